@@ -1,0 +1,164 @@
+import {
+  SCENARIOS,
+  SCENARIO_DESCRIPTIONS,
+  defaultScenario,
+  isScenario,
+  runDrill,
+  type DrillProgress,
+  type DrillReport,
+  type Operation,
+  type Plan,
+  type Scenario,
+} from '@dr/failover-core';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config-source.js';
+import { EXIT, UsageError } from '../errors.js';
+import type { CommandContext } from '../main.js';
+import { Output } from '../output.js';
+
+const OPERATIONS: readonly Operation[] = ['failover', 'switchover', 'failback'];
+
+/** Options of `dr drill`, as parsed. */
+interface DrillFlags {
+  readonly scenario?: string;
+  readonly operation: string;
+  readonly seed: string;
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly force?: boolean;
+}
+
+function parseSeed(text: string): number {
+  if (!/^\d{1,10}$/.test(text) || Number(text) > 0xffffffff) {
+    throw new UsageError(`--seed must be a whole number from 0 to ${0xffffffff}; got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+function parseOperation(text: string): Operation {
+  if (!(OPERATIONS as readonly string[]).includes(text)) {
+    throw new UsageError(`--operation must be one of ${OPERATIONS.join(', ')}; got ${JSON.stringify(text)}`);
+  }
+  return text as Operation;
+}
+
+function parseScenario(text: string | undefined, operation: Operation): Scenario {
+  if (text === undefined) return defaultScenario(operation);
+  if (!isScenario(text)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}; got ${JSON.stringify(text)}`);
+  return text;
+}
+
+const fmt = (seconds: number | null): string => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
+const stamp = (seconds: number): string => `[${seconds.toFixed(1).padStart(7)}s]`;
+
+function printPlan(out: Output, plan: Plan): void {
+  out.heading(`Plan: ${plan.operation} from ${plan.fromRegion} to ${plan.toRegion}`);
+  plan.steps.forEach((step, i) => {
+    out.line(`  ${i + 1}. ${step.name}${step.blocks.length > 1 ? out.color.dim(`  (${step.blocks.length} blocks in parallel)`) : ''}`);
+    for (const b of step.blocks) out.line(`       ${out.color.dim('·')} ${b.description}`);
+  });
+  out.heading('Run');
+}
+
+/** Streams progress lines; returns the printer for `runDrill`'s `onProgress`. */
+function progressPrinter(out: Output): (p: DrillProgress) => void {
+  return (p) => {
+    const c = out.color;
+    switch (p.kind) {
+      case 'plan':
+        return printPlan(out, p.plan);
+      case 'verdict': {
+        const readings = Object.entries(p.readings).map(([k, v]) => `${k} ${v}`).join(', ');
+        const colour = p.verdict === 'down' ? c.red : p.verdict === 'suspect' ? c.yellow : c.green;
+        return out.line(`${stamp(p.seconds)} detector ${colour(p.verdict)}  ${c.dim(readings)}`);
+      }
+      case 'controller':
+        return out.line(`${stamp(p.seconds)} ${c.yellow(p.message)}`);
+      case 'fault':
+        return out.line(`${stamp(p.seconds)} ${c.red(`fault: ${SCENARIO_DESCRIPTIONS[p.scenario]}`)}`);
+      case 'timeline': {
+        const e = p.entry;
+        const steps = p.state.plan.steps;
+        const index = steps.findIndex((s) => s.id === e.stepId);
+        const label = `step ${index + 1}/${steps.length}`;
+        switch (e.kind) {
+          case 'run-started':
+            return out.line(`${stamp(p.seconds)} ${c.bold(`run ${p.state.runId} started`)}: ${e.message ?? ''}`);
+          case 'preconditions-passed':
+            return out.line(`${stamp(p.seconds)} preconditions passed${e.message ? c.yellow(` — ${e.message}`) : ''}`);
+          case 'refused':
+            return out.line(`${stamp(p.seconds)} ${c.red('refused')}: ${e.message ?? ''}`);
+          case 'step-started':
+            return out.line(`${stamp(p.seconds)} ${c.cyan('▶')} ${label} ${e.message ?? ''}`);
+          case 'block-ended':
+            return out.line(`${stamp(p.seconds)}     ${c.green('✓')} ${e.blockId}  ${c.dim(e.message ?? '')}`);
+          case 'block-failed':
+            return out.line(`${stamp(p.seconds)}     ${c.red('✗')} ${e.blockId}  ${e.message ?? ''}`);
+          case 'step-ended':
+            return out.line(`${stamp(p.seconds)} ${c.green('■')} ${label} done`);
+          case 'resumed':
+            return out.line(`${stamp(p.seconds)} ${c.yellow('resumed')} ${e.message ?? ''}`);
+          case 'completed':
+            return out.line(`${stamp(p.seconds)} ${c.green(c.bold('completed'))}`);
+          case 'failed':
+            return out.line(`${stamp(p.seconds)} ${c.red(c.bold('failed'))}: ${e.message ?? ''}`);
+          default:
+            return undefined;
+        }
+      }
+    }
+  };
+}
+
+function printSummary(out: Output, r: DrillReport): void {
+  const c = out.color;
+  const verdict = (ok: boolean) => (ok ? c.green('met') : c.red('missed'));
+  out.heading('Summary');
+  const outcomeColour = r.outcome === 'completed' || r.outcome === 'not-triggered' ? c.green : c.red;
+  const rows: [string, string][] = [
+    ['outcome', outcomeColour(r.outcome)],
+    ['time to detect', fmt(r.detectSeconds)],
+    ['RTO', `${fmt(r.rtoSeconds)}  (objective ${r.objectives.rtoSeconds} s${r.rtoSeconds === null ? '' : `, ${verdict(r.rtoSeconds <= r.objectives.rtoSeconds)}`})`],
+    ['RPO', `${fmt(r.rpoSeconds)}  (objective ${r.objectives.maxDataLossSeconds} s${r.rpoSeconds === null ? '' : `, ${verdict(r.rpoSeconds <= r.objectives.maxDataLossSeconds)}`})${r.rpoRisked ? c.yellow('  forced past the RPO guard: this window of writes is at risk') : ''}`],
+  ];
+  if (r.durationSeconds !== null && r.durationSeconds !== r.rtoSeconds) rows.push(['run duration', fmt(r.durationSeconds)]);
+  if (r.criticalPath.length > 0) {
+    const path = [...(r.detectSeconds === null ? [] : [`detect ${r.detectSeconds.toFixed(1)} s`]), ...r.criticalPath.map((s) => `${s.blockId} ${s.seconds.toFixed(1)} s`)];
+    rows.push(['critical path', path.join(c.dim(' → '))]);
+  }
+  const actions = Object.entries(r.actions).sort(([a], [b]) => a.localeCompare(b));
+  rows.push(['AWS actions', actions.length ? actions.map(([k, v]) => `${k} ${v}`).join(', ') : 'none']);
+  const failed = Object.entries(r.failedCalls).sort(([a], [b]) => a.localeCompare(b));
+  if (failed.length) rows.push(['failed calls', c.dim(failed.map(([k, v]) => `${k} ${v}`).join(', '))]);
+  if (r.controller.crashes > 0) rows.push(['controller', `${r.controller.crashes} crash, resumed from the stored state`]);
+  if (r.reason) rows.push(['reason', r.failure ? `${r.reason} (step ${r.failure.stepId}, block ${r.failure.blockId})` : r.reason]);
+  rows.push(['objectives', r.objectives.met ? c.green('met') : c.red('not met')]);
+  out.fields(rows);
+}
+
+/** `dr drill`: a failover, switchover or failback drill on the built-in simulator. */
+export function drillCommand(context: CommandContext): Command {
+  return new Command('drill')
+    .description('Run a drill on the built-in two-region simulator (no AWS needed) and report time to detect, RTO and RPO.')
+    .addOption(new Option('--scenario <name>', `fault to inject: ${SCENARIOS.join(', ')} (default: region-outage for failover, none otherwise)`))
+    .addOption(new Option('--operation <op>', `operation to drill: ${OPERATIONS.join(', ')}`).default('failover'))
+    .option('--seed <n>', 'seed of the simulation; the same seed gives the same drill', '1')
+    .option('--config <file>', 'DR config JSON file (default: the reference topology of the brief)')
+    .option('--force', 'proceed past the RPO guard and report the window of writes risked')
+    .option('--json', 'print one JSON object and nothing else')
+    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(18)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nExit code: 0 when the drill completed (or rightly did not trigger) within its objectives; 1 when it failed, was refused or missed an objective; 2 on bad input.`)
+    .action(async (flags: DrillFlags) => {
+      const operation = parseOperation(flags.operation);
+      const scenario = parseScenario(flags.scenario, operation);
+      const seed = parseSeed(flags.seed);
+      const config = await loadConfig(flags.config);
+      const out = new Output(process.stdout, process.stderr, flags.json === true);
+      out.line(out.color.bold(`Drill: ${operation} of ${config.app} on the simulator — scenario ${scenario}, seed ${seed}`));
+      out.line(out.color.dim(SCENARIO_DESCRIPTIONS[scenario]));
+      const report = await runDrill({ config, operation, scenario, seed, force: flags.force === true, onProgress: flags.json ? undefined : progressPrinter(out) });
+      if (flags.json) out.document(report);
+      else printSummary(out, report);
+      const good = (report.outcome === 'completed' || report.outcome === 'not-triggered') && report.objectives.met;
+      context.exitCode = good ? EXIT.ok : EXIT.failed;
+    });
+}

@@ -1,0 +1,60 @@
+// One lint configuration for the workspace. Besides typescript-eslint's recommended rules it
+// enforces DESIGN.md's dependency directions in two ways: Nx's module-boundary rule over project
+// tags (apps -> libraries, never back; each library only to those below it), and a ban on
+// imports that would give the pure engine I/O, the AWS SDK or the CDK.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+/** Imports `@dr/failover-core` may never make: it is pure, with no I/O, AWS SDK or CDK. */
+const CORE_FORBIDDEN = [
+  { group: ['@dr/*'], message: '@dr/failover-core depends on nothing of ours (DESIGN.md, Layout).' },
+  { group: ['@aws-sdk/*', 'aws-sdk', '@smithy/*'], message: 'The engine talks to AWS only through ports; adapters live in @dr/aws-adapters.' },
+  { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'aws-cdk'], message: 'CDK code lives in @dr/constructs.' },
+  {
+    group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'http', 'https', 'child_process', 'dgram', 'dns', 'tls', 'worker_threads', 'process', 'crypto', 'timers', 'timers/*'],
+    message: 'The engine does no I/O and reads no clock: use a port.',
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/cdk.out/**'] },
+  ...tseslint.configs.recommended,
+  {
+    plugins: { '@nx': nx },
+    rules: {
+      'no-template-curly-in-string': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app'] },
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:snapshot', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:adapters', onlyDependOnLibsWithTags: ['scope:core', 'scope:snapshot'] },
+            { sourceTag: 'scope:constructs', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/failover-core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: CORE_FORBIDDEN }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'The engine reads no environment: pass settings in.' },
+        { name: 'fetch', message: 'The engine does no I/O: use the Probe port.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time comes from the Clock port.' },
+        { object: 'Math', property: 'random', message: 'Randomness comes from a seeded Rng.' },
+      ],
+    },
+  },
+);

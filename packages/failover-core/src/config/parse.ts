@@ -1,0 +1,75 @@
+import * as v from 'valibot';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { DrConfigSchema, type DrConfig } from './schema.js';
+
+/** The result of validating a configuration without throwing. */
+export type ConfigValidation = { readonly ok: true; readonly config: DrConfig } | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+function issuePath(issue: v.BaseIssue<unknown>): string {
+  return v.getDotPath(issue) ?? '(root)';
+}
+
+function issueMessage(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.input !== undefined) {
+    return 'is not a known field';
+  }
+  if (issue.input === undefined && issue.kind === 'schema') return 'is required';
+  return issue.message;
+}
+
+/** Checks that span fields, run once the shape is right. */
+function crossFieldIssues(config: DrConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (config.primary.region === config.secondary.region) {
+    issues.push({ path: 'secondary.region', message: `must differ from primary.region (${config.primary.region})` });
+  }
+  for (const role of ['primary', 'secondary'] as const) {
+    const c = config[role].capacity;
+    if (c.min > c.desired) issues.push({ path: `${role}.capacity.min`, message: `must not exceed capacity.desired (${c.desired})` });
+    if (c.desired > c.max) issues.push({ path: `${role}.capacity.desired`, message: `must not exceed capacity.max (${c.max})` });
+  }
+  const d = config.detection;
+  if (new Set(d.signals).size !== d.signals.length) issues.push({ path: 'detection.signals', message: 'must not name a signal twice' });
+  if (d.quorum > d.signals.length) {
+    issues.push({ path: 'detection.quorum', message: `must not exceed the number of signals (${d.signals.length})` });
+  }
+  if (d.probeTimeoutSeconds >= d.intervalSeconds) {
+    issues.push({ path: 'detection.probeTimeoutSeconds', message: `must be less than detection.intervalSeconds (${d.intervalSeconds})` });
+  }
+  return issues;
+}
+
+/** Validates a configuration and returns every problem by path, without throwing. */
+export function validateConfig(input: unknown): ConfigValidation {
+  const result = v.safeParse(DrConfigSchema, input, { abortEarly: false, abortPipeEarly: true });
+  if (!result.success) {
+    return { ok: false, issues: result.issues.map((i) => ({ path: issuePath(i), message: issueMessage(i) })) };
+  }
+  const issues = crossFieldIssues(result.output);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, config: result.output };
+}
+
+/**
+ * Validates a configuration and fills in defaults.
+ * @param source - names the document in the error message, such as a file path or SSM parameter.
+ * @throws {@link ConfigError} naming every bad field by path.
+ */
+export function parseConfig(input: unknown, source = 'config'): DrConfig {
+  const result = validateConfig(input);
+  if (!result.ok) throw new ConfigError(result.issues, source);
+  return result.config;
+}
+
+/**
+ * Parses a configuration from JSON text.
+ * @throws {@link ConfigError} when the text is not JSON or the document is invalid.
+ */
+export function parseConfigJson(text: string, source = 'config'): DrConfig {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([{ path: '(root)', message: `is not valid JSON (${(e as Error).message})` }], source, { cause: e });
+  }
+  return parseConfig(input, source);
+}

@@ -1,0 +1,42 @@
+import type { DrConfigInput } from './schema.js';
+
+const ACCOUNT = '123456789012';
+
+/**
+ * The reference topology: the original brief's LAMP stack (eu-west-1 primary, us-east-1 pilot
+ * light, `lampdb`, desired capacity 2 / 0, `/ref` health path). `dr drill` runs on it by default.
+ */
+export const referenceConfig: DrConfigInput = {
+  schemaVersion: 1,
+  app: 'lamp',
+  primary: {
+    region: 'eu-west-1',
+    autoScalingGroupName: 'primary-asg',
+    targetGroupArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/primary-tg/0123456789abcdef`,
+    loadBalancerArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/primary-alb/0123456789abcdef`,
+    dbInstanceIdentifier: 'lamp-primary',
+    bucketName: 'primary-lamp-bucket-2023',
+    endpointGroupArn: `arn:aws:globalaccelerator::${ACCOUNT}:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh/listener/0123abcd/endpoint-group/eu0123456789`,
+    healthCheckUrl: 'http://primary-alb-123456.eu-west-1.elb.amazonaws.com/ref',
+    availabilityAlarmName: 'lamp-primary-alb-availability',
+    capacity: { min: 2, desired: 2, max: 4 },
+  },
+  secondary: {
+    region: 'us-east-1',
+    autoScalingGroupName: 'secondary-asg',
+    targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/secondary-tg/0123456789abcdef`,
+    loadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/secondary-alb/0123456789abcdef`,
+    dbInstanceIdentifier: 'lamp-replica',
+    bucketName: 'secondary-lamp-bucket-2023',
+    endpointGroupArn: `arn:aws:globalaccelerator::${ACCOUNT}:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh/listener/0123abcd/endpoint-group/us0123456789`,
+    healthCheckUrl: 'http://secondary-alb-654321.us-east-1.elb.amazonaws.com/ref',
+    availabilityAlarmName: 'lamp-secondary-alb-availability',
+    capacity: { min: 2, desired: 2, max: 4 },
+  },
+  globalAccelerator: {
+    acceleratorArn: `arn:aws:globalaccelerator::${ACCOUNT}:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh`,
+    listenerArn: `arn:aws:globalaccelerator::${ACCOUNT}:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh/listener/0123abcd`,
+  },
+  healthPath: '/ref',
+  objectives: { rtoSeconds: 900, maxDataLossSeconds: 60 },
+};

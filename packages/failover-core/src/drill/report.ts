@@ -1,0 +1,168 @@
+import type { DrConfig } from '../config/schema.js';
+import type { RunState } from '../engine/types.js';
+import type { Operation } from '../plan/types.js';
+import type { SimWorld } from '../sim/world.js';
+import type { Scenario } from './scenarios.js';
+
+/** How a drill ended. */
+export type DrillOutcome = 'completed' | 'failed' | 'refused' | 'not-triggered';
+
+/** One plan step in a report. Seconds are since the drill began. */
+export interface StepReport {
+  readonly id: string;
+  readonly name: string;
+  readonly startSeconds: number | null;
+  readonly endSeconds: number | null;
+  readonly outcome: 'completed' | 'failed' | 'in-progress' | 'not-started';
+}
+
+/** One segment of the critical path: the block that decided when its step ended. */
+export interface CriticalSegment {
+  readonly stepId: string;
+  readonly blockId: string;
+  readonly description: string;
+  readonly seconds: number;
+}
+
+/**
+ * A drill's result. The fields of the `dr drill --json` interface are stable; others may be
+ * added. Durations are seconds; `null` where a figure does not apply (no detection in a planned
+ * operation, no RTO when the run did not complete).
+ */
+export interface DrillReport {
+  readonly operation: Operation;
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly outcome: DrillOutcome;
+  /** Impairment start to the failover's trigger. */
+  readonly detectSeconds: number | null;
+  /**
+   * Time without service: from the impairment's start (failover) or from fencing the old region
+   * (switchover, failback) until the new region is verified serving.
+   */
+  readonly rtoSeconds: number | null;
+  /** The run's whole duration, trigger to completion (a failback's includes rebuilding the pilot light). */
+  readonly durationSeconds: number | null;
+  /** Replica lag when the promotion was decided: writes that may be lost. */
+  readonly rpoSeconds: number | null;
+  readonly objectives: { readonly rtoSeconds: number; readonly maxDataLossSeconds: number; readonly met: boolean };
+  readonly steps: readonly StepReport[];
+  /** Mutating calls AWS accepted, by kind. */
+  readonly actions: Readonly<Record<string, number>>;
+  /** Calls that failed (throttled, rejected, timed out), by kind. */
+  readonly failedCalls: Readonly<Record<string, number>>;
+  readonly criticalPath: readonly CriticalSegment[];
+  /** The longest single block on the critical path, in seconds. */
+  readonly longestOperationSeconds: number | null;
+  /** True when a forced run went past the RPO guard; `rpoSeconds` is the window risked. */
+  readonly rpoRisked: boolean;
+  readonly reason: string | null;
+  readonly failure: { readonly stepId: string | null; readonly blockId: string | null; readonly message: string } | null;
+  readonly fromRegion: string;
+  readonly toRegion: string;
+  /** Seconds during which the new region took traffic while it could not serve (always 0 unless the engine is wrong). */
+  readonly unsafeTrafficSeconds: number;
+  readonly controller: { readonly invocations: number; readonly crashes: number; readonly stateWrites: number };
+  readonly runId: string | null;
+}
+
+/** What {@link buildReport} needs. */
+export interface ReportInput {
+  readonly config: DrConfig;
+  readonly operation: Operation;
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly t0: number;
+  readonly impairedAt: number | undefined;
+  readonly run: RunState | undefined;
+  readonly world: SimWorld;
+  readonly controller: DrillReport['controller'];
+}
+
+const secs = (ms: number): number => Math.round(ms / 100) / 10;
+
+/** Seconds of `entry` kind for a step, since t0. */
+function stepTimes(run: RunState, stepId: string, t0: number): { start: number | null; end: number | null } {
+  const started = run.timeline.find((e) => e.kind === 'step-started' && e.stepId === stepId);
+  const ended = run.timeline.find((e) => e.kind === 'step-ended' && e.stepId === stepId);
+  return { start: started ? secs(started.at - t0) : null, end: ended ? secs(ended.at - t0) : null };
+}
+
+/** The critical path of a run: for each finished step, the block that ended last. */
+export function criticalPath(run: RunState): CriticalSegment[] {
+  const path: CriticalSegment[] = [];
+  for (const step of run.plan.steps) {
+    let last: CriticalSegment | undefined;
+    let lastEnd = -Infinity;
+    for (const b of step.blocks) {
+      const s = run.blocks[b.id];
+      if (s?.endedAt === undefined || s.startedAt === undefined) continue;
+      if (s.endedAt > lastEnd) {
+        lastEnd = s.endedAt;
+        last = { stepId: step.id, blockId: b.id, description: b.description, seconds: secs(s.endedAt - s.startedAt) };
+      }
+    }
+    if (last) path.push(last);
+  }
+  return path;
+}
+
+/** Builds the report of a drill from its final run state and the simulated world. */
+export function buildReport(input: ReportInput): DrillReport {
+  const { config, run, t0, world } = input;
+  const outcome: DrillOutcome = !run ? 'not-triggered' : run.phase === 'completed' ? 'completed' : run.phase === 'refused' ? 'refused' : run.phase === 'failed' ? 'failed' : 'failed';
+  const completedAt = run?.timeline.find((e) => e.kind === 'completed')?.at;
+  const servingAt = run?.timeline.find((e) => e.kind === 'step-ended' && e.stepId === 'verify')?.at;
+  const fencedAt = run?.timeline.find((e) => e.kind === 'step-started' && e.stepId === 'fence')?.at;
+  const outageFrom = input.operation === 'failover' ? (input.impairedAt ?? run?.triggeredAt) : fencedAt;
+  const rtoSeconds = completedAt !== undefined && servingAt !== undefined && outageFrom !== undefined ? secs(servingAt - outageFrom) : null;
+  const durationSeconds = completedAt !== undefined && run ? secs(completedAt - run.triggeredAt) : null;
+  const detectSeconds = run && input.impairedAt !== undefined ? secs(run.triggeredAt - input.impairedAt) : null;
+  const rpoSeconds = run?.rpoSeconds ?? null;
+  const objectives = config.objectives;
+  const met =
+    outcome === 'not-triggered' ||
+    (outcome === 'completed' && rtoSeconds !== null && rtoSeconds <= objectives.rtoSeconds && (rpoSeconds ?? 0) <= objectives.maxDataLossSeconds);
+
+  const steps: StepReport[] = (run?.plan.steps ?? []).map((step) => {
+    const { start, end } = run ? stepTimes(run, step.id, t0) : { start: null, end: null };
+    const failed = run?.failure?.stepId === step.id;
+    return {
+      id: step.id,
+      name: step.name,
+      startSeconds: start,
+      endSeconds: failed && run?.failure ? secs((run.timeline.at(-1)?.at ?? t0) - t0) : end,
+      outcome: failed ? 'failed' : end !== null ? 'completed' : start !== null ? 'in-progress' : 'not-started',
+    };
+  });
+  const path = run ? criticalPath(run) : [];
+  const toRegion = config[run?.to ?? 'secondary'].region;
+  const endAt = completedAt ?? run?.timeline.at(-1)?.at ?? t0;
+  const unsafe = run ? world.trafficViolations(toRegion, run.triggeredAt, endAt + 60_000).length : 0;
+  const refusal = run?.phase === 'refused' ? run.timeline.find((e) => e.kind === 'refused')?.message : undefined;
+
+  return {
+    operation: input.operation,
+    scenario: input.scenario,
+    seed: input.seed,
+    outcome,
+    detectSeconds,
+    rtoSeconds,
+    durationSeconds,
+    rpoSeconds,
+    objectives: { rtoSeconds: objectives.rtoSeconds, maxDataLossSeconds: objectives.maxDataLossSeconds, met },
+    steps,
+    actions: { ...world.actions },
+    failedCalls: { ...world.failedCalls },
+    criticalPath: path,
+    longestOperationSeconds: path.length ? Math.max(...path.map((p) => p.seconds)) : null,
+    rpoRisked: run?.rpoRisked ?? false,
+    reason: refusal ?? run?.failure?.message ?? null,
+    failure: run?.failure ? { stepId: run.failure.stepId ?? null, blockId: run.failure.blockId ?? null, message: run.failure.message } : null,
+    fromRegion: config[run?.from ?? 'primary'].region,
+    toRegion,
+    unsafeTrafficSeconds: unsafe,
+    controller: input.controller,
+    runId: run?.runId ?? null,
+  };
+}

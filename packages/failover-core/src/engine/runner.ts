@@ -1,0 +1,373 @@
+import { describeError, isRetryable, isVersionConflict, LeaseLostError, LockHeldError, OperationRejectedError } from '../errors.js';
+import type { RegionRole } from '../config/schema.js';
+import type { Operation, Plan, PlanBlock } from '../plan/types.js';
+import type { Observation } from './types.js';
+import type { Ports, Versioned } from '../ports.js';
+import { assertNever } from '../util/assert-never.js';
+import { evaluatePreconditions } from './preconditions.js';
+import { startRun, transition } from './transition.js';
+import {
+  DEFAULT_ENGINE_SETTINGS,
+  TERMINAL_PHASES,
+  type Command,
+  type EngineSettings,
+  type RunEvent,
+  type RunState,
+  type Transition,
+} from './types.js';
+
+/** The lease that makes one controller the only one acting. `epoch` only grows: a fencing token. */
+export interface Lease {
+  readonly owner: string;
+  readonly epoch: number;
+  readonly expiresAt: number;
+}
+
+/** What the state store holds for one application. */
+export interface ControlRecord {
+  readonly lease?: Lease | undefined;
+  /** The current or last run. */
+  readonly run?: RunState | undefined;
+  /** The region serving traffic, as far as completed runs know. */
+  readonly active: RegionRole;
+}
+
+/** Everything a runner needs. */
+export interface RunnerOptions {
+  readonly ports: Ports;
+  /** Identifies this controller in the lease, such as a Lambda request id or `cli:alice@host`. */
+  readonly owner: string;
+  /** The state store key of the application's control record. */
+  readonly stateKey: string;
+  /** How long a lease lasts without renewal; every persisted transition renews it. @default 60000 */
+  readonly leaseMs?: number;
+  readonly settings?: EngineSettings;
+  /** Called after each persisted transition (progress reporting). */
+  readonly onTransition?: (state: RunState, event: RunEvent | undefined) => void;
+  /** Asked when the run needs approval; returns who approved, or undefined to leave it waiting. */
+  readonly approve?: (state: RunState) => Promise<string | undefined>;
+  /**
+   * Called before each event is applied, with its index; throwing here stops the runner as a crash
+   * would (the simulator uses it to crash a controller between any two steps).
+   */
+  readonly beforeEvent?: (index: number, event: RunEvent) => void;
+  /**
+   * Epoch ms after which the runner stops taking new events, releases its lease and returns the
+   * unfinished state for the next controller to resume (a Lambda nearing its timeout).
+   */
+  readonly deadline?: number;
+}
+
+/** A request to start a run. */
+export interface StartRequest {
+  readonly runId: string;
+  readonly operation: Operation;
+  readonly plan: Plan;
+  readonly maxDataLossSeconds: number;
+  readonly force?: boolean;
+  readonly approvalRequired?: boolean;
+  readonly impairedAt?: number | undefined;
+}
+
+/** Result of driving a run as far as it can go now. */
+export interface RunOutcome {
+  readonly state: RunState;
+  /** The lease epoch this controller acted under. */
+  readonly epoch: number;
+  /** True when this call started the run; false when it resumed one. */
+  readonly started: boolean;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+
+/**
+ * Drives the state machine through a set of ports: persists every transition with
+ * compare-and-set before performing its commands (so the stored state is always a write-ahead
+ * record), performs commands concurrently, and feeds their results back one at a time.
+ */
+export class Runner {
+  private readonly ports: Ports;
+  private readonly settings: EngineSettings;
+  private readonly leaseMs: number;
+  private version = 0;
+  private record: ControlRecord = { active: 'primary' };
+  private epoch = 0;
+  private dead = false;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.ports = options.ports;
+    this.settings = options.settings ?? DEFAULT_ENGINE_SETTINGS;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /** Reads the control record without taking the lease. */
+  static async read(ports: Ports, stateKey: string): Promise<Versioned<ControlRecord> | undefined> {
+    return ports.stateStore.read<ControlRecord>(stateKey);
+  }
+
+  /**
+   * Takes the lease, or fails with `LockHeldError` when another controller holds an unexpired one.
+   * A takeover raises the epoch, so the previous holder's next write is rejected.
+   */
+  private async acquire(): Promise<void> {
+    const now = this.ports.clock.now();
+    const stored = await this.ports.stateStore.read<ControlRecord>(this.options.stateKey);
+    const record = stored?.value ?? { active: 'primary' as RegionRole };
+    const lease = record.lease;
+    if (lease && lease.owner !== this.options.owner && lease.expiresAt > now && record.run && !TERMINAL_PHASES.includes(record.run.phase)) {
+      throw new LockHeldError(this.options.stateKey, lease.owner, lease.expiresAt);
+    }
+    const epoch = (lease?.epoch ?? 0) + 1;
+    const next: ControlRecord = { ...record, lease: { owner: this.options.owner, epoch, expiresAt: now + this.leaseMs } };
+    try {
+      this.version = await this.ports.stateStore.write(this.options.stateKey, next, stored?.version ?? 0);
+    } catch (e) {
+      if (isVersionConflict(e)) {
+        const winner = await this.ports.stateStore.read<ControlRecord>(this.options.stateKey);
+        const l = winner?.value.lease;
+        throw new LockHeldError(this.options.stateKey, l?.owner ?? 'another controller', l?.expiresAt ?? now, { cause: e });
+      }
+      throw e;
+    }
+    this.record = next;
+    this.epoch = epoch;
+  }
+
+  private async persist(run: RunState): Promise<void> {
+    const now = this.ports.clock.now();
+    const completedActive = run.phase === 'completed' ? run.to : this.record.active;
+    const terminal = TERMINAL_PHASES.includes(run.phase);
+    const next: ControlRecord = {
+      run,
+      active: completedActive,
+      // A finished run releases the lease at once so the next one need not wait for expiry.
+      lease: { owner: this.options.owner, epoch: this.epoch, expiresAt: terminal ? now : now + this.leaseMs },
+    };
+    try {
+      this.version = await this.ports.stateStore.write(this.options.stateKey, next, this.version);
+    } catch (e) {
+      if (isVersionConflict(e)) {
+        this.dead = true;
+        throw new LeaseLostError(this.options.stateKey, this.epoch, { cause: e });
+      }
+      throw e;
+    }
+    this.record = next;
+  }
+
+  /**
+   * Starts a run, or resumes the one in the store if it is unfinished and of the same operation.
+   * @throws `LockHeldError` when another controller is acting; an `Error` when a different
+   * operation is unfinished.
+   */
+  async start(request: StartRequest): Promise<RunOutcome> {
+    await this.acquire();
+    const existing = this.record.run;
+    if (existing && !TERMINAL_PHASES.includes(existing.phase)) {
+      if (existing.operation !== request.operation) {
+        throw new Error(`an unfinished ${existing.operation} (${existing.runId}) must finish before a ${request.operation} can start`);
+      }
+      return { state: await this.drive(existing, { kind: 'resumed', at: this.ports.clock.now() }), epoch: this.epoch, started: false };
+    }
+    if (this.record.active !== request.plan.from) {
+      await this.release();
+      throw new OperationRejectedError(
+        `traffic is served from the ${this.record.active} region already; a ${request.operation} from ${request.plan.from} has nothing to do`,
+      );
+    }
+    const first = startRun({ ...request, at: this.ports.clock.now() });
+    return { state: await this.loop(first), epoch: this.epoch, started: true };
+  }
+
+  /** Resumes the unfinished run in the store. Returns undefined when there is none. */
+  async resume(): Promise<RunOutcome | undefined> {
+    await this.acquire();
+    const existing = this.record.run;
+    if (!existing || TERMINAL_PHASES.includes(existing.phase)) {
+      await this.release();
+      return undefined;
+    }
+    return { state: await this.drive(existing, { kind: 'resumed', at: this.ports.clock.now() }), epoch: this.epoch, started: false };
+  }
+
+  /** The region serving traffic according to the store (after `start` or `resume`). */
+  get activeRegion(): RegionRole {
+    return this.record.active;
+  }
+
+  private async release(): Promise<void> {
+    const next: ControlRecord = { ...this.record, lease: { owner: this.options.owner, epoch: this.epoch, expiresAt: this.ports.clock.now() } };
+    this.version = await this.ports.stateStore.write(this.options.stateKey, next, this.version);
+    this.record = next;
+  }
+
+  private async drive(state: RunState, event: RunEvent): Promise<RunState> {
+    return this.loop(transition(state, event, this.settings), event);
+  }
+
+  private async loop(first: Transition, firstEvent?: RunEvent): Promise<RunState> {
+    try {
+      return await this.loopUnguarded(first, firstEvent);
+    } catch (e) {
+      // Whatever stopped this runner, nothing it still has in flight may act on the world.
+      this.dead = true;
+      throw e;
+    }
+  }
+
+  private async loopUnguarded(first: Transition, firstEvent?: RunEvent): Promise<RunState> {
+    const queue: RunEvent[] = [];
+    let inflight = 0;
+    let wake: (() => void) | undefined;
+    const launch = (command: Command, state: RunState): void => {
+      inflight++;
+      void this.execute(command, state).then((event) => {
+        inflight--;
+        if (event) queue.push(event);
+        wake?.();
+      });
+    };
+
+    let state = first.state;
+    await this.persist(state);
+    this.options.onTransition?.(state, firstEvent);
+    for (const c of first.commands) launch(c, state);
+    let index = 0;
+    for (;;) {
+      if (queue.length === 0) {
+        if (inflight === 0) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      if (this.options.deadline !== undefined && this.ports.clock.now() >= this.options.deadline) {
+        this.dead = true;
+        await this.release();
+        return state;
+      }
+      const event = queue.shift() as RunEvent;
+      this.options.beforeEvent?.(index++, event);
+      const t = transition(state, event, this.settings);
+      if (t.state !== state) {
+        state = t.state;
+        await this.persist(state);
+        this.options.onTransition?.(state, event);
+      }
+      for (const c of t.commands) launch(c, state);
+    }
+    return state;
+  }
+
+  private block(state: RunState, blockId: string): PlanBlock {
+    const b = state.plan.steps.flatMap((s) => s.blocks).find((x) => x.id === blockId);
+    if (!b) throw new Error(`no block ${blockId}`);
+    return b;
+  }
+
+  /** Performs one command; returns the event it produced, if any. Never throws. */
+  private async execute(command: Command, state: RunState): Promise<RunEvent | undefined> {
+    if (this.dead) return undefined;
+    const { ports } = this;
+    const now = () => ports.clock.now();
+    switch (command.kind) {
+      case 'evaluate-preconditions': {
+        const report = await evaluatePreconditions(state.plan, ports, state.maxDataLossSeconds);
+        return { kind: 'preconditions-evaluated', at: now(), problems: report.problems, replicaLagSeconds: report.replicaLagSeconds };
+      }
+      case 'request-approval': {
+        await this.notify({ subject: `${state.operation} awaits approval`, message: `run ${state.runId} needs an operator's approval`, severity: 'critical', runId: state.runId });
+        const by = await this.options.approve?.(state);
+        return by ? { kind: 'approval-granted', at: now(), by } : undefined;
+      }
+      case 'notify':
+        await this.notify(command.notification);
+        return undefined;
+      case 'wait':
+        await ports.clock.sleep(command.ms);
+        return { kind: 'timer-fired', at: now(), blockId: command.blockId, tick: command.tick };
+      case 'observe': {
+        try {
+          const observation = await this.observe(this.block(state, command.blockId));
+          return { kind: 'observed', at: now(), blockId: command.blockId, tick: command.tick, observation };
+        } catch (e) {
+          return { kind: 'observe-failed', at: now(), blockId: command.blockId, tick: command.tick, error: describeError(e) };
+        }
+      }
+      case 'act': {
+        try {
+          await this.act(this.block(state, command.blockId));
+          return { kind: 'acted', at: now(), blockId: command.blockId, tick: command.tick };
+        } catch (e) {
+          return { kind: 'act-failed', at: now(), blockId: command.blockId, tick: command.tick, error: describeError(e), retryable: isRetryable(e) };
+        }
+      }
+      default:
+        return assertNever(command, 'command');
+    }
+  }
+
+  private async notify(notification: Parameters<Ports['notifier']['notify']>[0]): Promise<void> {
+    try {
+      await this.ports.notifier.notify(notification);
+    } catch {
+      // A lost notification must never stop a failover.
+    }
+  }
+
+  private async observe(block: PlanBlock): Promise<Observation> {
+    const { database, compute, traffic, probe } = this.ports;
+    const a = block.action;
+    switch (a.kind) {
+      case 'set-traffic-dial':
+      case 'set-endpoint-weight':
+        return { kind: 'endpoint-group', status: await traffic.describe(a.group) };
+      case 'set-write-fence':
+      case 'promote-replica':
+      case 'create-replica':
+      case 'await-writable':
+      case 'await-replica-sync':
+        return { kind: 'database', status: await database.describe(a.db) };
+      case 'rename-instance': {
+        const [current, renamed] = await Promise.all([database.describe(a.db), database.describe({ ...a.db, dbInstanceIdentifier: a.newIdentifier })]);
+        return { kind: 'rename', current, renamed };
+      }
+      case 'set-capacity':
+      case 'await-healthy':
+        return { kind: 'capacity', status: await compute.describe(a.asg) };
+      case 'verify-serving': {
+        const [group, result] = await Promise.all([traffic.describe(a.group), probe.check({ url: a.url, timeoutMs: 5_000 })]);
+        return { kind: 'serving', group, probe: result };
+      }
+      default:
+        return assertNever(a, 'block action');
+    }
+  }
+
+  private async act(block: PlanBlock): Promise<void> {
+    const { database, compute, traffic } = this.ports;
+    const a = block.action;
+    switch (a.kind) {
+      case 'set-traffic-dial':
+        return traffic.setTrafficDial(a.group, a.percent);
+      case 'set-endpoint-weight':
+        return traffic.setEndpointWeight(a.group, a.weight);
+      case 'set-write-fence':
+        return database.setWriteFence(a.db, a.fenced);
+      case 'promote-replica':
+        return database.promoteReplica(a.db);
+      case 'set-capacity':
+        return compute.setCapacity(a.asg, a.capacity);
+      case 'rename-instance':
+        return database.renameInstance(a.db, a.newIdentifier);
+      case 'create-replica':
+        return database.createReplica(a.db, a.source);
+      case 'await-writable':
+      case 'await-healthy':
+      case 'await-replica-sync':
+      case 'verify-serving':
+        throw new Error(`block ${block.id} only observes`);
+      default:
+        return assertNever(a, 'block action');
+    }
+  }
+}

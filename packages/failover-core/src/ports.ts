@@ -1,0 +1,188 @@
+/**
+ * Ports: everything the engine needs from the world. The simulator implements each one over a
+ * virtual clock; `@dr/aws-adapters` implements each one on AWS SDK v3 clients.
+ *
+ * Every mutating call is idempotent and takes absolute values, so a resumed run may repeat a
+ * call whose result it never saw without changing the outcome.
+ */
+
+/** An RDS instance in a region. */
+export interface DbRef {
+  readonly region: string;
+  readonly dbInstanceIdentifier: string;
+}
+
+/** An Auto Scaling group and the target group its instances register in. */
+export interface AsgRef {
+  readonly region: string;
+  readonly autoScalingGroupName: string;
+  readonly targetGroupArn: string;
+}
+
+/** A Global Accelerator endpoint group and the ALB registered in it. */
+export interface EndpointGroupRef {
+  readonly region: string;
+  readonly endpointGroupArn: string;
+  readonly loadBalancerArn: string;
+}
+
+/** A CloudWatch alarm in a region. */
+export interface AlarmRef {
+  readonly region: string;
+  readonly alarmName: string;
+}
+
+/** What the engine needs to know of a database instance. */
+export interface DbStatus {
+  /** False when no instance has this identifier in this region. */
+  readonly exists: boolean;
+  /** RDS `DBInstanceStatus`, such as `available`, `modifying`, `rebooting`, `creating`. */
+  readonly status: string;
+  /** `replica` while the instance replicates from a source; `primary` otherwise. */
+  readonly role: 'primary' | 'replica';
+  /** Identifier (or ARN) of the replication source, for a replica. */
+  readonly sourceIdentifier?: string | undefined;
+  /** True when the instance accepts writes: a primary, `available`, not write-fenced. */
+  readonly writable: boolean;
+  /** True when writes are fenced (the `read_only` parameter is on). */
+  readonly writeFenced: boolean;
+  /**
+   * The replica's last reported lag behind its source, in seconds. While the source is
+   * unreachable this is the lag at the moment replication stopped: the data a promotion loses.
+   */
+  readonly replicaLagSeconds?: number | undefined;
+}
+
+/** The `Database` port: RDS. */
+export interface Database {
+  /** Status and role of an instance; `exists: false` when it is not there. */
+  describe(db: DbRef): Promise<DbStatus>;
+  /** Promote a read replica to a standalone primary. Succeeds on an instance already promoted or promoting. */
+  promoteReplica(db: DbRef): Promise<void>;
+  /** Create a cross-region read replica `target` of `source`. Succeeds if it already exists. */
+  createReplica(target: DbRef, source: DbRef): Promise<void>;
+  /** Rename an instance (non-destructive retirement: the data stays for reconciliation). */
+  renameInstance(db: DbRef, newIdentifier: string): Promise<void>;
+  /** Turn the write fence (read-only mode) on or off. */
+  setWriteFence(db: DbRef, fenced: boolean): Promise<void>;
+}
+
+/** Desired and actual capacity of an Auto Scaling group. */
+export interface CapacityStatus {
+  readonly min: number;
+  readonly desired: number;
+  readonly max: number;
+  /** Instances in the `InService` lifecycle state. */
+  readonly inService: number;
+  /** Targets reported `healthy` by the ALB target group. */
+  readonly healthyTargets: number;
+}
+
+/** Absolute capacity numbers for an Auto Scaling group. */
+export interface CapacitySetting {
+  readonly min: number;
+  readonly desired: number;
+  readonly max: number;
+}
+
+/** The `Compute` port: Auto Scaling and ELB target health. */
+export interface Compute {
+  describe(asg: AsgRef): Promise<CapacityStatus>;
+  /** Set absolute capacity; repeating the same numbers changes nothing. */
+  setCapacity(asg: AsgRef, capacity: CapacitySetting): Promise<void>;
+}
+
+/** Routing and health of one endpoint group. */
+export interface EndpointGroupStatus {
+  /** Share of the listener's traffic this group takes, 0–100. Ignored by Global Accelerator on failover. */
+  readonly trafficDialPercent: number;
+  /** Weight of the ALB endpoint, 0–255; 0 means it takes no traffic at all, failover included. */
+  readonly endpointWeight: number;
+  /** Global Accelerator's view of the endpoint's health. */
+  readonly healthy: boolean;
+}
+
+/** The `Traffic` port: Global Accelerator (its control plane lives in us-west-2). */
+export interface Traffic {
+  describe(group: EndpointGroupRef): Promise<EndpointGroupStatus>;
+  setTrafficDial(group: EndpointGroupRef, percent: number): Promise<void>;
+  setEndpointWeight(group: EndpointGroupRef, weight: number): Promise<void>;
+}
+
+/** One HTTP health check. */
+export interface ProbeTarget {
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** When set, the body must contain this text as well as the status being 2xx. */
+  readonly expectBody?: string | undefined;
+}
+
+/** The outcome of one health check. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly status?: number | undefined;
+  readonly latencyMs: number;
+  readonly error?: string | undefined;
+}
+
+/** The `Probe` port. Never throws: a failure is a result with `ok: false`. */
+export interface Probe {
+  check(target: ProbeTarget): Promise<ProbeResult>;
+}
+
+/** CloudWatch alarm state. */
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** The `Alarms` port: CloudWatch alarm state. */
+export interface Alarms {
+  state(alarm: AlarmRef): Promise<AlarmState>;
+}
+
+/** A stored record and the version it was read at. */
+export interface Versioned<T> {
+  readonly version: number;
+  readonly value: T;
+}
+
+/** The `StateStore` port: versioned reads and compare-and-set writes (DynamoDB in AWS). */
+export interface StateStore {
+  read<T>(key: string): Promise<Versioned<T> | undefined>;
+  /**
+   * Write `value` if the stored version is still `expectedVersion` (0: the key must not exist).
+   * @returns the new version.
+   * @throws `VersionConflictError` when another writer got there first.
+   */
+  write<T>(key: string, value: T, expectedVersion: number): Promise<number>;
+}
+
+/** The `Clock` port: time comes only from here, so the simulator can make it virtual. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Something an operator should hear about. */
+export interface Notification {
+  readonly subject: string;
+  readonly message: string;
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly runId?: string | undefined;
+}
+
+/** The `Notifier` port: SNS in AWS. */
+export interface Notifier {
+  notify(notification: Notification): Promise<void>;
+}
+
+/** Every port, as one set. */
+export interface Ports {
+  readonly database: Database;
+  readonly compute: Compute;
+  readonly traffic: Traffic;
+  readonly probe: Probe;
+  readonly alarms: Alarms;
+  readonly stateStore: StateStore;
+  readonly clock: Clock;
+  readonly notifier: Notifier;
+}

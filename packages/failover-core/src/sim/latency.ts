@@ -1,0 +1,76 @@
+/** A range [min, max] in milliseconds; a draw is uniform within it. */
+export type Range = readonly [number, number];
+
+/**
+ * How long things take in the simulated AWS. Each default carries its source; override any of
+ * them per drill to model another account, instance class or region pair.
+ */
+export interface LatencyModel {
+  /** An ordinary control-plane call that answers. Source: typical SDK round trips within a region. */
+  readonly apiCallMs: Range;
+  /** How long a call to a region in outage hangs before the adapter gives up (`RegionUnreachable`). Source: our adapters' bounded timeout. */
+  readonly unreachableTimeoutMs: number;
+  /**
+   * After PromoteReadReplica returns, the instance still reports `available` for a few seconds
+   * (the waiter race), then `modifying`. Source: RDS user guide, "Promoting a read replica";
+   * aws-sdk-js issue 1505.
+   */
+  readonly promoteStillAvailableMs: Range;
+  /** From the call until `rebooting`. Source: RDS user guide, "Promoting a read replica". */
+  readonly promoteModifyingMs: Range;
+  /** From the call until the instance is a writable primary: 4–8 minutes. Source: RDS user guide. */
+  readonly promoteWritableMs: Range;
+  /** Cross-region replica lag outside bursts: 0.5–3 s. Source: RDS `ReplicaLag` metric. */
+  readonly replicaLagMs: Range;
+  /** Chance that a 10-second window is a lag burst, and the burst's lag. Source: RDS `ReplicaLag` metric. */
+  readonly replicaLagBurstChance: number;
+  readonly replicaLagBurstMs: Range;
+  /** Time for the `read_only` parameter to take effect. Source: RDS dynamic parameters apply without reboot. */
+  readonly writeFenceMs: Range;
+  /** Launch to InService per instance, AMI already in the region. Source: community runbooks. */
+  readonly instanceLaunchMs: Range;
+  /** ALB target health checks: interval; a new target needs one passing check, an old one fails after `albUnhealthyThreshold`. Source: ELB user guide, target group health checks. */
+  readonly albHealthIntervalMs: number;
+  readonly albUnhealthyThreshold: number;
+  /** Global Accelerator health checks: interval and threshold. Source: Global Accelerator developer guide. */
+  readonly gaHealthIntervalMs: number;
+  readonly gaHealthThreshold: number;
+  /** EventBridge schedules fire at 1-minute granularity. Source: EventBridge docs. */
+  readonly scheduleIntervalMs: number;
+  /** CloudWatch alarm: period and datapoints to alarm. Source: CloudWatch alarm docs (ALB metrics at 60 s). */
+  readonly alarmPeriodMs: number;
+  readonly alarmEvaluationPeriods: number;
+  /** Renaming an RDS instance. Source: RDS ModifyDBInstance with NewDBInstanceIdentifier. */
+  readonly renameMs: Range;
+  /** Creating a cross-region read replica until `available`. Source: RDS user guide (depends on size; tens of minutes). */
+  readonly createReplicaMs: Range;
+  /** S3 CRR: seconds; with Replication Time Control 99.99 % within 15 minutes. Source: S3 docs. */
+  readonly s3ReplicationMs: Range;
+  /** An HTTP probe that answers. */
+  readonly probeMs: Range;
+}
+
+/** The default latency model (see DESIGN.md, "The simulator's default latency model"). */
+export const DEFAULT_LATENCY: LatencyModel = {
+  apiCallMs: [50, 400],
+  unreachableTimeoutMs: 10_000,
+  promoteStillAvailableMs: [3_000, 7_000],
+  promoteModifyingMs: [60_000, 150_000],
+  promoteWritableMs: [240_000, 480_000],
+  replicaLagMs: [500, 3_000],
+  replicaLagBurstChance: 0.05,
+  replicaLagBurstMs: [3_000, 12_000],
+  writeFenceMs: [2_000, 10_000],
+  instanceLaunchMs: [90_000, 180_000],
+  albHealthIntervalMs: 30_000,
+  albUnhealthyThreshold: 2,
+  gaHealthIntervalMs: 30_000,
+  gaHealthThreshold: 3,
+  scheduleIntervalMs: 60_000,
+  alarmPeriodMs: 60_000,
+  alarmEvaluationPeriods: 2,
+  renameMs: [30_000, 90_000],
+  createReplicaMs: [1_200_000, 2_400_000],
+  s3ReplicationMs: [2_000, 15_000],
+  probeMs: [20, 150],
+};

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, isConfigError, parseConfig, parseConfigJson, validateConfig } from '../../src/index.js';
+import { referenceInput } from '../fixtures.js';
+
+function issuesOf(input: unknown): Record<string, string> {
+  const result = validateConfig(input);
+  if (result.ok) throw new Error('expected the config to be invalid');
+  return Object.fromEntries(result.issues.map((i) => [i.path, i.message]));
+}
+
+describe('parseConfig', () => {
+  it('accepts the reference topology and fills every default', () => {
+    const config = parseConfig(referenceInput());
+
+    expect(config.detection).toEqual({
+      intervalSeconds: 10,
+      failureThreshold: 3,
+      recoveryThreshold: 2,
+      quorum: 2,
+      signals: ['probe', 'endpoint-health', 'alarm'],
+      cooldownSeconds: 600,
+      probeTimeoutSeconds: 5,
+    });
+    expect(config.healthPath).toBe('/ref');
+    expect(config.approval.required).toBe(false);
+    expect(config.timeouts.promotionSeconds).toBe(1200);
+  });
+
+  it('names every bad field by path at once', () => {
+    const input = referenceInput();
+    const primary = input.primary as Record<string, unknown>;
+    primary.region = 'Europe';
+    primary.capacity = { min: 1, desired: 'two', max: 4 };
+    delete primary.autoScalingGroupName;
+    input.objectives = { rtoSeconds: 5, maxDataLossSeconds: -1 };
+    input.detection = { quorum: 2.5 };
+
+    const issues = issuesOf(input);
+
+    expect(issues).toMatchObject({
+      'primary.region': expect.stringContaining('AWS region'),
+      'primary.capacity.desired': expect.stringContaining('whole number'),
+      'primary.autoScalingGroupName': 'is required',
+      'objectives.rtoSeconds': 'must be at least 60 seconds',
+      'objectives.maxDataLossSeconds': 'must be at least 0 seconds',
+      'detection.quorum': expect.stringContaining('whole number'),
+    });
+    expect(Object.keys(issues)).toHaveLength(6);
+  });
+
+  it('rejects unknown fields so a typo is never silently ignored', () => {
+    const input = referenceInput();
+    (input.objectives as Record<string, unknown>).rtoSecond = 900;
+
+    expect(issuesOf(input)).toEqual({ 'objectives.rtoSecond': 'is not a known field' });
+  });
+
+  it('checks rules that span fields once the shape is right', () => {
+    const input = referenceInput();
+    (input.secondary as Record<string, unknown>).region = 'eu-west-1';
+    (input.secondary as Record<string, unknown>).capacity = { min: 3, desired: 2, max: 1 };
+    input.detection = { signals: ['probe'], quorum: 2 };
+
+    expect(issuesOf(input)).toEqual({
+      'secondary.region': 'must differ from primary.region (eu-west-1)',
+      'secondary.capacity.min': 'must not exceed capacity.desired (2)',
+      'secondary.capacity.desired': 'must not exceed capacity.max (1)',
+      'detection.quorum': 'must not exceed the number of signals (1)',
+    });
+  });
+
+  it('throws a ConfigError whose message lists each problem under the source name', () => {
+    const input = referenceInput();
+    input.app = 'Not Valid';
+
+    let thrown: unknown;
+    try {
+      parseConfig(input, 'lamp.json');
+    } catch (e) {
+      thrown = e;
+    }
+
+    expect(isConfigError(thrown)).toBe(true);
+    expect((thrown as ConfigError).message).toMatch(/^lamp\.json is invalid:\n {2}- app: must be a lower-case name/);
+  });
+});
+
+describe('parseConfigJson', () => {
+  it('reports text that is not JSON as a config error at the root', () => {
+    expect(() => parseConfigJson('{ nope', 'x.json')).toThrowError(/x\.json is invalid:\n {2}- \(root\): is not valid JSON/);
+  });
+
+  it('reports a document that is not an object', () => {
+    expect(() => parseConfigJson('[]')).toThrowError(ConfigError);
+  });
+});
