@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { asgRef, dbRef, groupRef, isOperationRejected, isRegionUnreachable, isThrottled, type Ports } from '../../src/index.js';
+import { config } from '../fixtures.js';
+import { simulation } from './harness.js';
+
+const { primary, secondary } = config;
+const EU = primary.region;
+
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Probes the primary n times, 10 s apart; returns how many failed. */
+async function probeFailures(ports: Ports, n: number): Promise<number> {
+  let failed = 0;
+  for (let i = 0; i < n; i++) {
+    const r = await ports.probe.check({ url: primary.healthCheckUrl, timeoutMs: 5_000 });
+    if (!r.ok) failed++;
+    await ports.clock.sleep(10_000);
+  }
+  return failed;
+}
+
+describe('SimPorts faults', () => {
+  it('region outage: the region control plane times out as RegionUnreachable, Global Accelerator still answers', async () => {
+    const { clock, ports, t0 } = simulation((t) => ({ outages: [{ region: EU, from: t }] }));
+
+    const [rds, ga, probe] = await clock.run(() => Promise.all([settle(ports.database.describe(dbRef(primary))), settle(ports.traffic.describe(groupRef(primary))), ports.probe.check({ url: primary.healthCheckUrl, timeoutMs: 5_000 })]));
+
+    expect(!rds.ok && isRegionUnreachable(rds.error)).toBe(true);
+    expect(ga.ok).toBe(true);
+    expect(probe).toMatchObject({ ok: false, error: 'timed out after 5000ms' });
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('region outage: Global Accelerator marks the endpoint unhealthy only after its threshold of checks', async () => {
+    const { clock, ports } = simulation((t) => ({ outages: [{ region: EU, from: t }] }));
+
+    const health = await clock.run(async () => {
+      const seen: boolean[] = [];
+      for (let i = 0; i < 12; i++) {
+        seen.push((await ports.traffic.describe(groupRef(primary))).healthy);
+        await clock.sleep(10_000);
+      }
+      return seen;
+    });
+
+    expect(health[0]).toBe(true);
+    expect(health.at(-1)).toBe(false);
+    expect(health.indexOf(false)).toBeGreaterThanOrEqual(6);
+  });
+
+  it('ALB 5xx: probes get 503 and the availability alarm fires, while the control plane answers', async () => {
+    const { clock, ports } = simulation((t) => ({ alb5xx: [{ region: EU, from: t }] }));
+
+    const [probe, alarm, rds] = await clock.run(async () => {
+      const p = await ports.probe.check({ url: primary.healthCheckUrl, timeoutMs: 5_000 });
+      await clock.sleep(180_000);
+      return Promise.all([p, ports.alarms.state({ region: EU, alarmName: 'x' }), ports.database.describe(dbRef(primary))]);
+    });
+
+    expect(probe).toMatchObject({ ok: false, status: 503 });
+    expect(alarm).toBe('ALARM');
+    expect(rds.writable).toBe(true);
+  });
+
+  it('flapping probe: about the configured share of probes fail while the region is healthy', async () => {
+    const { clock, ports } = simulation((t) => ({ flappingProbe: { region: EU, from: t, failureRate: 0.5 } }));
+
+    const [failed, ga] = await clock.run(async () => [await probeFailures(ports, 200), await ports.traffic.describe(groupRef(primary))] as const);
+
+    expect(failed).toBeGreaterThan(70);
+    expect(failed).toBeLessThan(130);
+    expect(ga.healthy).toBe(true);
+  });
+
+  it('API throttling: about the configured share of control-plane calls are throttled', async () => {
+    const { clock, ports } = simulation(() => ({ throttleRate: 0.3 }));
+
+    const results = await clock.run(() => Promise.all(Array.from({ length: 300 }, () => settle(ports.compute.describe(asgRef(secondary))))));
+    const throttled = results.filter((r) => !r.ok && isThrottled(r.error)).length;
+
+    expect(throttled).toBeGreaterThan(60);
+    expect(throttled).toBeLessThan(120);
+  });
+
+  it('promotion failure: PromoteReadReplica is rejected and the replica stays a replica', async () => {
+    const { clock, ports, world } = simulation(() => ({ promotionFails: true }));
+
+    const [result, after] = await clock.run(async () => [await settle(ports.database.promoteReplica(dbRef(secondary))), await ports.database.describe(dbRef(secondary))] as const);
+
+    expect(!result.ok && isOperationRejected(result.error)).toBe(true);
+    expect(after.role).toBe('replica');
+    expect(world.actions.promoteReplica).toBeUndefined();
+  });
+
+  it('no capacity: the DR group accepts the new capacity but no instance ever comes InService', async () => {
+    const { clock, ports } = simulation(() => ({ noCapacityRegion: secondary.region }));
+
+    const status = await clock.run(async () => {
+      await ports.compute.setCapacity(asgRef(secondary), { min: 2, desired: 2, max: 4 });
+      await clock.sleep(3_600_000);
+      return ports.compute.describe(asgRef(secondary));
+    });
+
+    expect(status).toMatchObject({ desired: 2, inService: 0, healthyTargets: 0 });
+  });
+
+  it('replica lag: the replica reports lag held in the configured range', async () => {
+    const { clock, ports } = simulation(() => ({ replicaLagMs: [90_000, 300_000] }));
+
+    const db = await clock.run(() => ports.database.describe(dbRef(secondary)));
+
+    expect(db.replicaLagSeconds).toBeGreaterThanOrEqual(90);
+    expect(db.replicaLagSeconds).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('SimPorts behaviour', () => {
+  it('keeps a promoted replica "available" for seconds after the call, then writable within 4 to 8 minutes', async () => {
+    const { clock, ports, t0 } = simulation();
+    const ref = dbRef(secondary);
+
+    const seen = await clock.run(async () => {
+      await ports.database.promoteReplica(ref);
+      const right = await ports.database.describe(ref);
+      await clock.sleep(10_000);
+      const later = await ports.database.describe(ref);
+      while (!(await ports.database.describe(ref)).writable) await clock.sleep(1_000);
+      return { right, later, writableAfter: clock.now() - t0 };
+    });
+
+    expect(seen.right).toMatchObject({ status: 'available', role: 'replica', writable: false });
+    expect(seen.later).toMatchObject({ status: 'modifying', role: 'replica' });
+    expect(seen.writableAfter).toBeGreaterThanOrEqual(240_000);
+    expect(seen.writableAfter).toBeLessThanOrEqual(490_000);
+  });
+
+  it('takes promote again as success without starting a second promotion', async () => {
+    const { clock, ports, world } = simulation();
+
+    await clock.run(async () => {
+      await ports.database.promoteReplica(dbRef(secondary));
+      await clock.sleep(30_000);
+      await ports.database.promoteReplica(dbRef(secondary));
+    });
+
+    expect(world.dbs.filter((d) => d.promotion)).toHaveLength(1);
+  });
+
+  it('routes to a healthy region on failover whatever its dial, but never to an endpoint of weight 0', async () => {
+    const { clock, ports, world, t0 } = simulation((t) => ({ outages: [{ region: EU, from: t + 1 }] }));
+
+    await clock.run(async () => {
+      await ports.compute.setCapacity(asgRef(secondary), { min: 2, desired: 2, max: 4 });
+      await clock.sleep(600_000);
+    });
+    const weightZero = world.routedTo(clock.now());
+    await clock.run(() => ports.traffic.setEndpointWeight(groupRef(secondary), 128));
+
+    expect(weightZero).toEqual([EU]);
+    expect(world.dialAt(secondary.region, clock.now())).toBe(0);
+    expect(world.routedTo(clock.now())).toEqual([secondary.region]);
+    expect(world.routedTo(t0)).toEqual([EU]);
+  });
+});
