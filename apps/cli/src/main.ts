@@ -18,7 +18,10 @@ export function buildProgram(context: CommandContext): Command {
     .showHelpAfterError('(run dr --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
-  program.addCommand(drillCommand(context));
+  for (const command of [drillCommand(context)]) {
+    // Commands built on their own do not inherit the program's error handling unless told to.
+    program.addCommand(command.copyInheritedSettings(program));
+  }
   return program;
 }
 

@@ -249,13 +249,28 @@ export class Runner {
       this.options.beforeEvent?.(index++, event);
       const t = transition(state, event, this.settings);
       if (t.state !== state) {
+        const durable = this.mustPersist(state, t);
         state = t.state;
-        await this.persist(state);
+        if (durable) await this.persist(state);
         this.options.onTransition?.(state, event);
       }
       for (const c of t.commands) launch(c, state);
     }
     return state;
+  }
+
+  /**
+   * Whether a transition must reach the store before its commands run. Always when it decides
+   * to act (the write-ahead intent), when the run moves (phase, step, timeline), or when the
+   * lease is a third spent. A poll that only observes again need not: a resumed run re-observes
+   * every unfinished block anyway. This keeps a long wait from writing every two seconds.
+   */
+  private mustPersist(before: RunState, t: Transition): boolean {
+    const after = t.state;
+    if (t.commands.some((c) => c.kind === 'act')) return true;
+    if (after.phase !== before.phase || after.stepIndex !== before.stepIndex || after.timeline.length !== before.timeline.length) return true;
+    const expiresAt = this.record.lease?.expiresAt ?? 0;
+    return this.ports.clock.now() >= expiresAt - (this.leaseMs * 2) / 3;
   }
 
   private block(state: RunState, blockId: string): PlanBlock {

@@ -6,19 +6,43 @@ interface Timer {
   readonly resolve: () => void;
 }
 
-/** Yields to the host's macrotask queue, after every pending promise reaction has run. */
-const yieldToHost: () => Promise<void> = (() => {
-  const host = globalThis as { setImmediate?: (cb: () => void) => unknown; setTimeout?: (cb: () => void, ms: number) => unknown };
-  if (typeof host.setImmediate === 'function') {
-    const setImmediate = host.setImmediate;
-    return () => new Promise<void>((resolve) => setImmediate(resolve));
+interface HostPort {
+  onmessage: (() => void) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+}
+interface Host {
+  MessageChannel?: new () => { port1: HostPort; port2: HostPort };
+  setImmediate?: (cb: () => void) => unknown;
+  setTimeout?: (cb: () => void, ms: number) => unknown;
+}
+
+/**
+ * Opens a way to yield to the host's macrotask queue, which runs only after every pending
+ * promise reaction: the moment every simulated task is parked on the clock. A MessageChannel is
+ * about three times cheaper per yield than setImmediate in Node; either works.
+ */
+function openYield(): { yieldToHost: () => Promise<void>; close: () => void } {
+  const host = globalThis as Host;
+  if (typeof host.MessageChannel === 'function') {
+    const { port1, port2 } = new host.MessageChannel();
+    let wake: (() => void) | undefined;
+    port2.onmessage = () => wake?.();
+    return {
+      yieldToHost: () =>
+        new Promise<void>((resolve) => {
+          wake = resolve;
+          port1.postMessage(0);
+        }),
+      close: () => {
+        port1.close();
+        port2.close();
+      },
+    };
   }
-  if (typeof host.setTimeout === 'function') {
-    const setTimeout = host.setTimeout;
-    return () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-  }
-  throw new Error('the simulator needs setImmediate or setTimeout');
-})();
+  const later = host.setImmediate ?? ((cb: () => void) => host.setTimeout?.(cb, 0));
+  return { yieldToHost: () => new Promise<void>((resolve) => void later(resolve)), close: () => undefined };
+}
 
 /** The simulation ran past its time limit or had nothing left to wake it. */
 export class SimulationStalledError extends Error {
@@ -88,15 +112,20 @@ export class VirtualClock implements Clock {
         failure = e;
       },
     );
-    for (;;) {
-      await yieldToHost();
-      if (settled) break;
-      const next = this.timers.shift();
-      if (!next) throw new SimulationStalledError('simulation stalled: every task is waiting on something that will never happen');
-      if (next.at > deadline) throw new SimulationStalledError(`simulation passed its limit of ${limitMs / 1000}s of virtual time`);
-      this.current = next.at;
-      this.firedTimers++;
-      next.resolve();
+    const host = openYield();
+    try {
+      for (;;) {
+        await host.yieldToHost();
+        if (settled) break;
+        const next = this.timers.shift();
+        if (!next) throw new SimulationStalledError('simulation stalled: every task is waiting on something that will never happen');
+        if (next.at > deadline) throw new SimulationStalledError(`simulation passed its limit of ${limitMs / 1000}s of virtual time`);
+        this.current = next.at;
+        this.firedTimers++;
+        next.resolve();
+      }
+    } finally {
+      host.close();
     }
     if (failed) throw failure;
     return value as T;

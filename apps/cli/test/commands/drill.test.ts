@@ -1,0 +1,132 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { referenceConfig } from '@dr/failover-core';
+import { describe, expect, it } from 'vitest';
+import { dr } from '../run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dr-cli-'));
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('dr drill', () => {
+  it('runs a failover drill on the simulator and shows the plan, each step, and the summary', () => {
+    const r = dr('drill');
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Plan: failover from eu-west-1 to us-east-1');
+    expect(r.stdout).toMatch(/▶ step 1\/4 Fence eu-west-1, promote the replica and scale us-east-1/);
+    expect(r.stdout).toMatch(/✓ promote-replica/);
+    expect(r.stdout).toMatch(/■ step 4\/4 done/);
+    for (const label of ['time to detect', 'critical path', 'RTO', 'RPO', 'objectives']) expect(r.stdout).toContain(label);
+    expect(r.stdout).toMatch(/objectives\s+met/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints exactly one JSON object with the stable fields under --json', () => {
+    const r = dr('drill', '--json', '--seed', '1');
+    const report = JSON.parse(r.stdout);
+
+    expect(r.code).toBe(0);
+    expect(report).toMatchObject({
+      operation: 'failover',
+      scenario: 'region-outage',
+      seed: 1,
+      outcome: 'completed',
+      detectSeconds: expect.any(Number),
+      rtoSeconds: expect.any(Number),
+      rpoSeconds: expect.any(Number),
+      objectives: { rtoSeconds: 900, maxDataLossSeconds: 60, met: true },
+      actions: { promoteReplica: 1 },
+    });
+    for (const step of report.steps) {
+      expect(step).toEqual(expect.objectContaining({ name: expect.any(String), startSeconds: expect.any(Number), endSeconds: expect.any(Number), outcome: 'completed' }));
+    }
+  });
+
+  it('gives identical JSON for the same seed', () => {
+    expect(dr('drill', '--json', '--seed', '42', '--scenario', 'alb-5xx').stdout).toBe(dr('drill', '--json', '--seed', '42', '--scenario', 'alb-5xx').stdout);
+  });
+
+  it('exits 1 when the drilled failover fails, saying where', () => {
+    const r = dr('drill', '--scenario', 'promotion-failure');
+
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/reason\s+InvalidDBInstanceState.*\(step fence-promote-scale, block promote-replica\)/);
+  });
+
+  it('reports a refusal by the RPO guard, and a forced run with the window risked', () => {
+    const refused = JSON.parse(dr('drill', '--json', '--scenario', 'replica-lag').stdout);
+    const forced = JSON.parse(dr('drill', '--json', '--scenario', 'replica-lag', '--force').stdout);
+
+    expect(refused.outcome).toBe('refused');
+    expect(forced).toMatchObject({ outcome: 'completed', rpoRisked: true });
+    expect(forced.rpoSeconds).toBeGreaterThan(60);
+  });
+
+  it('does not fail over on a flapping probe', () => {
+    const r = JSON.parse(dr('drill', '--json', '--scenario', 'flapping-probe').stdout);
+
+    expect(r).toMatchObject({ outcome: 'not-triggered', actions: {} });
+  });
+
+  it('drills a switchover and a failback', () => {
+    const switchover = JSON.parse(dr('drill', '--json', '--operation', 'switchover').stdout);
+    const failback = JSON.parse(dr('drill', '--json', '--operation', 'failback').stdout);
+
+    expect(switchover).toMatchObject({ operation: 'switchover', scenario: 'none', outcome: 'completed', rpoSeconds: 0 });
+    expect(failback).toMatchObject({ operation: 'failback', outcome: 'completed', toRegion: 'eu-west-1' });
+  });
+
+  it('runs on a config file', () => {
+    const custom = { ...referenceConfig, app: 'shop', objectives: { rtoSeconds: 120, maxDataLossSeconds: 60 } };
+
+    const r = dr('drill', '--json', '--config', file('shop.json', JSON.stringify(custom)));
+
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'completed', objectives: { rtoSeconds: 120, met: false } });
+  });
+});
+
+describe('dr drill with bad input', () => {
+  it.each([
+    [['--scenario', 'nope'], /--scenario must be one of none, region-outage, .*; got "nope"/],
+    [['--operation', 'teleport'], /--operation must be one of failover, switchover, failback; got "teleport"/],
+    [['--seed', '-3'], /--seed must be a whole number/],
+    [['--seed', 'abc'], /--seed must be a whole number/],
+    [['--frobnicate'], /unknown option '--frobnicate'/],
+    [['--config', '/nonexistent/dr.json'], /cannot read config file \/nonexistent\/dr\.json: no such file/],
+  ])('dr drill %j exits 2 with a clear message and no stack', (args, message) => {
+    const r = dr('drill', ...args);
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).not.toContain('Plan:');
+  });
+
+  it('names the malformed config file', () => {
+    const r = dr('drill', '--config', file('broken.json', '{ "app": '));
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config file .*broken\.json is invalid:\n {2}- \(root\): is not valid JSON/);
+  });
+
+  it('names every bad field of an invalid config by path', () => {
+    const bad = JSON.parse(JSON.stringify(referenceConfig));
+    bad.primary.region = 42;
+    bad.secondary.capacity.max = -1;
+    bad.objectives = { rtoSeconds: 'fast' };
+
+    const r = dr('drill', '--config', file('bad.json', JSON.stringify(bad)));
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('- primary.region: must be an AWS region name');
+    expect(r.stderr).toContain('- secondary.capacity.max: must be at least 1 instances');
+    expect(r.stderr).toContain('- objectives.rtoSeconds: must be a whole number of seconds');
+    expect(r.stdout).toBe('');
+  });
+});
