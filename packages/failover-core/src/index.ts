@@ -84,10 +84,10 @@ export {
 export { VirtualClock, SimulationStalledError } from './sim/virtual-clock.js';
 export { Rng, hash32 } from './sim/random.js';
 export { DEFAULT_LATENCY, type LatencyModel, type Range } from './sim/latency.js';
-export { SimWorld, type Faults, type Layout, type Window } from './sim/world.js';
+export { SimWorld, type Faults, type Layout, type Window, type SimWorldOptions } from './sim/world.js';
 export { SimPorts, GLOBAL_ACCELERATOR_REGION } from './sim/sim-ports.js';
 export { MemoryStateStore } from './sim/memory-state-store.js';
 
 export { SCENARIOS, SCENARIO_DESCRIPTIONS, isScenario, scenarioFaults, type Scenario } from './drill/scenarios.js';
-export { runDrill, defaultScenario, type DrillOptions, type DrillProgress } from './drill/run-drill.js';
+export { runDrill, defaultScenario, drillFaultTime, type DrillOptions, type DrillProgress } from './drill/run-drill.js';
 export { buildReport, criticalPath, type DrillReport, type DrillOutcome, type StepReport, type CriticalSegment } from './drill/report.js';

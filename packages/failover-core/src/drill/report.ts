@@ -52,6 +52,8 @@ export interface DrillReport {
   /** Calls that failed (throttled, rejected, timed out), by kind. */
   readonly failedCalls: Readonly<Record<string, number>>;
   readonly criticalPath: readonly CriticalSegment[];
+  /** How long AWS took to make the promoted replica writable (call to writable), in seconds. */
+  readonly awsPromotionSeconds: number | null;
   /** The longest single block on the critical path, in seconds. */
   readonly longestOperationSeconds: number | null;
   /** True when a forced run went past the RPO guard; `rpoSeconds` is the window risked. */
@@ -107,6 +109,11 @@ export function criticalPath(run: RunState): CriticalSegment[] {
   return path;
 }
 
+function promotionSeconds(world: SimWorld, region: string): number | null {
+  const promoted = world.dbs.find((d) => d.region === region && d.promotion);
+  return promoted?.promotion ? secs(promoted.promotion.writableAt - promoted.promotion.requestedAt) : null;
+}
+
 /** Builds the report of a drill from its final run state and the simulated world. */
 export function buildReport(input: ReportInput): DrillReport {
   const { config, run, t0, world } = input;
@@ -155,6 +162,7 @@ export function buildReport(input: ReportInput): DrillReport {
     actions: { ...world.actions },
     failedCalls: { ...world.failedCalls },
     criticalPath: path,
+    awsPromotionSeconds: promotionSeconds(world, toRegion),
     longestOperationSeconds: path.length ? Math.max(...path.map((p) => p.seconds)) : null,
     rpoRisked: run?.rpoRisked ?? false,
     reason: refusal ?? run?.failure?.message ?? null,

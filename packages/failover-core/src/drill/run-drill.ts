@@ -50,6 +50,14 @@ class SimulatedCrash extends Error {
 /** Lambda's maximum timeout; the failover controller stops short of it. */
 const LAMBDA_TIMEOUT_MS = 15 * 60_000;
 
+/**
+ * When a drill's fault starts: 1–3 minutes in, so the detector has a healthy baseline first.
+ * Depends only on the seed, so other models of the same drill can start theirs at the same moment.
+ */
+export function drillFaultTime(seed: number, t0: number): number {
+  return t0 + 60_000 + Math.floor(new Rng(seed).at('fault-offset') * 120_000);
+}
+
 /** The default scenario of an operation. */
 export const defaultScenario = (operation: Operation): Scenario => (operation === 'failover' ? 'region-outage' : 'none');
 
@@ -74,8 +82,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
   const from = operation === 'failback' ? 'secondary' : 'primary';
   const to = from === 'primary' ? 'secondary' : 'primary';
-  // Faults start 1–3 minutes in, so the detector has a healthy baseline first.
-  const faultAt = t0 + 60_000 + Math.floor(rng.at('fault-offset') * 120_000);
+  const faultAt = drillFaultTime(seed, t0);
   const faults = scenarioFaults(scenario, config[from].region, config[to].region, faultAt);
   const world = new SimWorld(config, t0, faults, { seed, latency: options.latency, layout: operation === 'failback' ? 'failed-over' : 'steady' });
   const store = new MemoryStateStore();

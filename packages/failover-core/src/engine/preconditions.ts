@@ -10,8 +10,11 @@ export interface PreconditionReport {
   readonly replicaLagSeconds?: number | undefined;
 }
 
-/** Reads retried this many times when throttled, with doubling backoff from one second. */
-const READ_ATTEMPTS = 5;
+/**
+ * Reads are retried this many times when throttled, backing off from one second up to eight: a
+ * throttled read says nothing about the precondition, so it must not refuse a failover.
+ */
+const READ_ATTEMPTS = 12;
 
 async function attempt<T>(ports: Ports, problems: PreconditionProblem[], what: string, call: () => Promise<T>): Promise<T | undefined> {
   for (let i = 1; ; i++) {
@@ -19,7 +22,7 @@ async function attempt<T>(ports: Ports, problems: PreconditionProblem[], what: s
       return await call();
     } catch (e) {
       if (isThrottled(e) && i < READ_ATTEMPTS) {
-        await ports.clock.sleep(1_000 * 2 ** (i - 1));
+        await ports.clock.sleep(Math.min(8_000, 1_000 * 2 ** (i - 1)));
         continue;
       }
       problems.push({ kind: 'precondition', message: `${what}: ${describeError(e)}` });

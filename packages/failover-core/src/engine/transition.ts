@@ -192,8 +192,7 @@ function retryOrFail(state: RunState, blockId: string, at: number, error: string
   if (!block || !current) return unchanged(state);
   const failures = current.failures + 1;
   if (!retryable) return failRun(state, at, blockId, error);
-  if (failures >= s.maxFailures) return failRun(state, at, blockId, `gave up after ${failures} failed calls: ${error}`);
-  if (timedOut(state, block, at)) return failRun(state, at, blockId, `timed out after ${block.timeoutSeconds}s: ${error}`);
+  if (timedOut(state, block, at)) return failRun(state, at, blockId, `timed out after ${block.timeoutSeconds}s and ${failures} failed calls: ${error}`);
   const tick = current.tick + 1;
   const next = withBlock(state, blockId, { status: 'waiting', tick, failures, error });
   return { state: next, commands: [{ kind: 'wait', blockId, tick, ms: backoff(state, blockId, failures, s) }] };

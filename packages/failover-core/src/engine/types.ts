@@ -135,11 +135,13 @@ export interface EngineSettings {
    * `available` for seconds after PromoteReadReplica returns (the waiter race).
    */
   readonly settleMs: number;
-  /** First backoff after a failed call; doubles per failure up to `maxBackoffMs`. */
+  /**
+   * First backoff after a failed call; doubles per failure up to `maxBackoffMs`. Retryable
+   * failures (throttling, an unreachable region) are retried until the block's timeout, which
+   * alone bounds how long a block may take.
+   */
   readonly backoffMs: number;
   readonly maxBackoffMs: number;
-  /** Failed calls of one block, in a row, after which a retryable error fails the run. */
-  readonly maxFailures: number;
 }
 
 /** Defaults for {@link EngineSettings}. */
@@ -147,8 +149,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   pollMs: 2_000,
   settleMs: 60_000,
   backoffMs: 1_000,
-  maxBackoffMs: 30_000,
-  maxFailures: 12,
+  maxBackoffMs: 15_000,
 };
 
 /** What {@link startRun} needs. */

@@ -27,6 +27,22 @@ export interface Faults {
   readonly replicaLagMs?: Range;
 }
 
+/** Options of a {@link SimWorld}. */
+export interface SimWorldOptions {
+  /** Seed of every random draw. @default 1 */
+  readonly seed?: number;
+  /** Overrides of the default latency model. */
+  readonly latency?: Partial<LatencyModel>;
+  /** @default 'steady' */
+  readonly layout?: Layout;
+  /**
+   * Routing of the pilot light's endpoint at the start. Ours is weight 0, dial 0; a topology
+   * that lets Global Accelerator fail over by itself (as the original brief's did) has a weight.
+   * @default { weight: 0, dialPercent: 0 }
+   */
+  readonly pilotLightEndpoint?: { readonly weight: number; readonly dialPercent: number };
+}
+
 /** Where the world starts. */
 export type Layout =
   /** Primary serves; the secondary is a pilot light (replica, ASG at 0, endpoint weight 0). */
@@ -123,14 +139,14 @@ export class SimWorld {
     readonly config: DrConfig,
     readonly startAt: number,
     readonly faults: Faults = {},
-    options: { readonly seed?: number; readonly latency?: Partial<LatencyModel>; readonly layout?: Layout } = {},
+    options: SimWorldOptions = {},
   ) {
     this.latency = { ...DEFAULT_LATENCY, ...options.latency };
     this.rng = new Rng(options.seed ?? 1);
-    this.build(options.layout ?? 'steady');
+    this.build(options.layout ?? 'steady', options.pilotLightEndpoint ?? { weight: 0, dialPercent: 0 });
   }
 
-  private build(layout: Layout): void {
+  private build(layout: Layout, pilot: { readonly weight: number; readonly dialPercent: number }): void {
     const { primary, secondary } = this.config;
     const longAgo = this.startAt - 86_400_000;
     const serving: RegionRole = layout === 'steady' ? 'primary' : 'secondary';
@@ -150,10 +166,10 @@ export class SimWorld {
       if (active) this.launch(asg, longAgo, r.capacity.desired);
       this.groups.set(r.region, {
         region: r.region,
-        dial: [{ at: longAgo, value: active ? 100 : 0 }],
+        dial: [{ at: longAgo, value: active ? 100 : pilot.dialPercent }],
         // The pilot light's endpoint has weight 0: Global Accelerator ignores the dial on
         // failover, so only weight 0 keeps traffic off a region whose database is read-only.
-        weight: [{ at: longAgo, value: active ? 128 : 0 }],
+        weight: [{ at: longAgo, value: active ? 128 : pilot.weight }],
         phaseMs: Math.floor(this.rng.at(`ga-phase:${role}`) * this.latency.gaHealthIntervalMs),
       });
     }

@@ -1,0 +1,105 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { parseConfig, referenceConfig, runDrill } from '@dr/failover-core';
+import { runBriefBaseline } from './brief-baseline.js';
+import { stats } from './mix.js';
+
+/**
+ * Benchmarks of the engine on the simulator (figures for the issue notes):
+ *  1. throughput: N drills with random seeds and scenarios, across worker threads;
+ *  2. orchestration overhead of the default region-outage drill: RTO − (time to detect + the
+ *     longest AWS operation on the critical path, the promotion as AWS timed it);
+ *  3. our plan against the original brief's approach, same seeds and latency model.
+ */
+const { values } = parseArgs({
+  options: {
+    drills: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: String(availableParallelism()) },
+    seeds: { type: 'string', default: '500' },
+  },
+});
+const drills = Number(values.drills);
+const workers = Math.max(1, Number(values.workers));
+const seeds = Number(values.seeds);
+const config = parseConfig(referenceConfig);
+const f1 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? '—' : n.toFixed(1));
+
+interface WorkerResult {
+  outcomes: Record<string, number>;
+  maxPromotions: number;
+  unsafeSeconds: number;
+}
+
+async function throughput(): Promise<void> {
+  const started = performance.now();
+  const share = Math.ceil(drills / workers);
+  const results = await Promise.all(
+    Array.from({ length: workers }, (_, w) =>
+      new Promise<WorkerResult>((resolve, reject) => {
+        const worker = new Worker(new URL('./throughput-worker.js', import.meta.url), { workerData: { from: w * share, to: Math.min(drills, (w + 1) * share) } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const outcomes: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+  console.log(`\n1. Throughput: ${drills} drills (random seeds, all ${new Set(Object.keys(outcomes).map((k) => k.split(':')[0])).size} scenarios) on ${workers} worker thread(s)`);
+  console.log(`   ${seconds.toFixed(1)} s wall, ${(drills / seconds).toFixed(0)} drills/s`);
+  console.log(`   most promotions in one drill: ${Math.max(...results.map((r) => r.maxPromotions))}; seconds of unsafe traffic: ${results.reduce((a, r) => a + r.unsafeSeconds, 0)}`);
+  for (const [k, v] of Object.entries(outcomes).sort()) console.log(`   ${k.padEnd(34)} ${v}`);
+}
+
+async function overhead(): Promise<void> {
+  const over: number[] = [];
+  let first: { rto: number; detect: number; promotion: number } | undefined;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = await runDrill({ config, seed });
+    if (r.rtoSeconds === null || r.detectSeconds === null || r.awsPromotionSeconds === null) throw new Error(`seed ${seed}: drill did not complete`);
+    over.push(r.rtoSeconds - r.detectSeconds - r.awsPromotionSeconds);
+    first ??= { rto: r.rtoSeconds, detect: r.detectSeconds, promotion: r.awsPromotionSeconds };
+  }
+  const s = stats(over);
+  console.log(`\n2. Orchestration overhead, default region-outage drill: RTO − (detect + AWS promotion time)`);
+  console.log(`   seed 1: RTO ${f1(first?.rto)} s − (detect ${f1(first?.detect)} s + promotion ${f1(first?.promotion)} s) = ${f1(over[0])} s`);
+  console.log(`   ${seeds} seeds: mean ${f1(s.mean)} s, p50 ${f1(s.p50)} s, p95 ${f1(s.p95)} s, max ${f1(s.max)} s (virtual seconds)`);
+}
+
+async function versusBrief(): Promise<void> {
+  const ours: number[] = [];
+  const brief: number[] = [];
+  const ratios: number[] = [];
+  let briefUnsafe = 0;
+  let briefUnsafeRuns = 0;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const [o, b] = await Promise.all([runDrill({ config, seed }), runBriefBaseline(config, seed)]);
+    if (o.rtoSeconds === null || b.rtoSeconds === null) throw new Error(`seed ${seed}: a run did not complete`);
+    ours.push(o.rtoSeconds);
+    brief.push(b.rtoSeconds);
+    ratios.push(b.rtoSeconds / o.rtoSeconds);
+    briefUnsafe += b.unsafeTrafficSeconds;
+    if (b.unsafeTrafficSeconds > 0) briefUnsafeRuns++;
+  }
+  let oursSpurious = 0;
+  let briefSpurious = 0;
+  for (let seed = 1; seed <= Math.min(seeds, 200); seed++) {
+    const [o, b] = await Promise.all([runDrill({ config, seed, scenario: 'flapping-probe' }), runBriefBaseline(config, seed, 'flapping-probe')]);
+    if (o.outcome !== 'not-triggered') oursSpurious++;
+    if (b.triggered) briefSpurious++;
+  }
+  const so = stats(ours);
+  const sb = stats(brief);
+  const sr = stats(ratios);
+  console.log(`\n3. Our plan against the brief's approach (region outage, same seed and latency model)`);
+  console.log(`   seed 1: ours RTO ${f1(ours[0])} s, brief RTO ${f1(brief[0])} s, ratio ${f1(ratios[0])}×`);
+  console.log(`   ${seeds} seeds: ours mean ${f1(so.mean)} s (p95 ${f1(so.p95)}), brief mean ${f1(sb.mean)} s (p95 ${f1(sb.p95)}), ratio mean ${sr.mean.toFixed(2)}× (min ${sr.min.toFixed(2)}×)`);
+  console.log(`   brief: ${briefUnsafeRuns}/${seeds} runs sent users to the DR region while its database was read-only (${briefUnsafe} s in all); ours: 0 by construction and by audit`);
+  console.log(`   flapping probe, ${Math.min(seeds, 200)} seeds: spurious failovers — ours ${oursSpurious}, brief ${briefSpurious}`);
+}
+
+console.log(`dr benchmarks — node ${process.version}, ${availableParallelism()} cores`);
+await throughput();
+await overhead();
+await versusBrief();
