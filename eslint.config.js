@@ -36,6 +36,7 @@ export default tseslint.config(
             { sourceTag: 'scope:adapters', onlyDependOnLibsWithTags: ['scope:core', 'scope:snapshot'] },
             { sourceTag: 'scope:constructs', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
       ],

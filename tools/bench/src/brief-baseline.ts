@@ -65,8 +65,14 @@ export async function runBriefBaseline(config: DrConfig, seed: number, scenario:
     await ports.database.promoteReplica(db);
     while (!(await ports.database.describe(db)).writable) await clock.sleep(POLL_MS);
 
+    // Global Accelerator moves users only if the primary endpoint is unhealthy; after a
+    // spurious failover (the primary was fine) it never does, and there is no RTO to report.
+    const giveUpAt = clock.now() + 3_600_000;
     let servedAt = clock.now();
-    while (!(world.routedTo(servedAt).includes(secondary.region) && world.canServe(secondary.region, servedAt))) servedAt += 1_000;
+    while (!(world.routedTo(servedAt).includes(secondary.region) && world.canServe(secondary.region, servedAt))) {
+      servedAt += 1_000;
+      if (servedAt > giveUpAt) return { triggered: true, detectSeconds: (detectedAt - faultAt) / 1000, rtoSeconds: null, rpoSeconds: lag, unsafeTrafficSeconds: 0 };
+    }
     return {
       triggered: true,
       detectSeconds: (detectedAt - faultAt) / 1000,
