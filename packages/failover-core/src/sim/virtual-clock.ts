@@ -23,7 +23,7 @@ interface Host {
  * about three times cheaper per yield than setImmediate in Node; either works.
  */
 function openYield(): { yieldToHost: () => Promise<void>; close: () => void } {
-  const host = globalThis as Host;
+  const host = globalThis as unknown as Host;
   if (typeof host.MessageChannel === 'function') {
     const { port1, port2 } = new host.MessageChannel();
     let wake: (() => void) | undefined;
