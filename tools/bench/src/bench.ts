@@ -54,17 +54,22 @@ async function throughput(): Promise<void> {
 
 async function overhead(): Promise<void> {
   const over: number[] = [];
-  let first: { rto: number; detect: number; promotion: number } | undefined;
+  const promotionOnly: number[] = [];
+  let first: { rto: number; detect: number; ready: number; promotion: number } | undefined;
   for (let seed = 1; seed <= seeds; seed++) {
     const r = await runDrill({ config, seed });
-    if (r.rtoSeconds === null || r.detectSeconds === null || r.awsPromotionSeconds === null) throw new Error(`seed ${seed}: drill did not complete`);
-    over.push(r.rtoSeconds - r.detectSeconds - r.awsPromotionSeconds);
-    first ??= { rto: r.rtoSeconds, detect: r.detectSeconds, promotion: r.awsPromotionSeconds };
+    if (r.rtoSeconds === null || r.detectSeconds === null || r.awsReadySeconds === null || r.awsPromotionSeconds === null) throw new Error(`seed ${seed}: drill did not complete`);
+    over.push(r.rtoSeconds - r.detectSeconds - r.awsReadySeconds);
+    promotionOnly.push(r.rtoSeconds - r.detectSeconds - r.awsPromotionSeconds);
+    first ??= { rto: r.rtoSeconds, detect: r.detectSeconds, ready: r.awsReadySeconds, promotion: r.awsPromotionSeconds };
   }
   const s = stats(over);
-  console.log(`\n2. Orchestration overhead, default region-outage drill: RTO − (detect + AWS promotion time)`);
-  console.log(`   seed 1: RTO ${f1(first?.rto)} s − (detect ${f1(first?.detect)} s + promotion ${f1(first?.promotion)} s) = ${f1(over[0])} s`);
+  const p = stats(promotionOnly);
+  console.log(`\n2. Orchestration overhead, default region-outage drill: RTO − (time to detect + the longest AWS operation on the critical path)`);
+  console.log(`   The AWS side ends when the promoted database is writable, the desired targets are healthy and Global Accelerator sees the endpoint healthy.`);
+  console.log(`   seed 1: RTO ${f1(first?.rto)} s − (detect ${f1(first?.detect)} s + AWS ${f1(first?.ready)} s, of which promotion ${f1(first?.promotion)} s) = ${f1(over[0])} s`);
   console.log(`   ${seeds} seeds: mean ${f1(s.mean)} s, p50 ${f1(s.p50)} s, p95 ${f1(s.p95)} s, max ${f1(s.max)} s (virtual seconds)`);
+  console.log(`   counting the promotion alone as the AWS side: mean ${f1(p.mean)} s, p95 ${f1(p.p95)} s, max ${f1(p.max)} s (the rest is capacity or GA health arriving after the promotion)`);
 }
 
 async function versusBrief(latency: Partial<LatencyModel>, label: string): Promise<void> {

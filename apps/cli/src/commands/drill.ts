@@ -121,6 +121,7 @@ function printSummary(out: Output, r: DrillReport): void {
     ['RTO', `${fmt(r.rtoSeconds)}  (objective ${r.objectives.rtoSeconds} s${r.rtoSeconds === null ? '' : `, ${verdict(r.rtoSeconds <= r.objectives.rtoSeconds)}`})`],
     ['RPO', `${fmt(r.rpoSeconds)}  (objective ${r.objectives.maxDataLossSeconds} s${r.rpoSeconds === null ? '' : `, ${verdict(r.rpoSeconds <= r.objectives.maxDataLossSeconds)}`})${r.rpoRisked ? c.yellow('  forced past the RPO guard: this window of writes is at risk') : ''}`],
   ];
+  if (r.bucketRpoSeconds !== null) rows.push(['bucket RPO', `${fmt(r.bucketRpoSeconds)}  (S3 replication lag when the region failed)`]);
   if (r.durationSeconds !== null && r.durationSeconds !== r.rtoSeconds) rows.push(['run duration', fmt(r.durationSeconds)]);
   if (r.criticalPath.length > 0) {
     const path = [...(r.detectSeconds === null ? [] : [`detect ${r.detectSeconds.toFixed(1)} s`]), ...r.criticalPath.map((s) => `${s.blockId} ${s.seconds.toFixed(1)} s`)];

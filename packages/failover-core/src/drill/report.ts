@@ -45,6 +45,8 @@ export interface DrillReport {
   readonly durationSeconds: number | null;
   /** Replica lag when the promotion was decided: writes that may be lost. */
   readonly rpoSeconds: number | null;
+  /** S3 cross-region replication lag when the region failed: objects that may not have reached the DR bucket. */
+  readonly bucketRpoSeconds: number | null;
   readonly objectives: { readonly rtoSeconds: number; readonly maxDataLossSeconds: number; readonly met: boolean };
   readonly steps: readonly StepReport[];
   /** Mutating calls AWS accepted, by kind. */
@@ -54,6 +56,12 @@ export interface DrillReport {
   readonly criticalPath: readonly CriticalSegment[];
   /** How long AWS took to make the promoted replica writable (call to writable), in seconds. */
   readonly awsPromotionSeconds: number | null;
+  /**
+   * From the run's trigger until AWS had all the new region needs to serve: the database
+   * writable, the desired healthy targets, and Global Accelerator seeing the endpoint healthy.
+   * No orchestration can finish sooner; RTO − detect − this is the engine's own overhead.
+   */
+  readonly awsReadySeconds: number | null;
   /** The longest single block on the critical path, in seconds. */
   readonly longestOperationSeconds: number | null;
   /** True when a forced run went past the RPO guard; `rpoSeconds` is the window risked. */
@@ -114,6 +122,16 @@ function promotionSeconds(world: SimWorld, region: string): number | null {
   return promoted?.promotion ? secs(promoted.promotion.writableAt - promoted.promotion.requestedAt) : null;
 }
 
+/** Seconds from `from` to the first moment (to 0.1 s) the region could serve at full capacity, or null if not even by `until`. */
+function readySeconds(world: SimWorld, region: DrConfig['primary'], from: number, until: number): number | null {
+  const ready = (t: number) => {
+    const db = world.findDb(region.region, region.dbInstanceIdentifier, t);
+    return db !== undefined && world.writableAt(db, t) && world.healthyTargetsAt(region.region, t) >= region.capacity.desired && world.gaHealthy(region.region, t);
+  };
+  for (let t = from; t < until; t += 100) if (ready(t)) return secs(t - from);
+  return ready(until) ? secs(until - from) : null;
+}
+
 /** Builds the report of a drill from its final run state and the simulated world. */
 export function buildReport(input: ReportInput): DrillReport {
   const { config, run, t0, world } = input;
@@ -157,12 +175,14 @@ export function buildReport(input: ReportInput): DrillReport {
     rtoSeconds,
     durationSeconds,
     rpoSeconds,
+    bucketRpoSeconds: input.impairedAt !== undefined && run ? secs(world.bucketLagMsAt(input.impairedAt)) : null,
     objectives: { rtoSeconds: objectives.rtoSeconds, maxDataLossSeconds: objectives.maxDataLossSeconds, met },
     steps,
     actions: { ...world.actions },
     failedCalls: { ...world.failedCalls },
     criticalPath: path,
     awsPromotionSeconds: promotionSeconds(world, toRegion),
+    awsReadySeconds: run && completedAt !== undefined ? readySeconds(world, config[run.to], run.triggeredAt, completedAt) : null,
     longestOperationSeconds: path.length ? Math.max(...path.map((p) => p.seconds)) : null,
     rpoRisked: run?.rpoRisked ?? false,
     reason: refusal ?? run?.failure?.message ?? null,

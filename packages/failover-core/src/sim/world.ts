@@ -259,6 +259,14 @@ export class SimWorld {
     return this.sampledLagMs(db, t);
   }
 
+  /**
+   * How far behind its source the replicated bucket was at `t`, in ms: objects written in this
+   * window had not reached the other region yet (S3 CRR takes seconds; RTC bounds it at 15 min).
+   */
+  bucketLagMsAt(t: number): number {
+    return this.draw(`s3-lag:${Math.floor(t / 10_000)}`, this.latency.s3ReplicationMs);
+  }
+
   // ---- compute and target health ----------------------------------------------------------
 
   launch(asg: SimAsg, at: number, count: number): void {

@@ -35,6 +35,15 @@ describe('runDrill: each failover scenario ends as it should', () => {
     expect(r.rtoSeconds).toBeCloseTo((r.detectSeconds ?? 0) + (r.durationSeconds ?? 0), 0);
   });
 
+  it('measures what AWS itself took, so the engine\'s own share of the RTO shows', async () => {
+    const r = await drill('region-outage');
+
+    expect(r.awsPromotionSeconds).toBeGreaterThanOrEqual(240);
+    expect(r.awsReadySeconds).toBeGreaterThanOrEqual(r.awsPromotionSeconds ?? Infinity);
+    expect((r.rtoSeconds ?? 0) - (r.detectSeconds ?? 0) - (r.awsReadySeconds ?? 0)).toBeGreaterThanOrEqual(0);
+    expect(r.bucketRpoSeconds).toBeGreaterThan(0);
+  });
+
   it('rides out throttling with retries', async () => {
     const r = await drill('api-throttling');
 
