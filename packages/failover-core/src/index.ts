@@ -68,7 +68,8 @@ export {
 export { assess, type Assessment } from './engine/assess.js';
 export { startRun, transition } from './engine/transition.js';
 export { evaluatePreconditions, type PreconditionReport } from './engine/preconditions.js';
-export { Runner, type RunnerOptions, type StartRequest, type RunOutcome, type Lease, type ControlRecord } from './engine/runner.js';
+export { Runner, type RunnerOptions, type StartRequest, type RunOutcome } from './engine/runner.js';
+export { acquireLease, writeUnderLease, type Lease, type ControlRecord, type LeaseHold } from './engine/lease.js';
 export { supervise, readSignals, stateKeys, type SuperviseOptions, type SupervisionResult, type SupervisionAction } from './engine/controller.js';
 
 export {

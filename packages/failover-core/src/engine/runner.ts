@@ -1,5 +1,6 @@
-import { describeError, isRetryable, isVersionConflict, LeaseLostError, LockHeldError, OperationRejectedError } from '../errors.js';
+import { describeError, isRetryable, OperationRejectedError } from '../errors.js';
 import type { RegionRole } from '../config/schema.js';
+import { acquireLease, writeUnderLease, type ControlRecord, type LeaseHold } from './lease.js';
 import type { Operation, Plan, PlanBlock } from '../plan/types.js';
 import type { Observation } from './types.js';
 import type { Ports, Versioned } from '../ports.js';
@@ -15,22 +16,6 @@ import {
   type RunState,
   type Transition,
 } from './types.js';
-
-/** The lease that makes one controller the only one acting. `epoch` only grows: a fencing token. */
-export interface Lease {
-  readonly owner: string;
-  readonly epoch: number;
-  readonly expiresAt: number;
-}
-
-/** What the state store holds for one application. */
-export interface ControlRecord {
-  readonly lease?: Lease | undefined;
-  /** The current or last run. */
-  readonly run?: RunState | undefined;
-  /** The region serving traffic, as far as completed runs know. */
-  readonly active: RegionRole;
-}
 
 /** Everything a runner needs. */
 export interface RunnerOptions {
@@ -89,9 +74,7 @@ export class Runner {
   private readonly ports: Ports;
   private readonly settings: EngineSettings;
   private readonly leaseMs: number;
-  private version = 0;
-  private record: ControlRecord = { active: 'primary' };
-  private epoch = 0;
+  private hold: LeaseHold | undefined;
   private dead = false;
 
   constructor(private readonly options: RunnerOptions) {
@@ -105,54 +88,30 @@ export class Runner {
     return ports.stateStore.read<ControlRecord>(stateKey);
   }
 
-  /**
-   * Takes the lease, or fails with `LockHeldError` when another controller holds an unexpired one.
-   * A takeover raises the epoch, so the previous holder's next write is rejected.
-   */
+  private get record(): ControlRecord {
+    return this.hold?.record ?? { active: 'primary' };
+  }
+
+  private get held(): LeaseHold {
+    if (!this.hold) throw new Error('the lease is not held');
+    return this.hold;
+  }
+
   private async acquire(): Promise<void> {
-    const now = this.ports.clock.now();
-    const stored = await this.ports.stateStore.read<ControlRecord>(this.options.stateKey);
-    const record = stored?.value ?? { active: 'primary' as RegionRole };
-    const lease = record.lease;
-    if (lease && lease.owner !== this.options.owner && lease.expiresAt > now && record.run && !TERMINAL_PHASES.includes(record.run.phase)) {
-      throw new LockHeldError(this.options.stateKey, lease.owner, lease.expiresAt);
-    }
-    const epoch = (lease?.epoch ?? 0) + 1;
-    const next: ControlRecord = { ...record, lease: { owner: this.options.owner, epoch, expiresAt: now + this.leaseMs } };
-    try {
-      this.version = await this.ports.stateStore.write(this.options.stateKey, next, stored?.version ?? 0);
-    } catch (e) {
-      if (isVersionConflict(e)) {
-        const winner = await this.ports.stateStore.read<ControlRecord>(this.options.stateKey);
-        const l = winner?.value.lease;
-        throw new LockHeldError(this.options.stateKey, l?.owner ?? 'another controller', l?.expiresAt ?? now, { cause: e });
-      }
-      throw e;
-    }
-    this.record = next;
-    this.epoch = epoch;
+    this.hold = await acquireLease(this.ports.stateStore, this.options.stateKey, this.options.owner, this.ports.clock.now(), this.leaseMs);
   }
 
   private async persist(run: RunState): Promise<void> {
     const now = this.ports.clock.now();
-    const completedActive = run.phase === 'completed' ? run.to : this.record.active;
     const terminal = TERMINAL_PHASES.includes(run.phase);
-    const next: ControlRecord = {
-      run,
-      active: completedActive,
-      // A finished run releases the lease at once so the next one need not wait for expiry.
-      lease: { owner: this.options.owner, epoch: this.epoch, expiresAt: terminal ? now : now + this.leaseMs },
-    };
+    const active = run.phase === 'completed' ? run.to : this.record.active;
     try {
-      this.version = await this.ports.stateStore.write(this.options.stateKey, next, this.version);
+      // A finished run releases the lease at once so the next one need not wait for expiry.
+      this.hold = await writeUnderLease(this.ports.stateStore, this.held, { run, active }, terminal ? now : now + this.leaseMs);
     } catch (e) {
-      if (isVersionConflict(e)) {
-        this.dead = true;
-        throw new LeaseLostError(this.options.stateKey, this.epoch, { cause: e });
-      }
+      this.dead = true;
       throw e;
     }
-    this.record = next;
   }
 
   /**
@@ -167,7 +126,7 @@ export class Runner {
       if (existing.operation !== request.operation) {
         throw new Error(`an unfinished ${existing.operation} (${existing.runId}) must finish before a ${request.operation} can start`);
       }
-      return { state: await this.drive(existing, { kind: 'resumed', at: this.ports.clock.now() }), epoch: this.epoch, started: false };
+      return { state: await this.drive(existing, { kind: 'resumed', at: this.ports.clock.now() }), epoch: this.held.epoch, started: false };
     }
     if (this.record.active !== request.plan.from) {
       await this.release();
@@ -176,7 +135,7 @@ export class Runner {
       );
     }
     const first = startRun({ ...request, at: this.ports.clock.now() });
-    return { state: await this.loop(first), epoch: this.epoch, started: true };
+    return { state: await this.loop(first), epoch: this.held.epoch, started: true };
   }
 
   /** Resumes the unfinished run in the store. Returns undefined when there is none. */
@@ -187,7 +146,7 @@ export class Runner {
       await this.release();
       return undefined;
     }
-    return { state: await this.drive(existing, { kind: 'resumed', at: this.ports.clock.now() }), epoch: this.epoch, started: false };
+    return { state: await this.drive(existing, { kind: 'resumed', at: this.ports.clock.now() }), epoch: this.held.epoch, started: false };
   }
 
   /** The region serving traffic according to the store (after `start` or `resume`). */
@@ -196,9 +155,7 @@ export class Runner {
   }
 
   private async release(): Promise<void> {
-    const next: ControlRecord = { ...this.record, lease: { owner: this.options.owner, epoch: this.epoch, expiresAt: this.ports.clock.now() } };
-    this.version = await this.ports.stateStore.write(this.options.stateKey, next, this.version);
-    this.record = next;
+    this.hold = await writeUnderLease(this.ports.stateStore, this.held, this.record, this.ports.clock.now());
   }
 
   private async drive(state: RunState, event: RunEvent): Promise<RunState> {
@@ -269,7 +226,7 @@ export class Runner {
     const after = t.state;
     if (t.commands.some((c) => c.kind === 'act')) return true;
     if (after.phase !== before.phase || after.stepIndex !== before.stepIndex || after.timeline.length !== before.timeline.length) return true;
-    const expiresAt = this.record.lease?.expiresAt ?? 0;
+    const expiresAt = this.hold?.record.lease?.expiresAt ?? 0;
     return this.ports.clock.now() >= expiresAt - (this.leaseMs * 2) / 3;
   }
 
