@@ -15,7 +15,6 @@ export function buildProgram(context: CommandContext): Command {
     .description('Pilot-light disaster recovery for AWS: readiness, failover, switchover, failback and drills.')
     .version('0.1.0')
     .option('--debug', 'print stack traces of unexpected errors')
-    .showHelpAfterError('(run dr --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   for (const command of [drillCommand(context)]) {
@@ -39,8 +38,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return context.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
-      out.error(e.message.replace(/^error: /, ''));
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+      // `dr` with no command: the help went to stderr; that is a usage error.
+      if (e.code === 'commander.help') return EXIT.badInput;
+      out.error(`${e.message.replace(/^error: /, '')} (run dr --help for usage)`);
       return EXIT.badInput;
     }
     if (e instanceof ExitError) {

@@ -76,6 +76,8 @@ export interface CapacityStatus {
   readonly inService: number;
   /** Targets reported `healthy` by the ALB target group. */
   readonly healthyTargets: number;
+  /** The launch template (or configuration) instances start from; undefined when the group has none. */
+  readonly launchTemplate?: string | undefined;
 }
 
 /** Absolute capacity numbers for an Auto Scaling group. */

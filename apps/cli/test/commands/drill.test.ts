@@ -108,6 +108,13 @@ describe('dr drill with bad input', () => {
     expect(r.stdout).not.toContain('Plan:');
   });
 
+  it('shows the usage and exits 2 when no command is given', () => {
+    const r = dr();
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Usage: dr');
+  });
+
   it('names the malformed config file', () => {
     const r = dr('drill', '--config', file('broken.json', '{ "app": '));
 

@@ -10,10 +10,11 @@ function issuePath(issue: v.BaseIssue<unknown>): string {
 }
 
 function issueMessage(issue: v.BaseIssue<unknown>): string {
-  if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.input !== undefined) {
-    return 'is not a known field';
+  if (issue.kind === 'schema' && issue.input === undefined) return 'is required';
+  if (issue.kind === 'schema' && issue.type === 'strict_object') {
+    // valibot reports an unknown key as "expected never"; anything else is a wrong type.
+    return issue.expected === 'never' ? 'is not a known field' : 'must be an object';
   }
-  if (issue.input === undefined && issue.kind === 'schema') return 'is required';
   return issue.message;
 }
 
@@ -67,7 +68,8 @@ export function parseConfig(input: unknown, source = 'config'): DrConfig {
 export function parseConfigJson(text: string, source = 'config'): DrConfig {
   let input: unknown;
   try {
-    input = JSON.parse(text);
+    // Editors on Windows save JSON with a byte-order mark; it is not part of the document.
+    input = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new ConfigError([{ path: '(root)', message: `is not valid JSON (${(e as Error).message})` }], source, { cause: e });
   }

@@ -42,6 +42,14 @@ export const RegionResourcesSchema = v.strictObject({
   healthCheckUrl: v.pipe(v.string('must be an http(s) URL'), v.url('must be an http(s) URL'), v.regex(/^https?:\/\//, 'must be an http(s) URL')),
   availabilityAlarmName: v.optional(text('a CloudWatch alarm name')),
   capacity: CapacitySchema,
+  /** The DB parameter group whose `read_only` parameter fences writes (switchover, failback). */
+  dbParameterGroupName: v.optional(text('a DB parameter group name')),
+  /** KMS key in this region for a read replica created here (failback, rebuilding the pilot light). */
+  dbKmsKeyArn: v.optional(matching(ARN, 'a KMS key ARN')),
+  /** Subnet group for a read replica created in this region. */
+  dbSubnetGroupName: v.optional(text('a DB subnet group name')),
+  /** Security groups for a read replica created in this region. */
+  dbSecurityGroupIds: v.optional(v.array(matching(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as sg-0123456789abcdef0'))),
 });
 
 /** Detector settings; see `@dr/failover-core` detector docs for how they combine. */
@@ -91,6 +99,14 @@ export const DrConfigSchema = v.strictObject({
   detection: v.optional(DetectionSchema, {}),
   timeouts: v.optional(TimeoutsSchema, {}),
   approval: v.optional(v.strictObject({ required: v.optional(v.boolean('must be true or false'), false) }), {}),
+  /** Where the failover controller keeps its state and sends its news (in the secondary region). */
+  controller: v.optional(
+    v.strictObject({
+      stateTableName: v.optional(matching(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
+      topicArn: v.optional(matching(ARN, 'an SNS topic ARN')),
+    }),
+    {},
+  ),
 });
 
 /** A validated DR configuration with every default filled in. */

@@ -84,6 +84,8 @@ export interface ReportInput {
   readonly seed: number;
   readonly t0: number;
   readonly impairedAt: number | undefined;
+  /** True when the scenario really impaired the serving region (a lossy probe path does not). */
+  readonly regionImpaired: boolean;
   readonly run: RunState | undefined;
   readonly world: SimWorld;
   readonly controller: DrillReport['controller'];
@@ -145,8 +147,9 @@ export function buildReport(input: ReportInput): DrillReport {
   const detectSeconds = run && input.impairedAt !== undefined ? secs(run.triggeredAt - input.impairedAt) : null;
   const rpoSeconds = run?.rpoSeconds ?? null;
   const objectives = config.objectives;
+  // Holding back is right only when the serving region was not in fact impaired.
   const met =
-    outcome === 'not-triggered' ||
+    (outcome === 'not-triggered' && !input.regionImpaired) ||
     (outcome === 'completed' && rtoSeconds !== null && rtoSeconds <= objectives.rtoSeconds && (rpoSeconds ?? 0) <= objectives.maxDataLossSeconds);
 
   const steps: StepReport[] = (run?.plan.steps ?? []).map((step) => {

@@ -37,6 +37,11 @@ export interface DrillOptions {
   readonly force?: boolean;
   /** Overrides of the default latency model. */
   readonly latency?: Partial<LatencyModel>;
+  /**
+   * With `approval.required` in the config: seconds until the simulated on-call operator approves
+   * the failover (the human part of the RTO). @default 300
+   */
+  readonly approvalDelaySeconds?: number;
   /** How long to watch for a failover that never triggers, in seconds after the fault starts. @default 1800 */
   readonly watchSeconds?: number;
   readonly settings?: EngineSettings;
@@ -96,11 +101,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
   let crashes = 0;
   let invocations = 0;
-  const crashAt = scenario === 'controller-crash' ? 2 + Math.floor(rng.at('crash-point') * 30) : -1;
+  // The crash comes at a seeded moment 0–8 minutes into the run, so it can fall in any step.
+  const crashAfterMs = scenario === 'controller-crash' ? Math.floor(rng.at('crash-point') * 480_000) : -1;
+  let runSeenAt: number | undefined;
   const beforeEvent = (index: number, _event: RunEvent) => {
-    if (crashes === 0 && index === crashAt) {
+    if (crashes > 0 || crashAfterMs < 0) return;
+    runSeenAt ??= clock.now();
+    if (clock.now() - runSeenAt >= crashAfterMs) {
       crashes++;
-      throw new SimulatedCrash(`controller crashed before event ${index}`);
+      throw new SimulatedCrash(`controller crashed before event ${index}, ${Math.round((clock.now() - runSeenAt) / 1000)}s into the run`);
     }
   };
   let logged = 0;
@@ -108,6 +117,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     if (state.timeline.length < logged) logged = 0;
     for (const entry of state.timeline.slice(logged)) emit?.({ kind: 'timeline', seconds: seconds(entry.at), entry, state });
     logged = state.timeline.length;
+  };
+  const approve = async (): Promise<string> => {
+    await clock.sleep((options.approvalDelaySeconds ?? 300) * 1000);
+    note('the on-call operator approved the failover');
+    return 'drill-operator';
   };
   let runCounter = 0;
   const runId = () => `drill-${seed}-${++runCounter}`;
@@ -142,6 +156,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
             onTransition,
             beforeEvent,
             runId,
+            approve,
             force: options.force,
           });
           if (result.action === 'busy') note(`${owner}: another controller holds the lease`);
@@ -178,6 +193,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     seed,
     t0,
     impairedAt: operation === 'failover' && scenario !== 'none' ? faultAt : undefined,
+    regionImpaired: scenario !== 'none' && scenario !== 'flapping-probe',
     run: finalRun,
     world,
     controller: { invocations, crashes, stateWrites: store.writes },

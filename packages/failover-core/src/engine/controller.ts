@@ -123,11 +123,16 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
   while (ports.clock.now() + config.detection.probeTimeoutSeconds * 1000 <= options.probeUntil) {
     const started = ports.clock.now();
     const round = await readSignals(ports, config);
-    const before = detector.verdict;
     detector = observeRound(detector, config.detection, round);
     rounds++;
     options.onRound?.(round, detector);
-    if (detector.verdict === 'down' && before !== 'down') {
+    // Start on any round that finds the region down with no run yet for this impairment, not
+    // only on the round the verdict changed: an invocation that saved "down" and died before
+    // starting must not leave the next ones watching a dead region forever. A run already
+    // tried for this impairment (refused or failed) is not retried unattended.
+    const lastRun = record?.value.run;
+    const triedThisTime = lastRun !== undefined && lastRun.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY);
+    if (detector.verdict === 'down' && !triedThisTime) {
       await saveDetector(ports, keys.detector, detector);
       const runId = options.runId();
       try {

@@ -1,7 +1,7 @@
 import type { RegionRole } from '../config/schema.js';
 import { isVersionConflict, LeaseLostError, LockHeldError } from '../errors.js';
 import type { StateStore } from '../ports.js';
-import { TERMINAL_PHASES, type RunState } from './types.js';
+import type { RunState } from './types.js';
 
 /** The lease that makes one controller the only one acting. `epoch` only grows: a fencing token. */
 export interface Lease {
@@ -28,18 +28,19 @@ export interface LeaseHold {
   readonly record: ControlRecord;
 }
 
-const unfinished = (record: ControlRecord): boolean => record.run !== undefined && !TERMINAL_PHASES.includes(record.run.phase);
-
 /**
  * Takes the lease on `key` for `owner`: fails with `LockHeldError` while another owner holds an
- * unexpired lease on an unfinished run. Taking it raises the epoch, so a previous holder's next
+ * unexpired lease. Taking it raises the epoch, so a previous holder's next
  * write is rejected. Two callers racing for it: the store's compare-and-set lets exactly one win.
  */
 export async function acquireLease(store: StateStore, key: string, owner: string, now: number, leaseMs: number): Promise<LeaseHold> {
   const stored = await store.read<ControlRecord>(key);
   const record: ControlRecord = stored?.value ?? { active: 'primary' };
   const lease = record.lease;
-  if (lease && lease.owner !== owner && lease.expiresAt > now && unfinished(record)) {
+  // Any unexpired lease of another owner is respected, run or no run: between taking the lease
+  // and writing its first run state, a controller must not lose it to a racer. A finished run
+  // releases its lease by writing an expiry of "now".
+  if (lease && lease.owner !== owner && lease.expiresAt > now) {
     throw new LockHeldError(key, lease.owner, lease.expiresAt);
   }
   const epoch = (lease?.epoch ?? 0) + 1;

@@ -76,10 +76,10 @@ export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLos
 
   for (const action of blocks) {
     if (action.kind !== 'set-capacity' || action.capacity.desired === 0) continue;
-    const asg = await attempt(ports, problems, `Auto Scaling group ${action.asg.autoScalingGroupName} in ${action.asg.region}`, () => ports.compute.describe(action.asg));
-    if (asg && action.capacity.max < action.capacity.desired) {
-      problems.push({ kind: 'precondition', message: `capacity target ${action.capacity.desired} exceeds max ${action.capacity.max}` });
-    }
+    const name = `Auto Scaling group ${action.asg.autoScalingGroupName} in ${action.asg.region}`;
+    const asg = await attempt(ports, problems, name, () => ports.compute.describe(action.asg));
+    // A group without a launch template would accept the capacity and never launch anything.
+    if (asg && !asg.launchTemplate) problems.push({ kind: 'precondition', message: `${name} has no launch template to start instances from` });
   }
 
   const open = blocks.find((a) => a.kind === 'set-endpoint-weight' && a.weight > 0);

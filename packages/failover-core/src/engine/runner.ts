@@ -1,4 +1,4 @@
-import { describeError, isRetryable, OperationRejectedError } from '../errors.js';
+import { describeError, isRegionUnreachable, isRetryable, OperationRejectedError } from '../errors.js';
 import type { RegionRole } from '../config/schema.js';
 import { acquireLease, writeUnderLease, type ControlRecord, type LeaseHold } from './lease.js';
 import type { Operation, Plan, PlanBlock } from '../plan/types.js';
@@ -248,8 +248,13 @@ export class Runner {
       }
       case 'request-approval': {
         await this.notify({ subject: `${state.operation} awaits approval`, message: `run ${state.runId} needs an operator's approval`, severity: 'critical', runId: state.runId });
-        const by = await this.options.approve?.(state);
-        return by ? { kind: 'approval-granted', at: now(), by } : undefined;
+        try {
+          const by = await this.options.approve?.(state);
+          return by ? { kind: 'approval-granted', at: now(), by } : undefined;
+        } catch {
+          // No approval came (the prompt failed or was refused): the run stays waiting for one.
+          return undefined;
+        }
       }
       case 'notify':
         await this.notify(command.notification);
@@ -270,7 +275,7 @@ export class Runner {
           await this.act(this.block(state, command.blockId));
           return { kind: 'acted', at: now(), blockId: command.blockId, tick: command.tick };
         } catch (e) {
-          return { kind: 'act-failed', at: now(), blockId: command.blockId, tick: command.tick, error: describeError(e), retryable: isRetryable(e) };
+          return { kind: 'act-failed', at: now(), blockId: command.blockId, tick: command.tick, error: describeError(e), retryable: isRetryable(e), landed: isRegionUnreachable(e) ? 'unknown' : 'no' };
         }
       }
       default:

@@ -258,9 +258,11 @@ export function transition(state: RunState, event: RunEvent, settings: EngineSet
     case 'act-failed': {
       const current = state.blocks[event.blockId];
       if (state.phase !== 'running' || current?.status !== 'acting' || current.tick !== event.tick) return unchanged(state);
-      // A failed call had no effect: forget the intent so the next observation acts again.
-      const cleared = withBlock(state, event.blockId, { intentAt: undefined });
-      return retryOrFail(cleared, event.blockId, event.at, event.error, event.retryable, settings);
+      // A call AWS refused had no effect: forget the intent so the next observation acts again.
+      // One that timed out may have landed: keep the intent, so the next observation gives it
+      // settleMs to show before the call is repeated.
+      const next = event.landed === 'no' ? withBlock(state, event.blockId, { intentAt: undefined }) : state;
+      return retryOrFail(next, event.blockId, event.at, event.error, event.retryable, settings);
     }
     case 'timer-fired': {
       const current = state.blocks[event.blockId];

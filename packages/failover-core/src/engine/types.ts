@@ -107,7 +107,19 @@ export type RunEvent =
   | { readonly kind: 'observed'; readonly at: number; readonly blockId: string; readonly tick: number; readonly observation: Observation }
   | { readonly kind: 'observe-failed'; readonly at: number; readonly blockId: string; readonly tick: number; readonly error: string }
   | { readonly kind: 'acted'; readonly at: number; readonly blockId: string; readonly tick: number }
-  | { readonly kind: 'act-failed'; readonly at: number; readonly blockId: string; readonly tick: number; readonly error: string; readonly retryable: boolean }
+  | {
+      readonly kind: 'act-failed';
+      readonly at: number;
+      readonly blockId: string;
+      readonly tick: number;
+      readonly error: string;
+      readonly retryable: boolean;
+      /**
+       * Whether the call may have taken effect anyway: `no` when AWS refused it (throttled,
+       * rejected), `unknown` when it timed out, so it may have landed.
+       */
+      readonly landed: 'no' | 'unknown';
+    }
   | { readonly kind: 'timer-fired'; readonly at: number; readonly blockId: string; readonly tick: number }
   | { readonly kind: 'resumed'; readonly at: number };
 

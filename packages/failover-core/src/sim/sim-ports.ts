@@ -174,7 +174,7 @@ export class SimPorts implements Ports {
       describe: (ref) =>
         this.call(ref.region, 'describeCapacity', (t): CapacityStatus => {
           const asg = this.asg(ref);
-          return { min: asg.min, desired: asg.desired, max: asg.max, inService: w.inServiceAt(asg, t), healthyTargets: w.healthyTargetsAt(ref.region, t) };
+          return { min: asg.min, desired: asg.desired, max: asg.max, inService: w.inServiceAt(asg, t), healthyTargets: w.healthyTargetsAt(ref.region, t), launchTemplate: `${asg.name}-lt` };
         }),
       setCapacity: (ref, c: CapacitySetting) =>
         this.call(ref.region, 'setCapacity', (t) => w.setCapacity(this.asg(ref), t, c.min, c.desired, c.max), true),
@@ -225,7 +225,7 @@ export class SimPorts implements Ports {
         await this.clock.sleep(latencyMs);
         const t = this.clock.now();
         const flap = w.faults.flappingProbe;
-        if (flap && flap.region === region && t >= flap.from && w.rng.at(`flap:${i}`) < flap.failureRate) {
+        if (flap && flap.region === region && t >= flap.from && (flap.to === undefined || t < flap.to) && w.rng.at(`flap:${i}`) < flap.failureRate) {
           return { ok: false, latencyMs, error: 'connection reset' };
         }
         if (!w.endpointUp(region, t)) return { ok: false, status: 503, latencyMs };

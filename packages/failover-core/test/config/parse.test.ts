@@ -85,7 +85,21 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig on documents of the wrong shape', () => {
+  it('says a section of the wrong type must be an object, not that it is unknown', () => {
+    const input = referenceInput();
+    (input as Record<string, unknown>).primary = 5;
+
+    expect(issuesOf(input)).toEqual({ primary: 'must be an object' });
+    expect(issuesOf(null)).toEqual({ '(root)': 'must be an object' });
+  });
+});
+
 describe('parseConfigJson', () => {
+  it('accepts a file saved with a byte-order mark', () => {
+    expect(parseConfigJson(`\uFEFF${JSON.stringify(referenceInput())}`).app).toBe('lamp');
+  });
+
   it('reports text that is not JSON as a config error at the root', () => {
     expect(() => parseConfigJson('{ nope', 'x.json')).toThrowError(/x\.json is invalid:\n {2}- \(root\): is not valid JSON/);
   });

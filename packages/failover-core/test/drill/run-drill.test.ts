@@ -92,6 +92,27 @@ describe('runDrill: each failover scenario ends as it should', () => {
   });
 });
 
+describe('runDrill: objectives', () => {
+  it('does not call a missed outage a success', async () => {
+    const blind = { ...config, detection: { ...config.detection, signals: ['alarm' as const], quorum: 1 } };
+
+    const r = await runDrill({ config: blind, scenario: 'region-outage', seed: 1, watchSeconds: 600 });
+
+    expect(r.outcome).toBe('not-triggered');
+    expect(r.objectives.met).toBe(false);
+  });
+
+  it('counts the operator in the RTO when approval is required', async () => {
+    const gated = { ...config, approval: { required: true } };
+
+    const [auto, approved] = await Promise.all([drill('region-outage', 5), runDrill({ config: gated, scenario: 'region-outage', seed: 5, approvalDelaySeconds: 240 })]);
+
+    expect(approved.outcome).toBe('completed');
+    expect(approved.actions.promoteReplica).toBe(1);
+    expect((approved.rtoSeconds ?? 0) - (auto.rtoSeconds ?? 0)).toBeGreaterThanOrEqual(200);
+  });
+});
+
 describe('runDrill: detection', () => {
   // The slowest independent signal in a region outage is Global Accelerator's endpoint health
   // (threshold × interval, plus up to one interval of phase); then the detector needs

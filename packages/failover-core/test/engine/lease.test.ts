@@ -6,6 +6,13 @@ const LEASE = 60_000;
 const running = { phase: 'running' } as RunState;
 
 describe('acquireLease', () => {
+  it('keeps a freshly taken lease even before its holder has written a run', async () => {
+    const store = new MemoryStateStore();
+    await acquireLease(store, KEY, 'a', 0, LEASE);
+
+    await expect(acquireLease(store, KEY, 'b', 1, LEASE)).rejects.toSatisfy(isLockHeld);
+  });
+
   it('lets exactly one of ten racing owners take the lease', async () => {
     const store = new MemoryStateStore();
 
@@ -28,10 +35,10 @@ describe('acquireLease', () => {
     expect((await store.read<ControlRecord>(KEY))?.value.lease).toEqual({ owner: 'b', epoch: 2, expiresAt: 2 * LEASE + 1 });
   });
 
-  it('takes a lease at once when the last run has finished', async () => {
+  it('takes a lease at once when the last run finished and released it', async () => {
     const store = new MemoryStateStore();
     const a = await acquireLease(store, KEY, 'a', 0, LEASE);
-    await writeUnderLease(store, a, { active: 'secondary', run: { phase: 'completed' } as RunState }, LEASE);
+    await writeUnderLease(store, a, { active: 'secondary', run: { phase: 'completed' } as RunState }, 0);
 
     const b = await acquireLease(store, KEY, 'b', 1, LEASE);
 

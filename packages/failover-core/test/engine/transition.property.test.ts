@@ -25,6 +25,8 @@ interface Chaos {
   readonly duplicateRate: number;
   readonly maxDelayMs: number;
   readonly crashAt: readonly number[];
+  /** Share of mutating calls that fail: half refused, half timed out after taking effect. */
+  readonly failureRate: number;
 }
 
 const T0 = 1_700_000_000_000;
@@ -138,10 +140,22 @@ function drive(operation: Operation, chaos: Chaos): Outcome {
         case 'observe':
           deliver(callAt + delay(), { kind: 'observed', at: callAt, blockId: c.blockId, tick: c.tick, observation: model.observe(actionOf(c.blockId), callAt) });
           break;
-        case 'act':
+        case 'act': {
+          // Some calls fail: refused by AWS (no effect), or timed out after taking effect.
+          const roll = rng.next();
+          if (roll < chaos.failureRate / 2) {
+            deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'Rate exceeded', retryable: true, landed: 'no' });
+            break;
+          }
           model.act(actionOf(c.blockId), callAt);
-          deliver(callAt + delay(), { kind: 'acted', at: callAt, blockId: c.blockId, tick: c.tick });
+          if (roll < chaos.failureRate) {
+            // The request reached AWS but the answer was lost (a reset connection, a timeout).
+            deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'socket hang up', retryable: true, landed: 'unknown' });
+          } else {
+            deliver(callAt + delay(), { kind: 'acted', at: callAt, blockId: c.blockId, tick: c.tick });
+          }
           break;
+        }
         case 'wait':
           deliver(now + c.ms, { kind: 'timer-fired', at: now + c.ms, blockId: c.blockId, tick: c.tick });
           break;
@@ -193,6 +207,7 @@ const chaos = fc.record({
   duplicateRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
   maxDelayMs: fc.integer({ min: 0, max: 20_000 }),
   crashAt: fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 4 }),
+  failureRate: fc.double({ min: 0, max: 0.5, noNaN: true }),
 });
 
 describe('state machine under chaos', () => {
@@ -209,7 +224,7 @@ describe('state machine under chaos', () => {
   test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 200 })(
     'a run that crashes ends in the same outcome as one that did not',
     (c, operation) => {
-      const calm = drive(operation, { ...c, crashAt: [] });
+      const calm = drive(operation, { ...c, crashAt: [], failureRate: 0 });
       const crashed = drive(operation, c);
 
       expect(crashed.phase).toBe(calm.phase);

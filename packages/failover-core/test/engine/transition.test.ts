@@ -121,12 +121,23 @@ describe('transition', () => {
   it('backs off and retries a throttled call, then fails naming the block when it cannot succeed', () => {
     const s = observe(running().state, 'scale-compute', { kind: 'capacity', status: { min: 0, desired: 0, max: 4, inService: 0, healthyTargets: 0 } }, T0 + 2).state;
 
-    const retry = transition(s, { kind: 'act-failed', at: T0 + 3, blockId: 'scale-compute', tick: 2, error: 'Rate exceeded', retryable: true });
-    const fatal = transition(s, { kind: 'act-failed', at: T0 + 3, blockId: 'scale-compute', tick: 2, error: 'AccessDenied', retryable: false });
+    const retry = transition(s, { kind: 'act-failed', at: T0 + 3, blockId: 'scale-compute', tick: 2, error: 'Rate exceeded', retryable: true, landed: 'no' });
+    const fatal = transition(s, { kind: 'act-failed', at: T0 + 3, blockId: 'scale-compute', tick: 2, error: 'AccessDenied', retryable: false, landed: 'no' });
 
     expect(retry.commands).toEqual([expect.objectContaining({ kind: 'wait', blockId: 'scale-compute' })]);
     expect(retry.state.blocks['scale-compute']).toMatchObject({ status: 'waiting', failures: 1, intentAt: undefined });
     expect(fatal.state).toMatchObject({ phase: 'failed', failure: { blockId: 'scale-compute', stepId: 'fence-promote-scale', message: 'AccessDenied' } });
+  });
+
+  it('keeps the intent of a call that timed out, so a promotion that landed is not repeated', () => {
+    let s = observe(running().state, 'promote-replica', { kind: 'database', status: replica }, T0 + 2).state;
+    s = transition(s, { kind: 'act-failed', at: T0 + 10_002, blockId: 'promote-replica', tick: 2, error: 'us-east-1 did not answer', retryable: true, landed: 'unknown' }).state;
+    s = transition(s, { kind: 'timer-fired', at: T0 + 12_000, blockId: 'promote-replica', tick: 3 }).state;
+
+    const t = observe(s, 'promote-replica', { kind: 'database', status: replica }, T0 + 12_100);
+
+    expect(s.blocks['promote-replica']?.intentAt).toBe(T0 + 2);
+    expect(t.commands).toEqual([expect.objectContaining({ kind: 'wait' })]);
   });
 
   it('fails a wait that runs past its timeout, saying where and why', () => {

@@ -1,0 +1,72 @@
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
+import type { AlarmRef, AlarmState, Alarms } from '@dr/failover-core';
+import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
+import { ClientCache, type RegionalClients } from '../clients.js';
+
+/** Options of {@link CloudWatchMetrics}. */
+export type CloudWatchOptions = RegionalClients<CloudWatchClient, CloudWatchClientConfig> & {
+  readonly policy?: CallPolicy;
+  /** Clock for the metric window; tests fix it. @default Date.now */
+  readonly now?: () => number;
+};
+
+/** How far back to look for the last replica-lag datapoint: replication may have stopped minutes ago. */
+const LAG_LOOKBACK_MS = 15 * 60_000;
+
+/**
+ * CloudWatch: alarm state (the `Alarms` port) and the RDS `ReplicaLag` metric.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html
+ */
+export class CloudWatchMetrics implements Alarms {
+  private readonly clients: ClientCache<CloudWatchClient, CloudWatchClientConfig>;
+  private readonly policy: CallPolicy;
+  private readonly now: () => number;
+
+  constructor(options: CloudWatchOptions = {}) {
+    this.clients = new ClientCache(options, (c) => new CloudWatchClient(c));
+    this.policy = options.policy ?? DEFAULT_CALL_POLICY;
+    this.now = options.now ?? Date.now;
+  }
+
+  async state(alarm: AlarmRef): Promise<AlarmState> {
+    const alarms = await allPages(async (token) => {
+      const page = await callAws({ region: alarm.region, resource: `CloudWatch alarm ${alarm.alarmName}` }, (abortSignal) => this.clients.get(alarm.region).send(new DescribeAlarmsCommand({ AlarmNames: [alarm.alarmName], NextToken: token }), { abortSignal }), this.policy);
+      return { items: page.MetricAlarms ?? [], next: page.NextToken };
+    });
+    const found = alarms.find((a) => a.AlarmName === alarm.alarmName);
+    if (!found) return 'INSUFFICIENT_DATA';
+    return (found.StateValue as AlarmState | undefined) ?? 'INSUFFICIENT_DATA';
+  }
+
+  /**
+   * The replica's last reported lag in seconds, or undefined with no datapoint. RDS reports -1
+   * once replication stops (its source unreachable); the last non-negative value before that is
+   * the lag at the moment it stopped: the writes a promotion now would lose.
+   */
+  async replicaLagSeconds(region: string, dbInstanceIdentifier: string): Promise<number | undefined> {
+    const end = this.now();
+    const values = await allPages(async (token) => {
+      const page = await callAws({ region, resource: `ReplicaLag of ${dbInstanceIdentifier}` }, (abortSignal) => this.clients.get(region).send(new GetMetricDataCommand({
+          StartTime: new Date(end - LAG_LOOKBACK_MS),
+          EndTime: new Date(end),
+          ScanBy: 'TimestampDescending',
+          NextToken: token,
+          MetricDataQueries: [
+            {
+              Id: 'lag',
+              MetricStat: {
+                Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: dbInstanceIdentifier }] },
+                Period: 60,
+                Stat: 'Maximum',
+              },
+            },
+          ],
+        }), { abortSignal }), this.policy);
+      const series = page.MetricDataResults?.find((r) => r.Id === 'lag');
+      const points = (series?.Timestamps ?? []).map((t, i) => ({ at: t.getTime(), value: series?.Values?.[i] ?? Number.NaN }));
+      return { items: points, next: page.NextToken };
+    });
+    const latestValid = values.filter((p) => p.value >= 0).sort((a, b) => b.at - a.at)[0];
+    return latestValid === undefined ? undefined : Math.round(latestValid.value);
+  }
+}

@@ -1,0 +1,85 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { Clock, DrConfig, Notification, Notifier, Ports } from '@dr/failover-core';
+import { DEFAULT_CALL_POLICY, type CallPolicy } from './aws-call.js';
+import { AutoScalingCompute } from './auto-scaling/auto-scaling-compute.js';
+import { CloudWatchMetrics } from './cloudwatch/cloudwatch-metrics.js';
+import { DynamoDbStateStore } from './dynamodb/dynamodb-state-store.js';
+import { GlobalAcceleratorTraffic } from './global-accelerator/global-accelerator-traffic.js';
+import { HttpProbe } from './http/http-probe.js';
+import { RdsDatabase } from './rds/rds-database.js';
+import { SnsNotifier } from './sns/sns-notifier.js';
+import { systemClock } from './system-clock.js';
+
+/** Services whose endpoint can be overridden (for LocalStack-style endpoints). */
+export type AwsService = 'rds' | 'autoScaling' | 'elasticLoadBalancingV2' | 'cloudWatch' | 'globalAccelerator' | 'dynamoDb' | 'sns';
+
+/** Options of {@link createAwsPorts}. */
+export interface AwsPortsOptions {
+  /** Credentials for every client. @default the SDK's default provider chain */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Endpoint URL per service, such as `{ dynamoDb: 'http://127.0.0.1:4566' }`. */
+  readonly endpoints?: Partial<Record<AwsService, string>>;
+  /** Per-call deadline after which a region counts as unreachable, and the TCP connect timeout. */
+  readonly timeouts?: { readonly callMs?: number; readonly connectMs?: number };
+  /** @default config.controller.stateTableName, else `<app>-dr-state` */
+  readonly stateTableName?: string;
+  /** Region of the state table. @default the secondary region (the one alive when the primary is not) */
+  readonly stateRegion?: string;
+  /** @default config.controller.topicArn; without one, notifications are kept in `ports.notifier.sent` only */
+  readonly topicArn?: string;
+  readonly clock?: Clock;
+  readonly fetch?: typeof fetch;
+  /** Throttle retries and backoff. */
+  readonly policy?: Partial<Omit<CallPolicy, 'timeoutMs'>>;
+}
+
+/** A notifier for setups with no SNS topic: it keeps what it was told. */
+class KeepingNotifier implements Notifier {
+  readonly sent: Notification[] = [];
+  async notify(n: Notification): Promise<void> {
+    this.sent.push(n);
+  }
+}
+
+/** Default name of an application's state table. */
+export const defaultStateTableName = (app: string): string => `${app}-dr-state`;
+
+/**
+ * Builds every port of `@dr/failover-core` on AWS SDK v3 clients for a DR config: RDS,
+ * Auto Scaling with ELBv2 target health, Global Accelerator (us-west-2), CloudWatch, DynamoDB,
+ * SNS, an HTTP probe and the system clock.
+ */
+export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}): Ports {
+  const callMs = options.timeouts?.callMs ?? DEFAULT_CALL_POLICY.timeoutMs;
+  const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy, timeoutMs: callMs };
+  const common = (service: AwsService) => ({
+    credentials: options.credentials,
+    endpoint: options.endpoints?.[service],
+    // The SDK retries a transient failure once; throttling and deadlines are ours (callAws).
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: options.timeouts?.connectMs ?? 3_000, requestTimeout: callMs },
+  });
+  const regions = [config.primary, config.secondary];
+  const metrics = new CloudWatchMetrics({ clientConfig: common('cloudWatch'), policy });
+  const stateRegion = options.stateRegion ?? config.secondary.region;
+  const topicArn = options.topicArn ?? config.controller.topicArn;
+  return {
+    database: new RdsDatabase({ clientConfig: common('rds'), metrics, regions, policy }),
+    compute: new AutoScalingCompute({
+      autoScaling: { clientConfig: common('autoScaling') },
+      elb: { clientConfig: common('elasticLoadBalancingV2') },
+      cloudWatch: { clientConfig: common('cloudWatch') },
+      policy,
+    }),
+    traffic: new GlobalAcceleratorTraffic({ clientConfig: common('globalAccelerator'), policy }),
+    probe: new HttpProbe({ fetch: options.fetch }),
+    alarms: metrics,
+    stateStore: new DynamoDbStateStore({
+      clientConfig: { ...common('dynamoDb'), region: stateRegion },
+      tableName: options.stateTableName ?? config.controller.stateTableName ?? defaultStateTableName(config.app),
+      policy,
+    }),
+    clock: options.clock ?? systemClock,
+    notifier: topicArn ? new SnsNotifier({ clientConfig: { ...common('sns'), region: topicArn.split(':')[3] }, topicArn, policy }) : new KeepingNotifier(),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * `@dr/aws-adapters`: the ports of `@dr/failover-core` on AWS SDK v3 clients, and
+ * `createAwsPorts(config)` that builds the whole set.
+ * @packageDocumentation
+ */
+export { createAwsPorts, defaultStateTableName, type AwsPortsOptions, type AwsService } from './create-aws-ports.js';
+export { callAws, allPages, isThrottlingError, isUnreachableError, DEFAULT_CALL_POLICY, type CallPolicy, type CallContext } from './aws-call.js';
+export type { RegionalClients } from './clients.js';
+export { RdsDatabase, type RdsDatabaseOptions, type RdsRegionSettings } from './rds/rds-database.js';
+export { AutoScalingCompute, type AutoScalingComputeOptions } from './auto-scaling/auto-scaling-compute.js';
+export { GlobalAcceleratorTraffic, GLOBAL_ACCELERATOR_CONTROL_REGION, type GlobalAcceleratorTrafficOptions } from './global-accelerator/global-accelerator-traffic.js';
+export { CloudWatchMetrics, type CloudWatchOptions } from './cloudwatch/cloudwatch-metrics.js';
+export { DynamoDbStateStore, type DynamoDbStateStoreOptions } from './dynamodb/dynamodb-state-store.js';
+export { loadConfigFromSsm, configParameterName, type SsmConfigOptions } from './ssm/ssm-config.js';
+export { SnsNotifier, type SnsNotifierOptions } from './sns/sns-notifier.js';
+export { HttpProbe, type HttpProbeOptions } from './http/http-probe.js';
+export { systemClock } from './system-clock.js';

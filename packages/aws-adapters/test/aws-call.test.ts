@@ -1,0 +1,77 @@
+import { isOperationRejected, isRegionUnreachable, isResourceNotFound, isThrottled } from '@dr/failover-core';
+import { describe, expect, it } from 'vitest';
+import { allPages, callAws } from '../src/index.js';
+import { awsError, fastPolicy } from './fixtures.js';
+
+const ctx = { region: 'us-east-1', resource: 'RDS instance lamp-replica', notFound: ['DBInstanceNotFoundFault'], rejected: ['InvalidDBInstanceStateFault'] };
+
+describe('callAws', () => {
+  it('retries a throttled call with growing, jittered backoff and returns its answer', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    const send = async () => {
+      calls++;
+      if (calls < 3) throw awsError('ThrottlingException', 'Rate exceeded');
+      return 'ok';
+    };
+
+    const result = await callAws(ctx, send, fastPolicy({ backoffMs: 100, random: () => 0.5, sleep: async (ms) => void waits.push(ms) }));
+
+    expect(result).toBe('ok');
+    expect(waits).toEqual([50, 100]);
+  });
+
+  it('gives up on a call still throttled after its retries, as ThrottledError', async () => {
+    const error = await callAws(ctx, async () => Promise.reject(awsError('Throttling')), fastPolicy()).catch((e: unknown) => e);
+
+    expect(isThrottled(error)).toBe(true);
+    expect((error as Error).message).toBe('RDS instance lamp-replica in us-east-1: still throttled after 4 attempts');
+  });
+
+  it('abandons a call that does not answer in time as RegionUnreachable, aborting the request', async () => {
+    let signal: AbortSignal | undefined;
+    const started = Date.now();
+
+    const error = await callAws(ctx, (s) => ((signal = s), new Promise<never>(() => undefined)), fastPolicy({ timeoutMs: 100 })).catch((e: unknown) => e);
+
+    expect(isRegionUnreachable(error)).toBe(true);
+    expect((error as Error).message).toBe('RDS instance lamp-replica: us-east-1 did not answer within 0.1s');
+    expect(signal?.aborted).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('treats a network failure as an unreachable region', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+
+    expect(isRegionUnreachable(await callAws(ctx, () => Promise.reject(refused), fastPolicy()).catch((e: unknown) => e))).toBe(true);
+  });
+
+  it('names the missing resource and its region, keeping the SDK error as cause', async () => {
+    const sdk = awsError('DBInstanceNotFoundFault');
+
+    const error = await callAws(ctx, () => Promise.reject(sdk), fastPolicy()).catch((e: unknown) => e);
+
+    expect(isResourceNotFound(error)).toBe(true);
+    expect((error as Error).message).toBe('RDS instance lamp-replica was not found in us-east-1');
+    expect((error as Error).cause).toBe(sdk);
+  });
+
+  it('maps a refusal to OperationRejected and rethrows anything unexpected untouched', async () => {
+    const odd = awsError('AccessDenied');
+
+    expect(isOperationRejected(await callAws(ctx, () => Promise.reject(awsError('InvalidDBInstanceStateFault')), fastPolicy()).catch((e: unknown) => e))).toBe(true);
+    expect(await callAws(ctx, () => Promise.reject(odd), fastPolicy()).catch((e: unknown) => e)).toBe(odd);
+  });
+});
+
+describe('allPages', () => {
+  it('reads every page to the end', async () => {
+    const pages: Record<string, { items: number[]; next?: string }> = { start: { items: [1, 2], next: 'b' }, b: { items: [3], next: 'c' }, c: { items: [4, 5] } };
+    const asked: (string | undefined)[] = [];
+
+    const all = await allPages(async (token) => (asked.push(token), pages[token ?? 'start']!));
+
+    expect(all).toEqual([1, 2, 3, 4, 5]);
+    expect(asked).toEqual([undefined, 'b', 'c']);
+  });
+});
