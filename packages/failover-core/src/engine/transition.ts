@@ -89,6 +89,7 @@ export function startRun(input: StartRunInput): Transition {
     maxDataLossSeconds: input.maxDataLossSeconds,
     triggeredAt: input.at,
     impairedAt: input.impairedAt,
+    lastEventAt: input.at,
     rpoRisked: false,
     problems: [],
     timeline: [{ at: input.at, kind: 'run-started', message: `${input.plan.operation} from ${input.plan.fromRegion} to ${input.plan.toRegion}` }],
@@ -144,7 +145,8 @@ function failRun(state: RunState, at: number, blockId: string | undefined, messa
 
 function timedOut(state: RunState, block: PlanBlock, at: number): boolean {
   const b = state.blocks[block.id];
-  return b?.startedAt !== undefined && at - b.startedAt > block.timeoutSeconds * 1000;
+  const since = b?.watchSince ?? b?.startedAt;
+  return since !== undefined && at - since > block.timeoutSeconds * 1000;
 }
 
 function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'observed' }>, s: EngineSettings): Transition {
@@ -206,6 +208,11 @@ function retryOrFail(state: RunState, blockId: string, at: number, error: string
  * nothing, so redelivery is harmless.
  */
 export function transition(state: RunState, event: RunEvent, settings: EngineSettings = DEFAULT_ENGINE_SETTINGS): Transition {
+  const t = apply(state, event, settings);
+  return t.state === state ? t : { ...t, state: { ...t.state, lastEventAt: event.at } };
+}
+
+function apply(state: RunState, event: RunEvent, settings: EngineSettings): Transition {
   if (TERMINAL_PHASES.includes(state.phase)) return unchanged(state);
   switch (event.kind) {
     case 'preconditions-evaluated': {
@@ -275,17 +282,21 @@ export function transition(state: RunState, event: RunEvent, settings: EngineSet
       if (state.phase === 'evaluating') return { state: resumed, commands: [{ kind: 'evaluate-preconditions' }] };
       if (state.phase === 'awaiting-approval') return { state: resumed, commands: [{ kind: 'request-approval' }] };
       // Whatever was in flight is unknown: observe every unfinished block of the current step
-      // before doing anything. A block caught `acting` keeps its intent time, so a call that
-      // did land is given time to show before it is ever repeated.
+      // before doing anything. A block whose call was sent (or may have been, if caught
+      // `acting`) and not yet seen to take effect restarts its settle time now: the call gets a
+      // full settleMs to show before it is ever repeated, however long the takeover took.
       const step = state.plan.steps[state.stepIndex];
       if (!step) return advanceIfStepDone(resumed, event.at);
       let next = resumed;
       const commands: Command[] = [];
+      const lost = Math.max(0, event.at - (state.lastEventAt ?? event.at));
       for (const b of step.blocks) {
         const current = next.blocks[b.id];
         if (!current || current.status === 'done') continue;
         const tick = current.tick + 1;
-        next = withBlock(next, b.id, { status: 'observing', tick, startedAt: current.startedAt ?? event.at });
+        const intentAt = current.intentAt === undefined ? undefined : event.at;
+        const watchSince = (current.watchSince ?? current.startedAt ?? event.at) + lost;
+        next = withBlock(next, b.id, { status: 'observing', tick, intentAt, startedAt: current.startedAt ?? event.at, watchSince });
         commands.push({ kind: 'observe', blockId: b.id, tick });
       }
       if (commands.length === 0) return advanceIfStepDone(next, event.at);

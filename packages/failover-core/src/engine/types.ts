@@ -24,6 +24,11 @@ export interface BlockState {
   /** Consecutive failed calls (observe or act), for backoff. */
   readonly failures: number;
   readonly startedAt?: number | undefined;
+  /**
+   * Start of the block's timeout clock: its start, moved later by the time a run spent with no
+   * live controller (a crash, a handover between Lambda invocations), which is not AWS's to pay.
+   */
+  readonly watchSince?: number | undefined;
   readonly endedAt?: number | undefined;
   /** When the mutating call was last decided on (written before the call: a write-ahead intent). */
   readonly intentAt?: number | undefined;
@@ -90,6 +95,8 @@ export interface RunState {
   readonly problems: readonly PreconditionProblem[];
   readonly failure?: { readonly blockId?: string | undefined; readonly stepId?: string | undefined; readonly message: string } | undefined;
   readonly timeline: readonly TimelineEntry[];
+  /** Time of the last event applied: on resume, what is missing until now was lost to a dead controller. */
+  readonly lastEventAt?: number | undefined;
 }
 
 /** What a port showed about a block's resource. */

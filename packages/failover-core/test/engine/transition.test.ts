@@ -175,7 +175,7 @@ describe('transition', () => {
     expect(t.commands.map((c) => c.kind === 'observe' && c.blockId)).toEqual(['await-writable', 'await-healthy']);
   });
 
-  it('after a crash, observes every unfinished block before doing anything', () => {
+  it('after a crash, observes every unfinished block before doing anything, restarting the settle time of a call in flight', () => {
     const s = observe(running().state, 'promote-replica', { kind: 'database', status: replica }, T0 + 2).state;
     const persisted: RunState = JSON.parse(JSON.stringify(s));
 
@@ -183,7 +183,7 @@ describe('transition', () => {
 
     expect(t.commands.every((c) => c.kind === 'observe')).toBe(true);
     expect(t.commands).toHaveLength(4);
-    expect(t.state.blocks['promote-replica']).toMatchObject({ status: 'observing', intentAt: T0 + 2 });
+    expect(t.state.blocks['promote-replica']).toMatchObject({ status: 'observing', intentAt: T0 + 60_000 });
   });
 
   it('changes nothing once the run has ended', () => {
