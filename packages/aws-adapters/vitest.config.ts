@@ -4,6 +4,7 @@ export default defineProject({
   test: {
     name: 'aws-adapters',
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
   },
 });

@@ -88,7 +88,8 @@ describe('RdsDatabase.promoteReplica', () => {
 
     await database.promoteReplica(replicaRef);
 
-    expect(rds.commandCalls(PromoteReadReplicaCommand, { DBInstanceIdentifier: 'lamp-replica' }, true)).toHaveLength(1);
+    expect(rds).toHaveReceivedCommandOnce(PromoteReadReplicaCommand);
+    expect(rds).toHaveReceivedCommandWith(PromoteReadReplicaCommand, { DBInstanceIdentifier: 'lamp-replica' });
   });
 
   it('takes InvalidDBInstanceState on an instance already promoted as success', async () => {
@@ -136,7 +137,7 @@ describe('RdsDatabase.createReplica', () => {
 
     await database.createReplica(replicaRef, primaryRef);
 
-    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(0);
+    expect(rds).not.toHaveReceivedCommand(CreateDBInstanceReadReplicaCommand);
   });
 });
 
