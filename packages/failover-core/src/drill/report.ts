@@ -147,10 +147,12 @@ export function buildReport(input: ReportInput): DrillReport {
   const detectSeconds = run && input.impairedAt !== undefined ? secs(run.triggeredAt - input.impairedAt) : null;
   const rpoSeconds = run?.rpoSeconds ?? null;
   const objectives = config.objectives;
-  // Holding back is right only when the serving region was not in fact impaired.
+  // Holding back is right only when the serving region was not in fact impaired, and failing
+  // over a healthy region (a spurious failover) is never right.
+  const spurious = input.operation === 'failover' && !input.regionImpaired && outcome !== 'not-triggered';
   const met =
     (outcome === 'not-triggered' && !input.regionImpaired) ||
-    (outcome === 'completed' && rtoSeconds !== null && rtoSeconds <= objectives.rtoSeconds && (rpoSeconds ?? 0) <= objectives.maxDataLossSeconds);
+    (!spurious && outcome === 'completed' && rtoSeconds !== null && rtoSeconds <= objectives.rtoSeconds && (rpoSeconds ?? 0) <= objectives.maxDataLossSeconds);
 
   const steps: StepReport[] = (run?.plan.steps ?? []).map((step) => {
     const { start, end } = run ? stepTimes(run, step.id, t0) : { start: null, end: null };
@@ -188,7 +190,7 @@ export function buildReport(input: ReportInput): DrillReport {
     awsReadySeconds: run && completedAt !== undefined ? readySeconds(world, config[run.to], run.triggeredAt, completedAt) : null,
     longestOperationSeconds: path.length ? Math.max(...path.map((p) => p.seconds)) : null,
     rpoRisked: run?.rpoRisked ?? false,
-    reason: refusal ?? run?.failure?.message ?? null,
+    reason: refusal ?? run?.failure?.message ?? (spurious ? 'failed over although the serving region was healthy (a spurious failover)' : null),
     failure: run?.failure ? { stepId: run.failure.stepId ?? null, blockId: run.failure.blockId ?? null, message: run.failure.message } : null,
     fromRegion: config[run?.from ?? 'primary'].region,
     toRegion,

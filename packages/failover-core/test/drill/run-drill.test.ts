@@ -129,6 +129,15 @@ describe('runDrill: detection', () => {
     expect(r.detectSeconds).toBeLessThanOrEqual(windowSeconds);
   });
 
+  it('would fail over on the same flapping probe with a quorum of one: the default quorum is what holds it back', async () => {
+    const hasty = { ...config, detection: { ...config.detection, quorum: 1 } };
+
+    const r = await runDrill({ config: hasty, scenario: 'flapping-probe', seed: 1 });
+
+    expect(r.outcome).toBe('completed');
+    expect(r.objectives.met).toBe(false);
+  });
+
   test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 25 })('never fails over on a flapping probe with default settings', async (seed) => {
     const r = await drill('flapping-probe', seed);
 
