@@ -1,4 +1,4 @@
-import { OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '@dr/failover-core';
+import { NotReadyError, OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '@dr/failover-core';
 
 /** How adapters call AWS: a deadline per call and retries of throttled calls. */
 export interface CallPolicy {
@@ -34,6 +34,9 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'SlowDown',
   'PriorRequestNotComplete',
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'TransactionInProgressException',
 ]);
 
 const UNREACHABLE = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError', 'NetworkingError']);
@@ -41,8 +44,14 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 
 /** True for an AWS throttling error. */
 export function isThrottlingError(e: unknown): boolean {
-  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return THROTTLING.has(err?.name ?? '') || err?.$metadata?.httpStatusCode === 429;
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } } | undefined;
+  return THROTTLING.has(err?.name ?? '') || err?.$metadata?.httpStatusCode === 429 || err?.$retryable?.throttling === true;
+}
+
+/** True for a server-side failure (HTTP 5xx) that outlasted the SDK's own retry. */
+export function isServerError(e: unknown): boolean {
+  const status = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return (status !== undefined && status >= 500) || (e as { $fault?: string } | undefined)?.$fault === 'server';
 }
 
 /** True for an error that means the region's endpoint did not answer. */
@@ -68,7 +77,8 @@ class Deadline extends Error {}
  * Sends one SDK command (`send` calls `client.send(command, { abortSignal })`) with the adapters' policy: abandoned as `RegionUnreachableError` after
  * `timeoutMs` (so a dead region never blocks a failover), retried with exponential backoff and
  * full jitter when throttled, and translated to the core's errors at this boundary with the SDK
- * error as `cause`. Anything else is rethrown untouched.
+ * error as `cause` (a 5xx becomes `NotReadyError`: retry, and assume the call may have landed).
+ * Anything else is rethrown untouched.
  */
 export async function callAws<Output>(context: CallContext, send: (abortSignal: AbortSignal) => Promise<Output>, policy: CallPolicy = DEFAULT_CALL_POLICY): Promise<Output> {
   for (let attempt = 0; ; attempt++) {
@@ -93,6 +103,11 @@ export async function callAws<Output>(context: CallContext, send: (abortSignal: 
           continue;
         }
         throw new ThrottledError(`${context.resource} in ${context.region}: still throttled after ${attempt + 1} attempts`, { cause: e });
+      }
+      if (isServerError(e)) {
+        // The service failed (InternalFailure, ServiceUnavailable): the call may or may not have
+        // taken effect, and a later try may work.
+        throw new NotReadyError(`${context.resource} in ${context.region}: AWS answered ${name || 'a server error'}; the outcome is unknown`, { cause: e });
       }
       if (context.notFound?.includes(name)) throw new ResourceNotFoundError(context.resource, context.region, { cause: e });
       if (context.rejected?.includes(name)) throw new OperationRejectedError(`${context.resource} in ${context.region}: ${(e as Error).message}`, { cause: e });

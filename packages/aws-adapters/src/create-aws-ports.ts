@@ -77,6 +77,7 @@ export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}):
     stateStore: new DynamoDbStateStore({
       clientConfig: { ...common('dynamoDb'), region: stateRegion },
       tableName: options.stateTableName ?? config.controller.stateTableName ?? defaultStateTableName(config.app),
+      region: stateRegion,
       policy,
     }),
     clock: options.clock ?? systemClock,

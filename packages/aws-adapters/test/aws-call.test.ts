@@ -1,4 +1,4 @@
-import { isOperationRejected, isRegionUnreachable, isResourceNotFound, isThrottled } from '@dr/failover-core';
+import { isNotReady, isOperationRejected, isRegionUnreachable, isResourceNotFound, isRetryable, isThrottled, mayHaveLanded } from '@dr/failover-core';
 import { describe, expect, it } from 'vitest';
 import { allPages, callAws } from '../src/index.js';
 import { awsError, fastPolicy } from './fixtures.js';
@@ -54,6 +54,22 @@ describe('callAws', () => {
     expect(isResourceNotFound(error)).toBe(true);
     expect((error as Error).message).toBe('RDS instance lamp-replica was not found in us-east-1');
     expect((error as Error).cause).toBe(sdk);
+  });
+
+  it('takes the SDK\'s own throttling flag as throttling', async () => {
+    let calls = 0;
+    const flagged = Object.assign(new Error('slow down'), { name: 'SomeNewThrottle', $retryable: { throttling: true } });
+
+    await callAws(ctx, async () => (++calls < 2 ? Promise.reject(flagged) : 'ok'), fastPolicy());
+
+    expect(calls).toBe(2);
+  });
+
+  it('turns a server error into "not ready": retryable, and the call may have landed', async () => {
+    const error = await callAws(ctx, () => Promise.reject(awsError('InternalFailure', 'We encountered an internal error', 500)), fastPolicy()).catch((e: unknown) => e);
+
+    expect(isNotReady(error)).toBe(true);
+    expect(isRetryable(error) && mayHaveLanded(error)).toBe(true);
   });
 
   it('maps a refusal to OperationRejected and rethrows anything unexpected untouched', async () => {

@@ -98,6 +98,8 @@ export class FakeAws {
     });
     rds.on(PromoteReadReplicaCommand).callsFake(async (input, getClient) => {
       const db = this.db(await regionOf(getClient), input.DBInstanceIdentifier);
+      // Every attempt counts, refused or not: a repeated promotion must show up in the tests.
+      this.count('promoteReplicaAttempts');
       if (!db) throw awsError('DBInstanceNotFoundFault');
       if (!db.sourceArn || db.upcoming.length > 0) throw awsError('InvalidDBInstanceStateFault', 'DB Instance is not a read replica.');
       this.count('promoteReplica');

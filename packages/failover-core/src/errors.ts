@@ -14,6 +14,7 @@ const VERSION_CONFLICT = brand('VersionConflict');
 const LOCK_HELD = brand('LockHeld');
 const LEASE_LOST = brand('LeaseLost');
 const OPERATION_REJECTED = brand('OperationRejected');
+const NOT_READY = brand('NotReady');
 
 function hasBrand(value: unknown, mark: symbol): boolean {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[mark] === true;
@@ -92,6 +93,18 @@ export class OperationRejectedError extends DrError {
   }
 }
 
+/**
+ * The resource is busy with something that may be our own earlier call (a promotion under way,
+ * a backup running): retry later, and do not assume the call had no effect.
+ */
+export class NotReadyError extends DrError {
+  override readonly name = 'NotReadyError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    Object.defineProperty(this, NOT_READY, { value: true });
+  }
+}
+
 /** A compare-and-set write found a different version than expected. */
 export class VersionConflictError extends DrError {
   override readonly name = 'VersionConflictError';
@@ -144,6 +157,8 @@ export const isThrottled = (e: unknown): e is ThrottledError => hasBrand(e, THRO
 export const isResourceNotFound = (e: unknown): e is ResourceNotFoundError => hasBrand(e, RESOURCE_NOT_FOUND);
 /** True for an {@link OperationRejectedError}. */
 export const isOperationRejected = (e: unknown): e is OperationRejectedError => hasBrand(e, OPERATION_REJECTED);
+/** True for a {@link NotReadyError}. */
+export const isNotReady = (e: unknown): e is NotReadyError => hasBrand(e, NOT_READY);
 /** True for a {@link VersionConflictError}. */
 export const isVersionConflict = (e: unknown): e is VersionConflictError => hasBrand(e, VERSION_CONFLICT);
 /** True for a {@link LockHeldError}. */
@@ -151,8 +166,11 @@ export const isLockHeld = (e: unknown): e is LockHeldError => hasBrand(e, LOCK_H
 /** True for a {@link LeaseLostError}. */
 export const isLeaseLost = (e: unknown): e is LeaseLostError => hasBrand(e, LEASE_LOST);
 
-/** True when retrying the same call later may succeed (throttling, an unreachable region). */
-export const isRetryable = (e: unknown): boolean => isThrottled(e) || isRegionUnreachable(e);
+/** True when retrying the same call later may succeed (throttling, an unreachable region, a busy resource). */
+export const isRetryable = (e: unknown): boolean => isThrottled(e) || isRegionUnreachable(e) || isNotReady(e);
+
+/** True when a failed mutating call may nevertheless have taken effect (it timed out, or the resource is busy, perhaps with it). */
+export const mayHaveLanded = (e: unknown): boolean => isRegionUnreachable(e) || isNotReady(e);
 
 /** A short message for any thrown value. */
 export function describeError(e: unknown): string {

@@ -51,6 +51,10 @@ export interface DbStatus {
    * unreachable this is the lag at the moment replication stopped: the data a promotion loses.
    */
   readonly replicaLagSeconds?: number | undefined;
+  /** When the lag was measured (epoch ms); undefined when it is live. */
+  readonly replicaLagAt?: number | undefined;
+  /** False when the replica reports that replication is not running; undefined when unknown. */
+  readonly replicating?: boolean | undefined;
 }
 
 /** The `Database` port: RDS. */

@@ -70,6 +70,8 @@ export class AutoScalingCompute implements Compute {
   }
 
   async setCapacity(ref: AsgRef, capacity: CapacitySetting): Promise<void> {
+    // UpdateAutoScalingGroup says "not found" as a ValidationError: look first, to name it properly.
+    await this.group(ref);
     await callAws({ region: ref.region, resource: `Auto Scaling group ${ref.autoScalingGroupName}`, rejected: ['ValidationError', 'ScalingActivityInProgressFault'] }, (abortSignal) => this.asg.get(ref.region).send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: ref.autoScalingGroupName, MinSize: capacity.min, DesiredCapacity: capacity.desired, MaxSize: capacity.max }), { abortSignal }), this.policy);
   }
 

@@ -1,5 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
-import type { AlarmRef, AlarmState, Alarms } from '@dr/failover-core';
+import { ResourceNotFoundError, type AlarmRef, type AlarmState, type Alarms } from '@dr/failover-core';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 
@@ -30,20 +30,27 @@ export class CloudWatchMetrics implements Alarms {
 
   async state(alarm: AlarmRef): Promise<AlarmState> {
     const alarms = await allPages(async (token) => {
-      const page = await callAws({ region: alarm.region, resource: `CloudWatch alarm ${alarm.alarmName}` }, (abortSignal) => this.clients.get(alarm.region).send(new DescribeAlarmsCommand({ AlarmNames: [alarm.alarmName], NextToken: token }), { abortSignal }), this.policy);
-      return { items: page.MetricAlarms ?? [], next: page.NextToken };
+      const page = await callAws(
+        { region: alarm.region, resource: `CloudWatch alarm ${alarm.alarmName}` },
+        (abortSignal) =>
+          this.clients.get(alarm.region).send(new DescribeAlarmsCommand({ AlarmNames: [alarm.alarmName], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }), { abortSignal }),
+        this.policy,
+      );
+      return { items: [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])], next: page.NextToken };
     });
     const found = alarms.find((a) => a.AlarmName === alarm.alarmName);
-    if (!found) return 'INSUFFICIENT_DATA';
+    // A misnamed alarm must show up as a configuration error, not as an alarm forever silent.
+    if (!found) throw new ResourceNotFoundError(`CloudWatch alarm ${alarm.alarmName}`, alarm.region);
     return (found.StateValue as AlarmState | undefined) ?? 'INSUFFICIENT_DATA';
   }
 
   /**
-   * The replica's last reported lag in seconds, or undefined with no datapoint. RDS reports -1
-   * once replication stops (its source unreachable); the last non-negative value before that is
-   * the lag at the moment it stopped: the writes a promotion now would lose.
+   * The replica's lag as CloudWatch last reported it. RDS reports -1 once replication stops (its
+   * source unreachable): then `replicating` is false and `seconds` is the last non-negative value
+   * before that, the lag at the moment it stopped (the writes a promotion now would lose).
+   * Undefined with no datapoint in the last 15 minutes.
    */
-  async replicaLagSeconds(region: string, dbInstanceIdentifier: string): Promise<number | undefined> {
+  async replicaLag(region: string, dbInstanceIdentifier: string): Promise<{ seconds: number; at: number; replicating: boolean } | undefined> {
     const end = this.now();
     const values = await allPages(async (token) => {
       const page = await callAws({ region, resource: `ReplicaLag of ${dbInstanceIdentifier}` }, (abortSignal) => this.clients.get(region).send(new GetMetricDataCommand({
@@ -66,7 +73,9 @@ export class CloudWatchMetrics implements Alarms {
       const points = (series?.Timestamps ?? []).map((t, i) => ({ at: t.getTime(), value: series?.Values?.[i] ?? Number.NaN }));
       return { items: points, next: page.NextToken };
     });
-    const latestValid = values.filter((p) => p.value >= 0).sort((a, b) => b.at - a.at)[0];
-    return latestValid === undefined ? undefined : Math.round(latestValid.value);
+    const newestFirst = values.filter((p) => !Number.isNaN(p.value)).sort((a, b) => b.at - a.at);
+    const latestValid = newestFirst.find((p) => p.value >= 0);
+    if (latestValid === undefined) return undefined;
+    return { seconds: Math.round(latestValid.value), at: latestValid.at, replicating: (newestFirst[0]?.value ?? -1) >= 0 };
   }
 }

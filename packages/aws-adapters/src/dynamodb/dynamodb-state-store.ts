@@ -1,5 +1,6 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { VersionConflictError, type StateStore, type Versioned } from '@dr/failover-core';
+import { randomUUID } from 'node:crypto';
+import { isNotReady, isRegionUnreachable, VersionConflictError, type StateStore, type Versioned } from '@dr/failover-core';
 import { callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 
 /** Options of {@link DynamoDbStateStore}. */
@@ -9,6 +10,8 @@ export type DynamoDbStateStoreOptions = (
 ) & {
   /** The table: partition key `pk` (string), no sort key. */
   readonly tableName: string;
+  /** Region of the table, for messages. @default the client config's region */
+  readonly region?: string;
   readonly policy?: CallPolicy;
 };
 
@@ -28,8 +31,8 @@ export class DynamoDbStateStore implements StateStore {
   constructor(private readonly options: DynamoDbStateStoreOptions) {
     this.client = options.awsSdkV3Client ?? new DynamoDBClient(options.clientConfig);
     this.policy = options.policy ?? DEFAULT_CALL_POLICY;
-    const region = options.clientConfig?.region;
-    this.region = typeof region === 'string' ? region : 'the state table region';
+    const region = options.region ?? options.clientConfig?.region;
+    this.region = typeof region === 'string' ? region : 'its region';
   }
 
   private ctx() {
@@ -43,8 +46,18 @@ export class DynamoDbStateStore implements StateStore {
     return { version: Number(item.version.N), value: JSON.parse(item.value.S) as T };
   }
 
+  /**
+   * Whether the item now holds our write: a write whose answer was lost (a retry after a dropped
+   * response, a deadline) may have landed, and must then count as ours, not as someone else's.
+   */
+  private async landed(key: string, writeId: string, version: number): Promise<boolean> {
+    const out = await callAws(this.ctx(), (abortSignal) => this.client.send(new GetItemCommand({ TableName: this.options.tableName, Key: { pk: { S: key } }, ConsistentRead: true }), { abortSignal }), this.policy);
+    return out.Item?.writeId?.S === writeId && out.Item.version?.N === String(version);
+  }
+
   async write<T>(key: string, value: T, expectedVersion: number): Promise<number> {
     const version = expectedVersion + 1;
+    const writeId = randomUUID();
     const condition =
       expectedVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
@@ -52,11 +65,13 @@ export class DynamoDbStateStore implements StateStore {
     try {
       await callAws(this.ctx(), (abortSignal) => this.client.send(new PutItemCommand({
           TableName: this.options.tableName,
-          Item: { pk: { S: key }, version: { N: String(version) }, value: { S: JSON.stringify(value) }, updatedAt: { S: new Date().toISOString() } },
+          Item: { pk: { S: key }, version: { N: String(version) }, value: { S: JSON.stringify(value) }, writeId: { S: writeId }, updatedAt: { S: new Date().toISOString() } },
           ...condition,
         }), { abortSignal }), this.policy);
     } catch (e) {
-      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') throw new VersionConflictError(key, expectedVersion, { cause: e });
+      const conflict = (e as { name?: string }).name === 'ConditionalCheckFailedException';
+      if ((conflict || isRegionUnreachable(e) || isNotReady(e)) && (await this.landed(key, writeId, version))) return version;
+      if (conflict) throw new VersionConflictError(key, expectedVersion, { cause: e });
       throw e;
     }
     return version;

@@ -9,7 +9,7 @@ import {
   type DBInstance,
   type RDSClientConfig,
 } from '@aws-sdk/client-rds';
-import { isOperationRejected, isResourceNotFound, OperationRejectedError, type Database, type DbRef, type DbStatus, type RegionResources } from '@dr/failover-core';
+import { isOperationRejected, isResourceNotFound, NotReadyError, OperationRejectedError, type Database, type DbRef, type DbStatus, type RegionResources } from '@dr/failover-core';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 import type { CloudWatchMetrics } from '../cloudwatch/cloudwatch-metrics.js';
@@ -76,19 +76,24 @@ export class RdsDatabase implements Database {
     if (!found) return MISSING;
     const role = found.ReadReplicaSourceDBInstanceIdentifier ? 'replica' : 'primary';
     const parameterGroup = this.settings(db.region).dbParameterGroupName;
-    const [writeFenced, replicaLagSeconds] = await Promise.all([
+    const [readOnlySet, lag] = await Promise.all([
       role === 'primary' && parameterGroup ? this.readOnly(db.region, parameterGroup) : Promise.resolve(false),
-      role === 'replica' ? this.options.metrics.replicaLagSeconds(db.region, db.dbInstanceIdentifier) : Promise.resolve(undefined),
+      role === 'replica' ? this.options.metrics.replicaLag(db.region, db.dbInstanceIdentifier) : Promise.resolve(undefined),
     ]);
+    // The fence holds only once the instance has applied its parameter group's change.
+    const applied = found.DBParameterGroups?.find((g) => g.DBParameterGroupName === parameterGroup)?.ParameterApplyStatus;
+    const writeFenced = readOnlySet && (applied === undefined || applied === 'in-sync');
     const status = found.DBInstanceStatus ?? 'unknown';
     return {
       exists: true,
       status,
       role,
       sourceIdentifier: found.ReadReplicaSourceDBInstanceIdentifier,
-      writable: role === 'primary' && status === 'available' && !writeFenced,
+      writable: role === 'primary' && status === 'available' && !readOnlySet,
       writeFenced,
-      replicaLagSeconds,
+      replicaLagSeconds: lag?.seconds,
+      replicaLagAt: lag?.at,
+      replicating: lag?.replicating,
     };
   }
 
@@ -97,11 +102,14 @@ export class RdsDatabase implements Database {
       await callAws({ ...this.ctx(db), rejected: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'] }, (abortSignal) => this.clients.get(db.region).send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), { abortSignal }), this.policy);
     } catch (e) {
       if (!isOperationRejected(e)) throw e;
-      // RDS answers InvalidDBInstanceState both for "already promoted" (success for us) and for
-      // a replica that cannot be promoted now (a real refusal): look before deciding.
+      // RDS answers InvalidDBInstanceState for an instance already promoted (success for us), for
+      // one whose promotion is under way but not yet visible (the waiter race), and for one busy
+      // with something else (a backup). Only a gone source proves the promotion; anything else
+      // is "not now": retry later, and do not assume our earlier call had no effect.
       const now = await this.instance(db);
-      const promotedOrPromoting = now && (!now.ReadReplicaSourceDBInstanceIdentifier || ['modifying', 'rebooting'].includes(now.DBInstanceStatus ?? ''));
-      if (!promotedOrPromoting) throw e;
+      if (!now) throw e;
+      if (!now.ReadReplicaSourceDBInstanceIdentifier) return;
+      throw new NotReadyError(`${db.dbInstanceIdentifier} in ${db.region} is ${now.DBInstanceStatus ?? 'busy'} and cannot be promoted yet`, { cause: e });
     }
   }
 
@@ -117,7 +125,10 @@ export class RdsDatabase implements Database {
           // A cross-region replica names its source by ARN: from the ARN's region the SDK's RDS
           // middleware presigns the request (PreSignedUrl), as SourceRegion does in other SDKs.
           SourceDBInstanceIdentifier: crossRegion ? src.DBInstanceArn : source.dbInstanceIdentifier,
-          KmsKeyId: settings.dbKmsKeyArn,
+          // A KMS key belongs only on a cross-region copy of an encrypted source: a same-region
+          // replica inherits the source's key, and an unencrypted source cannot yield an
+          // encrypted replica.
+          KmsKeyId: crossRegion && src.StorageEncrypted ? settings.dbKmsKeyArn : undefined,
           DBSubnetGroupName: settings.dbSubnetGroupName,
           VpcSecurityGroupIds: settings.dbSecurityGroupIds ? [...settings.dbSecurityGroupIds] : undefined,
           DBParameterGroupName: settings.dbParameterGroupName,

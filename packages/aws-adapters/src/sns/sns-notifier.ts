@@ -8,8 +8,8 @@ export type SnsNotifierOptions = (
   | { readonly clientConfig: SNSClientConfig; readonly awsSdkV3Client?: never }
 ) & { readonly topicArn: string; readonly policy?: CallPolicy };
 
-/** SNS subjects are at most 100 ASCII characters, with no line breaks. */
-const subjectOf = (n: Notification): string => `[${n.severity.toUpperCase()}] ${n.subject}`.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+/** SNS subjects are under 100 ASCII characters, with no line breaks. */
+const subjectOf = (n: Notification): string => `[${n.severity.toUpperCase()}] ${n.subject}`.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, 99);
 
 /** The `Notifier` port on SNS. */
 export class SnsNotifier implements Notifier {

@@ -64,11 +64,27 @@ describe('AutoScalingCompute', () => {
   });
 
   it('sets absolute capacity', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([])] });
     asg.on(UpdateAutoScalingGroupCommand).resolves({});
 
     await compute.setCapacity(ref, { min: 2, desired: 2, max: 4 });
 
     expect(asg.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'secondary-asg', MinSize: 2, DesiredCapacity: 2, MaxSize: 4 });
+  });
+
+  it('names a target group that does not exist', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([])] });
+    elb.on(DescribeTargetHealthCommand).rejects(Object.assign(new Error('One or more target groups not found'), { name: 'TargetGroupNotFoundException' }));
+
+    await expect(compute.describe(ref)).rejects.toThrow(`target group ${config.secondary.targetGroupArn} was not found in us-east-1`);
+  });
+
+  it('rides out throttling of the Auto Scaling API', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })).resolves({ AutoScalingGroups: [group(['InService'])] });
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+
+    expect((await compute.describe(ref)).inService).toBe(1);
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(2);
   });
 
   it('reads the recent peak of instances in service', async () => {

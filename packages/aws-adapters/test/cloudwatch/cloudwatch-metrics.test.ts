@@ -1,4 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { isRegionUnreachable } from '@dr/failover-core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetrics } from '../../src/index.js';
@@ -19,9 +20,21 @@ describe('CloudWatchMetrics.state', () => {
     expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(3);
   });
 
-  it('says INSUFFICIENT_DATA for an alarm that does not exist', async () => {
+  it('names an alarm that does not exist, and the region it was looked for in', async () => {
     cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
 
-    expect(await metrics.state({ region: 'eu-west-1', alarmName: 'missing' })).toBe('INSUFFICIENT_DATA');
+    await expect(metrics.state({ region: 'eu-west-1', alarmName: 'missing' })).rejects.toThrow('CloudWatch alarm missing was not found in eu-west-1');
+  });
+
+  it('reads composite alarms too', async () => {
+    cw.on(DescribeAlarmsCommand, { AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }).resolves({ CompositeAlarms: [{ AlarmName: 'region-health', StateValue: 'OK' }] });
+
+    expect(await metrics.state({ region: 'eu-west-1', alarmName: 'region-health' })).toBe('OK');
+  });
+
+  it('maps a region that does not answer to RegionUnreachable', async () => {
+    cw.on(DescribeAlarmsCommand).callsFake(() => new Promise(() => undefined));
+
+    await expect(new CloudWatchMetrics({ policy: fastPolicy({ timeoutMs: 50 }) }).state({ region: 'eu-west-1', alarmName: 'a' })).rejects.toSatisfy(isRegionUnreachable);
   });
 });

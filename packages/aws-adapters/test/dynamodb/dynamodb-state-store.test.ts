@@ -74,6 +74,28 @@ describe('DynamoDbStateStore on a real DynamoDB-compatible server', () => {
     expect((await store.read<ControlRecord>(k))?.value.lease).toMatchObject({ owner: 'b', epoch: 2 });
   });
 
+  it('takes a write whose answer was lost, but which landed, as its own', async () => {
+    const k = key();
+    await store.write(k, { a: 1 }, 0);
+    let dropped = false;
+    // A client that delivers the first PutItem to the table and then loses the answer, as a
+    // dropped connection would; the retry then finds its own write in place.
+    const lossy = {
+      send: async (command: unknown, options?: unknown) => {
+        const out = await dynamo.client.send(command as never, options as never);
+        if (!dropped && (command as { constructor: { name: string } }).constructor.name === 'PutItemCommand') {
+          dropped = true;
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        }
+        return out;
+      },
+    };
+    const flaky = new DynamoDbStateStore({ awsSdkV3Client: lossy as never, tableName: 'dr-state', policy: fastPolicy({ timeoutMs: 5_000 }) });
+
+    expect(await flaky.write(k, { a: 2 }, 1)).toBe(2);
+    expect((await store.read(k))?.value).toEqual({ a: 2 });
+  });
+
   it('names the table when it does not exist', async () => {
     const missing = new DynamoDbStateStore({ awsSdkV3Client: dynamo.client, tableName: 'no-such-table', policy: fastPolicy({ timeoutMs: 5_000 }) });
 

@@ -58,6 +58,12 @@ describe('GlobalAcceleratorTraffic', () => {
     });
   });
 
+  it('names an endpoint group that does not exist', async () => {
+    ga.on(DescribeEndpointGroupCommand).rejects(Object.assign(new Error('not found'), { name: 'EndpointGroupNotFoundException' }));
+
+    await expect(traffic.describe(group)).rejects.toThrow(`endpoint group ${group.endpointGroupArn} was not found in us-west-2`);
+  });
+
   it('names a load balancer missing from the endpoint group', async () => {
     ga.on(DescribeEndpointGroupCommand).resolves({ EndpointGroup: { EndpointDescriptions: [] } });
 

@@ -9,7 +9,7 @@ import {
   RDSClient,
   type DBInstance,
 } from '@aws-sdk/client-rds';
-import { isOperationRejected } from '@dr/failover-core';
+import { isNotReady, isOperationRejected, isRetryable, mayHaveLanded } from '@dr/failover-core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetrics, RdsDatabase } from '../../src/index.js';
@@ -44,7 +44,17 @@ describe('RdsDatabase.describe', () => {
 
     const status = await database.describe(replicaRef);
 
-    expect(status).toEqual({ exists: true, status: 'available', role: 'replica', sourceIdentifier: PRIMARY_DB_ARN, writable: false, writeFenced: false, replicaLagSeconds: 2 });
+    expect(status).toEqual({
+      exists: true,
+      status: 'available',
+      role: 'replica',
+      sourceIdentifier: PRIMARY_DB_ARN,
+      writable: false,
+      writeFenced: false,
+      replicaLagSeconds: 2,
+      replicaLagAt: NOW - 60_000,
+      replicating: true,
+    });
     const query = cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
     expect(query?.MetricDataQueries?.[0]?.MetricStat?.Metric).toEqual({ Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'lamp-replica' }] });
   });
@@ -53,7 +63,7 @@ describe('RdsDatabase.describe', () => {
     rds.on(DescribeDBInstancesCommand).resolves(replica());
     cw.on(GetMetricDataCommand).resolvesOnce({ ...lag([0, -1], [1, -1]), NextToken: 'p2' }).resolvesOnce({ ...lag([2, -1]), NextToken: 'p3' }).resolves(lag([3, 7], [4, 2]));
 
-    expect((await database.describe(replicaRef)).replicaLagSeconds).toBe(7);
+    expect(await database.describe(replicaRef)).toMatchObject({ replicaLagSeconds: 7, replicating: false });
     expect(cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'p2', 'p3']);
   });
 
@@ -99,25 +109,40 @@ describe('RdsDatabase.promoteReplica', () => {
     await expect(database.promoteReplica(replicaRef)).resolves.toBeUndefined();
   });
 
-  it('takes InvalidDBInstanceState while the promotion is under way as success', async () => {
+  it.each(['available', 'modifying', 'backing-up'])('says "not yet" when a replica still %s refuses promotion, so it is retried and not assumed lost', async (status) => {
     rds.on(PromoteReadReplicaCommand).rejects(awsError('InvalidDBInstanceStateFault'));
-    rds.on(DescribeDBInstancesCommand).resolves(replica('modifying'));
+    rds.on(DescribeDBInstancesCommand).resolves(replica(status));
 
-    await expect(database.promoteReplica(replicaRef)).resolves.toBeUndefined();
+    const error = await database.promoteReplica(replicaRef).catch((e: unknown) => e);
+
+    expect(isNotReady(error)).toBe(true);
+    expect(isRetryable(error) && mayHaveLanded(error)).toBe(true);
   });
 
-  it('refuses when the replica cannot be promoted now', async () => {
-    rds.on(PromoteReadReplicaCommand).rejects(awsError('InvalidDBInstanceStateFault', 'storage-full'));
-    rds.on(DescribeDBInstancesCommand).resolves(replica('storage-full'));
+  it('refuses when the instance is gone', async () => {
+    rds.on(PromoteReadReplicaCommand).rejects(awsError('InvalidDBInstanceStateFault'));
+    rds.on(DescribeDBInstancesCommand).rejects(awsError('DBInstanceNotFoundFault'));
 
     await expect(database.promoteReplica(replicaRef)).rejects.toSatisfy(isOperationRejected);
+  });
+
+  it('keeps the promotion waiter race visible: right after the call the replica still reports available', async () => {
+    rds.on(PromoteReadReplicaCommand).resolves({});
+    rds.on(DescribeDBInstancesCommand).resolvesOnce(replica()).resolvesOnce(replica('modifying')).resolves(promoted());
+    rds.on(DescribeDBParametersCommand).resolves({ Parameters: [{ ParameterName: 'read_only', ParameterValue: '0' }] });
+    cw.on(GetMetricDataCommand).resolves(lag([1, 1]));
+
+    await database.promoteReplica(replicaRef);
+    const seen = [await database.describe(replicaRef), await database.describe(replicaRef), await database.describe(replicaRef)];
+
+    expect(seen.map((s) => `${s.role}/${s.status}/${s.writable}`)).toEqual(['replica/available/false', 'replica/modifying/false', 'primary/available/true']);
   });
 });
 
 describe('RdsDatabase.createReplica', () => {
   it('creates a cross-region replica from the source ARN with the destination key, subnet group and parameter group', async () => {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' }).rejects(awsError('DBInstanceNotFoundFault'));
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(promoted());
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves({ DBInstances: [{ ...promoted().DBInstances[0], StorageEncrypted: true }] });
     rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
 
     await database.createReplica(primaryRef, replicaRef);
@@ -130,6 +155,27 @@ describe('RdsDatabase.createReplica', () => {
       VpcSecurityGroupIds: ['sg-0123456789abcdef0'],
       DBParameterGroupName: 'lamp-mysql8',
     });
+  });
+
+  it('names the source by identifier and sends no KMS key for a replica in the same region', async () => {
+    const sameRegion = { region: 'us-east-1', dbInstanceIdentifier: 'lamp-reporting' };
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-reporting' }).rejects(awsError('DBInstanceNotFoundFault'));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves({ DBInstances: [{ ...promoted().DBInstances[0], StorageEncrypted: true }] });
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
+
+    await database.createReplica(sameRegion, replicaRef);
+
+    const input = rds.commandCalls(CreateDBInstanceReadReplicaCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ DBInstanceIdentifier: 'lamp-reporting', SourceDBInstanceIdentifier: 'lamp-replica' });
+    expect(input?.KmsKeyId).toBeUndefined();
+  });
+
+  it('takes losing a race to create the same replica as done', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' }).rejects(awsError('DBInstanceNotFoundFault'));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(promoted());
+    rds.on(CreateDBInstanceReadReplicaCommand).rejects(awsError('DBInstanceAlreadyExistsFault'));
+
+    await expect(database.createReplica(primaryRef, replicaRef)).resolves.toBeUndefined();
   });
 
   it('does nothing when the replica already exists', async () => {
@@ -161,6 +207,21 @@ describe('RdsDatabase.renameInstance and setWriteFence', () => {
       DBParameterGroupName: 'lamp-mysql8',
       Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
     });
+  });
+
+  it('counts the fence only once the instance has applied the parameter change', async () => {
+    const instance = (apply: string) => ({ DBInstances: [{ DBInstanceIdentifier: 'lamp-primary', DBInstanceStatus: 'available', DBParameterGroups: [{ DBParameterGroupName: 'lamp-mysql8', ParameterApplyStatus: apply }] }] });
+    rds.on(DescribeDBInstancesCommand).resolvesOnce(instance('applying')).resolves(instance('in-sync'));
+    rds.on(DescribeDBParametersCommand).resolves({ Parameters: [{ ParameterName: 'read_only', ParameterValue: '1' }] });
+
+    expect((await database.describe(primaryRef)).writeFenced).toBe(false);
+    expect((await database.describe(primaryRef)).writeFenced).toBe(true);
+  });
+
+  it('names a missing parameter group', async () => {
+    rds.on(ModifyDBParameterGroupCommand).rejects(awsError('DBParameterGroupNotFoundFault'));
+
+    await expect(database.setWriteFence(primaryRef, true)).rejects.toThrow('DB parameter group lamp-mysql8 was not found in eu-west-1');
   });
 
   it('refuses to fence writes without a configured parameter group, saying which setting is missing', async () => {

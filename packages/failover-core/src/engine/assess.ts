@@ -43,11 +43,12 @@ export function observationKindFor(action: BlockAction): Observation['kind'] {
 }
 
 /**
- * Judges a block's progress from what a port showed. Pure. Mutating blocks report `not-started`
+ * Judges a block's progress from what a port showed. Pure. `since` is when the block began:
+ * a measurement older than that does not count. Mutating blocks report `not-started`
  * when the change is not visible; the state machine decides whether that means "act" or "the
  * call is still settling".
  */
-export function assess(action: BlockAction, observation: Observation): Assessment {
+export function assess(action: BlockAction, observation: Observation, context: { readonly since?: number | undefined } = {}): Assessment {
   switch (action.kind) {
     case 'set-traffic-dial': {
       if (observation.kind !== 'endpoint-group') return mismatch(action, observation);
@@ -114,7 +115,10 @@ export function assess(action: BlockAction, observation: Observation): Assessmen
       if (!s.exists) return impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
       if (s.role !== 'replica') return impossible(`${action.db.dbInstanceIdentifier} is not a replica`);
       const lag = s.replicaLagSeconds;
+      if (s.replicating === false) return going('replication is not running');
       if (lag === undefined) return going('lag unknown');
+      // A lag measured before this wait began (before the fence took hold) proves nothing.
+      if (s.replicaLagAt !== undefined && context.since !== undefined && s.replicaLagAt < context.since) return going(`lag ${lag}s, measured before the fence`);
       return lag <= action.maxLagSeconds ? done(`lag ${lag}s`) : going(`lag ${lag}s`);
     }
     case 'verify-serving': {

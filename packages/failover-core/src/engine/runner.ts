@@ -1,4 +1,4 @@
-import { describeError, isRegionUnreachable, isRetryable, OperationRejectedError } from '../errors.js';
+import { describeError, isRetryable, mayHaveLanded, OperationRejectedError } from '../errors.js';
 import type { RegionRole } from '../config/schema.js';
 import { acquireLease, writeUnderLease, type ControlRecord, type LeaseHold } from './lease.js';
 import type { Operation, Plan, PlanBlock } from '../plan/types.js';
@@ -275,7 +275,7 @@ export class Runner {
           await this.act(this.block(state, command.blockId));
           return { kind: 'acted', at: now(), blockId: command.blockId, tick: command.tick };
         } catch (e) {
-          return { kind: 'act-failed', at: now(), blockId: command.blockId, tick: command.tick, error: describeError(e), retryable: isRetryable(e), landed: isRegionUnreachable(e) ? 'unknown' : 'no' };
+          return { kind: 'act-failed', at: now(), blockId: command.blockId, tick: command.tick, error: describeError(e), retryable: isRetryable(e), landed: mayHaveLanded(e) ? 'unknown' : 'no' };
         }
       }
       default:

@@ -153,7 +153,7 @@ function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'observed'
   const block = findBlock(state, event.blockId);
   const current = state.blocks[event.blockId];
   if (!block || !current || current.status !== 'observing' || current.tick !== event.tick) return unchanged(state);
-  const verdict = assess(block.action, event.observation);
+  const verdict = assess(block.action, event.observation, { since: current.startedAt });
   const at = event.at;
   let next = state;
   if (block.action.kind === 'promote-replica' && event.observation.kind === 'database' && verdict.progress === 'not-started') {

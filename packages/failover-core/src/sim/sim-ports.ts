@@ -103,6 +103,7 @@ export class SimPorts implements Ports {
             writeFenced: w.fencedAt(db, t),
             // CloudWatch reports ReplicaLag in whole seconds.
             replicaLagSeconds: lag === undefined ? undefined : Math.round(lag / 1000),
+            replicating: role === 'replica' && source ? w.regionUp(source.region, t) : undefined,
           };
         }),
       promoteReplica: (ref) =>
