@@ -9,6 +9,7 @@ export type { RegionalClients } from './clients.js';
 export { RdsDatabase, type RdsDatabaseOptions, type RdsRegionSettings } from './rds/rds-database.js';
 export { RdsSnapshots, type RdsSnapshotsOptions, type DbSnapshotInfo } from './rds/rds-snapshots.js';
 export { AutoScalingCompute, type AutoScalingComputeOptions } from './auto-scaling/auto-scaling-compute.js';
+export { ElbTargetHealth, type ElbTargetHealthOptions } from './elbv2/target-health.js';
 export { GlobalAcceleratorTraffic, GLOBAL_ACCELERATOR_CONTROL_REGION, type GlobalAcceleratorTrafficOptions } from './global-accelerator/global-accelerator-traffic.js';
 export { CloudWatchMetrics, type CloudWatchOptions } from './cloudwatch/cloudwatch-metrics.js';
 export { DynamoDbStateStore, type DynamoDbStateStoreOptions } from './dynamodb/dynamodb-state-store.js';

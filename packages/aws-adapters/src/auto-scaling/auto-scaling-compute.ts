@@ -5,10 +5,11 @@ import {
   type AutoScalingClientConfig,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricStatisticsCommand, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
-import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, type ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElasticLoadBalancingV2Client, ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceNotFoundError, type AsgRef, type CapacitySetting, type CapacityStatus, type Compute } from '@dr/failover-core';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
+import { ElbTargetHealth } from '../elbv2/target-health.js';
 
 /** Options of {@link AutoScalingCompute}. */
 export interface AutoScalingComputeOptions {
@@ -21,19 +22,20 @@ export interface AutoScalingComputeOptions {
 }
 
 /**
- * The `Compute` port on Auto Scaling, with target health from the ALB target group (ELBv2):
+ * The `Compute` port on Auto Scaling, with target health from the ALB target group
+ * ({@link ElbTargetHealth}):
  * capacity is set in absolute numbers, so repeating a call changes nothing.
  */
 export class AutoScalingCompute implements Compute {
   private readonly asg: ClientCache<AutoScalingClient, AutoScalingClientConfig>;
-  private readonly elb: ClientCache<ElasticLoadBalancingV2Client, ElasticLoadBalancingV2ClientConfig>;
+  private readonly targets: ElbTargetHealth;
   private readonly cw: ClientCache<CloudWatchClient, CloudWatchClientConfig>;
   private readonly policy: CallPolicy;
   private readonly now: () => number;
 
   constructor(options: AutoScalingComputeOptions = {}) {
     this.asg = new ClientCache(options.autoScaling ?? {}, (c) => new AutoScalingClient(c));
-    this.elb = new ClientCache(options.elb ?? {}, (c) => new ElasticLoadBalancingV2Client(c));
+    this.targets = new ElbTargetHealth({ ...(options.elb ?? {}), policy: options.policy });
     this.cw = new ClientCache(options.cloudWatch ?? {}, (c) => new CloudWatchClient(c));
     this.policy = options.policy ?? DEFAULT_CALL_POLICY;
     this.now = options.now ?? Date.now;
@@ -50,16 +52,13 @@ export class AutoScalingCompute implements Compute {
   }
 
   async describe(ref: AsgRef): Promise<CapacityStatus> {
-    const [group, health] = await Promise.all([
-      this.group(ref),
-      callAws({ region: ref.region, resource: `target group ${ref.targetGroupArn}`, notFound: ['TargetGroupNotFoundException', 'TargetGroupNotFound'] }, (abortSignal) => this.elb.get(ref.region).send(new DescribeTargetHealthCommand({ TargetGroupArn: ref.targetGroupArn }), { abortSignal }), this.policy),
-    ]);
+    const [group, healthyTargets] = await Promise.all([this.group(ref), this.targets.healthyCount(ref.region, ref.targetGroupArn)]);
     return {
       min: group.MinSize ?? 0,
       desired: group.DesiredCapacity ?? 0,
       max: group.MaxSize ?? 0,
       inService: (group.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length,
-      healthyTargets: (health.TargetHealthDescriptions ?? []).filter((t) => t.TargetHealth?.State === 'healthy').length,
+      healthyTargets,
       launchTemplate:
         group.LaunchTemplate?.LaunchTemplateName ??
         group.LaunchTemplate?.LaunchTemplateId ??

@@ -22,6 +22,22 @@ export class HttpProbe implements Probe {
     this.maxBodyBytes = options.maxBodyBytes ?? 65_536;
   }
 
+  /** Reads at most `limit` bytes of the body, so a huge answer cannot stall a probe. */
+  private async readUpTo(response: Response, limit: number): Promise<string> {
+    const reader = response.body?.getReader();
+    if (!reader) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+    await reader.cancel();
+    return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit));
+  }
+
   async check(target: ProbeTarget): Promise<ProbeResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -33,7 +49,7 @@ export class HttpProbe implements Probe {
         await response.body?.cancel();
         return { ok: ok2xx, status: response.status, latencyMs: elapsed(), error: ok2xx ? undefined : `HTTP ${response.status}` };
       }
-      const body = (await response.text()).slice(0, this.maxBodyBytes);
+      const body = await this.readUpTo(response, this.maxBodyBytes);
       const found = body.includes(target.expectBody);
       return { ok: found, status: response.status, latencyMs: elapsed(), error: found ? undefined : `body does not contain ${JSON.stringify(target.expectBody)}` };
     } catch (e) {
