@@ -1,0 +1,9 @@
+/**
+ * `@dr/constructs`: CDK constructs for pilot-light disaster recovery. In progress (issue 4):
+ * the network, the replicated bucket and the DR config parameter are here; the app tier,
+ * database, entry point, controller, snapshots, monitoring and the `PilotLight` blueprint follow.
+ * @packageDocumentation
+ */
+export { PilotLightNetwork, type PilotLightNetworkProps } from './network.js';
+export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucket.js';
+export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-parameter.js';
