@@ -7,3 +7,5 @@
 export { PilotLightNetwork, type PilotLightNetworkProps } from './network.js';
 export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucket.js';
 export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-parameter.js';
+export { FailoverController, type FailoverControllerProps } from './failover-controller.js';
+export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';

@@ -1,0 +1,146 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { DrConfig } from '@dr/failover-core';
+import { Construct } from 'constructs';
+import type { DrConfigParameter } from './dr-config-parameter.js';
+import { validateProps } from './private/validate.js';
+
+/** Props of {@link FailoverController}. */
+export interface FailoverControllerProps {
+  /** The DR config parameter of this region: the controller reads it, and its resources scope the role. */
+  readonly configParameter: DrConfigParameter;
+  /** The controller's code (the bundled `failover-controller` handler, once shipped). */
+  readonly code: lambda.Code;
+  /** @default 'index.handler' */
+  readonly handler?: string;
+  /** How often EventBridge invokes the controller. @default Duration.minutes(1) */
+  readonly schedule?: Duration;
+  /**
+   * The Lambda timeout. An invocation probes for about a minute and, when the primary is down,
+   * drives the failover until shortly before this deadline; the next invocation resumes it.
+   * @default Duration.minutes(15)
+   */
+  readonly timeout?: Duration;
+  /** Subscribed to the controller's topic (failover events, alarms). @default - no subscription */
+  readonly notificationEmail?: string;
+  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The failover controller, deployed in the DR region (the one that must be alive when the
+ * primary is not): the Lambda on a one-minute schedule, its DynamoDB state table (shared with
+ * the `dr` command, so a person and the Lambda hold one lease), an SNS topic for its news, an
+ * alarm on its errors, and a role that can change only the resources named in the DR config.
+ * It fails over; it never fails back, so its role has no failback permissions.
+ */
+export class FailoverController extends Construct {
+  readonly function: lambda.Function;
+  readonly table: dynamodb.Table;
+  readonly topic: sns.Topic;
+  readonly errorsAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: FailoverControllerProps) {
+    super(scope, id);
+    const config = props.configParameter.config;
+    const stack = Stack.of(this);
+    const schedule = props.schedule ?? Duration.minutes(1);
+    const timeout = props.timeout ?? Duration.minutes(15);
+    validateProps(this, [
+      { failed: schedule.toSeconds() < 60, message: `schedule must be at least one minute (EventBridge's granularity); got ${schedule.toHumanString()}` },
+      { failed: timeout.toSeconds() < 60 || timeout.toSeconds() > 900, message: `timeout must be between 1 and 15 minutes; got ${timeout.toHumanString()}` },
+      { failed: !Token.isUnresolved(stack.region) && stack.region !== config.secondary.region, message: `the controller belongs in the DR region ${config.secondary.region}; this stack is in ${stack.region}` },
+    ]);
+
+    this.table = new dynamodb.Table(this, 'State', {
+      tableName: config.controller.stateTableName ?? `${config.app}-dr-state`,
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // SNS encryption needs a customer managed key: CloudWatch alarms cannot publish to a topic
+    // encrypted with the AWS managed key.
+    const topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `${config.app} DR notifications`, removalPolicy: RemovalPolicy.RETAIN });
+    topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'Topic', { displayName: `${config.app} DR`, enforceSSL: true, masterKey: topicKey });
+    if (props.notificationEmail) {
+      new sns.Subscription(this, 'Email', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: props.notificationEmail });
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Failover controller of ${config.app}` });
+    for (const statement of controllerStatements(config, stack, this.table, this.topic, logGroup)) role.addToPolicy(statement);
+    props.configParameter.grantRead(role);
+    topicKey.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+
+    this.function = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: props.code,
+      handler: props.handler ?? 'index.handler',
+      memorySize: 512,
+      timeout,
+      role,
+      logGroup,
+      description: `Detects a failure of ${config.primary.region} and fails ${config.app} over to ${config.secondary.region}`,
+      environment: {
+        DR_APP: config.app,
+        DR_CONFIG_PARAMETER: props.configParameter.parameter.parameterName,
+        DR_STATE_TABLE: this.table.tableName,
+        DR_TOPIC_ARN: this.topic.topicArn,
+        POWERTOOLS_SERVICE_NAME: 'dr-failover-controller',
+        POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
+      },
+    });
+    new events.Rule(this, 'Schedule', {
+      description: `Runs the ${config.app} failover controller`,
+      schedule: events.Schedule.rate(schedule),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+
+    this.errorsAlarm = this.function
+      .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'Errors', {
+        alarmDescription: `The ${config.app} failover controller is failing: DR is not being watched`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.errorsAlarm.addAlarmAction(new actions.SnsAction(this.topic));
+  }
+}
+
+/**
+ * The controller's permissions: reads where AWS offers no resource-level permission (Describe*,
+ * GetMetricData), and every change scoped to the resources named in the config.
+ */
+function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.Table, topic: sns.Topic, logGroup: logs.LogGroup): iam.PolicyStatement[] {
+  const { primary, secondary } = config;
+  const db = (r: typeof primary) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`;
+  const asg = (r: typeof primary) => `arn:${stack.partition}:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}`;
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadTheTopology',
+      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBParameters', 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({ sid: 'ReadTheAccelerator', actions: ['globalaccelerator:DescribeEndpointGroup'], resources: [primary.endpointGroupArn, secondary.endpointGroupArn] }),
+    new iam.PolicyStatement({ sid: 'PromoteTheReplica', actions: ['rds:PromoteReadReplica'], resources: [db(secondary)] }),
+    new iam.PolicyStatement({ sid: 'ScaleTheDrRegion', actions: ['autoscaling:UpdateAutoScalingGroup'], resources: [asg(secondary)] }),
+    new iam.PolicyStatement({ sid: 'MoveTraffic', actions: ['globalaccelerator:UpdateEndpointGroup'], resources: [primary.endpointGroupArn, secondary.endpointGroupArn] }),
+    new iam.PolicyStatement({ sid: 'KeepState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }),
+    new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [topic.topicArn] }),
+    new iam.PolicyStatement({ sid: 'Log', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+  ];
+}

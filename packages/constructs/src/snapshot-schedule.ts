@@ -1,0 +1,89 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { DrConfigParameter } from './dr-config-parameter.js';
+import { validateProps } from './private/validate.js';
+
+/** Props of {@link SnapshotSchedule}. */
+export interface SnapshotScheduleProps {
+  /** The DR config parameter: the job reads it, and its databases scope the role. */
+  readonly configParameter: DrConfigParameter;
+  /** The job's code (the bundled `snapshot` handler, once shipped). */
+  readonly code: lambda.Code;
+  /** @default 'index.handler' */
+  readonly handler?: string;
+  /** Hour of day (UTC) the job runs. @default 2, the original brief's 02:00 */
+  readonly hourUtc?: number;
+  /** @default 0 */
+  readonly minuteUtc?: number;
+  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The daily snapshot job: a Lambda on a cron schedule (02:00 UTC by default) that snapshots the
+ * active primary, copies the snapshot to the other region and prunes both by the retention
+ * policy, with a role limited to snapshots of the app's databases.
+ */
+export class SnapshotSchedule extends Construct {
+  readonly function: lambda.Function;
+  readonly rule: events.Rule;
+  readonly errorsAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: SnapshotScheduleProps) {
+    super(scope, id);
+    const config = props.configParameter.config;
+    const stack = Stack.of(this);
+    const hour = props.hourUtc ?? 2;
+    const minute = props.minuteUtc ?? 0;
+    validateProps(this, [
+      { failed: !Number.isInteger(hour) || hour < 0 || hour > 23, message: `hourUtc must be a whole hour 0–23; got ${hour}` },
+      { failed: !Number.isInteger(minute) || minute < 0 || minute > 59, message: `minuteUtc must be a whole minute 0–59; got ${minute}` },
+    ]);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Daily snapshots of ${config.app}` });
+    const regions = [config.primary, config.secondary];
+    const dbArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`);
+    const snapshotArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-*`);
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadDatabasesAndSnapshots', actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'], resources: ['*'] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'SnapshotTheDatabases', actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], resources: [...dbArns, ...snapshotArns] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'Log', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    props.configParameter.grantRead(role);
+
+    this.function = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: props.code,
+      handler: props.handler ?? 'index.handler',
+      memorySize: 256,
+      timeout: Duration.minutes(15),
+      role,
+      logGroup,
+      description: `Daily snapshots of ${config.app}, copied across regions and pruned`,
+      environment: {
+        DR_APP: config.app,
+        DR_CONFIG_PARAMETER: props.configParameter.parameter.parameterName,
+        POWERTOOLS_SERVICE_NAME: 'dr-snapshot',
+        POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
+      },
+    });
+    this.rule = new events.Rule(this, 'Daily', {
+      description: `Daily snapshot of ${config.app} at ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} UTC`,
+      schedule: events.Schedule.cron({ hour: String(hour), minute: String(minute) }),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2 })],
+    });
+    this.errorsAlarm = this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }).createAlarm(this, 'Errors', {
+      alarmDescription: `The ${config.app} daily snapshot failed`,
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
