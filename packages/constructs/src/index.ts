@@ -9,3 +9,4 @@ export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucke
 export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-parameter.js';
 export { FailoverController, type FailoverControllerProps } from './failover-controller.js';
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';
+export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
