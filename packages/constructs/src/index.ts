@@ -10,3 +10,4 @@ export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-para
 export { FailoverController, type FailoverControllerProps } from './failover-controller.js';
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';
 export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
+export { AppTier, type AppTierProps } from './app-tier.js';

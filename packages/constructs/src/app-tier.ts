@@ -1,0 +1,101 @@
+import { Duration } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { validateProps } from './private/validate.js';
+
+/** Props of {@link AppTier}. */
+export interface AppTierProps {
+  readonly vpc: ec2.IVpc;
+  /** The Auto Scaling group's name, explicit because the DR config names it. */
+  readonly autoScalingGroupName: string;
+  /**
+   * Capacity while this region serves. In the pilot light (`pilotLight: true`) the group starts
+   * at 0 with this `max`, and the failover sets `min` and `desired`.
+   */
+  readonly capacity: { readonly min: number; readonly desired: number; readonly max: number };
+  /** True in the DR region: no instances until a failover. @default false */
+  readonly pilotLight?: boolean;
+  /** The SSM parameter holding the current AMI id, resolved at deploy time (no synth lookup). */
+  readonly amiParameterName: string;
+  /** Health check path of the app; it must answer 200 only when the database and bucket are reachable. @default '/ref' */
+  readonly healthCheckPath?: string;
+  /** @default t3.micro */
+  readonly instanceType?: ec2.InstanceType;
+  /** Shell commands run at boot. @default - none */
+  readonly userData?: ec2.UserData;
+}
+
+/**
+ * The app tier of one region: an internal ALB (reached through Global Accelerator only) in
+ * front of an Auto Scaling group in the private subnets, launched from a template that resolves
+ * the current AMI through SSM, with IMDSv2, encrypted volumes and an SSM-managed instance
+ * profile. The group's desired capacity is never written by a deploy, so a redeploy during a
+ * failover does not scale the DR region back to zero.
+ */
+export class AppTier extends Construct implements ec2.IConnectable {
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  readonly role: iam.Role;
+  /** The instances' security group (what the database lets in). */
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: AppTierProps) {
+    super(scope, id);
+    const path = props.healthCheckPath ?? '/ref';
+    const { min, desired, max } = props.capacity;
+    validateProps(this, [
+      { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
+      { failed: min > desired || desired > max, message: `capacity must satisfy min <= desired <= max; got ${min} / ${desired} / ${max}` },
+      { failed: max < 1, message: `capacity.max must be at least 1 so the region can serve; got ${max}` },
+    ]);
+
+    this.role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ec2.MachineImage.fromSsmParameter(props.amiParameterName),
+      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+      role: this.role,
+      requireImdsv2: true,
+      userData: props.userData,
+      securityGroup: new ec2.SecurityGroup(this, 'InstanceSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} instances` }),
+      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+    });
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      autoScalingGroupName: props.autoScalingGroupName,
+      launchTemplate,
+      minCapacity: props.pilotLight ? 0 : min,
+      maxCapacity: max,
+      // Never set by a deploy: a redeploy must not undo a failover's scaling.
+      desiredCapacity: undefined,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod: Duration.minutes(3) }),
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+    });
+    this.connections = this.autoScalingGroup.connections;
+
+    const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} load balancer`, allowAllOutbound: false });
+    // Global Accelerator preserves client IPs, so the internal ALB sees the whole internet as sources.
+    albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from clients through Global Accelerator');
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: false,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroup: albSecurityGroup,
+      dropInvalidHeaderFields: true,
+    });
+    const listener = this.loadBalancer.addListener('Http', { port: 80, open: false });
+    this.targetGroup = listener.addTargets('App', {
+      port: 80,
+      targets: [this.autoScalingGroup],
+      healthCheck: { path, interval: Duration.seconds(30), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+      deregistrationDelay: Duration.seconds(30),
+    });
+  }
+}
