@@ -11,3 +11,4 @@ export { FailoverController, type FailoverControllerProps } from './failover-con
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';
 export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
 export { AppTier, type AppTierProps } from './app-tier.js';
+export { GlobalEntryPoint, type GlobalEntryPointProps, type RegionalEndpoint } from './global-entry-point.js';
