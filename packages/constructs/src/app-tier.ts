@@ -24,13 +24,20 @@ export interface AppTierProps {
   readonly healthCheckPath?: string;
   /** @default t3.micro */
   readonly instanceType?: ec2.InstanceType;
+  /**
+   * Whether the ALB has public addresses. The failover controller in the other region probes this
+   * region's health path, which an internal ALB would hide from it; set false only when another
+   * probe path exists.
+   * @default true
+   */
+  readonly internetFacing?: boolean;
   /** Shell commands run at boot. @default - none */
   readonly userData?: ec2.UserData;
 }
 
 /**
- * The app tier of one region: an internal ALB (reached through Global Accelerator only) in
- * front of an Auto Scaling group in the private subnets, launched from a template that resolves
+ * The app tier of one region: an ALB (internet-facing by default, so the other region's
+ * controller can probe it) in front of an Auto Scaling group in the private subnets, launched from a template that resolves
  * the current AMI through SSM, with IMDSv2, encrypted volumes and an SSM-managed instance
  * profile. The group's desired capacity is never written by a deploy, so a redeploy during a
  * failover does not scale the DR region back to zero.
@@ -81,12 +88,12 @@ export class AppTier extends Construct implements ec2.IConnectable {
     this.connections = this.autoScalingGroup.connections;
 
     const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} load balancer`, allowAllOutbound: false });
-    // Global Accelerator preserves client IPs, so the internal ALB sees the whole internet as sources.
+    // Global Accelerator preserves client IPs, so the ALB sees the whole internet as sources.
     albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from clients through Global Accelerator');
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
-      internetFacing: false,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      internetFacing: props.internetFacing ?? true,
+      vpcSubnets: { subnetType: (props.internetFacing ?? true) ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
     });

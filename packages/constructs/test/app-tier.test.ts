@@ -19,11 +19,11 @@ describe('AppTier', () => {
     tier(false).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4', DesiredCapacity: Match.absent() });
   });
 
-  it('checks health on /ref through an internal load balancer', () => {
+  it('checks health on /ref through a load balancer the other region can probe', () => {
     const t = tier(false);
 
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/ref', HealthCheckIntervalSeconds: 30, UnhealthyThresholdCount: 2 });
-    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
   });
 
   it('launches from the AMI in SSM with IMDSv2 and encrypted volumes', () => {
