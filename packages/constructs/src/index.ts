@@ -12,3 +12,4 @@ export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedul
 export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
 export { AppTier, type AppTierProps } from './app-tier.js';
 export { GlobalEntryPoint, type GlobalEntryPointProps, type RegionalEndpoint } from './global-entry-point.js';
+export { DrMonitoring, type DrMonitoringProps } from './monitoring.js';
