@@ -13,3 +13,4 @@ export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, ty
 export { AppTier, type AppTierProps } from './app-tier.js';
 export { GlobalEntryPoint, type GlobalEntryPointProps, type RegionalEndpoint } from './global-entry-point.js';
 export { DrMonitoring, type DrMonitoringProps } from './monitoring.js';
+export { MachineImage, type MachineImageProps } from './machine-image.js';

@@ -1,0 +1,146 @@
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import { Construct } from 'constructs';
+import { validateProps } from './private/validate.js';
+
+/** Props of {@link MachineImage}. */
+export interface MachineImageProps {
+  /** Names the pipeline, the image and the repository. */
+  readonly app: string;
+  /** Regions the image is distributed to: both the primary and the DR region. */
+  readonly regions: readonly string[];
+  /** The SSM parameter, in every region, that holds the newest image id; the launch templates read it. @default `/dr/<app>/ami` */
+  readonly amiParameterName?: string;
+  /** Where builds run: a subnet with egress to fetch packages. */
+  readonly vpc: ec2.IVpc;
+  /** @default 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' */
+  readonly parentImage?: string;
+  /** Image Builder schedule; builds also run on demand. @default 'cron(0 3 ? * SUN *)' (weekly, for patches) */
+  readonly scheduleExpression?: string;
+}
+
+/** The LAMP build: Apache, PHP and the MySQL client, and the `/ref` health page. */
+const LAMP_COMPONENT = `name: lamp
+description: Apache, PHP and the /ref health page of the pilot-light reference app
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Packages
+        action: ExecuteBash
+        inputs:
+          commands:
+            - dnf install -y httpd php php-mysqlnd php-json awscli
+            - systemctl enable httpd
+      - name: HealthPage
+        action: CreateFile
+        inputs:
+          - path: /var/www/html/ref/index.php
+            content: |
+              <?php
+              // 200 only when the database and the bucket are both reachable: what Global
+              // Accelerator, the ALB and the failover controller judge a region by.
+              $env = parse_ini_file('/etc/lamp/env') ?: [];
+              $db = @mysqli_connect($env['DB_HOST'] ?? '', $env['DB_USER'] ?? '', $env['DB_PASSWORD'] ?? '', $env['DB_NAME'] ?? '');
+              exec('aws s3api head-bucket --bucket ' . escapeshellarg($env['BUCKET'] ?? '') . ' 2>/dev/null', $out, $bucket);
+              if ($db && $bucket === 0) { echo 'ok'; } else { http_response_code(503); echo $db ? 'bucket unreachable' : 'database unreachable'; }
+  - name: validate
+    steps:
+      - name: ApacheInstalled
+        action: ExecuteBash
+        inputs:
+          commands:
+            - httpd -v
+            - php -l /var/www/html/ref/index.php
+`;
+
+/**
+ * The machine image of the app tier (the original brief's \`ami\` module) and its container
+ * repository (the brief's \`ecr\` module): an EC2 Image Builder pipeline that builds the LAMP
+ * image, distributes it to both regions and writes its id to SSM in each, so the DR region's
+ * launch template always finds the current image; and an ECR repository replicated to the DR
+ * region. Run the pipeline once before deploying the app tiers: they resolve the parameter.
+ */
+export class MachineImage extends Construct {
+  readonly pipeline: imagebuilder.CfnImagePipeline;
+  readonly repository: ecr.Repository;
+  /** The parameter name the launch templates read. */
+  readonly amiParameterName: string;
+
+  constructor(scope: Construct, id: string, props: MachineImageProps) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+    this.amiParameterName = props.amiParameterName ?? `/dr/${props.app}/ami`;
+    validateProps(this, [
+      { failed: props.regions.length < 2, message: `regions must name the primary and the DR region; got ${props.regions.join(', ') || 'none'}` },
+      { failed: new Set(props.regions).size !== props.regions.length, message: `regions must not repeat; got ${props.regions.join(', ')}` },
+      { failed: !Token.isUnresolved(region) && !props.regions.includes(region), message: `regions must include this stack's region ${region}, where the image is built` },
+      { failed: !this.amiParameterName.startsWith('/'), message: `amiParameterName must start with /; got ${JSON.stringify(this.amiParameterName)}` },
+    ]);
+
+    const role = new iam.Role(this, 'BuildRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'), iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder')],
+    });
+    const profile = new iam.InstanceProfile(this, 'BuildProfile', { role });
+    const securityGroup = new ec2.SecurityGroup(this, 'BuildSecurityGroup', { vpc: props.vpc, description: `${props.app} image builds` });
+    const subnet = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds[0];
+
+    const component = new imagebuilder.CfnComponent(this, 'Lamp', { name: `${props.app}-lamp`, platform: 'Linux', version: '1.0.0', data: LAMP_COMPONENT });
+    const recipe = new imagebuilder.CfnImageRecipe(this, 'Recipe', {
+      name: `${props.app}-lamp`,
+      version: '1.0.0',
+      parentImage: props.parentImage ?? 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      components: [{ componentArn: component.attrArn }],
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeSize: 20, volumeType: 'gp3', deleteOnTermination: true } }],
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(this, 'Infrastructure', {
+      name: `${props.app}-lamp`,
+      instanceProfileName: profile.instanceProfileName,
+      subnetId: subnet,
+      securityGroupIds: [securityGroup.securityGroupId],
+      terminateInstanceOnFailure: true,
+      instanceMetadataOptions: { httpTokens: 'required' },
+    });
+    const distribution = new imagebuilder.CfnDistributionConfiguration(this, 'Distribution', {
+      name: `${props.app}-lamp`,
+      distributions: props.regions.map((r) => ({
+        region: r,
+        amiDistributionConfiguration: { Name: `${props.app}-lamp-{{ imagebuilder:buildDate }}`, AmiTags: { 'dr:app': props.app } },
+        ssmParameterConfigurations: [{ parameterName: this.amiParameterName, dataType: 'aws:ec2:image' }],
+      })),
+    });
+    this.pipeline = new imagebuilder.CfnImagePipeline(this, 'Pipeline', {
+      name: `${props.app}-lamp`,
+      imageRecipeArn: recipe.attrArn,
+      infrastructureConfigurationArn: infrastructure.attrArn,
+      distributionConfigurationArn: distribution.attrArn,
+      imageTestsConfiguration: { imageTestsEnabled: true },
+      schedule: { scheduleExpression: props.scheduleExpression ?? 'cron(0 3 ? * SUN *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE' },
+      status: 'ENABLED',
+    });
+
+    this.repository = new ecr.Repository(this, 'Repository', {
+      repositoryName: `${props.app}-ecr`,
+      imageScanOnPush: true,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      encryption: ecr.RepositoryEncryption.AES_256,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ description: 'Keep the newest 30 images', maxImageCount: 30 }],
+    });
+    // Registry replication is one setting per account and region: this replaces any other rule.
+    new ecr.CfnReplicationConfiguration(this, 'Replication', {
+      replicationConfiguration: {
+        rules: [
+          {
+            destinations: props.regions.filter((r) => r !== region).map((r) => ({ region: r, registryId: Stack.of(this).account })),
+            repositoryFilters: [{ filter: this.repository.repositoryName, filterType: 'PREFIX_MATCH' }],
+          },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { MachineImage, PilotLightNetwork } from '../src/index.js';
+import { stackIn } from './helpers.js';
+
+function image(regions = ['eu-west-1', 'us-east-1']) {
+  const stack = stackIn('eu-west-1');
+  const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+  new MachineImage(stack, 'Image', { app: 'lamp', regions, vpc });
+  return Template.fromStack(stack);
+}
+
+describe('MachineImage', () => {
+  it('distributes the image to both regions and writes its id to SSM in each', () => {
+    image().hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
+      Distributions: [
+        Match.objectLike({ Region: 'eu-west-1', SsmParameterConfigurations: [{ ParameterName: '/dr/lamp/ami', DataType: 'aws:ec2:image' }] }),
+        Match.objectLike({ Region: 'us-east-1', SsmParameterConfigurations: [{ ParameterName: '/dr/lamp/ami', DataType: 'aws:ec2:image' }] }),
+      ],
+    });
+  });
+
+  it('builds the LAMP image with the /ref health page, on encrypted volumes, tested', () => {
+    const t = image();
+
+    t.hasResourceProperties('AWS::ImageBuilder::Component', { Data: Match.stringLikeRegexp('/var/www/html/ref/index.php') });
+    t.hasResourceProperties('AWS::ImageBuilder::ImageRecipe', { BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })] });
+    t.hasResourceProperties('AWS::ImageBuilder::ImagePipeline', { ImageTestsConfiguration: { ImageTestsEnabled: true }, Status: 'ENABLED' });
+  });
+
+  it('keeps an ECR repository replicated to the DR region', () => {
+    const t = image();
+
+    t.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'lamp-ecr', ImageScanningConfiguration: { ScanOnPush: true } });
+    t.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+      ReplicationConfiguration: { Rules: [{ Destinations: [{ Region: 'us-east-1', RegistryId: '123456789012' }], RepositoryFilters: [{ Filter: { Ref: Match.anyValue() }, FilterType: 'PREFIX_MATCH' }] }] },
+    });
+  });
+
+  it('needs both regions, including its own', () => {
+    expect(() => image(['us-east-1'])).toThrowError(/regions must name the primary and the DR region.*\n {2}- regions must include this stack's region eu-west-1/);
+  });
+});
