@@ -1,3 +1,4 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { isConfigError, parseConfig, type DrConfig, type DrConfigInput } from '@dr/failover-core';
@@ -27,18 +28,25 @@ export class DrConfigParameter extends Construct {
 
   constructor(scope: Construct, id: string, props: DrConfigParameterProps) {
     super(scope, id);
+    // Fields that hold deploy-time values (an ARN from another stack) are validated with a
+    // well-formed stand-in, then written as the real value.
+    const tokens = new Map<string, string>();
+    const checkable = standIns(props.config, '', tokens);
+    let parsed: DrConfig;
     try {
-      this.config = parseConfig(props.config, `${this.node.path}: config`);
+      parsed = parseConfig(checkable, `${this.node.path}: config`);
     } catch (e) {
       if (isConfigError(e)) throw new Error(e.message, { cause: e });
       throw e;
     }
-    const value = JSON.stringify(this.config);
+    this.config = restore(parsed, '', tokens) as DrConfig;
+    const value = Stack.of(this).toJsonString(this.config);
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
       parameterName: props.parameterName ?? `/dr/${this.config.app}/config`,
       description: `Pilot-light DR configuration of ${this.config.app}`,
       stringValue: value,
-      tier: value.length > STANDARD_LIMIT ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+      // Deploy-time values are ARNs of a few hundred characters at most; size the tier for them.
+      tier: value.length + tokens.size * 200 > STANDARD_LIMIT ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
     });
   }
 
@@ -46,4 +54,28 @@ export class DrConfigParameter extends Construct {
   grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.parameter.grantRead(grantee);
   }
+}
+
+/** A valid stand-in for a deploy-time value, by the kind of field it fills. */
+function standIn(path: string): string {
+  if (/url$/i.test(path)) return 'https://deploy-time.invalid/ref';
+  if (/arn$/i.test(path)) return 'arn:aws:service:us-east-1:123456789012:deploy-time/value';
+  return 'deploy-time';
+}
+
+function standIns(value: unknown, path: string, tokens: Map<string, string>): unknown {
+  if (typeof value === 'string' && Token.isUnresolved(value)) {
+    tokens.set(path, value);
+    return standIn(path);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => standIns(v, `${path}[${i}]`, tokens));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, standIns(v, path ? `${path}.${k}` : k, tokens)]));
+  return value;
+}
+
+function restore(value: unknown, path: string, tokens: Map<string, string>): unknown {
+  if (tokens.has(path)) return tokens.get(path);
+  if (Array.isArray(value)) return value.map((v, i) => restore(v, `${path}[${i}]`, tokens));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restore(v, path ? `${path}.${k}` : k, tokens)]));
+  return value;
 }

@@ -1,0 +1,188 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { DrConfigInput } from '@dr/failover-core';
+import { Construct } from 'constructs';
+import { AppTier } from './app-tier.js';
+import { PilotLightDatabase, PilotLightReplica } from './database.js';
+import { DrConfigParameter } from './dr-config-parameter.js';
+import { FailoverController } from './failover-controller.js';
+import { GlobalEntryPoint } from './global-entry-point.js';
+import { MachineImage } from './machine-image.js';
+import { DrMonitoring } from './monitoring.js';
+import { PilotLightNetwork } from './network.js';
+import { cidrsOverlap, validateProps } from './private/validate.js';
+import { ReplicatedBucket } from './replicated-bucket.js';
+import { SnapshotSchedule } from './snapshot-schedule.js';
+
+/** What differs between the two regions. */
+export interface PilotLightRegion {
+  readonly region: string;
+  readonly cidr: string;
+  /** At least two, named explicitly: synthesis needs no account lookup. */
+  readonly availabilityZones: readonly string[];
+  readonly bucketName: string;
+  readonly autoScalingGroupName: string;
+  readonly dbInstanceIdentifier: string;
+}
+
+/** Tunables of {@link PilotLight}, each with a default. */
+export interface PilotLightOptions {
+  /** @default '/ref' */
+  readonly healthCheckPath?: string;
+  /** Capacity of the region that serves (the DR region scales to it on failover). @default { min: 2, desired: 2, max: 4 } */
+  readonly capacity?: { readonly min: number; readonly desired: number; readonly max: number };
+  /** @default 'lampdb' */
+  readonly databaseName?: string;
+  /** @default { rtoSeconds: 900, maxDataLossSeconds: 60 } */
+  readonly objectives?: { readonly rtoSeconds: number; readonly maxDataLossSeconds: number };
+  /** Require an operator's approval before an automatic failover. @default false */
+  readonly approvalRequired?: boolean;
+  /** Receives failover news and alarms. @default - no subscription */
+  readonly notificationEmail?: string;
+  /** NAT gateways per region. @default 1 */
+  readonly natGateways?: number;
+}
+
+/** Props of {@link PilotLight}: the required wiring, plus {@link PilotLightOptions}. */
+export interface PilotLightProps extends PilotLightOptions {
+  /** Lower-case name of the application; names the config, alarms and pipeline. */
+  readonly app: string;
+  /** The AWS account of every stack. */
+  readonly account: string;
+  readonly primary: PilotLightRegion;
+  readonly secondary: PilotLightRegion;
+  /** Code of the failover controller Lambda (the `failover-controller` bundle). */
+  readonly controllerCode: lambda.Code;
+  /** Code of the daily snapshot Lambda (the `snapshot` bundle). */
+  readonly snapshotCode: lambda.Code;
+}
+
+/**
+ * The whole pilot light from a handful of props: the primary region serving, the DR region
+ * as a pilot light (replica, zero instances, endpoint at weight 0), the global entry point in
+ * us-west-2, and the DR control plane (config in SSM in both regions, the failover controller
+ * and the snapshot job) in the DR region. Five stacks, deployed in dependency order.
+ */
+export class PilotLight extends Construct {
+  readonly primaryStack: Stack;
+  readonly secondaryStack: Stack;
+  readonly globalStack: Stack;
+  /** The DR region's control plane: config, failover controller, snapshots. */
+  readonly controlStack: Stack;
+  /** The primary region's copy of the config. */
+  readonly primaryConfigStack: Stack;
+  readonly entryPoint: GlobalEntryPoint;
+  readonly controller: FailoverController;
+
+  constructor(scope: Construct, id: string, props: PilotLightProps) {
+    super(scope, id);
+    const { primary, secondary, app } = props;
+    const capacity = props.capacity ?? { min: 2, desired: 2, max: 4 };
+    const path = props.healthCheckPath ?? '/ref';
+    validateProps(this, [
+      { failed: !/^[a-z][a-z0-9-]{0,30}$/.test(app), message: `app must be a short lower-case name; got ${JSON.stringify(app)}` },
+      { failed: primary.region === secondary.region, message: `secondary.region must differ from primary.region (${primary.region})` },
+      { failed: cidrsOverlap(primary.cidr, secondary.cidr), message: `secondary.cidr ${secondary.cidr} overlaps primary.cidr ${primary.cidr}` },
+      { failed: capacity.desired > capacity.max, message: `capacity.desired ${capacity.desired} is above the group's maximum ${capacity.max}` },
+      { failed: capacity.min > capacity.desired, message: `capacity.min ${capacity.min} is above capacity.desired ${capacity.desired}` },
+      { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
+    ]);
+    const env = (region: string) => ({ account: props.account, region });
+    const stackProps = (region: string, description: string): StackProps => ({ env: env(region), crossRegionReferences: true, description });
+    const parameterGroupName = `${app}-mysql84`;
+
+    // --- primary region -------------------------------------------------------------------
+    this.primaryStack = new Stack(scope, `${id}-Primary`, stackProps(primary.region, `${app}: primary region`));
+    const primaryNet = new PilotLightNetwork(this.primaryStack, 'Network', { cidr: primary.cidr, availabilityZones: primary.availabilityZones, natGateways: props.natGateways });
+    const image = new MachineImage(this.primaryStack, 'Image', { app, regions: [primary.region, secondary.region], vpc: primaryNet.vpc });
+    const primaryTier = new AppTier(this.primaryStack, 'App', { vpc: primaryNet.vpc, autoScalingGroupName: primary.autoScalingGroupName, capacity, amiParameterName: image.amiParameterName, healthCheckPath: path });
+    const database = new PilotLightDatabase(this.primaryStack, 'Database', {
+      vpc: primaryNet.vpc,
+      instanceIdentifier: primary.dbInstanceIdentifier,
+      databaseName: props.databaseName,
+      parameterGroupName,
+      secretReplicaRegions: [secondary.region],
+    });
+    database.connections.allowDefaultPortFrom(primaryTier);
+    database.grantReadCredentials(primaryTier.role);
+    const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region });
+    primaryBucket.grantReadWrite(primaryTier.role);
+    new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier });
+
+    // --- DR region --------------------------------------------------------------------------
+    this.secondaryStack = new Stack(scope, `${id}-Secondary`, stackProps(secondary.region, `${app}: pilot light`));
+    const drNet = new PilotLightNetwork(this.secondaryStack, 'Network', { cidr: secondary.cidr, availabilityZones: secondary.availabilityZones, natGateways: props.natGateways });
+    const drTier = new AppTier(this.secondaryStack, 'App', { vpc: drNet.vpc, autoScalingGroupName: secondary.autoScalingGroupName, capacity, pilotLight: true, amiParameterName: image.amiParameterName, healthCheckPath: path });
+    const replica = new PilotLightReplica(this.secondaryStack, 'Database', {
+      vpc: drNet.vpc,
+      instanceIdentifier: secondary.dbInstanceIdentifier,
+      parameterGroupName,
+      source: { region: primary.region, instanceIdentifier: primary.dbInstanceIdentifier },
+    });
+    replica.connections.allowDefaultPortFrom(drTier);
+    // The credentials secret is replicated here under the same name.
+    drTier.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [`arn:${this.secondaryStack.partition}:secretsmanager:${secondary.region}:${props.account}:secret:${primary.dbInstanceIdentifier}/credentials-*`],
+      }),
+    );
+    const drBucket = new ReplicatedBucket(this.secondaryStack, 'Data', { bucketName: secondary.bucketName, partnerBucketName: primary.bucketName, partnerRegion: primary.region });
+    drBucket.grantReadWrite(drTier.role);
+    this.secondaryStack.addDependency(this.primaryStack, 'the replica and the image come from the primary region');
+
+    // --- global entry point (Global Accelerator lives in us-west-2) ------------------------------
+    this.globalStack = new Stack(scope, `${id}-Global`, stackProps('us-west-2', `${app}: global entry point`));
+    this.entryPoint = new GlobalEntryPoint(this.globalStack, 'EntryPoint', {
+      acceleratorName: app,
+      healthCheckPath: path,
+      endpoints: [
+        { region: primary.region, loadBalancerArn: primaryTier.loadBalancer.loadBalancerArn, serving: true },
+        { region: secondary.region, loadBalancerArn: drTier.loadBalancer.loadBalancerArn, serving: false },
+      ],
+    });
+
+    // --- the DR control plane, and the config in both regions ------------------------------------
+    const regionConfig = (r: PilotLightRegion, tier: AppTier) => ({
+      region: r.region,
+      autoScalingGroupName: r.autoScalingGroupName,
+      targetGroupArn: tier.targetGroup.targetGroupArn,
+      loadBalancerArn: tier.loadBalancer.loadBalancerArn,
+      dbInstanceIdentifier: r.dbInstanceIdentifier,
+      bucketName: r.bucketName,
+      endpointGroupArn: this.entryPoint.endpointGroups[r.region]?.attrEndpointGroupArn ?? '',
+      healthCheckUrl: `http://${tier.loadBalancer.loadBalancerDnsName}${path}`,
+      availabilityAlarmName: `${app}-${r === primary ? 'primary' : 'secondary'}-alb-availability`,
+      capacity,
+      dbParameterGroupName: parameterGroupName,
+    });
+    const config: DrConfigInput = {
+      schemaVersion: 1,
+      app,
+      primary: regionConfig(primary, primaryTier),
+      secondary: regionConfig(secondary, drTier),
+      globalAccelerator: { acceleratorArn: this.entryPoint.accelerator.attrAcceleratorArn, listenerArn: this.entryPoint.listener.attrListenerArn },
+      healthPath: path,
+      objectives: props.objectives ?? { rtoSeconds: 900, maxDataLossSeconds: 60 },
+      approval: { required: props.approvalRequired ?? false },
+      controller: { stateTableName: `${app}-dr-state` },
+    };
+    this.controlStack = new Stack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
+    const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
+    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notificationEmail: props.notificationEmail });
+    const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode });
+    new DrMonitoring(this.controlStack, 'Monitoring', {
+      app,
+      role: 'secondary',
+      appTier: drTier,
+      replicaInstanceIdentifier: secondary.dbInstanceIdentifier,
+      maxDataLossSeconds: props.objectives?.maxDataLossSeconds,
+      topic: this.controller.topic,
+      extraAlarms: [this.controller.errorsAlarm, snapshots.errorsAlarm],
+    });
+    this.primaryConfigStack = new Stack(scope, `${id}-PrimaryConfig`, stackProps(primary.region, `${app}: DR config in the primary region`));
+    new DrConfigParameter(this.primaryConfigStack, 'Config', { config });
+  }
+}

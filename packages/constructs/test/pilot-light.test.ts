@@ -1,0 +1,60 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { PilotLight, type PilotLightProps } from '../src/index.js';
+
+const code = lambda.Code.fromInline('export const handler = async () => {};');
+const props: PilotLightProps = {
+  app: 'lamp',
+  account: '123456789012',
+  primary: { region: 'eu-west-1', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], bucketName: 'primary-lamp-bucket-2023', autoScalingGroupName: 'primary-asg', dbInstanceIdentifier: 'lamp-primary' },
+  secondary: { region: 'us-east-1', cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], bucketName: 'secondary-lamp-bucket-2023', autoScalingGroupName: 'secondary-asg', dbInstanceIdentifier: 'lamp-replica' },
+  controllerCode: code,
+  snapshotCode: code,
+};
+
+function blueprint(overrides: Partial<PilotLightProps> = {}) {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const pilot = new PilotLight(app, 'Lamp', { ...props, ...overrides });
+  return { app, pilot };
+}
+
+describe('PilotLight', () => {
+  it('composes the primary, pilot-light, global, control and config stacks in their regions', () => {
+    const { app } = blueprint();
+
+    const stacks = app.synth().stacks.map((s) => `${s.stackName}@${s.environment.region}`);
+
+    expect(stacks.sort()).toEqual(['Lamp-Control@us-east-1', 'Lamp-Global@us-west-2', 'Lamp-Primary@eu-west-1', 'Lamp-PrimaryConfig@eu-west-1', 'Lamp-Secondary@us-east-1']);
+  });
+
+  it('writes the DR config in both regions, wired to the deployed resources', () => {
+    const { pilot } = blueprint();
+    for (const stack of [pilot.controlStack, pilot.primaryConfigStack]) {
+      const [param] = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter')) as { Properties: { Name: string; Value: unknown } }[];
+      expect(param?.Properties.Name).toBe('/dr/lamp/config');
+      const text = JSON.stringify(param?.Properties.Value);
+      for (const expected of ['primary-asg', 'lamp-replica', 'lamp-primary-alb-availability', 'lamp-mysql84']) expect(text).toContain(expected);
+    }
+  });
+
+  it('keeps the pilot light dark: no instances, endpoint at weight 0', () => {
+    const { pilot } = blueprint();
+
+    Template.fromStack(pilot.secondaryStack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { AutoScalingGroupName: 'secondary-asg', MinSize: '0' });
+    Template.fromStack(pilot.globalStack).hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'us-east-1', TrafficDialPercentage: 0 });
+  });
+
+  it('names every prop that cannot work', () => {
+    expect(() =>
+      blueprint({
+        secondary: { ...props.secondary, region: 'eu-west-1', cidr: '10.0.128.0/17' },
+        capacity: { min: 1, desired: 6, max: 4 },
+        healthCheckPath: 'ref',
+      }),
+    ).toThrowError(
+      /Lamp: invalid props:\n {2}- secondary\.region must differ from primary\.region \(eu-west-1\)\n {2}- secondary\.cidr 10\.0\.128\.0\/17 overlaps primary\.cidr 10\.0\.0\.0\/16\n {2}- capacity\.desired 6 is above the group's maximum 4\n {2}- healthCheckPath must start with \//,
+    );
+  });
+});
