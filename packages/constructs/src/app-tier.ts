@@ -1,9 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link AppTier}. */
@@ -64,6 +66,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
+    acknowledge(this.role, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]'], 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager access and patching; the instances have no SSH.');
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: ec2.MachineImage.fromSsmParameter(props.amiParameterName),
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
@@ -85,6 +88,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
       healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod: Duration.minutes(3) }),
       groupMetrics: [autoscaling.GroupMetrics.all()],
     });
+    acknowledge(this.autoScalingGroup, ['AwsSolutions-AS3'], 'Capacity changes come from the DR engine, which reports every one on the DR topic; group metrics are on for the dashboard and the capacity rules.');
     this.connections = this.autoScalingGroup.connections;
 
     const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} load balancer`, allowAllOutbound: false });
@@ -97,6 +101,17 @@ export class AppTier extends Construct implements ec2.IConnectable {
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
     });
+    acknowledge(albSecurityGroup, ['AwsSolutions-EC23'], 'Users reach the ALB through Global Accelerator with client IP preservation, so sources are any address; the failover controller in the other region probes the health path too.');
+    // Access logs, kept 90 days (ALB access logs need SSE-S3).
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire', expiration: Duration.days(90) }],
+    });
+    acknowledge(accessLogs, ['AwsSolutions-S1'], 'This bucket receives the ALB access logs; logging it too would recurse.');
+    this.loadBalancer.logAccessLogs(accessLogs, 'alb');
     const listener = this.loadBalancer.addListener('Http', { port: 80, open: false });
     this.targetGroup = listener.addTargets('App', {
       port: 80,

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
 
 const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
@@ -97,6 +98,10 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
       publiclyAccessible: false,
     });
     this.connections = this.instance.connections;
+    acknowledge(this.instance, ['AwsSolutions-RDS11'], 'The instance is in isolated subnets and admits only the app tier\'s security group; a non-default port adds nothing to that.');
+    acknowledge(this.instance, ['AwsSolutions-RDS3'], 'Regional resilience is the cross-region pilot light; Multi-AZ is the multiAz prop, off by default as in the original brief, for cost.');
+    // The generated secret and its attachment both sit under this construct.
+    acknowledge(this, ['AwsSolutions-SMG4'], 'Rotation must reach whichever region\'s database is primary after a failover; it is left to the operator (a rotation function per region) rather than half-done here.');
   }
 
   /** Lets `grantee` read the database credentials. */
@@ -158,5 +163,8 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
       autoMinorVersionUpgrade: true,
     });
     this.replica.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+    acknowledge(this.replica, ['AwsSolutions-RDS2'], 'The replica is encrypted: it inherits encryption from its encrypted source, with this region\'s KMS key; CloudFormation refuses StorageEncrypted beside a source.');
+    acknowledge(this.replica, ['AwsSolutions-RDS11'], 'The replica is in isolated subnets and admits only the app tier\'s security group.');
+    acknowledge(this.replica, ['AwsSolutions-RDS3'], 'The replica is the pilot light of a cross-region strategy; Multi-AZ would double its cost for no regional resilience.');
   }
 }

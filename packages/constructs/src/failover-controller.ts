@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { DrConfig } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
+import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link FailoverController}. */
@@ -83,8 +84,20 @@ export class FailoverController extends Construct {
     for (const statement of controllerStatements(config, stack, this.table, this.topic, logGroup)) role.addToPolicy(statement);
     props.configParameter.grantRead(role);
     topicKey.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    acknowledge(
+      role,
+      ['AwsSolutions-IAM5[Resource::*]'],
+      'Only reads: RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData calls have no resource-level permissions. Every change is scoped to a named resource.',
+    );
+    acknowledge(
+      role,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${config.secondary.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${config.secondary.autoScalingGroupName}]`],
+      'An Auto Scaling group ARN carries a generated id; the group is pinned by name.',
+    );
+    acknowledge(role, ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'], 'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.');
 
     this.function = new lambda.Function(this, 'Function', {
+      // nodejs22.x: the newest runtime the bundles are built and tested for (DESIGN.md pins it).
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       code: props.code,
@@ -103,6 +116,7 @@ export class FailoverController extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
       },
     });
+    acknowledge(this.function, ['AwsSolutions-L1'], 'nodejs22.x is the newest runtime the controller bundle is built and tested for; it moves with the bundle.');
     new events.Rule(this, 'Schedule', {
       description: `Runs the ${config.app} failover controller`,
       schedule: events.Schedule.rate(schedule),

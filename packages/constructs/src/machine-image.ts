@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct } from 'constructs';
+import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link MachineImage}. */
@@ -85,6 +86,11 @@ export class MachineImage extends Construct {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'), iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder')],
     });
+    acknowledge(
+      role,
+      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]'],
+      'The AWS-maintained policies Image Builder documents for its build instances: Session Manager for the build, and the Image Builder agent.',
+    );
     const profile = new iam.InstanceProfile(this, 'BuildProfile', { role });
     const securityGroup = new ec2.SecurityGroup(this, 'BuildSecurityGroup', { vpc: props.vpc, description: `${props.app} image builds` });
     const subnet = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds[0];

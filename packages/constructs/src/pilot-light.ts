@@ -1,5 +1,4 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { DrConfigInput } from '@dr/failover-core';
@@ -12,6 +11,7 @@ import { GlobalEntryPoint } from './global-entry-point.js';
 import { MachineImage } from './machine-image.js';
 import { DrMonitoring } from './monitoring.js';
 import { PilotLightNetwork } from './network.js';
+import { acknowledge } from './private/nag.js';
 import { cidrsOverlap, validateProps } from './private/validate.js';
 import { ReplicatedBucket } from './replicated-bucket.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
@@ -128,6 +128,11 @@ export class PilotLight extends Construct {
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
         resources: [`arn:${this.secondaryStack.partition}:secretsmanager:${secondary.region}:${props.account}:secret:${primary.dbInstanceIdentifier}/credentials-*`],
       }),
+    );
+    acknowledge(
+      drTier.role,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${secondary.region}:${props.account}:secret:${primary.dbInstanceIdentifier}/credentials-*]`],
+      'Secrets Manager appends a random suffix to a secret\'s ARN; the -* matches the one replicated credentials secret.',
     );
     const drBucket = new ReplicatedBucket(this.secondaryStack, 'Data', { bucketName: secondary.bucketName, partnerBucketName: primary.bucketName, partnerRegion: primary.region });
     drBucket.grantReadWrite(drTier.role);

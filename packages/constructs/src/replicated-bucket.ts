@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge, nagArn } from './private/nag.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link ReplicatedBucket}. */
@@ -42,6 +43,8 @@ export class ReplicatedBucket extends Construct {
   readonly bucket: s3.Bucket;
   /** The role S3 assumes to replicate. */
   readonly replicationRole: iam.Role;
+  /** Where the bucket's server access logs go. */
+  readonly accessLogs: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: ReplicatedBucketProps) {
     super(scope, id);
@@ -57,8 +60,21 @@ export class ReplicatedBucket extends Construct {
       { failed: noncurrent < 1, message: `noncurrentVersionExpirationDays must be at least 1; got ${noncurrent}` },
     ]);
 
+    // Server access logs of the data bucket, kept 90 days. Logging the log bucket itself would recurse.
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire', expiration: Duration.days(90) }],
+    });
+    acknowledge(this.accessLogs, ['AwsSolutions-S1'], 'This bucket receives the data bucket\'s server access logs; logging it too would recurse.');
+
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'data/',
       versioned: true,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -89,6 +105,11 @@ export class ReplicatedBucket extends Construct {
       }),
     );
     this.replicationRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [`${partnerArn}/*`] }));
+    acknowledge(
+      this.replicationRole,
+      [`AwsSolutions-IAM5[Resource::${nagArn(this.bucket)}/*]`, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.partnerBucketName}/*]`],
+      'Replication reads every object version of this bucket and writes every object of the partner bucket: object ARNs end in /* by nature, and the actions are listed one by one.',
+    );
 
     const rtc = props.replicationTimeControl ?? true;
     const cfn = this.bucket.node.defaultChild as s3.CfnBucket;
@@ -115,6 +136,14 @@ export class ReplicatedBucket extends Construct {
 
   /** Lets `grantee` read and write objects. */
   grantReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantReadWrite(grantee);
+    const grant = this.bucket.grantReadWrite(grantee);
+    if (grantee instanceof Construct) {
+      acknowledge(
+        grantee,
+        [...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`), `AwsSolutions-IAM5[Resource::${nagArn(this.bucket)}/*]`],
+        'The app reads and writes any object of its own data bucket: these S3 action families and the /* object ARN are the scope of a read-write grant on one bucket.',
+      );
+    }
+    return grant;
   }
 }

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
+import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link SnapshotSchedule}. */
@@ -56,6 +57,12 @@ export class SnapshotSchedule extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'Log', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     props.configParameter.grantRead(role);
+    acknowledge(role, ['AwsSolutions-IAM5[Resource::*]'], 'Only DescribeDBInstances and DescribeDBSnapshots, which have no resource-level permissions.');
+    acknowledge(
+      role,
+      regions.map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-*]`),
+      'Snapshots this job creates are named <app>-<date>; it may copy, tag and delete only those.',
+    );
 
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -74,6 +81,7 @@ export class SnapshotSchedule extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
       },
     });
+    acknowledge(this.function, ['AwsSolutions-L1'], 'nodejs22.x is the newest runtime the snapshot bundle is built and tested for; it moves with the bundle.');
     this.rule = new events.Rule(this, 'Daily', {
       description: `Daily snapshot of ${config.app} at ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} UTC`,
       schedule: events.Schedule.cron({ hour: String(hour), minute: String(minute) }),

@@ -1,4 +1,8 @@
-import { availableParallelism } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { parseConfig, referenceConfig, runDrill, type LatencyModel } from '@dr/failover-core';
@@ -107,7 +111,29 @@ async function versusBrief(latency: Partial<LatencyModel>, label: string): Promi
   console.log(`   flapping probe, ${Math.min(seeds, 200)} seeds: spurious failovers — ours ${oursSpurious}, brief ${briefSpurious}`);
 }
 
+/** Synthesis of the reference app (five stacks) as whole `node` processes, as `nx run reference-stack:synth` runs it. */
+async function synthTime(): Promise<void> {
+  const main = fileURLToPath(new URL('../../../apps/reference-stack/dist/main.js', import.meta.url));
+  if (!existsSync(main)) {
+    console.log('\n4. Synth time: apps/reference-stack is not built (npx nx run reference-stack:build)');
+    return;
+  }
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+    const started = performance.now();
+    const run = spawnSync(process.execPath, [main], { env: { ...process.env, CDK_OUTDIR: outdir }, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`synth failed: ${run.stderr}`);
+    times.push((performance.now() - started) / 1000);
+    rmSync(outdir, { recursive: true, force: true });
+  }
+  const s = stats(times);
+  console.log(`\n4. Synth time of the reference app (5 stacks, CloudFormation validation on), ${times.length} fresh processes`);
+  console.log(`   mean ${s.mean.toFixed(2)} s, min ${s.min.toFixed(2)} s, max ${s.max.toFixed(2)} s`);
+}
+
 console.log(`dr benchmarks — node ${process.version}, ${availableParallelism()} cores`);
+await synthTime();
 await throughput();
 await overhead();
 await versusBrief({}, '');

@@ -1,0 +1,35 @@
+import { App } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { PilotLight } from '@dr/constructs';
+
+/**
+ * Until the Lambda bundles ship with @dr/constructs (issue 5), the reference app deploys a
+ * controller that fails loudly, so its errors alarm says DR is not watched, rather than one that
+ * silently does nothing.
+ */
+const notYetShipped = (what: string) =>
+  lambda.Code.fromInline(`export const handler = async () => { throw new Error('${what} bundle not installed yet: deploy @dr/constructs with the Lambda bundles'); };`);
+
+/** The brief's defaults: eu-west-1 primary, us-east-1 pilot light, its CIDRs, names and capacities. */
+export const REFERENCE = {
+  app: 'lamp',
+  account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012',
+  primary: { region: 'eu-west-1', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], bucketName: 'primary-lamp-bucket-2023', autoScalingGroupName: 'primary-asg', dbInstanceIdentifier: 'lamp-primary' },
+  secondary: { region: 'us-east-1', cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], bucketName: 'secondary-lamp-bucket-2023', autoScalingGroupName: 'secondary-asg', dbInstanceIdentifier: 'lamp-replica' },
+  capacity: { min: 2, desired: 2, max: 4 },
+  healthCheckPath: '/ref',
+  databaseName: 'lampdb',
+} as const;
+
+/** Builds the reference app: five stacks, synthesizable with no credentials and no network. */
+export function buildReferenceApp(outdir?: string): App {
+  const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  new PilotLight(app, 'Lamp', {
+    ...REFERENCE,
+    primary: { ...REFERENCE.primary, availabilityZones: [...REFERENCE.primary.availabilityZones] },
+    secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones] },
+    controllerCode: notYetShipped('failover-controller'),
+    snapshotCode: notYetShipped('snapshot'),
+  });
+  return app;
+}
