@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { DrConfigInput } from '@dr/failover-core';
 import { Construct } from 'constructs';
@@ -15,6 +16,24 @@ import { acknowledge } from './private/nag.js';
 import { cidrsOverlap, validateProps } from './private/validate.js';
 import { ReplicatedBucket } from './replicated-bucket.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
+
+/**
+ * Boot commands that write /etc/lamp/env, which the image's /ref page reads: the database host,
+ * name and credentials (from the secret, replicated to both regions) and the bucket.
+ */
+function appEnvironment(region: string, secretId: string, dbHost: string, dbName: string, bucket: string): ec2.UserData {
+  const userData = ec2.UserData.forLinux();
+  userData.addCommands(
+    'set -euo pipefail',
+    'install -d -m 0750 -o root -g apache /etc/lamp',
+    `secret=$(aws secretsmanager get-secret-value --region ${region} --secret-id '${secretId}' --query SecretString --output text)`,
+    `python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print("DB_USER=\"%s\"\nDB_PASSWORD=\"%s\"" % (s["username"], s["password"]))' "$secret" > /etc/lamp/env`,
+    `printf 'DB_HOST="%s"\nDB_NAME="%s"\nBUCKET="%s"\n' '${dbHost}' '${dbName}' '${bucket}' >> /etc/lamp/env`,
+    'chown root:apache /etc/lamp/env && chmod 0640 /etc/lamp/env',
+    'systemctl restart httpd',
+  );
+  return userData;
+}
 
 /** What differs between the two regions. */
 export interface PilotLightRegion {
@@ -97,13 +116,22 @@ export class PilotLight extends Construct {
     this.primaryStack = new Stack(scope, `${id}-Primary`, stackProps(primary.region, `${app}: primary region`));
     const primaryNet = new PilotLightNetwork(this.primaryStack, 'Network', { cidr: primary.cidr, availabilityZones: primary.availabilityZones, natGateways: props.natGateways });
     const image = new MachineImage(this.primaryStack, 'Image', { app, regions: [primary.region, secondary.region], vpc: primaryNet.vpc });
-    const primaryTier = new AppTier(this.primaryStack, 'App', { vpc: primaryNet.vpc, autoScalingGroupName: primary.autoScalingGroupName, capacity, amiParameterName: image.amiParameterName, healthCheckPath: path });
+    const databaseName = props.databaseName ?? 'lampdb';
+    const secretId = `${primary.dbInstanceIdentifier}/credentials`;
     const database = new PilotLightDatabase(this.primaryStack, 'Database', {
       vpc: primaryNet.vpc,
       instanceIdentifier: primary.dbInstanceIdentifier,
-      databaseName: props.databaseName,
+      databaseName,
       parameterGroupName,
       secretReplicaRegions: [secondary.region],
+    });
+    const primaryTier = new AppTier(this.primaryStack, 'App', {
+      vpc: primaryNet.vpc,
+      autoScalingGroupName: primary.autoScalingGroupName,
+      capacity,
+      amiParameterName: image.amiParameterName,
+      healthCheckPath: path,
+      userData: appEnvironment(primary.region, secretId, database.instance.dbInstanceEndpointAddress, databaseName, primary.bucketName),
     });
     database.connections.allowDefaultPortFrom(primaryTier);
     database.grantReadCredentials(primaryTier.role);
@@ -114,12 +142,21 @@ export class PilotLight extends Construct {
     // --- DR region --------------------------------------------------------------------------
     this.secondaryStack = new Stack(scope, `${id}-Secondary`, stackProps(secondary.region, `${app}: pilot light`));
     const drNet = new PilotLightNetwork(this.secondaryStack, 'Network', { cidr: secondary.cidr, availabilityZones: secondary.availabilityZones, natGateways: props.natGateways });
-    const drTier = new AppTier(this.secondaryStack, 'App', { vpc: drNet.vpc, autoScalingGroupName: secondary.autoScalingGroupName, capacity, pilotLight: true, amiParameterName: image.amiParameterName, healthCheckPath: path });
     const replica = new PilotLightReplica(this.secondaryStack, 'Database', {
       vpc: drNet.vpc,
       instanceIdentifier: secondary.dbInstanceIdentifier,
       parameterGroupName,
       source: { region: primary.region, instanceIdentifier: primary.dbInstanceIdentifier },
+    });
+    const drTier = new AppTier(this.secondaryStack, 'App', {
+      vpc: drNet.vpc,
+      autoScalingGroupName: secondary.autoScalingGroupName,
+      capacity,
+      pilotLight: true,
+      amiParameterName: image.amiParameterName,
+      healthCheckPath: path,
+      // After a failover the promoted replica keeps its endpoint: the DR app needs no change.
+      userData: appEnvironment(secondary.region, secretId, replica.replica.attrEndpointAddress, databaseName, secondary.bucketName),
     });
     replica.connections.allowDefaultPortFrom(drTier);
     // The credentials secret is replicated here under the same name.

@@ -46,6 +46,19 @@ describe('PilotLight', () => {
     Template.fromStack(pilot.globalStack).hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'us-east-1', TrafficDialPercentage: 0 });
   });
 
+  it('gives each region\'s app what its /ref page checks: the database (primary, or the replica) and the bucket', () => {
+    const { pilot } = blueprint();
+    const userData = (stack: typeof pilot.primaryStack) => JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::EC2::LaunchTemplate'))[0]);
+
+    for (const [stack, bucket, region] of [[pilot.primaryStack, 'primary-lamp-bucket-2023', 'eu-west-1'], [pilot.secondaryStack, 'secondary-lamp-bucket-2023', 'us-east-1']] as const) {
+      const text = userData(stack);
+      expect(text).toContain(`aws secretsmanager get-secret-value --region ${region} --secret-id 'lamp-primary/credentials'`);
+      expect(text).toContain('/etc/lamp/env');
+      expect(text).toContain(bucket);
+      expect(text).toContain('Endpoint.Address');
+    }
+  });
+
   it('names every prop that cannot work', () => {
     expect(() =>
       blueprint({
