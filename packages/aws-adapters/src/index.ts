@@ -7,7 +7,7 @@ export { createAwsPorts, defaultStateTableName, type AwsPortsOptions, type AwsSe
 export { callAws, allPages, isThrottlingError, isUnreachableError, DEFAULT_CALL_POLICY, type CallPolicy, type CallContext } from './aws-call.js';
 export type { RegionalClients } from './clients.js';
 export { RdsDatabase, type RdsDatabaseOptions, type RdsRegionSettings } from './rds/rds-database.js';
-export { RdsSnapshots, type RdsSnapshotsOptions, type DbSnapshotInfo } from './rds/rds-snapshots.js';
+export { RdsSnapshots, RdsSnapshotPort, type RdsSnapshotsOptions, type DbSnapshotInfo } from './rds/rds-snapshots.js';
 export { AutoScalingCompute, type AutoScalingComputeOptions } from './auto-scaling/auto-scaling-compute.js';
 export { ElbTargetHealth, type ElbTargetHealthOptions } from './elbv2/target-health.js';
 export { GlobalAcceleratorTraffic, GLOBAL_ACCELERATOR_CONTROL_REGION, type GlobalAcceleratorTrafficOptions } from './global-accelerator/global-accelerator-traffic.js';

@@ -9,6 +9,7 @@ import {
   type RDSClientConfig,
 } from '@aws-sdk/client-rds';
 import { isResourceNotFound } from '@dr/failover-core';
+import type { SnapshotPage, SnapshotPort, SnapshotRecord } from '@dr/snapshot';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 
@@ -76,18 +77,20 @@ export class RdsSnapshots {
     }
   }
 
+  /** One page of the manual snapshots in a region (up to 100), and the marker of the next. */
+  async page(region: string, token?: string, dbInstanceIdentifier?: string): Promise<{ items: DbSnapshotInfo[]; next?: string | undefined }> {
+    const out = await callAws(
+      { region, resource: `DB snapshots in ${region}` },
+      (abortSignal) =>
+        this.clients.get(region).send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: dbInstanceIdentifier, SnapshotType: 'manual', Marker: token, MaxRecords: 100 }), { abortSignal }),
+      this.policy,
+    );
+    return { items: (out.DBSnapshots ?? []).map((s) => info(region, s)), next: out.Marker };
+  }
+
   /** Every manual snapshot in a region, optionally of one instance, through every page. */
   async list(region: string, dbInstanceIdentifier?: string): Promise<DbSnapshotInfo[]> {
-    const snapshots = await allPages(async (token) => {
-      const out = await callAws(
-        { region, resource: `DB snapshots in ${region}` },
-        (abortSignal) =>
-          this.clients.get(region).send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: dbInstanceIdentifier, SnapshotType: 'manual', Marker: token, MaxRecords: 100 }), { abortSignal }),
-        this.policy,
-      );
-      return { items: out.DBSnapshots ?? [], next: out.Marker };
-    });
-    return snapshots.map((s) => info(region, s));
+    return allPages((token) => this.page(region, token, dbInstanceIdentifier));
   }
 
   /**
@@ -130,5 +133,31 @@ export class RdsSnapshots {
       (abortSignal) => this.clients.get(region).send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }), { abortSignal }),
       this.policy,
     );
+  }
+}
+
+/**
+ * The `SnapshotPort` of `@dr/snapshot` on RDS: what the daily snapshot job runs on.
+ */
+export class RdsSnapshotPort implements SnapshotPort {
+  constructor(private readonly snapshots: RdsSnapshots = new RdsSnapshots()) {}
+
+  async listPage(region: string, token?: string): Promise<SnapshotPage> {
+    const page = await this.snapshots.page(region, token);
+    return { snapshots: page.items, next: page.next };
+  }
+
+  create(region: string, dbInstanceIdentifier: string, snapshotId: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    return this.snapshots.create(region, dbInstanceIdentifier, snapshotId, tags);
+  }
+
+  async copy(source: SnapshotRecord, targetRegion: string, targetId: string, kmsKeyId: string | undefined, tags: Readonly<Record<string, string>>): Promise<void> {
+    const arn = (source as Partial<DbSnapshotInfo>).arn;
+    if (!arn) throw new Error(`snapshot ${source.id} in ${source.region} has no ARN to copy from`);
+    await this.snapshots.copy({ ...(source as DbSnapshotInfo), arn }, targetRegion, targetId, kmsKeyId, tags);
+  }
+
+  delete(region: string, snapshotId: string): Promise<void> {
+    return this.snapshots.delete(region, snapshotId);
   }
 }

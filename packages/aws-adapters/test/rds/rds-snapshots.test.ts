@@ -89,3 +89,19 @@ describe('RdsSnapshots', () => {
     expect(rds.commandCalls(AddTagsToResourceCommand)[0]?.args[0].input).toEqual({ ResourceName: 'arn:aws:rds:eu-west-1:123456789012:snapshot:s', Tags: [{ Key: 'dr:expires', Value: '2026-12-25' }] });
   });
 });
+
+describe('RdsSnapshotPort', () => {
+  it('runs the snapshot job\'s port on RDS: a page at a time, copies by ARN', async () => {
+    const { RdsSnapshotPort } = await import('../../src/index.js');
+    rds.on(DescribeDBSnapshotsCommand).resolvesOnce({ DBSnapshots: [snapshot(1)], Marker: 'm2' }).resolves({ DBSnapshots: [snapshot(2)] });
+    rds.on(CopyDBSnapshotCommand).resolves({});
+    const port = new RdsSnapshotPort(snapshots);
+
+    const first = await port.listPage('eu-west-1');
+    const second = await port.listPage('eu-west-1', first.next);
+    await port.copy(first.snapshots[0]!, 'us-east-1', 'lamp-daily-1', 'key', {});
+
+    expect([first.next, second.next]).toEqual(['m2', undefined]);
+    expect(rds.commandCalls(CopyDBSnapshotCommand)[0]?.args[0].input.SourceDBSnapshotIdentifier).toBe('arn:aws:rds:eu-west-1:123456789012:snapshot:lamp-daily-1');
+  });
+});
