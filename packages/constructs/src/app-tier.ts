@@ -40,7 +40,7 @@ export interface AppTierProps {
 /**
  * The app tier of one region: an ALB (internet-facing by default, so the other region's
  * controller can probe it) in front of an Auto Scaling group in the private subnets, launched from a template that resolves
- * the current AMI through SSM, with IMDSv2, encrypted volumes and an SSM-managed instance
+ * the current AMI from SSM at each launch, with IMDSv2, encrypted volumes and an SSM-managed instance
  * profile. The group's desired capacity is never written by a deploy, so a redeploy during a
  * failover does not scale the DR region back to zero.
  */
@@ -68,7 +68,9 @@ export class AppTier extends Construct implements ec2.IConnectable {
     });
     acknowledge(this.role, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]'], 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager access and patching; the instances have no SSH.');
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: ec2.MachineImage.fromSsmParameter(props.amiParameterName),
+      // Resolved at each launch, not at deploy: the DR group starts today's image, and the
+      // stack deploys before the first image exists.
+      machineImage: ec2.MachineImage.resolveSsmParameterAtLaunch(props.amiParameterName),
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
       role: this.role,
       requireImdsv2: true,

@@ -24,7 +24,12 @@ export interface GlobalEntryPointProps {
   readonly endpoints: readonly RegionalEndpoint[];
   /** @default '/ref' */
   readonly healthCheckPath?: string;
-  /** Global Accelerator health check interval: 10 or 30 seconds. 10 halves time to detect. @default 10 */
+  /**
+   * Global Accelerator health check interval: 10 or 30 seconds. For ALB endpoints Global
+   * Accelerator follows the ALB's own target health instead, so this matters for other endpoint
+   * types only.
+   * @default 10
+   */
   readonly healthCheckIntervalSeconds?: 10 | 30;
   /** Consecutive checks to change an endpoint's health. @default 3 */
   readonly healthCheckThreshold?: number;

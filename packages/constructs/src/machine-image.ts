@@ -36,18 +36,34 @@ phases:
           commands:
             - dnf install -y httpd php php-mysqlnd php-json awscli
             - systemctl enable httpd
+      - name: RdsCertificates
+        action: ExecuteBash
+        inputs:
+          commands:
+            - install -d /etc/lamp
+            - curl -fsSL https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem -o /etc/lamp/rds-ca.pem
       - name: HealthPage
         action: CreateFile
         inputs:
-          - path: /var/www/html/ref/index.php
+          - path: /var/www/lamp/ref.php
             content: |
               <?php
               // 200 only when the database and the bucket are both reachable: what Global
               // Accelerator, the ALB and the failover controller judge a region by.
               $env = parse_ini_file('/etc/lamp/env') ?: [];
-              $db = @mysqli_connect($env['DB_HOST'] ?? '', $env['DB_USER'] ?? '', $env['DB_PASSWORD'] ?? '', $env['DB_NAME'] ?? '');
+              $db = mysqli_init();
+              // The parameter group requires TLS (require_secure_transport).
+              mysqli_ssl_set($db, null, null, '/etc/lamp/rds-ca.pem', null, null);
+              $ok = @mysqli_real_connect($db, $env['DB_HOST'] ?? '', $env['DB_USER'] ?? '', $env['DB_PASSWORD'] ?? '', $env['DB_NAME'] ?? '', 3306, null, MYSQLI_CLIENT_SSL);
               exec('aws s3api head-bucket --bucket ' . escapeshellarg($env['BUCKET'] ?? '') . ' 2>/dev/null', $out, $bucket);
-              if ($db && $bucket === 0) { echo 'ok'; } else { http_response_code(503); echo $db ? 'bucket unreachable' : 'database unreachable'; }
+              if ($ok && $bucket === 0) { echo 'ok'; } else { http_response_code(503); echo $ok ? 'bucket unreachable' : 'database unreachable'; }
+      - name: HealthRoute
+        action: CreateFile
+        inputs:
+          - path: /etc/httpd/conf.d/ref.conf
+            content: |
+              # /ref answers itself: a directory would redirect (301), and the health checks accept only 200.
+              Alias /ref /var/www/lamp/ref.php
   - name: validate
     steps:
       - name: ApacheInstalled
@@ -55,7 +71,8 @@ phases:
         inputs:
           commands:
             - httpd -v
-            - php -l /var/www/html/ref/index.php
+            - php -l /var/www/lamp/ref.php
+            - httpd -t
 `;
 
 /**

@@ -23,11 +23,18 @@ import { SnapshotSchedule } from './snapshot-schedule.js';
  */
 function appEnvironment(region: string, secretId: string, dbHost: string, dbName: string, bucket: string): ec2.UserData {
   const userData = ec2.UserData.forLinux();
+  // String.raw: the script must reach the instance exactly as written here.
   userData.addCommands(
     'set -euo pipefail',
     'install -d -m 0750 -o root -g apache /etc/lamp',
-    `secret=$(aws secretsmanager get-secret-value --region ${region} --secret-id '${secretId}' --query SecretString --output text)`,
-    `python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print("DB_USER=\"%s\"\nDB_PASSWORD=\"%s\"" % (s["username"], s["password"]))' "$secret" > /etc/lamp/env`,
+    `aws secretsmanager get-secret-value --region ${region} --secret-id '${secretId}' --query SecretString --output text > /run/lamp-secret.json`,
+    String.raw`python3 - /run/lamp-secret.json > /etc/lamp/env <<'PY'
+import json, sys
+secret = json.load(open(sys.argv[1]))
+print('DB_USER="%s"' % secret["username"])
+print('DB_PASSWORD="%s"' % secret["password"])
+PY`,
+    'rm -f /run/lamp-secret.json',
     `printf 'DB_HOST="%s"\nDB_NAME="%s"\nBUCKET="%s"\n' '${dbHost}' '${dbName}' '${bucket}' >> /etc/lamp/env`,
     'chown root:apache /etc/lamp/env && chmod 0640 /etc/lamp/env',
     'systemctl restart httpd',

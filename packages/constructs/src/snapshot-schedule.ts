@@ -51,7 +51,8 @@ export class SnapshotSchedule extends Construct {
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Daily snapshots of ${config.app}` });
     const regions = [config.primary, config.secondary];
     const dbArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`);
-    const snapshotArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-*`);
+    // The job names its snapshots <app>-daily-<date>: the grant stops at that prefix, clear of RDS's own final snapshots.
+    const snapshotArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-daily-*`);
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadDatabasesAndSnapshots', actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'], resources: ['*'] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'SnapshotTheDatabases', actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], resources: [...dbArns, ...snapshotArns] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }));
@@ -60,8 +61,8 @@ export class SnapshotSchedule extends Construct {
     acknowledge(role, ['AwsSolutions-IAM5[Resource::*]'], 'Only DescribeDBInstances and DescribeDBSnapshots, which have no resource-level permissions.');
     acknowledge(
       role,
-      regions.map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-*]`),
-      'Snapshots this job creates are named <app>-<date>; it may copy, tag and delete only those.',
+      regions.map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-daily-*]`),
+      'Snapshots this job creates are named <app>-<schedule>-<date>; it may copy, tag and delete only those.',
     );
 
     this.function = new lambda.Function(this, 'Function', {

@@ -29,9 +29,14 @@ describe('AppTier', () => {
   it('launches from the AMI in SSM with IMDSv2 and encrypted volumes', () => {
     const t = tier(false);
 
-    t.hasParameter('*', { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/dr/lamp/ami' });
+    // Resolved at each launch: no deploy-time parameter that must already exist.
+    expect(Object.keys(t.findParameters('*', { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>' }))).toEqual([]);
     t.hasResourceProperties('AWS::EC2::LaunchTemplate', {
-      LaunchTemplateData: Match.objectLike({ MetadataOptions: { HttpTokens: 'required' }, BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })] }),
+      LaunchTemplateData: Match.objectLike({
+        ImageId: 'resolve:ssm:/dr/lamp/ami',
+        MetadataOptions: { HttpTokens: 'required' },
+        BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })],
+      }),
     });
   });
 

@@ -23,7 +23,8 @@ describe('MachineImage', () => {
   it('builds the LAMP image with the /ref health page, on encrypted volumes, tested', () => {
     const t = image();
 
-    t.hasResourceProperties('AWS::ImageBuilder::Component', { Data: Match.stringLikeRegexp('/var/www/html/ref/index.php') });
+    t.hasResourceProperties('AWS::ImageBuilder::Component', { Data: Match.stringLikeRegexp('Alias /ref /var/www/lamp/ref.php') });
+    t.hasResourceProperties('AWS::ImageBuilder::Component', { Data: Match.stringLikeRegexp('MYSQLI_CLIENT_SSL') });
     t.hasResourceProperties('AWS::ImageBuilder::ImageRecipe', { BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })] });
     t.hasResourceProperties('AWS::ImageBuilder::ImagePipeline', { ImageTestsConfiguration: { ImageTestsEnabled: true }, Status: 'ENABLED' });
   });

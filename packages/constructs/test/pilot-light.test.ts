@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -57,6 +61,23 @@ describe('PilotLight', () => {
       expect(text).toContain(bucket);
       expect(text).toContain('Endpoint.Address');
     }
+  });
+
+  it('boots with a script that runs: the env file it writes holds the credentials from the secret', () => {
+    const { pilot } = blueprint();
+    const template = Template.fromStack(pilot.primaryStack);
+    const data = (Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0] as { Properties: { LaunchTemplateData: { UserData: { 'Fn::Base64': unknown } } } }).Properties.LaunchTemplateData.UserData['Fn::Base64'];
+    const parts = (data as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    // Deploy-time values become placeholders; the rest is the script as the instance gets it.
+    const script = parts.map((p) => (typeof p === 'string' ? p : 'db.example.internal')).join('');
+    const python = /python3 - \/run\/lamp-secret\.json > \/etc\/lamp\/env <<'PY'\n([\s\S]*?)\nPY/.exec(script)?.[1];
+    const dir = mkdtempSync(join(tmpdir(), 'userdata-'));
+    writeFileSync(join(dir, 'secret.json'), JSON.stringify({ username: 'admin', password: 'p@ss' }));
+    writeFileSync(join(dir, 'script.sh'), script);
+
+    expect(spawnSync('bash', ['-n', join(dir, 'script.sh')]).status).toBe(0);
+    const run = spawnSync('python3', ['-', join(dir, 'secret.json')], { input: python, encoding: 'utf8' });
+    expect(run.stdout).toBe('DB_USER="admin"\nDB_PASSWORD="p@ss"\n');
   });
 
   it('names every prop that cannot work', () => {

@@ -23,7 +23,7 @@ describe('SnapshotSchedule', () => {
     );
 
     const prune = statements.find((s) => s.Sid === 'CopyAndPruneOurSnapshots');
-    expect(JSON.stringify(prune?.Resource)).toContain(':snapshot:lamp-*');
+    expect(JSON.stringify(prune?.Resource)).toContain(':snapshot:lamp-daily-*');
     expect(statements.filter((s) => s.Resource === '*').flatMap((s) => s.Action)).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots']);
   });
 
