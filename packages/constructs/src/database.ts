@@ -61,6 +61,7 @@ function parameterGroup(scope: Construct, name: string): rds.ParameterGroup {
 export class PilotLightDatabase extends Construct implements ec2.IConnectable {
   readonly instance: rds.DatabaseInstance;
   readonly key: kms.Key;
+  readonly subnetGroup: rds.SubnetGroup;
   readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: PilotLightDatabaseProps) {
@@ -73,12 +74,19 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
       { failed: (props.backupRetention ?? Duration.days(7)).toDays() < 1, message: 'backupRetention must be at least one day: a source without backups cannot have read replicas' },
     ]);
     this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.instanceIdentifier} storage`, removalPolicy: RemovalPolicy.RETAIN });
+    // Named, so the DR config can hand it to a replica created here during a failback.
+    this.subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      subnetGroupName: `${props.instanceIdentifier}-subnets`,
+      description: `${props.instanceIdentifier} isolated subnets`,
+    });
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      subnetGroup: this.subnetGroup,
       engine: MYSQL,
       instanceIdentifier: props.instanceIdentifier,
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE3, ec2.InstanceSize.SMALL),
       vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       databaseName: props.databaseName ?? 'lampdb',
       credentials: rds.Credentials.fromGeneratedSecret(props.username ?? 'admin', {
         secretName: `${props.instanceIdentifier}/credentials`,
@@ -128,6 +136,8 @@ export interface PilotLightReplicaProps extends DatabaseSharedProps {
 export class PilotLightReplica extends Construct implements ec2.IConnectable {
   readonly replica: rds.CfnDBInstance;
   readonly key: kms.Key;
+  readonly subnetGroup: rds.SubnetGroup;
+  readonly securityGroup: ec2.SecurityGroup;
   readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: PilotLightReplicaProps) {
@@ -139,8 +149,15 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
     ]);
     this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.instanceIdentifier} storage`, removalPolicy: RemovalPolicy.RETAIN });
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `${props.instanceIdentifier} (replica)`, allowAllOutbound: false });
+    this.securityGroup = securityGroup;
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(3306) });
-    const subnets = new rds.SubnetGroup(this, 'Subnets', { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, description: `${props.instanceIdentifier} isolated subnets` });
+    const subnets = new rds.SubnetGroup(this, 'Subnets', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      subnetGroupName: `${props.instanceIdentifier}-subnets`,
+      description: `${props.instanceIdentifier} isolated subnets`,
+    });
+    this.subnetGroup = subnets;
     const parameters = parameterGroup(this, props.parameterGroupName);
     const bound = parameters.bindToInstance({});
     this.replica = new rds.CfnDBInstance(this, 'Replica', {

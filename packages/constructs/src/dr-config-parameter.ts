@@ -60,6 +60,7 @@ export class DrConfigParameter extends Construct {
 function standIn(path: string): string {
   if (/url$/i.test(path)) return 'https://deploy-time.invalid/ref';
   if (/arn$/i.test(path)) return 'arn:aws:service:us-east-1:123456789012:deploy-time/value';
+  if (/securitygroupids\[\d+\]$/i.test(path)) return 'sg-0123456789abcdef0';
   return 'deploy-time';
 }
 

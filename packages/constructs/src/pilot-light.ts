@@ -194,7 +194,13 @@ export class PilotLight extends Construct {
     });
 
     // --- the DR control plane, and the config in both regions ------------------------------------
+    // What a failback needs to create a replica in each region: its key, subnet group and security group.
+    const databaseSettings = {
+      [primary.region]: { dbKmsKeyArn: database.key.keyArn, dbSubnetGroupName: database.subnetGroup.subnetGroupName, dbSecurityGroupIds: database.connections.securityGroups.map((g) => g.securityGroupId) },
+      [secondary.region]: { dbKmsKeyArn: replica.key.keyArn, dbSubnetGroupName: replica.subnetGroup.subnetGroupName, dbSecurityGroupIds: [replica.securityGroup.securityGroupId] },
+    };
     const regionConfig = (r: PilotLightRegion, tier: AppTier) => ({
+      ...databaseSettings[r.region],
       region: r.region,
       autoScalingGroupName: r.autoScalingGroupName,
       targetGroupArn: tier.targetGroup.targetGroupArn,

@@ -39,7 +39,7 @@ describe('PilotLight', () => {
       const [param] = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter')) as { Properties: { Name: string; Value: unknown } }[];
       expect(param?.Properties.Name).toBe('/dr/lamp/config');
       const text = JSON.stringify(param?.Properties.Value);
-      for (const expected of ['primary-asg', 'lamp-replica', 'lamp-primary-alb-availability', 'lamp-mysql84']) expect(text).toContain(expected);
+      for (const expected of ['primary-asg', 'lamp-replica', 'lamp-primary-alb-availability', 'lamp-mysql84', 'dbKmsKeyArn', 'dbSubnetGroupName', 'dbSecurityGroupIds']) expect(text).toContain(expected);
     }
   });
 
