@@ -1,12 +1,4 @@
-import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tools/build/tsup-library.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  external: ['aws-cdk-lib', 'constructs'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  tsconfig: 'tsconfig.json',
-});
+// aws-cdk-lib and constructs are peer dependencies: the consumer's copy must be the one used.
+export default libraryConfig({ external: ['aws-cdk-lib', 'constructs'] });
