@@ -13,6 +13,7 @@ import type { DrConfig } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
 import { acknowledge } from './private/nag.js';
+import { lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link FailoverController}. */
@@ -79,9 +80,8 @@ export class FailoverController extends Construct {
       new sns.Subscription(this, 'Email', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: props.notificationEmail });
     }
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Failover controller of ${config.app}` });
-    for (const statement of controllerStatements(config, stack, this.table, this.topic, logGroup)) role.addToPolicy(statement);
+    const { role, logGroup } = lambdaRoleAndLogs(this, `Failover controller of ${config.app}`, props.logRetention);
+    for (const statement of controllerStatements(config, stack, this.table, this.topic)) role.addToPolicy(statement);
     props.configParameter.grantRead(role);
     topicKey.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey*');
     acknowledge(
@@ -139,7 +139,7 @@ export class FailoverController extends Construct {
  * The controller's permissions: reads where AWS offers no resource-level permission (Describe*,
  * GetMetricData), and every change scoped to the resources named in the config.
  */
-function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.Table, topic: sns.Topic, logGroup: logs.LogGroup): iam.PolicyStatement[] {
+function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.Table, topic: sns.Topic): iam.PolicyStatement[] {
   const { primary, secondary } = config;
   const db = (r: typeof primary) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`;
   const asg = (r: typeof primary) => `arn:${stack.partition}:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}`;
@@ -155,6 +155,5 @@ function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.Ta
     new iam.PolicyStatement({ sid: 'MoveTraffic', actions: ['globalaccelerator:UpdateEndpointGroup'], resources: [primary.endpointGroupArn, secondary.endpointGroupArn] }),
     new iam.PolicyStatement({ sid: 'KeepState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }),
     new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [topic.topicArn] }),
-    new iam.PolicyStatement({ sid: 'Log', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
   ];
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
 import { acknowledge } from './private/nag.js';
+import { lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link SnapshotSchedule}. */
@@ -47,8 +48,7 @@ export class SnapshotSchedule extends Construct {
       { failed: !Number.isInteger(minute) || minute < 0 || minute > 59, message: `minuteUtc must be a whole minute 0–59; got ${minute}` },
     ]);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Daily snapshots of ${config.app}` });
+    const { role, logGroup } = lambdaRoleAndLogs(this, `Daily snapshots of ${config.app}`, props.logRetention);
     const regions = [config.primary, config.secondary];
     const dbArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`);
     // The job names its snapshots <app>-daily-<date>: the grant stops at that prefix, clear of RDS's own final snapshots.
@@ -56,7 +56,6 @@ export class SnapshotSchedule extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadDatabasesAndSnapshots', actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'], resources: ['*'] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'SnapshotTheDatabases', actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], resources: [...dbArns, ...snapshotArns] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'Log', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     props.configParameter.grantRead(role);
     acknowledge(role, ['AwsSolutions-IAM5[Resource::*]'], 'Only DescribeDBInstances and DescribeDBSnapshots, which have no resource-level permissions.');
     acknowledge(
