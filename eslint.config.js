@@ -16,6 +16,28 @@ const CORE_FORBIDDEN = [
   },
 ];
 
+/**
+ * DESIGN.md's dependency directions over project tags. Test files may also use the workspace's
+ * test support (`@dr/aws-fakes`, tagged `type:testing`); shipped code may not.
+ */
+function boundaries({ testSupport }) {
+  const also = testSupport ? ['type:testing'] : [];
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app'] },
+      { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
+      { sourceTag: 'scope:snapshot', onlyDependOnLibsWithTags: ['scope:core', ...also] },
+      { sourceTag: 'scope:adapters', onlyDependOnLibsWithTags: ['scope:core', 'scope:snapshot', ...also] },
+      { sourceTag: 'scope:constructs', onlyDependOnLibsWithTags: ['scope:core', ...also] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', ...also] },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', ...also] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/cdk.out/**'] },
   ...tseslint.configs.recommended,
@@ -24,23 +46,13 @@ export default tseslint.config(
     rules: {
       'no-template-curly-in-string': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app'] },
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:snapshot', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'scope:adapters', onlyDependOnLibsWithTags: ['scope:core', 'scope:snapshot'] },
-            { sourceTag: 'scope:constructs', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries({ testSupport: false })],
     },
+  },
+  {
+    // Tests may use the workspace's test support; shipped code may not depend on a fake.
+    files: ['**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testSupport: true })] },
   },
   {
     // Build configuration shares the workspace's tooling (tools/build); the boundaries guard code.

@@ -1,7 +1,8 @@
 import { isNotReady, isOperationRejected, isRegionUnreachable, isResourceNotFound, isRetryable, isThrottled, mayHaveLanded } from '@dr/failover-core';
 import { describe, expect, it } from 'vitest';
 import { allPages, callAws } from '../src/index.js';
-import { awsError, fastPolicy } from './fixtures.js';
+import { awsError } from '@dr/aws-fakes';
+import { fastPolicy } from './fixtures.js';
 
 const ctx = { region: 'us-east-1', resource: 'RDS instance lamp-replica', notFound: ['DBInstanceNotFoundFault'], rejected: ['InvalidDBInstanceStateFault'] };
 

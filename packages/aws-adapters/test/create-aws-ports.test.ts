@@ -1,9 +1,8 @@
 import { buildPlan, DEFAULT_ENGINE_SETTINGS, Runner, stateKeys, type ControlRecord, type Operation, type Ports } from '@dr/failover-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsPorts } from '../src/index.js';
-import { FakeAws } from './fake-aws.js';
+import { FakeAws, startDynalite, type LocalDynamo } from '@dr/aws-fakes';
 import { config } from './fixtures.js';
-import { startDynalite, type LocalDynamo } from './dynamodb/dynalite.js';
 
 let dynamo: LocalDynamo;
 let fake: FakeAws | undefined;

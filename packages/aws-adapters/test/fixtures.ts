@@ -32,8 +32,3 @@ export const fastPolicy = (overrides: Partial<CallPolicy> = {}): CallPolicy => (
   random: () => 0.5,
   ...overrides,
 });
-
-/** An error shaped like the SDK's service exceptions. */
-export function awsError(name: string, message = name, status = 400): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
-}

@@ -2,7 +2,7 @@ import { acquireLease, isLeaseLost, isLockHeld, isVersionConflict, writeUnderLea
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStateStore } from '../../src/index.js';
 import { fastPolicy } from '../fixtures.js';
-import { startDynalite, type LocalDynamo } from './dynalite.js';
+import { startDynalite, type LocalDynamo } from '@dr/aws-fakes';
 
 let dynamo: LocalDynamo;
 let store: DynamoDbStateStore;

@@ -13,7 +13,8 @@ import { isNotReady, isOperationRejected, isRetryable, mayHaveLanded } from '@dr
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetrics, RdsDatabase } from '../../src/index.js';
-import { awsError, config, fastPolicy, PRIMARY_DB_ARN, REPLICA_DB_ARN } from '../fixtures.js';
+import { awsError } from '@dr/aws-fakes';
+import { config, fastPolicy, PRIMARY_DB_ARN, REPLICA_DB_ARN } from '../fixtures.js';
 
 const rds = mockClient(RDSClient);
 const cw = mockClient(CloudWatchClient);

@@ -9,7 +9,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RdsSnapshots } from '../../src/index.js';
-import { awsError, config, fastPolicy } from '../fixtures.js';
+import { awsError } from '@dr/aws-fakes';
+import { config, fastPolicy } from '../fixtures.js';
 
 const rds = mockClient(RDSClient);
 afterEach(() => rds.reset());

@@ -3,7 +3,8 @@ import { isConfigError, referenceConfig, type ConfigError } from '@dr/failover-c
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfigFromSsm } from '../../src/index.js';
-import { awsError, fastPolicy } from '../fixtures.js';
+import { awsError } from '@dr/aws-fakes';
+import { fastPolicy } from '../fixtures.js';
 
 const ssm = mockClient(SSMClient);
 afterEach(() => ssm.reset());
