@@ -95,3 +95,4 @@ export { MemoryStateStore } from './sim/memory-state-store.js';
 export { SCENARIOS, SCENARIO_DESCRIPTIONS, isScenario, scenarioFaults, type Scenario } from './drill/scenarios.js';
 export { runDrill, defaultScenario, drillFaultTime, type DrillOptions, type DrillProgress } from './drill/run-drill.js';
 export { buildReport, criticalPath, type DrillReport, type DrillOutcome, type StepReport, type CriticalSegment } from './drill/report.js';
+export { measureRun, type RunMeasures } from './engine/measures.js';

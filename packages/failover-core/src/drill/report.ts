@@ -1,4 +1,5 @@
 import type { DrConfig } from '../config/schema.js';
+import { measureRun } from '../engine/measures.js';
 import type { RunState } from '../engine/types.js';
 import type { Operation } from '../plan/types.js';
 import type { SimWorld } from '../sim/world.js';
@@ -139,13 +140,12 @@ export function buildReport(input: ReportInput): DrillReport {
   const { config, run, t0, world } = input;
   const outcome: DrillOutcome = !run ? 'not-triggered' : run.phase === 'completed' ? 'completed' : run.phase === 'refused' ? 'refused' : run.phase === 'failed' ? 'failed' : 'failed';
   const completedAt = run?.timeline.find((e) => e.kind === 'completed')?.at;
-  const servingAt = run?.timeline.find((e) => e.kind === 'step-ended' && e.stepId === 'verify')?.at;
-  const fencedAt = run?.timeline.find((e) => e.kind === 'step-started' && e.stepId === 'fence')?.at;
-  const outageFrom = input.operation === 'failover' ? (input.impairedAt ?? run?.triggeredAt) : fencedAt;
-  const rtoSeconds = completedAt !== undefined && servingAt !== undefined && outageFrom !== undefined ? secs(servingAt - outageFrom) : null;
-  const durationSeconds = completedAt !== undefined && run ? secs(completedAt - run.triggeredAt) : null;
+  // The drill knows when it injected the fault: the outage starts there, not at the detector's estimate.
+  const measures = run ? measureRun(run, { impairedAt: input.impairedAt ?? run.triggeredAt }) : undefined;
+  const rtoSeconds = measures?.rtoSeconds ?? null;
+  const durationSeconds = measures?.durationSeconds ?? null;
   const detectSeconds = run && input.impairedAt !== undefined ? secs(run.triggeredAt - input.impairedAt) : null;
-  const rpoSeconds = run?.rpoSeconds ?? null;
+  const rpoSeconds = measures?.rpoSeconds ?? null;
   const objectives = config.objectives;
   // Holding back is right only when the serving region was not in fact impaired, and failing
   // over a healthy region (a spurious failover) is never right.

@@ -1,6 +1,7 @@
 import { isMutating, type BlockAction, type PlanBlock } from '../plan/types.js';
 import { assertNever } from '../util/assert-never.js';
 import { assess } from './assess.js';
+import { measureRun } from './measures.js';
 import {
   DEFAULT_ENGINE_SETTINGS,
   RUN_STATE_SCHEMA_VERSION,
@@ -97,13 +98,23 @@ export function startRun(input: StartRunInput): Transition {
   return { state, commands: [{ kind: 'evaluate-preconditions' }] };
 }
 
+/** What the completion notice says: where traffic is now, and the run's RTO and RPO. */
+function completionMessage(run: RunState): string {
+  const { rtoSeconds, rpoSeconds, durationSeconds } = measureRun(run);
+  const parts = [`${run.plan.toRegion} now serves traffic (${run.operation} from ${run.plan.fromRegion}, run ${run.runId}).`];
+  if (rtoSeconds !== null) parts.push(`RTO ${rtoSeconds} s.`);
+  if (durationSeconds !== null) parts.push(`The run took ${durationSeconds} s.`);
+  if (rpoSeconds !== null) parts.push(`RPO ${rpoSeconds} s (replica lag at promotion)${run.rpoRisked ? ', past the objective: forced' : ''}.`);
+  return parts.join(' ');
+}
+
 function startStep(state: RunState, stepIndex: number, at: number): Transition {
   const step = state.plan.steps[stepIndex];
   if (!step) {
     const completed = log({ ...state, phase: 'completed', stepIndex }, { at, kind: 'completed' });
     return {
       state: completed,
-      commands: [{ kind: 'notify', notification: { subject: `${state.operation} completed`, message: `${state.plan.toRegion} now serves traffic`, severity: 'info', runId: state.runId } }],
+      commands: [{ kind: 'notify', notification: { subject: `${state.operation} completed`, message: completionMessage(completed), severity: 'info', runId: state.runId } }],
     };
   }
   let next = log({ ...state, phase: 'running', stepIndex }, { at, kind: 'step-started', stepId: step.id, message: step.name });
