@@ -10,7 +10,12 @@ import { PilotLight } from '@dr/constructs';
 const notYetShipped = (what: string) =>
   lambda.Code.fromInline(`export const handler = async () => { throw new Error('${what} bundle not installed yet: deploy @dr/constructs with the Lambda bundles'); };`);
 
-/** The brief's defaults: eu-west-1 primary, us-east-1 pilot light, its CIDRs, names and capacities. */
+/**
+ * The brief's defaults: eu-west-1 primary, us-east-1 pilot light, its CIDRs, names and capacities.
+ * The brief's bucket names are global and surely taken, so each bucket is named
+ * `<brief's name>-<account id>` unless the `primaryBucketName` / `secondaryBucketName` context
+ * values name it.
+ */
 export const REFERENCE = {
   app: 'lamp',
   account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012',
@@ -21,13 +26,25 @@ export const REFERENCE = {
   databaseName: 'lampdb',
 } as const;
 
-/** Builds the reference app: five stacks, synthesizable with no credentials and no network. */
-export function buildReferenceApp(outdir?: string): App {
-  const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+/** A string context value (`cdk -c key=value`, or `context` in cdk.json), or undefined. */
+function contextString(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`context ${key} must be a string; got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Builds the reference app: five stacks, synthesizable with no credentials and no network.
+ * `context` is merged over the CLI's (tests use it): `primaryBucketName`, `secondaryBucketName`.
+ */
+export function buildReferenceApp(outdir?: string, context: Record<string, unknown> = {}): App {
+  const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...context } });
+  const bucketName = (key: string, brief: string) => contextString(app, key) ?? `${brief}-${REFERENCE.account}`;
   new PilotLight(app, 'Lamp', {
     ...REFERENCE,
-    primary: { ...REFERENCE.primary, availabilityZones: [...REFERENCE.primary.availabilityZones] },
-    secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones] },
+    primary: { ...REFERENCE.primary, availabilityZones: [...REFERENCE.primary.availabilityZones], bucketName: bucketName('primaryBucketName', REFERENCE.primary.bucketName) },
+    secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones], bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName) },
     controllerCode: notYetShipped('failover-controller'),
     snapshotCode: notYetShipped('snapshot'),
   });

@@ -1,9 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { buildReferenceApp } from '../src/reference-app.js';
+import { REFERENCE, buildReferenceApp } from '../src/reference-app.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'ref-cdk-out-'));
 const app = buildReferenceApp(outdir);
@@ -59,7 +61,27 @@ describe('the reference app', () => {
     const primary = templates.find((t) => t.name.startsWith('Lamp-Primary.'))?.template;
     const text = JSON.stringify(primary);
 
-    for (const expected of ['10.0.0.0/16', 'primary-asg', 'lamp-primary', 'lampdb', 'primary-lamp-bucket-2023', '/ref']) expect(text).toContain(expected);
+    for (const expected of ['10.0.0.0/16', 'primary-asg', 'lamp-primary', 'lampdb', '/ref']) expect(text).toContain(expected);
     expect(JSON.stringify(templates.find((t) => t.name.startsWith('Lamp-Secondary.'))?.template)).toContain('10.1.0.0/16');
+  });
+
+  it('names the buckets after the brief, made unique with the account id, so the names are free', () => {
+    const bucketNames = (a: typeof app, stack: string) =>
+      Object.values(Template.fromStack(a.node.findChild(stack) as Stack).findResources('AWS::S3::Bucket'))
+        .map((b) => (b as { Properties: { BucketName?: string } }).Properties.BucketName)
+        .filter((n) => n !== undefined);
+
+    expect(bucketNames(app, 'Lamp-Primary')).toEqual([`primary-lamp-bucket-2023-${REFERENCE.account}`]);
+    expect(bucketNames(app, 'Lamp-Secondary')).toEqual([`secondary-lamp-bucket-2023-${REFERENCE.account}`]);
+  });
+
+  it('takes other bucket names from the CDK context', () => {
+    const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { primaryBucketName: 'acme-lamp-eu', secondaryBucketName: 'acme-lamp-us' });
+    const secondary = Template.fromStack(other.node.findChild('Lamp-Secondary') as Stack);
+
+    secondary.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'acme-lamp-us',
+      ReplicationConfiguration: Match.objectLike({ Rules: [Match.objectLike({ Destination: Match.objectLike({ Bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-lamp-eu']] } }) })] }),
+    });
   });
 });

@@ -1,11 +1,12 @@
 /**
- * `@dr/constructs`: CDK constructs for pilot-light disaster recovery. In progress (issue 4):
- * the network, the replicated bucket and the DR config parameter are here; the app tier,
- * database, entry point, controller, snapshots, monitoring and the `PilotLight` blueprint follow.
+ * `@dr/constructs`: CDK constructs for pilot-light disaster recovery: the network, app tier,
+ * machine image, database, replicated bucket, global entry point, failover controller, snapshots,
+ * monitoring, the DR config, and the `PilotLight` blueprint that composes them.
  * @packageDocumentation
  */
 export { PilotLightNetwork, type PilotLightNetworkProps } from './network.js';
 export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucket.js';
+export { BucketReplication, type BucketReplicationProps } from './bucket-replication.js';
 export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-parameter.js';
 export { FailoverController, type FailoverControllerProps } from './failover-controller.js';
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';

@@ -14,6 +14,7 @@ import { DrMonitoring } from './monitoring.js';
 import { PilotLightNetwork } from './network.js';
 import { acknowledge } from './private/nag.js';
 import { cidrsOverlap, validateProps } from './private/validate.js';
+import { BucketReplication } from './bucket-replication.js';
 import { ReplicatedBucket } from './replicated-bucket.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
 
@@ -89,7 +90,9 @@ export interface PilotLightProps extends PilotLightOptions {
  * The whole pilot light from a handful of props: the primary region serving, the DR region
  * as a pilot light (replica, zero instances, endpoint at weight 0), the global entry point in
  * us-west-2, and the DR control plane (config in SSM in both regions, the failover controller
- * and the snapshot job) in the DR region. Five stacks, deployed in dependency order.
+ * and the snapshot job) in the DR region. Five stacks, deployed in dependency order:
+ * Primary, Secondary, Global, then Control and PrimaryConfig (which also turns on the primary
+ * bucket's replication, once the DR bucket exists).
  */
 export class PilotLight extends Construct {
   readonly primaryStack: Stack;
@@ -97,7 +100,7 @@ export class PilotLight extends Construct {
   readonly globalStack: Stack;
   /** The DR region's control plane: config, failover controller, snapshots. */
   readonly controlStack: Stack;
-  /** The primary region's copy of the config. */
+  /** In the primary region, deployed last: the config's copy and the primary bucket's replication. */
   readonly primaryConfigStack: Stack;
   readonly entryPoint: GlobalEntryPoint;
   readonly controller: FailoverController;
@@ -142,7 +145,8 @@ export class PilotLight extends Construct {
     });
     database.connections.allowDefaultPortFrom(primaryTier);
     database.grantReadCredentials(primaryTier.role);
-    const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region });
+    // Deployed before the DR bucket exists, so its rule is applied later, by the PrimaryConfig stack.
+    const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region, deferReplication: true });
     primaryBucket.grantReadWrite(primaryTier.role);
     new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier });
 
@@ -178,9 +182,10 @@ export class PilotLight extends Construct {
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${secondary.region}:${props.account}:secret:${primary.dbInstanceIdentifier}/credentials-*]`],
       'Secrets Manager appends a random suffix to a secret\'s ARN; the -* matches the one replicated credentials secret.',
     );
+    // The primary bucket exists by now (the Primary stack deploys first): this rule can be inline.
     const drBucket = new ReplicatedBucket(this.secondaryStack, 'Data', { bucketName: secondary.bucketName, partnerBucketName: primary.bucketName, partnerRegion: primary.region });
     drBucket.grantReadWrite(drTier.role);
-    this.secondaryStack.addDependency(this.primaryStack, 'the replica and the image come from the primary region');
+    this.secondaryStack.addStackDependency(this.primaryStack, 'the replica and the image come from the primary region');
 
     // --- global entry point (Global Accelerator lives in us-west-2) ------------------------------
     this.globalStack = new Stack(scope, `${id}-Global`, stackProps('us-west-2', `${app}: global entry point`));
@@ -237,7 +242,11 @@ export class PilotLight extends Construct {
       topic: this.controller.topic,
       extraAlarms: [this.controller.errorsAlarm, snapshots.errorsAlarm],
     });
-    this.primaryConfigStack = new Stack(scope, `${id}-PrimaryConfig`, stackProps(primary.region, `${app}: DR config in the primary region`));
+    this.primaryConfigStack = new Stack(scope, `${id}-PrimaryConfig`, stackProps(primary.region, `${app}: DR config and the primary bucket's replication to the DR bucket, in the primary region`));
     new DrConfigParameter(this.primaryConfigStack, 'Config', { config });
+    // S3 rejects a replication rule whose destination does not exist yet: the primary bucket's rule
+    // is applied here, once the Secondary stack has made the DR bucket.
+    new BucketReplication(this.primaryConfigStack, 'DataReplication', { bucket: primaryBucket });
+    this.primaryConfigStack.addStackDependency(this.secondaryStack, 'the primary bucket replicates to the DR bucket, which must exist first');
   }
 }

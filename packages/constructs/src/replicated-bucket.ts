@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, nagArn } from './private/nag.js';
+import { replicationRule } from './private/replication-rule.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link ReplicatedBucket}. */
@@ -27,6 +28,14 @@ export interface ReplicatedBucketProps {
   readonly infrequentAccessAfterDays?: number;
   /** What happens to the bucket when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Leave the replication rule off the bucket: S3 rejects a rule whose destination bucket does
+   * not exist yet, so the half deployed first must wait for its partner. The bucket and its
+   * replication role are still created here; apply {@link replicationConfiguration} later, from a
+   * stack deployed after the partner's, with {@link BucketReplication}.
+   * @default false - the rule is part of the bucket (the partner must already exist)
+   */
+  readonly deferReplication?: boolean;
 }
 
 const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -45,6 +54,10 @@ export class ReplicatedBucket extends Construct {
   readonly replicationRole: iam.Role;
   /** Where the bucket's server access logs go. */
   readonly accessLogs: s3.Bucket;
+  /** The replication configuration to the partner bucket, in CloudFormation's shape. */
+  readonly replicationConfiguration: s3.CfnBucket.ReplicationConfigurationProperty;
+  /** True when the rule is not on the bucket and must be applied by a {@link BucketReplication}. */
+  readonly replicationDeferred: boolean;
 
   constructor(scope: Construct, id: string, props: ReplicatedBucketProps) {
     super(scope, id);
@@ -111,27 +124,12 @@ export class ReplicatedBucket extends Construct {
       'Replication reads every object version of this bucket and writes every object of the partner bucket: object ARNs end in /* by nature, and the actions are listed one by one.',
     );
 
-    const rtc = props.replicationTimeControl ?? true;
-    const cfn = this.bucket.node.defaultChild as s3.CfnBucket;
-    cfn.replicationConfiguration = {
+    this.replicationConfiguration = {
       role: this.replicationRole.roleArn,
-      rules: [
-        {
-          id: 'to-partner',
-          status: 'Enabled',
-          priority: 1,
-          filter: { prefix: '' },
-          deleteMarkerReplication: { status: 'Enabled' },
-          // Two-way replication: changes made to replicas (tags, ACLs) flow back too.
-          sourceSelectionCriteria: { replicaModifications: { status: 'Enabled' } },
-          destination: {
-            bucket: partnerArn,
-            replicationTime: rtc ? { status: 'Enabled', time: { minutes: 15 } } : undefined,
-            metrics: rtc ? { status: 'Enabled', eventThreshold: { minutes: 15 } } : undefined,
-          },
-        },
-      ],
+      rules: [replicationRule({ destinationBucketArn: partnerArn, replicationTimeControl: props.replicationTimeControl ?? true })],
     };
+    this.replicationDeferred = props.deferReplication ?? false;
+    if (!this.replicationDeferred) (this.bucket.node.defaultChild as s3.CfnBucket).replicationConfiguration = this.replicationConfiguration;
   }
 
   /** Lets `grantee` read and write objects. */

@@ -43,6 +43,21 @@ describe('PilotLight', () => {
     }
   });
 
+  it('turns on the primary bucket\'s replication only after the DR bucket exists', () => {
+    const { app, pilot } = blueprint();
+    const bucket = (stack: typeof pilot.primaryStack, name: string) => Template.fromStack(stack).findResources('AWS::S3::Bucket', { Properties: { BucketName: name } });
+
+    // Inline, the Primary stack's first deploy would fail: the DR bucket does not exist yet.
+    const primaryBucket = Object.values(bucket(pilot.primaryStack, 'primary-lamp-bucket-2023'))[0] as { Properties: Record<string, unknown> };
+    expect(primaryBucket.Properties.ReplicationConfiguration).toBeUndefined();
+    // The DR bucket deploys after the primary one, so its rule can be inline.
+    const drBucket = Object.values(bucket(pilot.secondaryStack, 'secondary-lamp-bucket-2023'))[0] as { Properties: { ReplicationConfiguration?: { Rules: unknown[] } } };
+    expect(drBucket.Properties.ReplicationConfiguration?.Rules).toHaveLength(1);
+    Template.fromStack(pilot.primaryConfigStack).resourceCountIs('Custom::BucketReplication', 1);
+    const manifest = app.synth().getStackByName('Lamp-PrimaryConfig');
+    expect(manifest.dependencies.map((d) => d.id)).toContain('Lamp-Secondary');
+  });
+
   it('keeps the pilot light dark: no instances, endpoint at weight 0', () => {
     const { pilot } = blueprint();
 

@@ -64,3 +64,16 @@ describe('ReplicatedBucket', () => {
     );
   });
 });
+
+describe('ReplicatedBucket with deferReplication', () => {
+  it('leaves the rule off the bucket but still makes the bucket and its replication role', () => {
+    const stack = stackIn('eu-west-1');
+    const data = new ReplicatedBucket(stack, 'Data', { bucketName: 'primary-lamp-bucket-2023', partnerBucketName: 'secondary-lamp-bucket-2023', partnerRegion: 'us-east-1', deferReplication: true });
+    const t = Template.fromStack(stack);
+
+    t.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'primary-lamp-bucket-2023', VersioningConfiguration: { Status: 'Enabled' }, ReplicationConfiguration: Match.absent() });
+    t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 's3.amazonaws.com' } })] }) });
+    expect(data.replicationDeferred).toBe(true);
+    expect(data.replicationConfiguration.rules).toHaveLength(1);
+  });
+});
