@@ -36,7 +36,8 @@ function contextString(app: App, key: string): string | undefined {
 
 /**
  * Builds the reference app: five stacks, synthesizable with no credentials and no network.
- * `context` is merged over the CLI's (tests use it): `primaryBucketName`, `secondaryBucketName`.
+ * `context` is merged over the CLI's (tests use it): `primaryBucketName`, `secondaryBucketName`,
+ * and `activeRegion` (the region that serves; set it to the DR region after a failover).
  */
 export function buildReferenceApp(outdir?: string, context: Record<string, unknown> = {}): App {
   const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...context } });
@@ -45,6 +46,7 @@ export function buildReferenceApp(outdir?: string, context: Record<string, unkno
     ...REFERENCE,
     primary: { ...REFERENCE.primary, availabilityZones: [...REFERENCE.primary.availabilityZones], bucketName: bucketName('primaryBucketName', REFERENCE.primary.bucketName) },
     secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones], bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName) },
+    activeRegion: contextString(app, 'activeRegion'),
     controllerCode: notYetShipped('failover-controller'),
     snapshotCode: notYetShipped('snapshot'),
   });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -83,5 +84,22 @@ describe('the reference app', () => {
       BucketName: 'acme-lamp-us',
       ReplicationConfiguration: Match.objectLike({ Rules: [Match.objectLike({ Destination: Match.objectLike({ Bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-lamp-eu']] } }) })] }),
     });
+  });
+
+  it('takes the serving region from the activeRegion context, for redeploys after a failover', () => {
+    const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { activeRegion: 'us-east-1' });
+
+    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('Custom::TrafficGuard', { ServingRegion: 'us-east-1' });
+  });
+
+  it('ships a traffic guard whose inlined decision, as built, refuses to move users back after a failover', () => {
+    const global = Template.fromStack(app.node.findChild('Lamp-Global') as Stack);
+    const [fn] = Object.values(global.findResources('AWS::Lambda::Function', { Properties: { Code: { ZipFile: Match.stringLikeRegexp('ListEndpointGroupsCommand') } } })) as { Properties: { Code: { ZipFile: string } } }[];
+    const module = { exports: {} as { verdict?: (region: string, groups: unknown[]) => { ok: boolean; reason: string } } };
+    runInNewContext(fn?.Properties.Code.ZipFile ?? '', { require: () => ({}), exports: module.exports, module });
+
+    const live = [{ region: 'eu-west-1', trafficDial: 0, weights: [0] }, { region: 'us-east-1', trafficDial: 100, weights: [128] }];
+    expect(module.exports.verdict?.('eu-west-1', live)).toMatchObject({ ok: false, reason: expect.stringMatching(/live traffic goes to us-east-1/) });
+    expect(module.exports.verdict?.('us-east-1', live).ok).toBe(true);
   });
 });

@@ -1,6 +1,11 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ga from 'aws-cdk-lib/aws-globalaccelerator';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { lambdaRoleAndLogs } from './private/lambda-basics.js';
+import { trafficGuardHandlerCode } from './private/traffic-guard.js';
 import { validateProps } from './private/validate.js';
 
 /** One region's endpoint in the accelerator. */
@@ -12,6 +17,8 @@ export interface RegionalEndpoint {
    * True for the region that serves; false for the pilot light, whose endpoint gets weight 0 and
    * dial 0. Global Accelerator ignores the traffic dial on failover, so only weight 0 keeps users
    * off a region whose database is still a read-only replica: the failover engine opens it.
+   * After a failover, the region that serves now must be the serving one here (the traffic guard
+   * fails a deploy that disagrees with the live groups).
    */
   readonly serving: boolean;
 }
@@ -33,6 +40,15 @@ export interface GlobalEntryPointProps {
   readonly healthCheckIntervalSeconds?: 10 | 30;
   /** Consecutive checks to change an endpoint's health. @default 3 */
   readonly healthCheckThreshold?: number;
+  /**
+   * Guard live traffic on deploy: before CloudFormation writes the endpoint groups (only when
+   * their settings change), a custom resource reads the live groups and fails the deploy if the
+   * region serving now is not the `serving` endpoint of this template, so a redeploy after a
+   * failover cannot send users back to the failed region. Turn off only to move traffic by
+   * deploy on purpose.
+   * @default true
+   */
+  readonly trafficGuard?: boolean;
 }
 
 /** Weight of a serving endpoint: Global Accelerator's default. */
@@ -42,6 +58,9 @@ const SERVING_WEIGHT = 128;
  * The global entry point: a Global Accelerator with one TCP listener on port 80 and an endpoint
  * group per region on its ALB, health-checked on the app's health path, with client IPs
  * preserved. Must be deployed in us-west-2, where Global Accelerator's control plane lives.
+ * A deploy that would change the endpoint groups first checks that the live serving region is
+ * the template's (see `trafficGuard`), because the failover engine changes weights and dials
+ * outside CloudFormation.
  * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-traffic-dial.html
  */
 export class GlobalEntryPoint extends Construct {
@@ -49,6 +68,8 @@ export class GlobalEntryPoint extends Construct {
   readonly listener: ga.CfnListener;
   /** Endpoint groups by region. */
   readonly endpointGroups: Readonly<Record<string, ga.CfnEndpointGroup>>;
+  /** The deploy-time guard the endpoint groups depend on; undefined when `trafficGuard` is false. */
+  readonly trafficGuard?: CustomResource;
 
   constructor(scope: Construct, id: string, props: GlobalEntryPointProps) {
     super(scope, id);
@@ -65,9 +86,8 @@ export class GlobalEntryPoint extends Construct {
 
     this.accelerator = new ga.CfnAccelerator(this, 'Accelerator', { name: props.acceleratorName ?? this.node.path.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64), enabled: true, ipAddressType: 'IPV4' });
     this.listener = new ga.CfnListener(this, 'Listener', { acceleratorArn: this.accelerator.attrAcceleratorArn, protocol: 'TCP', portRanges: [{ fromPort: 80, toPort: 80 }], clientAffinity: 'NONE' });
-    const groups: Record<string, ga.CfnEndpointGroup> = {};
-    for (const endpoint of props.endpoints) {
-      groups[endpoint.region] = new ga.CfnEndpointGroup(this, `Group-${endpoint.region}`, {
+    const settings = props.endpoints.map(
+      (endpoint): ga.CfnEndpointGroupProps => ({
         listenerArn: this.listener.attrListenerArn,
         endpointGroupRegion: endpoint.region,
         trafficDialPercentage: endpoint.serving ? 100 : 0,
@@ -77,9 +97,52 @@ export class GlobalEntryPoint extends Construct {
         healthCheckIntervalSeconds: props.healthCheckIntervalSeconds ?? 10,
         thresholdCount: props.healthCheckThreshold ?? 3,
         endpointConfigurations: [{ endpointId: endpoint.loadBalancerArn, weight: endpoint.serving ? SERVING_WEIGHT : 0, clientIpPreservationEnabled: true }],
-      });
+      }),
+    );
+    const serving = props.endpoints.find((e) => e.serving)?.region ?? '';
+    this.trafficGuard = props.trafficGuard === false ? undefined : this.guard(serving, settings);
+    const groups: Record<string, ga.CfnEndpointGroup> = {};
+    for (const group of settings) {
+      const region = group.endpointGroupRegion;
+      groups[region] = new ga.CfnEndpointGroup(this, `Group-${region}`, group);
+      // CloudFormation updates the guard, which may fail the deploy, before any group.
+      if (this.trafficGuard) groups[region].node.addDependency(this.trafficGuard);
     }
     this.endpointGroups = groups;
+  }
+
+  /**
+   * The guard: a Lambda (inline Node.js, AWS SDK v3 of the runtime) that lists the listener's live
+   * endpoint groups. Its properties carry the groups' desired settings (a hash of what is known
+   * at synthesis, plus the deploy-time endpoint ids), so CloudFormation runs it exactly when the
+   * groups would change. ListEndpointGroups rather than DescribeEndpointGroup: the groups depend
+   * on the guard, so it cannot name them, and on the first deploy there are none.
+   */
+  private guard(servingRegion: string, settings: readonly ga.CfnEndpointGroupProps[]): CustomResource {
+    const scope = new Construct(this, 'TrafficGuard');
+    const { role, logGroup } = lambdaRoleAndLogs(scope, 'Fails a deploy that would move live Global Accelerator traffic');
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadLiveGroups', actions: ['globalaccelerator:ListEndpointGroups'], resources: [this.listener.attrListenerArn] }));
+    const handler = new lambda.Function(scope, 'Function', {
+      // Plain CommonJS and the runtime's own AWS SDK v3: no bundle to pin, so the newest runtime.
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(trafficGuardHandlerCode()),
+      timeout: Duration.minutes(1),
+      role,
+      logGroup,
+      description: 'Refuses endpoint group updates that would move live traffic (see GlobalEntryPoint)',
+    });
+    const desired = JSON.stringify(Stack.of(this).resolve(settings));
+    return new CustomResource(scope, 'Resource', {
+      resourceType: 'Custom::TrafficGuard',
+      serviceToken: handler.functionArn,
+      properties: {
+        ListenerArn: this.listener.attrListenerArn,
+        ServingRegion: servingRegion,
+        EndpointIds: settings.flatMap((g) => (g.endpointConfigurations as ga.CfnEndpointGroup.EndpointConfigurationProperty[]).map((e) => e.endpointId)),
+        DesiredSettingsHash: createHash('sha256').update(desired).digest('hex'),
+      },
+    });
   }
 
   /** The accelerator's DNS name: the address users reach. */

@@ -70,6 +70,14 @@ export interface PilotLightOptions {
   readonly notificationEmail?: string;
   /** NAT gateways per region. @default 1 */
   readonly natGateways?: number;
+  /**
+   * The region that serves: the accelerator sends users there, and its group keeps its minimum
+   * capacity. After a failover (or a failback) set it to the region that serves now before any
+   * redeploy; the global stack's traffic guard fails a deploy whose template disagrees with the
+   * live endpoint groups, rather than sending users back to the failed region.
+   * @default - `primary.region`
+   */
+  readonly activeRegion?: string;
 }
 
 /** Props of {@link PilotLight}: the required wiring, plus {@link PilotLightOptions}. */
@@ -110,7 +118,9 @@ export class PilotLight extends Construct {
     const { primary, secondary, app } = props;
     const capacity = props.capacity ?? { min: 2, desired: 2, max: 4 };
     const path = props.healthCheckPath ?? '/ref';
+    const activeRegion = props.activeRegion ?? primary.region;
     validateProps(this, [
+      { failed: activeRegion !== primary.region && activeRegion !== secondary.region, message: `activeRegion must be primary.region (${primary.region}) or secondary.region (${secondary.region}); got ${JSON.stringify(activeRegion)}` },
       { failed: !/^[a-z][a-z0-9-]{0,30}$/.test(app), message: `app must be a short lower-case name; got ${JSON.stringify(app)}` },
       { failed: primary.region === secondary.region, message: `secondary.region must differ from primary.region (${primary.region})` },
       { failed: cidrsOverlap(primary.cidr, secondary.cidr), message: `secondary.cidr ${secondary.cidr} overlaps primary.cidr ${primary.cidr}` },
@@ -139,6 +149,7 @@ export class PilotLight extends Construct {
       vpc: primaryNet.vpc,
       autoScalingGroupName: primary.autoScalingGroupName,
       capacity,
+      pilotLight: activeRegion !== primary.region,
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
       userData: appEnvironment(primary.region, secretId, database.instance.dbInstanceEndpointAddress, databaseName, primary.bucketName),
@@ -163,7 +174,7 @@ export class PilotLight extends Construct {
       vpc: drNet.vpc,
       autoScalingGroupName: secondary.autoScalingGroupName,
       capacity,
-      pilotLight: true,
+      pilotLight: activeRegion !== secondary.region,
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
       // After a failover the promoted replica keeps its endpoint: the DR app needs no change.
@@ -193,8 +204,8 @@ export class PilotLight extends Construct {
       acceleratorName: app,
       healthCheckPath: path,
       endpoints: [
-        { region: primary.region, loadBalancerArn: primaryTier.loadBalancer.loadBalancerArn, serving: true },
-        { region: secondary.region, loadBalancerArn: drTier.loadBalancer.loadBalancerArn, serving: false },
+        { region: primary.region, loadBalancerArn: primaryTier.loadBalancer.loadBalancerArn, serving: activeRegion === primary.region },
+        { region: secondary.region, loadBalancerArn: drTier.loadBalancer.loadBalancerArn, serving: activeRegion === secondary.region },
       ],
     });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { PilotLight, type PilotLightProps } from '../src/index.js';
@@ -93,6 +93,24 @@ describe('PilotLight', () => {
     expect(spawnSync('bash', ['-n', join(dir, 'script.sh')]).status).toBe(0);
     const run = spawnSync('python3', ['-', join(dir, 'secret.json')], { input: python, encoding: 'utf8' });
     expect(run.stdout).toBe('DB_USER="admin"\nDB_PASSWORD="p@ss"\n');
+  });
+
+  it('after a failover, serves from the DR region when activeRegion names it', () => {
+    const { pilot } = blueprint({ activeRegion: 'us-east-1' });
+    const global = Template.fromStack(pilot.globalStack);
+
+    global.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'us-east-1', TrafficDialPercentage: 100, EndpointConfigurations: [Match.objectLike({ Weight: 128 })] });
+    global.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'eu-west-1', TrafficDialPercentage: 0, EndpointConfigurations: [Match.objectLike({ Weight: 0 })] });
+    global.hasResourceProperties('Custom::TrafficGuard', { ServingRegion: 'us-east-1' });
+    Template.fromStack(pilot.secondaryStack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { AutoScalingGroupName: 'secondary-asg', MinSize: '2', DesiredCapacity: Match.absent() });
+  });
+
+  it('guards the primary as the serving region by default', () => {
+    Template.fromStack(blueprint().pilot.globalStack).hasResourceProperties('Custom::TrafficGuard', { ServingRegion: 'eu-west-1' });
+  });
+
+  it('refuses an activeRegion that is neither region', () => {
+    expect(() => blueprint({ activeRegion: 'us-west-2' })).toThrowError(/activeRegion must be primary\.region \(eu-west-1\) or secondary\.region \(us-east-1\); got "us-west-2"/);
   });
 
   it('names every prop that cannot work', () => {
