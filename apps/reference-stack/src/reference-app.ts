@@ -37,15 +37,16 @@ function contextString(app: App, key: string): string | undefined {
 /**
  * Builds the reference app: five stacks, synthesizable with no credentials and no network.
  * `context` is merged over the CLI's (tests use it): `primaryBucketName`, `secondaryBucketName`,
- * and `activeRegion` (the region that serves; set it to the DR region after a failover).
+ * `activeRegion` (the region that serves; set it to the DR region after a failover), and
+ * `primaryCertificateArn` / `secondaryCertificateArn` (ACM certificates for HTTPS; both or neither).
  */
 export function buildReferenceApp(outdir?: string, context: Record<string, unknown> = {}): App {
   const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...context } });
   const bucketName = (key: string, brief: string) => contextString(app, key) ?? `${brief}-${REFERENCE.account}`;
   new PilotLight(app, 'Lamp', {
     ...REFERENCE,
-    primary: { ...REFERENCE.primary, availabilityZones: [...REFERENCE.primary.availabilityZones], bucketName: bucketName('primaryBucketName', REFERENCE.primary.bucketName) },
-    secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones], bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName) },
+    primary: { ...REFERENCE.primary, availabilityZones: [...REFERENCE.primary.availabilityZones], bucketName: bucketName('primaryBucketName', REFERENCE.primary.bucketName), certificateArn: contextString(app, 'primaryCertificateArn') },
+    secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones], bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName), certificateArn: contextString(app, 'secondaryCertificateArn') },
     activeRegion: contextString(app, 'activeRegion'),
     controllerCode: notYetShipped('failover-controller'),
     snapshotCode: notYetShipped('snapshot'),

@@ -102,4 +102,14 @@ describe('the reference app', () => {
     expect(module.exports.verdict?.('eu-west-1', live)).toMatchObject({ ok: false, reason: expect.stringMatching(/live traffic goes to us-east-1/) });
     expect(module.exports.verdict?.('us-east-1', live).ok).toBe(true);
   });
+
+  it('serves HTTPS when both regions\' certificates are given in the context', () => {
+    const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), {
+      primaryCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/eu',
+      secondaryCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/us',
+    });
+
+    Template.fromStack(other.node.findChild('Lamp-Primary') as Stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('AWS::GlobalAccelerator::Listener', { PortRanges: [{ FromPort: 80, ToPort: 80 }, { FromPort: 443, ToPort: 443 }] });
+  });
 });

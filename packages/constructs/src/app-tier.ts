@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -35,11 +35,21 @@ export interface AppTierProps {
   readonly internetFacing?: boolean;
   /** Shell commands run at boot. @default - none */
   readonly userData?: ec2.UserData;
+  /**
+   * ACM certificate (in this region) for an HTTPS listener on 443 with a TLS 1.2+/1.3 policy.
+   * Port 80 then redirects to HTTPS, except the health path, which stays forwarded over HTTP so
+   * Global Accelerator's and the other region's controller's probes keep working.
+   * @default - HTTP on port 80 only
+   */
+  readonly certificateArn?: string;
 }
+
+/** The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret AEAD ciphers only. */
+const TLS_POLICY = elbv2.SslPolicy.TLS13_RES;
 
 /**
  * The app tier of one region: an ALB (internet-facing by default, so the other region's
- * controller can probe it) in front of an Auto Scaling group in the private subnets, launched from a template that resolves
+ * controller can probe it; HTTPS on 443 when given a certificate) in front of an Auto Scaling group in the private subnets, launched from a template that resolves
  * the current AMI from SSM at each launch, with IMDSv2, encrypted volumes and an SSM-managed instance
  * profile. The group's desired capacity is never written by a deploy, so a redeploy during a
  * failover does not scale the DR region back to zero.
@@ -60,6 +70,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
       { failed: min > desired || desired > max, message: `capacity must satisfy min <= desired <= max; got ${min} / ${desired} / ${max}` },
       { failed: max < 1, message: `capacity.max must be at least 1 so the region can serve; got ${max}` },
+      { failed: props.certificateArn !== undefined && !Token.isUnresolved(props.certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(props.certificateArn), message: `certificateArn must be an ACM certificate ARN; got ${JSON.stringify(props.certificateArn)}` },
     ]);
 
     this.role = new iam.Role(this, 'InstanceRole', {
@@ -96,6 +107,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
     const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} load balancer`, allowAllOutbound: false });
     // Global Accelerator preserves client IPs, so the ALB sees the whole internet as sources.
     albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from clients through Global Accelerator');
+    if (props.certificateArn) albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from clients through Global Accelerator');
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: props.internetFacing ?? true,
@@ -115,11 +127,26 @@ export class AppTier extends Construct implements ec2.IConnectable {
     acknowledge(accessLogs, ['AwsSolutions-S1'], 'This bucket receives the ALB access logs; logging it too would recurse.');
     this.loadBalancer.logAccessLogs(accessLogs, 'alb');
     const listener = this.loadBalancer.addListener('Http', { port: 80, open: false });
-    this.targetGroup = listener.addTargets('App', {
+    const targets = {
       port: 80,
       targets: [this.autoScalingGroup],
       healthCheck: { path, interval: Duration.seconds(30), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
       deregistrationDelay: Duration.seconds(30),
-    });
+    };
+    if (props.certificateArn) {
+      // The health path stays on HTTP: Global Accelerator and the other region's controller probe it there.
+      this.targetGroup = listener.addTargets('App', { ...targets, priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns([path])] });
+      listener.addAction('RedirectToHttps', { action: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }) });
+      const https = this.loadBalancer.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+        sslPolicy: TLS_POLICY,
+        open: false,
+      });
+      https.addTargetGroups('App', { targetGroups: [this.targetGroup] });
+    } else {
+      this.targetGroup = listener.addTargets('App', targets);
+    }
   }
 }

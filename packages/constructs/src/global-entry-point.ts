@@ -38,6 +38,12 @@ export interface GlobalEntryPointProps {
    * @default 10
    */
   readonly healthCheckIntervalSeconds?: 10 | 30;
+  /**
+   * TCP ports the accelerator listens on and forwards to the ALBs on the same ports; [80, 443]
+   * when the ALBs serve HTTPS.
+   * @default [80]
+   */
+  readonly listenerPorts?: readonly number[];
   /** Consecutive checks to change an endpoint's health. @default 3 */
   readonly healthCheckThreshold?: number;
   /**
@@ -55,7 +61,7 @@ export interface GlobalEntryPointProps {
 const SERVING_WEIGHT = 128;
 
 /**
- * The global entry point: a Global Accelerator with one TCP listener on port 80 and an endpoint
+ * The global entry point: a Global Accelerator with one TCP listener (port 80, and 443 with TLS) and an endpoint
  * group per region on its ALB, health-checked on the app's health path, with client IPs
  * preserved. Must be deployed in us-west-2, where Global Accelerator's control plane lives.
  * A deploy that would change the endpoint groups first checks that the live serving region is
@@ -76,16 +82,19 @@ export class GlobalEntryPoint extends Construct {
     const region = Stack.of(this).region;
     const path = props.healthCheckPath ?? '/ref';
     const regions = props.endpoints.map((e) => e.region);
+    const ports = props.listenerPorts ?? [80];
     validateProps(this, [
       { failed: !Token.isUnresolved(region) && region !== 'us-west-2', message: `a Global Accelerator stack must be in us-west-2; this one is in ${region}` },
       { failed: props.endpoints.length !== 2, message: `endpoints must name exactly two regions; got ${props.endpoints.length}` },
       { failed: new Set(regions).size !== regions.length, message: `endpoints must be in different regions; got ${regions.join(', ')}` },
       { failed: props.endpoints.filter((e) => e.serving).length !== 1, message: 'exactly one endpoint must be serving' },
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
+      { failed: ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535), message: `listenerPorts must be one or more TCP ports 1-65535; got ${JSON.stringify(ports)}` },
+      { failed: new Set(ports).size !== ports.length, message: `listenerPorts must not repeat; got ${JSON.stringify(ports)}` },
     ]);
 
     this.accelerator = new ga.CfnAccelerator(this, 'Accelerator', { name: props.acceleratorName ?? this.node.path.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64), enabled: true, ipAddressType: 'IPV4' });
-    this.listener = new ga.CfnListener(this, 'Listener', { acceleratorArn: this.accelerator.attrAcceleratorArn, protocol: 'TCP', portRanges: [{ fromPort: 80, toPort: 80 }], clientAffinity: 'NONE' });
+    this.listener = new ga.CfnListener(this, 'Listener', { acceleratorArn: this.accelerator.attrAcceleratorArn, protocol: 'TCP', portRanges: ports.map((p) => ({ fromPort: p, toPort: p })), clientAffinity: 'NONE' });
     const settings = props.endpoints.map(
       (endpoint): ga.CfnEndpointGroupProps => ({
         listenerArn: this.listener.attrListenerArn,

@@ -52,6 +52,12 @@ export interface PilotLightRegion {
   readonly bucketName: string;
   readonly autoScalingGroupName: string;
   readonly dbInstanceIdentifier: string;
+  /**
+   * ACM certificate in this region for HTTPS on 443 (port 80 then redirects, except the health
+   * path); give both regions one or neither, so users get HTTPS after a failover too.
+   * @default - HTTP only
+   */
+  readonly certificateArn?: string;
 }
 
 /** Tunables of {@link PilotLight}, each with a default. */
@@ -127,7 +133,9 @@ export class PilotLight extends Construct {
       { failed: capacity.desired > capacity.max, message: `capacity.desired ${capacity.desired} is above the group's maximum ${capacity.max}` },
       { failed: capacity.min > capacity.desired, message: `capacity.min ${capacity.min} is above capacity.desired ${capacity.desired}` },
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
+      { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
     ]);
+    const tls = primary.certificateArn !== undefined;
     const env = (region: string) => ({ account: props.account, region });
     const stackProps = (region: string, description: string): StackProps => ({ env: env(region), crossRegionReferences: true, description });
     const parameterGroupName = `${app}-mysql84`;
@@ -150,6 +158,7 @@ export class PilotLight extends Construct {
       autoScalingGroupName: primary.autoScalingGroupName,
       capacity,
       pilotLight: activeRegion !== primary.region,
+      certificateArn: primary.certificateArn,
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
       userData: appEnvironment(primary.region, secretId, database.instance.dbInstanceEndpointAddress, databaseName, primary.bucketName),
@@ -175,6 +184,7 @@ export class PilotLight extends Construct {
       autoScalingGroupName: secondary.autoScalingGroupName,
       capacity,
       pilotLight: activeRegion !== secondary.region,
+      certificateArn: secondary.certificateArn,
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
       // After a failover the promoted replica keeps its endpoint: the DR app needs no change.
@@ -203,6 +213,7 @@ export class PilotLight extends Construct {
     this.entryPoint = new GlobalEntryPoint(this.globalStack, 'EntryPoint', {
       acceleratorName: app,
       healthCheckPath: path,
+      listenerPorts: tls ? [80, 443] : [80],
       endpoints: [
         { region: primary.region, loadBalancerArn: primaryTier.loadBalancer.loadBalancerArn, serving: activeRegion === primary.region },
         { region: secondary.region, loadBalancerArn: drTier.loadBalancer.loadBalancerArn, serving: activeRegion === secondary.region },
@@ -224,6 +235,7 @@ export class PilotLight extends Construct {
       dbInstanceIdentifier: r.dbInstanceIdentifier,
       bucketName: r.bucketName,
       endpointGroupArn: this.entryPoint.endpointGroups[r.region]?.attrEndpointGroupArn ?? '',
+      // HTTP even with TLS: the ALB forwards the health path on port 80 (the certificate names the app's domain, not the ALB).
       healthCheckUrl: `http://${tier.loadBalancer.loadBalancerDnsName}${path}`,
       availabilityAlarmName: `${app}-${r === primary ? 'primary' : 'secondary'}-alb-availability`,
       capacity,

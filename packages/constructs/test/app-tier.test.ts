@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { AppTier, PilotLightNetwork } from '../src/index.js';
 import { stackIn } from './helpers.js';
 
-function tier(pilotLight: boolean, healthCheckPath?: string) {
+function tier(pilotLight: boolean, healthCheckPath?: string, certificateArn?: string) {
   const stack = stackIn(pilotLight ? 'us-east-1' : 'eu-west-1');
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: pilotLight ? ['us-east-1a', 'us-east-1b'] : ['eu-west-1a', 'eu-west-1b'] });
-  new AppTier(stack, 'App', { vpc, autoScalingGroupName: pilotLight ? 'secondary-asg' : 'primary-asg', capacity: { min: 2, desired: 2, max: 4 }, pilotLight, amiParameterName: '/dr/lamp/ami', healthCheckPath });
+  new AppTier(stack, 'App', { vpc, autoScalingGroupName: pilotLight ? 'secondary-asg' : 'primary-asg', capacity: { min: 2, desired: 2, max: 4 }, pilotLight, amiParameterName: '/dr/lamp/ami', healthCheckPath, certificateArn });
   return Template.fromStack(stack);
 }
+
+const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
 describe('AppTier', () => {
   it('keeps the pilot light at zero instances, able to grow to max', () => {
@@ -42,5 +44,47 @@ describe('AppTier', () => {
 
   it('names every bad prop at once', () => {
     expect(() => tier(false, 'ref')).toThrowError(/healthCheckPath must start with \/; got "ref"/);
+  });
+
+  it('with a certificate, serves HTTPS on 443 with a TLS 1.2+/1.3 policy, on the same targets', () => {
+    const t = tier(false, undefined, CERT);
+    const [targetGroup] = Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: CERT }],
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: targetGroup } }],
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })]) });
+  });
+
+  it('with a certificate, redirects port 80 to HTTPS except the health path, which stays forwarded', () => {
+    const t = tier(false, undefined, CERT);
+    const [targetGroup] = Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 1,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/ref'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: targetGroup } }],
+    });
+  });
+
+  it('without a certificate, has only the HTTP listener forwarding everything', () => {
+    const t = tier(false);
+
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [Match.objectLike({ Type: 'forward' })] });
+  });
+
+  it('names a certificateArn that is not an ACM ARN', () => {
+    expect(() => tier(false, undefined, 'my-cert')).toThrowError(/certificateArn must be an ACM certificate ARN; got "my-cert"/);
   });
 });

@@ -6,13 +6,14 @@ import { stackIn } from './helpers.js';
 const EU_ALB = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/primary/1';
 const US_ALB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/secondary/2';
 
-function entry(options: { drServes?: boolean; healthCheckPath?: string; trafficGuard?: boolean } = {}) {
+function entry(options: { drServes?: boolean; healthCheckPath?: string; trafficGuard?: boolean; listenerPorts?: number[] } = {}) {
   const stack = stackIn('us-west-2');
   const drServes = options.drServes ?? false;
   new GlobalEntryPoint(stack, 'Entry', {
     endpoints: [{ region: 'eu-west-1', loadBalancerArn: EU_ALB, serving: !drServes }, { region: 'us-east-1', loadBalancerArn: US_ALB, serving: drServes }],
     healthCheckPath: options.healthCheckPath,
     trafficGuard: options.trafficGuard,
+    listenerPorts: options.listenerPorts,
   });
   return Template.fromStack(stack);
 }
@@ -88,5 +89,14 @@ describe('GlobalEntryPoint', () => {
 
     t.resourceCountIs('Custom::TrafficGuard', 0);
     for (const g of Object.values(t.findResources('AWS::GlobalAccelerator::EndpointGroup')) as { DependsOn?: string[] }[]) expect(g.DependsOn).toBeUndefined();
+  });
+
+  it('listens on 443 too when the ALBs serve HTTPS', () => {
+    entry({ listenerPorts: [80, 443] }).hasResourceProperties('AWS::GlobalAccelerator::Listener', { Protocol: 'TCP', PortRanges: [{ FromPort: 80, ToPort: 80 }, { FromPort: 443, ToPort: 443 }] });
+  });
+
+  it('names bad listener ports', () => {
+    expect(() => entry({ listenerPorts: [] })).toThrowError(/listenerPorts must be one or more TCP ports 1-65535; got \[\]/);
+    expect(() => entry({ listenerPorts: [443, 443] })).toThrowError(/listenerPorts must not repeat/);
   });
 });

@@ -113,6 +113,19 @@ describe('PilotLight', () => {
     expect(() => blueprint({ activeRegion: 'us-west-2' })).toThrowError(/activeRegion must be primary\.region \(eu-west-1\) or secondary\.region \(us-east-1\); got "us-west-2"/);
   });
 
+  it('with a certificate in each region, serves HTTPS in both and the accelerator listens on 443', () => {
+    const cert = (region: string) => `arn:aws:acm:${region}:123456789012:certificate/abc`;
+    const { pilot } = blueprint({ primary: { ...props.primary, certificateArn: cert('eu-west-1') }, secondary: { ...props.secondary, certificateArn: cert('us-east-1') } });
+
+    Template.fromStack(pilot.primaryStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: cert('eu-west-1') }] });
+    Template.fromStack(pilot.secondaryStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: cert('us-east-1') }] });
+    Template.fromStack(pilot.globalStack).hasResourceProperties('AWS::GlobalAccelerator::Listener', { PortRanges: [{ FromPort: 80, ToPort: 80 }, { FromPort: 443, ToPort: 443 }] });
+  });
+
+  it('refuses a certificate in one region only', () => {
+    expect(() => blueprint({ primary: { ...props.primary, certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } })).toThrowError(/secondary\.certificateArn and primary\.certificateArn must be given both or neither/);
+  });
+
   it('names every prop that cannot work', () => {
     expect(() =>
       blueprint({
