@@ -1,9 +1,11 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
@@ -42,6 +44,12 @@ export interface AppTierProps {
    * @default - HTTP on port 80 only
    */
   readonly certificateArn?: string;
+  /**
+   * Where the group's launch, terminate and launch/terminate error notifications go. A topic of
+   * your own that is encrypted needs a key policy letting the Auto Scaling service-linked role use it.
+   * @default - a new topic in this construct, encrypted with its own KMS key, TLS-only publishing
+   */
+  readonly notificationTopic?: sns.ITopic;
 }
 
 /** The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret AEAD ciphers only. */
@@ -61,6 +69,8 @@ export class AppTier extends Construct implements ec2.IConnectable {
   readonly role: iam.Role;
   /** The instances' security group (what the database lets in). */
   readonly connections: ec2.Connections;
+  /** Receives the group's launch, terminate and error notifications; subscribe to it. */
+  readonly notificationTopic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
@@ -89,6 +99,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
       securityGroup: new ec2.SecurityGroup(this, 'InstanceSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} instances` }),
       blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
     });
+    this.notificationTopic = props.notificationTopic ?? this.encryptedTopic(props.autoScalingGroupName);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -100,8 +111,9 @@ export class AppTier extends Construct implements ec2.IConnectable {
       desiredCapacity: undefined,
       healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod: Duration.minutes(3) }),
       groupMetrics: [autoscaling.GroupMetrics.all()],
+      // Launches, terminations and their failures (a DR scale-up that cannot launch, for one).
+      notifications: [{ topic: this.notificationTopic, scalingEvents: autoscaling.ScalingEvents.ALL }],
     });
-    acknowledge(this.autoScalingGroup, ['AwsSolutions-AS3'], 'Capacity changes come from the DR engine, which reports every one on the DR topic; group metrics are on for the dashboard and the capacity rules.');
     this.connections = this.autoScalingGroup.connections;
 
     const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} load balancer`, allowAllOutbound: false });
@@ -148,5 +160,30 @@ export class AppTier extends Construct implements ec2.IConnectable {
     } else {
       this.targetGroup = listener.addTargets('App', targets);
     }
+  }
+
+  /**
+   * The default notification topic: its own rotated KMS key, TLS-only publishing. Auto Scaling
+   * publishes as its service-linked role, which must be able to use the key; the role may not
+   * exist yet when the key is made (KMS rejects a key policy naming a missing principal), so it
+   * is matched by ARN in a condition, and only through SNS in this account.
+   * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-sns-notifications.html
+   */
+  private encryptedTopic(groupName: string): sns.Topic {
+    const stack = Stack.of(this);
+    const key = new kms.Key(this, 'NotificationKey', { enableKeyRotation: true, description: `${groupName} Auto Scaling notifications`, removalPolicy: RemovalPolicy.RETAIN });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AutoScalingPublishes',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
+          ArnLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*` },
+        },
+      }),
+    );
+    return new sns.Topic(this, 'Notifications', { displayName: `${groupName} scaling`, masterKey: key, enforceSSL: true });
   }
 }

@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { DrConfigInput } from '@dr/failover-core';
 import { Construct } from 'constructs';
@@ -43,6 +44,11 @@ PY`,
   return userData;
 }
 
+/** Sends an app tier's scaling notifications (its encrypted topic in the region's stack) to `email`, if any. */
+function subscribe(tier: AppTier, email: string | undefined): void {
+  if (email) tier.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+}
+
 /** What differs between the two regions. */
 export interface PilotLightRegion {
   readonly region: string;
@@ -72,7 +78,7 @@ export interface PilotLightOptions {
   readonly objectives?: { readonly rtoSeconds: number; readonly maxDataLossSeconds: number };
   /** Require an operator's approval before an automatic failover. @default false */
   readonly approvalRequired?: boolean;
-  /** Receives failover news and alarms. @default - no subscription */
+  /** Receives failover news, alarms, and each region's Auto Scaling launch/terminate/error notifications. @default - no subscription */
   readonly notificationEmail?: string;
   /** NAT gateways per region. @default 1 */
   readonly natGateways?: number;
@@ -164,6 +170,7 @@ export class PilotLight extends Construct {
       userData: appEnvironment(primary.region, secretId, database.instance.dbInstanceEndpointAddress, databaseName, primary.bucketName),
     });
     database.connections.allowDefaultPortFrom(primaryTier);
+    subscribe(primaryTier, props.notificationEmail);
     database.grantReadCredentials(primaryTier.role);
     // Deployed before the DR bucket exists, so its rule is applied later, by the PrimaryConfig stack.
     const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region, deferReplication: true });
@@ -191,6 +198,7 @@ export class PilotLight extends Construct {
       userData: appEnvironment(secondary.region, secretId, replica.replica.attrEndpointAddress, databaseName, secondary.bucketName),
     });
     replica.connections.allowDefaultPortFrom(drTier);
+    subscribe(drTier, props.notificationEmail);
     // The credentials secret is replicated here under the same name.
     drTier.role.addToPolicy(
       new iam.PolicyStatement({

@@ -87,4 +87,35 @@ describe('AppTier', () => {
   it('names a certificateArn that is not an ACM ARN', () => {
     expect(() => tier(false, undefined, 'my-cert')).toThrowError(/certificateArn must be an ACM certificate ARN; got "my-cert"/);
   });
+
+  it('sends launch, terminate and error notifications to a KMS-encrypted, TLS-only topic', () => {
+    const t = tier(false);
+    const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
+
+    t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      NotificationConfigurations: [
+        { TopicARN: { Ref: topic }, NotificationTypes: Match.arrayEquals(['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR']) },
+      ],
+    });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppNotificationKey'), 'Arn'] } });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+  });
+
+  it('lets the Auto Scaling service-linked role, and only it, use the topic key through SNS', () => {
+    tier(false).hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AutoScalingPublishes',
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            Condition: {
+              StringEquals: { 'kms:CallerAccount': '123456789012', 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' },
+              ArnLike: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*']] } },
+            },
+          }),
+        ]),
+      },
+    });
+  });
 });

@@ -126,6 +126,17 @@ describe('PilotLight', () => {
     expect(() => blueprint({ primary: { ...props.primary, certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } })).toThrowError(/secondary\.certificateArn and primary\.certificateArn must be given both or neither/);
   });
 
+  it('subscribes the notification email to each region\'s scaling notifications', () => {
+    const { pilot } = blueprint({ notificationEmail: 'oncall@example.com' });
+
+    for (const stack of [pilot.primaryStack, pilot.secondaryStack]) {
+      const t = Template.fromStack(stack);
+      const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topic } });
+      t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: topic } })] });
+    }
+  });
+
   it('names every prop that cannot work', () => {
     expect(() =>
       blueprint({
