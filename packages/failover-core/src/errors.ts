@@ -42,9 +42,12 @@ export class ConfigError extends DrError {
   override readonly name = 'ConfigError';
   /** Every problem found, in document order. */
   readonly issues: readonly ConfigIssue[];
+  /** Where the config came from, such as a file name or an SSM parameter and its region. */
+  readonly source: string;
   constructor(issues: readonly ConfigIssue[], source = 'config', options?: ErrorOptions) {
     super(`${source} is invalid:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`, options);
     this.issues = issues;
+    this.source = source;
     Object.defineProperty(this, CONFIG_ERROR, { value: true });
   }
 }

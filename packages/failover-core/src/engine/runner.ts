@@ -27,8 +27,8 @@ export interface RunnerOptions {
   /** How long a lease lasts without renewal; every persisted transition renews it. @default 60000 */
   readonly leaseMs?: number;
   readonly settings?: EngineSettings;
-  /** Called after each persisted transition (progress reporting). */
-  readonly onTransition?: (state: RunState, event: RunEvent | undefined) => void;
+  /** Called after each persisted transition (progress reporting), with the lease epoch it was written under. */
+  readonly onTransition?: (state: RunState, event: RunEvent | undefined, epoch: number) => void;
   /** Asked when the run needs approval; returns who approved, or undefined to leave it waiting. */
   readonly approve?: (state: RunState) => Promise<string | undefined>;
   /**
@@ -187,7 +187,7 @@ export class Runner {
 
     let state = first.state;
     await this.persist(state);
-    this.options.onTransition?.(state, firstEvent);
+    this.options.onTransition?.(state, firstEvent, this.held.epoch);
     for (const c of first.commands) launch(c, state);
     let index = 0;
     for (;;) {
@@ -209,10 +209,13 @@ export class Runner {
         const durable = this.mustPersist(state, t);
         state = t.state;
         if (durable) await this.persist(state);
-        this.options.onTransition?.(state, event);
+        this.options.onTransition?.(state, event, this.held.epoch);
       }
       for (const c of t.commands) launch(c, state);
     }
+    // Nothing left to do now but the run is not over (it awaits an approval): park it and free
+    // the lease at once, so the operator who approves, or the next controller, need not wait.
+    if (!TERMINAL_PHASES.includes(state.phase)) await this.release();
     return state;
   }
 

@@ -33,6 +33,18 @@ describe('Runner', () => {
     expect(world.actions.promoteReplica).toBe(1);
   });
 
+  it('parks a run that awaits approval and frees the lease at once, so an approver need not wait', async () => {
+    const { clock, ports, world } = simulation(outage);
+    const parked = await clock.run(() => new Runner({ ports, owner: 'lambda', stateKey: KEY }).start({ ...request('failover'), approvalRequired: true }));
+    expect(parked.state.phase).toBe('awaiting-approval');
+
+    const approved = await clock.run(() => new Runner({ ports, owner: 'cli:alice', stateKey: KEY, approve: async () => 'alice' }).resume());
+
+    expect(approved?.state).toMatchObject({ phase: 'completed', approvedBy: 'alice' });
+    expect(approved?.epoch).toBe(2);
+    expect(world.actions.promoteReplica).toBe(1);
+  });
+
   it('refuses a second failover once traffic already runs in the DR region', async () => {
     const { clock, ports } = simulation(outage);
     await clock.run(() => new Runner({ ports, owner: 'a', stateKey: KEY }).start(request('failover')));
