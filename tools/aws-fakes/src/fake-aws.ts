@@ -19,7 +19,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { DrConfig } from '@dr/failover-core';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { awsError, networkError } from './errors.js';
 
 interface FakeDb {
@@ -53,6 +53,13 @@ export interface FakeSnapshot {
 }
 
 type Region = () => Promise<string>;
+
+/** The services FakeAws models, by signing name. */
+export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm';
+
+/** How the fake answers one call: the command's input, the client's region. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs and outputs are the SDK's, per command
+type FakeHandler = (input: any, region: string) => Promise<any>;
 const regionOf = async (getClient: () => { config: { region: unknown } }): Promise<string> => {
   const r = getClient().config.region;
   return typeof r === 'function' ? await (r as Region)() : String(r);
@@ -79,22 +86,37 @@ export class FakeAws {
   /** SSM parameter values by `region:name`. */
   readonly parameters = new Map<string, string>();
   readonly snapshots: FakeSnapshot[] = [];
+  /** Describes a new snapshot or copy reports `creating` before it is `available`. */
+  snapshotDescribesUntilAvailable = 2;
   /** Messages published to SNS. */
   readonly published: { subject?: string | undefined; message?: string | undefined }[] = [];
-  private readonly mocks = [
-    mockClient(RDSClient),
-    mockClient(AutoScalingClient),
-    mockClient(ElasticLoadBalancingV2Client),
-    mockClient(GlobalAcceleratorClient),
-    mockClient(CloudWatchClient),
-    mockClient(SNSClient),
-    mockClient(SSMClient),
-  ] as const;
+  private readonly routes = new Map<string, FakeHandler>();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one stub per service, each typed by its own client
+  private readonly mocks: Partial<Record<FakeService, AwsStub<any, any, any>>>;
 
+  /**
+   * @param layout which region serves: `steady` (the primary, the DR region a pilot light) or
+   * `failed-over` (the DR region, the old primary a standalone instance).
+   * @param options.mockSdk also answer calls made through this process's own SDK clients
+   * (aws-sdk-client-mock); off when only {@link FakeAws.handle} (the HTTP front end) is used.
+   */
   constructor(
     private readonly config: DrConfig,
     layout: 'steady' | 'failed-over' = 'steady',
+    options: { readonly mockSdk?: boolean } = {},
   ) {
+    this.mocks =
+      options.mockSdk === false
+        ? {}
+        : {
+            rds: mockClient(RDSClient),
+            autoscaling: mockClient(AutoScalingClient),
+            elasticloadbalancing: mockClient(ElasticLoadBalancingV2Client),
+            globalaccelerator: mockClient(GlobalAcceleratorClient),
+            monitoring: mockClient(CloudWatchClient),
+            sns: mockClient(SNSClient),
+            ssm: mockClient(SSMClient),
+          };
     const { primary, secondary } = config;
     const arn = (region: string, id: string) => `arn:aws:rds:${region}:123456789012:db:${id}`;
     const serving = layout === 'steady' ? primary : secondary;
@@ -125,11 +147,28 @@ export class FakeAws {
     return (this.asgs.get(region)?.instances ?? []).filter((i) => i.describesLeft <= 0).length;
   }
 
-  /** The region a client was made for; throws as the SDK does when that region is out. */
-  private async reach(getClient: () => { config: { region: unknown } }): Promise<string> {
-    const region = await regionOf(getClient);
-    if (this.outages.has(region)) throw networkError(`${region}.amazonaws.com`);
-    return region;
+  /**
+   * Registers how the fake answers one API call: for this process's SDK clients (when mocked) and
+   * for {@link FakeAws.handle}. A call to a region in an outage fails as an unreachable endpoint.
+   */
+  private route(service: FakeService, command: { readonly name: string }, answer: FakeHandler): void {
+    const guarded: FakeHandler = async (input, region) => {
+      if (this.outages.has(region)) throw networkError(`${service}.${region}.amazonaws.com`);
+      return answer(input, region);
+    };
+    this.routes.set(`${service}:${command.name.replace(/Command$/, '')}`, guarded);
+    this.mocks[service]?.on(command as never).callsFake(async (input: unknown, getClient: () => { config: { region: unknown } }) => guarded(input, await regionOf(getClient)));
+  }
+
+  /**
+   * Answers one API call as AWS would: `service` is the signing name (`rds`, `autoscaling`,
+   * `elasticloadbalancing`, `monitoring`, `globalaccelerator`, `sns`, `ssm`), `action` the
+   * operation (`DescribeDBInstances`). Throws SDK-shaped errors.
+   */
+  async handle(service: string, action: string, input: Record<string, unknown>, region: string): Promise<unknown> {
+    const answer = this.routes.get(`${service}:${action}`);
+    if (!answer) throw awsError('InvalidAction', `${service} ${action} is not modelled by FakeAws`);
+    return answer(input, region);
   }
 
   /** The mutating calls made so far, by kind (promotions, capacity changes, traffic changes, snapshots). */
@@ -144,17 +183,16 @@ export class FakeAws {
   }
 
   private wire(): void {
-    const [rds, asg, elb, ga, cw, sns, ssm] = this.mocks;
-    rds.on(DescribeDBInstancesCommand).callsFake(async (input, getClient) => {
-      const db = this.db(await this.reach(getClient), input.DBInstanceIdentifier);
+        this.route('rds', DescribeDBInstancesCommand, async (input, region) => {
+      const db = this.db(region, input.DBInstanceIdentifier);
       if (!db) throw awsError('DBInstanceNotFoundFault', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
       const next = db.upcoming.shift();
       if (next?.promoted) db.sourceArn = undefined;
       if (next?.id) db.id = next.id;
       return { DBInstances: [{ DBInstanceIdentifier: db.id, DBInstanceArn: db.arn, DBInstanceStatus: next?.status ?? 'available', ReadReplicaSourceDBInstanceIdentifier: db.sourceArn }] };
     });
-    rds.on(PromoteReadReplicaCommand).callsFake(async (input, getClient) => {
-      const db = this.db(await this.reach(getClient), input.DBInstanceIdentifier);
+    this.route('rds', PromoteReadReplicaCommand, async (input, region) => {
+      const db = this.db(region, input.DBInstanceIdentifier);
       // Every attempt counts, refused or not: a repeated promotion must show up in the tests.
       this.count('promoteReplicaAttempts');
       if (!db) throw awsError('DBInstanceNotFoundFault');
@@ -163,44 +201,39 @@ export class FakeAws {
       db.upcoming.push({ status: 'available' }, { status: 'available' }, { status: 'modifying' }, { status: 'modifying' }, { status: 'rebooting' }, { status: 'available', promoted: true });
       return {};
     });
-    rds.on(CreateDBInstanceReadReplicaCommand).callsFake(async (input, getClient) => {
-      const region = await this.reach(getClient);
+    this.route('rds', CreateDBInstanceReadReplicaCommand, async (input, region) => {
       if (this.db(region, input.DBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault');
       this.count('createReplica');
       this.dbs.push({ region, id: input.DBInstanceIdentifier, arn: `arn:aws:rds:${region}:123456789012:db:${input.DBInstanceIdentifier}`, sourceArn: input.SourceDBInstanceIdentifier, upcoming: [{ status: 'creating' }, { status: 'creating' }, { status: 'backing-up' }], readOnly: false });
       return {};
     });
-    rds.on(ModifyDBInstanceCommand).callsFake(async (input, getClient) => {
-      const db = this.db(await this.reach(getClient), input.DBInstanceIdentifier);
+    this.route('rds', ModifyDBInstanceCommand, async (input, region) => {
+      const db = this.db(region, input.DBInstanceIdentifier);
       if (!db) throw awsError('DBInstanceNotFoundFault');
       this.count('renameInstance');
       db.upcoming.push({ status: 'renaming' }, { status: 'renaming', id: input.NewDBInstanceIdentifier });
       return {};
     });
-    rds.on(ModifyDBParameterGroupCommand).callsFake(async (input, getClient) => {
-      const region = await this.reach(getClient);
+    this.route('rds', ModifyDBParameterGroupCommand, async (input, region) => {
       this.count('setWriteFence');
       for (const db of this.dbs.filter((d) => d.region === region)) db.readOnly = input.Parameters?.[0]?.ParameterValue === '1';
       return {};
     });
-    rds.on(DescribeDBParametersCommand).callsFake(async (_input, getClient) => {
-      const region = await this.reach(getClient);
+    this.route('rds', DescribeDBParametersCommand, async (_input, region) => {
       const readOnly = this.dbs.some((d) => d.region === region && d.readOnly);
       return { Parameters: [{ ParameterName: 'read_only', ParameterValue: readOnly ? '1' : '0' }] };
     });
-    cw.on(GetMetricDataCommand).callsFake(async () => {
+    this.route('monitoring', GetMetricDataCommand, async () => {
       // Once the source is fenced the replica catches up; until then it lags a second.
       const fenced = this.dbs.some((d) => d.readOnly);
       return { MetricDataResults: [{ Id: 'lag', Timestamps: [new Date()], Values: [fenced ? 0 : 1] }] };
     });
-    cw.on(DescribeAlarmsCommand).callsFake(async (input, getClient) => {
-      await this.reach(getClient);
+    this.route('monitoring', DescribeAlarmsCommand, async (input) => {
       const names: string[] = input.AlarmNames ?? [];
       const found = names.filter((n) => this.alarmStates.has(n)).map((n) => ({ AlarmName: n, StateValue: this.alarmStates.get(n) }));
       return { MetricAlarms: found, CompositeAlarms: [] };
     });
-    asg.on(DescribeAutoScalingGroupsCommand).callsFake(async (input, getClient) => {
-      const region = await this.reach(getClient);
+    this.route('autoscaling', DescribeAutoScalingGroupsCommand, async (input, region) => {
       const g = this.asgs.get(region);
       if (!g) return { AutoScalingGroups: [] };
       for (const i of g.instances) i.describesLeft--;
@@ -217,8 +250,8 @@ export class FakeAws {
         ],
       };
     });
-    asg.on(UpdateAutoScalingGroupCommand).callsFake(async (input, getClient) => {
-      const g = this.asgs.get(await this.reach(getClient));
+    this.route('autoscaling', UpdateAutoScalingGroupCommand, async (input, region) => {
+      const g = this.asgs.get(region);
       if (!g) throw awsError('ValidationError', 'AutoScalingGroup name not found');
       this.count('setCapacity');
       g.min = input.MinSize;
@@ -228,17 +261,17 @@ export class FakeAws {
       g.instances.splice(g.desired);
       return {};
     });
-    elb.on(DescribeTargetHealthCommand).callsFake(async (_input, getClient) => {
-      const n = this.healthy(await this.reach(getClient));
+    this.route('elasticloadbalancing', DescribeTargetHealthCommand, async (_input, region) => {
+      const n = this.healthy(region);
       return { TargetHealthDescriptions: Array.from({ length: n }, () => ({ TargetHealth: { State: 'healthy' } })) };
     });
-    ga.on(DescribeEndpointGroupCommand).callsFake(async (input) => {
+    this.route('globalaccelerator', DescribeEndpointGroupCommand, async (input) => {
       const g = this.groups.get(input.EndpointGroupArn);
       if (!g) throw awsError('EndpointGroupNotFoundException');
       const health = this.healthy(g.region) > 0 ? 'HEALTHY' : 'UNHEALTHY';
       return { EndpointGroup: { EndpointGroupArn: input.EndpointGroupArn, TrafficDialPercentage: g.dial, EndpointDescriptions: g.endpoints.map((e) => ({ EndpointId: e.id, Weight: e.weight, HealthState: health })) } };
     });
-    ga.on(UpdateEndpointGroupCommand).callsFake(async (input) => {
+    this.route('globalaccelerator', UpdateEndpointGroupCommand, async (input) => {
       const g = this.groups.get(input.EndpointGroupArn);
       if (!g) throw awsError('EndpointGroupNotFoundException');
       if (input.TrafficDialPercentage !== undefined) {
@@ -251,22 +284,21 @@ export class FakeAws {
       }
       return {};
     });
-    sns.on(PublishCommand).callsFake(async (input) => {
+    this.route('sns', PublishCommand, async (input) => {
       this.published.push({ subject: input.Subject, message: input.Message });
       return { MessageId: `m-${this.published.length}` };
     });
-    ssm.on(GetParameterCommand).callsFake(async (input, getClient) => {
-      const value = this.parameters.get(`${await this.reach(getClient)}:${input.Name}`);
+    this.route('ssm', GetParameterCommand, async (input, region) => {
+      const value = this.parameters.get(`${region}:${input.Name}`);
       if (value === undefined) throw awsError('ParameterNotFound', `Parameter ${input.Name} not found.`);
       return { Parameter: { Name: input.Name, Type: 'String', Value: value } };
     });
-    this.wireSnapshots(rds);
+    this.wireSnapshots();
   }
 
-  private wireSnapshots(rds: (typeof this.mocks)[0]): void {
+  private wireSnapshots(): void {
     const arnOf = (s: FakeSnapshot) => `arn:aws:rds:${s.region}:123456789012:snapshot:${s.id}`;
-    rds.on(DescribeDBSnapshotsCommand).callsFake(async (input, getClient) => {
-      const region = await this.reach(getClient);
+    this.route('rds', DescribeDBSnapshotsCommand, async (input, region) => {
       const all = this.snapshots.filter((s) => s.region === region && (!input.DBInstanceIdentifier || s.dbInstanceIdentifier === input.DBInstanceIdentifier));
       const start = Number(input.Marker ?? 0);
       const size = input.MaxRecords ?? 100;
@@ -287,39 +319,36 @@ export class FakeAws {
         Marker: start + size < all.length ? String(start + size) : undefined,
       };
     });
-    rds.on(CreateDBSnapshotCommand).callsFake(async (input, getClient) => {
-      const region = await this.reach(getClient);
+    this.route('rds', CreateDBSnapshotCommand, async (input, region) => {
       if (this.snapshots.some((s) => s.region === region && s.id === input.DBSnapshotIdentifier)) throw awsError('DBSnapshotAlreadyExistsFault');
       if (!this.db(region, input.DBInstanceIdentifier)) throw awsError('DBInstanceNotFoundFault', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
       this.count('createSnapshot');
       const tags = Object.fromEntries((input.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
-      this.snapshots.push({ region, id: input.DBSnapshotIdentifier, dbInstanceIdentifier: input.DBInstanceIdentifier, describesLeft: 2, createdAt: new Date(), tags });
+      this.snapshots.push({ region, id: input.DBSnapshotIdentifier, dbInstanceIdentifier: input.DBInstanceIdentifier, describesLeft: this.snapshotDescribesUntilAvailable, createdAt: new Date(), tags });
       return {};
     });
-    rds.on(CopyDBSnapshotCommand).callsFake(async (input, getClient) => {
-      const region = await this.reach(getClient);
+    this.route('rds', CopyDBSnapshotCommand, async (input, region) => {
       const source = this.snapshots.find((s) => arnOf(s) === input.SourceDBSnapshotIdentifier);
       if (!source) throw awsError('DBSnapshotNotFoundFault', `${input.SourceDBSnapshotIdentifier} not found`, 404);
       if (this.snapshots.some((s) => s.region === region && s.id === input.TargetDBSnapshotIdentifier)) throw awsError('DBSnapshotAlreadyExistsFault');
       this.count('copySnapshot');
       const tags = Object.fromEntries((input.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
-      this.snapshots.push({ region, id: input.TargetDBSnapshotIdentifier, dbInstanceIdentifier: source.dbInstanceIdentifier, describesLeft: 2, createdAt: source.createdAt, tags, kmsKeyId: input.KmsKeyId });
+      this.snapshots.push({ region, id: input.TargetDBSnapshotIdentifier, dbInstanceIdentifier: source.dbInstanceIdentifier, describesLeft: this.snapshotDescribesUntilAvailable, createdAt: source.createdAt, tags, kmsKeyId: input.KmsKeyId });
       return {};
     });
-    rds.on(DeleteDBSnapshotCommand).callsFake(async (input, getClient) => {
-      const region = await this.reach(getClient);
+    this.route('rds', DeleteDBSnapshotCommand, async (input, region) => {
       const at = this.snapshots.findIndex((s) => s.region === region && s.id === input.DBSnapshotIdentifier);
       if (at < 0) throw awsError('DBSnapshotNotFoundFault', `${input.DBSnapshotIdentifier} not found`, 404);
       this.count('deleteSnapshot');
       this.snapshots.splice(at, 1);
       return {};
     });
-    rds.on(AddTagsToResourceCommand).resolves({});
+    this.route('rds', AddTagsToResourceCommand, async () => ({}));
   }
 
-  /** Removes every fake. */
+  /** Removes every SDK mock. */
   restore(): void {
-    for (const m of this.mocks) m.restore();
+    for (const m of Object.values(this.mocks)) m.restore();
   }
 
   /** The region serving traffic as Global Accelerator is set up. */

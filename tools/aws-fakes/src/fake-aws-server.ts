@@ -1,0 +1,147 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FakeAws } from './fake-aws.js';
+
+/** A {@link FakeAws} served over HTTP, as AWS's endpoints speak, for code with its own SDK copy (a bundle, a CLI process). */
+export interface FakeAwsServer {
+  readonly endpoint: string;
+  /**
+   * Environment variables that point every SDK v3 client of a process at this server (the SDK's
+   * standard `AWS_ENDPOINT_URL_<SERVICE>` settings), with dummy credentials.
+   */
+  readonly env: Readonly<Record<string, string>>;
+  /** Every call answered, in order: `service:Action`. */
+  readonly calls: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** The SDK's service ids (for the endpoint variables) by signing name. */
+const SERVICE_IDS: Readonly<Record<string, string>> = {
+  rds: 'RDS',
+  autoscaling: 'AUTO_SCALING',
+  elasticloadbalancing: 'ELASTIC_LOAD_BALANCING_V2',
+  monitoring: 'CLOUDWATCH',
+  globalaccelerator: 'GLOBAL_ACCELERATOR',
+  sns: 'SNS',
+  ssm: 'SSM',
+};
+
+/** List members of the AWS query protocol are `<member>` except where a service names them. */
+const QUERY_MEMBER_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  rds: { DBInstances: 'DBInstance', DBSnapshots: 'DBSnapshot', TagList: 'Tag', Parameters: 'Parameter' },
+};
+
+/** Query-protocol inputs that are numbers (the protocol sends every value as text). */
+const NUMERIC_INPUTS = new Set(['MinSize', 'MaxSize', 'DesiredCapacity', 'MaxRecords', 'Weight']);
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function toXml(name: string, value: unknown, members: Readonly<Record<string, string>>): string {
+  if (value === undefined || value === null) return '';
+  if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
+  if (Array.isArray(value)) return `<${name}>${value.map((v) => toXml(members[name] ?? 'member', v, members)).join('')}</${name}>`;
+  if (typeof value === 'object') return `<${name}>${Object.entries(value).map(([k, v]) => toXml(k, v, members)).join('')}</${name}>`;
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+/** `A.member.1.B=x` → `{ A: [{ B: 'x' }] }`: a list's name is the segment before its member name and index. */
+function fromQuery(body: string): { action: string; input: Record<string, unknown> } {
+  const params = new URLSearchParams(body);
+  const input: Record<string, unknown> = {};
+  for (const [key, raw] of params) {
+    if (key === 'Action' || key === 'Version') continue;
+    const parts = key.split('.');
+    const path: (string | number)[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const next = parts[i + 1];
+      if (next !== undefined && /^\d+$/.test(next) && i > 0) continue; // the member name
+      const part = parts[i]!;
+      path.push(/^\d+$/.test(part) ? Number(part) - 1 : part);
+    }
+    let at: Record<string | number, unknown> = input;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i]!;
+      at[key] ??= typeof path[i + 1] === 'number' ? [] : {};
+      at = at[key] as Record<string | number, unknown>;
+    }
+    const last = path.at(-1)!;
+    at[last] = typeof last === 'string' && NUMERIC_INPUTS.has(last) ? Number(raw) : raw;
+  }
+  return { action: params.get('Action') ?? '', input };
+}
+
+/** JSON protocols carry times as epoch seconds. */
+const jsonReplacer = function (this: Record<string, unknown>, key: string, value: unknown) {
+  const original = this[key];
+  return original instanceof Date ? original.getTime() / 1000 : value;
+};
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
+/**
+ * Serves `fake` on 127.0.0.1 at a free port, speaking the AWS query protocol (RDS, Auto Scaling,
+ * ELBv2, SNS) and the AWS JSON protocols (CloudWatch, Global Accelerator, SSM). The service and
+ * region come from each request's SigV4 credential scope. A call to a region in an outage gets
+ * its connection dropped, as an unreachable endpoint would. DynamoDB is not here: use dynalite.
+ */
+export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> {
+  const calls: string[] = [];
+  const server = createServer((req, res) => void answer(req, res));
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
+    const [region, service] = [scope?.[1] ?? 'us-east-1', scope?.[2] ?? ''];
+    const target = req.headers['x-amz-target'];
+    const json = typeof target === 'string';
+    const { action, input } = json ? { action: target.split('.').at(-1) ?? '', input: body ? (JSON.parse(body) as Record<string, unknown>) : {} } : fromQuery(body);
+    calls.push(`${service}:${action}`);
+    try {
+      const output = (await fake.handle(service, action, input, region)) ?? {};
+      if (json) {
+        res.writeHead(200, { 'content-type': String(req.headers['content-type'] ?? 'application/x-amz-json-1.1') });
+        res.end(JSON.stringify(output, jsonReplacer));
+      } else {
+        const members = QUERY_MEMBER_NAMES[service] ?? {};
+        const result = Object.entries(output as Record<string, unknown>).map(([k, v]) => toXml(k, v, members)).join('');
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(`<${action}Response><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${action}Response>`);
+      }
+    } catch (e) {
+      const error = e as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
+      if (error.code === 'ECONNREFUSED') {
+        req.socket.destroy();
+        return;
+      }
+      const status = error.$metadata?.httpStatusCode ?? 400;
+      if (json) {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': error.name });
+        res.end(JSON.stringify({ __type: error.name, message: error.message }));
+      } else {
+        res.writeHead(status, { 'content-type': 'text/xml' });
+        res.end(`<ErrorResponse><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${escapeXml(error.name)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`);
+      }
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const env: Record<string, string> = { AWS_ACCESS_KEY_ID: 'fake', AWS_SECRET_ACCESS_KEY: 'fake', AWS_SESSION_TOKEN: 'fake' };
+  for (const id of Object.values(SERVICE_IDS)) env[`AWS_ENDPOINT_URL_${id}`] = endpoint;
+  return {
+    endpoint,
+    env,
+    calls,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
