@@ -1,0 +1,67 @@
+import { createAwsPorts, loadConfigFromSsm, RdsSnapshotPort, systemClock } from '@dr/aws-adapters';
+import { dbRef, type DrConfig, type RegionResources } from '@dr/failover-core';
+import { DEFAULT_RETENTION, runSnapshotJob, type SnapshotJobResult } from '@dr/snapshot';
+import type { Context } from 'aws-lambda';
+import { parseScheduledEvent, readSettings } from '../shared/invalid-input.js';
+import { createObservability, MetricUnit, observed } from '../shared/observability.js';
+
+const obs = createObservability(process.env.POWERTOOLS_SERVICE_NAME ?? 'dr-snapshot');
+const { logger, metrics } = obs;
+
+/**
+ * The daily snapshot job, invoked by EventBridge at 02:00 UTC (by default). Snapshots the
+ * database serving now (after a failover, the promoted one in the DR region), copies our
+ * snapshots to the other region with that region's key, and prunes both regions by the
+ * retention policy. A retried invocation takes no second snapshot that day.
+ */
+export async function handler(event: unknown, context: Context): Promise<SnapshotJobResult> {
+  return observed(obs, context, async () => {
+    parseScheduledEvent(event);
+    const settings = readSettings(
+      {
+        AWS_REGION: { required: true },
+        DR_APP: { required: true },
+        DR_CONFIG_PARAMETER: { required: true },
+        DR_KEEP_DAILY: { required: false, integer: { min: 1, max: 366 } },
+        DR_KEEP_WEEKLY: { required: false, integer: { min: 0, max: 520 } },
+        DR_KEEP_MONTHLY: { required: false, integer: { min: 0, max: 120 } },
+      },
+      process.env,
+    );
+    const config = await loadConfigFromSsm(settings.DR_APP!, settings.AWS_REGION!, { parameterName: settings.DR_CONFIG_PARAMETER });
+    metrics.setDefaultDimensions({ app: config.app });
+    // Leave time to wait for the snapshot, copy and prune before the deadline.
+    const waitMs = Math.max(0, context.getRemainingTimeInMillis() - 120_000);
+
+    const active = await servingDatabase(config);
+    const standby = active === config.primary ? config.secondary : config.primary;
+    logger.appendKeys({ source: `${active.region}/${active.dbInstanceIdentifier}` });
+    const result = await runSnapshotJob(new RdsSnapshotPort(), systemClock, {
+      app: config.app,
+      source: { region: active.region, dbInstanceIdentifier: active.dbInstanceIdentifier },
+      copyTo: { region: standby.region, kmsKeyId: standby.dbKmsKeyArn },
+      policy: {
+        daily: Number(settings.DR_KEEP_DAILY ?? DEFAULT_RETENTION.daily),
+        weekly: Number(settings.DR_KEEP_WEEKLY ?? DEFAULT_RETENTION.weekly),
+        monthly: Number(settings.DR_KEEP_MONTHLY ?? DEFAULT_RETENTION.monthly),
+      },
+      waitMs,
+    });
+    metrics.addMetric('SnapshotCreated', MetricUnit.Count, result.created ? 1 : 0);
+    metrics.addMetric('SnapshotsCopied', MetricUnit.Count, result.copied.length);
+    metrics.addMetric('SnapshotsPruned', MetricUnit.Count, result.deleted.length);
+    metrics.addMetric('CopiesPending', MetricUnit.Count, result.pendingCopies.length);
+    logger.info('snapshot job done', { ...result });
+    return result;
+  });
+}
+
+/**
+ * The database serving now: the DR region's instance once it has been promoted (after a
+ * failover), else the primary region's. RDS says which is which; no state is trusted over it.
+ */
+async function servingDatabase(config: DrConfig): Promise<RegionResources> {
+  const { database } = createAwsPorts(config);
+  const dr = await database.describe(dbRef(config.secondary));
+  return dr.exists && dr.role === 'primary' ? config.secondary : config.primary;
+}

@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUNDLES, LambdaWorld } from '../harness.js';
+
+describe('failover-controller bundle: watching the primary', () => {
+  let world: LambdaWorld;
+  beforeEach(async () => {
+    world = await LambdaWorld.start({ detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 1, signals: ['probe'] } });
+  });
+  afterEach(() => world.stop());
+
+  it('probes every interval and stops before its deadline, with no change to anything', async () => {
+    const timeoutMs = 14_000;
+
+    const run = await world.start(BUNDLES.controller, { timeoutMs });
+
+    expect(run.error).toBeUndefined();
+    expect(run.result).toMatchObject({ action: 'watched', verdict: 'healthy' });
+    // Rounds at 0 s and 5 s; a third at 10 s would end past the deadline less the probe margin.
+    expect(run.result?.rounds).toBe(2);
+    expect(world.health.requests).toBe(2);
+    expect(run.elapsedMs).toBeLessThan(timeoutMs);
+    expect(run.metrics.PrimaryHealthy).toEqual([1]);
+    expect(world.fake.mutations()).toBe(0);
+    // Every line is structured and carries the invocation's request id.
+    expect(run.logs.every((l) => l.service === 'dr-failover-controller' && typeof l.function_request_id === 'string')).toBe(true);
+  });
+
+  it('does not fail over on a flapping probe, even when one signal is enough', async () => {
+    world.health.mode = 'flapping';
+
+    const run = await world.start(BUNDLES.controller, { timeoutMs: 25_000 });
+
+    expect(run.result).toMatchObject({ action: 'watched' });
+    expect(run.result?.rounds).toBeGreaterThanOrEqual(4);
+    expect(run.logs.filter((l) => l.message === 'probed the primary region').map((l) => (l.readings as { probe: string }).probe)).toContain('down');
+    expect(world.fake.calls.promoteReplicaAttempts ?? 0).toBe(0);
+    expect(world.fake.mutations()).toBe(0);
+    expect(await world.control()).toBeUndefined();
+  });
+});
