@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct } from 'constructs';
+import { contentVersion } from './private/content-version.js';
 import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
 
@@ -112,13 +113,20 @@ export class MachineImage extends Construct {
     const securityGroup = new ec2.SecurityGroup(this, 'BuildSecurityGroup', { vpc: props.vpc, description: `${props.app} image builds` });
     const subnet = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds[0];
 
-    const component = new imagebuilder.CfnComponent(this, 'Lamp', { name: `${props.app}-lamp`, platform: 'Linux', version: '1.0.0', data: LAMP_COMPONENT });
+    // Versions follow the content: a component or recipe version is immutable, so new content
+    // needs a new version (and CloudFormation replaces the resource with it).
+    const componentVersion = contentVersion(LAMP_COMPONENT);
+    const component = new imagebuilder.CfnComponent(this, 'Lamp', { name: `${props.app}-lamp`, platform: 'Linux', version: componentVersion, data: LAMP_COMPONENT });
+    const recipeInputs = {
+      parentImage: props.parentImage ?? 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeSize: 20, volumeType: 'gp3', deleteOnTermination: true } }],
+    };
     const recipe = new imagebuilder.CfnImageRecipe(this, 'Recipe', {
       name: `${props.app}-lamp`,
-      version: '1.0.0',
-      parentImage: props.parentImage ?? 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      // The component's version stands for its ARN, which is known only at deploy time.
+      version: contentVersion(JSON.stringify({ ...recipeInputs, components: [componentVersion] })),
       components: [{ componentArn: component.attrArn }],
-      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeSize: 20, volumeType: 'gp3', deleteOnTermination: true } }],
+      ...recipeInputs,
     });
     const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(this, 'Infrastructure', {
       name: `${props.app}-lamp`,

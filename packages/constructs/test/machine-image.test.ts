@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MachineImage, PilotLightNetwork } from '../src/index.js';
 import { stackIn } from './helpers.js';
 
-function image(regions = ['eu-west-1', 'us-east-1']) {
+function image(regions = ['eu-west-1', 'us-east-1'], parentImage?: string) {
   const stack = stackIn('eu-west-1');
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
-  new MachineImage(stack, 'Image', { app: 'lamp', regions, vpc });
+  new MachineImage(stack, 'Image', { app: 'lamp', regions, vpc, parentImage });
   return Template.fromStack(stack);
 }
 
@@ -40,5 +41,21 @@ describe('MachineImage', () => {
 
   it('needs both regions, including its own', () => {
     expect(() => image(['us-east-1'])).toThrowError(/regions must name the primary and the DR region.*\n {2}- regions must include this stack's region eu-west-1/);
+  });
+
+  it('versions the component by its content, so changed content deploys as a new version', () => {
+    const [component] = Object.values(image().findResources('AWS::ImageBuilder::Component')) as { Properties: { Data: string; Version: string } }[];
+    const patch = Number.parseInt(createHash('sha256').update(component?.Properties.Data ?? '').digest('hex').slice(0, 7), 16);
+
+    expect(component?.Properties.Version).toBe(`1.0.${patch}`);
+    expect(component?.Properties.Version).not.toBe('1.0.0');
+  });
+
+  it('versions the recipe by its inputs: another parent image is another version', () => {
+    const version = (t: Template) => (Object.values(t.findResources('AWS::ImageBuilder::ImageRecipe'))[0] as { Properties: { Version: string } }).Properties.Version;
+
+    expect(version(image())).toMatch(/^1\.0\.\d+$/);
+    expect(version(image())).toBe(version(image()));
+    expect(version(image(undefined, 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64'))).not.toBe(version(image()));
   });
 });
