@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { DrConfig } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
+import { bundledCode } from './private/bundled-code.js';
 import { acknowledge } from './private/nag.js';
 import { lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
@@ -20,8 +21,11 @@ import { validateProps } from './private/validate.js';
 export interface FailoverControllerProps {
   /** The DR config parameter of this region: the controller reads it, and its resources scope the role. */
   readonly configParameter: DrConfigParameter;
-  /** The controller's code (the bundled `failover-controller` handler, once shipped). */
-  readonly code: lambda.Code;
+  /**
+   * The controller's code.
+   * @default the `failover-controller` bundle shipped in this package (handler `index.handler`)
+   */
+  readonly code?: lambda.Code;
   /** @default 'index.handler' */
   readonly handler?: string;
   /** How often EventBridge invokes the controller. @default Duration.minutes(1) */
@@ -87,7 +91,7 @@ export class FailoverController extends Construct {
     acknowledge(
       role,
       ['AwsSolutions-IAM5[Resource::*]'],
-      'Only reads: RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData calls have no resource-level permissions. Every change is scoped to a named resource.',
+      'Only reads: RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData/GetMetricStatistics calls have no resource-level permissions. Every change is scoped to a named resource.',
     );
     acknowledge(
       role,
@@ -100,7 +104,7 @@ export class FailoverController extends Construct {
       // nodejs22.x: the newest runtime the bundles are built and tested for (DESIGN.md pins it).
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      code: props.code,
+      code: props.code ?? bundledCode('failover-controller'),
       handler: props.handler ?? 'index.handler',
       memorySize: 512,
       timeout,
@@ -112,6 +116,8 @@ export class FailoverController extends Construct {
         DR_CONFIG_PARAMETER: props.configParameter.parameter.parameterName,
         DR_STATE_TABLE: this.table.tableName,
         DR_TOPIC_ARN: this.topic.topicArn,
+        // Probe for most of the interval between two scheduled runs, so detection is not bound to the schedule.
+        DR_PROBE_WINDOW_SECONDS: String(Math.max(5, Math.min(schedule.toSeconds() - 10, timeout.toSeconds() - 30))),
         POWERTOOLS_SERVICE_NAME: 'dr-failover-controller',
         POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
       },
@@ -146,7 +152,7 @@ function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.Ta
   return [
     new iam.PolicyStatement({
       sid: 'ReadTheTopology',
-      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBParameters', 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBParameters', 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms'],
       resources: ['*'],
     }),
     new iam.PolicyStatement({ sid: 'ReadTheAccelerator', actions: ['globalaccelerator:DescribeEndpointGroup'], resources: [primary.endpointGroupArn, secondary.endpointGroupArn] }),

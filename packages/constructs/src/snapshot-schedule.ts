@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
+import { bundledCode } from './private/bundled-code.js';
 import { acknowledge } from './private/nag.js';
 import { lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
@@ -15,8 +16,11 @@ import { validateProps } from './private/validate.js';
 export interface SnapshotScheduleProps {
   /** The DR config parameter: the job reads it, and its databases scope the role. */
   readonly configParameter: DrConfigParameter;
-  /** The job's code (the bundled `snapshot` handler, once shipped). */
-  readonly code: lambda.Code;
+  /**
+   * The job's code.
+   * @default the `snapshot` bundle shipped in this package (handler `index.handler`)
+   */
+  readonly code?: lambda.Code;
   /** @default 'index.handler' */
   readonly handler?: string;
   /** Hour of day (UTC) the job runs. @default 2, the original brief's 02:00 */
@@ -67,7 +71,7 @@ export class SnapshotSchedule extends Construct {
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      code: props.code,
+      code: props.code ?? bundledCode('snapshot'),
       handler: props.handler ?? 'index.handler',
       memorySize: 256,
       timeout: Duration.minutes(15),
