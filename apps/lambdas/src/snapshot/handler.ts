@@ -1,5 +1,5 @@
-import { createAwsPorts, loadConfigFromSsm, RdsSnapshotPort, systemClock } from '@dr/aws-adapters';
-import { dbRef, type DrConfig, type RegionResources } from '@dr/failover-core';
+import { loadConfigFromSsm, RdsSnapshotPort, RdsSnapshots, systemClock } from '@dr/aws-adapters';
+import { dbRef } from '@dr/failover-core';
 import { DEFAULT_RETENTION, runSnapshotJob, type SnapshotJobResult } from '@dr/snapshot';
 import type { Context } from 'aws-lambda';
 import { parseScheduledEvent, readSettings } from '../shared/invalid-input.js';
@@ -33,10 +33,12 @@ export async function handler(event: unknown, context: Context): Promise<Snapsho
     // Leave time to wait for the snapshot, copy and prune before the deadline.
     const waitMs = Math.max(0, context.getRemainingTimeInMillis() - 120_000);
 
-    const active = await servingDatabase(config);
-    const standby = active === config.primary ? config.secondary : config.primary;
+    // After a failover the promoted database in the DR region is the one to snapshot; RDS says which serves.
+    const rds = new RdsSnapshots();
+    const serving = await rds.serving(dbRef(config.primary), dbRef(config.secondary));
+    const [active, standby] = serving.region === config.primary.region ? [config.primary, config.secondary] : [config.secondary, config.primary];
     logger.appendKeys({ source: `${active.region}/${active.dbInstanceIdentifier}` });
-    const result = await runSnapshotJob(new RdsSnapshotPort(), systemClock, {
+    const result = await runSnapshotJob(new RdsSnapshotPort(rds), systemClock, {
       app: config.app,
       source: { region: active.region, dbInstanceIdentifier: active.dbInstanceIdentifier },
       copyTo: { region: standby.region, kmsKeyId: standby.dbKmsKeyArn },
@@ -56,12 +58,3 @@ export async function handler(event: unknown, context: Context): Promise<Snapsho
   });
 }
 
-/**
- * The database serving now: the DR region's instance once it has been promoted (after a
- * failover), else the primary region's. RDS says which is which; no state is trusted over it.
- */
-async function servingDatabase(config: DrConfig): Promise<RegionResources> {
-  const { database } = createAwsPorts(config);
-  const dr = await database.describe(dbRef(config.secondary));
-  return dr.exists && dr.role === 'primary' ? config.secondary : config.primary;
-}

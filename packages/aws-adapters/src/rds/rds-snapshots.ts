@@ -3,12 +3,13 @@ import {
   CopyDBSnapshotCommand,
   CreateDBSnapshotCommand,
   DeleteDBSnapshotCommand,
+  DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
   type DBSnapshot,
   type RDSClientConfig,
 } from '@aws-sdk/client-rds';
-import { isResourceNotFound } from '@dr/failover-core';
+import { isResourceNotFound, type DbRef } from '@dr/failover-core';
 import type { SnapshotPage, SnapshotPort, SnapshotRecord } from '@dr/snapshot';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
@@ -62,6 +63,26 @@ export class RdsSnapshots {
   constructor(options: RdsSnapshotsOptions = {}) {
     this.clients = new ClientCache(options, (c) => new RDSClient(c));
     this.policy = options.policy ?? DEFAULT_CALL_POLICY;
+  }
+
+  /**
+   * Which database serves now: `standby` once it has been promoted (it has no replication
+   * source: after a failover), else `primary`. Reads only DescribeDBInstances, so a job with
+   * snapshot permissions can ask.
+   */
+  async serving(primary: DbRef, standby: DbRef): Promise<DbRef> {
+    try {
+      const out = await callAws(
+        { region: standby.region, resource: `RDS instance ${standby.dbInstanceIdentifier}`, notFound: ['DBInstanceNotFoundFault', 'DBInstanceNotFound'] },
+        (abortSignal) => this.clients.get(standby.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: standby.dbInstanceIdentifier }), { abortSignal }),
+        this.policy,
+      );
+      const instance = out.DBInstances?.[0];
+      return instance && !instance.ReadReplicaSourceDBInstanceIdentifier ? standby : primary;
+    } catch (e) {
+      if (isResourceNotFound(e)) return primary;
+      throw e;
+    }
   }
 
   /** Takes a manual snapshot of an instance, tagged. */

@@ -3,6 +3,7 @@ import {
   CopyDBSnapshotCommand,
   CreateDBSnapshotCommand,
   DeleteDBSnapshotCommand,
+  DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
@@ -104,5 +105,29 @@ describe('RdsSnapshotPort', () => {
 
     expect([first.next, second.next]).toEqual(['m2', undefined]);
     expect(rds.commandCalls(CopyDBSnapshotCommand)[0]?.args[0].input.SourceDBSnapshotIdentifier).toBe('arn:aws:rds:eu-west-1:123456789012:snapshot:lamp-daily-1');
+  });
+});
+
+describe('RdsSnapshots.serving', () => {
+  const primary = { region: 'eu-west-1', dbInstanceIdentifier: 'lamp-primary' };
+  const standby = { region: 'us-east-1', dbInstanceIdentifier: 'lamp-replica' };
+
+  it('is the primary while the standby replicates from it', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'lamp-replica', ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:123456789012:db:lamp-primary' }] });
+
+    expect(await snapshots.serving(primary, standby)).toEqual(primary);
+  });
+
+  it('is the standby once it has been promoted', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'lamp-replica' }] });
+
+    expect(await snapshots.serving(primary, standby)).toEqual(standby);
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' });
+  });
+
+  it('is the primary when there is no standby at all', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(awsError('DBInstanceNotFoundFault', 'DBInstance lamp-replica not found.', 404));
+
+    expect(await snapshots.serving(primary, standby)).toEqual(primary);
   });
 });
