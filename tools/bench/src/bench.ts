@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { parseConfig, referenceConfig, runDrill, type LatencyModel } from '@dr/failover-core';
@@ -14,15 +14,20 @@ import { stats } from './mix.js';
  *  1. throughput: N drills with random seeds and scenarios, across worker threads;
  *  2. orchestration overhead of the default region-outage drill: RTO − (time to detect + the
  *     longest AWS operation on the critical path, the promotion as AWS timed it);
- *  3. our plan against the original brief's approach, same seeds and latency model.
+ *  3. our plan against the original brief's approach, same seeds and latency model;
+ *  4. synth time of the reference app;
+ *  5. the Lambda bundles: size, and cold module-load time in fresh `node` processes.
+ * `--only 4,5` runs some of them.
  */
 const { values } = parseArgs({
   options: {
     drills: { type: 'string', default: '10000' },
     workers: { type: 'string', default: String(availableParallelism()) },
     seeds: { type: 'string', default: '500' },
+    only: { type: 'string', default: '1,2,3,4,5' },
   },
 });
+const only = new Set(values.only.split(',').map((x) => x.trim()));
 const drills = Number(values.drills);
 const workers = Math.max(1, Number(values.workers));
 const seeds = Number(values.seeds);
@@ -132,10 +137,41 @@ async function synthTime(): Promise<void> {
   console.log(`   mean ${s.mean.toFixed(2)} s, min ${s.min.toFixed(2)} s, max ${s.max.toFixed(2)} s`);
 }
 
+/**
+ * Each Lambda bundle's size and its cold module-load time: a fresh `node` process imports it, as
+ * a new Lambda execution environment does, timing the import alone and the whole process.
+ */
+async function lambdaBundles(): Promise<void> {
+  console.log('\n5. Lambda bundles (apps/lambdas/dist, shipped in @dr/constructs), 15 fresh processes each');
+  for (const name of ['failover-controller', 'snapshot']) {
+    const bundle = fileURLToPath(new URL(`../../../apps/lambdas/dist/${name}/index.mjs`, import.meta.url));
+    if (!existsSync(bundle)) {
+      console.log(`   ${name}: not built (npx nx run lambdas:build)`);
+      continue;
+    }
+    const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(String(performance.now() - t));`;
+    const load: number[] = [];
+    const whole: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const started = performance.now();
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } });
+      if (run.status !== 0) throw new Error(`loading ${name} failed: ${run.stderr}`);
+      whole.push(performance.now() - started);
+      load.push(Number(run.stdout));
+    }
+    const l = stats(load);
+    const w = stats(whole);
+    console.log(`   ${name}: ${(statSync(bundle).size / 1024).toFixed(0)} KB; import p50 ${l.p50.toFixed(0)} ms, p95 ${l.p95.toFixed(0)} ms; whole process p50 ${w.p50.toFixed(0)} ms`);
+  }
+}
+
 console.log(`dr benchmarks — node ${process.version}, ${availableParallelism()} cores`);
-await synthTime();
-await throughput();
-await overhead();
-await versusBrief({}, '');
-// Global Accelerator health checks can run every 10 s instead of 30 s; detection then needs less.
-await versusBrief({ gaHealthIntervalMs: 10_000 }, 'b');
+if (only.has('4')) await synthTime();
+if (only.has('1')) await throughput();
+if (only.has('2')) await overhead();
+if (only.has('3')) {
+  await versusBrief({}, '');
+  // Global Accelerator health checks can run every 10 s instead of 30 s; detection then needs less.
+  await versusBrief({ gaHealthIntervalMs: 10_000 }, 'b');
+}
+if (only.has('5')) await lambdaBundles();
