@@ -9,13 +9,13 @@ describe('failover-controller bundle: watching the primary', () => {
   afterEach(() => world.stop());
 
   it('probes every interval and stops before its deadline, with no change to anything', async () => {
-    const timeoutMs = 14_000;
+    const timeoutMs = 15_000;
 
     const run = await world.start(BUNDLES.controller, { timeoutMs });
 
     expect(run.error).toBeUndefined();
     expect(run.result).toMatchObject({ action: 'watched', verdict: 'healthy' });
-    // Rounds at 0 s and 5 s; a third at 10 s would end past the deadline less the probe margin.
+    // Rounds at 0 s and 5 s; a third at 10 s would end (with its 2 s probe timeout) past the deadline less the 5 s margin.
     expect(run.result?.rounds).toBe(2);
     expect(world.health.requests).toBe(2);
     expect(run.elapsedMs).toBeLessThan(timeoutMs);
@@ -28,7 +28,7 @@ describe('failover-controller bundle: watching the primary', () => {
   it('does not fail over on a flapping probe, even when one signal is enough', async () => {
     world.health.mode = 'flapping';
 
-    const run = await world.start(BUNDLES.controller, { timeoutMs: 25_000 });
+    const run = await world.start(BUNDLES.controller, { timeoutMs: 26_000 });
 
     expect(run.result).toMatchObject({ action: 'watched' });
     expect(run.result?.rounds).toBeGreaterThanOrEqual(4);
