@@ -34,11 +34,18 @@ function contextString(app: App, key: string): string | undefined {
   return value;
 }
 
+/** A boolean context value: `true` or `'true'` (what `cdk -c key=true` gives); anything else is false. */
+function contextFlag(app: App, key: string): boolean {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === true || value === 'true';
+}
+
 /**
  * Builds the reference app: five stacks, synthesizable with no credentials and no network.
  * `context` is merged over the CLI's (tests use it): `primaryBucketName`, `secondaryBucketName`,
  * `activeRegion` (the region that serves; set it to the DR region after a failover), and
- * `primaryCertificateArn` / `secondaryCertificateArn` (ACM certificates for HTTPS; both or neither).
+ * `primaryCertificateArn` / `secondaryCertificateArn` (ACM certificates for HTTPS; both or neither),
+ * and `replicateContainerRegistry` (`true` to turn on the account-wide ECR registry replication).
  */
 export function buildReferenceApp(outdir?: string, context: Record<string, unknown> = {}): App {
   const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...context } });
@@ -48,6 +55,7 @@ export function buildReferenceApp(outdir?: string, context: Record<string, unkno
     primary: { ...REFERENCE.primary, availabilityZones: [...REFERENCE.primary.availabilityZones], bucketName: bucketName('primaryBucketName', REFERENCE.primary.bucketName), certificateArn: contextString(app, 'primaryCertificateArn') },
     secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones], bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName), certificateArn: contextString(app, 'secondaryCertificateArn') },
     activeRegion: contextString(app, 'activeRegion'),
+    replicateContainerRegistry: contextFlag(app, 'replicateContainerRegistry'),
     controllerCode: notYetShipped('failover-controller'),
     snapshotCode: notYetShipped('snapshot'),
   });

@@ -112,4 +112,11 @@ describe('the reference app', () => {
     Template.fromStack(other.node.findChild('Lamp-Primary') as Stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
     Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('AWS::GlobalAccelerator::Listener', { PortRanges: [{ FromPort: 80, ToPort: 80 }, { FromPort: 443, ToPort: 443 }] });
   });
+
+  it('leaves ECR registry replication off unless the context turns it on', () => {
+    const on = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { replicateContainerRegistry: 'true' });
+
+    Template.fromStack(app.node.findChild('Lamp-Primary') as Stack).resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+    Template.fromStack(on.node.findChild('Lamp-Primary') as Stack).resourceCountIs('AWS::ECR::ReplicationConfiguration', 1);
+  });
 });

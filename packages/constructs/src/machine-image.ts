@@ -22,6 +22,13 @@ export interface MachineImageProps {
   readonly parentImage?: string;
   /** Image Builder schedule; builds also run on demand. @default 'cron(0 3 ? * SUN *)' (weekly, for patches) */
   readonly scheduleExpression?: string;
+  /**
+   * Replicate the repository to the other regions with ECR registry replication. The setting is
+   * one per account and region: turning it on here replaces every replication rule the account
+   * already has in this region, so it is opt-in.
+   * @default false - the repository stays in this region
+   */
+  readonly replicateRegistry?: boolean;
 }
 
 /** The LAMP build: Apache, PHP and the MySQL client, and the `/ref` health page. */
@@ -80,8 +87,8 @@ phases:
  * The machine image of the app tier (the original brief's \`ami\` module) and its container
  * repository (the brief's \`ecr\` module): an EC2 Image Builder pipeline that builds the LAMP
  * image, distributes it to both regions and writes its id to SSM in each, so the DR region's
- * launch template always finds the current image; and an ECR repository replicated to the DR
- * region. Run the pipeline once before deploying the app tiers: they resolve the parameter.
+ * launch template always finds the current image; and an ECR repository, replicated to the DR
+ * region when `replicateRegistry` is on. Run the pipeline once before deploying the app tiers: they resolve the parameter.
  */
 export class MachineImage extends Construct {
   readonly pipeline: imagebuilder.CfnImagePipeline;
@@ -163,15 +170,17 @@ export class MachineImage extends Construct {
       lifecycleRules: [{ description: 'Keep the newest 30 images', maxImageCount: 30 }],
     });
     // Registry replication is one setting per account and region: this replaces any other rule.
-    new ecr.CfnReplicationConfiguration(this, 'Replication', {
-      replicationConfiguration: {
-        rules: [
-          {
-            destinations: props.regions.filter((r) => r !== region).map((r) => ({ region: r, registryId: Stack.of(this).account })),
-            repositoryFilters: [{ filter: this.repository.repositoryName, filterType: 'PREFIX_MATCH' }],
-          },
-        ],
-      },
-    });
+    if (props.replicateRegistry) {
+      new ecr.CfnReplicationConfiguration(this, 'Replication', {
+        replicationConfiguration: {
+          rules: [
+            {
+              destinations: props.regions.filter((r) => r !== region).map((r) => ({ region: r, registryId: Stack.of(this).account })),
+              repositoryFilters: [{ filter: this.repository.repositoryName, filterType: 'PREFIX_MATCH' }],
+            },
+          ],
+        },
+      });
+    }
   }
 }

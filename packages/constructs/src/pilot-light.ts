@@ -83,6 +83,12 @@ export interface PilotLightOptions {
   /** NAT gateways per region. @default 1 */
   readonly natGateways?: number;
   /**
+   * Replicate the ECR repository to the DR region. ECR registry replication is one setting per
+   * account and region: this replaces any replication rule the account has in the primary region.
+   * @default false
+   */
+  readonly replicateContainerRegistry?: boolean;
+  /**
    * The region that serves: the accelerator sends users there, and its group keeps its minimum
    * capacity. After a failover (or a failback) set it to the region that serves now before any
    * redeploy; the global stack's traffic guard fails a deploy whose template disagrees with the
@@ -149,7 +155,7 @@ export class PilotLight extends Construct {
     // --- primary region -------------------------------------------------------------------
     this.primaryStack = new Stack(scope, `${id}-Primary`, stackProps(primary.region, `${app}: primary region`));
     const primaryNet = new PilotLightNetwork(this.primaryStack, 'Network', { cidr: primary.cidr, availabilityZones: primary.availabilityZones, natGateways: props.natGateways });
-    const image = new MachineImage(this.primaryStack, 'Image', { app, regions: [primary.region, secondary.region], vpc: primaryNet.vpc });
+    const image = new MachineImage(this.primaryStack, 'Image', { app, regions: [primary.region, secondary.region], vpc: primaryNet.vpc, replicateRegistry: props.replicateContainerRegistry });
     const databaseName = props.databaseName ?? 'lampdb';
     const secretId = `${primary.dbInstanceIdentifier}/credentials`;
     const database = new PilotLightDatabase(this.primaryStack, 'Database', {

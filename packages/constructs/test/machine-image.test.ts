@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { MachineImage, PilotLightNetwork } from '../src/index.js';
 import { stackIn } from './helpers.js';
 
-function image(regions = ['eu-west-1', 'us-east-1'], parentImage?: string) {
+function image(regions = ['eu-west-1', 'us-east-1'], parentImage?: string, replicateRegistry?: boolean) {
   const stack = stackIn('eu-west-1');
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
-  new MachineImage(stack, 'Image', { app: 'lamp', regions, vpc, parentImage });
+  new MachineImage(stack, 'Image', { app: 'lamp', regions, vpc, parentImage, replicateRegistry });
   return Template.fromStack(stack);
 }
 
@@ -30,8 +30,15 @@ describe('MachineImage', () => {
     t.hasResourceProperties('AWS::ImageBuilder::ImagePipeline', { ImageTestsConfiguration: { ImageTestsEnabled: true }, Status: 'ENABLED' });
   });
 
-  it('keeps an ECR repository replicated to the DR region', () => {
+  it('keeps an ECR repository, and leaves the account-wide registry replication alone by default', () => {
     const t = image();
+
+    t.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'lamp-ecr', ImageScanningConfiguration: { ScanOnPush: true } });
+    t.resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+  });
+
+  it('replicates the repository to the DR region when replicateRegistry is on', () => {
+    const t = image(undefined, undefined, true);
 
     t.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'lamp-ecr', ImageScanningConfiguration: { ScanOnPush: true } });
     t.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
