@@ -41,6 +41,11 @@ export interface RunnerOptions {
    * unfinished state for the next controller to resume (a Lambda nearing its timeout).
    */
   readonly deadline?: number;
+  /**
+   * Aborting it stops the runner as reaching the deadline does: no new events, the lease
+   * released, the unfinished state returned for a resume (an operator's Ctrl-C).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A request to start a run. */
@@ -197,7 +202,7 @@ export class Runner {
         wake = undefined;
         continue;
       }
-      if (this.options.deadline !== undefined && this.ports.clock.now() >= this.options.deadline) {
+      if (this.options.signal?.aborted || (this.options.deadline !== undefined && this.ports.clock.now() >= this.options.deadline)) {
         this.dead = true;
         await this.release();
         return state;

@@ -45,6 +45,21 @@ describe('Runner', () => {
     expect(world.actions.promoteReplica).toBe(1);
   });
 
+  it('stops when its signal is aborted, freeing the lease so the run resumes at once', async () => {
+    const { clock, ports, world } = simulation(outage);
+    const stop = new AbortController();
+    let transitions = 0;
+    const interrupted = await clock.run(() =>
+      new Runner({ ports, owner: 'cli:alice', stateKey: KEY, signal: stop.signal, onTransition: () => ++transitions === 8 && stop.abort() }).start(request('failover')),
+    );
+    expect(interrupted.state.phase).toBe('running');
+
+    const resumed = await clock.run(() => new Runner({ ports, owner: 'cli:bob', stateKey: KEY }).resume());
+
+    expect(resumed?.state.phase).toBe('completed');
+    expect(world.actions.promoteReplica).toBe(1);
+  });
+
   it('refuses a second failover once traffic already runs in the DR region', async () => {
     const { clock, ports } = simulation(outage);
     await clock.run(() => new Runner({ ports, owner: 'a', stateKey: KEY }).start(request('failover')));
