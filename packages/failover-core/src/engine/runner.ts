@@ -42,10 +42,10 @@ export interface RunnerOptions {
    */
   readonly deadline?: number;
   /**
-   * Aborting it stops the runner as reaching the deadline does: no new events, the lease
+   * An abort signal (any object with `aborted`); aborting it stops the runner as reaching the deadline does: no new events, the lease
    * released, the unfinished state returned for a resume (an operator's Ctrl-C).
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: { readonly aborted: boolean };
 }
 
 /** A request to start a run. */
