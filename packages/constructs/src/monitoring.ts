@@ -16,7 +16,7 @@ export interface DrMonitoringProps {
   readonly appTier: AppTier;
   /** The replica to watch for lag (in the DR region). @default - no replica lag alarm */
   readonly replicaInstanceIdentifier?: string;
-  /** Replica lag above this many seconds, three minutes out of five, raises the alarm: the RPO objective. @default 60 */
+  /** Replica lag above this many seconds (or stopped replication), three minutes out of five, raises the alarm: the RPO objective. @default 60 */
   readonly maxDataLossSeconds?: number;
   /** Alarms of other constructs to show on the dashboard, such as the controller's errors. @default - none */
   readonly extraAlarms?: readonly cloudwatch.IAlarm[];
@@ -28,8 +28,9 @@ export interface DrMonitoringProps {
 
 /**
  * DR alarms and dashboard of one region: EC2 health (unhealthy targets), ALB availability (no
- * healthy target, or too many 5xx), replica lag against the RPO objective, and the alarms of the
- * DR Lambdas. The availability alarm is named `<app>-<role>-alb-availability`, the name the DR
+ * healthy target, or too many 5xx; in the DR region only while its group wants instances),
+ * replica lag against the RPO objective (stopped replication alarms, a promoted replica does
+ * not), and the alarms of the DR Lambdas. None is in ALARM while the DR region is dark. The availability alarm is named `<app>-<role>-alb-availability`, the name the DR
  * config gives the detector.
  */
 export class DrMonitoring extends Construct {
@@ -54,19 +55,33 @@ export class DrMonitoring extends Construct {
     const errors = loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute, statistic: 'Sum' });
     const elbErrors = loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: minute, statistic: 'Sum' });
     const requests = loadBalancer.metrics.requestCount({ period: minute, statistic: 'Sum' });
-    const availability = new cloudwatch.MathExpression({
-      expression: `IF(healthy < 1, 1, IF(requests > 0, (target5xx + elb5xx) / requests, 0))`,
-      usingMetrics: { healthy, requests, target5xx: errors, elb5xx: elbErrors },
-      label: 'unavailable share',
+    const unavailable = 'IF(healthy < 1, 1, IF(requests > 0, (target5xx + elb5xx) / requests, 0))';
+    // The pilot light has no instance, hence no healthy target, until a failover asks for
+    // capacity: it counts as unavailable only while its group wants instances.
+    const desired = new cloudwatch.Metric({
+      namespace: 'AWS/AutoScaling',
+      metricName: 'GroupDesiredCapacity',
+      dimensionsMap: { AutoScalingGroupName: props.appTier.autoScalingGroup.autoScalingGroupName },
       period: minute,
+      statistic: 'Maximum',
     });
+    const availability =
+      props.role === 'primary'
+        ? new cloudwatch.MathExpression({ expression: unavailable, usingMetrics: { healthy, requests, target5xx: errors, elb5xx: elbErrors }, label: 'unavailable share', period: minute })
+        : new cloudwatch.MathExpression({
+            expression: `IF(desired > 0, ${unavailable}, 0)`,
+            usingMetrics: { healthy, requests, target5xx: errors, elb5xx: elbErrors, desired },
+            label: 'unavailable share (while serving)',
+            period: minute,
+          });
     this.availabilityAlarm = availability.createAlarm(this, 'Availability', {
       alarmName: `${prefix}-alb-availability`,
       alarmDescription: `${props.app} in this region is not serving: no healthy target, or more than ${maxErrorRate * 100}% of requests fail`,
       threshold: maxErrorRate,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
-      // No data from a region that has gone silent is a breach, not a pass.
+      // No data from the primary means it has gone silent: a breach, the detector's signal. The
+      // dark DR region publishes little or nothing, which is its steady state, not trouble.
       treatMissingData: props.role === 'primary' ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.unhealthyTargetsAlarm = targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'UnhealthyTargets', {
@@ -80,14 +95,18 @@ export class DrMonitoring extends Construct {
     const alarms: cloudwatch.IAlarm[] = [this.availabilityAlarm, this.unhealthyTargetsAlarm];
     if (props.replicaInstanceIdentifier) {
       const lag = new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName: 'ReplicaLag', dimensionsMap: { DBInstanceIdentifier: props.replicaInstanceIdentifier }, period: minute, statistic: 'Maximum' });
-      this.replicaLagAlarm = lag.createAlarm(this, 'ReplicaLag', {
+      // RDS reports -1 when replication has stopped on a replica (trouble: counted as twice the
+      // objective), and nothing once the replica is promoted (no replica, no lag: not trouble).
+      // @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html
+      const lagOrBroken = new cloudwatch.MathExpression({ expression: `IF(lag < 0, ${2 * maxLag}, lag)`, usingMetrics: { lag }, label: 'replica lag (s; stopped replication counts double)', period: minute });
+      this.replicaLagAlarm = lagOrBroken.createAlarm(this, 'ReplicaLag', {
         alarmName: `${prefix}-replica-lag`,
         alarmDescription: `Replica ${props.replicaInstanceIdentifier} lags more than the ${maxLag}s RPO objective: an automatic failover would refuse`,
         threshold: maxLag,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 5,
         datapointsToAlarm: 3,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       alarms.push(this.replicaLagAlarm);
     }

@@ -28,14 +28,41 @@ describe('DrMonitoring', () => {
     monitoring('primary').hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'lamp-primary-unhealthy-instances', MetricName: 'UnHealthyHostCount' });
   });
 
-  it('alarms when the replica lags past the RPO objective', () => {
+  it('alarms when the replica lags past the RPO objective, or replication has stopped (-1), but not once it is promoted (no data)', () => {
     monitoring('secondary').hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'lamp-secondary-replica-lag',
-      MetricName: 'ReplicaLag',
-      Namespace: 'AWS/RDS',
       Threshold: 60,
-      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'lamp-replica' }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      Metrics: [
+        { Id: 'expr_1', Expression: 'IF(lag < 0, 120, lag)', Label: Match.anyValue(), ReturnData: true },
+        Match.objectLike({
+          Id: 'lag',
+          ReturnData: false,
+          MetricStat: Match.objectLike({ Metric: { MetricName: 'ReplicaLag', Namespace: 'AWS/RDS', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'lamp-replica' }] }, Stat: 'Maximum' }),
+        }),
+      ],
     });
+  });
+
+  it('does not alarm on the dark DR region: availability counts only while its group wants instances', () => {
+    const t = monitoring('secondary');
+    const [alarm] = Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'lamp-secondary-alb-availability' } })) as {
+      Properties: { TreatMissingData: string; Metrics: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] } } }[] };
+    }[];
+
+    expect(alarm?.Properties.TreatMissingData).toBe('notBreaching');
+    const expression = alarm?.Properties.Metrics.find((m) => m.Expression)?.Expression ?? '';
+    expect(expression).toMatch(/^IF\(desired > 0, IF\(healthy < 1, 1, .*\), 0\)$/);
+    const desired = alarm?.Properties.Metrics.find((m) => m.Id === 'desired')?.MetricStat?.Metric;
+    expect(desired).toMatchObject({ MetricName: 'GroupDesiredCapacity', Namespace: 'AWS/AutoScaling', Dimensions: [{ Name: 'AutoScalingGroupName', Value: { Ref: expect.stringMatching(/^AppGroup/) } }] });
+  });
+
+  it('still counts the primary as down when it has no healthy target, whatever its group wants', () => {
+    const [alarm] = Object.values(monitoring('primary').findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'lamp-primary-alb-availability' } })) as { Properties: { Metrics: { Id: string; Expression?: string }[] } }[];
+
+    expect(alarm?.Properties.Metrics.find((m) => m.Expression)?.Expression).toMatch(/^IF\(healthy < 1, 1,/);
+    expect(alarm?.Properties.Metrics.map((m) => m.Id)).not.toContain('desired');
   });
 
   it('puts every alarm on a DR dashboard', () => {
