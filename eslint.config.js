@@ -39,7 +39,8 @@ function boundaries({ testSupport }) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/cdk.out/**'] },
+  // packages/constructs/lambda holds the built Lambda bundles the package ships.
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/cdk.out/**', 'packages/constructs/lambda/**'] },
   ...tseslint.configs.recommended,
   {
     plugins: { '@nx': nx },

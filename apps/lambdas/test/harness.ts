@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { FakeAws, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
+import { FakeAws, HealthEndpoint, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, type DrConfig, type DrConfigInput } from '@dr/failover-core';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
@@ -29,34 +27,6 @@ export const scheduledEvent = (time = new Date().toISOString()) => ({
   resources: ['arn:aws:events:us-east-1:123456789012:rule/lamp-controller'],
   detail: {},
 });
-
-/** The primary's health path, served by the test: `up`, `down` (503), or `flapping` (alternating). */
-export class HealthEndpoint {
-  mode: 'up' | 'down' | 'flapping' = 'up';
-  requests = 0;
-  private constructor(private readonly server: Server) {}
-
-  static async start(): Promise<HealthEndpoint> {
-    const server = createServer();
-    const endpoint = new HealthEndpoint(server);
-    server.on('request', (_req, res) => {
-      endpoint.requests++;
-      const up = endpoint.mode === 'up' || (endpoint.mode === 'flapping' && endpoint.requests % 2 === 0);
-      res.writeHead(up ? 200 : 503).end(up ? 'ok' : 'unavailable');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    return endpoint;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/ref`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** One invocation's output: its JSON log lines, EMF metric names, and result or error. */
 export interface Invocation {

@@ -86,6 +86,8 @@ export class FakeAws {
   /** SSM parameter values by `region:name`. */
   readonly parameters = new Map<string, string>();
   readonly snapshots: FakeSnapshot[] = [];
+  /** The replica's lag (CloudWatch ReplicaLag) until the source is write-fenced. */
+  replicaLagSeconds = 1;
   /** Describes a new snapshot or copy reports `creating` before it is `available`. */
   snapshotDescribesUntilAvailable = 2;
   /** Messages published to SNS. */
@@ -224,9 +226,9 @@ export class FakeAws {
       return { Parameters: [{ ParameterName: 'read_only', ParameterValue: readOnly ? '1' : '0' }] };
     });
     this.route('monitoring', GetMetricDataCommand, async () => {
-      // Once the source is fenced the replica catches up; until then it lags a second.
+      // Once the source is fenced the replica catches up; until then it lags.
       const fenced = this.dbs.some((d) => d.readOnly);
-      return { MetricDataResults: [{ Id: 'lag', Timestamps: [new Date()], Values: [fenced ? 0 : 1] }] };
+      return { MetricDataResults: [{ Id: 'lag', Timestamps: [new Date()], Values: [fenced ? 0 : this.replicaLagSeconds] }] };
     });
     this.route('monitoring', DescribeAlarmsCommand, async (input) => {
       const names: string[] = input.AlarmNames ?? [];

@@ -7,3 +7,4 @@ export { FakeAws, type FakeSnapshot } from './fake-aws.js';
 export { awsError, networkError } from './errors.js';
 export { startDynalite, type LocalDynamo } from './dynalite.js';
 export { startFakeAwsServer, type FakeAwsServer } from './fake-aws-server.js';
+export { HealthEndpoint } from './health-endpoint.js';
