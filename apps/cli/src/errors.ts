@@ -19,3 +19,11 @@ export class UsageError extends ExitError {
     super(message, EXIT.badInput, options);
   }
 }
+
+/** Whether an error (or one it wraps) is the SDK finding no credentials anywhere in its chain. */
+export function isMissingCredentials(e: unknown): boolean {
+  for (let at: unknown = e, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    if (at.name === 'CredentialsProviderError' || /Could not load credentials/i.test(at.message)) return true;
+  }
+  return false;
+}

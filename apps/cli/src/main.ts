@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { completionCommand } from './commands/completion.js';
 import { drillCommand } from './commands/drill.js';
-import { EXIT, ExitError } from './errors.js';
+import { operationCommand, planCommand } from './commands/operate.js';
+import { snapshotCommand } from './commands/snapshot.js';
+import { statusCommand } from './commands/status.js';
+import { describeError, isDrError } from '@dr/failover-core';
+import { EXIT, ExitError, isMissingCredentials } from './errors.js';
 import { Output } from './output.js';
 
 /** What a command reports back to the entry point. */
@@ -17,10 +22,24 @@ export function buildProgram(context: CommandContext): Command {
     .option('--debug', 'print stack traces of unexpected errors')
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
-  for (const command of [drillCommand(context)]) {
-    // Commands built on their own do not inherit the program's error handling unless told to.
-    program.addCommand(command.copyInheritedSettings(program));
-  }
+  const commands = [
+    statusCommand(context),
+    planCommand(context),
+    operationCommand('failover', context),
+    operationCommand('switchover', context),
+    operationCommand('failback', context),
+    drillCommand(context),
+    snapshotCommand(context),
+    completionCommand(() => program),
+  ];
+  // Commands built on their own do not inherit the program's error handling unless told to,
+  // and neither do their own subcommands (`dr snapshot list`).
+  const inherit = (command: Command, parent: Command): Command => {
+    command.copyInheritedSettings(parent);
+    for (const sub of command.commands) inherit(sub, command);
+    return command;
+  };
+  for (const command of commands) program.addCommand(inherit(command, program));
   return program;
 }
 
@@ -48,6 +67,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       out.error(e.message);
       if (debug && e.cause instanceof Error) process.stderr.write(`${e.cause.stack ?? ''}\n`);
       return e.exitCode;
+    }
+    if (isMissingCredentials(e)) {
+      out.error('no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or sign in with aws sso login');
+      return EXIT.badInput;
+    }
+    if (isDrError(e)) {
+      // The engine's and adapters' errors name the resource and region: a failed operation, said plainly.
+      out.error(describeError(e));
+      if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+      return EXIT.failed;
     }
     out.error(`unexpected failure: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}`);
     if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);

@@ -7,7 +7,6 @@ import {
   type DrillProgress,
   type DrillReport,
   type Operation,
-  type Plan,
   type Scenario,
 } from '@dr/failover-core';
 import { Command, Option } from 'commander';
@@ -15,6 +14,7 @@ import { loadConfig } from '../config-source.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
+import { printPlan, printTimelineEntry } from '../progress.js';
 
 const OPERATIONS: readonly Operation[] = ['failover', 'switchover', 'failback'];
 
@@ -51,22 +51,14 @@ function parseScenario(text: string | undefined, operation: Operation): Scenario
 const fmt = (seconds: number | null): string => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
 const stamp = (seconds: number): string => `[${seconds.toFixed(1).padStart(7)}s]`;
 
-function printPlan(out: Output, plan: Plan): void {
-  out.heading(`Plan: ${plan.operation} from ${plan.fromRegion} to ${plan.toRegion}`);
-  plan.steps.forEach((step, i) => {
-    out.line(`  ${i + 1}. ${step.name}${step.blocks.length > 1 ? out.color.dim(`  (${step.blocks.length} blocks in parallel)`) : ''}`);
-    for (const b of step.blocks) out.line(`       ${out.color.dim('·')} ${b.description}`);
-  });
-  out.heading('Run');
-}
-
 /** Streams progress lines; returns the printer for `runDrill`'s `onProgress`. */
 function progressPrinter(out: Output): (p: DrillProgress) => void {
   return (p) => {
     const c = out.color;
     switch (p.kind) {
       case 'plan':
-        return printPlan(out, p.plan);
+        printPlan(out, p.plan);
+        return out.heading('Run');
       case 'verdict': {
         const readings = Object.entries(p.readings).map(([k, v]) => `${k} ${v}`).join(', ');
         const colour = p.verdict === 'down' ? c.red : p.verdict === 'suspect' ? c.yellow : c.green;
@@ -76,36 +68,8 @@ function progressPrinter(out: Output): (p: DrillProgress) => void {
         return out.line(`${stamp(p.seconds)} ${c.yellow(p.message)}`);
       case 'fault':
         return out.line(`${stamp(p.seconds)} ${c.red(`fault: ${SCENARIO_DESCRIPTIONS[p.scenario]}`)}`);
-      case 'timeline': {
-        const e = p.entry;
-        const steps = p.state.plan.steps;
-        const index = steps.findIndex((s) => s.id === e.stepId);
-        const label = `step ${index + 1}/${steps.length}`;
-        switch (e.kind) {
-          case 'run-started':
-            return out.line(`${stamp(p.seconds)} ${c.bold(`run ${p.state.runId} started`)}: ${e.message ?? ''}`);
-          case 'preconditions-passed':
-            return out.line(`${stamp(p.seconds)} preconditions passed${e.message ? c.yellow(` — ${e.message}`) : ''}`);
-          case 'refused':
-            return out.line(`${stamp(p.seconds)} ${c.red('refused')}: ${e.message ?? ''}`);
-          case 'step-started':
-            return out.line(`${stamp(p.seconds)} ${c.cyan('▶')} ${label} ${e.message ?? ''}`);
-          case 'block-ended':
-            return out.line(`${stamp(p.seconds)}     ${c.green('✓')} ${e.blockId}  ${c.dim(e.message ?? '')}`);
-          case 'block-failed':
-            return out.line(`${stamp(p.seconds)}     ${c.red('✗')} ${e.blockId}  ${e.message ?? ''}`);
-          case 'step-ended':
-            return out.line(`${stamp(p.seconds)} ${c.green('■')} ${label} done`);
-          case 'resumed':
-            return out.line(`${stamp(p.seconds)} ${c.yellow('resumed')} ${e.message ?? ''}`);
-          case 'completed':
-            return out.line(`${stamp(p.seconds)} ${c.green(c.bold('completed'))}`);
-          case 'failed':
-            return out.line(`${stamp(p.seconds)} ${c.red(c.bold('failed'))}: ${e.message ?? ''}`);
-          default:
-            return undefined;
-        }
-      }
+      case 'timeline':
+        return printTimelineEntry(out, stamp(p.seconds), p.entry, p.state);
     }
   };
 }
@@ -147,7 +111,7 @@ export function drillCommand(context: CommandContext): Command {
     .option('--config <file>', 'DR config JSON file (default: the reference topology of the brief)')
     .option('--force', 'proceed past the RPO guard and report the window of writes risked')
     .option('--json', 'print one JSON object and nothing else')
-    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(18)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nExit code: 0 when the drill completed (or rightly did not trigger) within its objectives; 1 when it failed, was refused or missed an objective; 2 on bad input.`)
+    .addHelpText('after', `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(18)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nExit code: 0 when the drill completed (or rightly did not trigger) within its objectives; 1 when it failed, was refused or missed an objective; 2 on bad input.`)
     .action(async (flags: DrillFlags) => {
       const operation = parseOperation(flags.operation);
       const scenario = parseScenario(flags.scenario, operation);

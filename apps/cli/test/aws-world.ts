@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeAws, HealthEndpoint, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
+import { parseConfig, referenceConfig, type DrConfig } from '@dr/failover-core';
+import { BIN, type CliResult } from './run-cli.js';
+
+/** A deployed pilot light as `dr` sees it: fake AWS over HTTP, dynalite for the state table, the config in a file and in SSM. */
+export class AwsWorld {
+  private constructor(
+    readonly config: DrConfig,
+    readonly fake: FakeAws,
+    readonly server: FakeAwsServer,
+    readonly dynamo: LocalDynamo,
+    readonly drHealth: HealthEndpoint,
+    readonly dir: string,
+  ) {}
+
+  static async start(options: { layout?: 'steady' | 'failed-over' } = {}): Promise<AwsWorld> {
+    const drHealth = await HealthEndpoint.start();
+    const config = parseConfig({
+      ...referenceConfig,
+      secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url },
+      controller: { stateTableName: 'lamp-dr-state', topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
+    });
+    const fake = new FakeAws(config, options.layout ?? 'steady', { mockSdk: false });
+    fake.parameters.set(`us-east-1:/dr/lamp/config`, JSON.stringify(config));
+    const dynamo = await startDynalite();
+    await dynamo.createTable('lamp-dr-state');
+    const dir = mkdtempSync(join(tmpdir(), 'dr-cli-'));
+    writeFileSync(join(dir, 'dr.json'), JSON.stringify(config));
+    return new AwsWorld(config, fake, await startFakeAwsServer(fake), dynamo, drHealth, dir);
+  }
+
+  get configFile(): string {
+    return join(this.dir, 'dr.json');
+  }
+
+  /** The environment of an operator's shell, pointed at the fakes, with no profile or instance metadata to fall back on. */
+  env(extra: Record<string, string | undefined> = {}): Record<string, string> {
+    const env: Record<string, string | undefined> = {
+      PATH: process.env.PATH,
+      HOME: this.dir,
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_REGION: 'us-east-1',
+      ...this.server.env,
+      AWS_ENDPOINT_URL_DYNAMODB: this.dynamo.endpoint,
+      ...extra,
+    };
+    return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  }
+
+  /** Runs `dr` as a process; `onOutput` sees stdout as it grows and may signal the process. */
+  dr(args: readonly string[], options: { env?: Record<string, string | undefined>; onOutput?: (stdout: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<CliResult> {
+    const child = spawn(process.execPath, [BIN, ...args], { env: this.env(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      options.onOutput?.(stdout, (s) => child.kill(s));
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.server.stop(), this.dynamo.stop(), this.drHealth.stop()]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AwsWorld } from '../aws-world.js';
+import { dr } from '../run-cli.js';
+
+describe('dr: config sources, credentials, help and completion', () => {
+  let world: AwsWorld;
+  beforeEach(async () => {
+    world = await AwsWorld.start();
+  });
+  afterEach(() => world.stop());
+
+  it('with no credentials anywhere, says so and exits 2', async () => {
+    const r = await world.dr(['status', '--config', world.configFile], { env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined } });
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no AWS credentials found: set AWS_PROFILE/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('names the config it cannot use: a missing SSM parameter, a malformed file, no source at all', async () => {
+    const missing = await world.dr(['status', '--app', 'shop']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/SSM parameter \/dr\/shop\/config in us-east-1 is invalid:\n\s+- \(root\): does not exist/);
+
+    const file = join(world.dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ ...world.config, primary: { ...world.config.primary, region: 'mars-1' }, extra: 1 }));
+    const bad = await world.dr(['failover', '--config', file, '--dry-run']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/primary\.region/);
+    expect(bad.stderr).toMatch(/extra: is not a known field/);
+
+    const none = await world.dr(['status']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/name the application \(--app NAME/);
+
+    const endpoint = await world.dr(['status', '--app', 'lamp', '--endpoint-url', 'rds']);
+    expect(endpoint.code).toBe(2);
+    expect(endpoint.stderr).toMatch(/--endpoint-url must be <service>=<url>/);
+  });
+
+  it('every command has help with an example', () => {
+    for (const command of [['status'], ['plan'], ['failover'], ['switchover'], ['failback'], ['drill'], ['snapshot', 'list'], ['snapshot', 'prune'], ['snapshot', 'create'], ['completion']]) {
+      const r = dr(...command, '--help');
+      expect(r.code, command.join(' ')).toBe(0);
+      expect(r.stdout, command.join(' ')).toMatch(/Example/);
+    }
+  });
+
+  it('prints a completion script that knows every command and its options', () => {
+    const r = dr('completion', 'bash');
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/complete -o default -F _dr_complete dr/);
+    expect(r.stdout).toMatch(/"snapshot prune"\) words="[^"]*--dry-run/);
+    expect(r.stdout).toMatch(/"failover"\) words="[^"]*--force/);
+    expect(dr('completion', 'tcsh').code).toBe(2);
+  });
+});

@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AwsWorld } from '../aws-world.js';
+
+describe('dr status, dr plan', () => {
+  let world: AwsWorld;
+  beforeEach(async () => {
+    world = await AwsWorld.start();
+  });
+  afterEach(() => world.stop());
+
+  it('shows both regions and the readiness of a failover, for people and as JSON', async () => {
+    world.fake.alarmStates.set('lamp-primary-alb-availability', 'OK');
+    world.fake.addSnapshot({ region: 'eu-west-1', id: 'lamp-daily-2026-11-24', dbInstanceIdentifier: 'lamp-primary', createdAt: new Date(Date.now() - 3 * 3_600_000), tags: { 'dr:managed-by': 'dr-snapshot', 'dr:app': 'lamp' } });
+
+    const human = await world.dr(['status', '--app', 'lamp']);
+    const json = await world.dr(['status', '--config', world.configFile, '--json']);
+
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/lamp: primary \(eu-west-1\) serves, epoch 0/);
+    expect(human.stdout).toMatch(/replica, available/);
+    expect(human.stdout).toMatch(/lag 1 s ≤ 60 s/);
+    expect(human.stdout).toMatch(/dial 100%, weight 128/);
+    expect(human.stdout).toMatch(/lamp-daily-2026-11-24/);
+    expect(human.stdout).toMatch(/✓ every precondition passes/);
+    const doc = JSON.parse(json.stdout) as { active: { region: string }; regions: { role: string; database: { ok: boolean; value: { role: string } }; newestSnapshot: { value: { ageHours: number } | null } }[]; readiness: { ready: boolean; replicaLagSeconds: number } };
+    expect(doc.active.region).toBe('eu-west-1');
+    expect(doc.regions.map((r) => [r.role, r.database.value.role])).toEqual([
+      ['primary', 'primary'],
+      ['secondary', 'replica'],
+    ]);
+    expect(doc.regions[0]?.newestSnapshot.value?.ageHours).toBe(3);
+    expect(doc.readiness).toMatchObject({ ready: true, replicaLagSeconds: 1 });
+    expect(world.fake.mutations()).toBe(0);
+  });
+
+  it('still answers when the primary region is down, marking what it cannot read', async () => {
+    world.fake.outages.add('eu-west-1');
+
+    const r = await world.dr(['status', '--config', world.configFile]);
+
+    expect(r.stdout).toMatch(/unreachable: .*eu-west-1/);
+    expect(r.stdout).toMatch(/✓ every precondition passes/);
+  });
+
+  it('dr plan prints each step with its expected duration and the expected RTO, changing nothing', async () => {
+    const r = await world.dr(['plan', 'failover', '--config', world.configFile, '--json']);
+
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { plan: { steps: { id: string }[] }; expected: { steps: { id: string; p50Seconds: number }[]; rto: { p50Seconds: number } }; problems: unknown[] };
+    expect(doc.problems).toEqual([]);
+    expect(doc.expected.steps.map((s) => s.id)).toEqual(doc.plan.steps.map((s) => s.id));
+    // The latency model's promotion takes minutes: the RTO cannot be seconds.
+    expect(doc.expected.rto.p50Seconds).toBeGreaterThan(120);
+    expect(world.fake.mutations()).toBe(0);
+
+    const bad = await world.dr(['plan', 'failforward', '--config', world.configFile]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/operation must be failover, switchover or failback; got "failforward"/);
+  });
+});
