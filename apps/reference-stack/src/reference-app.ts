@@ -1,14 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PilotLight } from '@dr/constructs';
-
-/**
- * Until the Lambda bundles ship with @dr/constructs (issue 5), the reference app deploys a
- * controller that fails loudly, so its errors alarm says DR is not watched, rather than one that
- * silently does nothing.
- */
-const notYetShipped = (what: string) =>
-  lambda.Code.fromInline(`export const handler = async () => { throw new Error('${what} bundle not installed yet: deploy @dr/constructs with the Lambda bundles'); };`);
 
 /**
  * The brief's defaults: eu-west-1 primary, us-east-1 pilot light, its CIDRs, names and capacities.
@@ -56,8 +47,6 @@ export function buildReferenceApp(outdir?: string, context: Record<string, unkno
     secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones], bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName), certificateArn: contextString(app, 'secondaryCertificateArn') },
     activeRegion: contextString(app, 'activeRegion'),
     replicateContainerRegistry: contextFlag(app, 'replicateContainerRegistry'),
-    controllerCode: notYetShipped('failover-controller'),
-    snapshotCode: notYetShipped('snapshot'),
   });
   return app;
 }

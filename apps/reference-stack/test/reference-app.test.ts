@@ -46,6 +46,18 @@ describe('the reference app', () => {
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
   });
 
+  it('deploys the shipped Lambda bundles for the controller and the snapshot job', () => {
+    const control = templates.find((t) => t.name === 'Lamp-Control.template.json')?.template as { Resources: Record<string, { Type: string; Properties: { Handler?: string; Code?: { S3Key?: unknown; ZipFile?: unknown }; Description?: string } }> };
+    const functions = Object.values(control.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.Code?.ZipFile).toBeUndefined();
+      const hash = String(fn.Properties.Code?.S3Key).replace(/\.zip$/, '');
+      const bundle = readFileSync(join(outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
+      expect(bundle.length).toBeGreaterThan(100_000);
+    }
+  });
+
   it('holds no secret in plain text in any template', () => {
     const suspicious = templates.flatMap(({ name, template }) =>
       strings(template)

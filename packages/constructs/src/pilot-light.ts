@@ -106,10 +106,10 @@ export interface PilotLightProps extends PilotLightOptions {
   readonly account: string;
   readonly primary: PilotLightRegion;
   readonly secondary: PilotLightRegion;
-  /** Code of the failover controller Lambda (the `failover-controller` bundle). */
-  readonly controllerCode: lambda.Code;
-  /** Code of the daily snapshot Lambda (the `snapshot` bundle). */
-  readonly snapshotCode: lambda.Code;
+  /** Code of the failover controller Lambda. @default the `failover-controller` bundle shipped in this package */
+  readonly controllerCode?: lambda.Code;
+  /** Code of the daily snapshot Lambda. @default the `snapshot` bundle shipped in this package */
+  readonly snapshotCode?: lambda.Code;
 }
 
 /**
