@@ -16,7 +16,8 @@ import { stats } from './mix.js';
  *     longest AWS operation on the critical path, the promotion as AWS timed it);
  *  3. our plan against the original brief's approach, same seeds and latency model;
  *  4. synth time of the reference app;
- *  5. the Lambda bundles: size, and cold module-load time in fresh `node` processes.
+ *  5. the Lambda bundles: size, and cold module-load time in fresh `node` processes;
+ *  6. start-up of the `dr` command: `dr --help` and `dr drill` as whole processes.
  * `--only 4,5` runs some of them.
  */
 const { values } = parseArgs({
@@ -24,7 +25,7 @@ const { values } = parseArgs({
     drills: { type: 'string', default: '10000' },
     workers: { type: 'string', default: String(availableParallelism()) },
     seeds: { type: 'string', default: '500' },
-    only: { type: 'string', default: '1,2,3,4,5' },
+    only: { type: 'string', default: '1,2,3,4,5,6' },
   },
 });
 const only = new Set(values.only.split(',').map((x) => x.trim()));
@@ -165,6 +166,30 @@ async function lambdaBundles(): Promise<void> {
   }
 }
 
+/** `dr --help` and `dr drill` (default scenario) as whole processes, as an operator starts them. */
+async function cliStartup(): Promise<void> {
+  const bin = fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
+  if (!existsSync(bin)) {
+    console.log('\n6. dr start-up: apps/cli is not built (npx nx run cli:build)');
+    return;
+  }
+  console.log('\n6. dr start-up, whole processes');
+  for (const [label, args, runs] of [
+    ['dr --help', ['--help'], 20],
+    ['dr drill', ['drill'], 10],
+  ] as const) {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      if (run.status !== 0) throw new Error(`${label} failed: ${run.stderr}`);
+      times.push(performance.now() - started);
+    }
+    const t = stats(times);
+    console.log(`   ${label.padEnd(10)} p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (${runs} runs)`);
+  }
+}
+
 console.log(`dr benchmarks — node ${process.version}, ${availableParallelism()} cores`);
 if (only.has('4')) await synthTime();
 if (only.has('1')) await throughput();
@@ -175,3 +200,4 @@ if (only.has('3')) {
   await versusBrief({ gaHealthIntervalMs: 10_000 }, 'b');
 }
 if (only.has('5')) await lambdaBundles();
+if (only.has('6')) await cliStartup();
