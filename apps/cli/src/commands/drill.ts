@@ -9,12 +9,14 @@ import {
   type Operation,
   type Scenario,
 } from '@dr/failover-core';
+import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config-source.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
 import { printPlan, printTimelineEntry } from '../progress.js';
+import { DrillRecorder, renderDrillReport } from '../report-html.js';
 
 const OPERATIONS: readonly Operation[] = ['failover', 'switchover', 'failback'];
 
@@ -26,6 +28,7 @@ interface DrillFlags {
   readonly config?: string;
   readonly json?: boolean;
   readonly force?: boolean;
+  readonly report?: string;
 }
 
 function parseSeed(text: string): number {
@@ -111,7 +114,8 @@ export function drillCommand(context: CommandContext): Command {
     .option('--config <file>', 'DR config JSON file (default: the reference topology of the brief)')
     .option('--force', 'proceed past the RPO guard and report the window of writes risked')
     .option('--json', 'print one JSON object and nothing else')
-    .addHelpText('after', `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(18)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nExit code: 0 when the drill completed (or rightly did not trigger) within its objectives; 1 when it failed, was refused or missed an objective; 2 on bad input.`)
+    .option('--report <file.html>', 'also write the timeline as a chart: one HTML file that opens in a browser with no network')
+    .addHelpText('after', `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario alb-5xx --report drill.html\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(18)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nExit code: 0 when the drill completed (or rightly did not trigger) within its objectives; 1 when it failed, was refused or missed an objective; 2 on bad input.`)
     .action(async (flags: DrillFlags) => {
       const operation = parseOperation(flags.operation);
       const scenario = parseScenario(flags.scenario, operation);
@@ -120,9 +124,29 @@ export function drillCommand(context: CommandContext): Command {
       const out = new Output(process.stdout, process.stderr, flags.json === true);
       out.line(out.color.bold(`Drill: ${operation} of ${config.app} on the simulator — scenario ${scenario}, seed ${seed}`));
       out.line(out.color.dim(SCENARIO_DESCRIPTIONS[scenario]));
-      const report = await runDrill({ config, operation, scenario, seed, force: flags.force === true, onProgress: flags.json ? undefined : progressPrinter(out) });
+      const recorder = new DrillRecorder();
+      const print = flags.json ? undefined : progressPrinter(out);
+      const report = await runDrill({
+        config,
+        operation,
+        scenario,
+        seed,
+        force: flags.force === true,
+        onProgress: (p) => {
+          print?.(p);
+          recorder.record(p);
+        },
+      });
+      if (flags.report !== undefined) {
+        try {
+          await writeFile(flags.report, renderDrillReport(report, recorder));
+        } catch (e) {
+          throw new UsageError(`cannot write the report to ${flags.report}: ${(e as Error).message}`, { cause: e });
+        }
+      }
       if (flags.json) out.document(report);
       else printSummary(out, report);
+      if (flags.report !== undefined && !flags.json) out.line(out.color.dim(`\nTimeline chart written to ${flags.report}`));
       const good = (report.outcome === 'completed' || report.outcome === 'not-triggered') && report.objectives.met;
       context.exitCode = good ? EXIT.ok : EXIT.failed;
     });
