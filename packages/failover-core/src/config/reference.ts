@@ -20,6 +20,7 @@ export const referenceConfig: DrConfigInput = {
     healthCheckUrl: 'http://primary-alb-123456.eu-west-1.elb.amazonaws.com/ref',
     availabilityAlarmName: 'lamp-primary-alb-availability',
     capacity: { min: 2, desired: 2, max: 4 },
+    dbParameterGroupName: 'lamp-mysql84',
   },
   secondary: {
     region: 'us-east-1',
@@ -32,6 +33,7 @@ export const referenceConfig: DrConfigInput = {
     healthCheckUrl: 'http://secondary-alb-654321.us-east-1.elb.amazonaws.com/ref',
     availabilityAlarmName: 'lamp-secondary-alb-availability',
     capacity: { min: 2, desired: 2, max: 4 },
+    dbParameterGroupName: 'lamp-mysql84',
   },
   globalAccelerator: {
     acceleratorArn: `arn:aws:globalaccelerator::${ACCOUNT}:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh`,

@@ -54,7 +54,11 @@ export type SupervisionAction =
   /** Resumed an unfinished run. */
   | 'resumed'
   /** Another controller holds the lease. */
-  | 'busy';
+  | 'busy'
+  /** The unfinished run is an operator's (started or stopped from `dr`): theirs to resume, not ours. */
+  | 'held'
+  /** The detector's run waits for an operator's approval (`dr failover`); a reminder goes out every 15 minutes. */
+  | 'awaiting-approval';
 
 /** The result of {@link supervise}. */
 export interface SupervisionResult {
@@ -81,7 +85,34 @@ export interface SuperviseOptions extends Omit<RunnerOptions, 'stateKey'> {
 }
 
 /** The state store keys of an application. */
-export const stateKeys = (app: string) => ({ control: `app#${app}#control`, detector: `app#${app}#detector` });
+export const stateKeys = (app: string) => ({ control: `app#${app}#control`, detector: `app#${app}#detector`, reminder: `app#${app}#approval-reminder` });
+
+/** How often a run awaiting approval is announced again. */
+const APPROVAL_REMINDER_MS = 15 * 60_000;
+
+/**
+ * Announces a run awaiting approval again when the last announcement is older than the reminder
+ * interval. The run's record is not touched: a parked run must not grow by a minute-by-minute resume.
+ */
+async function remindApproval(ports: Ports, key: string, run: RunState): Promise<void> {
+  const now = ports.clock.now();
+  const last = await ports.stateStore.read<{ at: number }>(key);
+  const parkedAt = run.timeline.findLast((e) => e.kind === 'approval-requested')?.at ?? run.triggeredAt;
+  if (now - Math.max(last?.value.at ?? 0, parkedAt) < APPROVAL_REMINDER_MS) return;
+  try {
+    await ports.stateStore.write(key, { at: now }, last?.version ?? 0);
+  } catch (e) {
+    // Another invocation is sending this reminder.
+    if (isVersionConflict(e)) return;
+    throw e;
+  }
+  await ports.notifier.notify({
+    subject: `${run.operation} still awaits approval`,
+    message: `run ${run.runId} has waited ${Math.round((now - parkedAt) / 60_000)} minutes for an operator: approve it with dr ${run.operation}`,
+    severity: 'critical',
+    runId: run.runId,
+  });
+}
 
 async function saveDetector(ports: Ports, key: string, state: DetectorState): Promise<void> {
   const stored = await ports.stateStore.read<DetectorState>(key);
@@ -106,7 +137,13 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
   let detector = (await ports.stateStore.read<DetectorState>(keys.detector))?.value ?? initialDetectorState;
 
   const record = await Runner.read(ports, keys.control);
-  const unfinished = record?.value.run && !['completed', 'failed', 'refused'].includes(record.value.run.phase);
+  const run = record?.value.run;
+  const unfinished = run && !['completed', 'failed', 'refused'].includes(run.phase);
+  if (unfinished && run.trigger !== 'detector') return { action: 'held', detector, run, rounds: 0 };
+  if (unfinished && run.phase === 'awaiting-approval') {
+    await remindApproval(ports, keys.reminder, run);
+    return { action: 'awaiting-approval', detector, run, rounds: 0 };
+  }
   if (unfinished) {
     try {
       const outcome = await runner().resume();
@@ -144,6 +181,7 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
           force: options.force,
           approvalRequired: config.approval.required,
           impairedAt: detector.suspectSince,
+          trigger: 'detector',
         });
         return { action: 'started', detector, run: outcome.state, rounds };
       } catch (e) {

@@ -14,6 +14,7 @@ import {
   type EngineSettings,
   type RunEvent,
   type RunState,
+  type RunTrigger,
   type Transition,
 } from './types.js';
 
@@ -57,6 +58,8 @@ export interface StartRequest {
   readonly force?: boolean;
   readonly approvalRequired?: boolean;
   readonly impairedAt?: number | undefined;
+  /** @default 'operator' */
+  readonly trigger?: RunTrigger;
 }
 
 /** Result of driving a run as far as it can go now. */
@@ -69,6 +72,9 @@ export interface RunOutcome {
 }
 
 const DEFAULT_LEASE_MS = 60_000;
+/** How long a stopping runner waits for calls in flight to answer before it hands over; past it, the lease is left to lapse. */
+const DRAIN_LIMIT_MS = 15_000;
+const DRAIN_POLL_MS = 250;
 
 /**
  * Drives the state machine through a set of ports: persists every transition with
@@ -129,7 +135,9 @@ export class Runner {
     const existing = this.record.run;
     if (existing && !TERMINAL_PHASES.includes(existing.phase)) {
       if (existing.operation !== request.operation) {
-        throw new Error(`an unfinished ${existing.operation} (${existing.runId}) must finish before a ${request.operation} can start`);
+        // Refusing must not keep others out: give the lease back before saying no.
+        await this.release();
+        throw new OperationRejectedError(`an unfinished ${existing.operation} (${existing.runId}) must finish before a ${request.operation} can start`);
       }
       return { state: await this.drive(existing, { kind: 'resumed', at: this.ports.clock.now() }), epoch: this.held.epoch, started: false };
     }
@@ -181,10 +189,13 @@ export class Runner {
     const queue: RunEvent[] = [];
     let inflight = 0;
     let wake: (() => void) | undefined;
+    let acting = 0;
     const launch = (command: Command, state: RunState): void => {
       inflight++;
+      if (command.kind === 'act') acting++;
       void this.execute(command, state).then((event) => {
         inflight--;
+        if (command.kind === 'act') acting--;
         if (event) queue.push(event);
         wake?.();
       });
@@ -204,7 +215,11 @@ export class Runner {
       }
       if (this.options.signal?.aborted || (this.options.deadline !== undefined && this.ports.clock.now() >= this.options.deadline)) {
         this.dead = true;
-        await this.release();
+        // A call already sent may still land: hold the lease until it has answered (each call
+        // has its own deadline), so the next controller never acts beside it.
+        for (let waited = 0; acting > 0 && waited < DRAIN_LIMIT_MS; waited += DRAIN_POLL_MS) await this.ports.clock.sleep(DRAIN_POLL_MS);
+        // One still unanswered keeps the lease until it lapses rather than hand over beside it.
+        if (acting === 0) await this.release();
         return state;
       }
       const event = queue.shift() as RunEvent;

@@ -90,6 +90,7 @@ export function startRun(input: StartRunInput): Transition {
     maxDataLossSeconds: input.maxDataLossSeconds,
     triggeredAt: input.at,
     impairedAt: input.impairedAt,
+    trigger: input.trigger ?? 'operator',
     lastEventAt: input.at,
     rpoRisked: false,
     problems: [],

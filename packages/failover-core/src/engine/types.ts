@@ -92,6 +92,8 @@ export interface RunState {
   readonly rpoSeconds?: number | undefined;
   /** True when a forced run went ahead past the RPO guard. */
   readonly rpoRisked: boolean;
+  /** Who started the run; absent in runs stored before it was recorded, which count as an operator's. */
+  readonly trigger?: RunTrigger | undefined;
   readonly problems: readonly PreconditionProblem[];
   readonly failure?: { readonly blockId?: string | undefined; readonly stepId?: string | undefined; readonly message: string } | undefined;
   readonly timeline: readonly TimelineEntry[];
@@ -180,4 +182,12 @@ export interface StartRunInput {
   readonly force?: boolean;
   readonly approvalRequired?: boolean;
   readonly impairedAt?: number | undefined;
+  /** Who started the run: the detector (a controller acting unattended) or an operator. @default 'operator' */
+  readonly trigger?: RunTrigger;
 }
+
+/**
+ * Who started a run. A controller resumes only runs the detector started: an operator's run,
+ * even interrupted, stays theirs to resume.
+ */
+export type RunTrigger = 'detector' | 'operator';

@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import type { DrConfig, RegionResources, RegionRole } from '../config/schema.js';
 import type { AsgRef, DbRef, EndpointGroupRef } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
@@ -62,6 +63,14 @@ export function buildPlan(config: DrConfig, operation: Operation, options: PlanO
   const dst = config[to];
   const t = config.timeouts;
   const runTag = options.runTag ?? 'run';
+  // A planned handover fences writes through the source's parameter group: without one, the run
+  // would stop at that step with its earlier steps done. Say so before anything starts.
+  if (operation !== 'failover' && !src.dbParameterGroupName) {
+    throw new ConfigError(
+      [{ path: `${from}.dbParameterGroupName`, message: `is required for a ${operation}: writes on ${src.dbInstanceIdentifier} are fenced through its parameter group's read_only setting` }],
+      'the DR config',
+    );
+  }
 
   const fenceTraffic: PlanBlock[] = [
     block('fence-weight', `Set ${src.region} endpoint weight to 0 so no traffic reaches it, failover included`, { kind: 'set-endpoint-weight', group: groupRef(src), weight: 0 }, t.actionSeconds),

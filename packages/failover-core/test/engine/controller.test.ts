@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialDetectorState, stateKeys, supervise, type DetectorState, type Ports } from '../../src/index.js';
+import { buildPlan, initialDetectorState, parseConfig, referenceConfig, Runner, stateKeys, supervise, type DetectorState, type Ports } from '../../src/index.js';
 import { config } from '../fixtures.js';
 import { simulation } from '../sim/harness.js';
 
@@ -65,5 +65,57 @@ describe('supervise', () => {
 
     expect(actions.filter((a) => a === 'started:refused')).toHaveLength(1);
     expect(world.actions.promoteReplica).toBeUndefined();
+  });
+});
+
+describe('supervise and runs it did not start', () => {
+  it('leaves an operator\'s unfinished run to the operator, even with the primary down', async () => {
+    const { clock, ports, world } = simulation(outage);
+    const stop = { aborted: false };
+    // An operator's switchover, stopped (Ctrl-C) right after it began.
+    await clock.run(() =>
+      new Runner({ ports, owner: 'cli:alice', stateKey: keys.control, signal: stop, onTransition: () => void (stop.aborted = true) }).start({
+        runId: 'op-1',
+        operation: 'switchover',
+        plan: buildPlan(config, 'switchover'),
+        maxDataLossSeconds: 60,
+      }),
+    );
+
+    const result = await clock.run(() => invoke(ports, clock));
+
+    expect(result).toMatchObject({ action: 'held', run: { runId: 'op-1', trigger: 'operator' } });
+    expect(world.actions.promoteReplica ?? 0).toBe(0);
+  });
+
+  it('does not resume a run awaiting approval every minute: the record stays as it was, and a reminder goes out every 15 minutes', async () => {
+    const approvalConfig = parseConfig({ ...referenceConfig, approval: { required: true } });
+    const { clock, ports, world } = simulation(outage);
+    const call = () => supervise({ ports, config: approvalConfig, owner: `c${++id}`, probeUntil: clock.now() + 50_000, runId: () => `run-${id}` });
+    const first = await clock.run(async () => {
+      for (let i = 0; ; i++) {
+        const r = await call();
+        if (r.action !== 'watched' || i === 10) return r;
+        await clock.sleep(10_000);
+      }
+    });
+    expect(first).toMatchObject({ action: 'started', run: { phase: 'awaiting-approval', trigger: 'detector' } });
+    const parked = await ports.stateStore.read(keys.control);
+    const notices = () => (ports.notifier as unknown as { sent: { subject: string }[] }).sent.filter((n) => n.subject.includes('awaits approval')).length;
+    const before = notices();
+
+    const later = await clock.run(async () => {
+      const actions = [];
+      for (let minute = 1; minute <= 31; minute++) {
+        await clock.sleep(60_000);
+        actions.push((await call()).action);
+      }
+      return actions;
+    });
+
+    expect(new Set(later)).toEqual(new Set(['awaiting-approval']));
+    expect((await ports.stateStore.read(keys.control))?.version).toBe(parked?.version);
+    expect(notices() - before).toBe(2);
+    expect(world.actions.promoteReplica ?? 0).toBe(0);
   });
 });

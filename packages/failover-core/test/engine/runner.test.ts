@@ -60,6 +60,18 @@ describe('Runner', () => {
     expect(world.actions.promoteReplica).toBe(1);
   });
 
+  it('refuses to start one operation over another\'s unfinished run, and gives the lease straight back', async () => {
+    const { clock, ports } = simulation(outage);
+    const stop = { aborted: false };
+    await clock.run(() => new Runner({ ports, owner: 'a', stateKey: KEY, signal: stop, onTransition: () => void (stop.aborted = true) }).start(request('failover')));
+
+    const other = clock.run(() => new Runner({ ports, owner: 'b', stateKey: KEY }).start(request('switchover', 'run-2')));
+    await expect(other).rejects.toSatisfy(isOperationRejected);
+
+    const resumed = await clock.run(() => new Runner({ ports, owner: 'c', stateKey: KEY }).resume());
+    expect(resumed?.state.phase).toBe('completed');
+  });
+
   it('refuses a second failover once traffic already runs in the DR region', async () => {
     const { clock, ports } = simulation(outage);
     await clock.run(() => new Runner({ ports, owner: 'a', stateKey: KEY }).start(request('failover')));

@@ -68,3 +68,14 @@ describe('buildPlan', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe('buildPlan refuses a planned handover it could not finish', () => {
+  it('names the missing parameter group of the region whose writes it must fence', () => {
+    const bare = { ...config, secondary: { ...config.secondary, dbParameterGroupName: undefined } };
+
+    expect(() => buildPlan(bare, 'failback')).toThrow(/secondary\.dbParameterGroupName: is required for a failback/);
+    expect(() => buildPlan(bare, 'switchover')).not.toThrow();
+    expect(() => buildPlan({ ...config, primary: { ...config.primary, dbParameterGroupName: undefined } }, 'switchover')).toThrow(/primary\.dbParameterGroupName/);
+    expect(() => buildPlan(bare, 'failover')).not.toThrow();
+  });
+});
