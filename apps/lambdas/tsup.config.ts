@@ -2,8 +2,8 @@ import { defineConfig } from 'tsup';
 
 /**
  * Each handler as one ESM file for the nodejs22.x runtime (`index.mjs`, handler `index.handler`).
- * Everything is bundled except the AWS SDK v3, which the runtime provides (as CDK's
- * NodejsFunction does by default): that keeps each bundle small and its cold start short.
+ * Everything is bundled, the AWS SDK v3 included: the file that ships is the file the tests run,
+ * and one minified file loads several times faster than the SDK's many modules (README).
  */
 export default defineConfig({
   entry: { 'failover-controller/index': 'src/failover-controller/handler.ts', 'snapshot/index': 'src/snapshot/handler.ts' },

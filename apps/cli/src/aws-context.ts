@@ -1,4 +1,5 @@
 // Commands import this module on demand (it pulls in the AWS SDK), so `dr --help` and `dr drill` start fast.
+import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { createAwsPorts, loadConfigFromSsm, RdsSnapshots } from '@dr/aws-adapters';
 import { isConfigError, type DrConfig, type Ports } from '@dr/failover-core';
@@ -12,7 +13,7 @@ export interface AwsContext {
   readonly ports: Ports;
   /** RDS snapshots of both regions (status, `dr snapshot`). */
   readonly snapshots: RdsSnapshots;
-  /** This operator, as the lease records them: `cli:<user>@<host>`. */
+  /** This command, as the lease records it: `cli:<user>@<host>:<pid>-<nonce>`, so two terminals of one person stay apart. */
   readonly owner: string;
 }
 
@@ -43,5 +44,5 @@ export async function awsContext(flags: AwsFlags): Promise<AwsContext> {
     // No passwd entry (some containers): the host still tells operators apart.
   }
   const snapshots = new RdsSnapshots({ clientConfig: overrides.ports.rds ? { endpoint: overrides.ports.rds } : {} });
-  return { config, ports, snapshots, owner: `cli:${user}@${hostname()}` };
+  return { config, ports, snapshots, owner: `cli:${user}@${hostname()}:${process.pid}-${randomUUID().slice(0, 8)}` };
 }

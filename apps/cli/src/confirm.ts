@@ -13,6 +13,10 @@ export async function confirm(question: string, word: string): Promise<boolean> 
   try {
     const answer = await rl.question(`${question} Type "${word}" to go ahead: `);
     return answer.trim() === word;
+  } catch (e) {
+    // Ctrl-C or Ctrl-D at the prompt is a no.
+    if ((e as Error).name === 'AbortError') return false;
+    throw e;
   } finally {
     rl.close();
   }

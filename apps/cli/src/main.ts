@@ -4,7 +4,7 @@ import { drillCommand } from './commands/drill.js';
 import { operationCommand, planCommand } from './commands/operate.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { statusCommand } from './commands/status.js';
-import { describeError, isDrError } from '@dr/failover-core';
+import { describeError, isConfigError, isDrError } from '@dr/failover-core';
 import { EXIT, ExitError, isMissingCredentials } from './errors.js';
 import { Output } from './output.js';
 
@@ -70,6 +70,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isMissingCredentials(e)) {
       out.error('no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or sign in with aws sso login');
+      return EXIT.badInput;
+    }
+    if (isConfigError(e)) {
+      // The config cannot support what was asked (a field the operation needs is missing): bad input.
+      out.error(describeError(e));
       return EXIT.badInput;
     }
     if (isDrError(e)) {

@@ -55,17 +55,29 @@ export class SnapshotSchedule extends Construct {
     const { role, logGroup } = lambdaRoleAndLogs(this, `Daily snapshots of ${config.app}`, props.logRetention);
     const regions = [config.primary, config.secondary];
     const dbArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`);
-    // The job names its snapshots <app>-daily-<date>: the grant stops at that prefix, clear of RDS's own final snapshots.
-    const snapshotArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-daily-*`);
+    // The job names its snapshots <app>-daily-<date>, and `dr snapshot create` <app>-manual-<time>:
+    // the grant stops at those prefixes, clear of RDS's own final snapshots.
+    const snapshotArns = regions.flatMap((r) => ['daily', 'manual'].map((kind) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*`));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadDatabasesAndSnapshots', actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'], resources: ['*'] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'SnapshotTheDatabases', actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], resources: [...dbArns, ...snapshotArns] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }));
+    // Copying an encrypted snapshot across regions has RDS use both regions' keys on the job's behalf.
+    const keys = regions.flatMap((r) => (r.dbKmsKeyArn ? [{ region: r.region, arn: r.dbKmsKeyArn }] : []));
+    for (const key of keys) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+          resources: [key.arn],
+          conditions: { StringLike: { 'kms:ViaService': regions.map((r) => `rds.${r.region}.amazonaws.com`) } },
+        }),
+      );
+    }
     props.configParameter.grantRead(role);
     acknowledge(role, ['AwsSolutions-IAM5[Resource::*]'], 'Only DescribeDBInstances and DescribeDBSnapshots, which have no resource-level permissions.');
     acknowledge(
       role,
-      regions.map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-daily-*]`),
-      'Snapshots this job creates are named <app>-<schedule>-<date>; it may copy, tag and delete only those.',
+      regions.flatMap((r) => ['daily', 'manual'].map((kind) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*]`)),
+      'Snapshots this tool creates are named <app>-daily-<date> (this job) or <app>-manual-<time> (dr snapshot create); it may copy, tag and delete only those.',
     );
 
     this.function = new lambda.Function(this, 'Function', {

@@ -23,8 +23,27 @@ describe('SnapshotSchedule', () => {
     );
 
     const prune = statements.find((s) => s.Sid === 'CopyAndPruneOurSnapshots');
-    expect(JSON.stringify(prune?.Resource)).toContain(':snapshot:lamp-daily-*');
+    const resources = (prune?.Resource as unknown[]).map((r) => JSON.stringify(r));
+    expect(resources).toHaveLength(4);
+    expect(resources.every((r) => /:snapshot:lamp-(daily|manual)-\*/.test(r))).toBe(true);
     expect(statements.filter((s) => s.Resource === '*').flatMap((s) => s.Action)).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots']);
+  });
+
+  it('may use both regions\' database keys only through RDS, to copy encrypted snapshots', () => {
+    const stack = stackIn('us-east-1');
+    const withKeys = {
+      ...referenceConfig,
+      primary: { ...referenceConfig.primary, dbKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555' },
+      secondary: { ...referenceConfig.secondary, dbKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000' },
+    };
+    new SnapshotSchedule(stack, 'Snapshots', { configParameter: new DrConfigParameter(stack, 'Config', { config: withKeys }), code });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement,
+    );
+
+    const kms = statements.filter((s) => JSON.stringify(s.Action).includes('kms:CreateGrant'));
+    expect(kms.map((s) => s.Resource).sort()).toEqual([withKeys.primary.dbKmsKeyArn, withKeys.secondary.dbKmsKeyArn]);
+    for (const s of kms) expect(s.Condition).toEqual({ StringLike: { 'kms:ViaService': ['rds.eu-west-1.amazonaws.com', 'rds.us-east-1.amazonaws.com'] } });
   });
 
   it('names a bad schedule prop', () => {

@@ -45,8 +45,9 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
   );
   // Readiness: the preconditions of what could be done next (a failover from the active region).
   const operation = active === 'primary' ? 'failover' : 'failback';
-  const plan = buildPlan(config, operation);
-  const readiness = await read(() => evaluatePreconditions(plan, ports, config.objectives.maxDataLossSeconds));
+  const plan = buildPlan(config, 'failover', { from: active });
+  // A failback plan needs fields a failover-only config may lack: its problems are readiness problems.
+  const readiness = await read(() => evaluatePreconditions(buildPlan(config, operation), ports, config.objectives.maxDataLossSeconds));
   return {
     app: config.app,
     active: { role: active, region: config[active].region },

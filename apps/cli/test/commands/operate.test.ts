@@ -98,3 +98,22 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
     expect(world.fake.mutations()).toBe(0);
   });
 });
+
+describe('dr switchover against AWS', () => {
+  it('switches over with no data loss: writes fenced first, replica caught up, then traffic moved', { timeout: 180_000 }, async () => {
+    const world = await AwsWorld.start();
+    try {
+      const r = await world.dr(['switchover', '--config', world.configFile, '--yes', '--json']);
+
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout) as { phase: string; measures: { rpoSeconds: number | null } };
+      expect(doc.phase).toBe('completed');
+      expect(doc.measures.rpoSeconds ?? 0).toBe(0);
+      expect(world.fake.calls.setWriteFence).toBeGreaterThanOrEqual(1);
+      expect(world.fake.calls.promoteReplicaAttempts).toBe(1);
+      expect(world.fake.servingRegion()).toBe('us-east-1');
+    } finally {
+      await world.stop();
+    }
+  });
+});

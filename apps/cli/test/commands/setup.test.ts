@@ -31,6 +31,13 @@ describe('dr: config sources, credentials, help and completion', () => {
     expect(bad.stderr).toMatch(/primary\.region/);
     expect(bad.stderr).toMatch(/extra: is not a known field/);
 
+    const unfenceable = join(world.dir, 'no-parameter-group.json');
+    writeFileSync(unfenceable, JSON.stringify({ ...world.config, secondary: { ...world.config.secondary, dbParameterGroupName: undefined } }));
+    const failback = await world.dr(['failback', '--config', unfenceable, '--yes']);
+    expect(failback.code).toBe(2);
+    expect(failback.stderr).toMatch(/secondary\.dbParameterGroupName: is required for a failback/);
+    expect(world.fake.mutations()).toBe(0);
+
     const none = await world.dr(['status']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/name the application \(--app NAME/);

@@ -9,8 +9,8 @@ const { logger, metrics } = obs;
 
 /**
  * Time kept back from the Lambda deadline. Probing stops this long before it, so the last
- * round and the detector's state are saved in time; a failover hands over (releases its lease
- * with the run persisted) this long before it, so an in-flight AWS call can finish.
+ * round and the detector's state are saved in time; a failover stops taking steps this long
+ * before it, waits for its calls in flight (each has a 10 s deadline), then hands over.
  */
 export const PROBE_MARGIN_MS = 5_000;
 export const HANDOVER_MARGIN_MS = 20_000;
@@ -81,6 +81,8 @@ function report(result: SupervisionResult): ControllerResult {
   if (action === 'started') metrics.addMetric('FailoverStarted', MetricUnit.Count, 1);
   if (action === 'resumed') metrics.addMetric('FailoverResumed', MetricUnit.Count, 1);
   if (action === 'busy') metrics.addMetric('ControllerBusy', MetricUnit.Count, 1);
+  if (action === 'held') metrics.addMetric('OperatorRunHeld', MetricUnit.Count, 1);
+  if (action === 'awaiting-approval') metrics.addMetric('AwaitingApproval', MetricUnit.Count, 1);
   if (run?.phase === 'completed') {
     const { rtoSeconds, rpoSeconds } = measureRun(run);
     metrics.addMetric('FailoverCompleted', MetricUnit.Count, 1);

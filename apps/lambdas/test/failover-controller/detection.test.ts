@@ -15,9 +15,11 @@ describe('failover-controller bundle: watching the primary', () => {
 
     expect(run.error).toBeUndefined();
     expect(run.result).toMatchObject({ action: 'watched', verdict: 'healthy' });
-    // Rounds at 0 s and 5 s; a third at 10 s would end (with its 2 s probe timeout) past the deadline less the 5 s margin.
-    expect(run.result?.rounds).toBe(2);
-    expect(world.health.requests).toBe(2);
+    // Rounds at 0 s and 5 s; a third at 10 s would end (with its 2 s probe timeout) past the
+    // deadline less the 5 s margin. (A start slowed by CI load may leave room for the first only.)
+    expect(run.result?.rounds).toBeGreaterThanOrEqual(1);
+    expect(run.result?.rounds).toBeLessThanOrEqual(2);
+    expect(world.health.requests).toBe(run.result?.rounds);
     expect(run.elapsedMs).toBeLessThan(timeoutMs);
     expect(run.metrics.PrimaryHealthy).toEqual([1]);
     expect(world.fake.mutations()).toBe(0);

@@ -97,7 +97,9 @@ describe('failover-controller bundle: approval mode', () => {
       const again = await world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS });
 
       expect(first.result).toMatchObject({ action: 'started', phase: 'awaiting-approval' });
-      expect(again.result).toMatchObject({ action: 'resumed', phase: 'awaiting-approval', failoverId: first.result?.failoverId });
+      // Later invocations leave the parked run as it is (no resume, no growth): it is the operator's move.
+      expect(again.result).toMatchObject({ action: 'awaiting-approval', phase: 'awaiting-approval', failoverId: first.result?.failoverId });
+      expect(again.metrics.AwaitingApproval).toEqual([1]);
       expect(world.fake.published.some((m) => m.subject?.includes('awaits approval'))).toBe(true);
       expect(world.fake.mutations()).toBe(0);
     } finally {
