@@ -17,6 +17,41 @@ import { acknowledge } from './private/nag.js';
 import { lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
 
+/** Props of {@link DrNotifications}. */
+export interface DrNotificationsProps {
+  /** Names the topic and its key. */
+  readonly app: string;
+  /** Subscribed to the topic. @default - no subscription */
+  readonly notificationEmail?: string;
+}
+
+/**
+ * Where DR news goes: an SNS topic encrypted with a customer managed key of its own (CloudWatch
+ * alarms cannot publish to a topic under the AWS managed key), TLS only, with an optional email
+ * subscription. The controller, the `dr` command (through the config's `controller.topicArn`)
+ * and the DR alarms all publish to it.
+ */
+export class DrNotifications extends Construct {
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: DrNotificationsProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.app} DR notifications`, removalPolicy: RemovalPolicy.RETAIN });
+    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'Topic', { displayName: `${props.app} DR`, enforceSSL: true, masterKey: this.key });
+    if (props.notificationEmail) {
+      new sns.Subscription(this, 'Email', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: props.notificationEmail });
+    }
+  }
+
+  /** Lets `grantee` publish (the topic's key included). */
+  grantPublish(grantee: iam.IGrantable): void {
+    this.topic.grantPublish(grantee);
+    this.key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*');
+  }
+}
+
 /** Props of {@link FailoverController}. */
 export interface FailoverControllerProps {
   /** The DR config parameter of this region: the controller reads it, and its resources scope the role. */
@@ -36,8 +71,10 @@ export interface FailoverControllerProps {
    * @default Duration.minutes(15)
    */
   readonly timeout?: Duration;
-  /** Subscribed to the controller's topic (failover events, alarms). @default - no subscription */
+  /** Subscribed to the controller's topic (failover events, alarms), when the controller makes it. @default - no subscription */
   readonly notificationEmail?: string;
+  /** Where the controller's news goes. @default a new {@link DrNotifications} topic */
+  readonly notifications?: DrNotifications;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -75,19 +112,13 @@ export class FailoverController extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // SNS encryption needs a customer managed key: CloudWatch alarms cannot publish to a topic
-    // encrypted with the AWS managed key.
-    const topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `${config.app} DR notifications`, removalPolicy: RemovalPolicy.RETAIN });
-    topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new sns.Topic(this, 'Topic', { displayName: `${config.app} DR`, enforceSSL: true, masterKey: topicKey });
-    if (props.notificationEmail) {
-      new sns.Subscription(this, 'Email', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: props.notificationEmail });
-    }
+    const notifications = props.notifications ?? new DrNotifications(this, 'Notifications', { app: config.app, notificationEmail: props.notificationEmail });
+    this.topic = notifications.topic;
 
     const { role, logGroup } = lambdaRoleAndLogs(this, `Failover controller of ${config.app}`, props.logRetention);
     for (const statement of controllerStatements(config, stack, this.table, this.topic)) role.addToPolicy(statement);
     props.configParameter.grantRead(role);
-    topicKey.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    notifications.key.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey*');
     acknowledge(
       role,
       ['AwsSolutions-IAM5[Resource::*]'],

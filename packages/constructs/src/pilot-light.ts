@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { AppTier } from './app-tier.js';
 import { PilotLightDatabase, PilotLightReplica } from './database.js';
 import { DrConfigParameter } from './dr-config-parameter.js';
-import { FailoverController } from './failover-controller.js';
+import { DrNotifications, FailoverController } from './failover-controller.js';
 import { GlobalEntryPoint } from './global-entry-point.js';
 import { MachineImage } from './machine-image.js';
 import { DrMonitoring } from './monitoring.js';
@@ -255,6 +255,8 @@ export class PilotLight extends Construct {
       capacity,
       dbParameterGroupName: parameterGroupName,
     });
+    this.controlStack = new Stack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
+    const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, notificationEmail: props.notificationEmail });
     const config: DrConfigInput = {
       schemaVersion: 1,
       app,
@@ -264,11 +266,11 @@ export class PilotLight extends Construct {
       healthPath: path,
       objectives: props.objectives ?? { rtoSeconds: 900, maxDataLossSeconds: 60 },
       approval: { required: props.approvalRequired ?? false },
-      controller: { stateTableName: `${app}-dr-state` },
+      // The dr command publishes its runs' news here too, as the controller does.
+      controller: { stateTableName: `${app}-dr-state`, topicArn: notifications.topic.topicArn },
     };
-    this.controlStack = new Stack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
     const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
-    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notificationEmail: props.notificationEmail });
+    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications });
     const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode });
     new DrMonitoring(this.controlStack, 'Monitoring', {
       app,

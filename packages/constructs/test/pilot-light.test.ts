@@ -43,6 +43,17 @@ describe('PilotLight', () => {
     }
   });
 
+  it('names the controller\'s topic in the config, so dr publishes where the controller does', () => {
+    const { pilot } = blueprint();
+    const control = Template.fromStack(pilot.controlStack);
+    const [topicId] = Object.keys(control.findResources('AWS::SNS::Topic'));
+    const [param] = Object.values(control.findResources('AWS::SSM::Parameter')) as { Properties: { Value: unknown } }[];
+
+    expect(JSON.stringify(param?.Properties.Value)).toMatch(new RegExp(`topicArn.{0,12}\\{"Ref":"${topicId}"\\}`));
+    control.resourceCountIs('AWS::SNS::Topic', 1);
+    control.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DR_TOPIC_ARN: { Ref: topicId } }) } });
+  });
+
   it('turns on the primary bucket\'s replication only after the DR bucket exists', () => {
     const { app, pilot } = blueprint();
     const bucket = (stack: typeof pilot.primaryStack, name: string) => Template.fromStack(stack).findResources('AWS::S3::Bucket', { Properties: { BucketName: name } });
