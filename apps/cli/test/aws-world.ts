@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeAws, HealthEndpoint, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
-import { parseConfig, referenceConfig, type DrConfig } from '@dr/failover-core';
+import { parseConfig, referenceConfig, type DrConfig, type DrConfigInput } from '@dr/failover-core';
 import { BIN, type CliResult } from './run-cli.js';
 
 /** A deployed pilot light as `dr` sees it: fake AWS over HTTP, dynalite for the state table, the config in a file and in SSM. */
@@ -15,14 +15,18 @@ export class AwsWorld {
     readonly dynamo: LocalDynamo,
     readonly drHealth: HealthEndpoint,
     readonly dir: string,
+    /** The primary region's health path. */
+    readonly health: HealthEndpoint,
   ) {}
 
-  static async start(options: { layout?: 'steady' | 'failed-over' } = {}): Promise<AwsWorld> {
-    const drHealth = await HealthEndpoint.start();
+  static async start(options: { layout?: 'steady' | 'failed-over'; config?: Partial<DrConfigInput> } = {}): Promise<AwsWorld> {
+    const [health, drHealth] = await Promise.all([HealthEndpoint.start(), HealthEndpoint.start()]);
     const config = parseConfig({
       ...referenceConfig,
+      primary: { ...referenceConfig.primary, healthCheckUrl: health.url },
       secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url },
       controller: { stateTableName: 'lamp-dr-state', topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
+      ...options.config,
     });
     const fake = new FakeAws(config, options.layout ?? 'steady', { mockSdk: false });
     fake.parameters.set(`us-east-1:/dr/lamp/config`, JSON.stringify(config));
@@ -30,7 +34,7 @@ export class AwsWorld {
     await dynamo.createTable('lamp-dr-state');
     const dir = mkdtempSync(join(tmpdir(), 'dr-cli-'));
     writeFileSync(join(dir, 'dr.json'), JSON.stringify(config));
-    return new AwsWorld(config, fake, await startFakeAwsServer(fake), dynamo, drHealth, dir);
+    return new AwsWorld(config, fake, await startFakeAwsServer(fake), dynamo, drHealth, dir, health);
   }
 
   get configFile(): string {
@@ -67,7 +71,7 @@ export class AwsWorld {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.server.stop(), this.dynamo.stop(), this.drHealth.stop()]);
+    await Promise.all([this.server.stop(), this.dynamo.stop(), this.drHealth.stop(), this.health.stop()]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -29,6 +29,13 @@ interface DrillFlags {
   readonly json?: boolean;
   readonly force?: boolean;
   readonly report?: string;
+  readonly live?: boolean;
+  readonly app?: string;
+  readonly region?: string;
+  readonly endpointUrl?: readonly string[];
+  readonly url?: string;
+  readonly timeout?: string;
+  readonly yes?: boolean;
 }
 
 function parseSeed(text: string): number {
@@ -115,8 +122,19 @@ export function drillCommand(context: CommandContext): Command {
     .option('--force', 'proceed past the RPO guard and report the window of writes risked')
     .option('--json', 'print one JSON object and nothing else')
     .option('--report <file.html>', 'also write the timeline as a chart: one HTML file that opens in a browser with no network')
-    .addHelpText('after', `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario alb-5xx --report drill.html\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(18)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nExit code: 0 when the drill completed (or rightly did not trigger) within its objectives; 1 when it failed, was refused or missed an objective; 2 on bad input.`)
+    .option('--live', 'a game day on a deployed, non-production stack: scale the primary to zero, watch the controller fail over, measure as a client, restore')
+    .option('--url <url>', 'with --live: the address users reach (the accelerator\'s), such as http://a1b2c3.awsglobalaccelerator.com/ref')
+    .option('--timeout <seconds>', 'with --live: how long to wait for the failover (default 1800)')
+    .option('--yes', 'with --live: go ahead without asking')
+    .addOption(new Option('--app <name>', 'with --live: application whose DR config is read from SSM'))
+    .addOption(new Option('--region <region>', 'with --live: region to read the config from'))
+    .addOption(new Option('--endpoint-url <service=url>', 'with --live: endpoint for one service; repeatable').argParser((value: string, previous: string[] = []) => [...previous, value]))
+    .addHelpText('after', `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario alb-5xx --report drill.html\n  dr drill --live --app lamp --region us-east-1 --url http://a1b2c3.awsglobalaccelerator.com/ref\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(18)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nExit code: 0 when the drill completed (or rightly did not trigger) within its objectives; 1 when it failed, was refused or missed an objective; 2 on bad input.`)
     .action(async (flags: DrillFlags) => {
+      if (flags.live) {
+        const { runLiveDrill } = await import('./drill-live.js');
+        return runLiveDrill(flags, context);
+      }
       const operation = parseOperation(flags.operation);
       const scenario = parseScenario(flags.scenario, operation);
       const seed = parseSeed(flags.seed);
