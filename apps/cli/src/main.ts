@@ -21,7 +21,11 @@ export function buildProgram(context: CommandContext): Command {
     .version('0.1.0')
     .option('--debug', 'print stack traces of unexpected errors')
     .exitOverride()
-    .configureOutput({ outputError: () => undefined });
+    .configureOutput({ outputError: () => undefined })
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dr drill                                   a failover drill on the built-in simulator\n  dr status --app lamp --region us-east-1    both regions, and whether a failover would start\n  dr failover --app lamp --region us-east-1 --dry-run\n\nExit codes: 0 done, 1 failed operation, 2 bad input. dr <command> --help for each command.',
+    );
   const commands = [
     statusCommand(context),
     planCommand(context),

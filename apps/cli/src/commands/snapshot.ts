@@ -60,7 +60,9 @@ function common(command: Command): Command {
 
 /** `dr snapshot list | create | prune`: the daily job's snapshots, by hand. */
 export function snapshotCommand(context: CommandContext): Command {
-  const snapshot = new Command('snapshot').description('List, take and prune the database snapshots this tool manages, in both regions.');
+  const snapshot = new Command('snapshot')
+    .description('List, take and prune the database snapshots this tool manages, in both regions.')
+    .addHelpText('after', '\nExamples:\n  dr snapshot list --app lamp --region us-east-1\n  dr snapshot prune --app lamp --region us-east-1 --dry-run');
 
   snapshot.addCommand(
     common(new Command('list').description('List the snapshots in both regions and what the retention policy keeps.'))

@@ -48,7 +48,7 @@ describe('dr: config sources, credentials, help and completion', () => {
   });
 
   it('every command has help with an example', () => {
-    for (const command of [['status'], ['plan'], ['failover'], ['switchover'], ['failback'], ['drill'], ['snapshot', 'list'], ['snapshot', 'prune'], ['snapshot', 'create'], ['completion']]) {
+    for (const command of [[], ['status'], ['plan'], ['failover'], ['switchover'], ['failback'], ['drill'], ['snapshot'], ['snapshot', 'list'], ['snapshot', 'prune'], ['snapshot', 'create'], ['completion']]) {
       const r = dr(...command, '--help');
       expect(r.code, command.join(' ')).toBe(0);
       expect(r.stdout, command.join(' ')).toMatch(/Example/);

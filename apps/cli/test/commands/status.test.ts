@@ -33,6 +33,18 @@ describe('dr status, dr plan', () => {
     expect(world.fake.mutations()).toBe(0);
   });
 
+  it('--watch refreshes until interrupted, one JSON document per line', async () => {
+    const r = await world.dr(['status', '--config', world.configFile, '--json', '--watch', '1'], {
+      onOutput: (stdout, signal) => {
+        if (stdout.split('\n').filter(Boolean).length >= 3) signal('SIGTERM');
+      },
+    });
+
+    const docs = r.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { active: { region: string } });
+    expect(docs.length).toBeGreaterThanOrEqual(3);
+    expect(docs.every((d) => d.active.region === 'eu-west-1')).toBe(true);
+  });
+
   it('still answers when the primary region is down, marking what it cannot read', async () => {
     world.fake.outages.add('eu-west-1');
 
