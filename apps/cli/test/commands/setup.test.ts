@@ -47,6 +47,17 @@ describe('dr: config sources, credentials, help and completion', () => {
     expect(endpoint.stderr).toMatch(/--endpoint-url must be <service>=<url>/);
   });
 
+  it('reaches every service through --endpoint-url alone', async () => {
+    const none = Object.fromEntries(Object.keys(world.server.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL_')).map((k) => [k, undefined]));
+    const e = world.server.endpoint;
+    const flags = ['rds', 'autoscaling', 'elbv2', 'cloudwatch', 'globalaccelerator', 'sns', 'ssm'].flatMap((s) => ['--endpoint-url', `${s}=${e}`]);
+
+    const r = await world.dr(['status', '--app', 'lamp', '--region', 'us-east-1', ...flags, '--endpoint-url', `dynamodb=${world.dynamo.endpoint}`, '--json'], { env: { ...none, AWS_ENDPOINT_URL_DYNAMODB: undefined } });
+
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ stateStore: 'ok', readiness: { ready: true } });
+  });
+
   it('every command has help with an example', () => {
     for (const command of [[], ['status'], ['plan'], ['failover'], ['switchover'], ['failback'], ['drill'], ['snapshot'], ['snapshot', 'list'], ['snapshot', 'prune'], ['snapshot', 'create'], ['completion']]) {
       const r = dr(...command, '--help');
