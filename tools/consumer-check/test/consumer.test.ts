@@ -11,7 +11,9 @@ const PACKAGES = ['failover-core', 'snapshot', 'aws-adapters', 'constructs'];
 /** The peers a consumer brings: the versions the workspace is tested with. */
 const peers = () => {
   const constructs = JSON.parse(readFileSync(join(ROOT, 'packages/constructs/package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-  return [`aws-cdk-lib@${constructs.devDependencies['aws-cdk-lib']}`, `constructs@${constructs.devDependencies.constructs}`];
+  const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  // TypeScript and Node's types compile the README examples.
+  return [`aws-cdk-lib@${constructs.devDependencies['aws-cdk-lib']}`, `constructs@${constructs.devDependencies.constructs}`, `typescript@${root.devDependencies.typescript}`, `@types/node@${root.devDependencies['@types/node']}`];
 };
 
 /** Runs a fixture in the consumer folder; its last stdout line is JSON. */
@@ -54,6 +56,24 @@ describe('the four packages, packed and installed as another team would', () => 
 
   it('drives the simulator through a failover drill', () => {
     expect(run(consumer, 'drill.mjs')).toMatchObject({ outcome: 'completed', promotions: 1 });
+  });
+
+  it('compiles every TypeScript example of the four READMEs, as published, against the published types', () => {
+    const examples = PACKAGES.flatMap((p) => {
+      const readme = readFileSync(join(consumer, 'node_modules/@dr', p, 'README.md'), 'utf8');
+      return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => ({ file: `example-${p}-${i + 1}.ts`, code: m[1] ?? '' }));
+    });
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    for (const e of examples) writeFileSync(join(consumer, e.file), `${e.code}\nexport {};\n`);
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2023'], types: ['node'] }, files: examples.map((e) => e.file) }),
+    );
+
+    const tsc = spawnSync(process.execPath, [join(consumer, 'node_modules/typescript/bin/tsc'), '-p', consumer], { cwd: consumer, encoding: 'utf8' });
+
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
   });
 
   it('loads every package through ESM import and CommonJS require alike', () => {
