@@ -12,9 +12,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { DrConfig } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
-import { bundledCode } from './private/bundled-code.js';
 import { acknowledge } from './private/nag.js';
-import { lambdaRoleAndLogs } from './private/lambda-basics.js';
+import { drFunction, lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link DrNotifications}. */
@@ -131,29 +130,23 @@ export class FailoverController extends Construct {
     );
     acknowledge(role, ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'], 'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.');
 
-    this.function = new lambda.Function(this, 'Function', {
-      // nodejs22.x: the newest runtime the bundles are built and tested for (DESIGN.md pins it).
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      code: props.code ?? bundledCode('failover-controller'),
-      handler: props.handler ?? 'index.handler',
-      memorySize: 512,
-      timeout,
+    this.function = drFunction(this, {
+      bundle: 'failover-controller',
+      code: props.code,
+      handler: props.handler,
       role,
       logGroup,
+      configParameter: props.configParameter,
+      memorySize: 512,
+      timeout,
       description: `Detects a failure of ${config.primary.region} and fails ${config.app} over to ${config.secondary.region}`,
       environment: {
-        DR_APP: config.app,
-        DR_CONFIG_PARAMETER: props.configParameter.parameter.parameterName,
         DR_STATE_TABLE: this.table.tableName,
         DR_TOPIC_ARN: this.topic.topicArn,
         // Probe for most of the interval between two scheduled runs, so detection is not bound to the schedule.
         DR_PROBE_WINDOW_SECONDS: String(Math.max(5, Math.min(schedule.toSeconds() - 10, timeout.toSeconds() - 30))),
-        POWERTOOLS_SERVICE_NAME: 'dr-failover-controller',
-        POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
       },
     });
-    acknowledge(this.function, ['AwsSolutions-L1'], 'nodejs22.x is the newest runtime the controller bundle is built and tested for; it moves with the bundle.');
     new events.Rule(this, 'Schedule', {
       description: `Runs the ${config.app} failover controller`,
       schedule: events.Schedule.rate(schedule),

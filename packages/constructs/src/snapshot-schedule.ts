@@ -7,9 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
-import { bundledCode } from './private/bundled-code.js';
 import { acknowledge } from './private/nag.js';
-import { lambdaRoleAndLogs } from './private/lambda-basics.js';
+import { drFunction, lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link SnapshotSchedule}. */
@@ -80,24 +79,17 @@ export class SnapshotSchedule extends Construct {
       'Snapshots this tool creates are named <app>-daily-<date> (this job) or <app>-manual-<time> (dr snapshot create); it may copy, tag and delete only those.',
     );
 
-    this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      code: props.code ?? bundledCode('snapshot'),
-      handler: props.handler ?? 'index.handler',
-      memorySize: 256,
-      timeout: Duration.minutes(15),
+    this.function = drFunction(this, {
+      bundle: 'snapshot',
+      code: props.code,
+      handler: props.handler,
       role,
       logGroup,
+      configParameter: props.configParameter,
+      memorySize: 256,
+      timeout: Duration.minutes(15),
       description: `Daily snapshots of ${config.app}, copied across regions and pruned`,
-      environment: {
-        DR_APP: config.app,
-        DR_CONFIG_PARAMETER: props.configParameter.parameter.parameterName,
-        POWERTOOLS_SERVICE_NAME: 'dr-snapshot',
-        POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
-      },
     });
-    acknowledge(this.function, ['AwsSolutions-L1'], 'nodejs22.x is the newest runtime the snapshot bundle is built and tested for; it moves with the bundle.');
     this.rule = new events.Rule(this, 'Daily', {
       description: `Daily snapshot of ${config.app} at ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} UTC`,
       schedule: events.Schedule.cron({ hour: String(hour), minute: String(minute) }),
