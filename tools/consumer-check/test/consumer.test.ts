@@ -1,8 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FakeAws, startFakeAwsServer, type FakeAwsServer } from '@dr/aws-fakes';
+import { parseConfig, referenceConfig } from '@dr/failover-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,17 +19,82 @@ const peers = () => {
 };
 
 /** Runs a fixture in the consumer folder; its last stdout line is JSON. */
-function run(dir: string, file: string, ...args: string[]): unknown {
-  const r = spawnSync(process.execPath, [file, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+function run(dir: string, file: string): unknown {
+  const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
   if (r.status !== 0) throw new Error(`${file} failed (${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? 'null');
+}
+
+/** Marks a README example that the check runs, not only compiles: the line before its fence. */
+const RUN_MARK = '<!-- consumer-check: run -->';
+
+/** A TypeScript example of a package's README, as published. */
+interface Example {
+  readonly pkg: string;
+  /** The file it is compiled as, in the consumer folder (`out/<name>.js` once compiled). */
+  readonly name: string;
+  readonly code: string;
+  readonly run: boolean;
+  /** What it must print, one line each: its `// prints: ...` comments, in order. */
+  readonly prints: readonly string[];
+}
+
+function examplesOf(pkg: string, readme: string): Example[] {
+  return [...readme.matchAll(/(<!-- consumer-check: run -->\n)?```ts\n([\s\S]*?)```/g)].map((m, i) => {
+    const code = m[2] ?? '';
+    return { pkg, name: `example-${pkg}-${i + 1}`, code, run: m[1] !== undefined, prints: [...code.matchAll(/^\s*\/\/ prints: (.*)$/gm)].map((p) => p[1] ?? '') };
+  });
+}
+
+/** Settings of this process an example must not inherit: AWS's (credentials, profile, region), the CDK's, and colour (Nx forces it on its tasks). */
+const NOT_INHERITED = /^(AWS_|CDK_|FORCE_COLOR$)/;
+
+/** What an example did when run: its exit status, its output, and where a CDK app in it synthesized to. */
+interface ExampleRun {
+  readonly status: number | null;
+  readonly stdout: readonly string[];
+  readonly stderr: string;
+  readonly cdkOut: string;
+}
+
+/** The environment an example runs in, as in a plain terminal: AWS is the fakes over HTTP, and a CDK app synthesizes to `cdkOut`. */
+function exampleEnv(server: FakeAwsServer, home: string, cdkOut: string): Record<string, string> {
+  const own = Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0]));
+  return { ...Object.fromEntries(own), ...server.env, HOME: home, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CDK_OUTDIR: cdkOut };
 }
 
 describe('the four packages, packed and installed as another team would', () => {
   const work = mkdtempSync(join(tmpdir(), 'dr-consumer-'));
   const consumer = join(work, 'consumer');
+  let examples: Example[] = [];
+  let server: FakeAwsServer | undefined;
+  const runs = new Map<string, Promise<ExampleRun>>();
 
-  beforeAll(() => {
+  /**
+   * Runs a compiled example against the fakes, once (later calls share the result). Not
+   * spawnSync: the fake AWS server answers from this process's event loop.
+   */
+  function runExample(e: Example): Promise<ExampleRun> {
+    const started = runs.get(e.name);
+    if (started) return started;
+    if (!server) throw new Error('the fake AWS server did not start');
+    const cdkOut = join(work, `${e.name}.cdk.out`);
+    const child = spawn(process.execPath, [join(consumer, 'out', `${e.name}.js`)], { cwd: consumer, env: exampleEnv(server, work, cdkOut), stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const run = new Promise<ExampleRun>((resolve) => child.on('close', (status) => resolve({ status, stdout: stdout.split('\n').filter((l) => l !== ''), stderr, cdkOut })));
+    runs.set(e.name, run);
+    return run;
+  }
+  const runnable = (pkg: string): Example => {
+    const e = examples.find((x) => x.pkg === pkg && x.run);
+    if (!e) throw new Error(`the ${pkg} README has no example marked ${RUN_MARK}`);
+    return e;
+  };
+
+  beforeAll(async () => {
     const packs = join(work, 'packs');
     mkdirSync(packs);
     for (const p of PACKAGES) execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], { cwd: join(ROOT, 'packages', p), stdio: 'ignore' });
@@ -36,8 +103,19 @@ describe('the four packages, packed and installed as another team would', () => 
     const tarballs = readdirSync(packs).map((f) => join(packs, f));
     // Outside the workspace: only the registry and these tarballs; npm installs the declared peers (the AWS SDK clients).
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...peers()], { cwd: consumer, stdio: 'inherit' });
+    examples = PACKAGES.flatMap((p) => examplesOf(p, readFileSync(join(consumer, 'node_modules/@dr', p, 'README.md'), 'utf8')));
+
+    // AWS for the examples that call it: the reference pilot light, steady, with its config in SSM.
+    const config = parseConfig(referenceConfig);
+    const fake = new FakeAws(config, 'steady', { mockSdk: false });
+    fake.parameters.set(`${config.secondary.region}:/dr/${config.app}/config`, JSON.stringify(config));
+    fake.snapshotDescribesUntilAvailable = 0; // else the snapshot job polls for 30 s before it copies
+    server = await startFakeAwsServer(fake);
   });
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
 
   it('installs outside the workspace, with the SDK clients as peers rather than copies', () => {
     expect(consumer.startsWith(ROOT)).toBe(false);
@@ -46,34 +124,49 @@ describe('the four packages, packed and installed as another team would', () => 
     expect(existsSync(join(consumer, 'node_modules/@dr/constructs/node_modules/aws-cdk-lib'))).toBe(false);
   });
 
-  it('synthesizes a CDK app built from PilotLight, with the Lambda bundles the package ships', () => {
-    const out = join(work, 'cdk.out');
-
-    expect(run(consumer, 'app.mjs', out)).toEqual(['Shop-Primary', 'Shop-Secondary', 'Shop-Global', 'Shop-Control', 'Shop-PrimaryConfig']);
-    const bundles = readdirSync(out).filter((d) => d.startsWith('asset.') && existsSync(join(out, d, 'index.mjs')));
-    expect(bundles.length).toBeGreaterThanOrEqual(2);
-  });
-
-  it('drives the simulator through a failover drill', () => {
-    expect(run(consumer, 'drill.mjs')).toMatchObject({ outcome: 'completed', promotions: 1 });
-  });
-
   it('compiles every TypeScript example of the four READMEs, as published, against the published types', () => {
-    const examples = PACKAGES.flatMap((p) => {
-      const readme = readFileSync(join(consumer, 'node_modules/@dr', p, 'README.md'), 'utf8');
-      return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => ({ file: `example-${p}-${i + 1}.ts`, code: m[1] ?? '' }));
-    });
-    expect(examples.length).toBeGreaterThanOrEqual(5);
-    for (const e of examples) writeFileSync(join(consumer, e.file), `${e.code}\nexport {};\n`);
+    expect(examples.length).toBeGreaterThanOrEqual(7);
+    for (const e of examples) writeFileSync(join(consumer, `${e.name}.ts`), `${e.code}\nexport {};\n`);
     writeFileSync(
       join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2023'], types: ['node'] }, files: examples.map((e) => e.file) }),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', rootDir: '.', skipLibCheck: true, lib: ['ES2023'], types: ['node'] },
+        files: examples.map((e) => `${e.name}.ts`),
+      }),
     );
 
     const tsc = spawnSync(process.execPath, [join(consumer, 'node_modules/typescript/bin/tsc'), '-p', consumer], { cwd: consumer, encoding: 'utf8' });
 
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
+  });
+
+  it('runs every example a README marks to run, one or more per package, and each prints what its README says', async () => {
+    const marked = examples.filter((e) => e.run);
+    expect(new Set(marked.map((e) => e.pkg))).toEqual(new Set(PACKAGES));
+
+    for (const e of marked) {
+      const r = await runExample(e);
+
+      expect({ example: e.name, status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ example: e.name, status: 0, stderr: '', stdout: e.prints });
+    }
+  });
+
+  it('synthesizes the PilotLight app of the constructs README: five stacks, with the Lambda bundles the package ships', async () => {
+    const { cdkOut } = await runExample(runnable('constructs'));
+
+    const manifest = JSON.parse(readFileSync(join(cdkOut, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
+    const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack').map(([name]) => name);
+    expect(stacks).toEqual(['Shop-Primary', 'Shop-Secondary', 'Shop-Global', 'Shop-Control', 'Shop-PrimaryConfig']);
+    const bundles = readdirSync(cdkOut).filter((d) => d.startsWith('asset.') && existsSync(join(cdkOut, d, 'index.mjs')));
+    expect(bundles.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('drives the simulator through a failover drill: the failover-core README\'s drill completes', async () => {
+    const { status, stdout } = await runExample(runnable('failover-core'));
+
+    expect(status).toBe(0);
+    expect(stdout[0]?.split(' ')[0]).toBe('completed');
   });
 
   it('loads every package through ESM import and CommonJS require alike', () => {
