@@ -39,8 +39,9 @@ interface Example {
   readonly prints: readonly string[];
 }
 
+/** The TypeScript examples of a README, in order: ```` ```ts ```` fences, each perhaps marked to run. */
 function examplesOf(pkg: string, readme: string): Example[] {
-  return [...readme.matchAll(/(<!-- consumer-check: run -->\n)?```ts\n([\s\S]*?)```/g)].map((m, i) => {
+  return [...readme.matchAll(new RegExp(`(${RUN_MARK}\\n)?\`\`\`ts\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m, i) => {
     const code = m[2] ?? '';
     return { pkg, name: `example-${pkg}-${i + 1}`, code, run: m[1] !== undefined, prints: [...code.matchAll(/^\s*\/\/ prints: (.*)$/gm)].map((p) => p[1] ?? '') };
   });

@@ -52,6 +52,10 @@ describe('what a change affects', () => {
     expect(affectedProjects('packages/failover-core/src/index.ts')).toEqual(expect.arrayContaining([...PACKAGES, ...APPS, 'consumer-check']));
   });
 
+  it('runs these checks for a change to any project, since the graph comes from all of them', () => {
+    expect(affectedProjects('apps/cli/src/main.ts')).toEqual(expect.arrayContaining(['cli', 'workspace-check']));
+  });
+
   it('retests every project for a change to a workspace-wide input such as the lockfile', () => {
     const all = JSON.parse(nx('show', 'projects', '--json')) as string[];
 
