@@ -32,19 +32,29 @@ export interface AlarmRef {
   readonly alarmName: string;
 }
 
+/**
+ * A DB parameter group's `read_only` setting: `on` (1: writes fenced), `off` (0), or `default`
+ * (RDS MySQL's `{TrueIfReplica}`: read-only on a replica, writable on a primary).
+ * @see https://docs.aws.amazon.com/awssupport/latest/user/fault-tolerance-checks.html (RDS read replicas open in writable mode)
+ */
+export type ReadOnlySetting = 'on' | 'off' | 'default';
+
 /** What the engine needs to know of a database instance. */
 export interface DbStatus {
   /** False when no instance has this identifier in this region. */
   readonly exists: boolean;
-  /** RDS `DBInstanceStatus`, such as `available`, `modifying`, `rebooting`, `creating`. */
+  /** RDS `DBInstanceStatus`, such as `available`, `modifying`, `rebooting`, `creating`, `renaming`. */
   readonly status: string;
   /** `replica` while the instance replicates from a source; `primary` otherwise. */
   readonly role: 'primary' | 'replica';
   /** Identifier (or ARN) of the replication source, for a replica. */
   readonly sourceIdentifier?: string | undefined;
-  /** True when the instance accepts writes: a primary, `available`, not write-fenced. */
+  /**
+   * True when the instance accepts writes: a primary, `available`, whose parameter group's
+   * `read_only` is off or the replica-aware default, with that setting applied (`in-sync`).
+   */
   readonly writable: boolean;
-  /** True when writes are fenced (the `read_only` parameter is on). */
+  /** True when writes are fenced: `read_only` is on and applied (`in-sync`). */
   readonly writeFenced: boolean;
   /**
    * The replica's last reported lag behind its source, in seconds. While the source is
@@ -55,20 +65,72 @@ export interface DbStatus {
   readonly replicaLagAt?: number | undefined;
   /** False when the replica reports that replication is not running; undefined when unknown. */
   readonly replicating?: boolean | undefined;
+  /**
+   * The DB parameter group in effect for the instance and RDS's `ParameterApplyStatus` for it
+   * (`in-sync`, `applying`, `pending-reboot`, ...). A change counts only once it is `in-sync`.
+   */
+  readonly parameterGroup?: { readonly name: string; readonly applyStatus: string } | undefined;
+  /** The `read_only` setting of that parameter group. */
+  readonly readOnly?: ReadOnlySetting | undefined;
+  /** Automated backup retention in days; 0 means backups are off (as on a new read replica). */
+  readonly backupRetentionDays?: number | undefined;
+  readonly instanceClass?: string | undefined;
+  readonly allocatedStorageGiB?: number | undefined;
+  readonly deletionProtection?: boolean | undefined;
 }
 
-/** The `Database` port: RDS. */
+/** One DB instance found in a region, for reports (retired instances and what they cost). */
+export interface DbInstanceSummary {
+  readonly region: string;
+  readonly dbInstanceIdentifier: string;
+  readonly status: string;
+  readonly role: 'primary' | 'replica';
+  readonly instanceClass?: string | undefined;
+  readonly allocatedStorageGiB?: number | undefined;
+  readonly storageType?: string | undefined;
+  readonly multiAz?: boolean | undefined;
+  readonly deletionProtection?: boolean | undefined;
+  readonly parameterGroupName?: string | undefined;
+  /** When the instance was created (epoch ms). */
+  readonly createdAt?: number | undefined;
+}
+
+/**
+ * The `Database` port: RDS. The settings a call needs beyond its references (parameter groups,
+ * keys, subnet and security groups, the `dbSettings` a new replica is created with) come from
+ * the DR config's entry for the instance's region.
+ */
 export interface Database {
   /** Status and role of an instance; `exists: false` when it is not there. */
   describe(db: DbRef): Promise<DbStatus>;
-  /** Promote a read replica to a standalone primary. Succeeds on an instance already promoted or promoting. */
-  promoteReplica(db: DbRef): Promise<void>;
-  /** Create a cross-region read replica `target` of `source`. Succeeds if it already exists. */
+  /**
+   * Promote a read replica to a standalone primary, turning on automated backups with
+   * `backupRetentionDays` when given. Succeeds on an instance already promoted or promoting.
+   */
+  promoteReplica(db: DbRef, options?: { readonly backupRetentionDays?: number | undefined }): Promise<void>;
+  /**
+   * Create a cross-region read replica `target` of `source`, with the target region's parameter
+   * group, KMS key, subnet and security groups and `dbSettings`. Succeeds if it already exists.
+   */
   createReplica(target: DbRef, source: DbRef): Promise<void>;
-  /** Rename an instance (non-destructive retirement: the data stays for reconciliation). */
-  renameInstance(db: DbRef, newIdentifier: string): Promise<void>;
-  /** Turn the write fence (read-only mode) on or off. */
+  /**
+   * Retire an instance without losing its data: rename it to `newIdentifier` and move it to the
+   * region's `retiredDbParameterGroupName` (`read_only` = 1), which takes effect at its next
+   * reboot. Succeeds if it is already renamed.
+   */
+  retireInstance(db: DbRef, newIdentifier: string): Promise<void>;
+  /** Reboot an instance (to apply a parameter group association that is `pending-reboot`). */
+  rebootInstance(db: DbRef): Promise<void>;
+  /**
+   * Fence writes (`read_only` = 1) or lift the fence (`read_only` reset to `{TrueIfReplica}`)
+   * through the region's own parameter group (`dbParameterGroupName`). Refuses an instance that
+   * does not use that group, since the change would reach other instances or none.
+   */
   setWriteFence(db: DbRef, fenced: boolean): Promise<void>;
+  /** Set automated backup retention, applied immediately (a new replica has backups off). */
+  setBackupRetention(db: DbRef, days: number): Promise<void>;
+  /** Instances in a region whose identifier starts with `identifierPrefix`. */
+  listInstances(region: string, identifierPrefix: string): Promise<readonly DbInstanceSummary[]>;
 }
 
 /** Desired and actual capacity of an Auto Scaling group. */

@@ -2,6 +2,20 @@ import type { DrConfigInput } from './schema.js';
 
 const ACCOUNT = '123456789012';
 
+/** What `@dr/constructs` gives both databases (db.t3.small, 20 GiB gp2, 7 days of backups, ...). */
+const DB_SETTINGS: NonNullable<DrConfigInput['primary']['dbSettings']> = {
+  instanceClass: 'db.t3.small',
+  storageType: 'gp2',
+  storageEncrypted: true,
+  multiAz: false,
+  backupRetentionDays: 7,
+  deletionProtection: true,
+  iamAuthentication: true,
+  cloudwatchLogsExports: ['error', 'slowquery'],
+  copyTagsToSnapshot: true,
+  autoMinorVersionUpgrade: true,
+};
+
 /**
  * The reference topology: the original brief's LAMP stack (eu-west-1 primary, us-east-1 pilot
  * light, `lampdb`, desired capacity 2 / 0, `/ref` health path). `dr drill` runs on it by default.
@@ -20,7 +34,12 @@ export const referenceConfig: DrConfigInput = {
     healthCheckUrl: 'http://primary-alb-123456.eu-west-1.elb.amazonaws.com/ref',
     availabilityAlarmName: 'lamp-primary-alb-availability',
     capacity: { min: 2, desired: 2, max: 4 },
-    dbParameterGroupName: 'lamp-mysql84',
+    dbParameterGroupName: 'lamp-primary-params',
+    retiredDbParameterGroupName: 'lamp-primary-retired',
+    dbKmsKeyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`,
+    dbSubnetGroupName: 'lamp-primary-subnets',
+    dbSecurityGroupIds: ['sg-0123456789abcdef0'],
+    dbSettings: DB_SETTINGS,
   },
   secondary: {
     region: 'us-east-1',
@@ -33,7 +52,12 @@ export const referenceConfig: DrConfigInput = {
     healthCheckUrl: 'http://secondary-alb-654321.us-east-1.elb.amazonaws.com/ref',
     availabilityAlarmName: 'lamp-secondary-alb-availability',
     capacity: { min: 2, desired: 2, max: 4 },
-    dbParameterGroupName: 'lamp-mysql84',
+    dbParameterGroupName: 'lamp-replica-params',
+    retiredDbParameterGroupName: 'lamp-replica-retired',
+    dbKmsKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/66666666-7777-8888-9999-000000000000`,
+    dbSubnetGroupName: 'lamp-replica-subnets',
+    dbSecurityGroupIds: ['sg-0fedcba9876543210'],
+    dbSettings: DB_SETTINGS,
   },
   globalAccelerator: {
     acceleratorArn: `arn:aws:globalaccelerator::${ACCOUNT}:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh`,

@@ -30,6 +30,26 @@ export const CapacitySchema = v.strictObject({
   max: int(1, 10_000, 'instances'),
 });
 
+/**
+ * The settings the constructs gave a region's database. A failback recreates databases (the
+ * replica in the home region, then the pilot light) with them: RDS gives a new read replica
+ * backups off, deletion protection off, no IAM authentication and no log exports unless told.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html
+ */
+export const DbSettingsSchema = v.strictObject({
+  instanceClass: v.optional(matching(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'an RDS instance class such as db.t3.small')),
+  storageType: v.optional(v.picklist(['gp2', 'gp3', 'io1', 'io2', 'standard'], 'must be one of gp2, gp3, io1, io2, standard')),
+  storageEncrypted: v.optional(v.boolean('must be true or false'), true),
+  multiAz: v.optional(v.boolean('must be true or false')),
+  backupRetentionDays: v.optional(int(1, 35, 'days')),
+  deletionProtection: v.optional(v.boolean('must be true or false')),
+  iamAuthentication: v.optional(v.boolean('must be true or false')),
+  cloudwatchLogsExports: v.optional(v.array(text('a log type such as error or slowquery'))),
+  copyTagsToSnapshot: v.optional(v.boolean('must be true or false'), true),
+  autoMinorVersionUpgrade: v.optional(v.boolean('must be true or false')),
+  tags: v.optional(v.record(v.string(), v.string('must be text')), {}),
+});
+
 /** The resources of one region that the engine reads and changes. */
 export const RegionResourcesSchema = v.strictObject({
   region: matching(REGION, 'an AWS region name such as eu-west-1'),
@@ -42,14 +62,26 @@ export const RegionResourcesSchema = v.strictObject({
   healthCheckUrl: v.pipe(v.string('must be an http(s) URL'), v.url('must be an http(s) URL'), v.regex(/^https?:\/\//, 'must be an http(s) URL')),
   availabilityAlarmName: v.optional(text('a CloudWatch alarm name')),
   capacity: CapacitySchema,
-  /** The DB parameter group whose `read_only` parameter fences writes (switchover, failback). */
-  dbParameterGroupName: v.optional(text('a DB parameter group name')),
+  /**
+   * The DB parameter group of this region's database, its own (one group per database). Writes
+   * are fenced by setting its `read_only` to 1 and the fence is lifted by resetting it to the
+   * replica-aware default `{TrueIfReplica}`; every operation needs it.
+   */
+  dbParameterGroupName: text('a DB parameter group name'),
+  /**
+   * A DB parameter group with `read_only` = 1 that instances retired in this region are moved to,
+   * so that lifting the fence of `dbParameterGroupName` never makes a retired database writable
+   * (failback).
+   */
+  retiredDbParameterGroupName: v.optional(text('a DB parameter group name')),
   /** KMS key in this region for a read replica created here (failback, rebuilding the pilot light). */
   dbKmsKeyArn: v.optional(matching(ARN, 'a KMS key ARN')),
   /** Subnet group for a read replica created in this region. */
   dbSubnetGroupName: v.optional(text('a DB subnet group name')),
   /** Security groups for a read replica created in this region. */
   dbSecurityGroupIds: v.optional(v.array(matching(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as sg-0123456789abcdef0'))),
+  /** How the database of this region was deployed, so a failback recreates it faithfully. */
+  dbSettings: v.optional(DbSettingsSchema),
 });
 
 /** Detector settings; see `@dr/failover-core` detector docs for how they combine. */
@@ -82,6 +114,19 @@ export const TimeoutsSchema = v.strictObject({
   replicaSyncSeconds: v.optional(int(60, 7_200, 'seconds'), 900),
   replicaCreateSeconds: v.optional(int(300, 14_400, 'seconds'), 5_400),
   actionSeconds: v.optional(int(30, 3_600, 'seconds'), 300),
+  /**
+   * After a planned handover stops new connections to the region being left, how long to let
+   * established ones finish before its writes are fenced (Global Accelerator moves new
+   * connections only; the ALB's default idle timeout is 60 s).
+   */
+  drainSeconds: v.optional(int(0, 900, 'seconds'), 60),
+  /** How long a best-effort block (containing the old region) is tried before it is left to the controller. */
+  containmentSeconds: v.optional(int(10, 600, 'seconds'), 60),
+  /**
+   * Before the point of no return, a block whose region does not answer for this long fails
+   * the run at once (and it is rolled back) rather than waiting out its timeout.
+   */
+  unreachableSeconds: v.optional(int(10, 1_800, 'seconds'), 60),
 });
 
 /** The whole DR configuration document. */
@@ -98,12 +143,25 @@ export const DrConfigSchema = v.strictObject({
   objectives: v.optional(ObjectivesSchema, {}),
   detection: v.optional(DetectionSchema, {}),
   timeouts: v.optional(TimeoutsSchema, {}),
-  approval: v.optional(v.strictObject({ required: v.optional(v.boolean('must be true or false'), false) }), {}),
+  approval: v.optional(
+    v.strictObject({
+      required: v.optional(v.boolean('must be true or false'), false),
+      /** An approval requested this long ago can no longer be given: the run is refused and a new one must start. */
+      expiresAfterSeconds: v.optional(int(60, 86_400, 'seconds'), 1_800),
+    }),
+    {},
+  ),
   /** Where the failover controller keeps its state and sends its news (in the secondary region). */
   controller: v.optional(
     v.strictObject({
       stateTableName: v.optional(matching(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
       topicArn: v.optional(matching(ARN, 'an SNS topic ARN')),
+      /**
+       * How long the controller holds off an operator's unfinished run (no failover detection,
+       * reminders every 15 minutes) before it takes it over: it finishes the run if it is past its
+       * point of no return, and rolls it back otherwise.
+       */
+      operatorHoldSeconds: v.optional(int(60, 86_400, 'seconds'), 1_800),
     }),
     {},
   ),
@@ -121,5 +179,7 @@ export type Capacity = RegionResources['capacity'];
 export type DetectionSettings = DrConfig['detection'];
 /** One of the detector's independent signals. */
 export type SignalName = DetectionSettings['signals'][number];
+/** How a region's database was deployed. */
+export type DbSettings = v.InferOutput<typeof DbSettingsSchema>;
 /** Which side of the configuration a region is. */
 export type RegionRole = 'primary' | 'secondary';

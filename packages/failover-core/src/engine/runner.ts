@@ -358,7 +358,7 @@ export class Runner {
       case 'set-capacity':
         return compute.setCapacity(a.asg, a.capacity);
       case 'rename-instance':
-        return database.renameInstance(a.db, a.newIdentifier);
+        return database.retireInstance(a.db, a.newIdentifier);
       case 'create-replica':
         return database.createReplica(a.db, a.source);
       case 'await-writable':

@@ -137,7 +137,10 @@ export class SimPorts implements Ports {
           },
           true,
         ),
-      renameInstance: (ref, newIdentifier) =>
+      rebootInstance: (ref) => this.call(ref.region, 'rebootInstance', (t) => void this.db(ref, t), true),
+      setBackupRetention: (ref) => this.call(ref.region, 'setBackupRetention', (t) => void this.db(ref, t), true),
+      listInstances: (region) => this.call(region, 'listInstances', () => []),
+      retireInstance: (ref, newIdentifier) =>
         this.call(
           ref.region,
           'renameInstance',
