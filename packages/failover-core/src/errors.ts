@@ -175,6 +175,18 @@ export const isRetryable = (e: unknown): boolean => isThrottled(e) || isRegionUn
 /** True when a failed mutating call may nevertheless have taken effect (it timed out, or the resource is busy, perhaps with it). */
 export const mayHaveLanded = (e: unknown): boolean => isRegionUnreachable(e) || isNotReady(e);
 
+/**
+ * How a call failed, for the engine's patience: an unreachable region is given up on sooner
+ * before the point of no return; throttling and a busy resource are waited out.
+ */
+export function failureCause(e: unknown): 'unreachable' | 'throttled' | 'busy' | 'rejected' | 'other' {
+  if (isRegionUnreachable(e)) return 'unreachable';
+  if (isThrottled(e)) return 'throttled';
+  if (isNotReady(e)) return 'busy';
+  if (isOperationRejected(e) || isResourceNotFound(e)) return 'rejected';
+  return 'other';
+}
+
 /** A short message for any thrown value. */
 export function describeError(e: unknown): string {
   if (e instanceof Error) return e.message;

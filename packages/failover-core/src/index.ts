@@ -1,98 +1,26 @@
 /**
- * `@dr/failover-core`: the pure failover engine. Config schema, ports, plans, the state machine
- * and its runner, the detector, guards, the timeline report, and the two-region simulator.
- * No AWS SDK, no CDK, no I/O: everything that touches the world goes through a port.
+ * `@dr/failover-core`: the pure failover engine. The config schema, plans, the state machine
+ * and its runner, the controller's supervision, the preconditions, and the run summaries. No AWS
+ * SDK, no CDK, no I/O: everything that touches the world goes through a port.
+ *
+ * Subpath entries: `@dr/failover-core/ports` (the port interfaces an adapter implements),
+ * `@dr/failover-core/errors` (every error and its brand check), `@dr/failover-core/sim` (the
+ * two-region simulator) and `@dr/failover-core/drill` (drills and lifecycles on it).
  * @packageDocumentation
  */
 
-export {
-  DrError,
-  ConfigError,
-  RegionUnreachableError,
-  ThrottledError,
-  ResourceNotFoundError,
-  OperationRejectedError,
-  NotReadyError,
-  VersionConflictError,
-  LockHeldError,
-  LeaseLostError,
-  isDrError,
-  isConfigError,
-  isRegionUnreachable,
-  isThrottled,
-  isResourceNotFound,
-  isOperationRejected,
-  isNotReady,
-  mayHaveLanded,
-  isVersionConflict,
-  isLockHeld,
-  isLeaseLost,
-  isRetryable,
-  describeError,
-  type ConfigIssue,
-} from './errors.js';
-
-export {
-  DrConfigSchema,
-  type DrConfig,
-  type DrConfigInput,
-  type RegionResources,
-  type Capacity,
-  type DetectionSettings,
-  type SignalName,
-  type RegionRole,
-} from './config/schema.js';
-export { parseConfig, parseConfigJson, validateConfig, type ConfigValidation } from './config/parse.js';
+export { DrError, ConfigError, isDrError, isConfigError, describeError } from './errors.js';
+export { parseConfig, parseConfigJson, validateConfig } from './config/parse.js';
 export { referenceConfig } from './config/reference.js';
-
-export type * from './ports.js';
-
-export type { Operation, BlockAction, MutatingKind, PlanBlock, PlanStep, Plan } from './plan/types.js';
-export { PORT_CALL_OF, isMutating } from './plan/types.js';
-export { buildPlan, otherRole, dbRef, asgRef, groupRef, ACTIVE_ENDPOINT_WEIGHT, type PlanOptions } from './plan/build-plan.js';
-
-export {
-  RUN_STATE_SCHEMA_VERSION,
-  TERMINAL_PHASES,
-  DEFAULT_ENGINE_SETTINGS,
-  type RunPhase,
-  type BlockStatus,
-  type BlockState,
-  type TimelineEntry,
-  type PreconditionProblem,
-  type RunState,
-  type Observation,
-  type RunEvent,
-  type Command,
-  type Transition,
-  type EngineSettings,
-  type StartRunInput,
-} from './engine/types.js';
-export { assess, type Assessment } from './engine/assess.js';
-export { startRun, transition } from './engine/transition.js';
-export { evaluatePreconditions, type PreconditionReport } from './engine/preconditions.js';
-export { Runner, type RunnerOptions, type StartRequest, type RunOutcome } from './engine/runner.js';
-export { acquireLease, writeUnderLease, type Lease, type ControlRecord, type LeaseHold } from './engine/lease.js';
-export { supervise, readSignals, stateKeys, type SuperviseOptions, type SupervisionResult, type SupervisionAction } from './engine/controller.js';
-
-export {
-  observeRound,
-  initialDetectorState,
-  type DetectorState,
-  type DetectorRound,
-  type DetectorSettings,
-  type SignalReading,
-  type Verdict,
-} from './detector/detector.js';
-
-export { VirtualClock, SimulationStalledError } from './sim/virtual-clock.js';
-export { Rng, hash32 } from './sim/random.js';
-export { DEFAULT_LATENCY, type LatencyModel, type Range } from './sim/latency.js';
-export { SimWorld, type Faults, type Layout, type Window, type SimWorldOptions } from './sim/world.js';
-export { SimPorts, GLOBAL_ACCELERATOR_REGION } from './sim/sim-ports.js';
-export { MemoryStateStore } from './sim/memory-state-store.js';
-
-export { SCENARIOS, SCENARIO_DESCRIPTIONS, isScenario, scenarioFaults, type Scenario } from './drill/scenarios.js';
-export { runDrill, defaultScenario, drillFaultTime, type DrillOptions, type DrillProgress } from './drill/run-drill.js';
-export { buildReport, criticalPath, type DrillReport, type DrillOutcome, type StepReport, type CriticalSegment } from './drill/report.js';
-export { measureRun, type RunMeasures } from './engine/measures.js';
+export type { DrConfig, DrConfigInput, RegionResources, RegionRole } from './config/schema.js';
+export type { Ports } from './ports.js';
+export type { Operation, Plan } from './plan/types.js';
+export { buildPlan, dbRef, asgRef, groupRef } from './plan/build-plan.js';
+export { isTerminal, type RunState, type RunEvent, type Transition, type TimelineEntry, type EngineSettings } from './machine/types.js';
+export { startRun, transition } from './machine/transition.js';
+export { measureRun, type RunMeasures } from './machine/measures.js';
+export { summarizeRun, type RunSummary } from './machine/summary.js';
+export { Runner, type RunnerOptions, type StartRequest, type RunOutcome } from './runtime/runner.js';
+export type { ControlRecord } from './runtime/lease.js';
+export { evaluatePreconditions } from './runtime/preconditions.js';
+export { supervise, stateKeys, type SuperviseOptions, type SupervisionResult } from './runtime/supervise.js';

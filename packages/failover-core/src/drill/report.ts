@@ -1,12 +1,14 @@
 import type { DrConfig } from '../config/schema.js';
-import { measureRun } from '../engine/measures.js';
-import type { RunState } from '../engine/types.js';
+import { measureRun } from '../machine/measures.js';
+import { summarizeRun, type RunSummary } from '../machine/summary.js';
+import type { RunState } from '../machine/types.js';
 import type { Operation } from '../plan/types.js';
 import type { SimWorld } from '../sim/world.js';
+import type { Audit, Invariants } from './audit.js';
 import type { Scenario } from './scenarios.js';
 
-/** How a drill ended. */
-export type DrillOutcome = 'completed' | 'failed' | 'refused' | 'not-triggered';
+/** How a drill's run ended: `rolled-back` when it failed before its point of no return and undid its changes. */
+export type DrillOutcome = 'completed' | 'failed' | 'refused' | 'rolled-back' | 'not-triggered';
 
 /** One plan step in a report. Seconds are since the drill began. */
 export interface StepReport {
@@ -71,8 +73,16 @@ export interface DrillReport {
   readonly failure: { readonly stepId: string | null; readonly blockId: string | null; readonly message: string } | null;
   readonly fromRegion: string;
   readonly toRegion: string;
-  /** Seconds during which the new region took traffic while it could not serve (always 0 unless the engine is wrong). */
+  /** Seconds during which users reached a region whose database took no writes, over both regions (always 0 unless the engine is wrong). */
   readonly unsafeTrafficSeconds: number;
+  /** The invariants, measured on the simulated world from the start of the drill until it settled after the run. */
+  readonly invariants: Invariants;
+  /** See {@link Audit.returnExposureSeconds}. */
+  readonly returnExposureSeconds: number;
+  /** What the run changed, the state it left, and the next command (null when no run started). */
+  readonly summary: RunSummary | null;
+  /** The region serving traffic at the end, according to the state table. */
+  readonly activeRegion: string;
   readonly controller: { readonly invocations: number; readonly crashes: number; readonly stateWrites: number };
   readonly runId: string | null;
 }
@@ -87,8 +97,12 @@ export interface ReportInput {
   readonly impairedAt: number | undefined;
   /** True when the scenario really impaired the serving region (a lossy probe path does not). */
   readonly regionImpaired: boolean;
+  /** When the impairment ended, if it did. */
+  readonly recoveredAt?: number | undefined;
   readonly run: RunState | undefined;
   readonly world: SimWorld;
+  readonly audit: Audit;
+  readonly activeRegion: string;
   readonly controller: DrillReport['controller'];
 }
 
@@ -121,7 +135,7 @@ export function criticalPath(run: RunState): CriticalSegment[] {
 }
 
 function promotionSeconds(world: SimWorld, region: string): number | null {
-  const promoted = world.dbs.find((d) => d.region === region && d.promotion);
+  const promoted = world.rds.dbs.find((d) => d.region === region && d.promotion);
   return promoted?.promotion ? secs(promoted.promotion.writableAt - promoted.promotion.requestedAt) : null;
 }
 
@@ -138,7 +152,7 @@ function readySeconds(world: SimWorld, region: DrConfig['primary'], from: number
 /** Builds the report of a drill from its final run state and the simulated world. */
 export function buildReport(input: ReportInput): DrillReport {
   const { config, run, t0, world } = input;
-  const outcome: DrillOutcome = !run ? 'not-triggered' : run.phase === 'completed' ? 'completed' : run.phase === 'refused' ? 'refused' : run.phase === 'failed' ? 'failed' : 'failed';
+  const outcome: DrillOutcome = !run ? 'not-triggered' : run.phase === 'completed' || run.phase === 'refused' || run.phase === 'rolled-back' ? run.phase : 'failed';
   const completedAt = run?.timeline.find((e) => e.kind === 'completed')?.at;
   // The drill knows when it injected the fault: the outage starts there, not at the detector's estimate.
   const measures = run ? measureRun(run, { impairedAt: input.impairedAt ?? run.triggeredAt }) : undefined;
@@ -147,11 +161,13 @@ export function buildReport(input: ReportInput): DrillReport {
   const detectSeconds = run && input.impairedAt !== undefined ? secs(run.triggeredAt - input.impairedAt) : null;
   const rpoSeconds = measures?.rpoSeconds ?? null;
   const objectives = config.objectives;
-  // Holding back is right only when the serving region was not in fact impaired, and failing
-  // over a healthy region (a spurious failover) is never right.
-  const spurious = input.operation === 'failover' && !input.regionImpaired && outcome !== 'not-triggered';
+  // Holding back is right only when the serving region was not in fact impaired (or no longer
+  // was: a refusal because it recovered), and failing over a healthy region is never right.
+  const spurious = input.operation === 'failover' && !input.regionImpaired && outcome !== 'not-triggered' && outcome !== 'refused';
+  const heldBackRightly = outcome === 'refused' && run?.problems.some((p) => p.kind === 'recovered') === true && input.recoveredAt !== undefined && input.recoveredAt <= (run.timeline.at(-1)?.at ?? 0);
   const met =
     (outcome === 'not-triggered' && !input.regionImpaired) ||
+    heldBackRightly ||
     (!spurious && outcome === 'completed' && rtoSeconds !== null && rtoSeconds <= objectives.rtoSeconds && (rpoSeconds ?? 0) <= objectives.maxDataLossSeconds);
 
   const steps: StepReport[] = (run?.plan.steps ?? []).map((step) => {
@@ -167,8 +183,6 @@ export function buildReport(input: ReportInput): DrillReport {
   });
   const path = run ? criticalPath(run) : [];
   const toRegion = config[run?.to ?? 'secondary'].region;
-  const endAt = completedAt ?? run?.timeline.at(-1)?.at ?? t0;
-  const unsafe = run ? world.trafficViolations(toRegion, run.triggeredAt, endAt + 60_000).length : 0;
   const refusal = run?.phase === 'refused' ? run.timeline.find((e) => e.kind === 'refused')?.message : undefined;
 
   return {
@@ -194,7 +208,11 @@ export function buildReport(input: ReportInput): DrillReport {
     failure: run?.failure ? { stepId: run.failure.stepId ?? null, blockId: run.failure.blockId ?? null, message: run.failure.message } : null,
     fromRegion: config[run?.from ?? 'primary'].region,
     toRegion,
-    unsafeTrafficSeconds: unsafe,
+    unsafeTrafficSeconds: input.audit.invariants.unsafeTrafficSeconds,
+    invariants: input.audit.invariants,
+    returnExposureSeconds: input.audit.returnExposureSeconds,
+    summary: run ? summarizeRun(run) : null,
+    activeRegion: input.activeRegion,
     controller: input.controller,
     runId: run?.runId ?? null,
   };

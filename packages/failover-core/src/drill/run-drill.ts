@@ -1,34 +1,23 @@
 import type { DrConfig } from '../config/schema.js';
-import type { DetectorState, Verdict } from '../detector/detector.js';
-import { isLockHeld, describeError } from '../errors.js';
-import { stateKeys, supervise } from '../engine/controller.js';
-import type { ControlRecord } from '../engine/lease.js';
-import { Runner } from '../engine/runner.js';
-import { DEFAULT_ENGINE_SETTINGS, type EngineSettings, type RunEvent, type RunState, type TimelineEntry } from '../engine/types.js';
-import { buildPlan } from '../plan/build-plan.js';
-import type { Operation, Plan } from '../plan/types.js';
+import { isTerminal, type EngineSettings, type RunState } from '../machine/types.js';
+import { buildPlan, otherRole } from '../plan/build-plan.js';
+import type { Operation } from '../plan/types.js';
+import type { ControlRecord } from '../runtime/lease.js';
 import type { LatencyModel } from '../sim/latency.js';
-import { MemoryStateStore } from '../sim/memory-state-store.js';
 import { Rng } from '../sim/random.js';
-import { SimPorts } from '../sim/sim-ports.js';
-import { VirtualClock } from '../sim/virtual-clock.js';
-import { SimWorld } from '../sim/world.js';
+import { auditWorld } from './audit.js';
 import { buildReport, type DrillReport } from './report.js';
-import { scenarioFaults, type Scenario } from './scenarios.js';
+import { scenarioEffects, type Scenario } from './scenarios.js';
+import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
 
-/** Progress of a drill, streamed as it happens. Times are seconds since the drill began. */
-export type DrillProgress =
-  | { readonly kind: 'plan'; readonly plan: Plan }
-  | { readonly kind: 'verdict'; readonly seconds: number; readonly verdict: Verdict; readonly readings: Readonly<Record<string, string>> }
-  | { readonly kind: 'timeline'; readonly seconds: number; readonly entry: TimelineEntry; readonly state: RunState }
-  | { readonly kind: 'controller'; readonly seconds: number; readonly message: string }
-  | { readonly kind: 'fault'; readonly seconds: number; readonly scenario: Scenario };
+/** The operations a single drill runs (a lifecycle drill strings them together). */
+export type DrillOperation = Exclude<Operation, 'rebuild'>;
 
 /** Options of {@link runDrill}. */
 export interface DrillOptions {
   readonly config: DrConfig;
   /** @default 'failover' */
-  readonly operation?: Operation;
+  readonly operation?: DrillOperation;
   /** @default 'region-outage' for failover, 'none' for switchover and failback */
   readonly scenario?: Scenario;
   /** Same seed, same drill. @default 1 */
@@ -44,17 +33,11 @@ export interface DrillOptions {
   readonly approvalDelaySeconds?: number;
   /** How long to watch for a failover that never triggers, in seconds after the fault starts. @default 1800 */
   readonly watchSeconds?: number;
+  /** Extra chaos on top of the scenario. */
+  readonly chaos?: DrillChaos;
   readonly settings?: EngineSettings;
   readonly onProgress?: (progress: DrillProgress) => void;
 }
-
-/** A controller crash, injected by the `controller-crash` scenario. */
-class SimulatedCrash extends Error {
-  override readonly name = 'SimulatedCrash';
-}
-
-/** Lambda's maximum timeout; the failover controller stops short of it. */
-const LAMBDA_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * When a drill's fault starts: 1–3 minutes in, so the detector has a healthy baseline first.
@@ -67,135 +50,98 @@ export function drillFaultTime(seed: number, t0: number): number {
 /** The default scenario of an operation. */
 export const defaultScenario = (operation: Operation): Scenario => (operation === 'failover' ? 'region-outage' : 'none');
 
+/** How long after a run ends a drill keeps watching the world (for what the run left behind), at most. */
+const AFTER_RUN_MS = 30 * 60_000;
+
 /**
  * Runs a drill on the simulator: a two-region world built from the configuration, the scenario's
  * faults, and the real engine (detector, controller, runner, state machine) over a virtual clock.
- * A failover is detected and run by simulated controller invocations on a one-minute schedule, as
- * the Lambda does; a switchover or failback is started by a simulated operator. Deterministic:
- * the same options give the same report.
+ * A failover is detected and run by simulated controller invocations on a one-minute schedule,
+ * overlapping as EventBridge's do; a switchover or failback is started by a simulated operator.
+ * After the run, the drill keeps watching until the world settles (or 30 minutes), and audits
+ * the invariants over the whole time. Deterministic: the same options give the same report.
  */
 export async function runDrill(options: DrillOptions): Promise<DrillReport> {
-  const { config } = options;
   const operation = options.operation ?? 'failover';
   const scenario = options.scenario ?? defaultScenario(operation);
   const seed = options.seed ?? 1;
-  const settings = options.settings ?? DEFAULT_ENGINE_SETTINGS;
-  const rng = new Rng(seed);
-  const clock = new VirtualClock();
-  const t0 = clock.now();
-  const seconds = (at: number) => Math.round((at - t0) / 100) / 10;
-  const emit = options.onProgress;
-
+  const config: DrConfig = scenario === 'late-approval' ? { ...options.config, approval: { ...options.config.approval, required: true } } : options.config;
   const from = operation === 'failback' ? 'secondary' : 'primary';
-  const to = from === 'primary' ? 'secondary' : 'primary';
-  const faultAt = drillFaultTime(seed, t0);
-  const faults = scenarioFaults(scenario, config[from].region, config[to].region, faultAt);
-  const world = new SimWorld(config, t0, faults, { seed, latency: options.latency, layout: operation === 'failback' ? 'failed-over' : 'steady' });
-  const store = new MemoryStateStore();
-  const ports = new SimPorts(world, clock, store);
-  const keys = stateKeys(config.app);
-  if (operation === 'failback') await store.write<ControlRecord>(keys.control, { active: 'secondary' }, 0);
-
-  const plan = buildPlan(config, operation, { from, runTag: `drill${seed}` });
-  emit?.({ kind: 'plan', plan });
-
-  let crashes = 0;
-  let invocations = 0;
-  // The crash comes at a seeded moment 0–8 minutes into the run, so it can fall in any step.
-  const crashAfterMs = scenario === 'controller-crash' ? Math.floor(rng.at('crash-point') * 480_000) : -1;
-  let runSeenAt: number | undefined;
-  const beforeEvent = (index: number, _event: RunEvent) => {
-    if (crashes > 0 || crashAfterMs < 0) return;
-    runSeenAt ??= clock.now();
-    if (clock.now() - runSeenAt >= crashAfterMs) {
-      crashes++;
-      throw new SimulatedCrash(`controller crashed before event ${index}, ${Math.round((clock.now() - runSeenAt) / 1000)}s into the run`);
-    }
-  };
-  let logged = 0;
-  const onTransition = (state: RunState) => {
-    if (state.timeline.length < logged) logged = 0;
-    for (const entry of state.timeline.slice(logged)) emit?.({ kind: 'timeline', seconds: seconds(entry.at), entry, state });
-    logged = state.timeline.length;
-  };
-  const approve = async (): Promise<string> => {
-    await clock.sleep((options.approvalDelaySeconds ?? 300) * 1000);
-    note('the on-call operator approved the failover');
-    return 'drill-operator';
-  };
-  let runCounter = 0;
-  const runId = () => `drill-${seed}-${++runCounter}`;
-  const note = (message: string) => emit?.({ kind: 'controller', seconds: seconds(clock.now()), message });
-
-  const finalRun = await clock.run(async (): Promise<RunState | undefined> => {
-    if (scenario !== 'none') void clock.sleepUntil(faultAt).then(() => emit?.({ kind: 'fault', seconds: seconds(faultAt), scenario }));
-    const watchUntil = faultAt + (options.watchSeconds ?? 1_800) * 1000;
-    if (operation === 'failover') {
-      let lastVerdict: Verdict = 'healthy';
-      const onRound = (round: { readings: Record<string, string> }, state: DetectorState) => {
-        if (state.verdict !== lastVerdict) {
-          lastVerdict = state.verdict;
-          emit?.({ kind: 'verdict', seconds: seconds(clock.now()), verdict: state.verdict, readings: round.readings });
-        }
-      };
-      // EventBridge invokes the controller every minute; an invocation ends before the next.
-      for (let tick = t0; ; tick += world.latency.scheduleIntervalMs) {
-        await clock.sleepUntil(Math.max(tick, clock.now()));
-        if (clock.now() > watchUntil) return (await Runner.read(ports, keys.control))?.value.run;
-        invocations++;
-        const owner = `controller-${invocations}`;
-        try {
-          const result = await supervise({
-            ports,
-            config,
-            owner,
-            settings,
-            probeUntil: clock.now() + 50_000,
-            deadline: clock.now() + LAMBDA_TIMEOUT_MS - 30_000,
-            onRound,
-            onTransition,
-            beforeEvent,
-            runId,
-            approve,
-            force: options.force,
-          });
-          if (result.action === 'busy') note(`${owner}: another controller holds the lease`);
-          if (result.action === 'resumed') note(`${owner} resumed run ${result.run?.runId ?? ''}`);
-          const run = result.run;
-          if (run && ['completed', 'failed', 'refused'].includes(run.phase)) return run;
-        } catch (e) {
-          if (!(e instanceof SimulatedCrash)) throw e;
-          note(`${owner} crashed (${e.message}); its lease runs out and the next invocation resumes`);
-        }
-      }
-    }
-    // A planned operation: an operator starts it a minute in; after a crash, they run it again.
-    await clock.sleepUntil(t0 + 60_000);
-    for (let attempt = 1; ; attempt++) {
-      invocations++;
-      const runner = new Runner({ ports, owner: `operator-${attempt}`, stateKey: keys.control, settings, onTransition, beforeEvent });
-      try {
-        const outcome = await runner.start({ runId: runId(), operation, plan, maxDataLossSeconds: config.objectives.maxDataLossSeconds, force: options.force });
-        return outcome.state;
-      } catch (e) {
-        if (e instanceof SimulatedCrash) note(`operator's session crashed (${e.message}); running it again resumes the run`);
-        else if (isLockHeld(e)) note(describeError(e));
-        else throw e;
-        await clock.sleep(30_000);
-      }
-    }
+  const to = otherRole(from);
+  const session = new DrillSession({
+    config,
+    seed,
+    latency: options.latency,
+    settings: options.settings,
+    layout: operation === 'failback' ? 'failed-over' : 'steady',
+    chaos: options.chaos,
+    force: options.force,
+    onProgress: options.onProgress,
   });
+  const { clock, store, keys } = session;
+  const faultAt = operation === 'failover' ? drillFaultTime(seed, session.t0) : session.t0 + 60_000;
+  const effects = scenarioEffects(scenario, config[from].region, config[to].region, faultAt);
+  session.world.inject(effects.faults);
+  if (effects.lateWrites) store.late = effects.lateWrites;
+  const emit = options.onProgress;
+  if (operation === 'failback') await store.seed<ControlRecord>(keys.control, { active: 'secondary' });
+  emit?.({ kind: 'plan', plan: buildPlan(config, operation, { from, runTag: `drill${seed}` }) });
+  const crashAfterMs = scenario === 'controller-crash' ? Math.floor(new Rng(seed).at('crash-point') * 480_000) : undefined;
 
+  let observedUntil = session.t0;
+  const finalRun = await clock.run(async (): Promise<RunState | undefined> => {
+    if (scenario !== 'none') void clock.sleepUntil(faultAt).then(() => emit?.({ kind: 'fault', seconds: session.seconds(faultAt), description: scenario }));
+    session.startController(operation === 'failover' && crashAfterMs !== undefined ? { afterMs: crashAfterMs } : undefined);
+    if (effects.approval) {
+      void clock.sleepUntil(effects.approval.at).then(async () => {
+        session.note('the on-call operator approves the failover (dr failover)');
+        await session.operate('failover', { approveOnly: true });
+      });
+    } else if (config.approval.required && operation === 'failover') {
+      void clock.sleepUntil(faultAt).then(async () => {
+        // The operator approves when the notice comes, after `approvalDelaySeconds`.
+        const asked = await session.waitFor(async () => (await session.record())?.run?.phase === 'awaiting-approval', faultAt + (options.watchSeconds ?? 1_800) * 1000, 5_000);
+        if (!asked) return;
+        await clock.sleep((options.approvalDelaySeconds ?? 300) * 1000);
+        session.note('the on-call operator approved the failover');
+        await session.operate('failover', { approveOnly: true });
+      });
+    }
+    let run: RunState | undefined;
+    if (operation === 'failover') {
+      const watchUntil = faultAt + (options.watchSeconds ?? 1_800) * 1000;
+      await session.waitFor(async () => {
+        run = (await session.record())?.run;
+        return run !== undefined && isTerminal(run.phase) && !(run.phase === 'failed' && run.trigger === 'detector' && run.committedAt !== undefined && clock.now() < watchUntil);
+      }, watchUntil);
+      run = (await session.record())?.run;
+    } else {
+      await clock.sleepUntil(session.t0 + 60_000);
+      run = await session.operate(operation, { force: options.force, crashAfterMs: scenario === 'controller-crash' ? crashAfterMs : undefined });
+    }
+    const endedAt = clock.now();
+    await session.settle(endedAt + AFTER_RUN_MS);
+    observedUntil = clock.now();
+    session.stopController();
+    return run;
+  }, 48 * 3_600_000);
+
+  const spans = [...session.spans.values()].map((s) => ({ from: s.from, to: s.to }));
+  const audit = auditWorld({ world: session.world, from: session.t0, to: observedUntil, runs: spans, grants: store.grants });
+  const record = await store.peek<ControlRecord>(keys.control);
   return buildReport({
     config,
     operation,
     scenario,
     seed,
-    t0,
-    impairedAt: operation === 'failover' && scenario !== 'none' ? faultAt : undefined,
-    regionImpaired: scenario !== 'none' && scenario !== 'flapping-probe',
+    t0: session.t0,
+    impairedAt: operation === 'failover' && effects.impairs ? faultAt : undefined,
+    regionImpaired: effects.impairs,
+    recoveredAt: effects.recoversAt,
     run: finalRun,
-    world,
-    controller: { invocations, crashes, stateWrites: store.writes },
+    world: session.world,
+    audit,
+    activeRegion: config[record?.value.active ?? 'primary'].region,
+    controller: { invocations: session.invocations, crashes: session.crashes, stateWrites: store.writes },
   });
 }

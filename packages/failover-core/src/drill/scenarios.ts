@@ -1,3 +1,5 @@
+import type { Operation } from '../plan/types.js';
+import type { LateWrites } from '../sim/sim-state-store.js';
 import type { Faults } from '../sim/world.js';
 
 /** The fault scenarios a drill can run. */
@@ -11,6 +13,10 @@ export const SCENARIOS = [
   'no-capacity',
   'controller-crash',
   'replica-lag',
+  'target-fails-mid-switchover',
+  'late-approval',
+  'late-state-writes',
+  'capacity-lost-after-promotion',
 ] as const;
 
 /** A fault scenario. */
@@ -23,38 +29,81 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<Scenario, string>> = {
   'alb-5xx': "the serving region's ALB answers 5xx; its control plane still works",
   'flapping-probe': 'the probe path to the serving region loses half its probes; the region is healthy',
   'api-throttling': 'region outage while 30% of control-plane calls are throttled',
-  'promotion-failure': 'region outage, and RDS rejects the replica promotion',
+  'promotion-failure': 'region outage for 5 minutes, and RDS rejects the replica promotion: the run is rolled back',
   'no-capacity': 'region outage, and the target region has no capacity for the instance type',
-  'controller-crash': 'region outage, and the controller crashes mid-run; the next invocation resumes',
+  'controller-crash': 'region outage, and the controller crashes mid-run; a later invocation resumes',
   'replica-lag': 'region outage while the replica lags minutes behind (the RPO guard refuses)',
+  'target-fails-mid-switchover': 'a switchover whose target region fails 7 minutes in, for 20 minutes: the run gives the service back',
+  'late-approval': 'approval required; a 3-minute outage that ends, approved 10 minutes later: the re-check refuses',
+  'late-state-writes': 'region outage while 5% of state writes are answered 75 s late',
+  'capacity-lost-after-promotion': 'region outage that ends after 30 minutes; the target loses its capacity right after the promotion, for 20 minutes',
 };
+
+/** The operation a scenario is about. */
+export function scenarioOperation(scenario: Scenario): Operation | undefined {
+  if (scenario === 'target-fails-mid-switchover') return 'switchover';
+  if (scenario === 'none') return undefined;
+  return 'failover';
+}
 
 /** True when the text names a scenario. */
 export const isScenario = (text: string): text is Scenario => (SCENARIOS as readonly string[]).includes(text);
 
+/** What a scenario does to the world: faults from `from` on, and anything else it changes. */
+export interface ScenarioEffects {
+  readonly faults: Faults;
+  /** State writes answered late. */
+  readonly lateWrites?: LateWrites;
+  /** Whether the detector's run needs an operator's approval, and when the operator gives it (epoch ms). */
+  readonly approval?: { readonly at: number };
+  /** Whether the serving region was really impaired (a lossy probe path is not). */
+  readonly impairs: boolean;
+  /** When the impairment of the serving region ends, if it does. */
+  readonly recoversAt?: number | undefined;
+}
+
 /**
- * The faults of a scenario, starting at `from` in the region being left (`fromRegion`) or, for
- * capacity, the region being moved to (`toRegion`).
+ * The effects of a scenario starting at `from`, in the region being left (`fromRegion`) or, for
+ * capacity and the target's failure, the region being moved to (`toRegion`). `outageMs`
+ * overrides how long a serving region's outage lasts (a lifecycle ends it so it can fail back).
  */
-export function scenarioFaults(scenario: Scenario, fromRegion: string, toRegion: string, from: number): Faults {
-  const outage: Faults = { outages: [{ region: fromRegion, from }] };
+export function scenarioEffects(scenario: Scenario, fromRegion: string, toRegion: string, from: number, outageMs?: number): ScenarioEffects {
+  const to = outageMs === undefined ? undefined : from + outageMs;
+  const outage: Faults = { outages: [{ region: fromRegion, from, to }] };
   switch (scenario) {
     case 'none':
-      return {};
+      return { faults: {}, impairs: false };
     case 'region-outage':
     case 'controller-crash':
-      return outage;
+      return { faults: outage, impairs: true, recoversAt: to };
     case 'alb-5xx':
-      return { alb5xx: [{ region: fromRegion, from }] };
+      return { faults: { alb5xx: [{ region: fromRegion, from, to }] }, impairs: true, recoversAt: to };
     case 'flapping-probe':
-      return { flappingProbe: { region: fromRegion, from, failureRate: 0.5 } };
+      return { faults: { flappingProbe: { region: fromRegion, from, failureRate: 0.5 } }, impairs: false };
     case 'api-throttling':
-      return { ...outage, throttleRate: 0.3 };
-    case 'promotion-failure':
-      return { ...outage, promotionFails: true };
+      return { faults: { ...outage, throttleRate: 0.3 }, impairs: true, recoversAt: to };
+    case 'promotion-failure': {
+      const end = from + (outageMs ?? 5 * 60_000);
+      return { faults: { outages: [{ region: fromRegion, from, to: end }], promotionFails: true }, impairs: true, recoversAt: end };
+    }
     case 'no-capacity':
-      return { ...outage, noCapacityRegion: toRegion };
+      // In a lifecycle the shortage ends with the outage, and Auto Scaling then finds capacity.
+      return { faults: to === undefined ? { ...outage, noCapacityRegion: toRegion } : { ...outage, capacityLoss: [{ region: toRegion, from, to }] }, impairs: true, recoversAt: to };
     case 'replica-lag':
-      return { ...outage, replicaLagMs: [90_000, 300_000] };
+      return { faults: { ...outage, replicaLagMs: [90_000, 300_000] }, impairs: true, recoversAt: to };
+    case 'target-fails-mid-switchover': {
+      const failsAt = from + 7 * 60_000;
+      return { faults: { outages: [{ region: toRegion, from: failsAt, to: failsAt + 20 * 60_000 }] }, impairs: false };
+    }
+    case 'late-approval': {
+      const end = from + 3 * 60_000;
+      return { faults: { outages: [{ region: fromRegion, from, to: end }] }, approval: { at: end + 10 * 60_000 }, impairs: true, recoversAt: end };
+    }
+    case 'late-state-writes':
+      return { faults: outage, lateWrites: { rate: 0.05, delayMs: 75_000 }, impairs: true, recoversAt: to };
+    case 'capacity-lost-after-promotion': {
+      const end = from + (outageMs ?? 30 * 60_000);
+      return { faults: { outages: [{ region: fromRegion, from, to: end }], capacityLossAfterPromotion: { region: toRegion, afterMs: 10_000, forMs: 20 * 60_000 } }, impairs: true, recoversAt: end };
+    }
   }
 }

@@ -1,21 +1,32 @@
 import type { RegionRole } from '../config/schema.js';
 import type { AsgRef, CapacitySetting, DbRef, EndpointGroupRef } from '../ports.js';
 
-/** The operations a plan can be built for. */
-export type Operation = 'failover' | 'switchover' | 'failback';
+/**
+ * The operations a plan can be built for. `rebuild` recreates the pilot light of the region that
+ * does not serve (its database retired and replicated anew) without moving traffic: what a
+ * planned handover rolled back after its promotion leaves to do.
+ */
+export type Operation = 'failover' | 'switchover' | 'failback' | 'rebuild';
 
 /** What one block does. Kinds starting with `await-` or `verify-` only observe; the rest change the world once. */
 export type BlockAction =
   | { readonly kind: 'set-traffic-dial'; readonly group: EndpointGroupRef; readonly percent: number }
   | { readonly kind: 'set-endpoint-weight'; readonly group: EndpointGroupRef; readonly weight: number }
-  | { readonly kind: 'set-write-fence'; readonly db: DbRef; readonly fenced: boolean }
-  | { readonly kind: 'promote-replica'; readonly db: DbRef }
+  /** `ifExists`: an instance that is not there needs no fence (a stale database already gone). */
+  | { readonly kind: 'set-write-fence'; readonly db: DbRef; readonly fenced: boolean; readonly ifExists?: boolean }
+  | { readonly kind: 'promote-replica'; readonly db: DbRef; readonly backupRetentionDays?: number | undefined }
   | { readonly kind: 'set-capacity'; readonly asg: AsgRef; readonly capacity: CapacitySetting }
-  | { readonly kind: 'rename-instance'; readonly db: DbRef; readonly newIdentifier: string }
+  /** Rename, and move to the region's retired parameter group (applied by `reboot-instance`). */
+  | { readonly kind: 'retire-instance'; readonly db: DbRef; readonly newIdentifier: string }
+  /** Reboot `db` until `parameterGroupName` is in effect for it (`in-sync`); nothing to do when `db` is not there. */
+  | { readonly kind: 'reboot-instance'; readonly db: DbRef; readonly parameterGroupName: string }
   | { readonly kind: 'create-replica'; readonly db: DbRef; readonly source: DbRef }
+  | { readonly kind: 'set-backup-retention'; readonly db: DbRef; readonly days: number }
   | { readonly kind: 'await-writable'; readonly db: DbRef }
   | { readonly kind: 'await-healthy'; readonly asg: AsgRef; readonly count: number }
   | { readonly kind: 'await-replica-sync'; readonly db: DbRef; readonly maxLagSeconds: number }
+  /** Wait until the group takes no new connections and `seconds` have passed for established ones to finish. */
+  | { readonly kind: 'await-drain'; readonly group: EndpointGroupRef; readonly seconds: number }
   | { readonly kind: 'verify-serving'; readonly group: EndpointGroupRef; readonly url: string };
 
 /** The kinds of block that change the world. */
@@ -28,14 +39,23 @@ export const PORT_CALL_OF: Readonly<Record<MutatingKind, string>> = {
   'set-write-fence': 'setWriteFence',
   'promote-replica': 'promoteReplica',
   'set-capacity': 'setCapacity',
-  'rename-instance': 'renameInstance',
+  'retire-instance': 'retireInstance',
+  'reboot-instance': 'rebootInstance',
   'create-replica': 'createReplica',
+  'set-backup-retention': 'setBackupRetention',
 };
 
 /** True for blocks that change the world (as opposed to waits and checks). */
 export function isMutating(action: BlockAction): action is Extract<BlockAction, { kind: MutatingKind }> {
   return action.kind in PORT_CALL_OF;
 }
+
+/**
+ * What happens to a block's change when a run is rolled back before its point of no return:
+ * `restore` sets back the value seen before the block first acted; `keep` leaves the change,
+ * for the reason given (it is where the next operation starts from, or it cannot be undone).
+ */
+export type Undo = 'restore' | { readonly keep: string };
 
 /** One unit of work, run in parallel with the other blocks of its step. */
 export interface PlanBlock {
@@ -44,15 +64,42 @@ export interface PlanBlock {
   /** What it does, for people. */
   readonly description: string;
   readonly action: BlockAction;
-  /** The block fails when it is not done this long after it started. */
+  /** The block fails when it is not done this long (wall time, crashes included) after it started. */
   readonly timeoutSeconds: number;
+  /** How a rollback treats the block's change. */
+  readonly undo: Undo;
+  /**
+   * Best effort: failing never fails the run, and the step does not wait for it once its other
+   * blocks are done (it is then `skipped`, and what it was for is left to the controller).
+   */
+  readonly bestEffort?: boolean;
+  /** Acting on this block is the run's point of no return: before it a failed run is rolled back, after it never. */
+  readonly commits?: boolean;
+  /**
+   * The block acts only once the run is past its point of no return, and its timeout counts from
+   * then: the old primary is fenced as soon as the promotion is accepted, never before.
+   */
+  readonly afterCommit?: boolean;
+  /**
+   * The block acts no sooner than this long after it started (and its timeout counts from then):
+   * established connections to the old region finish before its writes are fenced.
+   */
+  readonly delaySeconds?: number;
 }
+
+/** A moment a run is measured by. */
+export type Milestone =
+  /** Users lose the serving region here (a planned handover's drain); a failover's outage starts with the impairment. */
+  | 'outage-start'
+  /** The end of this step is the moment the new region is verified serving. */
+  | 'serving';
 
 /** Blocks that run in parallel; the next step starts when all are done. */
 export interface PlanStep {
   readonly id: string;
   readonly name: string;
   readonly blocks: readonly PlanBlock[];
+  readonly milestone?: Milestone | undefined;
 }
 
 /** A plan: steps in sequence, each step one or more blocks in parallel (the shape of AWS ARC Region switch). */
@@ -60,7 +107,7 @@ export interface Plan {
   readonly operation: Operation;
   /** The region that serves traffic before the run. */
   readonly from: RegionRole;
-  /** The region that serves traffic after the run. */
+  /** The region that serves traffic after the run (the same as `from` for a rebuild). */
   readonly to: RegionRole;
   readonly fromRegion: string;
   readonly toRegion: string;

@@ -25,8 +25,41 @@ export interface LatencyModel {
   /** Chance that a 10-second window is a lag burst, and the burst's lag. Source: RDS `ReplicaLag` metric. */
   readonly replicaLagBurstChance: number;
   readonly replicaLagBurstMs: Range;
-  /** Time for the `read_only` parameter to take effect. Source: RDS dynamic parameters apply without reboot. */
-  readonly writeFenceMs: Range;
+  /**
+   * A dynamic parameter change (`read_only`) reaching one instance of the group: RDS applies it
+   * asynchronously to every instance using the group, each showing `ParameterApplyStatus`
+   * `applying` until `in-sync`. AWS publishes no duration: UNCONFIRMED, tunable. Source: RDS user
+   * guide, "Working with DB parameter groups"; API reference, DBParameterGroupStatus.
+   */
+  readonly parameterApplyMs: Range;
+  /**
+   * A reboot (`rebooting` until `available`), which applies a parameter group association that
+   * is `pending-reboot`. AWS publishes no number for a Single-AZ reboot: UNCONFIRMED, tunable.
+   * Source: RDS user guide, "Rebooting a DB instance"; "Associating a DB parameter group".
+   */
+  readonly rebootMs: Range;
+  /**
+   * Turning on automated backups of an instance (`modifying`, then an immediate backup) until the
+   * retention shows. UNCONFIRMED, tunable. Source: RDS user guide, "Enabling automated backups".
+   */
+  readonly backupRetentionMs: Range;
+  /**
+   * A new replica catching up after it turns `available`: replication starts from the moment
+   * the create began, so its lag starts high. Source: RDS user guide, "How Amazon RDS does
+   * cross-Region replication".
+   */
+  readonly replicaCatchUpMs: Range;
+  /**
+   * How long a client's established connection keeps reaching a region after its endpoint stops
+   * taking new connections (weight or dial 0): Global Accelerator moves new connections only, and
+   * established ones stay "until the connection is reset by the client or server, or until the
+   * client makes a new connection"; the ALB closes idle connections after 60 s by default.
+   * Source: Global Accelerator developer guide, "How failover works for unhealthy endpoints";
+   * ELB user guide, "Connection idle timeout".
+   */
+  readonly connectionLingerMs: Range;
+  /** A DynamoDB read or conditional write from the controller's region. Source: DynamoDB developer guide (single-digit ms latency). */
+  readonly stateStoreMs: Range;
   /** Launch to InService per instance, AMI already in the region. Source: community runbooks. */
   readonly instanceLaunchMs: Range;
   /** ALB target health checks: interval; a new target needs one passing check, an old one fails after `albUnhealthyThreshold`. Source: ELB user guide, target group health checks. */
@@ -40,7 +73,11 @@ export interface LatencyModel {
   /** CloudWatch alarm: period and datapoints to alarm. Source: CloudWatch alarm docs (ALB metrics at 60 s). */
   readonly alarmPeriodMs: number;
   readonly alarmEvaluationPeriods: number;
-  /** Renaming an RDS instance. Source: RDS ModifyDBInstance with NewDBInstanceIdentifier. */
+  /**
+   * Renaming an RDS instance until the new name is in effect: "The new DNS name for the renamed
+   * DB instance becomes effective in about 10 minutes. The renamed DB instance is not available
+   * until the new name becomes effective." Source: RDS user guide, "Renaming a DB instance".
+   */
   readonly renameMs: Range;
   /** Creating a cross-region read replica until `available`. Source: RDS user guide (depends on size; tens of minutes). */
   readonly createReplicaMs: Range;
@@ -60,7 +97,12 @@ export const DEFAULT_LATENCY: LatencyModel = {
   replicaLagMs: [500, 3_000],
   replicaLagBurstChance: 0.05,
   replicaLagBurstMs: [3_000, 12_000],
-  writeFenceMs: [2_000, 10_000],
+  parameterApplyMs: [2_000, 10_000],
+  rebootMs: [60_000, 180_000],
+  backupRetentionMs: [30_000, 120_000],
+  replicaCatchUpMs: [60_000, 300_000],
+  connectionLingerMs: [1_000, 60_000],
+  stateStoreMs: [4, 20],
   instanceLaunchMs: [90_000, 180_000],
   albHealthIntervalMs: 30_000,
   albUnhealthyThreshold: 2,
@@ -69,7 +111,7 @@ export const DEFAULT_LATENCY: LatencyModel = {
   scheduleIntervalMs: 60_000,
   alarmPeriodMs: 60_000,
   alarmEvaluationPeriods: 2,
-  renameMs: [30_000, 90_000],
+  renameMs: [480_000, 720_000],
   createReplicaMs: [1_200_000, 2_400_000],
   s3ReplicationMs: [2_000, 15_000],
   probeMs: [20, 150],

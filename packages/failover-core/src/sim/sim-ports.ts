@@ -1,4 +1,4 @@
-import { OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '../errors.js';
+import { NotReadyError, OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '../errors.js';
 import type {
   AlarmRef,
   AlarmState,
@@ -8,6 +8,7 @@ import type {
   CapacityStatus,
   Compute,
   Database,
+  DbInstanceSummary,
   DbRef,
   DbStatus,
   EndpointGroupRef,
@@ -22,15 +23,20 @@ import type {
   Traffic,
 } from '../ports.js';
 import { MemoryStateStore } from './memory-state-store.js';
+import { DEFAULT_PARAMETER_GROUP, type SimDb } from './sim-rds.js';
 import type { VirtualClock } from './virtual-clock.js';
-import type { SimWorld } from './world.js';
+import { deployedSettings, type SimWorld } from './world.js';
 
 /** Global Accelerator's control plane lives in us-west-2, whatever the workload's regions. */
 export const GLOBAL_ACCELERATOR_REGION = 'us-west-2';
 
 const MISSING: DbStatus = { exists: false, status: 'not-found', role: 'primary', writable: false, writeFenced: false };
 
-/** The simulator's implementation of every port, over one {@link SimWorld} and a virtual clock. */
+/**
+ * The simulator's implementation of every port, over one {@link SimWorld} and a virtual clock.
+ * `forCaller` gives a controller its own view whose accepted calls are logged under its name,
+ * for the audit of calls made after a lease passed to another controller.
+ */
 export class SimPorts implements Ports {
   readonly database: Database;
   readonly compute: Compute;
@@ -38,14 +44,17 @@ export class SimPorts implements Ports {
   readonly probe: Probe;
   readonly alarms: Alarms;
   readonly notifier: Notifier & { readonly sent: Notification[] };
-  private calls = 0;
+  private readonly counter: { calls: number };
 
   constructor(
     readonly world: SimWorld,
     readonly clock: VirtualClock,
     readonly stateStore: StateStore = new MemoryStateStore(),
+    private readonly caller?: string,
+    shared?: { readonly counter: { calls: number }; readonly sent: Notification[] },
   ) {
-    const sent: Notification[] = [];
+    this.counter = shared?.counter ?? { calls: 0 };
+    const sent = shared?.sent ?? [];
     this.notifier = { sent, notify: async (n) => void sent.push(n) };
     this.database = this.makeDatabase();
     this.compute = this.makeCompute();
@@ -54,75 +63,99 @@ export class SimPorts implements Ports {
     this.alarms = this.makeAlarms();
   }
 
+  /** The same world and store, with accepted calls logged as `caller`'s. */
+  forCaller(caller: string): SimPorts {
+    return new SimPorts(this.world, this.clock, this.stateStore, caller, { counter: this.counter, sent: this.notifier.sent });
+  }
+
   /**
    * One control-plane call: network latency, then a timeout if the region is out, a throttle at
-   * the configured rate, or the call's effect at the moment it lands.
+   * the configured rate, or the call's effect at the moment it lands; a mutating call's answer
+   * may then be lost (`lostResponseRate`), so the caller sees a timeout for a call that landed.
    */
   private async call<T>(region: string, name: string, effect: (t: number) => T, mutating = false): Promise<T> {
-    const n = this.calls++;
+    const n = this.counter.calls++;
     const w = this.world;
     await this.clock.sleep(w.draw(`api:${n}`, w.latency.apiCallMs));
     const t = this.clock.now();
-    if (!w.regionUp(region, t)) {
+    const unreachable = async () => {
       await this.clock.sleep(w.latency.unreachableTimeoutMs);
       w.countFailure(name);
-      throw new RegionUnreachableError(region, `${name}: ${region} did not answer within ${w.latency.unreachableTimeoutMs / 1000}s`);
-    }
+      return new RegionUnreachableError(region, `${name}: ${region} did not answer within ${w.latency.unreachableTimeoutMs / 1000}s`);
+    };
+    if (!w.regionUp(region, t)) throw await unreachable();
     const rate = w.faults.throttleRate ?? 0;
     if (rate > 0 && w.rng.at(`throttle:${n}`) < rate) {
       w.countFailure(name);
       throw new ThrottledError(`${name}: Rate exceeded`);
     }
     const result = effect(t);
-    if (mutating) w.count(name);
+    if (!mutating) return result;
+    w.count(name, region, t, this.caller);
+    if (w.rng.at(`lost:${n}`) < (w.faults.lostResponseRate ?? 0)) throw await unreachable();
     return result;
   }
 
-  private db(ref: DbRef, t: number) {
+  private db(ref: DbRef, t: number): SimDb {
     const db = this.world.findDb(ref.region, ref.dbInstanceIdentifier, t);
     if (!db) throw new ResourceNotFoundError(`RDS instance ${ref.dbInstanceIdentifier}`, ref.region);
     return db;
   }
 
+  private status(db: SimDb, t: number): DbStatus {
+    const { rds } = this.world;
+    const role = rds.roleAt(db, t);
+    const lag = this.world.lagMsAt(db, t);
+    const source = rds.source(db);
+    const params = rds.parametersAt(db, t);
+    const status = rds.statusAt(db, t);
+    return {
+      exists: true,
+      status,
+      role,
+      sourceIdentifier: role === 'replica' && source ? rds.idAt(source, t) : undefined,
+      writable: this.world.writableAt(db, t),
+      writeFenced: params.setting === 'on' && params.applyStatus === 'in-sync',
+      // CloudWatch reports ReplicaLag in whole seconds.
+      replicaLagSeconds: lag === undefined ? undefined : Math.round(lag / 1000),
+      replicating: rds.replicatingAt(db, t),
+      parameterGroup: { name: params.group, applyStatus: params.applyStatus },
+      readOnly: params.setting,
+      backupRetentionDays: rds.backupRetentionAt(db, t),
+      instanceClass: db.settings.instanceClass,
+      allocatedStorageGiB: db.settings.allocatedStorageGiB,
+      deletionProtection: db.settings.deletionProtection ?? false,
+    };
+  }
+
   private makeDatabase(): Database {
     const w = this.world;
+    const { rds } = w;
     return {
       describe: (ref) =>
         this.call(ref.region, 'describeDbInstance', (t): DbStatus => {
           const db = w.findDb(ref.region, ref.dbInstanceIdentifier, t);
-          if (!db) return MISSING;
-          const role = w.roleAt(db, t);
-          const lag = w.lagMsAt(db, t);
-          const source = db.sourceKey === undefined ? undefined : w.dbs.find((d) => d.key === db.sourceKey);
-          return {
-            exists: true,
-            status: w.statusAt(db, t),
-            role,
-            sourceIdentifier: role === 'replica' && source ? w.idAt(source, t) : undefined,
-            writable: w.writableAt(db, t),
-            writeFenced: w.fencedAt(db, t),
-            // CloudWatch reports ReplicaLag in whole seconds.
-            replicaLagSeconds: lag === undefined ? undefined : Math.round(lag / 1000),
-            replicating: role === 'replica' && source ? w.regionUp(source.region, t) : undefined,
-          };
+          return db ? this.status(db, t) : MISSING;
         }),
-      promoteReplica: (ref) =>
+      promoteReplica: (ref, options = {}) =>
         this.call(
           ref.region,
           'promoteReplica',
           (t) => {
             const db = this.db(ref, t);
-            if (w.faults.promotionFails) {
-              throw new OperationRejectedError(`InvalidDBInstanceState: ${ref.dbInstanceIdentifier} cannot be promoted (storage-full)`);
-            }
+            if (w.faults.promotionFails) throw new OperationRejectedError(`InvalidDBInstanceState: ${ref.dbInstanceIdentifier} cannot be promoted (storage-full)`);
             // Already promoted or promoting: success, as the AWS adapter maps InvalidDBInstanceState.
-            if (db.promotion || w.roleAt(db, t) === 'primary') return;
+            if (db.promotion || rds.roleAt(db, t) === 'primary') return;
+            if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be promoted yet`);
             db.promotion = {
               requestedAt: t,
               modifyingAt: t + w.draw(`promote-available:${db.key}`, w.latency.promoteStillAvailableMs),
               rebootingAt: t + w.draw(`promote-modifying:${db.key}`, w.latency.promoteModifyingMs),
               writableAt: t + w.draw(`promote-writable:${db.key}`, w.latency.promoteWritableMs),
             };
+            if (options.backupRetentionDays !== undefined) db.backups.push({ at: t, doneAt: db.promotion.writableAt, days: options.backupRetentionDays });
+            const loss = w.faults.capacityLossAfterPromotion;
+            if (loss && loss.region === ref.region) w.inject({ capacityLoss: [{ region: loss.region, from: t + loss.afterMs, to: t + loss.afterMs + loss.forMs }] });
           },
           true,
         ),
@@ -133,23 +166,51 @@ export class SimPorts implements Ports {
           (t) => {
             if (w.findDb(target.region, target.dbInstanceIdentifier, t)) return;
             const src = this.db(source, t);
-            w.addDb(target.region, target.dbInstanceIdentifier, 'replica', src.key, t, t + w.draw(`create-replica:${target.region}:${t}`, w.latency.createReplicaMs));
+            // RDS: "Your source DB instance must have backup retention enabled."
+            if (rds.backupRetentionAt(src, t) === 0) throw new OperationRejectedError(`InvalidDBInstanceState: automated backups are not enabled on ${source.dbInstanceIdentifier}`);
+            const r = w.resources(target.region);
+            const availableAt = t + w.draw(`create-replica:${target.region}:${t}`, w.latency.createReplicaMs);
+            rds.addDb({
+              region: target.region,
+              id: target.dbInstanceIdentifier,
+              role: 'replica',
+              sourceKey: src.key,
+              createdAt: t,
+              availableAt,
+              // A cross-region replica gets the engine's default group unless one is named.
+              group: rds.group(target.region, r.dbParameterGroupName) ? r.dbParameterGroupName : DEFAULT_PARAMETER_GROUP,
+              settings: deployedSettings(r),
+              catchUp: { lagMs: Math.min(availableAt - t, 600_000), until: availableAt + w.draw(`catch-up:${target.region}:${t}`, w.latency.replicaCatchUpMs) },
+            });
           },
           true,
         ),
-      rebootInstance: (ref) => this.call(ref.region, 'rebootInstance', (t) => void this.db(ref, t), true),
-      setBackupRetention: (ref) => this.call(ref.region, 'setBackupRetention', (t) => void this.db(ref, t), true),
-      listInstances: (region) => this.call(region, 'listInstances', () => []),
       retireInstance: (ref, newIdentifier) =>
         this.call(
           ref.region,
-          'renameInstance',
+          'retireInstance',
           (t) => {
+            if (!w.findDb(ref.region, ref.dbInstanceIdentifier, t) && w.findDb(ref.region, newIdentifier, t)) return;
             const db = this.db(ref, t);
+            const retired = w.resources(ref.region).retiredDbParameterGroupName;
+            if (!retired || !rds.group(ref.region, retired)) throw new OperationRejectedError(`cannot retire ${ref.dbInstanceIdentifier}: no retired parameter group in ${ref.region}`);
             if (db.renaming && db.renaming.doneAt > t) return;
+            if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)}`);
             const doneAt = t + w.draw(`rename:${db.key}`, w.latency.renameMs);
             db.renaming = { at: t, doneAt };
             db.names.push({ id: newIdentifier, from: doneAt });
+            db.associations.push({ at: t, group: retired, needsReboot: true });
+          },
+          true,
+        ),
+      rebootInstance: (ref) =>
+        this.call(
+          ref.region,
+          'rebootInstance',
+          (t) => {
+            const db = this.db(ref, t);
+            if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be rebooted`);
+            db.reboots.push({ at: t, doneAt: t + w.draw(`reboot:${db.key}:${db.reboots.length}`, w.latency.rebootMs) });
           },
           true,
         ),
@@ -159,9 +220,44 @@ export class SimPorts implements Ports {
           'setWriteFence',
           (t) => {
             const db = this.db(ref, t);
-            db.fence.push({ at: t + w.draw(`fence:${db.key}:${db.fence.length}`, w.latency.writeFenceMs), fenced });
+            const name = w.resources(ref.region).dbParameterGroupName;
+            const inEffect = rds.associationAt(db, t).inEffect.group;
+            if (inEffect !== name) throw new OperationRejectedError(`${ref.dbInstanceIdentifier} uses ${inEffect}, not ${name}: fencing ${name} would not reach it`);
+            const group = rds.group(ref.region, name);
+            if (!group || group.isDefault) throw new OperationRejectedError(`${name} is a default parameter group, which cannot be modified`);
+            rds.setReadOnly(group, fenced ? 'on' : 'default', t);
           },
           true,
+        ),
+      setBackupRetention: (ref, days) =>
+        this.call(
+          ref.region,
+          'setBackupRetention',
+          (t) => {
+            const db = this.db(ref, t);
+            if (rds.backupRetentionAt(db, t) === days) return;
+            if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)}`);
+            db.backups.push({ at: t, doneAt: t + w.draw(`backups:${db.key}:${db.backups.length}`, w.latency.backupRetentionMs), days });
+          },
+          true,
+        ),
+      listInstances: (region, prefix) =>
+        this.call(region, 'listInstances', (t): DbInstanceSummary[] =>
+          rds.dbs
+            .filter((d) => d.region === region && (rds.idAt(d, t) ?? '').startsWith(prefix))
+            .map((d) => ({
+              region,
+              dbInstanceIdentifier: rds.idAt(d, t)!,
+              status: rds.statusAt(d, t),
+              role: rds.roleAt(d, t),
+              instanceClass: d.settings.instanceClass,
+              allocatedStorageGiB: d.settings.allocatedStorageGiB,
+              storageType: d.settings.storageType,
+              multiAz: d.settings.multiAz,
+              deletionProtection: d.settings.deletionProtection,
+              parameterGroupName: rds.associationAt(d, t).inEffect.group,
+              createdAt: d.createdAt,
+            })),
         ),
     };
   }
@@ -180,8 +276,7 @@ export class SimPorts implements Ports {
           const asg = this.asg(ref);
           return { min: asg.min, desired: asg.desired, max: asg.max, inService: w.inServiceAt(asg, t), healthyTargets: w.healthyTargetsAt(ref.region, t), launchTemplate: `${asg.name}-lt` };
         }),
-      setCapacity: (ref, c: CapacitySetting) =>
-        this.call(ref.region, 'setCapacity', (t) => w.setCapacity(this.asg(ref), t, c.min, c.desired, c.max), true),
+      setCapacity: (ref, c: CapacitySetting) => this.call(ref.region, 'setCapacity', (t) => w.setCapacity(this.asg(ref), t, c.min, c.desired, c.max), true),
     };
   }
 
@@ -199,10 +294,8 @@ export class SimPorts implements Ports {
           this.group(ref);
           return { trafficDialPercent: w.dialAt(ref.region, t), endpointWeight: w.weightAt(ref.region, t), healthy: w.gaHealthy(ref.region, t) };
         }),
-      setTrafficDial: (ref, percent) =>
-        this.call(GLOBAL_ACCELERATOR_REGION, 'setTrafficDial', (t) => void this.group(ref).dial.push({ at: t, value: percent }), true),
-      setEndpointWeight: (ref, weight) =>
-        this.call(GLOBAL_ACCELERATOR_REGION, 'setEndpointWeight', (t) => void this.group(ref).weight.push({ at: t, value: weight }), true),
+      setTrafficDial: (ref, percent) => this.call(GLOBAL_ACCELERATOR_REGION, 'setTrafficDial', (t) => void this.group(ref).dial.push({ at: t, value: percent }), true),
+      setEndpointWeight: (ref, weight) => this.call(GLOBAL_ACCELERATOR_REGION, 'setEndpointWeight', (t) => void this.group(ref).weight.push({ at: t, value: weight }), true),
     };
   }
 
@@ -225,11 +318,11 @@ export class SimPorts implements Ports {
           await this.clock.sleep(target.timeoutMs);
           return { ok: false, latencyMs: target.timeoutMs, error: region ? `timed out after ${target.timeoutMs}ms` : 'unknown host' };
         }
-        const latencyMs = w.draw(`probe:${i}`, w.latency.probeMs);
+        const latencyMs = w.draw(`probe:${this.caller ?? ''}:${i}`, w.latency.probeMs);
         await this.clock.sleep(latencyMs);
         const t = this.clock.now();
         const flap = w.faults.flappingProbe;
-        if (flap && flap.region === region && t >= flap.from && (flap.to === undefined || t < flap.to) && w.rng.at(`flap:${i}`) < flap.failureRate) {
+        if (flap && flap.region === region && t >= flap.from && (flap.to === undefined || t < flap.to) && w.rng.at(`flap:${this.caller ?? ''}:${i}`) < flap.failureRate) {
           return { ok: false, latencyMs, error: 'connection reset' };
         }
         if (!w.endpointUp(region, t)) return { ok: false, status: 503, latencyMs };

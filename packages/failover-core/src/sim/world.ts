@@ -1,7 +1,8 @@
-import type { DrConfig, RegionRole } from '../config/schema.js';
+import type { DrConfig, RegionResources, RegionRole } from '../config/schema.js';
 import type { Range } from './latency.js';
 import { DEFAULT_LATENCY, type LatencyModel } from './latency.js';
 import { Rng } from './random.js';
+import { DEFAULT_PARAMETER_GROUP, SimRds, type SimDb, type SimDbSettings } from './sim-rds.js';
 
 /** A window of time, in epoch milliseconds; `to` undefined means "until the end of the run". */
 export interface Window {
@@ -19,10 +20,19 @@ export interface Faults {
   readonly flappingProbe?: Window & { readonly region: string; readonly failureRate: number };
   /** Control-plane calls (RDS, Auto Scaling, Global Accelerator) are throttled with this probability. */
   readonly throttleRate?: number;
+  /**
+   * A mutating call takes effect but its answer is lost with this probability: the caller sees
+   * the call time out (a call that fails yet takes effect).
+   */
+  readonly lostResponseRate?: number;
   /** PromoteReadReplica is rejected (for example, the replica's storage is full). */
   readonly promotionFails?: boolean;
   /** The region has no capacity for the instance type: launches never reach InService. */
   readonly noCapacityRegion?: string;
+  /** The region loses its instances (terminated) and cannot launch more during the window; then the group refills. */
+  readonly capacityLoss?: readonly (Window & { readonly region: string })[];
+  /** Capacity of `region` is lost `afterMs` after a promotion lands there, for `forMs`. */
+  readonly capacityLossAfterPromotion?: { readonly region: string; readonly afterMs: number; readonly forMs: number };
   /** Replica lag is held in this range, in milliseconds (replication falling behind). */
   readonly replicaLagMs?: Range;
 }
@@ -47,34 +57,11 @@ export interface SimWorldOptions {
 export type Layout =
   /** Primary serves; the secondary is a pilot light (replica, ASG at 0, endpoint weight 0). */
   | 'steady'
-  /** A failover has happened: the secondary serves; the primary region is back with a stale database and no capacity. */
+  /**
+   * A failover has happened and was contained: the secondary serves; the primary region is back
+   * with a stale database, fenced, and no capacity.
+   */
   | 'failed-over';
-
-interface DbName {
-  readonly id: string;
-  readonly from: number;
-}
-
-interface Promotion {
-  readonly requestedAt: number;
-  readonly modifyingAt: number;
-  readonly rebootingAt: number;
-  readonly writableAt: number;
-}
-
-/** A simulated RDS instance; every change is kept as a timestamped record so the past stays computable. */
-export interface SimDb {
-  readonly key: number;
-  readonly region: string;
-  readonly names: DbName[];
-  readonly baseRole: 'primary' | 'replica';
-  readonly sourceKey?: number | undefined;
-  readonly createdAt: number;
-  readonly availableAt: number;
-  promotion?: Promotion | undefined;
-  readonly fence: { at: number; fenced: boolean }[];
-  renaming?: { at: number; doneAt: number } | undefined;
-}
 
 interface Instance {
   readonly launchedAt: number;
@@ -92,6 +79,8 @@ export interface SimAsg {
   desired: number;
   max: number;
   readonly instances: Instance[];
+  /** Capacity-loss windows already applied (instances terminated, then refilled). */
+  readonly losses: Set<number>;
 }
 
 interface GaCache {
@@ -109,6 +98,14 @@ export interface SimEndpointGroup {
   cache?: GaCache | undefined;
 }
 
+/** One mutating call that AWS accepted, for the audits: where, when it landed, and who made it. */
+export interface CallRecord {
+  readonly name: string;
+  readonly region: string;
+  readonly at: number;
+  readonly caller?: string | undefined;
+}
+
 const valueAt = (changes: readonly { at: number; value: number }[], t: number): number => {
   let v = changes[0]?.value ?? 0;
   for (const c of changes) if (c.at <= t) v = c.value;
@@ -117,51 +114,87 @@ const valueAt = (changes: readonly { at: number; value: number }[], t: number): 
 
 const within = (w: Window, t: number): boolean => t >= w.from && (w.to === undefined || t < w.to);
 
+/** The settings a database of `r` was deployed with (the DR config's), with the constructs' defaults. */
+export function deployedSettings(r: RegionResources): SimDbSettings {
+  const s = r.dbSettings;
+  return { ...s, storageEncrypted: s?.storageEncrypted ?? true, copyTagsToSnapshot: s?.copyTagsToSnapshot ?? true, tags: s?.tags ?? {}, allocatedStorageGiB: 20 };
+}
+
 /**
- * Two AWS regions, modelled over virtual time: databases, Auto Scaling groups, ALB target
- * health, Global Accelerator routing and health, and the faults in {@link Faults}. State changes
- * are recorded with their times, so any past moment can be inspected (the invariant audits do).
+ * Two AWS regions, modelled over virtual time: databases and their parameter groups (`SimRds`),
+ * Auto Scaling groups, ALB target health, Global Accelerator routing and health, and the faults
+ * in {@link Faults}. State changes are recorded with their times, so any past moment can be
+ * inspected (the invariant audits do). Faults can be added as a drill goes on.
  */
 export class SimWorld {
   readonly latency: LatencyModel;
   readonly rng: Rng;
-  readonly dbs: SimDb[] = [];
+  readonly rds: SimRds;
   readonly asgs = new Map<string, SimAsg>();
   readonly groups = new Map<string, SimEndpointGroup>();
   /** Mutating calls that AWS accepted, by port call name. */
   readonly actions: Record<string, number> = {};
   /** Calls that failed (throttled, rejected, unreachable), by port call name. */
   readonly failedCalls: Record<string, number> = {};
-  private nextKey = 1;
+  /** Every accepted mutating call, in the order they landed. */
+  readonly callLog: CallRecord[] = [];
+  private faultSet: Faults;
   private launches = 0;
 
   constructor(
     readonly config: DrConfig,
     readonly startAt: number,
-    readonly faults: Faults = {},
+    faults: Faults = {},
     options: SimWorldOptions = {},
   ) {
     this.latency = { ...DEFAULT_LATENCY, ...options.latency };
     this.rng = new Rng(options.seed ?? 1);
+    this.faultSet = faults;
+    this.rds = new SimRds(this.latency, this.rng, (region, t) => this.regionUp(region, t));
     this.build(options.layout ?? 'steady', options.pilotLightEndpoint ?? { weight: 0, dialPercent: 0 });
+  }
+
+  /** The faults in force (as injected so far). */
+  get faults(): Faults {
+    return this.faultSet;
+  }
+
+  /** Adds faults from now on (a drill injects the fault of the operation it is about when that operation starts). */
+  inject(more: Faults): void {
+    const f = this.faultSet;
+    this.faultSet = {
+      ...f,
+      ...more,
+      outages: [...(f.outages ?? []), ...(more.outages ?? [])],
+      alb5xx: [...(f.alb5xx ?? []), ...(more.alb5xx ?? [])],
+      capacityLoss: [...(f.capacityLoss ?? []), ...(more.capacityLoss ?? [])],
+    };
   }
 
   private build(layout: Layout, pilot: { readonly weight: number; readonly dialPercent: number }): void {
     const { primary, secondary } = this.config;
     const longAgo = this.startAt - 86_400_000;
     const serving: RegionRole = layout === 'steady' ? 'primary' : 'secondary';
-
-    const servingDb = this.addDb(this.config[serving].region, this.config[serving].dbInstanceIdentifier, 'primary', undefined, longAgo, longAgo);
+    for (const r of [primary, secondary]) {
+      this.rds.addGroup(r.region, DEFAULT_PARAMETER_GROUP, 'default', true);
+      this.rds.addGroup(r.region, r.dbParameterGroupName);
+      if (r.retiredDbParameterGroupName) this.rds.addGroup(r.region, r.retiredDbParameterGroupName, 'on');
+    }
+    const servingR = this.config[serving];
+    const servingDb = this.rds.addDb({ region: servingR.region, id: servingR.dbInstanceIdentifier, role: 'primary', createdAt: longAgo, availableAt: longAgo, group: servingR.dbParameterGroupName, settings: deployedSettings(servingR) });
     if (layout === 'steady') {
-      this.addDb(secondary.region, secondary.dbInstanceIdentifier, 'replica', servingDb.key, longAgo, longAgo);
+      this.rds.addDb({ region: secondary.region, id: secondary.dbInstanceIdentifier, role: 'replica', sourceKey: servingDb.key, createdAt: longAgo, availableAt: longAgo, group: secondary.dbParameterGroupName, settings: deployedSettings(secondary) });
     } else {
-      // The old primary came back after the outage: a standalone instance with stale data.
-      this.addDb(primary.region, primary.dbInstanceIdentifier, 'primary', undefined, longAgo, longAgo);
+      // The old primary came back after the outage and was contained: a standalone instance
+      // with stale data, fenced through its own group.
+      this.rds.addDb({ region: primary.region, id: primary.dbInstanceIdentifier, role: 'primary', createdAt: longAgo, availableAt: longAgo, group: primary.dbParameterGroupName, settings: deployedSettings(primary) });
+      const group = this.rds.group(primary.region, primary.dbParameterGroupName);
+      if (group) this.rds.setReadOnly(group, 'on', longAgo);
     }
     for (const role of ['primary', 'secondary'] as const) {
       const r = this.config[role];
       const active = role === serving;
-      const asg: SimAsg = { region: r.region, name: r.autoScalingGroupName, min: active ? r.capacity.min : 0, desired: active ? r.capacity.desired : 0, max: r.capacity.max, instances: [] };
+      const asg: SimAsg = { region: r.region, name: r.autoScalingGroupName, min: active ? r.capacity.min : 0, desired: active ? r.capacity.desired : 0, max: r.capacity.max, instances: [], losses: new Set() };
       this.asgs.set(r.region, asg);
       if (active) this.launch(asg, longAgo, r.capacity.desired);
       this.groups.set(r.region, {
@@ -175,88 +208,58 @@ export class SimWorld {
     }
   }
 
-  /** Adds an instance record (used when building the world and by CreateDBInstanceReadReplica). */
-  addDb(region: string, id: string, role: 'primary' | 'replica', sourceKey: number | undefined, createdAt: number, availableAt: number): SimDb {
-    const db: SimDb = { key: this.nextKey++, region, names: [{ id, from: createdAt }], baseRole: role, sourceKey, createdAt, availableAt, fence: [] };
-    this.dbs.push(db);
-    return db;
-  }
-
   /** A draw from a range, from a stream named for what it decides. */
   draw(label: string, range: Range): number {
-    return Math.round(range[0] + (range[1] - range[0]) * this.rng.at(label));
+    return this.rds.draw(label, range);
+  }
+
+  /** The config entry of a region. */
+  resources(region: string): RegionResources {
+    return this.config.primary.region === region ? this.config.primary : this.config.secondary;
   }
 
   // ---- regions and faults ---------------------------------------------------------------
 
   regionUp(region: string, t: number): boolean {
-    return !(this.faults.outages ?? []).some((o) => o.region === region && within(o, t));
+    return !(this.faultSet.outages ?? []).some((o) => o.region === region && within(o, t));
+  }
+
+  /** When the region's outage began, if it is out at `t`. */
+  outageFrom(region: string, t: number): number | undefined {
+    return (this.faultSet.outages ?? []).find((o) => o.region === region && within(o, t))?.from;
   }
 
   /** When the region's app became unable to serve, if it cannot at `t`. */
   appDownSince(region: string, t: number): number | undefined {
-    const active = [...(this.faults.outages ?? []), ...(this.faults.alb5xx ?? [])].filter((w) => w.region === region && within(w, t));
+    const active = [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? [])].filter((w) => w.region === region && within(w, t));
     return active.length ? Math.min(...active.map((w) => w.from)) : undefined;
   }
 
   serves5xx(region: string, t: number): boolean {
-    return (this.faults.alb5xx ?? []).some((w) => w.region === region && within(w, t));
+    return (this.faultSet.alb5xx ?? []).some((w) => w.region === region && within(w, t));
+  }
+
+  /** The latest end of every fault window injected so far (undefined if one never ends). */
+  faultsEnd(): number | undefined {
+    const windows = [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? []), ...(this.faultSet.capacityLoss ?? [])];
+    if (windows.some((w) => w.to === undefined)) return undefined;
+    return Math.max(this.startAt, ...windows.map((w) => w.to as number));
   }
 
   // ---- databases --------------------------------------------------------------------------
 
-  idAt(db: SimDb, t: number): string | undefined {
-    let id: string | undefined;
-    for (const n of db.names) if (n.from <= t) id = n.id;
-    return t >= db.createdAt ? id : undefined;
-  }
-
+  /** The instance named `id` in `region` at `t`. */
   findDb(region: string, id: string, t: number): SimDb | undefined {
-    return this.dbs.find((d) => d.region === region && this.idAt(d, t) === id);
-  }
-
-  roleAt(db: SimDb, t: number): 'primary' | 'replica' {
-    return db.promotion && t >= db.promotion.writableAt ? 'primary' : db.baseRole;
-  }
-
-  statusAt(db: SimDb, t: number): string {
-    if (t < db.availableAt) return 'creating';
-    if (db.renaming && t >= db.renaming.at && t < db.renaming.doneAt) return 'renaming';
-    const p = db.promotion;
-    if (p && t >= p.modifyingAt && t < p.rebootingAt) return 'modifying';
-    if (p && t >= p.rebootingAt && t < p.writableAt) return 'rebooting';
-    return 'available';
-  }
-
-  fencedAt(db: SimDb, t: number): boolean {
-    let fenced = false;
-    for (const f of db.fence) if (f.at <= t) fenced = f.fenced;
-    return fenced;
+    return this.rds.findDb(region, id, t);
   }
 
   writableAt(db: SimDb, t: number): boolean {
-    return this.regionUp(db.region, t) && this.roleAt(db, t) === 'primary' && this.statusAt(db, t) === 'available' && !this.fencedAt(db, t);
-  }
-
-  private sampledLagMs(db: SimDb, t: number): number {
-    const bucket = Math.floor(t / 10_000);
-    if (this.faults.replicaLagMs) return this.draw(`lag:${db.key}:${bucket}`, this.faults.replicaLagMs);
-    const burst = this.rng.at(`burst:${db.key}:${bucket}`) < this.latency.replicaLagBurstChance;
-    return this.draw(`lag:${db.key}:${bucket}`, burst ? this.latency.replicaLagBurstMs : this.latency.replicaLagMs);
+    return this.rds.writableAt(db, t);
   }
 
   /** The replica's lag behind its source at `t`, in ms; undefined for a primary. */
   lagMsAt(db: SimDb, t: number): number | undefined {
-    if (this.roleAt(db, t) !== 'replica' || db.sourceKey === undefined || t < db.availableAt) return undefined;
-    const source = this.dbs.find((d) => d.key === db.sourceKey);
-    if (!source) return undefined;
-    // Replication stops when the source's region fails: the lag freezes at that moment.
-    const outage = (this.faults.outages ?? []).find((o) => o.region === source.region && within(o, t));
-    if (outage) return this.sampledLagMs(db, outage.from);
-    // No writes reach a fenced source: the replica drains its backlog and reaches zero.
-    const fence = [...source.fence].reverse().find((f) => f.at <= t);
-    if (fence?.fenced) return Math.max(0, this.sampledLagMs(db, fence.at) - (t - fence.at));
-    return this.sampledLagMs(db, t);
+    return this.rds.lagMsAt(db, t, { fixed: this.faultSet.replicaLagMs, outageFrom: (region, at) => this.outageFrom(region, at) });
   }
 
   /**
@@ -269,10 +272,14 @@ export class SimWorld {
 
   // ---- compute and target health ----------------------------------------------------------
 
+  private capacityLost(region: string, t: number): (Window & { readonly region: string }) | undefined {
+    return (this.faultSet.capacityLoss ?? []).find((w) => w.region === region && within(w, t));
+  }
+
   launch(asg: SimAsg, at: number, count: number): void {
     for (let i = 0; i < count; i++) {
       const n = this.launches++;
-      const noCapacity = this.faults.noCapacityRegion === asg.region;
+      const noCapacity = this.faultSet.noCapacityRegion === asg.region || this.capacityLost(asg.region, at) !== undefined;
       asg.instances.push({
         launchedAt: at,
         inServiceAt: noCapacity ? Number.POSITIVE_INFINITY : at + this.draw(`launch:${n}`, this.latency.instanceLaunchMs),
@@ -281,7 +288,26 @@ export class SimWorld {
     }
   }
 
+  /**
+   * Applies capacity losses that began by `t`: the group's instances are terminated at the
+   * loss; when it ends the group launches replacements up to its desired capacity (Auto Scaling
+   * keeps trying until capacity is found).
+   */
+  private reconcile(asg: SimAsg, t: number): void {
+    (this.faultSet.capacityLoss ?? []).forEach((w, i) => {
+      if (w.region !== asg.region || w.from > t || asg.losses.has(i)) return;
+      asg.losses.add(i);
+      for (const inst of asg.instances) if (inst.launchedAt <= w.from && (inst.terminatedAt === undefined || inst.terminatedAt > w.from)) inst.terminatedAt = w.from;
+      if (w.to !== undefined) {
+        const live = asg.instances.filter((x) => x.launchedAt <= w.to! && (x.terminatedAt === undefined || x.terminatedAt > w.to!) && x.inServiceAt !== Number.POSITIVE_INFINITY).length;
+        for (const inst of asg.instances) if (inst.inServiceAt === Number.POSITIVE_INFINITY && inst.launchedAt >= w.from && (inst.terminatedAt === undefined || inst.terminatedAt > w.to)) inst.terminatedAt = w.to;
+        if (asg.desired > live) this.launch(asg, w.to, asg.desired - live);
+      }
+    });
+  }
+
   liveInstances(asg: SimAsg, t: number): Instance[] {
+    this.reconcile(asg, t);
     return asg.instances.filter((i) => i.launchedAt <= t && (i.terminatedAt === undefined || i.terminatedAt > t));
   }
 
@@ -351,28 +377,26 @@ export class SimWorld {
     return chosen.map((g) => g.region);
   }
 
-  /** Whether `region` could serve a request correctly at `t`: a writable database and a healthy target. */
-  canServe(region: string, t: number): boolean {
-    const resources = this.config.primary.region === region ? this.config.primary : this.config.secondary;
-    const db = this.findDb(region, resources.dbInstanceIdentifier, t);
-    return db !== undefined && this.writableAt(db, t) && this.healthyTargetsAt(region, t) >= 1;
+  /** The database of a region's config entry at `t`. */
+  slotDb(region: string, t: number): SimDb | undefined {
+    return this.findDb(region, this.resources(region).dbInstanceIdentifier, t);
   }
 
-  /**
-   * Times in [from, to) at which traffic reached `region` while it could not serve: its database
-   * not writable or no healthy target. Sampled every `stepMs`.
-   */
-  trafficViolations(region: string, from: number, to: number, stepMs = 1_000): number[] {
-    const bad: number[] = [];
-    for (let t = from; t < to; t += stepMs) {
-      if (this.routedTo(t).includes(region) && !this.canServe(region, t)) bad.push(t);
-    }
-    return bad;
+  /** Whether `region`'s app can take a request at `t`: the region up, a healthy target, no 5xx. */
+  appUp(region: string, t: number): boolean {
+    return this.regionUp(region, t) && !this.serves5xx(region, t) && this.healthyTargetsAt(region, t) >= 1;
+  }
+
+  /** Whether `region` could serve a request correctly at `t`: its app up and its database writable. */
+  canServe(region: string, t: number): boolean {
+    const db = this.slotDb(region, t);
+    return db !== undefined && this.writableAt(db, t) && this.appUp(region, t);
   }
 
   /** Counts one accepted mutating call. */
-  count(call: string): void {
+  count(call: string, region: string, at: number, caller?: string): void {
     this.actions[call] = (this.actions[call] ?? 0) + 1;
+    this.callLog.push({ name: call, region, at, caller });
   }
 
   /** Counts one failed call. */

@@ -1,18 +1,43 @@
 import type { RegionRole } from '../config/schema.js';
-import type { CapacityStatus, DbStatus, EndpointGroupStatus, Notification, ProbeResult } from '../ports.js';
-import type { Operation, Plan } from '../plan/types.js';
+import type { CapacitySetting, CapacityStatus, DbStatus, EndpointGroupStatus, Notification, ProbeResult, ReadOnlySetting } from '../ports.js';
+import type { Operation, Plan, PlanStep } from '../plan/types.js';
 
 /** Version of the persisted {@link RunState} shape; bumped only with a reader for the old one. */
-export const RUN_STATE_SCHEMA_VERSION = 1;
+export const RUN_STATE_SCHEMA_VERSION = 2;
 
 /** Where a run is as a whole. */
-export type RunPhase = 'evaluating' | 'awaiting-approval' | 'running' | 'completed' | 'failed' | 'refused';
+export type RunPhase =
+  | 'evaluating'
+  | 'awaiting-approval'
+  | 'running'
+  /** Undoing, in reverse order, what the run changed before its point of no return. */
+  | 'rolling-back'
+  | 'completed'
+  /** Failed after its point of no return (the target region is the truth now), or a rollback could not undo everything. */
+  | 'failed'
+  /** Stopped before changing anything: a precondition, the RPO guard, an expired approval, a recovered primary. */
+  | 'refused'
+  /** Failed or aborted before its point of no return, and everything it changed is restored. */
+  | 'rolled-back';
 
-/** Phases after which nothing more happens. */
-export const TERMINAL_PHASES: readonly RunPhase[] = ['completed', 'failed', 'refused'];
+/** Phases after which nothing more happens unless an operator retries (a `failed` run). */
+export const TERMINAL_PHASES: readonly RunPhase[] = ['completed', 'failed', 'refused', 'rolled-back'];
 
-/** Where one block is. `acting` means the intent to act is recorded and the call may be in flight. */
-export type BlockStatus = 'pending' | 'observing' | 'acting' | 'waiting' | 'done' | 'failed';
+/** True when a run has finished (it may still be retried if `failed`). */
+export const isTerminal = (phase: RunPhase): boolean => TERMINAL_PHASES.includes(phase);
+
+/**
+ * Where one block is. `acting` means the intent to act is recorded and the call may be in
+ * flight; `skipped` is a best-effort block given up on (what it was for is left to the controller).
+ */
+export type BlockStatus = 'pending' | 'observing' | 'acting' | 'waiting' | 'done' | 'failed' | 'skipped';
+
+/** What a mutating block saw before its first call: what a rollback restores. */
+export type Prior =
+  | { readonly kind: 'weight'; readonly weight: number }
+  | { readonly kind: 'dial'; readonly percent: number }
+  | { readonly kind: 'capacity'; readonly capacity: CapacitySetting }
+  | { readonly kind: 'read-only'; readonly setting: ReadOnlySetting };
 
 /** A block's progress, persisted. Times are epoch milliseconds. */
 export interface BlockState {
@@ -23,17 +48,19 @@ export interface BlockState {
   readonly attempts: number;
   /** Consecutive failed calls (observe or act), for backoff. */
   readonly failures: number;
+  /** When the block started: its timeout counts from here, in wall time, crashes included. */
   readonly startedAt?: number | undefined;
-  /**
-   * Start of the block's timeout clock: its start, moved later by the time a run spent with no
-   * live controller (a crash, a handover between Lambda invocations), which is not AWS's to pay.
-   */
-  readonly watchSince?: number | undefined;
   readonly endedAt?: number | undefined;
   /** When the mutating call was last decided on (written before the call: a write-ahead intent). */
   readonly intentAt?: number | undefined;
   /** When the mutating call last returned success. */
   readonly actedAt?: number | undefined;
+  /** A call was sent whose outcome is unknown (it timed out): it may have taken effect. */
+  readonly uncertain?: boolean | undefined;
+  /** The value before the block's first call, for a rollback. */
+  readonly before?: Prior | undefined;
+  /** Start of the current run of failures because the block's region did not answer. */
+  readonly unreachableSince?: number | undefined;
   /** What the last observation showed, for people. */
   readonly detail?: string | undefined;
   readonly error?: string | undefined;
@@ -54,6 +81,12 @@ export interface TimelineEntry {
     | 'block-acted'
     | 'block-ended'
     | 'block-failed'
+    | 'block-skipped'
+    | 'committed'
+    | 'rollback-started'
+    | 'rolled-back'
+    | 'aborted'
+    | 'retried'
     | 'resumed'
     | 'completed'
     | 'failed';
@@ -62,10 +95,20 @@ export interface TimelineEntry {
   readonly message?: string | undefined;
 }
 
-/** A precondition that did not hold. `rpo` problems can be overridden with `force`; the rest cannot. */
+/**
+ * A reason not to start (or, after an approval, not to go on). `rpo` problems can be overridden
+ * with `force`; the rest cannot. `recovered`: the impairment that triggered the run is over.
+ */
 export interface PreconditionProblem {
-  readonly kind: 'rpo' | 'precondition';
+  readonly kind: 'rpo' | 'precondition' | 'recovered';
   readonly message: string;
+}
+
+/** The undo steps of a rollback, built when the run fails or is aborted before its point of no return. */
+export interface Rollback {
+  readonly at: number;
+  readonly reason: string;
+  readonly steps: readonly PlanStep[];
 }
 
 /** Everything about one run, persisted after every transition as plain JSON. */
@@ -77,13 +120,21 @@ export interface RunState {
   readonly to: RegionRole;
   readonly phase: RunPhase;
   readonly plan: Plan;
+  /** Index into the plan's steps (running) or the rollback's steps (rolling back). */
   readonly stepIndex: number;
   readonly blocks: Readonly<Record<string, BlockState>>;
   /** The operator asked to proceed even when the RPO guard refuses. */
   readonly force: boolean;
   readonly approvalRequired: boolean;
   readonly approvedBy?: string | undefined;
+  readonly approvalRequestedAt?: number | undefined;
+  /** An approval given after this moment is refused: the run must start anew. */
+  readonly approvalExpiresAt?: number | undefined;
+  /** How long an approval stays valid once requested. */
+  readonly approvalTimeoutSeconds: number;
   readonly maxDataLossSeconds: number;
+  /** Before the point of no return, a block whose region does not answer this long fails the run. */
+  readonly unreachableSeconds: number;
   /** When the run was asked for. */
   readonly triggeredAt: number;
   /** When the impairment began, if known (the detector's first failed round). */
@@ -92,12 +143,15 @@ export interface RunState {
   readonly rpoSeconds?: number | undefined;
   /** True when a forced run went ahead past the RPO guard. */
   readonly rpoRisked: boolean;
-  /** Who started the run; absent in runs stored before it was recorded, which count as an operator's. */
-  readonly trigger?: RunTrigger | undefined;
+  /** Who started the run. */
+  readonly trigger: RunTrigger;
   readonly problems: readonly PreconditionProblem[];
+  /** When the run passed its point of no return: from here it never rolls back, and the target is the active region. */
+  readonly committedAt?: number | undefined;
+  readonly rollback?: Rollback | undefined;
   readonly failure?: { readonly blockId?: string | undefined; readonly stepId?: string | undefined; readonly message: string } | undefined;
   readonly timeline: readonly TimelineEntry[];
-  /** Time of the last event applied: on resume, what is missing until now was lost to a dead controller. */
+  /** Time of the last event applied. */
   readonly lastEventAt?: number | undefined;
 }
 
@@ -109,12 +163,17 @@ export type Observation =
   | { readonly kind: 'endpoint-group'; readonly status: EndpointGroupStatus }
   | { readonly kind: 'serving'; readonly group: EndpointGroupStatus; readonly probe: ProbeResult };
 
-/** Inputs to the state machine: results from ports and timers, and operator decisions. */
+/** How a failed call failed: whether the region answered decides how long the engine keeps trying. */
+export type FailureCause = 'unreachable' | 'throttled' | 'busy' | 'rejected' | 'other';
+
+/** Inputs to the state machine: results from ports and timers, and operator or controller decisions. */
 export type RunEvent =
   | { readonly kind: 'preconditions-evaluated'; readonly at: number; readonly problems: readonly PreconditionProblem[]; readonly replicaLagSeconds?: number | undefined }
   | { readonly kind: 'approval-granted'; readonly at: number; readonly by: string }
+  /** The controller saw the approval's time run out. */
+  | { readonly kind: 'approval-expired'; readonly at: number }
   | { readonly kind: 'observed'; readonly at: number; readonly blockId: string; readonly tick: number; readonly observation: Observation }
-  | { readonly kind: 'observe-failed'; readonly at: number; readonly blockId: string; readonly tick: number; readonly error: string }
+  | { readonly kind: 'observe-failed'; readonly at: number; readonly blockId: string; readonly tick: number; readonly error: string; readonly cause: FailureCause }
   | { readonly kind: 'acted'; readonly at: number; readonly blockId: string; readonly tick: number }
   | {
       readonly kind: 'act-failed';
@@ -122,6 +181,7 @@ export type RunEvent =
       readonly blockId: string;
       readonly tick: number;
       readonly error: string;
+      readonly cause: FailureCause;
       readonly retryable: boolean;
       /**
        * Whether the call may have taken effect anyway: `no` when AWS refused it (throttled,
@@ -130,11 +190,16 @@ export type RunEvent =
       readonly landed: 'no' | 'unknown';
     }
   | { readonly kind: 'timer-fired'; readonly at: number; readonly blockId: string; readonly tick: number }
-  | { readonly kind: 'resumed'; readonly at: number };
+  | { readonly kind: 'resumed'; readonly at: number }
+  /** Stop the run: before its point of no return it is rolled back; after, this only adds a note. */
+  | { readonly kind: 'abort-requested'; readonly at: number; readonly reason: string }
+  /** An operator asks a `failed` run to go on: past its point of no return from the failed block, else the rollback's unfinished undos. */
+  | { readonly kind: 'retry-requested'; readonly at: number; readonly by: string };
 
 /** What the runner must do next. */
 export type Command =
-  | { readonly kind: 'evaluate-preconditions' }
+  /** `confirmImpairment`: also re-read the detector's signals, and refuse if the primary no longer looks impaired. */
+  | { readonly kind: 'evaluate-preconditions'; readonly confirmImpairment: boolean }
   | { readonly kind: 'request-approval' }
   | { readonly kind: 'observe'; readonly blockId: string; readonly tick: number }
   | { readonly kind: 'act'; readonly blockId: string; readonly tick: number }
@@ -181,6 +246,10 @@ export interface StartRunInput {
   readonly maxDataLossSeconds: number;
   readonly force?: boolean;
   readonly approvalRequired?: boolean;
+  /** @default 1800 */
+  readonly approvalTimeoutSeconds?: number;
+  /** @default 60 */
+  readonly unreachableSeconds?: number;
   readonly impairedAt?: number | undefined;
   /** Who started the run: the detector (a controller acting unattended) or an operator. @default 'operator' */
   readonly trigger?: RunTrigger;
@@ -188,6 +257,6 @@ export interface StartRunInput {
 
 /**
  * Who started a run. A controller resumes only runs the detector started: an operator's run,
- * even interrupted, stays theirs to resume.
+ * even interrupted, stays theirs until the controller's hold on it ends.
  */
 export type RunTrigger = 'detector' | 'operator';

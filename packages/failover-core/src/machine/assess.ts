@@ -1,6 +1,7 @@
 import type { BlockAction } from '../plan/types.js';
+import type { ReadOnlySetting } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
-import type { Observation } from './types.js';
+import type { Observation, Prior } from './types.js';
 
 /** How far a block's goal is, judged from one observation. */
 export type Assessment =
@@ -23,14 +24,17 @@ export function observationKindFor(action: BlockAction): Observation['kind'] {
   switch (action.kind) {
     case 'set-traffic-dial':
     case 'set-endpoint-weight':
+    case 'await-drain':
       return 'endpoint-group';
     case 'set-write-fence':
     case 'promote-replica':
     case 'create-replica':
+    case 'reboot-instance':
+    case 'set-backup-retention':
     case 'await-writable':
     case 'await-replica-sync':
       return 'database';
-    case 'rename-instance':
+    case 'retire-instance':
       return 'rename';
     case 'set-capacity':
     case 'await-healthy':
@@ -42,13 +46,22 @@ export function observationKindFor(action: BlockAction): Observation['kind'] {
   }
 }
 
+/** What judging a block needs besides the observation. */
+export interface AssessContext {
+  /** When the block began: a measurement older than that does not count. */
+  readonly since?: number | undefined;
+  /** When the observation was made. */
+  readonly now?: number | undefined;
+}
+
+const fenceWord = (setting: ReadOnlySetting | undefined): string => (setting === 'on' ? 'read_only 1' : setting === 'off' ? 'read_only 0' : 'read_only {TrueIfReplica}');
+
 /**
- * Judges a block's progress from what a port showed. Pure. `since` is when the block began:
- * a measurement older than that does not count. Mutating blocks report `not-started`
+ * Judges a block's progress from what a port showed. Pure. Mutating blocks report `not-started`
  * when the change is not visible; the state machine decides whether that means "act" or "the
- * call is still settling".
+ * call is still settling". A parameter change counts only once RDS reports it `in-sync`.
  */
-export function assess(action: BlockAction, observation: Observation, context: { readonly since?: number | undefined } = {}): Assessment {
+export function assess(action: BlockAction, observation: Observation, context: AssessContext = {}): Assessment {
   switch (action.kind) {
     case 'set-traffic-dial': {
       if (observation.kind !== 'endpoint-group') return mismatch(action, observation);
@@ -63,8 +76,12 @@ export function assess(action: BlockAction, observation: Observation, context: {
     case 'set-write-fence': {
       if (observation.kind !== 'database') return mismatch(action, observation);
       const s = observation.status;
-      if (!s.exists) return impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
-      return s.writeFenced === action.fenced ? done(action.fenced ? 'read-only' : 'writable') : notStarted(`read-only is ${s.writeFenced ? 'on' : 'off'}`);
+      if (!s.exists) return action.ifExists ? done(`${action.db.dbInstanceIdentifier} is not there: nothing to fence`) : impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
+      const want: ReadOnlySetting = action.fenced ? 'on' : 'default';
+      const applying = s.parameterGroup?.applyStatus ?? 'in-sync';
+      if (s.readOnly === want && applying === 'in-sync') return done(action.fenced ? `read-only (${fenceWord(want)}, in-sync)` : `fence lifted (${fenceWord(want)}, in-sync)`);
+      if (s.readOnly === want) return going(`${fenceWord(want)} set, ${applying}`);
+      return notStarted(`${fenceWord(s.readOnly)}, want ${fenceWord(want)}`);
     }
     case 'promote-replica': {
       if (observation.kind !== 'database') return mismatch(action, observation);
@@ -82,11 +99,30 @@ export function assess(action: BlockAction, observation: Observation, context: {
       if (s.role !== 'replica') return impossible(`${action.db.dbInstanceIdentifier} exists in ${action.db.region} and is not a replica`);
       return s.status === 'available' ? done('replica available') : going(`replica ${s.status}`);
     }
-    case 'rename-instance': {
+    case 'retire-instance': {
       if (observation.kind !== 'rename') return mismatch(action, observation);
-      if (observation.renamed.exists && !observation.current.exists) return done(`renamed to ${action.newIdentifier}`);
-      if (observation.renamed.exists || observation.current.status === 'renaming') return going('rename in progress');
-      return observation.current.exists ? notStarted(`${action.db.dbInstanceIdentifier} still has its name`) : done('nothing to retire');
+      const { current, renamed } = observation;
+      if (renamed.exists && !current.exists) return done(`renamed to ${action.newIdentifier}`);
+      if (renamed.exists || current.status === 'renaming') return going('rename in progress');
+      return current.exists ? notStarted(`${action.db.dbInstanceIdentifier} still has its name`) : done('nothing to retire');
+    }
+    case 'reboot-instance': {
+      if (observation.kind !== 'database') return mismatch(action, observation);
+      const s = observation.status;
+      if (!s.exists) return done(`${action.db.dbInstanceIdentifier} is not there: nothing to reboot`);
+      const group = s.parameterGroup;
+      if (group?.name === action.parameterGroupName && group.applyStatus === 'in-sync' && s.status === 'available') return done(`${action.parameterGroupName} in effect`);
+      if (s.status !== 'available') return going(`${s.status}`);
+      if (group?.applyStatus === 'pending-reboot') return notStarted(`${group.name} pending reboot`);
+      if (group?.name !== action.parameterGroupName) return impossible(`${action.db.dbInstanceIdentifier} uses ${group?.name ?? 'no parameter group'}, not ${action.parameterGroupName}`);
+      return going(`${group.name} ${group.applyStatus}`);
+    }
+    case 'set-backup-retention': {
+      if (observation.kind !== 'database') return mismatch(action, observation);
+      const s = observation.status;
+      if (!s.exists) return impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
+      if (s.backupRetentionDays === action.days) return done(`${action.days} days of backups`);
+      return s.status === 'available' ? notStarted(`backups ${s.backupRetentionDays ?? 0} days`) : going(`${s.status}`);
     }
     case 'set-capacity': {
       if (observation.kind !== 'capacity') return mismatch(action, observation);
@@ -121,6 +157,13 @@ export function assess(action: BlockAction, observation: Observation, context: {
       if (s.replicaLagAt !== undefined && context.since !== undefined && s.replicaLagAt < context.since) return going(`lag ${lag}s, measured before the fence`);
       return lag <= action.maxLagSeconds ? done(`lag ${lag}s`) : going(`lag ${lag}s`);
     }
+    case 'await-drain': {
+      if (observation.kind !== 'endpoint-group') return mismatch(action, observation);
+      const g = observation.status;
+      if (g.endpointWeight > 0 && g.trafficDialPercent > 0) return impossible(`${action.group.region} takes new connections again (weight ${g.endpointWeight}, dial ${g.trafficDialPercent}%)`);
+      const waited = context.now !== undefined && context.since !== undefined ? (context.now - context.since) / 1000 : 0;
+      return waited >= action.seconds ? done(`no new connections for ${Math.round(waited)} s`) : going(`${Math.round(waited)}/${action.seconds} s`);
+    }
     case 'verify-serving': {
       if (observation.kind !== 'serving') return mismatch(action, observation);
       const { group, probe } = observation;
@@ -129,5 +172,43 @@ export function assess(action: BlockAction, observation: Observation, context: {
     }
     default:
       return assertNever(action, 'block action');
+  }
+}
+
+/** What a reversible block saw before acting: the value a rollback sets back. Undefined for others. */
+export function priorOf(action: BlockAction, observation: Observation): Prior | undefined {
+  switch (action.kind) {
+    case 'set-endpoint-weight':
+      return observation.kind === 'endpoint-group' ? { kind: 'weight', weight: observation.status.endpointWeight } : undefined;
+    case 'set-traffic-dial':
+      return observation.kind === 'endpoint-group' ? { kind: 'dial', percent: observation.status.trafficDialPercent } : undefined;
+    case 'set-capacity': {
+      if (observation.kind !== 'capacity') return undefined;
+      const { min, desired, max } = observation.status;
+      return { kind: 'capacity', capacity: { min, desired, max } };
+    }
+    case 'set-write-fence':
+      return observation.kind === 'database' && observation.status.exists ? { kind: 'read-only', setting: observation.status.readOnly ?? 'default' } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The action that sets back what `action` changed, given what was there before; undefined when
+ * the block has no such inverse. A fence is set back to on, or to the replica-aware default.
+ */
+export function inverseOf(action: BlockAction, prior: Prior): BlockAction | undefined {
+  switch (action.kind) {
+    case 'set-endpoint-weight':
+      return prior.kind === 'weight' ? { kind: 'set-endpoint-weight', group: action.group, weight: prior.weight } : undefined;
+    case 'set-traffic-dial':
+      return prior.kind === 'dial' ? { kind: 'set-traffic-dial', group: action.group, percent: prior.percent } : undefined;
+    case 'set-capacity':
+      return prior.kind === 'capacity' ? { kind: 'set-capacity', asg: action.asg, capacity: prior.capacity } : undefined;
+    case 'set-write-fence':
+      return prior.kind === 'read-only' ? { kind: 'set-write-fence', db: action.db, fenced: prior.setting === 'on' } : undefined;
+    default:
+      return undefined;
   }
 }

@@ -1,0 +1,12 @@
+/**
+ * `@dr/failover-core/drill`: drills on the simulator. One operation through a fault scenario
+ * (`runDrill`), or a whole lifecycle of operations on one world (`runLifecycle`), each reported
+ * with its measures and the invariants audited on the simulated world.
+ * @packageDocumentation
+ */
+export { SCENARIOS, SCENARIO_DESCRIPTIONS, isScenario, scenarioEffects, scenarioOperation, type Scenario, type ScenarioEffects } from './scenarios.js';
+export { runDrill, defaultScenario, drillFaultTime, type DrillOptions, type DrillOperation } from './run-drill.js';
+export { buildReport, criticalPath, type DrillReport, type DrillOutcome, type StepReport, type CriticalSegment } from './report.js';
+export { runLifecycle, sequenceIssues, checkPilotLight, DEFAULT_SEQUENCE, type LifecycleOptions, type LifecycleReport, type LifecycleStep, type LifecycleOperation, type PilotLightCheck, type RetiredInstance } from './lifecycle.js';
+export { auditWorld, RETURN_GRACE_MS, type Audit, type Invariants, type Span } from './audit.js';
+export { DrillSession, type DrillProgress, type DrillChaos, type SessionOptions, type RunSpan } from './session.js';

@@ -1,0 +1,275 @@
+import type { DrConfig } from '../config/schema.js';
+import type { DetectorState, Verdict } from '../detector/detector.js';
+import { describeError, isLockHeld, isOperationRejected } from '../errors.js';
+import { DEFAULT_ENGINE_SETTINGS, isTerminal, type EngineSettings, type RunEvent, type RunState, type TimelineEntry } from '../machine/types.js';
+import { buildPlan } from '../plan/build-plan.js';
+import type { Operation, Plan } from '../plan/types.js';
+import type { ControlRecord } from '../runtime/lease.js';
+import { Runner } from '../runtime/runner.js';
+import { stateKeys, supervise } from '../runtime/supervise.js';
+import type { LatencyModel } from '../sim/latency.js';
+import { Rng } from '../sim/random.js';
+import { SimPorts } from '../sim/sim-ports.js';
+import { SimStateStore, type LateWrites } from '../sim/sim-state-store.js';
+import { VirtualClock } from '../sim/virtual-clock.js';
+import { SimWorld, type Faults, type Layout } from '../sim/world.js';
+
+/** Progress of a drill, streamed as it happens. Times are seconds since the drill began. */
+export type DrillProgress =
+  | { readonly kind: 'plan'; readonly plan: Plan }
+  | { readonly kind: 'verdict'; readonly seconds: number; readonly verdict: Verdict; readonly readings: Readonly<Record<string, string>> }
+  | { readonly kind: 'timeline'; readonly seconds: number; readonly entry: TimelineEntry; readonly state: RunState }
+  | { readonly kind: 'controller'; readonly seconds: number; readonly message: string }
+  | { readonly kind: 'fault'; readonly seconds: number; readonly description: string };
+
+/** Chaos a drill adds on top of its scenario: what the world and the controllers go through besides. */
+export interface DrillChaos {
+  /** Chance that a controller invocation that drives a run crashes between two of its events. @default 0 */
+  readonly crashRate?: number;
+  /** Chance that a mutating call's answer is lost though it took effect. @default 0 */
+  readonly lostResponseRate?: number;
+  /** State writes that land and are answered late. */
+  readonly lateWrites?: LateWrites;
+}
+
+/** Options of a {@link DrillSession}. */
+export interface SessionOptions {
+  readonly config: DrConfig;
+  readonly seed: number;
+  readonly latency?: Partial<LatencyModel> | undefined;
+  readonly settings?: EngineSettings | undefined;
+  readonly layout?: Layout;
+  readonly faults?: Faults;
+  readonly chaos?: DrillChaos | undefined;
+  /** Run the detector's failover past the RPO guard (an operator's forced failover in a drill). */
+  readonly force?: boolean;
+  readonly onProgress?: ((progress: DrillProgress) => void) | undefined;
+}
+
+/** A controller crash, injected between two events of a run. */
+class SimulatedCrash extends Error {
+  override readonly name = 'SimulatedCrash';
+}
+
+/** Lambda's maximum timeout; the failover controller stops short of it. */
+const LAMBDA_TIMEOUT_MS = 15 * 60_000;
+/** The controller's probe window in each one-minute invocation. */
+const PROBE_WINDOW_MS = 50_000;
+
+/** One run's life in a drill: when it started and ended (its final end, after any retries), as the driver saw it. */
+export interface RunSpan {
+  readonly runId: string;
+  readonly operation: Operation;
+  readonly from: number;
+  to: number | undefined;
+}
+
+/**
+ * One simulated world and its controllers, on a virtual clock: EventBridge invokes the failover
+ * controller every minute whether or not the last invocation has ended (so invocations overlap,
+ * as they do on AWS), and a simulated operator runs `dr` commands. Single drills and lifecycle
+ * drills are built on it. Deterministic: the same options give the same session.
+ */
+export class DrillSession {
+  readonly clock = new VirtualClock();
+  readonly t0 = this.clock.now();
+  readonly rng: Rng;
+  readonly world: SimWorld;
+  readonly store: SimStateStore;
+  readonly ports: SimPorts;
+  readonly keys: ReturnType<typeof stateKeys>;
+  readonly settings: EngineSettings;
+  /** Runs seen, by id, with when they started and last ended. */
+  readonly spans = new Map<string, RunSpan>();
+  invocations = 0;
+  crashes = 0;
+  private stopped = false;
+  private logged = new Map<string, number>();
+  private lastVerdict: Verdict = 'healthy';
+  private runCounter = 0;
+  private operatorCount = 0;
+
+  constructor(readonly options: SessionOptions) {
+    this.rng = new Rng(options.seed);
+    this.world = new SimWorld(options.config, this.t0, { ...options.faults, lostResponseRate: options.chaos?.lostResponseRate ?? options.faults?.lostResponseRate }, { seed: options.seed, latency: options.latency, layout: options.layout });
+    this.store = new SimStateStore(this.clock, this.rng, this.world.latency.stateStoreMs, options.chaos?.lateWrites);
+    this.ports = new SimPorts(this.world, this.clock, this.store);
+    this.keys = stateKeys(options.config.app);
+    this.settings = options.settings ?? DEFAULT_ENGINE_SETTINGS;
+  }
+
+  get config(): DrConfig {
+    return this.options.config;
+  }
+
+  /** Seconds since the session began, to a tenth. */
+  seconds(at = this.clock.now()): number {
+    return Math.round((at - this.t0) / 100) / 10;
+  }
+
+  note(message: string): void {
+    this.options.onProgress?.({ kind: 'controller', seconds: this.seconds(), message });
+  }
+
+  nextRunId(): string {
+    return `drill-${this.options.seed}-${++this.runCounter}`;
+  }
+
+  async record(): Promise<ControlRecord | undefined> {
+    return (await this.store.peek<ControlRecord>(this.keys.control))?.value;
+  }
+
+  /** Records each new timeline entry of a run once, streams it, and keeps the run's span. */
+  private onTransition = (state: RunState): void => {
+    const seen = this.logged.get(state.runId) ?? 0;
+    for (const entry of state.timeline.slice(seen)) this.options.onProgress?.({ kind: 'timeline', seconds: this.seconds(entry.at), entry, state });
+    this.logged.set(state.runId, state.timeline.length);
+    const span = this.spans.get(state.runId) ?? { runId: state.runId, operation: state.operation, from: state.triggeredAt, to: undefined };
+    span.to = isTerminal(state.phase) ? (state.timeline.at(-1)?.at ?? this.clock.now()) : undefined;
+    this.spans.set(state.runId, span);
+  };
+
+  private onRound = (round: { readings: Record<string, string> }, state: DetectorState): void => {
+    if (state.verdict === this.lastVerdict) return;
+    this.lastVerdict = state.verdict;
+    this.options.onProgress?.({ kind: 'verdict', seconds: this.seconds(), verdict: state.verdict, readings: round.readings });
+  };
+
+  /** A crash at a seeded point of an invocation that drives a run (the `crashRate` chaos, or one forced). */
+  private crasher(owner: string, forced: { afterMs: number } | undefined): ((index: number, event: RunEvent) => void) | undefined {
+    const rate = this.options.chaos?.crashRate ?? 0;
+    const chance = forced ? 1 : rate > 0 && this.rng.at(`crash:${owner}`) < rate ? 1 : 0;
+    if (!chance) return undefined;
+    const afterMs = forced?.afterMs ?? Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000);
+    let firstAt: number | undefined;
+    return (index) => {
+      firstAt ??= this.clock.now();
+      if (this.clock.now() - firstAt >= afterMs) {
+        this.crashes++;
+        throw new SimulatedCrash(`${owner} crashed before event ${index}, ${Math.round((this.clock.now() - firstAt) / 1000)}s into its run`);
+      }
+    };
+  }
+
+  /**
+   * Starts the schedule: an invocation of the controller every minute from now until stopped,
+   * each running on its own (overlapping the last if it is still busy), each stopped at Lambda's
+   * timeout. `crashOnce` crashes the first invocation that drives a run, that long into it.
+   */
+  startController(crashOnce?: { afterMs: number }): void {
+    let crashPending = crashOnce;
+    const tick = async (): Promise<void> => {
+      for (let at = this.clock.now(); !this.stopped; at += this.world.latency.scheduleIntervalMs) {
+        await this.clock.sleepUntil(Math.max(at, this.clock.now()));
+        if (this.stopped) return;
+        const owner = `controller-${++this.invocations}`;
+        const record = await this.record();
+        const driving = record?.run !== undefined && !isTerminal(record.run.phase);
+        const crash = this.crasher(owner, driving || record?.run === undefined ? crashPending : undefined);
+        if (crash && crashPending) crashPending = undefined;
+        void this.invoke(owner, crash);
+      }
+    };
+    void tick();
+  }
+
+  private async invoke(owner: string, beforeEvent: ((index: number, event: RunEvent) => void) | undefined): Promise<void> {
+    const started = this.clock.now();
+    try {
+      const result = await supervise({
+        ports: this.ports.forCaller(owner),
+        config: this.config,
+        owner,
+        settings: this.settings,
+        probeUntil: started + PROBE_WINDOW_MS,
+        deadline: started + LAMBDA_TIMEOUT_MS - 30_000,
+        onRound: this.onRound,
+        onTransition: this.onTransition,
+        beforeEvent,
+        runId: () => this.nextRunId(),
+        force: this.options.force,
+      });
+      if (result.action === 'resumed') this.note(`${owner} resumed run ${result.run?.runId ?? ''}`);
+      if (result.action === 'took-over') this.note(`${owner} took over run ${result.run?.runId ?? ''}`);
+      if (result.action === 'expired') this.note(`${owner}: the approval of run ${result.run?.runId ?? ''} expired`);
+      if (result.containment?.status === 'contained') this.note(`${owner} contained the old region`);
+    } catch (e) {
+      if (e instanceof SimulatedCrash) this.note(`${e.message}; its lease runs out and a later invocation resumes`);
+      else if (!isLockHeld(e)) throw e;
+    }
+  }
+
+  /** Stops scheduling invocations (those running finish on their own). */
+  stopController(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * The simulated on-call operator runs `dr <operation>`: a runner of its own through the same
+   * state table; after a crash of its session, or a lease held by a controller, it tries again.
+   * With `approveOnly`, it approves (resumes) a parked run instead of starting one.
+   */
+  async operate(operation: Operation, options: { readonly force?: boolean; readonly approveOnly?: boolean; readonly crashAfterMs?: number } = {}): Promise<RunState | undefined> {
+    let plan: Plan;
+    try {
+      const record = await this.record();
+      plan = buildPlan(this.config, operation, { from: operation === 'rebuild' ? (record?.active ?? 'primary') : undefined, runTag: `drill${this.options.seed}${this.runCounter + 1}` });
+    } catch (e) {
+      this.note(`operator: dr ${operation} refused: ${describeError(e)}`);
+      return undefined;
+    }
+    let crashPending = options.crashAfterMs === undefined ? undefined : { afterMs: options.crashAfterMs };
+    for (let attempt = 1; attempt <= 20; attempt++) {
+      const owner = `operator-${++this.operatorCount}`;
+      const beforeEvent = this.crasher(owner, crashPending);
+      crashPending = undefined;
+      const runner = new Runner({ ports: this.ports.forCaller(owner), config: this.config, owner, stateKey: this.keys.control, settings: this.settings, onTransition: this.onTransition, beforeEvent, approve: async () => owner });
+      try {
+        if (options.approveOnly) return (await runner.resume())?.state;
+        const outcome = await runner.start({ runId: this.nextRunId(), operation, plan, maxDataLossSeconds: this.config.objectives.maxDataLossSeconds, force: options.force });
+        if (isTerminal(outcome.state.phase)) return outcome.state;
+      } catch (e) {
+        if (e instanceof SimulatedCrash) this.note(`operator's session crashed (${e.message}); running dr ${operation} again resumes the run`);
+        else if (isLockHeld(e)) this.note(`operator: ${describeError(e)}`);
+        else if (isOperationRejected(e)) {
+          this.note(`operator: dr ${operation} refused: ${describeError(e)}`);
+          return undefined;
+        } else throw e;
+      }
+      await this.clock.sleep(30_000);
+    }
+    return (await this.record())?.run;
+  }
+
+  /** Waits until `done` holds, checking every `everyMs`, up to `untilAt`. True when it held. */
+  async waitFor(done: () => Promise<boolean>, untilAt: number, everyMs = 30_000): Promise<boolean> {
+    for (;;) {
+      if (await done()) return true;
+      if (this.clock.now() >= untilAt) return false;
+      await this.clock.sleep(Math.min(everyMs, untilAt - this.clock.now()));
+    }
+  }
+
+  /**
+   * Waits until the world has settled: no unfinished run (nor a failed one the controller is
+   * retrying), nothing left to contain, every fault over, and the DR replica (if any) caught up.
+   */
+  async settle(untilAt: number): Promise<boolean> {
+    return this.waitFor(async () => {
+      const record = await this.record();
+      const run = record?.run;
+      if (run && (!isTerminal(run.phase) || (run.phase === 'failed' && run.trigger === 'detector'))) return false;
+      if (record?.containment) return false;
+      const end = this.world.faultsEnd();
+      if (end === undefined || end > this.clock.now()) return false;
+      const active = record?.active ?? 'primary';
+      const dark = this.config[active === 'primary' ? 'secondary' : 'primary'];
+      const replica = this.world.findDb(dark.region, dark.dbInstanceIdentifier, this.clock.now());
+      if (replica && this.world.rds.roleAt(replica, this.clock.now()) === 'replica') {
+        const lag = this.world.lagMsAt(replica, this.clock.now());
+        if (lag === undefined || lag > 15_000) return false;
+      }
+      return true;
+    }, untilAt);
+  }
+}

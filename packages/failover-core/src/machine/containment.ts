@@ -1,0 +1,42 @@
+import type { RegionRole } from '../config/schema.js';
+import { isTerminal, type RunState } from './types.js';
+
+/**
+ * A region to contain: after a failover (or a planned handover) passed its point of no return,
+ * or after a rollback in the region it was moving to, its database must not take writes and its
+ * capacity must be 0. The controller does it whenever that region's control plane answers.
+ */
+export interface Containment {
+  readonly role: RegionRole;
+  /** Since when (epoch ms). */
+  readonly since: number;
+  /** The run that left it. */
+  readonly runId: string;
+  /** Seen done: the database fenced (read_only 1, in-sync), a replica, or gone. */
+  readonly writes: boolean;
+  /** Seen done: the Auto Scaling group at 0. */
+  readonly capacity: boolean;
+}
+
+const done = (run: RunState, id: string): boolean => run.blocks[id]?.status === 'done';
+
+/**
+ * What is left to contain after a run's transition. Pure. A failover or switchover that passed
+ * its point of no return leaves the region it left to contain (its own best-effort blocks may
+ * already have done it); a failback that passed it makes the home region primary, so nothing
+ * there may be contained any more; a rollback leaves the region it was moving to (its capacity
+ * back to 0, and its database fenced if a planned handover had promoted it).
+ */
+export function nextContainment(current: Containment | undefined, run: RunState, now: number): Containment | undefined {
+  const fresh = (role: RunState['from'], since: number): Containment => ({ role, since, runId: run.runId, writes: false, capacity: false });
+  if (run.operation === 'failback' && run.committedAt !== undefined) return undefined;
+  if ((run.operation === 'failover' || run.operation === 'switchover') && run.committedAt !== undefined) {
+    const base = current?.runId === run.runId && current.role === run.from ? current : fresh(run.from, run.committedAt);
+    const writes = base.writes || done(run, 'contain-writes') || done(run, 'fence-writes');
+    const capacity = base.capacity || done(run, 'contain-capacity');
+    return writes && capacity ? undefined : { ...base, writes, capacity };
+  }
+  if (run.rollback && isTerminal(run.phase) && run.from !== run.to && current?.runId !== run.runId) return fresh(run.to, now);
+  return current;
+}
+

@@ -1,0 +1,240 @@
+import type { DrConfig } from '../config/schema.js';
+import { observeRound, initialDetectorState, type DetectorRound, type DetectorState } from '../detector/detector.js';
+import { isLockHeld, isVersionConflict } from '../errors.js';
+import { isTerminal, type RunState } from '../machine/types.js';
+import { buildPlan } from '../plan/build-plan.js';
+import type { Notification, Ports } from '../ports.js';
+import { containPending, type ContainmentOutcome } from './containment.js';
+import { retryable, Runner, type RunnerOptions } from './runner.js';
+import { readSignals } from './signals.js';
+
+/** What one controller invocation did. */
+export type SupervisionAction =
+  /** Probed (or contained); no failover needed, or the primary is no longer the active region. */
+  | 'watched'
+  /** Started a failover. */
+  | 'started'
+  /** Resumed an unfinished run. */
+  | 'resumed'
+  /** Another controller holds the lease. */
+  | 'busy'
+  /** An operator's unfinished run: theirs until the hold ends (the controller reminds every 15 minutes). */
+  | 'held'
+  /** The hold on an operator's run ended: the controller finished it (past its point of no return) or rolled it back. */
+  | 'took-over'
+  /** The detector's run waits for an operator's approval (`dr failover`); a reminder goes out every 15 minutes. */
+  | 'awaiting-approval'
+  /** A run's approval expired: it was refused, changing nothing. */
+  | 'expired';
+
+
+/** The result of {@link supervise}. */
+export interface SupervisionResult {
+  readonly action: SupervisionAction;
+  readonly detector: DetectorState;
+  readonly run?: RunState | undefined;
+  readonly rounds: number;
+  /** The last containment attempt of this invocation, if one was pending. */
+  readonly containment?: ContainmentOutcome | undefined;
+}
+
+/** Options for {@link supervise}. */
+export interface SuperviseOptions extends Omit<RunnerOptions, 'stateKey'> {
+  readonly config: DrConfig;
+  /** Stop probing at this epoch-ms time (for a Lambda: its deadline less a margin). */
+  readonly probeUntil: number;
+  /** Called after every detector round. */
+  readonly onRound?: (round: DetectorRound, state: DetectorState) => void;
+  /** Builds run ids; must be unique per run. */
+  readonly runId: () => string;
+  /**
+   * Start the failover past the RPO guard. The Lambda never sets this; it models an operator's
+   * forced failover in a drill.
+   */
+  readonly force?: boolean;
+}
+
+/** The state store keys of an application. */
+export const stateKeys = (app: string) => ({ control: `app#${app}#control`, detector: `app#${app}#detector`, reminder: `app#${app}#reminder` });
+
+/** How often a run the controller waits on (an approval, an operator's hold) is announced again. */
+const REMINDER_MS = 15 * 60_000;
+
+/**
+ * Sends `notification` once it is due: first at `firstAt`, then every reminder interval. Another
+ * invocation sending the same reminder wins the compare-and-set; this one stays quiet. The
+ * run's record is never touched for it (a parked run must not grow by a reminder a minute).
+ */
+async function remind(ports: Ports, key: string, about: string, firstAt: number, notification: Notification): Promise<void> {
+  const now = ports.clock.now();
+  const last = await ports.stateStore.read<{ at: number; about: string }>(key);
+  const due = last?.value.about === about ? last.value.at + REMINDER_MS : firstAt;
+  if (now < due) return;
+  try {
+    await ports.stateStore.write(key, { at: now, about }, last?.version ?? 0);
+  } catch (e) {
+    if (isVersionConflict(e)) return;
+    throw e;
+  }
+  try {
+    await ports.notifier.notify(notification);
+  } catch {
+    // A reminder lost is sent again next time.
+  }
+}
+
+async function saveDetector(ports: Ports, key: string, state: DetectorState): Promise<void> {
+  const stored = await ports.stateStore.read<DetectorState>(key);
+  try {
+    await ports.stateStore.write(key, state, stored?.version ?? 0);
+  } catch (e) {
+    // Two invocations overlapped; the other's view is as good as ours.
+    if (!isVersionConflict(e)) throw e;
+  }
+}
+
+const minutes = (ms: number) => Math.round(ms / 60_000);
+
+/** An unfinished run the controller did not start: hold, with reminders, until the hold ends; then take it over. */
+async function holdOrTakeOver(options: SuperviseOptions, run: RunState, detector: DetectorState): Promise<SupervisionResult> {
+  const { ports, config } = options;
+  const keys = stateKeys(config.app);
+  const holdMs = config.controller.operatorHoldSeconds * 1000;
+  const idleSince = run.lastEventAt ?? run.triggeredAt;
+  const verb = run.phase === 'failed' ? 'retries it' : run.committedAt === undefined ? 'rolls it back' : 'finishes it';
+  const idle = ports.clock.now() - idleSince;
+  if (idle < holdMs) {
+    await remind(ports, keys.reminder, `hold:${run.runId}`, idleSince, {
+      subject: `${run.operation} left unfinished: the controller is holding`,
+      message: `run ${run.runId} (${run.operation}, ${run.phase}) was started by an operator and has not moved for ${minutes(idle)} min. While it is unfinished the controller starts no failover. Resume it with dr ${run.operation}; in ${minutes(holdMs - idle)} min the controller takes it over (${verb}).`,
+      severity: 'warning',
+      runId: run.runId,
+    });
+    return { action: 'held', detector, run, rounds: 0 };
+  }
+  try {
+    const reason = `the operator's run was unfinished for ${minutes(idle)} min (hold ${minutes(holdMs)} min)`;
+    const outcome = await new Runner({ ...options, stateKey: keys.control }).takeOver(reason);
+    await ports.notifier
+      .notify({
+        subject: `the controller took over ${run.operation} ${run.runId}`,
+        message: `${reason}: the controller ${verb}. Now: ${outcome?.state.phase ?? 'finished elsewhere'}.`,
+        severity: 'critical',
+        runId: run.runId,
+      })
+      .catch(() => undefined);
+    return { action: 'took-over', detector, run: outcome?.state, rounds: 0 };
+  } catch (e) {
+    if (isLockHeld(e)) return { action: 'busy', detector, run, rounds: 0 };
+    throw e;
+  }
+}
+
+/**
+ * One controller invocation (the failover Lambda's body):
+ * - an unfinished run it started: resume it; one awaiting approval: remind, or refuse it once
+ *   the approval has expired; an operator's: hold (with reminders) for
+ *   `controller.operatorHoldSeconds`, then take it over;
+ * - otherwise, with the primary active, probe it every `detection.intervalSeconds` until
+ *   `probeUntil`, feeding the detector, and start a failover when its verdict turns `down`;
+ * - and, whenever a region is left to contain, try to contain it each round.
+ * The detector's state is kept in the state store between invocations. Failback is never
+ * started here.
+ */
+export async function supervise(options: SuperviseOptions): Promise<SupervisionResult> {
+  const { ports, config } = options;
+  const keys = stateKeys(config.app);
+  const runner = () => new Runner({ ...options, stateKey: keys.control });
+  let detector = (await ports.stateStore.read<DetectorState>(keys.detector))?.value ?? initialDetectorState;
+
+  const record = (await Runner.read(ports, keys.control))?.value;
+  const run = record?.run;
+  if (run && run.phase === 'failed' && retryable(run)) {
+    if (run.trigger !== 'detector') return holdOrTakeOver(options, run, detector);
+    // Its own failover past the point of no return (or a rollback not finished): the world
+    // may have changed (capacity back, a region answering); try again, every invocation.
+    try {
+      const outcome = await runner().retry();
+      return { action: 'resumed', detector, run: outcome?.state, rounds: 0 };
+    } catch (e) {
+      if (isLockHeld(e)) return { action: 'busy', detector, rounds: 0 };
+      throw e;
+    }
+  }
+  if (run && !isTerminal(run.phase)) {
+    if (run.trigger !== 'detector') return holdOrTakeOver(options, run, detector);
+    if (run.phase === 'awaiting-approval') {
+      if (run.approvalExpiresAt !== undefined && ports.clock.now() >= run.approvalExpiresAt) {
+        try {
+          const outcome = await runner().expireApproval();
+          return { action: 'expired', detector, run: outcome?.state, rounds: 0 };
+        } catch (e) {
+          if (isLockHeld(e)) return { action: 'busy', detector, rounds: 0 };
+          throw e;
+        }
+      }
+      const requested = run.approvalRequestedAt ?? run.triggeredAt;
+      await remind(ports, keys.reminder, `approval:${run.runId}`, requested + REMINDER_MS, {
+        subject: `${run.operation} still awaits approval`,
+        message: `run ${run.runId} has waited ${minutes(ports.clock.now() - requested)} minutes for an operator: approve it with dr ${run.operation} before it expires in ${minutes((run.approvalExpiresAt ?? 0) - ports.clock.now())} min`,
+        severity: 'critical',
+        runId: run.runId,
+      });
+      return { action: 'awaiting-approval', detector, run, rounds: 0 };
+    }
+    try {
+      const outcome = await runner().resume();
+      return { action: 'resumed', detector, run: outcome?.state, rounds: 0 };
+    } catch (e) {
+      if (isLockHeld(e)) return { action: 'busy', detector, rounds: 0 };
+      throw e;
+    }
+  }
+
+  const interval = config.detection.intervalSeconds * 1000;
+  const watching = (record?.active ?? 'primary') === 'primary';
+  let containment: ContainmentOutcome | undefined;
+  let pending = record?.containment !== undefined;
+  let rounds = 0;
+  while (ports.clock.now() + config.detection.probeTimeoutSeconds * 1000 <= options.probeUntil && (watching || pending)) {
+    const started = ports.clock.now();
+    if (pending) {
+      containment = await containPending({ ...options, stateKey: keys.control });
+      pending = containment.status !== 'contained' && containment.status !== 'none';
+    }
+    if (watching) {
+      const round = await readSignals(ports, config);
+      detector = observeRound(detector, config.detection, round);
+      rounds++;
+      options.onRound?.(round, detector);
+      // Start on any round that finds the region down with no run yet for this impairment, not
+      // only on the round the verdict changed: an invocation that saved "down" and died before
+      // starting must not leave the next ones watching a dead region forever. A run already
+      // tried for this impairment (refused or failed) is not retried unattended.
+      const triedThisTime = run !== undefined && run.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY);
+      if (detector.verdict === 'down' && !triedThisTime) {
+        await saveDetector(ports, keys.detector, detector);
+        const runId = options.runId();
+        try {
+          const outcome = await runner().start({
+            runId,
+            operation: 'failover',
+            plan: buildPlan(config, 'failover', { runTag: runId }),
+            maxDataLossSeconds: config.objectives.maxDataLossSeconds,
+            force: options.force,
+            approvalRequired: config.approval.required,
+            impairedAt: detector.suspectSince,
+            trigger: 'detector',
+          });
+          return { action: 'started', detector, run: outcome.state, rounds, containment };
+        } catch (e) {
+          if (isLockHeld(e)) return { action: 'busy', detector, rounds, containment };
+          throw e;
+        }
+      }
+    }
+    await ports.clock.sleep(Math.max(0, started + interval - ports.clock.now()));
+  }
+  if (watching) await saveDetector(ports, keys.detector, detector);
+  return { action: 'watched', detector, rounds, containment };
+}
