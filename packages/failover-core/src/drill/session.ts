@@ -1,6 +1,6 @@
 import type { DrConfig } from '../config/schema.js';
 import type { DetectorState, Verdict } from '../detector/detector.js';
-import { describeError, isLockHeld, isOperationRejected } from '../errors.js';
+import { describeError, isLeaseLost, isLockHeld, isOperationRejected } from '../errors.js';
 import { DEFAULT_ENGINE_SETTINGS, isTerminal, type EngineSettings, type RunEvent, type RunState, type TimelineEntry } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Operation, Plan } from '../plan/types.js';
@@ -195,7 +195,7 @@ export class DrillSession {
       if (result.containment?.status === 'contained') this.note(`${owner} contained the old region`);
     } catch (e) {
       if (e instanceof SimulatedCrash) this.note(`${e.message}; its lease runs out and a later invocation resumes`);
-      else if (!isLockHeld(e)) throw e;
+      else if (!isLockHeld(e) && !isLeaseLost(e)) throw e;
     }
   }
 
@@ -230,7 +230,7 @@ export class DrillSession {
         if (isTerminal(outcome.state.phase)) return outcome.state;
       } catch (e) {
         if (e instanceof SimulatedCrash) this.note(`operator's session crashed (${e.message}); running dr ${operation} again resumes the run`);
-        else if (isLockHeld(e)) this.note(`operator: ${describeError(e)}`);
+        else if (isLockHeld(e) || isLeaseLost(e)) this.note(`operator: ${describeError(e)}`);
         else if (isOperationRejected(e)) {
           this.note(`operator: dr ${operation} refused: ${describeError(e)}`);
           return undefined;

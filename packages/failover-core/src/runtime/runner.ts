@@ -8,6 +8,7 @@ import { assertNever } from '../util/assert-never.js';
 import { nextContainment } from '../machine/containment.js';
 import { acquireLease, CLOCK_SKEW_MS, writeUnderLease, type ControlRecord, type LeaseHold, type LeaseTiming } from './lease.js';
 import { evaluatePreconditions } from './preconditions.js';
+import { containedNotice, containOnce, type ContainmentGuard } from './containment.js';
 import { confirmImpairment } from './signals.js';
 
 /** Everything a runner needs. */
@@ -81,6 +82,8 @@ const DRAIN_LIMIT_MS = 15_000;
 const DRAIN_POLL_MS = 250;
 /** Renewals tried before a call when the lease is short (each may be answered late). */
 const RENEWALS_BEFORE_ACT = 3;
+/** How often a runner past its point of no return looks again at the region it left to contain. */
+const CONTAIN_EVERY_MS = 10_000;
 
 /** True for a failed run that may go on: past its point of no return, or with a rollback to finish. */
 export const retryable = (run: RunState): boolean => run.phase === 'failed' && (run.committedAt !== undefined || run.rollback !== undefined);
@@ -102,6 +105,23 @@ export class Runner {
   /** Writes to the store go one at a time, each with the version the last one returned. */
   private writing: Promise<unknown> = Promise.resolve();
   private latest: RunState | undefined;
+  /** Mutating calls in flight (a run's, or containment's): a stopping runner waits for them. */
+  private acting = 0;
+  private containing = false;
+  private finished = false;
+
+  /** Gates and counts containment calls made under this runner's lease. */
+  readonly containmentGuard: ContainmentGuard = {
+    mayAct: () => this.leaseForAct(),
+    act: async (call) => {
+      this.acting++;
+      try {
+        await call();
+      } finally {
+        this.acting--;
+      }
+    },
+  };
 
   constructor(private readonly options: RunnerOptions) {
     this.ports = options.ports;
@@ -151,11 +171,45 @@ export class Runner {
     });
   }
 
-  private persist(run: RunState): Promise<void> {
+  private async persist(run: RunState): Promise<void> {
     this.latest = run;
     const now = this.ports.clock.now();
     // A finished run releases the lease at once so the next one need not wait for expiry.
-    return this.write((current) => ({ run, active: run.committedAt !== undefined ? run.to : current.active, containment: nextContainment(current.containment, run, now) }), isTerminal(run.phase));
+    await this.write((current) => ({ run, active: run.committedAt !== undefined ? run.to : current.active, containment: nextContainment(current.containment, run, now) }), isTerminal(run.phase));
+    this.containInBackground(run);
+  }
+
+  /**
+   * Once a run is past its point of no return and none of its own best-effort containment blocks
+   * is in progress (they wait the drain time first), this runner keeps trying every few seconds
+   * while it drives the run, under its lease: a region that comes back mid-run is fenced at
+   * once rather than when the run ends.
+   */
+  private containInBackground(run: RunState): void {
+    if (this.containing || run.committedAt === undefined || isTerminal(run.phase) || !this.record.containment) return;
+    const ownTries = run.plan.steps.flatMap((s) => s.blocks).filter((b) => b.bestEffort && b.id.startsWith('contain-'));
+    if (ownTries.some((b) => ['observing', 'acting', 'waiting'].includes(run.blocks[b.id]?.status ?? 'pending'))) return;
+    this.containing = true;
+    void (async () => {
+      while (!this.finished && !this.dead) {
+        const pending = this.record.containment;
+        if (!pending) return;
+        try {
+          const look = await containOnce(this.ports, this.options.config, pending, this.containmentGuard);
+          if (look.writes !== pending.writes || look.capacity !== pending.capacity) {
+            const cleared = look.writes && look.capacity;
+            await this.write((current) => ({ ...current, containment: cleared ? undefined : { ...pending, ...look } }));
+            if (cleared) {
+              await this.notify(containedNotice(this.options.config, pending, this.ports.clock.now()));
+              return;
+            }
+          }
+        } catch {
+          // The region does not answer yet (or this runner stopped): look again later.
+        }
+        await this.ports.clock.sleep(CONTAIN_EVERY_MS);
+      }
+    })();
   }
 
   private release(): Promise<void> {
@@ -285,6 +339,7 @@ export class Runner {
     } catch (e) {
       // Whatever stopped this runner, nothing it still has in flight may act on the world.
       this.dead = true;
+      this.finished = true;
       throw e;
     }
   }
@@ -293,13 +348,12 @@ export class Runner {
     const queue: RunEvent[] = [];
     let inflight = 0;
     let wake: (() => void) | undefined;
-    let acting = 0;
     const launch = (command: Command, state: RunState): void => {
       inflight++;
-      if (command.kind === 'act') acting++;
+      if (command.kind === 'act') this.acting++;
       void this.execute(command, state).then((event) => {
         inflight--;
-        if (command.kind === 'act') acting--;
+        if (command.kind === 'act') this.acting--;
         if (event) queue.push(event);
         wake?.();
       });
@@ -322,9 +376,10 @@ export class Runner {
         this.dead = true;
         // A call already sent may still land: hold the lease until it has answered (each call
         // has its own deadline), so the next controller never acts beside it.
-        for (let waited = 0; acting > 0 && waited < DRAIN_LIMIT_MS; waited += DRAIN_POLL_MS) await this.ports.clock.sleep(DRAIN_POLL_MS);
+        this.finished = true;
+        for (let waited = 0; this.acting > 0 && waited < DRAIN_LIMIT_MS; waited += DRAIN_POLL_MS) await this.ports.clock.sleep(DRAIN_POLL_MS);
         // One still unanswered keeps the lease until it lapses rather than hand over beside it.
-        if (acting === 0 && !lost) await this.release();
+        if (this.acting === 0 && !lost) await this.release();
         return state;
       }
       const event = queue.shift() as RunEvent;
@@ -339,6 +394,7 @@ export class Runner {
       }
       for (const c of t.commands) launch(c, state);
     }
+    this.finished = true;
     // Nothing left to do now but the run is not over (it awaits an approval): park it and free
     // the lease at once, so the operator who approves, or the next controller, need not wait.
     if (!isTerminal(state.phase) && !this.dead) await this.release();

@@ -1,12 +1,59 @@
 import type { DrConfig } from '../config/schema.js';
 import { observeRound, initialDetectorState, type DetectorRound, type DetectorState } from '../detector/detector.js';
-import { isLockHeld, isVersionConflict } from '../errors.js';
+import { describeError, isLeaseLost, isLockHeld, isVersionConflict } from '../errors.js';
 import { isTerminal, type RunState } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Notification, Ports } from '../ports.js';
-import { containPending, type ContainmentOutcome } from './containment.js';
+import type { Containment } from '../machine/containment.js';
+import { containedNotice, containOnce } from './containment.js';
 import { retryable, Runner, type RunnerOptions } from './runner.js';
 import { readSignals } from './signals.js';
+
+/** What one containment attempt found or did. */
+export type ContainmentOutcome =
+  | { readonly status: 'none' }
+  /** Another controller holds the lease, or a run is unfinished: not now. */
+  | { readonly status: 'busy' }
+  /** The region did not answer; tried again next time. */
+  | { readonly status: 'unreachable'; readonly error: string }
+  /** Calls made; done once a later look sees them applied. */
+  | { readonly status: 'acted'; readonly containment: Containment }
+  /** Seen done and cleared. */
+  | { readonly status: 'contained'; readonly containment: Containment };
+
+/**
+ * One attempt at a pending containment by the controller, under the lease and only while no
+ * run is unfinished (a run contains its own region as it goes): look, act, and clear the
+ * containment once a look sees it done. Best effort, whenever the region's control plane answers.
+ */
+export async function containPending(options: Omit<RunnerOptions, 'onTransition' | 'approve' | 'beforeEvent'>): Promise<ContainmentOutcome> {
+  const runner = new Runner(options);
+  try {
+    const record = await runner.take();
+    const pending = record.containment;
+    if (!pending || (record.run && !isTerminal(record.run.phase))) {
+      await runner.writeRecord((current) => current, true);
+      return pending ? { status: 'busy' } : { status: 'none' };
+    }
+    let look;
+    try {
+      look = await containOnce(options.ports, options.config, pending, runner.containmentGuard);
+    } catch (e) {
+      await runner.writeRecord((current) => current, true);
+      return { status: 'unreachable', error: describeError(e) };
+    }
+    const updated: Containment = { ...pending, writes: look.writes, capacity: look.capacity };
+    const cleared = updated.writes && updated.capacity;
+    await runner.writeRecord((current) => ({ ...current, containment: cleared ? undefined : updated }), true);
+    if (!cleared) return { status: 'acted', containment: updated };
+    await options.ports.notifier.notify(containedNotice(options.config, pending, options.ports.clock.now())).catch(() => undefined);
+    return { status: 'contained', containment: updated };
+  } catch (e) {
+    // Another controller holds the lease, or took it mid-way (a late write): theirs to carry on.
+    if (isLockHeld(e) || isLeaseLost(e)) return { status: 'busy' };
+    throw e;
+  }
+}
 
 /** What one controller invocation did. */
 export type SupervisionAction =
@@ -125,7 +172,7 @@ async function holdOrTakeOver(options: SuperviseOptions, run: RunState, detector
       .catch(() => undefined);
     return { action: 'took-over', detector, run: outcome?.state, rounds: 0 };
   } catch (e) {
-    if (isLockHeld(e)) return { action: 'busy', detector, run, rounds: 0 };
+    if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, run, rounds: 0 };
     throw e;
   }
 }
@@ -157,7 +204,7 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
       const outcome = await runner().retry();
       return { action: 'resumed', detector, run: outcome?.state, rounds: 0 };
     } catch (e) {
-      if (isLockHeld(e)) return { action: 'busy', detector, rounds: 0 };
+      if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, rounds: 0 };
       throw e;
     }
   }
@@ -169,7 +216,7 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
           const outcome = await runner().expireApproval();
           return { action: 'expired', detector, run: outcome?.state, rounds: 0 };
         } catch (e) {
-          if (isLockHeld(e)) return { action: 'busy', detector, rounds: 0 };
+          if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, rounds: 0 };
           throw e;
         }
       }
@@ -186,7 +233,7 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
       const outcome = await runner().resume();
       return { action: 'resumed', detector, run: outcome?.state, rounds: 0 };
     } catch (e) {
-      if (isLockHeld(e)) return { action: 'busy', detector, rounds: 0 };
+      if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, rounds: 0 };
       throw e;
     }
   }
@@ -228,7 +275,7 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
           });
           return { action: 'started', detector, run: outcome.state, rounds, containment };
         } catch (e) {
-          if (isLockHeld(e)) return { action: 'busy', detector, rounds, containment };
+          if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, rounds, containment };
           throw e;
         }
       }
