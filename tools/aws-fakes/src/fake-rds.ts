@@ -118,15 +118,15 @@ export interface FakeRdsKnobs {
 }
 
 /**
- * Defaults of RDS for MySQL 8.4 that DescribeDBParameters lists with Source `engine-default`.
- * Only `read_only` drives behaviour; the others make listings and paging look like AWS's.
+ * Engine defaults that DescribeDBParameters lists with Source `engine-default`. Only `read_only`
+ * drives behaviour, and only its value is given; the others (values left out) make listings and
+ * paging look like AWS's.
  * @see https://docs.aws.amazon.com/awssupport/latest/user/fault-tolerance-checks.html (read_only default {TrueIfReplica})
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ModifyInstance.MySQL.html (formula defaults: DBInstanceClassMemory)
  */
 const ENGINE_DEFAULTS: readonly { name: string; value?: string; applyType: 'dynamic' | 'static'; dataType: string }[] = [
   { name: 'character_set_server', applyType: 'dynamic', dataType: 'string' },
-  { name: 'innodb_buffer_pool_size', value: '{DBInstanceClassMemory*3/4}', applyType: 'static', dataType: 'integer' },
-  { name: 'max_connections', value: '{DBInstanceClassMemory/12582880}', applyType: 'dynamic', dataType: 'integer' },
+  { name: 'innodb_buffer_pool_size', applyType: 'static', dataType: 'integer' },
+  { name: 'max_connections', applyType: 'dynamic', dataType: 'integer' },
   { name: 'read_only', value: '{TrueIfReplica}', applyType: 'dynamic', dataType: 'boolean' },
   { name: 'time_zone', applyType: 'dynamic', dataType: 'string' },
 ];
@@ -597,7 +597,7 @@ export class FakeRds {
    * ModifyDBParameterGroup: changes the group, and through it every instance running with it
    * (`applying` for some describes, then `in-sync`). Default groups are refused.
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBParameterGroup.html
-   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/parameter-groups-overview.html (dynamic changes reach every instance of the group; a new association waits for a reboot)
    */
   modifyGroup(input: { DBParameterGroupName?: string; Parameters?: { ParameterName?: string; ParameterValue?: string; ApplyMethod?: string }[] }, region: string): unknown {
     const group = this.modifiable(region, input.DBParameterGroupName);

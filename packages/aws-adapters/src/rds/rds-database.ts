@@ -84,7 +84,7 @@ const roleOf = (i: DBInstance): 'primary' | 'replica' => (i.ReadReplicaSourceDBI
  * - Retiring renames an instance and moves it to the region's read-only retired group, so that
  *   lifting the fence of its old group never makes it writable again (after its reboot).
  *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/parameter-groups-overview.html (dynamic changes reach every instance of the group; a new association waits for a reboot)
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
  */
 export class RdsDatabase implements Database {
