@@ -1,22 +1,14 @@
 import { parseConfig, referenceConfig, type DrConfig } from '@dr/failover-core';
 import type { CallPolicy } from '../src/index.js';
 
-/** The reference topology with the optional database settings the adapters use. */
+/**
+ * The reference topology: each database with its own parameter group (`lamp-primary-params`,
+ * `lamp-replica-params`), a retired group per region, KMS keys, subnet and security groups, and
+ * the `dbSettings` a new replica is created with.
+ */
 export const config: DrConfig = parseConfig({
   ...referenceConfig,
-  primary: {
-    ...referenceConfig.primary,
-    dbParameterGroupName: 'lamp-mysql8',
-    dbKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-    dbSubnetGroupName: 'lamp-db-eu',
-    dbSecurityGroupIds: ['sg-0123456789abcdef0'],
-  },
-  secondary: {
-    ...referenceConfig.secondary,
-    dbParameterGroupName: 'lamp-mysql8',
-    dbKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000',
-    dbSubnetGroupName: 'lamp-db-us',
-  },
+  primary: { ...referenceConfig.primary, dbSettings: { ...referenceConfig.primary.dbSettings, tags: { app: 'lamp' } } },
   controller: { stateTableName: 'lamp-dr-state', topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
 });
 

@@ -26,13 +26,47 @@ const SERVICE_IDS: Readonly<Record<string, string>> = {
   ssm: 'SSM',
 };
 
-/** List members of the AWS query protocol are `<member>` except where a service names them. */
+/**
+ * List members of the AWS query protocol are `<member>` except where a service's model names
+ * them (its `xmlName` traits, as in `@aws-sdk/client-rds`'s schema): the SDK reads a list whose
+ * members are misnamed as empty.
+ */
 const QUERY_MEMBER_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  rds: { DBInstances: 'DBInstance', DBSnapshots: 'DBSnapshot', TagList: 'Tag', Parameters: 'Parameter' },
+  rds: {
+    DBInstances: 'DBInstance',
+    DBSnapshots: 'DBSnapshot',
+    TagList: 'Tag',
+    Parameters: 'Parameter',
+    DBParameterGroups: 'DBParameterGroup',
+    VpcSecurityGroups: 'VpcSecurityGroupMembership',
+    ReadReplicaDBInstanceIdentifiers: 'ReadReplicaDBInstanceIdentifier',
+    StatusInfos: 'DBInstanceStatusInfo',
+  },
 };
 
 /** Query-protocol inputs that are numbers (the protocol sends every value as text). */
-const NUMERIC_INPUTS = new Set(['MinSize', 'MaxSize', 'DesiredCapacity', 'MaxRecords', 'Weight']);
+const NUMERIC_INPUTS = new Set(['MinSize', 'MaxSize', 'DesiredCapacity', 'MaxRecords', 'Weight', 'BackupRetentionPeriod', 'AllocatedStorage', 'Iops', 'Port']);
+
+/** Query-protocol inputs that are booleans (sent as `true` / `false`). */
+const BOOLEAN_INPUTS = new Set([
+  'ApplyImmediately',
+  'AutoMinorVersionUpgrade',
+  'CopyTagsToSnapshot',
+  'DeletionProtection',
+  'EnableIAMDatabaseAuthentication',
+  'ForceFailover',
+  'MultiAZ',
+  'PubliclyAccessible',
+  'ResetAllParameters',
+  'StorageEncrypted',
+]);
+
+function typed(name: string | number, raw: string): unknown {
+  if (typeof name !== 'string') return raw;
+  if (NUMERIC_INPUTS.has(name)) return Number(raw);
+  if (BOOLEAN_INPUTS.has(name)) return raw === 'true';
+  return raw;
+}
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -65,7 +99,7 @@ function fromQuery(body: string): { action: string; input: Record<string, unknow
       at = at[key] as Record<string | number, unknown>;
     }
     const last = path.at(-1)!;
-    at[last] = typeof last === 'string' && NUMERIC_INPUTS.has(last) ? Number(raw) : raw;
+    at[last] = typed(last, raw);
   }
   return { action: params.get('Action') ?? '', input };
 }
@@ -86,7 +120,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * Serves `fake` on 127.0.0.1 at a free port, speaking the AWS query protocol (RDS, Auto Scaling,
  * ELBv2, SNS) and the AWS JSON protocols (CloudWatch, Global Accelerator, SSM). The service and
  * region come from each request's SigV4 credential scope. A call to a region in an outage gets
- * its connection dropped, as an unreachable endpoint would. DynamoDB is not here: use dynalite.
+ * its connection dropped, as an unreachable endpoint would; so does a call whose answer
+ * {@link FakeAws.loseResponses} loses, after it has taken effect. DynamoDB is not here: use
+ * dynalite.
  */
 export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> {
   const calls: string[] = [];
@@ -113,7 +149,7 @@ export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> 
       }
     } catch (e) {
       const error = e as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
-      if (error.code === 'ECONNREFUSED') {
+      if (error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET') {
         req.socket.destroy();
         return;
       }

@@ -15,22 +15,15 @@ import {
   ModifyDBParameterGroupCommand,
   PromoteReadReplicaCommand,
   RDSClient,
+  RebootDBInstanceCommand,
+  ResetDBParameterGroupCommand,
 } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { DrConfig } from '@dr/failover-core';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import { awsError, networkError } from './errors.js';
-
-interface FakeDb {
-  region: string;
-  id: string;
-  arn: string;
-  sourceArn?: string | undefined;
-  /** Statuses to report on the next describes, front first; then `settled`. */
-  upcoming: { status: string; promoted?: boolean; id?: string }[];
-  readOnly: boolean;
-}
+import { awsError, lostResponseError, networkError } from './errors.js';
+import { FakeRds, type FakeDb, type FakeDbState, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
 
 interface FakeAsg {
   min: number;
@@ -67,16 +60,58 @@ const regionOf = async (getClient: () => { config: { region: unknown } }): Promi
 
 /**
  * Stateful fakes of the SDK clients for two regions, behaving as AWS does over successive
- * calls: a promoted replica reports `available` for two more describes (the waiter race), then
- * `modifying` and `rebooting`, then `available` as a primary; instances come InService a few
- * describes after launch; Global Accelerator health follows the healthy targets; snapshots and
- * their cross-region copies become `available` a few describes after they are started. A region
- * put in {@link FakeAws.outages} answers no call (as in a regional outage), and its accelerator
- * endpoint reads unhealthy. SSM parameters are kept per region.
+ * calls (time in the fake is counted in calls, mostly describes):
+ *
+ * - RDS (see `fake-rds.ts`): DB parameter groups are resources of their own, per region (each
+ *   region's `dbParameterGroupName`, its `retiredDbParameterGroupName` with `read_only` = 1, and
+ *   the unmodifiable `default.mysql8.4`); the primary runs with the primary region's group and
+ *   the replica with the secondary's. A change to a group reaches every instance running with
+ *   it, `applying` for {@link FakeAws.parameterApplyDescribes} describes, then `in-sync`; a newly
+ *   associated group is `pending-reboot` until RebootDBInstance. A promoted replica reports
+ *   `available` for two more describes (the waiter race), then `modifying` and `rebooting`, then
+ *   `available` as a primary. Renames, reboots and new replicas report `renaming`, `rebooting`
+ *   and `creating` for a few describes.
+ * - Instances come InService a few describes after launch; Global Accelerator health follows
+ *   the healthy targets; snapshots and their cross-region copies become `available` a few
+ *   describes after they are started. SSM parameters are kept per region.
+ *
+ * Failures: a region put in {@link FakeAws.outages} answers no call (as in a regional outage),
+ * and its accelerator endpoint reads unhealthy. {@link FakeAws.loseResponses} makes calls that
+ * take effect yet fail for the caller.
+ *
+ * {@link FakeAws.db} and {@link FakeAws.writable} show the truth of the world (which group an
+ * instance runs with, whether it accepts writes), not what an adapter would infer from it.
  */
-export class FakeAws {
+export class FakeAws implements FakeRdsKnobs {
+  /** Calls that took effect, by kind (and `promoteReplicaAttempts`: every PromoteReadReplica, refused or not). */
   readonly calls: Record<string, number> = {};
-  readonly dbs: FakeDb[] = [];
+  /** DB instances of both regions; tests may edit `sourceArn` or remove an entry. */
+  readonly dbs: FakeDb[];
+  /** DB parameter groups of both regions; a test may set a value in `parameters` to arrange the world (it takes effect at once). */
+  readonly parameterGroups: FakeParameterGroup[];
+  /** Describes an instance reports `applying` after a change to its parameter group, before `in-sync`. */
+  parameterApplyDescribes = 2;
+  /** Describes a renamed instance reports `renaming` under its old identifier, after which only the new one answers. */
+  renameDescribes = 2;
+  /** Describes an instance reports `rebooting` after RebootDBInstance. */
+  rebootDescribes = 2;
+  /** Describes a new read replica reports `creating`. */
+  createReplicaDescribes = 3;
+  /** Describes an instance reports `modifying` when its backups are turned on or off (an outage, on AWS). */
+  modifyDescribes = 2;
+  /**
+   * Calls that take effect but whose answer is lost, by action (`ModifyDBParameterGroup`,
+   * `PromoteReadReplica`, `UpdateEndpointGroup`, ...): the next N calls of that action that
+   * succeed are carried out, then the caller gets a connection reset instead of the answer (a
+   * call AWS refuses keeps its error). In process the
+   * SDK call rejects with `ECONNRESET`; over HTTP the server destroys the socket after acting
+   * (the SDK may then retry on its own, as it would against AWS). Each lost answer decrements
+   * the count; actions are also listed in {@link FakeAws.lostResponses}.
+   */
+  readonly loseResponses = new Map<string, number>();
+  /** Actions whose answer was lost, in order. */
+  readonly lostResponses: string[] = [];
+  private readonly rds: FakeRds;
   readonly asgs = new Map<string, FakeAsg>();
   readonly groups = new Map<string, { region: string; dial: number; endpoints: { id: string; weight: number }[] }>();
   /** Regions that answer no call. */
@@ -86,7 +121,7 @@ export class FakeAws {
   /** SSM parameter values by `region:name`. */
   readonly parameters = new Map<string, string>();
   readonly snapshots: FakeSnapshot[] = [];
-  /** The replica's lag (CloudWatch ReplicaLag) until the source is write-fenced. */
+  /** The replica's lag (CloudWatch ReplicaLag) until its source's parameter group has `read_only` = 1. */
   replicaLagSeconds = 1;
   /** Describes a new snapshot or copy reports `creating` before it is `available`. */
   snapshotDescribesUntilAvailable = 2;
@@ -120,14 +155,10 @@ export class FakeAws {
             ssm: mockClient(SSMClient),
           };
     const { primary, secondary } = config;
-    const arn = (region: string, id: string) => `arn:aws:rds:${region}:123456789012:db:${id}`;
+    this.rds = new FakeRds(config, layout, this, (kind) => this.count(kind));
+    this.dbs = this.rds.dbs;
+    this.parameterGroups = this.rds.parameterGroups;
     const serving = layout === 'steady' ? primary : secondary;
-    this.dbs.push({ region: serving.region, id: serving.dbInstanceIdentifier, arn: arn(serving.region, serving.dbInstanceIdentifier), upcoming: [], readOnly: false });
-    if (layout === 'steady') {
-      this.dbs.push({ region: secondary.region, id: secondary.dbInstanceIdentifier, arn: arn(secondary.region, secondary.dbInstanceIdentifier), sourceArn: arn(primary.region, primary.dbInstanceIdentifier), upcoming: [], readOnly: false });
-    } else {
-      this.dbs.push({ region: primary.region, id: primary.dbInstanceIdentifier, arn: arn(primary.region, primary.dbInstanceIdentifier), upcoming: [], readOnly: false });
-    }
     for (const r of [primary, secondary]) {
       const active = r === serving;
       this.asgs.set(r.region, { min: active ? 2 : 0, desired: active ? 2 : 0, max: 4, instances: active ? [{ describesLeft: 0 }, { describesLeft: 0 }] : [] });
@@ -140,8 +171,19 @@ export class FakeAws {
     this.calls[kind] = (this.calls[kind] ?? 0) + 1;
   }
 
-  private db(region: string, id: string): FakeDb | undefined {
-    return this.dbs.find((d) => d.region === region && d.id === id);
+  /** The truth about one DB instance: its group and apply status, `read_only` in effect, whether it accepts writes, its settings. */
+  db(region: string, id: string): FakeDbState | undefined {
+    return this.rds.state(region, id);
+  }
+
+  /** Identifiers of the DB instances in `region` that accept writes now (two writable regions: split brain). */
+  writable(region: string): string[] {
+    return this.rds.writable(region);
+  }
+
+  /** The DB parameter group `name` in `region`. */
+  parameterGroup(region: string, name: string): FakeParameterGroup | undefined {
+    return this.rds.group(region, name);
   }
 
   private healthy(region: string): number {
@@ -154,11 +196,19 @@ export class FakeAws {
    * for {@link FakeAws.handle}. A call to a region in an outage fails as an unreachable endpoint.
    */
   private route(service: FakeService, command: { readonly name: string }, answer: FakeHandler): void {
+    const action = command.name.replace(/Command$/, '');
     const guarded: FakeHandler = async (input, region) => {
       if (this.outages.has(region)) throw networkError(`${service}.${region}.amazonaws.com`);
-      return answer(input, region);
+      const output = await answer(input, region);
+      const lose = this.loseResponses.get(action) ?? 0;
+      if (lose > 0) {
+        this.loseResponses.set(action, lose - 1);
+        this.lostResponses.push(action);
+        throw lostResponseError(`${service}.${region}.amazonaws.com`);
+      }
+      return output;
     };
-    this.routes.set(`${service}:${command.name.replace(/Command$/, '')}`, guarded);
+    this.routes.set(`${service}:${action}`, guarded);
     this.mocks[service]?.on(command as never).callsFake(async (input: unknown, getClient: () => { config: { region: unknown } }) => guarded(input, await regionOf(getClient)));
   }
 
@@ -173,9 +223,13 @@ export class FakeAws {
     return answer(input, region);
   }
 
-  /** The mutating calls made so far, by kind (promotions, capacity changes, traffic changes, snapshots). */
+  /**
+   * The mutating calls made so far: promotions (attempts), new replicas, instance modifications
+   * (rename, retire, parameter group, backups, deletion protection: one per call), reboots,
+   * parameter group changes and resets, capacity and traffic changes, snapshots.
+   */
   mutations(): number {
-    const kinds = ['promoteReplicaAttempts', 'createReplica', 'renameInstance', 'setWriteFence', 'setCapacity', 'setTrafficDial', 'setEndpointWeight', 'createSnapshot', 'copySnapshot', 'deleteSnapshot'];
+    const kinds = ['promoteReplicaAttempts', 'createReplica', 'modifyInstance', 'rebootInstance', 'setWriteFence', 'liftWriteFence', 'setCapacity', 'setTrafficDial', 'setEndpointWeight', 'createSnapshot', 'copySnapshot', 'deleteSnapshot'];
     return kinds.reduce((n, k) => n + (this.calls[k] ?? 0), 0);
   }
 
@@ -185,50 +239,18 @@ export class FakeAws {
   }
 
   private wire(): void {
-        this.route('rds', DescribeDBInstancesCommand, async (input, region) => {
-      const db = this.db(region, input.DBInstanceIdentifier);
-      if (!db) throw awsError('DBInstanceNotFoundFault', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
-      const next = db.upcoming.shift();
-      if (next?.promoted) db.sourceArn = undefined;
-      if (next?.id) db.id = next.id;
-      return { DBInstances: [{ DBInstanceIdentifier: db.id, DBInstanceArn: db.arn, DBInstanceStatus: next?.status ?? 'available', ReadReplicaSourceDBInstanceIdentifier: db.sourceArn }] };
-    });
-    this.route('rds', PromoteReadReplicaCommand, async (input, region) => {
-      const db = this.db(region, input.DBInstanceIdentifier);
-      // Every attempt counts, refused or not: a repeated promotion must show up in the tests.
-      this.count('promoteReplicaAttempts');
-      if (!db) throw awsError('DBInstanceNotFoundFault');
-      if (!db.sourceArn || db.upcoming.length > 0) throw awsError('InvalidDBInstanceStateFault', 'DB Instance is not a read replica.');
-      this.count('promoteReplica');
-      db.upcoming.push({ status: 'available' }, { status: 'available' }, { status: 'modifying' }, { status: 'modifying' }, { status: 'rebooting' }, { status: 'available', promoted: true });
-      return {};
-    });
-    this.route('rds', CreateDBInstanceReadReplicaCommand, async (input, region) => {
-      if (this.db(region, input.DBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault');
-      this.count('createReplica');
-      this.dbs.push({ region, id: input.DBInstanceIdentifier, arn: `arn:aws:rds:${region}:123456789012:db:${input.DBInstanceIdentifier}`, sourceArn: input.SourceDBInstanceIdentifier, upcoming: [{ status: 'creating' }, { status: 'creating' }, { status: 'backing-up' }], readOnly: false });
-      return {};
-    });
-    this.route('rds', ModifyDBInstanceCommand, async (input, region) => {
-      const db = this.db(region, input.DBInstanceIdentifier);
-      if (!db) throw awsError('DBInstanceNotFoundFault');
-      this.count('renameInstance');
-      db.upcoming.push({ status: 'renaming' }, { status: 'renaming', id: input.NewDBInstanceIdentifier });
-      return {};
-    });
-    this.route('rds', ModifyDBParameterGroupCommand, async (input, region) => {
-      this.count('setWriteFence');
-      for (const db of this.dbs.filter((d) => d.region === region)) db.readOnly = input.Parameters?.[0]?.ParameterValue === '1';
-      return {};
-    });
-    this.route('rds', DescribeDBParametersCommand, async (_input, region) => {
-      const readOnly = this.dbs.some((d) => d.region === region && d.readOnly);
-      return { Parameters: [{ ParameterName: 'read_only', ParameterValue: readOnly ? '1' : '0' }] };
-    });
-    this.route('monitoring', GetMetricDataCommand, async () => {
-      // Once the source is fenced the replica catches up; until then it lags.
-      const fenced = this.dbs.some((d) => d.readOnly);
-      return { MetricDataResults: [{ Id: 'lag', Timestamps: [new Date()], Values: [fenced ? 0 : this.replicaLagSeconds] }] };
+    this.route('rds', DescribeDBInstancesCommand, async (input, region) => this.rds.describeInstances(input, region));
+    this.route('rds', PromoteReadReplicaCommand, async (input, region) => this.rds.promote(input, region));
+    this.route('rds', CreateDBInstanceReadReplicaCommand, async (input, region) => this.rds.createReplica(input, region));
+    this.route('rds', ModifyDBInstanceCommand, async (input, region) => this.rds.modifyInstance(input, region));
+    this.route('rds', RebootDBInstanceCommand, async (input, region) => this.rds.reboot(input, region));
+    this.route('rds', ModifyDBParameterGroupCommand, async (input, region) => this.rds.modifyGroup(input, region));
+    this.route('rds', ResetDBParameterGroupCommand, async (input, region) => this.rds.resetGroup(input, region));
+    this.route('rds', DescribeDBParametersCommand, async (input, region) => this.rds.describeParameters(input, region));
+    this.route('monitoring', GetMetricDataCommand, async (input, region) => {
+      // The replica lags until its source's group has read_only = 1; then it catches up.
+      const id = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions?.find((d: { Name?: string }) => d.Name === 'DBInstanceIdentifier')?.Value;
+      return { MetricDataResults: [{ Id: 'lag', Timestamps: [new Date()], Values: [this.rds.replicaLag(region, id, this.replicaLagSeconds)] }] };
     });
     this.route('monitoring', DescribeAlarmsCommand, async (input) => {
       const names: string[] = input.AlarmNames ?? [];
@@ -323,7 +345,7 @@ export class FakeAws {
     });
     this.route('rds', CreateDBSnapshotCommand, async (input, region) => {
       if (this.snapshots.some((s) => s.region === region && s.id === input.DBSnapshotIdentifier)) throw awsError('DBSnapshotAlreadyExistsFault');
-      if (!this.db(region, input.DBInstanceIdentifier)) throw awsError('DBInstanceNotFoundFault', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
+      if (!this.rds.find(region, input.DBInstanceIdentifier)) throw awsError('DBInstanceNotFoundFault', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
       this.count('createSnapshot');
       const tags = Object.fromEntries((input.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
       this.snapshots.push({ region, id: input.DBSnapshotIdentifier, dbInstanceIdentifier: input.DBInstanceIdentifier, describesLeft: this.snapshotDescribesUntilAvailable, createdAt: new Date(), tags });

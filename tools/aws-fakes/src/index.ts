@@ -3,8 +3,9 @@
  * for two regions, SDK-shaped errors, and a local DynamoDB-compatible server.
  * @packageDocumentation
  */
-export { FakeAws, type FakeSnapshot } from './fake-aws.js';
-export { awsError, networkError } from './errors.js';
+export { FakeAws, type FakeSnapshot, type FakeService } from './fake-aws.js';
+export { DEFAULT_PARAMETER_GROUP, type FakeDb, type FakeDbState, type FakeDbSettings, type FakeDbStep, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
+export { awsError, networkError, lostResponseError } from './errors.js';
 export { startDynalite, type LocalDynamo } from './dynalite.js';
 export { startFakeAwsServer, type FakeAwsServer } from './fake-aws-server.js';
 export { HealthEndpoint } from './health-endpoint.js';

@@ -1,21 +1,41 @@
 import {
   CreateDBInstanceReadReplicaCommand,
+  type CreateDBInstanceReadReplicaCommandInput,
   DescribeDBInstancesCommand,
   DescribeDBParametersCommand,
   ModifyDBInstanceCommand,
   ModifyDBParameterGroupCommand,
   PromoteReadReplicaCommand,
   RDSClient,
+  RebootDBInstanceCommand,
+  ResetDBParameterGroupCommand,
   type DBInstance,
   type RDSClientConfig,
 } from '@aws-sdk/client-rds';
-import { isOperationRejected, isResourceNotFound, NotReadyError, OperationRejectedError, type Database, type DbRef, type DbStatus, type RegionResources } from '@dr/failover-core';
-import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
+import {
+  isOperationRejected,
+  isResourceNotFound,
+  NotReadyError,
+  OperationRejectedError,
+  ResourceNotFoundError,
+  type Database,
+  type DbInstanceSummary,
+  type DbRef,
+  type DbStatus,
+  type ReadOnlySetting,
+  type RegionResources,
+} from '@dr/failover-core';
+import { allPages, callAws, DEFAULT_CALL_POLICY, type CallContext, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 import type { CloudWatchMetrics } from '../cloudwatch/cloudwatch-metrics.js';
 
-/** Per-region settings the RDS adapter needs beyond a `DbRef`: from the DR config's region entries. */
-export type RdsRegionSettings = Pick<RegionResources, 'region' | 'dbParameterGroupName' | 'dbKmsKeyArn' | 'dbSubnetGroupName' | 'dbSecurityGroupIds'>;
+/**
+ * Per-region settings the RDS adapter needs beyond a `DbRef`: the DR config's region entries.
+ * Every field but `region` is optional here, and a call that needs a missing one refuses and
+ * names it.
+ */
+export type RdsRegionSettings = Pick<RegionResources, 'region'> &
+  Partial<Pick<RegionResources, 'dbParameterGroupName' | 'retiredDbParameterGroupName' | 'dbKmsKeyArn' | 'dbSubnetGroupName' | 'dbSecurityGroupIds' | 'dbSettings'>>;
 
 /** Options of {@link RdsDatabase}. */
 export type RdsDatabaseOptions = RegionalClients<RDSClient, RDSClientConfig> & {
@@ -27,12 +47,44 @@ export type RdsDatabaseOptions = RegionalClients<RDSClient, RDSClientConfig> & {
 };
 
 const MISSING: DbStatus = { exists: false, status: 'not-found', role: 'primary', writable: false, writeFenced: false };
-const NOT_FOUND = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'];
+const INSTANCE_NOT_FOUND = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'];
+const GROUP_NOT_FOUND = ['DBParameterGroupNotFoundFault', 'DBParameterGroupNotFound'];
+const INVALID_INSTANCE_STATE = ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'];
+const INVALID_GROUP_STATE = ['InvalidDBParameterGroupStateFault', 'InvalidDBParameterGroupState'];
+/** Errors of a request AWS will never accept as sent (a default group, a bad combination). */
+const INVALID_REQUEST = ['InvalidParameterValue', 'InvalidParameterCombination'];
+
+const nameOf = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';
 
 /**
- * The `Database` port on RDS. Promotion is idempotent (`InvalidDBInstanceState` on an instance
- * already promoted or promoting is success); replicas are created cross-region from the source's
- * ARN with the destination's KMS key, and the SDK presigns the request for the source region.
+ * A parameter group's `read_only` as DescribeDBParameters (Source `user`) shows it. Absent or
+ * `{TrueIfReplica}`: the engine default, read-only on a replica and writable on a primary.
+ * Anything else unknown: undefined, which counts neither as fenced nor as writable.
+ * @see https://docs.aws.amazon.com/awssupport/latest/user/fault-tolerance-checks.html
+ */
+function readOnlySetting(value: string | undefined): ReadOnlySetting | undefined {
+  if (value === undefined || value === '{TrueIfReplica}') return 'default';
+  const v = value.trim().toUpperCase();
+  if (v === '1' || v === 'ON') return 'on';
+  if (v === '0' || v === 'OFF') return 'off';
+  return undefined;
+}
+
+const roleOf = (i: DBInstance): 'primary' | 'replica' => (i.ReadReplicaSourceDBInstanceIdentifier ? 'replica' : 'primary');
+
+/**
+ * The `Database` port on RDS for MySQL.
+ *
+ * - Writes are fenced through the database's own parameter group: `read_only` = 1 to fence,
+ *   reset to `{TrueIfReplica}` to lift. A dynamic change reaches every instance using the group,
+ *   asynchronously, so a fence counts only once the instance reports it `in-sync`.
+ * - Promotion is idempotent (`InvalidDBInstanceState` on an instance already promoted is
+ *   success); replicas are created cross-region from the source's ARN with every setting of the
+ *   destination region, since RDS copies few of them; the SDK presigns the request.
+ * - Retiring renames an instance and moves it to the region's read-only retired group, so that
+ *   lifting the fence of its old group never makes it writable again (after its reboot).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/parameter-groups-overview.html (dynamic changes reach every instance of the group; a new association waits for a reboot)
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
  */
 export class RdsDatabase implements Database {
@@ -44,17 +96,22 @@ export class RdsDatabase implements Database {
     this.policy = options.policy ?? DEFAULT_CALL_POLICY;
   }
 
-  private settings(region: string): RdsRegionSettings {
-    return this.options.regions.find((r) => r.region === region) ?? { region };
+  private settings(region: string): RdsRegionSettings | undefined {
+    return this.options.regions.find((r) => r.region === region);
   }
 
-  private ctx(db: DbRef) {
-    return { region: db.region, resource: `RDS instance ${db.dbInstanceIdentifier}`, notFound: NOT_FOUND };
+  private ctx(db: DbRef, extra: Partial<CallContext> = {}): CallContext {
+    return { region: db.region, resource: `RDS instance ${db.dbInstanceIdentifier}`, notFound: INSTANCE_NOT_FOUND, ...extra };
+  }
+
+  /** One RDS call in `region` under the adapters' call policy (deadline, throttling, error mapping). */
+  private send<Output>(context: CallContext, region: string, call: (client: RDSClient, options: { abortSignal: AbortSignal }) => Promise<Output>): Promise<Output> {
+    return callAws(context, (abortSignal) => call(this.clients.get(region), { abortSignal }), this.policy);
   }
 
   private async instance(db: DbRef): Promise<DBInstance | undefined> {
     try {
-      const out = await callAws(this.ctx(db), (abortSignal) => this.clients.get(db.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), { abortSignal }), this.policy);
+      const out = await this.send(this.ctx(db), db.region, (c, o) => c.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), o));
       return out.DBInstances?.[0];
     } catch (e) {
       if (isResourceNotFound(e)) return undefined;
@@ -62,44 +119,68 @@ export class RdsDatabase implements Database {
     }
   }
 
-  private async readOnly(region: string, parameterGroup: string): Promise<boolean> {
+  /** The `read_only` setting of a parameter group, read through every page of its user-set parameters. */
+  private async readOnly(region: string, parameterGroup: string): Promise<ReadOnlySetting | undefined> {
     const params = await allPages(async (token) => {
-      const out = await callAws({ region, resource: `DB parameter group ${parameterGroup}`, notFound: ['DBParameterGroupNotFoundFault', 'DBParameterGroupNotFound'] }, (abortSignal) => this.clients.get(region).send(new DescribeDBParametersCommand({ DBParameterGroupName: parameterGroup, Source: 'user', Marker: token }), { abortSignal }), this.policy);
+      const out = await this.send(
+        { region, resource: `DB parameter group ${parameterGroup}`, notFound: GROUP_NOT_FOUND },
+        region,
+        (c, o) => c.send(new DescribeDBParametersCommand({ DBParameterGroupName: parameterGroup, Source: 'user', Marker: token }), o),
+      );
       return { items: out.Parameters ?? [], next: out.Marker };
     });
-    const value = params.find((p) => p.ParameterName === 'read_only')?.ParameterValue;
-    return value === '1' || value?.toUpperCase() === 'ON';
+    return readOnlySetting(params.find((p) => p.ParameterName === 'read_only')?.ParameterValue);
   }
 
+  /**
+   * Reads the instance, its parameter group and that group's `read_only`. `parameterGroup` is the
+   * group DescribeDBInstances names with its `ParameterApplyStatus`: with `pending-reboot` the
+   * instance still runs with its previous group's values, so nothing is counted as applied.
+   */
   async describe(db: DbRef): Promise<DbStatus> {
     const found = await this.instance(db);
     if (!found) return MISSING;
-    const role = found.ReadReplicaSourceDBInstanceIdentifier ? 'replica' : 'primary';
-    const parameterGroup = this.settings(db.region).dbParameterGroupName;
-    const [readOnlySet, lag] = await Promise.all([
-      role === 'primary' && parameterGroup ? this.readOnly(db.region, parameterGroup) : Promise.resolve(false),
+    const role = roleOf(found);
+    // An RDS for MySQL instance has one DB parameter group.
+    const group = found.DBParameterGroups?.[0];
+    const [readOnly, lag] = await Promise.all([
+      group?.DBParameterGroupName ? this.readOnly(db.region, group.DBParameterGroupName) : Promise.resolve(undefined),
       role === 'replica' ? this.options.metrics.replicaLag(db.region, db.dbInstanceIdentifier) : Promise.resolve(undefined),
     ]);
-    // The fence holds only once the instance has applied its parameter group's change.
-    const applied = found.DBParameterGroups?.find((g) => g.DBParameterGroupName === parameterGroup)?.ParameterApplyStatus;
-    const writeFenced = readOnlySet && (applied === undefined || applied === 'in-sync');
+    // A change to a group applies asynchronously (`applying`, then `in-sync`); a new association
+    // waits for a reboot (`pending-reboot`). Only `in-sync` says the instance runs with the value.
+    // @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBParameterGroupStatus.html
+    const inSync = group?.ParameterApplyStatus === 'in-sync';
     const status = found.DBInstanceStatus ?? 'unknown';
     return {
       exists: true,
       status,
       role,
       sourceIdentifier: found.ReadReplicaSourceDBInstanceIdentifier,
-      writable: role === 'primary' && status === 'available' && !readOnlySet,
-      writeFenced,
+      writable: role === 'primary' && status === 'available' && (readOnly === 'off' || readOnly === 'default') && inSync,
+      writeFenced: readOnly === 'on' && inSync,
       replicaLagSeconds: lag?.seconds,
       replicaLagAt: lag?.at,
       replicating: lag?.replicating,
+      parameterGroup: group?.DBParameterGroupName ? { name: group.DBParameterGroupName, applyStatus: group.ParameterApplyStatus ?? 'unknown' } : undefined,
+      readOnly,
+      backupRetentionDays: found.BackupRetentionPeriod,
+      instanceClass: found.DBInstanceClass,
+      allocatedStorageGiB: found.AllocatedStorage,
+      deletionProtection: found.DeletionProtection,
     };
   }
 
-  async promoteReplica(db: DbRef): Promise<void> {
+  async promoteReplica(db: DbRef, options: { readonly backupRetentionDays?: number | undefined } = {}): Promise<void> {
     try {
-      await callAws({ ...this.ctx(db), rejected: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'] }, (abortSignal) => this.clients.get(db.region).send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), { abortSignal }), this.policy);
+      // PromoteReadReplica takes the retention the new primary's backups get (API default 1);
+      // a replica had backups off.
+      // @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+      await this.send(
+        this.ctx(db, { rejected: INVALID_INSTANCE_STATE }),
+        db.region,
+        (c, o) => c.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier, BackupRetentionPeriod: options.backupRetentionDays }), o),
+      );
     } catch (e) {
       if (!isOperationRejected(e)) throw e;
       // RDS answers InvalidDBInstanceState for an instance already promoted (success for us), for
@@ -113,54 +194,206 @@ export class RdsDatabase implements Database {
     }
   }
 
+  /**
+   * Creates a read replica with every setting of the target region's config: RDS gives a new
+   * replica the engine's default parameter group across regions (which cannot be modified, so
+   * could never be fenced), no backups, no deletion protection, no IAM authentication and no
+   * log exports unless told.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
+   */
   async createReplica(target: DbRef, source: DbRef): Promise<void> {
     if (await this.instance(target)) return;
-    const src = await this.instance(source);
-    if (!src?.DBInstanceArn) throw new OperationRejectedError(`cannot create replica ${target.dbInstanceIdentifier}: source ${source.dbInstanceIdentifier} was not found in ${source.region}`);
+    const what = `cannot create replica ${target.dbInstanceIdentifier} in ${target.region}`;
     const settings = this.settings(target.region);
+    if (!settings?.dbParameterGroupName) {
+      throw new OperationRejectedError(`${what}: no dbParameterGroupName is configured for ${target.region}; RDS would give it the default group, whose read_only cannot be changed`);
+    }
+    const src = await this.instance(source);
+    if (!src?.DBInstanceArn) throw new OperationRejectedError(`${what}: source ${source.dbInstanceIdentifier} was not found in ${source.region}`);
+    // RDS refuses a source without automated backups (InvalidDBInstanceState, "Automated backups
+    // are not enabled for this database instance"): say so plainly, it is not a busy source.
+    if (src.BackupRetentionPeriod === 0) {
+      throw new OperationRejectedError(`${what}: source ${source.dbInstanceIdentifier} has automated backups off (backup retention 0), and RDS creates no replica from it; set its backup retention first`);
+    }
     const crossRegion = source.region !== target.region;
+    // A cross-region replica of an encrypted source needs a key of the destination region (keys
+    // are regional); a same-region replica uses the source's key, and an unencrypted source
+    // cannot yield an encrypted replica.
+    if (crossRegion && src.StorageEncrypted && !settings.dbKmsKeyArn) {
+      throw new OperationRejectedError(`${what}: source ${source.dbInstanceIdentifier} is encrypted and no dbKmsKeyArn is configured for ${target.region}`);
+    }
+    const s = settings.dbSettings;
+    const input: CreateDBInstanceReadReplicaCommandInput = {
+      DBInstanceIdentifier: target.dbInstanceIdentifier,
+      // A cross-region replica names its source by ARN: from the ARN's region the SDK's RDS
+      // middleware presigns the request (PreSignedUrl), as SourceRegion does in other SDKs.
+      SourceDBInstanceIdentifier: crossRegion ? src.DBInstanceArn : source.dbInstanceIdentifier,
+      KmsKeyId: crossRegion && src.StorageEncrypted ? settings.dbKmsKeyArn : undefined,
+      // Same-region MySQL replicas take neither a parameter group ("isn't supported for MySQL
+      // DB instances for same Region read replicas": they share the source's) nor a subnet
+      // group (DBSubnetGroupNotAllowedFault).
+      DBParameterGroupName: crossRegion ? settings.dbParameterGroupName : undefined,
+      DBSubnetGroupName: crossRegion ? settings.dbSubnetGroupName : undefined,
+      VpcSecurityGroupIds: settings.dbSecurityGroupIds ? [...settings.dbSecurityGroupIds] : undefined,
+      DBInstanceClass: s?.instanceClass,
+      StorageType: s?.storageType,
+      MultiAZ: s?.multiAz,
+      DeletionProtection: s?.deletionProtection,
+      EnableIAMDatabaseAuthentication: s?.iamAuthentication,
+      EnableCloudwatchLogsExports: s?.cloudwatchLogsExports ? [...s.cloudwatchLogsExports] : undefined,
+      CopyTagsToSnapshot: s?.copyTagsToSnapshot ?? true,
+      AutoMinorVersionUpgrade: s?.autoMinorVersionUpgrade,
+      PubliclyAccessible: false,
+      Tags: [...Object.entries(s?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), { Key: 'dr:source', Value: src.DBInstanceArn }],
+    };
     try {
-      await callAws({ region: target.region, resource: `RDS replica ${target.dbInstanceIdentifier}`, rejected: ['InvalidDBInstanceStateFault', 'DBSubnetGroupNotFoundFault', 'KMSKeyNotAccessibleFault', 'StorageQuotaExceededFault', 'InstanceQuotaExceededFault'] }, (abortSignal) => this.clients.get(target.region).send(new CreateDBInstanceReadReplicaCommand({
-          DBInstanceIdentifier: target.dbInstanceIdentifier,
-          // A cross-region replica names its source by ARN: from the ARN's region the SDK's RDS
-          // middleware presigns the request (PreSignedUrl), as SourceRegion does in other SDKs.
-          SourceDBInstanceIdentifier: crossRegion ? src.DBInstanceArn : source.dbInstanceIdentifier,
-          // A KMS key belongs only on a cross-region copy of an encrypted source: a same-region
-          // replica inherits the source's key, and an unencrypted source cannot yield an
-          // encrypted replica.
-          KmsKeyId: crossRegion && src.StorageEncrypted ? settings.dbKmsKeyArn : undefined,
-          DBSubnetGroupName: settings.dbSubnetGroupName,
-          VpcSecurityGroupIds: settings.dbSecurityGroupIds ? [...settings.dbSecurityGroupIds] : undefined,
-          DBParameterGroupName: settings.dbParameterGroupName,
-          CopyTagsToSnapshot: true,
-          Tags: [{ Key: 'dr:source', Value: src.DBInstanceArn }],
-        }), { abortSignal }), this.policy);
+      await this.send(
+        {
+          region: target.region,
+          resource: `RDS replica ${target.dbInstanceIdentifier}`,
+          rejected: ['DBParameterGroupNotFoundFault', 'DBParameterGroupNotFound', 'DBSubnetGroupNotFoundFault', 'DBSubnetGroupNotAllowedFault', 'KMSKeyNotAccessibleFault', 'StorageQuotaExceededFault', 'InstanceQuotaExceededFault', ...INVALID_REQUEST],
+        },
+        target.region,
+        (c, o) => c.send(new CreateDBInstanceReadReplicaCommand(input), o),
+      );
     } catch (e) {
       // Two controllers racing to create the same replica: the second finds it already there.
-      if ((e as { name?: string }).name === 'DBInstanceAlreadyExistsFault') return;
+      if (nameOf(e) === 'DBInstanceAlreadyExistsFault') return;
+      // The source is busy (modifying after a promotion, backing up): a later try may work.
+      if (INVALID_INSTANCE_STATE.includes(nameOf(e))) throw new NotReadyError(`${what}: source ${source.dbInstanceIdentifier} is busy: ${(e as Error).message}`, { cause: e });
       throw e;
     }
   }
 
-  async renameInstance(db: DbRef, newIdentifier: string): Promise<void> {
+  /**
+   * One ModifyDBInstance renames the instance and associates the retired group, applied
+   * immediately; the group is `pending-reboot` until {@link RdsDatabase.rebootInstance}. A rename
+   * keeps the instance's data, snapshots and tags.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RenameInstance.html
+   */
+  async retireInstance(db: DbRef, newIdentifier: string): Promise<void> {
+    const retired = this.settings(db.region)?.retiredDbParameterGroupName;
+    if (!retired) {
+      throw new OperationRejectedError(
+        `cannot retire ${db.dbInstanceIdentifier} in ${db.region}: no retiredDbParameterGroupName is configured for ${db.region}; without it, lifting the write fence of its parameter group would make the retired database writable again`,
+      );
+    }
     const current = await this.instance(db);
     if (!current) {
-      if (await this.instance({ ...db, dbInstanceIdentifier: newIdentifier })) return;
-      throw new OperationRejectedError(`cannot rename ${db.dbInstanceIdentifier} in ${db.region}: it does not exist`);
+      const renamed = await this.instance({ ...db, dbInstanceIdentifier: newIdentifier });
+      if (!renamed) throw new OperationRejectedError(`cannot retire ${db.dbInstanceIdentifier} in ${db.region}: neither it nor ${newIdentifier} exists`);
+      // Already renamed (our earlier call landed). Had it been renamed some other way, it still
+      // goes to the retired group.
+      if (renamed.DBParameterGroups?.some((g) => g.DBParameterGroupName === retired)) return;
+      await this.modify({ ...db, dbInstanceIdentifier: newIdentifier }, { DBParameterGroupName: retired });
+      return;
     }
+    // A rename under way is ours: the same call carried the group.
     if (current.DBInstanceStatus === 'renaming') return;
-    await callAws({ ...this.ctx(db), rejected: ['InvalidDBInstanceStateFault', 'DBInstanceAlreadyExistsFault'] }, (abortSignal) => this.clients.get(db.region).send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier, NewDBInstanceIdentifier: newIdentifier, ApplyImmediately: true }), { abortSignal }), this.policy);
+    await this.modify(db, { NewDBInstanceIdentifier: newIdentifier, DBParameterGroupName: retired });
   }
 
-  async setWriteFence(db: DbRef, fenced: boolean): Promise<void> {
-    const parameterGroup = this.settings(db.region).dbParameterGroupName;
-    if (!parameterGroup) {
-      throw new OperationRejectedError(`cannot fence writes on ${db.dbInstanceIdentifier}: no dbParameterGroupName is configured for ${db.region}`);
+  /** ModifyDBInstance applied immediately; a busy instance (`InvalidDBInstanceState`) is "not yet". */
+  private async modify(db: DbRef, changes: { NewDBInstanceIdentifier?: string; DBParameterGroupName?: string; BackupRetentionPeriod?: number }): Promise<void> {
+    try {
+      await this.send(
+        this.ctx(db, { rejected: ['DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists', ...GROUP_NOT_FOUND, ...INVALID_REQUEST] }),
+        db.region,
+        (c, o) => c.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier, ...changes, ApplyImmediately: true }), o),
+      );
+    } catch (e) {
+      if (INVALID_INSTANCE_STATE.includes(nameOf(e))) throw new NotReadyError(`${db.dbInstanceIdentifier} in ${db.region} is busy and cannot be modified yet`, { cause: e });
+      throw e;
     }
-    await callAws({ region: db.region, resource: `DB parameter group ${parameterGroup}`, notFound: ['DBParameterGroupNotFoundFault', 'DBParameterGroupNotFound'], rejected: ['InvalidDBParameterGroupStateFault'] }, (abortSignal) => this.clients.get(db.region).send(new ModifyDBParameterGroupCommand({
-        DBParameterGroupName: parameterGroup,
-        // read_only is dynamic on MySQL: it applies at once, without a reboot.
-        Parameters: [{ ParameterName: 'read_only', ParameterValue: fenced ? '1' : '0', ApplyMethod: 'immediate' }],
-      }), { abortSignal }), this.policy);
+  }
+
+  /**
+   * RebootDBInstance, which applies a `pending-reboot` group association. RDS reboots only an
+   * `available` instance: otherwise (`InvalidDBInstanceState`) "not yet".
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html
+   */
+  async rebootInstance(db: DbRef): Promise<void> {
+    try {
+      await this.send(this.ctx(db), db.region, (c, o) => c.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), o));
+    } catch (e) {
+      if (INVALID_INSTANCE_STATE.includes(nameOf(e))) throw new NotReadyError(`${db.dbInstanceIdentifier} in ${db.region} is not available and cannot be rebooted yet`, { cause: e });
+      throw e;
+    }
+  }
+
+  /**
+   * Fences writes (ModifyDBParameterGroup `read_only` = 1, immediate: it is dynamic) or lifts the
+   * fence (ResetDBParameterGroup of `read_only`, back to `{TrueIfReplica}`) on the region's
+   * `dbParameterGroupName`, after checking the instance uses that group: a group change reaches
+   * every instance using it, and none that does not. Nothing is sent when the group already has
+   * the setting. `InvalidDBParameterGroupState` (the group is busy) is "not yet".
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBParameterGroup.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ResetDBParameterGroup.html
+   */
+  async setWriteFence(db: DbRef, fenced: boolean): Promise<void> {
+    const verb = fenced ? 'fence' : 'lift the write fence of';
+    const group = this.settings(db.region)?.dbParameterGroupName;
+    if (!group) throw new OperationRejectedError(`cannot ${verb} writes on ${db.dbInstanceIdentifier}: no dbParameterGroupName is configured for ${db.region}`);
+    const found = await this.instance(db);
+    if (!found) throw new ResourceNotFoundError(`RDS instance ${db.dbInstanceIdentifier}`, db.region);
+    const uses = (found.DBParameterGroups ?? []).map((g) => g.DBParameterGroupName ?? '?');
+    if (!uses.includes(group)) {
+      throw new OperationRejectedError(
+        `refusing to ${verb} ${db.dbInstanceIdentifier} in ${db.region} through parameter group ${group}: the instance uses ${uses.join(', ') || 'no parameter group'}, so the change would reach other instances and not this one`,
+      );
+    }
+    const current = await this.readOnly(db.region, group);
+    if (fenced ? current === 'on' : current === 'default') return;
+    const context: CallContext = { region: db.region, resource: `DB parameter group ${group}`, notFound: GROUP_NOT_FOUND, rejected: INVALID_REQUEST };
+    try {
+      await this.send(
+        context,
+        db.region,
+        (c, o) =>
+          fenced
+            ? c.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }), o)
+            : c.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }] }), o),
+      );
+    } catch (e) {
+      if (INVALID_GROUP_STATE.includes(nameOf(e))) throw new NotReadyError(`DB parameter group ${group} in ${db.region} is busy: ${(e as Error).message}`, { cause: e });
+      throw e;
+    }
+  }
+
+  /**
+   * ModifyDBInstance BackupRetentionPeriod, applied immediately; nothing is sent when the instance
+   * already has it (RDS answers a request that changes nothing with InvalidParameterCombination).
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html
+   */
+  async setBackupRetention(db: DbRef, days: number): Promise<void> {
+    const found = await this.instance(db);
+    if (!found) throw new ResourceNotFoundError(`RDS instance ${db.dbInstanceIdentifier}`, db.region);
+    if (found.BackupRetentionPeriod === days) return;
+    await this.modify(db, { BackupRetentionPeriod: days });
+  }
+
+  /** Every instance of the region (DescribeDBInstances, page by page) whose identifier starts with `identifierPrefix`. */
+  async listInstances(region: string, identifierPrefix: string): Promise<readonly DbInstanceSummary[]> {
+    // DescribeDBInstances filters by exact identifier only: list all and match the prefix here.
+    const instances = await allPages(async (token) => {
+      const out = await this.send({ region, resource: 'RDS instances' }, region, (c, o) => c.send(new DescribeDBInstancesCommand({ Marker: token }), o));
+      return { items: out.DBInstances ?? [], next: out.Marker };
+    });
+    return instances
+      .filter((i) => i.DBInstanceIdentifier?.startsWith(identifierPrefix))
+      .map((i) => ({
+        region,
+        dbInstanceIdentifier: i.DBInstanceIdentifier ?? '',
+        status: i.DBInstanceStatus ?? 'unknown',
+        role: roleOf(i),
+        instanceClass: i.DBInstanceClass,
+        allocatedStorageGiB: i.AllocatedStorage,
+        storageType: i.StorageType,
+        multiAz: i.MultiAZ,
+        deletionProtection: i.DeletionProtection,
+        parameterGroupName: i.DBParameterGroups?.[0]?.DBParameterGroupName,
+        createdAt: i.InstanceCreateTime?.getTime(),
+      }));
   }
 }
