@@ -78,6 +78,17 @@ describe('the reference app', () => {
     expect(JSON.stringify(templates.find((t) => t.name.startsWith('Lamp-Secondary.'))?.template)).toContain('10.1.0.0/16');
   });
 
+  it('gives each database a parameter group of its own and each region a group for retired instances, with read_only 1', () => {
+    for (const [stack, id] of [['Lamp-Primary', REFERENCE.primary.dbInstanceIdentifier], ['Lamp-Secondary', REFERENCE.secondary.dbInstanceIdentifier]] as const) {
+      const template = Template.fromStack(app.node.findChild(stack) as Stack);
+      const [own] = Object.keys(template.findResources('AWS::RDS::DBParameterGroup', { Properties: { DBParameterGroupName: `${id}-params` } }));
+
+      template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: id, DBParameterGroupName: { Ref: own } });
+      template.hasResourceProperties('AWS::RDS::DBParameterGroup', { DBParameterGroupName: `${id}-params`, Parameters: Match.objectLike({ read_only: Match.absent() }) });
+      template.hasResourceProperties('AWS::RDS::DBParameterGroup', { DBParameterGroupName: `${id}-retired`, Parameters: Match.objectLike({ read_only: '1' }) });
+    }
+  });
+
   it('names the buckets after the brief, made unique with the account id, so the names are free', () => {
     const bucketNames = (a: typeof app, stack: string) =>
       Object.values(Template.fromStack(a.node.findChild(stack) as Stack).findResources('AWS::S3::Bucket'))

@@ -1,29 +1,47 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import type { DatabaseDrConfig } from './database-config.js';
+import { DB_IDENTIFIER, MYSQL, PARAMETER_GROUP_NAME, resolveDatabaseSettings } from './private/database-settings.js';
 import { acknowledge } from './private/nag.js';
-import { validateProps } from './private/validate.js';
-
-const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
-// MySQL 8.4 LTS: 8.0 left RDS standard support in July 2026. A full version, because
-// CloudFormation's template validation accepts only released ones.
-const MYSQL = rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_4_10 });
+import { databaseParameterGroups } from './private/parameter-groups.js';
+import { validateProps, type PropRule } from './private/validate.js';
 
 /** Settings both regions' databases share, so a promoted replica behaves as the primary did. */
 export interface DatabaseSharedProps {
   /** The VPC; the instance goes in its isolated subnets. */
   readonly vpc: ec2.IVpc;
-  /** The parameter group's name, the same in both regions (the DR config's `dbParameterGroupName`). */
-  readonly parameterGroupName: string;
+  /**
+   * The database's own parameter group (the DR config's `dbParameterGroupName`), used by no
+   * other instance: the failover engine fences writes by setting its `read_only`, which reaches
+   * every instance that uses the group.
+   * @default `<instanceIdentifier>-params`
+   */
+  readonly parameterGroupName?: string;
+  /**
+   * The region's group for instances a failback retires (the DR config's
+   * `retiredDbParameterGroupName`), with `read_only` = 1.
+   * @default `<instanceIdentifier>-retired`
+   */
+  readonly retiredParameterGroupName?: string;
   /** @default db.t3.small */
   readonly instanceType?: ec2.InstanceType;
   /** Automated backup retention; a replica needs backups on to be promotable into a safe primary. @default Duration.days(7) */
   readonly backupRetention?: Duration;
   /** @default true */
   readonly deletionProtection?: boolean;
+  /** A standby in a second AZ of this region. @default false (the brief's cost choice; a region outage is what the pilot light covers) */
+  readonly multiAz?: boolean;
+  /**
+   * Tags on the instance, also written to the DR config (`drConfig.dbSettings.tags`) so a
+   * database a failback recreates carries them. Tags added with `Tags.of()` reach the instance
+   * but not the config.
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Props of {@link PilotLightDatabase}. */
@@ -36,76 +54,115 @@ export interface PilotLightDatabaseProps extends DatabaseSharedProps {
   readonly username?: string;
   /** Regions the credentials secret is replicated to (the DR region), so the DR app can read it after a failover. */
   readonly secretReplicaRegions: readonly string[];
-  /** A second copy in another AZ of this region. @default false (the brief's cost choice; a region outage is what the pilot light covers) */
-  readonly multiAz?: boolean;
   /** @default 20 */
   readonly allocatedStorageGiB?: number;
 }
 
-function parameterGroup(scope: Construct, name: string): rds.ParameterGroup {
-  // read_only is deliberately not declared: the failover engine fences writes by setting it,
-  // and a redeploy must not undo that.
-  return new rds.ParameterGroup(scope, 'Parameters', {
-    engine: MYSQL,
-    name,
-    description: 'Pilot-light DR: identical in both regions',
-    parameters: { require_secure_transport: '1', binlog_format: 'ROW' },
-  });
+/** The names of a database's groups and subnet group, from its identifier unless given. */
+function names(props: DatabaseSharedProps & { readonly instanceIdentifier: string }) {
+  return {
+    // RDS stores these names in lower case.
+    own: (props.parameterGroupName ?? `${props.instanceIdentifier}-params`).toLowerCase(),
+    retired: (props.retiredParameterGroupName ?? `${props.instanceIdentifier}-retired`).toLowerCase(),
+    subnets: `${props.instanceIdentifier}-subnets`.toLowerCase(),
+  };
+}
+
+/** The rules both database constructs check. */
+function sharedRules(props: DatabaseSharedProps & { readonly instanceIdentifier: string }): PropRule[] {
+  const n = names(props);
+  return [
+    { failed: !DB_IDENTIFIER.test(props.instanceIdentifier), message: `instanceIdentifier must be an RDS identifier (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.instanceIdentifier)}` },
+    { failed: props.parameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.parameterGroupName), message: `parameterGroupName must be a DB parameter group name (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.parameterGroupName)}` },
+    { failed: props.retiredParameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.retiredParameterGroupName), message: `retiredParameterGroupName must be a DB parameter group name; got ${JSON.stringify(props.retiredParameterGroupName)}` },
+    { failed: n.own === n.retired, message: `retiredParameterGroupName must differ from parameterGroupName (${n.own}): lifting the database's write fence must never reach a retired instance` },
+    { failed: (props.backupRetention ?? Duration.days(7)).toDays() < 1, message: 'backupRetention must be at least one day: a source without backups cannot have read replicas' },
+  ];
+}
+
+/** Tags `instance` (only the DB instance, not what sits under it) with `tags`. */
+function tagInstance(instance: Construct, tags: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(tags)) Tags.of(instance).add(key, value, { includeResourceTypes: ['AWS::RDS::DBInstance'] });
 }
 
 /**
  * The primary MySQL instance of the pilot light: encrypted with its own KMS key, in isolated
  * subnets, reachable only from what `connections` allows, credentials generated in Secrets
- * Manager and replicated to the DR region, automated backups on, logs to CloudWatch.
+ * Manager and replicated to the DR region, automated backups on, logs to CloudWatch; a
+ * parameter group of its own, and the region's group for retired instances.
  */
 export class PilotLightDatabase extends Construct implements ec2.IConnectable {
   readonly instance: rds.DatabaseInstance;
   readonly key: kms.Key;
   readonly subnetGroup: rds.SubnetGroup;
   readonly connections: ec2.Connections;
+  /** The database's own parameter group: the failover engine's write fence. */
+  readonly parameterGroup: rds.IParameterGroup;
+  /** The region's group for retired instances (`read_only` = 1). */
+  readonly retiredParameterGroup: rds.IParameterGroup;
+  /** This database's part of the region's entry in the DR config, as deployed. */
+  readonly drConfig: DatabaseDrConfig;
 
   constructor(scope: Construct, id: string, props: PilotLightDatabaseProps) {
     super(scope, id);
     const region = Stack.of(this).region;
     validateProps(this, [
-      { failed: !DB_IDENTIFIER.test(props.instanceIdentifier), message: `instanceIdentifier must be an RDS identifier (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.instanceIdentifier)}` },
+      ...sharedRules(props),
       { failed: props.secretReplicaRegions.length === 0, message: 'secretReplicaRegions must name the DR region, or the DR app cannot read its credentials after a failover' },
       { failed: !Token.isUnresolved(region) && props.secretReplicaRegions.includes(region), message: `secretReplicaRegions must not include this stack's own region ${region}` },
-      { failed: (props.backupRetention ?? Duration.days(7)).toDays() < 1, message: 'backupRetention must be at least one day: a source without backups cannot have read replicas' },
     ]);
+    const n = names(props);
+    const { settings, instanceType, backupRetention } = resolveDatabaseSettings(props);
     this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.instanceIdentifier} storage`, removalPolicy: RemovalPolicy.RETAIN });
     // Named, so the DR config can hand it to a replica created here during a failback.
     this.subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      subnetGroupName: `${props.instanceIdentifier}-subnets`,
+      subnetGroupName: n.subnets,
       description: `${props.instanceIdentifier} isolated subnets`,
     });
+    const groups = databaseParameterGroups(this, props.instanceIdentifier, n);
+    this.parameterGroup = groups.own;
+    this.retiredParameterGroup = groups.retired;
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       subnetGroup: this.subnetGroup,
       engine: MYSQL,
       instanceIdentifier: props.instanceIdentifier,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE3, ec2.InstanceSize.SMALL),
       vpc: props.vpc,
       databaseName: props.databaseName ?? 'lampdb',
       credentials: rds.Credentials.fromGeneratedSecret(props.username ?? 'admin', {
         secretName: `${props.instanceIdentifier}/credentials`,
         replicaRegions: props.secretReplicaRegions.map((r) => ({ region: r })),
       }),
-      storageEncrypted: true,
       storageEncryptionKey: this.key,
       allocatedStorage: props.allocatedStorageGiB ?? 20,
-      multiAz: props.multiAz ?? false,
-      backupRetention: props.backupRetention ?? Duration.days(7),
-      deletionProtection: props.deletionProtection ?? true,
       removalPolicy: RemovalPolicy.SNAPSHOT,
-      parameterGroup: parameterGroup(this, props.parameterGroupName),
-      cloudwatchLogsExports: ['error', 'slowquery'],
-      iamAuthentication: true,
-      autoMinorVersionUpgrade: true,
+      parameterGroup: groups.own,
       publiclyAccessible: false,
+      // Everything the DR config's dbSettings describes comes from `settings`, nowhere else.
+      instanceType,
+      // rds.StorageType's values are the API's names.
+      storageType: settings.storageType as rds.StorageType,
+      storageEncrypted: settings.storageEncrypted,
+      multiAz: settings.multiAz,
+      backupRetention,
+      deletionProtection: settings.deletionProtection,
+      iamAuthentication: settings.iamAuthentication,
+      cloudwatchLogsExports: settings.cloudwatchLogsExports,
+      copyTagsToSnapshot: settings.copyTagsToSnapshot,
+      autoMinorVersionUpgrade: settings.autoMinorVersionUpgrade,
     });
+    tagInstance(this.instance, settings.tags);
     this.connections = this.instance.connections;
+    this.drConfig = {
+      dbInstanceIdentifier: props.instanceIdentifier,
+      dbParameterGroupName: n.own,
+      retiredDbParameterGroupName: n.retired,
+      dbKmsKeyArn: this.key.keyArn,
+      dbSubnetGroupName: n.subnets,
+      dbSecurityGroupIds: this.connections.securityGroups.map((g) => g.securityGroupId),
+      dbSettings: settings,
+    };
     acknowledge(this.instance, ['AwsSolutions-RDS11'], 'The instance is in isolated subnets and admits only the app tier\'s security group; a non-default port adds nothing to that.');
     acknowledge(this.instance, ['AwsSolutions-RDS3'], 'Regional resilience is the cross-region pilot light; Multi-AZ is the multiAz prop, off by default as in the original brief, for cost.');
     // The generated secret and its attachment both sit under this construct.
@@ -130,7 +187,8 @@ export interface PilotLightReplicaProps extends DatabaseSharedProps {
 
 /**
  * The pilot light's database: a cross-region read replica of the primary, encrypted with a KMS
- * key of its own region, in isolated subnets, with backups on so it is ready to promote.
+ * key of its own region, in isolated subnets, with backups on so it is ready to promote; a
+ * parameter group of its own, and the region's group for retired instances.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
  */
 export class PilotLightReplica extends Construct implements ec2.IConnectable {
@@ -139,14 +197,22 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
   readonly subnetGroup: rds.SubnetGroup;
   readonly securityGroup: ec2.SecurityGroup;
   readonly connections: ec2.Connections;
+  /** The replica's own parameter group: the failover engine's write fence. */
+  readonly parameterGroup: rds.IParameterGroup;
+  /** The region's group for retired instances (`read_only` = 1). */
+  readonly retiredParameterGroup: rds.IParameterGroup;
+  /** This database's part of the region's entry in the DR config, as deployed. */
+  readonly drConfig: DatabaseDrConfig;
 
   constructor(scope: Construct, id: string, props: PilotLightReplicaProps) {
     super(scope, id);
     const stack = Stack.of(this);
     validateProps(this, [
-      { failed: !DB_IDENTIFIER.test(props.instanceIdentifier), message: `instanceIdentifier must be an RDS identifier; got ${JSON.stringify(props.instanceIdentifier)}` },
+      ...sharedRules(props),
       { failed: !Token.isUnresolved(stack.region) && props.source.region === stack.region, message: `source.region must be another region than this stack's ${stack.region}: this is a cross-region replica` },
     ]);
+    const n = names(props);
+    const { settings } = resolveDatabaseSettings(props);
     this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.instanceIdentifier} storage`, removalPolicy: RemovalPolicy.RETAIN });
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `${props.instanceIdentifier} (replica)`, allowAllOutbound: false });
     this.securityGroup = securityGroup;
@@ -154,34 +220,53 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
     const subnets = new rds.SubnetGroup(this, 'Subnets', {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      subnetGroupName: `${props.instanceIdentifier}-subnets`,
+      subnetGroupName: n.subnets,
       description: `${props.instanceIdentifier} isolated subnets`,
     });
     this.subnetGroup = subnets;
-    const parameters = parameterGroup(this, props.parameterGroupName);
-    const bound = parameters.bindToInstance({});
+    const groups = databaseParameterGroups(this, props.instanceIdentifier, n);
+    this.parameterGroup = groups.own;
+    this.retiredParameterGroup = groups.retired;
     this.replica = new rds.CfnDBInstance(this, 'Replica', {
       dbInstanceIdentifier: props.instanceIdentifier,
       // Cross-region: the source is named by ARN; CloudFormation presigns the request.
       sourceDbInstanceIdentifier: `arn:${stack.partition}:rds:${props.source.region}:${stack.account}:db:${props.source.instanceIdentifier}`,
       sourceRegion: props.source.region,
-      dbInstanceClass: `db.${(props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE3, ec2.InstanceSize.SMALL)).toString()}`,
       // Encryption follows the (encrypted) source; CloudFormation rejects StorageEncrypted
       // beside a source. The key is this region's own.
       kmsKeyId: this.key.keyArn,
       dbSubnetGroupName: subnets.subnetGroupName,
       vpcSecurityGroups: [securityGroup.securityGroupId],
-      dbParameterGroupName: bound.parameterGroupName,
-      backupRetentionPeriod: (props.backupRetention ?? Duration.days(7)).toDays(),
-      deletionProtection: props.deletionProtection ?? true,
+      // A cross-region replica would get the engine's default group otherwise.
+      dbParameterGroupName: groups.own.bindToInstance({}).parameterGroupName,
       publiclyAccessible: false,
-      enableIamDatabaseAuthentication: true,
-      enableCloudwatchLogsExports: ['error', 'slowquery'],
-      autoMinorVersionUpgrade: true,
+      // Everything the DR config's dbSettings describes comes from `settings`, nowhere else:
+      // RDS gives a new replica backups off, deletion protection off, no IAM authentication
+      // and no copied tags unless told, and its pages disagree on the storage type it inherits.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html
+      dbInstanceClass: settings.instanceClass,
+      storageType: settings.storageType,
+      multiAz: settings.multiAz,
+      backupRetentionPeriod: settings.backupRetentionDays,
+      deletionProtection: settings.deletionProtection,
+      enableIamDatabaseAuthentication: settings.iamAuthentication,
+      enableCloudwatchLogsExports: settings.cloudwatchLogsExports,
+      copyTagsToSnapshot: settings.copyTagsToSnapshot,
+      autoMinorVersionUpgrade: settings.autoMinorVersionUpgrade,
     });
     this.replica.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+    tagInstance(this.replica, settings.tags);
+    this.drConfig = {
+      dbInstanceIdentifier: props.instanceIdentifier,
+      dbParameterGroupName: n.own,
+      retiredDbParameterGroupName: n.retired,
+      dbKmsKeyArn: this.key.keyArn,
+      dbSubnetGroupName: n.subnets,
+      dbSecurityGroupIds: [securityGroup.securityGroupId],
+      dbSettings: settings,
+    };
     acknowledge(this.replica, ['AwsSolutions-RDS2'], 'The replica is encrypted: it inherits encryption from its encrypted source, with this region\'s KMS key; CloudFormation refuses StorageEncrypted beside a source.');
     acknowledge(this.replica, ['AwsSolutions-RDS11'], 'The replica is in isolated subnets and admits only the app tier\'s security group.');
-    acknowledge(this.replica, ['AwsSolutions-RDS3'], 'The replica is the pilot light of a cross-region strategy; Multi-AZ would double its cost for no regional resilience.');
+    acknowledge(this.replica, ['AwsSolutions-RDS3'], 'The replica is the pilot light of a cross-region strategy; Multi-AZ (the multiAz prop, off by default) would double its cost for no regional resilience.');
   }
 }

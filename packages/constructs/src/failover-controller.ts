@@ -9,9 +9,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type { DrConfig } from '@dr/failover-core';
+import type { DrConfig, RegionResources } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
+import { DEFAULT_OPTION_GROUP } from './private/database-settings.js';
 import { acknowledge } from './private/nag.js';
 import { drFunction, lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
@@ -83,7 +84,13 @@ export interface FailoverControllerProps {
  * primary is not): the Lambda on a one-minute schedule, its DynamoDB state table (shared with
  * the `dr` command, so a person and the Lambda hold one lease), an SNS topic for its news, an
  * alarm on its errors, and a role that can change only the resources named in the DR config.
- * It fails over; it never fails back, so its role has no failback permissions.
+ *
+ * It fails over, contains the old primary (fences its database, scales its group to zero) and
+ * lifts the DR database's fence. It never starts a switchover or a failback, but it takes over
+ * an operator's run left unfinished (finishing it past its point of no return, rolling it back
+ * before), so its role holds every call those make, in either region: promoting, recreating,
+ * retiring, rebooting and tagging either database, both databases' parameter groups, both Auto
+ * Scaling groups, both endpoint groups, and both database keys through RDS.
  */
 export class FailoverController extends Construct {
   readonly function: lambda.Function;
@@ -125,8 +132,13 @@ export class FailoverController extends Construct {
     );
     acknowledge(
       role,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${config.secondary.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${config.secondary.autoScalingGroupName}]`],
-      'An Auto Scaling group ARN carries a generated id; the group is pinned by name.',
+      [config.primary, config.secondary].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`),
+      'An Auto Scaling group ARN carries a generated id; each group is pinned by name.',
+    );
+    acknowledge(
+      role,
+      [config.primary, config.secondary].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:db:${retiredPattern(r)}]`),
+      'A failback retires an old database by renaming it <id>-retired-<run>, then moves it to the retired parameter group, reboots and tags it; the suffix is chosen at run time, and the prefix pins it to the instances retired from that database\'s place.',
     );
     acknowledge(role, ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'], 'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.');
 
@@ -165,25 +177,73 @@ export class FailoverController extends Construct {
   }
 }
 
+/** What a failback renames a retired instance to: `<dbInstanceIdentifier>-retired-<run>`. */
+function retiredPattern(r: RegionResources): string {
+  return `${r.dbInstanceIdentifier}-retired-*`;
+}
+
 /**
  * The controller's permissions: reads where AWS offers no resource-level permission (Describe*,
- * GetMetricData), and every change scoped to the resources named in the config.
+ * GetMetricData), and every change scoped to the resources named in the config, in both
+ * regions, since a run it finishes or rolls back may act in either.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
  */
 function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.Table, topic: sns.Topic): iam.PolicyStatement[] {
-  const { primary, secondary } = config;
-  const db = (r: typeof primary) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`;
-  const asg = (r: typeof primary) => `arn:${stack.partition}:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}`;
-  return [
+  const regions = [config.primary, config.secondary];
+  const rds = (r: RegionResources, resource: string) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:${resource}`;
+  const optional = (value: string | undefined, make: (v: string) => string) => (value === undefined ? [] : [make(value)]);
+  const databases = regions.map((r) => rds(r, `db:${r.dbInstanceIdentifier}`));
+  const retiredDatabases = regions.map((r) => rds(r, `db:${retiredPattern(r)}`));
+  const ownGroups = regions.map((r) => rds(r, `pg:${r.dbParameterGroupName}`));
+  const retiredGroups = regions.flatMap((r) => optional(r.retiredDbParameterGroupName, (name) => rds(r, `pg:${name}`)));
+  const subnetGroups = regions.flatMap((r) => optional(r.dbSubnetGroupName, (name) => rds(r, `subgrp:${name}`)));
+  const optionGroups = regions.map((r) => rds(r, `og:${DEFAULT_OPTION_GROUP}`));
+  const asgs = regions.map((r) => `arn:${stack.partition}:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}`);
+  const keys = regions.flatMap((r) => optional(r.dbKmsKeyArn, (arn) => arn));
+  const statements = [
     new iam.PolicyStatement({
       sid: 'ReadTheTopology',
       actions: ['rds:DescribeDBInstances', 'rds:DescribeDBParameters', 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms'],
       resources: ['*'],
     }),
-    new iam.PolicyStatement({ sid: 'ReadTheAccelerator', actions: ['globalaccelerator:DescribeEndpointGroup'], resources: [primary.endpointGroupArn, secondary.endpointGroupArn] }),
-    new iam.PolicyStatement({ sid: 'PromoteTheReplica', actions: ['rds:PromoteReadReplica'], resources: [db(secondary)] }),
-    new iam.PolicyStatement({ sid: 'ScaleTheDrRegion', actions: ['autoscaling:UpdateAutoScalingGroup'], resources: [asg(secondary)] }),
-    new iam.PolicyStatement({ sid: 'MoveTraffic', actions: ['globalaccelerator:UpdateEndpointGroup'], resources: [primary.endpointGroupArn, secondary.endpointGroupArn] }),
+    new iam.PolicyStatement({ sid: 'ReadTheAccelerator', actions: ['globalaccelerator:DescribeEndpointGroup'], resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn] }),
+    // A failover promotes the DR database; a failback promotes the home region's new replica
+    // (turning its backups on in the same call).
+    new iam.PolicyStatement({ sid: 'PromoteEitherDatabase', actions: ['rds:PromoteReadReplica'], resources: databases }),
+    // The write fence: read_only set to 1 in a database's own group (containing the old
+    // primary), reset to {TrueIfReplica} to lift it (the promoted database).
+    new iam.PolicyStatement({ sid: 'FenceEitherDatabase', actions: ['rds:ModifyDBParameterGroup', 'rds:ResetDBParameterGroup'], resources: ownGroups }),
+    // A failback recreates each database as a cross-region replica of the other. RDS authorizes
+    // the call on the new instance and on its source ("specify both the source instance and
+    // the replica"), and on the groups it names: its own parameter group, its subnet group, and
+    // the option group it gets (the engine's default).
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html#ReadRepl.XRgn.Policy
+    new iam.PolicyStatement({ sid: 'RecreateEitherReplica', actions: ['rds:CreateDBInstanceReadReplica'], resources: [...databases, ...ownGroups, ...subnetGroups, ...optionGroups] }),
+    // Retiring renames an instance to <id>-retired-<run> and moves it to the retired group; a
+    // new replica gets its backups turned on. ModifyDBInstance is authorized on the instance
+    // and on the parameter group it is given.
+    new iam.PolicyStatement({ sid: 'RetireAndConfigureDatabases', actions: ['rds:ModifyDBInstance'], resources: [...databases, ...retiredDatabases, ...ownGroups, ...retiredGroups] }),
+    // A newly associated parameter group applies at the next reboot; retired instances and new
+    // replicas are tagged (a tagged create needs AddTagsToResource too).
+    new iam.PolicyStatement({ sid: 'RebootAndTagDatabases', actions: ['rds:RebootDBInstance', 'rds:AddTagsToResource'], resources: [...databases, ...retiredDatabases] }),
+    // Scaling the serving region up, the old one (or the pilot light) down to zero.
+    new iam.PolicyStatement({ sid: 'ScaleEitherRegion', actions: ['autoscaling:UpdateAutoScalingGroup'], resources: asgs }),
+    new iam.PolicyStatement({ sid: 'MoveTraffic', actions: ['globalaccelerator:UpdateEndpointGroup'], resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn] }),
     new iam.PolicyStatement({ sid: 'KeepState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }),
     new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [topic.topicArn] }),
   ];
+  if (keys.length > 0) {
+    // An encrypted cross-region replica is created with a key of its region, which RDS uses on
+    // the caller's behalf; the caller needs the key's grant and use permissions, only through RDS.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html#Overview.Encryption.Keys.Authorizing
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'UseTheDatabaseKeysThroughRds',
+        actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: keys,
+        conditions: { StringEquals: { 'kms:ViaService': regions.map((r) => `rds.${r.region}.amazonaws.com`) } },
+      }),
+    );
+  }
+  return statements;
 }

@@ -11,6 +11,7 @@ export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-para
 export { DrNotifications, FailoverController, type DrNotificationsProps, type FailoverControllerProps } from './failover-controller.js';
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';
 export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
+export type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';
 export { AppTier, type AppTierProps } from './app-tier.js';
 export { GlobalEntryPoint, type GlobalEntryPointProps, type RegionalEndpoint } from './global-entry-point.js';
 export { DrMonitoring, type DrMonitoringProps } from './monitoring.js';

@@ -96,6 +96,12 @@ export interface PilotLightOptions {
    * @default - `primary.region`
    */
   readonly activeRegion?: string;
+  /**
+   * Tags on both databases, also written to the DR config so a database a failback recreates
+   * carries them (tags added with `Tags.of()` reach the databases but not the config).
+   * @default - none
+   */
+  readonly databaseTags?: Readonly<Record<string, string>>;
 }
 
 /** Props of {@link PilotLight}: the required wiring, plus {@link PilotLightOptions}. */
@@ -150,7 +156,6 @@ export class PilotLight extends Construct {
     const tls = primary.certificateArn !== undefined;
     const env = (region: string) => ({ account: props.account, region });
     const stackProps = (region: string, description: string): StackProps => ({ env: env(region), crossRegionReferences: true, description });
-    const parameterGroupName = `${app}-mysql84`;
 
     // --- primary region -------------------------------------------------------------------
     this.primaryStack = new Stack(scope, `${id}-Primary`, stackProps(primary.region, `${app}: primary region`));
@@ -162,8 +167,8 @@ export class PilotLight extends Construct {
       vpc: primaryNet.vpc,
       instanceIdentifier: primary.dbInstanceIdentifier,
       databaseName,
-      parameterGroupName,
       secretReplicaRegions: [secondary.region],
+      tags: props.databaseTags,
     });
     const primaryTier = new AppTier(this.primaryStack, 'App', {
       vpc: primaryNet.vpc,
@@ -189,7 +194,7 @@ export class PilotLight extends Construct {
     const replica = new PilotLightReplica(this.secondaryStack, 'Database', {
       vpc: drNet.vpc,
       instanceIdentifier: secondary.dbInstanceIdentifier,
-      parameterGroupName,
+      tags: props.databaseTags,
       source: { region: primary.region, instanceIdentifier: primary.dbInstanceIdentifier },
     });
     const drTier = new AppTier(this.secondaryStack, 'App', {
@@ -235,25 +240,21 @@ export class PilotLight extends Construct {
     });
 
     // --- the DR control plane, and the config in both regions ------------------------------------
-    // What a failback needs to create a replica in each region: its key, subnet group and security group.
-    const databaseSettings = {
-      [primary.region]: { dbKmsKeyArn: database.key.keyArn, dbSubnetGroupName: database.subnetGroup.subnetGroupName, dbSecurityGroupIds: database.connections.securityGroups.map((g) => g.securityGroupId) },
-      [secondary.region]: { dbKmsKeyArn: replica.key.keyArn, dbSubnetGroupName: replica.subnetGroup.subnetGroupName, dbSecurityGroupIds: [replica.securityGroup.securityGroupId] },
-    };
+    // Each database's own and retired parameter groups, key, subnet and security groups, and the
+    // settings it was deployed with, as its construct made them: a failback recreates databases
+    // from these, so they are never restated here.
     const regionConfig = (r: PilotLightRegion, tier: AppTier) => ({
-      ...databaseSettings[r.region],
+      ...(r === primary ? database.drConfig : replica.drConfig),
       region: r.region,
       autoScalingGroupName: r.autoScalingGroupName,
       targetGroupArn: tier.targetGroup.targetGroupArn,
       loadBalancerArn: tier.loadBalancer.loadBalancerArn,
-      dbInstanceIdentifier: r.dbInstanceIdentifier,
       bucketName: r.bucketName,
       endpointGroupArn: this.entryPoint.endpointGroups[r.region]?.attrEndpointGroupArn ?? '',
       // HTTP even with TLS: the ALB forwards the health path on port 80 (the certificate names the app's domain, not the ALB).
       healthCheckUrl: `http://${tier.loadBalancer.loadBalancerDnsName}${path}`,
       availabilityAlarmName: `${app}-${r === primary ? 'primary' : 'secondary'}-alb-availability`,
       capacity,
-      dbParameterGroupName: parameterGroupName,
     });
     this.controlStack = new Stack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
     const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, notificationEmail: props.notificationEmail });

@@ -1,23 +1,30 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
-import { PilotLightDatabase, PilotLightNetwork, PilotLightReplica } from '../src/index.js';
+import { PilotLightDatabase, PilotLightNetwork, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps } from '../src/index.js';
 import { stackIn } from './helpers.js';
 
-function primary() {
+function primary(props: Partial<PilotLightDatabaseProps> = {}) {
   const stack = stackIn('eu-west-1');
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
-  const db = new PilotLightDatabase(stack, 'Db', { vpc, instanceIdentifier: 'lamp-primary', parameterGroupName: 'lamp-mysql8', secretReplicaRegions: ['us-east-1'] });
+  const db = new PilotLightDatabase(stack, 'Db', { vpc, instanceIdentifier: 'lamp-primary', secretReplicaRegions: ['us-east-1'], ...props });
   const app = new ec2.SecurityGroup(stack, 'AppTier', { vpc });
   db.connections.allowDefaultPortFrom(app);
-  return { stack, template: Template.fromStack(stack) };
+  return { stack, db, template: Template.fromStack(stack) };
 }
 
-function replica() {
+function replica(props: Partial<PilotLightReplicaProps> = {}) {
   const stack = stackIn('us-east-1');
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'] });
-  new PilotLightReplica(stack, 'Replica', { vpc, instanceIdentifier: 'lamp-replica', parameterGroupName: 'lamp-mysql8', source: { region: 'eu-west-1', instanceIdentifier: 'lamp-primary' } });
+  new PilotLightReplica(stack, 'Replica', { vpc, instanceIdentifier: 'lamp-replica', source: { region: 'eu-west-1', instanceIdentifier: 'lamp-primary' }, ...props });
   return Template.fromStack(stack);
+}
+
+/** The logical id of the DB parameter group named `name`. */
+function groupId(template: Template, name: string): string {
+  const [id] = Object.keys(template.findResources('AWS::RDS::DBParameterGroup', { Properties: { DBParameterGroupName: name } }));
+  if (!id) throw new Error(`no DB parameter group named ${name}`);
+  return id;
 }
 
 describe('PilotLightDatabase', () => {
@@ -30,7 +37,66 @@ describe('PilotLightDatabase', () => {
       BackupRetentionPeriod: 7,
       DeletionProtection: true,
       PubliclyAccessible: false,
-      DBParameterGroupName: { Ref: Match.stringLikeRegexp('^DbParameters') },
+    });
+  });
+
+  it('uses a parameter group of its own, named after it, that leaves read_only to the failover engine', () => {
+    const { template } = primary();
+
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      DBParameterGroupName: 'lamp-primary-params',
+      Family: 'mysql8.4',
+      Parameters: { require_secure_transport: '1', binlog_format: 'ROW', read_only: Match.absent() },
+    });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: 'lamp-primary', DBParameterGroupName: { Ref: groupId(template, 'lamp-primary-params') } });
+  });
+
+  it('keeps a group for instances retired in its region: the same family and parameters, with read_only 1', () => {
+    primary().template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      DBParameterGroupName: 'lamp-primary-retired',
+      Family: 'mysql8.4',
+      Parameters: { require_secure_transport: '1', binlog_format: 'ROW', read_only: '1' },
+    });
+  });
+
+  it('takes the groups\' names from its props', () => {
+    const { template } = primary({ parameterGroupName: 'shop-db', retiredParameterGroupName: 'shop-db-old' });
+
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBParameterGroupName: { Ref: groupId(template, 'shop-db') } });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { DBParameterGroupName: 'shop-db-old', Parameters: Match.objectLike({ read_only: '1' }) });
+  });
+
+  it('tags the instance, and only the instance, with its tags', () => {
+    const { template } = primary({ tags: { team: 'payments' } });
+
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: 'lamp-primary', Tags: [{ Key: 'team', Value: 'payments' }] });
+    expect(JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'))).not.toContain('payments');
+  });
+
+  it('describes itself for the DR config as it is deployed', () => {
+    const { stack, db } = primary({ tags: { team: 'payments' } });
+    const resolved = stack.resolve(db.drConfig) as Record<string, unknown>;
+
+    expect(resolved).toEqual({
+      dbInstanceIdentifier: 'lamp-primary',
+      dbParameterGroupName: 'lamp-primary-params',
+      retiredDbParameterGroupName: 'lamp-primary-retired',
+      dbKmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^DbKey/), 'Arn'] },
+      dbSubnetGroupName: 'lamp-primary-subnets',
+      dbSecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^DbInstanceSecurityGroup/), 'GroupId'] }],
+      dbSettings: {
+        instanceClass: 'db.t3.small',
+        storageType: 'gp2',
+        storageEncrypted: true,
+        multiAz: false,
+        backupRetentionDays: 7,
+        deletionProtection: true,
+        iamAuthentication: true,
+        cloudwatchLogsExports: ['error', 'slowquery'],
+        copyTagsToSnapshot: true,
+        autoMinorVersionUpgrade: true,
+        tags: { team: 'payments' },
+      },
     });
   });
 
@@ -79,8 +145,47 @@ describe('PilotLightReplica', () => {
     });
   });
 
-  it('uses a parameter group of the same name as the primary\'s', () => {
-    replica().hasResourceProperties('AWS::RDS::DBParameterGroup', { DBParameterGroupName: 'lamp-mysql8', Parameters: { require_secure_transport: '1', binlog_format: 'ROW' } });
+  it('uses a parameter group of its own, not the primary\'s, that leaves read_only to the failover engine', () => {
+    const template = replica();
+
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      DBParameterGroupName: 'lamp-replica-params',
+      Family: 'mysql8.4',
+      Parameters: { require_secure_transport: '1', binlog_format: 'ROW', read_only: Match.absent() },
+    });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: 'lamp-replica', DBParameterGroupName: { Ref: groupId(template, 'lamp-replica-params') } });
+  });
+
+  it('keeps a group for instances retired in its region, with read_only 1', () => {
+    replica().hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      DBParameterGroupName: 'lamp-replica-retired',
+      Family: 'mysql8.4',
+      Parameters: { require_secure_transport: '1', binlog_format: 'ROW', read_only: '1' },
+    });
+  });
+
+  it('states every setting a new replica would not get unless told: backups, deletion protection, IAM auth, logs, copied tags, storage', () => {
+    replica().hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceIdentifier: 'lamp-replica',
+      DBInstanceClass: 'db.t3.small',
+      StorageType: 'gp2',
+      MultiAZ: false,
+      BackupRetentionPeriod: 7,
+      DeletionProtection: true,
+      EnableIAMDatabaseAuthentication: true,
+      EnableCloudwatchLogsExports: ['error', 'slowquery'],
+      CopyTagsToSnapshot: true,
+      AutoMinorVersionUpgrade: true,
+    });
+  });
+
+  it('refuses a retired group named as its own group', () => {
+    const stack = stackIn('us-east-1');
+    const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'] });
+
+    expect(() => new PilotLightReplica(stack, 'Replica', { vpc, instanceIdentifier: 'r', parameterGroupName: 'Same', retiredParameterGroupName: 'same', source: { region: 'eu-west-1', instanceIdentifier: 'x' } })).toThrowError(
+      /retiredParameterGroupName must differ from parameterGroupName \(same\)/,
+    );
   });
 
   it('refuses a source in its own region', () => {

@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { referenceConfig } from '@dr/failover-core';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { DrConfigParameter, FailoverController } from '../src/index.js';
 import { stackIn } from './helpers.js';
@@ -16,7 +17,13 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
 function statements(t: Template): Statement[] {
   return Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
 }
-const list = (a: string | string[]) => (Array.isArray(a) ? a : [a]);
+const list = <T>(a: T | T[]) => (Array.isArray(a) ? a : [a]);
+/** An ARN as text: a plain string, or CloudFormation's Fn::Join with each Ref as `${Name}`. */
+function arnText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts.map((p) => (typeof p === 'string' ? p : `\${${(p as { Ref: string }).Ref}}`)).join('');
+}
 
 describe('FailoverController', () => {
   it('runs the controller on nodejs22.x every minute, with its table, topic and config', () => {
@@ -46,16 +53,72 @@ describe('FailoverController', () => {
     expect(actions.filter((a) => !/:(Describe|Get|List)/.test(a))).toEqual([]);
   });
 
-  it('can promote only the DR replica and scale only the DR group, and cannot fail back', () => {
+  describe('takes over an unfinished switchover or failback, so it', () => {
     const all = statements(controller());
-    const on = (action: string) => all.filter((s) => list(s.Action).includes(action)).map((s) => s.Resource);
+    /** The resources of every statement that allows `action`, each rendered as text. */
+    const on = (action: string) => all.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource as string | string[])).map(arnText).sort();
+    const rds = (region: string, resource: string) => `arn:\${AWS::Partition}:rds:${region}:123456789012:${resource}`;
+    const databases = [rds('eu-west-1', 'db:lamp-primary'), rds('us-east-1', 'db:lamp-replica')];
+    const retired = [rds('eu-west-1', 'db:lamp-primary-retired-*'), rds('us-east-1', 'db:lamp-replica-retired-*')];
+    const ownGroups = [rds('eu-west-1', 'pg:lamp-primary-params'), rds('us-east-1', 'pg:lamp-replica-params')];
+    const retiredGroups = [rds('eu-west-1', 'pg:lamp-primary-retired'), rds('us-east-1', 'pg:lamp-replica-retired')];
 
-    expect(on('rds:PromoteReadReplica')).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:us-east-1:123456789012:db:lamp-replica']] }]);
-    expect(on('autoscaling:UpdateAutoScalingGroup')).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/secondary-asg']] },
-    ]);
-    const everything = all.flatMap((s) => list(s.Action));
-    for (const failback of ['rds:CreateDBInstanceReadReplica', 'rds:ModifyDBInstance', 'rds:ModifyDBParameterGroup', 'rds:DeleteDBInstance']) expect(everything).not.toContain(failback);
+    it('can promote either database, and nothing else', () => {
+      expect(on('rds:PromoteReadReplica')).toEqual(databases.sort());
+    });
+
+    it('can fence and unfence writes only through the two databases\' own parameter groups', () => {
+      expect(on('rds:ModifyDBParameterGroup')).toEqual(ownGroups.sort());
+      expect(on('rds:ResetDBParameterGroup')).toEqual(ownGroups.sort());
+    });
+
+    it('can recreate either database as a replica of the other, with its region\'s parameter, subnet and option groups', () => {
+      expect(on('rds:CreateDBInstanceReadReplica')).toEqual(
+        [...databases, ...ownGroups, rds('eu-west-1', 'subgrp:lamp-primary-subnets'), rds('us-east-1', 'subgrp:lamp-replica-subnets'), rds('eu-west-1', 'og:default:mysql-8-4'), rds('us-east-1', 'og:default:mysql-8-4')].sort(),
+      );
+    });
+
+    it('can rename a database into retirement, move it between its own and the retired group, and set its backups', () => {
+      expect(on('rds:ModifyDBInstance')).toEqual([...databases, ...retired, ...ownGroups, ...retiredGroups].sort());
+    });
+
+    it('can reboot and tag only the two databases and the instances retired from their places', () => {
+      expect(on('rds:RebootDBInstance')).toEqual([...databases, ...retired].sort());
+      expect(on('rds:AddTagsToResource')).toEqual([...databases, ...retired].sort());
+    });
+
+    it('can scale both regions\' groups and move traffic between both endpoint groups', () => {
+      const asg = (region: string, name: string) => `arn:\${AWS::Partition}:autoscaling:${region}:123456789012:autoScalingGroup:*:autoScalingGroupName/${name}`;
+
+      expect(on('autoscaling:UpdateAutoScalingGroup')).toEqual([asg('eu-west-1', 'primary-asg'), asg('us-east-1', 'secondary-asg')].sort());
+      expect(on('globalaccelerator:UpdateEndpointGroup')).toEqual([referenceConfig.primary.endpointGroupArn, referenceConfig.secondary.endpointGroupArn].sort());
+    });
+
+    it('can use both regions\' database keys, only through RDS', () => {
+      const [kms] = all.filter((s) => list(s.Action).includes('kms:CreateGrant'));
+
+      expect(kms).toMatchObject({
+        Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: [referenceConfig.primary.dbKmsKeyArn, referenceConfig.secondary.dbKmsKeyArn],
+        Condition: { StringEquals: { 'kms:ViaService': ['rds.eu-west-1.amazonaws.com', 'rds.us-east-1.amazonaws.com'] } },
+      });
+    });
+
+    it('cannot delete a database or a snapshot', () => {
+      const everything = all.flatMap((s) => list(s.Action));
+
+      for (const destructive of ['rds:DeleteDBInstance', 'rds:DeleteDBSnapshot', 'rds:DeleteDBParameterGroup']) expect(everything).not.toContain(destructive);
+    });
+  });
+
+  it('leaves no cdk-nag AwsSolutions finding unacknowledged: the wildcards are the Auto Scaling group ids and the retired suffixes', () => {
+    const stack = stackIn('us-east-1');
+    const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
+    new FailoverController(stack, 'Controller', { configParameter, code: lambda.Code.fromInline('export const handler = async () => {};') });
+
+    const report = new AwsSolutionsChecks().validateScope(stack);
+
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
   });
 
   it('refuses to be deployed outside the DR region', () => {
