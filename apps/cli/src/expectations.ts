@@ -1,4 +1,5 @@
-import { runDrill, type DrConfig, type DrillReport, type Operation } from '@dr/failover-core';
+import type { DrConfig, Operation } from '@dr/failover-core';
+import { runDrill, type DrillReport } from '@dr/failover-core/drill';
 
 /** What the latency model expects of a plan: each step's duration and the RTO, as medians and 90th percentiles. */
 export interface Expectations {

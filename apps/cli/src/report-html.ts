@@ -1,4 +1,6 @@
-import type { DrillProgress, DrillReport, Plan, Verdict } from '@dr/failover-core';
+import type { Plan } from '@dr/failover-core';
+import type { Verdict } from '@dr/failover-core/drill';
+import type { DrillProgress, DrillReport } from '@dr/failover-core/drill';
 
 /** What a drill's progress told us that the report alone does not: block times, detector verdicts, the fault. */
 export class DrillRecorder {

@@ -1,4 +1,4 @@
-import { NotReadyError, OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '@dr/failover-core';
+import { NotReadyError, OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '@dr/failover-core/errors';
 
 /** How adapters call AWS: a deadline per call and retries of throttled calls. */
 export interface CallPolicy {

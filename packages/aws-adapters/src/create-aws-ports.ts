@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Clock, DrConfig, Notification, Notifier, Ports } from '@dr/failover-core';
+import type { DrConfig, Ports } from '@dr/failover-core';
+import type { Clock, Notification, Notifier } from '@dr/failover-core/ports';
 import { DEFAULT_CALL_POLICY, type CallPolicy } from './aws-call.js';
 import { AutoScalingCompute } from './auto-scaling/auto-scaling-compute.js';
 import { CloudWatchMetrics } from './cloudwatch/cloudwatch-metrics.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '@dr/failover-core';
+import type { Clock } from '@dr/failover-core/ports';
 
 /** The `Clock` port on the real clock. */
 export const systemClock: Clock = {

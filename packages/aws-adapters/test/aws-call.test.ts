@@ -1,4 +1,4 @@
-import { isNotReady, isOperationRejected, isRegionUnreachable, isResourceNotFound, isRetryable, isThrottled, mayHaveLanded } from '@dr/failover-core';
+import { isNotReady, isOperationRejected, isRegionUnreachable, isResourceNotFound, isRetryable, isThrottled, mayHaveLanded } from '@dr/failover-core/errors';
 import { describe, expect, it } from 'vitest';
 import { allPages, callAws } from '../src/index.js';
 import { awsError } from '@dr/aws-fakes';

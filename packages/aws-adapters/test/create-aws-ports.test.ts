@@ -1,4 +1,4 @@
-import { buildPlan, DEFAULT_ENGINE_SETTINGS, Runner, stateKeys, type ControlRecord, type Operation, type Ports } from '@dr/failover-core';
+import { buildPlan, Runner, stateKeys, type ControlRecord, type Operation, type Ports } from '@dr/failover-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsPorts } from '../src/index.js';
 import { FakeAws, startDynalite, type LocalDynamo } from '@dr/aws-fakes';
@@ -14,7 +14,7 @@ afterAll(async () => dynamo.stop());
 afterEach(() => fake?.restore());
 
 // Real clock, so the engine polls fast: the fakes move on calls, not on time.
-const settings = { ...DEFAULT_ENGINE_SETTINGS, pollMs: 5, settleMs: 300, backoffMs: 5, maxBackoffMs: 20 };
+const settings = { pollMs: 5, settleMs: 300, backoffMs: 5, maxBackoffMs: 20 };
 const LEASE_MS = 400;
 
 async function portsFor(): Promise<{ ports: Ports; key: string }> {

@@ -16,11 +16,11 @@ export type { DrConfig, DrConfigInput, RegionResources, RegionRole } from './con
 export type { Ports } from './ports.js';
 export type { Operation, Plan } from './plan/types.js';
 export { buildPlan, dbRef, asgRef, groupRef } from './plan/build-plan.js';
-export { isTerminal, type RunState, type RunEvent, type Transition, type TimelineEntry, type EngineSettings } from './machine/types.js';
+export { isTerminal, type RunState, type RunEvent, type Transition, type TimelineEntry, type EngineSettings, type PreconditionProblem } from './machine/types.js';
 export { startRun, transition } from './machine/transition.js';
 export { measureRun, type RunMeasures } from './machine/measures.js';
 export { summarizeRun, type RunSummary } from './machine/summary.js';
 export { Runner, type RunnerOptions, type StartRequest, type RunOutcome } from './runtime/runner.js';
-export type { ControlRecord } from './runtime/lease.js';
+export { acquireLease, writeUnderLease, type ControlRecord } from './runtime/lease.js';
 export { evaluatePreconditions } from './runtime/preconditions.js';
 export { supervise, stateKeys, type SuperviseOptions, type SupervisionResult } from './runtime/supervise.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '@dr/failover-core';
+import type { Clock } from '@dr/failover-core/ports';
 import { APP_TAG, MANAGED_BY, MANAGED_BY_TAG, isManaged, planRetention, type RetentionPolicy, type SnapshotRecord } from './retention.js';
 
 /** One page of a region's snapshots. */

@@ -1,4 +1,4 @@
-import { VirtualClock } from '@dr/failover-core';
+import { VirtualClock } from '@dr/failover-core/sim';
 import { describe, expect, it } from 'vitest';
 import { APP_TAG, DEFAULT_RETENTION, MANAGED_BY, MANAGED_BY_TAG, runSnapshotJob, type SnapshotPort, type SnapshotRecord } from '../src/index.js';
 

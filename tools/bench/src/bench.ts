@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { parseConfig, referenceConfig, runDrill, type LatencyModel } from '@dr/failover-core';
+import { parseConfig, referenceConfig } from '@dr/failover-core';
+import type { LatencyModel } from '@dr/failover-core/sim';
+import { runDrill } from '@dr/failover-core/drill';
 import { runBriefBaseline } from './brief-baseline.js';
 import { stats } from './mix.js';
 

@@ -1,15 +1,7 @@
-import {
-  asgRef,
-  dbRef,
-  drillFaultTime,
-  scenarioFaults,
-  SimPorts,
-  SimWorld,
-  VirtualClock,
-  type DrConfig,
-  type LatencyModel,
-  type Scenario,
-} from '@dr/failover-core';
+import { asgRef, dbRef, type DrConfig } from '@dr/failover-core';
+import { scenarioEffects } from '@dr/failover-core/drill';
+import { SimPorts, SimWorld, VirtualClock, type LatencyModel } from '@dr/failover-core/sim';
+import { drillFaultTime, type Scenario } from '@dr/failover-core/drill';
 
 /** What the brief's approach achieved in one simulated outage. */
 export interface BaselineResult {
@@ -38,7 +30,7 @@ export async function runBriefBaseline(config: DrConfig, seed: number, scenario:
   const clock = new VirtualClock();
   const t0 = clock.now();
   const faultAt = drillFaultTime(seed, t0);
-  const world = new SimWorld(config, t0, scenarioFaults(scenario, primary.region, secondary.region, faultAt), {
+  const world = new SimWorld(config, t0, scenarioEffects(scenario, primary.region, secondary.region, faultAt).faults, {
     seed,
     latency,
     pilotLightEndpoint: { weight: 128, dialPercent: 0 },

@@ -1,4 +1,5 @@
-import { Rng, SCENARIOS, type Scenario } from '@dr/failover-core';
+import { Rng } from '@dr/failover-core/sim';
+import { SCENARIOS, type Scenario } from '@dr/failover-core/drill';
 
 /** The seed and scenario of drill number `i` of a throughput batch: random, but the same every run. */
 export function drillAt(i: number): { seed: number; scenario: Scenario } {

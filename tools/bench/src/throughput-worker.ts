@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseConfig, referenceConfig, runDrill } from '@dr/failover-core';
+import { parseConfig, referenceConfig } from '@dr/failover-core';
+import { runDrill } from '@dr/failover-core/drill';
 import { drillAt } from './mix.js';
 
 /** Runs drills `from` (inclusive) to `to` (exclusive) of the batch and reports what they did. */

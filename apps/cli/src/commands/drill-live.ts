@@ -1,4 +1,5 @@
-import { asgRef, measureRun, Runner, stateKeys, TERMINAL_PHASES, type CapacitySetting, type RunState } from '@dr/failover-core';
+import { asgRef, measureRun, Runner, stateKeys, isTerminal, type RunState } from '@dr/failover-core';
+import type { CapacitySetting } from '@dr/failover-core/ports';
 import type { AwsFlags } from '../aws-options.js';
 import { confirm } from '../confirm.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
@@ -53,7 +54,7 @@ export async function runLiveDrill(flags: LiveDrillFlags, context: CommandContex
   const key = stateKeys(config.app).control;
   const before = (await Runner.read(ports, key))?.value;
   if ((before?.active ?? 'primary') !== 'primary') throw new ExitError(`${config.secondary.region} serves ${config.app} already: fail back before a drill`, EXIT.failed);
-  if (before?.run && !TERMINAL_PHASES.includes(before.run.phase)) throw new ExitError(`run ${before.run.runId} (${before.run.operation}) is unfinished: finish it before a drill`, EXIT.failed);
+  if (before?.run && !isTerminal(before.run.phase)) throw new ExitError(`run ${before.run.runId} (${before.run.operation}) is unfinished: finish it before a drill`, EXIT.failed);
   const group = asgRef(config.primary);
   const capacity = await ports.compute.describe(group);
   const saved: CapacitySetting = { min: capacity.min, desired: capacity.desired, max: capacity.max };
@@ -97,7 +98,7 @@ export async function runLiveDrill(flags: LiveDrillFlags, context: CommandContex
         for (const entry of current.timeline.slice(printed)) printTimelineEntry(out, c.dim(`[${since(entry.at).toFixed(1).padStart(6)}s]`), entry, current);
         printed = current.timeline.length;
       }
-      const finished = run !== undefined && TERMINAL_PHASES.includes(run.phase);
+      const finished = run !== undefined && isTerminal(run.phase);
       if (finished && (run?.phase !== 'completed' || clientUpAt !== undefined)) break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

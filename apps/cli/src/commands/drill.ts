@@ -1,14 +1,5 @@
-import {
-  SCENARIOS,
-  SCENARIO_DESCRIPTIONS,
-  defaultScenario,
-  isScenario,
-  runDrill,
-  type DrillProgress,
-  type DrillReport,
-  type Operation,
-  type Scenario,
-} from '@dr/failover-core';
+import type { Operation } from '@dr/failover-core';
+import { SCENARIOS, SCENARIO_DESCRIPTIONS, defaultScenario, isScenario, runDrill, type DrillProgress, type DrillReport, type Scenario } from '@dr/failover-core/drill';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config-source.js';

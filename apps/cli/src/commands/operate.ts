@@ -1,15 +1,5 @@
-import {
-  buildPlan,
-  evaluatePreconditions,
-  isLockHeld,
-  measureRun,
-  Runner,
-  stateKeys,
-  TERMINAL_PHASES,
-  type Operation,
-  type PreconditionProblem,
-  type RunState,
-} from '@dr/failover-core';
+import { buildPlan, evaluatePreconditions, measureRun, Runner, stateKeys, isTerminal, type Operation, type PreconditionProblem, type RunState } from '@dr/failover-core';
+import { isLockHeld } from '@dr/failover-core/errors';
 import { Command } from 'commander';
 import { awsOptions, type AwsFlags } from '../aws-options.js';
 import { confirm } from '../confirm.js';
@@ -61,7 +51,7 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   const c = out.color;
   const stateKey = stateKeys(config.app).control;
   const stored = (await Runner.read(ports, stateKey))?.value;
-  const unfinished = stored?.run && !TERMINAL_PHASES.includes(stored.run.phase) ? stored.run : undefined;
+  const unfinished = stored?.run && !isTerminal(stored.run.phase) ? stored.run : undefined;
   if (unfinished && unfinished.operation !== operation) {
     throw new ExitError(`an unfinished ${unfinished.operation} (run ${unfinished.runId}) must finish first: run dr ${unfinished.operation} to resume it`, EXIT.failed);
   }
@@ -157,7 +147,7 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
     ['run', state.runId],
   ]);
   if (state.phase === 'completed') return;
-  if (stop.signal.aborted || !TERMINAL_PHASES.includes(state.phase)) {
+  if (stop.signal.aborted || !isTerminal(state.phase)) {
     const at = state.plan.steps[state.stepIndex]?.name ?? 'the start';
     throw new ExitError(`stopped at "${at}" with the run kept: run dr ${operation} again to resume from there`, EXIT.failed);
   }

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { describeError, isConfigError, isResourceNotFound, type ConfigError } from '@dr/failover-core';
+import { describeError, isConfigError, type ConfigError } from '@dr/failover-core';
+import { isResourceNotFound } from '@dr/failover-core/errors';
 import type { Context } from 'aws-lambda';
 import { InvalidInputError } from './invalid-input.js';
 

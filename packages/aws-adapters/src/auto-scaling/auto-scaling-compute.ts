@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricStatisticsCommand, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client, ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ResourceNotFoundError, type AsgRef, type CapacitySetting, type CapacityStatus, type Compute } from '@dr/failover-core';
+import { ResourceNotFoundError } from '@dr/failover-core/errors';
+import type { AsgRef, CapacitySetting, CapacityStatus, Compute } from '@dr/failover-core/ports';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 import { ElbTargetHealth } from '../elbv2/target-health.js';

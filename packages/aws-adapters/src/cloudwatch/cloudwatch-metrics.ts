@@ -1,5 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
-import { ResourceNotFoundError, type AlarmRef, type AlarmState, type Alarms } from '@dr/failover-core';
+import { ResourceNotFoundError } from '@dr/failover-core/errors';
+import type { AlarmRef, AlarmState, Alarms } from '@dr/failover-core/ports';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 

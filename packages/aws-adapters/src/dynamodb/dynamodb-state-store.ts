@@ -1,6 +1,7 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { isNotReady, isRegionUnreachable, VersionConflictError, type StateStore, type Versioned } from '@dr/failover-core';
+import { isNotReady, isRegionUnreachable, VersionConflictError } from '@dr/failover-core/errors';
+import type { StateStore, Versioned } from '@dr/failover-core/ports';
 import { callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 
 /** Options of {@link DynamoDbStateStore}. */

@@ -5,7 +5,8 @@ import {
   type EndpointDescription,
   type GlobalAcceleratorClientConfig,
 } from '@aws-sdk/client-global-accelerator';
-import { ResourceNotFoundError, type EndpointGroupRef, type EndpointGroupStatus, type Traffic } from '@dr/failover-core';
+import { ResourceNotFoundError } from '@dr/failover-core/errors';
+import type { EndpointGroupRef, EndpointGroupStatus, Traffic } from '@dr/failover-core/ports';
 import { callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 
 /**

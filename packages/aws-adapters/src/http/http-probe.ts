@@ -1,4 +1,4 @@
-import type { Probe, ProbeResult, ProbeTarget } from '@dr/failover-core';
+import type { Probe, ProbeResult, ProbeTarget } from '@dr/failover-core/ports';
 
 /** Options of {@link HttpProbe}. */
 export interface HttpProbeOptions {

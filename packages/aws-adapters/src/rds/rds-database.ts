@@ -12,19 +12,9 @@ import {
   type DBInstance,
   type RDSClientConfig,
 } from '@aws-sdk/client-rds';
-import {
-  isOperationRejected,
-  isResourceNotFound,
-  NotReadyError,
-  OperationRejectedError,
-  ResourceNotFoundError,
-  type Database,
-  type DbInstanceSummary,
-  type DbRef,
-  type DbStatus,
-  type ReadOnlySetting,
-  type RegionResources,
-} from '@dr/failover-core';
+import type { RegionResources } from '@dr/failover-core';
+import { isOperationRejected, isResourceNotFound, NotReadyError, OperationRejectedError, ResourceNotFoundError } from '@dr/failover-core/errors';
+import type { Database, DbInstanceSummary, DbRef, DbStatus, ReadOnlySetting } from '@dr/failover-core/ports';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallContext, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 import type { CloudWatchMetrics } from '../cloudwatch/cloudwatch-metrics.js';

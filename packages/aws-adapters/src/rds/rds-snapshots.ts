@@ -9,7 +9,8 @@ import {
   type DBSnapshot,
   type RDSClientConfig,
 } from '@aws-sdk/client-rds';
-import { isResourceNotFound, type DbRef } from '@dr/failover-core';
+import { isResourceNotFound } from '@dr/failover-core/errors';
+import type { DbRef } from '@dr/failover-core/ports';
 import type { SnapshotPage, SnapshotPort, SnapshotRecord } from '@dr/snapshot';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
-import type { Notification, Notifier } from '@dr/failover-core';
+import type { Notification, Notifier } from '@dr/failover-core/ports';
 import { callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 
 /** Options of {@link SnsNotifier}. */

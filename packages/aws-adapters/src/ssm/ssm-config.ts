@@ -1,5 +1,6 @@
 import { GetParameterCommand, SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
-import { ConfigError, isResourceNotFound, parseConfigJson, type DrConfig } from '@dr/failover-core';
+import { ConfigError, parseConfigJson, type DrConfig } from '@dr/failover-core';
+import { isResourceNotFound } from '@dr/failover-core/errors';
 import { callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 
 /** The SSM parameter that holds an application's DR config (written by the constructs in both regions). */

@@ -1,7 +1,8 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand, type AutoScalingGroup, type LifecycleState } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { asgRef, isResourceNotFound } from '@dr/failover-core';
+import { asgRef } from '@dr/failover-core';
+import { isResourceNotFound } from '@dr/failover-core/errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AutoScalingCompute } from '../../src/index.js';

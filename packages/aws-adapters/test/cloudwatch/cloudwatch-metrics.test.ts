@@ -1,5 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { isRegionUnreachable } from '@dr/failover-core';
+import { isRegionUnreachable } from '@dr/failover-core/errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetrics } from '../../src/index.js';

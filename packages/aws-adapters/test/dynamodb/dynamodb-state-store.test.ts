@@ -1,4 +1,5 @@
-import { acquireLease, isLeaseLost, isLockHeld, isVersionConflict, writeUnderLease, type ControlRecord, type RunState } from '@dr/failover-core';
+import { acquireLease, writeUnderLease, type ControlRecord, type RunState } from '@dr/failover-core';
+import { isLeaseLost, isLockHeld, isVersionConflict } from '@dr/failover-core/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStateStore } from '../../src/index.js';
 import { fastPolicy } from '../fixtures.js';

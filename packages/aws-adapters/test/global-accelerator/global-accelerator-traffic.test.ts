@@ -1,5 +1,6 @@
 import { DescribeEndpointGroupCommand, GlobalAcceleratorClient, UpdateEndpointGroupCommand } from '@aws-sdk/client-global-accelerator';
-import { groupRef, isResourceNotFound } from '@dr/failover-core';
+import { groupRef } from '@dr/failover-core';
+import { isResourceNotFound } from '@dr/failover-core/errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GlobalAcceleratorTraffic } from '../../src/index.js';

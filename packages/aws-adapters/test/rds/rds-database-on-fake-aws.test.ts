@@ -1,4 +1,5 @@
-import { isOperationRejected, mayHaveLanded, type DbRef, type DbStatus } from '@dr/failover-core';
+import { isOperationRejected, mayHaveLanded } from '@dr/failover-core/errors';
+import type { DbRef, DbStatus } from '@dr/failover-core/ports';
 import { FakeAws, startFakeAwsServer, type FakeAwsServer } from '@dr/aws-fakes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetrics, RdsDatabase } from '../../src/index.js';

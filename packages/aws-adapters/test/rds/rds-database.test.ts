@@ -11,7 +11,7 @@ import {
   ResetDBParameterGroupCommand,
   type DBInstance,
 } from '@aws-sdk/client-rds';
-import { isNotReady, isOperationRejected, isResourceNotFound, isRetryable, mayHaveLanded } from '@dr/failover-core';
+import { isNotReady, isOperationRejected, isResourceNotFound, isRetryable, mayHaveLanded } from '@dr/failover-core/errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetrics, RdsDatabase } from '../../src/index.js';

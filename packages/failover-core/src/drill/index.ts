@@ -10,3 +10,4 @@ export { buildReport, criticalPath, type DrillReport, type DrillOutcome, type St
 export { runLifecycle, sequenceIssues, checkPilotLight, DEFAULT_SEQUENCE, type LifecycleOptions, type LifecycleReport, type LifecycleStep, type LifecycleOperation, type PilotLightCheck, type RetiredInstance } from './lifecycle.js';
 export { auditWorld, RETURN_GRACE_MS, type Audit, type Invariants, type Span } from './audit.js';
 export { DrillSession, type DrillProgress, type DrillChaos, type SessionOptions, type RunSpan } from './session.js';
+export type { Verdict } from '../detector/detector.js';
