@@ -76,4 +76,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The machine is pure: states, events and transitions. What runs it (the runner, the lease,
+    // supervision) and what models the world (the simulator, drills) build on it, never the reverse.
+    files: ['packages/failover-core/src/machine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...CORE_FORBIDDEN,
+            { group: ['../runtime/*', '../sim/*', '../drill/*', '../detector/*'], message: 'The machine is pure: the runtime, the simulator and the drills depend on it, not it on them.' },
+          ],
+        },
+      ],
+    },
+  },
 );

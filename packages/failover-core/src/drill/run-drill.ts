@@ -110,11 +110,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     let run: RunState | undefined;
     if (operation === 'failover') {
       const watchUntil = faultAt + (options.watchSeconds ?? 1_800) * 1000;
+      // A failover that failed past its point of no return is retried by the controller: watch
+      // on, and report the last end it came to if it is still going when the watch is over.
       await session.waitFor(async () => {
-        run = (await session.record())?.run;
-        return run !== undefined && isTerminal(run.phase) && !(run.phase === 'failed' && run.trigger === 'detector' && run.committedAt !== undefined && clock.now() < watchUntil);
-      }, watchUntil);
-      run = (await session.record())?.run;
+        const now = (await session.record())?.run;
+        if (now && isTerminal(now.phase)) run = now;
+        return now !== undefined && isTerminal(now.phase) && !(now.phase === 'failed' && now.trigger === 'detector' && now.committedAt !== undefined);
+      }, watchUntil, 10_000);
+      run ??= (await session.record())?.run;
     } else {
       await clock.sleepUntil(session.t0 + 60_000);
       run = await session.operate(operation, { force: options.force, crashAfterMs: scenario === 'controller-crash' ? crashAfterMs : undefined });

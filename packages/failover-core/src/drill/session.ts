@@ -135,18 +135,23 @@ export class DrillSession {
     this.options.onProgress?.({ kind: 'verdict', seconds: this.seconds(), verdict: state.verdict, readings: round.readings });
   };
 
-  /** A crash at a seeded point of an invocation that drives a run (the `crashRate` chaos, or one forced). */
-  private crasher(owner: string, forced: { afterMs: number } | undefined): ((index: number, event: RunEvent) => void) | undefined {
+  /**
+   * A crash between two events of a run: at a seeded point of an invocation that drives a run
+   * (the `crashRate` chaos), or, for `forced`, once `afterMs` has passed since any runner of the
+   * session first took an event (shared, so it lands in whichever invocation drives the run then).
+   */
+  private crasher(owner: string, forced: { afterMs: number; firstAt?: number; done?: boolean } | undefined): ((index: number, event: RunEvent) => void) | undefined {
     const rate = this.options.chaos?.crashRate ?? 0;
-    const chance = forced ? 1 : rate > 0 && this.rng.at(`crash:${owner}`) < rate ? 1 : 0;
-    if (!chance) return undefined;
-    const afterMs = forced?.afterMs ?? Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000);
-    let firstAt: number | undefined;
+    const plan = forced ?? (rate > 0 && this.rng.at(`crash:${owner}`) < rate ? { afterMs: Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000) } : undefined);
+    if (!plan) return undefined;
+    const state: { afterMs: number; firstAt?: number; done?: boolean } = plan;
     return (index) => {
-      firstAt ??= this.clock.now();
-      if (this.clock.now() - firstAt >= afterMs) {
+      if (state.done) return;
+      state.firstAt ??= this.clock.now();
+      if (this.clock.now() - state.firstAt >= state.afterMs) {
+        state.done = true;
         this.crashes++;
-        throw new SimulatedCrash(`${owner} crashed before event ${index}, ${Math.round((this.clock.now() - firstAt) / 1000)}s into its run`);
+        throw new SimulatedCrash(`${owner} crashed before event ${index}, ${Math.round((this.clock.now() - state.firstAt) / 1000)}s into the run`);
       }
     };
   }
@@ -157,17 +162,13 @@ export class DrillSession {
    * timeout. `crashOnce` crashes the first invocation that drives a run, that long into it.
    */
   startController(crashOnce?: { afterMs: number }): void {
-    let crashPending = crashOnce;
+    const shared = crashOnce ? { ...crashOnce } : undefined;
     const tick = async (): Promise<void> => {
       for (let at = this.clock.now(); !this.stopped; at += this.world.latency.scheduleIntervalMs) {
         await this.clock.sleepUntil(Math.max(at, this.clock.now()));
         if (this.stopped) return;
         const owner = `controller-${++this.invocations}`;
-        const record = await this.record();
-        const driving = record?.run !== undefined && !isTerminal(record.run.phase);
-        const crash = this.crasher(owner, driving || record?.run === undefined ? crashPending : undefined);
-        if (crash && crashPending) crashPending = undefined;
-        void this.invoke(owner, crash);
+        void this.invoke(owner, this.crasher(owner, shared));
       }
     };
     void tick();
@@ -218,11 +219,10 @@ export class DrillSession {
       this.note(`operator: dr ${operation} refused: ${describeError(e)}`);
       return undefined;
     }
-    let crashPending = options.crashAfterMs === undefined ? undefined : { afterMs: options.crashAfterMs };
+    const crash = options.crashAfterMs === undefined ? undefined : { afterMs: options.crashAfterMs };
     for (let attempt = 1; attempt <= 20; attempt++) {
       const owner = `operator-${++this.operatorCount}`;
-      const beforeEvent = this.crasher(owner, crashPending);
-      crashPending = undefined;
+      const beforeEvent = this.crasher(owner, crash);
       const runner = new Runner({ ports: this.ports.forCaller(owner), config: this.config, owner, stateKey: this.keys.control, settings: this.settings, onTransition: this.onTransition, beforeEvent, approve: async () => owner });
       try {
         if (options.approveOnly) return (await runner.resume())?.state;

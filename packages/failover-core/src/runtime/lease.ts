@@ -92,11 +92,13 @@ export async function acquireLease(store: StateStore, key: string, owner: string
  */
 export async function writeUnderLease(store: StateStore, hold: LeaseHold, record: Omit<ControlRecord, 'lease'>, timing: LeaseTiming, release = false): Promise<LeaseHold> {
   const sentAt = timing.clock.now();
-  const expiresAt = release ? sentAt : sentAt + timing.leaseMs;
+  const skew = timing.skewMs ?? CLOCK_SKEW_MS;
+  // A released lease is lapsed on every clock within the skew bound: the next holder need not wait.
+  const expiresAt = release ? sentAt - skew : sentAt + timing.leaseMs;
   const next: ControlRecord = { ...record, lease: { owner: hold.owner, epoch: hold.epoch, expiresAt } };
   try {
     const version = await store.write(hold.key, next, hold.version);
-    return { ...hold, version, record: next, validUntil: release ? sentAt : expiresAt - (timing.skewMs ?? CLOCK_SKEW_MS) };
+    return { ...hold, version, record: next, validUntil: release ? expiresAt : expiresAt - skew };
   } catch (e) {
     if (isVersionConflict(e)) throw new LeaseLostError(hold.key, hold.epoch, { cause: e });
     throw e;

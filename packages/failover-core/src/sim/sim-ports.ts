@@ -180,6 +180,8 @@ export class SimPorts implements Ports {
               // A cross-region replica gets the engine's default group unless one is named.
               group: rds.group(target.region, r.dbParameterGroupName) ? r.dbParameterGroupName : DEFAULT_PARAMETER_GROUP,
               settings: deployedSettings(r),
+              // "RDS creates read replicas with backups disabled."
+              backupDays: 0,
               catchUp: { lagMs: Math.min(availableAt - t, 600_000), until: availableAt + w.draw(`catch-up:${target.region}:${t}`, w.latency.replicaCatchUpMs) },
             });
           },

@@ -51,6 +51,8 @@ export interface SimDb {
   readonly createdAt: number;
   readonly availableAt: number;
   readonly settings: SimDbSettings;
+  /** Automated backup retention at creation: what CloudFormation deployed, or 0 for a replica RDS created. */
+  readonly initialBackupDays: number;
   readonly associations: Association[];
   readonly reboots: { readonly at: number; readonly doneAt: number }[];
   readonly backups: { readonly at: number; readonly doneAt: number; readonly days: number }[];
@@ -111,7 +113,7 @@ export class SimRds {
 
   // ---- instances -------------------------------------------------------------------------
 
-  addDb(input: { region: string; id: string; role: 'primary' | 'replica'; sourceKey?: number | undefined; createdAt: number; availableAt: number; group: string; settings: SimDbSettings; catchUp?: SimDb['catchUp'] }): SimDb {
+  addDb(input: { region: string; id: string; role: 'primary' | 'replica'; sourceKey?: number | undefined; createdAt: number; availableAt: number; group: string; settings: SimDbSettings; backupDays: number; catchUp?: SimDb['catchUp'] }): SimDb {
     const db: SimDb = {
       key: this.nextKey++,
       region: input.region,
@@ -121,6 +123,7 @@ export class SimRds {
       createdAt: input.createdAt,
       availableAt: input.availableAt,
       settings: input.settings,
+      initialBackupDays: input.backupDays,
       associations: [{ at: input.createdAt, group: input.group, needsReboot: false }],
       reboots: [],
       backups: [],
@@ -163,9 +166,7 @@ export class SimRds {
 
   backupRetentionAt(db: SimDb, t: number): number {
     const change = lastAtOrBefore(db.backups.map((b) => ({ at: b.doneAt, days: b.days })), t);
-    if (change) return change.days;
-    if (db.promotion && t >= db.promotion.writableAt && db.settings.backupRetentionDays !== undefined) return db.settings.backupRetentionDays;
-    return db.baseRole === 'primary' ? (db.settings.backupRetentionDays ?? 1) : 0;
+    return change ? change.days : db.initialBackupDays;
   }
 
   /**

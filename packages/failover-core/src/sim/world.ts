@@ -79,7 +79,7 @@ export interface SimAsg {
   desired: number;
   max: number;
   readonly instances: Instance[];
-  /** Capacity-loss windows already applied (instances terminated, then refilled). */
+  /** Capacity-loss windows whose end has been applied (the group refilled). */
   readonly losses: Set<number>;
 }
 
@@ -181,13 +181,13 @@ export class SimWorld {
       if (r.retiredDbParameterGroupName) this.rds.addGroup(r.region, r.retiredDbParameterGroupName, 'on');
     }
     const servingR = this.config[serving];
-    const servingDb = this.rds.addDb({ region: servingR.region, id: servingR.dbInstanceIdentifier, role: 'primary', createdAt: longAgo, availableAt: longAgo, group: servingR.dbParameterGroupName, settings: deployedSettings(servingR) });
+    const servingDb = this.rds.addDb({ region: servingR.region, id: servingR.dbInstanceIdentifier, role: 'primary', createdAt: longAgo, availableAt: longAgo, group: servingR.dbParameterGroupName, settings: deployedSettings(servingR), backupDays: servingR.dbSettings?.backupRetentionDays ?? 7 });
     if (layout === 'steady') {
-      this.rds.addDb({ region: secondary.region, id: secondary.dbInstanceIdentifier, role: 'replica', sourceKey: servingDb.key, createdAt: longAgo, availableAt: longAgo, group: secondary.dbParameterGroupName, settings: deployedSettings(secondary) });
+      this.rds.addDb({ region: secondary.region, id: secondary.dbInstanceIdentifier, role: 'replica', sourceKey: servingDb.key, createdAt: longAgo, availableAt: longAgo, group: secondary.dbParameterGroupName, settings: deployedSettings(secondary), backupDays: secondary.dbSettings?.backupRetentionDays ?? 7 });
     } else {
       // The old primary came back after the outage and was contained: a standalone instance
       // with stale data, fenced through its own group.
-      this.rds.addDb({ region: primary.region, id: primary.dbInstanceIdentifier, role: 'primary', createdAt: longAgo, availableAt: longAgo, group: primary.dbParameterGroupName, settings: deployedSettings(primary) });
+      this.rds.addDb({ region: primary.region, id: primary.dbInstanceIdentifier, role: 'primary', createdAt: longAgo, availableAt: longAgo, group: primary.dbParameterGroupName, settings: deployedSettings(primary), backupDays: primary.dbSettings?.backupRetentionDays ?? 7 });
       const group = this.rds.group(primary.region, primary.dbParameterGroupName);
       if (group) this.rds.setReadOnly(group, 'on', longAgo);
     }
@@ -276,33 +276,40 @@ export class SimWorld {
     return (this.faultSet.capacityLoss ?? []).find((w) => w.region === region && within(w, t));
   }
 
+  /**
+   * Launches instances. Without capacity for the instance type they never come InService; during
+   * a capacity loss, Auto Scaling keeps trying, so they come InService a launch time after the
+   * loss ends. Source: EC2 Auto Scaling user guide, "Benefits": the group retries, in another AZ,
+   * until capacity is found; re:Post (AWS-answered), "will retry until an instance becomes available".
+   */
   launch(asg: SimAsg, at: number, count: number): void {
     for (let i = 0; i < count; i++) {
       const n = this.launches++;
-      const noCapacity = this.faultSet.noCapacityRegion === asg.region || this.capacityLost(asg.region, at) !== undefined;
+      const lost = this.capacityLost(asg.region, at);
+      const from = lost ? lost.to : at;
       asg.instances.push({
         launchedAt: at,
-        inServiceAt: noCapacity ? Number.POSITIVE_INFINITY : at + this.draw(`launch:${n}`, this.latency.instanceLaunchMs),
+        inServiceAt: this.faultSet.noCapacityRegion === asg.region || from === undefined ? Number.POSITIVE_INFINITY : from + this.draw(`launch:${n}`, this.latency.instanceLaunchMs),
         firstCheckMs: this.draw(`first-check:${n}`, [1_000, this.latency.albHealthIntervalMs]),
       });
     }
   }
 
   /**
-   * Applies capacity losses that began by `t`: the group's instances are terminated at the
-   * loss; when it ends the group launches replacements up to its desired capacity (Auto Scaling
-   * keeps trying until capacity is found).
+   * Applies the capacity losses that began by `t`: instances running at the loss are terminated
+   * then; when it ends, the group launches replacements up to its desired capacity.
    */
   private reconcile(asg: SimAsg, t: number): void {
     (this.faultSet.capacityLoss ?? []).forEach((w, i) => {
-      if (w.region !== asg.region || w.from > t || asg.losses.has(i)) return;
-      asg.losses.add(i);
-      for (const inst of asg.instances) if (inst.launchedAt <= w.from && (inst.terminatedAt === undefined || inst.terminatedAt > w.from)) inst.terminatedAt = w.from;
-      if (w.to !== undefined) {
-        const live = asg.instances.filter((x) => x.launchedAt <= w.to! && (x.terminatedAt === undefined || x.terminatedAt > w.to!) && x.inServiceAt !== Number.POSITIVE_INFINITY).length;
-        for (const inst of asg.instances) if (inst.inServiceAt === Number.POSITIVE_INFINITY && inst.launchedAt >= w.from && (inst.terminatedAt === undefined || inst.terminatedAt > w.to)) inst.terminatedAt = w.to;
-        if (asg.desired > live) this.launch(asg, w.to, asg.desired - live);
+      if (w.region !== asg.region || w.from > t) return;
+      for (const inst of asg.instances) {
+        if (inst.launchedAt < w.from && (inst.terminatedAt === undefined || inst.terminatedAt > w.from)) inst.terminatedAt = w.from;
       }
+      if (w.to === undefined || w.to > t || asg.losses.has(i)) return;
+      asg.losses.add(i);
+      const end = w.to;
+      const live = asg.instances.filter((x) => x.launchedAt <= end && (x.terminatedAt === undefined || x.terminatedAt > end)).length;
+      if (asg.desired > live) this.launch(asg, end, asg.desired - live);
     });
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isConfigError, parseConfig, parseConfigJson, validateConfig } from '../../src/index.js';
+import { parseConfig, parseConfigJson, validateConfig } from '../../src/config/parse.js';
+import { ConfigError, isConfigError } from '../../src/errors.js';
 import { referenceInput } from '../fixtures.js';
 
 function issuesOf(input: unknown): Record<string, string> {
@@ -108,3 +109,27 @@ describe('parseConfigJson', () => {
     expect(() => parseConfigJson('[]')).toThrowError(ConfigError);
   });
 });
+
+describe('the settings of the lifecycle', () => {
+  it('fills the drain, containment, unreachable, approval-expiry and operator-hold defaults', () => {
+    const config = parseConfig(referenceInput());
+
+    expect(config.timeouts).toMatchObject({ drainSeconds: 60, containmentSeconds: 60, unreachableSeconds: 60 });
+    expect(config.approval.expiresAfterSeconds).toBe(1_800);
+    expect(config.controller.operatorHoldSeconds).toBe(1_800);
+  });
+
+  it("requires each region's own parameter group, and names a bad database setting by path", () => {
+    const input = referenceInput();
+    delete (input.primary as Record<string, unknown>).dbParameterGroupName;
+    (input.secondary as { dbSettings: Record<string, unknown> }).dbSettings.backupRetentionDays = 40;
+    (input.secondary as { dbSettings: Record<string, unknown> }).dbSettings.instanceClass = 't3.small';
+
+    expect(issuesOf(input)).toEqual({
+      'primary.dbParameterGroupName': 'is required',
+      'secondary.dbSettings.instanceClass': expect.stringContaining('db.t3.small'),
+      'secondary.dbSettings.backupRetentionDays': 'must be at most 35 days',
+    });
+  });
+});
+

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { initialDetectorState, observeRound, type DetectorRound, type DetectorSettings, type DetectorState, type SignalReading } from '../../src/index.js';
+import { initialDetectorState, observeRound, type DetectorRound, type DetectorSettings, type DetectorState, type SignalReading } from '../../src/detector/detector.js';
 import { config } from '../fixtures.js';
 
 const settings: DetectorSettings = config.detection;

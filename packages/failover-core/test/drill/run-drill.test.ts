@@ -1,38 +1,45 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LATENCY, runDrill, type DrillOutcome, type Scenario } from '../../src/index.js';
+import type { DrillOutcome } from '../../src/drill/report.js';
+import { runDrill } from '../../src/drill/run-drill.js';
+import type { Scenario } from '../../src/drill/scenarios.js';
+import { DEFAULT_LATENCY } from '../../src/sim/latency.js';
 import { config } from '../fixtures.js';
 
 const drill = (scenario: Scenario, seed = 1, extra: { force?: boolean } = {}) => runDrill({ config, scenario, seed, ...extra });
+const ZERO = { promotionsPerOperationMax: expect.any(Number), unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 };
 
-describe('runDrill: each failover scenario ends as it should', () => {
+describe('runDrill: each failover scenario ends as it should, and the world stays safe', () => {
   it.each<[Scenario, DrillOutcome, string | null]>([
     ['none', 'not-triggered', null],
     ['region-outage', 'completed', null],
     ['alb-5xx', 'completed', null],
     ['flapping-probe', 'not-triggered', null],
     ['api-throttling', 'completed', null],
-    ['promotion-failure', 'failed', 'promote-replica'],
+    ['promotion-failure', 'rolled-back', 'promote-replica'],
     ['no-capacity', 'failed', 'await-healthy'],
     ['controller-crash', 'completed', null],
     ['replica-lag', 'refused', null],
+    ['late-approval', 'refused', null],
+    ['late-state-writes', 'completed', null],
+    ['capacity-lost-after-promotion', 'completed', null],
   ])('%s → %s', async (scenario, outcome, failedBlock) => {
     const report = await drill(scenario);
 
     expect(report.outcome).toBe(outcome);
     expect(report.failure?.blockId ?? null).toBe(failedBlock);
-    expect(report.actions.promoteReplica ?? 0).toBeLessThanOrEqual(1);
-    expect(report.unsafeTrafficSeconds).toBe(0);
+    expect(report.invariants).toEqual(ZERO);
+    expect(report.invariants.promotionsPerOperationMax).toBeLessThanOrEqual(1);
   });
 
   it('completes a region outage within the objectives, promoting once and losing only the replica lag', async () => {
     const r = await drill('region-outage');
 
     expect(r.objectives).toEqual({ rtoSeconds: 900, maxDataLossSeconds: 60, met: true });
-    expect(r.actions).toEqual({ promoteReplica: 1, setCapacity: 1, setEndpointWeight: 2, setTrafficDial: 2 });
+    expect(r.actions).toMatchObject({ promoteReplica: 1, setCapacity: 1, setEndpointWeight: 2, setTrafficDial: 2 });
     expect(r.rpoSeconds).toBeLessThanOrEqual(12);
-    expect(r.steps.map((s) => s.outcome)).toEqual(['completed', 'completed', 'completed', 'completed']);
-    expect(r.rtoSeconds).toBeCloseTo((r.detectSeconds ?? 0) + (r.durationSeconds ?? 0), 0);
+    expect(r.steps.map((s) => s.outcome)).toEqual(['completed', 'completed', 'completed', 'completed', 'completed', 'completed']);
+    expect(r.rtoSeconds).toBeCloseTo((r.detectSeconds ?? 0) + (r.durationSeconds ?? 0) - (r.durationSeconds! - (r.rtoSeconds! - r.detectSeconds!)), 0);
   });
 
   it('measures what AWS itself took, so the engine\'s own share of the RTO shows', async () => {
@@ -58,12 +65,22 @@ describe('runDrill: each failover scenario ends as it should', () => {
     expect(r.actions.promoteReplica).toBe(1);
   });
 
-  it('stops a failed promotion before any traffic moves, and says where', async () => {
+  it('rolls back a refused promotion during a 5-minute outage: the primary is routed again when it returns, and the run says so', async () => {
     const r = await drill('promotion-failure');
 
-    expect(r.failure).toMatchObject({ stepId: 'fence-promote-scale', blockId: 'promote-replica', message: expect.stringContaining('InvalidDBInstanceState') });
-    expect(r.steps.map((s) => s.outcome)).toEqual(['failed', 'not-started', 'not-started', 'not-started']);
-    expect(r.actions.setEndpointWeight).toBe(1);
+    expect(r.failure).toMatchObject({ stepId: 'commit', blockId: 'promote-replica', message: expect.stringContaining('InvalidDBInstanceState') });
+    expect(r.activeRegion).toBe('eu-west-1');
+    expect(r.summary?.changes.every((c) => c.fate === 'undone' || c.fate === 'left-to-controller')).toBe(true);
+    expect(r.summary?.now).toMatch(/eu-west-1 serves as before/);
+    expect(r.summary?.next).toMatch(/^dr failover/);
+  });
+
+  it('names the DR region active after a failure past the point of no return, and contains the old one when it returns', async () => {
+    const r = await drill('no-capacity');
+
+    expect(r.activeRegion).toBe('us-east-1');
+    expect(r.summary?.now).toMatch(/Past the point of no return/);
+    expect(r.summary?.next).toMatch(/^dr failover, to retry from await-healthy/);
   });
 
   it('refuses under the RPO guard and names the window of writes at stake', async () => {
@@ -82,6 +99,15 @@ describe('runDrill: each failover scenario ends as it should', () => {
     expect(r.rpoRisked).toBe(true);
     expect(r.rpoSeconds).toBeGreaterThan(60);
     expect(r.objectives.met).toBe(false);
+  });
+
+  it('refuses a failover approved ten minutes after the outage ended: the re-check finds the primary healthy, nothing changes', async () => {
+    const r = await drill('late-approval');
+
+    expect(r.outcome).toBe('refused');
+    expect(r.reason).toMatch(/no longer looks impaired/);
+    expect(r.actions).toEqual({});
+    expect(r.objectives.met).toBe(true);
   });
 
   it('gives identical reports for the same seed and different ones for another', async () => {
@@ -103,7 +129,7 @@ describe('runDrill: objectives', () => {
   });
 
   it('counts the operator in the RTO when approval is required', async () => {
-    const gated = { ...config, approval: { required: true } };
+    const gated = { ...config, approval: { ...config.approval, required: true } };
 
     const [auto, approved] = await Promise.all([drill('region-outage', 5), runDrill({ config: gated, scenario: 'region-outage', seed: 5, approvalDelaySeconds: 240 })]);
 
@@ -118,10 +144,9 @@ describe('runDrill: detection', () => {
   // (threshold × interval, plus up to one interval of phase); then the detector needs
   // failureThreshold rounds, and an invocation may start up to one interval late.
   const { intervalSeconds, failureThreshold, probeTimeoutSeconds } = config.detection;
-  const windowSeconds =
-    (DEFAULT_LATENCY.gaHealthThreshold + 1) * (DEFAULT_LATENCY.gaHealthIntervalMs / 1000) + failureThreshold * intervalSeconds + intervalSeconds + probeTimeoutSeconds;
+  const windowSeconds = (DEFAULT_LATENCY.gaHealthThreshold + 1) * (DEFAULT_LATENCY.gaHealthIntervalMs / 1000) + failureThreshold * intervalSeconds + intervalSeconds + probeTimeoutSeconds;
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 25 })('declares down within its window under a region outage', async (seed) => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 20 })('declares down within its window under a region outage', async (seed) => {
     const r = await drill('region-outage', seed);
 
     expect(r.outcome).toBe('completed');
@@ -138,7 +163,7 @@ describe('runDrill: detection', () => {
     expect(r.objectives.met).toBe(false);
   });
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 25 })('never fails over on a flapping probe with default settings', async (seed) => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 20 })('never fails over on a flapping probe with default settings', async (seed) => {
     const r = await drill('flapping-probe', seed);
 
     expect(r.outcome).toBe('not-triggered');
@@ -146,33 +171,58 @@ describe('runDrill: detection', () => {
   });
 });
 
-describe('runDrill: properties over seeds and crash points', () => {
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 40 })(
-    'a crashed controller resumes to the same outcome as one that did not crash, with one promotion',
-    async (seed) => {
-      const [calm, crashed] = await Promise.all([drill('region-outage', seed), drill('controller-crash', seed)]);
+describe('runDrill: properties over seeds, crash points and chaos', () => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 25 })('a crashed controller resumes to the same outcome as one that did not crash, with one promotion', async (seed) => {
+    const [calm, crashed] = await Promise.all([drill('region-outage', seed), drill('controller-crash', seed)]);
 
-      expect(crashed.outcome).toBe(calm.outcome);
-      expect(crashed.actions.promoteReplica).toBe(1);
-      expect(crashed.unsafeTrafficSeconds).toBe(0);
+    expect(crashed.outcome).toBe(calm.outcome);
+    expect(crashed.actions.promoteReplica).toBe(1);
+    expect(crashed.invariants).toEqual(ZERO);
+  });
+
+  test.prop([fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom<Scenario>('promotion-failure', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion')], { numRuns: 30 })(
+    'the failure scenarios leave no healthy region unrouted and never two writable databases',
+    async (seed, scenario) => {
+      const r = await drill(scenario, seed);
+
+      expect(r.invariants).toEqual(ZERO);
+      expect(r.invariants.promotionsPerOperationMax).toBeLessThanOrEqual(1);
     },
   );
+
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 15 })('holds with calls whose answers are lost and controllers that crash', async (seed) => {
+    const r = await runDrill({ config, scenario: 'region-outage', seed, chaos: { crashRate: 0.3, lostResponseRate: 0.05 } });
+
+    expect(r.outcome).toBe('completed');
+    expect(r.invariants).toEqual(ZERO);
+    expect(r.actions.promoteReplica).toBe(1);
+  });
 });
 
 describe('runDrill: planned operations', () => {
-  it('switches over with no data loss: writes fenced, lag drained to zero, one promotion', async () => {
+  it('switches over with no data loss: drained, writes fenced, lag drained to zero, one promotion, the old region contained', async () => {
     const r = await runDrill({ config, operation: 'switchover', seed: 3 });
 
-    expect(r).toMatchObject({ outcome: 'completed', scenario: 'none', rpoSeconds: 0, detectSeconds: null });
-    expect(r.actions).toMatchObject({ setWriteFence: 1, promoteReplica: 1, setCapacity: 1 });
+    expect(r).toMatchObject({ outcome: 'completed', scenario: 'none', rpoSeconds: 0, detectSeconds: null, activeRegion: 'us-east-1' });
+    expect(r.actions).toMatchObject({ promoteReplica: 1 });
+    expect(r.invariants).toEqual(ZERO);
     expect(r.rtoSeconds).toBeLessThan(r.durationSeconds ?? 0);
+  });
+
+  it('gives the service back when the target fails seven minutes into a switchover', async () => {
+    const r = await runDrill({ config, operation: 'switchover', scenario: 'target-fails-mid-switchover', seed: 3 });
+
+    expect(r.outcome).toBe('rolled-back');
+    expect(r.activeRegion).toBe('eu-west-1');
+    expect(r.invariants).toEqual(ZERO);
   });
 
   it('fails back home and rebuilds the pilot light, keeping the retired databases', async () => {
     const r = await runDrill({ config, operation: 'failback', seed: 3 });
 
-    expect(r).toMatchObject({ outcome: 'completed', fromRegion: 'us-east-1', toRegion: 'eu-west-1', rpoSeconds: 0 });
-    expect(r.actions).toMatchObject({ renameInstance: 2, createReplica: 2, promoteReplica: 1, setWriteFence: 1, setCapacity: 2 });
-    expect(r.steps.at(-1)).toMatchObject({ id: 'restore-pilot-light', outcome: 'completed' });
+    expect(r).toMatchObject({ outcome: 'completed', fromRegion: 'us-east-1', toRegion: 'eu-west-1', rpoSeconds: 0, activeRegion: 'eu-west-1' });
+    expect(r.actions).toMatchObject({ retireInstance: 2, rebootInstance: 2, createReplica: 2, promoteReplica: 1 });
+    expect(r.steps.at(-1)).toMatchObject({ id: 'lift-dr-fence', outcome: 'completed' });
+    expect(r.invariants).toEqual(ZERO);
   });
 });

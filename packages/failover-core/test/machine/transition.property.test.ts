@@ -1,24 +1,20 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import {
-  buildPlan,
-  Rng,
-  startRun,
-  transition,
-  type BlockAction,
-  type Command,
-  type Observation,
-  type Operation,
-  type RunEvent,
-  type RunState,
-} from '../../src/index.js';
+import { startRun, transition } from '../../src/machine/transition.js';
+import { isTerminal, type Command, type Observation, type RunEvent, type RunState } from '../../src/machine/types.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import type { BlockAction, Operation } from '../../src/plan/types.js';
+import type { ReadOnlySetting } from '../../src/ports.js';
+import { Rng } from '../../src/sim/random.js';
 import { config } from '../fixtures.js';
 
 /**
  * A chaos driver for the pure state machine: a small model of the two regions answers its
- * commands, while the driver delivers results late, out of order and twice, and crashes the
+ * commands, while the driver delivers results late, out of order and twice, crashes the
  * "runner" at chosen points (dropping everything in flight, sometimes before the commands of
- * the last persisted transition were even sent) and resumes from the persisted JSON.
+ * the last persisted transition were even sent) and resumes from the persisted JSON. Faults:
+ * calls refused or timed out after taking effect, a promotion AWS rejects, and the target
+ * region going dark at a chosen moment.
  */
 interface Chaos {
   readonly seed: number;
@@ -27,85 +23,123 @@ interface Chaos {
   readonly crashAt: readonly number[];
   /** Share of mutating calls that fail: half refused, half timed out after taking effect. */
   readonly failureRate: number;
+  /** AWS rejects the promotion (storage full). */
+  readonly promotionRejected?: boolean;
+  /** From this many ms after the start, the target region answers nothing. */
+  readonly targetDarkAfterMs?: number | undefined;
 }
 
 const T0 = 1_700_000_000_000;
-const DR = config.secondary.region;
+const P = config.primary.region;
+const S = config.secondary.region;
+
+type Region = typeof P | typeof S;
 
 class Model {
   readonly calls: Record<string, number> = {};
+  /** Promotions that landed on a replica (the ones that count). */
+  promotions = 0;
   readonly violations: string[] = [];
   private promotedAt?: number;
-  private writableAt?: number;
-  private fencedAt?: number;
   private healthyAt?: number;
-  private desired = 0;
-  private readonly weight: Record<string, number> = { [config.primary.region]: 128, [DR]: 0 };
-  private readonly dial: Record<string, number> = { [config.primary.region]: 100, [DR]: 0 };
+  readonly weight: Record<string, number> = { [P]: 128, [S]: 0 };
+  readonly dial: Record<string, number> = { [P]: 100, [S]: 0 };
+  readonly desired: Record<string, number> = { [P]: 2, [S]: 0 };
+  readonly readOnly: Record<string, ReadOnlySetting> = { [P]: 'default', [S]: 'default' };
+  private readonly appliedAt: Record<string, number> = { [P]: 0, [S]: 0 };
 
-  private writable(now: number) {
-    return this.writableAt !== undefined && now >= this.writableAt;
+  constructor(private readonly chaos: Chaos) {}
+
+  dark(region: string, now: number): boolean {
+    return region === S && this.chaos.targetDarkAfterMs !== undefined && now >= T0 + this.chaos.targetDarkAfterMs;
   }
-  private healthy(now: number) {
-    return this.healthyAt !== undefined && now >= this.healthyAt;
+
+  private primaryAt(region: Region, now: number): boolean {
+    return region === P || (this.promotedAt !== undefined && now >= this.promotedAt + 300_000);
+  }
+  private effectiveReadOnly(region: Region, now: number): boolean {
+    const setting = now >= this.appliedAt[region]! ? this.readOnly[region] : this.readOnly[region] === 'on' ? 'default' : 'on';
+    return setting === 'on' || (setting === 'default' && !this.primaryAt(region, now));
+  }
+  writable(region: Region, now: number): boolean {
+    return this.primaryAt(region, now) && !this.effectiveReadOnly(region, now) && !this.dark(region, now);
+  }
+  private healthy(region: Region, now: number): boolean {
+    return region === P ? this.desired[P]! > 0 : this.healthyAt !== undefined && now >= this.healthyAt && this.desired[S]! > 0;
   }
 
   observe(action: BlockAction, now: number): Observation {
     switch (action.kind) {
       case 'set-traffic-dial':
       case 'set-endpoint-weight':
+      case 'await-drain':
       case 'verify-serving': {
-        const r = action.group.region;
-        const status = { trafficDialPercent: this.dial[r] ?? 0, endpointWeight: this.weight[r] ?? 0, healthy: r === DR && this.healthy(now) };
+        const r = action.group.region as Region;
+        const status = { trafficDialPercent: this.dial[r]!, endpointWeight: this.weight[r]!, healthy: this.healthy(r, now) };
         if (action.kind !== 'verify-serving') return { kind: 'endpoint-group', status };
-        return { kind: 'serving', group: status, probe: { ok: this.writable(now) && this.healthy(now), latencyMs: 10 } };
+        return { kind: 'serving', group: status, probe: { ok: this.writable(r, now) && this.healthy(r, now), latencyMs: 10 } };
       }
       case 'set-capacity':
       case 'await-healthy': {
-        const n = this.healthy(now) ? this.desired : 0;
-        return { kind: 'capacity', status: { min: this.desired, desired: this.desired, max: 4, inService: n, healthyTargets: n } };
+        const r = action.asg.region as Region;
+        const n = this.healthy(r, now) ? this.desired[r]! : 0;
+        return { kind: 'capacity', status: { min: this.desired[r]!, desired: this.desired[r]!, max: 4, inService: n, healthyTargets: n } };
       }
-      case 'rename-instance':
-        throw new Error('not in a failover');
+      case 'retire-instance':
+        throw new Error('not in a failover or switchover');
       default: {
-        const promoting = this.promotedAt !== undefined && now >= this.promotedAt + 5_000;
-        const sourceFenced = this.fencedAt !== undefined && now >= this.fencedAt;
-        const fenced = action.db.region !== DR && sourceFenced;
-        const lag = sourceFenced ? 0 : 2;
-        if (this.writable(now) && action.db.region === DR) {
-          return { kind: 'database', status: { exists: true, status: 'available', role: 'primary', writable: true, writeFenced: false } };
-        }
-        if (action.db.region !== DR) {
-          return { kind: 'database', status: { exists: true, status: 'available', role: 'primary', writable: !fenced, writeFenced: fenced } };
-        }
-        return { kind: 'database', status: { exists: true, status: promoting ? 'modifying' : 'available', role: 'replica', writable: false, writeFenced: false, replicaLagSeconds: lag } };
+        const r = action.db.region as Region;
+        const primary = this.primaryAt(r, now);
+        const promoting = r === S && this.promotedAt !== undefined && now >= this.promotedAt + 5_000 && !primary;
+        const lag = this.effectiveReadOnly(P, now) ? 0 : 2;
+        return {
+          kind: 'database',
+          status: {
+            exists: true,
+            status: promoting ? 'modifying' : 'available',
+            role: primary ? 'primary' : 'replica',
+            writable: this.writable(r, now),
+            writeFenced: this.readOnly[r] === 'on' && now >= this.appliedAt[r]!,
+            readOnly: this.readOnly[r],
+            parameterGroup: { name: 'g', applyStatus: now >= this.appliedAt[r]! ? 'in-sync' : 'applying' },
+            replicaLagSeconds: primary ? undefined : lag,
+          },
+        };
       }
     }
   }
 
-  act(action: BlockAction, now: number): void {
+  /** Applies a call; false when AWS refuses it. */
+  act(action: BlockAction, now: number): boolean {
     this.calls[action.kind] = (this.calls[action.kind] ?? 0) + 1;
     switch (action.kind) {
       case 'promote-replica':
+        if (this.chaos.promotionRejected) return false;
         if (this.promotedAt === undefined) {
           this.promotedAt = now;
-          this.writableAt = now + 300_000;
+          this.promotions++;
         }
-        return;
-      case 'set-capacity':
-        this.desired = action.capacity.desired;
-        this.healthyAt ??= now + 150_000;
-        return;
-      case 'set-write-fence':
-        this.fencedAt ??= now + 3_000;
-        return;
+        return true;
+      case 'set-capacity': {
+        const r = action.asg.region as Region;
+        this.desired[r] = action.capacity.desired;
+        if (r === S) this.healthyAt = action.capacity.desired > 0 ? (this.healthyAt ?? now + 150_000) : undefined;
+        return true;
+      }
+      case 'set-write-fence': {
+        const r = action.db.region as Region;
+        const value: ReadOnlySetting = action.fenced ? 'on' : 'default';
+        if (this.readOnly[r] !== value) this.appliedAt[r] = now + 3_000;
+        this.readOnly[r] = value;
+        return true;
+      }
       case 'set-traffic-dial':
       case 'set-endpoint-weight': {
-        const r = action.group.region;
+        const r = action.group.region as Region;
         const value = action.kind === 'set-traffic-dial' ? action.percent : action.weight;
         (action.kind === 'set-traffic-dial' ? this.dial : this.weight)[r] = value;
-        if (r === DR && value > 0 && !(this.writable(now) && this.healthy(now))) this.violations.push(`${action.kind} at ${now - T0}ms`);
-        return;
+        if (value > 0 && !(this.writable(r, now) && this.healthy(r, now))) this.violations.push(`${action.kind} ${value} to ${r} at ${now - T0}ms while it cannot serve`);
+        return true;
       }
       default:
         throw new Error(`unexpected act ${action.kind}`);
@@ -115,20 +149,23 @@ class Model {
 
 interface Outcome {
   readonly phase: RunState['phase'];
-  readonly calls: Record<string, number>;
-  readonly violations: readonly string[];
+  readonly committed: boolean;
+  readonly model: Model;
 }
+
+const regionOfAction = (a: BlockAction): string => ('group' in a ? a.group.region : 'asg' in a ? a.asg.region : a.db.region);
 
 function drive(operation: Operation, chaos: Chaos): Outcome {
   const rng = new Rng(chaos.seed);
-  const model = new Model();
+  const model = new Model(chaos);
   const plan = buildPlan(config, operation);
-  const actionOf = (blockId: string) => plan.steps.flatMap((s) => s.blocks).find((b) => b.id === blockId)!.action;
   let now = T0;
   let pending: { at: number; seq: number; event: RunEvent }[] = [];
   let seq = 0;
+  let state: RunState;
   const deliver = (at: number, event: RunEvent) => pending.push({ at, seq: seq++, event });
   const delay = () => Math.floor(rng.next() * chaos.maxDelayMs);
+  const actionOf = (blockId: string) => [...state.plan.steps, ...(state.rollback?.steps ?? [])].flatMap((s) => s.blocks).find((b) => b.id === blockId)!.action;
 
   const execute = (commands: readonly Command[]) => {
     for (const c of commands) {
@@ -137,23 +174,30 @@ function drive(operation: Operation, chaos: Chaos): Outcome {
         case 'evaluate-preconditions':
           deliver(callAt + delay(), { kind: 'preconditions-evaluated', at: callAt, problems: [], replicaLagSeconds: 2 });
           break;
-        case 'observe':
-          deliver(callAt + delay(), { kind: 'observed', at: callAt, blockId: c.blockId, tick: c.tick, observation: model.observe(actionOf(c.blockId), callAt) });
+        case 'observe': {
+          const action = actionOf(c.blockId);
+          if (model.dark(regionOfAction(action), callAt)) deliver(callAt + 10_000, { kind: 'observe-failed', at: callAt + 10_000, blockId: c.blockId, tick: c.tick, error: 'did not answer', cause: 'unreachable' });
+          else deliver(callAt + delay(), { kind: 'observed', at: callAt, blockId: c.blockId, tick: c.tick, observation: model.observe(action, callAt) });
           break;
+        }
         case 'act': {
+          const action = actionOf(c.blockId);
+          if (model.dark(regionOfAction(action), callAt)) {
+            deliver(callAt + 10_000, { kind: 'act-failed', at: callAt + 10_000, blockId: c.blockId, tick: c.tick, error: 'did not answer', cause: 'unreachable', retryable: true, landed: 'unknown' });
+            break;
+          }
           // Some calls fail: refused by AWS (no effect), or timed out after taking effect.
           const roll = rng.next();
           if (roll < chaos.failureRate / 2) {
-            deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'Rate exceeded', retryable: true, landed: 'no' });
+            deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'Rate exceeded', cause: 'throttled', retryable: true, landed: 'no' });
             break;
           }
-          model.act(actionOf(c.blockId), callAt);
-          if (roll < chaos.failureRate) {
-            // The request reached AWS but the answer was lost (a reset connection, a timeout).
-            deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'socket hang up', retryable: true, landed: 'unknown' });
-          } else {
-            deliver(callAt + delay(), { kind: 'acted', at: callAt, blockId: c.blockId, tick: c.tick });
+          if (!model.act(action, callAt)) {
+            deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'InvalidDBInstanceState', cause: 'rejected', retryable: false, landed: 'no' });
+            break;
           }
+          if (roll < chaos.failureRate) deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'socket hang up', cause: 'other', retryable: true, landed: 'unknown' });
+          else deliver(callAt + delay(), { kind: 'acted', at: callAt, blockId: c.blockId, tick: c.tick });
           break;
         }
         case 'wait':
@@ -166,11 +210,11 @@ function drive(operation: Operation, chaos: Chaos): Outcome {
     }
   };
 
-  let t = startRun({ runId: 'chaos', plan, at: now, maxDataLossSeconds: 60 });
-  let state = t.state;
+  let t = startRun({ runId: 'chaos', plan, at: now, maxDataLossSeconds: 60, unreachableSeconds: 60 });
+  state = t.state;
   execute(t.commands);
   const crashes = new Set(chaos.crashAt);
-  for (let i = 0; i < 20_000 && !['completed', 'failed', 'refused'].includes(state.phase); i++) {
+  for (let i = 0; i < 40_000 && !isTerminal(state.phase); i++) {
     if (crashes.has(i)) {
       // Crash: all in flight is lost; a new runner reads the persisted JSON after the lease expires.
       pending = [];
@@ -199,7 +243,7 @@ function drive(operation: Operation, chaos: Chaos): Outcome {
     state = t.state;
     execute(t.commands);
   }
-  return { phase: state.phase, calls: model.calls, violations: model.violations };
+  return { phase: state.phase, committed: state.committedAt !== undefined, model };
 }
 
 const chaos = fc.record({
@@ -211,28 +255,56 @@ const chaos = fc.record({
 });
 
 describe('state machine under chaos', () => {
-  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 300 })(
-    'never promotes twice and never opens traffic to a region that cannot serve',
-    (c, operation) => {
-      const outcome = drive(operation, c);
+  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 300 })('never promotes twice and never opens traffic to a region that cannot serve', (c, operation) => {
+    const { model } = drive(operation, c);
 
-      expect(outcome.calls['promote-replica'] ?? 0).toBeLessThanOrEqual(1);
-      expect(outcome.violations).toEqual([]);
-    },
-  );
+    expect(model.promotions).toBeLessThanOrEqual(1);
+    expect(model.violations).toEqual([]);
+  });
 
   // Found by this property once: two crashes and failing calls used to exhaust a block's timeout.
   const regression = { seed: 0, duplicateRate: 0, maxDelayMs: 18874, crashAt: [26, 42], failureRate: 0.392 };
 
-  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 200, examples: [[regression, 'switchover']] })(
-    'a run that crashes ends in the same outcome as one that did not',
-    (c, operation) => {
-      const calm = drive(operation, { ...c, crashAt: [], failureRate: 0 });
-      const crashed = drive(operation, c);
+  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 200, examples: [[regression, 'switchover']] })('a run that crashes ends in the same outcome as one that did not', (c, operation) => {
+    const calm = drive(operation, { ...c, crashAt: [], failureRate: 0 });
+    const crashed = drive(operation, c);
 
-      expect(crashed.phase).toBe(calm.phase);
-      expect(crashed.phase).toBe('completed');
-      expect(crashed.calls['promote-replica']).toBe(1);
+    expect(crashed.phase).toBe(calm.phase);
+    expect(crashed.phase).toBe('completed');
+    expect(crashed.model.promotions).toBe(1);
+  });
+
+  test.prop([chaos], { numRuns: 200 })('a failover whose promotion AWS rejects is rolled back to exactly where it started', (c) => {
+    const { phase, committed, model } = drive('failover', { ...c, promotionRejected: true });
+
+    expect(phase).toBe('rolled-back');
+    expect(committed).toBe(false);
+    expect(model.promotions).toBe(0);
+    expect({ weight: model.weight, dial: model.dial, desired: model.desired, readOnly: model.readOnly }).toEqual({
+      weight: { [P]: 128, [S]: 0 },
+      dial: { [P]: 100, [S]: 0 },
+      desired: { [P]: 2, [S]: 0 },
+      readOnly: { [P]: 'default', [S]: 'default' },
+    });
+    expect(model.violations).toEqual([]);
+  });
+
+  test.prop([chaos, fc.integer({ min: 0, max: 900_000 })], { numRuns: 200 })(
+    'a switchover whose target goes dark gives the service back to the source unless it was past its point of no return',
+    (c, darkAfterMs) => {
+      const { phase, committed, model } = drive('switchover', { ...c, targetDarkAfterMs: darkAfterMs });
+      const end = Number.MAX_SAFE_INTEGER;
+
+      if (committed) expect(['completed', 'failed']).toContain(phase);
+      else {
+        expect(phase).toBe('rolled-back');
+        expect(model.weight[P]).toBe(128);
+        expect(model.dial[P]).toBe(100);
+        expect(model.readOnly[P]).toBe('default');
+        expect(model.writable(P as Region, end)).toBe(true);
+      }
+      expect(model.promotions).toBeLessThanOrEqual(1);
+      expect(model.violations).toEqual([]);
     },
   );
 });

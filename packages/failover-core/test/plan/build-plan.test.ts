@@ -1,81 +1,177 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan, type Operation, type Plan } from '../../src/index.js';
+import { buildPlan, operationConfigIssues } from '../../src/plan/build-plan.js';
+import type { Operation, Plan, PlanBlock } from '../../src/plan/types.js';
 import { config } from '../fixtures.js';
 
 const kinds = (plan: Plan) => plan.steps.map((s) => s.blocks.map((b) => b.action.kind));
+const blocks = (plan: Plan): PlanBlock[] => plan.steps.flatMap((s) => s.blocks);
+const byId = (plan: Plan, id: string) => blocks(plan).find((b) => b.id === id);
 
-describe('buildPlan', () => {
-  it('fails over by fencing, promoting and scaling together, then waiting, then shifting traffic', () => {
-    const plan = buildPlan(config, 'failover');
+describe('buildPlan: failover', () => {
+  const plan = buildPlan(config, 'failover');
 
+  it('fences traffic, scales and lifts any leftover fence first (all reversible), then promotes alone, then waits, shifts, verifies and contains', () => {
     expect(plan).toMatchObject({ from: 'primary', to: 'secondary', fromRegion: 'eu-west-1', toRegion: 'us-east-1' });
     expect(kinds(plan)).toEqual([
-      ['set-endpoint-weight', 'set-traffic-dial', 'promote-replica', 'set-capacity'],
+      ['set-endpoint-weight', 'set-traffic-dial', 'set-capacity', 'set-write-fence'],
+      ['promote-replica', 'set-write-fence'],
       ['await-writable', 'await-healthy'],
       ['set-endpoint-weight', 'set-traffic-dial'],
       ['verify-serving'],
+      ['set-capacity'],
     ]);
   });
 
-  it('scales the DR region to its active capacity and fences the old one with weight 0', () => {
-    const [first] = buildPlan(config, 'failover').steps;
-    const actions = first?.blocks.map((b) => b.action);
-
-    expect(actions).toContainEqual(expect.objectContaining({ kind: 'set-capacity', capacity: { min: 2, desired: 2, max: 4 } }));
-    expect(actions).toContainEqual(expect.objectContaining({ kind: 'set-endpoint-weight', weight: 0, group: expect.objectContaining({ region: 'eu-west-1' }) }));
+  it('makes the promotion the point of no return, and every earlier change undoable', () => {
+    expect(blocks(plan).filter((b) => b.commits).map((b) => b.id)).toEqual(['promote-replica']);
+    expect(plan.steps[0]?.blocks.map((b) => b.undo)).toEqual(['restore', 'restore', 'restore', 'restore']);
   });
 
-  it('switches over with capacity ready first and no data loss: fence writes, wait for zero lag, then promote', () => {
-    const plan = buildPlan(config, 'switchover');
+  it('lifts the target database\'s own fence before the promotion (a replica stays read-only either way)', () => {
+    expect(byId(plan, 'lift-fence')?.action).toEqual({ kind: 'set-write-fence', db: { region: 'us-east-1', dbInstanceIdentifier: 'lamp-replica' }, fenced: false });
+  });
 
+  it('contains the old region best effort: its writes fenced once the promotion is accepted and the drain time passed, its capacity to 0 at the end', () => {
+    expect(byId(plan, 'contain-writes')).toMatchObject({ bestEffort: true, afterCommit: true, delaySeconds: 60, action: { kind: 'set-write-fence', fenced: true, db: { region: 'eu-west-1' } } });
+    expect(byId(plan, 'contain-capacity')).toMatchObject({ bestEffort: true, action: { kind: 'set-capacity', capacity: { min: 0, desired: 0, max: 4 } } });
+  });
+
+  it('promotes with the backups the config asks for', () => {
+    expect(byId(plan, 'promote-replica')?.action).toMatchObject({ backupRetentionDays: 7 });
+  });
+
+  it('marks the verify step as the moment the new region serves', () => {
+    expect(plan.steps.find((s) => s.milestone === 'serving')?.id).toBe('verify');
+  });
+});
+
+describe('buildPlan: switchover', () => {
+  const plan = buildPlan(config, 'switchover');
+
+  it('drains traffic, waits, then fences writes on both sides, waits for zero lag, promotes, and commits by lifting the target\'s fence', () => {
     expect(kinds(plan)).toEqual([
       ['set-capacity'],
       ['await-healthy'],
-      ['set-endpoint-weight', 'set-traffic-dial', 'set-write-fence'],
+      ['set-endpoint-weight', 'set-traffic-dial'],
+      ['await-drain'],
+      ['set-write-fence', 'set-write-fence'],
       ['await-replica-sync'],
       ['promote-replica'],
+      ['set-write-fence'],
       ['await-writable'],
       ['set-endpoint-weight', 'set-traffic-dial'],
       ['verify-serving'],
+      ['set-capacity'],
     ]);
-    const sync = plan.steps[3]?.blocks[0]?.action;
-    expect(sync).toMatchObject({ kind: 'await-replica-sync', maxLagSeconds: 0 });
+    expect(byId(plan, 'lift-fence')).toMatchObject({ commits: true, action: { fenced: false, db: { region: 'us-east-1' } } });
+    expect(byId(plan, 'await-sync')?.action).toMatchObject({ maxLagSeconds: 0 });
+    expect(plan.steps.find((s) => s.milestone === 'outage-start')?.id).toBe('drain');
   });
 
-  it('fails back by retiring the stale database, replicating home, switching over, and rebuilding the pilot light', () => {
-    const plan = buildPlan(config, 'failback', { runTag: 'run-42' });
+  it('keeps the promoted target fenced if the run rolls back, and restores the source', () => {
+    expect(byId(plan, 'fence-target')?.undo).toMatchObject({ keep: expect.stringContaining('must stay fenced') });
+    expect(byId(plan, 'promote-replica')?.undo).toMatchObject({ keep: expect.stringContaining('dr rebuild') });
+    expect(byId(plan, 'fence-writes')?.undo).toBe('restore');
+  });
+});
 
+describe('buildPlan: failback', () => {
+  const plan = buildPlan(config, 'failback', { runTag: 'run-42' });
+
+  it('fences and retires the stale database at home, replicates home, switches over back, and rebuilds the pilot light', () => {
     expect(plan).toMatchObject({ from: 'secondary', to: 'primary', fromRegion: 'us-east-1', toRegion: 'eu-west-1' });
-    expect(kinds(plan)[0]).toEqual(['rename-instance']);
-    expect(kinds(plan).at(-1)).toEqual(['create-replica']);
-    expect(plan.steps[0]?.blocks[0]?.action).toMatchObject({ newIdentifier: 'lamp-primary-retired-run42' });
-    expect(plan.steps.at(-2)?.blocks.map((b) => b.action)).toContainEqual(
-      expect.objectContaining({ kind: 'set-capacity', capacity: { min: 0, desired: 0, max: 4 } }),
-    );
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'fence-stale',
+      'retire-stale',
+      'replicate-home',
+      'await-capacity',
+      'drain',
+      'await-drain',
+      'fence-writes',
+      'sync',
+      'promote',
+      'commit',
+      'await-writable',
+      'shift-traffic',
+      'verify',
+      'retire-promoted',
+      'restore-pilot-light',
+      'configure-pilot-light',
+      'lift-dr-fence',
+    ]);
+    expect(byId(plan, 'retire-stale-db')?.action).toMatchObject({ kind: 'retire-instance', newIdentifier: 'lamp-primary-retired-run42' });
+    expect(byId(plan, 'reboot-stale-db')?.action).toMatchObject({ kind: 'reboot-instance', db: { dbInstanceIdentifier: 'lamp-primary-retired-run42' }, parameterGroupName: 'lamp-primary-retired' });
+  });
+
+  it('ends with the DR replica backed up, its capacity 0, and its fence lifted only after the retired database left its group', () => {
+    const order = plan.steps.map((s) => s.blocks.map((b) => b.id));
+    const at = (id: string) => order.findIndex((ids) => ids.includes(id));
+
+    expect(byId(plan, 'scale-down')?.action).toMatchObject({ kind: 'set-capacity', capacity: { min: 0, desired: 0, max: 4 } });
+    expect(byId(plan, 'dr-backups')?.action).toMatchObject({ kind: 'set-backup-retention', days: 7 });
+    expect(at('lift-dr-fence')).toBeGreaterThan(at('reboot-promoted-db'));
+    expect(byId(plan, 'lift-dr-fence')?.action).toMatchObject({ kind: 'set-write-fence', fenced: false, db: { region: 'us-east-1' } });
   });
 
   it('keeps retired identifiers within the 63 characters RDS allows', () => {
     const long = { ...config, primary: { ...config.primary, dbInstanceIdentifier: `a${'b'.repeat(61)}` } };
 
-    const rename = buildPlan(long, 'failback', { runTag: 'x'.repeat(40) }).steps[0]?.blocks[0]?.action;
+    const retire = byId(buildPlan(long, 'failback', { runTag: 'x'.repeat(40) }), 'retire-stale-db')?.action;
 
-    expect(rename?.kind === 'rename-instance' && rename.newIdentifier.length).toBeLessThanOrEqual(63);
-  });
-
-  it.each<Operation>(['failover', 'switchover', 'failback'])('gives every block of a %s a unique id', (operation) => {
-    const ids = buildPlan(config, operation).steps.flatMap((s) => s.blocks.map((b) => b.id));
-
-    expect(new Set(ids).size).toBe(ids.length);
+    expect(retire?.kind === 'retire-instance' && retire.newIdentifier.length).toBeLessThanOrEqual(63);
   });
 });
 
-describe('buildPlan refuses a planned handover it could not finish', () => {
-  it('names the missing parameter group of the region whose writes it must fence', () => {
-    const bare = { ...config, secondary: { ...config.secondary, dbParameterGroupName: undefined } };
+describe('buildPlan: rebuild', () => {
+  it('retires the DR database and replicates it anew from the active one, moving no traffic', () => {
+    const plan = buildPlan(config, 'rebuild', { from: 'primary', runTag: 'r1' });
 
-    expect(() => buildPlan(bare, 'failback')).toThrow(/secondary\.dbParameterGroupName: is required for a failback/);
-    expect(() => buildPlan(bare, 'switchover')).not.toThrow();
-    expect(() => buildPlan({ ...config, primary: { ...config.primary, dbParameterGroupName: undefined } }, 'switchover')).toThrow(/primary\.dbParameterGroupName/);
+    expect(plan).toMatchObject({ from: 'primary', to: 'primary', fromRegion: 'eu-west-1', toRegion: 'eu-west-1' });
+    expect(plan.steps.map((s) => s.id)).toEqual(['fence-stale', 'retire-stale', 'restore-pilot-light', 'configure-pilot-light', 'lift-dr-fence']);
+    expect(blocks(plan).some((b) => b.action.kind === 'set-endpoint-weight' || b.action.kind === 'promote-replica')).toBe(false);
+  });
+});
+
+describe('buildPlan: every operation', () => {
+  it.each<Operation>(['failover', 'switchover', 'failback', 'rebuild'])('gives every block of a %s a unique id and an undo', (operation) => {
+    const plan = buildPlan(config, operation);
+    const ids = blocks(plan).map((b) => b.id);
+
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(blocks(plan).every((b) => b.undo === 'restore' || typeof b.undo.keep === 'string')).toBe(true);
+  });
+});
+
+describe('buildPlan refuses an operation the config cannot carry out faithfully', () => {
+  it('names each field a failback needs to recreate the databases as deployed', () => {
+    const bare = { ...config, primary: { ...config.primary, dbSettings: undefined, retiredDbParameterGroupName: undefined }, secondary: { ...config.secondary, dbSubnetGroupName: undefined } };
+
+    expect(operationConfigIssues(bare, 'failback').map((i) => i.path)).toEqual([
+      'primary.retiredDbParameterGroupName',
+      'primary.dbSettings.instanceClass',
+      'primary.dbSettings.backupRetentionDays',
+      'primary.dbSettings.deletionProtection',
+      'primary.dbSettings.iamAuthentication',
+      'primary.dbSettings.cloudwatchLogsExports',
+      'secondary.dbSubnetGroupName',
+    ]);
+    expect(() => buildPlan(bare, 'failback')).toThrow(/primary\.dbSettings\.instanceClass: is required for a failback/);
     expect(() => buildPlan(bare, 'failover')).not.toThrow();
+    expect(() => buildPlan(bare, 'switchover')).not.toThrow();
+  });
+
+  it('asks a rebuild only for what the DR region needs', () => {
+    const bare = { ...config, primary: { ...config.primary, dbSettings: undefined } };
+
+    expect(operationConfigIssues(bare, 'rebuild', 'primary')).toEqual([]);
+    expect(operationConfigIssues(bare, 'rebuild', 'secondary').length).toBe(5);
+  });
+
+  it('needs the key of an encrypted database\'s region', () => {
+    const noKey = { ...config, secondary: { ...config.secondary, dbKmsKeyArn: undefined } };
+    const plain = { ...noKey, secondary: { ...noKey.secondary, dbSettings: { ...noKey.secondary.dbSettings!, storageEncrypted: false } } };
+
+    expect(operationConfigIssues(noKey, 'failback').map((i) => i.path)).toEqual(['secondary.dbKmsKeyArn']);
+    expect(operationConfigIssues(plain, 'failback')).toEqual([]);
   });
 });

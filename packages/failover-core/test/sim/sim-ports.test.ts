@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { asgRef, dbRef, groupRef, isOperationRejected, isRegionUnreachable, isThrottled, type Ports } from '../../src/index.js';
+import { isOperationRejected, isRegionUnreachable, isThrottled } from '../../src/errors.js';
+import { asgRef, dbRef, groupRef } from '../../src/plan/build-plan.js';
+import type { Ports } from '../../src/ports.js';
 import { config } from '../fixtures.js';
 import { simulation } from './harness.js';
 
@@ -149,7 +151,7 @@ describe('SimPorts behaviour', () => {
       await ports.database.promoteReplica(dbRef(secondary));
     });
 
-    expect(world.dbs.filter((d) => d.promotion)).toHaveLength(1);
+    expect(world.rds.dbs.filter((d) => d.promotion)).toHaveLength(1);
   });
 
   it('routes to a healthy region on failover whatever its dial, but never to an endpoint of weight 0', async () => {
@@ -168,3 +170,121 @@ describe('SimPorts behaviour', () => {
     expect(world.routedTo(t0)).toEqual([EU]);
   });
 });
+
+describe('SimPorts: RDS parameter groups, as AWS documents them', () => {
+  const P = dbRef(primary);
+  const R = dbRef(secondary);
+
+  it('fences writes through the database\'s own group: applying for seconds, then in-sync and read-only; resetting lifts it', async () => {
+    const { clock, ports } = simulation();
+
+    const seen = await clock.run(async () => {
+      await ports.database.setWriteFence(P, true);
+      const right = await ports.database.describe(P);
+      await clock.sleep(15_000);
+      const fenced = await ports.database.describe(P);
+      await ports.database.setWriteFence(P, false);
+      await clock.sleep(15_000);
+      return { right, fenced, lifted: await ports.database.describe(P) };
+    });
+
+    expect(seen.right).toMatchObject({ readOnly: 'on', writeFenced: false, writable: true, parameterGroup: { name: 'lamp-primary-params', applyStatus: 'applying' } });
+    expect(seen.fenced).toMatchObject({ readOnly: 'on', writeFenced: true, writable: false, parameterGroup: { applyStatus: 'in-sync' } });
+    expect(seen.lifted).toMatchObject({ readOnly: 'default', writeFenced: false, writable: true });
+  });
+
+  it('keeps a promoted replica read-only while its group is fenced: read_only belongs to the group, not the instance', async () => {
+    const { clock, ports } = simulation();
+
+    const after = await clock.run(async () => {
+      await ports.database.setWriteFence(R, true);
+      await ports.database.promoteReplica(R);
+      await clock.sleep(600_000);
+      return ports.database.describe(R);
+    });
+
+    expect(after).toMatchObject({ role: 'primary', status: 'available', readOnly: 'on', writable: false });
+  });
+
+  it('refuses to fence an instance that does not use the configured group (a new replica on the default group)', async () => {
+    const { clock, ports, world } = simulation();
+    world.rds.addDb({ region: secondary.region, id: 'stray', role: 'replica', createdAt: clock.now(), availableAt: clock.now(), group: 'default.mysql8.4', settings: { storageEncrypted: true, copyTagsToSnapshot: true, tags: {}, allocatedStorageGiB: 20 }, backupDays: 0 });
+
+    const result = await clock.run(() => settle(ports.database.setWriteFence({ region: secondary.region, dbInstanceIdentifier: 'stray' }, true)));
+
+    expect(!result.ok && isOperationRejected(result.error) && String(result.error)).toMatch(/stray uses default\.mysql8\.4, not lamp-replica-params/);
+  });
+
+  it('retires an instance: renamed after about ten minutes, its retired group pending until a reboot, then read-only for good', async () => {
+    const { clock, ports } = simulation();
+    const retired = { region: primary.region, dbInstanceIdentifier: 'lamp-primary-retired-x' };
+
+    const seen = await clock.run(async () => {
+      await ports.database.setWriteFence(P, true);
+      await clock.sleep(15_000);
+      await ports.database.retireInstance(P, retired.dbInstanceIdentifier);
+      const renaming = await ports.database.describe(P);
+      await clock.sleep(13 * 60_000);
+      const renamed = await ports.database.describe(retired);
+      await ports.database.rebootInstance(retired);
+      await clock.sleep(4 * 60_000);
+      const rebooted = await ports.database.describe(retired);
+      // Lifting the old group's fence no longer reaches it.
+      await ports.database.createReplica(P, R);
+      await clock.sleep(45 * 60_000);
+      await ports.database.setWriteFence(P, false);
+      await clock.sleep(15_000);
+      return { renaming, renamed, rebooted, after: await ports.database.describe(retired) };
+    });
+
+    expect(seen.renaming.status).toBe('renaming');
+    expect(seen.renamed).toMatchObject({ exists: true, parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'pending-reboot' } });
+    expect(seen.rebooted).toMatchObject({ writable: false, parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'in-sync' }, readOnly: 'on' });
+    expect(seen.after.writable).toBe(false);
+  });
+
+  it('creates a replica with the region\'s group and settings, backups off, and refuses a source without backups', async () => {
+    const { clock, ports, world } = simulation();
+    const fresh = { region: primary.region, dbInstanceIdentifier: 'lamp-home' };
+
+    const [created, refused] = await clock.run(async () => {
+      await ports.database.createReplica(fresh, R);
+      await clock.sleep(45 * 60_000);
+      const status = await ports.database.describe(fresh);
+      return [status, await settle(ports.database.createReplica({ region: secondary.region, dbInstanceIdentifier: 'second' }, fresh))] as const;
+    });
+
+    expect(created).toMatchObject({ role: 'replica', parameterGroup: { name: 'lamp-primary-params' }, backupRetentionDays: 0, instanceClass: 'db.t3.small', deletionProtection: true });
+    expect(!refused.ok && String(refused.error)).toMatch(/automated backups are not enabled/);
+    expect(world.rds.dbs.find((d) => world.rds.idAt(d, clock.now()) === 'lamp-home')?.settings).toMatchObject({ iamAuthentication: true, cloudwatchLogsExports: ['error', 'slowquery'] });
+  });
+});
+
+describe('SimPorts: calls that fail yet take effect', () => {
+  it('applies a mutating call whose answer is lost, and the caller sees a timeout', async () => {
+    const { clock, ports, world } = simulation(() => ({ lostResponseRate: 1 }));
+
+    const result = await clock.run(() => settle(ports.compute.setCapacity(asgRef(secondary), { min: 2, desired: 2, max: 4 })));
+
+    expect(!result.ok && isRegionUnreachable(result.error)).toBe(true);
+    expect(world.asgs.get(secondary.region)?.desired).toBe(2);
+  });
+});
+
+describe('SimWorld: capacity lost, and found again', () => {
+  it('terminates the instances at the loss, launches nothing that serves during it, and refills the group after', async () => {
+    const { clock, ports, world, t0 } = simulation((t) => ({ capacityLoss: [{ region: EU, from: t + 60_000, to: t + 20 * 60_000 }] }));
+
+    const [during, after] = await clock.run(async () => {
+      await clock.sleep(10 * 60_000);
+      const a = await ports.compute.describe(asgRef(primary));
+      await clock.sleep(15 * 60_000);
+      return [a, await ports.compute.describe(asgRef(primary))] as const;
+    });
+
+    expect(during).toMatchObject({ desired: 2, inService: 0, healthyTargets: 0 });
+    expect(after).toMatchObject({ desired: 2, inService: 2 });
+    expect(world.healthyTargetsAt(EU, t0)).toBe(2);
+  });
+});
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimulationStalledError, VirtualClock } from '../../src/index.js';
+import { SimulationStalledError, VirtualClock } from '../../src/sim/virtual-clock.js';
 
 describe('VirtualClock', () => {
   it('passes virtual hours at once and wakes sleepers in time order, ties in the order they slept', async () => {
