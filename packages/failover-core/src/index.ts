@@ -20,6 +20,7 @@ export { isTerminal, type RunState, type RunEvent, type Transition, type Timelin
 export { startRun, transition } from './machine/transition.js';
 export { measureRun, type RunMeasures } from './machine/measures.js';
 export { summarizeRun, type RunSummary } from './machine/summary.js';
+export { estimateMonthlyCost, type MonthlyEstimate } from './cost/rds-prices.js';
 export { Runner, type RunnerOptions, type StartRequest, type RunOutcome } from './runtime/runner.js';
 export { acquireLease, writeUnderLease, type ControlRecord } from './runtime/lease.js';
 export { evaluatePreconditions } from './runtime/preconditions.js';

@@ -1,4 +1,5 @@
 import type { DrConfig } from '../config/schema.js';
+import { estimateMonthlyCost } from '../cost/rds-prices.js';
 import { measureRun } from '../machine/measures.js';
 import { summarizeRun } from '../machine/summary.js';
 import { isTerminal, type EngineSettings, type RunState } from '../machine/types.js';
@@ -93,6 +94,8 @@ export interface RetiredInstance {
   readonly dbInstanceIdentifier: string;
   readonly instanceClass: string | null;
   readonly deletionProtection: boolean;
+  /** What it keeps costing a month at list prices (instance and storage), when a price is known. */
+  readonly monthlyUsd: number | null;
 }
 
 /** A lifecycle drill's result (`dr drill --operation lifecycle --json`). */
@@ -271,7 +274,13 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
   const pilotLight = checkPilotLight(world, config, record?.active ?? 'primary', observedUntil);
   const retiredInstances = world.rds.dbs
     .filter((d) => (world.rds.idAt(d, observedUntil) ?? '').includes('-retired-'))
-    .map((d) => ({ region: d.region, dbInstanceIdentifier: world.rds.idAt(d, observedUntil)!, instanceClass: d.settings.instanceClass ?? null, deletionProtection: d.settings.deletionProtection ?? false }));
+    .map((d) => ({
+      region: d.region,
+      dbInstanceIdentifier: world.rds.idAt(d, observedUntil)!,
+      instanceClass: d.settings.instanceClass ?? null,
+      deletionProtection: d.settings.deletionProtection ?? false,
+      monthlyUsd: estimateMonthlyCost({ region: d.region, instanceClass: d.settings.instanceClass, allocatedStorageGiB: d.settings.allocatedStorageGiB, multiAz: d.settings.multiAz })?.usd ?? null,
+    }));
   const inv = audit.invariants;
   const held = inv.promotionsPerOperationMax <= 1 && inv.unsafeTrafficSeconds === 0 && inv.bothWritableSeconds === 0 && inv.selfInflictedOutageSeconds === 0 && inv.leaseViolations === 0;
   // The scenario's own operation may rightly end without moving traffic (rolled back, refused, not

@@ -52,6 +52,8 @@ export interface AssessContext {
   readonly since?: number | undefined;
   /** When the observation was made. */
   readonly now?: number | undefined;
+  /** Whether the block has made its call (it may be in effect). */
+  readonly acted?: boolean | undefined;
 }
 
 const fenceWord = (setting: ReadOnlySetting | undefined): string => (setting === 'on' ? 'read_only 1' : setting === 'off' ? 'read_only 0' : 'read_only {TrueIfReplica}');
@@ -104,7 +106,10 @@ export function assess(action: BlockAction, observation: Observation, context: A
       const { current, renamed } = observation;
       if (renamed.exists && !current.exists) return done(`renamed to ${action.newIdentifier}`);
       if (renamed.exists || current.status === 'renaming') return going('rename in progress');
-      return current.exists ? notStarted(`${action.db.dbInstanceIdentifier} still has its name`) : done('nothing to retire');
+      if (current.exists) return notStarted(`${action.db.dbInstanceIdentifier} still has its name`);
+      // Neither name answered: before our call there is nothing to retire; after it, the two
+      // looks straddled the moment the new name took effect, so look again.
+      return context.acted ? going('neither name answers yet') : done('nothing to retire');
     }
     case 'reboot-instance': {
       if (observation.kind !== 'database') return mismatch(action, observation);

@@ -1,3 +1,4 @@
+import { estimateMonthlyCost } from '../cost/rds-prices.js';
 import { isMutating, type PlanBlock } from '../plan/types.js';
 import { mayHaveActed } from './rollback.js';
 import type { RunState } from './types.js';
@@ -78,6 +79,23 @@ function containmentNote(run: RunState): string {
 /** A planned handover rolled back after the target's promotion: the pilot light is gone until rebuilt. */
 const promotedThenRolledBack = (run: RunState): boolean => run.operation !== 'failover' && run.rollback !== undefined && mayHaveActed(run.blocks['promote-replica']);
 
+/**
+ * The databases a run retired (renamed, kept for reconciliation), with what each keeps costing:
+ * they keep billing, and keep the deletion protection they were deployed with.
+ */
+function retiredNote(run: RunState): string {
+  const retired = run.plan.steps
+    .flatMap((s) => s.blocks)
+    .filter((b) => b.action.kind === 'retire-instance' && run.blocks[b.id]?.status === 'done' && !/nothing to retire/.test(run.blocks[b.id]?.detail ?? ''));
+  if (retired.length === 0) return '';
+  const names = retired.map((b) => {
+    const a = b.action as Extract<PlanBlock['action'], { kind: 'retire-instance' }>;
+    const cost = estimateMonthlyCost({ region: a.db.region, instanceClass: a.instanceClass });
+    return `${a.newIdentifier} in ${a.db.region}${cost ? ` (about $${cost.usd.toFixed(0)} a month: ${cost.basis})` : ''}`;
+  });
+  return ` Retired and kept for reconciliation, still billing: ${names.join('; ')}. Delete each once it is no longer needed (turn off its deletion protection first; keep a final snapshot).`;
+}
+
 /** The summary every run ends with. Pure; says only what the run observed. */
 export function summarizeRun(run: RunState): RunSummary {
   const changes = runChanges(run);
@@ -88,10 +106,10 @@ export function summarizeRun(run: RunState): RunSummary {
     case 'completed': {
       if (op === 'rebuild') {
         const dark = run.plan.steps.flatMap((s) => s.blocks).find((b) => b.action.kind === 'create-replica')?.action;
-        return { changes, now: `The pilot light in ${dark && 'db' in dark ? dark.db.region : 'the DR region'} is rebuilt: a new replica, its fence lifted, capacity 0.`, next: 'dr status, to see the DR region ready' };
+        return { changes, now: `The pilot light in ${dark && 'db' in dark ? dark.db.region : 'the DR region'} is rebuilt: a new replica, its fence lifted, capacity 0.${retiredNote(run)}`, next: 'dr status, to see the DR region ready' };
       }
       const next = op === 'failover' ? `dr failback, once ${fromRegion} is healthy again` : op === 'switchover' ? `dr failback, to return to ${fromRegion}` : 'dr status, to see the pilot light ready';
-      return { changes, now: `${toRegion} serves traffic.${containmentNote(run)}`, next };
+      return { changes, now: `${toRegion} serves traffic.${containmentNote(run)}${retiredNote(run)}`, next };
     }
     case 'refused': {
       const rpo = run.problems.find((p) => p.kind === 'rpo');

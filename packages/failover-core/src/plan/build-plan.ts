@@ -284,7 +284,7 @@ function retireSteps(config: DrConfig, r: RegionResources, which: 'stale' | 'pro
     {
       id: `retire-${which}`,
       name: `Retire the ${which} database in ${r.region}`,
-      blocks: [block(`retire-${which}-db`, `Rename ${r.dbInstanceIdentifier} in ${r.region} to ${retired} (kept for reconciliation) and move it to ${group}`, { kind: 'retire-instance', db: dbRef(r), newIdentifier: retired }, t.promotionSeconds, undo)],
+      blocks: [block(`retire-${which}-db`, `Rename ${r.dbInstanceIdentifier} in ${r.region} to ${retired} (kept for reconciliation) and move it to ${group}`, { kind: 'retire-instance', db: dbRef(r), newIdentifier: retired, instanceClass: r.dbSettings?.instanceClass }, t.promotionSeconds, undo)],
     },
     {
       id: `reboot-${which}`,

@@ -16,8 +16,8 @@ export type BlockAction =
   | { readonly kind: 'set-write-fence'; readonly db: DbRef; readonly fenced: boolean; readonly ifExists?: boolean }
   | { readonly kind: 'promote-replica'; readonly db: DbRef; readonly backupRetentionDays?: number | undefined }
   | { readonly kind: 'set-capacity'; readonly asg: AsgRef; readonly capacity: CapacitySetting }
-  /** Rename, and move to the region's retired parameter group (applied by `reboot-instance`). */
-  | { readonly kind: 'retire-instance'; readonly db: DbRef; readonly newIdentifier: string }
+  /** Rename, and move to the region's retired parameter group (applied by `reboot-instance`). `instanceClass`: as deployed, for the cost it keeps. */
+  | { readonly kind: 'retire-instance'; readonly db: DbRef; readonly newIdentifier: string; readonly instanceClass?: string | undefined }
   /** Reboot `db` until `parameterGroupName` is in effect for it (`in-sync`); nothing to do when `db` is not there. */
   | { readonly kind: 'reboot-instance'; readonly db: DbRef; readonly parameterGroupName: string }
   | { readonly kind: 'create-replica'; readonly db: DbRef; readonly source: DbRef }
