@@ -19,33 +19,6 @@ function mismatch(action: BlockAction, observation: Observation): never {
   throw new Error(`observation ${observation.kind} does not fit block ${action.kind}`);
 }
 
-/** The observation kind each block kind needs. */
-export function observationKindFor(action: BlockAction): Observation['kind'] {
-  switch (action.kind) {
-    case 'set-traffic-dial':
-    case 'set-endpoint-weight':
-    case 'await-drain':
-      return 'endpoint-group';
-    case 'set-write-fence':
-    case 'promote-replica':
-    case 'create-replica':
-    case 'reboot-instance':
-    case 'set-backup-retention':
-    case 'await-writable':
-    case 'await-replica-sync':
-      return 'database';
-    case 'retire-instance':
-      return 'rename';
-    case 'set-capacity':
-    case 'await-healthy':
-      return 'capacity';
-    case 'verify-serving':
-      return 'serving';
-    default:
-      return assertNever(action, 'block action');
-  }
-}
-
 /** What judging a block needs besides the observation. */
 export interface AssessContext {
   /** When the block began: a measurement older than that does not count. */

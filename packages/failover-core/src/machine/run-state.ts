@@ -1,4 +1,3 @@
-import type { RegionRole } from '../config/schema.js';
 import type { BlockAction, PlanBlock, PlanStep } from '../plan/types.js';
 import { RUN_STATE_SCHEMA_VERSION, type BlockState, type RunState, type StartRunInput, type TimelineEntry, type Transition } from './types.js';
 
@@ -55,9 +54,6 @@ export function regionOf(action: BlockAction): string {
       return action.db.region;
   }
 }
-
-/** The region name of a side of the run. */
-export const regionOfRole = (state: RunState, role: RegionRole): string => (role === state.plan.from ? state.plan.fromRegion : state.plan.toRegion);
 
 /** Creates a run's state; the first command evaluates the preconditions. Pure. */
 export function startRun(input: StartRunInput): Transition {

@@ -29,15 +29,7 @@ export class Rng {
     return min + (max - min) * this.next();
   }
 
-  /** A uniform integer in [min, max]. */
-  int(min: number, max: number): number {
-    return Math.floor(this.between(min, max + 1));
-  }
 
-  /** True with probability `p`. */
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
 
   /** An independent stream for `label`. */
   fork(label: string): Rng {

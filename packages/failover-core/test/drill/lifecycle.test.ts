@@ -54,7 +54,7 @@ describe('runLifecycle', () => {
     expect(r.pilotLightRestored).toBe(true);
   });
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom<Scenario>('region-outage', 'alb-5xx', 'promotion-failure', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion', 'api-throttling', 'controller-crash')], { numRuns: 12 })(
+  test.prop([fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom<Scenario>('region-outage', 'alb-5xx', 'promotion-failure', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion', 'api-throttling', 'controller-crash')], { numRuns: 8 })(
     'keeps every invariant over a whole lifecycle, whatever the first failover meets',
     async (seed, scenario) => {
       const r = await runLifecycle({ config, seed, scenario });
@@ -69,7 +69,7 @@ describe('runLifecycle', () => {
     },
   );
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 6 })('holds with overlapping controllers that crash and calls whose answers are lost', async (seed) => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 4 })('holds with overlapping controllers that crash and calls whose answers are lost', async (seed) => {
     const r = await runLifecycle({ config, seed, chaos: { crashRate: 0.2, lostResponseRate: 0.02 } });
 
     expect(r.invariants).toEqual(ZERO);

@@ -146,7 +146,7 @@ describe('runDrill: detection', () => {
   const { intervalSeconds, failureThreshold, probeTimeoutSeconds } = config.detection;
   const windowSeconds = (DEFAULT_LATENCY.gaHealthThreshold + 1) * (DEFAULT_LATENCY.gaHealthIntervalMs / 1000) + failureThreshold * intervalSeconds + intervalSeconds + probeTimeoutSeconds;
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 20 })('declares down within its window under a region outage', async (seed) => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })('declares down within its window under a region outage', async (seed) => {
     const r = await drill('region-outage', seed);
 
     expect(r.outcome).toBe('completed');
@@ -163,7 +163,7 @@ describe('runDrill: detection', () => {
     expect(r.objectives.met).toBe(false);
   });
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 20 })('never fails over on a flapping probe with default settings', async (seed) => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })('never fails over on a flapping probe with default settings', async (seed) => {
     const r = await drill('flapping-probe', seed);
 
     expect(r.outcome).toBe('not-triggered');
@@ -172,7 +172,7 @@ describe('runDrill: detection', () => {
 });
 
 describe('runDrill: properties over seeds, crash points and chaos', () => {
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 25 })('a crashed controller resumes to the same outcome as one that did not crash, with one promotion', async (seed) => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })('a crashed controller resumes to the same outcome as one that did not crash, with one promotion', async (seed) => {
     const [calm, crashed] = await Promise.all([drill('region-outage', seed), drill('controller-crash', seed)]);
 
     expect(crashed.outcome).toBe(calm.outcome);
@@ -180,7 +180,7 @@ describe('runDrill: properties over seeds, crash points and chaos', () => {
     expect(crashed.invariants).toEqual(ZERO);
   });
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom<Scenario>('promotion-failure', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion')], { numRuns: 30 })(
+  test.prop([fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom<Scenario>('promotion-failure', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion')], { numRuns: 16 })(
     'the failure scenarios leave no healthy region unrouted and never two writable databases',
     async (seed, scenario) => {
       const r = await drill(scenario, seed);
@@ -190,7 +190,7 @@ describe('runDrill: properties over seeds, crash points and chaos', () => {
     },
   );
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 15 })('holds with calls whose answers are lost and controllers that crash', async (seed) => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 8 })('holds with calls whose answers are lost and controllers that crash', async (seed) => {
     const r = await runDrill({ config, scenario: 'region-outage', seed, chaos: { crashRate: 0.3, lostResponseRate: 0.05 } });
 
     expect(r.outcome).toBe('completed');
