@@ -424,7 +424,7 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
         let next: RunState = { ...retried, phase: 'rolling-back', failure: state.failure };
         for (const b of state.rollback.steps.flatMap((s) => s.blocks)) {
           const s = next.blocks[b.id];
-          if (s?.status === 'failed') next = withBlock(next, b.id, { status: 'pending', failures: 0, startedAt: undefined, error: undefined, unreachableSince: undefined });
+          if (s?.status === 'failed') next = withBlock(next, b.id, { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined });
         }
         const first = state.rollback.steps.findIndex((s) => s.blocks.some((b) => next.blocks[b.id]?.status !== 'done' && next.blocks[b.id]?.status !== 'skipped'));
         return startStep(next, Math.max(0, first), at);
@@ -435,7 +435,7 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
       let next: RunState = { ...retried, phase: 'running', failure: undefined };
       for (const b of state.plan.steps[index]!.blocks) {
         const s = next.blocks[b.id];
-        if (s && s.status !== 'done') next = withBlock(next, b.id, { status: 'pending', failures: 0, startedAt: undefined, error: undefined, unreachableSince: undefined });
+        if (s && s.status !== 'done') next = withBlock(next, b.id, { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined });
       }
       return startStep(next, index, at);
     }

@@ -319,6 +319,7 @@ describe('transition: after the point of no return', () => {
 
     expect(t.state.phase).toBe('running');
     expect(t.state.blocks['await-healthy']).toMatchObject({ status: 'observing', startedAt: at, failures: 0 });
+    expect(t.state.blocks['await-healthy']?.endedAt).toBeUndefined();
     expect(t.state.blocks['await-writable']?.status).toBe('done');
     expect(t.commands).toEqual([{ kind: 'observe', blockId: 'await-healthy', tick: expect.any(Number) }]);
   });
