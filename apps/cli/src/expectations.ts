@@ -1,5 +1,5 @@
 import type { DrConfig, Operation } from '@dr/failover-core';
-import { runDrill, type DrillReport } from '@dr/failover-core/drill';
+import { runDrill, type DrillOperation, type DrillReport } from '@dr/failover-core/drill';
 
 /** What the latency model expects of a plan: each step's duration and the RTO, as medians and 90th percentiles. */
 export interface Expectations {
@@ -7,6 +7,9 @@ export interface Expectations {
   readonly steps: readonly { readonly id: string; readonly p50Seconds: number | null; readonly p90Seconds: number | null }[];
   readonly rto: { readonly p50Seconds: number | null; readonly p90Seconds: number | null };
 }
+
+/** The operations a single drill can time. */
+const isDrillOperation = (operation: Operation): operation is DrillOperation => operation !== 'rebuild';
 
 const quantile = (xs: readonly number[], q: number): number | null => {
   if (xs.length === 0) return null;
@@ -18,8 +21,11 @@ const quantile = (xs: readonly number[], q: number): number | null => {
  * Expected durations of an operation's plan on this config, from the simulator's latency model
  * (DESIGN.md's AWS timings): `drills` seeded drills of the operation, the plan's own steps timed.
  * No approval wait is counted: a person's response time is not the model's to guess.
+ * @returns undefined for an operation no drill runs on its own (a rebuild: it is drilled only
+ * inside a lifecycle, after the run that needs it), so its plan prints without durations.
  */
-export async function expectations(config: DrConfig, operation: Operation, drills = 40): Promise<Expectations> {
+export async function expectations(config: DrConfig, operation: Operation, drills = 40): Promise<Expectations | undefined> {
+  if (!isDrillOperation(operation)) return undefined;
   const plain: DrConfig = { ...config, approval: { ...config.approval, required: false } };
   const reports: DrillReport[] = [];
   for (let seed = 1; seed <= drills; seed++) reports.push(await runDrill({ config: plain, operation, seed, force: true }));

@@ -17,14 +17,14 @@ export interface CommandContext {
 /** Builds the `dr` program. Each command lives in `commands/<name>.ts`. */
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('dr')
-    .description('Pilot-light disaster recovery for AWS: readiness, failover, switchover, failback and drills.')
+    .description('Pilot-light disaster recovery for AWS: readiness, failover, switchover, failback, rebuilding the pilot light, and drills.')
     .version('0.1.0')
     .option('--debug', 'print stack traces of unexpected errors')
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .addHelpText(
       'after',
-      '\nExamples:\n  dr drill                                   a failover drill on the built-in simulator\n  dr status --app lamp --region us-east-1    both regions, and whether a failover would start\n  dr failover --app lamp --region us-east-1 --dry-run\n\nExit codes: 0 done, 1 failed operation, 2 bad input. dr <command> --help for each command.',
+      '\nExamples:\n  dr drill                                   a failover drill on the built-in simulator\n  dr drill --operation lifecycle             failovers, failbacks and a switchover on one simulated world\n  dr status --app lamp --region us-east-1    both regions, and whether a failover would start\n  dr failover --app lamp --region us-east-1 --dry-run\n\nExit codes: 0 done, 1 failed operation, 2 bad input. dr <command> --help for each command.',
     );
   const commands = [
     statusCommand(context),
@@ -32,6 +32,7 @@ export function buildProgram(context: CommandContext): Command {
     operationCommand('failover', context),
     operationCommand('switchover', context),
     operationCommand('failback', context),
+    operationCommand('rebuild', context),
     drillCommand(context),
     snapshotCommand(context),
     completionCommand(() => program),

@@ -30,7 +30,7 @@ export class DrillRecorder {
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (n: number | null): string => (n === null ? '—' : `${n.toFixed(1)} s`);
 
-const COLOURS = { healthy: '#2e7d32', suspect: '#f9a825', down: '#c62828', standby: '#90a4ae', serving: '#2e7d32', step: '#1565c0', block: '#64b5f6', failed: '#c62828' } as const;
+const COLOURS = { healthy: '#2e7d32', suspect: '#f9a825', down: '#c62828', standby: '#90a4ae', serving: '#2e7d32', step: '#1565c0', block: '#64b5f6', failed: '#c62828', undo: '#ffb74d' } as const;
 
 /**
  * The drill's timeline as one self-contained HTML page: a Gantt chart of the plan's steps and
@@ -65,7 +65,9 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder):
     `${report.fromRegion} (detector)`,
     verdicts.map((v, i) => ({ from: v.seconds, to: verdicts[i + 1]?.seconds ?? end, state: v.verdict, title: `${v.verdict} from ${v.seconds.toFixed(1)} s` })),
   );
-  const servingFrom = report.steps.find((s) => s.id === 'verify')?.endSeconds ?? null;
+  // The step marked as the serving milestone ends when the new region is verified serving.
+  const servingStep = recorded.plan?.steps.find((s) => s.milestone === 'serving')?.id;
+  const servingFrom = report.steps.find((s) => s.id === servingStep)?.endSeconds ?? null;
   band(`${report.toRegion} (DR)`, [
     { from: 0, to: servingFrom ?? end, state: 'standby', title: 'pilot light: replica, no instances, no traffic' },
     ...(servingFrom === null ? [] : [{ from: servingFrom, to: end, state: 'serving' as const, title: `serving from ${servingFrom.toFixed(1)} s` }]),
@@ -91,6 +93,17 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder):
       y += rowHeight - 4;
     }
   }
+  // A rollback's undo blocks belong to no plan step: they are drawn together after the plan.
+  const undos = [...recorded.blocks].filter(([, b]) => b.start !== undefined && !report.steps.some((s) => s.id === b.stepId));
+  if (undos.length > 0) {
+    rows.push(`<text x="8" y="${y + 15}" class="label step">Rollback</text>`);
+    y += rowHeight;
+    for (const [id, b] of undos) {
+      rows.push(`<text x="24" y="${y + 13}" class="label block">${esc(id)}</text>`);
+      rows.push(`<rect x="${x(b.start!)}" y="${y + 5}" width="${Math.max(2, x(b.end ?? end) - x(b.start!))}" height="${rowHeight - 10}" fill="${b.failed ? COLOURS.failed : COLOURS.undo}"><title>${esc(id)}: ${b.start!.toFixed(1)}–${b.end === undefined ? 'unfinished' : `${b.end.toFixed(1)} s`}</title></rect>`);
+      y += rowHeight - 4;
+    }
+  }
   const height = y + 20;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Timeline of the drill">${rows.join('').replaceAll('__H__', String(height - 10))}</svg>`;
 
@@ -104,6 +117,14 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder):
     ['AWS actions', Object.entries(report.actions).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'],
   ];
   if (report.reason) summary.push(['reason', report.reason]);
+  const inv = report.invariants;
+  summary.push([
+    'invariants',
+    `promotions per operation (max) ${inv.promotionsPerOperationMax}, unsafe traffic ${inv.unsafeTrafficSeconds} s, both databases writable ${inv.bothWritableSeconds} s, self-inflicted outage ${inv.selfInflictedOutageSeconds} s, lease violations ${inv.leaseViolations}`,
+  ]);
+  if (report.summary && report.outcome !== 'completed') {
+    summary.push(['now', report.summary.now], ['next', report.summary.next]);
+  }
 
   return `<!doctype html>
 <html lang="en">
@@ -127,7 +148,7 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder):
 <body>
 <h1>Drill: ${esc(report.operation)} from ${esc(report.fromRegion)} to ${esc(report.toRegion)}</h1>
 <div class="sub">scenario ${esc(report.scenario)}, seed ${report.seed}, run ${esc(report.runId ?? '—')}: seconds since the drill began</div>
-<div class="legend">${(['healthy', 'suspect', 'down', 'standby', 'step', 'block', 'failed'] as const).map((k) => `<span><i style="background:${COLOURS[k]}"></i>${k}</span>`).join('')}</div>
+<div class="legend">${(['healthy', 'suspect', 'down', 'standby', 'step', 'block', 'failed', 'undo'] as const).map((k) => `<span><i style="background:${COLOURS[k]}"></i>${k}</span>`).join('')}</div>
 ${svg}
 <table>${summary.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
 </body>

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAwsPorts } from '@dr/aws-adapters';
 import { FakeAws, HealthEndpoint, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
-import { parseConfig, referenceConfig, type DrConfig, type DrConfigInput } from '@dr/failover-core';
+import { parseConfig, referenceConfig, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 import { BIN, type CliResult } from './run-cli.js';
 
 /** A deployed pilot light as `dr` sees it: fake AWS over HTTP, dynalite for the state table, the config in a file and in SSM. */
@@ -55,6 +56,15 @@ export class AwsWorld {
       ...extra,
     };
     return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  }
+
+  /** The AWS ports in this process, on the same fakes and state table as `dr` (to arrange what an earlier run left). */
+  ports(): Ports {
+    const e = this.server.endpoint;
+    return createAwsPorts(this.config, {
+      credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
+      endpoints: { rds: e, autoScaling: e, elasticLoadBalancingV2: e, cloudWatch: e, globalAccelerator: e, sns: e, dynamoDb: this.dynamo.endpoint },
+    });
   }
 
   /** Runs `dr` as a process; `onOutput` sees stdout as it grows and may signal the process. */

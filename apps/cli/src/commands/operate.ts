@@ -1,4 +1,4 @@
-import { buildPlan, evaluatePreconditions, measureRun, Runner, stateKeys, isTerminal, type Operation, type PreconditionProblem, type RunState } from '@dr/failover-core';
+import { buildPlan, evaluatePreconditions, measureRun, Runner, stateKeys, isTerminal, summarizeRun, type Operation, type Plan, type PreconditionProblem, type RunState } from '@dr/failover-core';
 import { isLockHeld } from '@dr/failover-core/errors';
 import { Command } from 'commander';
 import { awsOptions, type AwsFlags } from '../aws-options.js';
@@ -7,7 +7,8 @@ import { EXIT, ExitError, UsageError } from '../errors.js';
 import { expectations } from '../expectations.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
-import { printPlan, printTimelineEntry } from '../progress.js';
+import { planTitle, printPlan, printTimelineEntry, rebuildRegion } from '../progress.js';
+import { printRunSummary } from '../run-summary.js';
 
 interface OperateFlags extends AwsFlags {
   readonly yes?: boolean;
@@ -20,7 +21,27 @@ const WHAT: Readonly<Record<Operation, string>> = {
   failover: 'Fail over to the DR region now (unplanned: the primary is impaired). Promotes the replica, scales the DR region, moves traffic.',
   switchover: 'Switch over to the DR region with no data loss (planned: both regions healthy). Fences writes, waits for the replica to catch up, then as a failover.',
   failback: 'Fail back to the original primary region after a failover: a replica there from the promoted database, in sync, a switchover back, then the pilot light rebuilt.',
+  rebuild: 'Rebuild the pilot light in the region that does not serve: retire its database (renamed and kept), replicate the serving database there anew as deployed, capacity 0, its fence lifted. Moves no traffic.',
 };
+
+/** Every operation a person runs with `dr <operation>`, in the order `dr --help` lists them. */
+export const OPERATIONS: readonly Operation[] = ['failover', 'switchover', 'failback', 'rebuild'];
+
+/**
+ * A failed run that running its command again goes on with (the runner retries it): past its
+ * point of no return (from the failed block), or with a rollback still to finish.
+ */
+const retryable = (run: RunState): boolean => run.phase === 'failed' && (run.committedAt !== undefined || run.rollback !== undefined);
+
+/** What carrying on with a stored run will do, said before the operator confirms. */
+function carryOnNotice(run: RunState): string {
+  if (!isTerminal(run.phase)) return `Resuming run ${run.runId} (${run.phase}, at "${run.plan.steps[run.stepIndex]?.name ?? 'the start'}"): started earlier and not finished.`;
+  if (run.committedAt === undefined) {
+    const left = summarizeRun(run).changes.filter((ch) => ch.fate === 'not-undone').map((ch) => ch.blockId);
+    return `Finishing the rollback of run ${run.runId}: it failed before its point of no return and ${left.length ? `could not undo ${left.join(', ')}` : 'did not finish undoing its changes'} (${run.failure?.message ?? 'no reason recorded'}).`;
+  }
+  return `Retrying run ${run.runId} from ${run.failure?.blockId ?? 'the failed step'}: it failed past its point of no return (${run.failure?.message ?? 'no reason recorded'}); what it did stays done.`;
+}
 
 function printProblems(out: Output, problems: readonly PreconditionProblem[], force: boolean): void {
   const c = out.color;
@@ -31,17 +52,30 @@ function printProblems(out: Output, problems: readonly PreconditionProblem[], fo
   }
 }
 
-/** What an operation command prints under `--json`. */
+/** What an operation command prints under `--json`: the run, its measures, and its summary (what changed, the state now, the next command). */
 function document(run: RunState | undefined, extra: Record<string, unknown> = {}) {
   return {
     ...extra,
     runId: run?.runId ?? null,
     operation: run?.operation ?? null,
     phase: run?.phase ?? null,
+    committedAt: run?.committedAt ?? null,
     measures: run ? measureRun(run) : null,
     failure: run?.failure ?? null,
+    summary: run ? summarizeRun(run) : null,
     timeline: run?.timeline ?? [],
   };
+}
+
+/** The steps of a run as people read its timeline: the plan's, then any undo steps of a rollback. */
+function timelineRows(out: Output, state: RunState): string[][] {
+  const c = out.color;
+  const steps = [...state.plan.steps, ...(state.rollback?.steps ?? [])];
+  return steps.map((step) => {
+    const start = state.timeline.find((e) => e.kind === 'step-started' && e.stepId === step.id)?.at;
+    const end = state.timeline.find((e) => e.kind === 'step-ended' && e.stepId === step.id)?.at;
+    return [step.name, start ? new Date(start).toISOString().slice(11, 19) : '—', start && end ? `${((end - start) / 1000).toFixed(1)} s` : start ? c.yellow('unfinished') : '—'];
+  });
 }
 
 async function operate(operation: Operation, flags: OperateFlags, context: CommandContext): Promise<void> {
@@ -49,33 +83,51 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   const { config, ports, owner } = await awsContext(flags);
   const out = new Output(process.stdout, process.stderr, flags.json === true);
   const c = out.color;
+  const startedAt = new Date().toISOString();
+  const runId = `${operation}-${startedAt.replace(/[:.]/g, '-')}`;
+  // Names what a failback or rebuild retires (`<id>-retired-<tag>`, the last 12 letters and digits
+  // kept): yymmddhhmmss in UTC says when, where the run id's tail would say nothing.
+  const runTag = startedAt.replace(/\D/g, '').slice(2, 14);
+  // Refused before anything starts: a config that cannot support the operation (a failback
+  // recreates databases as deployed) throws the engine's ConfigError, naming each missing field,
+  // which the entry point maps to exit code 2. A rebuild's region is known only from the record.
+  const fresh: Plan | undefined = operation === 'rebuild' ? undefined : buildPlan(config, operation, { runTag });
   const stateKey = stateKeys(config.app).control;
   const stored = (await Runner.read(ports, stateKey))?.value;
-  const unfinished = stored?.run && !isTerminal(stored.run.phase) ? stored.run : undefined;
+  const last = stored?.run;
+  const unfinished = last && !isTerminal(last.phase) ? last : undefined;
   if (unfinished && unfinished.operation !== operation) {
     throw new ExitError(`an unfinished ${unfinished.operation} (run ${unfinished.runId}) must finish first: run dr ${unfinished.operation} to resume it`, EXIT.failed);
   }
-
-  const runId = `${operation}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const plan = unfinished?.plan ?? buildPlan(config, operation, { runTag: runId });
+  if (last && retryable(last) && last.committedAt === undefined && last.operation !== operation) {
+    throw new ExitError(`the last ${last.operation} (run ${last.runId}) left changes it could not undo: run dr ${last.operation} to finish its rollback first`, EXIT.failed);
+  }
+  // A failed run of the same operation is retried by running its command again (the runner does it).
+  const carried = unfinished ?? (last && retryable(last) && last.operation === operation ? last : undefined);
+  const plan = carried?.plan ?? fresh ?? buildPlan(config, operation, { from: stored?.active ?? 'primary', runTag });
+  // The runner refuses this too, after the preconditions; said first, it is the reason people
+  // need (a promoted DR database would otherwise be reported as a missing pilot light).
+  if (!carried && (stored?.active ?? 'primary') !== plan.from) {
+    throw new ExitError(`traffic is served from the ${stored?.active} region already; a ${operation} from the ${plan.from} region has nothing to do (see dr status)`, EXIT.failed);
+  }
   const [report, expected] = await Promise.all([
-    unfinished ? Promise.resolve(undefined) : evaluatePreconditions(plan, ports, config.objectives.maxDataLossSeconds),
+    carried ? Promise.resolve(undefined) : evaluatePreconditions(plan, ports, config.objectives.maxDataLossSeconds),
     expectations(config, operation),
   ]);
   const problems = report?.problems ?? [];
   const blocking = problems.filter((p) => p.kind !== 'rpo' || !flags.force);
 
-  out.line(c.bold(`${config.app}: ${operation} from ${plan.fromRegion} to ${plan.toRegion}`));
+  out.line(c.bold(`${config.app}: ${planTitle(plan)}`));
   out.line(c.dim(WHAT[operation]));
   printPlan(out, plan, expected);
-  if (unfinished) out.line(c.yellow(`\nResuming run ${unfinished.runId} (${unfinished.phase}, at "${unfinished.plan.steps[unfinished.stepIndex]?.name ?? 'the start'}"): started earlier and not finished.`));
+  if (carried) out.line(c.yellow(`\n${carryOnNotice(carried)}`));
   else {
     out.heading('Preconditions');
     printProblems(out, problems, flags.force === true);
   }
 
   if (flags.dryRun) {
-    if (flags.json) out.document({ dryRun: true, operation, plan, problems, expected, resuming: unfinished?.runId ?? null });
+    if (flags.json) out.document({ dryRun: true, operation, plan, problems, expected: expected ?? null, resuming: unfinished?.runId ?? null, retrying: carried && !unfinished ? carried.runId : null });
     out.line(c.dim('\nDry run: nothing was changed.'));
     context.exitCode = blocking.length === 0 ? EXIT.ok : EXIT.failed;
     return;
@@ -88,7 +140,15 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   if (flags.force && problems.some((p) => p.kind === 'rpo')) out.line(c.yellow(`\nForced past the RPO guard: up to ${report?.replicaLagSeconds ?? '?'} s of writes not yet replicated to ${plan.toRegion} may be lost.`));
 
   if (!flags.yes) {
-    const verb = unfinished ? `Resume the ${operation} of ${config.app}` : `${operation[0]!.toUpperCase()}${operation.slice(1)} ${config.app} from ${plan.fromRegion} to ${plan.toRegion}?`;
+    const verb = unfinished
+      ? `Resume the ${operation} of ${config.app}?`
+      : carried
+        ? carried.committedAt === undefined
+          ? `Finish the rollback of the ${operation} of ${config.app}?`
+          : `Retry the ${operation} of ${config.app} from ${carried.failure?.blockId ?? 'the failed step'}?`
+        : operation === 'rebuild'
+          ? `Rebuild the pilot light of ${config.app} in ${rebuildRegion(plan)}?`
+          : `${operation[0]!.toUpperCase()}${operation.slice(1)} ${config.app} from ${plan.fromRegion} to ${plan.toRegion}?`;
     if (!(await confirm(`\n${verb}`, operation))) throw new ExitError('not confirmed: nothing was changed', EXIT.failed);
   }
 
@@ -101,10 +161,12 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
-  let printed = unfinished?.timeline.length ?? 0;
-  const stamp = (at: number) => c.dim(`[${new Date(at).toISOString().slice(11, 19)}]`);
+  let printed = carried?.timeline.length ?? 0;
+  const clock = (at: number) => new Date(at).toISOString().slice(11, 19);
+  const stamp = (at: number) => c.dim(`[${clock(at)}]`);
   const runner = new Runner({
     ports,
+    config,
     owner,
     stateKey,
     signal: stop.signal,
@@ -118,6 +180,7 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   out.heading('Run');
   let state: RunState;
   try {
+    // `start` also retries a failed run of the same operation; `resume` takes up an unfinished one (or approves a parked one).
     const outcome = unfinished
       ? await runner.resume()
       : await runner.start({ runId, operation, plan, maxDataLossSeconds: config.objectives.maxDataLossSeconds, force: flags.force === true, approvalRequired: false });
@@ -132,29 +195,27 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   }
 
   const m = measureRun(state);
+  const summary = summarizeRun(state);
   if (flags.json) out.document(document(state));
   out.heading('Timeline');
-  const steps = state.plan.steps.map((step) => {
-    const start = state.timeline.find((e) => e.kind === 'step-started' && e.stepId === step.id)?.at;
-    const end = state.timeline.find((e) => e.kind === 'step-ended' && e.stepId === step.id)?.at;
-    return [step.name, start ? new Date(start).toISOString().slice(11, 19) : '—', start && end ? `${((end - start) / 1000).toFixed(1)} s` : start ? c.yellow('unfinished') : '—'];
-  });
-  out.table(['step', 'started', 'took'], steps);
+  out.table(['step', 'started', 'took'], timelineRows(out, state));
   out.fields([
-    ['outcome', state.phase === 'completed' ? c.green('completed') : c.red(state.phase)],
+    ['outcome', state.phase === 'completed' ? c.green('completed') : state.phase === 'rolled-back' ? c.yellow('rolled-back') : c.red(state.phase)],
     ['RTO', m.rtoSeconds === null ? '—' : `${m.rtoSeconds} s (objective ${config.objectives.rtoSeconds} s)`],
     ['RPO', m.rpoSeconds === null ? '—' : `${m.rpoSeconds} s (objective ${config.objectives.maxDataLossSeconds} s)`],
     ['run', state.runId],
   ]);
+  printRunSummary(out, summary, clock);
   if (state.phase === 'completed') return;
   if (stop.signal.aborted || !isTerminal(state.phase)) {
     const at = state.plan.steps[state.stepIndex]?.name ?? 'the start';
     throw new ExitError(`stopped at "${at}" with the run kept: run dr ${operation} again to resume from there`, EXIT.failed);
   }
-  throw new ExitError(`${operation} ${state.phase}${state.failure ? ` at ${state.failure.stepId ?? ''}/${state.failure.blockId ?? ''}: ${state.failure.message}` : ''}`, EXIT.failed);
+  const where = state.failure ? ` at ${state.failure.stepId ?? ''}/${state.failure.blockId ?? ''}: ${state.failure.message}` : '';
+  throw new ExitError(`${operation} ${state.phase}${where}. Next: ${summary.next}`, EXIT.failed);
 }
 
-/** `dr failover`, `dr switchover`, `dr failback`: one command each, through the same runner and state table as the controller Lambda. */
+/** `dr failover`, `dr switchover`, `dr failback`, `dr rebuild`: one command each, through the same runner and state table as the controller Lambda. */
 export function operationCommand(operation: Operation, context: CommandContext): Command {
   const command = new Command(operation).description(WHAT[operation]);
   for (const option of awsOptions()) command.addOption(option);
@@ -165,21 +226,21 @@ export function operationCommand(operation: Operation, context: CommandContext):
     .option('--json', 'print one JSON document at the end (progress is not printed)')
     .addHelpText(
       'after',
-      `\nExamples:\n  dr ${operation} --app lamp --region us-east-1 --dry-run\n  dr ${operation} --app lamp --region us-east-1\n  dr ${operation} --config dr.json --yes --json\n\nAn interrupted run (Ctrl-C, a lost terminal) is kept in the state table: run the same command again to resume it.\nExit code: 0 completed (or a dry run that could start), 1 refused, failed or stopped, 2 bad input.`,
+      `\nExamples:\n  dr ${operation} --app lamp --region us-east-1 --dry-run\n  dr ${operation} --app lamp --region us-east-1\n  dr ${operation} --config dr.json --yes --json\n\nAn interrupted run (Ctrl-C, a lost terminal) is kept in the state table: run the same command again to resume it.\nA run that failed is retried the same way: from the failed block past its point of no return, or by finishing its rollback before it.\nEvery run ends with what it changed (kept, undone, not undone, left to the controller), the state now, and the one command to run next.\nExit code: 0 completed (or a dry run that could start), 1 refused, failed or stopped, 2 bad input.`,
     )
     .action(async (flags: OperateFlags) => operate(operation, flags, context));
 }
 
 /** `dr plan <operation>`: preconditions and the plan with expected durations, changing nothing. */
 export function planCommand(context: CommandContext): Command {
-  const command = new Command('plan').argument('<operation>', 'failover, switchover or failback').description('Evaluate the preconditions of an operation and print its plan: steps, parallel blocks, expected duration of each and the expected RTO.');
+  const command = new Command('plan').argument('<operation>', OPERATIONS.join(', ')).description('Evaluate the preconditions of an operation and print its plan: steps, parallel blocks, expected duration of each and the expected RTO.');
   for (const option of awsOptions()) command.addOption(option);
   return command
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExamples:\n  dr plan failover --app lamp --region us-east-1\n  dr plan failback --config dr.json --json')
+    .addHelpText('after', '\nExamples:\n  dr plan failover --app lamp --region us-east-1\n  dr plan failback --config dr.json --json\n  dr plan rebuild --app lamp --region us-east-1\n\nA rebuild has no expected durations: no drill times it on its own.')
     .action(async (operation: string, flags: AwsFlags & { json?: boolean }) => {
-      if (!['failover', 'switchover', 'failback'].includes(operation)) {
-        throw new UsageError(`operation must be failover, switchover or failback; got ${JSON.stringify(operation)}`);
+      if (!(OPERATIONS as readonly string[]).includes(operation)) {
+        throw new UsageError(`operation must be one of ${OPERATIONS.join(', ')}; got ${JSON.stringify(operation)}`);
       }
       await operate(operation as Operation, { ...flags, dryRun: true }, context);
     });

@@ -1,4 +1,5 @@
-import { buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, Runner, stateKeys, type RegionRole } from '@dr/failover-core';
+import { buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, Runner, stateKeys, summarizeRun, type RegionRole } from '@dr/failover-core';
+import type { CapacityStatus, DbStatus, ReadOnlySetting } from '@dr/failover-core/ports';
 import { isManaged } from '@dr/snapshot';
 import { Command, Option } from 'commander';
 import type { AwsContext } from '../aws-context.js';
@@ -6,6 +7,7 @@ import { awsOptions, type AwsFlags } from '../aws-options.js';
 import { EXIT, isMissingCredentials, UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
+import { printRetired } from '../retired.js';
 
 /** A read that may fail (a region down): its value, or why not. */
 type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -29,7 +31,7 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
   const regions = await Promise.all(
     (['primary', 'secondary'] as const).map(async (role) => {
       const r = config[role];
-      const [database, compute, traffic, alarm, newest] = await Promise.all([
+      const [database, compute, traffic, alarm, newest, retired] = await Promise.all([
         read(() => ports.database.describe(dbRef(r))),
         read(() => ports.compute.describe(asgRef(r))),
         read(() => ports.traffic.describe(groupRef(r))),
@@ -39,8 +41,10 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
           const at = Math.max(...ours.map((s) => s.createdAt!));
           return ours.length ? { id: ours.find((s) => s.createdAt === at)!.id, ageHours: Math.round((now - at) / 360_000) / 10 } : null;
         }),
+        // What failbacks and rebuilds retired here (`<id>-retired-<tag>`): kept for reconciliation, and billing.
+        read(() => ports.database.listInstances(r.region, `${r.dbInstanceIdentifier}-retired-`)),
       ]);
-      return { role, region: r.region, active: role === active, database, compute, traffic, alarm, newestSnapshot: newest };
+      return { role, region: r.region, active: role === active, database, compute, traffic, alarm, newestSnapshot: newest, retired };
     }),
   );
   // Readiness: the preconditions of what could be done next (a failover from the active region).
@@ -52,9 +56,21 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
     app: config.app,
     active: { role: active, region: config[active].region },
     epoch: record?.lease?.epoch ?? 0,
-    lease: record?.lease && record.lease.expiresAt > now ? record.lease : null,
+    lease: record?.lease && record.lease.expiresAt > now ? { owner: record.lease.owner, epoch: record.lease.epoch, expiresAt: record.lease.expiresAt } : null,
     stateStore: control.ok ? 'ok' : control.error,
-    run: record?.run ? { runId: record.run.runId, operation: record.run.operation, phase: record.run.phase, step: record.run.plan.steps[record.run.stepIndex]?.name ?? null } : null,
+    run: record?.run
+      ? {
+          runId: record.run.runId,
+          operation: record.run.operation,
+          phase: record.run.phase,
+          step: record.run.plan.steps[record.run.stepIndex]?.name ?? null,
+          committedAt: record.run.committedAt ?? null,
+          failure: record.run.failure ?? null,
+          // What the run changed, the state it left and the one command next, as the run saw them.
+          summary: summarizeRun(record.run),
+        }
+      : null,
+    containment: containmentStatus(config, record?.containment, regions),
     regions,
     objectives: config.objectives,
     readiness: {
@@ -68,14 +84,97 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
   };
 }
 
+/** One observed part of a region still to contain: true or false when seen, null when it could not be read. */
+type Observed = { readonly value: boolean | null; readonly error: string | null };
+
+const observed = <T>(r: Read<T>, judge: (v: T) => boolean): Observed => (r.ok ? { value: judge(r.value), error: null } : { value: null, error: r.error });
+
+/**
+ * A region left to contain (its database must not take writes, its capacity must be 0), judged
+ * from what this command observed now, not from the record alone: the controller records a part
+ * done only when it sees it done, so the record can lag the world by one invocation.
+ */
+function containmentStatus(
+  config: AwsContext['config'],
+  pending: { readonly role: RegionRole; readonly since: number; readonly runId: string; readonly writes: boolean; readonly capacity: boolean } | undefined,
+  regions: readonly { readonly role: RegionRole; readonly database: Read<DbStatus>; readonly compute: Read<CapacityStatus> }[],
+) {
+  if (!pending) return null;
+  const r = config[pending.role];
+  const seen = regions.find((x) => x.role === pending.role);
+  return {
+    role: pending.role,
+    region: r.region,
+    dbInstanceIdentifier: r.dbInstanceIdentifier,
+    autoScalingGroupName: r.autoScalingGroupName,
+    since: pending.since,
+    runId: pending.runId,
+    recorded: { writes: pending.writes, capacity: pending.capacity },
+    /** Whether the database takes writes now (a primary, available, not fenced), as observed. */
+    databaseWritable: seen ? observed(seen.database, (db) => db.exists && db.writable) : { value: null, error: 'not read' },
+    /** Whether the Auto Scaling group is at 0, as observed. */
+    capacityAtZero: seen ? observed(seen.compute, (a) => a.min === 0 && a.desired === 0) : { value: null, error: 'not read' },
+  };
+}
+
 /** The status document. */
 export type Status = Awaited<ReturnType<typeof gatherStatus>>;
+
+/** A parameter group's `read_only` as RDS shows it. */
+const READ_ONLY: Readonly<Record<ReadOnlySetting, string>> = { on: '1 (fenced)', off: '0', default: '{TrueIfReplica}' };
+
+const hhmm = (at: number): string => `${new Date(at).toISOString().slice(11, 16)} UTC`;
+
+/** The write fence of a database: its group's `read_only`, and whether RDS has applied it (a change counts only `in-sync`). */
+function fenceText(out: Output, db: DbStatus): string {
+  const c = out.color;
+  if (!db.exists) return c.dim('—');
+  const setting = db.readOnly === undefined ? 'read_only unknown' : `read_only ${READ_ONLY[db.readOnly]}`;
+  const group = db.parameterGroup ? `\n${db.parameterGroup.name}, ${db.parameterGroup.applyStatus === 'in-sync' ? 'in-sync' : c.yellow(`${db.parameterGroup.applyStatus}: not yet in effect`)}` : c.dim('\nparameter group unknown');
+  return `${db.readOnly === 'on' ? c.yellow(setting) : setting}${group}`;
+}
+
+/** What is left to contain in a region, said plainly from what was observed. */
+function printContainment(out: Output, s: Status): void {
+  const k = s.containment;
+  if (!k) return;
+  const c = out.color;
+  const when = `since ${hhmm(k.since)}, run ${k.runId}`;
+  const db = `${k.region}'s database ${k.dbInstanceIdentifier}`;
+  out.heading(c.yellow(`Containment of ${k.region} pending (${when})`));
+  if (!k.recorded.writes) {
+    if (k.databaseWritable.value === true) out.line(`  ${c.red('!')} ${db} is still writable: the controller fences it when ${k.region} answers (${when})`);
+    else if (k.databaseWritable.value === false) out.line(`  ${c.green('✓')} ${db} takes no writes now; the controller records it contained at its next look`);
+    else out.line(`  ${c.red('?')} ${db} could not be observed (${k.databaseWritable.error}): it may still be writable; the controller fences it when ${k.region} answers (${when})`);
+  }
+  if (!k.recorded.capacity) {
+    if (k.capacityAtZero.value === false) out.line(`  ${c.red('!')} ${k.autoScalingGroupName} in ${k.region} still has capacity: the controller takes it to 0 when ${k.region} answers`);
+    else if (k.capacityAtZero.value === true) out.line(`  ${c.green('✓')} ${k.autoScalingGroupName} in ${k.region} is at 0 now; the controller records it at its next look`);
+    else out.line(`  ${c.red('?')} ${k.autoScalingGroupName} in ${k.region} could not be observed (${k.capacityAtZero.error}): the controller takes it to 0 when ${k.region} answers`);
+  }
+}
+
+/** The last run, and for one that did not complete, the state it left and the one command next. */
+function printRun(out: Output, s: Status): void {
+  const run = s.run;
+  if (!run) return;
+  const c = out.color;
+  const phase = run.phase === 'completed' ? c.green(run.phase) : run.phase === 'failed' ? c.red(run.phase) : c.yellow(run.phase);
+  out.line(`last run ${run.runId}: ${run.operation} ${phase}${run.step && run.phase !== 'completed' && run.phase !== 'rolled-back' ? ` at "${run.step}"` : ''}`);
+  if (run.phase === 'failed' && run.committedAt !== null) {
+    out.line(`  ${c.red('failed past its point of no return')}${run.failure ? ` (${run.failure.message})` : ''}: ${c.bold(s.active.region)} is the active region`);
+  }
+  if (run.phase === 'failed' || run.phase === 'rolled-back' || run.phase === 'refused') {
+    out.line(`  ${c.bold('Now:')} ${run.summary.now}`);
+    out.line(`  ${c.bold('Next:')} ${c.bold(run.summary.next)}`);
+  }
+}
 
 function printStatus(out: Output, s: Status): void {
   const c = out.color;
   const show = <T>(r: Read<T> | undefined, f: (v: T) => string) => (r === undefined ? c.dim('—') : r.ok ? f(r.value) : c.red(`unreachable: ${r.error}`));
   out.line(`${c.bold(s.app)}: ${c.green(`${s.active.role} (${s.active.region}) serves`)}, epoch ${s.epoch}${s.lease ? c.yellow(`, lease held by ${s.lease.owner}`) : ''}`);
-  if (s.run) out.line(`last run ${s.run.runId}: ${s.run.operation} ${s.run.phase === 'completed' ? c.green(s.run.phase) : c.yellow(s.run.phase)}${s.run.step && s.run.phase !== 'completed' ? ` at "${s.run.step}"` : ''}`);
+  printRun(out, s);
   if (s.stateStore !== 'ok') out.line(c.red(`state table: ${s.stateStore}`));
   const [p, d] = s.regions;
   if (!p || !d) return;
@@ -91,13 +190,19 @@ function printStatus(out: Output, s: Status): void {
             : `${db.role}, ${db.status}${db.writable ? ', writable' : ''}${db.writeFenced ? c.yellow(', write-fenced') : ''}${db.role === 'replica' ? `\nlag ${db.replicaLagSeconds ?? '?'} s ${db.replicaLagSeconds !== undefined && db.replicaLagSeconds <= lag ? c.green(`≤ ${lag} s`) : c.red(`(objective ${lag} s)`)}` : ''}`,
         ),
       ),
+      row('fence', (r) => show(r.database, (db) => fenceText(out, db))),
       row('compute', (r) => show(r.compute, (a) => `min ${a.min} / desired ${a.desired} / max ${a.max}\n${a.inService} in service, ${a.healthyTargets} healthy`)),
       row('traffic', (r) => show(r.traffic, (g) => `dial ${g.trafficDialPercent}%, weight ${g.endpointWeight}\n${g.healthy ? c.green('healthy') : c.red('unhealthy')}`)),
       row('alarm', (r) => show(r.alarm, (a) => (a === 'OK' ? c.green(a) : a === 'ALARM' ? c.red(a) : c.yellow(a)))),
       row('snapshot', (r) => show(r.newestSnapshot, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
     ],
   );
+  printContainment(out, s);
+  const retired = s.regions.flatMap((r) => (r.retired.ok ? r.retired.value : []));
+  printRetired(out, retired);
+  for (const r of s.regions) if (!r.retired.ok) out.line(c.dim(`  retired databases in ${r.region} could not be listed: ${r.retired.error}`));
   const r = s.readiness;
+  out.line();
   out.line(c.bold(`Readiness of a ${r.operation} from ${r.from} to ${r.to}:`));
   if (r.ready) out.line(`  ${c.green('✓')} every precondition passes${r.replicaLagSeconds !== null ? ` (replica lag ${r.replicaLagSeconds} s, objective ${lag} s)` : ''}`);
   for (const problem of r.problems) out.line(`  ${c.red('✗')} ${problem.kind === 'rpo' ? 'RPO guard: ' : ''}${problem.message}`);

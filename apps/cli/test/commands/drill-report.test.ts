@@ -83,6 +83,21 @@ describe.skipIf(!CHROMIUM)('dr drill --report, in headless Chromium', () => {
     expect(readFileSync(file, 'utf8')).not.toMatch(/<(script|link|img|iframe)\b/i);
   });
 
+  it('charts a rolled-back drill: the undo blocks, the invariants, and the next command', async () => {
+    const file = join(dir, 'rolled-back.html');
+    const run = dr('drill', '--scenario', 'promotion-failure', '--report', file, '--json');
+    const report = JSON.parse(run.stdout) as { outcome: string; summary: { next: string } };
+
+    const { dom, requests } = await render(file);
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(dom).toMatch(/>Rollback</);
+    expect(dom).toContain('undo-fence-weight');
+    expect(dom).toMatch(/invariants<\/td><td>promotions per operation \(max\) 0, unsafe traffic 0 s/);
+    expect(dom).toContain(report.summary.next);
+    expect(requests).toEqual([]);
+  });
+
   it('would notice a page that fetches (the check can fail)', async () => {
     const file = join(dir, 'fetching.html');
     writeFileSync(file, '<!doctype html><p>hello</p><img src="http://example.invalid/pixel.png">');

@@ -18,10 +18,12 @@ describe('dr drill', () => {
 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Plan: failover from eu-west-1 to us-east-1');
-    expect(r.stdout).toMatch(/▶ step 1\/4 Fence eu-west-1, promote the replica and scale us-east-1/);
+    expect(r.stdout).toMatch(/▶ step 1\/6 Fence eu-west-1's traffic, scale us-east-1/);
+    expect(r.stdout).toMatch(/◆ past the point of no return: us-east-1 is the active region from here/);
     expect(r.stdout).toMatch(/✓ promote-replica/);
-    expect(r.stdout).toMatch(/■ step 4\/4 done/);
-    for (const label of ['time to detect', 'critical path', 'RTO', 'RPO', 'objectives']) expect(r.stdout).toContain(label);
+    expect(r.stdout).toMatch(/■ step 6\/6 done/);
+    for (const label of ['time to detect', 'critical path', 'RTO', 'RPO', 'invariants', 'objectives']) expect(r.stdout).toContain(label);
+    expect(r.stdout).toMatch(/invariants\s+promotions per operation \(max\) 1, unsafe traffic 0 s, both databases writable 0 s, self-inflicted outage 0 s, lease violations 0/);
     expect(r.stdout).toMatch(/objectives\s+met/);
     expect(r.stderr).toBe('');
   });
@@ -51,11 +53,42 @@ describe('dr drill', () => {
     expect(dr('drill', '--json', '--seed', '42', '--scenario', 'alb-5xx').stdout).toBe(dr('drill', '--json', '--seed', '42', '--scenario', 'alb-5xx').stdout);
   });
 
-  it('exits 1 when the drilled failover fails, saying where', () => {
+  it('exits 1 when the drilled failover is rolled back, saying where, what was undone, and the next command', () => {
     const r = dr('drill', '--scenario', 'promotion-failure');
 
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/reason\s+InvalidDBInstanceState.*\(step fence-promote-scale, block promote-replica\)/);
+    expect(r.stdout).toMatch(/rolling back: promote-replica failed before the point of no return/);
+    expect(r.stdout).toMatch(/▶ undo 1\/\d+ Undo: /);
+    expect(r.stdout).toMatch(/outcome\s+rolled-back/);
+    expect(r.stdout).toMatch(/reason\s+InvalidDBInstanceState.*\(step commit, block promote-replica\)/);
+    expect(r.stdout).toMatch(/↺ undone\s+fence-weight: Set eu-west-1 endpoint weight to 0/);
+    expect(r.stdout).toMatch(/Now: Rolled back before the point of no return: eu-west-1 serves as before\./);
+    expect(r.stdout).toMatch(/Next: dr failover, to try again once this is fixed: InvalidDBInstanceState/);
+  });
+
+  it('puts the rollback, the invariants and the summary in the JSON of a rolled-back drill', () => {
+    const r = dr('drill', '--scenario', 'promotion-failure', '--json');
+    const report = JSON.parse(r.stdout);
+
+    expect(r.code).toBe(1);
+    expect(report).toMatchObject({
+      outcome: 'rolled-back',
+      activeRegion: 'eu-west-1',
+      invariants: { promotionsPerOperationMax: 0, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 },
+      summary: { now: expect.stringMatching(/^Rolled back before the point of no return/), next: expect.stringMatching(/^dr failover/) },
+    });
+    expect(report.summary.changes.map((c: { fate: string }) => c.fate)).toEqual(expect.arrayContaining(['undone']));
+    expect(report.summary.changes.every((c: { fate: string }) => c.fate === 'undone')).toBe(true);
+  });
+
+  it('drills the target failing mid-switchover as a switchover: rolled back, the promoted target left fenced, dr rebuild next', () => {
+    const r = dr('drill', '--scenario', 'target-fails-mid-switchover', '--json');
+    const report = JSON.parse(r.stdout);
+
+    expect(r.code).toBe(1);
+    expect(report).toMatchObject({ operation: 'switchover', outcome: 'rolled-back', activeRegion: 'eu-west-1', invariants: { unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0 } });
+    expect(report.summary.next).toMatch(/^dr rebuild/);
+    expect(report.summary.changes).toEqual(expect.arrayContaining([expect.objectContaining({ blockId: 'promote-replica', fate: 'kept' })]));
   });
 
   it('reports a refusal by the RPO guard, and a forced run with the window risked', () => {
@@ -65,6 +98,16 @@ describe('dr drill', () => {
     expect(refused.outcome).toBe('refused');
     expect(forced).toMatchObject({ outcome: 'completed', rpoRisked: true });
     expect(forced.rpoSeconds).toBeGreaterThan(60);
+  });
+
+  it('refuses a failover approved after the outage ended, changing nothing, and counts that as right', () => {
+    const r = dr('drill', '--scenario', 'late-approval', '--json');
+    const report = JSON.parse(r.stdout);
+
+    expect(r.code).toBe(0);
+    expect(report).toMatchObject({ operation: 'failover', outcome: 'refused', actions: {}, activeRegion: 'eu-west-1', objectives: { met: true } });
+    expect(report.reason).toMatch(/no longer looks impaired/);
+    expect(report.summary.next).toMatch(/nothing to do, the primary looks healthy again/);
   });
 
   it('does not fail over on a flapping probe', () => {
@@ -94,7 +137,9 @@ describe('dr drill', () => {
 describe('dr drill with bad input', () => {
   it.each([
     [['--scenario', 'nope'], /--scenario must be one of none, region-outage, .*; got "nope"/],
-    [['--operation', 'teleport'], /--operation must be one of failover, switchover, failback; got "teleport"/],
+    [['--operation', 'teleport'], /--operation must be one of failover, switchover, failback, lifecycle; got "teleport"/],
+    [['--operation', 'rebuild'], /--operation must be one of .*; got "rebuild" \(a rebuild is drilled inside a lifecycle/],
+    [['--scenario', 'target-fails-mid-switchover', '--operation', 'failover'], /--scenario target-fails-mid-switchover drills a switchover, not a failover/],
     [['--seed', '-3'], /--seed must be a whole number/],
     [['--seed', 'abc'], /--seed must be a whole number/],
     [['--frobnicate'], /unknown option '--frobnicate'/],

@@ -87,13 +87,14 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
     world.fake.outages.add('us-east-1');
     const down = await world.dr(['failover', '--config', world.configFile, '--dry-run']);
     expect(down.code).toBe(1);
-    expect(down.stdout).toMatch(/✗ replica lamp-replica in us-east-1: .*us-east-1/);
+    // The engine's plan evaluation names what it read: the database, then why it could not.
+    expect(down.stdout).toMatch(/✗ database lamp-replica in us-east-1: .*us-east-1/);
 
     world.fake.outages.clear();
     world.fake.dbs.splice(world.fake.dbs.findIndex((d) => d.region === 'us-east-1'), 1);
     const missing = await world.dr(['failover', '--config', world.configFile, '--yes']);
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toMatch(/✗ replica lamp-replica was not found in us-east-1/);
+    expect(missing.stdout).toMatch(/✗ replica lamp-replica in us-east-1 was not found/);
     expect(`${missing.stdout}${missing.stderr}`).not.toMatch(/\n\s+at /);
     expect(world.fake.mutations()).toBe(0);
   });

@@ -31,11 +31,12 @@ describe('dr: config sources, credentials, help and completion', () => {
     expect(bad.stderr).toMatch(/primary\.region/);
     expect(bad.stderr).toMatch(/extra: is not a known field/);
 
+    // Every operation fences through each database's own parameter group: the schema requires it.
     const unfenceable = join(world.dir, 'no-parameter-group.json');
     writeFileSync(unfenceable, JSON.stringify({ ...world.config, secondary: { ...world.config.secondary, dbParameterGroupName: undefined } }));
     const failback = await world.dr(['failback', '--config', unfenceable, '--yes']);
     expect(failback.code).toBe(2);
-    expect(failback.stderr).toMatch(/secondary\.dbParameterGroupName: is required for a failback/);
+    expect(failback.stderr).toMatch(/secondary\.dbParameterGroupName: is required/);
     expect(world.fake.mutations()).toBe(0);
 
     const none = await world.dr(['status']);
@@ -45,6 +46,30 @@ describe('dr: config sources, credentials, help and completion', () => {
     const endpoint = await world.dr(['status', '--app', 'lamp', '--endpoint-url', 'rds']);
     expect(endpoint.code).toBe(2);
     expect(endpoint.stderr).toMatch(/--endpoint-url must be <service>=<url>/);
+  });
+
+  it('refuses a failback or a rebuild the config cannot support before anything starts, naming each missing field', async () => {
+    // A config written before the constructs carried what a failback recreates databases with.
+    const strip = (r: typeof world.config.primary) => ({ ...r, retiredDbParameterGroupName: undefined, dbSubnetGroupName: undefined, dbSettings: { ...r.dbSettings, instanceClass: undefined } });
+    const file = join(world.dir, 'failover-only.json');
+    writeFileSync(file, JSON.stringify({ ...world.config, primary: strip(world.config.primary), secondary: strip(world.config.secondary) }));
+
+    const failback = await world.dr(['failback', '--config', file, '--yes']);
+    const rebuild = await world.dr(['rebuild', '--config', file, '--yes', '--json']);
+    const failover = await world.dr(['failover', '--config', file, '--dry-run']);
+
+    expect(failback.code).toBe(2);
+    for (const field of ['primary.retiredDbParameterGroupName', 'primary.dbSubnetGroupName', 'primary.dbSettings.instanceClass', 'secondary.retiredDbParameterGroupName', 'secondary.dbSubnetGroupName', 'secondary.dbSettings.instanceClass']) {
+      expect(failback.stderr).toContain(`${field}: is required for a failback`);
+    }
+    expect(failback.stdout).toBe('');
+    expect(rebuild.code).toBe(2);
+    expect(rebuild.stderr).toMatch(/secondary\.retiredDbParameterGroupName: is required for a rebuild/);
+    expect(rebuild.stderr).not.toMatch(/primary\.retiredDbParameterGroupName/);
+    expect(rebuild.stdout).toBe('');
+    // A failover recreates nothing: the same config serves it.
+    expect(failover.code).toBe(0);
+    expect(world.fake.mutations()).toBe(0);
   });
 
   it('reaches every service through --endpoint-url alone', async () => {
@@ -59,7 +84,7 @@ describe('dr: config sources, credentials, help and completion', () => {
   });
 
   it('every command has help with an example', () => {
-    for (const command of [[], ['status'], ['plan'], ['failover'], ['switchover'], ['failback'], ['drill'], ['snapshot'], ['snapshot', 'list'], ['snapshot', 'prune'], ['snapshot', 'create'], ['completion']]) {
+    for (const command of [[], ['status'], ['plan'], ['failover'], ['switchover'], ['failback'], ['rebuild'], ['drill'], ['snapshot'], ['snapshot', 'list'], ['snapshot', 'prune'], ['snapshot', 'create'], ['completion']]) {
       const r = dr(...command, '--help');
       expect(r.code, command.join(' ')).toBe(0);
       expect(r.stdout, command.join(' ')).toMatch(/Example/);

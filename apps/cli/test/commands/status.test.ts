@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stateKeys } from '@dr/failover-core';
 import { AwsWorld } from '../aws-world.js';
 
 describe('dr status, dr plan', () => {
@@ -20,6 +21,10 @@ describe('dr status, dr plan', () => {
     expect(human.stdout).toMatch(/replica, available/);
     expect(human.stdout).toMatch(/lag 1 s ≤ 60 s/);
     expect(human.stdout).toMatch(/dial 100%, weight 128/);
+    // Each database's write fence: its own group's read_only, and whether RDS applied it.
+    expect(human.stdout).toMatch(/fence\s+│ read_only \{TrueIfReplica\}\s+│ read_only \{TrueIfReplica\}/);
+    expect(human.stdout).toMatch(/lamp-primary-params, in-sync\s+│ lamp-replica-params, in-sync/);
+    expect(human.stdout).not.toMatch(/Containment|Retired databases/);
     expect(human.stdout).toMatch(/lamp-daily-2026-11-24/);
     expect(human.stdout).toMatch(/✓ every precondition passes/);
     const doc = JSON.parse(json.stdout) as { active: { region: string }; regions: { role: string; database: { ok: boolean; value: { role: string } }; newestSnapshot: { value: { ageHours: number } | null } }[]; readiness: { ready: boolean; replicaLagSeconds: number } };
@@ -30,6 +35,36 @@ describe('dr status, dr plan', () => {
     ]);
     expect(doc.regions[0]?.newestSnapshot.value?.ageHours).toBe(3);
     expect(doc.readiness).toMatchObject({ ready: true, replicaLagSeconds: 1 });
+    expect(world.fake.mutations()).toBe(0);
+  });
+
+  it('shows a fence left on the DR database, which a failover would have to lift', async () => {
+    world.fake.parameterGroup('us-east-1', 'lamp-replica-params')!.parameters.set('read_only', '1');
+
+    const r = await world.dr(['status', '--config', world.configFile]);
+    const doc = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { regions: { database: { value: { readOnly: string; parameterGroup: { name: string; applyStatus: string } } } }[] };
+
+    expect(r.stdout).toMatch(/fence\s+│ read_only \{TrueIfReplica\}\s+│ read_only 1 \(fenced\)/);
+    expect(doc.regions[1]?.database.value).toMatchObject({ readOnly: 'on', parameterGroup: { name: 'lamp-replica-params', applyStatus: 'in-sync' } });
+    expect(world.fake.mutations()).toBe(0);
+  });
+
+  it('says plainly while the old primary is still writable after a failover, and when it cannot tell', async () => {
+    // What a failover that could not reach eu-west-1 leaves: traffic on us-east-1, eu-west-1 to contain.
+    const since = Date.UTC(2026, 10, 29, 14, 5);
+    await world.ports().stateStore.write(stateKeys('lamp').control, { active: 'secondary', containment: { role: 'primary', since, runId: 'failover-test', writes: false, capacity: false } }, 0);
+
+    const back = await world.dr(['status', '--config', world.configFile]);
+    const json = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { containment: { region: string; databaseWritable: { value: boolean | null } } };
+    world.fake.outages.add('eu-west-1');
+    const down = await world.dr(['status', '--config', world.configFile]);
+
+    expect(back.stdout).toMatch(/lamp: secondary \(us-east-1\) serves/);
+    expect(back.stdout).toMatch(/eu-west-1's database lamp-primary is still writable: the controller fences it when eu-west-1 answers \(since 14:05 UTC, run failover-test\)/);
+    expect(back.stdout).toMatch(/primary-asg in eu-west-1 still has capacity: the controller takes it to 0 when eu-west-1 answers/);
+    expect(json.containment).toMatchObject({ region: 'eu-west-1', databaseWritable: { value: true } });
+    expect(down.stdout).toMatch(/eu-west-1's database lamp-primary could not be observed \(.*eu-west-1.*\): it may still be writable; the controller fences it when eu-west-1 answers/);
+    expect(down.stdout).not.toMatch(/is still writable/);
     expect(world.fake.mutations()).toBe(0);
   });
 
@@ -67,6 +102,6 @@ describe('dr status, dr plan', () => {
 
     const bad = await world.dr(['plan', 'failforward', '--config', world.configFile]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/operation must be failover, switchover or failback; got "failforward"/);
+    expect(bad.stderr).toMatch(/operation must be one of failover, switchover, failback, rebuild; got "failforward"/);
   });
 });

@@ -1,0 +1,74 @@
+import { defaultScenario, isScenario, SCENARIOS, scenarioOperation, type DrillOperation, type Scenario } from '@dr/failover-core/drill';
+import { UsageError } from './errors.js';
+
+/** What `--operation` takes: one operation, or a lifecycle of them on one simulated world. */
+export const DRILL_CHOICES = ['failover', 'switchover', 'failback', 'lifecycle'] as const;
+/** One of {@link DRILL_CHOICES}. */
+export type DrillChoice = (typeof DRILL_CHOICES)[number];
+
+/**
+ * Scenarios built for one operation: run with no `--operation`, the drill runs that one; with
+ * another it is refused, since the fault would not mean what its description says (an approval
+ * gates only the controller's failover; the target failing mid-switchover needs a switchover).
+ */
+const ONLY_FOR: Partial<Record<Scenario, DrillOperation>> = {
+  'target-fails-mid-switchover': 'switchover',
+  'late-approval': 'failover',
+};
+
+/** Options of `dr drill`, as parsed. */
+export interface DrillFlags {
+  readonly scenario?: string;
+  readonly operation?: string;
+  readonly sequence?: string;
+  readonly seed: string;
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly force?: boolean;
+  readonly report?: string;
+  readonly live?: boolean;
+  readonly app?: string;
+  readonly region?: string;
+  readonly endpointUrl?: readonly string[];
+  readonly url?: string;
+  readonly timeout?: string;
+  readonly yes?: boolean;
+}
+
+/** Parses `--seed`. @throws {@link UsageError} naming the bad value. */
+export function parseSeed(text: string): number {
+  if (!/^\d{1,10}$/.test(text) || Number(text) > 0xffffffff) {
+    throw new UsageError(`--seed must be a whole number from 0 to ${0xffffffff}; got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/**
+ * Parses `--operation`. Not given, it is the operation the scenario is built for, else a
+ * failover. A rebuild is not drilled alone: a lifecycle runs one when a run leaves the DR
+ * region without its pilot light.
+ * @throws {@link UsageError} naming the bad value.
+ */
+export function parseOperation(text: string | undefined, scenario: string | undefined): DrillChoice {
+  if (text === undefined) {
+    // A scenario about a switchover drills one unless told otherwise.
+    const about = scenario !== undefined && isScenario(scenario) ? ONLY_FOR[scenario] : undefined;
+    return about ?? 'failover';
+  }
+  if (!(DRILL_CHOICES as readonly string[]).includes(text)) {
+    const rebuild = text === 'rebuild' ? ' (a rebuild is drilled inside a lifecycle, after the run that needs one)' : '';
+    throw new UsageError(`--operation must be one of ${DRILL_CHOICES.join(', ')}; got ${JSON.stringify(text)}${rebuild}`);
+  }
+  return text as DrillChoice;
+}
+
+/** Parses `--scenario` for a drill of `operation`. @throws {@link UsageError} naming the bad value. */
+export function parseScenario(text: string | undefined, operation: DrillChoice): Scenario {
+  if (text === undefined) return operation === 'lifecycle' ? 'region-outage' : defaultScenario(operation);
+  if (!isScenario(text)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}; got ${JSON.stringify(text)}`);
+  const only = ONLY_FOR[text];
+  if (only && operation !== 'lifecycle' && operation !== only) {
+    throw new UsageError(`--scenario ${text} drills a ${only}, not a ${operation}: use --operation ${only} (or --operation lifecycle, where it applies to the first ${scenarioOperation(text)})`);
+  }
+  return text;
+}
