@@ -115,13 +115,16 @@ function stepTimes(run: RunState, stepId: string, t0: number): { start: number |
   return { start: started ? secs(started.at - t0) : null, end: ended ? secs(ended.at - t0) : null };
 }
 
-/** The critical path of a run: for each finished step, the block that ended last. */
+/**
+ * The critical path of a run: for each finished step, the block that ended last. Best-effort
+ * blocks (containing the old region) never hold a step back, so they are not on it.
+ */
 export function criticalPath(run: RunState): CriticalSegment[] {
   const path: CriticalSegment[] = [];
   for (const step of run.plan.steps) {
     let last: CriticalSegment | undefined;
     let lastEnd = -Infinity;
-    for (const b of step.blocks) {
+    for (const b of step.blocks.filter((x) => !x.bestEffort)) {
       const s = run.blocks[b.id];
       if (s?.endedAt === undefined || s.startedAt === undefined) continue;
       if (s.endedAt > lastEnd) {
