@@ -62,7 +62,7 @@ describe('dr drill', () => {
     expect(r.stdout).toMatch(/outcome\s+rolled-back/);
     expect(r.stdout).toMatch(/reason\s+InvalidDBInstanceState.*\(step commit, block promote-replica\)/);
     expect(r.stdout).toMatch(/↺ undone\s+fence-weight: Set eu-west-1 endpoint weight to 0/);
-    expect(r.stdout).toMatch(/Now: Rolled back before the point of no return: eu-west-1 serves as before\./);
+    expect(r.stdout).toMatch(/Now: Rolled back before the point of no return: traffic goes to eu-west-1 as before, which looked impaired when the run began/);
     expect(r.stdout).toMatch(/Next: dr failover, to try again once this is fixed: InvalidDBInstanceState/);
   });
 

@@ -76,6 +76,9 @@ function containmentNote(run: RunState): string {
   return ` ${run.plan.fromRegion} did not answer, so ${what}: the controller fences it when it does.`;
 }
 
+/** Say only what was seen: a detector's run began because the source looked impaired, so it may not serve yet. */
+const impairedNote = (run: RunState): string => (run.trigger === 'detector' && run.operation === 'failover' ? `, which looked impaired when the run began: it serves again once it recovers` : '');
+
 /** A planned handover rolled back after the target's promotion: the pilot light is gone until rebuilt. */
 const promotedThenRolledBack = (run: RunState): boolean => run.operation !== 'failover' && run.rollback !== undefined && mayHaveActed(run.blocks['promote-replica']);
 
@@ -121,13 +124,13 @@ export function summarizeRun(run: RunState): RunSummary {
           : rpo && !run.force
             ? `dr ${op} --force, to accept losing up to ${run.rpoSeconds ?? '?'} s of writes (or wait for the replica to catch up)`
             : `dr ${op}, once this is fixed: ${cause}`;
-      return { changes, now: `Nothing was changed: ${fromRegion} serves as before (${cause}).`, next };
+      return { changes, now: `Nothing was changed: traffic goes to ${fromRegion} as before${impairedNote(run)} (${cause}).`, next };
     }
     case 'rolled-back': {
       const left = changes.filter((c) => c.fate === 'left-to-controller').map((c) => c.blockId);
       const promoted = promotedThenRolledBack(run);
       const now = [
-        `Rolled back before the point of no return: ${fromRegion} serves as before.`,
+        `Rolled back before the point of no return: traffic goes to ${fromRegion} as before${impairedNote(run)}.`,
         left.length ? `Left to the controller in ${toRegion} (it did not answer): ${left.join(', ')}.` : '',
         promoted ? `${toRegion}'s database was promoted and stays fenced: the DR region has no pilot light until it is rebuilt.` : '',
       ].filter(Boolean).join(' ');

@@ -30,14 +30,16 @@
  * - before the point of no return, a required block whose region has not answered for the run's
  *   `unreachableSeconds` fails the run at once (rolling it back is cheaper than waiting); a
  *   best-effort block is skipped under the same rule, or at its own (short) timeout;
- * - a mutating call that shows no effect is repeated only after `settleMs` (the waiter race);
+ * - a mutating call that shows no effect is repeated only after `settleMs` when its effect may
+ *   lag (the waiter race of a promotion, a rename, a reboot); one whose effect shows at once
+ *   (weights, dials, capacity, a parameter) is repeated at once;
  * - a failed call is retried after a backoff from `backoffMs` doubling to `maxBackoffMs`;
  * - an approval expires `approvalTimeoutSeconds` after it was requested.
  *
  * Events that do not fit the current state (duplicated, delayed, from a stale tick) change
  * nothing, so redelivery is harmless.
  */
-import { isMutating, type BlockAction, type PlanBlock } from '../plan/types.js';
+import { isMutating, showsAtOnce, type BlockAction, type PlanBlock } from '../plan/types.js';
 import { assertNever } from '../util/assert-never.js';
 import { assess, priorOf } from './assess.js';
 import { measureRun } from './measures.js';
@@ -260,7 +262,7 @@ function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'observed'
     case 'in-progress':
     case 'not-started': {
       if (timedOut(next, block, at)) return blockFailed(next, block, at, `timed out after ${block.timeoutSeconds}s (${verdict.detail})`);
-      const settling = current.intentAt !== undefined && at - current.intentAt < s.settleMs;
+      const settling = current.intentAt !== undefined && !showsAtOnce(block.action) && at - current.intentAt < s.settleMs;
       const early = (block.afterCommit === true && next.committedAt === undefined) || at < (mayActFrom(next, block, at) ?? at);
       if (verdict.progress === 'in-progress' || !isMutating(block.action) || settling || early) {
         const tick = current.tick + 1;

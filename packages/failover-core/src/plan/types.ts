@@ -45,6 +45,19 @@ export const PORT_CALL_OF: Readonly<Record<MutatingKind, string>> = {
   'set-backup-retention': 'setBackupRetention',
 };
 
+/**
+ * Mutating calls whose effect a describe shows as soon as the call returns: Global Accelerator's
+ * weights and dials, an Auto Scaling group's capacity, a parameter group's setting. Repeating one
+ * that shows no effect is harmless (it sets an absolute value) and is done at once. The others
+ * (a promotion, a rename, a reboot, a replica's creation, a backup setting) can show the old
+ * state for a while after the call returns — the waiter race documented for ModifyDBInstance
+ * and seen after PromoteReadReplica — so they are repeated only after `settleMs`.
+ */
+const SHOWS_AT_ONCE: ReadonlySet<BlockAction['kind']> = new Set(['set-endpoint-weight', 'set-traffic-dial', 'set-capacity', 'set-write-fence']);
+
+/** True when a call's effect shows at once (see above); false when it may lag. */
+export const showsAtOnce = (action: BlockAction): boolean => SHOWS_AT_ONCE.has(action.kind);
+
 /** True for blocks that change the world (as opposed to waits and checks). */
 export function isMutating(action: BlockAction): action is Extract<BlockAction, { kind: MutatingKind }> {
   return action.kind in PORT_CALL_OF;

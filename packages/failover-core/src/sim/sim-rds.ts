@@ -227,13 +227,27 @@ export class SimRds {
     return this.regionUp(db.region, t) && this.roleAt(db, t) === 'primary' && this.statusAt(db, t) === 'available' && !this.readOnlyAt(db, t);
   }
 
-  /** When the instance last became read-only (for a source: no writes reach its replicas after it), if it is at `t`. */
-  readOnlySince(db: SimDb, t: number, stepMs = 1_000): number | undefined {
+  /**
+   * When the instance last became read-only (for a source: no writes reach its replicas after
+   * it), if it is at `t`. Read-only-ness changes only at a parameter change reaching the instance,
+   * a reboot that applies a group, a promotion: the moment is found among those, exactly.
+   */
+  readOnlySince(db: SimDb, t: number): number | undefined {
     if (!this.readOnlyAt(db, t)) return undefined;
-    let since = t;
-    // Walk back to the change: coarse steps, then fine; parameter changes are few.
-    while (since - stepMs >= db.createdAt && this.readOnlyAt(db, since - stepMs)) since -= stepMs;
-    return since;
+    const moments = new Set<number>([db.createdAt]);
+    for (const r of db.reboots) moments.add(r.doneAt);
+    if (db.promotion) moments.add(db.promotion.writableAt);
+    for (const a of db.associations) {
+      const group = this.group(db.region, a.group);
+      for (const c of group?.changes ?? []) {
+        moments.add(c.at);
+        moments.add(this.appliedAt(db, c, db.createdAt));
+        for (const r of db.reboots) moments.add(this.appliedAt(db, c, r.doneAt));
+      }
+    }
+    const candidates = [...moments].filter((m) => m <= t).sort((a, b) => b - a);
+    for (const m of candidates) if (m <= db.createdAt || !this.readOnlyAt(db, m - 1)) return m;
+    return db.createdAt;
   }
 
   private sampledLagMs(db: SimDb, t: number, lag: { fixed?: Range | undefined }): number {

@@ -71,7 +71,7 @@ describe('runDrill: each failover scenario ends as it should, and the world stay
     expect(r.failure).toMatchObject({ stepId: 'commit', blockId: 'promote-replica', message: expect.stringContaining('InvalidDBInstanceState') });
     expect(r.activeRegion).toBe('eu-west-1');
     expect(r.summary?.changes.every((c) => c.fate === 'undone' || c.fate === 'left-to-controller')).toBe(true);
-    expect(r.summary?.now).toMatch(/eu-west-1 serves as before/);
+    expect(r.summary?.now).toMatch(/traffic goes to eu-west-1 as before/);
     expect(r.summary?.next).toMatch(/^dr failover/);
   });
 

@@ -17,7 +17,7 @@ describe('summarizeRun: what changed, the state now, and the one command next', 
     const s = summarizeRun(await finalRun({ config, scenario: 'promotion-failure', seed: 2 }));
 
     expect(s.changes.map((c) => `${c.blockId}:${c.fate}`).sort()).toEqual(['fence-dial:undone', 'fence-weight:undone', 'scale-compute:undone']);
-    expect(s.now).toBe('Rolled back before the point of no return: eu-west-1 serves as before.');
+    expect(s.now).toBe('Rolled back before the point of no return: traffic goes to eu-west-1 as before, which looked impaired when the run began: it serves again once it recovers.');
     expect(s.next).toMatch(/^dr failover, to try again once this is fixed: .*InvalidDBInstanceState/);
   });
 
@@ -32,7 +32,7 @@ describe('summarizeRun: what changed, the state now, and the one command next', 
     const s = summarizeRun(await finalRun({ config, scenario: 'replica-lag', seed: 1 }));
 
     expect(s.changes).toEqual([]);
-    expect(s.now).toMatch(/^Nothing was changed: eu-west-1 serves as before/);
+    expect(s.now).toMatch(/^Nothing was changed: traffic goes to eu-west-1 as before, which looked impaired/);
     expect(s.next).toMatch(/^dr failover --force, to accept losing up to \d+ s of writes/);
   });
 

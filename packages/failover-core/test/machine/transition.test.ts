@@ -234,7 +234,7 @@ describe('transition: rollback before the point of no return', () => {
     expect(steps.find((s) => s.id === 'undo-fence-weight')?.blocks[0]?.bestEffort).toBeUndefined();
   });
 
-  it('ends rolled back once every undo is done, and says the old region serves as before', () => {
+  it('ends rolled back once every undo is done, and routes traffic to the old region as before', () => {
     let s = refused().state;
     const restore = (id: string, observation: Observation, after: Observation) => {
       s = observe(s, id, observation, T0 + 100).state;
