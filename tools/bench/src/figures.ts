@@ -66,11 +66,12 @@ export function rtoByOperation(results: readonly JobResult[]): { operation: stri
   });
 }
 
-/** `p50 x s, p95 y s, max z s` of the return exposure. */
+/** `p50 x s, p95 y s, max z s (seed n)` of the return exposure, and how many seeds had any. */
 export function exposureLine(results: readonly JobResult[]): string {
   const s = stats(results.map((r) => r.returnExposureSeconds));
   const nonZero = results.filter((r) => r.returnExposureSeconds > 0).length;
-  return `p50 ${s.p50.toFixed(1)} s, p95 ${s.p95.toFixed(1)} s, max ${s.max.toFixed(1)} s (${nonZero}/${results.length} seeds above 0)`;
+  const worst = nonZero ? ` (seed ${results.find((r) => r.returnExposureSeconds === s.max)?.seed})` : '';
+  return `p50 ${s.p50.toFixed(1)} s, p95 ${s.p95.toFixed(1)} s, max ${s.max.toFixed(1)} s${worst}; ${nonZero}/${results.length} seeds above 0`;
 }
 
 /** For a result that did not hold: which operations did not complete and why, and the pilot light's problems. */

@@ -72,8 +72,8 @@ describe('rtoByOperation', () => {
 });
 
 describe('exposureLine', () => {
-  it('gives the percentiles and how many seeds had any exposure', () => {
-    expect(exposureLine([result(1, { returnExposureSeconds: 12 }), result(2)])).toBe('p50 12.0 s, p95 12.0 s, max 12.0 s (1/2 seeds above 0)');
+  it('gives the percentiles, the seed of the worst, and how many seeds had any exposure', () => {
+    expect(exposureLine([result(1, { returnExposureSeconds: 12 }), result(2)])).toBe('p50 12.0 s, p95 12.0 s, max 12.0 s (seed 1); 1/2 seeds above 0');
   });
 });
 
