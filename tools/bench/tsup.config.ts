@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/bench.ts', 'src/throughput-worker.ts'],
+  entry: ['src/bench.ts', 'src/throughput-worker.ts', 'src/drill-worker.ts'],
   format: ['esm'],
   clean: true,
   target: 'node20',

@@ -7,9 +7,13 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import type { LatencyModel } from '@dr/failover-core/sim';
-import { runDrill } from '@dr/failover-core/drill';
+import { DEFAULT_SEQUENCE, RETURN_GRACE_MS, runDrill, scenarioOperation, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
 import { runBriefBaseline } from './brief-baseline.js';
+import { exposureLine, invariantFigures, invariantLines, outcomeCounts, rtoByOperation, whatWentWrong } from './figures.js';
+import type { Job, JobResult } from './jobs.js';
 import { stats } from './mix.js';
+import type { ThroughputResult } from './throughput-worker.js';
+import { runPool } from './pool.js';
 
 /**
  * Benchmarks of the engine on the simulator (figures for the issue notes):
@@ -19,7 +23,9 @@ import { stats } from './mix.js';
  *  3. our plan against the original brief's approach, same seeds and latency model;
  *  4. synth time of the reference app;
  *  5. the Lambda bundles: size, and cold module-load time in fresh `node` processes;
- *  6. start-up of the `dr` command: `dr --help` and `dr drill` as whole processes.
+ *  6. start-up of the `dr` command: `dr --help` and `dr drill` as whole processes;
+ *  7. the lifecycle drill over `--seeds` seeds, invocations overlapped and crashing: every invariant;
+ *  8. each new failure scenario as single drills (up to 300 seeds) and inside a lifecycle (up to 100).
  * `--only 4,5` runs some of them.
  */
 const { values } = parseArgs({
@@ -27,7 +33,9 @@ const { values } = parseArgs({
     drills: { type: 'string', default: '10000' },
     workers: { type: 'string', default: String(availableParallelism()) },
     seeds: { type: 'string', default: '500' },
-    only: { type: 'string', default: '1,2,3,4,5,6' },
+    only: { type: 'string', default: '1,2,3,4,5,6,7,8' },
+    'crash-rate': { type: 'string', default: '0.2' },
+    'lost-response-rate': { type: 'string', default: '0.02' },
   },
 });
 const only = new Set(values.only.split(',').map((x) => x.trim()));
@@ -35,20 +43,15 @@ const drills = Number(values.drills);
 const workers = Math.max(1, Number(values.workers));
 const seeds = Number(values.seeds);
 const config = parseConfig(referenceConfig);
+const chaos: DrillChaos = { crashRate: Number(values['crash-rate']), lostResponseRate: Number(values['lost-response-rate']) };
 const f1 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? '—' : n.toFixed(1));
-
-interface WorkerResult {
-  outcomes: Record<string, number>;
-  maxPromotions: number;
-  unsafeSeconds: number;
-}
 
 async function throughput(): Promise<void> {
   const started = performance.now();
   const share = Math.ceil(drills / workers);
   const results = await Promise.all(
     Array.from({ length: workers }, (_, w) =>
-      new Promise<WorkerResult>((resolve, reject) => {
+      new Promise<ThroughputResult>((resolve, reject) => {
         const worker = new Worker(new URL('./throughput-worker.js', import.meta.url), { workerData: { from: w * share, to: Math.min(drills, (w + 1) * share) } });
         worker.once('message', resolve);
         worker.once('error', reject);
@@ -60,8 +63,10 @@ async function throughput(): Promise<void> {
   for (const r of results) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
   console.log(`\n1. Throughput: ${drills} drills (random seeds, all ${new Set(Object.keys(outcomes).map((k) => k.split(':')[0])).size} scenarios) on ${workers} worker thread(s)`);
   console.log(`   ${seconds.toFixed(1)} s wall, ${(drills / seconds).toFixed(0)} drills/s`);
-  console.log(`   most promotions in one drill: ${Math.max(...results.map((r) => r.maxPromotions))}; seconds of unsafe traffic: ${results.reduce((a, r) => a + r.unsafeSeconds, 0)}`);
-  for (const [k, v] of Object.entries(outcomes).sort()) console.log(`   ${k.padEnd(34)} ${v}`);
+  const sum = (k: keyof ThroughputResult['invariants']) => Math.round(results.reduce((a, r) => a + r.invariants[k], 0) * 10) / 10;
+  console.log(`   most promotions in one drill: ${Math.max(...results.map((r) => r.maxPromotions))} (in one run: ${Math.max(...results.map((r) => r.invariants.promotionsPerOperationMax))})`);
+  console.log(`   audited over both regions, summed: unsafe traffic ${sum('unsafeTrafficSeconds')} s, both writable ${sum('bothWritableSeconds')} s, self-inflicted outage ${sum('selfInflictedOutageSeconds')} s, lease violations ${sum('leaseViolations')}`);
+  for (const [k, v] of Object.entries(outcomes).sort()) console.log(`   ${k.padEnd(44)} ${v}`);
 }
 
 async function overhead(): Promise<void> {
@@ -192,6 +197,77 @@ async function cliStartup(): Promise<void> {
   }
 }
 
+/** Prints, for each result that did not hold, what went wrong (up to `limit`). */
+function failures(results: readonly JobResult[], held: (r: JobResult) => boolean, indent: string, limit = 10): void {
+  const bad = results.filter((r) => !held(r));
+  for (const r of bad.slice(0, limit)) console.log(`${indent}seed ${r.seed}: ${whatWentWrong(r)}`);
+  if (bad.length > limit) console.log(`${indent}… and ${bad.length - limit} more seeds`);
+}
+
+/** The lifecycle drill over many seeds, with crashing, overlapping controller invocations. */
+async function lifecycles(): Promise<void> {
+  const jobs: Job[] = Array.from({ length: seeds }, (_, i) => ({ kind: 'lifecycle', scenario: 'region-outage', seed: i + 1, chaos }));
+  const started = performance.now();
+  const results = await runPool(jobs, workers);
+  const seconds = (performance.now() - started) / 1000;
+  const completed = results.filter((r) => r.outcome === 'completed').length;
+  const restored = results.filter((r) => r.pilotLightRestored === true).length;
+  const crashes = results.reduce((a, r) => a + r.crashes, 0);
+  const invocations = results.reduce((a, r) => a + r.invocations, 0);
+  const simulated = stats(results.map((r) => r.simulatedSeconds ?? 0));
+  console.log(`\n7. Lifecycle drill, ${seeds} seeds: ${DEFAULT_SEQUENCE.join(',')}; scenario region-outage on the first failover`);
+  console.log(`   chaos: crashRate ${chaos.crashRate} (an invocation that drives a run crashes mid-run), lostResponseRate ${chaos.lostResponseRate} (a call takes effect, its answer is lost); invocations overlap (EventBridge every minute), always`);
+  console.log(`   ${seconds.toFixed(1)} s wall on ${Math.min(workers, seeds)} worker thread(s), ${(seconds / seeds).toFixed(2)} s per lifecycle; each covers ${(simulated.mean / 3600).toFixed(1)} h of virtual time (mean)`);
+  console.log(`   ${crashes} controller and operator crashes over ${invocations} controller invocations`);
+  console.log(`   completed ${completed}/${seeds}; pilotLightRestored ${restored}/${seeds}`);
+  for (const line of invariantLines(invariantFigures(results))) console.log(line);
+  console.log(`   returnExposureSeconds: ${exposureLine(results)}`);
+  console.log(`     (the window an old primary is writable right after its region returns, before the controller's next look can fence it; excused up to ${RETURN_GRACE_MS / 1000} s, beyond that it counts as bothWritableSeconds)`);
+  for (const r of rtoByOperation(results)) console.log(`   RTO ${r.operation.padEnd(10)} p50 ${f1(r.p50)} s, p95 ${f1(r.p95)} s, max ${f1(r.max)} s (${r.n} completed runs)`);
+  failures(results, (r) => r.outcome === 'completed' && r.pilotLightRestored === true, '   ');
+}
+
+/** The new failure scenarios, and the one the issue cites, each as single drills and inside a lifecycle. */
+const FAILURE_SCENARIOS: readonly Scenario[] = ['promotion-failure', 'target-fails-mid-switchover', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion'];
+/** How a single drill of each scenario should end (SCENARIO_DESCRIPTIONS): any other outcome is printed with its seed. */
+const EXPECTED_OUTCOME: Readonly<Record<string, string>> = {
+  'promotion-failure': 'rolled-back',
+  'target-fails-mid-switchover': 'rolled-back',
+  'late-approval': 'refused',
+  'late-state-writes': 'completed',
+  'capacity-lost-after-promotion': 'completed',
+};
+
+async function failureScenarios(): Promise<void> {
+  const drillSeeds = Math.min(seeds, 300);
+  const lifeSeeds = Math.min(seeds, 100);
+  const jobs: Job[] = FAILURE_SCENARIOS.flatMap((scenario): Job[] => [
+    ...Array.from({ length: drillSeeds }, (_, i): Job => ({ kind: 'drill', scenario, seed: i + 1 })),
+    ...Array.from({ length: lifeSeeds }, (_, i): Job => ({ kind: 'lifecycle', scenario, seed: i + 1 })),
+  ]);
+  // Lifecycles first: the longest jobs start early and the short drills fill the gaps at the end.
+  jobs.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'lifecycle' ? -1 : 1));
+  const started = performance.now();
+  const results = await runPool(jobs, workers);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n8. Failure scenarios: ${drillSeeds} seeds as single drills, ${lifeSeeds} seeds inside a lifecycle (${DEFAULT_SEQUENCE.join(',')}); no chaos beyond the scenario; invocations overlap`);
+  console.log(`   ${seconds.toFixed(1)} s wall on ${workers} worker thread(s) for ${jobs.length} jobs`);
+  console.log(`   selfInflictedOutageSeconds and bothWritableSeconds must be 0 (audited over the whole drill, run and the 30 min after it)`);
+  for (const scenario of FAILURE_SCENARIOS) {
+    const drills = results.filter((r) => r.scenario === scenario && r.kind === 'drill');
+    const lives = results.filter((r) => r.scenario === scenario && r.kind === 'lifecycle');
+    const expected = EXPECTED_OUTCOME[scenario];
+    console.log(`\n   ${scenario} (${scenarioOperation(scenario) ?? 'failover'}), ${drills.length} single drills: ${outcomeCounts(drills.map((r) => r.outcome))} (expected: ${expected})`);
+    for (const line of invariantLines(invariantFigures(drills), '     ')) console.log(line);
+    console.log(`     returnExposureSeconds: ${exposureLine(drills)}`);
+    failures(drills, (r) => r.outcome === expected && invariantFigures([r]).every((f) => f.seeds.length === 0), '     ! ', 5);
+    console.log(`     in a lifecycle, ${lives.length} seeds: completed ${lives.filter((r) => r.outcome === 'completed').length}/${lives.length}, pilotLightRestored ${lives.filter((r) => r.pilotLightRestored === true).length}/${lives.length}; the operation it applied to: ${outcomeCounts(lives.map((r) => r.operations.find((o) => o.scenario !== null)?.outcome ?? 'not applied'))}`);
+    for (const line of invariantLines(invariantFigures(lives), '       ')) console.log(line);
+    console.log(`       returnExposureSeconds: ${exposureLine(lives)}`);
+    failures(lives, (r) => r.outcome === 'completed' && r.pilotLightRestored === true, '       ! ', 5);
+  }
+}
+
 console.log(`dr benchmarks — node ${process.version}, ${availableParallelism()} cores`);
 if (only.has('4')) await synthTime();
 if (only.has('1')) await throughput();
@@ -203,3 +279,5 @@ if (only.has('3')) {
 }
 if (only.has('5')) await lambdaBundles();
 if (only.has('6')) await cliStartup();
+if (only.has('7')) await lifecycles();
+if (only.has('8')) await failureScenarios();

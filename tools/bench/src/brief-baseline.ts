@@ -1,7 +1,6 @@
 import { asgRef, dbRef, type DrConfig } from '@dr/failover-core';
-import { scenarioEffects } from '@dr/failover-core/drill';
+import { auditWorld, drillFaultTime, scenarioEffects, type Scenario } from '@dr/failover-core/drill';
 import { SimPorts, SimWorld, VirtualClock, type LatencyModel } from '@dr/failover-core/sim';
-import { drillFaultTime, type Scenario } from '@dr/failover-core/drill';
 
 /** What the brief's approach achieved in one simulated outage. */
 export interface BaselineResult {
@@ -12,7 +11,11 @@ export interface BaselineResult {
   readonly rtoSeconds: number | null;
   /** Replica lag at promotion. */
   readonly rpoSeconds: number | null;
-  /** Seconds the DR region took traffic while it could not serve (its database still read-only). */
+  /**
+   * Seconds users reached a region whose application was up but whose database took no writes,
+   * over both regions, from the start until the DR region serves: the drills' audit
+   * (`auditWorld`), with its lingering connections, applied to the brief's world.
+   */
   readonly unsafeTrafficSeconds: number;
 }
 
@@ -70,7 +73,8 @@ export async function runBriefBaseline(config: DrConfig, seed: number, scenario:
       detectSeconds: (detectedAt - faultAt) / 1000,
       rtoSeconds: (servedAt - faultAt) / 1000,
       rpoSeconds: lag,
-      unsafeTrafficSeconds: world.trafficViolations(secondary.region, faultAt, servedAt).length,
+      // The brief has no runs and no leases: only the traffic invariant applies to it.
+      unsafeTrafficSeconds: auditWorld({ world, from: t0, to: servedAt, runs: [], grants: [] }).invariants.unsafeTrafficSeconds,
     };
   });
 }

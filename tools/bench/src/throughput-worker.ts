@@ -1,20 +1,35 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
-import { runDrill } from '@dr/failover-core/drill';
+import { runDrill, scenarioOperation, type Invariants } from '@dr/failover-core/drill';
 import { drillAt } from './mix.js';
+
+/** What one worker reports of its share of the batch. */
+export interface ThroughputResult {
+  readonly outcomes: Record<string, number>;
+  readonly maxPromotions: number;
+  /** Each invariant summed over the share (promotionsPerOperationMax: its maximum). */
+  readonly invariants: Invariants;
+}
 
 /** Runs drills `from` (inclusive) to `to` (exclusive) of the batch and reports what they did. */
 const { from, to } = workerData as { from: number; to: number };
 const config = parseConfig(referenceConfig);
 const outcomes: Record<string, number> = {};
 let maxPromotions = 0;
-let unsafeSeconds = 0;
+const sums = { promotionsPerOperationMax: 0, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 };
 for (let i = from; i < to; i++) {
   const { seed, scenario } = drillAt(i);
-  const r = await runDrill({ config, scenario, seed });
+  // A scenario runs with the operation it is about: a switchover for the target failing mid-switchover.
+  const operation = scenarioOperation(scenario) === 'switchover' ? 'switchover' : 'failover';
+  const r = await runDrill({ config, operation, scenario, seed });
   const key = `${scenario}:${r.outcome}`;
   outcomes[key] = (outcomes[key] ?? 0) + 1;
   maxPromotions = Math.max(maxPromotions, r.actions.promoteReplica ?? 0);
-  unsafeSeconds += r.unsafeTrafficSeconds;
+  sums.promotionsPerOperationMax = Math.max(sums.promotionsPerOperationMax, r.invariants.promotionsPerOperationMax);
+  sums.unsafeTrafficSeconds += r.invariants.unsafeTrafficSeconds;
+  sums.bothWritableSeconds += r.invariants.bothWritableSeconds;
+  sums.selfInflictedOutageSeconds += r.invariants.selfInflictedOutageSeconds;
+  sums.leaseViolations += r.invariants.leaseViolations;
 }
-parentPort?.postMessage({ outcomes, maxPromotions, unsafeSeconds });
+const result: ThroughputResult = { outcomes, maxPromotions, invariants: sums };
+parentPort?.postMessage(result);

@@ -1,4 +1,5 @@
 import { parseConfig, referenceConfig } from '@dr/failover-core';
+import { SCENARIOS } from '@dr/failover-core/drill';
 import { describe, expect, it } from 'vitest';
 import { runBriefBaseline } from '../src/brief-baseline.js';
 import { drillAt, stats } from '../src/mix.js';
@@ -16,6 +17,15 @@ describe('runBriefBaseline', () => {
     expect((r.rtoSeconds ?? 0) - (r.detectSeconds ?? 0)).toBeGreaterThan(330);
   });
 
+  it('sends users to the DR region while its database is still read-only, as the audit over both regions measures', async () => {
+    const r = await runBriefBaseline(config, 1);
+
+    // Global Accelerator fails over to the DR endpoint once its instances are healthy, minutes
+    // before the promotion makes the database writable.
+    expect(r.unsafeTrafficSeconds).toBeGreaterThan(0);
+    expect(r.unsafeTrafficSeconds).toBeLessThan(r.rtoSeconds ?? 0);
+  });
+
   it('fails over on a flapping probe, which ours never does', async () => {
     const r = await runBriefBaseline(config, 1, 'flapping-probe');
 
@@ -28,7 +38,7 @@ describe('mix', () => {
     const drawn = Array.from({ length: 200 }, (_, i) => drillAt(i));
 
     expect(drillAt(5)).toEqual(drawn[5]);
-    expect(new Set(drawn.map((d) => d.scenario)).size).toBe(9);
+    expect(new Set(drawn.map((d) => d.scenario)).size).toBe(SCENARIOS.length);
   });
 
   it('summarises a sample', () => {

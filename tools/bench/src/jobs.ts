@@ -1,0 +1,70 @@
+import type { DrConfig } from '@dr/failover-core';
+import { runDrill, runLifecycle, scenarioOperation, type DrillChaos, type DrillOutcome, type Invariants, type LifecycleOperation, type Scenario } from '@dr/failover-core/drill';
+
+/** One unit of work for a worker thread: a single drill, or a whole lifecycle, on one seed. */
+export type Job =
+  | { readonly kind: 'drill'; readonly scenario: Scenario; readonly seed: number; readonly chaos?: DrillChaos | undefined }
+  | { readonly kind: 'lifecycle'; readonly scenario: Scenario; readonly seed: number; readonly sequence?: readonly LifecycleOperation[] | undefined; readonly chaos?: DrillChaos | undefined };
+
+/** What the bench keeps of one run, small enough to post from a worker: figures, not timelines. */
+export interface JobResult {
+  readonly kind: Job['kind'];
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** A drill's outcome, or the lifecycle's (`completed` only when every operation did and the invariants held). */
+  readonly outcome: DrillOutcome | 'completed' | 'failed';
+  readonly invariants: Invariants;
+  readonly returnExposureSeconds: number;
+  /** Lifecycles only: the pilot light back as deployed after the last operation. */
+  readonly pilotLightRestored: boolean | null;
+  readonly problems: readonly string[];
+  /** Each operation (one for a drill), with its RTO; `scenario` is set on the one the scenario's fault applied to. */
+  readonly operations: readonly { readonly operation: string; readonly outcome: string; readonly rtoSeconds: number | null; readonly reason: string | null; readonly scenario: string | null }[];
+  readonly crashes: number;
+  readonly invocations: number;
+  /** Lifecycles only: the virtual seconds the lifecycle covered. */
+  readonly simulatedSeconds: number | null;
+  /** Wall milliseconds this job took on its worker. */
+  readonly wallMs: number;
+}
+
+/** Runs one job in this thread. */
+export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
+  const started = performance.now();
+  if (job.kind === 'lifecycle') {
+    const r = await runLifecycle({ config, scenario: job.scenario, seed: job.seed, sequence: job.sequence, chaos: job.chaos });
+    return {
+      kind: job.kind,
+      scenario: job.scenario,
+      seed: job.seed,
+      outcome: r.outcome,
+      invariants: r.invariants,
+      returnExposureSeconds: r.returnExposureSeconds,
+      pilotLightRestored: r.pilotLightRestored,
+      problems: r.pilotLight.problems,
+      operations: r.operations.map((o) => ({ operation: o.operation, outcome: o.outcome, rtoSeconds: o.rtoSeconds, reason: o.reason, scenario: o.scenario })),
+      crashes: r.controller.crashes,
+      invocations: r.controller.invocations,
+      simulatedSeconds: r.durationSeconds,
+      wallMs: performance.now() - started,
+    };
+  }
+  // A scenario is about a failover, or a switchover (`target-fails-mid-switchover`).
+  const operation = scenarioOperation(job.scenario) === 'switchover' ? 'switchover' : 'failover';
+  const r = await runDrill({ config, operation, scenario: job.scenario, seed: job.seed, chaos: job.chaos });
+  return {
+    kind: job.kind,
+    scenario: job.scenario,
+    seed: job.seed,
+    outcome: r.outcome,
+    invariants: r.invariants,
+    returnExposureSeconds: r.returnExposureSeconds,
+    pilotLightRestored: null,
+    problems: [],
+    operations: [{ operation: r.operation, outcome: r.outcome, rtoSeconds: r.rtoSeconds, reason: r.reason, scenario: r.scenario }],
+    crashes: r.controller.crashes,
+    invocations: r.controller.invocations,
+    simulatedSeconds: null,
+    wallMs: performance.now() - started,
+  };
+}
