@@ -63,6 +63,7 @@ export class LifecycleWorld {
     private readonly dir: string,
   ) {}
 
+  /** Starts the fakes, dynalite and the health paths, with the reference pilot light deployed and steady (eu-west-1 serving). */
   static async start(): Promise<LifecycleWorld> {
     const [health, drHealth] = await Promise.all([HealthEndpoint.start(), HealthEndpoint.start()]);
     const config = parseConfig({
@@ -167,6 +168,7 @@ export class LifecycleWorld {
     return (await store.read<ControlRecord>(stateKeys(this.config.app).control))?.value;
   }
 
+  /** Stops every server and removes the config file's folder. */
   async stop(): Promise<void> {
     await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop()]);
     rmSync(this.dir, { recursive: true, force: true });
