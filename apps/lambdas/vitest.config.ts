@@ -6,6 +6,9 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     // The handlers probe in real time (every 5 s at the fastest the config allows).
     testTimeout: 120_000,
+    // Each test mostly waits on real time (probe intervals, leases, the bundle's own processes),
+    // not on the CPU: running the slow files side by side keeps the suite near two minutes.
+    maxWorkers: 3,
     hookTimeout: 60_000,
   },
 });

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createAwsPorts, DynamoDbStateStore } from '@dr/aws-adapters';
 import { FakeAws, HealthEndpoint, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
-import { parseConfig, referenceConfig, type DrConfig, type DrConfigInput } from '@dr/failover-core';
+import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
 export const BUNDLES = {
@@ -14,6 +15,11 @@ const INVOKER = fileURLToPath(new URL('./invoke-bundle.mjs', import.meta.url));
 for (const bundle of Object.values(BUNDLES)) {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build first (npx nx run lambdas:build)`);
 }
+
+/** Time for detection (two failing rounds 5 s apart) and for the failover to start and promote. */
+export const TIMEOUT_MS = 40_000;
+/** Detection takes 5 s; the handover margin (20 s) then leaves the runner about 5 s: it hands over mid-failover. */
+export const SHORT_TIMEOUT_MS = 30_000;
 
 /** An EventBridge scheduled event, as the constructs' schedules send. */
 export const scheduledEvent = (time = new Date().toISOString()) => ({
@@ -60,6 +66,9 @@ export class LambdaWorld {
       secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url, dbKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000' },
       controller: { stateTableName: 'lamp-dr-state', topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
       detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 2 },
+      // A failover's last step waits this long for the old region to answer before leaving its
+      // containment to later invocations: the shortest the config allows, to keep tests short.
+      timeouts: { containmentSeconds: 10 },
       ...overrides,
     });
     const fake = new FakeAws(config, 'steady', { mockSdk: false });
@@ -81,7 +90,7 @@ export class LambdaWorld {
       DR_CONFIG_PARAMETER: '/dr/lamp/config',
       DR_STATE_TABLE: 'lamp-dr-state',
       DR_TOPIC_ARN: this.config.controller.topicArn,
-      DR_LEASE_SECONDS: '15',
+      DR_LEASE_SECONDS: '30',
       POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
       ...extra,
     };
@@ -134,15 +143,67 @@ export class LambdaWorld {
     );
   }
 
+  /** The state table as the engine reads and writes it. */
+  stateStore(): DynamoDbStateStore {
+    return new DynamoDbStateStore({ awsSdkV3Client: this.dynamo.client, tableName: 'lamp-dr-state' });
+  }
+
   /** The control record in the state table. */
-  async control(): Promise<{ active: string; run?: { phase: string; runId: string } } | undefined> {
-    const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const out = await this.dynamo.client.send(new GetItemCommand({ TableName: 'lamp-dr-state', Key: { pk: { S: 'app#lamp#control' } }, ConsistentRead: true }));
-    const value = out.Item?.value?.S;
-    return value ? (JSON.parse(value) as { active: string; run?: { phase: string; runId: string } }) : undefined;
+  async control(): Promise<ControlRecord | undefined> {
+    return (await this.stateStore().read<ControlRecord>(stateKeys(this.config.app).control))?.value;
+  }
+
+  /**
+   * Lets `ms` pass for the control record without waiting it out: moves back the times the
+   * controller decides by (the lease's expiry, the run's last event, its approval's request and
+   * expiry), keeping the rest of the record and its version check.
+   */
+  async letTimePass(ms: number): Promise<void> {
+    const store = this.stateStore();
+    const key = stateKeys(this.config.app).control;
+    const stored = await store.read<ControlRecord>(key);
+    if (!stored) throw new Error('no control record in the state table');
+    const earlier = (t: number | undefined) => (t === undefined ? undefined : t - ms);
+    const { lease, run } = stored.value;
+    await store.write<ControlRecord>(
+      key,
+      {
+        ...stored.value,
+        lease: lease && { ...lease, expiresAt: lease.expiresAt - ms },
+        run: run && { ...run, lastEventAt: earlier(run.lastEventAt), approvalRequestedAt: earlier(run.approvalRequestedAt), approvalExpiresAt: earlier(run.approvalExpiresAt) },
+      },
+      stored.version,
+    );
+  }
+
+  /**
+   * The ports `dr` builds on an operator's machine, in this process, pointed at the same fakes
+   * and state table as the bundle: for a test to leave a run as the command would.
+   */
+  operatorPorts(): Ports {
+    const fakeAws = this.server.endpoint;
+    return createAwsPorts(this.config, {
+      endpoints: { rds: fakeAws, autoScaling: fakeAws, elasticLoadBalancingV2: fakeAws, cloudWatch: fakeAws, globalAccelerator: fakeAws, sns: fakeAws, dynamoDb: this.dynamo.endpoint },
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      stateTableName: 'lamp-dr-state',
+    });
   }
 
   async stop(): Promise<void> {
     await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop()]);
   }
+}
+
+/**
+ * Invokes the controller as the schedule would until the failover completes (a busy lease means:
+ * come back later; a lease just released still holds others off for the engine's 5 s clock-skew bound).
+ */
+export async function untilCompleted(world: LambdaWorld, attempts: number): Promise<Invocation> {
+  let last: Invocation | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = await world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS });
+    if (last.result?.phase === 'completed') return last;
+    if (last.result?.action === 'busy') await new Promise((r) => setTimeout(r, 5_000));
+  }
+  return last!;
 }

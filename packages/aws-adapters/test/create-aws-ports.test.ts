@@ -1,8 +1,8 @@
-import { buildPlan, Runner, stateKeys, type ControlRecord, type Operation, type Ports } from '@dr/failover-core';
+import { buildPlan, parseConfig, Runner, stateKeys, type ControlRecord, type DrConfig, type Operation, type Ports, type RunState } from '@dr/failover-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsPorts } from '../src/index.js';
 import { FakeAws, startDynalite, type LocalDynamo } from '@dr/aws-fakes';
-import { config } from './fixtures.js';
+import { config as reference } from './fixtures.js';
 
 let dynamo: LocalDynamo;
 let fake: FakeAws | undefined;
@@ -13,9 +13,27 @@ beforeAll(async () => {
 afterAll(async () => dynamo.stop());
 afterEach(() => fake?.restore());
 
-// Real clock, so the engine polls fast: the fakes move on calls, not on time.
-const settings = { pollMs: 5, settleMs: 300, backoffMs: 5, maxBackoffMs: 20 };
-const LEASE_MS = 400;
+/**
+ * The reference topology with no drain time: a planned handover would otherwise wait a real
+ * minute for connections the fake does not have, and a failover's containment of the old
+ * primary waits the same time before fencing it.
+ */
+const config: DrConfig = parseConfig({ ...reference, timeouts: { ...reference.timeouts, drainSeconds: 0 } });
+const [EU, US] = [config.primary.region, config.secondary.region];
+const [PRIMARY, REPLICA] = [config.primary.dbInstanceIdentifier, config.secondary.dbInstanceIdentifier];
+
+/**
+ * Real clock, so the engine polls fast: the fakes move on calls, not on time. The settle time
+ * stays in seconds: a promotion shows no effect for two describes (the waiter race), which on a
+ * loaded machine can take longer than a few hundred milliseconds, and the engine would ask again.
+ */
+const settings = { pollMs: 5, settleMs: 5_000, backoffMs: 5, maxBackoffMs: 20 };
+/**
+ * A short lease, so a crashed runner's lease lapses within the test. The act margin and skew
+ * bound shrink with it: by default a mutating call needs 15 s of lease left, which a 1 s lease
+ * never has, and the runner would (rightly) make none.
+ */
+const timing = { leaseMs: 1_000, actMarginMs: 200, clockSkewMs: 100 };
 
 async function portsFor(): Promise<{ ports: Ports; key: string }> {
   const tableName = `dr-state-${++table}`;
@@ -37,57 +55,165 @@ const request = (operation: Operation, runId = `${operation}-1`) => ({
   maxDataLossSeconds: 60,
 });
 
+const runner = (ports: Ports, key: string, owner = 'a', extra: { beforeEvent?: (i: number) => void } = {}) => new Runner({ ports, config, owner, stateKey: key, settings, ...timing, ...extra });
+
+/** Runs one operation to its end and says why when it did not complete. */
+async function run(ports: Ports, key: string, operation: Operation, runId?: string): Promise<RunState> {
+  const { state } = await runner(ports, key).start(request(operation, runId));
+  expect(state.failure ?? null, `${operation}: ${state.failure?.message ?? ''}`).toBeNull();
+  expect(state.phase).toBe('completed');
+  return state;
+}
+
+/** Every database that accepts writes now, in both regions, as `region/id`. */
+const writable = (f: FakeAws) => [EU, US].flatMap((r) => f.writable(r).map((id) => `${r}/${id}`));
+
+/** What Global Accelerator and the Auto Scaling groups are set to, per region. */
+const routing = (f: FakeAws) =>
+  Object.fromEntries(
+    [config.primary, config.secondary].map((r) => {
+      const g = f.groups.get(r.endpointGroupArn)!;
+      return [r.region, { dial: g.dial, weight: g.endpoints[0]?.weight, desired: f.asgs.get(r.region)?.desired }];
+    }),
+  );
+
+/** A database serving as deployed: a primary on its own group, the fence lifted (read_only at the default) and applied. */
+function expectServing(f: FakeAws, region: string, id: string, group: string): void {
+  expect(f.db(region, id)).toMatchObject({ role: 'primary', parameterGroup: group, effectiveParameterGroup: group, applyStatus: 'in-sync', readOnlyEffective: false, writable: true });
+  expect(f.parameterGroup(region, group)?.parameters.has('read_only')).toBe(false);
+}
+
+/** A database fenced: read_only 1 in its group, applied, taking no writes. */
+function expectFenced(f: FakeAws, region: string, id: string): void {
+  expect(f.db(region, id)).toMatchObject({ applyStatus: 'in-sync', readOnlyEffective: true, writable: false });
+}
+
+/** The pilot light as deployed: the DR replica replicating from the primary on its own group at the default, no capacity, no traffic. */
+function expectPilotLight(f: FakeAws): void {
+  expect(writable(f)).toEqual([`${EU}/${PRIMARY}`]);
+  expectServing(f, EU, PRIMARY, config.primary.dbParameterGroupName);
+  expect(f.db(US, REPLICA)).toMatchObject({ role: 'replica', sourceArn: f.db(EU, PRIMARY)?.arn, parameterGroup: config.secondary.dbParameterGroupName, applyStatus: 'in-sync', writable: false });
+  expect(f.parameterGroup(US, config.secondary.dbParameterGroupName)?.parameters.has('read_only')).toBe(false);
+  expect(routing(f)).toEqual({ [EU]: { dial: 100, weight: 128, desired: 2 }, [US]: { dial: 0, weight: 0, desired: 0 } });
+}
+
+/** Every retired instance runs with its region's retired group (read_only 1): lifting a fence never reaches it. */
+function expectRetiredFenced(f: FakeAws): void {
+  const retired = f.dbs.filter((d) => d.id.includes('-retired-'));
+  for (const d of retired) {
+    const group = d.region === EU ? config.primary.retiredDbParameterGroupName : config.secondary.retiredDbParameterGroupName;
+    expect(f.db(d.region, d.id), d.id).toMatchObject({ role: 'primary', effectiveParameterGroup: group, applyStatus: 'in-sync', readOnlyEffective: true, writable: false });
+  }
+}
+
 describe('the core plans through createAwsPorts, against stateful fakes of the SDK clients', () => {
-  it('fails over with exactly one promotion, not fooled by the replica still reporting "available"', async () => {
+  it('fails over with one promotion: the promoted database writable, the old primary fenced and at capacity 0', async () => {
     fake = new FakeAws(config);
     const { ports, key } = await portsFor();
 
-    const { state } = await new Runner({ ports, owner: 'a', stateKey: key, settings, leaseMs: LEASE_MS }).start(request('failover'));
+    await run(ports, key, 'failover');
 
-    expect(state.phase).toBe('completed');
-    expect(fake.calls).toEqual({ promoteReplica: 1, promoteReplicaAttempts: 1, setCapacity: 1, setTrafficDial: 2, setEndpointWeight: 2 });
-    expect(fake.servingRegion()).toBe('us-east-1');
-    expect((await ports.stateStore.read<ControlRecord>(key))?.value.active).toBe('secondary');
+    expect(fake.calls.promoteReplicaAttempts).toBe(1);
+    expect(writable(fake)).toEqual([`${US}/${REPLICA}`]);
+    expectServing(fake, US, REPLICA, config.secondary.dbParameterGroupName);
+    // Its region answered, so the run contained it: no second writer, no capacity.
+    expectFenced(fake, EU, PRIMARY);
+    expect(routing(fake)).toEqual({ [EU]: { dial: 0, weight: 0, desired: 0 }, [US]: { dial: 100, weight: 128, desired: 2 } });
+    const record = (await ports.stateStore.read<ControlRecord>(key))?.value;
+    expect(record).toMatchObject({ active: 'secondary' });
+    expect(record?.containment).toBeUndefined();
   });
 
-  it('switches over: writes fenced, lag at zero, one promotion', async () => {
+  it('switches over with no data loss: the old primary fenced first, the promoted database writable once its fence is lifted', async () => {
     fake = new FakeAws(config);
     const { ports, key } = await portsFor();
 
-    const { state } = await new Runner({ ports, owner: 'a', stateKey: key, settings, leaseMs: LEASE_MS }).start(request('switchover'));
+    const state = await run(ports, key, 'switchover');
 
-    expect(state.phase).toBe('completed');
     expect(state.rpoSeconds).toBe(0);
-    expect(fake.calls).toEqual({ promoteReplica: 1, promoteReplicaAttempts: 1, setCapacity: 1, setTrafficDial: 2, setEndpointWeight: 2, setWriteFence: 1 });
+    expect(fake.calls.promoteReplicaAttempts).toBe(1);
+    expect(writable(fake)).toEqual([`${US}/${REPLICA}`]);
+    expectServing(fake, US, REPLICA, config.secondary.dbParameterGroupName);
+    expectFenced(fake, EU, PRIMARY);
+    expect(routing(fake)).toEqual({ [EU]: { dial: 0, weight: 0, desired: 0 }, [US]: { dial: 100, weight: 128, desired: 2 } });
   });
 
-  it('fails back home and rebuilds the pilot light', async () => {
+  it('fails back home: both stale databases retired into their read-only groups, the pilot light rebuilt as deployed with no fence left', async () => {
     fake = new FakeAws(config, 'failed-over');
     const { ports, key } = await portsFor();
     await ports.stateStore.write<ControlRecord>(key, { active: 'secondary' }, 0);
 
-    const { state } = await new Runner({ ports, owner: 'a', stateKey: key, settings, leaseMs: LEASE_MS }).start(request('failback'));
+    await run(ports, key, 'failback');
 
-    expect(state.phase).toBe('completed');
-    expect(fake.calls).toEqual({ renameInstance: 2, createReplica: 2, setCapacity: 2, setWriteFence: 1, promoteReplica: 1, promoteReplicaAttempts: 1, setTrafficDial: 2, setEndpointWeight: 2 });
-    expect(fake.servingRegion()).toBe('eu-west-1');
+    expect(fake.calls.promoteReplicaAttempts).toBe(1);
+    expectPilotLight(fake);
     expect(fake.dbs.map((d) => `${d.region}/${d.id}/${d.sourceArn ? 'replica' : 'primary'}`).sort()).toEqual([
-      'eu-west-1/lamp-primary-retired-failback1/primary',
-      'eu-west-1/lamp-primary/primary',
-      'us-east-1/lamp-replica-retired-failback1/primary',
-      'us-east-1/lamp-replica/replica',
+      `${EU}/${PRIMARY}-retired-failback1/primary`,
+      `${EU}/${PRIMARY}/primary`,
+      `${US}/${REPLICA}-retired-failback1/primary`,
+      `${US}/${REPLICA}/replica`,
     ]);
+    expectRetiredFenced(fake);
+    // Both recreated databases carry the settings the constructs gave the originals, backups on.
+    const deployed = config.primary.dbSettings!;
+    for (const [region, id] of [
+      [EU, PRIMARY],
+      [US, REPLICA],
+    ] as const) {
+      expect(fake.db(region, id)?.settings, `${region}/${id}`).toMatchObject({
+        instanceClass: deployed.instanceClass,
+        backupRetentionPeriod: deployed.backupRetentionDays,
+        deletionProtection: deployed.deletionProtection,
+        iamAuthentication: deployed.iamAuthentication,
+        cloudwatchLogsExports: deployed.cloudwatchLogsExports,
+      });
+    }
+    expect((await ports.stateStore.read<ControlRecord>(key))?.value.active).toBe('primary');
+  });
+
+  it('failover, failback, failover: the database promoted the second time is writable (issue 12, the fence never lifted)', async () => {
+    fake = new FakeAws(config);
+    const { ports, key } = await portsFor();
+
+    await run(ports, key, 'failover', 'failover-1');
+    await run(ports, key, 'failback', 'failback-1');
+    // The replica rebuilt by the failback runs with the group its predecessor was fenced through.
+    expectPilotLight(fake);
+    await run(ports, key, 'failover', 'failover-2');
+
+    expect(fake.calls.promoteReplica).toBe(3);
+    expect(writable(fake)).toEqual([`${US}/${REPLICA}`]);
+    expectServing(fake, US, REPLICA, config.secondary.dbParameterGroupName);
+    expectFenced(fake, EU, PRIMARY);
+    expectRetiredFenced(fake);
+    expect(routing(fake)).toEqual({ [EU]: { dial: 0, weight: 0, desired: 0 }, [US]: { dial: 100, weight: 128, desired: 2 } });
+  });
+
+  it('switchover, failback, switchover: the home database is writable after the failback and the DR one after the second switchover', async () => {
+    fake = new FakeAws(config);
+    const { ports, key } = await portsFor();
+
+    await run(ports, key, 'switchover', 'switchover-1');
+    await run(ports, key, 'failback', 'failback-1');
+    // The switchover fenced the home group; the database recreated with it at home must not stay read-only.
+    expectPilotLight(fake);
+    await run(ports, key, 'switchover', 'switchover-2');
+
+    expect(writable(fake)).toEqual([`${US}/${REPLICA}`]);
+    expectServing(fake, US, REPLICA, config.secondary.dbParameterGroupName);
+    expectFenced(fake, EU, PRIMARY);
+    expectRetiredFenced(fake);
   });
 
   it.each([3, 8, 14, 25])('resumes a failover interrupted before event %i without repeating any call that took effect', async (crashAt) => {
+    const clean = new FakeAws(config);
+    const cleanPorts = await portsFor();
+    await run(cleanPorts.ports, cleanPorts.key, 'failover');
+    const cleanCalls = { ...clean.calls };
+    clean.restore();
     fake = new FakeAws(config);
     const { ports, key } = await portsFor();
-    const crashing = new Runner({
-      ports,
-      owner: 'a',
-      stateKey: key,
-      settings,
-      leaseMs: LEASE_MS,
+    const crashing = runner(ports, key, 'a', {
       beforeEvent: (i) => {
         if (i === crashAt) throw new Error('crash');
       },
@@ -95,15 +221,18 @@ describe('the core plans through createAwsPorts, against stateful fakes of the S
     await expect(crashing.start(request('failover'))).rejects.toThrow('crash');
     const beforeCrash = { ...fake.calls };
 
-    await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 50));
-    const resumed = await new Runner({ ports, owner: 'b', stateKey: key, settings, leaseMs: LEASE_MS }).resume();
+    // The crashed runner's lease must lapse (with the skew bound) before another may take it.
+    await new Promise((resolve) => setTimeout(resolve, timing.leaseMs + timing.clockSkewMs + 100));
+    const resumed = await runner(ports, key, 'b').resume();
 
     expect(resumed?.state.failure ?? null).toBeNull();
     expect(resumed?.state.phase).toBe('completed');
     expect(resumed?.epoch).toBe(2);
-    expect(fake.calls).toEqual({ promoteReplica: 1, promoteReplicaAttempts: 1, setCapacity: 1, setTrafficDial: 2, setEndpointWeight: 2 });
-    // Every call made before the crash took effect; none was made again after it.
+    // The same calls as a run never interrupted: every call made before the crash took effect,
+    // and none was made again after it.
+    expect(fake.calls).toEqual(cleanCalls);
     for (const [kind, n] of Object.entries(beforeCrash)) expect(n).toBeLessThanOrEqual(fake.calls[kind] ?? 0);
-    expect(Object.values(fake.calls).every((n) => n <= 2)).toBe(true);
+    expect(writable(fake)).toEqual([`${US}/${REPLICA}`]);
+    expectFenced(fake, EU, PRIMARY);
   });
 });

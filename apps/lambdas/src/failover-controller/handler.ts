@@ -1,8 +1,11 @@
 import { createAwsPorts, loadConfigFromSsm } from '@dr/aws-adapters';
-import { measureRun, supervise, type RunState, type SupervisionResult } from '@dr/failover-core';
+import { supervise } from '@dr/failover-core';
 import type { Context } from 'aws-lambda';
 import { parseScheduledEvent, readSettings } from '../shared/invalid-input.js';
-import { createObservability, MetricUnit, observed } from '../shared/observability.js';
+import { createObservability, observed } from '../shared/observability.js';
+import { reportInvocation, type ControllerResult } from './report.js';
+
+export type { ContainmentStatus, ControllerResult } from './report.js';
 
 const obs = createObservability(process.env.POWERTOOLS_SERVICE_NAME ?? 'dr-failover-controller');
 const { logger, metrics } = obs;
@@ -15,21 +18,25 @@ const { logger, metrics } = obs;
 export const PROBE_MARGIN_MS = 5_000;
 export const HANDOVER_MARGIN_MS = 20_000;
 
-/** What one invocation did, returned to the caller (and logged). */
-export interface ControllerResult {
-  readonly action: SupervisionResult['action'];
-  readonly verdict: SupervisionResult['detector']['verdict'];
-  readonly rounds: number;
-  readonly failoverId?: string | undefined;
-  readonly phase?: RunState['phase'] | undefined;
-}
+/**
+ * The shortest lease the controller accepts. The engine makes a mutating call only while the
+ * lease has its act margin (15 s: the adapters' 10 s call deadline and room) left beyond the
+ * clock-skew bound (5 s), as measured after the write that renewed it; a shorter lease could
+ * never act, and every invocation would end `busy`.
+ */
+export const MIN_LEASE_SECONDS = 30;
 
 /**
  * The failover controller: invoked every minute by EventBridge in the DR region. Resumes an
- * unfinished failover if there is one; otherwise probes the primary region every
- * `detection.intervalSeconds` for the probe window (by default 50 s, never past the deadline),
- * and starts a failover when the detector's verdict turns `down`. Every run goes through the
- * DynamoDB state store's lease, so duplicate, retried and concurrent invocations never act twice.
+ * unfinished failover if there is one (and retries one that failed past its point of no
+ * return); holds for an operator's unfinished run, with reminders, until
+ * `controller.operatorHoldSeconds`, then takes it over; refuses a run whose approval expired.
+ * Otherwise probes the primary region every `detection.intervalSeconds` for the probe window
+ * (by default 50 s, never past the deadline), starts a failover when the detector's verdict
+ * turns `down`, and contains the region a failover left whenever it answers. Every run goes
+ * through the DynamoDB state store's lease, so duplicate, retried and concurrent invocations
+ * never act twice. All of it is `supervise` in `@dr/failover-core`; this shell reads settings,
+ * builds the ports, and reports.
  */
 export async function handler(event: unknown, context: Context): Promise<ControllerResult> {
   return observed(obs, context, async () => {
@@ -44,7 +51,7 @@ export async function handler(event: unknown, context: Context): Promise<Control
         DR_STATE_TABLE: { required: true },
         DR_TOPIC_ARN: { required: false },
         DR_PROBE_WINDOW_SECONDS: { required: false, integer: { min: 5, max: 840 } },
-        DR_LEASE_SECONDS: { required: false, integer: { min: 15, max: 600 } },
+        DR_LEASE_SECONDS: { required: false, integer: { min: MIN_LEASE_SECONDS, max: 600 } },
       },
       process.env,
     );
@@ -66,35 +73,11 @@ export async function handler(event: unknown, context: Context): Promise<Control
       onRound: (round, detector) => logger.info('probed the primary region', { readings: round.readings, verdict: detector.verdict, downRounds: detector.downRounds }),
       onTransition: (state, runEvent, epoch) => {
         logger.appendKeys({ failoverId: state.runId, epoch });
-        logger.info('failover progressed', { phase: state.phase, step: state.plan.steps[state.stepIndex]?.id, event: runEvent?.kind });
+        const steps = state.phase === 'rolling-back' ? (state.rollback?.steps ?? []) : state.plan.steps;
+        logger.info('failover progressed', { operation: state.operation, phase: state.phase, step: steps[state.stepIndex]?.id, event: runEvent?.kind });
       },
     });
-    return report(result);
+    return reportInvocation(result, config, Date.now(), obs);
   });
 }
 
-/** Logs and counts what an invocation did; a completed failover's RTO and RPO become metrics. */
-function report(result: SupervisionResult): ControllerResult {
-  const { action, detector, rounds, run } = result;
-  metrics.addMetric('DetectorRounds', MetricUnit.Count, rounds);
-  metrics.addMetric('PrimaryHealthy', MetricUnit.Count, detector.verdict === 'healthy' ? 1 : 0);
-  if (action === 'started') metrics.addMetric('FailoverStarted', MetricUnit.Count, 1);
-  if (action === 'resumed') metrics.addMetric('FailoverResumed', MetricUnit.Count, 1);
-  if (action === 'busy') metrics.addMetric('ControllerBusy', MetricUnit.Count, 1);
-  if (action === 'held') metrics.addMetric('OperatorRunHeld', MetricUnit.Count, 1);
-  if (action === 'awaiting-approval') metrics.addMetric('AwaitingApproval', MetricUnit.Count, 1);
-  if (run?.phase === 'completed') {
-    const { rtoSeconds, rpoSeconds } = measureRun(run);
-    metrics.addMetric('FailoverCompleted', MetricUnit.Count, 1);
-    if (rtoSeconds !== null) metrics.addMetric('RtoSeconds', MetricUnit.Seconds, rtoSeconds);
-    if (rpoSeconds !== null) metrics.addMetric('RpoSeconds', MetricUnit.Seconds, rpoSeconds);
-    logger.info('failover completed', { rtoSeconds, rpoSeconds, to: run.plan.toRegion });
-  }
-  if (run?.phase === 'failed' || run?.phase === 'refused') {
-    metrics.addMetric(run.phase === 'failed' ? 'FailoverFailed' : 'FailoverRefused', MetricUnit.Count, 1);
-    logger.error(`failover ${run.phase}`, { reason: run.failure?.message ?? run.timeline.at(-1)?.message });
-  }
-  const out: ControllerResult = { action, verdict: detector.verdict, rounds, failoverId: run?.runId, phase: run?.phase };
-  logger.info('controller invocation done', { ...out });
-  return out;
-}

@@ -78,3 +78,19 @@ describe.each([
     expectNoAwsCallBut(run, 'ssm:GetParameter');
   });
 });
+
+describe('failover-controller bundle: a lease too short to act under', () => {
+  it('is refused before any AWS call, naming the least it accepts', async () => {
+    const world = await LambdaWorld.start();
+    try {
+      // The engine acts only with 15 s of lease left beyond its 5 s skew bound: 15 s could never act.
+      const run = await world.start(BUNDLES.controller, { env: { DR_LEASE_SECONDS: '15' }, timeoutMs: 10_000 });
+
+      expect(failure(run).problems).toEqual(['environment variable DR_LEASE_SECONDS must be a whole number from 30 to 600; got "15"']);
+      expect(world.server.calls).toEqual([]);
+      expect(run.metrics.InvocationFailed).toEqual([1]);
+    } finally {
+      await world.stop();
+    }
+  });
+});
