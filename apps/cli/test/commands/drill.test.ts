@@ -58,7 +58,7 @@ describe('dr drill', () => {
 
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/rolling back: promote-replica failed before the point of no return/);
-    expect(r.stdout).toMatch(/▶ undo 1\/\d+ Undo: /);
+    expect(r.stdout).toMatch(/▶ undo 1\/\d+ Set \S+ .* back to /);
     expect(r.stdout).toMatch(/outcome\s+rolled-back/);
     expect(r.stdout).toMatch(/reason\s+InvalidDBInstanceState.*\(step commit, block promote-replica\)/);
     expect(r.stdout).toMatch(/↺ undone\s+fence-weight: Set eu-west-1 endpoint weight to 0/);

@@ -128,6 +128,13 @@ export class Runner {
     this.settings = options.settings ?? DEFAULT_ENGINE_SETTINGS;
     this.timing = { clock: options.ports.clock, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, skewMs: options.clockSkewMs ?? CLOCK_SKEW_MS };
     this.actMarginMs = options.actMarginMs ?? DEFAULT_ACT_MARGIN_MS;
+    // A lease that cannot outlast the skew bound plus the act margin never lets a call be made:
+    // every invocation would end busy without a word, so refuse it where it is configured.
+    if (this.timing.leaseMs - (this.timing.skewMs ?? CLOCK_SKEW_MS) <= this.actMarginMs) {
+      throw new RangeError(
+        `leaseMs ${this.timing.leaseMs} is too short: it must exceed the clock-skew bound (${this.timing.skewMs} ms) plus the act margin (${this.actMarginMs} ms), or no call could ever be made under it`,
+      );
+    }
   }
 
   /** Reads the control record without taking the lease. */

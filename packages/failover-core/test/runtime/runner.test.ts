@@ -193,6 +193,12 @@ describe('Runner', () => {
 });
 
 describe('Runner: lease discipline', () => {
+  it('refuses a lease too short to outlast the clock-skew bound plus the act margin, under which it could never act', () => {
+    const { ports } = simulation(outage);
+    expect(() => runner(ports, 'c', { leaseMs: 20_000 })).toThrow(/leaseMs 20000 is too short/);
+    expect(() => runner(ports, 'c', { leaseMs: 20_001 })).not.toThrow();
+  });
+
   test.prop([fc.integer({ min: 1, max: 100_000 })], { numRuns: 30 })(
     'makes no call after a later epoch was granted, with state writes answered 75 s late and controllers racing',
     async (seed) => {
