@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAwsPorts, DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, HealthEndpoint, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
+import { FakeAws, HealthEndpoint, invokeLambda, startDynalite, startFakeAwsServer, type FakeAwsServer, type InvokeLambdaOptions, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
@@ -10,8 +9,6 @@ export const BUNDLES = {
   controller: fileURLToPath(new URL('../dist/failover-controller/index.mjs', import.meta.url)),
   snapshot: fileURLToPath(new URL('../dist/snapshot/index.mjs', import.meta.url)),
 } as const;
-const INVOKER = fileURLToPath(new URL('./invoke-bundle.mjs', import.meta.url));
-
 for (const bundle of Object.values(BUNDLES)) {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build first (npx nx run lambdas:build)`);
 }
@@ -34,17 +31,8 @@ export const scheduledEvent = (time = new Date().toISOString()) => ({
   detail: {},
 });
 
-/** One invocation's output: its JSON log lines, EMF metric names, and result or error. */
-export interface Invocation {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly logs: readonly Record<string, unknown>[];
-  /** Metric name → values, from the EMF lines. */
-  readonly metrics: Readonly<Record<string, readonly number[]>>;
-  readonly result?: Record<string, unknown>;
-  readonly error?: string;
-  readonly elapsedMs: number;
-}
+/** One invocation's output: its JSON log lines, EMF metrics, and result or error. */
+export type Invocation = LambdaInvocation;
 
 /** Everything a bundled handler runs against: fake AWS over HTTP, dynalite, the config in SSM. */
 export class LambdaWorld {
@@ -98,49 +86,8 @@ export class LambdaWorld {
   }
 
   /** Starts one invocation of a bundle in its own process; `onLog` sees each log line as it comes. */
-  start(bundle: string, options: { event?: unknown; timeoutMs: number; env?: Record<string, string | undefined>; requestId?: string; onLog?: (line: Record<string, unknown>, child: ChildProcess) => void }): Promise<Invocation> {
-    const started = Date.now();
-    const child = spawn(process.execPath, [INVOKER, bundle, JSON.stringify(options.event === undefined ? scheduledEvent() : options.event), String(options.timeoutMs), options.requestId ?? crypto.randomUUID()], {
-      env: this.env(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const logs: Record<string, unknown>[] = [];
-    const metrics: Record<string, number[]> = {};
-    let result: Record<string, unknown> | undefined;
-    let error: string | undefined;
-    let stderr = '';
-    const readLine = (line: string) => {
-      if (line.startsWith('@@RESULT ')) result = JSON.parse(line.slice(9)) as Record<string, unknown>;
-      else if (line.startsWith('@@ERROR ')) error = JSON.parse(line.slice(8)) as string;
-      else if (line.startsWith('{')) {
-        const entry = JSON.parse(line) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
-        if (entry._aws) {
-          for (const m of entry._aws.CloudWatchMetrics.flatMap((d) => d.Metrics)) {
-            const value = entry[m.Name];
-            (metrics[m.Name] ??= []).push(...(Array.isArray(value) ? value : [value]).map(Number));
-          }
-        } else {
-          logs.push(entry);
-          options.onLog?.(entry, child);
-        }
-      } else if (line.trim()) stderr += `${line}\n`;
-    };
-    // Powertools writes errors to stderr and everything else to stdout: read both, line by line.
-    for (const stream of [child.stdout, child.stderr]) {
-      let pending = '';
-      stream.on('data', (d: Buffer) => {
-        pending += d.toString();
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        lines.forEach(readLine);
-      });
-    }
-    return new Promise((resolve) =>
-      child.on('close', (code, signal) => {
-        if (code !== 0 && code !== 1 && signal === null) throw new Error(`invocation crashed (${code}): ${stderr}`);
-        resolve({ code, signal, logs, metrics, result, error, elapsedMs: Date.now() - started });
-      }),
-    );
+  start(bundle: string, options: { event?: unknown; timeoutMs: number; env?: Record<string, string | undefined>; requestId?: string; onLog?: InvokeLambdaOptions['onLog'] }): Promise<Invocation> {
+    return invokeLambda(bundle, { ...options, event: options.event === undefined ? scheduledEvent() : options.event, env: this.env(options.env) });
   }
 
   /** The state table as the engine reads and writes it. */

@@ -9,3 +9,4 @@ export { awsError, networkError, lostResponseError } from './errors.js';
 export { startDynalite, type LocalDynamo } from './dynalite.js';
 export { startFakeAwsServer, type FakeAwsServer } from './fake-aws-server.js';
 export { HealthEndpoint } from './health-endpoint.js';
+export { invokeLambda, type InvokeLambdaOptions, type LambdaInvocation } from './invoke-lambda.js';

@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, HealthEndpoint, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
+import { FakeAws, HealthEndpoint, invokeLambda, startDynalite, startFakeAwsServer, type FakeAwsServer, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig } from '@dr/failover-core';
 
 /** The failover-controller bundle exactly as `@dr/constructs` ships it. */
 export const CONTROLLER_BUNDLE = fileURLToPath(new URL('../../../apps/lambdas/dist/failover-controller/index.mjs', import.meta.url));
 /** The `dr` command as built (`DR_CLI_BIN` runs the lifecycle against another build, such as an installed `@dr/cli`). */
 export const DR_BIN = process.env.DR_CLI_BIN ?? fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
-const INVOKER = fileURLToPath(new URL('./invoke-lambda.mjs', import.meta.url));
 
 const STATE_TABLE = 'lamp-dr-state';
 const CONFIG_PARAMETER = '/dr/lamp/config';
@@ -25,14 +24,20 @@ export function requireBuilds(): void {
   if (missing.length > 0) throw new Error(missing.map(([file, build]) => `${file} is missing: build it first (${build})`).join('; '));
 }
 
+/** What the failover controller returns from one invocation. */
+export interface ControllerResult {
+  readonly action: string;
+  readonly phase?: string;
+  readonly failoverId?: string;
+  readonly containment?: string;
+  readonly verdict: string;
+  readonly rounds: number;
+}
+
 /** One controller invocation: its result (or error), its JSON log lines and its EMF metric names. */
-export interface Invocation {
-  readonly code: number | null;
-  readonly result?: { readonly action: string; readonly phase?: string; readonly failoverId?: string; readonly containment?: string; readonly verdict: string; readonly rounds: number };
-  readonly error?: string;
-  readonly logs: readonly Record<string, unknown>[];
+export interface Invocation extends Omit<LambdaInvocation, 'result' | 'metrics'> {
+  readonly result?: ControllerResult;
   readonly metrics: readonly string[];
-  readonly elapsedMs: number;
 }
 
 /** One `dr` run. */
@@ -117,8 +122,7 @@ export class LifecycleWorld {
   }
 
   /** One invocation of the controller bundle, as EventBridge's schedule triggers it, with the environment the constructs give it. */
-  controller(timeoutMs: number): Promise<Invocation> {
-    const started = Date.now();
+  async controller(timeoutMs: number): Promise<Invocation> {
     const event = { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: this.config.secondary.region, resources: [], detail: {} };
     const env = this.env({
       DR_APP: this.config.app,
@@ -126,29 +130,8 @@ export class LifecycleWorld {
       DR_STATE_TABLE: STATE_TABLE,
       DR_TOPIC_ARN: this.config.controller.topicArn ?? '',
     });
-    const child = spawn(process.execPath, [INVOKER, CONTROLLER_BUNDLE, JSON.stringify(event), String(timeoutMs), crypto.randomUUID()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const logs: Record<string, unknown>[] = [];
-    const metrics: string[] = [];
-    let result: Invocation['result'];
-    let error: string | undefined;
-    const read = (line: string) => {
-      if (line.startsWith('@@RESULT ')) result = JSON.parse(line.slice(9)) as Invocation['result'];
-      else if (line.startsWith('@@ERROR ')) error = JSON.parse(line.slice(8)) as string;
-      else if (line.startsWith('{')) {
-        const entry = JSON.parse(line) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
-        if (entry._aws) metrics.push(...entry._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name)));
-        else logs.push(entry);
-      }
-    };
-    for (const stream of [child.stdout, child.stderr]) {
-      let pending = '';
-      stream.on('data', (d: Buffer) => {
-        const lines = (pending + d.toString()).split('\n');
-        pending = lines.pop() ?? '';
-        lines.forEach(read);
-      });
-    }
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, result, error, logs, metrics, elapsedMs: Date.now() - started })));
+    const invocation = await invokeLambda(CONTROLLER_BUNDLE, { event, timeoutMs, env, functionName: `${this.config.app}-dr-controller` });
+    return { ...invocation, result: invocation.result as ControllerResult | undefined, metrics: Object.keys(invocation.metrics) };
   }
 
   /** `dr <args>` as an operator runs it, pointed at the fakes. */

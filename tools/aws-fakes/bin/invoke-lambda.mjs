@@ -1,18 +1,19 @@
 // Invokes a bundled handler as the Lambda runtime does: a fresh Node process imports the bundle,
 // then calls handler(event, context) once with a context whose deadline is `timeoutMs` away.
 // Prints the handler's result (or error) on a last line starting with @@RESULT or @@ERROR.
+// Run by invokeLambda (src/invoke-lambda.ts); argv: bundle, event JSON, timeoutMs, requestId, functionName.
 import { pathToFileURL } from 'node:url';
 
-const [bundle, eventJson, timeoutMs, requestId] = process.argv.slice(2);
+const [bundle, eventJson, timeoutMs, requestId, functionName] = process.argv.slice(2);
 const deadline = Date.now() + Number(timeoutMs);
 const context = {
   awsRequestId: requestId,
-  functionName: 'dr-test',
+  functionName,
   functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dr-test',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
   memoryLimitInMB: '512',
-  logGroupName: '/aws/lambda/dr-test',
-  logStreamName: 'test',
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: requestId,
   callbackWaitsForEmptyEventLoop: true,
   getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   done() {},

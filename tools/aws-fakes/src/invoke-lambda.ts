@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+// The same relative path from src/ (tests run from source) and dist/ (consumers run the build).
+const INVOKER = fileURLToPath(new URL('../bin/invoke-lambda.mjs', import.meta.url));
+
+/** How one invocation of a bundled handler is made. */
+export interface InvokeLambdaOptions {
+  /** The event the handler receives. */
+  readonly event: unknown;
+  /** The invocation's timeout: the context's deadline. The process is not killed at it (Lambda's runtime would be); the handler is trusted to stop in time, which is what the tests check. */
+  readonly timeoutMs: number;
+  /** The process's whole environment (nothing is inherited: a test sets every variable the function would have). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** @default a random UUID */
+  readonly requestId?: string;
+  /** The function's name in the context. @default 'dr-test' */
+  readonly functionName?: string;
+  /** Sees each JSON log line as it comes, with the process (to kill it mid-invocation). */
+  readonly onLog?: (line: Readonly<Record<string, unknown>>, child: ChildProcess) => void;
+}
+
+/** What one invocation printed and returned. */
+export interface LambdaInvocation {
+  /** The process's exit code: 0 when the handler returned, 1 when it threw; null when killed. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The JSON log lines, EMF lines excepted. */
+  readonly logs: readonly Readonly<Record<string, unknown>>[];
+  /** Metric name → the values published, from the EMF lines. */
+  readonly metrics: Readonly<Record<string, readonly number[]>>;
+  /** What the handler returned. */
+  readonly result?: Readonly<Record<string, unknown>>;
+  /** The message of what the handler threw. */
+  readonly error?: string;
+  readonly elapsedMs: number;
+}
+
+interface EmfLine {
+  readonly _aws?: { readonly CloudWatchMetrics: readonly { readonly Metrics: readonly { readonly Name: string }[] }[] };
+}
+
+/**
+ * Invokes a bundled handler as the Lambda runtime does: a fresh Node process imports the bundle
+ * and calls its `handler` once with the event and a context whose deadline is `timeoutMs` away.
+ * Powertools writes errors to stderr and the rest to stdout; both are read line by line. Rejects
+ * when the process dies other than by the handler returning, throwing or a signal (a crash of the
+ * bundle itself), with what it wrote to stderr.
+ */
+export function invokeLambda(bundle: string, options: InvokeLambdaOptions): Promise<LambdaInvocation> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [INVOKER, bundle, JSON.stringify(options.event), String(options.timeoutMs), options.requestId ?? randomUUID(), options.functionName ?? 'dr-test'], {
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const metrics: Record<string, number[]> = {};
+  let result: Record<string, unknown> | undefined;
+  let error: string | undefined;
+  let stderr = '';
+  const read = (line: string): void => {
+    if (line.startsWith('@@RESULT ')) result = JSON.parse(line.slice(9)) as Record<string, unknown>;
+    else if (line.startsWith('@@ERROR ')) error = JSON.parse(line.slice(8)) as string;
+    else if (line.startsWith('{')) {
+      const entry = JSON.parse(line) as Record<string, unknown> & EmfLine;
+      if (entry._aws) {
+        for (const { Name } of entry._aws.CloudWatchMetrics.flatMap((d) => d.Metrics)) {
+          const value = entry[Name];
+          (metrics[Name] ??= []).push(...(Array.isArray(value) ? value : [value]).map(Number));
+        }
+      } else {
+        logs.push(entry);
+        options.onLog?.(entry, child);
+      }
+    } else if (line.trim()) stderr += `${line}\n`;
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream.on('data', (d: Buffer) => {
+      const lines = (pending + d.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      lines.forEach(read);
+    });
+  }
+  return new Promise((resolve, reject) =>
+    child.on('close', (code, signal) => {
+      if (code !== 0 && code !== 1 && signal === null) reject(new Error(`the invocation of ${bundle} crashed (exit ${code}): ${stderr}`));
+      else resolve({ code, signal, logs, metrics, result, error, elapsedMs: Date.now() - started });
+    }),
+  );
+}
