@@ -64,7 +64,8 @@ describe('dr drill --operation lifecycle', () => {
     expect(r.stdout).toMatch(/return exposure\s+[\d.]+ s\s+seconds an old primary was writable right after its region came back, before the controller could fence it/);
     expect(r.stdout).toMatch(/Pilot light restored: yes/);
     expect(r.stdout).toMatch(/Retired databases \(\d+\), kept for reconciliation/);
-    expect(r.stdout).toMatch(/Each keeps billing/);
+    expect(r.stdout).toMatch(/eu-west-1 {2}lamp-primary-retired-\S+ {2}db\.t3\.small, deletion protection on, about \$\d+\.\d{2} a month/);
+    expect(r.stdout).toMatch(/Each keeps billing \(its instance class and storage\) until it is deleted\. Together about \$\d+\.\d{2} a month/);
     expect(r.stdout).toMatch(/outcome\s+completed/);
   });
 

@@ -50,7 +50,7 @@ describe('dr rebuild against AWS (stateful fakes over HTTP, dynalite)', () => {
     expect(retired).toBeDefined();
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/last run rebuild-\S+: rebuild completed/);
-    expect(status.stdout).toMatch(new RegExp(`us-east-1 {2}${retired.id} {2}db\\.t3\\.small, available, deletion protection on`));
+    expect(status.stdout).toMatch(new RegExp(`us-east-1 {2}${retired.id} {2}db\\.t3\\.small, available, deletion protection on, about \\$\\d+\\.\\d{2} a month`));
     expect(status.stdout).toMatch(/Each keeps billing/);
     expect(status.stdout).toContain(`aws rds --region us-east-1 modify-db-instance --db-instance-identifier ${retired.id} --no-deletion-protection --apply-immediately`);
     expect(status.stdout).toContain(`aws rds --region us-east-1 delete-db-instance --db-instance-identifier ${retired.id} --final-db-snapshot-identifier ${retired.id}-final`);
