@@ -69,6 +69,8 @@ export interface CallContext {
   readonly notFound?: readonly string[];
   /** Error names that mean AWS refused the request for a reason a retry will not fix. */
   readonly rejected?: readonly string[];
+  /** Error names that mean "not now": something is busy (perhaps with our own earlier call), and a later try may work. */
+  readonly notReady?: readonly string[];
 }
 
 class Deadline extends Error {}
@@ -111,6 +113,7 @@ export async function callAws<Output>(context: CallContext, send: (abortSignal: 
       }
       if (context.notFound?.includes(name)) throw new ResourceNotFoundError(context.resource, context.region, { cause: e });
       if (context.rejected?.includes(name)) throw new OperationRejectedError(`${context.resource} in ${context.region}: ${(e as Error).message}`, { cause: e });
+      if (context.notReady?.includes(name)) throw new NotReadyError(`${context.resource} in ${context.region}: not yet (${name}): ${(e as Error).message}`, { cause: e });
       throw e;
     } finally {
       clearTimeout(timer);

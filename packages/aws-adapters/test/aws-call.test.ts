@@ -79,6 +79,15 @@ describe('callAws', () => {
     expect(isOperationRejected(await callAws(ctx, () => Promise.reject(awsError('InvalidDBInstanceStateFault')), fastPolicy()).catch((e: unknown) => e))).toBe(true);
     expect(await callAws(ctx, () => Promise.reject(odd), fastPolicy()).catch((e: unknown) => e)).toBe(odd);
   });
+
+  it('maps a "not now" error to NotReady: retryable, the call may have landed, the SDK error kept as cause', async () => {
+    const busy = awsError('InvalidDBParameterGroupStateFault');
+    const e = await callAws({ ...ctx, notReady: ['InvalidDBParameterGroupStateFault'] }, () => Promise.reject(busy), fastPolicy()).catch((x: unknown) => x);
+
+    expect(isNotReady(e) && isRetryable(e) && mayHaveLanded(e)).toBe(true);
+    expect((e as Error).message).toMatch(/^RDS instance lamp-replica in us-east-1: not yet \(InvalidDBParameterGroupStateFault\)/);
+    expect((e as Error).cause).toBe(busy);
+  });
 });
 
 describe('allPages', () => {

@@ -44,7 +44,6 @@ const INVALID_GROUP_STATE = ['InvalidDBParameterGroupStateFault', 'InvalidDBPara
 /** Errors of a request AWS will never accept as sent (a default group, a bad combination). */
 const INVALID_REQUEST = ['InvalidParameterValue', 'InvalidParameterCombination'];
 
-const nameOf = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';
 
 /**
  * A parameter group's `read_only` as DescribeDBParameters (Source `user`) shows it. Absent or
@@ -242,16 +241,16 @@ export class RdsDatabase implements Database {
         {
           region: target.region,
           resource: `RDS replica ${target.dbInstanceIdentifier}`,
-          rejected: ['DBParameterGroupNotFoundFault', 'DBParameterGroupNotFound', 'DBSubnetGroupNotFoundFault', 'DBSubnetGroupNotAllowedFault', 'KMSKeyNotAccessibleFault', 'StorageQuotaExceededFault', 'InstanceQuotaExceededFault', ...INVALID_REQUEST],
+          rejected: [...GROUP_NOT_FOUND, 'DBSubnetGroupNotFoundFault', 'DBSubnetGroupNotAllowedFault', 'KMSKeyNotAccessibleFault', 'StorageQuotaExceededFault', 'InstanceQuotaExceededFault', ...INVALID_REQUEST],
+          // The source is busy (modifying after a promotion, backing up): a later try may work.
+          notReady: INVALID_INSTANCE_STATE,
         },
         target.region,
         (c, o) => c.send(new CreateDBInstanceReadReplicaCommand(input), o),
       );
     } catch (e) {
       // Two controllers racing to create the same replica: the second finds it already there.
-      if (nameOf(e) === 'DBInstanceAlreadyExistsFault') return;
-      // The source is busy (modifying after a promotion, backing up): a later try may work.
-      if (INVALID_INSTANCE_STATE.includes(nameOf(e))) throw new NotReadyError(`${what}: source ${source.dbInstanceIdentifier} is busy: ${(e as Error).message}`, { cause: e });
+      if ((e as { name?: string } | undefined)?.name === 'DBInstanceAlreadyExistsFault') return;
       throw e;
     }
   }
@@ -286,16 +285,11 @@ export class RdsDatabase implements Database {
 
   /** ModifyDBInstance applied immediately; a busy instance (`InvalidDBInstanceState`) is "not yet". */
   private async modify(db: DbRef, changes: { NewDBInstanceIdentifier?: string; DBParameterGroupName?: string; BackupRetentionPeriod?: number }): Promise<void> {
-    try {
-      await this.send(
-        this.ctx(db, { rejected: ['DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists', ...GROUP_NOT_FOUND, ...INVALID_REQUEST] }),
-        db.region,
-        (c, o) => c.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier, ...changes, ApplyImmediately: true }), o),
-      );
-    } catch (e) {
-      if (INVALID_INSTANCE_STATE.includes(nameOf(e))) throw new NotReadyError(`${db.dbInstanceIdentifier} in ${db.region} is busy and cannot be modified yet`, { cause: e });
-      throw e;
-    }
+    await this.send(
+      this.ctx(db, { rejected: ['DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists', ...GROUP_NOT_FOUND, ...INVALID_REQUEST], notReady: INVALID_INSTANCE_STATE }),
+      db.region,
+      (c, o) => c.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier, ...changes, ApplyImmediately: true }), o),
+    );
   }
 
   /**
@@ -304,12 +298,7 @@ export class RdsDatabase implements Database {
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html
    */
   async rebootInstance(db: DbRef): Promise<void> {
-    try {
-      await this.send(this.ctx(db), db.region, (c, o) => c.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), o));
-    } catch (e) {
-      if (INVALID_INSTANCE_STATE.includes(nameOf(e))) throw new NotReadyError(`${db.dbInstanceIdentifier} in ${db.region} is not available and cannot be rebooted yet`, { cause: e });
-      throw e;
-    }
+    await this.send(this.ctx(db, { notReady: INVALID_INSTANCE_STATE }), db.region, (c, o) => c.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), o));
   }
 
   /**
@@ -335,20 +324,15 @@ export class RdsDatabase implements Database {
     }
     const current = await this.readOnly(db.region, group);
     if (fenced ? current === 'on' : current === 'default') return;
-    const context: CallContext = { region: db.region, resource: `DB parameter group ${group}`, notFound: GROUP_NOT_FOUND, rejected: INVALID_REQUEST };
-    try {
-      await this.send(
-        context,
-        db.region,
-        (c, o) =>
-          fenced
-            ? c.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }), o)
-            : c.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }] }), o),
-      );
-    } catch (e) {
-      if (INVALID_GROUP_STATE.includes(nameOf(e))) throw new NotReadyError(`DB parameter group ${group} in ${db.region} is busy: ${(e as Error).message}`, { cause: e });
-      throw e;
-    }
+    const context: CallContext = { region: db.region, resource: `DB parameter group ${group}`, notFound: GROUP_NOT_FOUND, rejected: INVALID_REQUEST, notReady: INVALID_GROUP_STATE };
+    await this.send(
+      context,
+      db.region,
+      (c, o) =>
+        fenced
+          ? c.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }), o)
+          : c.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }] }), o),
+    );
   }
 
   /**
