@@ -23,7 +23,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { DrConfig } from '@dr/failover-core';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { awsError, lostResponseError, networkError } from './errors.js';
-import { FakeRds, type FakeDb, type FakeDbState, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
+import { FakeRds, page, type FakeDb, type FakeDbState, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
 
 interface FakeAsg {
   min: number;
@@ -324,12 +324,10 @@ export class FakeAws implements FakeRdsKnobs {
     const arnOf = (s: FakeSnapshot) => `arn:aws:rds:${s.region}:123456789012:snapshot:${s.id}`;
     this.route('rds', DescribeDBSnapshotsCommand, async (input, region) => {
       const all = this.snapshots.filter((s) => s.region === region && (!input.DBInstanceIdentifier || s.dbInstanceIdentifier === input.DBInstanceIdentifier));
-      const start = Number(input.Marker ?? 0);
-      const size = input.MaxRecords ?? 100;
-      const page = all.slice(start, start + size);
-      for (const s of page) s.describesLeft--;
+      const { items, marker } = page(all, input);
+      for (const s of items) s.describesLeft--;
       return {
-        DBSnapshots: page.map((s) => ({
+        DBSnapshots: items.map((s) => ({
           DBSnapshotIdentifier: s.id,
           DBSnapshotArn: arnOf(s),
           DBInstanceIdentifier: s.dbInstanceIdentifier,
@@ -340,7 +338,7 @@ export class FakeAws implements FakeRdsKnobs {
           KmsKeyId: s.kmsKeyId,
           TagList: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
         })),
-        Marker: start + size < all.length ? String(start + size) : undefined,
+        Marker: marker,
       };
     });
     this.route('rds', CreateDBSnapshotCommand, async (input, region) => {

@@ -142,11 +142,12 @@ function parseDbArn(value: string): { region: string; id: string } | undefined {
 const dbArn = (region: string, id: string) => `arn:aws:rds:${region}:${ACCOUNT}:db:${id}`;
 
 /**
- * One page of a `Marker`/`MaxRecords` listing. RDS takes 20–100 records per page (default 100)
- * and answers InvalidParameterValue outside that range.
+ * One page of a `Marker`/`MaxRecords` listing (RDS's Describe* calls). RDS takes 20–100 records
+ * per page (default 100) and answers InvalidParameterValue outside that range.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBSnapshots.html
  */
-function page<T>(items: readonly T[], input: { Marker?: string; MaxRecords?: number }): { items: T[]; marker?: string | undefined } {
+export function page<T>(items: readonly T[], input: { Marker?: string; MaxRecords?: number }): { items: T[]; marker?: string | undefined } {
   const size = input.MaxRecords ?? 100;
   if (size < 20 || size > 100) throw awsError('InvalidParameterValue', `MaxRecords must be between 20 and 100; got ${size}`);
   const start = Number(input.Marker ?? 0);
@@ -211,27 +212,36 @@ export class FakeRds {
   }
 
   private addDb(r: RegionResources, sourceArn: string | undefined): void {
-    const group = r.dbParameterGroupName;
-    this.dbs.push({
-      region: r.region,
-      id: r.dbInstanceIdentifier,
-      arn: dbArn(r.region, r.dbInstanceIdentifier),
-      sourceArn,
-      upcoming: [],
-      parameterGroup: group,
-      effectiveParameterGroup: group,
+    this.dbs.push(this.newDb({ region: r.region, id: r.dbInstanceIdentifier, sourceArn, group: r.dbParameterGroupName, settings: deployedSettings(r), createdAt: new Date(Date.UTC(2026, 0, 1)) }));
+  }
+
+  /** An instance running with `group` as it is now (nothing applying or pending), answering `upcoming` first. */
+  private newDb(d: { region: string; id: string; sourceArn: string | undefined; group: string; settings: FakeDbSettings; createdAt: Date; upcoming?: FakeDbStep[] }): FakeDb {
+    return {
+      region: d.region,
+      id: d.id,
+      arn: dbArn(d.region, d.id),
+      sourceArn: d.sourceArn,
+      upcoming: d.upcoming ?? [],
+      parameterGroup: d.group,
+      effectiveParameterGroup: d.group,
       applyingDescribes: 0,
       pendingRebootChange: false,
-      appliedReadOnly: this.group(r.region, group)?.parameters.get('read_only'),
-      settings: deployedSettings(r),
-      createdAt: new Date(Date.UTC(2026, 0, 1)),
+      appliedReadOnly: this.readOnlyOf(d.region, d.group),
+      settings: d.settings,
+      createdAt: d.createdAt,
       deferred: {},
-    });
+    };
   }
 
   /** The parameter group `name` in `region`. */
   group(region: string, name: string): FakeParameterGroup | undefined {
     return this.parameterGroups.find((g) => g.region === region && g.name === name);
+  }
+
+  /** The `read_only` value the group `name` in `region` holds now (undefined: the engine default). */
+  private readOnlyOf(region: string, name: string): string | undefined {
+    return this.group(region, name)?.parameters.get('read_only');
   }
 
   /** The instance `id` (or ARN) in `region`. */
@@ -319,8 +329,8 @@ export class FakeRds {
   replicaLag(region: string, id: string | undefined, lagSeconds: number): number {
     const replica = this.find(region, id);
     const source = replica?.sourceArn ? this.dbs.find((d) => d.arn === replica.sourceArn) : undefined;
-    if (!replica || !source) return this.dbs.some((d) => this.group(d.region, d.effectiveParameterGroup)?.parameters.get('read_only') === '1' && !d.sourceArn) ? 0 : lagSeconds;
-    return this.group(source.region, source.effectiveParameterGroup)?.parameters.get('read_only') === '1' ? 0 : lagSeconds;
+    if (!replica || !source) return this.dbs.some((d) => this.readOnlyOf(d.region, d.effectiveParameterGroup) === '1' && !d.sourceArn) ? 0 : lagSeconds;
+    return this.readOnlyOf(source.region, source.effectiveParameterGroup) === '1' ? 0 : lagSeconds;
   }
 
   /** Reports the instance as one describe does: the next status takes effect, an `applying` change counts down. */
@@ -328,7 +338,7 @@ export class FakeRds {
     const step = db.upcoming.shift();
     step?.effect?.(db);
     const applyStatus = this.applyStatus(db);
-    if (db.applyingDescribes > 0 && --db.applyingDescribes === 0) db.appliedReadOnly = this.group(db.region, db.effectiveParameterGroup)?.parameters.get('read_only');
+    if (db.applyingDescribes > 0 && --db.applyingDescribes === 0) db.appliedReadOnly = this.readOnlyOf(db.region, db.effectiveParameterGroup);
     return this.view(db, step?.status ?? 'available', applyStatus);
   }
 
@@ -443,17 +453,12 @@ export class FakeRds {
     const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
     const tags = Array.isArray(input.Tags) ? Object.fromEntries((input.Tags as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value])) : {};
     this.count('createReplica');
-    const db: FakeDb = {
+    const db = this.newDb({
       region,
       id,
-      arn: dbArn(region, id),
       sourceArn: src.arn,
       upcoming: Array.from({ length: this.knobs.createReplicaDescribes }, () => ({ status: 'creating' })),
-      parameterGroup: group.name,
-      effectiveParameterGroup: group.name,
-      applyingDescribes: 0,
-      pendingRebootChange: false,
-      appliedReadOnly: group.parameters.get('read_only'),
+      group: group.name,
       settings: {
         // Instance class and minor-version upgrades are inherited; storage type too (the user
         // guide and API text disagree: UNCONFIRMED); encryption follows the source.
@@ -476,8 +481,7 @@ export class FakeRds {
         tags,
       },
       createdAt: new Date(),
-      deferred: {},
-    };
+    });
     this.dbs.push(db);
     return { DBInstance: this.view(db) };
   }
@@ -571,7 +575,7 @@ export class FakeRds {
       d.effectiveParameterGroup = d.parameterGroup;
       d.pendingRebootChange = false;
       d.applyingDescribes = 0;
-      d.appliedReadOnly = this.group(d.region, d.parameterGroup)?.parameters.get('read_only');
+      d.appliedReadOnly = this.readOnlyOf(d.region, d.parameterGroup);
     };
     const n = Math.max(1, this.knobs.rebootDescribes);
     db.upcoming.push(...Array.from({ length: n }, (_, i) => ({ status: 'rebooting', effect: i === n - 1 ? restart : undefined })));
