@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import type { DatabaseDrConfig } from './database-config.js';
+import type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';
 import { DB_IDENTIFIER, MYSQL, PARAMETER_GROUP_NAME, resolveDatabaseSettings } from './private/database-settings.js';
 import { acknowledge } from './private/nag.js';
 import { databaseParameterGroups } from './private/parameter-groups.js';
@@ -68,16 +68,30 @@ function names(props: DatabaseSharedProps & { readonly instanceIdentifier: strin
   };
 }
 
-/** The rules both database constructs check. */
-function sharedRules(props: DatabaseSharedProps & { readonly instanceIdentifier: string }): PropRule[] {
-  const n = names(props);
+type Names = ReturnType<typeof names>;
+
+/** The rules both database constructs check, on their props and what was resolved from them. */
+function sharedRules(props: DatabaseSharedProps & { readonly instanceIdentifier: string }, n: Names, settings: DatabaseSettings): PropRule[] {
   return [
     { failed: !DB_IDENTIFIER.test(props.instanceIdentifier), message: `instanceIdentifier must be an RDS identifier (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.instanceIdentifier)}` },
     { failed: props.parameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.parameterGroupName), message: `parameterGroupName must be a DB parameter group name (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.parameterGroupName)}` },
     { failed: props.retiredParameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.retiredParameterGroupName), message: `retiredParameterGroupName must be a DB parameter group name; got ${JSON.stringify(props.retiredParameterGroupName)}` },
     { failed: n.own === n.retired, message: `retiredParameterGroupName must differ from parameterGroupName (${n.own}): lifting the database's write fence must never reach a retired instance` },
-    { failed: (props.backupRetention ?? Duration.days(7)).toDays() < 1, message: 'backupRetention must be at least one day: a source without backups cannot have read replicas' },
+    { failed: settings.backupRetentionDays < 1, message: 'backupRetention must be at least one day: a source without backups cannot have read replicas' },
   ];
+}
+
+/** What the DR config says of a database: its names, its region's key, where it sits, and how it is deployed. */
+function databaseDrConfig(instanceIdentifier: string, n: Names, keyArn: string, securityGroupIds: string[], settings: DatabaseSettings): DatabaseDrConfig {
+  return {
+    dbInstanceIdentifier: instanceIdentifier,
+    dbParameterGroupName: n.own,
+    retiredDbParameterGroupName: n.retired,
+    dbKmsKeyArn: keyArn,
+    dbSubnetGroupName: n.subnets,
+    dbSecurityGroupIds: securityGroupIds,
+    dbSettings: settings,
+  };
 }
 
 /** Tags `instance` (only the DB instance, not what sits under it) with `tags`. */
@@ -106,13 +120,13 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: PilotLightDatabaseProps) {
     super(scope, id);
     const region = Stack.of(this).region;
+    const n = names(props);
+    const { settings, instanceType, backupRetention } = resolveDatabaseSettings(props);
     validateProps(this, [
-      ...sharedRules(props),
+      ...sharedRules(props, n, settings),
       { failed: props.secretReplicaRegions.length === 0, message: 'secretReplicaRegions must name the DR region, or the DR app cannot read its credentials after a failover' },
       { failed: !Token.isUnresolved(region) && props.secretReplicaRegions.includes(region), message: `secretReplicaRegions must not include this stack's own region ${region}` },
     ]);
-    const n = names(props);
-    const { settings, instanceType, backupRetention } = resolveDatabaseSettings(props);
     this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.instanceIdentifier} storage`, removalPolicy: RemovalPolicy.RETAIN });
     // Named, so the DR config can hand it to a replica created here during a failback.
     this.subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
@@ -154,15 +168,13 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
     });
     tagInstance(this.instance, settings.tags);
     this.connections = this.instance.connections;
-    this.drConfig = {
-      dbInstanceIdentifier: props.instanceIdentifier,
-      dbParameterGroupName: n.own,
-      retiredDbParameterGroupName: n.retired,
-      dbKmsKeyArn: this.key.keyArn,
-      dbSubnetGroupName: n.subnets,
-      dbSecurityGroupIds: this.connections.securityGroups.map((g) => g.securityGroupId),
-      dbSettings: settings,
-    };
+    this.drConfig = databaseDrConfig(
+      props.instanceIdentifier,
+      n,
+      this.key.keyArn,
+      this.connections.securityGroups.map((g) => g.securityGroupId),
+      settings,
+    );
     acknowledge(this.instance, ['AwsSolutions-RDS11'], 'The instance is in isolated subnets and admits only the app tier\'s security group; a non-default port adds nothing to that.');
     acknowledge(this.instance, ['AwsSolutions-RDS3'], 'Regional resilience is the cross-region pilot light; Multi-AZ is the multiAz prop, off by default as in the original brief, for cost.');
     // The generated secret and its attachment both sit under this construct.
@@ -207,12 +219,12 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: PilotLightReplicaProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    validateProps(this, [
-      ...sharedRules(props),
-      { failed: !Token.isUnresolved(stack.region) && props.source.region === stack.region, message: `source.region must be another region than this stack's ${stack.region}: this is a cross-region replica` },
-    ]);
     const n = names(props);
     const { settings } = resolveDatabaseSettings(props);
+    validateProps(this, [
+      ...sharedRules(props, n, settings),
+      { failed: !Token.isUnresolved(stack.region) && props.source.region === stack.region, message: `source.region must be another region than this stack's ${stack.region}: this is a cross-region replica` },
+    ]);
     this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.instanceIdentifier} storage`, removalPolicy: RemovalPolicy.RETAIN });
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `${props.instanceIdentifier} (replica)`, allowAllOutbound: false });
     this.securityGroup = securityGroup;
@@ -256,15 +268,7 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
     });
     this.replica.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
     tagInstance(this.replica, settings.tags);
-    this.drConfig = {
-      dbInstanceIdentifier: props.instanceIdentifier,
-      dbParameterGroupName: n.own,
-      retiredDbParameterGroupName: n.retired,
-      dbKmsKeyArn: this.key.keyArn,
-      dbSubnetGroupName: n.subnets,
-      dbSecurityGroupIds: [securityGroup.securityGroupId],
-      dbSettings: settings,
-    };
+    this.drConfig = databaseDrConfig(props.instanceIdentifier, n, this.key.keyArn, [securityGroup.securityGroupId], settings);
     acknowledge(this.replica, ['AwsSolutions-RDS2'], 'The replica is encrypted: it inherits encryption from its encrypted source, with this region\'s KMS key; CloudFormation refuses StorageEncrypted beside a source.');
     acknowledge(this.replica, ['AwsSolutions-RDS11'], 'The replica is in isolated subnets and admits only the app tier\'s security group.');
     acknowledge(this.replica, ['AwsSolutions-RDS3'], 'The replica is the pilot light of a cross-region strategy; Multi-AZ (the multiAz prop, off by default) would double its cost for no regional resilience.');
