@@ -73,6 +73,23 @@ export function rebuildRegion(plan: Plan): string {
 export const planTitle = (plan: Plan): string =>
   plan.operation === 'rebuild' ? `rebuild the pilot light in ${rebuildRegion(plan)} from ${plan.fromRegion}` : `${plan.operation} from ${plan.fromRegion} to ${plan.toRegion}`;
 
+/** Seconds to a tenth, or a dash where there is no figure. */
+export const tenths = (seconds: number | null): string => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
+
+/** A moment as UTC clock time (HH:MM:SS). */
+export const utcClock = (at: number): string => new Date(at).toISOString().slice(11, 19);
+
+/**
+ * How an outcome or a run's phase is coloured: green when completed, dim when nothing ran, red
+ * when it failed, yellow for everything between (rolled back, refused, still running).
+ */
+export function outcomeColour(out: Output, outcome: string): string {
+  const c = out.color;
+  if (outcome === 'completed') return c.green(outcome);
+  if (outcome === 'skipped' || outcome === 'not-triggered') return c.dim(outcome);
+  return outcome === 'failed' ? c.red(outcome) : c.yellow(outcome);
+}
+
 const secs = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : n < 120 ? `${n.toFixed(0)} s` : `${(n / 60).toFixed(1)} min`);
 
 /**

@@ -1,6 +1,7 @@
 import type { Plan } from '@dr/failover-core';
 import type { Verdict } from '@dr/failover-core/drill';
 import type { DrillProgress, DrillReport } from '@dr/failover-core/drill';
+import { invariantRows, tenths } from './progress.js';
 
 /** What a drill's progress told us that the report alone does not: block times, detector verdicts, the fault. */
 export class DrillRecorder {
@@ -28,7 +29,6 @@ export class DrillRecorder {
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const fmt = (n: number | null): string => (n === null ? '—' : `${n.toFixed(1)} s`);
 
 const COLOURS = { healthy: '#2e7d32', suspect: '#f9a825', down: '#c62828', standby: '#90a4ae', serving: '#2e7d32', step: '#1565c0', block: '#64b5f6', failed: '#c62828', undo: '#ffb74d' } as const;
 
@@ -109,19 +109,15 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder):
 
   const summary: [string, string][] = [
     ['outcome', report.outcome],
-    ['time to detect', fmt(report.detectSeconds)],
-    ['RTO', `${fmt(report.rtoSeconds)} (objective ${report.objectives.rtoSeconds} s)`],
-    ['RPO', `${fmt(report.rpoSeconds)} (objective ${report.objectives.maxDataLossSeconds} s)${report.rpoRisked ? ' — forced past the RPO guard' : ''}`],
+    ['time to detect', tenths(report.detectSeconds)],
+    ['RTO', `${tenths(report.rtoSeconds)} (objective ${report.objectives.rtoSeconds} s)`],
+    ['RPO', `${tenths(report.rpoSeconds)} (objective ${report.objectives.maxDataLossSeconds} s)${report.rpoRisked ? ' — forced past the RPO guard' : ''}`],
     ['objectives', report.objectives.met ? 'met' : 'not met'],
     ['critical path', report.criticalPath.map((s) => `${s.blockId} ${s.seconds.toFixed(1)} s`).join(' → ') || '—'],
     ['AWS actions', Object.entries(report.actions).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'],
   ];
   if (report.reason) summary.push(['reason', report.reason]);
-  const inv = report.invariants;
-  summary.push([
-    'invariants',
-    `promotions per operation (max) ${inv.promotionsPerOperationMax}, unsafe traffic ${inv.unsafeTrafficSeconds} s, both databases writable ${inv.bothWritableSeconds} s, self-inflicted outage ${inv.selfInflictedOutageSeconds} s, lease violations ${inv.leaseViolations}`,
-  ]);
+  summary.push(['invariants', invariantRows(report.invariants).map((r) => `${r.label} ${r.value}`).join(', ')]);
   if (report.summary && report.outcome !== 'completed') {
     summary.push(['now', report.summary.now], ['next', report.summary.next]);
   }

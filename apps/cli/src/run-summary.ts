@@ -31,6 +31,12 @@ export function printRunSummary(out: Output, summary: RunSummary, stamp?: (at: n
     out.line(`  ${when}${paint(`${fate.mark} ${fate.label.padEnd(width)}`)}  ${change.blockId}: ${change.description}${uncertain}${why}`);
   }
   out.line();
-  out.line(`${c.bold('Now:')} ${summary.now}`);
-  out.line(`${c.bold('Next:')} ${c.bold(summary.next)}`);
+  printNowNext(out, summary);
+}
+
+/** The state a run left and the one command to run next, as every run's summary ends. */
+export function printNowNext(out: Output, summary: Pick<RunSummary, 'now' | 'next'>, indent = ''): void {
+  const c = out.color;
+  out.line(`${indent}${c.bold('Now:')} ${summary.now}`);
+  out.line(`${indent}${c.bold('Next:')} ${c.bold(summary.next)}`);
 }

@@ -5,7 +5,7 @@ import { parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
-import { drillProgressPrinter, invariantRows, planTitle, RETURN_EXPOSURE_MEANING } from '../progress.js';
+import { drillProgressPrinter, invariantRows, outcomeColour, planTitle, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
 import { printRetired } from '../retired.js';
 
 /**
@@ -38,23 +38,6 @@ const clock = (seconds: number): string => {
 };
 /** A lifecycle lasts simulated hours: hours, minutes and seconds read better than a count of seconds. */
 const stamp = (seconds: number): string => `[+${clock(seconds).padStart(8)}]`;
-const fmt = (seconds: number | null): string => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
-
-function outcomeText(out: Output, step: LifecycleStep): string {
-  const c = out.color;
-  switch (step.outcome) {
-    case 'completed':
-      return c.green('completed');
-    case 'skipped':
-    case 'not-triggered':
-      return c.dim(step.outcome);
-    case 'rolled-back':
-    case 'refused':
-      return c.yellow(step.outcome);
-    default:
-      return c.red(step.outcome);
-  }
-}
 
 /** Why a step did not complete, and the one command its run said to run next. */
 function reasonAndNext(out: Output, step: LifecycleStep): string {
@@ -67,7 +50,7 @@ function printLifecycleSummary(out: Output, r: LifecycleReport): void {
   out.heading('Operations');
   out.table(
     ['#', 'operation', 'trigger', 'outcome', 'RTO', 'RPO', 'reason / next'],
-    r.operations.map((op, i) => [String(i + 1), `${op.operation}${op.scenario ? c.dim(`\n${op.scenario}`) : ''}`, op.trigger ?? '—', outcomeText(out, op), fmt(op.rtoSeconds), fmt(op.rpoSeconds), reasonAndNext(out, op)]),
+    r.operations.map((op, i) => [String(i + 1), `${op.operation}${op.scenario ? c.dim(`\n${op.scenario}`) : ''}`, op.trigger ?? '—', outcomeColour(out, op.outcome), tenths(op.rtoSeconds), tenths(op.rpoSeconds), reasonAndNext(out, op)]),
   );
 
   out.heading('Invariants over the whole life, measured on the simulated world');

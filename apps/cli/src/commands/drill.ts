@@ -6,27 +6,25 @@ import { EXIT, UsageError } from '../errors.js';
 import { DRILL_CHOICES, parseOperation, parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
-import { drillProgressPrinter, formatInvariants, RETURN_EXPOSURE_MEANING } from '../progress.js';
+import { drillProgressPrinter, formatInvariants, outcomeColour, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
 import { DrillRecorder, renderDrillReport } from '../report-html.js';
 import { printRunSummary } from '../run-summary.js';
 import { runLifecycleDrill } from './drill-lifecycle.js';
 
-const fmt = (seconds: number | null): string => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
 const stamp = (seconds: number): string => `[${seconds.toFixed(1).padStart(7)}s]`;
 
 function printSummary(out: Output, r: DrillReport): void {
   const c = out.color;
   const verdict = (ok: boolean) => (ok ? c.green('met') : c.red('missed'));
   out.heading('Summary');
-  const outcomeColour = r.outcome === 'completed' || r.outcome === 'not-triggered' ? c.green : r.outcome === 'rolled-back' || r.outcome === 'refused' ? c.yellow : c.red;
   const rows: [string, string][] = [
-    ['outcome', `${outcomeColour(r.outcome)}${r.outcome === 'rolled-back' ? c.dim('  (failed before the point of no return; what it changed is undone)') : ''}`],
-    ['time to detect', fmt(r.detectSeconds)],
-    ['RTO', `${fmt(r.rtoSeconds)}  (objective ${r.objectives.rtoSeconds} s${r.rtoSeconds === null ? '' : `, ${verdict(r.rtoSeconds <= r.objectives.rtoSeconds)}`})`],
-    ['RPO', `${fmt(r.rpoSeconds)}  (objective ${r.objectives.maxDataLossSeconds} s${r.rpoSeconds === null ? '' : `, ${verdict(r.rpoSeconds <= r.objectives.maxDataLossSeconds)}`})${r.rpoRisked ? c.yellow('  forced past the RPO guard: this window of writes is at risk') : ''}`],
+    ['outcome', `${outcomeColour(out, r.outcome)}${r.outcome === 'rolled-back' ? c.dim('  (failed before the point of no return; what it changed is undone)') : ''}`],
+    ['time to detect', tenths(r.detectSeconds)],
+    ['RTO', `${tenths(r.rtoSeconds)}  (objective ${r.objectives.rtoSeconds} s${r.rtoSeconds === null ? '' : `, ${verdict(r.rtoSeconds <= r.objectives.rtoSeconds)}`})`],
+    ['RPO', `${tenths(r.rpoSeconds)}  (objective ${r.objectives.maxDataLossSeconds} s${r.rpoSeconds === null ? '' : `, ${verdict(r.rpoSeconds <= r.objectives.maxDataLossSeconds)}`})${r.rpoRisked ? c.yellow('  forced past the RPO guard: this window of writes is at risk') : ''}`],
   ];
-  if (r.bucketRpoSeconds !== null) rows.push(['bucket RPO', `${fmt(r.bucketRpoSeconds)}  (S3 replication lag when the region failed)`]);
-  if (r.durationSeconds !== null && r.durationSeconds !== r.rtoSeconds) rows.push(['run duration', fmt(r.durationSeconds)]);
+  if (r.bucketRpoSeconds !== null) rows.push(['bucket RPO', `${tenths(r.bucketRpoSeconds)}  (S3 replication lag when the region failed)`]);
+  if (r.durationSeconds !== null && r.durationSeconds !== r.rtoSeconds) rows.push(['run duration', tenths(r.durationSeconds)]);
   if (r.criticalPath.length > 0) {
     const path = [...(r.detectSeconds === null ? [] : [`detect ${r.detectSeconds.toFixed(1)} s`]), ...r.criticalPath.map((s) => `${s.blockId} ${s.seconds.toFixed(1)} s`)];
     rows.push(['critical path', path.join(c.dim(' → '))]);

@@ -7,7 +7,7 @@ import { EXIT, ExitError, UsageError } from '../errors.js';
 import { expectations } from '../expectations.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
-import { planTitle, printPlan, printTimelineEntry, rebuildRegion } from '../progress.js';
+import { outcomeColour, planTitle, printPlan, printTimelineEntry, rebuildRegion, utcClock } from '../progress.js';
 import { printRunSummary } from '../run-summary.js';
 
 interface OperateFlags extends AwsFlags {
@@ -74,7 +74,7 @@ function timelineRows(out: Output, state: RunState): string[][] {
   return steps.map((step) => {
     const start = state.timeline.find((e) => e.kind === 'step-started' && e.stepId === step.id)?.at;
     const end = state.timeline.find((e) => e.kind === 'step-ended' && e.stepId === step.id)?.at;
-    return [step.name, start ? new Date(start).toISOString().slice(11, 19) : '—', start && end ? `${((end - start) / 1000).toFixed(1)} s` : start ? c.yellow('unfinished') : '—'];
+    return [step.name, start ? utcClock(start) : '—', start && end ? `${((end - start) / 1000).toFixed(1)} s` : start ? c.yellow('unfinished') : '—'];
   });
 }
 
@@ -162,8 +162,7 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   let printed = carried?.timeline.length ?? 0;
-  const clock = (at: number) => new Date(at).toISOString().slice(11, 19);
-  const stamp = (at: number) => c.dim(`[${clock(at)}]`);
+  const stamp = (at: number) => c.dim(`[${utcClock(at)}]`);
   const runner = new Runner({
     ports,
     config,
@@ -200,12 +199,12 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   out.heading('Timeline');
   out.table(['step', 'started', 'took'], timelineRows(out, state));
   out.fields([
-    ['outcome', state.phase === 'completed' ? c.green('completed') : state.phase === 'rolled-back' ? c.yellow('rolled-back') : c.red(state.phase)],
+    ['outcome', outcomeColour(out, state.phase)],
     ['RTO', m.rtoSeconds === null ? '—' : `${m.rtoSeconds} s (objective ${config.objectives.rtoSeconds} s)`],
     ['RPO', m.rpoSeconds === null ? '—' : `${m.rpoSeconds} s (objective ${config.objectives.maxDataLossSeconds} s)`],
     ['run', state.runId],
   ]);
-  printRunSummary(out, summary, clock);
+  printRunSummary(out, summary, utcClock);
   if (state.phase === 'completed') return;
   if (stop.signal.aborted || !isTerminal(state.phase)) {
     const at = state.plan.steps[state.stepIndex]?.name ?? 'the start';

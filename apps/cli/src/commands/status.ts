@@ -1,5 +1,5 @@
 import { buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, Runner, stateKeys, summarizeRun, type RegionRole } from '@dr/failover-core';
-import type { CapacityStatus, DbStatus, ReadOnlySetting } from '@dr/failover-core/ports';
+import type { CapacityStatus, DbRef, DbStatus, Ports, ReadOnlySetting } from '@dr/failover-core/ports';
 import { isManaged } from '@dr/snapshot';
 import { Command, Option } from 'commander';
 import type { AwsContext } from '../aws-context.js';
@@ -8,6 +8,8 @@ import { EXIT, isMissingCredentials, UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
 import { printRetired } from '../retired.js';
+import { outcomeColour } from '../progress.js';
+import { printNowNext } from '../run-summary.js';
 
 /** A read that may fail (a region down): its value, or why not. */
 type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -22,9 +24,25 @@ async function read<T>(call: () => Promise<T>): Promise<Read<T>> {
   }
 }
 
+/**
+ * The ports with each database described once: the table and the readiness checks read the
+ * same answer (one DescribeDBInstances and one DescribeDBParameters per database, not two).
+ */
+function describingOnce(ports: Ports): Ports {
+  const described = new Map<string, Promise<DbStatus>>();
+  const describe = (db: DbRef): Promise<DbStatus> => {
+    const key = `${db.region}/${db.dbInstanceIdentifier}`;
+    if (!described.has(key)) described.set(key, ports.database.describe(db));
+    return described.get(key)!;
+  };
+  const database = new Proxy(ports.database, { get: (target, name, receiver) => (name === 'describe' ? describe : Reflect.get(target, name, receiver)) });
+  return { ...ports, database };
+}
+
 /** Everything `dr status` shows, as `--json` prints it. */
 export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
-  const { config, ports, snapshots } = ctx;
+  const { config, snapshots } = ctx;
+  const ports = describingOnce(ctx.ports);
   const control = await read(() => Runner.read(ports, stateKeys(config.app).control));
   const record = control.ok ? control.value?.value : undefined;
   const active: RegionRole = record?.active ?? 'primary';
@@ -159,14 +177,13 @@ function printRun(out: Output, s: Status): void {
   const run = s.run;
   if (!run) return;
   const c = out.color;
-  const phase = run.phase === 'completed' ? c.green(run.phase) : run.phase === 'failed' ? c.red(run.phase) : c.yellow(run.phase);
+  const phase = outcomeColour(out, run.phase);
   out.line(`last run ${run.runId}: ${run.operation} ${phase}${run.step && run.phase !== 'completed' && run.phase !== 'rolled-back' ? ` at "${run.step}"` : ''}`);
   if (run.phase === 'failed' && run.committedAt !== null) {
     out.line(`  ${c.red('failed past its point of no return')}${run.failure ? ` (${run.failure.message})` : ''}: ${c.bold(s.active.region)} is the active region`);
   }
   if (run.phase === 'failed' || run.phase === 'rolled-back' || run.phase === 'refused') {
-    out.line(`  ${c.bold('Now:')} ${run.summary.now}`);
-    out.line(`  ${c.bold('Next:')} ${c.bold(run.summary.next)}`);
+    printNowNext(out, run.summary, '  ');
   }
 }
 
