@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAwsPorts } from '@dr/aws-adapters';
-import { FakeAws, HealthEndpoint, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
+import { FakeAws, HealthEndpoint, runNodeScript, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 import { BIN, type CliResult } from './run-cli.js';
 
@@ -69,15 +68,7 @@ export class AwsWorld {
 
   /** Runs `dr` as a process; `onOutput` sees stdout as it grows and may signal the process. */
   dr(args: readonly string[], options: { env?: Record<string, string | undefined>; onOutput?: (stdout: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<CliResult> {
-    const child = spawn(process.execPath, [BIN, ...args], { env: this.env(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      options.onOutput?.(stdout, (s) => child.kill(s));
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    return runNodeScript(BIN, args, { env: this.env(options.env), onOutput: options.onOutput });
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAwsPorts, DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, HealthEndpoint, invokeLambda, startDynalite, startFakeAwsServer, type FakeAwsServer, type InvokeLambdaOptions, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
+import { FakeAws, HealthEndpoint, invokeLambda, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type InvokeLambdaOptions, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
@@ -18,18 +18,7 @@ export const TIMEOUT_MS = 40_000;
 /** Detection takes 5 s; the handover margin (20 s) then leaves the runner about 5 s: it hands over mid-failover. */
 export const SHORT_TIMEOUT_MS = 30_000;
 
-/** An EventBridge scheduled event, as the constructs' schedules send. */
-export const scheduledEvent = (time = new Date().toISOString()) => ({
-  version: '0',
-  id: 'b1c2d3e4-0000-4000-8000-000000000000',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time,
-  region: 'us-east-1',
-  resources: ['arn:aws:events:us-east-1:123456789012:rule/lamp-controller'],
-  detail: {},
-});
+export { scheduledEvent };
 
 /** One invocation's output: its JSON log lines, EMF metrics, and result or error. */
 export type Invocation = LambdaInvocation;

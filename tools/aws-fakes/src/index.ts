@@ -9,4 +9,4 @@ export { awsError, networkError, lostResponseError } from './errors.js';
 export { startDynalite, type LocalDynamo } from './dynalite.js';
 export { startFakeAwsServer, type FakeAwsServer } from './fake-aws-server.js';
 export { HealthEndpoint } from './health-endpoint.js';
-export { invokeLambda, type InvokeLambdaOptions, type LambdaInvocation } from './invoke-lambda.js';
+export { invokeLambda, runNodeScript, scheduledEvent, type InvokeLambdaOptions, type LambdaInvocation, type ProcessRun } from './invoke-lambda.js';

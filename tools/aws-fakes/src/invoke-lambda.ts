@@ -37,6 +37,50 @@ export interface LambdaInvocation {
   readonly elapsedMs: number;
 }
 
+/**
+ * An EventBridge scheduled event, as the constructs' schedules send one to the failover
+ * controller in `region` (a fresh event id each time, as EventBridge gives).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html
+ */
+export function scheduledEvent(region = 'us-east-1', time = new Date().toISOString()): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time,
+    region,
+    resources: [`arn:aws:events:${region}:123456789012:rule/lamp-controller`],
+    detail: {},
+  };
+}
+
+/** What one process printed, and how it ended. */
+export interface ProcessRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly elapsedMs: number;
+}
+
+/**
+ * Runs a Node script (such as the built `dr`) as its own process with exactly `env`, as a person
+ * or a scheduler would; `onOutput` sees stdout as it grows and may signal the process.
+ */
+export function runNodeScript(script: string, args: readonly string[], options: { readonly env: Readonly<Record<string, string | undefined>>; readonly onOutput?: (stdout: string, signal: (s: NodeJS.Signals) => void) => void }): Promise<ProcessRun> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [script, ...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    options.onOutput?.(stdout, (s) => child.kill(s));
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, elapsedMs: Date.now() - started })));
+}
+
 interface EmfLine {
   readonly _aws?: { readonly CloudWatchMetrics: readonly { readonly Metrics: readonly { readonly Name: string }[] }[] };
 }

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, HealthEndpoint, invokeLambda, startDynalite, startFakeAwsServer, type FakeAwsServer, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
+import { FakeAws, HealthEndpoint, invokeLambda, runNodeScript, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type LambdaInvocation, type LocalDynamo, type ProcessRun } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig } from '@dr/failover-core';
 
 /** The failover-controller bundle exactly as `@dr/constructs` ships it. */
@@ -41,12 +40,7 @@ export interface Invocation extends Omit<LambdaInvocation, 'result' | 'metrics'>
 }
 
 /** One `dr` run. */
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly elapsedMs: number;
-}
+export type CliRun = ProcessRun;
 
 /**
  * One deployed pilot light for the whole lifecycle: `@dr/aws-fakes` served over HTTP (both
@@ -123,7 +117,7 @@ export class LifecycleWorld {
 
   /** One invocation of the controller bundle, as EventBridge's schedule triggers it, with the environment the constructs give it. */
   async controller(timeoutMs: number): Promise<Invocation> {
-    const event = { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: this.config.secondary.region, resources: [], detail: {} };
+    const event = scheduledEvent(this.config.secondary.region);
     const env = this.env({
       DR_APP: this.config.app,
       DR_CONFIG_PARAMETER: CONFIG_PARAMETER,
@@ -136,13 +130,7 @@ export class LifecycleWorld {
 
   /** `dr <args>` as an operator runs it, pointed at the fakes. */
   dr(args: readonly string[]): Promise<CliRun> {
-    const started = Date.now();
-    const child = spawn(process.execPath, [DR_BIN, ...args], { env: this.env({}), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, elapsedMs: Date.now() - started })));
+    return runNodeScript(DR_BIN, args, { env: this.env({}) });
   }
 
   /** The control record the controller and `dr` share. */
