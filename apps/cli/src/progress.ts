@@ -117,7 +117,7 @@ export interface DrillProgressOptions {
   /** How a time (seconds since the drill began) is shown at the start of each line. */
   readonly stamp: (seconds: number) => string;
   /** Called before the first line of each run (a lifecycle has several). */
-  readonly onNewRun?: (state: RunState, stamp: string) => void;
+  readonly onNewRun?: (state: RunState) => void;
 }
 
 /** Streams a drill's progress (plan, detector verdicts, the fault, the controller, each run's timeline) as lines for people. */
@@ -143,7 +143,7 @@ export function drillProgressPrinter(out: Output, options: DrillProgressOptions)
         const stamp = options.stamp(p.seconds);
         if (!seen.has(p.state.runId)) {
           seen.add(p.state.runId);
-          options.onNewRun?.(p.state, stamp);
+          options.onNewRun?.(p.state);
         }
         return printTimelineEntry(out, stamp, p.entry, p.state);
       }

@@ -20,7 +20,7 @@ export interface RetiredRow {
  * keeps its data after the instance is gone.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html
  */
-export function deleteCommands(r: RetiredRow): string[] {
+function deleteCommands(r: RetiredRow): string[] {
   const base = `aws rds --region ${r.region}`;
   return [
     ...(r.deletionProtection === false ? [] : [`${base} modify-db-instance --db-instance-identifier ${r.dbInstanceIdentifier} --no-deletion-protection --apply-immediately`]),

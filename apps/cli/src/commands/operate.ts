@@ -25,7 +25,7 @@ const WHAT: Readonly<Record<Operation, string>> = {
 };
 
 /** Every operation a person runs with `dr <operation>`, in the order `dr --help` lists them. */
-export const OPERATIONS: readonly Operation[] = ['failover', 'switchover', 'failback', 'rebuild'];
+const OPERATIONS: readonly Operation[] = ['failover', 'switchover', 'failback', 'rebuild'];
 
 /**
  * A failed run that running its command again goes on with (the runner retries it): past its
