@@ -52,7 +52,18 @@ const named = (db: DbRef) => `${db.dbInstanceIdentifier} in ${db.region}`;
 export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLossSeconds: number, options: PreconditionOptions = {}): Promise<PreconditionReport> {
   const problems: PreconditionProblem[] = [];
   let replicaLagSeconds: number | undefined;
-  const describe = (db: DbRef) => attempt(ports, problems, `database ${named(db)}`, () => ports.database.describe(db));
+  // One look per database: checks that need the same one (a failback's source is fenced and
+  // replicated from; a rebuild's target must answer and have something to rebuild) share it.
+  const seen = new Map<string, Promise<DbStatus | undefined>>();
+  const describe = (db: DbRef): Promise<DbStatus | undefined> => {
+    const key = `${db.region}/${db.dbInstanceIdentifier}`;
+    let status = seen.get(key);
+    if (!status) {
+      status = attempt(ports, problems, `database ${named(db)}`, () => ports.database.describe(db));
+      seen.set(key, status);
+    }
+    return status;
+  };
 
   const promote = first(plan, 'promote-replica');
   if (promote && plan.operation !== 'failback') {
