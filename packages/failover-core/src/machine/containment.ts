@@ -40,3 +40,24 @@ export function nextContainment(current: Containment | undefined, run: RunState,
   return current;
 }
 
+/** What one look at a region to contain saw done. */
+export type ContainmentLook = Pick<Containment, 'writes' | 'capacity'>;
+
+/** A containment after one look at its region. */
+export interface AfterLook {
+  /** The containment with what the look saw done. */
+  readonly containment: Containment;
+  /** The look saw a part done that the containment did not have yet. */
+  readonly changed: boolean;
+  /** Both parts are done: nothing is left to contain. */
+  readonly cleared: boolean;
+  /** What the control record keeps: the containment, or undefined once cleared. */
+  readonly record: Containment | undefined;
+}
+
+/** What a look at a region to contain leaves: the parts seen done, cleared once both are. Pure. */
+export function afterLook(pending: Containment, look: ContainmentLook): AfterLook {
+  const containment: Containment = { ...pending, writes: look.writes, capacity: look.capacity };
+  const cleared = containment.writes && containment.capacity;
+  return { containment, changed: look.writes !== pending.writes || look.capacity !== pending.capacity, cleared, record: cleared ? undefined : containment };
+}

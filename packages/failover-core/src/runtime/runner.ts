@@ -8,7 +8,7 @@ import { assertNever } from '../util/assert-never.js';
 import { nextContainment } from '../machine/containment.js';
 import { acquireLease, CLOCK_SKEW_MS, writeUnderLease, type ControlRecord, type LeaseHold, type LeaseTiming } from './lease.js';
 import { evaluatePreconditions } from './preconditions.js';
-import { containedNotice, containOnce, type ContainmentGuard } from './containment.js';
+import { containOnce, recordLook, type ContainmentGuard } from './containment.js';
 import { confirmImpairment } from './signals.js';
 
 /** Everything a runner needs. */
@@ -203,14 +203,8 @@ export class Runner {
         if (!pending) return;
         try {
           const look = await containOnce(this.ports, this.options.config, pending, this.containmentGuard);
-          if (look.writes !== pending.writes || look.capacity !== pending.capacity) {
-            const cleared = look.writes && look.capacity;
-            await this.write((current) => ({ ...current, containment: cleared ? undefined : { ...pending, ...look } }));
-            if (cleared) {
-              await this.notify(containedNotice(this.options.config, pending, this.ports.clock.now()));
-              return;
-            }
-          }
+          const { contained } = await recordLook(this.ports, this.options.config, pending, look, (containment) => this.write((current) => ({ ...current, containment })), false);
+          if (contained) return;
         } catch {
           // The region does not answer yet (or this runner stopped): look again later.
         }

@@ -5,7 +5,7 @@ import { isTerminal, type RunState } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Notification, Ports } from '../ports.js';
 import type { Containment } from '../machine/containment.js';
-import { containedNotice, containOnce } from './containment.js';
+import { containOnce, recordLook } from './containment.js';
 import { retryable, Runner, type RunnerOptions } from './runner.js';
 import { readSignals } from './signals.js';
 
@@ -42,12 +42,8 @@ export async function containPending(options: Omit<RunnerOptions, 'onTransition'
       await runner.writeRecord((current) => current, true);
       return { status: 'unreachable', error: describeError(e) };
     }
-    const updated: Containment = { ...pending, writes: look.writes, capacity: look.capacity };
-    const cleared = updated.writes && updated.capacity;
-    await runner.writeRecord((current) => ({ ...current, containment: cleared ? undefined : updated }), true);
-    if (!cleared) return { status: 'acted', containment: updated };
-    await options.ports.notifier.notify(containedNotice(options.config, pending, options.ports.clock.now())).catch(() => undefined);
-    return { status: 'contained', containment: updated };
+    const { containment, contained } = await recordLook(options.ports, options.config, pending, look, (next) => runner.writeRecord((current) => ({ ...current, containment: next }), true), true);
+    return { status: contained ? 'contained' : 'acted', containment };
   } catch (e) {
     // Another controller holds the lease, or took it mid-way (a late write): theirs to carry on.
     if (isLockHeld(e) || isLeaseLost(e)) return { status: 'busy' };
