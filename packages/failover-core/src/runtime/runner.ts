@@ -6,6 +6,7 @@ import type { Operation, Plan, PlanBlock } from '../plan/types.js';
 import type { Notification, Ports, Versioned } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
 import { nextContainment } from '../machine/containment.js';
+import { findBlock } from '../machine/run-state.js';
 import { acquireLease, CLOCK_SKEW_MS, writeUnderLease, type ControlRecord, type LeaseHold, type LeaseTiming } from './lease.js';
 import { evaluatePreconditions } from './preconditions.js';
 import { containOnce, recordLook, type ContainmentGuard } from './containment.js';
@@ -417,7 +418,7 @@ export class Runner {
   }
 
   private block(state: RunState, blockId: string): PlanBlock {
-    const b = [...state.plan.steps, ...(state.rollback?.steps ?? [])].flatMap((s) => s.blocks).find((x) => x.id === blockId);
+    const b = findBlock(state, blockId);
     if (!b) throw new Error(`no block ${blockId}`);
     return b;
   }
