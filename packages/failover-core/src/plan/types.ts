@@ -126,3 +126,14 @@ export interface Plan {
   readonly toRegion: string;
   readonly steps: readonly PlanStep[];
 }
+
+/** A block whose action is of one kind. */
+export type BlockOf<K extends BlockAction['kind']> = PlanBlock & { readonly action: Extract<BlockAction, { kind: K }> };
+
+/** The blocks of a plan whose action is of `kind`, in plan order. */
+export function blocksOf<K extends BlockAction['kind']>(plan: Plan, kind: K): BlockOf<K>[] {
+  return plan.steps.flatMap((s) => s.blocks).filter((b): b is BlockOf<K> => b.action.kind === kind);
+}
+
+/** The actions of a plan of `kind`, in plan order. */
+export const actionsOf = <K extends BlockAction['kind']>(plan: Plan, kind: K): Extract<BlockAction, { kind: K }>[] => blocksOf(plan, kind).map((b) => b.action);

@@ -6,7 +6,7 @@ import type { Operation, Plan, PlanBlock } from '../plan/types.js';
 import type { Notification, Ports, Versioned } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
 import { nextContainment } from '../machine/containment.js';
-import { findBlock } from '../machine/run-state.js';
+import { findBlock, planBlocks } from '../machine/run-state.js';
 import { acquireLease, CLOCK_SKEW_MS, writeUnderLease, type ControlRecord, type LeaseHold, type LeaseTiming } from './lease.js';
 import { evaluatePreconditions } from './preconditions.js';
 import { containOnce, recordLook, type ContainmentGuard } from './containment.js';
@@ -195,7 +195,7 @@ export class Runner {
    */
   private containInBackground(run: RunState): void {
     if (this.containing || run.committedAt === undefined || isTerminal(run.phase) || !this.record.containment) return;
-    const ownTries = run.plan.steps.flatMap((s) => s.blocks).filter((b) => b.bestEffort && b.id.startsWith('contain-'));
+    const ownTries = planBlocks(run).filter((b) => b.bestEffort && b.id.startsWith('contain-'));
     if (ownTries.some((b) => ['observing', 'acting', 'waiting'].includes(run.blocks[b.id]?.status ?? 'pending'))) return;
     this.containing = true;
     void (async () => {
