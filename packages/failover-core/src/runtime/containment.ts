@@ -1,4 +1,5 @@
 import type { DrConfig } from '../config/schema.js';
+import { isWriteFenced } from '../machine/assess.js';
 import { afterLook, type Containment, type ContainmentLook } from '../machine/containment.js';
 import { asgRef, dbRef } from '../plan/build-plan.js';
 import type { Ports } from '../ports.js';
@@ -24,7 +25,7 @@ export async function containOnce(ports: Ports, config: DrConfig, pending: Conta
   const writes = async (): Promise<boolean> => {
     if (pending.writes) return true;
     const status = await ports.database.describe(dbRef(r));
-    if (!status.exists || status.role === 'replica' || status.writeFenced) return true;
+    if (!status.exists || status.role === 'replica' || isWriteFenced(status)) return true;
     if (status.readOnly !== 'on' && (await guard.mayAct())) await guard.act(() => ports.database.setWriteFence(dbRef(r), true));
     return false;
   };
