@@ -1,4 +1,5 @@
 import type { RegionRole } from '../config/schema.js';
+import { isDone } from './run-state.js';
 import { isTerminal, type RunState } from './types.js';
 
 /**
@@ -18,8 +19,6 @@ export interface Containment {
   readonly capacity: boolean;
 }
 
-const done = (run: RunState, id: string): boolean => run.blocks[id]?.status === 'done';
-
 /**
  * What is left to contain after a run's transition. Pure. A failover or switchover that passed
  * its point of no return leaves the region it left to contain (its own best-effort blocks may
@@ -32,8 +31,8 @@ export function nextContainment(current: Containment | undefined, run: RunState,
   if (run.operation === 'failback' && run.committedAt !== undefined) return undefined;
   if ((run.operation === 'failover' || run.operation === 'switchover') && run.committedAt !== undefined) {
     const base = current?.runId === run.runId && current.role === run.from ? current : fresh(run.from, run.committedAt);
-    const writes = base.writes || done(run, 'contain-writes') || done(run, 'fence-writes');
-    const capacity = base.capacity || done(run, 'contain-capacity');
+    const writes = base.writes || isDone(run, 'contain-writes') || isDone(run, 'fence-writes');
+    const capacity = base.capacity || isDone(run, 'contain-capacity');
     return writes && capacity ? undefined : { ...base, writes, capacity };
   }
   if (run.rollback && isTerminal(run.phase) && run.from !== run.to && current?.runId !== run.runId) return fresh(run.to, now);

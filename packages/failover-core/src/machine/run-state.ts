@@ -32,6 +32,9 @@ export function everyBlock(state: RunState): PlanBlock[] {
   return [...planBlocks(state), ...undoBlocks(state)];
 }
 
+/** True when a block of the run is done. */
+export const isDone = (state: RunState, blockId: string): boolean => state.blocks[blockId]?.status === 'done';
+
 /** A block of the plan or the rollback by id. */
 export function findBlock(state: RunState, blockId: string): PlanBlock | undefined {
   return everyBlock(state).find((b) => b.id === blockId);

@@ -1,7 +1,7 @@
 import { estimateMonthlyCost } from '../cost/rds-prices.js';
 import { actionsOf, blocksOf, isMutating, type PlanBlock } from '../plan/types.js';
 import { mayHaveActed } from './rollback.js';
-import { planBlocks } from './run-state.js';
+import { isDone, planBlocks } from './run-state.js';
 import type { RunState } from './types.js';
 
 /** What became of one change a run made. */
@@ -50,7 +50,7 @@ function fateOf(run: RunState, block: PlanBlock): Pick<RunChange, 'fate' | 'why'
 /** The changes a run made, oldest first. */
 export function runChanges(run: RunState): RunChange[] {
   return planBlocks(run)
-    .filter((b) => isMutating(b.action) && mayHaveActed(run.blocks[b.id]) && (run.blocks[b.id]?.actedAt !== undefined || run.blocks[b.id]?.uncertain === true))
+    .filter((b) => isMutating(b.action) && (run.blocks[b.id]?.actedAt !== undefined || run.blocks[b.id]?.uncertain === true))
     .map((b) => {
       const s = run.blocks[b.id]!;
       return { blockId: b.id, description: b.description, at: s.actedAt ?? s.intentAt ?? 0, uncertain: s.actedAt === undefined, ...fateOf(run, b) };
@@ -58,14 +58,13 @@ export function runChanges(run: RunState): RunChange[] {
     .sort((a, b) => a.at - b.at);
 }
 
-const blockDone = (run: RunState, id: string): boolean => run.blocks[id]?.status === 'done';
 const blockSkipped = (run: RunState, id: string): boolean => run.blocks[id]?.status === 'skipped';
 
 /** Where users are, judged from the blocks the run saw done. */
 function trafficNow(run: RunState): string {
   const to = run.plan.toRegion;
-  if (blockDone(run, 'verify-serving')) return `${to} serves users (verified)`;
-  if (blockDone(run, 'open-weight') || blockDone(run, 'open-dial')) return `traffic is sent to ${to}, which was not seen serving`;
+  if (isDone(run, 'verify-serving')) return `${to} serves users (verified)`;
+  if (isDone(run, 'open-weight') || isDone(run, 'open-dial')) return `traffic is sent to ${to}, which was not seen serving`;
   return `traffic was not moved to ${to}: users are not served by it`;
 }
 
