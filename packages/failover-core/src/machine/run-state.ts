@@ -11,6 +11,9 @@ export function log(state: RunState, entry: TimelineEntry): RunState {
   return { ...state, timeline: [...state.timeline, entry] };
 }
 
+/** A block's state before anything is done for it. */
+export const freshBlock = (): BlockState => ({ status: 'pending', tick: 0, attempts: 0, failures: 0 });
+
 /** Changes one block's state. */
 export function withBlock(state: RunState, blockId: string, patch: Partial<BlockState>): RunState {
   const current = state.blocks[blockId];
@@ -70,7 +73,7 @@ export function startRun(input: StartRunInput): Transition {
   for (const step of input.plan.steps) {
     for (const b of step.blocks) {
       if (blocks[b.id]) throw new Error(`plan has two blocks named ${b.id}`);
-      blocks[b.id] = { status: 'pending', tick: 0, attempts: 0, failures: 0 };
+      blocks[b.id] = freshBlock();
     }
   }
   const state: RunState = {

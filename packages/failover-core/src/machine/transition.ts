@@ -44,11 +44,17 @@ import { assertNever } from '../util/assert-never.js';
 import { assess, priorOf } from './assess.js';
 import { measureRun } from './measures.js';
 import { rollbackSteps } from './rollback.js';
-import { activeSteps, everyBlock, findBlock, isUndo, log, planBlocks, regionOf, stepOf, unchanged, undoBlocks, withBlock } from './run-state.js';
+import { activeSteps, everyBlock, findBlock, freshBlock, isUndo, log, planBlocks, regionOf, stepOf, unchanged, undoBlocks, withBlock } from './run-state.js';
 import { summarizeRun } from './summary.js';
 import { DEFAULT_ENGINE_SETTINGS, isTerminal, type BlockState, type Command, type EngineSettings, type FailureCause, type Observation, type RunEvent, type RunState, type Transition } from './types.js';
 
 export { startRun } from './run-state.js';
+
+/**
+ * What a retried block forgets: its failures, its error, and when it started and ended, so its
+ * time is measured from the retry. Its tick, attempts and intent stay.
+ */
+const RETRY_RESET: Partial<BlockState> = { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined };
 
 /** Deterministic jitter in [0.5, 1): enough to spread retries of parallel blocks, with no randomness in the core. */
 function jitter(seed: string): number {
@@ -197,7 +203,7 @@ function startRollback(state: RunState, at: number, reason: string, failure?: Ru
     if (s && (s.status === 'observing' || s.status === 'waiting')) next = withBlock(next, b.id, { status: 'pending', tick: s.tick + 1 });
   }
   const steps = rollbackSteps(next);
-  for (const step of steps) for (const b of step.blocks) next = { ...next, blocks: { ...next.blocks, [b.id]: { status: 'pending', tick: 0, attempts: 0, failures: 0 } } };
+  for (const step of steps) for (const b of step.blocks) next = { ...next, blocks: { ...next.blocks, [b.id]: freshBlock() } };
   next = log({ ...next, phase: 'rolling-back', stepIndex: -1, rollback: { at, reason, steps } }, { at, kind: 'rollback-started', message: `${reason}; undoing ${steps.length} change(s)` });
   const t = startRollbackWhenQuiet(next, at);
   return { state: t.state, commands: [notify(next, `${state.operation} is rolling back`, `${reason}. Undoing what the run changed, newest first.`, 'critical'), ...t.commands] };
@@ -426,7 +432,7 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
         let next: RunState = { ...retried, phase: 'rolling-back', failure: state.failure };
         for (const b of undoBlocks(state)) {
           const s = next.blocks[b.id];
-          if (s?.status === 'failed') next = withBlock(next, b.id, { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined });
+          if (s?.status === 'failed') next = withBlock(next, b.id, RETRY_RESET);
         }
         const first = state.rollback.steps.findIndex((s) => s.blocks.some((b) => next.blocks[b.id]?.status !== 'done' && next.blocks[b.id]?.status !== 'skipped'));
         return startStep(next, Math.max(0, first), at);
@@ -437,7 +443,7 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
       let next: RunState = { ...retried, phase: 'running', failure: undefined };
       for (const b of state.plan.steps[index]!.blocks) {
         const s = next.blocks[b.id];
-        if (s && s.status !== 'done') next = withBlock(next, b.id, { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined });
+        if (s && s.status !== 'done') next = withBlock(next, b.id, RETRY_RESET);
       }
       return startStep(next, index, at);
     }
