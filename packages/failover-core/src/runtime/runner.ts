@@ -1,4 +1,4 @@
-import type { DrConfig, RegionRole } from '../config/schema.js';
+import type { DrConfig } from '../config/schema.js';
 import { describeError, failureCause, isRetryable, LeaseLostError, mayHaveLanded, OperationRejectedError } from '../errors.js';
 import { startRun, transition } from '../machine/transition.js';
 import { DEFAULT_ENGINE_SETTINGS, isTerminal, type Command, type EngineSettings, type Observation, type RunEvent, type RunState, type RunTrigger, type Transition } from '../machine/types.js';
@@ -127,13 +127,14 @@ export class Runner {
   constructor(private readonly options: RunnerOptions) {
     this.ports = options.ports;
     this.settings = options.settings ?? DEFAULT_ENGINE_SETTINGS;
-    this.timing = { clock: options.ports.clock, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, skewMs: options.clockSkewMs ?? CLOCK_SKEW_MS };
+    const skewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
+    this.timing = { clock: options.ports.clock, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, skewMs };
     this.actMarginMs = options.actMarginMs ?? DEFAULT_ACT_MARGIN_MS;
     // A lease that cannot outlast the skew bound plus the act margin never lets a call be made:
     // every invocation would end busy without a word, so refuse it where it is configured.
-    if (this.timing.leaseMs - (this.timing.skewMs ?? CLOCK_SKEW_MS) <= this.actMarginMs) {
+    if (this.timing.leaseMs - skewMs <= this.actMarginMs) {
       throw new RangeError(
-        `leaseMs ${this.timing.leaseMs} is too short: it must exceed the clock-skew bound (${this.timing.skewMs} ms) plus the act margin (${this.actMarginMs} ms), or no call could ever be made under it`,
+        `leaseMs ${this.timing.leaseMs} is too short: it must exceed the clock-skew bound (${skewMs} ms) plus the act margin (${this.actMarginMs} ms), or no call could ever be made under it`,
       );
     }
   }
@@ -141,16 +142,6 @@ export class Runner {
   /** Reads the control record without taking the lease. */
   static async read(ports: Ports, stateKey: string): Promise<Versioned<ControlRecord> | undefined> {
     return ports.stateStore.read<ControlRecord>(stateKey);
-  }
-
-  /** The lease epoch this runner holds, if any. */
-  get epoch(): number | undefined {
-    return this.hold?.epoch;
-  }
-
-  /** The region serving traffic according to the store (after `start` or `resume`). */
-  get activeRegion(): RegionRole {
-    return this.record.active;
   }
 
   private get record(): ControlRecord {
