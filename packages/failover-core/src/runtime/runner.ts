@@ -78,6 +78,18 @@ export interface RunOutcome {
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_ACT_MARGIN_MS = 15_000;
+
+/** The lease a runner must exceed to ever act: the clock-skew bound plus the act margin. */
+const leaseFloorMs = (skewMs: number, actMarginMs: number): number => skewMs + actMarginMs;
+
+/**
+ * The lease a runner with the default clock-skew bound and act margin must exceed (the 5 s bound
+ * plus the 15 s margin: 20 s). A mutating call is made only while the lease has the act margin
+ * left beyond the skew bound, so under a lease of this or less none ever could be: the runner
+ * refuses it.
+ */
+export const MIN_LEASE_MS = leaseFloorMs(CLOCK_SKEW_MS, DEFAULT_ACT_MARGIN_MS);
+
 /** How long a stopping runner waits for calls in flight to answer before it hands over; past it, the lease is left to lapse. */
 const DRAIN_LIMIT_MS = 15_000;
 const DRAIN_POLL_MS = 250;
@@ -132,7 +144,7 @@ export class Runner {
     this.actMarginMs = options.actMarginMs ?? DEFAULT_ACT_MARGIN_MS;
     // A lease that cannot outlast the skew bound plus the act margin never lets a call be made:
     // every invocation would end busy without a word, so refuse it where it is configured.
-    if (this.timing.leaseMs - skewMs <= this.actMarginMs) {
+    if (this.timing.leaseMs <= leaseFloorMs(skewMs, this.actMarginMs)) {
       throw new RangeError(
         `leaseMs ${this.timing.leaseMs} is too short: it must exceed the clock-skew bound (${skewMs} ms) plus the act margin (${this.actMarginMs} ms), or no call could ever be made under it`,
       );
