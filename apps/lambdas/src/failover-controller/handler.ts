@@ -77,7 +77,7 @@ export async function handler(event: unknown, context: Context): Promise<Control
         logger.info('failover progressed', { operation: state.operation, phase: state.phase, step: steps[state.stepIndex]?.id, event: runEvent?.kind });
       },
     });
-    return reportInvocation(result, config, Date.now(), obs);
+    return reportInvocation(result, Date.now(), obs);
   });
 }
 

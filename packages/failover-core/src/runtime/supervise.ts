@@ -88,6 +88,8 @@ export interface SupervisionResult {
   readonly rounds: number;
   /** The last containment attempt of this invocation, if one was pending. */
   readonly containment?: ContainmentOutcome | undefined;
+  /** For `held`: since when the operator's run has not moved, and when the hold ends and the controller takes it over (epoch ms). */
+  readonly hold?: { readonly idleSince: number; readonly endsAt: number } | undefined;
 }
 
 /** Options for {@link supervise}. */
@@ -162,7 +164,7 @@ async function holdOrTakeOver(options: SuperviseOptions, run: RunState, detector
       severity: 'warning',
       runId: run.runId,
     });
-    return { action: 'held', detector, run, rounds: 0 };
+    return { action: 'held', detector, run, rounds: 0, hold: { idleSince, endsAt: idleSince + holdMs } };
   }
   return unlessBusy<SupervisionResult>(async () => {
     const reason = `the operator's run was unfinished for ${minutes(idle)} min (hold ${minutes(holdMs)} min)`;
