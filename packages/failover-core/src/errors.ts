@@ -175,11 +175,14 @@ export const isRetryable = (e: unknown): boolean => isThrottled(e) || isRegionUn
 /** True when a failed mutating call may nevertheless have taken effect (it timed out, or the resource is busy, perhaps with it). */
 export const mayHaveLanded = (e: unknown): boolean => isRegionUnreachable(e) || isNotReady(e);
 
+/** How a failed call failed: whether the region answered decides how long the engine keeps trying. */
+export type FailureCause = 'unreachable' | 'throttled' | 'busy' | 'rejected' | 'other';
+
 /**
  * How a call failed, for the engine's patience: an unreachable region is given up on sooner
  * before the point of no return; throttling and a busy resource are waited out.
  */
-export function failureCause(e: unknown): 'unreachable' | 'throttled' | 'busy' | 'rejected' | 'other' {
+export function failureCause(e: unknown): FailureCause {
   if (isRegionUnreachable(e)) return 'unreachable';
   if (isThrottled(e)) return 'throttled';
   if (isNotReady(e)) return 'busy';

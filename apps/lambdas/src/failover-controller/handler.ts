@@ -1,5 +1,5 @@
 import { createAwsPorts, loadConfigFromSsm } from '@dr/aws-adapters';
-import { supervise } from '@dr/failover-core';
+import { activeSteps, MIN_LEASE_MS, supervise } from '@dr/failover-core';
 import type { Context } from 'aws-lambda';
 import { parseScheduledEvent, readSettings } from '../shared/invalid-input.js';
 import { createObservability, observed } from '../shared/observability.js';
@@ -19,12 +19,13 @@ export const PROBE_MARGIN_MS = 5_000;
 export const HANDOVER_MARGIN_MS = 20_000;
 
 /**
- * The shortest lease the controller accepts. The engine makes a mutating call only while the
- * lease has its act margin (15 s: the adapters' 10 s call deadline and room) left beyond the
- * clock-skew bound (5 s), as measured after the write that renewed it; a shorter lease could
- * never act, and every invocation would end `busy`.
+ * The shortest lease the controller accepts: 30 s, its documented floor. The engine makes a
+ * mutating call only while the lease has its act margin (15 s: the adapters' 10 s call deadline
+ * and room) left beyond the clock-skew bound (5 s), as measured after the write that renewed it,
+ * so a lease of `MIN_LEASE_MS` (20 s) or less could never act and every invocation would end
+ * `busy`. Derived from it, so the floor stays above it should the engine's ever rise.
  */
-export const MIN_LEASE_SECONDS = 30;
+export const MIN_LEASE_SECONDS = Math.max(30, Math.floor(MIN_LEASE_MS / 1000) + 1);
 
 /**
  * The failover controller: invoked every minute by EventBridge in the DR region. Resumes an
@@ -73,11 +74,10 @@ export async function handler(event: unknown, context: Context): Promise<Control
       onRound: (round, detector) => logger.info('probed the primary region', { readings: round.readings, verdict: detector.verdict, downRounds: detector.downRounds }),
       onTransition: (state, runEvent, epoch) => {
         logger.appendKeys({ failoverId: state.runId, epoch });
-        const steps = state.phase === 'rolling-back' ? (state.rollback?.steps ?? []) : state.plan.steps;
-        logger.info('failover progressed', { operation: state.operation, phase: state.phase, step: steps[state.stepIndex]?.id, event: runEvent?.kind });
+        logger.info('failover progressed', { operation: state.operation, phase: state.phase, step: activeSteps(state)[state.stepIndex]?.id, event: runEvent?.kind });
       },
     });
-    return reportInvocation(result, config, Date.now(), obs);
+    return reportInvocation(result, Date.now(), obs);
   });
 }
 

@@ -1,4 +1,4 @@
-import { isTerminal, measureRun, summarizeRun, type DrConfig, type RunState, type SupervisionResult } from '@dr/failover-core';
+import { isTerminal, measureRun, summarizeRun, type RunState, type SupervisionResult } from '@dr/failover-core';
 import { MetricUnit, type Observability } from '../shared/observability.js';
 
 /** What one containment attempt came to, as {@link ControllerResult} names it. */
@@ -43,23 +43,21 @@ const minutes = (ms: number) => Math.round(ms / 60_000);
  * left, and how a run it drove ended (a completed one with its RTO and RPO; any other end with
  * what changed, the state now and the next command, so the log alone tells the operator what to do).
  */
-export function reportInvocation(result: SupervisionResult, config: DrConfig, now: number, { logger, metrics }: Observability): ControllerResult {
-  const { action, detector, rounds, run, containment } = result;
+export function reportInvocation(result: SupervisionResult, now: number, { logger, metrics }: Observability): ControllerResult {
+  const { action, detector, rounds, run, containment, hold } = result;
   metrics.addMetric('DetectorRounds', MetricUnit.Count, rounds);
   metrics.addMetric('PrimaryHealthy', MetricUnit.Count, detector.verdict === 'healthy' ? 1 : 0);
   const actionMetric = ACTION_METRICS[action];
   if (actionMetric) metrics.addMetric(actionMetric, MetricUnit.Count, 1);
 
-  if (action === 'held' && run) {
-    const idleSince = run.lastEventAt ?? run.triggeredAt;
-    const holdEndsAt = idleSince + config.controller.operatorHoldSeconds * 1000;
+  if (action === 'held' && run && hold) {
     // A warning, not an error: the operator may be working on it; the notification reminds them.
     logger.warn("holding for an operator's unfinished run: no failover is started while it is unfinished", {
       failoverId: run.runId,
       operation: run.operation,
       phase: run.phase,
-      idleMinutes: minutes(now - idleSince),
-      takeOverAt: new Date(holdEndsAt).toISOString(),
+      idleMinutes: minutes(now - hold.idleSince),
+      takeOverAt: new Date(hold.endsAt).toISOString(),
     });
   }
   if (action === 'took-over') logger.warn("took over an operator's run after the hold ended", { failoverId: run?.runId, operation: run?.operation, phase: run?.phase });

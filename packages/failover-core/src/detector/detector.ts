@@ -32,6 +32,11 @@ export const initialDetectorState: DetectorState = { verdict: 'healthy', downRou
 /** Settings the detector uses; a subset of the config's `detection`. */
 export type DetectorSettings = Pick<DetectionSettings, 'failureThreshold' | 'recoveryThreshold' | 'quorum' | 'cooldownSeconds' | 'signals'>;
 
+const downVotes = (settings: Pick<DetectorSettings, 'signals'>, round: DetectorRound): number => settings.signals.filter((s) => round.readings[s] === 'down').length;
+
+/** True when a round fails: at least `quorum` of the configured signals read `down`. Pure. */
+export const roundFails = (settings: Pick<DetectorSettings, 'quorum' | 'signals'>, round: DetectorRound): boolean => downVotes(settings, round) >= settings.quorum;
+
 /**
  * Feeds one round to the detector. Pure.
  *
@@ -43,9 +48,8 @@ export type DetectorSettings = Pick<DetectionSettings, 'failureThreshold' | 'rec
  * A lone flapping or lossy signal cannot reach a quorum of two, so it never fails a region over.
  */
 export function observeRound(state: DetectorState, settings: DetectorSettings, round: DetectorRound): DetectorState {
-  const downVotes = settings.signals.filter((s) => round.readings[s] === 'down').length;
-  const failing = downVotes >= settings.quorum;
-  const clean = downVotes === 0;
+  const failing = roundFails(settings, round);
+  const clean = downVotes(settings, round) === 0;
 
   const downRounds = failing ? state.downRounds + 1 : 0;
   const upRounds = clean ? state.upRounds + 1 : 0;

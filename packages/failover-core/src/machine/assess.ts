@@ -1,5 +1,5 @@
 import type { BlockAction } from '../plan/types.js';
-import type { ReadOnlySetting } from '../ports.js';
+import type { DbStatus, ReadOnlySetting } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
 import type { Observation, Prior } from './types.js';
 
@@ -29,6 +29,15 @@ export interface AssessContext {
   readonly acted?: boolean | undefined;
 }
 
+/** True when `read_only` is `setting` and applied: RDS reports the group `in-sync` (a status naming no group counts as applied). */
+const readOnlyApplied = (s: DbStatus, setting: ReadOnlySetting): boolean => s.readOnly === setting && (s.parameterGroup?.applyStatus ?? 'in-sync') === 'in-sync';
+
+/**
+ * Whether a database's writes are fenced: `read_only` 1, applied. The one rule the machine and
+ * the controller's containment decide by; the adapters' `DbStatus.writeFenced` follows it.
+ */
+export const isWriteFenced = (s: DbStatus): boolean => readOnlyApplied(s, 'on');
+
 const fenceWord = (setting: ReadOnlySetting | undefined): string => (setting === 'on' ? 'read_only 1' : setting === 'off' ? 'read_only 0' : 'read_only {TrueIfReplica}');
 
 /**
@@ -54,7 +63,7 @@ export function assess(action: BlockAction, observation: Observation, context: A
       if (!s.exists) return action.ifExists ? done(`${action.db.dbInstanceIdentifier} is not there: nothing to fence`) : impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
       const want: ReadOnlySetting = action.fenced ? 'on' : 'default';
       const applying = s.parameterGroup?.applyStatus ?? 'in-sync';
-      if (s.readOnly === want && applying === 'in-sync') return done(action.fenced ? `read-only (${fenceWord(want)}, in-sync)` : `fence lifted (${fenceWord(want)}, in-sync)`);
+      if (readOnlyApplied(s, want)) return done(action.fenced ? `read-only (${fenceWord(want)}, in-sync)` : `fence lifted (${fenceWord(want)}, in-sync)`);
       if (s.readOnly === want) return going(`${fenceWord(want)} set, ${applying}`);
       return notStarted(`${fenceWord(s.readOnly)}, want ${fenceWord(want)}`);
     }
@@ -114,7 +123,7 @@ export function assess(action: BlockAction, observation: Observation, context: A
       if (observation.kind !== 'database') return mismatch(action, observation);
       const s = observation.status;
       if (!s.exists) return impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
-      return s.writable ? done('accepts writes') : going(`${s.role}, ${s.status}${s.writeFenced ? ', read-only' : ''}`);
+      return s.writable ? done('accepts writes') : going(`${s.role}, ${s.status}${isWriteFenced(s) ? ', read-only' : ''}`);
     }
     case 'await-healthy': {
       if (observation.kind !== 'capacity') return mismatch(action, observation);

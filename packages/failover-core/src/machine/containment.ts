@@ -1,4 +1,5 @@
 import type { RegionRole } from '../config/schema.js';
+import { isDone } from './run-state.js';
 import { isTerminal, type RunState } from './types.js';
 
 /**
@@ -18,8 +19,6 @@ export interface Containment {
   readonly capacity: boolean;
 }
 
-const done = (run: RunState, id: string): boolean => run.blocks[id]?.status === 'done';
-
 /**
  * What is left to contain after a run's transition. Pure. A failover or switchover that passed
  * its point of no return leaves the region it left to contain (its own best-effort blocks may
@@ -32,11 +31,32 @@ export function nextContainment(current: Containment | undefined, run: RunState,
   if (run.operation === 'failback' && run.committedAt !== undefined) return undefined;
   if ((run.operation === 'failover' || run.operation === 'switchover') && run.committedAt !== undefined) {
     const base = current?.runId === run.runId && current.role === run.from ? current : fresh(run.from, run.committedAt);
-    const writes = base.writes || done(run, 'contain-writes') || done(run, 'fence-writes');
-    const capacity = base.capacity || done(run, 'contain-capacity');
+    const writes = base.writes || isDone(run, 'contain-writes') || isDone(run, 'fence-writes');
+    const capacity = base.capacity || isDone(run, 'contain-capacity');
     return writes && capacity ? undefined : { ...base, writes, capacity };
   }
   if (run.rollback && isTerminal(run.phase) && run.from !== run.to && current?.runId !== run.runId) return fresh(run.to, now);
   return current;
 }
 
+/** What one look at a region to contain saw done. */
+export type ContainmentLook = Pick<Containment, 'writes' | 'capacity'>;
+
+/** A containment after one look at its region. */
+export interface AfterLook {
+  /** The containment with what the look saw done. */
+  readonly containment: Containment;
+  /** The look saw a part done that the containment did not have yet. */
+  readonly changed: boolean;
+  /** Both parts are done: nothing is left to contain. */
+  readonly cleared: boolean;
+  /** What the control record keeps: the containment, or undefined once cleared. */
+  readonly record: Containment | undefined;
+}
+
+/** What a look at a region to contain leaves: the parts seen done, cleared once both are. Pure. */
+export function afterLook(pending: Containment, look: ContainmentLook): AfterLook {
+  const containment: Containment = { ...pending, writes: look.writes, capacity: look.capacity };
+  const cleared = containment.writes && containment.capacity;
+  return { containment, changed: look.writes !== pending.writes || look.capacity !== pending.capacity, cleared, record: cleared ? undefined : containment };
+}

@@ -1,6 +1,6 @@
 import type { BlockAction, PlanBlock, PlanStep } from '../plan/types.js';
 import { inverseOf } from './assess.js';
-import { regionOf } from './run-state.js';
+import { planBlocks, regionOf } from './run-state.js';
 import type { BlockState, RunState } from './types.js';
 
 /** What an undo does, in the words of the value it sets back. */
@@ -30,7 +30,7 @@ export const mayHaveActed = (b: BlockState | undefined): boolean => b !== undefi
  * its capacity to 0 and fences its database when it does (containment).
  */
 export function rollbackSteps(state: RunState): PlanStep[] {
-  const blocks = state.plan.steps.flatMap((s) => s.blocks);
+  const blocks = planBlocks(state);
   // Newest first; calls decided at the same moment (one step's parallel blocks), last in the plan first.
   const acted = blocks
     .map((b, index) => ({ b, index }))

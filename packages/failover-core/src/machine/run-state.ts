@@ -11,6 +11,9 @@ export function log(state: RunState, entry: TimelineEntry): RunState {
   return { ...state, timeline: [...state.timeline, entry] };
 }
 
+/** A block's state before anything is done for it. */
+export const freshBlock = (): BlockState => ({ status: 'pending', tick: 0, attempts: 0, failures: 0 });
+
 /** Changes one block's state. */
 export function withBlock(state: RunState, blockId: string, patch: Partial<BlockState>): RunState {
   const current = state.blocks[blockId];
@@ -21,10 +24,19 @@ export function withBlock(state: RunState, blockId: string, patch: Partial<Block
 /** The steps being worked through: the plan's, or the rollback's once rolling back. */
 export const activeSteps = (state: RunState): readonly PlanStep[] => (state.phase === 'rolling-back' ? (state.rollback?.steps ?? []) : state.plan.steps);
 
+/** Every block of the run's plan, in order. */
+export const planBlocks = (state: RunState): PlanBlock[] => state.plan.steps.flatMap((s) => s.blocks);
+
+/** Every block of the run's rollback (its undos), in order; none before a rollback is built. */
+export const undoBlocks = (state: RunState): PlanBlock[] => (state.rollback?.steps ?? []).flatMap((s) => s.blocks);
+
 /** Every block of the plan and of the rollback, if any. */
 export function everyBlock(state: RunState): PlanBlock[] {
-  return [...state.plan.steps, ...(state.rollback?.steps ?? [])].flatMap((s) => s.blocks);
+  return [...planBlocks(state), ...undoBlocks(state)];
 }
+
+/** True when a block of the run is done. */
+export const isDone = (state: RunState, blockId: string): boolean => state.blocks[blockId]?.status === 'done';
 
 /** A block of the plan or the rollback by id. */
 export function findBlock(state: RunState, blockId: string): PlanBlock | undefined {
@@ -37,7 +49,7 @@ export function stepOf(state: RunState, blockId: string): PlanStep | undefined {
 }
 
 /** True for a block of the rollback (an undo), as opposed to one of the plan. */
-export const isUndo = (state: RunState, blockId: string): boolean => (state.rollback?.steps ?? []).some((s) => s.blocks.some((b) => b.id === blockId));
+export const isUndo = (state: RunState, blockId: string): boolean => undoBlocks(state).some((b) => b.id === blockId);
 
 /** The region a block acts on (Global Accelerator's calls are about an endpoint group's region). */
 export function regionOf(action: BlockAction): string {
@@ -61,7 +73,7 @@ export function startRun(input: StartRunInput): Transition {
   for (const step of input.plan.steps) {
     for (const b of step.blocks) {
       if (blocks[b.id]) throw new Error(`plan has two blocks named ${b.id}`);
-      blocks[b.id] = { status: 'pending', tick: 0, attempts: 0, failures: 0 };
+      blocks[b.id] = freshBlock();
     }
   }
   const state: RunState = {

@@ -1,6 +1,7 @@
 import { estimateMonthlyCost } from '../cost/rds-prices.js';
-import { isMutating, type PlanBlock } from '../plan/types.js';
+import { actionsOf, blocksOf, isMutating, type PlanBlock } from '../plan/types.js';
 import { mayHaveActed } from './rollback.js';
+import { isDone, planBlocks } from './run-state.js';
 import type { RunState } from './types.js';
 
 /** What became of one change a run made. */
@@ -48,9 +49,8 @@ function fateOf(run: RunState, block: PlanBlock): Pick<RunChange, 'fate' | 'why'
 
 /** The changes a run made, oldest first. */
 export function runChanges(run: RunState): RunChange[] {
-  return run.plan.steps
-    .flatMap((s) => s.blocks)
-    .filter((b) => isMutating(b.action) && mayHaveActed(run.blocks[b.id]) && (run.blocks[b.id]?.actedAt !== undefined || run.blocks[b.id]?.uncertain === true))
+  return planBlocks(run)
+    .filter((b) => isMutating(b.action) && (run.blocks[b.id]?.actedAt !== undefined || run.blocks[b.id]?.uncertain === true))
     .map((b) => {
       const s = run.blocks[b.id]!;
       return { blockId: b.id, description: b.description, at: s.actedAt ?? s.intentAt ?? 0, uncertain: s.actedAt === undefined, ...fateOf(run, b) };
@@ -58,14 +58,13 @@ export function runChanges(run: RunState): RunChange[] {
     .sort((a, b) => a.at - b.at);
 }
 
-const blockDone = (run: RunState, id: string): boolean => run.blocks[id]?.status === 'done';
 const blockSkipped = (run: RunState, id: string): boolean => run.blocks[id]?.status === 'skipped';
 
 /** Where users are, judged from the blocks the run saw done. */
 function trafficNow(run: RunState): string {
   const to = run.plan.toRegion;
-  if (blockDone(run, 'verify-serving')) return `${to} serves users (verified)`;
-  if (blockDone(run, 'open-weight') || blockDone(run, 'open-dial')) return `traffic is sent to ${to}, which was not seen serving`;
+  if (isDone(run, 'verify-serving')) return `${to} serves users (verified)`;
+  if (isDone(run, 'open-weight') || isDone(run, 'open-dial')) return `traffic is sent to ${to}, which was not seen serving`;
   return `traffic was not moved to ${to}: users are not served by it`;
 }
 
@@ -87,12 +86,10 @@ const promotedThenRolledBack = (run: RunState): boolean => run.operation !== 'fa
  * they keep billing, and keep the deletion protection they were deployed with.
  */
 function retiredNote(run: RunState): string {
-  const retired = run.plan.steps
-    .flatMap((s) => s.blocks)
-    .filter((b) => b.action.kind === 'retire-instance' && run.blocks[b.id]?.status === 'done' && !/nothing to retire/.test(run.blocks[b.id]?.detail ?? ''));
+  const retired = blocksOf(run.plan, 'retire-instance').filter((b) => run.blocks[b.id]?.status === 'done' && !/nothing to retire/.test(run.blocks[b.id]?.detail ?? ''));
   if (retired.length === 0) return '';
   const names = retired.map((b) => {
-    const a = b.action as Extract<PlanBlock['action'], { kind: 'retire-instance' }>;
+    const a = b.action;
     const cost = estimateMonthlyCost({ region: a.db.region, instanceClass: a.instanceClass });
     return `${a.newIdentifier} in ${a.db.region}${cost ? ` (about $${cost.usd.toFixed(0)} a month: ${cost.basis})` : ''}`;
   });
@@ -108,8 +105,8 @@ export function summarizeRun(run: RunState): RunSummary {
   switch (run.phase) {
     case 'completed': {
       if (op === 'rebuild') {
-        const dark = run.plan.steps.flatMap((s) => s.blocks).find((b) => b.action.kind === 'create-replica')?.action;
-        return { changes, now: `The pilot light in ${dark && 'db' in dark ? dark.db.region : 'the DR region'} is rebuilt: a new replica, its fence lifted, capacity 0.${retiredNote(run)}`, next: 'dr status, to see the DR region ready' };
+        const dark = actionsOf(run.plan, 'create-replica')[0];
+        return { changes, now: `The pilot light in ${dark ? dark.db.region : 'the DR region'} is rebuilt: a new replica, its fence lifted, capacity 0.${retiredNote(run)}`, next: 'dr status, to see the DR region ready' };
       }
       const next = op === 'failover' ? `dr failback, once ${fromRegion} is healthy again` : op === 'switchover' ? `dr failback, to return to ${fromRegion}` : 'dr status, to see the pilot light ready';
       return { changes, now: `${toRegion} serves traffic.${containmentNote(run)}${retiredNote(run)}`, next };

@@ -44,11 +44,17 @@ import { assertNever } from '../util/assert-never.js';
 import { assess, priorOf } from './assess.js';
 import { measureRun } from './measures.js';
 import { rollbackSteps } from './rollback.js';
-import { activeSteps, everyBlock, findBlock, isUndo, log, regionOf, stepOf, unchanged, withBlock } from './run-state.js';
+import { activeSteps, everyBlock, findBlock, freshBlock, isUndo, log, planBlocks, regionOf, stepOf, unchanged, undoBlocks, withBlock } from './run-state.js';
 import { summarizeRun } from './summary.js';
 import { DEFAULT_ENGINE_SETTINGS, isTerminal, type BlockState, type Command, type EngineSettings, type FailureCause, type Observation, type RunEvent, type RunState, type Transition } from './types.js';
 
 export { startRun } from './run-state.js';
+
+/**
+ * What a retried block forgets: its failures, its error, and when it started and ended, so its
+ * time is measured from the retry. Its tick, attempts and intent stay.
+ */
+const RETRY_RESET: Partial<BlockState> = { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined };
 
 /** Deterministic jitter in [0.5, 1): enough to spread retries of parallel blocks, with no randomness in the core. */
 function jitter(seed: string): number {
@@ -84,10 +90,10 @@ function trafficGuard(state: RunState, block: PlanBlock): string | undefined {
   const region = a.group.region;
   const status = (b: PlanBlock) => state.blocks[b.id]?.status;
   if (isUndo(state, block.id)) {
-    const fenceUndos = (state.rollback?.steps ?? []).flatMap((s) => s.blocks).filter((b) => b.action.kind === 'set-write-fence' && b.action.db.region === region);
+    const fenceUndos = undoBlocks(state).filter((b) => b.action.kind === 'set-write-fence' && b.action.db.region === region);
     return fenceUndos.every((b) => status(b) === 'done') ? undefined : `refusing to give traffic back to ${region} before its write fence is restored`;
   }
-  const planned = state.plan.steps.flatMap((s) => s.blocks);
+  const planned = planBlocks(state);
   const writable = planned.some((b) => b.action.kind === 'await-writable' && b.action.db.region === region && status(b) === 'done');
   const healthy = planned.some((b) => b.action.kind === 'await-healthy' && b.action.asg.region === region && status(b) === 'done');
   return writable && healthy ? undefined : `refusing to send traffic to ${region} before its database is writable and its capacity healthy`;
@@ -113,7 +119,7 @@ function completionMessage(run: RunState): string {
 
 function finish(state: RunState, at: number): Transition {
   if (state.phase === 'rolling-back') {
-    const undos = (state.rollback?.steps ?? []).flatMap((s) => s.blocks);
+    const undos = undoBlocks(state);
     const failed = undos.filter((b) => state.blocks[b.id]?.status === 'failed');
     const phase = failed.length > 0 ? 'failed' : 'rolled-back';
     const message = failed.length > 0 ? `rollback incomplete: ${failed.map((b) => b.id).join(', ')} could not be done` : `rolled back: ${state.rollback?.reason ?? ''}`;
@@ -192,12 +198,12 @@ function failRun(state: RunState, at: number, blockId: string | undefined, messa
 function startRollback(state: RunState, at: number, reason: string, failure?: RunState['failure']): Transition {
   let next: RunState = { ...state, failure: failure ?? state.failure };
   // Blocks observing or waiting stop here; their pending answers become stale.
-  for (const b of state.plan.steps.flatMap((s) => s.blocks)) {
+  for (const b of planBlocks(state)) {
     const s = next.blocks[b.id];
     if (s && (s.status === 'observing' || s.status === 'waiting')) next = withBlock(next, b.id, { status: 'pending', tick: s.tick + 1 });
   }
   const steps = rollbackSteps(next);
-  for (const step of steps) for (const b of step.blocks) next = { ...next, blocks: { ...next.blocks, [b.id]: { status: 'pending', tick: 0, attempts: 0, failures: 0 } } };
+  for (const step of steps) for (const b of step.blocks) next = { ...next, blocks: { ...next.blocks, [b.id]: freshBlock() } };
   next = log({ ...next, phase: 'rolling-back', stepIndex: -1, rollback: { at, reason, steps } }, { at, kind: 'rollback-started', message: `${reason}; undoing ${steps.length} change(s)` });
   const t = startRollbackWhenQuiet(next, at);
   return { state: t.state, commands: [notify(next, `${state.operation} is rolling back`, `${reason}. Undoing what the run changed, newest first.`, 'critical'), ...t.commands] };
@@ -206,7 +212,7 @@ function startRollback(state: RunState, at: number, reason: string, failure?: Ru
 /** Starts the first undo step once no call of the plan is in flight. */
 function startRollbackWhenQuiet(state: RunState, at: number): Transition {
   if (state.phase !== 'rolling-back' || state.stepIndex !== -1) return unchanged(state);
-  const inFlight = state.plan.steps.flatMap((s) => s.blocks).some((b) => state.blocks[b.id]?.status === 'acting');
+  const inFlight = planBlocks(state).some((b) => state.blocks[b.id]?.status === 'acting');
   return inFlight ? unchanged(state) : startStep(state, 0, at);
 }
 
@@ -424,9 +430,9 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
       if (state.committedAt === undefined && state.rollback) {
         // Undo again what could not be undone: each undo observes first, so repeating one is harmless.
         let next: RunState = { ...retried, phase: 'rolling-back', failure: state.failure };
-        for (const b of state.rollback.steps.flatMap((s) => s.blocks)) {
+        for (const b of undoBlocks(state)) {
           const s = next.blocks[b.id];
-          if (s?.status === 'failed') next = withBlock(next, b.id, { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined });
+          if (s?.status === 'failed') next = withBlock(next, b.id, RETRY_RESET);
         }
         const first = state.rollback.steps.findIndex((s) => s.blocks.some((b) => next.blocks[b.id]?.status !== 'done' && next.blocks[b.id]?.status !== 'skipped'));
         return startStep(next, Math.max(0, first), at);
@@ -437,7 +443,7 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
       let next: RunState = { ...retried, phase: 'running', failure: undefined };
       for (const b of state.plan.steps[index]!.blocks) {
         const s = next.blocks[b.id];
-        if (s && s.status !== 'done') next = withBlock(next, b.id, { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined });
+        if (s && s.status !== 'done') next = withBlock(next, b.id, RETRY_RESET);
       }
       return startStep(next, index, at);
     }

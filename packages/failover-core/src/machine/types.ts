@@ -1,4 +1,5 @@
 import type { RegionRole } from '../config/schema.js';
+import type { FailureCause } from '../errors.js';
 import type { CapacitySetting, CapacityStatus, DbStatus, EndpointGroupStatus, Notification, ProbeResult, ReadOnlySetting } from '../ports.js';
 import type { Operation, Plan, PlanStep } from '../plan/types.js';
 
@@ -163,8 +164,7 @@ export type Observation =
   | { readonly kind: 'endpoint-group'; readonly status: EndpointGroupStatus }
   | { readonly kind: 'serving'; readonly group: EndpointGroupStatus; readonly probe: ProbeResult };
 
-/** How a failed call failed: whether the region answered decides how long the engine keeps trying. */
-export type FailureCause = 'unreachable' | 'throttled' | 'busy' | 'rejected' | 'other';
+export type { FailureCause } from '../errors.js';
 
 /** Inputs to the state machine: results from ports and timers, and operator or controller decisions. */
 export type RunEvent =

@@ -32,18 +32,20 @@ export type BlockAction =
 /** The kinds of block that change the world. */
 export type MutatingKind = Exclude<BlockAction['kind'], `await-${string}` | `verify-${string}`>;
 
-/** The port call each mutating block kind makes; `actions` in a drill report counts these names. */
-export const PORT_CALL_OF: Readonly<Record<MutatingKind, string>> = {
-  'set-traffic-dial': 'setTrafficDial',
-  'set-endpoint-weight': 'setEndpointWeight',
-  'set-write-fence': 'setWriteFence',
-  'promote-replica': 'promoteReplica',
-  'set-capacity': 'setCapacity',
-  'retire-instance': 'retireInstance',
-  'reboot-instance': 'rebootInstance',
-  'create-replica': 'createReplica',
-  'set-backup-retention': 'setBackupRetention',
-};
+/** Every mutating block kind, once (a kind left out, or one that is not mutating, does not compile). */
+const MUTATING_KINDS: ReadonlySet<string> = new Set(
+  Object.keys({
+    'set-traffic-dial': true,
+    'set-endpoint-weight': true,
+    'set-write-fence': true,
+    'promote-replica': true,
+    'set-capacity': true,
+    'retire-instance': true,
+    'reboot-instance': true,
+    'create-replica': true,
+    'set-backup-retention': true,
+  } satisfies Record<MutatingKind, true>),
+);
 
 /**
  * Mutating calls whose effect a describe shows as soon as the call returns: Global Accelerator's
@@ -60,7 +62,7 @@ export const showsAtOnce = (action: BlockAction): boolean => SHOWS_AT_ONCE.has(a
 
 /** True for blocks that change the world (as opposed to waits and checks). */
 export function isMutating(action: BlockAction): action is Extract<BlockAction, { kind: MutatingKind }> {
-  return action.kind in PORT_CALL_OF;
+  return MUTATING_KINDS.has(action.kind);
 }
 
 /**
@@ -126,3 +128,14 @@ export interface Plan {
   readonly toRegion: string;
   readonly steps: readonly PlanStep[];
 }
+
+/** A block whose action is of one kind. */
+export type BlockOf<K extends BlockAction['kind']> = PlanBlock & { readonly action: Extract<BlockAction, { kind: K }> };
+
+/** The blocks of a plan whose action is of `kind`, in plan order. */
+export function blocksOf<K extends BlockAction['kind']>(plan: Plan, kind: K): BlockOf<K>[] {
+  return plan.steps.flatMap((s) => s.blocks).filter((b): b is BlockOf<K> => b.action.kind === kind);
+}
+
+/** The actions of a plan of `kind`, in plan order. */
+export const actionsOf = <K extends BlockAction['kind']>(plan: Plan, kind: K): Extract<BlockAction, { kind: K }>[] => blocksOf(plan, kind).map((b) => b.action);

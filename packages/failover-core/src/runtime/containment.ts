@@ -1,13 +1,10 @@
 import type { DrConfig } from '../config/schema.js';
-import type { Containment } from '../machine/containment.js';
+import { isWriteFenced } from '../machine/assess.js';
+import { afterLook, type Containment, type ContainmentLook } from '../machine/containment.js';
 import { asgRef, dbRef } from '../plan/build-plan.js';
 import type { Ports } from '../ports.js';
 
-/** What one look at a region to contain found: each part seen done (or not yet). */
-export interface ContainmentLook {
-  readonly writes: boolean;
-  readonly capacity: boolean;
-}
+export type { ContainmentLook } from '../machine/containment.js';
 
 /** How a containment's calls are gated and counted by whoever holds the lease. */
 export interface ContainmentGuard {
@@ -28,7 +25,7 @@ export async function containOnce(ports: Ports, config: DrConfig, pending: Conta
   const writes = async (): Promise<boolean> => {
     if (pending.writes) return true;
     const status = await ports.database.describe(dbRef(r));
-    if (!status.exists || status.role === 'replica' || status.writeFenced) return true;
+    if (!status.exists || status.role === 'replica' || isWriteFenced(status)) return true;
     if (status.readOnly !== 'on' && (await guard.mayAct())) await guard.act(() => ports.database.setWriteFence(dbRef(r), true));
     return false;
   };
@@ -52,4 +49,32 @@ export function containedNotice(config: DrConfig, pending: Containment, now: num
     severity: 'info' as const,
     runId: pending.runId,
   };
+}
+
+/**
+ * Records one look at a pending containment: writes what it leaves through `write` (the
+ * containment with the parts seen done, or none once both are) and, once cleared, announces the
+ * region contained. `always`: write even when the look saw nothing new (the controller's attempt,
+ * whose write also gives the lease back); otherwise only on a change (a runner's tries while it
+ * drives a run). `contained` is true when this call cleared it.
+ */
+export async function recordLook(
+  ports: Ports,
+  config: DrConfig,
+  pending: Containment,
+  look: ContainmentLook,
+  write: (containment: Containment | undefined) => Promise<unknown>,
+  always: boolean,
+): Promise<{ readonly containment: Containment; readonly contained: boolean }> {
+  const after = afterLook(pending, look);
+  if (!always && !after.changed) return { containment: after.containment, contained: false };
+  await write(after.record);
+  if (after.cleared) {
+    try {
+      await ports.notifier.notify(containedNotice(config, pending, ports.clock.now()));
+    } catch {
+      // The record says it: a lost notice changes nothing.
+    }
+  }
+  return { containment: after.containment, contained: after.cleared };
 }

@@ -1,6 +1,6 @@
 import { describeError, isThrottled } from '../errors.js';
 import type { PreconditionProblem } from '../machine/types.js';
-import type { BlockAction, Plan } from '../plan/types.js';
+import { actionsOf, blocksOf, type BlockAction, type Plan } from '../plan/types.js';
 import type { DbRef, DbStatus, Ports } from '../ports.js';
 
 /** What plan evaluation found. */
@@ -37,8 +37,7 @@ async function attempt<T>(ports: Ports, problems: PreconditionProblem[], what: s
   }
 }
 
-const first = <K extends BlockAction['kind']>(plan: Plan, kind: K, id?: string): Extract<BlockAction, { kind: K }> | undefined =>
-  plan.steps.flatMap((s) => s.blocks).find((b) => b.action.kind === kind && (id === undefined || b.id === id))?.action as Extract<BlockAction, { kind: K }> | undefined;
+const first = <K extends BlockAction['kind']>(plan: Plan, kind: K, id?: string): Extract<BlockAction, { kind: K }> | undefined => blocksOf(plan, kind).find((b) => id === undefined || b.id === id)?.action;
 
 const named = (db: DbRef) => `${db.dbInstanceIdentifier} in ${db.region}`;
 
@@ -52,7 +51,18 @@ const named = (db: DbRef) => `${db.dbInstanceIdentifier} in ${db.region}`;
 export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLossSeconds: number, options: PreconditionOptions = {}): Promise<PreconditionReport> {
   const problems: PreconditionProblem[] = [];
   let replicaLagSeconds: number | undefined;
-  const describe = (db: DbRef) => attempt(ports, problems, `database ${named(db)}`, () => ports.database.describe(db));
+  // One look per database: checks that need the same one (a failback's source is fenced and
+  // replicated from; a rebuild's target must answer and have something to rebuild) share it.
+  const seen = new Map<string, Promise<DbStatus | undefined>>();
+  const describe = (db: DbRef): Promise<DbStatus | undefined> => {
+    const key = `${db.region}/${db.dbInstanceIdentifier}`;
+    let status = seen.get(key);
+    if (!status) {
+      status = attempt(ports, problems, `database ${named(db)}`, () => ports.database.describe(db));
+      seen.set(key, status);
+    }
+    return status;
+  };
 
   const promote = first(plan, 'promote-replica');
   if (promote && plan.operation !== 'failback') {
@@ -90,9 +100,8 @@ export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLos
     }
   }
 
-  for (const block of plan.steps.flatMap((s) => s.blocks)) {
-    const action = block.action;
-    if (action.kind !== 'set-capacity' || action.capacity.desired === 0) continue;
+  for (const action of actionsOf(plan, 'set-capacity')) {
+    if (action.capacity.desired === 0) continue;
     const name = `Auto Scaling group ${action.asg.autoScalingGroupName} in ${action.asg.region}`;
     const asg = await attempt(ports, problems, name, () => ports.compute.describe(action.asg));
     // A group without a launch template would accept the capacity and never launch anything.

@@ -1,4 +1,4 @@
-import type { DrConfig, RegionRole } from '../config/schema.js';
+import type { DrConfig } from '../config/schema.js';
 import { describeError, failureCause, isRetryable, LeaseLostError, mayHaveLanded, OperationRejectedError } from '../errors.js';
 import { startRun, transition } from '../machine/transition.js';
 import { DEFAULT_ENGINE_SETTINGS, isTerminal, type Command, type EngineSettings, type Observation, type RunEvent, type RunState, type RunTrigger, type Transition } from '../machine/types.js';
@@ -6,9 +6,10 @@ import type { Operation, Plan, PlanBlock } from '../plan/types.js';
 import type { Notification, Ports, Versioned } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
 import { nextContainment } from '../machine/containment.js';
+import { findBlock, planBlocks } from '../machine/run-state.js';
 import { acquireLease, CLOCK_SKEW_MS, writeUnderLease, type ControlRecord, type LeaseHold, type LeaseTiming } from './lease.js';
 import { evaluatePreconditions } from './preconditions.js';
-import { containedNotice, containOnce, type ContainmentGuard } from './containment.js';
+import { containOnce, recordLook, type ContainmentGuard } from './containment.js';
 import { confirmImpairment } from './signals.js';
 
 /** Everything a runner needs. */
@@ -77,6 +78,18 @@ export interface RunOutcome {
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_ACT_MARGIN_MS = 15_000;
+
+/** The lease a runner must exceed to ever act: the clock-skew bound plus the act margin. */
+const leaseFloorMs = (skewMs: number, actMarginMs: number): number => skewMs + actMarginMs;
+
+/**
+ * The lease a runner with the default clock-skew bound and act margin must exceed (the 5 s bound
+ * plus the 15 s margin: 20 s). A mutating call is made only while the lease has the act margin
+ * left beyond the skew bound, so under a lease of this or less none ever could be: the runner
+ * refuses it.
+ */
+export const MIN_LEASE_MS = leaseFloorMs(CLOCK_SKEW_MS, DEFAULT_ACT_MARGIN_MS);
+
 /** How long a stopping runner waits for calls in flight to answer before it hands over; past it, the lease is left to lapse. */
 const DRAIN_LIMIT_MS = 15_000;
 const DRAIN_POLL_MS = 250;
@@ -126,13 +139,14 @@ export class Runner {
   constructor(private readonly options: RunnerOptions) {
     this.ports = options.ports;
     this.settings = options.settings ?? DEFAULT_ENGINE_SETTINGS;
-    this.timing = { clock: options.ports.clock, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, skewMs: options.clockSkewMs ?? CLOCK_SKEW_MS };
+    const skewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
+    this.timing = { clock: options.ports.clock, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, skewMs };
     this.actMarginMs = options.actMarginMs ?? DEFAULT_ACT_MARGIN_MS;
     // A lease that cannot outlast the skew bound plus the act margin never lets a call be made:
     // every invocation would end busy without a word, so refuse it where it is configured.
-    if (this.timing.leaseMs - (this.timing.skewMs ?? CLOCK_SKEW_MS) <= this.actMarginMs) {
+    if (this.timing.leaseMs <= leaseFloorMs(skewMs, this.actMarginMs)) {
       throw new RangeError(
-        `leaseMs ${this.timing.leaseMs} is too short: it must exceed the clock-skew bound (${this.timing.skewMs} ms) plus the act margin (${this.actMarginMs} ms), or no call could ever be made under it`,
+        `leaseMs ${this.timing.leaseMs} is too short: it must exceed the clock-skew bound (${skewMs} ms) plus the act margin (${this.actMarginMs} ms), or no call could ever be made under it`,
       );
     }
   }
@@ -140,16 +154,6 @@ export class Runner {
   /** Reads the control record without taking the lease. */
   static async read(ports: Ports, stateKey: string): Promise<Versioned<ControlRecord> | undefined> {
     return ports.stateStore.read<ControlRecord>(stateKey);
-  }
-
-  /** The lease epoch this runner holds, if any. */
-  get epoch(): number | undefined {
-    return this.hold?.epoch;
-  }
-
-  /** The region serving traffic according to the store (after `start` or `resume`). */
-  get activeRegion(): RegionRole {
-    return this.record.active;
   }
 
   private get record(): ControlRecord {
@@ -194,7 +198,7 @@ export class Runner {
    */
   private containInBackground(run: RunState): void {
     if (this.containing || run.committedAt === undefined || isTerminal(run.phase) || !this.record.containment) return;
-    const ownTries = run.plan.steps.flatMap((s) => s.blocks).filter((b) => b.bestEffort && b.id.startsWith('contain-'));
+    const ownTries = planBlocks(run).filter((b) => b.bestEffort && b.id.startsWith('contain-'));
     if (ownTries.some((b) => ['observing', 'acting', 'waiting'].includes(run.blocks[b.id]?.status ?? 'pending'))) return;
     this.containing = true;
     void (async () => {
@@ -203,14 +207,8 @@ export class Runner {
         if (!pending) return;
         try {
           const look = await containOnce(this.ports, this.options.config, pending, this.containmentGuard);
-          if (look.writes !== pending.writes || look.capacity !== pending.capacity) {
-            const cleared = look.writes && look.capacity;
-            await this.write((current) => ({ ...current, containment: cleared ? undefined : { ...pending, ...look } }));
-            if (cleared) {
-              await this.notify(containedNotice(this.options.config, pending, this.ports.clock.now()));
-              return;
-            }
-          }
+          const { contained } = await recordLook(this.ports, this.options.config, pending, look, (containment) => this.write((current) => ({ ...current, containment })), false);
+          if (contained) return;
         } catch {
           // The region does not answer yet (or this runner stopped): look again later.
         }
@@ -423,7 +421,7 @@ export class Runner {
   }
 
   private block(state: RunState, blockId: string): PlanBlock {
-    const b = [...state.plan.steps, ...(state.rollback?.steps ?? [])].flatMap((s) => s.blocks).find((x) => x.id === blockId);
+    const b = findBlock(state, blockId);
     if (!b) throw new Error(`no block ${blockId}`);
     return b;
   }

@@ -1,5 +1,5 @@
 import type { DrConfig } from '../config/schema.js';
-import { observeRound, initialDetectorState, type DetectorRound, type SignalReading } from '../detector/detector.js';
+import { roundFails, type DetectorRound, type SignalReading } from '../detector/detector.js';
 import type { PreconditionProblem } from '../machine/types.js';
 import { groupRef } from '../plan/build-plan.js';
 import type { Ports } from '../ports.js';
@@ -51,8 +51,7 @@ export async function readSignals(ports: Ports, config: DrConfig): Promise<Detec
  */
 export async function confirmImpairment(ports: Ports, config: DrConfig): Promise<PreconditionProblem | undefined> {
   const round = await readSignals(ports, config);
-  const state = observeRound(initialDetectorState, { ...config.detection, failureThreshold: 1 }, round);
-  if (state.downRounds > 0) return undefined;
+  if (roundFails(config.detection, round)) return undefined;
   const readings = Object.entries(round.readings).map(([k, v]) => `${k} ${v}`).join(', ');
   return { kind: 'recovered', message: `the primary no longer looks impaired (${readings})` };
 }

@@ -5,9 +5,22 @@ import { isTerminal, type RunState } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Notification, Ports } from '../ports.js';
 import type { Containment } from '../machine/containment.js';
-import { containedNotice, containOnce } from './containment.js';
+import { containOnce, recordLook } from './containment.js';
 import { retryable, Runner, type RunnerOptions } from './runner.js';
 import { readSignals } from './signals.js';
+
+/**
+ * Runs `work`, or answers `busy()` when another controller holds the lease or took it mid-way
+ * (a late write): what it was doing is theirs to carry on.
+ */
+async function unlessBusy<T>(work: () => Promise<T>, busy: () => T): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (isLockHeld(e) || isLeaseLost(e)) return busy();
+    throw e;
+  }
+}
 
 /** What one containment attempt found or did. */
 export type ContainmentOutcome =
@@ -28,7 +41,7 @@ export type ContainmentOutcome =
  */
 export async function containPending(options: Omit<RunnerOptions, 'onTransition' | 'approve' | 'beforeEvent'>): Promise<ContainmentOutcome> {
   const runner = new Runner(options);
-  try {
+  return unlessBusy<ContainmentOutcome>(async () => {
     const record = await runner.take();
     const pending = record.containment;
     if (!pending || (record.run && !isTerminal(record.run.phase))) {
@@ -42,17 +55,9 @@ export async function containPending(options: Omit<RunnerOptions, 'onTransition'
       await runner.writeRecord((current) => current, true);
       return { status: 'unreachable', error: describeError(e) };
     }
-    const updated: Containment = { ...pending, writes: look.writes, capacity: look.capacity };
-    const cleared = updated.writes && updated.capacity;
-    await runner.writeRecord((current) => ({ ...current, containment: cleared ? undefined : updated }), true);
-    if (!cleared) return { status: 'acted', containment: updated };
-    await options.ports.notifier.notify(containedNotice(options.config, pending, options.ports.clock.now())).catch(() => undefined);
-    return { status: 'contained', containment: updated };
-  } catch (e) {
-    // Another controller holds the lease, or took it mid-way (a late write): theirs to carry on.
-    if (isLockHeld(e) || isLeaseLost(e)) return { status: 'busy' };
-    throw e;
-  }
+    const { containment, contained } = await recordLook(options.ports, options.config, pending, look, (next) => runner.writeRecord((current) => ({ ...current, containment: next }), true), true);
+    return { status: contained ? 'contained' : 'acted', containment };
+  }, () => ({ status: 'busy' }));
 }
 
 /** What one controller invocation did. */
@@ -83,6 +88,8 @@ export interface SupervisionResult {
   readonly rounds: number;
   /** The last containment attempt of this invocation, if one was pending. */
   readonly containment?: ContainmentOutcome | undefined;
+  /** For `held`: since when the operator's run has not moved, and when the hold ends and the controller takes it over (epoch ms). */
+  readonly hold?: { readonly idleSince: number; readonly endsAt: number } | undefined;
 }
 
 /** Options for {@link supervise}. */
@@ -157,9 +164,9 @@ async function holdOrTakeOver(options: SuperviseOptions, run: RunState, detector
       severity: 'warning',
       runId: run.runId,
     });
-    return { action: 'held', detector, run, rounds: 0 };
+    return { action: 'held', detector, run, rounds: 0, hold: { idleSince, endsAt: idleSince + holdMs } };
   }
-  try {
+  return unlessBusy<SupervisionResult>(async () => {
     const reason = `the operator's run was unfinished for ${minutes(idle)} min (hold ${minutes(holdMs)} min)`;
     const outcome = await new Runner({ ...options, stateKey: keys.control }).takeOver(reason);
     await ports.notifier
@@ -171,10 +178,7 @@ async function holdOrTakeOver(options: SuperviseOptions, run: RunState, detector
       })
       .catch(() => undefined);
     return { action: 'took-over', detector, run: outcome?.state, rounds: 0 };
-  } catch (e) {
-    if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, run, rounds: 0 };
-    throw e;
-  }
+  }, () => ({ action: 'busy', detector, run, rounds: 0 }));
 }
 
 /**
@@ -196,29 +200,18 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
 
   const record = (await Runner.read(ports, keys.control))?.value;
   const run = record?.run;
-  if (run && run.phase === 'failed' && retryable(run)) {
+  const busy = (): SupervisionResult => ({ action: 'busy', detector, rounds: 0 });
+  if (run && retryable(run)) {
     if (run.trigger !== 'detector') return holdOrTakeOver(options, run, detector);
     // Its own failover past the point of no return (or a rollback not finished): the world
     // may have changed (capacity back, a region answering); try again, every invocation.
-    try {
-      const outcome = await runner().retry();
-      return { action: 'resumed', detector, run: outcome?.state, rounds: 0 };
-    } catch (e) {
-      if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, rounds: 0 };
-      throw e;
-    }
+    return unlessBusy<SupervisionResult>(async () => ({ action: 'resumed', detector, run: (await runner().retry())?.state, rounds: 0 }), busy);
   }
   if (run && !isTerminal(run.phase)) {
     if (run.trigger !== 'detector') return holdOrTakeOver(options, run, detector);
     if (run.phase === 'awaiting-approval') {
       if (run.approvalExpiresAt !== undefined && ports.clock.now() >= run.approvalExpiresAt) {
-        try {
-          const outcome = await runner().expireApproval();
-          return { action: 'expired', detector, run: outcome?.state, rounds: 0 };
-        } catch (e) {
-          if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, rounds: 0 };
-          throw e;
-        }
+        return unlessBusy<SupervisionResult>(async () => ({ action: 'expired', detector, run: (await runner().expireApproval())?.state, rounds: 0 }), busy);
       }
       const requested = run.approvalRequestedAt ?? run.triggeredAt;
       await remind(ports, keys.reminder, `approval:${run.runId}`, requested + REMINDER_MS, {
@@ -229,13 +222,7 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
       });
       return { action: 'awaiting-approval', detector, run, rounds: 0 };
     }
-    try {
-      const outcome = await runner().resume();
-      return { action: 'resumed', detector, run: outcome?.state, rounds: 0 };
-    } catch (e) {
-      if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, rounds: 0 };
-      throw e;
-    }
+    return unlessBusy<SupervisionResult>(async () => ({ action: 'resumed', detector, run: (await runner().resume())?.state, rounds: 0 }), busy);
   }
 
   const interval = config.detection.intervalSeconds * 1000;
@@ -262,7 +249,7 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
       if (detector.verdict === 'down' && !triedThisTime) {
         await saveDetector(ports, keys.detector, detector);
         const runId = options.runId();
-        try {
+        return unlessBusy<SupervisionResult>(async () => {
           const outcome = await runner().start({
             runId,
             operation: 'failover',
@@ -274,10 +261,7 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
             trigger: 'detector',
           });
           return { action: 'started', detector, run: outcome.state, rounds, containment };
-        } catch (e) {
-          if (isLockHeld(e) || isLeaseLost(e)) return { action: 'busy', detector, rounds, containment };
-          throw e;
-        }
+        }, () => ({ action: 'busy', detector, rounds, containment }));
       }
     }
     await ports.clock.sleep(Math.max(0, started + interval - ports.clock.now()));

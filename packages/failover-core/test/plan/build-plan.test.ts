@@ -1,5 +1,6 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, operationConfigIssues } from '../../src/plan/build-plan.js';
+import { buildPlan, operationConfigIssues, retiredIdentifier, retiredPrefix } from '../../src/plan/build-plan.js';
 import type { Operation, Plan, PlanBlock } from '../../src/plan/types.js';
 import { config } from '../fixtures.js';
 
@@ -173,5 +174,41 @@ describe('buildPlan refuses an operation the config cannot carry out faithfully'
 
     expect(operationConfigIssues(noKey, 'failback').map((i) => i.path)).toEqual(['secondary.dbKmsKeyArn']);
     expect(operationConfigIssues(plain, 'failback')).toEqual([]);
+  });
+});
+
+describe('retiredPrefix', () => {
+  const startsWith = (name: string, prefix: string) => expect(name.slice(0, prefix.length)).toBe(prefix);
+  const tags = ['', 'r', 'run', 'r1', 'drill-7-2', 'failover-2026-11-25T10-00-00-000Z-abcdef12', 'x'.repeat(40), '---', '123456789012', '1234567890123'];
+
+  it('is <id>-retired- for an identifier short enough never to be cut', () => {
+    expect(retiredPrefix('lamp-primary')).toBe('lamp-primary-retired-');
+    expect(retiredPrefix('a'.repeat(42))).toBe(`${'a'.repeat(42)}-retired-`);
+    for (const tag of tags) startsWith(retiredIdentifier('lamp-primary', tag), 'lamp-primary-retired-');
+  });
+
+  it.each([
+    ['43 characters', 'a'.repeat(43)],
+    ['a hyphen where a long tag cuts it', `${'a'.repeat(42)}-b`],
+    ['53 characters', 'a'.repeat(53)],
+    ['54 characters', 'a'.repeat(54)],
+    ['60 characters', `db-${'x'.repeat(57)}`],
+    ['62 characters', `a${'b'.repeat(61)}`],
+    ['63 characters, with hyphens', `${'a'.repeat(41)}-${'b'.repeat(10)}-${'c'.repeat(10)}`],
+  ])('starts every retired name of an identifier of %s, whatever the tag', (_, id) => {
+    const prefix = retiredPrefix(id);
+    for (const tag of tags) startsWith(retiredIdentifier(id, tag), prefix);
+    expect(prefix.length).toBeGreaterThanOrEqual(42);
+  });
+
+  it('is the first 42 characters of a long identifier, which a 12-character tag keeps', () => {
+    const id = `a${'b'.repeat(61)}`;
+
+    expect(retiredPrefix(id)).toBe(id.slice(0, 42));
+    expect(retiredIdentifier(id, 'abcdefghijkl')).toBe(`${id.slice(0, 42)}-retired-abcdefghijkl`);
+  });
+
+  test.prop([fc.stringMatching(/^[a-z][a-z0-9-]{0,62}$/), fc.string({ maxLength: 40 })])('starts every retired name, for any identifier and tag', (id, tag) => {
+    startsWith(retiredIdentifier(id, tag), retiredPrefix(id));
   });
 });
