@@ -1,4 +1,5 @@
 import type { DrConfig, RegionResources, RegionRole } from '../config/schema.js';
+import { changedAt, lastAtOrBefore } from './history.js';
 import type { Range } from './latency.js';
 import { DEFAULT_LATENCY, type LatencyModel } from './latency.js';
 import { Rng } from './random.js';
@@ -106,11 +107,8 @@ export interface CallRecord {
   readonly caller?: string | undefined;
 }
 
-const valueAt = (changes: readonly { at: number; value: number }[], t: number): number => {
-  let v = changes[0]?.value ?? 0;
-  for (const c of changes) if (c.at <= t) v = c.value;
-  return v;
-};
+/** The value in force at `t`; before the first change, the first value. */
+const valueAt = (changes: readonly { at: number; value: number }[], t: number): number => (lastAtOrBefore(changes, t, changedAt) ?? changes[0])?.value ?? 0;
 
 const within = (w: Window, t: number): boolean => t >= w.from && (w.to === undefined || t < w.to);
 
