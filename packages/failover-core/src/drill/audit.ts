@@ -91,7 +91,7 @@ export function auditWorld(input: AuditInput): Audit {
       if (!routed.has(r) && (lingerUntil.get(r) ?? 0) > t) reached.push(r);
       routedBefore.set(r, routed.has(r));
     }
-    if (reached.some((r) => world.appUp(r, t) && !(world.slotDb(r, t) && world.writableAt(world.slotDb(r, t)!, t)))) unsafe++;
+    if (reached.some((r) => world.endpointUp(r, t) && !(world.slotDb(r, t) && world.writableAt(world.slotDb(r, t)!, t)))) unsafe++;
 
     const writable = world.rds.dbs.filter((d) => world.writableAt(d, t));
     if (writable.length >= 2) {

@@ -339,7 +339,11 @@ export class SimWorld {
 
   // ---- Global Accelerator -----------------------------------------------------------------
 
-  /** What Global Accelerator's health check of the region's ALB would see at `t`. */
+  /**
+   * Whether the region's endpoint is up at `t`: the region up, no 5xx, a healthy target. What
+   * Global Accelerator's health check of the region's ALB would see, and whether the app can take
+   * a request.
+   */
   endpointUp(region: string, t: number): boolean {
     return this.regionUp(region, t) && !this.serves5xx(region, t) && this.healthyTargetsAt(region, t) >= 1;
   }
@@ -387,15 +391,10 @@ export class SimWorld {
     return this.findDb(region, this.resources(region).dbInstanceIdentifier, t);
   }
 
-  /** Whether `region`'s app can take a request at `t`: the region up, a healthy target, no 5xx. */
-  appUp(region: string, t: number): boolean {
-    return this.regionUp(region, t) && !this.serves5xx(region, t) && this.healthyTargetsAt(region, t) >= 1;
-  }
-
   /** Whether `region` could serve a request correctly at `t`: its app up and its database writable. */
   canServe(region: string, t: number): boolean {
     const db = this.slotDb(region, t);
-    return db !== undefined && this.writableAt(db, t) && this.appUp(region, t);
+    return db !== undefined && this.writableAt(db, t) && this.endpointUp(region, t);
   }
 
   /** Counts one accepted mutating call. */
