@@ -1,4 +1,5 @@
 import type { LeaseGrant } from '../sim/sim-state-store.js';
+import type { SimDb } from '../sim/sim-rds.js';
 import type { SimWorld } from '../sim/world.js';
 
 /**
@@ -67,6 +68,23 @@ export interface AuditInput {
   readonly stepMs?: number;
 }
 
+/**
+ * A region at one moment, each part looked at once: whether its database (the one its config
+ * entry names) takes writes, and whether its app is up. The app is looked at only when asked, as
+ * each check below asks in turn: a look at a region's targets applies a capacity loss that has
+ * ended, so looking where the checks do not would change when replacements are launched.
+ */
+interface RegionAt {
+  readonly writable: boolean;
+  app(): boolean;
+}
+
+function regionAt(world: SimWorld, region: string, t: number, writableDbs: readonly SimDb[]): RegionAt {
+  const db = world.slotDb(region, t);
+  let up: boolean | undefined;
+  return { writable: db !== undefined && writableDbs.includes(db), app: () => (up ??= world.endpointUp(region, t)) };
+}
+
 const inAny = (spans: readonly Span[], t: number, end: number): boolean => spans.some((s) => t >= s.from && t <= (s.to ?? end));
 
 /** Measures the invariants over `[from, to)`, one sample a second. */
@@ -91,9 +109,11 @@ export function auditWorld(input: AuditInput): Audit {
       if (!routed.has(r) && (lingerUntil.get(r) ?? 0) > t) reached.push(r);
       routedBefore.set(r, routed.has(r));
     }
-    if (reached.some((r) => world.endpointUp(r, t) && !(world.slotDb(r, t) && world.writableAt(world.slotDb(r, t)!, t)))) unsafe++;
-
     const writable = world.rds.dbs.filter((d) => world.writableAt(d, t));
+    const at = new Map(regions.map((r) => [r, regionAt(world, r, t, writable)]));
+    const state = (r: string): RegionAt => at.get(r)!;
+    if (reached.some((r) => state(r).app() && !state(r).writable)) unsafe++;
+
     if (writable.length >= 2) {
       const excused = writable.some((d) => returns.some((ret) => ret.region === d.region && t >= ret.at && t < ret.at + RETURN_GRACE_MS));
       if (excused) exposure++;
@@ -101,8 +121,9 @@ export function auditWorld(input: AuditInput): Audit {
     }
 
     if (!inAny(runs, t, to)) {
-      const served = reached.some((r) => world.canServe(r, t));
-      const could = regions.some((r) => world.canServe(r, t));
+      const canServe = (r: string) => state(r).writable && state(r).app();
+      const served = reached.some(canServe);
+      const could = regions.some(canServe);
       if (!served && could) selfInflicted++;
     }
   }
