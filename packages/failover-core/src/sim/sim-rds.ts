@@ -2,7 +2,7 @@ import type { DbSettings } from '../config/schema.js';
 import type { ReadOnlySetting } from '../ports.js';
 import { changedAt, lastAtOrBefore } from './history.js';
 import type { LatencyModel, Range } from './latency.js';
-import type { Rng } from './random.js';
+import { drawIn, type Rng } from './random.js';
 
 /**
  * RDS for MySQL in the simulator, as AWS documents it (see `aws-behaviours/rds-and-aurora.md`):
@@ -82,7 +82,7 @@ export class SimRds {
   ) {}
 
   draw(label: string, range: Range): number {
-    return Math.round(range[0] + (range[1] - range[0]) * this.rng.at(label));
+    return drawIn(this.rng, label, range);
   }
 
   // ---- parameter groups ------------------------------------------------------------------

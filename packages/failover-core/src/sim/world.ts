@@ -2,7 +2,7 @@ import type { DrConfig, RegionResources, RegionRole } from '../config/schema.js'
 import { changedAt, lastAtOrBefore } from './history.js';
 import type { Range } from './latency.js';
 import { DEFAULT_LATENCY, type LatencyModel } from './latency.js';
-import { Rng } from './random.js';
+import { drawIn, Rng } from './random.js';
 import { DEFAULT_PARAMETER_GROUP, SimRds, type SimDb, type SimDbSettings } from './sim-rds.js';
 
 /** A window of time, in epoch milliseconds; `to` undefined means "until the end of the run". */
@@ -208,7 +208,7 @@ export class SimWorld {
 
   /** A draw from a range, from a stream named for what it decides. */
   draw(label: string, range: Range): number {
-    return this.rds.draw(label, range);
+    return drawIn(this.rng, label, range);
   }
 
   /** The config entry of a region. */
