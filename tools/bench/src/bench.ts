@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import type { LatencyModel } from '@dr/failover-core/sim';
-import { DEFAULT_SEQUENCE, RETURN_GRACE_MS, runDrill, scenarioOperation, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
+import { DEFAULT_SEQUENCE, RETURN_GRACE_MS, roundTenths, runDrill, scenarioOperation, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
 import { runBriefBaseline } from './brief-baseline.js';
 import { exposureLine, invariantFigures, invariantLines, outcomeCounts, rtoByOperation, whatWentWrong } from './figures.js';
 import type { Job, JobResult } from './jobs.js';
@@ -63,7 +63,7 @@ async function throughput(): Promise<void> {
   for (const r of results) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
   console.log(`\n1. Throughput: ${drills} drills (random seeds, all ${new Set(Object.keys(outcomes).map((k) => k.split(':')[0])).size} scenarios) on ${workers} worker thread(s)`);
   console.log(`   ${seconds.toFixed(1)} s wall, ${(drills / seconds).toFixed(0)} drills/s`);
-  const sum = (k: keyof ThroughputResult['invariants']) => Math.round(results.reduce((a, r) => a + r.invariants[k], 0) * 10) / 10;
+  const sum = (k: keyof ThroughputResult['invariants']) => roundTenths(results.reduce((a, r) => a + r.invariants[k], 0));
   console.log(`   most promotions in one drill: ${Math.max(...results.map((r) => r.maxPromotions))} (in one run: ${Math.max(...results.map((r) => r.invariants.promotionsPerOperationMax))})`);
   console.log(`   audited over both regions, summed: unsafe traffic ${sum('unsafeTrafficSeconds')} s, both writable ${sum('bothWritableSeconds')} s, self-inflicted outage ${sum('selfInflictedOutageSeconds')} s, lease violations ${sum('leaseViolations')}`);
   for (const [k, v] of Object.entries(outcomes).sort()) console.log(`   ${k.padEnd(44)} ${v}`);

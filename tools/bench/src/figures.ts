@@ -1,4 +1,4 @@
-import type { Invariants } from '@dr/failover-core/drill';
+import { roundTenths, type Invariants } from '@dr/failover-core/drill';
 import type { JobResult } from './jobs.js';
 import { stats } from './mix.js';
 
@@ -17,13 +17,11 @@ export interface InvariantFigure {
 /** The value an invariant may reach and still hold. */
 export const allowed = (key: keyof Invariants): number => (key === 'promotionsPerOperationMax' ? 1 : 0);
 
-const round1 = (n: number) => Math.round(n * 10) / 10;
-
 /** Sum, maximum and offending seeds of every invariant over a batch. */
 export function invariantFigures(results: readonly JobResult[]): InvariantFigure[] {
   return INVARIANT_KEYS.map((key) => ({
     key,
-    sum: round1(results.reduce((a, r) => a + r.invariants[key], 0)),
+    sum: roundTenths(results.reduce((a, r) => a + r.invariants[key], 0)),
     max: Math.max(0, ...results.map((r) => r.invariants[key])),
     seeds: results.filter((r) => r.invariants[key] > allowed(key)).map((r) => r.seed),
   }));

@@ -1,6 +1,7 @@
 import type { LeaseGrant } from '../sim/sim-state-store.js';
 import type { SimDb } from '../sim/sim-rds.js';
 import type { SimWorld } from '../sim/world.js';
+import { secs } from '../util/tenths.js';
 
 /**
  * The invariants a drill is judged by, measured on the simulated world (not on the engine's own
@@ -92,7 +93,7 @@ export function auditWorld(input: AuditInput): Audit {
   const { world, from, to, runs } = input;
   const step = input.stepMs ?? 1_000;
   const regions = [world.config.primary.region, world.config.secondary.region];
-  const secondsOf = (n: number) => Math.round((n * step) / 100) / 10;
+  const secondsOf = (n: number) => secs(n * step);
   const returns = (world.faults.outages ?? []).filter((o) => o.to !== undefined).map((o) => ({ region: o.region, at: o.to as number }));
   const lingerUntil = new Map<string, number>();
   const routedBefore = new Map<string, boolean>();

@@ -11,3 +11,4 @@ export { runLifecycle, sequenceIssues, checkPilotLight, DEFAULT_SEQUENCE, type L
 export { auditWorld, RETURN_GRACE_MS, type Audit, type Invariants, type Span } from './audit.js';
 export { DrillSession, type DrillProgress, type DrillChaos, type SessionOptions, type RunSpan } from './session.js';
 export type { Verdict } from '../detector/detector.js';
+export { secs, roundTenths } from '../util/tenths.js';

@@ -7,6 +7,7 @@ import { otherRole } from '../plan/build-plan.js';
 import type { Operation } from '../plan/types.js';
 import type { LatencyModel } from '../sim/latency.js';
 import type { SimWorld } from '../sim/world.js';
+import { secs } from '../util/tenths.js';
 import { auditWorld, type Invariants } from './audit.js';
 import type { DrillOutcome } from './report.js';
 import { scenarioEffects, scenarioOperation, type Scenario } from './scenarios.js';
@@ -173,7 +174,7 @@ function step(session: DrillSession, operation: Operation, run: RunState | undef
     trigger: run.trigger,
     outcome,
     runId: run.runId,
-    detectSeconds: run.trigger === 'detector' && impairedAt !== undefined ? Math.round((run.triggeredAt - impairedAt) / 100) / 10 : null,
+    detectSeconds: run.trigger === 'detector' && impairedAt !== undefined ? secs(run.triggeredAt - impairedAt) : null,
     rtoSeconds: m.rtoSeconds,
     rpoSeconds: m.rpoSeconds,
     durationSeconds: m.durationSeconds,

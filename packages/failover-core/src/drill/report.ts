@@ -4,6 +4,7 @@ import { summarizeRun, type RunSummary } from '../machine/summary.js';
 import type { RunState } from '../machine/types.js';
 import type { Operation } from '../plan/types.js';
 import type { SimWorld } from '../sim/world.js';
+import { secs } from '../util/tenths.js';
 import type { Audit, Invariants } from './audit.js';
 import type { Scenario } from './scenarios.js';
 
@@ -105,8 +106,6 @@ export interface ReportInput {
   readonly activeRegion: string;
   readonly controller: DrillReport['controller'];
 }
-
-const secs = (ms: number): number => Math.round(ms / 100) / 10;
 
 /** Seconds of `entry` kind for a step, since t0. */
 function stepTimes(run: RunState, stepId: string, t0: number): { start: number | null; end: number | null } {

@@ -13,6 +13,7 @@ import { SimPorts } from '../sim/sim-ports.js';
 import { SimStateStore, type LateWrites } from '../sim/sim-state-store.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 import { SimWorld, type Faults, type Layout } from '../sim/world.js';
+import { secs } from '../util/tenths.js';
 
 /** Progress of a drill, streamed as it happens. Times are seconds since the drill began. */
 export type DrillProgress =
@@ -104,7 +105,7 @@ export class DrillSession {
 
   /** Seconds since the session began, to a tenth. */
   seconds(at = this.clock.now()): number {
-    return Math.round((at - this.t0) / 100) / 10;
+    return secs(at - this.t0);
   }
 
   note(message: string): void {
