@@ -31,6 +31,23 @@ export interface Invariants {
   readonly leaseViolations: number;
 }
 
+/**
+ * The most each invariant may reach and still hold: one promotion in a run, nothing of the
+ * others. In the order the issue lists the invariants.
+ */
+export const INVARIANT_LIMITS: Readonly<Record<keyof Invariants, number>> = {
+  promotionsPerOperationMax: 1,
+  unsafeTrafficSeconds: 0,
+  bothWritableSeconds: 0,
+  selfInflictedOutageSeconds: 0,
+  leaseViolations: 0,
+};
+
+/** The invariants that did not hold (above their limit), in the order of {@link INVARIANT_LIMITS}. */
+export function brokenInvariants(inv: Invariants): (keyof Invariants)[] {
+  return (Object.keys(INVARIANT_LIMITS) as (keyof Invariants)[]).filter((key) => inv[key] > INVARIANT_LIMITS[key]);
+}
+
 /** What an audit measured. */
 export interface Audit {
   readonly invariants: Invariants;

@@ -8,7 +8,7 @@ import type { Operation } from '../plan/types.js';
 import type { LatencyModel } from '../sim/latency.js';
 import type { SimWorld } from '../sim/world.js';
 import { secs } from '../util/tenths.js';
-import { auditWorld, type Invariants } from './audit.js';
+import { auditWorld, brokenInvariants, type Invariants } from './audit.js';
 import type { DrillOutcome } from './report.js';
 import { scenarioEffects, scenarioOperation, type Scenario } from './scenarios.js';
 import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
@@ -283,7 +283,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       monthlyUsd: estimateMonthlyCost({ region: d.region, instanceClass: d.settings.instanceClass, allocatedStorageGiB: d.settings.allocatedStorageGiB, multiAz: d.settings.multiAz })?.usd ?? null,
     }));
   const inv = audit.invariants;
-  const held = inv.promotionsPerOperationMax <= 1 && inv.unsafeTrafficSeconds === 0 && inv.bothWritableSeconds === 0 && inv.selfInflictedOutageSeconds === 0 && inv.leaseViolations === 0;
+  const held = brokenInvariants(inv).length === 0;
   // The scenario's own operation may rightly end without moving traffic (rolled back, refused, not
   // triggered); every other one must complete, or be skipped because of it.
   const allDone = steps.every((s) => s.outcome === 'completed' || s.outcome === 'skipped' || (s.scenario !== null && ['rolled-back', 'refused', 'not-triggered'].includes(s.outcome)));
