@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import type { LatencyModel } from '@dr/failover-core/sim';
-import { brokenInvariants, DEFAULT_SEQUENCE, RETURN_GRACE_MS, roundTenths, runDrill, scenarioOperation, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
+import { brokenInvariants, DEFAULT_SEQUENCE, RETURN_GRACE_MS, drillOperationFor, roundTenths, runDrill, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
 import { runBriefBaseline } from './brief-baseline.js';
 import { exposureLine, invariantFigures, invariantLines, outcomeCounts, rtoByOperation, whatWentWrong } from './figures.js';
 import type { Job, JobResult } from './jobs.js';
@@ -257,7 +257,7 @@ async function failureScenarios(): Promise<void> {
     const drills = results.filter((r) => r.scenario === scenario && r.kind === 'drill');
     const lives = results.filter((r) => r.scenario === scenario && r.kind === 'lifecycle');
     const expected = EXPECTED_OUTCOME[scenario];
-    console.log(`\n   ${scenario} (${scenarioOperation(scenario) ?? 'failover'}), ${drills.length} single drills: ${outcomeCounts(drills.map((r) => r.outcome))} (expected: ${expected})`);
+    console.log(`\n   ${scenario} (${drillOperationFor(scenario)}), ${drills.length} single drills: ${outcomeCounts(drills.map((r) => r.outcome))} (expected: ${expected})`);
     for (const line of invariantLines(invariantFigures(drills), '     ')) console.log(line);
     console.log(`     returnExposureSeconds: ${exposureLine(drills)}`);
     failures(drills, (r) => r.outcome === expected && brokenInvariants(r.invariants).length === 0, '     ! ', 5);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
-import { runDrill, scenarioOperation, type Invariants } from '@dr/failover-core/drill';
+import { drillOperationFor, runDrill, type Invariants } from '@dr/failover-core/drill';
 import { drillAt } from './mix.js';
 
 /** What one worker reports of its share of the batch. */
@@ -19,9 +19,7 @@ let maxPromotions = 0;
 const sums = { promotionsPerOperationMax: 0, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 };
 for (let i = from; i < to; i++) {
   const { seed, scenario } = drillAt(i);
-  // A scenario runs with the operation it is about: a switchover for the target failing mid-switchover.
-  const operation = scenarioOperation(scenario) === 'switchover' ? 'switchover' : 'failover';
-  const r = await runDrill({ config, operation, scenario, seed });
+  const r = await runDrill({ config, operation: drillOperationFor(scenario), scenario, seed });
   const key = `${scenario}:${r.outcome}`;
   outcomes[key] = (outcomes[key] ?? 0) + 1;
   maxPromotions = Math.max(maxPromotions, r.actions.promoteReplica ?? 0);

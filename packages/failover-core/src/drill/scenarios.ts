@@ -46,6 +46,11 @@ export function scenarioOperation(scenario: Scenario): Operation | undefined {
   return 'failover';
 }
 
+/** The operation a single drill of a scenario runs: the one it is about, a failover when it is about none. */
+export function drillOperationFor(scenario: Scenario): 'failover' | 'switchover' {
+  return scenarioOperation(scenario) === 'switchover' ? 'switchover' : 'failover';
+}
+
 /** True when the text names a scenario. */
 export const isScenario = (text: string): text is Scenario => (SCENARIOS as readonly string[]).includes(text);
 
