@@ -5,6 +5,12 @@ import { stats } from './mix.js';
 /** The invariants, in the order the issue lists them. */
 export const INVARIANT_KEYS = Object.keys(INVARIANT_LIMITS) as readonly (keyof Invariants)[];
 
+/**
+ * An invariant's total over drills so far, with one more drill's value: the sum, but for
+ * promotionsPerOperationMax, already a maximum per run, the maximum.
+ */
+export const addInvariant = (key: keyof Invariants, total: number, value: number): number => (key === 'promotionsPerOperationMax' ? Math.max(total, value) : total + value);
+
 /** One invariant over a batch: its sum and maximum, and the seeds that broke it. */
 export interface InvariantFigure {
   readonly key: keyof Invariants;
