@@ -157,9 +157,14 @@ export function auditWorld(input: AuditInput): Audit {
   };
 }
 
+/** Promotions AWS accepted during a run's span (until `end` if it had not ended). */
+export function promotionsIn(world: SimWorld, span: Span, end: number): number {
+  return world.callLog.filter((c) => c.name === 'promoteReplica' && c.at >= span.from && c.at <= (span.to ?? end)).length;
+}
+
 function promotionsPerRun(world: SimWorld, runs: readonly Span[], end: number): number {
   const promotions = world.callLog.filter((c) => c.name === 'promoteReplica');
-  const counts = runs.map((r) => promotions.filter((c) => c.at >= r.from && c.at <= (r.to ?? end)).length);
+  const counts = runs.map((r) => promotionsIn(world, r, end));
   // A promotion outside every run would be a bug of its own: count it as a run of its own.
   const stray = promotions.filter((c) => !inAny(runs, c.at, end)).length;
   return Math.max(0, stray, ...counts);

@@ -7,9 +7,8 @@ import { otherRole } from '../plan/build-plan.js';
 import type { Operation } from '../plan/types.js';
 import type { LatencyModel } from '../sim/latency.js';
 import type { SimWorld } from '../sim/world.js';
-import { secs } from '../util/tenths.js';
-import { auditWorld, brokenInvariants, type Invariants } from './audit.js';
-import type { DrillOutcome } from './report.js';
+import { auditWorld, brokenInvariants, promotionsIn, type Invariants } from './audit.js';
+import { drillOutcome, type DrillOutcome } from './report.js';
 import { scenarioEffects, scenarioOperation, type Scenario } from './scenarios.js';
 import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
 
@@ -165,16 +164,17 @@ function step(session: DrillSession, operation: Operation, run: RunState | undef
   if (skipped) return { ...base, trigger: null, outcome: 'skipped', runId: null, detectSeconds: null, rtoSeconds: null, rpoSeconds: null, durationSeconds: null, promotions: 0, reason: skipped, next: null };
   if (!run) return { ...base, trigger: null, outcome: 'not-triggered', runId: null, detectSeconds: null, rtoSeconds: null, rpoSeconds: null, durationSeconds: null, promotions: 0, reason: 'no run started', next: null };
   const m = measureRun(run, { impairedAt: run.trigger === 'detector' ? impairedAt : undefined });
-  const outcome: DrillOutcome = run.phase === 'completed' || run.phase === 'refused' || run.phase === 'rolled-back' ? run.phase : 'failed';
+  const outcome = drillOutcome(run);
   const span = session.spans.get(run.runId);
-  const promotions = session.world.callLog.filter((c) => c.name === 'promoteReplica' && span !== undefined && c.at >= span.from && c.at <= (span.to ?? end)).length;
+  const promotions = span ? promotionsIn(session.world, span, end) : 0;
   const summary = summarizeRun(run);
   return {
     ...base,
     trigger: run.trigger,
     outcome,
     runId: run.runId,
-    detectSeconds: run.trigger === 'detector' && impairedAt !== undefined ? secs(run.triggeredAt - impairedAt) : null,
+    // Only where the drill injected the impairment (measureRun would fall back on the detector's estimate).
+    detectSeconds: impairedAt !== undefined ? m.detectSeconds : null,
     rtoSeconds: m.rtoSeconds,
     rpoSeconds: m.rpoSeconds,
     durationSeconds: m.durationSeconds,

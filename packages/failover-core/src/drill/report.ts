@@ -11,6 +11,12 @@ import type { Scenario } from './scenarios.js';
 /** How a drill's run ended: `rolled-back` when it failed before its point of no return and undid its changes. */
 export type DrillOutcome = 'completed' | 'failed' | 'refused' | 'rolled-back' | 'not-triggered';
 
+/** How a run ended, as a drill reports it: `not-triggered` when no run started. */
+export function drillOutcome(run: RunState | undefined): DrillOutcome {
+  if (!run) return 'not-triggered';
+  return run.phase === 'completed' || run.phase === 'refused' || run.phase === 'rolled-back' ? run.phase : 'failed';
+}
+
 /** One plan step in a report. Seconds are since the drill began. */
 export interface StepReport {
   readonly id: string;
@@ -154,7 +160,7 @@ function readySeconds(world: SimWorld, region: DrConfig['primary'], from: number
 /** Builds the report of a drill from its final run state and the simulated world. */
 export function buildReport(input: ReportInput): DrillReport {
   const { config, run, t0, world } = input;
-  const outcome: DrillOutcome = !run ? 'not-triggered' : run.phase === 'completed' || run.phase === 'refused' || run.phase === 'rolled-back' ? run.phase : 'failed';
+  const outcome = drillOutcome(run);
   const completedAt = run?.timeline.find((e) => e.kind === 'completed')?.at;
   // The drill knows when it injected the fault: the outage starts there, not at the detector's estimate.
   const measures = run ? measureRun(run, { impairedAt: input.impairedAt ?? run.triggeredAt }) : undefined;
