@@ -7,9 +7,9 @@ import { otherRole } from '../plan/build-plan.js';
 import type { Operation } from '../plan/types.js';
 import type { LatencyModel } from '../sim/latency.js';
 import type { SimWorld } from '../sim/world.js';
-import { auditWorld, brokenInvariants, promotionsIn, type Invariants } from './audit.js';
+import { brokenInvariants, promotionsIn, type Invariants } from './audit.js';
 import { drillOutcome, type DrillOutcome } from './report.js';
-import { scenarioEffects, scenarioOperation, type Scenario } from './scenarios.js';
+import { scenarioEffects, scenarioOperation, scenarioSetup, type Scenario } from './scenarios.js';
 import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
 
 /** The operations a lifecycle strings together. */
@@ -199,7 +199,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
   if (issues.length > 0) throw new Error(`invalid sequence: ${issues.join('; ')}`);
   const scenario = options.scenario ?? 'region-outage';
   const seed = options.seed ?? 1;
-  const config: DrConfig = scenario === 'late-approval' ? { ...options.config, approval: { ...options.config.approval, required: true } } : options.config;
+  const { config, crashAfterMs } = scenarioSetup(scenario, options.config, seed);
   const session = new DrillSession({ config, seed, latency: options.latency, settings: options.settings, chaos: options.chaos, onProgress: options.onProgress });
   const { clock, world } = session;
   const about = scenarioOperation(scenario);
@@ -219,7 +219,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
   };
 
   await clock.run(async () => {
-    session.startController(scenario === 'controller-crash' ? { afterMs: Math.floor(session.rng.at('crash-point') * 480_000) } : undefined);
+    session.startController(crashAfterMs === undefined ? undefined : { afterMs: crashAfterMs });
     await clock.sleep(60_000);
     for (const operation of sequence) {
       const startAt = clock.now();
@@ -239,20 +239,12 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
         impairedAt = startAt + 60_000 + Math.floor(session.rng.at(`fault:${startAt}`) * 120_000);
         const outageMs = 20 * 60_000 + Math.floor(session.rng.at(`outage:${startAt}`) * 20 * 60_000);
         const effects = scenarioEffects(scenario, from, to, impairedAt, outageMs);
-        world.inject(effects.faults);
-        if (effects.lateWrites) session.store.late = effects.lateWrites;
-        if (effects.approval) {
-          void clock.sleepUntil(effects.approval.at).then(async () => {
-            session.note('the on-call operator approves the failover (dr failover)');
-            await session.operate('failover', { approveOnly: true });
-          });
-        }
+        session.applyScenario(effects);
         run = await detectorRun(startAt, impairedAt + WATCH_MS);
         // The scenario's fault was about this operation; the world goes back to normal.
-        session.store.late = options.chaos?.lateWrites;
-        world.inject({ promotionFails: false, throttleRate: 0, replicaLagMs: undefined, noCapacityRegion: undefined, flappingProbe: undefined, capacityLossAfterPromotion: undefined });
+        session.endScenario(effects);
       } else {
-        if (here) world.inject(scenarioEffects(scenario, from, to, startAt).faults);
+        if (here) session.applyScenario(scenarioEffects(scenario, from, to, startAt));
         run = await session.operate(operation);
       }
       await session.settle(clock.now() + SETTLE_MS);
@@ -269,8 +261,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     session.stopController();
   }, 7 * 24 * 3_600_000);
 
-  const spans = [...session.spans.values()].map((s) => ({ from: s.from, to: s.to }));
-  const audit = auditWorld({ world, from: session.t0, to: observedUntil, runs: spans, grants: session.store.grants });
+  const audit = session.audit(observedUntil);
   const record = await session.record();
   const pilotLight = checkPilotLight(world, config, record?.active ?? 'primary', observedUntil);
   const retiredInstances = world.rds.dbs
