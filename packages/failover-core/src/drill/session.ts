@@ -145,16 +145,15 @@ export class DrillSession {
    */
   private crasher(owner: string, forced: { afterMs: number; firstAt?: number; done?: boolean } | undefined): ((index: number, event: RunEvent) => void) | undefined {
     const rate = this.options.chaos?.crashRate ?? 0;
-    const plan = forced ?? (rate > 0 && this.rng.at(`crash:${owner}`) < rate ? { afterMs: Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000) } : undefined);
+    const plan: { afterMs: number; firstAt?: number; done?: boolean } | undefined = forced ?? (rate > 0 && this.rng.at(`crash:${owner}`) < rate ? { afterMs: Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000) } : undefined);
     if (!plan) return undefined;
-    const state: { afterMs: number; firstAt?: number; done?: boolean } = plan;
     return (index) => {
-      if (state.done) return;
-      state.firstAt ??= this.clock.now();
-      if (this.clock.now() - state.firstAt >= state.afterMs) {
-        state.done = true;
+      if (plan.done) return;
+      plan.firstAt ??= this.clock.now();
+      if (this.clock.now() - plan.firstAt >= plan.afterMs) {
+        plan.done = true;
         this.crashes++;
-        throw new SimulatedCrash(`${owner} crashed before event ${index}, ${Math.round((this.clock.now() - state.firstAt) / 1000)}s into the run`);
+        throw new SimulatedCrash(`${owner} crashed before event ${index}, ${Math.round((this.clock.now() - plan.firstAt) / 1000)}s into the run`);
       }
     };
   }

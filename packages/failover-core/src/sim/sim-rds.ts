@@ -211,8 +211,10 @@ export class SimRds {
       if (applied <= t) effective = c.value;
       else applying = true;
     }
-    const setting = this.groupSetting(group, t);
-    return { group: pending?.group ?? group.name, setting: pending ? (this.group(db.region, pending.group) ? this.groupSetting(this.group(db.region, pending.group)!, t) : 'default') : setting, effective, applyStatus: pending ? 'pending-reboot' : applying ? 'applying' : 'in-sync' };
+    // The setting shown is that of the group a reboot will apply, if one is waiting.
+    const shown = pending ? this.group(db.region, pending.group) : group;
+    const setting = shown ? this.groupSetting(shown, t) : 'default';
+    return { group: pending?.group ?? group.name, setting, effective, applyStatus: pending ? 'pending-reboot' : applying ? 'applying' : 'in-sync' };
   }
 
   /** Whether the instance refuses writes at `t` (read_only in effect: on, or the default on a replica). */

@@ -130,8 +130,6 @@ export class SimWorld {
   readonly rds: SimRds;
   readonly asgs = new Map<string, SimAsg>();
   readonly groups = new Map<string, SimEndpointGroup>();
-  /** Mutating calls that AWS accepted, by port call name. */
-  readonly actions: Record<string, number> = {};
   /** Calls that failed (throttled, rejected, unreachable), by port call name. */
   readonly failedCalls: Record<string, number> = {};
   /** Every accepted mutating call, in the order they landed. */
@@ -155,6 +153,13 @@ export class SimWorld {
   /** The faults in force (as injected so far). */
   get faults(): Faults {
     return this.faultSet;
+  }
+
+  /** Mutating calls that AWS accepted, by port call name (counted from {@link callLog}). */
+  get actions(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const c of this.callLog) counts[c.name] = (counts[c.name] ?? 0) + 1;
+    return counts;
   }
 
   /** Adds faults from now on (a drill injects the fault of the operation it is about when that operation starts). */
@@ -399,7 +404,6 @@ export class SimWorld {
 
   /** Counts one accepted mutating call. */
   count(call: string, region: string, at: number, caller?: string): void {
-    this.actions[call] = (this.actions[call] ?? 0) + 1;
     this.callLog.push({ name: call, region, at, caller });
   }
 
