@@ -1,9 +1,15 @@
-import type { Invariants } from '@dr/failover-core/drill';
+import { brokenInvariants, INVARIANT_LIMITS, roundTenths, type Invariants } from '@dr/failover-core/drill';
 import type { JobResult } from './jobs.js';
 import { stats } from './mix.js';
 
 /** The invariants, in the order the issue lists them. */
-export const INVARIANT_KEYS = ['promotionsPerOperationMax', 'unsafeTrafficSeconds', 'bothWritableSeconds', 'selfInflictedOutageSeconds', 'leaseViolations'] as const satisfies readonly (keyof Invariants)[];
+export const INVARIANT_KEYS = Object.keys(INVARIANT_LIMITS) as readonly (keyof Invariants)[];
+
+/**
+ * An invariant's total over drills so far, with one more drill's value: the sum, but for
+ * promotionsPerOperationMax, already a maximum per run, the maximum.
+ */
+export const addInvariant = (key: keyof Invariants, total: number, value: number): number => (key === 'promotionsPerOperationMax' ? Math.max(total, value) : total + value);
 
 /** One invariant over a batch: its sum and maximum, and the seeds that broke it. */
 export interface InvariantFigure {
@@ -14,18 +20,13 @@ export interface InvariantFigure {
   readonly seeds: readonly number[];
 }
 
-/** The value an invariant may reach and still hold. */
-export const allowed = (key: keyof Invariants): number => (key === 'promotionsPerOperationMax' ? 1 : 0);
-
-const round1 = (n: number) => Math.round(n * 10) / 10;
-
 /** Sum, maximum and offending seeds of every invariant over a batch. */
 export function invariantFigures(results: readonly JobResult[]): InvariantFigure[] {
   return INVARIANT_KEYS.map((key) => ({
     key,
-    sum: round1(results.reduce((a, r) => a + r.invariants[key], 0)),
+    sum: roundTenths(results.reduce((a, r) => a + r.invariants[key], 0)),
     max: Math.max(0, ...results.map((r) => r.invariants[key])),
-    seeds: results.filter((r) => r.invariants[key] > allowed(key)).map((r) => r.seed),
+    seeds: results.filter((r) => r.invariants[key] > INVARIANT_LIMITS[key]).map((r) => r.seed),
   }));
 }
 
@@ -39,7 +40,7 @@ export function seedList(seeds: readonly number[], limit = 15): string {
 /** One printed line per invariant: sum, max, and the seeds that broke it. */
 export function invariantLines(figures: readonly InvariantFigure[], indent = '   '): string[] {
   return figures.map((f) => {
-    const broke = f.seeds.length ? `BROKEN in ${f.seeds.length}: seeds ${seedList(f.seeds)}` : `holds (≤ ${allowed(f.key)} in every seed)`;
+    const broke = f.seeds.length ? `BROKEN in ${f.seeds.length}: seeds ${seedList(f.seeds)}` : `holds (≤ ${INVARIANT_LIMITS[f.key]} in every seed)`;
     // promotionsPerOperationMax is already a maximum per run: a sum of it means nothing.
     const sum = f.key === 'promotionsPerOperationMax' ? '—' : String(f.sum);
     return `${indent}${f.key.padEnd(27)} sum ${sum.padStart(6)}  max ${String(f.max).padStart(5)}  ${broke}`;
@@ -80,6 +81,6 @@ export function whatWentWrong(r: JobResult): string {
     .map((o, i) => ({ ...o, i: i + 1 }))
     .filter((o) => o.outcome !== 'completed')
     .map((o) => `#${o.i} ${o.operation} ${o.outcome}${o.reason ? ` (${o.reason})` : ''}`);
-  const broken = INVARIANT_KEYS.filter((k) => r.invariants[k] > allowed(k)).map((k) => `${k} ${r.invariants[k]}`);
+  const broken = brokenInvariants(r.invariants).map((k) => `${k} ${r.invariants[k]}`);
   return [...broken, ...ops, ...r.problems.map((p) => `pilot light: ${p}`)].join('; ') || 'nothing recorded';
 }

@@ -1,5 +1,5 @@
 import type { DrConfig } from '@dr/failover-core';
-import { runDrill, runLifecycle, scenarioOperation, type DrillChaos, type DrillOutcome, type Invariants, type LifecycleOperation, type Scenario } from '@dr/failover-core/drill';
+import { drillOperationFor, runDrill, runLifecycle, type DrillChaos, type DrillOutcome, type Invariants, type LifecycleOperation, type Scenario } from '@dr/failover-core/drill';
 
 /** One unit of work for a worker thread: a single drill, or a whole lifecycle, on one seed. */
 export type Job =
@@ -49,9 +49,7 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
       wallMs: performance.now() - started,
     };
   }
-  // A scenario is about a failover, or a switchover (`target-fails-mid-switchover`).
-  const operation = scenarioOperation(job.scenario) === 'switchover' ? 'switchover' : 'failover';
-  const r = await runDrill({ config, operation, scenario: job.scenario, seed: job.seed, chaos: job.chaos });
+  const r = await runDrill({ config, operation: drillOperationFor(job.scenario), scenario: job.scenario, seed: job.seed, chaos: job.chaos });
   return {
     kind: job.kind,
     scenario: job.scenario,

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
-import { runDrill, scenarioOperation, type Invariants } from '@dr/failover-core/drill';
+import { drillOperationFor, runDrill, type Invariants } from '@dr/failover-core/drill';
+import { addInvariant, INVARIANT_KEYS } from './figures.js';
 import { drillAt } from './mix.js';
 
 /** What one worker reports of its share of the batch. */
@@ -16,20 +17,14 @@ const { from, to } = workerData as { from: number; to: number };
 const config = parseConfig(referenceConfig);
 const outcomes: Record<string, number> = {};
 let maxPromotions = 0;
-const sums = { promotionsPerOperationMax: 0, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 };
+const sums = Object.fromEntries(INVARIANT_KEYS.map((key) => [key, 0])) as Record<keyof Invariants, number>;
 for (let i = from; i < to; i++) {
   const { seed, scenario } = drillAt(i);
-  // A scenario runs with the operation it is about: a switchover for the target failing mid-switchover.
-  const operation = scenarioOperation(scenario) === 'switchover' ? 'switchover' : 'failover';
-  const r = await runDrill({ config, operation, scenario, seed });
+  const r = await runDrill({ config, operation: drillOperationFor(scenario), scenario, seed });
   const key = `${scenario}:${r.outcome}`;
   outcomes[key] = (outcomes[key] ?? 0) + 1;
   maxPromotions = Math.max(maxPromotions, r.actions.promoteReplica ?? 0);
-  sums.promotionsPerOperationMax = Math.max(sums.promotionsPerOperationMax, r.invariants.promotionsPerOperationMax);
-  sums.unsafeTrafficSeconds += r.invariants.unsafeTrafficSeconds;
-  sums.bothWritableSeconds += r.invariants.bothWritableSeconds;
-  sums.selfInflictedOutageSeconds += r.invariants.selfInflictedOutageSeconds;
-  sums.leaseViolations += r.invariants.leaseViolations;
+  for (const invariant of INVARIANT_KEYS) sums[invariant] = addInvariant(invariant, sums[invariant], r.invariants[invariant]);
 }
 const result: ThroughputResult = { outcomes, maxPromotions, invariants: sums };
 parentPort?.postMessage(result);

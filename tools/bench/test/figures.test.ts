@@ -1,6 +1,6 @@
 import type { Invariants } from '@dr/failover-core/drill';
 import { describe, expect, it } from 'vitest';
-import { exposureLine, invariantFigures, invariantLines, outcomeCounts, rtoByOperation, seedList, whatWentWrong } from '../src/figures.js';
+import { addInvariant, exposureLine, invariantFigures, invariantLines, outcomeCounts, rtoByOperation, seedList, whatWentWrong } from '../src/figures.js';
 import type { JobResult } from '../src/jobs.js';
 
 const held: Invariants = { promotionsPerOperationMax: 1, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 };
@@ -23,6 +23,14 @@ function result(seed: number, over: Partial<JobResult> = {}): JobResult {
     ...over,
   };
 }
+
+describe('addInvariant', () => {
+  it('sums an invariant over drills, but keeps the largest promotionsPerOperationMax', () => {
+    expect(addInvariant('unsafeTrafficSeconds', 1.5, 2)).toBe(3.5);
+    expect(addInvariant('promotionsPerOperationMax', 1, 1)).toBe(1);
+    expect(addInvariant('promotionsPerOperationMax', 1, 2)).toBe(2);
+  });
+});
 
 describe('invariantFigures', () => {
   it('sums each invariant and names the seeds that broke it', () => {

@@ -1,5 +1,7 @@
 import type { LeaseGrant } from '../sim/sim-state-store.js';
+import type { SimDb } from '../sim/sim-rds.js';
 import type { SimWorld } from '../sim/world.js';
+import { secs } from '../util/tenths.js';
 
 /**
  * The invariants a drill is judged by, measured on the simulated world (not on the engine's own
@@ -27,6 +29,23 @@ export interface Invariants {
   readonly selfInflictedOutageSeconds: number;
   /** Mutating calls that landed after a later lease epoch had been granted to another controller. */
   readonly leaseViolations: number;
+}
+
+/**
+ * The most each invariant may reach and still hold: one promotion in a run, nothing of the
+ * others. In the order the issue lists the invariants.
+ */
+export const INVARIANT_LIMITS: Readonly<Record<keyof Invariants, number>> = {
+  promotionsPerOperationMax: 1,
+  unsafeTrafficSeconds: 0,
+  bothWritableSeconds: 0,
+  selfInflictedOutageSeconds: 0,
+  leaseViolations: 0,
+};
+
+/** The invariants that did not hold (above their limit), in the order of {@link INVARIANT_LIMITS}. */
+export function brokenInvariants(inv: Invariants): (keyof Invariants)[] {
+  return (Object.keys(INVARIANT_LIMITS) as (keyof Invariants)[]).filter((key) => inv[key] > INVARIANT_LIMITS[key]);
 }
 
 /** What an audit measured. */
@@ -67,6 +86,23 @@ export interface AuditInput {
   readonly stepMs?: number;
 }
 
+/**
+ * A region at one moment, each part looked at once: whether its database (the one its config
+ * entry names) takes writes, and whether its app is up. The app is looked at only when asked, as
+ * each check below asks in turn: a look at a region's targets applies a capacity loss that has
+ * ended, so looking where the checks do not would change when replacements are launched.
+ */
+interface RegionAt {
+  readonly writable: boolean;
+  app(): boolean;
+}
+
+function regionAt(world: SimWorld, region: string, t: number, writableDbs: readonly SimDb[]): RegionAt {
+  const db = world.slotDb(region, t);
+  let up: boolean | undefined;
+  return { writable: db !== undefined && writableDbs.includes(db), app: () => (up ??= world.endpointUp(region, t)) };
+}
+
 const inAny = (spans: readonly Span[], t: number, end: number): boolean => spans.some((s) => t >= s.from && t <= (s.to ?? end));
 
 /** Measures the invariants over `[from, to)`, one sample a second. */
@@ -74,7 +110,7 @@ export function auditWorld(input: AuditInput): Audit {
   const { world, from, to, runs } = input;
   const step = input.stepMs ?? 1_000;
   const regions = [world.config.primary.region, world.config.secondary.region];
-  const secondsOf = (n: number) => Math.round((n * step) / 100) / 10;
+  const secondsOf = (n: number) => secs(n * step);
   const returns = (world.faults.outages ?? []).filter((o) => o.to !== undefined).map((o) => ({ region: o.region, at: o.to as number }));
   const lingerUntil = new Map<string, number>();
   const routedBefore = new Map<string, boolean>();
@@ -91,9 +127,11 @@ export function auditWorld(input: AuditInput): Audit {
       if (!routed.has(r) && (lingerUntil.get(r) ?? 0) > t) reached.push(r);
       routedBefore.set(r, routed.has(r));
     }
-    if (reached.some((r) => world.appUp(r, t) && !(world.slotDb(r, t) && world.writableAt(world.slotDb(r, t)!, t)))) unsafe++;
-
     const writable = world.rds.dbs.filter((d) => world.writableAt(d, t));
+    const at = new Map(regions.map((r) => [r, regionAt(world, r, t, writable)]));
+    const state = (r: string): RegionAt => at.get(r)!;
+    if (reached.some((r) => state(r).app() && !state(r).writable)) unsafe++;
+
     if (writable.length >= 2) {
       const excused = writable.some((d) => returns.some((ret) => ret.region === d.region && t >= ret.at && t < ret.at + RETURN_GRACE_MS));
       if (excused) exposure++;
@@ -101,8 +139,9 @@ export function auditWorld(input: AuditInput): Audit {
     }
 
     if (!inAny(runs, t, to)) {
-      const served = reached.some((r) => world.canServe(r, t));
-      const could = regions.some((r) => world.canServe(r, t));
+      const canServe = (r: string) => state(r).writable && state(r).app();
+      const served = reached.some(canServe);
+      const could = regions.some(canServe);
       if (!served && could) selfInflicted++;
     }
   }
@@ -118,9 +157,14 @@ export function auditWorld(input: AuditInput): Audit {
   };
 }
 
+/** Promotions AWS accepted during a run's span (until `end` if it had not ended). */
+export function promotionsIn(world: SimWorld, span: Span, end: number): number {
+  return world.callLog.filter((c) => c.name === 'promoteReplica' && c.at >= span.from && c.at <= (span.to ?? end)).length;
+}
+
 function promotionsPerRun(world: SimWorld, runs: readonly Span[], end: number): number {
   const promotions = world.callLog.filter((c) => c.name === 'promoteReplica');
-  const counts = runs.map((r) => promotions.filter((c) => c.at >= r.from && c.at <= (r.to ?? end)).length);
+  const counts = runs.map((r) => promotionsIn(world, r, end));
   // A promotion outside every run would be a bug of its own: count it as a run of its own.
   const stray = promotions.filter((c) => !inAny(runs, c.at, end)).length;
   return Math.max(0, stray, ...counts);

@@ -7,9 +7,9 @@ import { otherRole } from '../plan/build-plan.js';
 import type { Operation } from '../plan/types.js';
 import type { LatencyModel } from '../sim/latency.js';
 import type { SimWorld } from '../sim/world.js';
-import { auditWorld, type Invariants } from './audit.js';
-import type { DrillOutcome } from './report.js';
-import { scenarioEffects, scenarioOperation, type Scenario } from './scenarios.js';
+import { brokenInvariants, promotionsIn, type Invariants } from './audit.js';
+import { drillOutcome, type DrillOutcome } from './report.js';
+import { scenarioEffects, scenarioOperation, scenarioSetup, type Scenario } from './scenarios.js';
 import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
 
 /** The operations a lifecycle strings together. */
@@ -164,16 +164,17 @@ function step(session: DrillSession, operation: Operation, run: RunState | undef
   if (skipped) return { ...base, trigger: null, outcome: 'skipped', runId: null, detectSeconds: null, rtoSeconds: null, rpoSeconds: null, durationSeconds: null, promotions: 0, reason: skipped, next: null };
   if (!run) return { ...base, trigger: null, outcome: 'not-triggered', runId: null, detectSeconds: null, rtoSeconds: null, rpoSeconds: null, durationSeconds: null, promotions: 0, reason: 'no run started', next: null };
   const m = measureRun(run, { impairedAt: run.trigger === 'detector' ? impairedAt : undefined });
-  const outcome: DrillOutcome = run.phase === 'completed' || run.phase === 'refused' || run.phase === 'rolled-back' ? run.phase : 'failed';
+  const outcome = drillOutcome(run);
   const span = session.spans.get(run.runId);
-  const promotions = session.world.callLog.filter((c) => c.name === 'promoteReplica' && span !== undefined && c.at >= span.from && c.at <= (span.to ?? end)).length;
+  const promotions = span ? promotionsIn(session.world, span, end) : 0;
   const summary = summarizeRun(run);
   return {
     ...base,
     trigger: run.trigger,
     outcome,
     runId: run.runId,
-    detectSeconds: run.trigger === 'detector' && impairedAt !== undefined ? Math.round((run.triggeredAt - impairedAt) / 100) / 10 : null,
+    // Only where the drill injected the impairment (measureRun would fall back on the detector's estimate).
+    detectSeconds: impairedAt !== undefined ? m.detectSeconds : null,
     rtoSeconds: m.rtoSeconds,
     rpoSeconds: m.rpoSeconds,
     durationSeconds: m.durationSeconds,
@@ -198,7 +199,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
   if (issues.length > 0) throw new Error(`invalid sequence: ${issues.join('; ')}`);
   const scenario = options.scenario ?? 'region-outage';
   const seed = options.seed ?? 1;
-  const config: DrConfig = scenario === 'late-approval' ? { ...options.config, approval: { ...options.config.approval, required: true } } : options.config;
+  const { config, crashAfterMs } = scenarioSetup(scenario, options.config, seed);
   const session = new DrillSession({ config, seed, latency: options.latency, settings: options.settings, chaos: options.chaos, onProgress: options.onProgress });
   const { clock, world } = session;
   const about = scenarioOperation(scenario);
@@ -218,7 +219,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
   };
 
   await clock.run(async () => {
-    session.startController(scenario === 'controller-crash' ? { afterMs: Math.floor(session.rng.at('crash-point') * 480_000) } : undefined);
+    session.startController(crashAfterMs === undefined ? undefined : { afterMs: crashAfterMs });
     await clock.sleep(60_000);
     for (const operation of sequence) {
       const startAt = clock.now();
@@ -238,20 +239,12 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
         impairedAt = startAt + 60_000 + Math.floor(session.rng.at(`fault:${startAt}`) * 120_000);
         const outageMs = 20 * 60_000 + Math.floor(session.rng.at(`outage:${startAt}`) * 20 * 60_000);
         const effects = scenarioEffects(scenario, from, to, impairedAt, outageMs);
-        world.inject(effects.faults);
-        if (effects.lateWrites) session.store.late = effects.lateWrites;
-        if (effects.approval) {
-          void clock.sleepUntil(effects.approval.at).then(async () => {
-            session.note('the on-call operator approves the failover (dr failover)');
-            await session.operate('failover', { approveOnly: true });
-          });
-        }
+        session.applyScenario(effects);
         run = await detectorRun(startAt, impairedAt + WATCH_MS);
         // The scenario's fault was about this operation; the world goes back to normal.
-        session.store.late = options.chaos?.lateWrites;
-        world.inject({ promotionFails: false, throttleRate: 0, replicaLagMs: undefined, noCapacityRegion: undefined, flappingProbe: undefined, capacityLossAfterPromotion: undefined });
+        session.endScenario(effects);
       } else {
-        if (here) world.inject(scenarioEffects(scenario, from, to, startAt).faults);
+        if (here) session.applyScenario(scenarioEffects(scenario, from, to, startAt));
         run = await session.operate(operation);
       }
       await session.settle(clock.now() + SETTLE_MS);
@@ -268,8 +261,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     session.stopController();
   }, 7 * 24 * 3_600_000);
 
-  const spans = [...session.spans.values()].map((s) => ({ from: s.from, to: s.to }));
-  const audit = auditWorld({ world, from: session.t0, to: observedUntil, runs: spans, grants: session.store.grants });
+  const audit = session.audit(observedUntil);
   const record = await session.record();
   const pilotLight = checkPilotLight(world, config, record?.active ?? 'primary', observedUntil);
   const retiredInstances = world.rds.dbs
@@ -282,7 +274,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       monthlyUsd: estimateMonthlyCost({ region: d.region, instanceClass: d.settings.instanceClass, allocatedStorageGiB: d.settings.allocatedStorageGiB, multiAz: d.settings.multiAz })?.usd ?? null,
     }));
   const inv = audit.invariants;
-  const held = inv.promotionsPerOperationMax <= 1 && inv.unsafeTrafficSeconds === 0 && inv.bothWritableSeconds === 0 && inv.selfInflictedOutageSeconds === 0 && inv.leaseViolations === 0;
+  const held = brokenInvariants(inv).length === 0;
   // The scenario's own operation may rightly end without moving traffic (rolled back, refused, not
   // triggered); every other one must complete, or be skipped because of it.
   const allDone = steps.every((s) => s.outcome === 'completed' || s.outcome === 'skipped' || (s.scenario !== null && ['rolled-back', 'refused', 'not-triggered'].includes(s.outcome)));

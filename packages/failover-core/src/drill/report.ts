@@ -4,11 +4,18 @@ import { summarizeRun, type RunSummary } from '../machine/summary.js';
 import type { RunState } from '../machine/types.js';
 import type { Operation } from '../plan/types.js';
 import type { SimWorld } from '../sim/world.js';
+import { secs } from '../util/tenths.js';
 import type { Audit, Invariants } from './audit.js';
 import type { Scenario } from './scenarios.js';
 
 /** How a drill's run ended: `rolled-back` when it failed before its point of no return and undid its changes. */
 export type DrillOutcome = 'completed' | 'failed' | 'refused' | 'rolled-back' | 'not-triggered';
+
+/** How a run ended, as a drill reports it: `not-triggered` when no run started. */
+export function drillOutcome(run: RunState | undefined): DrillOutcome {
+  if (!run) return 'not-triggered';
+  return run.phase === 'completed' || run.phase === 'refused' || run.phase === 'rolled-back' ? run.phase : 'failed';
+}
 
 /** One plan step in a report. Seconds are since the drill began. */
 export interface StepReport {
@@ -106,8 +113,6 @@ export interface ReportInput {
   readonly controller: DrillReport['controller'];
 }
 
-const secs = (ms: number): number => Math.round(ms / 100) / 10;
-
 /** Seconds of `entry` kind for a step, since t0. */
 function stepTimes(run: RunState, stepId: string, t0: number): { start: number | null; end: number | null } {
   const started = run.timeline.find((e) => e.kind === 'step-started' && e.stepId === stepId);
@@ -155,7 +160,7 @@ function readySeconds(world: SimWorld, region: DrConfig['primary'], from: number
 /** Builds the report of a drill from its final run state and the simulated world. */
 export function buildReport(input: ReportInput): DrillReport {
   const { config, run, t0, world } = input;
-  const outcome: DrillOutcome = !run ? 'not-triggered' : run.phase === 'completed' || run.phase === 'refused' || run.phase === 'rolled-back' ? run.phase : 'failed';
+  const outcome = drillOutcome(run);
   const completedAt = run?.timeline.find((e) => e.kind === 'completed')?.at;
   // The drill knows when it injected the fault: the outage starts there, not at the detector's estimate.
   const measures = run ? measureRun(run, { impairedAt: input.impairedAt ?? run.triggeredAt }) : undefined;

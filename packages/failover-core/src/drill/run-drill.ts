@@ -5,9 +5,8 @@ import type { Operation } from '../plan/types.js';
 import type { ControlRecord } from '../runtime/lease.js';
 import type { LatencyModel } from '../sim/latency.js';
 import { Rng } from '../sim/random.js';
-import { auditWorld } from './audit.js';
 import { buildReport, type DrillReport } from './report.js';
-import { scenarioEffects, type Scenario } from './scenarios.js';
+import { scenarioEffects, scenarioSetup, type Scenario } from './scenarios.js';
 import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
 
 /** The operations a single drill runs (a lifecycle drill strings them together). */
@@ -65,7 +64,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const operation = options.operation ?? 'failover';
   const scenario = options.scenario ?? defaultScenario(operation);
   const seed = options.seed ?? 1;
-  const config: DrConfig = scenario === 'late-approval' ? { ...options.config, approval: { ...options.config.approval, required: true } } : options.config;
+  const { config, crashAfterMs } = scenarioSetup(scenario, options.config, seed);
   const from = operation === 'failback' ? 'secondary' : 'primary';
   const to = otherRole(from);
   const session = new DrillSession({
@@ -81,23 +80,16 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const { clock, store, keys } = session;
   const faultAt = operation === 'failover' ? drillFaultTime(seed, session.t0) : session.t0 + 60_000;
   const effects = scenarioEffects(scenario, config[from].region, config[to].region, faultAt);
-  session.world.inject(effects.faults);
-  if (effects.lateWrites) store.late = effects.lateWrites;
+  session.applyScenario(effects);
   const emit = options.onProgress;
   if (operation === 'failback') await store.seed<ControlRecord>(keys.control, { active: 'secondary' });
   emit?.({ kind: 'plan', plan: buildPlan(config, operation, { from, runTag: `drill${seed}` }) });
-  const crashAfterMs = scenario === 'controller-crash' ? Math.floor(new Rng(seed).at('crash-point') * 480_000) : undefined;
 
   let observedUntil = session.t0;
   const finalRun = await clock.run(async (): Promise<RunState | undefined> => {
     if (scenario !== 'none') void clock.sleepUntil(faultAt).then(() => emit?.({ kind: 'fault', seconds: session.seconds(faultAt), description: scenario }));
     session.startController(operation === 'failover' && crashAfterMs !== undefined ? { afterMs: crashAfterMs } : undefined);
-    if (effects.approval) {
-      void clock.sleepUntil(effects.approval.at).then(async () => {
-        session.note('the on-call operator approves the failover (dr failover)');
-        await session.operate('failover', { approveOnly: true });
-      });
-    } else if (config.approval.required && operation === 'failover') {
+    if (!effects.approval && config.approval.required && operation === 'failover') {
       void clock.sleepUntil(faultAt).then(async () => {
         // The operator approves when the notice comes, after `approvalDelaySeconds`.
         const asked = await session.waitFor(async () => (await session.record())?.run?.phase === 'awaiting-approval', faultAt + (options.watchSeconds ?? 1_800) * 1000, 5_000);
@@ -120,7 +112,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       run ??= (await session.record())?.run;
     } else {
       await clock.sleepUntil(session.t0 + 60_000);
-      run = await session.operate(operation, { force: options.force, crashAfterMs: scenario === 'controller-crash' ? crashAfterMs : undefined });
+      run = await session.operate(operation, { force: options.force, crashAfterMs });
     }
     const endedAt = clock.now();
     await session.settle(endedAt + AFTER_RUN_MS);
@@ -129,8 +121,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     return run;
   }, 48 * 3_600_000);
 
-  const spans = [...session.spans.values()].map((s) => ({ from: s.from, to: s.to }));
-  const audit = auditWorld({ world: session.world, from: session.t0, to: observedUntil, runs: spans, grants: store.grants });
+  const audit = session.audit(observedUntil);
   const record = await store.peek<ControlRecord>(keys.control);
   return buildReport({
     config,

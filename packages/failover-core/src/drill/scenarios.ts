@@ -1,4 +1,6 @@
+import type { DrConfig } from '../config/schema.js';
 import type { Operation } from '../plan/types.js';
+import { Rng } from '../sim/random.js';
 import type { LateWrites } from '../sim/sim-state-store.js';
 import type { Faults } from '../sim/world.js';
 
@@ -46,8 +48,32 @@ export function scenarioOperation(scenario: Scenario): Operation | undefined {
   return 'failover';
 }
 
+/** The operation a single drill of a scenario runs: the one it is about, a failover when it is about none. */
+export function drillOperationFor(scenario: Scenario): 'failover' | 'switchover' {
+  return scenarioOperation(scenario) === 'switchover' ? 'switchover' : 'failover';
+}
+
 /** True when the text names a scenario. */
 export const isScenario = (text: string): text is Scenario => (SCENARIOS as readonly string[]).includes(text);
+
+/**
+ * What a scenario sets before its drill starts, whenever and wherever its fault comes (its
+ * {@link ScenarioEffects} depend on both, so they are known only once the drill has begun).
+ */
+export interface ScenarioSetup {
+  /** The config the drill runs with: `late-approval` requires approval whatever the config says. */
+  readonly config: DrConfig;
+  /** `controller-crash`: how long into the first run it drives the controller crashes, from the seed. */
+  readonly crashAfterMs: number | undefined;
+}
+
+/** What `scenario` sets before a drill of `config` with `seed` starts. */
+export function scenarioSetup(scenario: Scenario, config: DrConfig, seed: number): ScenarioSetup {
+  return {
+    config: scenario === 'late-approval' ? { ...config, approval: { ...config.approval, required: true } } : config,
+    crashAfterMs: scenario === 'controller-crash' ? Math.floor(new Rng(seed).at('crash-point') * 480_000) : undefined,
+  };
+}
 
 /** What a scenario does to the world: faults from `from` on, and anything else it changes. */
 export interface ScenarioEffects {

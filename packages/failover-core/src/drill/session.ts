@@ -13,6 +13,9 @@ import { SimPorts } from '../sim/sim-ports.js';
 import { SimStateStore, type LateWrites } from '../sim/sim-state-store.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 import { SimWorld, type Faults, type Layout } from '../sim/world.js';
+import { auditWorld, type Audit } from './audit.js';
+import type { ScenarioEffects } from './scenarios.js';
+import { secs } from '../util/tenths.js';
 
 /** Progress of a drill, streamed as it happens. Times are seconds since the drill began. */
 export type DrillProgress =
@@ -104,7 +107,7 @@ export class DrillSession {
 
   /** Seconds since the session began, to a tenth. */
   seconds(at = this.clock.now()): number {
-    return Math.round((at - this.t0) / 100) / 10;
+    return secs(at - this.t0);
   }
 
   note(message: string): void {
@@ -142,16 +145,15 @@ export class DrillSession {
    */
   private crasher(owner: string, forced: { afterMs: number; firstAt?: number; done?: boolean } | undefined): ((index: number, event: RunEvent) => void) | undefined {
     const rate = this.options.chaos?.crashRate ?? 0;
-    const plan = forced ?? (rate > 0 && this.rng.at(`crash:${owner}`) < rate ? { afterMs: Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000) } : undefined);
+    const plan: { afterMs: number; firstAt?: number; done?: boolean } | undefined = forced ?? (rate > 0 && this.rng.at(`crash:${owner}`) < rate ? { afterMs: Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000) } : undefined);
     if (!plan) return undefined;
-    const state: { afterMs: number; firstAt?: number; done?: boolean } = plan;
     return (index) => {
-      if (state.done) return;
-      state.firstAt ??= this.clock.now();
-      if (this.clock.now() - state.firstAt >= state.afterMs) {
-        state.done = true;
+      if (plan.done) return;
+      plan.firstAt ??= this.clock.now();
+      if (this.clock.now() - plan.firstAt >= plan.afterMs) {
+        plan.done = true;
         this.crashes++;
-        throw new SimulatedCrash(`${owner} crashed before event ${index}, ${Math.round((this.clock.now() - state.firstAt) / 1000)}s into the run`);
+        throw new SimulatedCrash(`${owner} crashed before event ${index}, ${Math.round((this.clock.now() - plan.firstAt) / 1000)}s into the run`);
       }
     };
   }
@@ -239,6 +241,39 @@ export class DrillSession {
       await this.clock.sleep(30_000);
     }
     return (await this.record())?.run;
+  }
+
+  /**
+   * Applies a scenario's effects: its faults from now on, its late state writes, and, when it
+   * has the operator approve at a set time, that approval (`dr failover` resuming the parked run).
+   */
+  applyScenario(effects: ScenarioEffects): void {
+    this.world.inject(effects.faults);
+    if (effects.lateWrites) this.store.late = effects.lateWrites;
+    const approval = effects.approval;
+    if (approval) {
+      void this.clock.sleepUntil(approval.at).then(async () => {
+        this.note('the on-call operator approves the failover (dr failover)');
+        await this.operate('failover', { approveOnly: true });
+      });
+    }
+  }
+
+  /**
+   * Ends a scenario's effects once the operation it was about is over: state writes back to the
+   * session's chaos, and each fault it set turned off. Its windows (outages, 5xx, capacity
+   * losses) are left to end by themselves.
+   */
+  endScenario(effects: ScenarioEffects): void {
+    this.store.late = this.options.chaos?.lateWrites;
+    const windows: readonly (keyof Faults)[] = ['outages', 'alb5xx', 'capacityLoss'];
+    const set = (Object.keys(effects.faults) as (keyof Faults)[]).filter((key) => !windows.includes(key));
+    this.world.inject(Object.fromEntries(set.map((key) => [key, undefined])));
+  }
+
+  /** The invariants audited on the world from the session's start until `until`, over every run seen. */
+  audit(until: number): Audit {
+    return auditWorld({ world: this.world, from: this.t0, to: until, runs: [...this.spans.values()], grants: this.store.grants });
   }
 
   /** Waits until `done` holds, checking every `everyMs`, up to `untilAt`. True when it held. */

@@ -1,3 +1,5 @@
+import type { Range } from './latency.js';
+
 /** Hashes a string to 32 bits (FNV-1a), to derive independent streams from one seed. */
 export function hash32(text: string): number {
   let h = 2166136261;
@@ -24,13 +26,6 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  /** A uniform number in [min, max). */
-  between(min: number, max: number): number {
-    return min + (max - min) * this.next();
-  }
-
-
-
   /** An independent stream for `label`. */
   fork(label: string): Rng {
     return new Rng(hash32(`${this.seed}:${label}`));
@@ -40,4 +35,9 @@ export class Rng {
   at(label: string): number {
     return new Rng(hash32(`${this.seed}:${label}`)).next();
   }
+}
+
+/** A draw from `range`, to a whole number, from the value `rng` gives `label`: every latency, lag and delay the simulator draws. */
+export function drawIn(rng: Rng, label: string, range: Range): number {
+  return Math.round(range[0] + (range[1] - range[0]) * rng.at(label));
 }

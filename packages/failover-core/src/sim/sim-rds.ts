@@ -1,7 +1,8 @@
 import type { DbSettings } from '../config/schema.js';
 import type { ReadOnlySetting } from '../ports.js';
+import { changedAt, lastAtOrBefore } from './history.js';
 import type { LatencyModel, Range } from './latency.js';
-import type { Rng } from './random.js';
+import { drawIn, type Rng } from './random.js';
 
 /**
  * RDS for MySQL in the simulator, as AWS documents it (see `aws-behaviours/rds-and-aurora.md`):
@@ -62,11 +63,9 @@ export interface SimDb {
   renaming?: { readonly at: number; readonly doneAt: number } | undefined;
 }
 
-const lastAtOrBefore = <T extends { readonly at: number }>(items: readonly T[], t: number): T | undefined => {
-  let found: T | undefined;
-  for (const i of items) if (i.at <= t) found = i;
-  return found;
-};
+const nameFrom = (name: SimDb['names'][number]): number => name.from;
+/** A backup retention change is in force once it is done. */
+const backupDoneAt = (backup: SimDb['backups'][number]): number => backup.doneAt;
 
 /** The RDS side of a simulated world. */
 export class SimRds {
@@ -83,7 +82,7 @@ export class SimRds {
   ) {}
 
   draw(label: string, range: Range): number {
-    return Math.round(range[0] + (range[1] - range[0]) * this.rng.at(label));
+    return drawIn(this.rng, label, range);
   }
 
   // ---- parameter groups ------------------------------------------------------------------
@@ -108,7 +107,7 @@ export class SimRds {
 
   /** The group's own setting at `t` (what DescribeDBParameters shows). */
   groupSetting(group: SimParameterGroup, t: number): ReadOnlySetting {
-    return lastAtOrBefore(group.changes, t)?.value ?? group.initial;
+    return lastAtOrBefore(group.changes, t, changedAt)?.value ?? group.initial;
   }
 
   // ---- instances -------------------------------------------------------------------------
@@ -134,7 +133,7 @@ export class SimRds {
   }
 
   idAt(db: SimDb, t: number): string | undefined {
-    return t >= db.createdAt ? lastAtOrBefore(db.names.map((n) => ({ ...n, at: n.from })), t)?.id : undefined;
+    return t >= db.createdAt ? lastAtOrBefore(db.names, t, nameFrom)?.id : undefined;
   }
 
   findDb(region: string, id: string, t: number): SimDb | undefined {
@@ -165,8 +164,7 @@ export class SimRds {
   }
 
   backupRetentionAt(db: SimDb, t: number): number {
-    const change = lastAtOrBefore(db.backups.map((b) => ({ at: b.doneAt, days: b.days })), t);
-    return change ? change.days : db.initialBackupDays;
+    return lastAtOrBefore(db.backups, t, backupDoneAt)?.days ?? db.initialBackupDays;
   }
 
   /**
@@ -205,7 +203,7 @@ export class SimRds {
     const { inEffect, joinedAt, pending } = this.associationAt(db, t);
     const group = this.group(db.region, inEffect.group);
     if (!group) return { group: inEffect.group, setting: 'default', effective: 'default', applyStatus: 'in-sync' };
-    let effective: ReadOnlySetting = lastAtOrBefore(group.changes, joinedAt)?.value ?? group.initial;
+    let effective: ReadOnlySetting = lastAtOrBefore(group.changes, joinedAt, changedAt)?.value ?? group.initial;
     let applying = false;
     for (const c of group.changes) {
       if (c.at > t) break;
@@ -213,8 +211,10 @@ export class SimRds {
       if (applied <= t) effective = c.value;
       else applying = true;
     }
-    const setting = this.groupSetting(group, t);
-    return { group: pending?.group ?? group.name, setting: pending ? (this.group(db.region, pending.group) ? this.groupSetting(this.group(db.region, pending.group)!, t) : 'default') : setting, effective, applyStatus: pending ? 'pending-reboot' : applying ? 'applying' : 'in-sync' };
+    // The setting shown is that of the group a reboot will apply, if one is waiting.
+    const shown = pending ? this.group(db.region, pending.group) : group;
+    const setting = shown ? this.groupSetting(shown, t) : 'default';
+    return { group: pending?.group ?? group.name, setting, effective, applyStatus: pending ? 'pending-reboot' : applying ? 'applying' : 'in-sync' };
   }
 
   /** Whether the instance refuses writes at `t` (read_only in effect: on, or the default on a replica). */

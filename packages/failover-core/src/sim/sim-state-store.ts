@@ -1,7 +1,7 @@
 import type { StateStore, Versioned } from '../ports.js';
 import type { Range } from './latency.js';
 import { MemoryStateStore } from './memory-state-store.js';
-import type { Rng } from './random.js';
+import { drawIn, type Rng } from './random.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 /** Writes answered late: with probability `rate`, a write lands somewhere in the next `delayMs` and its answer comes at the end of it. */
@@ -43,10 +43,6 @@ export class SimStateStore implements StateStore {
     return this.inner.writes;
   }
 
-  private draw(label: string, range: Range): number {
-    return Math.round(range[0] + (range[1] - range[0]) * this.rng.at(label));
-  }
-
   /** Reads without the round trip: the drill's own look at the store, which no real component makes. */
   peek<T>(key: string): Promise<Versioned<T> | undefined> {
     return this.inner.read<T>(key);
@@ -58,13 +54,13 @@ export class SimStateStore implements StateStore {
   }
 
   async read<T>(key: string): Promise<Versioned<T> | undefined> {
-    await this.clock.sleep(this.draw(`store-read:${this.n++}`, this.latencyMs));
+    await this.clock.sleep(drawIn(this.rng, `store-read:${this.n++}`, this.latencyMs));
     return this.inner.read<T>(key);
   }
 
   async write<T>(key: string, value: T, expectedVersion: number): Promise<number> {
     const i = this.n++;
-    const round = this.draw(`store-write:${i}`, this.latencyMs);
+    const round = drawIn(this.rng, `store-write:${i}`, this.latencyMs);
     const isLate = this.late !== undefined && this.rng.at(`store-late:${i}`) < this.late.rate;
     const landAfter = isLate ? Math.round(this.late!.delayMs * this.rng.at(`store-land:${i}`)) : Math.round(round / 2);
     const answerAfter = isLate ? this.late!.delayMs : round;

@@ -1,7 +1,8 @@
 import type { DrConfig, RegionResources, RegionRole } from '../config/schema.js';
+import { changedAt, lastAtOrBefore } from './history.js';
 import type { Range } from './latency.js';
 import { DEFAULT_LATENCY, type LatencyModel } from './latency.js';
-import { Rng } from './random.js';
+import { drawIn, Rng } from './random.js';
 import { DEFAULT_PARAMETER_GROUP, SimRds, type SimDb, type SimDbSettings } from './sim-rds.js';
 
 /** A window of time, in epoch milliseconds; `to` undefined means "until the end of the run". */
@@ -106,11 +107,8 @@ export interface CallRecord {
   readonly caller?: string | undefined;
 }
 
-const valueAt = (changes: readonly { at: number; value: number }[], t: number): number => {
-  let v = changes[0]?.value ?? 0;
-  for (const c of changes) if (c.at <= t) v = c.value;
-  return v;
-};
+/** The value in force at `t`; before the first change, the first value. */
+const valueAt = (changes: readonly { at: number; value: number }[], t: number): number => (lastAtOrBefore(changes, t, changedAt) ?? changes[0])?.value ?? 0;
 
 const within = (w: Window, t: number): boolean => t >= w.from && (w.to === undefined || t < w.to);
 
@@ -132,8 +130,6 @@ export class SimWorld {
   readonly rds: SimRds;
   readonly asgs = new Map<string, SimAsg>();
   readonly groups = new Map<string, SimEndpointGroup>();
-  /** Mutating calls that AWS accepted, by port call name. */
-  readonly actions: Record<string, number> = {};
   /** Calls that failed (throttled, rejected, unreachable), by port call name. */
   readonly failedCalls: Record<string, number> = {};
   /** Every accepted mutating call, in the order they landed. */
@@ -157,6 +153,13 @@ export class SimWorld {
   /** The faults in force (as injected so far). */
   get faults(): Faults {
     return this.faultSet;
+  }
+
+  /** Mutating calls that AWS accepted, by port call name (counted from {@link callLog}). */
+  get actions(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const c of this.callLog) counts[c.name] = (counts[c.name] ?? 0) + 1;
+    return counts;
   }
 
   /** Adds faults from now on (a drill injects the fault of the operation it is about when that operation starts). */
@@ -210,7 +213,7 @@ export class SimWorld {
 
   /** A draw from a range, from a stream named for what it decides. */
   draw(label: string, range: Range): number {
-    return this.rds.draw(label, range);
+    return drawIn(this.rng, label, range);
   }
 
   /** The config entry of a region. */
@@ -341,7 +344,11 @@ export class SimWorld {
 
   // ---- Global Accelerator -----------------------------------------------------------------
 
-  /** What Global Accelerator's health check of the region's ALB would see at `t`. */
+  /**
+   * Whether the region's endpoint is up at `t`: the region up, no 5xx, a healthy target. What
+   * Global Accelerator's health check of the region's ALB would see, and whether the app can take
+   * a request.
+   */
   endpointUp(region: string, t: number): boolean {
     return this.regionUp(region, t) && !this.serves5xx(region, t) && this.healthyTargetsAt(region, t) >= 1;
   }
@@ -389,20 +396,14 @@ export class SimWorld {
     return this.findDb(region, this.resources(region).dbInstanceIdentifier, t);
   }
 
-  /** Whether `region`'s app can take a request at `t`: the region up, a healthy target, no 5xx. */
-  appUp(region: string, t: number): boolean {
-    return this.regionUp(region, t) && !this.serves5xx(region, t) && this.healthyTargetsAt(region, t) >= 1;
-  }
-
   /** Whether `region` could serve a request correctly at `t`: its app up and its database writable. */
   canServe(region: string, t: number): boolean {
     const db = this.slotDb(region, t);
-    return db !== undefined && this.writableAt(db, t) && this.appUp(region, t);
+    return db !== undefined && this.writableAt(db, t) && this.endpointUp(region, t);
   }
 
   /** Counts one accepted mutating call. */
   count(call: string, region: string, at: number, caller?: string): void {
-    this.actions[call] = (this.actions[call] ?? 0) + 1;
     this.callLog.push({ name: call, region, at, caller });
   }
 
