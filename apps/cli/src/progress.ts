@@ -1,5 +1,5 @@
 import type { Plan, RunState, TimelineEntry } from '@dr/failover-core';
-import { isScenario, SCENARIO_DESCRIPTIONS, type DrillProgress, type Invariants } from '@dr/failover-core/drill';
+import { INVARIANT_LIMITS, isScenario, SCENARIO_DESCRIPTIONS, type DrillProgress, type Invariants } from '@dr/failover-core/drill';
 import type { Expectations } from './expectations.js';
 import type { Output } from './output.js';
 
@@ -156,12 +156,13 @@ export function drillProgressPrinter(out: Output, options: DrillProgressOptions)
  * promotion per operation, and zero for every other.
  */
 export function invariantRows(inv: Invariants): { readonly label: string; readonly value: string; readonly held: boolean }[] {
+  const row = (key: keyof Invariants, label: string, unit = '') => ({ label, value: `${inv[key]}${unit}`, held: inv[key] <= INVARIANT_LIMITS[key] });
   return [
-    { label: 'promotions per operation (max)', value: String(inv.promotionsPerOperationMax), held: inv.promotionsPerOperationMax <= 1 },
-    { label: 'unsafe traffic', value: `${inv.unsafeTrafficSeconds} s`, held: inv.unsafeTrafficSeconds === 0 },
-    { label: 'both databases writable', value: `${inv.bothWritableSeconds} s`, held: inv.bothWritableSeconds === 0 },
-    { label: 'self-inflicted outage', value: `${inv.selfInflictedOutageSeconds} s`, held: inv.selfInflictedOutageSeconds === 0 },
-    { label: 'lease violations', value: String(inv.leaseViolations), held: inv.leaseViolations === 0 },
+    row('promotionsPerOperationMax', 'promotions per operation (max)'),
+    row('unsafeTrafficSeconds', 'unsafe traffic', ' s'),
+    row('bothWritableSeconds', 'both databases writable', ' s'),
+    row('selfInflictedOutageSeconds', 'self-inflicted outage', ' s'),
+    row('leaseViolations', 'lease violations'),
   ];
 }
 

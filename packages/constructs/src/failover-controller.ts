@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type { DrConfig, RegionResources } from '@dr/failover-core';
+import { retiredPrefix, type DrConfig, type RegionResources } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
 import { DEFAULT_OPTION_GROUP } from './private/database-settings.js';
@@ -177,9 +177,9 @@ export class FailoverController extends Construct {
   }
 }
 
-/** What a failback renames a retired instance to: `<dbInstanceIdentifier>-retired-<run>`. */
+/** What a failback renames a retired instance to: `<dbInstanceIdentifier>-retired-<run>` (the engine's `retiredPrefix`, then the run's tag). */
 function retiredPattern(r: RegionResources): string {
-  return `${r.dbInstanceIdentifier}-retired-*`;
+  return `${retiredPrefix(r.dbInstanceIdentifier)}*`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { buildPlan, evaluatePreconditions, measureRun, Runner, stateKeys, isTerminal, summarizeRun, type Operation, type Plan, type PreconditionProblem, type RunState } from '@dr/failover-core';
+import { activeSteps, buildPlan, evaluatePreconditions, measureRun, Runner, stateKeys, isTerminal, summarizeRun, type Operation, type Plan, type PreconditionProblem, type RunState } from '@dr/failover-core';
 import { isLockHeld } from '@dr/failover-core/errors';
 import { Command } from 'commander';
 import { awsOptions, type AwsFlags } from '../aws-options.js';
@@ -35,7 +35,7 @@ const retryable = (run: RunState): boolean => run.phase === 'failed' && (run.com
 
 /** What carrying on with a stored run will do, said before the operator confirms. */
 function carryOnNotice(run: RunState): string {
-  if (!isTerminal(run.phase)) return `Resuming run ${run.runId} (${run.phase}, at "${run.plan.steps[run.stepIndex]?.name ?? 'the start'}"): started earlier and not finished.`;
+  if (!isTerminal(run.phase)) return `Resuming run ${run.runId} (${run.phase}, at "${activeSteps(run)[run.stepIndex]?.name ?? 'the start'}"): started earlier and not finished.`;
   if (run.committedAt === undefined) {
     const left = summarizeRun(run).changes.filter((ch) => ch.fate === 'not-undone').map((ch) => ch.blockId);
     return `Finishing the rollback of run ${run.runId}: it failed before its point of no return and ${left.length ? `could not undo ${left.join(', ')}` : 'did not finish undoing its changes'} (${run.failure?.message ?? 'no reason recorded'}).`;
@@ -207,7 +207,7 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   printRunSummary(out, summary, utcClock);
   if (state.phase === 'completed') return;
   if (stop.signal.aborted || !isTerminal(state.phase)) {
-    const at = state.plan.steps[state.stepIndex]?.name ?? 'the start';
+    const at = activeSteps(state)[state.stepIndex]?.name ?? 'the start';
     throw new ExitError(`stopped at "${at}" with the run kept: run dr ${operation} again to resume from there`, EXIT.failed);
   }
   const where = state.failure ? ` at ${state.failure.stepId ?? ''}/${state.failure.blockId ?? ''}: ${state.failure.message}` : '';

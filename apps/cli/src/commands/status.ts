@@ -1,4 +1,4 @@
-import { buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, Runner, stateKeys, summarizeRun, type RegionRole } from '@dr/failover-core';
+import { activeSteps, buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, retiredPrefix, Runner, stateKeys, summarizeRun, type RegionRole } from '@dr/failover-core';
 import type { CapacityStatus, DbRef, DbStatus, Ports, ReadOnlySetting } from '@dr/failover-core/ports';
 import { isManaged } from '@dr/snapshot';
 import { Command, Option } from 'commander';
@@ -60,7 +60,7 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
           return ours.length ? { id: ours.find((s) => s.createdAt === at)!.id, ageHours: Math.round((now - at) / 360_000) / 10 } : null;
         }),
         // What failbacks and rebuilds retired here (`<id>-retired-<tag>`): kept for reconciliation, and billing.
-        read(() => ports.database.listInstances(r.region, `${r.dbInstanceIdentifier}-retired-`)),
+        read(() => ports.database.listInstances(r.region, retiredPrefix(r.dbInstanceIdentifier))),
       ]);
       return { role, region: r.region, active: role === active, database, compute, traffic, alarm, newestSnapshot: newest, retired };
     }),
@@ -81,7 +81,7 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
           runId: record.run.runId,
           operation: record.run.operation,
           phase: record.run.phase,
-          step: record.run.plan.steps[record.run.stepIndex]?.name ?? null,
+          step: activeSteps(record.run)[record.run.stepIndex]?.name ?? null,
           committedAt: record.run.committedAt ?? null,
           failure: record.run.failure ?? null,
           // What the run changed, the state it left and the one command next, as the run saw them.

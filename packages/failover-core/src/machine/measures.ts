@@ -1,5 +1,6 @@
 import type { Milestone } from '../plan/types.js';
 import type { RunState } from './types.js';
+import { secs } from '../util/tenths.js';
 
 /** What a finished (or unfinished) run measured, in seconds rounded to tenths; null when not reached. */
 export interface RunMeasures {
@@ -16,8 +17,6 @@ export interface RunMeasures {
   /** Replica lag at promotion: the data a failover lost. */
   readonly rpoSeconds: number | null;
 }
-
-const secs = (ms: number): number => Math.round(ms / 100) / 10;
 
 /** When the step carrying `milestone` started or ended, from the run's timeline. */
 export function milestoneAt(run: RunState, milestone: Milestone, edge: 'step-started' | 'step-ended'): number | undefined {

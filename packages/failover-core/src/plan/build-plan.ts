@@ -43,32 +43,22 @@ const RETIRED_INFIX = '-retired-';
 /** A retired name keeps the last this-many letters and digits of the run tag. */
 const MAX_TAG = 12;
 
-/** RDS identifiers are at most 63 characters and may not end with a hyphen. */
-export function retiredIdentifier(id: string, runTag: string): string {
-  const tag = runTag.toLowerCase().replace(/[^a-z0-9]/g, '').slice(-MAX_TAG) || 'run';
-  return `${id.slice(0, MAX_IDENTIFIER - tag.length - RETIRED_INFIX.length)}${RETIRED_INFIX}${tag}`.replace(/-+$/, '');
-}
-
 /**
- * The prefix every name a failback or rebuild retires `dbInstanceIdentifier` to starts with
- * (`<id>-retired-<tag>`, by `retiredIdentifier`), whatever the run's tag: what to list a region's
- * retired instances of that database by.
- *
- * For an identifier of up to 42 characters it is `<dbInstanceIdentifier>-retired-`. A longer one
- * is cut so the name fits RDS's 63 characters, by as much as the tag needs (a tag has 1 to 12
- * characters), so its retired names share only the start of the identifier, at least its first
- * 42 characters: the prefix is then that start, which the database's own name also begins with.
- * Leave the database itself out of what a listing by it returns.
+ * The prefix every name a failback or rebuild retires `dbInstanceIdentifier` to starts with,
+ * whatever the run's tag: what to list a region's retired instances of that database by. The
+ * identifier is kept whole up to 42 characters, and cut there when longer, so that the longest
+ * tag still fits RDS's 63 characters; a cut never leaves a hyphen before the infix (RDS allows no
+ * two hyphens in a row).
  * @example retiredPrefix('lamp-primary') // 'lamp-primary-retired-'
  */
 export function retiredPrefix(dbInstanceIdentifier: string): string {
-  // What precedes the tag, for every tag length; the prefix is what all of them share.
-  const starts = Array.from({ length: MAX_TAG }, (_, i) => `${dbInstanceIdentifier.slice(0, MAX_IDENTIFIER - (i + 1) - RETIRED_INFIX.length)}${RETIRED_INFIX}`);
-  return starts.reduce((common, start) => {
-    let n = 0;
-    while (n < common.length && common[n] === start[n]) n++;
-    return common.slice(0, n);
-  });
+  return `${dbInstanceIdentifier.slice(0, MAX_IDENTIFIER - MAX_TAG - RETIRED_INFIX.length).replace(/-+$/, '')}${RETIRED_INFIX}`;
+}
+
+/** The name a run tagged `runTag` retires `id` to: {@link retiredPrefix} and the tag's last 12 letters and digits. */
+export function retiredIdentifier(id: string, runTag: string): string {
+  const tag = runTag.toLowerCase().replace(/[^a-z0-9]/g, '').slice(-MAX_TAG) || 'run';
+  return `${retiredPrefix(id)}${tag}`;
 }
 
 /** The `dbSettings` fields a database is recreated from; RDS would otherwise give a new replica its own defaults. */

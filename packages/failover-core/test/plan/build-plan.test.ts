@@ -201,11 +201,19 @@ describe('retiredPrefix', () => {
     expect(prefix.length).toBeGreaterThanOrEqual(42);
   });
 
-  it('is the first 42 characters of a long identifier, which a 12-character tag keeps', () => {
+  it('cuts a long identifier to its first 42 characters, whatever the tag, and never leaves two hyphens in a row', () => {
     const id = `a${'b'.repeat(61)}`;
 
-    expect(retiredPrefix(id)).toBe(id.slice(0, 42));
+    expect(retiredPrefix(id)).toBe(`${id.slice(0, 42)}-retired-`);
     expect(retiredIdentifier(id, 'abcdefghijkl')).toBe(`${id.slice(0, 42)}-retired-abcdefghijkl`);
+    expect(retiredIdentifier(id, 'r1')).toBe(`${id.slice(0, 42)}-retired-r1`);
+    expect(retiredIdentifier(`${'a'.repeat(41)}-b`, 'r1')).toBe(`${'a'.repeat(41)}-retired-r1`);
+  });
+
+  test.prop([fc.stringMatching(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/).filter((id) => id.length <= 63), fc.string({ maxLength: 40 })])('gives a valid RDS identifier: at most 63 characters, no double hyphen, no trailing hyphen', (id, tag) => {
+    const name = retiredIdentifier(id, tag);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).not.toMatch(/--|-$/);
   });
 
   test.prop([fc.stringMatching(/^[a-z][a-z0-9-]{0,62}$/), fc.string({ maxLength: 40 })])('starts every retired name, for any identifier and tag', (id, tag) => {
