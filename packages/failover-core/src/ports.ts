@@ -206,6 +206,39 @@ export interface Alarms {
   state(alarm: AlarmRef): Promise<AlarmState>;
 }
 
+/**
+ * A Route 53 health check and the failover record pair that answers by it. Route 53 answers the
+ * PRIMARY record ({@link HEALTH_RECORD_ANSWERS}.healthy) while the check is healthy and the
+ * SECONDARY one otherwise, so a DNS query (Route 53's data plane, answered in every region)
+ * reads the checkers' aggregated verdict without the us-east-1 control plane.
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html
+ */
+export interface HealthCheckRef {
+  readonly healthCheckId: string;
+  readonly recordName: string;
+}
+
+/** The addresses the failover record pair answers (RFC 5737 TEST-NET-1: never routed, only read). */
+export const HEALTH_RECORD_ANSWERS = { healthy: '192.0.2.1', unhealthy: '192.0.2.2' } as const;
+
+/** The time-to-live of the failover record pair: how long a resolver may serve a cached verdict. */
+export const HEALTH_RECORD_TTL_SECONDS = 5;
+
+/** Route 53's verdict on a health check, as DNS answered it. */
+export interface HealthCheckReading {
+  readonly healthy: boolean;
+  /**
+   * How old the evidence may be, at most: how long the answer sat in the resolver's cache, plus
+   * one checker interval (the newest checks it reflects).
+   */
+  readonly ageMs: number;
+}
+
+/** The `HealthChecks` port: Route 53 health checks, read through DNS. */
+export interface HealthChecks {
+  status(ref: HealthCheckRef): Promise<HealthCheckReading>;
+}
+
 /** A stored record and the version it was read at. */
 export interface Versioned<T> {
   readonly version: number;
@@ -250,6 +283,7 @@ export interface Ports {
   readonly traffic: Traffic;
   readonly probe: Probe;
   readonly alarms: Alarms;
+  readonly healthChecks: HealthChecks;
   readonly stateStore: StateStore;
   readonly clock: Clock;
   readonly notifier: Notifier;

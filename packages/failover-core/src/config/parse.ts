@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { signalsSurvivingOutage } from '../detector/detector.js';
 import { DrConfigSchema, type DrConfig } from './schema.js';
 
 /** The result of validating a configuration without throwing. */
@@ -31,8 +32,26 @@ function crossFieldIssues(config: DrConfig): ConfigIssue[] {
   }
   const d = config.detection;
   if (new Set(d.signals).size !== d.signals.length) issues.push({ path: 'detection.signals', message: 'must not name a signal twice' });
+  const surviving = signalsSurvivingOutage(config);
   if (d.quorum > d.signals.length) {
     issues.push({ path: 'detection.quorum', message: `must not exceed the number of signals (${d.signals.length})` });
+  } else if (d.quorum > surviving.length - 1) {
+    // In an outage of the primary region its alarm cannot be read (nor Global Accelerator's
+    // health when its control plane, us-west-2, is that region); and any one more signal's API
+    // may not answer. The quorum must still be reachable then.
+    issues.push({
+      path: 'detection.quorum',
+      message:
+        surviving.length < 2
+          ? `cannot be reached in an outage of ${config.primary.region}: detection.signals needs at least two signals that survive it (${surviving.join(', ') || 'none'} do)`
+          : `must be at most ${surviving.length - 1}: in an outage of ${config.primary.region} only ${surviving.join(', ')} can answer, and detection must still work with one of them unreachable`,
+    });
+  }
+  if (d.signals.includes('route53') && config.primary.route53HealthCheck === undefined) {
+    issues.push({ path: 'primary.route53HealthCheck', message: 'is required when detection.signals names route53' });
+  }
+  if (d.confirmSeconds < d.intervalSeconds * d.failureThreshold) {
+    issues.push({ path: 'detection.confirmSeconds', message: `must be at least detection.intervalSeconds × detection.failureThreshold (${d.intervalSeconds * d.failureThreshold})` });
   }
   if (d.probeTimeoutSeconds >= d.intervalSeconds) {
     issues.push({ path: 'detection.probeTimeoutSeconds', message: `must be less than detection.intervalSeconds (${d.intervalSeconds})` });

@@ -33,6 +33,7 @@ export const referenceConfig: DrConfigInput = {
     endpointGroupArn: `arn:aws:globalaccelerator::${ACCOUNT}:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh/listener/0123abcd/endpoint-group/eu0123456789`,
     healthCheckUrl: 'http://primary-alb-123456.eu-west-1.elb.amazonaws.com/ref',
     availabilityAlarmName: 'lamp-primary-alb-availability',
+    route53HealthCheck: { healthCheckId: '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d', recordName: 'lamp-primary.health.dr.internal' },
     capacity: { min: 2, desired: 2, max: 4 },
     dbParameterGroupName: 'lamp-primary-params',
     retiredDbParameterGroupName: 'lamp-primary-retired',

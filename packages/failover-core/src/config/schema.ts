@@ -61,6 +61,17 @@ export const RegionResourcesSchema = v.strictObject({
   loadBalancerArn: matching(ARN, 'the ALB ARN registered in the endpoint group'),
   healthCheckUrl: v.pipe(v.string('must be an http(s) URL'), v.url('must be an http(s) URL'), v.regex(/^https?:\/\//, 'must be an http(s) URL')),
   availabilityAlarmName: v.optional(text('a CloudWatch alarm name')),
+  /**
+   * A Route 53 health check of this region's health path and the failover record pair that
+   * answers by it: the controller reads the checkers' verdict through DNS (Route 53's data
+   * plane), not through the us-east-1 control plane. See DESIGN.md, "Detection".
+   */
+  route53HealthCheck: v.optional(
+    v.strictObject({
+      healthCheckId: matching(/^[0-9a-f-]{36}$/, 'a Route 53 health check id (a UUID)'),
+      recordName: matching(/^(?=.{1,253}\.?$)([a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$/, 'a fully qualified DNS name such as lamp-primary.health.dr.internal'),
+    }),
+  ),
   capacity: CapacitySchema,
   /**
    * The DB parameter group of this region's database, its own (one group per database). Writes
@@ -84,21 +95,38 @@ export const RegionResourcesSchema = v.strictObject({
   dbSettings: v.optional(DbSettingsSchema),
 });
 
+/** The detector's signals (see DESIGN.md, "Detection"). */
+export const SIGNAL_NAMES = ['probe', 'route53', 'endpoint-health', 'alarm'] as const;
+
 /** Detector settings; see `@dr/failover-core` detector docs for how they combine. */
 export const DetectionSchema = v.strictObject({
   intervalSeconds: v.optional(int(5, 60, 'seconds'), 10),
-  failureThreshold: v.optional(int(1, 30, 'rounds'), 3),
+  failureThreshold: v.optional(int(1, 30, 'rounds'), 2),
   recoveryThreshold: v.optional(int(1, 30, 'rounds'), 2),
-  quorum: v.optional(int(1, 3, 'signals'), 2),
+  quorum: v.optional(int(1, 4, 'signals'), 2),
   signals: v.optional(
     v.pipe(
-      v.array(v.picklist(['probe', 'endpoint-health', 'alarm'], 'must be one of probe, endpoint-health, alarm')),
+      v.array(v.picklist(SIGNAL_NAMES, `must be one of ${SIGNAL_NAMES.join(', ')}`)),
       v.minLength(1, 'must name at least one signal'),
     ),
-    ['probe', 'endpoint-health', 'alarm'],
+    [...SIGNAL_NAMES],
   ),
   cooldownSeconds: v.optional(int(0, 86_400, 'seconds'), 600),
   probeTimeoutSeconds: v.optional(int(1, 30, 'seconds'), 5),
+  /**
+   * A detector's failover is committed (the replica promoted) only once the impairment has lasted
+   * this long, counted from its estimated start, and a fresh look still finds it. Until then the
+   * run takes only reversible steps, and undoes them if the primary recovers. An operator's
+   * `dr failover` does not wait.
+   */
+  confirmSeconds: v.optional(int(30, 1_800, 'seconds'), 120),
+  /** A reading whose evidence is older than this does not vote. */
+  staleAfterSeconds: v.optional(int(10, 600, 'seconds'), 120),
+  /**
+   * While the primary's database reports maintenance (a reboot, an upgrade), a failing primary
+   * is reported and not failed over, unless the impairment outlasts this bound.
+   */
+  maintenanceSeconds: v.optional(int(60, 7_200, 'seconds'), 900),
 });
 
 /** Recovery objectives that a run is measured against. */

@@ -62,12 +62,43 @@ export interface LatencyModel {
   readonly stateStoreMs: Range;
   /** Launch to InService per instance, AMI already in the region. Source: community runbooks. */
   readonly instanceLaunchMs: Range;
-  /** ALB target health checks: interval; a new target needs one passing check, an old one fails after `albUnhealthyThreshold`. Source: ELB user guide, target group health checks. */
+  /**
+   * ALB target health checks as the constructs set them: every 5 s (the least ELB allows), a
+   * target unhealthy after 2 failures in a row and healthy again after 2 passes; a new target
+   * needs its first passing check. Source: ELB user guide, "Health checks for Application Load
+   * Balancer target groups" (interval 5–300 s, thresholds 2–10).
+   */
   readonly albHealthIntervalMs: number;
   readonly albUnhealthyThreshold: number;
-  /** Global Accelerator health checks: interval and threshold. Source: Global Accelerator developer guide. */
-  readonly gaHealthIntervalMs: number;
-  readonly gaHealthThreshold: number;
+  readonly albHealthyThreshold: number;
+  /**
+   * For an ALB endpoint, Global Accelerator ignores the endpoint group's own health check settings
+   * and follows the ALB's target health: the endpoint is healthy while every target group behind
+   * it has a healthy target. How long its view takes to follow the ALB's is not published:
+   * UNCONFIRMED, tunable. Source: Global Accelerator developer guide, "Endpoint groups for standard
+   * accelerators" ("For Network Load Balancer and Application Load Balancer endpoints, configure
+   * health check settings on the ELB console") and "Health check options".
+   */
+  readonly gaFollowsAlbMs: Range;
+  /**
+   * Route 53 health checkers: `route53Checkers` locations (8 by default), each checking every
+   * `route53IntervalMs` (10 s "fast" or 30 s) uncoordinated with the others, each changing its
+   * view after `route53FailureThreshold` checks in a row disagree (1–10; the constructs set 2).
+   * Route 53 counts the endpoint healthy while more than 18 % of checkers say so. Source: Route 53
+   * developer guide, "How Amazon Route 53 determines whether a health check is healthy".
+   */
+  readonly route53Checkers: number;
+  readonly route53IntervalMs: number;
+  readonly route53FailureThreshold: number;
+  readonly route53HealthyShare: number;
+  /**
+   * From Route 53's aggregated status changing until its DNS servers answer by it. Not published:
+   * UNCONFIRMED, tunable. Source: Route 53 developer guide, "How health checks work in simple
+   * Amazon Route 53 configurations" (DNS answers follow the health check's status).
+   */
+  readonly route53DnsMs: Range;
+  /** A DNS query to the VPC resolver (Route 53 Resolver at the VPC's +2 address). Source: Route 53 Resolver docs (in-VPC, milliseconds). */
+  readonly dnsQueryMs: Range;
   /** EventBridge schedules fire at 1-minute granularity. Source: EventBridge docs. */
   readonly scheduleIntervalMs: number;
   /** CloudWatch alarm: period and datapoints to alarm. Source: CloudWatch alarm docs (ALB metrics at 60 s). */
@@ -104,10 +135,16 @@ export const DEFAULT_LATENCY: LatencyModel = {
   connectionLingerMs: [1_000, 60_000],
   stateStoreMs: [4, 20],
   instanceLaunchMs: [90_000, 180_000],
-  albHealthIntervalMs: 30_000,
+  albHealthIntervalMs: 5_000,
   albUnhealthyThreshold: 2,
-  gaHealthIntervalMs: 30_000,
-  gaHealthThreshold: 3,
+  albHealthyThreshold: 2,
+  gaFollowsAlbMs: [1_000, 10_000],
+  route53Checkers: 8,
+  route53IntervalMs: 10_000,
+  route53FailureThreshold: 2,
+  route53HealthyShare: 0.18,
+  route53DnsMs: [1_000, 10_000],
+  dnsQueryMs: [1, 5],
   scheduleIntervalMs: 60_000,
   alarmPeriodMs: 60_000,
   alarmEvaluationPeriods: 2,

@@ -13,6 +13,7 @@ import type {
   DbStatus,
   EndpointGroupRef,
   EndpointGroupStatus,
+  HealthChecks,
   Notification,
   Notifier,
   Ports,
@@ -43,6 +44,7 @@ export class SimPorts implements Ports {
   readonly traffic: Traffic;
   readonly probe: Probe;
   readonly alarms: Alarms;
+  readonly healthChecks: HealthChecks;
   readonly notifier: Notifier & { readonly sent: Notification[] };
   private readonly counter: { calls: number };
 
@@ -61,6 +63,7 @@ export class SimPorts implements Ports {
     this.traffic = this.makeTraffic();
     this.probe = this.makeProbe();
     this.alarms = this.makeAlarms();
+    this.healthChecks = this.makeHealthChecks();
   }
 
   /** The same world and store, with accepted calls logged as `caller`'s. */
@@ -347,6 +350,22 @@ export class SimPorts implements Ports {
           }
           return 'ALARM';
         }),
+    };
+  }
+
+  /**
+   * Route 53's verdict read through DNS, as a resolver in the controller's region answers it: the
+   * record's value at the moment the resolver last fetched it (it caches for the TTL). DNS is
+   * Route 53's data plane, answered in every region, so an outage of the primary does not stop it.
+   */
+  private makeHealthChecks(): HealthChecks {
+    const w = this.world;
+    return {
+      status: async (ref) => {
+        await this.clock.sleep(w.draw(`dns:${this.counter.calls++}`, w.latency.dnsQueryMs));
+        const t = this.clock.now();
+        return w.route53Answer(w.regionOfHealthCheck(ref.healthCheckId), t);
+      },
     };
   }
 }

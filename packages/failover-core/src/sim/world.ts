@@ -3,6 +3,8 @@ import { changedAt, lastAtOrBefore } from './history.js';
 import type { Range } from './latency.js';
 import { DEFAULT_LATENCY, type LatencyModel } from './latency.js';
 import { drawIn, Rng } from './random.js';
+import { ResourceNotFoundError } from '../errors.js';
+import { HEALTH_RECORD_TTL_SECONDS, type HealthCheckReading } from '../ports.js';
 import { DEFAULT_PARAMETER_GROUP, SimRds, type SimDb, type SimDbSettings } from './sim-rds.js';
 
 /** A window of time, in epoch milliseconds; `to` undefined means "until the end of the run". */
@@ -36,6 +38,13 @@ export interface Faults {
   readonly capacityLossAfterPromotion?: { readonly region: string; readonly afterMs: number; readonly forMs: number };
   /** Replica lag is held in this range, in milliseconds (replication falling behind). */
   readonly replicaLagMs?: Range;
+  /**
+   * A maintenance reboot of the region's database (a Single-AZ instance is `rebooting` and takes
+   * no connections): the app's health path fails meanwhile, so every health signal sees the
+   * region down, while its control plane answers and reports the reboot.
+   * Source: RDS user guide, "Maintaining a DB instance" and "Rebooting a DB instance".
+   */
+  readonly maintenance?: readonly (Window & { readonly region: string })[];
 }
 
 /** Options of a {@link SimWorld}. */
@@ -84,9 +93,10 @@ export interface SimAsg {
   readonly losses: Set<number>;
 }
 
-interface GaCache {
+/** One Route 53 checker's view: the check it last made, what it concluded, and the disagreeing checks in a row. */
+interface CheckerView {
   k: number;
-  status: boolean;
+  healthy: boolean;
   streak: number;
 }
 
@@ -95,8 +105,6 @@ export interface SimEndpointGroup {
   readonly region: string;
   readonly dial: { at: number; value: number }[];
   readonly weight: { at: number; value: number }[];
-  readonly phaseMs: number;
-  cache?: GaCache | undefined;
 }
 
 /** One mutating call that AWS accepted, for the audits: where, when it landed, and who made it. */
@@ -171,7 +179,12 @@ export class SimWorld {
       outages: [...(f.outages ?? []), ...(more.outages ?? [])],
       alb5xx: [...(f.alb5xx ?? []), ...(more.alb5xx ?? [])],
       capacityLoss: [...(f.capacityLoss ?? []), ...(more.capacityLoss ?? [])],
+      maintenance: [...(f.maintenance ?? []), ...(more.maintenance ?? [])],
     };
+    for (const m of more.maintenance ?? []) {
+      const db = this.slotDb(m.region, m.from);
+      if (db) db.reboots.push({ at: m.from, doneAt: m.to ?? Number.POSITIVE_INFINITY });
+    }
   }
 
   private build(layout: Layout, pilot: { readonly weight: number; readonly dialPercent: number }): void {
@@ -206,7 +219,6 @@ export class SimWorld {
         // The pilot light's endpoint has weight 0: Global Accelerator ignores the dial on
         // failover, so only weight 0 keeps traffic off a region whose database is read-only.
         weight: [{ at: longAgo, value: active ? 128 : pilot.weight }],
-        phaseMs: Math.floor(this.rng.at(`ga-phase:${role}`) * this.latency.gaHealthIntervalMs),
       });
     }
   }
@@ -232,10 +244,20 @@ export class SimWorld {
     return (this.faultSet.outages ?? []).find((o) => o.region === region && within(o, t))?.from;
   }
 
+  /** Windows in which the region's app cannot serve: outages, 5xx, its database's maintenance. */
+  private appDownWindows(region: string): (Window & { readonly region: string })[] {
+    return [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? []), ...(this.faultSet.maintenance ?? [])].filter((w) => w.region === region);
+  }
+
   /** When the region's app became unable to serve, if it cannot at `t`. */
   appDownSince(region: string, t: number): number | undefined {
-    const active = [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? [])].filter((w) => w.region === region && within(w, t));
+    const active = this.appDownWindows(region).filter((w) => within(w, t));
     return active.length ? Math.min(...active.map((w) => w.from)) : undefined;
+  }
+
+  /** Whether the region's database is in a maintenance reboot at `t`. */
+  inMaintenance(region: string, t: number): boolean {
+    return (this.faultSet.maintenance ?? []).some((w) => w.region === region && within(w, t));
   }
 
   serves5xx(region: string, t: number): boolean {
@@ -244,7 +266,7 @@ export class SimWorld {
 
   /** The latest end of every fault window injected so far (undefined if one never ends). */
   faultsEnd(): number | undefined {
-    const windows = [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? []), ...(this.faultSet.capacityLoss ?? [])];
+    const windows = [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? []), ...(this.faultSet.capacityLoss ?? []), ...(this.faultSet.maintenance ?? [])];
     if (windows.some((w) => w.to === undefined)) return undefined;
     return Math.max(this.startAt, ...windows.map((w) => w.to as number));
   }
@@ -334,40 +356,89 @@ export class SimWorld {
     return this.liveInstances(asg, t).filter((i) => i.inServiceAt <= t).length;
   }
 
-  healthyTargetsAt(region: string, t: number): number {
+  /** Live instances in service whose first health check has passed. */
+  private checkedTargets(region: string, t: number): number {
     const asg = this.asgs.get(region);
-    if (!asg) return 0;
+    return asg ? this.liveInstances(asg, t).filter((i) => i.inServiceAt + i.firstCheckMs <= t).length : 0;
+  }
+
+  /**
+   * Targets the ALB counts healthy at `t`: none once the app has failed `albUnhealthyThreshold`
+   * checks in a row, and none again until it has passed `albHealthyThreshold` after it recovers.
+   */
+  healthyTargetsAt(region: string, t: number): number {
+    const { albHealthIntervalMs: interval, albUnhealthyThreshold, albHealthyThreshold } = this.latency;
     const downSince = this.appDownSince(region, t);
-    if (downSince !== undefined && t - downSince >= this.latency.albUnhealthyThreshold * this.latency.albHealthIntervalMs) return 0;
-    return this.liveInstances(asg, t).filter((i) => i.inServiceAt + i.firstCheckMs <= t).length;
+    if (downSince !== undefined && t - downSince >= albUnhealthyThreshold * interval) return 0;
+    const recovering = this.appDownWindows(region).some((w) => w.to !== undefined && w.to <= t && w.to - w.from >= albUnhealthyThreshold * interval && t - w.to < albHealthyThreshold * interval);
+    return recovering ? 0 : this.checkedTargets(region, t);
   }
 
   // ---- Global Accelerator -----------------------------------------------------------------
 
   /**
-   * Whether the region's endpoint is up at `t`: the region up, no 5xx, a healthy target. What
-   * Global Accelerator's health check of the region's ALB would see, and whether the app can take
-   * a request.
+   * Whether the region's endpoint can take a request at `t`: the region up, no 5xx, its database
+   * not in a maintenance reboot, a target in service. An ALB whose targets are all unhealthy
+   * routes to all of them (it fails open), so a recovered app answers before its targets are
+   * counted healthy again.
    */
   endpointUp(region: string, t: number): boolean {
-    return this.regionUp(region, t) && !this.serves5xx(region, t) && this.healthyTargetsAt(region, t) >= 1;
+    return this.regionUp(region, t) && this.appDownSince(region, t) === undefined && this.checkedTargets(region, t) >= 1;
   }
 
-  /** Global Accelerator's view of the endpoint: it changes after `gaHealthThreshold` checks in a row disagree. */
+  /**
+   * Global Accelerator's view of the region's ALB endpoint: it follows the ALB's target health
+   * (healthy while the target group has a healthy target), `gaFollowsAlbMs` behind.
+   */
   gaHealthy(region: string, t: number): boolean {
-    const g = this.groups.get(region);
-    if (!g) return false;
-    const interval = this.latency.gaHealthIntervalMs;
-    const first = this.startAt - interval * this.latency.gaHealthThreshold;
-    const checkTime = (k: number) => first + g.phaseMs + k * interval;
-    let cache = g.cache && checkTime(g.cache.k) <= t ? { ...g.cache } : { k: -1, status: this.endpointUp(region, first), streak: 0 };
-    for (let k = cache.k + 1; checkTime(k) <= t; k++) {
-      const up = this.endpointUp(region, checkTime(k));
-      const streak = up === cache.status ? 0 : cache.streak + 1;
-      cache = streak >= this.latency.gaHealthThreshold ? { k, status: up, streak: 0 } : { k, status: cache.status, streak };
+    return this.healthyTargetsAt(region, t - this.draw(`ga-follows:${region}`, this.latency.gaFollowsAlbMs)) >= 1;
+  }
+
+  // ---- Route 53 -----------------------------------------------------------------------------
+
+  private readonly checkerViews = new Map<string, CheckerView[]>();
+
+  /** The region whose health check has this id (the config's), if any. */
+  regionOfHealthCheck(healthCheckId: string): string | undefined {
+    return [this.config.primary, this.config.secondary].find((r) => r.route53HealthCheck?.healthCheckId === healthCheckId)?.region;
+  }
+
+  /** Whether Route 53's checkers, aggregated, count the region's endpoint healthy at `t`. */
+  route53Healthy(region: string, t: number): boolean {
+    const { route53Checkers: n, route53IntervalMs: interval, route53FailureThreshold: threshold, route53HealthyShare: share } = this.latency;
+    const views = this.checkerViews.get(region) ?? [];
+    this.checkerViews.set(region, views);
+    const first = this.startAt - interval * (threshold + 1);
+    let healthy = 0;
+    for (let c = 0; c < n; c++) {
+      const phase = Math.floor(this.rng.at(`r53-phase:${region}:${c}`) * interval);
+      const checkTime = (k: number) => first + phase + k * interval;
+      // Views only move forward in time; a look into the past starts over.
+      const prior = views[c];
+      let view: CheckerView = prior && checkTime(prior.k) <= t ? { ...prior } : { k: -1, healthy: this.endpointUp(region, first), streak: 0 };
+      for (let k = view.k + 1; checkTime(k) <= t; k++) {
+        const up = this.endpointUp(region, checkTime(k));
+        const streak = up === view.healthy ? 0 : view.streak + 1;
+        view = streak >= threshold ? { k, healthy: up, streak: 0 } : { k, healthy: view.healthy, streak };
+      }
+      views[c] = view;
+      if (view.healthy) healthy++;
     }
-    g.cache = cache;
-    return cache.status;
+    return healthy / n > share;
+  }
+
+  /**
+   * What a resolver in the controller's region answers for the region's health record at `t`:
+   * Route 53's verdict `route53DnsMs` after it changed, as cached by the resolver for the
+   * record's TTL. The age is how long the answer sat in the cache plus one checker interval.
+   */
+  route53Answer(region: string | undefined, t: number): HealthCheckReading {
+    if (region === undefined) throw new ResourceNotFoundError('Route 53 health check', 'global');
+    const ttl = HEALTH_RECORD_TTL_SECONDS * 1000;
+    const phase = Math.floor(this.rng.at(`dns-phase:${region}`) * ttl);
+    const fetchedAt = t - ((((t - phase) % ttl) + ttl) % ttl);
+    const healthy = this.route53Healthy(region, fetchedAt - this.draw(`r53-dns:${region}`, this.latency.route53DnsMs));
+    return { healthy, ageMs: t - fetchedAt + this.latency.route53IntervalMs };
   }
 
   dialAt(region: string, t: number): number {
