@@ -109,7 +109,25 @@ export interface SuperviseOptions extends Omit<RunnerOptions, 'stateKey'> {
 }
 
 /** The state store keys of an application. */
-export const stateKeys = (app: string) => ({ control: `app#${app}#control`, detector: `app#${app}#detector`, reminder: `app#${app}#reminder` });
+export const stateKeys = (app: string) => ({
+  control: `app#${app}#control`,
+  detector: `app#${app}#detector`,
+  reminder: `app#${app}#reminder`,
+  /** The controller's last invocation that finished: `ControllerHeartbeat`. */
+  heartbeat: `app#${app}#heartbeat`,
+  /** The last readiness evaluation: `ReadinessReport`. */
+  readiness: `app#${app}#readiness`,
+});
+
+/** What the controller writes at the end of every invocation that finished (the readiness check "controller's last good run" reads it). */
+export interface ControllerHeartbeat {
+  /** Epoch ms the invocation finished. */
+  readonly at: number;
+  readonly action: SupervisionAction;
+  /** The detector's verdict then, and whether it is armed. */
+  readonly verdict: DetectorState['verdict'];
+  readonly armed: boolean;
+}
 
 /** How often a run the controller waits on (an approval, an operator's hold) is announced again. */
 const REMINDER_MS = 15 * 60_000;
