@@ -43,7 +43,7 @@ export async function handler(event: unknown, context: Context): Promise<Control
   return observed(obs, context, async () => {
     const startedAt = Date.now();
     const deadline = startedAt + context.getRemainingTimeInMillis();
-    parseScheduledEvent(event);
+    const scheduled = parseScheduledEvent(event);
     const settings = readSettings(
       {
         AWS_REGION: { required: true },
@@ -60,7 +60,7 @@ export async function handler(event: unknown, context: Context): Promise<Control
     const config = await loadConfigFromSsm(settings.DR_APP!, region, { parameterName: settings.DR_CONFIG_PARAMETER });
     metrics.setDefaultDimensions({ app: config.app });
     const ports = createAwsPorts(config, { stateTableName: settings.DR_STATE_TABLE, stateRegion: region, topicArn: settings.DR_TOPIC_ARN });
-    const probeWindowMs = Number(settings.DR_PROBE_WINDOW_SECONDS ?? 50) * 1000;
+    const probeWindowMs = Number(settings.DR_PROBE_WINDOW_SECONDS ?? 56) * 1000;
 
     const result = await supervise({
       ports,
@@ -70,6 +70,8 @@ export async function handler(event: unknown, context: Context): Promise<Control
       leaseMs: Number(settings.DR_LEASE_SECONDS ?? 60) * 1000,
       probeUntil: Math.min(startedAt + probeWindowMs, deadline - PROBE_MARGIN_MS),
       deadline: deadline - HANDOVER_MARGIN_MS,
+      // A delivery retried long after its schedule fired (throttling) is ignored.
+      scheduledAt: Date.parse(scheduled.time),
       runId: () => `failover-${new Date().toISOString().replace(/[:.]/g, '-')}-${context.awsRequestId.slice(0, 8)}`,
       onRound: (round, detector) => logger.info('probed the primary region', { readings: round.readings, verdict: detector.verdict, downRounds: detector.downRounds }),
       onTransition: (state, runEvent, epoch) => {

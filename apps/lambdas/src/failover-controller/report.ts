@@ -29,6 +29,8 @@ const ACTION_METRICS: Readonly<Record<SupervisionResult['action'], string | unde
   'took-over': 'ControllerTookOver',
   'awaiting-approval': 'AwaitingApproval',
   expired: 'ApprovalExpired',
+  maintenance: 'PrimaryMaintenance',
+  'stale-tick': 'StaleTickIgnored',
 };
 
 const capitalized = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;

@@ -137,7 +137,8 @@ export function observeRound(state: DetectorState, settings: DetectorSettings, r
   const newestDownAge = Math.min(...downs.map((s) => round.readings[s]?.ageMs ?? 0));
   const firstDownAt = clean ? undefined : (state.firstDownAt ?? round.at - newestDownAge);
   const suspectSince = failing ? (state.suspectSince ?? round.at) : state.verdict === 'down' ? state.suspectSince : undefined;
-  const maintenanceSince = clean ? undefined : round.maintenance ? (state.maintenanceSince ?? round.at) : state.maintenanceSince;
+  // Kept until the verdict is healthy again: a maintenance that ended is still why the primary failed.
+  const maintenanceSince = round.maintenance ? (state.maintenanceSince ?? round.at) : state.maintenanceSince;
   const coolingDown = state.cooldownUntil !== undefined && round.at < state.cooldownUntil;
   const memory = { armed, downRounds, upRounds, lastCleanAt, firstDownAt, suspectSince, maintenanceSince, cooldownUntil: state.cooldownUntil };
 
@@ -154,4 +155,11 @@ export function observeRound(state: DetectorState, settings: DetectorSettings, r
     return { ...memory, verdict: 'healthy', suspectSince: undefined, maintenanceSince: undefined };
   }
   return { ...memory, verdict: 'suspect' };
+}
+
+/** A round's readings for people: `probe down (0s), route53 up (12s), ...`. */
+export function describeReadings(round: DetectorRound): string {
+  return Object.entries(round.readings)
+    .map(([k, r]) => `${k} ${r.state}${r.state === 'unknown' ? '' : ` (${Math.round(r.ageMs / 1000)}s old)`}`)
+    .join(', ');
 }

@@ -46,6 +46,15 @@ export interface DrillReport {
   readonly outcome: DrillOutcome;
   /** Impairment start to the failover's trigger. */
   readonly detectSeconds: number | null;
+  /** Whether AWS accepted a replica promotion during the drill: the failover went past its point of no return. */
+  readonly promoted: boolean;
+  /** Whether a failover run started more than one detection interval after the impairment had ended (it acted on a stale signal). */
+  readonly startedAfterRecovery: boolean;
+  /**
+   * When the impairment began (seconds since the drill began), and when the detector estimated it
+   * did, with the window it gave: null without a detector's run.
+   */
+  readonly impairment: { readonly actualSeconds: number; readonly estimatedSeconds: number } | null;
   /**
    * Time without service: from the impairment's start (failover) or from fencing the old region
    * (switchover, failback) until the new region is verified serving.
@@ -111,6 +120,8 @@ export interface ReportInput {
   readonly audit: Audit;
   readonly activeRegion: string;
   readonly controller: DrillReport['controller'];
+  readonly promoted: boolean;
+  readonly startedAfterRecovery: boolean;
 }
 
 /** Seconds of `entry` kind for a step, since t0. */
@@ -172,7 +183,13 @@ export function buildReport(input: ReportInput): DrillReport {
   // Holding back is right only when the serving region was not in fact impaired (or no longer
   // was: a refusal because it recovered), and failing over a healthy region is never right.
   const spurious = input.operation === 'failover' && !input.regionImpaired && outcome !== 'not-triggered' && outcome !== 'refused';
-  const heldBackRightly = outcome === 'refused' && run?.problems.some((p) => p.kind === 'recovered') === true && input.recoveredAt !== undefined && input.recoveredAt <= (run.timeline.at(-1)?.at ?? 0);
+  // So is holding back from an impairment that ended by itself: not starting, or undoing a run
+  // whose confirmation saw the primary recover before the point of no return.
+  const recovered = input.recoveredAt !== undefined && input.recoveredAt <= (run?.timeline.at(-1)?.at ?? Number.POSITIVE_INFINITY);
+  const heldBackRightly =
+    !input.startedAfterRecovery &&
+    recovered &&
+    ((outcome === 'refused' && run?.problems.some((p) => p.kind === 'recovered') === true) || (outcome === 'rolled-back' && run?.failure?.blockId === 'confirm-impairment') || (outcome === 'not-triggered' && !input.promoted));
   const met =
     (outcome === 'not-triggered' && !input.regionImpaired) ||
     heldBackRightly ||
@@ -199,6 +216,9 @@ export function buildReport(input: ReportInput): DrillReport {
     seed: input.seed,
     outcome,
     detectSeconds,
+    promoted: input.promoted,
+    startedAfterRecovery: input.startedAfterRecovery,
+    impairment: run?.impairedAt !== undefined && input.impairedAt !== undefined && run.trigger === 'detector' ? { actualSeconds: secs(input.impairedAt - t0), estimatedSeconds: secs(run.impairedAt - t0) } : null,
     rtoSeconds,
     durationSeconds,
     rpoSeconds,

@@ -6,7 +6,7 @@ import type { ControlRecord } from '../runtime/lease.js';
 import type { LatencyModel } from '../sim/latency.js';
 import { Rng } from '../sim/random.js';
 import { buildReport, type DrillReport } from './report.js';
-import { scenarioEffects, scenarioSetup, type Scenario } from './scenarios.js';
+import { maintenanceRebootMs, scenarioEffects, scenarioSetup, type Scenario } from './scenarios.js';
 import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
 
 /** The operations a single drill runs (a lifecycle drill strings them together). */
@@ -30,6 +30,11 @@ export interface DrillOptions {
    * the failover (the human part of the RTO). @default 300
    */
   readonly approvalDelaySeconds?: number;
+  /**
+   * The scenario's fault ends after this many seconds (a region outage or 5xx burst that
+   * recovers by itself). Undefined: the scenario's own length (most never end).
+   */
+  readonly outageSeconds?: number;
   /** How long to watch for a failover that never triggers, in seconds after the fault starts. @default 1800 */
   readonly watchSeconds?: number;
   /** Extra chaos on top of the scenario. */
@@ -79,7 +84,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   });
   const { clock, store, keys } = session;
   const faultAt = operation === 'failover' ? drillFaultTime(seed, session.t0) : session.t0 + 60_000;
-  const effects = scenarioEffects(scenario, config[from].region, config[to].region, faultAt);
+  const outageMs = options.outageSeconds !== undefined ? options.outageSeconds * 1000 : scenario === 'maintenance-reboot' ? maintenanceRebootMs(seed) : undefined;
+  const effects = scenarioEffects(scenario, config[from].region, config[to].region, faultAt, outageMs);
   session.applyScenario(effects);
   const emit = options.onProgress;
   if (operation === 'failback') await store.seed<ControlRecord>(keys.control, { active: 'secondary' });
@@ -123,7 +129,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
   const audit = session.audit(observedUntil);
   const record = await store.peek<ControlRecord>(keys.control);
+  const recoveredAt = effects.recoversAt;
+  const lateBy = config.detection.intervalSeconds * 1000;
   return buildReport({
+    promoted: session.world.callLog.some((c) => c.name === 'promoteReplica'),
+    startedAfterRecovery: recoveredAt !== undefined && [...session.spans.values()].some((s) => s.operation === 'failover' && s.from > recoveredAt + lateBy),
     config,
     operation,
     scenario,

@@ -19,6 +19,7 @@ export const SCENARIOS = [
   'late-approval',
   'late-state-writes',
   'capacity-lost-after-promotion',
+  'maintenance-reboot',
 ] as const;
 
 /** A fault scenario. */
@@ -39,7 +40,14 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<Scenario, string>> = {
   'late-approval': 'approval required; a 3-minute outage that ends, approved 10 minutes later: the re-check refuses',
   'late-state-writes': 'region outage while 5% of state writes are answered 75 s late',
   'capacity-lost-after-promotion': 'region outage that ends after 30 minutes; the target loses its capacity right after the promotion, for 20 minutes',
+  'maintenance-reboot': "a routine maintenance reboot of the serving region's Single-AZ database (1–5 minutes): every health check fails, and no failover is right",
 };
+
+/** Scenarios whose fault is one window that `--outage-seconds` can end. */
+export const WINDOWED_SCENARIOS: ReadonlySet<Scenario> = new Set<Scenario>(['region-outage', 'alb-5xx', 'controller-crash', 'api-throttling', 'replica-lag', 'late-state-writes', 'no-capacity', 'promotion-failure', 'capacity-lost-after-promotion', 'maintenance-reboot']);
+
+/** How long a maintenance reboot lasts when the drill does not say: 1–5 minutes, from the seed (RDS publishes no figure). */
+export const maintenanceRebootMs = (seed: number): number => 60_000 + Math.floor(new Rng(seed).at('maintenance-length') * 240_000);
 
 /** The operation a scenario is about. */
 export function scenarioOperation(scenario: Scenario): Operation | undefined {
@@ -127,6 +135,11 @@ export function scenarioEffects(scenario: Scenario, fromRegion: string, toRegion
     }
     case 'late-state-writes':
       return { faults: outage, lateWrites: { rate: 0.05, delayMs: 75_000 }, impairs: true, recoversAt: to };
+    case 'maintenance-reboot': {
+      // The region is not impaired in the sense a failover answers: its database comes back.
+      const end = from + (outageMs ?? 180_000);
+      return { faults: { maintenance: [{ region: fromRegion, from, to: end }] }, impairs: false, recoversAt: end };
+    }
     case 'capacity-lost-after-promotion': {
       const end = from + (outageMs ?? 30 * 60_000);
       return { faults: { outages: [{ region: fromRegion, from, to: end }], capacityLossAfterPromotion: { region: toRegion, afterMs: 10_000, forMs: 20 * 60_000 } }, impairs: true, recoversAt: end };

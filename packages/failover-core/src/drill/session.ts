@@ -33,6 +33,14 @@ export interface DrillChaos {
   readonly lostResponseRate?: number;
   /** State writes that land and are answered late. */
   readonly lateWrites?: LateWrites;
+  /**
+   * Chance that a scheduled invocation is delivered late (Lambda retries a throttled asynchronous
+   * event for up to 6 hours: here 1 minute to 6 hours late), and chance that one is delivered
+   * twice (EventBridge delivers at least once). Source: Lambda developer guide, "Asynchronous
+   * invocation"; EventBridge user guide, "Event delivery". @default 0
+   */
+  readonly lateTickRate?: number;
+  readonly duplicateTickRate?: number;
 }
 
 /** Options of a {@link DrillSession}. */
@@ -56,8 +64,8 @@ class SimulatedCrash extends Error {
 
 /** Lambda's maximum timeout; the failover controller stops short of it. */
 const LAMBDA_TIMEOUT_MS = 15 * 60_000;
-/** The controller's probe window in each one-minute invocation. */
-const PROBE_WINDOW_MS = 50_000;
+/** The controller's probe window in each one-minute invocation: the schedule less 4 s, as the constructs set it, so rounds keep their interval across invocations. */
+const PROBE_WINDOW_MS = 56_000;
 
 /** One run's life in a drill: when it started and ended (its final end, after any retries), as the driver saw it. */
 export interface RunSpan {
@@ -86,6 +94,9 @@ export class DrillSession {
   readonly spans = new Map<string, RunSpan>();
   invocations = 0;
   crashes = 0;
+  /** Invocations that found their scheduled event stale and did nothing. */
+  staleTicks = 0;
+  private maintenanceNoted = false;
   private stopped = false;
   private logged = new Map<string, number>();
   private lastVerdict: Verdict = 'healthy';
@@ -170,14 +181,24 @@ export class DrillSession {
       for (let at = this.clock.now(); !this.stopped; at += this.world.latency.scheduleIntervalMs) {
         await this.clock.sleepUntil(Math.max(at, this.clock.now()));
         if (this.stopped) return;
-        const owner = `controller-${++this.invocations}`;
-        void this.invoke(owner, this.crasher(owner, shared));
+        const chaos = this.options.chaos;
+        const n = this.invocations;
+        const deliveries = this.rng.at(`tick-twice:${n}`) < (chaos?.duplicateTickRate ?? 0) ? 2 : 1;
+        for (let d = 0; d < deliveries; d++) {
+          const late = this.rng.at(`tick-late:${n}:${d}`) < (chaos?.lateTickRate ?? 0) ? 60_000 + Math.floor(this.rng.at(`tick-delay:${n}:${d}`) * 6 * 3_600_000) : 0;
+          const firedAt = this.clock.now();
+          void this.clock.sleep(late).then(() => {
+            if (this.stopped) return;
+            const owner = `controller-${++this.invocations}`;
+            return this.invoke(owner, this.crasher(owner, shared), firedAt);
+          });
+        }
       }
     };
     void tick();
   }
 
-  private async invoke(owner: string, beforeEvent: ((index: number, event: RunEvent) => void) | undefined): Promise<void> {
+  private async invoke(owner: string, beforeEvent: ((index: number, event: RunEvent) => void) | undefined, scheduledAt?: number): Promise<void> {
     const started = this.clock.now();
     try {
       const result = await supervise({
@@ -192,7 +213,13 @@ export class DrillSession {
         beforeEvent,
         runId: () => this.nextRunId(),
         force: this.options.force,
+        scheduledAt,
       });
+      if (result.action === 'stale-tick') this.staleTicks++;
+      if (result.action === 'maintenance' && !this.maintenanceNoted) {
+        this.maintenanceNoted = true;
+        this.note(`${owner}: the primary fails while its database reports maintenance; no failover unless it outlasts ${this.config.detection.maintenanceSeconds} s`);
+      }
       if (result.action === 'resumed') this.note(`${owner} resumed run ${result.run?.runId ?? ''}`);
       if (result.action === 'took-over') this.note(`${owner} took over run ${result.run?.runId ?? ''}`);
       if (result.action === 'expired') this.note(`${owner}: the approval of run ${result.run?.runId ?? ''} expired`);

@@ -1,3 +1,4 @@
+import { describeReadings, roundFails, roundSeesHealthy } from '../detector/detector.js';
 import type { BlockAction } from '../plan/types.js';
 import type { DbStatus, ReadOnlySetting } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
@@ -27,6 +28,8 @@ export interface AssessContext {
   readonly now?: number | undefined;
   /** Whether the block has made its call (it may be in effect). */
   readonly acted?: boolean | undefined;
+  /** When the run's impairment began, as the detector estimated it. */
+  readonly impairedAt?: number | undefined;
 }
 
 /** True when `read_only` is `setting` and applied: RDS reports the group `in-sync` (a status naming no group counts as applied). */
@@ -150,6 +153,15 @@ export function assess(action: BlockAction, observation: Observation, context: A
       if (g.endpointWeight > 0 && g.trafficDialPercent > 0) return impossible(`${action.group.region} takes new connections again (weight ${g.endpointWeight}, dial ${g.trafficDialPercent}%)`);
       const waited = context.now !== undefined && context.since !== undefined ? (context.now - context.since) / 1000 : 0;
       return waited >= action.seconds ? done(`no new connections for ${Math.round(waited)} s`) : going(`${Math.round(waited)}/${action.seconds} s`);
+    }
+    case 'await-impairment': {
+      if (observation.kind !== 'signals') return mismatch(action, observation);
+      const { round } = observation;
+      const seen = describeReadings(round);
+      if (roundSeesHealthy(action.detector, round)) return impossible(`the primary recovered before the point of no return (${seen})`);
+      const lasted = context.impairedAt === undefined ? Number.POSITIVE_INFINITY : round.at - context.impairedAt;
+      if (lasted < action.confirmSeconds * 1000) return going(`impaired for ${Math.round(lasted / 1000)} of ${action.confirmSeconds} s (${seen})`);
+      return roundFails(action.detector, round) ? done(`still impaired after ${Number.isFinite(lasted) ? Math.round(lasted / 1000) : action.confirmSeconds} s (${seen})`) : going(`cannot confirm yet (${seen})`);
     }
     case 'verify-serving': {
       if (observation.kind !== 'serving') return mismatch(action, observation);

@@ -62,6 +62,8 @@ export function regionOf(action: BlockAction): string {
     case 'set-capacity':
     case 'await-healthy':
       return action.asg.region;
+    case 'await-impairment':
+      return action.region;
     default:
       return action.db.region;
   }

@@ -249,7 +249,7 @@ function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'observed'
   const block = findBlock(state, event.blockId);
   if (!current || !block) return unchanged(state);
   const at = event.at;
-  const verdict = assess(block.action, event.observation, { since: current.startedAt, now: at, acted: current.intentAt !== undefined });
+  const verdict = assess(block.action, event.observation, { since: current.startedAt, now: at, acted: current.intentAt !== undefined, impairedAt: state.impairedAt });
   let next = withBlock(state, block.id, { unreachableSince: undefined });
   if (block.action.kind === 'promote-replica' && event.observation.kind === 'database' && verdict.progress === 'not-started') {
     // The lag now is the data a promotion would lose: record it as the run's RPO.

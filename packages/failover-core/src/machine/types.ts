@@ -1,4 +1,5 @@
 import type { RegionRole } from '../config/schema.js';
+import type { DetectorRound } from '../detector/detector.js';
 import type { FailureCause } from '../errors.js';
 import type { CapacitySetting, CapacityStatus, DbStatus, EndpointGroupStatus, Notification, ProbeResult, ReadOnlySetting } from '../ports.js';
 import type { Operation, Plan, PlanStep } from '../plan/types.js';
@@ -162,7 +163,8 @@ export type Observation =
   | { readonly kind: 'rename'; readonly current: DbStatus; readonly renamed: DbStatus }
   | { readonly kind: 'capacity'; readonly status: CapacityStatus }
   | { readonly kind: 'endpoint-group'; readonly status: EndpointGroupStatus }
-  | { readonly kind: 'serving'; readonly group: EndpointGroupStatus; readonly probe: ProbeResult };
+  | { readonly kind: 'serving'; readonly group: EndpointGroupStatus; readonly probe: ProbeResult }
+  | { readonly kind: 'signals'; readonly round: DetectorRound };
 
 export type { FailureCause } from '../errors.js';
 

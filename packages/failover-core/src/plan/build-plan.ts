@@ -31,6 +31,12 @@ export interface PlanOptions {
   readonly from?: RegionRole;
   /** Used to name retired database instances uniquely; letters and digits. @default 'run' */
   readonly runTag?: string;
+  /**
+   * A detector's failover: take only reversible steps first (scale, pre-checks), and commit only
+   * once the impairment has lasted `detection.confirmSeconds` and a fresh look still finds it
+   * (DESIGN.md, "Detect fast, commit late"). An operator's failover does not wait. @default false
+   */
+  readonly confirmImpairment?: boolean;
 }
 
 /** Which side serves before an operation, when the caller does not say. */
@@ -119,16 +125,47 @@ export function buildPlan(config: DrConfig, operation: Operation, options: PlanO
   if (issues.length > 0) throw new ConfigError(issues, 'the DR config');
   const to = operation === 'rebuild' ? from : otherRole(from);
   const runTag = options.runTag ?? 'run';
-  const steps = stepsOf(config, operation, from, runTag);
+  const steps = stepsOf(config, operation, from, runTag, options.confirmImpairment === true);
   return { operation, from, to, fromRegion: config[from].region, toRegion: config[to].region, steps };
 }
 
-function stepsOf(config: DrConfig, operation: Operation, from: RegionRole, runTag: string): PlanStep[] {
+function stepsOf(config: DrConfig, operation: Operation, from: RegionRole, runTag: string, confirm: boolean): PlanStep[] {
   const t = config.timeouts;
   switch (operation) {
     case 'failover': {
       const src = config[from];
       const dst = config[otherRole(from)];
+      const promote = block('promote-replica', `Promote ${dst.dbInstanceIdentifier} in ${dst.region}`, { kind: 'promote-replica', db: dbRef(dst), backupRetentionDays: dst.dbSettings?.backupRetentionDays }, t.promotionSeconds, KEEP_AFTER_COMMIT, { commits: true });
+      const after = [
+        { id: 'await-ready', name: 'Wait until writable and healthy', blocks: [awaitWritable(config, dst), awaitHealthy(config, dst)] },
+        shiftTraffic(config, dst),
+        verify(config, dst),
+        { id: 'contain', name: `Contain ${src.region}`, blocks: [containCapacity(config, src)] },
+      ];
+      if (confirm) {
+        const d = config.detection;
+        return [
+          {
+            id: 'prepare',
+            name: `Scale ${dst.region}, lift any fence left on ${dst.dbInstanceIdentifier}`,
+            // Reversible and harmless to a primary that recovers: its traffic is not touched yet.
+            blocks: [scaleUp(config, dst), liftFence('lift-fence', dst, t.actionSeconds, 'restore')],
+          },
+          {
+            id: 'confirm',
+            name: `Confirm ${src.region} is still impaired ${d.confirmSeconds} s after it began`,
+            blocks: [
+              block('confirm-impairment', `Read the detector's signals until the impairment has lasted ${d.confirmSeconds} s; give up if ${src.region} recovers`, { kind: 'await-impairment', region: src.region, confirmSeconds: d.confirmSeconds, detector: { quorum: d.quorum, signals: d.signals, staleAfterSeconds: d.staleAfterSeconds } }, d.confirmSeconds + t.actionSeconds, { keep: 'it only reads the signals' }),
+            ],
+          },
+          {
+            id: 'commit',
+            name: `Fence ${src.region}'s traffic and promote ${dst.dbInstanceIdentifier} (the point of no return); fence ${src.region}'s writes once it is accepted`,
+            blocks: [...fenceTraffic(config, src), promote, containWrites(config, src)],
+          },
+          ...after,
+        ];
+      }
       return [
         {
           id: 'prepare',
@@ -140,15 +177,9 @@ function stepsOf(config: DrConfig, operation: Operation, from: RegionRole, runTa
         {
           id: 'commit',
           name: `Promote ${dst.dbInstanceIdentifier} (the point of no return), and fence ${src.region}'s writes once it is accepted`,
-          blocks: [
-            block('promote-replica', `Promote ${dst.dbInstanceIdentifier} in ${dst.region}`, { kind: 'promote-replica', db: dbRef(dst), backupRetentionDays: dst.dbSettings?.backupRetentionDays }, t.promotionSeconds, KEEP_AFTER_COMMIT, { commits: true }),
-            containWrites(config, src),
-          ],
+          blocks: [promote, containWrites(config, src)],
         },
-        { id: 'await-ready', name: 'Wait until writable and healthy', blocks: [awaitWritable(config, dst), awaitHealthy(config, dst)] },
-        shiftTraffic(config, dst),
-        verify(config, dst),
-        { id: 'contain', name: `Contain ${src.region}`, blocks: [containCapacity(config, src)] },
+        ...after,
       ];
     }
     case 'switchover': {

@@ -1,4 +1,5 @@
 import type { RegionRole } from '../config/schema.js';
+import type { DetectorSettings } from '../detector/detector.js';
 import type { AsgRef, CapacitySetting, DbRef, EndpointGroupRef } from '../ports.js';
 
 /**
@@ -27,7 +28,13 @@ export type BlockAction =
   | { readonly kind: 'await-replica-sync'; readonly db: DbRef; readonly maxLagSeconds: number }
   /** Wait until the group takes no new connections and `seconds` have passed for established ones to finish. */
   | { readonly kind: 'await-drain'; readonly group: EndpointGroupRef; readonly seconds: number }
-  | { readonly kind: 'verify-serving'; readonly group: EndpointGroupRef; readonly url: string };
+  | { readonly kind: 'verify-serving'; readonly group: EndpointGroupRef; readonly url: string }
+  /**
+   * Wait until the impairment has lasted `confirmSeconds` from its estimated start, reading the
+   * detector's signals each time: done when a fresh look then still finds the primary failing;
+   * impossible as soon as a fresh up from an independent vantage point shows it recovered.
+   */
+  | { readonly kind: 'await-impairment'; readonly region: string; readonly confirmSeconds: number; readonly detector: Pick<DetectorSettings, 'quorum' | 'signals' | 'staleAfterSeconds'> };
 
 /** The kinds of block that change the world. */
 export type MutatingKind = Exclude<BlockAction['kind'], `await-${string}` | `verify-${string}`>;

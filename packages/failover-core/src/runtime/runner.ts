@@ -10,7 +10,7 @@ import { findBlock, planBlocks } from '../machine/run-state.js';
 import { acquireLease, CLOCK_SKEW_MS, writeUnderLease, type ControlRecord, type LeaseHold, type LeaseTiming } from './lease.js';
 import { evaluatePreconditions } from './preconditions.js';
 import { containOnce, recordLook, type ContainmentGuard } from './containment.js';
-import { confirmImpairment } from './signals.js';
+import { confirmImpairment, readSignals } from './signals.js';
 
 /** Everything a runner needs. */
 export interface RunnerOptions {
@@ -506,6 +506,8 @@ export class Runner {
       case 'set-capacity':
       case 'await-healthy':
         return { kind: 'capacity', status: await compute.describe(a.asg) };
+      case 'await-impairment':
+        return { kind: 'signals', round: await readSignals(this.ports, this.options.config) };
       case 'verify-serving': {
         const [group, result] = await Promise.all([traffic.describe(a.group), probe.check({ url: a.url, timeoutMs: 5_000 })]);
         return { kind: 'serving', group, probe: result };
@@ -542,6 +544,7 @@ export class Runner {
       case 'await-replica-sync':
       case 'await-drain':
       case 'verify-serving':
+      case 'await-impairment':
         throw new Error(`block ${block.id} only observes`);
       default:
         return assertNever(a, 'block action');

@@ -1,5 +1,5 @@
 import type { DrConfig } from '../config/schema.js';
-import { roundFails, type DetectorRound, type SignalReading } from '../detector/detector.js';
+import { describeReadings, roundFails, type DetectorRound, type SignalReading } from '../detector/detector.js';
 import type { PreconditionProblem } from '../machine/types.js';
 import { dbRef, groupRef } from '../plan/build-plan.js';
 import type { Ports } from '../ports.js';
@@ -11,7 +11,7 @@ import type { Ports } from '../ports.js';
  * evaluates whole 1-minute periods. Source: ELB user guide, "Health checks for Application Load
  * Balancer target groups"; CloudWatch user guide, "Using Amazon CloudWatch alarms".
  */
-export const SIGNAL_EVIDENCE_AGE_MS = { 'endpoint-health': 10_000, alarm: 60_000 } as const;
+export const SIGNAL_EVIDENCE_AGE_MS = { 'endpoint-health': 5_000, alarm: 60_000 } as const;
 
 /**
  * RDS `DBInstanceStatus` values that mean planned work on the instance rather than a failure.
@@ -31,6 +31,8 @@ async function answerWithin<T>(ports: Ports, ms: number, work: () => Promise<T>)
  */
 export async function readSignals(ports: Ports, config: DrConfig): Promise<DetectorRound> {
   const { primary, detection } = config;
+  // Ages count from the round's start: a probe that times out saw nothing after it either.
+  const at = ports.clock.now();
   const budget = detection.probeTimeoutSeconds * 1000;
   const wanted = new Set(detection.signals);
   const readings: DetectorRound['readings'] = {};
@@ -73,14 +75,7 @@ export async function readSignals(ports: Ports, config: DrConfig): Promise<Detec
     answerWithin(ports, budget, () => ports.database.describe(dbRef(primary))).then((db) => void (maintenance = db?.exists ? MAINTENANCE_STATUSES.has(db.status) : undefined)),
   );
   await Promise.all(tasks);
-  return { at: ports.clock.now(), readings, maintenance };
-}
-
-/** A round's readings for people: `probe down (0s), route53 up (12s), ...`. */
-export function describeReadings(round: DetectorRound): string {
-  return Object.entries(round.readings)
-    .map(([k, r]) => `${k} ${r.state}${r.state === 'unknown' ? '' : ` (${Math.round(r.ageMs / 1000)}s old)`}`)
-    .join(', ');
+  return { at, readings, maintenance };
 }
 
 /**

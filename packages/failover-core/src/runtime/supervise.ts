@@ -1,5 +1,5 @@
 import type { DrConfig } from '../config/schema.js';
-import { observeRound, initialDetectorState, type DetectorRound, type DetectorState } from '../detector/detector.js';
+import { describeReadings, impairmentEstimate, observeRound, roundFails, initialDetectorState, type DetectorRound, type DetectorState, type ImpairmentEstimate } from '../detector/detector.js';
 import { describeError, isLeaseLost, isLockHeld, isVersionConflict } from '../errors.js';
 import { isTerminal, type RunState } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -77,7 +77,14 @@ export type SupervisionAction =
   /** The detector's run waits for an operator's approval (`dr failover`); a reminder goes out every 15 minutes. */
   | 'awaiting-approval'
   /** A run's approval expired: it was refused, changing nothing. */
-  | 'expired';
+  | 'expired'
+  /**
+   * The primary fails while its database reports maintenance (a reboot, an upgrade): reported,
+   * not failed over, until the impairment outlasts `detection.maintenanceSeconds`.
+   */
+  | 'maintenance'
+  /** The invocation's scheduled event was older than one schedule interval (a late or retried delivery): ignored. */
+  | 'stale-tick';
 
 
 /** The result of {@link supervise}. */
@@ -90,6 +97,8 @@ export interface SupervisionResult {
   readonly containment?: ContainmentOutcome | undefined;
   /** For `held`: since when the operator's run has not moved, and when the hold ends and the controller takes it over (epoch ms). */
   readonly hold?: { readonly idleSince: number; readonly endsAt: number } | undefined;
+  /** While the detector sees the primary failing: when the impairment began, as it estimates it. */
+  readonly impairment?: ImpairmentEstimate | undefined;
 }
 
 /** Options for {@link supervise}. */
@@ -106,7 +115,20 @@ export interface SuperviseOptions extends Omit<RunnerOptions, 'stateKey'> {
    * forced failover in a drill.
    */
   readonly force?: boolean;
+  /**
+   * When the schedule fired this invocation (the EventBridge event's `time`, epoch ms). An
+   * invocation that starts more than {@link STALE_TICK_MS} after it is a late or retried delivery
+   * (Lambda retries an asynchronous event for up to 6 hours) and does nothing.
+   */
+  readonly scheduledAt?: number | undefined;
 }
+
+/**
+ * How late a scheduled invocation may start and still act: one schedule interval. A later one
+ * is a delivery that was throttled and retried; newer invocations have already done its work.
+ * Source: Lambda developer guide, "Asynchronous invocation" (retries for up to 6 hours).
+ */
+export const STALE_TICK_MS = 60_000;
 
 /** The state store keys of an application. */
 export const stateKeys = (app: string) => ({
@@ -212,6 +234,28 @@ async function holdOrTakeOver(options: SuperviseOptions, run: RunState, detector
  */
 export async function supervise(options: SuperviseOptions): Promise<SupervisionResult> {
   const { ports, config } = options;
+  if (options.scheduledAt !== undefined && ports.clock.now() - options.scheduledAt > STALE_TICK_MS) {
+    const detector = (await ports.stateStore.read<DetectorState>(stateKeys(config.app).detector))?.value ?? initialDetectorState;
+    return { action: 'stale-tick', detector, rounds: 0 };
+  }
+  const result = await superviseOnce(options);
+  const heartbeat: ControllerHeartbeat = { at: ports.clock.now(), action: result.action, verdict: result.detector.verdict, armed: result.detector.armed === true };
+  await writeLatest(ports, stateKeys(config.app).heartbeat, heartbeat);
+  return result;
+}
+
+/** Overwrites a record whatever its version (the newest writer wins); a lost write is written next time. */
+async function writeLatest<T>(ports: Ports, key: string, value: T): Promise<void> {
+  try {
+    const stored = await ports.stateStore.read<T>(key);
+    await ports.stateStore.write(key, value, stored?.version ?? 0);
+  } catch {
+    // Two invocations overlapped, or the table did not answer: the next one writes it.
+  }
+}
+
+async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResult> {
+  const { ports, config } = options;
   const keys = stateKeys(config.app);
   const runner = () => new Runner({ ...options, stateKey: keys.control });
   let detector = (await ports.stateStore.read<DetectorState>(keys.detector))?.value ?? initialDetectorState;
@@ -264,26 +308,41 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
       // starting must not leave the next ones watching a dead region forever. A run already
       // tried for this impairment (refused or failed) is not retried unattended.
       const triedThisTime = run !== undefined && run.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY);
-      if (detector.verdict === 'down' && !triedThisTime) {
+      const impairment = impairmentEstimate(detector);
+      // Only on a round that itself fails: a verdict still `down` while the primary recovers
+      // (hysteresis) never starts a run.
+      if (detector.verdict === 'down' && !triedThisTime && impairment && roundFails(config.detection, round)) {
         await saveDetector(ports, keys.detector, detector);
+        const lasted = ports.clock.now() - impairment.at;
+        if (detector.maintenanceSince !== undefined && lasted < config.detection.maintenanceSeconds * 1000) {
+          await remind(ports, keys.reminder, `maintenance:${detector.maintenanceSince}`, detector.maintenanceSince, {
+            subject: `${config.primary.region} fails during its database's maintenance`,
+            message: `${config.primary.dbInstanceIdentifier} reports maintenance and the primary's health checks fail (${describeReadings(round)}). No failover while it lasts up to ${Math.round(config.detection.maintenanceSeconds / 60)} min; it has lasted ${Math.round(lasted / 60_000)} min.`,
+            severity: 'warning',
+          });
+          return { action: 'maintenance', detector, rounds, containment, impairment };
+        }
         const runId = options.runId();
         return unlessBusy<SupervisionResult>(async () => {
           const outcome = await runner().start({
             runId,
             operation: 'failover',
-            plan: buildPlan(config, 'failover', { runTag: runId }),
+            plan: buildPlan(config, 'failover', { runTag: runId, confirmImpairment: true }),
             maxDataLossSeconds: config.objectives.maxDataLossSeconds,
             force: options.force,
             approvalRequired: config.approval.required,
-            impairedAt: detector.suspectSince,
+            impairedAt: impairment.at,
             trigger: 'detector',
           });
-          return { action: 'started', detector, run: outcome.state, rounds, containment };
-        }, () => ({ action: 'busy', detector, rounds, containment }));
+          return { action: 'started', detector, run: outcome.state, rounds, containment, impairment };
+        }, () => ({ action: 'busy', detector, rounds, containment, impairment }));
       }
     }
-    await ports.clock.sleep(Math.max(0, started + interval - ports.clock.now()));
+    const next = Math.max(ports.clock.now(), started + interval);
+    // No sleeping past the window: the detector's state is saved now, before the next invocation reads it.
+    if (next + config.detection.probeTimeoutSeconds * 1000 > options.probeUntil) break;
+    await ports.clock.sleep(next - ports.clock.now());
   }
   if (watching) await saveDetector(ports, keys.detector, detector);
-  return { action: 'watched', detector, rounds, containment };
+  return { action: 'watched', detector, rounds, containment, impairment: impairmentEstimate(detector) };
 }
