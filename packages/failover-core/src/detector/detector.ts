@@ -146,7 +146,8 @@ export function observeRound(state: DetectorState, settings: DetectorSettings, r
     if (upRounds >= settings.recoveryThreshold) {
       return { verdict: 'healthy', armed, downRounds, upRounds, lastCleanAt, cooldownUntil: round.at + settings.cooldownSeconds * 1000 };
     }
-    return { ...memory, verdict: 'down', downSince: state.downSince };
+    // The estimate of when the impairment began is that of the run that reached the verdict.
+    return { ...memory, verdict: 'down', downSince: state.downSince, lastCleanAt: state.lastCleanAt, firstDownAt: state.firstDownAt };
   }
   if (armed && downRounds >= settings.failureThreshold && !coolingDown) {
     return { ...memory, verdict: 'down', downSince: round.at };

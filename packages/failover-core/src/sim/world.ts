@@ -156,6 +156,9 @@ export class SimWorld {
     this.faultSet = faults;
     this.rds = new SimRds(this.latency, this.rng, (region, t) => this.regionUp(region, t));
     this.build(options.layout ?? 'steady', options.pilotLightEndpoint ?? { weight: 0, dialPercent: 0 });
+    // A maintenance window reboots the database it finds: only once the databases exist.
+    this.faultSet = { ...faults, maintenance: [] };
+    this.inject({ maintenance: faults.maintenance ?? [] });
   }
 
   /** The faults in force (as injected so far). */

@@ -15,16 +15,58 @@ describe('parseConfig', () => {
 
     expect(config.detection).toEqual({
       intervalSeconds: 10,
-      failureThreshold: 3,
+      failureThreshold: 2,
       recoveryThreshold: 2,
       quorum: 2,
-      signals: ['probe', 'endpoint-health', 'alarm'],
+      signals: ['probe', 'route53', 'endpoint-health', 'alarm'],
       cooldownSeconds: 600,
       probeTimeoutSeconds: 5,
+      confirmSeconds: 90,
+      staleAfterSeconds: 120,
+      maintenanceSeconds: 900,
     });
     expect(config.healthPath).toBe('/ref');
     expect(config.approval.required).toBe(false);
     expect(config.timeouts.promotionSeconds).toBe(1200);
+  });
+
+  it('refuses a quorum the signals that survive an outage of the primary cannot reach, with one of them unreachable', () => {
+    const issues = (detection: Record<string, unknown>, region?: string) => {
+      const input = referenceInput();
+      input.detection = detection;
+      if (region) (input.primary as Record<string, unknown>).region = region;
+      const result = validateConfig(input);
+      return result.ok ? {} : Object.fromEntries(result.issues.map((i) => [i.path, i.message]));
+    };
+
+    // The alarm lives in the failed region: three signals survive, and one may not answer.
+    expect(issues({ quorum: 3 })['detection.quorum']).toMatch(/at most 2: in an outage of eu-west-1 only probe, route53, endpoint-health can answer/);
+    expect(issues({ quorum: 2 })).toEqual({});
+    // With the primary in us-west-2, Global Accelerator's control plane fails with it.
+    expect(issues({ quorum: 2 }, 'us-west-2')['detection.quorum']).toMatch(/at most 1/);
+    expect(issues({ signals: ['probe', 'alarm'], quorum: 1 })['detection.quorum']).toMatch(/needs at least two signals that survive it \(probe do\)/);
+  });
+
+  it('names a confirmSeconds outside its range, or shorter than detection takes', () => {
+    const at = (detection: Record<string, unknown>) => {
+      const input = referenceInput();
+      input.detection = detection;
+      const result = validateConfig(input);
+      return result.ok ? undefined : result.issues.find((i) => i.path === 'detection.confirmSeconds')?.message;
+    };
+
+    expect(at({ confirmSeconds: 10 })).toBe('must be at least 30 seconds');
+    expect(at({ confirmSeconds: 5_000 })).toBe('must be at most 1800 seconds');
+    expect(at({ confirmSeconds: 30, intervalSeconds: 20, failureThreshold: 3, probeTimeoutSeconds: 5 })).toMatch(/at least detection.intervalSeconds × detection.failureThreshold \(60\)/);
+    expect(at({ confirmSeconds: 120 })).toBeUndefined();
+  });
+
+  it('requires the primary health check when the signals name route53', () => {
+    const input = referenceInput();
+    delete (input.primary as Record<string, unknown>).route53HealthCheck;
+    const result = validateConfig(input);
+
+    expect(result.ok ? [] : result.issues).toContainEqual({ path: 'primary.route53HealthCheck', message: 'is required when detection.signals names route53' });
   });
 
   it('names every bad field by path at once', () => {

@@ -10,7 +10,9 @@ import { config } from '../fixtures.js';
 import { request, runner, simulation } from '../sim/harness.js';
 
 const keys = stateKeys(config.app);
-const outage = (t0: number) => ({ outages: [{ region: config.primary.region, from: t0 }] });
+/** The detector arms only once it has seen the primary healthy: faults start after a first healthy round. */
+const BASELINE_MS = 15_000;
+const outage = (t0: number) => ({ outages: [{ region: config.primary.region, from: t0 + BASELINE_MS }] });
 let id = 0;
 const invoke = (ports: SimPorts, clock: { now(): number }, cfg: DrConfig = config) => supervise({ ports, config: cfg, owner: `c${++id}`, probeUntil: clock.now() + 50_000, runId: () => `run-${id}` });
 const sent = (ports: SimPorts, text: string) => ports.notifier.sent.filter((n) => n.subject.includes(text)).length;
@@ -66,11 +68,58 @@ describe('supervise: detection', () => {
     expect(results.filter((r) => r.action === 'started' && r.run?.phase === 'refused')).toHaveLength(1);
     expect(world.actions.promoteReplica).toBeUndefined();
   });
+
+  it('never fails over a primary it has not seen healthy (day one, a broken deploy)', async () => {
+    const { clock, ports, world } = simulation((t0) => ({ outages: [{ region: config.primary.region, from: t0 }] }));
+
+    const results = await clock.run(() => everyMinute(ports, clock, 5));
+
+    expect(results.map((r) => r.action)).not.toContain('started');
+    expect(results.at(-1)?.detector).toMatchObject({ armed: false });
+    expect(world.callLog).toEqual([]);
+  });
+
+  it('does not fail over a primary whose database reboots for maintenance, and says so; it does once the impairment outlasts the bound', async () => {
+    const bounded = parseConfig({ ...referenceConfig, detection: { maintenanceSeconds: 120 } });
+    const short = simulation((t0) => ({ maintenance: [{ region: config.primary.region, from: t0 + BASELINE_MS, to: t0 + 4 * 60_000 }] }));
+    const long = simulation((t0) => ({ maintenance: [{ region: config.primary.region, from: t0 + BASELINE_MS }] }));
+
+    const shortResults = await short.clock.run(() => everyMinute(short.ports, short.clock, 8));
+    const longResults = await long.clock.run(() => everyMinute(long.ports, long.clock, 6, bounded));
+
+    expect(shortResults.map((r) => r.action)).toContain('maintenance');
+    expect(shortResults.map((r) => r.action)).not.toContain('started');
+    expect(sent(short.ports, 'fails during its database')).toBe(1);
+    expect(short.world.callLog).toEqual([]);
+    expect(longResults.map((r) => r.action)).toContain('maintenance');
+    expect(longResults.map((r) => r.action)).toContain('started');
+  });
+
+  it('ignores an invocation whose scheduled event is older than one schedule interval (a late retry), and writes no heartbeat for it', async () => {
+    const { clock, ports, world } = simulation(outage);
+
+    const result = await clock.run(async () => {
+      await clock.sleep(10 * 60_000);
+      return supervise({ ports, config, owner: 'late', probeUntil: clock.now() + 50_000, runId: () => 'late-run', scheduledAt: clock.now() - 2 * 60_000 });
+    });
+
+    expect(result.action).toBe('stale-tick');
+    expect(world.callLog).toEqual([]);
+    expect(await ports.stateStore.read(keys.heartbeat)).toBeUndefined();
+  });
+
+  it('writes a heartbeat at the end of each invocation', async () => {
+    const { clock, ports } = simulation();
+
+    await clock.run(() => supervise({ ports, config, owner: 'c', probeUntil: clock.now() + 20_000, runId: () => 'r', scheduledAt: clock.now() }));
+
+    expect((await ports.stateStore.read(keys.heartbeat))?.value).toMatchObject({ action: 'watched', verdict: 'healthy', armed: true });
+  });
 });
 
 describe('supervise: containment of the old region', () => {
   it('fences the old primary and takes its capacity to 0 within a minute of its region coming back', async () => {
-    const { clock, ports, world, t0, store } = simulation((t) => ({ outages: [{ region: config.primary.region, from: t, to: t + 30 * 60_000 }] }));
+    const { clock, ports, world, t0, store } = simulation((t) => ({ outages: [{ region: config.primary.region, from: t + BASELINE_MS, to: t + 30 * 60_000 }] }));
 
     await clock.run(() => everyMinute(ports, clock, 35));
 
@@ -87,7 +136,7 @@ describe('supervise: containment of the old region', () => {
 
 describe('supervise: a failed failover past its point of no return', () => {
   it('retries it every invocation until it completes, once capacity is back', async () => {
-    const { clock, ports, world } = simulation((t0) => ({ ...outage(t0), capacityLoss: [{ region: config.secondary.region, from: t0, to: t0 + 25 * 60_000 }] }));
+    const { clock, ports, world } = simulation((t0) => ({ ...outage(t0), capacityLoss: [{ region: config.secondary.region, from: t0 + BASELINE_MS, to: t0 + 25 * 60_000 }] }));
 
     const results = await clock.run(() => everyMinute(ports, clock, 45));
 

@@ -39,21 +39,65 @@ describe('SimPorts faults', () => {
     expect(clock.now() - t0).toBeGreaterThanOrEqual(10_000);
   });
 
-  it('region outage: Global Accelerator marks the endpoint unhealthy only after its threshold of checks', async () => {
-    const { clock, ports } = simulation((t) => ({ outages: [{ region: EU, from: t }] }));
+  it("region outage: Global Accelerator follows the ALB's target health: unhealthy once the targets fail their checks, plus its lag", async () => {
+    const { clock, ports, world, t0 } = simulation((t) => ({ outages: [{ region: EU, from: t, to: t + 120_000 }] }));
+    const { albHealthIntervalMs, albUnhealthyThreshold, albHealthyThreshold, gaFollowsAlbMs } = world.latency;
 
     const health = await clock.run(async () => {
-      const seen: boolean[] = [];
-      for (let i = 0; i < 12; i++) {
-        seen.push((await ports.traffic.describe(groupRef(primary))).healthy);
-        await clock.sleep(10_000);
+      const seen: { at: number; healthy: boolean }[] = [];
+      for (let i = 0; i < 30; i++) {
+        seen.push({ at: clock.now() - t0, healthy: (await ports.traffic.describe(groupRef(primary))).healthy });
+        await clock.sleep(5_000);
       }
       return seen;
     });
 
-    expect(health[0]).toBe(true);
-    expect(health.at(-1)).toBe(false);
-    expect(health.indexOf(false)).toBeGreaterThanOrEqual(6);
+    const firstDown = health.find((h) => !h.healthy)!.at;
+    expect(firstDown).toBeGreaterThanOrEqual(albUnhealthyThreshold * albHealthIntervalMs);
+    expect(firstDown).toBeLessThanOrEqual(albUnhealthyThreshold * albHealthIntervalMs + gaFollowsAlbMs[1] + 5_000);
+    const backUp = health.find((h) => h.at > 120_000 && h.healthy)!.at;
+    expect(backUp).toBeGreaterThanOrEqual(120_000 + albHealthyThreshold * albHealthIntervalMs);
+    expect(health.at(-1)?.healthy).toBe(true);
+  });
+
+  it('Route 53 counts the endpoint healthy while more than 18 % of its checkers do; DNS answers by it, cached for the TTL', async () => {
+    const { clock, ports, world, t0 } = simulation((t) => ({ outages: [{ region: EU, from: t + 60_000, to: t + 180_000 }] }));
+    const ref = primary.route53HealthCheck!;
+    const { route53IntervalMs, route53FailureThreshold, route53DnsMs } = world.latency;
+
+    const seen = await clock.run(async () => {
+      const out: { at: number; healthy: boolean; ageMs: number }[] = [];
+      for (let i = 0; i < 60; i++) {
+        const r = await ports.healthChecks.status(ref);
+        out.push({ at: clock.now() - t0, ...r });
+        await clock.sleep(5_000);
+      }
+      return out;
+    });
+
+    expect(seen.filter((s) => s.at < 60_000).every((s) => s.healthy)).toBe(true);
+    const firstDown = seen.find((s) => !s.healthy)!.at - 60_000;
+    // Every checker needs its threshold of failed checks; the verdict flips once more than 82 % have.
+    expect(firstDown).toBeGreaterThanOrEqual((route53FailureThreshold - 1) * route53IntervalMs);
+    expect(firstDown).toBeLessThanOrEqual(route53FailureThreshold * route53IntervalMs + route53DnsMs[1] + 5_000 + 5_000);
+    expect(seen.at(-1)?.healthy).toBe(true);
+    for (const s of seen) {
+      expect(s.ageMs).toBeGreaterThanOrEqual(route53IntervalMs);
+      expect(s.ageMs).toBeLessThan(route53IntervalMs + 5_000 + 50);
+    }
+  });
+
+  it("a maintenance reboot: the database reports rebooting, the app's health path fails, the region's control plane answers", async () => {
+    const { clock, ports, world, t0 } = simulation((t) => ({ maintenance: [{ region: EU, from: t + 10_000, to: t + 130_000 }] }));
+
+    const during = await clock.run(async () => {
+      await clock.sleepUntil(t0 + 60_000);
+      return { db: await ports.database.describe({ region: EU, dbInstanceIdentifier: primary.dbInstanceIdentifier }), probe: await ports.probe.check({ url: primary.healthCheckUrl, timeoutMs: 5_000 }) };
+    });
+
+    expect(during.db.status).toBe('rebooting');
+    expect(during.probe.ok).toBe(false);
+    expect(world.endpointUp(EU, t0 + 140_000)).toBe(true);
   });
 
   it('ALB 5xx: probes get 503 and the availability alarm fires, while the control plane answers', async () => {
