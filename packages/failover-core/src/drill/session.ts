@@ -94,6 +94,8 @@ export class DrillSession {
   readonly spans = new Map<string, RunSpan>();
   invocations = 0;
   crashes = 0;
+  /** Schedule firings (each delivered once, twice, or late). */
+  private ticks = 0;
   /** Invocations that found their scheduled event stale and did nothing. */
   staleTicks = 0;
   private maintenanceNoted = false;
@@ -182,7 +184,7 @@ export class DrillSession {
         await this.clock.sleepUntil(Math.max(at, this.clock.now()));
         if (this.stopped) return;
         const chaos = this.options.chaos;
-        const n = this.invocations;
+        const n = this.ticks++;
         const deliveries = this.rng.at(`tick-twice:${n}`) < (chaos?.duplicateTickRate ?? 0) ? 2 : 1;
         for (let d = 0; d < deliveries; d++) {
           const late = this.rng.at(`tick-late:${n}:${d}`) < (chaos?.lateTickRate ?? 0) ? 60_000 + Math.floor(this.rng.at(`tick-delay:${n}:${d}`) * 6 * 3_600_000) : 0;

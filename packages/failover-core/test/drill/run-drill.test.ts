@@ -38,7 +38,8 @@ describe('runDrill: each failover scenario ends as it should, and the world stay
     expect(r.objectives).toEqual({ rtoSeconds: 900, maxDataLossSeconds: 60, met: true });
     expect(r.actions).toMatchObject({ promoteReplica: 1, setCapacity: 1, setEndpointWeight: 2, setTrafficDial: 2 });
     expect(r.rpoSeconds).toBeLessThanOrEqual(12);
-    expect(r.steps.map((s) => s.outcome)).toEqual(['completed', 'completed', 'completed', 'completed', 'completed', 'completed']);
+    expect(r.steps.map((s) => s.id)).toEqual(['prepare', 'confirm', 'commit', 'await-ready', 'shift-traffic', 'verify', 'contain']);
+    expect(r.steps.map((s) => s.outcome)).toEqual(Array(7).fill('completed'));
     expect(r.rtoSeconds).toBeCloseTo((r.detectSeconds ?? 0) + (r.durationSeconds ?? 0) - (r.durationSeconds! - (r.rtoSeconds! - r.detectSeconds!)), 0);
   });
 
@@ -135,16 +136,19 @@ describe('runDrill: objectives', () => {
 
     expect(approved.outcome).toBe('completed');
     expect(approved.actions.promoteReplica).toBe(1);
-    expect((approved.rtoSeconds ?? 0) - (auto.rtoSeconds ?? 0)).toBeGreaterThanOrEqual(200);
+    // Without approval the run waits out detection.confirmSeconds anyway; the operator's wait covers it.
+    expect((approved.rtoSeconds ?? 0) - (auto.rtoSeconds ?? 0)).toBeGreaterThanOrEqual(240 - config.detection.confirmSeconds);
   });
 });
 
 describe('runDrill: detection', () => {
-  // The slowest independent signal in a region outage is Global Accelerator's endpoint health
-  // (threshold × interval, plus up to one interval of phase); then the detector needs
-  // failureThreshold rounds, and an invocation may start up to one interval late.
+  // In a region outage the probe fails at once; the second signal is Global Accelerator, once the
+  // ALB's targets have failed their threshold of checks and it has followed them. Then the
+  // detector needs failureThreshold rounds, the first up to one interval after, and the round
+  // ends with the probe's timeout.
   const { intervalSeconds, failureThreshold, probeTimeoutSeconds } = config.detection;
-  const windowSeconds = (DEFAULT_LATENCY.gaHealthThreshold + 1) * (DEFAULT_LATENCY.gaHealthIntervalMs / 1000) + failureThreshold * intervalSeconds + intervalSeconds + probeTimeoutSeconds;
+  const { albUnhealthyThreshold, albHealthIntervalMs, gaFollowsAlbMs } = DEFAULT_LATENCY;
+  const windowSeconds = (albUnhealthyThreshold * albHealthIntervalMs + gaFollowsAlbMs[1]) / 1000 + (failureThreshold + 1) * intervalSeconds + probeTimeoutSeconds;
 
   test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })('declares down within its window under a region outage', async (seed) => {
     const r = await drill('region-outage', seed);
@@ -154,13 +158,62 @@ describe('runDrill: detection', () => {
     expect(r.detectSeconds).toBeLessThanOrEqual(windowSeconds);
   });
 
-  it('would fail over on the same flapping probe with a quorum of one: the default quorum is what holds it back', async () => {
+  it('with a quorum of one a flapping probe starts a failover, and the confirmation undoes it before the point of no return', async () => {
     const hasty = { ...config, detection: { ...config.detection, quorum: 1 } };
 
     const r = await runDrill({ config: hasty, scenario: 'flapping-probe', seed: 1 });
 
+    expect(r.outcome).toBe('rolled-back');
+    expect(r.failure?.blockId).toBe('confirm-impairment');
+    expect(r.promoted).toBe(false);
+    expect(r.actions.promoteReplica).toBeUndefined();
+  });
+
+  test.prop([fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom('region-outage', 'alb-5xx' as const), fc.integer({ min: 20, max: 85 })], { numRuns: 10 })(
+    'never promotes for an outage that ends before detection.confirmSeconds, and never starts a run after it ended',
+    async (seed, scenario, outageSeconds) => {
+      const r = await runDrill({ config, scenario, seed, outageSeconds });
+
+      expect(r.promoted).toBe(false);
+      expect(r.startedAfterRecovery).toBe(false);
+      expect(['not-triggered', 'rolled-back']).toContain(r.outcome);
+      expect(r.objectives.met).toBe(true);
+      expect(r.invariants).toEqual(ZERO);
+    },
+  );
+
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 6 })('fails over an outage that outlasts detection.confirmSeconds', async (seed) => {
+    const r = await runDrill({ config, scenario: 'region-outage', seed, outageSeconds: config.detection.confirmSeconds + 60 });
+
+    expect(r.promoted).toBe(true);
     expect(r.outcome).toBe('completed');
-    expect(r.objectives.met).toBe(false);
+    expect(r.startedAfterRecovery).toBe(false);
+  });
+
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 8 })('never fails over a maintenance reboot of the primary database', async (seed) => {
+    const r = await drill('maintenance-reboot', seed);
+
+    expect(r.outcome).toBe('not-triggered');
+    expect(r.promoted).toBe(false);
+    expect(r.actions).toEqual({});
+  });
+
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 6 })('late (up to 6 hours) and duplicated schedule deliveries still fail over once, safely', async (seed) => {
+    const r = await runDrill({ config, scenario: 'region-outage', seed, chaos: { lateTickRate: 0.3, duplicateTickRate: 0.3 } });
+
+    expect(r.outcome).toBe('completed');
+    expect(r.actions.promoteReplica).toBe(1);
+    expect(r.invariants).toEqual(ZERO);
+    expect(r.startedAfterRecovery).toBe(false);
+  });
+
+  it('estimates when the impairment began within one detection interval', async () => {
+    const r = await drill('region-outage', 7);
+
+    expect(r.impairment).not.toBeNull();
+    const { actualSeconds, estimatedSeconds } = r.impairment!;
+    expect(estimatedSeconds - actualSeconds).toBeGreaterThanOrEqual(-0.1);
+    expect(estimatedSeconds - actualSeconds).toBeLessThanOrEqual(config.detection.intervalSeconds);
   });
 
   test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })('never fails over on a flapping probe with default settings', async (seed) => {
