@@ -1,4 +1,4 @@
-import { defaultScenario, isScenario, SCENARIOS, scenarioOperation, type DrillOperation, type Scenario } from '@dr/failover-core/drill';
+import { defaultScenario, isScenario, SCENARIOS, scenarioOperation, WINDOWED_SCENARIOS, type DrillOperation, type Scenario } from '@dr/failover-core/drill';
 import { UsageError } from './errors.js';
 
 /** What `--operation` takes: one operation, or a lifecycle of them on one simulated world. */
@@ -22,6 +22,7 @@ export interface DrillFlags {
   readonly operation?: string;
   readonly sequence?: string;
   readonly seed: string;
+  readonly outageSeconds?: string;
   readonly config?: string;
   readonly json?: boolean;
   readonly force?: boolean;
@@ -39,6 +40,22 @@ export interface DrillFlags {
 export function parseSeed(text: string): number {
   if (!/^\d{1,10}$/.test(text) || Number(text) > 0xffffffff) {
     throw new UsageError(`--seed must be a whole number from 0 to ${0xffffffff}; got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/**
+ * Parses `--outage-seconds`: a whole number of seconds, 1 to 86400, for a scenario whose fault is
+ * one window (a region outage, a 5xx burst, a maintenance reboot, ...).
+ * @throws {@link UsageError} naming the bad value.
+ */
+export function parseOutageSeconds(text: string | undefined, scenario: Scenario): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 86_400) {
+    throw new UsageError(`--outage-seconds must be a positive whole number of seconds, at most 86400; got ${JSON.stringify(text)}`);
+  }
+  if (!WINDOWED_SCENARIOS.has(scenario)) {
+    throw new UsageError(`--outage-seconds ends the fault of a scenario that has one window (${[...WINDOWED_SCENARIOS].join(', ')}); ${scenario} has none`);
   }
   return Number(text);
 }

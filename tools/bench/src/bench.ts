@@ -25,7 +25,10 @@ import { runPool } from './pool.js';
  *  5. the Lambda bundles: size, and cold module-load time in fresh `node` processes;
  *  6. start-up of the `dr` command: `dr --help` and `dr drill` as whole processes;
  *  7. the lifecycle drill over `--seeds` seeds, invocations overlapped and crashing: every invariant;
- *  8. each new failure scenario as single drills (up to 300 seeds) and inside a lifecycle (up to 100).
+ *  8. each new failure scenario as single drills (up to 300 seeds) and inside a lifecycle (up to 100);
+ *  9. detection: time to detect and RTO (region outage and ALB 5xx, `--seeds` seeds), promotions for
+ *     faults that end after 30–300 s (300 seeds each), flapping and lossy probes (`--flap-seeds`),
+ *     maintenance reboots, late and duplicated schedule deliveries.
  * `--only 4,5` runs some of them.
  */
 const { values } = parseArgs({
@@ -33,7 +36,8 @@ const { values } = parseArgs({
     drills: { type: 'string', default: '10000' },
     workers: { type: 'string', default: String(availableParallelism()) },
     seeds: { type: 'string', default: '500' },
-    only: { type: 'string', default: '1,2,3,4,5,6,7,8' },
+    only: { type: 'string', default: '1,2,3,4,5,6,7,8,9' },
+    'flap-seeds': { type: 'string', default: '10000' },
     'crash-rate': { type: 'string', default: '0.2' },
     'lost-response-rate': { type: 'string', default: '0.02' },
   },
@@ -268,16 +272,67 @@ async function failureScenarios(): Promise<void> {
   }
 }
 
+/** The RTO of the default region-outage drill before issue 13 (detection by quorum with Global Accelerator's own 30 s checks), for comparison. */
+const RTO_P50_BEFORE_ISSUE_13 = 479;
+
+async function detection(): Promise<void> {
+  const curveSeeds = Math.min(seeds, 300);
+  const flapSeeds = Number(values['flap-seeds']);
+  const lengths = [30, 60, 90, 120, 180, 300];
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  const jobs: Job[] = [
+    ...(['region-outage', 'alb-5xx'] as const).flatMap((scenario) => range(seeds).map((seed): Job => ({ kind: 'drill', scenario, seed }))),
+    ...(['region-outage', 'alb-5xx'] as const).flatMap((scenario) => lengths.flatMap((outageSeconds) => range(curveSeeds).map((seed): Job => ({ kind: 'drill', scenario, seed, outageSeconds })))),
+    ...range(flapSeeds).map((seed): Job => ({ kind: 'drill', scenario: 'flapping-probe', seed })),
+    ...range(seeds).map((seed): Job => ({ kind: 'drill', scenario: 'maintenance-reboot', seed })),
+    ...range(curveSeeds).map((seed): Job => ({ kind: 'drill', scenario: 'region-outage', seed, chaos: { lateTickRate: 0.1, duplicateTickRate: 0.1 } })),
+  ];
+  const started = performance.now();
+  const results = await runPool(jobs, workers);
+  const seconds = (performance.now() - started) / 1000;
+  const confirm = config.detection.confirmSeconds;
+  console.log(`\n9. Detection (detection.confirmSeconds ${confirm} s, quorum ${config.detection.quorum} of ${config.detection.signals.join(', ')}); ${jobs.length} drills in ${seconds.toFixed(1)} s wall on ${workers} worker thread(s)`);
+  const pick = (scenario: Scenario, outage?: number, late = false) => results.filter((r, i) => r.scenario === scenario && (jobs[i] as { outageSeconds?: number }).outageSeconds === outage && (jobs[i]!.chaos !== undefined) === late);
+  for (const scenario of ['region-outage', 'alb-5xx'] as const) {
+    const runs = pick(scenario);
+    const detect = stats(runs.map((r) => r.detection?.detectSeconds ?? Number.NaN).filter(Number.isFinite));
+    const rto = stats(runs.map((r) => r.operations[0]?.rtoSeconds ?? Number.NaN).filter(Number.isFinite));
+    const error = stats(runs.map((r) => r.detection?.impairmentErrorSeconds ?? Number.NaN).filter(Number.isFinite));
+    console.log(`   ${scenario}, ${runs.length} seeds: ${outcomeCounts(runs.map((r) => r.outcome))}`);
+    console.log(`     time to detect p50 ${f1(detect.p50)} s, p95 ${f1(detect.p95)} s, max ${f1(detect.max)} s`);
+    console.log(`     RTO p50 ${f1(rto.p50)} s, p95 ${f1(rto.p95)} s, max ${f1(rto.max)} s${scenario === 'region-outage' ? ` (before issue 13: p50 ${RTO_P50_BEFORE_ISSUE_13} s)` : ''}`);
+    console.log(`     impairment start, estimate − actual: p50 ${f1(error.p50)} s, max ${f1(error.max)} s, min ${f1(error.min)} s`);
+  }
+  console.log(`   faults that end by themselves, ${curveSeeds} seeds each: promotions / runs started after recovery / outcomes`);
+  for (const scenario of ['region-outage', 'alb-5xx'] as const) {
+    for (const length of lengths) {
+      const runs = pick(scenario, length);
+      const promoted = runs.filter((r) => r.detection?.promoted).length;
+      const late = runs.filter((r) => r.detection?.startedAfterRecovery).length;
+      const bar = '#'.repeat(Math.round((promoted / runs.length) * 30)).padEnd(30, '.');
+      console.log(`     ${scenario.padEnd(13)} ${String(length).padStart(3)} s ${length < confirm ? '<' : '≥'} confirm  ${bar} ${String(promoted).padStart(3)} promoted, ${late} late  (${outcomeCounts(runs.map((r) => r.outcome))})`);
+    }
+  }
+  const flapping = pick('flapping-probe');
+  console.log(`   flapping probe (half the probes lost at random), ${flapping.length} seeds: ${flapping.filter((r) => r.detection?.promoted).length} promotions, ${flapping.filter((r) => r.outcome !== 'not-triggered').length} runs started (${outcomeCounts(flapping.map((r) => r.outcome))})`);
+  const maintenance = pick('maintenance-reboot');
+  console.log(`   maintenance reboot of the primary database (1–5 min), ${maintenance.length} seeds: ${maintenance.filter((r) => r.detection?.promoted).length} promotions, ${maintenance.filter((r) => r.outcome !== 'not-triggered').length} runs started`);
+  const late = pick('region-outage', undefined, true);
+  console.log(`   region outage with 10 % of schedule deliveries late (1 min – 6 h) and 10 % twice, ${late.length} seeds: ${outcomeCounts(late.map((r) => r.outcome))}; max promotions in one drill ${Math.max(...late.map((r) => r.invariants.promotionsPerOperationMax))}; ${late.filter((r) => brokenInvariants(r.invariants).length > 0).length} with an invariant broken`);
+  for (const line of invariantLines(invariantFigures(results), '   ')) console.log(line);
+}
+
 console.log(`dr benchmarks — node ${process.version}, ${availableParallelism()} cores`);
 if (only.has('4')) await synthTime();
 if (only.has('1')) await throughput();
 if (only.has('2')) await overhead();
 if (only.has('3')) {
   await versusBrief({}, '');
-  // Global Accelerator health checks can run every 10 s instead of 30 s; detection then needs less.
-  await versusBrief({ gaHealthIntervalMs: 10_000 }, 'b');
+  // ALB target health checked every 30 s (its default) instead of the constructs' 5 s: Global Accelerator follows it.
+  await versusBrief({ albHealthIntervalMs: 30_000 }, 'b');
 }
 if (only.has('5')) await lambdaBundles();
 if (only.has('6')) await cliStartup();
 if (only.has('7')) await lifecycles();
 if (only.has('8')) await failureScenarios();
+if (only.has('9')) await detection();

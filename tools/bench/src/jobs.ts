@@ -1,9 +1,9 @@
 import type { DrConfig } from '@dr/failover-core';
-import { drillOperationFor, runDrill, runLifecycle, type DrillChaos, type DrillOutcome, type Invariants, type LifecycleOperation, type Scenario } from '@dr/failover-core/drill';
+import { drillOperationFor, roundTenths, runDrill, runLifecycle, type DrillChaos, type DrillOutcome, type Invariants, type LifecycleOperation, type Scenario } from '@dr/failover-core/drill';
 
 /** One unit of work for a worker thread: a single drill, or a whole lifecycle, on one seed. */
 export type Job =
-  | { readonly kind: 'drill'; readonly scenario: Scenario; readonly seed: number; readonly chaos?: DrillChaos | undefined }
+  | { readonly kind: 'drill'; readonly scenario: Scenario; readonly seed: number; readonly chaos?: DrillChaos | undefined; readonly outageSeconds?: number | undefined }
   | { readonly kind: 'lifecycle'; readonly scenario: Scenario; readonly seed: number; readonly sequence?: readonly LifecycleOperation[] | undefined; readonly chaos?: DrillChaos | undefined };
 
 /** What the bench keeps of one run, small enough to post from a worker: figures, not timelines. */
@@ -26,6 +26,8 @@ export interface JobResult {
   readonly simulatedSeconds: number | null;
   /** Wall milliseconds this job took on its worker. */
   readonly wallMs: number;
+  /** Single drills only (null otherwise): the detection figures of the report. */
+  readonly detection: { readonly detectSeconds: number | null; readonly promoted: boolean; readonly startedAfterRecovery: boolean; readonly impairmentErrorSeconds: number | null } | null;
 }
 
 /** Runs one job in this thread. */
@@ -47,9 +49,10 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
       invocations: r.controller.invocations,
       simulatedSeconds: r.durationSeconds,
       wallMs: performance.now() - started,
+      detection: null,
     };
   }
-  const r = await runDrill({ config, operation: drillOperationFor(job.scenario), scenario: job.scenario, seed: job.seed, chaos: job.chaos });
+  const r = await runDrill({ config, operation: drillOperationFor(job.scenario), scenario: job.scenario, seed: job.seed, chaos: job.chaos, outageSeconds: job.outageSeconds });
   return {
     kind: job.kind,
     scenario: job.scenario,
@@ -64,5 +67,11 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
     invocations: r.controller.invocations,
     simulatedSeconds: null,
     wallMs: performance.now() - started,
+    detection: {
+      detectSeconds: r.detectSeconds,
+      promoted: r.promoted,
+      startedAfterRecovery: r.startedAfterRecovery,
+      impairmentErrorSeconds: r.impairment ? roundTenths(r.impairment.estimatedSeconds - r.impairment.actualSeconds) : null,
+    },
   };
 }

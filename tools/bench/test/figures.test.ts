@@ -20,6 +20,7 @@ function result(seed: number, over: Partial<JobResult> = {}): JobResult {
     invocations: 10,
     simulatedSeconds: 3600,
     wallMs: 1,
+    detection: null,
     ...over,
   };
 }

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config-source.js';
 import { EXIT, UsageError } from '../errors.js';
-import { DRILL_CHOICES, parseOperation, parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
+import { DRILL_CHOICES, parseOperation, parseOutageSeconds, parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
 import { drillProgressPrinter, formatInvariants, outcomeColour, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
@@ -20,9 +20,15 @@ function printSummary(out: Output, r: DrillReport): void {
   const rows: [string, string][] = [
     ['outcome', `${outcomeColour(out, r.outcome)}${r.outcome === 'rolled-back' ? c.dim('  (failed before the point of no return; what it changed is undone)') : ''}`],
     ['time to detect', tenths(r.detectSeconds)],
+    ['promoted', r.promoted ? 'yes: the run went past its point of no return' : 'no'],
     ['RTO', `${tenths(r.rtoSeconds)}  (objective ${r.objectives.rtoSeconds} s${r.rtoSeconds === null ? '' : `, ${verdict(r.rtoSeconds <= r.objectives.rtoSeconds)}`})`],
     ['RPO', `${tenths(r.rpoSeconds)}  (objective ${r.objectives.maxDataLossSeconds} s${r.rpoSeconds === null ? '' : `, ${verdict(r.rpoSeconds <= r.objectives.maxDataLossSeconds)}`})${r.rpoRisked ? c.yellow('  forced past the RPO guard: this window of writes is at risk') : ''}`],
   ];
+  if (r.impairment) {
+    const error = r.impairment.estimatedSeconds - r.impairment.actualSeconds;
+    rows.push(['impairment start', `estimated at ${r.impairment.estimatedSeconds.toFixed(1)} s, began at ${r.impairment.actualSeconds.toFixed(1)} s (${error >= 0 ? '+' : ''}${error.toFixed(1)} s)`]);
+  }
+  if (r.startedAfterRecovery) rows.push(['stale start', c.red('a run started more than one detection interval after the region had recovered')]);
   if (r.bucketRpoSeconds !== null) rows.push(['bucket RPO', `${tenths(r.bucketRpoSeconds)}  (S3 replication lag when the region failed)`]);
   if (r.durationSeconds !== null && r.durationSeconds !== r.rtoSeconds) rows.push(['run duration', tenths(r.durationSeconds)]);
   if (r.criticalPath.length > 0) {
@@ -52,6 +58,7 @@ export function drillCommand(context: CommandContext): Command {
     .addOption(new Option('--operation <op>', `what to drill: ${DRILL_CHOICES.join(', ')} (default: failover, or the operation the scenario is about)`))
     .option('--sequence <ops>', 'with --operation lifecycle: the operations, comma-separated (default failover,failback,failover,failback,switchover,failback)')
     .option('--seed <n>', 'seed of the simulation; the same seed gives the same drill', '1')
+    .option('--outage-seconds <n>', "end the scenario's fault after n seconds (region-outage, alb-5xx, maintenance-reboot, ...): a blip that recovers by itself (single operations)")
     .option('--config <file>', 'DR config JSON file (default: the reference topology of the brief)')
     .option('--force', 'proceed past the RPO guard and report the window of writes risked (single operations)')
     .option('--json', 'print one JSON object and nothing else')
@@ -65,10 +72,11 @@ export function drillCommand(context: CommandContext): Command {
     .addOption(new Option('--endpoint-url <service=url>', 'with --live: endpoint for one service; repeatable').argParser((value: string, previous: string[] = []) => [...previous, value]))
     .addHelpText(
       'after',
-      `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario promotion-failure\n  dr drill --scenario target-fails-mid-switchover\n  dr drill --scenario alb-5xx --report drill.html\n  dr drill --operation lifecycle\n  dr drill --operation lifecycle --sequence switchover,failback --scenario target-fails-mid-switchover --json\n  dr drill --live --app lamp --region us-east-1 --url http://a1b2c3.awsglobalaccelerator.com/ref\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(30)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nA lifecycle runs the operations one after another on one simulated world; the scenario's fault applies to the first failover (the first switchover for target-fails-mid-switchover), and a run that leaves the DR region without its pilot light is followed by a rebuild.\n\nExit code: 0 when the drill did what it should within its objectives (completed, rightly did not trigger, or rightly refused because the primary recovered first), or the lifecycle completed with every invariant held and the pilot light restored; 1 when it failed, was rolled back, was refused or missed an objective; 2 on bad input.`,
+      `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario promotion-failure\n  dr drill --scenario target-fails-mid-switchover\n  dr drill --scenario alb-5xx --report drill.html\n  dr drill --scenario region-outage --outage-seconds 60 --json\n  dr drill --operation lifecycle\n  dr drill --operation lifecycle --sequence switchover,failback --scenario target-fails-mid-switchover --json\n  dr drill --live --app lamp --region us-east-1 --url http://a1b2c3.awsglobalaccelerator.com/ref\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(30)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nA lifecycle runs the operations one after another on one simulated world; the scenario's fault applies to the first failover (the first switchover for target-fails-mid-switchover), and a run that leaves the DR region without its pilot light is followed by a rebuild.\n\nExit code: 0 when the drill did what it should within its objectives (completed, rightly did not trigger, rightly refused because the primary recovered first, or rightly undid its reversible steps because the primary recovered before the point of no return), or the lifecycle completed with every invariant held and the pilot light restored; 1 when it failed, was rolled back, was refused or missed an objective; 2 on bad input.`,
     )
     .action(async (flags: DrillFlags) => {
       const operation = parseOperation(flags.operation, flags.scenario);
+      if (flags.outageSeconds !== undefined && (flags.live || operation === 'lifecycle')) throw new UsageError('--outage-seconds ends the fault of a single drill on the simulator (not a lifecycle or a live drill)');
       if (flags.live) {
         if (operation === 'lifecycle' || flags.sequence !== undefined) throw new UsageError('--live drills one failover on a deployed stack; a lifecycle runs only on the simulator (drop --live)');
         const { runLiveDrill } = await import('./drill-live.js');
@@ -78,6 +86,7 @@ export function drillCommand(context: CommandContext): Command {
       if (flags.sequence !== undefined) throw new UsageError(`--sequence strings operations into a lifecycle: use it with --operation lifecycle (not ${operation})`);
       const scenario = parseScenario(flags.scenario, operation);
       const seed = parseSeed(flags.seed);
+      const outageSeconds = parseOutageSeconds(flags.outageSeconds, scenario);
       const config = await loadConfig(flags.config);
       const out = new Output(process.stdout, process.stderr, flags.json === true);
       out.line(out.color.bold(`Drill: ${operation} of ${config.app} on the simulator — scenario ${scenario}, seed ${seed}`));
@@ -89,6 +98,7 @@ export function drillCommand(context: CommandContext): Command {
         operation,
         scenario,
         seed,
+        outageSeconds,
         force: flags.force === true,
         onProgress: (p) => {
           print?.(p);

@@ -4,7 +4,7 @@
  * with its measures and the invariants audited on the simulated world.
  * @packageDocumentation
  */
-export { SCENARIOS, SCENARIO_DESCRIPTIONS, isScenario, scenarioEffects, scenarioOperation, drillOperationFor, scenarioSetup, type Scenario, type ScenarioEffects, type ScenarioSetup } from './scenarios.js';
+export { SCENARIOS, SCENARIO_DESCRIPTIONS, WINDOWED_SCENARIOS, maintenanceRebootMs, isScenario, scenarioEffects, scenarioOperation, drillOperationFor, scenarioSetup, type Scenario, type ScenarioEffects, type ScenarioSetup } from './scenarios.js';
 export { runDrill, defaultScenario, drillFaultTime, type DrillOptions, type DrillOperation } from './run-drill.js';
 export { buildReport, criticalPath, drillOutcome, type DrillReport, type DrillOutcome, type StepReport, type CriticalSegment } from './report.js';
 export { runLifecycle, sequenceIssues, checkPilotLight, DEFAULT_SEQUENCE, type LifecycleOptions, type LifecycleReport, type LifecycleStep, type LifecycleOperation, type PilotLightCheck, type RetiredInstance } from './lifecycle.js';
