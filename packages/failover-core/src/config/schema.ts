@@ -64,7 +64,7 @@ export const RegionResourcesSchema = v.strictObject({
   /**
    * A Route 53 health check of this region's health path and the failover record pair that
    * answers by it: the controller reads the checkers' verdict through DNS (Route 53's data
-   * plane), not through the us-east-1 control plane. See DESIGN.md, "Detection".
+   * plane), not through the us-east-1 control plane. See the package README, "Detection".
    */
   route53HealthCheck: v.optional(
     v.strictObject({
@@ -95,7 +95,7 @@ export const RegionResourcesSchema = v.strictObject({
   dbSettings: v.optional(DbSettingsSchema),
 });
 
-/** The detector's signals (see DESIGN.md, "Detection"). */
+/** The detector's signals (see the package README, "Detection"). */
 export const SIGNAL_NAMES = ['probe', 'route53', 'endpoint-health', 'alarm'] as const;
 
 /** Detector settings; see `@dr/failover-core` detector docs for how they combine. */

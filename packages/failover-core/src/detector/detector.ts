@@ -73,7 +73,7 @@ export function signalsSurvivingOutage(config: Pick<DrConfig, 'primary' | 'detec
 const isFresh = (settings: Pick<DetectorSettings, 'staleAfterSeconds'>, r: SignalReading | undefined): r is SignalReading => r !== undefined && r.state !== 'unknown' && r.ageMs <= settings.staleAfterSeconds * 1000;
 
 /**
- * The downs of a round that count (see DESIGN.md, "Detection"):
+ * The downs of a round that count (see the package README, "Detection"):
  * 1. a reading older than `staleAfterSeconds` does not vote, nor does `unknown`;
  * 2. a fresh up from an independent vantage point vetoes every down at least as old as it:
  *    only downs strictly newer than the newest such up count.

@@ -34,7 +34,7 @@ export interface PlanOptions {
   /**
    * A detector's failover: take only reversible steps first (scale, pre-checks), and commit only
    * once the impairment has lasted `detection.confirmSeconds` and a fresh look still finds it
-   * (DESIGN.md, "Detect fast, commit late"). An operator's failover does not wait. @default false
+   * (the package README, "Detection"). An operator's failover does not wait. @default false
    */
   readonly confirmImpairment?: boolean;
 }
