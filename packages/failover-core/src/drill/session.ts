@@ -187,7 +187,9 @@ export class DrillSession {
         const n = this.ticks++;
         const deliveries = this.rng.at(`tick-twice:${n}`) < (chaos?.duplicateTickRate ?? 0) ? 2 : 1;
         for (let d = 0; d < deliveries; d++) {
-          const late = this.rng.at(`tick-late:${n}:${d}`) < (chaos?.lateTickRate ?? 0) ? 60_000 + Math.floor(this.rng.at(`tick-delay:${n}:${d}`) * 6 * 3_600_000) : 0;
+          // The first firing is on time: the drill's controller has watched the healthy primary
+          // before the drill begins (a detector that never saw it healthy never fails it over).
+          const late = n > 0 && this.rng.at(`tick-late:${n}:${d}`) < (chaos?.lateTickRate ?? 0) ? 60_000 + Math.floor(this.rng.at(`tick-delay:${n}:${d}`) * 6 * 3_600_000) : 0;
           const firedAt = this.clock.now();
           void this.clock.sleep(late).then(() => {
             if (this.stopped) return;

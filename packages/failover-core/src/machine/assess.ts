@@ -1,4 +1,3 @@
-import { describeReadings, roundFails, roundSeesHealthy } from '../detector/detector.js';
 import type { BlockAction } from '../plan/types.js';
 import type { DbStatus, ReadOnlySetting } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
@@ -156,12 +155,11 @@ export function assess(action: BlockAction, observation: Observation, context: A
     }
     case 'await-impairment': {
       if (observation.kind !== 'signals') return mismatch(action, observation);
-      const { round } = observation;
-      const seen = describeReadings(round);
-      if (roundSeesHealthy(action.detector, round)) return impossible(`the primary recovered before the point of no return (${seen})`);
-      const lasted = context.impairedAt === undefined ? Number.POSITIVE_INFINITY : round.at - context.impairedAt;
+      const seen = observation.readings;
+      if (observation.seesHealthy) return impossible(`the primary recovered before the point of no return (${seen})`);
+      const lasted = context.impairedAt === undefined ? Number.POSITIVE_INFINITY : observation.at - context.impairedAt;
       if (lasted < action.confirmSeconds * 1000) return going(`impaired for ${Math.round(lasted / 1000)} of ${action.confirmSeconds} s (${seen})`);
-      return roundFails(action.detector, round) ? done(`still impaired after ${Number.isFinite(lasted) ? Math.round(lasted / 1000) : action.confirmSeconds} s (${seen})`) : going(`cannot confirm yet (${seen})`);
+      return observation.fails ? done(`still impaired after ${Number.isFinite(lasted) ? Math.round(lasted / 1000) : action.confirmSeconds} s (${seen})`) : going(`cannot confirm yet (${seen})`);
     }
     case 'verify-serving': {
       if (observation.kind !== 'serving') return mismatch(action, observation);

@@ -1,5 +1,4 @@
 import type { RegionRole } from '../config/schema.js';
-import type { DetectorRound } from '../detector/detector.js';
 import type { FailureCause } from '../errors.js';
 import type { CapacitySetting, CapacityStatus, DbStatus, EndpointGroupStatus, Notification, ProbeResult, ReadOnlySetting } from '../ports.js';
 import type { Operation, Plan, PlanStep } from '../plan/types.js';
@@ -164,7 +163,12 @@ export type Observation =
   | { readonly kind: 'capacity'; readonly status: CapacityStatus }
   | { readonly kind: 'endpoint-group'; readonly status: EndpointGroupStatus }
   | { readonly kind: 'serving'; readonly group: EndpointGroupStatus; readonly probe: ProbeResult }
-  | { readonly kind: 'signals'; readonly round: DetectorRound };
+  /**
+   * One round of the detector's signals, judged by the runtime (the detector's rule): whether it
+   * fails (a quorum of counted downs), whether it sees the primary healthy (a fresh independent
+   * up, nothing counted down), and the readings for people.
+   */
+  | { readonly kind: 'signals'; readonly at: number; readonly fails: boolean; readonly seesHealthy: boolean; readonly readings: string };
 
 export type { FailureCause } from '../errors.js';
 

@@ -155,7 +155,7 @@ function stepsOf(config: DrConfig, operation: Operation, from: RegionRole, runTa
             id: 'confirm',
             name: `Confirm ${src.region} is still impaired ${d.confirmSeconds} s after it began`,
             blocks: [
-              block('confirm-impairment', `Read the detector's signals until the impairment has lasted ${d.confirmSeconds} s; give up if ${src.region} recovers`, { kind: 'await-impairment', region: src.region, confirmSeconds: d.confirmSeconds, detector: { quorum: d.quorum, signals: d.signals, staleAfterSeconds: d.staleAfterSeconds } }, d.confirmSeconds + t.actionSeconds, { keep: 'it only reads the signals' }),
+              block('confirm-impairment', `Read the detector's signals until the impairment has lasted ${d.confirmSeconds} s; give up if ${src.region} recovers`, { kind: 'await-impairment', region: src.region, confirmSeconds: d.confirmSeconds }, d.confirmSeconds + t.actionSeconds, { keep: 'it only reads the signals' }),
             ],
           },
           {

@@ -1,5 +1,4 @@
 import type { RegionRole } from '../config/schema.js';
-import type { DetectorSettings } from '../detector/detector.js';
 import type { AsgRef, CapacitySetting, DbRef, EndpointGroupRef } from '../ports.js';
 
 /**
@@ -34,7 +33,7 @@ export type BlockAction =
    * detector's signals each time: done when a fresh look then still finds the primary failing;
    * impossible as soon as a fresh up from an independent vantage point shows it recovered.
    */
-  | { readonly kind: 'await-impairment'; readonly region: string; readonly confirmSeconds: number; readonly detector: Pick<DetectorSettings, 'quorum' | 'signals' | 'staleAfterSeconds'> };
+  | { readonly kind: 'await-impairment'; readonly region: string; readonly confirmSeconds: number };
 
 /** The kinds of block that change the world. */
 export type MutatingKind = Exclude<BlockAction['kind'], `await-${string}` | `verify-${string}`>;

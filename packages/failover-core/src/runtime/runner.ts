@@ -10,6 +10,7 @@ import { findBlock, planBlocks } from '../machine/run-state.js';
 import { acquireLease, CLOCK_SKEW_MS, writeUnderLease, type ControlRecord, type LeaseHold, type LeaseTiming } from './lease.js';
 import { evaluatePreconditions } from './preconditions.js';
 import { containOnce, recordLook, type ContainmentGuard } from './containment.js';
+import { describeReadings, roundFails, roundSeesHealthy } from '../detector/detector.js';
 import { confirmImpairment, readSignals } from './signals.js';
 
 /** Everything a runner needs. */
@@ -506,8 +507,11 @@ export class Runner {
       case 'set-capacity':
       case 'await-healthy':
         return { kind: 'capacity', status: await compute.describe(a.asg) };
-      case 'await-impairment':
-        return { kind: 'signals', round: await readSignals(this.ports, this.options.config) };
+      case 'await-impairment': {
+        const round = await readSignals(this.ports, this.options.config);
+        const settings = this.options.config.detection;
+        return { kind: 'signals', at: round.at, fails: roundFails(settings, round), seesHealthy: roundSeesHealthy(settings, round), readings: describeReadings(round) };
+      }
       case 'verify-serving': {
         const [group, result] = await Promise.all([traffic.describe(a.group), probe.check({ url: a.url, timeoutMs: 5_000 })]);
         return { kind: 'serving', group, probe: result };

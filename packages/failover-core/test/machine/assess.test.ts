@@ -54,3 +54,21 @@ describe('assess: retiring and rebooting', () => {
     expect(assess(reboot, { kind: 'database', status: status({}) }).progress).toBe('impossible');
   });
 });
+
+describe('assess: confirming the impairment before the point of no return', () => {
+  const action = { kind: 'await-impairment', region: 'eu-west-1', confirmSeconds: 90 } as const;
+  const look = (at: number, fails: boolean, seesHealthy = false) => ({ kind: 'signals', at, fails, seesHealthy, readings: 'probe down (0s old)' }) as const;
+
+  it('waits until the impairment has lasted confirmSeconds from its estimated start', () => {
+    expect(assess(action, look(60_000, true), { impairedAt: 0 }).progress).toBe('in-progress');
+    expect(assess(action, look(90_000, true), { impairedAt: 0 }).progress).toBe('done');
+  });
+
+  it('gives up as soon as a fresh look sees the primary healthy, however early', () => {
+    expect(assess(action, look(10_000, false, true), { impairedAt: 0 })).toMatchObject({ progress: 'impossible', detail: expect.stringContaining('recovered before the point of no return') });
+  });
+
+  it('does not commit on a look that cannot confirm (too few signals answered), and keeps looking', () => {
+    expect(assess(action, look(120_000, false), { impairedAt: 0 }).progress).toBe('in-progress');
+  });
+});
