@@ -359,6 +359,12 @@ export interface Readiness {
    * CloudWatch holds no datapoint in the window.
    */
   replicationFailures(region: string, sourceBucket: string, fromMs: number, toMs: number): Promise<number | undefined>;
+  /**
+   * True when S3 replication metrics of `sourceBucket` are seen in `region` (the destination's):
+   * `BytesPendingReplication`, which S3 publishes even when nothing replicates. Tells "no failure
+   * published" from "replication metrics are off".
+   */
+  replicationMetricsSeen(region: string, sourceBucket: string): Promise<boolean>;
 }
 
 /** One CloudWatch datapoint to publish. */

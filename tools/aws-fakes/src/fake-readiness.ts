@@ -51,6 +51,8 @@ export class FakeReadiness {
   readonly usageMissing = new Set<string>();
   /** Failed replication operations published per source bucket (one datapoint each). */
   readonly replicationFailures = new Map<string, number[]>();
+  /** Source buckets whose replication metrics are off: S3 publishes none of them. */
+  readonly replicationMetricsOff = new Set<string>();
   /** Every datapoint published with PutMetricData. */
   readonly published: FakePublished[] = [];
 
@@ -112,15 +114,17 @@ export class FakeReadiness {
   }
 
   listMetrics(input: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value?: string }[] }, config: DrConfig) {
-    if (input.Namespace !== 'AWS/S3' || input.MetricName !== 'OperationsFailedReplication') return { Metrics: [] };
+    if (input.Namespace !== 'AWS/S3' || (input.MetricName !== 'OperationsFailedReplication' && input.MetricName !== 'BytesPendingReplication')) return { Metrics: [] };
     const bucket = input.Dimensions?.find((d) => d.Name === 'SourceBucket')?.Value;
-    if (!bucket || !this.replicationFailures.has(bucket)) return { Metrics: [] };
+    if (!bucket || this.replicationMetricsOff.has(bucket) || ![config.primary.bucketName, config.secondary.bucketName].includes(bucket)) return { Metrics: [] };
+    // Failures are published only when an operation failed; bytes pending always, once metrics are on.
+    if (input.MetricName === 'OperationsFailedReplication' && !this.replicationFailures.has(bucket)) return { Metrics: [] };
     const destination = bucket === config.primary.bucketName ? config.secondary.bucketName : config.primary.bucketName;
     return {
       Metrics: [
         {
           Namespace: 'AWS/S3',
-          MetricName: 'OperationsFailedReplication',
+          MetricName: input.MetricName,
           Dimensions: [
             { Name: 'SourceBucket', Value: bucket },
             { Name: 'DestinationBucket', Value: destination },

@@ -22,6 +22,20 @@ export class S3ReplicationFailures {
     this.policy = options.policy ?? DEFAULT_CALL_POLICY;
   }
 
+  /**
+   * True when `BytesPendingReplication` of `sourceBucket` is listed in `region` (the destination
+   * bucket's, where S3 publishes it, even when nothing replicates): replication metrics are on.
+   */
+  async metricsSeen(region: string, sourceBucket: string): Promise<boolean> {
+    const page = await callAws(
+      { region, resource: `BytesPendingReplication of ${sourceBucket}` },
+      (abortSignal) =>
+        this.clients.get(region).send(new ListMetricsCommand({ Namespace: 'AWS/S3', MetricName: 'BytesPendingReplication', Dimensions: [{ Name: 'SourceBucket', Value: sourceBucket }] }), { abortSignal }),
+      this.policy,
+    );
+    return (page.Metrics ?? []).length > 0;
+  }
+
   /** The sum over `[fromMs, toMs)`; undefined when no rule's metric has a datapoint in it. */
   async sum(region: string, sourceBucket: string, fromMs: number, toMs: number): Promise<number | undefined> {
     const ctx = { region, resource: `OperationsFailedReplication of ${sourceBucket}` };

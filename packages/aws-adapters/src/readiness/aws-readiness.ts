@@ -53,4 +53,8 @@ export class AwsReadiness implements Readiness {
   replicationFailures(region: string, sourceBucket: string, fromMs: number, toMs: number): Promise<number | undefined> {
     return this.parts.replication.sum(region, sourceBucket, fromMs, toMs);
   }
+
+  replicationMetricsSeen(region: string, sourceBucket: string): Promise<boolean> {
+    return this.parts.replication.metricsSeen(region, sourceBucket);
+  }
 }

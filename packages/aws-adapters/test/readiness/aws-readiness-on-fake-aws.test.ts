@@ -101,6 +101,15 @@ describe('AwsReadiness on the fake AWS over HTTP', () => {
     expect(server.calls.filter((c) => c.startsWith('monitoring:'))).toEqual(['monitoring:ListMetrics', 'monitoring:ListMetrics', 'monitoring:GetMetricData']);
   });
 
+  it('sees replication metrics once they are on, and none when they are off', async () => {
+    const bucket = config.primary.bucketName;
+    expect(await readiness.replicationMetricsSeen(DR, bucket)).toBe(true);
+
+    fake.readiness.replicationMetricsOff.add(bucket);
+
+    expect(await readiness.replicationMetricsSeen(DR, bucket)).toBe(false);
+  });
+
   it('fails as unreachable when the region is out', async () => {
     fake.outages.add(DR);
 

@@ -145,10 +145,15 @@ export async function evaluateReadiness(ports: Ports, config: DrConfig, options:
       const now = clock.now();
       const bucket = activeR.bucketName;
       const failed = await ports.readiness.replicationFailures(activeR.region, bucket, now - window, now);
-      // S3 publishes OperationsFailedReplication only when an operation fails ("Is this metric
-      // still published if replication doesn't occur? No"), so no datapoint is no failure.
+      // S3 publishes OperationsFailedReplication (in the source bucket's region) only when an
+      // operation fails, so no datapoint is no failure, provided replication metrics are on at
+      // all: BytesPendingReplication, published in the destination's region even when nothing
+      // replicates, shows they are. Without it, no data proves nothing.
       // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
-      if (failed === undefined) return pass(`no failed replication of ${bucket} reported in the last ${hours(window)} h (S3 publishes the metric only on failures)`, 0);
+      if (failed === undefined) {
+        if (!(await ports.readiness.replicationMetricsSeen(region, bucket))) return unknown(`no replication metric of ${bucket} is published in ${region}: are S3 replication metrics on?`);
+        return pass(`no failed replication of ${bucket} reported in the last ${hours(window)} h (S3 publishes the metric only on failures)`, 0);
+      }
       return failed === 0 ? pass(`0 failed replication operations of ${bucket} in the last ${hours(window)} h`, 0) : fail(`${failed} replication operations of ${bucket} failed in the last ${hours(window)} h`, failed);
     },
     'controller-heartbeat': async () => {

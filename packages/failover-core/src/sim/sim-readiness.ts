@@ -31,6 +31,8 @@ export interface SimReadinessFaults {
   readonly snapshotsStoppedAt?: number | undefined;
   /** S3 replication operations fail at this rate per minute in the window. */
   readonly replicationFailures?: (Window & { readonly perMinute: number }) | undefined;
+  /** S3 replication metrics are off: S3 publishes none of them. */
+  readonly replicationMetricsOff?: boolean | undefined;
 }
 
 /**
@@ -51,7 +53,10 @@ export interface SimReadinessFaults {
  * - The snapshot job runs daily at 02:00 UTC and copies to the other region, the copy keeping
  *   the source's creation time (RDS user guide, "Copying a DB snapshot"); `@dr/snapshot`.
  * - `OperationsFailedReplication` is published in the source bucket's region, and only when an
- *   operation fails: no datapoint when none did (S3 user guide, "Using S3 Replication metrics").
+ *   operation fails: no datapoint when none did; `BytesPendingReplication` is published in the
+ *   destination's region even when nothing replicates (S3 user guide, "Using S3 Replication
+ *   metrics"). Ours are on unless `replicationMetricsOff` (the constructs turn on RTC, which
+ *   turns them on).
  */
 export class SimReadinessWorld {
   /** The instance type every group launches. */
@@ -104,7 +109,7 @@ export class SimReadinessWorld {
   /** Failed replication operations in `[from, to)`, undefined when none was published. */
   replicationFailures(from: number, to: number): number | undefined {
     const f = this.faultSet.replicationFailures;
-    if (!f) return undefined;
+    if (!f || this.faultSet.replicationMetricsOff) return undefined;
     const start = Math.max(from, f.from);
     const end = Math.min(to, f.to ?? to);
     if (end <= start) return undefined;
@@ -153,6 +158,7 @@ export function makeSimReadiness(world: SimWorld, call: SimCall): Readiness {
         return at === undefined ? undefined : { id: `${app}-daily-${new Date(at).toISOString().slice(0, 10)}`, createdAt: at };
       }),
     replicationFailures: (region, _bucket, from, to) => call(region, 'getMetricData', () => r.replicationFailures(from, to)),
+    replicationMetricsSeen: (region, bucket) => call(region, 'listMetrics', () => !r.faults.replicationMetricsOff && bucket === world.config.primary.bucketName),
   };
 }
 

@@ -93,13 +93,22 @@ describe('evaluateReadiness', () => {
     expect(status(report, 's3-replication')).toMatchObject({ status: 'fail', value: 30 });
   });
 
+  it('says unknown, not pass, when no failure is published because replication metrics are off', async () => {
+    const sim = await world();
+    simReadiness(sim.world).inject({ replicationMetricsOff: true });
+
+    const report = await evaluate(sim);
+
+    expect(status(report, 's3-replication')).toMatchObject({ status: 'unknown', detail: expect.stringMatching(/are S3 replication metrics on\?/) });
+  });
+
   it('says unknown, never pass, for what an unreachable standby region hides, and still evaluates the rest', async () => {
     const sim = await world((t0) => ({ outages: [{ region: config.secondary.region, from: t0 - 1 }] }));
 
     const report = await evaluate(sim);
 
     const unknown = report.checks.filter((c) => c.status === 'unknown').map((c) => c.id);
-    expect(unknown).toEqual(['replica-exists', 'replica-replicating', 'replica-lag', 'dr-image', 'dr-ec2-quota', 'config-parameter-match', 'dr-fence-clear', 'snapshot-age']);
+    expect(unknown).toEqual(['replica-exists', 'replica-replicating', 'replica-lag', 'dr-image', 'dr-ec2-quota', 'config-parameter-match', 'dr-fence-clear', 'snapshot-age', 's3-replication']);
     expect(status(report, 'replica-exists').detail).toMatch(/us-east-1 did not answer/);
     expect(status(report, 'pilot-light-weight').status).toBe('pass');
     expect(status(report, 'controller-heartbeat').status).toBe('pass');
