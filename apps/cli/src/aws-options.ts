@@ -20,6 +20,8 @@ const SERVICES: Readonly<Record<string, AwsService | 'ssm'>> = {
   dynamodb: 'dynamoDb',
   sns: 'sns',
   ssm: 'ssm',
+  ec2: 'ec2',
+  servicequotas: 'serviceQuotas',
 };
 
 /** The options every AWS command takes, added in one place so they read alike everywhere. */
@@ -41,8 +43,9 @@ export function endpointOverrides(flags: AwsFlags): { ports: Partial<Record<AwsS
     const service = SERVICES[name.toLowerCase()];
     if (!entry.includes('=') || !service) throw new UsageError(`--endpoint-url must be <service>=<url> with service one of ${Object.keys(SERVICES).join(', ')}; got ${JSON.stringify(entry)}`);
     if (!/^https?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--endpoint-url ${name} must be an http(s) URL; got ${JSON.stringify(url)}`);
+    // SSM serves both the config and the readiness reads of the config parameter.
     if (service === 'ssm') ssm = url;
-    else ports[service] = url;
+    ports[service] = url;
   }
   return { ports, ssm };
 }

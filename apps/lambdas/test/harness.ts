@@ -8,6 +8,7 @@ import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrCon
 export const BUNDLES = {
   controller: fileURLToPath(new URL('../dist/failover-controller/index.mjs', import.meta.url)),
   snapshot: fileURLToPath(new URL('../dist/snapshot/index.mjs', import.meta.url)),
+  readiness: fileURLToPath(new URL('../dist/readiness/index.mjs', import.meta.url)),
 } as const;
 for (const bundle of Object.values(BUNDLES)) {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build first (npx nx run lambdas:build)`);

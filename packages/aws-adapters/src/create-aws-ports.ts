@@ -10,9 +10,16 @@ import { HttpProbe } from './http/http-probe.js';
 import { RdsDatabase } from './rds/rds-database.js';
 import { SnsNotifier } from './sns/sns-notifier.js';
 import { systemClock } from './system-clock.js';
+import { CloudWatchPublisher } from './cloudwatch/cloudwatch-publisher.js';
+import { S3ReplicationFailures } from './cloudwatch/replication-failures.js';
+import { Ec2Catalog } from './ec2/ec2-catalog.js';
+import { RdsSnapshots } from './rds/rds-snapshots.js';
+import { AwsReadiness } from './readiness/aws-readiness.js';
+import { Ec2VcpuQuota } from './service-quotas/ec2-vcpu-quota.js';
+import { SsmParameters } from './ssm/ssm-parameters.js';
 
 /** Services whose endpoint can be overridden (for LocalStack-style endpoints). */
-export type AwsService = 'rds' | 'autoScaling' | 'elasticLoadBalancingV2' | 'cloudWatch' | 'globalAccelerator' | 'dynamoDb' | 'sns';
+export type AwsService = 'rds' | 'autoScaling' | 'elasticLoadBalancingV2' | 'cloudWatch' | 'globalAccelerator' | 'dynamoDb' | 'sns' | 'ssm' | 'ec2' | 'serviceQuotas';
 
 /** Options of {@link createAwsPorts}. */
 export interface AwsPortsOptions {
@@ -48,7 +55,8 @@ export const defaultStateTableName = (app: string): string => `${app}-dr-state`;
 /**
  * Builds every port of `@dr/failover-core` on AWS SDK v3 clients for a DR config: RDS,
  * Auto Scaling with ELBv2 target health, Global Accelerator (us-west-2), CloudWatch, DynamoDB,
- * SNS, an HTTP probe and the system clock.
+ * SNS, an HTTP probe and the system clock; and the readiness reads (EC2, Service Quotas, SSM,
+ * RDS snapshots, S3 replication metrics) and CloudWatch PutMetricData.
  */
 export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}): Ports {
   const callMs = options.timeouts?.callMs ?? DEFAULT_CALL_POLICY.timeoutMs;
@@ -83,5 +91,13 @@ export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}):
     }),
     clock: options.clock ?? systemClock,
     notifier: topicArn ? new SnsNotifier({ clientConfig: { ...common('sns'), region: topicArn.split(':')[3] }, topicArn, policy }) : new KeepingNotifier(),
+    readiness: new AwsReadiness({
+      ec2: new Ec2Catalog({ clientConfig: common('ec2'), policy }),
+      quota: new Ec2VcpuQuota({ serviceQuotas: { clientConfig: common('serviceQuotas') }, cloudWatch: { clientConfig: common('cloudWatch') }, policy }),
+      ssm: new SsmParameters({ clientConfig: common('ssm'), policy }),
+      snapshots: new RdsSnapshots({ clientConfig: common('rds'), policy }),
+      replication: new S3ReplicationFailures({ clientConfig: common('cloudWatch'), policy }),
+    }),
+    metrics: new CloudWatchPublisher({ clientConfig: common('cloudWatch'), policy }),
   };
 }

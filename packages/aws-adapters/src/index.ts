@@ -17,3 +17,9 @@ export { loadConfigFromSsm, configParameterName, type SsmConfigOptions } from '.
 export { SnsNotifier, type SnsNotifierOptions } from './sns/sns-notifier.js';
 export { HttpProbe, type HttpProbeOptions } from './http/http-probe.js';
 export { systemClock } from './system-clock.js';
+export { Ec2Catalog, type Ec2CatalogOptions } from './ec2/ec2-catalog.js';
+export { Ec2VcpuQuota, type Ec2VcpuQuotaOptions } from './service-quotas/ec2-vcpu-quota.js';
+export { SsmParameters, type SsmParametersOptions } from './ssm/ssm-parameters.js';
+export { CloudWatchPublisher, type CloudWatchPublisherOptions } from './cloudwatch/cloudwatch-publisher.js';
+export { S3ReplicationFailures, type S3ReplicationFailuresOptions } from './cloudwatch/replication-failures.js';
+export { AwsReadiness, type AwsReadinessParts } from './readiness/aws-readiness.js';

@@ -26,3 +26,7 @@ export { Runner, MIN_LEASE_MS, type RunnerOptions, type StartRequest, type RunOu
 export { acquireLease, writeUnderLease, type ControlRecord } from './runtime/lease.js';
 export { evaluatePreconditions } from './runtime/preconditions.js';
 export { supervise, stateKeys, type SuperviseOptions, type SupervisionResult } from './runtime/supervise.js';
+export { READINESS_CHECKS, READINESS_NAMESPACE, READINESS_INTERVAL_MINUTES, type ReadinessCheckId } from './readiness/checks.js';
+export { evaluateReadiness, type ReadinessOptions } from './readiness/evaluate.js';
+export { summarizeReadiness, readinessMetricData, storeReadiness, readReadiness, READINESS_STALE_AFTER_MS, type ReadinessReport, type ReadinessCheckResult, type ReadinessStatus, type ReadinessSummary } from './readiness/report.js';
+export { quotaCovers, isStandardInstanceType, EC2_STANDARD_VCPU_QUOTA_CODE, type QuotaInput, type QuotaVerdict } from './readiness/quota.js';

@@ -287,4 +287,98 @@ export interface Ports {
   readonly stateStore: StateStore;
   readonly clock: Clock;
   readonly notifier: Notifier;
+  /** Readiness reads (appended, issue 13). */
+  readonly readiness: Readiness;
+  /** CloudWatch PutMetricData (appended, issue 13). */
+  readonly metrics: Metrics;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readiness reads and metrics (issue 13), appended: the reads `evaluateReadiness` makes beyond
+// the ports above, and CloudWatch PutMetricData. Every read is a read: none changes anything.
+// ---------------------------------------------------------------------------------------------
+
+/** What a launch template launches (its default version): the image and the instance type. */
+export interface LaunchTemplateSpec {
+  /** The AMI id; undefined when the version names none (an image may then come from elsewhere). */
+  readonly imageId?: string | undefined;
+  /** The instance type; undefined when the version names none. */
+  readonly instanceType?: string | undefined;
+}
+
+/** An AMI as its region sees it. */
+export interface ImageStatus {
+  /** False when DescribeImages returns no image with this id in this region. */
+  readonly exists: boolean;
+  /** EC2 `ImageState`: `available`, `pending`, `deregistered`, `failed`, ... */
+  readonly state?: string | undefined;
+}
+
+/**
+ * The EC2 quota "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances" (L-1216C47A),
+ * in vCPUs, and how many of them run now.
+ * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html
+ */
+export interface VcpuQuota {
+  /** The applied quota in the region, in vCPUs. */
+  readonly quota: number;
+  /**
+   * vCPUs of running On-Demand standard instances now: the quota's usage metric (CloudWatch
+   * `AWS/Usage` `ResourceCount`). Undefined when the usage could not be read.
+   */
+  readonly inUse?: number | undefined;
+}
+
+/** A DB snapshot made by `@dr/snapshot` (tags `dr:managed-by` = `dr-snapshot`, `dr:app`). */
+export interface SnapshotSummary {
+  readonly id: string;
+  /** When the data was captured (a copy keeps its source's time), epoch ms. */
+  readonly createdAt: number;
+}
+
+/** The `Readiness` port: the reads of a readiness evaluation that the other ports do not make. */
+export interface Readiness {
+  /**
+   * The default version of a launch template, by name or id (`lt-…`).
+   * @throws `ResourceNotFoundError` when the region has no such template.
+   */
+  launchTemplate(region: string, launchTemplate: string): Promise<LaunchTemplateSpec>;
+  /** An AMI in a region (`exists: false` when the region has none with this id). */
+  image(region: string, imageId: string): Promise<ImageStatus>;
+  /** An instance type's default vCPUs in a region; undefined when the region does not offer it. */
+  instanceTypeVcpus(region: string, instanceType: string): Promise<number | undefined>;
+  /** The running On-Demand standard instances vCPU quota of a region and its usage now. */
+  ec2VcpuQuota(region: string): Promise<VcpuQuota>;
+  /** An SSM parameter's value in a region; undefined when the region has no such parameter. */
+  configParameter(region: string, name: string): Promise<string | undefined>;
+  /** The newest `available` snapshot of `app` made by `@dr/snapshot` in a region, if any. */
+  latestSnapshot(region: string, app: string): Promise<SnapshotSummary | undefined>;
+  /**
+   * The sum of S3 `OperationsFailedReplication` over `[fromMs, toMs)` for the replication rules
+   * of `sourceBucket` (every rule's metric, read in the source bucket's region). Undefined when
+   * CloudWatch holds no datapoint in the window.
+   */
+  replicationFailures(region: string, sourceBucket: string, fromMs: number, toMs: number): Promise<number | undefined>;
+  /**
+   * True when S3 replication metrics of `sourceBucket` are seen in `region` (the destination's):
+   * `BytesPendingReplication`, which S3 publishes even when nothing replicates. Tells "no failure
+   * published" from "replication metrics are off".
+   */
+  replicationMetricsSeen(region: string, sourceBucket: string): Promise<boolean>;
+}
+
+/** One CloudWatch datapoint to publish. */
+export interface MetricDatum {
+  readonly name: string;
+  readonly value: number;
+  readonly unit?: 'Count' | 'Seconds' | 'None' | undefined;
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** Epoch ms; undefined: now. */
+  readonly at?: number | undefined;
+}
+
+/** The `Metrics` port: CloudWatch PutMetricData. */
+export interface Metrics {
+  /** Publishes `data` in one call (up to 1000 datapoints, CloudWatch's limit). */
+  publish(region: string, namespace: string, data: readonly MetricDatum[]): Promise<void>;
 }

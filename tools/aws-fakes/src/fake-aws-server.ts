@@ -24,7 +24,39 @@ const SERVICE_IDS: Readonly<Record<string, string>> = {
   globalaccelerator: 'GLOBAL_ACCELERATOR',
   sns: 'SNS',
   ssm: 'SSM',
+  ec2: 'EC2',
+  servicequotas: 'SERVICE_QUOTAS',
 };
+
+/**
+ * The EC2 query protocol differs from the AWS query protocol: lists are sent as `ImageId.1` (the
+ * member's `ec2QueryName`, not the SDK's plural) and answered as `<imagesSet><item>`, member
+ * names are lower camel case, and there is no `<ActionResult>` wrapper. Input names by wire name,
+ * output names by SDK name, where they differ from the rule.
+ */
+const EC2_INPUT_LISTS: Readonly<Record<string, string>> = { ImageId: 'ImageIds', LaunchTemplateVersion: 'Versions', InstanceType: 'InstanceTypes' };
+const EC2_OUTPUT_NAMES: Readonly<Record<string, string>> = { Images: 'imagesSet', LaunchTemplateVersions: 'launchTemplateVersionSet', InstanceTypes: 'instanceTypeSet', State: 'imageState' };
+
+function toEc2Xml(name: string, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const tag = EC2_OUTPUT_NAMES[name] ?? name.charAt(0).toLowerCase() + name.slice(1);
+  if (value instanceof Date) return `<${tag}>${value.toISOString()}</${tag}>`;
+  if (Array.isArray(value)) return `<${tag}>${value.map((v) => (typeof v === 'object' ? `<item>${Object.entries(v as object).map(([k, x]) => toEc2Xml(k, x)).join('')}</item>` : `<item>${escapeXml(String(v))}</item>`)).join('')}</${tag}>`;
+  if (typeof value === 'object') return `<${tag}>${Object.entries(value).map(([k, v]) => toEc2Xml(k, v)).join('')}</${tag}>`;
+  return `<${tag}>${escapeXml(String(value))}</${tag}>`;
+}
+
+function fromEc2Query(body: string): { action: string; input: Record<string, unknown> } {
+  const params = new URLSearchParams(body);
+  const input: Record<string, unknown> = {};
+  for (const [key, raw] of params) {
+    if (key === 'Action' || key === 'Version') continue;
+    const [name, index] = key.split('.');
+    if (index !== undefined && /^\d+$/.test(index) && name && EC2_INPUT_LISTS[name]) ((input[EC2_INPUT_LISTS[name]] ??= []) as string[]).push(raw);
+    else input[key] = raw;
+  }
+  return { action: params.get('Action') ?? '', input };
+}
 
 /**
  * List members of the AWS query protocol are `<member>` except where a service's model names
@@ -118,7 +150,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * Serves `fake` on 127.0.0.1 at a free port, speaking the AWS query protocol (RDS, Auto Scaling,
- * ELBv2, SNS) and the AWS JSON protocols (CloudWatch, Global Accelerator, SSM). The service and
+ * ELBv2, SNS), the EC2 query protocol, and the AWS JSON protocols (CloudWatch, Global
+ * Accelerator, SSM, Service Quotas). The service and
  * region come from each request's SigV4 credential scope. A call to a region in an outage gets
  * its connection dropped, as an unreachable endpoint would; so does a call whose answer
  * {@link FakeAws.loseResponses} loses, after it has taken effect. DynamoDB is not here: use
@@ -134,13 +167,18 @@ export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> 
     const [region, service] = [scope?.[1] ?? 'us-east-1', scope?.[2] ?? ''];
     const target = req.headers['x-amz-target'];
     const json = typeof target === 'string';
-    const { action, input } = json ? { action: target.split('.').at(-1) ?? '', input: body ? (JSON.parse(body) as Record<string, unknown>) : {} } : fromQuery(body);
+    const ec2 = service === 'ec2';
+    const { action, input } = json ? { action: target.split('.').at(-1) ?? '', input: body ? (JSON.parse(body) as Record<string, unknown>) : {} } : ec2 ? fromEc2Query(body) : fromQuery(body);
     calls.push(`${service}:${action}`);
     try {
       const output = (await fake.handle(service, action, input, region)) ?? {};
       if (json) {
         res.writeHead(200, { 'content-type': String(req.headers['content-type'] ?? 'application/x-amz-json-1.1') });
         res.end(JSON.stringify(output, jsonReplacer));
+      } else if (ec2) {
+        const result = Object.entries(output as Record<string, unknown>).map(([k, v]) => toEc2Xml(k, v)).join('');
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(`<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fake</requestId>${result}</${action}Response>`);
       } else {
         const members = QUERY_MEMBER_NAMES[service] ?? {};
         const result = Object.entries(output as Record<string, unknown>).map(([k, v]) => toXml(k, v, members)).join('');
@@ -157,6 +195,9 @@ export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> 
       if (json) {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': error.name });
         res.end(JSON.stringify({ __type: error.name, message: error.message }));
+      } else if (ec2) {
+        res.writeHead(status, { 'content-type': 'text/xml' });
+        res.end(`<Response><Errors><Error><Code>${escapeXml(error.name)}</Code><Message>${escapeXml(error.message)}</Message></Error></Errors><RequestID>fake</RequestID></Response>`);
       } else {
         res.writeHead(status, { 'content-type': 'text/xml' });
         res.end(`<ErrorResponse><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${escapeXml(error.name)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`);

@@ -1,5 +1,7 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeImagesCommand, DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeEndpointGroupCommand, GlobalAcceleratorClient, UpdateEndpointGroupCommand } from '@aws-sdk/client-global-accelerator';
 import {
@@ -23,6 +25,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { DrConfig } from '@dr/failover-core';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { awsError, lostResponseError, networkError } from './errors.js';
+import { FakeReadiness } from './fake-readiness.js';
 import { FakeRds, page, type FakeDb, type FakeDbState, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
 
 interface FakeAsg {
@@ -48,7 +51,7 @@ export interface FakeSnapshot {
 type Region = () => Promise<string>;
 
 /** The services FakeAws models, by signing name. */
-export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm';
+export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm' | 'ec2' | 'servicequotas';
 
 /** How the fake answers one call: the command's input, the client's region. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs and outputs are the SDK's, per command
@@ -125,6 +128,11 @@ export class FakeAws implements FakeRdsKnobs {
   replicaLagSeconds = 1;
   /** Describes a new snapshot or copy reports `creating` before it is `available`. */
   snapshotDescribesUntilAvailable = 2;
+  /**
+   * The readiness side (`fake-readiness.ts`): launch templates, AMIs, instance types, the EC2
+   * vCPU quota and its usage, S3 replication failures, and what PutMetricData published.
+   */
+  readonly readiness: FakeReadiness;
   /** Messages published to SNS. */
   readonly published: { subject?: string | undefined; message?: string | undefined }[] = [];
   private readonly routes = new Map<string, FakeHandler>();
@@ -153,9 +161,12 @@ export class FakeAws implements FakeRdsKnobs {
             monitoring: mockClient(CloudWatchClient),
             sns: mockClient(SNSClient),
             ssm: mockClient(SSMClient),
+            ec2: mockClient(EC2Client),
+            servicequotas: mockClient(ServiceQuotasClient),
           };
     const { primary, secondary } = config;
     this.rds = new FakeRds(config, layout, this, (kind) => this.count(kind));
+    this.readiness = new FakeReadiness(config);
     this.dbs = this.rds.dbs;
     this.parameterGroups = this.rds.parameterGroups;
     const serving = layout === 'steady' ? primary : secondary;
@@ -248,6 +259,20 @@ export class FakeAws implements FakeRdsKnobs {
     this.route('rds', ResetDBParameterGroupCommand, async (input, region) => this.rds.resetGroup(input, region));
     this.route('rds', DescribeDBParametersCommand, async (input, region) => this.rds.describeParameters(input, region));
     this.route('monitoring', GetMetricDataCommand, async (input, region) => {
+      const stat = input.MetricDataQueries?.[0]?.MetricStat?.Metric;
+      if (stat?.MetricName === 'ResourceCount') {
+        const used = this.readiness.usage(region, this.asgs.get(region)?.instances.length ?? 0);
+        return { MetricDataResults: [{ Id: input.MetricDataQueries[0].Id, Timestamps: used === undefined ? [] : [new Date()], Values: used === undefined ? [] : [used] }] };
+      }
+      if (stat?.MetricName === 'OperationsFailedReplication') {
+        return {
+          MetricDataResults: input.MetricDataQueries.map((q: { Id: string; MetricStat?: { Metric?: { Dimensions?: { Name: string; Value: string }[] } } }) => {
+            const bucket = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'SourceBucket')?.Value ?? '';
+            const values = this.readiness.replicationFailures.get(bucket) ?? [];
+            return { Id: q.Id, Timestamps: values.map(() => new Date()), Values: values };
+          }),
+        };
+      }
       // The replica lags until its source's group has read_only = 1; then it catches up.
       const id = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions?.find((d: { Name?: string }) => d.Name === 'DBInstanceIdentifier')?.Value;
       return { MetricDataResults: [{ Id: 'lag', Timestamps: [new Date()], Values: [this.rds.replicaLag(region, id, this.replicaLagSeconds)] }] };
@@ -257,6 +282,12 @@ export class FakeAws implements FakeRdsKnobs {
       const found = names.filter((n) => this.alarmStates.has(n)).map((n) => ({ AlarmName: n, StateValue: this.alarmStates.get(n) }));
       return { MetricAlarms: found, CompositeAlarms: [] };
     });
+    this.route('monitoring', ListMetricsCommand, async (input) => this.readiness.listMetrics(input, this.config));
+    this.route('monitoring', PutMetricDataCommand, async (input, region) => this.readiness.putMetricData(input, region));
+    this.route('ec2', DescribeLaunchTemplateVersionsCommand, async (input, region) => this.readiness.launchTemplateVersions(input, region));
+    this.route('ec2', DescribeImagesCommand, async (input, region) => this.readiness.describeImages(input, region));
+    this.route('ec2', DescribeInstanceTypesCommand, async (input) => this.readiness.describeInstanceTypes(input));
+    this.route('servicequotas', GetServiceQuotaCommand, async (input, region) => this.readiness.serviceQuota(input, region));
     this.route('autoscaling', DescribeAutoScalingGroupsCommand, async (input, region) => {
       const g = this.asgs.get(region);
       if (!g) return { AutoScalingGroups: [] };

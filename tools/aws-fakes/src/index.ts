@@ -10,3 +10,4 @@ export { startDynalite, type LocalDynamo } from './dynalite.js';
 export { startFakeAwsServer, type FakeAwsServer } from './fake-aws-server.js';
 export { HealthEndpoint } from './health-endpoint.js';
 export { invokeLambda, runNodeScript, scheduledEvent, type InvokeLambdaOptions, type LambdaInvocation, type ProcessRun } from './invoke-lambda.js';
+export { FakeReadiness, type FakeLaunchTemplate, type FakePublished } from './fake-readiness.js';

@@ -1,4 +1,4 @@
-import { activeSteps, buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, retiredPrefix, Runner, stateKeys, summarizeRun, type RegionRole } from '@dr/failover-core';
+import { activeSteps, buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, readReadiness, READINESS_INTERVAL_MINUTES, retiredPrefix, Runner, stateKeys, summarizeReadiness, summarizeRun, type ReadinessReport, type RegionRole } from '@dr/failover-core';
 import type { CapacityStatus, DbRef, DbStatus, Ports, ReadOnlySetting } from '@dr/failover-core/ports';
 import { isManaged } from '@dr/snapshot';
 import { Command, Option } from 'commander';
@@ -70,6 +70,7 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
   const plan = buildPlan(config, 'failover', { from: active });
   // A failback plan needs fields a failover-only config may lack: its problems are readiness problems.
   const readiness = await read(() => evaluatePreconditions(buildPlan(config, operation), ports, config.objectives.maxDataLossSeconds));
+  const evaluated = await read(() => readReadiness(ports.stateStore, config.app));
   return {
     app: config.app,
     active: { role: active, region: config[active].region },
@@ -98,8 +99,44 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
       ready: readiness.ok && readiness.value.problems.length === 0,
       replicaLagSeconds: readiness.ok ? (readiness.value.replicaLagSeconds ?? null) : null,
       problems: readiness.ok ? readiness.value.problems : [{ kind: 'precondition' as const, message: readiness.error }],
+      /** The readiness Lambda's last evaluation (every check), its age and whether it is stale; null when none is recorded. */
+      lastEvaluation: evaluated.ok ? lastEvaluation(evaluated.value, now) : { error: evaluated.error },
     },
   };
+}
+
+/** The last stored readiness report, with its counts, its age and whether it is stale. */
+function lastEvaluation(report: ReadinessReport | undefined, now: number) {
+  if (!report) return null;
+  const s = summarizeReadiness(report, now);
+  return { at: report.at, ageSeconds: Math.round(s.ageMs / 1000), stale: s.stale, pass: s.pass, fail: s.fail, unknown: s.unknown, total: s.total, standbyRegion: report.standbyRegion, checks: report.checks };
+}
+
+/** An age as people say it: `40 s ago`, `3 min ago`, `5 h ago`. */
+function ago(seconds: number): string {
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 2 * 3600) return `${Math.floor(seconds / 60)} min ago`;
+  return `${Math.floor(seconds / 3600)} h ago`;
+}
+
+/** The last continuous evaluation: counts, what fails and what could not be seen, its age. */
+function printEvaluation(out: Output, e: Status['readiness']['lastEvaluation']): void {
+  const c = out.color;
+  if (e === null) {
+    out.line(`  readiness: ${c.yellow('no evaluation recorded')} (the readiness function stores one every ${READINESS_INTERVAL_MINUTES} min)`);
+    return;
+  }
+  if ('error' in e) {
+    out.line(`  readiness: ${c.red(`the last evaluation could not be read: ${e.error}`)}`);
+    return;
+  }
+  const named = (status: 'fail' | 'unknown') => e.checks.filter((x) => x.status === status).map((x) => `${x.id} (${x.detail})`).join('; ');
+  const parts = [`readiness ${e.pass}/${e.total} pass`];
+  if (e.fail > 0) parts.push(c.red(`${e.fail} ${e.fail === 1 ? 'fails' : 'fail'}: ${named('fail')}`));
+  if (e.unknown > 0) parts.push(c.yellow(`${e.unknown} unknown: ${named('unknown')}`));
+  parts.push(`evaluated ${ago(e.ageSeconds)}`);
+  out.line(`  ${parts.join(', ')}`);
+  if (e.stale) out.line(`  ${c.red(`stale: older than ${3 * READINESS_INTERVAL_MINUTES} min, while it runs every ${READINESS_INTERVAL_MINUTES} min; is the readiness function running?`)}`);
 }
 
 /** One observed part of a region still to contain: true or false when seen, null when it could not be read. */
@@ -223,6 +260,7 @@ function printStatus(out: Output, s: Status): void {
   out.line(c.bold(`Readiness of a ${r.operation} from ${r.from} to ${r.to}:`));
   if (r.ready) out.line(`  ${c.green('✓')} every precondition passes${r.replicaLagSeconds !== null ? ` (replica lag ${r.replicaLagSeconds} s, objective ${lag} s)` : ''}`);
   for (const problem of r.problems) out.line(`  ${c.red('✗')} ${problem.kind === 'rpo' ? 'RPO guard: ' : ''}${problem.message}`);
+  printEvaluation(out, r.lastEvaluation);
 }
 
 interface StatusFlags extends AwsFlags {

@@ -14,17 +14,20 @@ import type {
   EndpointGroupRef,
   EndpointGroupStatus,
   HealthChecks,
+  Metrics,
   Notification,
   Notifier,
   Ports,
   Probe,
   ProbeResult,
   ProbeTarget,
+  Readiness,
   StateStore,
   Traffic,
 } from '../ports.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import { DEFAULT_PARAMETER_GROUP, type SimDb } from './sim-rds.js';
+import { makeSimMetrics, makeSimReadiness } from './sim-readiness.js';
 import type { VirtualClock } from './virtual-clock.js';
 import { deployedSettings, type SimWorld } from './world.js';
 
@@ -45,6 +48,10 @@ export class SimPorts implements Ports {
   readonly probe: Probe;
   readonly alarms: Alarms;
   readonly healthChecks: HealthChecks;
+  /** Readiness reads over the world's readiness side (`simReadiness(world)`). */
+  readonly readiness: Readiness;
+  /** PutMetricData, kept in `simReadiness(world).published`. */
+  readonly metrics: Metrics;
   readonly notifier: Notifier & { readonly sent: Notification[] };
   private readonly counter: { calls: number };
 
@@ -64,6 +71,8 @@ export class SimPorts implements Ports {
     this.probe = this.makeProbe();
     this.alarms = this.makeAlarms();
     this.healthChecks = this.makeHealthChecks();
+    this.readiness = makeSimReadiness(world, (region, name, effect) => this.call(region, name, effect));
+    this.metrics = makeSimMetrics(world, (region, name, effect) => this.call(region, name, effect));
   }
 
   /** The same world and store, with accepted calls logged as `caller`'s. */
