@@ -231,7 +231,6 @@ export class PilotLight extends Construct {
     this.globalStack = new Stack(scope, `${id}-Global`, stackProps('us-west-2', `${app}: global entry point`));
     this.entryPoint = new GlobalEntryPoint(this.globalStack, 'EntryPoint', {
       acceleratorName: app,
-      healthCheckPath: path,
       listenerPorts: tls ? [80, 443] : [80],
       endpoints: [
         { region: primary.region, loadBalancerArn: primaryTier.loadBalancer.loadBalancerArn, serving: activeRegion === primary.region },
