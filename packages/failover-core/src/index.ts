@@ -26,3 +26,4 @@ export { Runner, MIN_LEASE_MS, type RunnerOptions, type StartRequest, type RunOu
 export { acquireLease, writeUnderLease, type ControlRecord } from './runtime/lease.js';
 export { evaluatePreconditions } from './runtime/preconditions.js';
 export { supervise, stateKeys, type SuperviseOptions, type SupervisionResult } from './runtime/supervise.js';
+export { READINESS_CHECKS, READINESS_NAMESPACE, READINESS_INTERVAL_MINUTES, type ReadinessCheckId } from './readiness/checks.js';
