@@ -46,15 +46,33 @@ describe('the reference app', () => {
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
   });
 
-  it('deploys the shipped Lambda bundles for the controller and the snapshot job', () => {
+  it('deploys the shipped Lambda bundles for the controller, the snapshot job and the readiness checks', () => {
     const control = templates.find((t) => t.name === 'Lamp-Control.template.json')?.template as { Resources: Record<string, { Type: string; Properties: { Handler?: string; Code?: { S3Key?: unknown; ZipFile?: unknown }; Description?: string } }> };
     const functions = Object.values(control.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
-    expect(functions).toHaveLength(2);
+    expect(functions.map((f) => f.Properties.Description?.split(' ')[0]).sort()).toEqual(['Checks', 'Daily', 'Detects']);
     for (const fn of functions) {
       expect(fn.Properties.Code?.ZipFile).toBeUndefined();
       const hash = String(fn.Properties.Code?.S3Key).replace(/\.zip$/, '');
       const bundle = readFileSync(join(outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
       expect(bundle.length).toBeGreaterThan(100_000);
+    }
+  });
+
+  it('detects with tuned target health in both regions, a Route 53 check of the primary read from the DR VPC, and readiness alarms', () => {
+    const stack = (name: string) => Template.fromStack(app.node.findChild(name) as Stack);
+    for (const name of ['Lamp-Primary', 'Lamp-Secondary']) {
+      stack(name).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/ref', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 });
+    }
+    const control = stack('Lamp-Control');
+
+    control.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'HTTP', ResourcePath: '/ref', RequestInterval: 10, FailureThreshold: 2 }) });
+    control.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'health.dr.internal.', VPCs: [Match.objectLike({ VPCRegion: 'us-east-1' })] });
+    control.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'lamp-primary.health.dr.internal.', Failover: 'PRIMARY', ResourceRecords: ['192.0.2.1'], HealthCheckId: Match.anyValue() });
+    control.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'lamp-primary.health.dr.internal.', Failover: 'SECONDARY', ResourceRecords: ['192.0.2.2'], HealthCheckId: Match.absent() });
+    control.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Detects a failure'), VpcConfig: Match.anyValue() });
+    expect(Object.keys(control.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'DR/Readiness' } }))).toHaveLength(11);
+    for (const group of Object.values(stack('Lamp-Global').findResources('AWS::GlobalAccelerator::EndpointGroup')) as { Properties: Record<string, unknown> }[]) {
+      expect(group.Properties.HealthCheckIntervalSeconds).toBeUndefined();
     }
   });
 

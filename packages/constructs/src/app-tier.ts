@@ -52,6 +52,28 @@ export interface AppTierProps {
   readonly notificationTopic?: sns.ITopic;
 }
 
+/**
+ * The target group's health check, tuned for detection: every 5 s (ELB's shortest), a 4 s
+ * timeout (below the interval, as ELB requires), 2 failures to mark a target unhealthy and 2
+ * successes to mark it healthy again, so a dead region shows no healthy target in about 10 s
+ * instead of a minute. Global Accelerator routes ALB endpoints by exactly this target health (the
+ * endpoint group's own health settings do not apply to them), and the failover controller reads
+ * it too (`endpoint-health`, the availability alarm's healthy-host count). The group's ELB health
+ * check follows it as well, so an instance whose path fails for 10 s (past the 3-minute grace
+ * period) is replaced: the health path must fail only when the instance cannot serve.
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+ * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-health-check-options.html
+ */
+function targetHealthCheck(path: string): elbv2.HealthCheck {
+  return {
+    path,
+    interval: Duration.seconds(5),
+    timeout: Duration.seconds(4),
+    healthyThresholdCount: 2,
+    unhealthyThresholdCount: 2,
+  };
+}
+
 /** The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret AEAD ciphers only. */
 const TLS_POLICY = elbv2.SslPolicy.TLS13_RES;
 
@@ -142,7 +164,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
     const targets = {
       port: 80,
       targets: [this.autoScalingGroup],
-      healthCheck: { path, interval: Duration.seconds(30), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+      healthCheck: targetHealthCheck(path),
       deregistrationDelay: Duration.seconds(30),
     };
     if (props.certificateArn) {

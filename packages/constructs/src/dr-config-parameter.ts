@@ -25,6 +25,8 @@ export class DrConfigParameter extends Construct {
   readonly parameter: ssm.StringParameter;
   /** The validated config, with defaults filled in. */
   readonly config: DrConfig;
+  /** The parameter's name, the same in each region it is deployed to (`/dr/<app>/config` by default). */
+  readonly parameterName: string;
 
   constructor(scope: Construct, id: string, props: DrConfigParameterProps) {
     super(scope, id);
@@ -41,8 +43,9 @@ export class DrConfigParameter extends Construct {
     }
     this.config = restore(parsed, '', tokens) as DrConfig;
     const value = Stack.of(this).toJsonString(this.config);
+    this.parameterName = props.parameterName ?? `/dr/${this.config.app}/config`;
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
-      parameterName: props.parameterName ?? `/dr/${this.config.app}/config`,
+      parameterName: this.parameterName,
       description: `Pilot-light DR configuration of ${this.config.app}`,
       stringValue: value,
       // Deploy-time values are ARNs of a few hundred characters at most; size the tier for them.
@@ -60,6 +63,7 @@ export class DrConfigParameter extends Construct {
 function standIn(path: string): string {
   if (/url$/i.test(path)) return 'https://deploy-time.invalid/ref';
   if (/arn$/i.test(path)) return 'arn:aws:service:us-east-1:123456789012:deploy-time/value';
+  if (/healthcheckid$/i.test(path)) return '00000000-0000-4000-8000-000000000000';
   if (/securitygroupids\[\d+\]$/i.test(path)) return 'sg-0123456789abcdef0';
   return 'deploy-time';
 }

@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,7 +15,7 @@ import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
 import { DEFAULT_OPTION_GROUP } from './private/database-settings.js';
 import { acknowledge } from './private/nag.js';
-import { drFunction, lambdaRoleAndLogs } from './private/lambda-basics.js';
+import { drFunction, lambdaRoleAndLogs, vpcPlacement } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link DrNotifications}. */
@@ -77,6 +78,17 @@ export interface FailoverControllerProps {
   readonly notifications?: DrNotifications;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The VPC to run the controller in: the one the private hosted zone of the config's
+   * `primary.route53HealthCheck` record is associated with (a `HealthCheckRecord`'s
+   * `vpc`), since only resolvers of associated VPCs answer a private zone. Its subnets need a
+   * way to the internet (a NAT gateway): the controller probes the primary's public health path
+   * and calls AWS APIs in the primary region and Global Accelerator's in us-west-2.
+   * @default - outside any VPC, where the `route53` signal's record cannot be resolved
+   */
+  readonly vpc?: ec2.IVpc;
+  /** The controller's subnets in `vpc`. @default - the private subnets with egress */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /**
@@ -142,8 +154,17 @@ export class FailoverController extends Construct {
     );
     acknowledge(role, ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'], 'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.');
 
+    const placement = props.vpc ? vpcPlacement(this, role, props.vpc, props.vpcSubnets) : undefined;
+    if (!placement && config.detection.signals.includes('route53')) {
+      Annotations.of(this).addWarningV2(
+        '@dr/constructs:controller-outside-vpc',
+        'The controller runs outside a VPC, so it cannot resolve the private route53HealthCheck record: the route53 signal will read as unknown. Give it the vpc the record\'s zone is associated with.',
+      );
+    }
+
     this.function = drFunction(this, {
       bundle: 'failover-controller',
+      placement,
       code: props.code,
       handler: props.handler,
       role,

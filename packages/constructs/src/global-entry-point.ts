@@ -29,13 +29,18 @@ export interface GlobalEntryPointProps {
   readonly acceleratorName?: string;
   /** Both regions' endpoints. */
   readonly endpoints: readonly RegionalEndpoint[];
-  /** @default '/ref' */
+  /**
+   * Ignored: the endpoints are ALBs, whose health Global Accelerator takes from the ALB's target
+   * health checks (set them on the target group: `AppTier` does).
+   * @deprecated Global Accelerator does not use it for ALB endpoints.
+   * @default '/ref'
+   */
   readonly healthCheckPath?: string;
   /**
-   * Global Accelerator health check interval: 10 or 30 seconds. For ALB endpoints Global
-   * Accelerator follows the ALB's own target health instead, so this matters for other endpoint
-   * types only.
-   * @default 10
+   * Ignored: the endpoints are ALBs, whose health Global Accelerator takes from the ALB's target
+   * health checks.
+   * @deprecated Global Accelerator does not use it for ALB endpoints.
+   * @default - Global Accelerator's default
    */
   readonly healthCheckIntervalSeconds?: 10 | 30;
   /**
@@ -44,7 +49,12 @@ export interface GlobalEntryPointProps {
    * @default [80]
    */
   readonly listenerPorts?: readonly number[];
-  /** Consecutive checks to change an endpoint's health. @default 3 */
+  /**
+   * Ignored: the endpoints are ALBs, whose health Global Accelerator takes from the ALB's target
+   * health checks.
+   * @deprecated Global Accelerator does not use it for ALB endpoints.
+   * @default - Global Accelerator's default
+   */
   readonly healthCheckThreshold?: number;
   /**
    * Guard live traffic on deploy: before CloudFormation writes the endpoint groups (only when
@@ -62,8 +72,8 @@ const SERVING_WEIGHT = 128;
 
 /**
  * The global entry point: a Global Accelerator with one TCP listener (port 80, and 443 with TLS) and an endpoint
- * group per region on its ALB, health-checked on the app's health path, with client IPs
- * preserved. Must be deployed in us-west-2, where Global Accelerator's control plane lives.
+ * group per region on its ALB, with client IPs preserved. An ALB endpoint's health is the ALB's
+ * target health, so the endpoint groups carry no health check settings of their own. Must be deployed in us-west-2, where Global Accelerator's control plane lives.
  * A deploy that would change the endpoint groups first checks that the live serving region is
  * the template's (see `trafficGuard`), because the failover engine changes weights and dials
  * outside CloudFormation.
@@ -100,11 +110,12 @@ export class GlobalEntryPoint extends Construct {
         listenerArn: this.listener.attrListenerArn,
         endpointGroupRegion: endpoint.region,
         trafficDialPercentage: endpoint.serving ? 100 : 0,
-        healthCheckProtocol: 'HTTP',
-        healthCheckPort: 80,
-        healthCheckPath: path,
-        healthCheckIntervalSeconds: props.healthCheckIntervalSeconds ?? 10,
-        thresholdCount: props.healthCheckThreshold ?? 3,
+        // No health check settings: "For Network Load Balancer and Application Load Balancer
+        // endpoints, configure health check settings on the ELB console" — Global Accelerator
+        // routes an ALB endpoint by the ALB's target health (healthy while each target group has
+        // a healthy target) and ignores the group's protocol, port, path, interval and threshold.
+        // The target group's checks (AppTier: every 5 s, 2 to fail) are the ones that count.
+        // https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-health-check-options.html
         endpointConfigurations: [{ endpointId: endpoint.loadBalancerArn, weight: endpoint.serving ? SERVING_WEIGHT : 0, clientIpPreservationEnabled: true }],
       }),
     );

@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import { READINESS_CHECKS } from '@dr/failover-core';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { AppTier } from './app-tier.js';
+import type { ReadinessChecks } from './readiness.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link DrMonitoring}. */
@@ -24,13 +26,19 @@ export interface DrMonitoringProps {
   readonly topic?: sns.ITopic;
   /** Share of 5xx answers above which the ALB counts as unavailable. @default 0.05 */
   readonly maxErrorRate?: number;
+  /**
+   * The continuous readiness checks to show in a row of the dashboard: their alarms and one
+   * graph of every check (1 passes, 0 fails, a gap could not be evaluated).
+   * @default - no readiness row
+   */
+  readonly readiness?: ReadinessChecks;
 }
 
 /**
  * DR alarms and dashboard of one region: EC2 health (unhealthy targets), ALB availability (no
  * healthy target, or too many 5xx; in the DR region only while its group wants instances),
  * replica lag against the RPO objective (stopped replication alarms, a promoted replica does
- * not), and the alarms of the DR Lambdas. None is in ALARM while the DR region is dark. The availability alarm is named `<app>-<role>-alb-availability`, the name the DR
+ * not), the alarms of the DR Lambdas, and (with `readiness`) a row of the readiness checks. None is in ALARM while the DR region is dark. The availability alarm is named `<app>-<role>-alb-availability`, the name the DR
  * config gives the detector.
  */
 export class DrMonitoring extends Construct {
@@ -122,5 +130,18 @@ export class DrMonitoring extends Construct {
       new cloudwatch.GraphWidget({ title: 'Requests and 5xx', left: [requests], right: [errors, elbErrors], width: 8 }),
       new cloudwatch.GraphWidget({ title: 'Unavailable share', left: [availability], width: 8 }),
     );
+    if (props.readiness) {
+      const readiness = props.readiness;
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({ title: 'Readiness alarms', alarms: [...READINESS_CHECKS.map((check) => readiness.alarms[check]), readiness.errorsAlarm], width: 8 }),
+        new cloudwatch.GraphWidget({
+          title: 'Readiness (1 passes, 0 fails, gap: not evaluated)',
+          left: READINESS_CHECKS.map((check) => readiness.metric(check)),
+          leftYAxis: { min: 0, max: 1, showUnits: false },
+          legendPosition: cloudwatch.LegendPosition.RIGHT,
+          width: 16,
+        }),
+      );
+    }
   }
 }

@@ -10,6 +10,7 @@ import { PilotLightDatabase, PilotLightReplica } from './database.js';
 import { DrConfigParameter } from './dr-config-parameter.js';
 import { DrNotifications, FailoverController } from './failover-controller.js';
 import { GlobalEntryPoint } from './global-entry-point.js';
+import { HealthCheckRecord } from './health-check-record.js';
 import { MachineImage } from './machine-image.js';
 import { DrMonitoring } from './monitoring.js';
 import { PilotLightNetwork } from './network.js';
@@ -17,6 +18,7 @@ import { acknowledge } from './private/nag.js';
 import { cidrsOverlap, validateProps } from './private/validate.js';
 import { BucketReplication } from './bucket-replication.js';
 import { ReplicatedBucket } from './replicated-bucket.js';
+import { ReadinessChecks } from './readiness.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
 
 /**
@@ -80,8 +82,24 @@ export interface PilotLightOptions {
   readonly approvalRequired?: boolean;
   /** Receives failover news, alarms, and each region's Auto Scaling launch/terminate/error notifications. @default - no subscription */
   readonly notificationEmail?: string;
-  /** NAT gateways per region. @default 1 */
+  /**
+   * NAT gateways per region. The DR region needs at least one: the failover controller runs in
+   * its VPC (to resolve the Route 53 health record) and reaches the primary's health path, the
+   * primary region's APIs and Global Accelerator's through it.
+   * @default 1
+   */
   readonly natGateways?: number;
+  /**
+   * Consecutive checks, per Route 53 checker, that change its view of the primary's health path
+   * (1 to 10; the checks run every 10 s).
+   * @default 2
+   */
+  readonly route53FailureThreshold?: number;
+  /**
+   * Route 53 regions that check the primary: at least three of `ROUTE53_CHECKER_REGIONS`.
+   * @default - all eight, Route 53's default
+   */
+  readonly route53CheckerRegions?: readonly string[];
   /**
    * Replicate the ECR repository to the DR region. ECR registry replication is one setting per
    * account and region: this replaces any replication rule the account has in the primary region.
@@ -116,13 +134,16 @@ export interface PilotLightProps extends PilotLightOptions {
   readonly controllerCode?: lambda.Code;
   /** Code of the daily snapshot Lambda. @default the `snapshot` bundle shipped in this package */
   readonly snapshotCode?: lambda.Code;
+  /** Code of the readiness Lambda. @default the `readiness` bundle shipped in this package */
+  readonly readinessCode?: lambda.Code;
 }
 
 /**
  * The whole pilot light from a handful of props: the primary region serving, the DR region
  * as a pilot light (replica, zero instances, endpoint at weight 0), the global entry point in
- * us-west-2, and the DR control plane (config in SSM in both regions, the failover controller
- * and the snapshot job) in the DR region. Five stacks, deployed in dependency order:
+ * us-west-2, and the DR control plane (config in SSM in both regions, the failover controller in
+ * the DR VPC, the Route 53 health check of the primary it reads through DNS, the snapshot job and
+ * the continuous readiness checks) in the DR region. Five stacks, deployed in dependency order:
  * Primary, Secondary, Global, then Control and PrimaryConfig (which also turns on the primary
  * bucket's replication, once the DR bucket exists).
  */
@@ -136,6 +157,10 @@ export class PilotLight extends Construct {
   readonly primaryConfigStack: Stack;
   readonly entryPoint: GlobalEntryPoint;
   readonly controller: FailoverController;
+  /** The Route 53 health check of the primary's health path and its failover record pair (in the control stack). */
+  readonly primaryHealthCheck: HealthCheckRecord;
+  /** The continuous readiness checks (in the control stack). */
+  readonly readiness: ReadinessChecks;
 
   constructor(scope: Construct, id: string, props: PilotLightProps) {
     super(scope, id);
@@ -151,6 +176,7 @@ export class PilotLight extends Construct {
       { failed: capacity.desired > capacity.max, message: `capacity.desired ${capacity.desired} is above the group's maximum ${capacity.max}` },
       { failed: capacity.min > capacity.desired, message: `capacity.min ${capacity.min} is above capacity.desired ${capacity.desired}` },
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
+      { failed: (props.natGateways ?? 1) < 1, message: `natGateways must be at least 1: the failover controller reaches the primary region and Global Accelerator from the DR region's VPC through NAT; got ${props.natGateways}` },
       { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
     ]);
     const tls = primary.certificateArn !== undefined;
@@ -231,7 +257,6 @@ export class PilotLight extends Construct {
     this.globalStack = new Stack(scope, `${id}-Global`, stackProps('us-west-2', `${app}: global entry point`));
     this.entryPoint = new GlobalEntryPoint(this.globalStack, 'EntryPoint', {
       acceleratorName: app,
-      healthCheckPath: path,
       listenerPorts: tls ? [80, 443] : [80],
       endpoints: [
         { region: primary.region, loadBalancerArn: primaryTier.loadBalancer.loadBalancerArn, serving: activeRegion === primary.region },
@@ -258,10 +283,23 @@ export class PilotLight extends Construct {
     });
     this.controlStack = new Stack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
     const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, notificationEmail: props.notificationEmail });
+    // Route 53 checks the primary from its checker regions; the controller reads the verdict from
+    // a failover record pair in a private zone of the DR VPC, where it runs. The health check is
+    // global, but its stack is in the DR region: CloudFormation can still manage it while the
+    // primary region is down. The primary's ALB is internet-facing with port 80 open to any
+    // address (AppTier), so Route 53's checkers reach it; the health path stays on HTTP with TLS.
+    this.primaryHealthCheck = new HealthCheckRecord(this.controlStack, 'PrimaryHealth', {
+      vpc: drNet.vpc,
+      domainName: primaryTier.loadBalancer.loadBalancerDnsName,
+      recordName: `${app}-primary.health.dr.internal`,
+      healthCheckPath: path,
+      failureThreshold: props.route53FailureThreshold,
+      regions: props.route53CheckerRegions,
+    });
     const config: DrConfigInput = {
       schemaVersion: 1,
       app,
-      primary: regionConfig(primary, primaryTier),
+      primary: { ...regionConfig(primary, primaryTier), route53HealthCheck: this.primaryHealthCheck.ref },
       secondary: regionConfig(secondary, drTier),
       globalAccelerator: { acceleratorArn: this.entryPoint.accelerator.attrAcceleratorArn, listenerArn: this.entryPoint.listener.attrListenerArn },
       healthPath: path,
@@ -271,8 +309,9 @@ export class PilotLight extends Construct {
       controller: { stateTableName: `${app}-dr-state`, topicArn: notifications.topic.topicArn },
     };
     const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
-    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications });
+    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications, vpc: drNet.vpc });
     const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode });
+    this.readiness = new ReadinessChecks(this.controlStack, 'Readiness', { configParameter: drConfig, controller: this.controller, code: props.readinessCode });
     new DrMonitoring(this.controlStack, 'Monitoring', {
       app,
       role: 'secondary',
@@ -281,6 +320,7 @@ export class PilotLight extends Construct {
       maxDataLossSeconds: props.objectives?.maxDataLossSeconds,
       topic: this.controller.topic,
       extraAlarms: [this.controller.errorsAlarm, snapshots.errorsAlarm],
+      readiness: this.readiness,
     });
     this.primaryConfigStack = new Stack(scope, `${id}-PrimaryConfig`, stackProps(primary.region, `${app}: DR config and the primary bucket's replication to the DR bucket, in the primary region`));
     new DrConfigParameter(this.primaryConfigStack, 'Config', { config });

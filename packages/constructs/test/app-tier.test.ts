@@ -21,10 +21,16 @@ describe('AppTier', () => {
     tier(false).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4', DesiredCapacity: Match.absent() });
   });
 
-  it('checks health on /ref through a load balancer the other region can probe', () => {
+  it('checks health on /ref every 5 s (4 s timeout, 2 to fail, 2 to recover) through a load balancer the other region can probe', () => {
     const t = tier(false);
 
-    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/ref', HealthCheckIntervalSeconds: 30, UnhealthyThresholdCount: 2 });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/ref',
+      HealthCheckIntervalSeconds: 5,
+      HealthCheckTimeoutSeconds: 4,
+      UnhealthyThresholdCount: 2,
+      HealthyThresholdCount: 2,
+    });
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
   });
 

@@ -1,4 +1,5 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { referenceConfig } from '@dr/failover-core';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -119,6 +120,60 @@ describe('FailoverController', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
 
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
+  });
+
+  describe('in a VPC (where it resolves the private Route 53 health record)', () => {
+    function inVpc() {
+      const stack = stackIn('us-east-1');
+      const vpc = new ec2.Vpc(stack, 'Vpc', {
+        availabilityZones: ['us-east-1a', 'us-east-1b'],
+        subnetConfiguration: [
+          { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+          { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        ],
+      });
+      const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
+      const controller = new FailoverController(stack, 'Controller', { configParameter, code: lambda.Code.fromInline('export const handler = async () => {};'), vpc });
+      return { stack, vpc, controller, template: Template.fromStack(stack) };
+    }
+
+    it('runs in the VPC\'s private subnets with a security group of its own', () => {
+      const { stack, vpc, controller, template } = inVpc();
+      const securityGroup = controller.function.connections.securityGroups[0];
+
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        VpcConfig: { SubnetIds: stack.resolve(vpc.privateSubnets.map((s) => s.subnetId)), SecurityGroupIds: [stack.resolve(securityGroup?.securityGroupId)] },
+      });
+    });
+
+    it('may create network interfaces only in its subnets and security group', () => {
+      const { stack, vpc, controller } = inVpc();
+      const all = statements(Template.fromStack(stack));
+      const create = all.filter((s) => list(s.Action).includes('ec2:CreateNetworkInterface')).flatMap((s) => list(s.Resource as string | string[])).map(arnText);
+      const ec2Arn = (resource: string) => `arn:\${AWS::Partition}:ec2:us-east-1:123456789012:${resource}`;
+      const sgId = (stack.resolve(controller.function.connections.securityGroups[0]?.securityGroupId) as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+
+      expect(create).toHaveLength(4);
+      expect(create).toContain(ec2Arn('network-interface/*'));
+      for (const subnet of vpc.privateSubnets) expect(create).toContain(ec2Arn(`subnet/\${${(stack.resolve(subnet.subnetId) as { Ref: string }).Ref}}`));
+      expect(JSON.stringify(all)).toContain(JSON.stringify(sgId));
+      expect(all.flatMap((s) => list(s.Action))).not.toContain('ec2:*');
+    });
+
+    it('leaves no cdk-nag AwsSolutions finding unacknowledged', () => {
+      const { controller } = inVpc();
+
+      const report = new AwsSolutionsChecks().validateScope(controller);
+
+      expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
+    });
+
+    it('warns when it runs outside a VPC while the route53 signal is on', () => {
+      const stack = stackIn('us-east-1');
+      new FailoverController(stack, 'Controller', { configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }), code: lambda.Code.fromInline('export const handler = async () => {};') });
+
+      Annotations.fromStack(stack).hasWarning('/Test/Controller', Match.stringLikeRegexp('cannot resolve the private route53HealthCheck record'));
+    });
   });
 
   it('refuses to be deployed outside the DR region', () => {

@@ -22,15 +22,13 @@ type Guard = { Properties: { ServingRegion: string; DesiredSettingsHash: string;
 const guardOf = (t: Template) => Object.values(t.findResources('Custom::TrafficGuard')) as Guard[];
 
 describe('GlobalEntryPoint', () => {
-  it('sends traffic to the primary and keeps the pilot light at weight 0, health-checked on /ref', () => {
+  it('sends traffic to the primary and keeps the pilot light at weight 0', () => {
     const t = entry();
 
     t.hasResourceProperties('AWS::GlobalAccelerator::Listener', { Protocol: 'TCP', PortRanges: [{ FromPort: 80, ToPort: 80 }] });
     t.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', {
       EndpointGroupRegion: 'eu-west-1',
       TrafficDialPercentage: 100,
-      HealthCheckPath: '/ref',
-      HealthCheckIntervalSeconds: 10,
       EndpointConfigurations: [{ EndpointId: EU_ALB, Weight: 128, ClientIPPreservationEnabled: true }],
     });
     t.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', {
@@ -38,6 +36,15 @@ describe('GlobalEntryPoint', () => {
       TrafficDialPercentage: 0,
       EndpointConfigurations: [{ EndpointId: US_ALB, Weight: 0, ClientIPPreservationEnabled: true }],
     });
+  });
+
+  it('leaves the endpoints\' health to the ALBs\' target health: no health settings on the groups, which Global Accelerator ignores for ALBs', () => {
+    const groups = Object.values(entry().findResources('AWS::GlobalAccelerator::EndpointGroup')) as { Properties: Record<string, unknown> }[];
+
+    expect(groups).toHaveLength(2);
+    for (const g of groups) {
+      expect(Object.keys(g.Properties).filter((k) => /^HealthCheck|^ThresholdCount$/.test(k))).toEqual([]);
+    }
   });
 
   it('names every bad prop at once', () => {
@@ -61,7 +68,6 @@ describe('GlobalEntryPoint', () => {
 
     expect(hash(entry())).toMatch(/^[0-9a-f]{64}$/);
     expect(hash(entry())).toBe(hash(entry()));
-    expect(hash(entry({ healthCheckPath: '/health' }))).not.toBe(hash(entry()));
     expect(hash(entry({ drServes: true }))).not.toBe(hash(entry()));
   });
 

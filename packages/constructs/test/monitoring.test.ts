@@ -1,7 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { READINESS_CHECKS, referenceConfig } from '@dr/failover-core';
 import { describe, expect, it } from 'vitest';
-import { AppTier, DrMonitoring, PilotLightNetwork } from '../src/index.js';
+import { AppTier, DrConfigParameter, DrMonitoring, FailoverController, PilotLightNetwork, ReadinessChecks } from '../src/index.js';
+import { parseJoinedJson } from './template-json.js';
 import { stackIn } from './helpers.js';
 
 function monitoring(role: 'primary' | 'secondary') {
@@ -71,5 +74,27 @@ describe('DrMonitoring', () => {
 
     expect(body).toContain('DR alarms');
     t.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'lamp-secondary-dr' });
+  });
+
+  it('adds a readiness row: the readiness alarms, and one graph of every check in DR/Readiness', () => {
+    const stack = stackIn('us-east-1');
+    const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'] });
+    const appTier = new AppTier(stack, 'App', { vpc, autoScalingGroupName: 'secondary-asg', capacity: { min: 2, desired: 2, max: 4 }, pilotLight: true, amiParameterName: '/dr/lamp/ami' });
+    const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
+    const code = lambda.Code.fromInline('export const handler = async () => {};');
+    const controller = new FailoverController(stack, 'Controller', { configParameter, code });
+    const readiness = new ReadinessChecks(stack, 'Readiness', { configParameter, controller, code });
+    new DrMonitoring(stack, 'Monitoring', { app: 'lamp', role: 'secondary', appTier, readiness });
+
+    const t = Template.fromStack(stack);
+    const body = parseJoinedJson((Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } }).Properties.DashboardBody) as {
+      widgets: { y: number; properties: { title: string; metrics?: unknown[][]; annotations?: { alarms?: string[] } } }[];
+    };
+    const graph = body.widgets.find((w) => w.properties.title.startsWith('Readiness ('));
+    const alarms = body.widgets.find((w) => w.properties.title === 'Readiness alarms');
+
+    expect(graph?.properties.metrics?.map((m) => m.slice(0, 4))).toEqual(READINESS_CHECKS.map((check) => ['DR/Readiness', check, 'App', 'lamp']));
+    expect(alarms?.properties.annotations?.alarms ?? (alarms?.properties as { alarms?: string[] } | undefined)?.alarms).toHaveLength(READINESS_CHECKS.length + 1);
+    expect(graph?.y).toBe(alarms?.y);
   });
 });

@@ -17,6 +17,7 @@ const props: PilotLightProps = {
   secondary: { region: 'us-east-1', cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], bucketName: 'secondary-lamp-bucket-2023', autoScalingGroupName: 'secondary-asg', dbInstanceIdentifier: 'lamp-replica' },
   controllerCode: code,
   snapshotCode: code,
+  readinessCode: code,
 };
 
 function blueprint(overrides: Partial<PilotLightProps> = {}) {
@@ -149,6 +150,40 @@ describe('PilotLight', () => {
     }
   });
 
+  it('runs the controller in the DR VPC\'s private subnets, where the private health record resolves', () => {
+    const { pilot } = blueprint();
+    const control = Template.fromStack(pilot.controlStack);
+    const [fn] = Object.values(control.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Detects a failure') } })) as { Properties: { VpcConfig?: { SubnetIds: unknown[] } } }[];
+
+    expect(fn?.Properties.VpcConfig?.SubnetIds).toHaveLength(2);
+    expect(JSON.stringify(fn?.Properties.VpcConfig?.SubnetIds)).toMatch(/NetworkVpcprivateSubnet/);
+  });
+
+  it('checks the primary\'s health path from Route 53 every 10 s, with the threshold and regions given', () => {
+    const { pilot } = blueprint({ route53FailureThreshold: 3, route53CheckerRegions: ['us-east-1', 'us-west-2', 'eu-west-1'] });
+    const control = Template.fromStack(pilot.controlStack);
+
+    control.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ Type: 'HTTP', Port: 80, ResourcePath: '/ref', RequestInterval: 10, FailureThreshold: 3, Regions: ['us-east-1', 'us-west-2', 'eu-west-1'] }),
+    });
+    Template.fromStack(blueprint().pilot.controlStack).hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ FailureThreshold: 2, Regions: Match.absent() }) });
+  });
+
+  it('evaluates readiness every 5 minutes in the control stack, with its alarms and a dashboard row', () => {
+    const { pilot } = blueprint();
+    const control = Template.fromStack(pilot.controlStack);
+    const body = JSON.stringify((Object.values(control.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: unknown }).Properties);
+
+    control.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    control.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'lamp-readiness-controller-heartbeat', TreatMissingData: 'breaching' });
+    expect(body).toContain('Readiness alarms');
+    expect(body).toContain('DR/Readiness');
+  });
+
+  it('refuses a DR region without NAT, which the controller in its VPC needs', () => {
+    expect(() => blueprint({ natGateways: 0 })).toThrowError(/natGateways must be at least 1/);
+  });
+
   it('names every prop that cannot work', () => {
     expect(() =>
       blueprint({
@@ -163,7 +198,7 @@ describe('PilotLight', () => {
 });
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-type RegionEntry = { dbInstanceIdentifier: string; dbParameterGroupName: string; retiredDbParameterGroupName: string; dbKmsKeyArn: string; dbSubnetGroupName: string; dbSecurityGroupIds: string[]; dbSettings: Record<string, unknown> };
+type RegionEntry = { route53HealthCheck?: { healthCheckId: string; recordName: string }; healthCheckUrl: string; dbInstanceIdentifier: string; dbParameterGroupName: string; retiredDbParameterGroupName: string; dbKmsKeyArn: string; dbSubnetGroupName: string; dbSecurityGroupIds: string[]; dbSettings: Record<string, unknown> };
 
 /** The DR config each config stack writes, deploy-time values as placeholders (`<Logical.Attr>`, `<{...ImportValue...}>`). */
 function writtenConfigs(pilot: PilotLight): { stack: string; primary: RegionEntry; secondary: RegionEntry }[] {
@@ -242,6 +277,40 @@ describe('PilotLight\'s DR config contract', () => {
 
         expect({ where: `${config.stack} ${role}`, ...written }).toEqual({ where: `${config.stack} ${role}`, ...deployed });
       }
+    }
+  });
+
+  it('writes, in both config stacks, the Route 53 health check and record name the control stack deploys, checking the primary\'s ALB on its health path', () => {
+    const control = Template.fromStack(pilot.controlStack).toJSON() as { Resources: Record<string, Resource> };
+    const byType = (type: string) => Object.entries(control.Resources).filter(([, r]) => r.Type === type);
+    const [[checkId, check] = ['', undefined], ...otherChecks] = byType('AWS::Route53::HealthCheck');
+    const records = byType('AWS::Route53::RecordSet').map(([, r]) => r.Properties);
+    const [[zoneId, zone] = ['', undefined]] = byType('AWS::Route53::HostedZone');
+    const primaryAlb = Object.entries((Template.fromStack(pilot.primaryStack).toJSON() as { Resources: Record<string, Resource> }).Resources).find(([, r]) => r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')?.[0] ?? 'none';
+    const drVpc = Object.entries((Template.fromStack(pilot.secondaryStack).toJSON() as { Resources: Record<string, Resource> }).Resources).find(([, r]) => r.Type === 'AWS::EC2::VPC')?.[0] ?? 'none';
+
+    expect(otherChecks).toEqual([]);
+    expect([checkId, zoneId, primaryAlb, drVpc]).toEqual([expect.stringMatching(/^PrimaryHealthHealthCheck/), expect.stringMatching(/^PrimaryHealthZone/), expect.stringMatching(/^AppLoadBalancer/), expect.stringMatching(/^NetworkVpc/)]);
+    const config = (check?.Properties.HealthCheckConfig ?? {}) as { FullyQualifiedDomainName: unknown; ResourcePath: string };
+    // The check requests the primary's ALB (a cross-region import naming it) on the config's health path.
+    expect(JSON.stringify(config.FullyQualifiedDomainName)).toContain(primaryAlb);
+    expect(config.ResourcePath).toBe('/ref');
+    // The failover pair is in a private zone of the DR region's VPC (an import naming it).
+    expect(JSON.stringify((zone?.Properties.VPCs as unknown[] | undefined) ?? [])).toContain(drVpc);
+    expect(zone?.Properties.VPCs).toEqual([{ VPCId: expect.anything(), VPCRegion: 'us-east-1' }]);
+    expect(records.map((r) => [r.Failover, r.HostedZoneId, r.HealthCheckId])).toEqual(
+      expect.arrayContaining([
+        ['PRIMARY', { Ref: zoneId }, { 'Fn::GetAtt': [checkId, 'HealthCheckId'] }],
+        ['SECONDARY', { Ref: zoneId }, undefined],
+      ]),
+    );
+    for (const written of writtenConfigs(pilot)) {
+      const entry = written.primary.route53HealthCheck;
+      expect(records.map((r) => r.Name)).toEqual([`${entry?.recordName}.`, `${entry?.recordName}.`]);
+      // In the control stack the id is the check's own attribute; in the primary's, an import that names it.
+      expect(entry?.healthCheckId).toContain(checkId);
+      expect(written.primary.healthCheckUrl).toContain(primaryAlb);
+      expect(written.secondary.route53HealthCheck).toBeUndefined();
     }
   });
 

@@ -1,4 +1,5 @@
-import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -35,6 +36,44 @@ export interface DrFunctionOptions {
   readonly description: string;
   /** Settings besides the app, its config parameter and Powertools'. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Where the function runs in a VPC: its subnets and security group (see {@link vpcPlacement}). */
+  readonly placement?: VpcPlacement | undefined;
+}
+
+/** A DR Lambda's place in a VPC. */
+export interface VpcPlacement {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/**
+ * Places a DR Lambda in `vpc` (`subnets`, the private subnets with egress by default): a security
+ * group of its own in `scope` as `SecurityGroup`, outbound only, and the network interface
+ * permissions Lambda uses the function's role for. A given role does not get the
+ * AWSLambdaVPCAccessExecutionRole managed policy from CDK; these statements are that policy,
+ * narrowed to the function's subnets and security group where EC2 allows it.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+ */
+export function vpcPlacement(scope: Construct, role: iam.Role, vpc: ec2.IVpc, subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }): VpcPlacement {
+  const stack = Stack.of(scope);
+  const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', { vpc, description: `${scope.node.path} Lambda: outbound only`, allowAllOutbound: true });
+  const ec2Arn = (resource: string) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${resource}`;
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'DescribeNetworkInterfaces', actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'CreateNetworkInterfaces',
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [ec2Arn('network-interface/*'), ...vpc.selectSubnets(subnets).subnetIds.map((id) => ec2Arn(`subnet/${id}`)), ec2Arn(`security-group/${securityGroup.securityGroupId}`)],
+    }),
+  );
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'ManageNetworkInterfaces', actions: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], resources: [ec2Arn('*/*')] }));
+  acknowledge(
+    role,
+    ['AwsSolutions-IAM5[Resource::*]', `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:network-interface/*]`, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:*/*]`],
+    'Lambda manages the function\'s network interfaces with its role: DescribeNetworkInterfaces works only on "*", interface ids are made at run time, and Lambda\'s guide asks for DeleteNetworkInterface on all resource ids of the region; creation is pinned to the function\'s subnets and security group.',
+  );
+  return { vpc, subnets, securityGroup };
 }
 
 /**
@@ -54,6 +93,9 @@ export function drFunction(scope: Construct, options: DrFunctionOptions): lambda
     role: options.role,
     logGroup: options.logGroup,
     description: options.description,
+    vpc: options.placement?.vpc,
+    vpcSubnets: options.placement?.subnets,
+    securityGroups: options.placement ? [options.placement.securityGroup] : undefined,
     environment: {
       DR_APP: config.app,
       DR_CONFIG_PARAMETER: parameter.parameterName,

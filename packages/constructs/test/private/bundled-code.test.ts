@@ -4,23 +4,25 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { referenceConfig } from '@dr/failover-core';
 import { describe, expect, it } from 'vitest';
-import { DrConfigParameter, FailoverController, SnapshotSchedule } from '../../src/index.js';
+import { DrConfigParameter, FailoverController, ReadinessChecks, SnapshotSchedule } from '../../src/index.js';
 
 const built = (name: string) => readFileSync(new URL(`../../../../apps/lambdas/dist/${name}/index.mjs`, import.meta.url));
 
 describe('the shipped Lambda bundles', () => {
-  it('are the default code of the controller and the snapshot job, byte for byte', () => {
+  it('are the default code of the controller, the snapshot job and the readiness checks, byte for byte', () => {
     const app = new App();
     const stack = new Stack(app, 'Control', { env: { account: '123456789012', region: 'us-east-1' } });
     const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
     const controller = new FailoverController(stack, 'Controller', { configParameter });
     const snapshots = new SnapshotSchedule(stack, 'Snapshots', { configParameter });
+    const readiness = new ReadinessChecks(stack, 'Readiness', { configParameter, controller });
     const assembly = app.synth();
 
     const template = Template.fromStack(stack);
     for (const [fn, name] of [
       [controller.function, 'failover-controller'],
       [snapshots.function, 'snapshot'],
+      [readiness.function, 'readiness'],
     ] as const) {
       const props = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties;
       expect(props).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'index.handler' });
