@@ -2,21 +2,11 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { libraryConfig } from '../../tools/build/tsup-library.js';
 
 /** The Lambda bundles this package ships, copied from apps/lambdas (a build dependency, not an import). */
-const BUNDLES = ['failover-controller', 'snapshot'];
-/**
- * Shipped once apps/lambdas builds them. `readiness` (issue 13) is written beside this package's
- * ReadinessChecks; until apps/lambdas has its entry, ReadinessChecks needs `code` and the build
- * only says so. Move it to BUNDLES once apps/lambdas builds it.
- */
-const UPCOMING_BUNDLES = ['readiness'];
+const BUNDLES = ['failover-controller', 'snapshot', 'readiness'];
 
 function copyLambdaBundles(): void {
-  for (const name of [...BUNDLES, ...UPCOMING_BUNDLES]) {
+  for (const name of BUNDLES) {
     const from = `../../apps/lambdas/dist/${name}/index.mjs`;
-    if (!existsSync(from) && UPCOMING_BUNDLES.includes(name)) {
-      console.warn(`${from} is not built yet: the ${name} bundle is not shipped, so its construct needs code of its own`);
-      continue;
-    }
     if (!existsSync(from)) throw new Error(`${from} is missing: build the Lambdas first (npx nx run lambdas:build)`);
     mkdirSync(`lambda/${name}`, { recursive: true });
     copyFileSync(from, `lambda/${name}/index.mjs`);

@@ -176,8 +176,9 @@ export class FailoverController extends Construct {
       environment: {
         DR_STATE_TABLE: this.table.tableName,
         DR_TOPIC_ARN: this.topic.topicArn,
-        // Probe for most of the interval between two scheduled runs, so detection is not bound to the schedule.
-        DR_PROBE_WINDOW_SECONDS: String(Math.max(5, Math.min(schedule.toSeconds() - 10, timeout.toSeconds() - 30))),
+        // Probe until 4 s before the next scheduled run, so rounds keep their interval across
+        // invocations and each saves the detector's state before the next one reads it.
+        DR_PROBE_WINDOW_SECONDS: String(Math.max(5, Math.min(schedule.toSeconds() - 4, timeout.toSeconds() - 30))),
       },
     });
     new events.Rule(this, 'Schedule', {

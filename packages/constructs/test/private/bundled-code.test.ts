@@ -36,6 +36,6 @@ describe('the shipped Lambda bundles', () => {
     const stack = new Stack(new App(), 'Control', { env: { account: '123456789012', region: 'us-east-1' } });
     new FailoverController(stack, 'Controller', { configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }) });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '50' } } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '56' } } });
   });
 });
