@@ -163,7 +163,20 @@ function readinessStatements(configParameter: DrConfigParameter, stack: Stack, c
   return [
     new iam.PolicyStatement({
       sid: 'ReadWithoutResourceLevelPermissions',
-      actions: ['ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeAutoScalingGroups', 'rds:DescribeDBSnapshots', 'cloudwatch:GetMetricData'],
+      // DescribeInstanceTypes gives the launch template's vCPUs; the capacity read (as the
+      // controller's) takes target health and the in-service metric; ListMetrics finds the
+      // bucket's replication rules.
+      actions: [
+        'ec2:DescribeImages',
+        'ec2:DescribeLaunchTemplateVersions',
+        'ec2:DescribeInstanceTypes',
+        'autoscaling:DescribeAutoScalingGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'rds:DescribeDBSnapshots',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:GetMetricStatistics',
+        'cloudwatch:ListMetrics',
+      ],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:RequestedRegion': regions.map((r) => r.region) } },
     }),

@@ -87,7 +87,7 @@ describe('ReadinessChecks', () => {
     const conditionOf = (action: string) => all.find((s) => list(s.Action).includes(action))?.Condition;
     const rds = (region: string, resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${region}:123456789012:${resource}`]] });
 
-    for (const action of ['ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeAutoScalingGroups', 'rds:DescribeDBSnapshots', 'cloudwatch:GetMetricData']) {
+    for (const action of ['ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstanceTypes', 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth', 'rds:DescribeDBSnapshots', 'cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:ListMetrics']) {
       expect(resourcesOf(action)).toEqual(['*']);
       expect(conditionOf(action)).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } });
     }

@@ -18,10 +18,11 @@ describe('dr drill', () => {
 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Plan: failover from eu-west-1 to us-east-1');
-    expect(r.stdout).toMatch(/▶ step 1\/6 Fence eu-west-1's traffic, scale us-east-1/);
+    expect(r.stdout).toMatch(/▶ step 1\/7 Scale us-east-1, lift any fence left on lamp-replica/);
+    expect(r.stdout).toMatch(/▶ step 2\/7 Confirm eu-west-1 is still impaired 90 s after it began/);
     expect(r.stdout).toMatch(/◆ past the point of no return: us-east-1 is the active region from here/);
     expect(r.stdout).toMatch(/✓ promote-replica/);
-    expect(r.stdout).toMatch(/■ step 6\/6 done/);
+    expect(r.stdout).toMatch(/■ step 7\/7 done/);
     for (const label of ['time to detect', 'critical path', 'RTO', 'RPO', 'invariants', 'objectives']) expect(r.stdout).toContain(label);
     expect(r.stdout).toMatch(/invariants\s+promotions per operation \(max\) 1, unsafe traffic 0 s, both databases writable 0 s, self-inflicted outage 0 s, lease violations 0/);
     expect(r.stdout).toMatch(/objectives\s+met/);
@@ -108,6 +109,60 @@ describe('dr drill', () => {
     expect(report).toMatchObject({ operation: 'failover', outcome: 'refused', actions: {}, activeRegion: 'eu-west-1', objectives: { met: true } });
     expect(report.reason).toMatch(/no longer looks impaired/);
     expect(report.summary.next).toMatch(/nothing to do, the primary looks healthy again/);
+  });
+
+  it('never promotes for an outage shorter than detection.confirmSeconds: the run undoes its reversible steps, and that is right', () => {
+    const r = dr('drill', '--scenario', 'region-outage', '--outage-seconds', '60', '--json', '--seed', '3');
+    const report = JSON.parse(r.stdout);
+
+    expect(r.code).toBe(0);
+    expect(report).toMatchObject({ outcome: 'rolled-back', promoted: false, startedAfterRecovery: false, detectSeconds: expect.any(Number), objectives: { met: true } });
+    expect(report.failure.blockId).toBe('confirm-impairment');
+    expect(report.actions.promoteReplica).toBeUndefined();
+  });
+
+  it('fails over a 5xx burst that outlasts the confirmation', () => {
+    const r = dr('drill', '--scenario', 'alb-5xx', '--outage-seconds', '240', '--json');
+    const report = JSON.parse(r.stdout);
+
+    expect(r.code).toBe(0);
+    expect(report).toMatchObject({ outcome: 'completed', promoted: true, startedAfterRecovery: false, actions: { promoteReplica: 1 } });
+    expect(report.impairment.estimatedSeconds - report.impairment.actualSeconds).toBeLessThanOrEqual(10);
+  });
+
+  it('does not fail over a maintenance reboot of the primary database', () => {
+    const r = dr('drill', '--scenario', 'maintenance-reboot', '--json');
+
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'not-triggered', promoted: false, actions: {} });
+  });
+
+  it.each([['0'], ['1.5'], ['-3'], ['soon'], ['100000']])('exits 2 on --outage-seconds %s, naming the flag', (value) => {
+    const r = dr('drill', '--outage-seconds', value);
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--outage-seconds must be a positive whole number/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 on --outage-seconds for a scenario with no fault window, or a lifecycle', () => {
+    expect(dr('drill', '--scenario', 'flapping-probe', '--outage-seconds', '30').stderr).toMatch(/flapping-probe has none/);
+    expect(dr('drill', '--operation', 'lifecycle', '--outage-seconds', '30').code).toBe(2);
+  });
+
+  it('exits 2 on a detection config whose quorum an outage makes unreachable, or whose confirmSeconds is out of range', () => {
+    const quorum = JSON.parse(JSON.stringify(referenceConfig));
+    quorum.detection = { quorum: 3 };
+    const confirm = JSON.parse(JSON.stringify(referenceConfig));
+    confirm.detection = { confirmSeconds: 5 };
+
+    const q = dr('drill', '--config', file('quorum.json', JSON.stringify(quorum)));
+    const c = dr('drill', '--config', file('confirm.json', JSON.stringify(confirm)));
+
+    expect(q.code).toBe(2);
+    expect(q.stderr).toMatch(/- detection\.quorum: must be at most 2: in an outage of eu-west-1 only probe, route53, endpoint-health can answer/);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('- detection.confirmSeconds: must be at least 30 seconds');
   });
 
   it('does not fail over on a flapping probe', () => {
