@@ -93,6 +93,7 @@ export class FakeDns {
     this.cache.clear();
   }
 
+  /** Closes the socket. */
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
