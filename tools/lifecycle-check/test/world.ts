@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, HealthEndpoint, invokeLambda, runNodeScript, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type LambdaInvocation, type LocalDynamo, type ProcessRun } from '@dr/aws-fakes';
+import { FakeAws, FakeDns, HealthEndpoint, invokeLambda, runNodeScript, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type LambdaInvocation, type LocalDynamo, type ProcessRun } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig } from '@dr/failover-core';
 
 /** The failover-controller bundle exactly as `@dr/constructs` ships it. */
@@ -45,7 +45,8 @@ export type CliRun = ProcessRun;
 /**
  * One deployed pilot light for the whole lifecycle: `@dr/aws-fakes` served over HTTP (both
  * regions, the config in SSM), dynalite holding the one state table the controller and `dr`
- * share, the two regions' health paths, and the config in a file for `dr --config`. The
+ * share, the two regions' health paths, a DNS server answering the primary's Route 53 health
+ * record (the controller's `DR_DNS_SERVERS`), and the config in a file for `dr --config`. The
  * controller runs as its bundle in a fresh process per invocation (as Lambda runs it), `dr` as
  * the built command; neither shares anything with this process but the fakes and the table.
  */
@@ -59,6 +60,8 @@ export class LifecycleWorld {
     readonly health: HealthEndpoint,
     /** The DR region's health path (the check after a failover or switchover). */
     readonly drHealth: HealthEndpoint,
+    /** The resolver the controller asks for the primary's Route 53 health record (its `route53` signal). */
+    readonly dns: FakeDns,
     private readonly dir: string,
   ) {}
 
@@ -89,9 +92,12 @@ export class LifecycleWorld {
     fake.alarmStates.set(config.primary.availabilityAlarmName ?? '', 'OK');
     const dynamo = await startDynalite();
     await dynamo.createTable(STATE_TABLE);
+    // Route 53's checkers turn the primary's record unhealthy 20 s into an outage (three failed
+    // checks 10 s apart), as they would; the record comes back with the region.
+    const dns = await FakeDns.start(fake);
     const dir = mkdtempSync(join(tmpdir(), 'dr-lifecycle-'));
     writeFileSync(join(dir, 'dr.json'), JSON.stringify(config));
-    return new LifecycleWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dir);
+    return new LifecycleWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dns, dir);
   }
 
   /** The config file `dr --config` reads (the same document as in SSM). */
@@ -123,6 +129,7 @@ export class LifecycleWorld {
       DR_CONFIG_PARAMETER: CONFIG_PARAMETER,
       DR_STATE_TABLE: STATE_TABLE,
       DR_TOPIC_ARN: this.config.controller.topicArn ?? '',
+      DR_DNS_SERVERS: this.dns.server,
     });
     const invocation = await invokeLambda(CONTROLLER_BUNDLE, { event, timeoutMs, env, functionName: `${this.config.app}-dr-controller` });
     return { ...invocation, result: invocation.result as ControllerResult | undefined, metrics: Object.keys(invocation.metrics) };
@@ -141,7 +148,7 @@ export class LifecycleWorld {
 
   /** Stops every server and removes the config file's folder. */
   async stop(): Promise<void> {
-    await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop()]);
+    await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop(), this.dns.stop()]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
