@@ -73,9 +73,10 @@ export class LifecycleWorld {
       primary: { ...referenceConfig.primary, healthCheckUrl: health.url },
       secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url },
       controller: { stateTableName: STATE_TABLE, topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
-      // Detection in 10 s (two failing rounds 5 s apart, two signals of three), and no cooldown:
-      // the second outage comes minutes after the first recovered, not hours.
-      detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, recoveryThreshold: 2, quorum: 2, cooldownSeconds: 0 },
+      // Detection in 10 s (two failing rounds 5 s apart, two signals of those that survive the
+      // outage), a failover committed after the shortest confirmation the config allows (30 s of
+      // impairment), and no cooldown: the second outage comes minutes after the first recovered, not hours.
+      detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, recoveryThreshold: 2, quorum: 2, cooldownSeconds: 0, confirmSeconds: 30 },
       // No connections to drain in the fakes, and a failover leaves an unreachable old region
       // to the controller after the shortest wait the config allows.
       timeouts: { drainSeconds: 0, containmentSeconds: 10 },
