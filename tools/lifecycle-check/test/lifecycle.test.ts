@@ -99,9 +99,12 @@ describe("issue 12's lifecycle end to end: the controller bundle and dr as proce
     timings.push(`failover: ${runs.map((r) => `${r.result?.action} ${Math.round(r.elapsedMs / 1000)} s`).join(', ')}`);
 
     expect(runs.find((r) => r.result?.action !== 'busy')?.result, said(runs)).toMatchObject({ action: 'started', verdict: 'down' });
-    // Route 53's verdict came through DNS: the primary's health record turned unhealthy in the outage.
-    const route53 = runs.flatMap((r) => r.logs).map((l) => (l.readings as { route53?: { state?: string } } | undefined)?.route53?.state);
-    expect(route53, said(runs)).toContain('down');
+    // Route 53's verdict came through DNS, every round: a query FakeDns did not answer would read
+    // unknown. (Whether it read down yet depends on the checkers' 20 s: probe and endpoint health
+    // may detect the outage first.)
+    const route53 = runs.flatMap((r) => r.logs).flatMap((l) => (l.readings as { route53?: { state: string } } | undefined)?.route53?.state ?? []);
+    expect(route53.length, said(runs)).toBeGreaterThan(0);
+    expect(route53, said(runs)).not.toContain('unknown');
     expect(runs.at(-1)?.metrics, said(runs)).toContain('FailoverCompleted');
     expect(promotions(fake) - before, describeWorld(fake, config)).toBe(1);
     expect(await world.control()).toMatchObject({ active: 'secondary' });
