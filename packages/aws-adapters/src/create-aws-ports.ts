@@ -8,6 +8,7 @@ import { DynamoDbStateStore } from './dynamodb/dynamodb-state-store.js';
 import { GlobalAcceleratorTraffic } from './global-accelerator/global-accelerator-traffic.js';
 import { HttpProbe } from './http/http-probe.js';
 import { RdsDatabase } from './rds/rds-database.js';
+import { DnsHealthChecks } from './route53/dns-health-checks.js';
 import { SnsNotifier } from './sns/sns-notifier.js';
 import { systemClock } from './system-clock.js';
 import { CloudWatchPublisher } from './cloudwatch/cloudwatch-publisher.js';
@@ -27,15 +28,26 @@ export interface AwsPortsOptions {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Endpoint URL per service, such as `{ dynamoDb: 'http://127.0.0.1:4566' }`. */
   readonly endpoints?: Partial<Record<AwsService, string>>;
-  /** Per-call deadline after which a region counts as unreachable, and the TCP connect timeout. */
-  readonly timeouts?: { readonly callMs?: number; readonly connectMs?: number };
+  /**
+   * Per-call deadline after which a region counts as unreachable, the TCP connect timeout, and
+   * the deadline of a DNS query for a Route 53 health record (`dnsMs`, 2000 by default).
+   */
+  readonly timeouts?: { readonly callMs?: number; readonly connectMs?: number; readonly dnsMs?: number };
+  /**
+   * DNS servers that answer the Route 53 health records, as `Resolver.setServers` takes them
+   * (`'10.0.0.2'`, `'127.0.0.1:5353'`).
+   * @default the system's: in a Lambda in a VPC, the VPC resolver (which answers the private hosted zone)
+   */
+  readonly dnsServers?: readonly string[];
   /** @default config.controller.stateTableName, else `<app>-dr-state` */
   readonly stateTableName?: string;
   /** Region of the state table. @default the secondary region (the one alive when the primary is not) */
   readonly stateRegion?: string;
   /** @default config.controller.topicArn; without one, notifications are kept in `ports.notifier.sent` only */
   readonly topicArn?: string;
+  /** @default the system clock */
   readonly clock?: Clock;
+  /** What the HTTP probe fetches with. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** Throttle retries and backoff. */
   readonly policy?: Partial<Omit<CallPolicy, 'timeoutMs'>>;
@@ -55,8 +67,9 @@ export const defaultStateTableName = (app: string): string => `${app}-dr-state`;
 /**
  * Builds every port of `@dr/failover-core` on AWS SDK v3 clients for a DR config: RDS,
  * Auto Scaling with ELBv2 target health, Global Accelerator (us-west-2), CloudWatch, DynamoDB,
- * SNS, an HTTP probe and the system clock; and the readiness reads (EC2, Service Quotas, SSM,
- * RDS snapshots, S3 replication metrics) and CloudWatch PutMetricData.
+ * SNS, an HTTP probe, Route 53 health checks read through DNS and the system clock; and the
+ * readiness reads (EC2, Service Quotas, SSM, RDS snapshots, S3 replication metrics) and
+ * CloudWatch PutMetricData.
  */
 export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}): Ports {
   const callMs = options.timeouts?.callMs ?? DEFAULT_CALL_POLICY.timeoutMs;
@@ -83,6 +96,8 @@ export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}):
     traffic: new GlobalAcceleratorTraffic({ clientConfig: common('globalAccelerator'), policy }),
     probe: new HttpProbe({ fetch: options.fetch }),
     alarms: metrics,
+    // The controller runs in the state table's region, and asks that region's VPC resolver.
+    healthChecks: new DnsHealthChecks({ servers: options.dnsServers, timeoutMs: options.timeouts?.dnsMs, region: stateRegion }),
     stateStore: new DynamoDbStateStore({
       clientConfig: { ...common('dynamoDb'), region: stateRegion },
       tableName: options.stateTableName ?? config.controller.stateTableName ?? defaultStateTableName(config.app),

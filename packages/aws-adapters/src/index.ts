@@ -16,6 +16,7 @@ export { DynamoDbStateStore, type DynamoDbStateStoreOptions } from './dynamodb/d
 export { loadConfigFromSsm, configParameterName, type SsmConfigOptions } from './ssm/ssm-config.js';
 export { SnsNotifier, type SnsNotifierOptions } from './sns/sns-notifier.js';
 export { HttpProbe, type HttpProbeOptions } from './http/http-probe.js';
+export { DnsHealthChecks, ROUTE53_CHECKER_INTERVAL_MS, type DnsHealthChecksOptions } from './route53/dns-health-checks.js';
 export { systemClock } from './system-clock.js';
 export { Ec2Catalog, type Ec2CatalogOptions } from './ec2/ec2-catalog.js';
 export { Ec2VcpuQuota, type Ec2VcpuQuotaOptions } from './service-quotas/ec2-vcpu-quota.js';

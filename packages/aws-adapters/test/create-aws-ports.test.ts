@@ -1,7 +1,7 @@
 import { buildPlan, parseConfig, Runner, stateKeys, type ControlRecord, type DrConfig, type Operation, type Ports, type RunState } from '@dr/failover-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsPorts } from '../src/index.js';
-import { FakeAws, startDynalite, type LocalDynamo } from '@dr/aws-fakes';
+import { FakeAws, FakeDns, startDynalite, type LocalDynamo } from '@dr/aws-fakes';
 import { config as reference } from './fixtures.js';
 
 let dynamo: LocalDynamo;
@@ -234,5 +234,23 @@ describe('the core plans through createAwsPorts, against stateful fakes of the S
     for (const [kind, n] of Object.entries(beforeCrash)) expect(n).toBeLessThanOrEqual(fake.calls[kind] ?? 0);
     expect(writable(fake)).toEqual([`${US}/${REPLICA}`]);
     expectFenced(fake, EU, PRIMARY);
+  });
+});
+
+describe('createAwsPorts: the Route 53 health check', () => {
+  it('is read through the DNS servers it is given', async () => {
+    fake = new FakeAws(config, 'steady', { mockSdk: false });
+    const dns = await FakeDns.start(fake, { failureDelayMs: 0 });
+    fake.outages.add(EU);
+    try {
+      const ports = createAwsPorts(config, { dnsServers: [dns.server], timeouts: { dnsMs: 1_000 } });
+
+      const reading = await ports.healthChecks.status(config.primary.route53HealthCheck!);
+
+      expect(reading.healthy).toBe(false);
+      expect(dns.queries).toEqual([`A ${config.primary.route53HealthCheck!.recordName}`]);
+    } finally {
+      await dns.stop();
+    }
   });
 });

@@ -50,6 +50,35 @@ export interface FakeSnapshot {
 
 type Region = () => Promise<string>;
 
+/**
+ * The regions in an outage, as a `Set` that also remembers when each outage began (by
+ * `Date.now()`), so fakes that react to an outage late (Route 53's checkers, in
+ * `fake-dns.ts`) can tell how long it has lasted.
+ */
+export class FakeOutages extends Set<string> {
+  private readonly began = new Map<string, number>();
+
+  override add(region: string): this {
+    if (!this.has(region)) this.began.set(region, Date.now());
+    return super.add(region);
+  }
+
+  override delete(region: string): boolean {
+    this.began.delete(region);
+    return super.delete(region);
+  }
+
+  override clear(): void {
+    this.began.clear();
+    super.clear();
+  }
+
+  /** When the region's current outage began (ms since the epoch); undefined when it answers. */
+  since(region: string): number | undefined {
+    return this.has(region) ? this.began.get(region) : undefined;
+  }
+}
+
 /** The services FakeAws models, by signing name. */
 export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm' | 'ec2' | 'servicequotas';
 
@@ -117,8 +146,8 @@ export class FakeAws implements FakeRdsKnobs {
   private readonly rds: FakeRds;
   readonly asgs = new Map<string, FakeAsg>();
   readonly groups = new Map<string, { region: string; dial: number; endpoints: { id: string; weight: number }[] }>();
-  /** Regions that answer no call. */
-  readonly outages = new Set<string>();
+  /** Regions that answer no call, each with the time its outage began ({@link FakeOutages.since}). */
+  readonly outages = new FakeOutages();
   /** CloudWatch alarm states by alarm name; an alarm not here does not exist. */
   readonly alarmStates = new Map<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>();
   /** SSM parameter values by `region:name`. */

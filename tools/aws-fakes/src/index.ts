@@ -1,9 +1,11 @@
 /**
  * Test support for the workspace (never published): stateful fakes of the AWS SDK v3 clients
- * for two regions, SDK-shaped errors, and a local DynamoDB-compatible server.
+ * for two regions, SDK-shaped errors, a local DynamoDB-compatible server, and a DNS server for
+ * the Route 53 health records.
  * @packageDocumentation
  */
-export { FakeAws, type FakeSnapshot, type FakeService } from './fake-aws.js';
+export { FakeAws, FakeOutages, type FakeSnapshot, type FakeService } from './fake-aws.js';
+export { FakeDns, type FakeDnsFailure, type FakeDnsOptions } from './fake-dns.js';
 export { DEFAULT_PARAMETER_GROUP, type FakeDb, type FakeDbState, type FakeDbSettings, type FakeDbStep, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
 export { awsError, networkError, lostResponseError } from './errors.js';
 export { startDynalite, type LocalDynamo } from './dynalite.js';

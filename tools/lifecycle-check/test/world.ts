@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, HealthEndpoint, invokeLambda, runNodeScript, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type LambdaInvocation, type LocalDynamo, type ProcessRun } from '@dr/aws-fakes';
+import { FakeAws, FakeDns, HealthEndpoint, invokeLambda, runNodeScript, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type LambdaInvocation, type LocalDynamo, type ProcessRun } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig } from '@dr/failover-core';
 
 /** The failover-controller bundle exactly as `@dr/constructs` ships it. */
@@ -45,7 +45,8 @@ export type CliRun = ProcessRun;
 /**
  * One deployed pilot light for the whole lifecycle: `@dr/aws-fakes` served over HTTP (both
  * regions, the config in SSM), dynalite holding the one state table the controller and `dr`
- * share, the two regions' health paths, and the config in a file for `dr --config`. The
+ * share, the two regions' health paths, a DNS server answering the primary's Route 53 health
+ * record (the controller's `DR_DNS_SERVERS`), and the config in a file for `dr --config`. The
  * controller runs as its bundle in a fresh process per invocation (as Lambda runs it), `dr` as
  * the built command; neither shares anything with this process but the fakes and the table.
  */
@@ -59,6 +60,8 @@ export class LifecycleWorld {
     readonly health: HealthEndpoint,
     /** The DR region's health path (the check after a failover or switchover). */
     readonly drHealth: HealthEndpoint,
+    /** The resolver the controller asks for the primary's Route 53 health record (its `route53` signal). */
+    readonly dns: FakeDns,
     private readonly dir: string,
   ) {}
 
@@ -70,9 +73,10 @@ export class LifecycleWorld {
       primary: { ...referenceConfig.primary, healthCheckUrl: health.url },
       secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url },
       controller: { stateTableName: STATE_TABLE, topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
-      // Detection in 10 s (two failing rounds 5 s apart, two signals of three), and no cooldown:
-      // the second outage comes minutes after the first recovered, not hours.
-      detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, recoveryThreshold: 2, quorum: 2, cooldownSeconds: 0 },
+      // Detection in 10 s (two failing rounds 5 s apart, two signals of those that survive the
+      // outage), a failover committed after the shortest confirmation the config allows (30 s of
+      // impairment), and no cooldown: the second outage comes minutes after the first recovered, not hours.
+      detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, recoveryThreshold: 2, quorum: 2, cooldownSeconds: 0, confirmSeconds: 30 },
       // No connections to drain in the fakes, and a failover leaves an unreachable old region
       // to the controller after the shortest wait the config allows.
       timeouts: { drainSeconds: 0, containmentSeconds: 10 },
@@ -89,9 +93,12 @@ export class LifecycleWorld {
     fake.alarmStates.set(config.primary.availabilityAlarmName ?? '', 'OK');
     const dynamo = await startDynalite();
     await dynamo.createTable(STATE_TABLE);
+    // Route 53's checkers turn the primary's record unhealthy 20 s into an outage (three failed
+    // checks 10 s apart), as they would; the record comes back with the region.
+    const dns = await FakeDns.start(fake);
     const dir = mkdtempSync(join(tmpdir(), 'dr-lifecycle-'));
     writeFileSync(join(dir, 'dr.json'), JSON.stringify(config));
-    return new LifecycleWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dir);
+    return new LifecycleWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dns, dir);
   }
 
   /** The config file `dr --config` reads (the same document as in SSM). */
@@ -123,6 +130,7 @@ export class LifecycleWorld {
       DR_CONFIG_PARAMETER: CONFIG_PARAMETER,
       DR_STATE_TABLE: STATE_TABLE,
       DR_TOPIC_ARN: this.config.controller.topicArn ?? '',
+      DR_DNS_SERVERS: this.dns.server,
     });
     const invocation = await invokeLambda(CONTROLLER_BUNDLE, { event, timeoutMs, env, functionName: `${this.config.app}-dr-controller` });
     return { ...invocation, result: invocation.result as ControllerResult | undefined, metrics: Object.keys(invocation.metrics) };
@@ -141,7 +149,7 @@ export class LifecycleWorld {
 
   /** Stops every server and removes the config file's folder. */
   async stop(): Promise<void> {
-    await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop()]);
+    await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop(), this.dns.stop()]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

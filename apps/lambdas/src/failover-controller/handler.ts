@@ -53,13 +53,14 @@ export async function handler(event: unknown, context: Context): Promise<Control
         DR_TOPIC_ARN: { required: false },
         DR_PROBE_WINDOW_SECONDS: { required: false, integer: { min: 5, max: 840 } },
         DR_LEASE_SECONDS: { required: false, integer: { min: MIN_LEASE_SECONDS, max: 600 } },
+        DR_DNS_SERVERS: { required: false },
       },
       process.env,
     );
     const region = settings.AWS_REGION!;
     const config = await loadConfigFromSsm(settings.DR_APP!, region, { parameterName: settings.DR_CONFIG_PARAMETER });
     metrics.setDefaultDimensions({ app: config.app });
-    const ports = createAwsPorts(config, { stateTableName: settings.DR_STATE_TABLE, stateRegion: region, topicArn: settings.DR_TOPIC_ARN });
+    const ports = createAwsPorts(config, { stateTableName: settings.DR_STATE_TABLE, stateRegion: region, topicArn: settings.DR_TOPIC_ARN, dnsServers: settings.DR_DNS_SERVERS?.split(',') });
     const probeWindowMs = Number(settings.DR_PROBE_WINDOW_SECONDS ?? 56) * 1000;
 
     const result = await supervise({
