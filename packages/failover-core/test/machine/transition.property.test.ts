@@ -87,6 +87,9 @@ class Model {
       }
       case 'retire-instance':
         throw new Error('not in a failover or switchover');
+      case 'await-impairment':
+        // An operator's plans, driven here, have no confirmation step.
+        throw new Error('only a detector run confirms its impairment');
       default: {
         const r = action.db.region as Region;
         const primary = this.primaryAt(r, now);
@@ -153,7 +156,7 @@ interface Outcome {
   readonly model: Model;
 }
 
-const regionOfAction = (a: BlockAction): string => ('group' in a ? a.group.region : 'asg' in a ? a.asg.region : a.db.region);
+const regionOfAction = (a: BlockAction): string => ('group' in a ? a.group.region : 'asg' in a ? a.asg.region : 'db' in a ? a.db.region : a.region);
 
 function drive(operation: Operation, chaos: Chaos): Outcome {
   const rng = new Rng(chaos.seed);
