@@ -28,7 +28,9 @@ export async function expectations(config: DrConfig, operation: Operation, drill
   if (!isDrillOperation(operation)) return undefined;
   const plain: DrConfig = { ...config, approval: { ...config.approval, required: false } };
   const reports: DrillReport[] = [];
-  for (let seed = 1; seed <= drills; seed++) reports.push(await runDrill({ config: plain, operation, seed, force: true }));
+  // The plan printed is the operator's: a failover started by `dr failover`, not the controller's
+  // (which detects, then confirms the impairment before it commits).
+  for (let seed = 1; seed <= drills; seed++) reports.push(await runDrill({ config: plain, operation, seed, force: true, startedBy: 'operator' }));
   const ids = reports[0]?.steps.map((s) => s.id) ?? [];
   return {
     drills,

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAwsPorts, DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, HealthEndpoint, invokeLambda, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type InvokeLambdaOptions, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
-import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
+import { FakeAws, FakeDns, HealthEndpoint, invokeLambda, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type InvokeLambdaOptions, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
+import { initialDetectorState, parseConfig, referenceConfig, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
 export const BUNDLES = {
@@ -34,6 +34,8 @@ export class LambdaWorld {
     readonly health: HealthEndpoint,
     /** The DR region's health path, which the failover's last step checks. */
     readonly drHealth: HealthEndpoint,
+    /** Answers the primary's Route 53 health record (unhealthy from the moment its region is out). */
+    readonly dns: FakeDns,
   ) {}
 
   static async start(overrides: Partial<DrConfigInput> = {}): Promise<LambdaWorld> {
@@ -43,7 +45,8 @@ export class LambdaWorld {
       primary: { ...referenceConfig.primary, healthCheckUrl: health.url },
       secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url, dbKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000' },
       controller: { stateTableName: 'lamp-dr-state', topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
-      detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 2 },
+      // Detection and its confirmation as short as the config allows, to keep tests short.
+      detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 2, confirmSeconds: 10 },
       // A failover's last step waits this long for the old region to answer before leaving its
       // containment to later invocations: the shortest the config allows, to keep tests short.
       timeouts: { containmentSeconds: 10 },
@@ -54,7 +57,8 @@ export class LambdaWorld {
     fake.alarmStates.set(config.primary.availabilityAlarmName ?? '', 'OK');
     const dynamo = await startDynalite();
     await dynamo.createTable('lamp-dr-state');
-    return new LambdaWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth);
+    const dns = await FakeDns.start(fake, { failureDelayMs: 0 });
+    return new LambdaWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dns);
   }
 
   /** The environment the constructs give the function, pointed at the fakes. */
@@ -69,6 +73,7 @@ export class LambdaWorld {
       DR_STATE_TABLE: 'lamp-dr-state',
       DR_TOPIC_ARN: this.config.controller.topicArn,
       DR_LEASE_SECONDS: '30',
+      DR_DNS_SERVERS: this.dns.server,
       POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
       ...extra,
     };
@@ -83,6 +88,14 @@ export class LambdaWorld {
   /** The state table as the engine reads and writes it. */
   stateStore(): DynamoDbStateStore {
     return new DynamoDbStateStore({ awsSdkV3Client: this.dynamo.client, tableName: 'lamp-dr-state' });
+  }
+
+  /**
+   * Records that the controller has seen the primary healthy, as weeks of watching it would have
+   * (the detector arms only then: a primary never seen healthy is never failed over).
+   */
+  async armDetector(): Promise<void> {
+    await this.stateStore().write<DetectorState>(stateKeys(this.config.app).detector, { ...initialDetectorState, armed: true }, 0);
   }
 
   /** The control record in the state table. */
@@ -127,7 +140,7 @@ export class LambdaWorld {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop()]);
+    await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop(), this.dns.stop()]);
   }
 }
 

@@ -26,7 +26,7 @@ export { Runner, MIN_LEASE_MS, type RunnerOptions, type StartRequest, type RunOu
 export { acquireLease, writeUnderLease, type ControlRecord } from './runtime/lease.js';
 export { evaluatePreconditions } from './runtime/preconditions.js';
 export { supervise, stateKeys, STALE_TICK_MS, type SuperviseOptions, type SupervisionResult, type ControllerHeartbeat } from './runtime/supervise.js';
-export { observeRound, countedDowns, roundFails, impairmentEstimate, signalsSurvivingOutage, INDEPENDENT_SIGNALS, type DetectorState, type DetectorRound, type SignalReading, type ImpairmentEstimate } from './detector/detector.js';
+export { observeRound, initialDetectorState, countedDowns, roundFails, impairmentEstimate, signalsSurvivingOutage, INDEPENDENT_SIGNALS, type DetectorState, type DetectorRound, type SignalReading, type ImpairmentEstimate } from './detector/detector.js';
 export { READINESS_CHECKS, READINESS_NAMESPACE, READINESS_INTERVAL_MINUTES, type ReadinessCheckId } from './readiness/checks.js';
 export { evaluateReadiness, type ReadinessOptions } from './readiness/evaluate.js';
 export { summarizeReadiness, readinessMetricData, storeReadiness, readReadiness, READINESS_STALE_AFTER_MS, type ReadinessReport, type ReadinessCheckResult, type ReadinessStatus, type ReadinessSummary } from './readiness/report.js';

@@ -162,7 +162,7 @@ describe('dr drill', () => {
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/- detection\.quorum: must be at most 2: in an outage of eu-west-1 only probe, route53, endpoint-health can answer/);
     expect(c.code).toBe(2);
-    expect(c.stderr).toContain('- detection.confirmSeconds: must be at least 30 seconds');
+    expect(c.stderr).toContain('- detection.confirmSeconds: must be at least 10 seconds');
   });
 
   it('does not fail over on a flapping probe', () => {

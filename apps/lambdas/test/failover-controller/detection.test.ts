@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUNDLES, LambdaWorld } from '../harness.js';
+import { BUNDLES, LambdaWorld, scheduledEvent } from '../harness.js';
 
 describe('failover-controller bundle: watching the primary', () => {
   let world: LambdaWorld;
   beforeEach(async () => {
-    world = await LambdaWorld.start({ detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 1, signals: ['probe'] } });
+    world = await LambdaWorld.start();
   });
   afterEach(() => world.stop());
 
@@ -27,15 +27,29 @@ describe('failover-controller bundle: watching the primary', () => {
     expect(run.logs.every((l) => l.service === 'dr-failover-controller' && typeof l.function_request_id === 'string')).toBe(true);
   });
 
-  it('does not fail over on a flapping probe, even when one signal is enough', async () => {
+  it('does not fail over on a flapping probe: Route 53 and Global Accelerator see the primary healthy', async () => {
+    await world.armDetector();
     world.health.mode = 'flapping';
 
     const run = await world.start(BUNDLES.controller, { timeoutMs: 26_000 });
 
     expect(run.result).toMatchObject({ action: 'watched' });
     expect(run.result?.rounds).toBeGreaterThanOrEqual(4);
-    expect(run.logs.filter((l) => l.message === 'probed the primary region').map((l) => (l.readings as { probe: string }).probe)).toContain('down');
+    expect(run.logs.filter((l) => l.message === 'probed the primary region').map((l) => (l.readings as { probe: { state: string } }).probe.state)).toContain('down');
     expect(world.fake.calls.promoteReplicaAttempts ?? 0).toBe(0);
+    expect(world.fake.mutations()).toBe(0);
+    expect(await world.control()).toBeUndefined();
+  });
+
+  it('ignores a scheduled event delivered late (a retried throttled delivery): it probes nothing and changes nothing', async () => {
+    await world.armDetector();
+    world.fake.outages.add(world.config.primary.region);
+    world.health.mode = 'down';
+
+    const run = await world.start(BUNDLES.controller, { timeoutMs: 15_000, event: scheduledEvent(world.config.secondary.region, new Date(Date.now() - 5 * 60_000).toISOString()) });
+
+    expect(run.result).toMatchObject({ action: 'stale-tick', rounds: 0 });
+    expect(world.health.requests).toBe(0);
     expect(world.fake.mutations()).toBe(0);
     expect(await world.control()).toBeUndefined();
   });

@@ -119,7 +119,7 @@ export const DetectionSchema = v.strictObject({
    * run takes only reversible steps, and undoes them if the primary recovers. An operator's
    * `dr failover` does not wait.
    */
-  confirmSeconds: v.optional(int(30, 1_800, 'seconds'), 90),
+  confirmSeconds: v.optional(int(10, 1_800, 'seconds'), 90),
   /** A reading whose evidence is older than this does not vote. */
   staleAfterSeconds: v.optional(int(10, 600, 'seconds'), 120),
   /**

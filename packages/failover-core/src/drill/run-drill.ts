@@ -21,6 +21,12 @@ export interface DrillOptions {
   readonly scenario?: Scenario;
   /** Same seed, same drill. @default 1 */
   readonly seed?: number;
+  /**
+   * Who starts a failover: the controller, once its detector says `down` (and it has confirmed
+   * the impairment), or an operator running `dr failover` the moment the fault starts (no
+   * detection, no confirmation: what `dr plan failover` times). @default 'controller'
+   */
+  readonly startedBy?: 'controller' | 'operator';
   /** Proceed past the RPO guard, and report the window risked. @default false */
   readonly force?: boolean;
   /** Overrides of the default latency model. */
@@ -106,7 +112,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       });
     }
     let run: RunState | undefined;
-    if (operation === 'failover') {
+    if (operation === 'failover' && options.startedBy === 'operator') {
+      await clock.sleepUntil(faultAt);
+      run = await session.operate('failover', { force: options.force });
+    } else if (operation === 'failover') {
       const watchUntil = faultAt + (options.watchSeconds ?? 1_800) * 1000;
       // A failover that failed past its point of no return is retried by the controller: watch
       // on, and report the last end it came to if it is still going when the watch is over.

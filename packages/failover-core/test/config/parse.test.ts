@@ -55,7 +55,7 @@ describe('parseConfig', () => {
       return result.ok ? undefined : result.issues.find((i) => i.path === 'detection.confirmSeconds')?.message;
     };
 
-    expect(at({ confirmSeconds: 10 })).toBe('must be at least 30 seconds');
+    expect(at({ confirmSeconds: 5 })).toBe('must be at least 10 seconds');
     expect(at({ confirmSeconds: 5_000 })).toBe('must be at most 1800 seconds');
     expect(at({ confirmSeconds: 30, intervalSeconds: 20, failureThreshold: 3, probeTimeoutSeconds: 5 })).toMatch(/at least detection.intervalSeconds × detection.failureThreshold \(60\)/);
     expect(at({ confirmSeconds: 120 })).toBeUndefined();

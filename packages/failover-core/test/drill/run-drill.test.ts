@@ -279,3 +279,14 @@ describe('runDrill: planned operations', () => {
     expect(r.invariants).toEqual(ZERO);
   });
 });
+
+describe('runDrill: an operator failover', () => {
+  it('starts at the fault with no detection and no confirmation step, as dr failover does', async () => {
+    const r = await runDrill({ config, seed: 2, startedBy: 'operator' });
+
+    expect(r.outcome).toBe('completed');
+    expect(r.detectSeconds).toBe(0);
+    expect(r.steps.map((s) => s.id)).not.toContain('confirm');
+    expect(r.actions.promoteReplica).toBe(1);
+  });
+});
