@@ -83,8 +83,8 @@ export class ReadinessChecks extends Construct {
     );
     acknowledge(
       role,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:servicequotas:${config.secondary.region}:${stack.account}:ec2/*]`],
-      'The EC2 quota that covers the DR capacity depends on the launch template\'s instance family; the grant reads EC2 quotas of the DR region only.',
+      [config.primary.region, config.secondary.region].map((region) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:servicequotas:${region}:${stack.account}:ec2/*]`),
+      'The EC2 quota that covers the standby capacity depends on the launch template\'s instance family; the grant reads EC2 quotas of the two regions (the standby is the primary region after a failover).',
     );
 
     this.function = drFunction(this, {
@@ -183,7 +183,8 @@ function readinessStatements(configParameter: DrConfigParameter, stack: Stack, c
     new iam.PolicyStatement({ sid: 'ReadTheDatabases', actions: ['rds:DescribeDBInstances'], resources: regions.map((r) => rds(r.region, `db:${r.dbInstanceIdentifier}`)) }),
     // The write fence is read_only in a database's own parameter group.
     new iam.PolicyStatement({ sid: 'ReadTheFences', actions: ['rds:DescribeDBParameters'], resources: regions.map((r) => rds(r.region, `pg:${r.dbParameterGroupName}`)) }),
-    new iam.PolicyStatement({ sid: 'ReadTheEc2Quotas', actions: ['servicequotas:GetServiceQuota'], resources: [`arn:${stack.partition}:servicequotas:${config.secondary.region}:${stack.account}:ec2/*`] }),
+    // The standby region is the primary's after a failover: both regions' quotas.
+    new iam.PolicyStatement({ sid: 'ReadTheEc2Quotas', actions: ['servicequotas:GetServiceQuota'], resources: regions.map((r) => `arn:${stack.partition}:servicequotas:${r.region}:${stack.account}:ec2/*`) }),
     new iam.PolicyStatement({ sid: 'ReadTheAccelerator', actions: ['globalaccelerator:DescribeEndpointGroup'], resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn] }),
     // The copy of the config in the primary region, compared with this region's (granted by the parameter).
     new iam.PolicyStatement({

@@ -93,7 +93,7 @@ describe('ReadinessChecks', () => {
     }
     expect(resourcesOf('rds:DescribeDBInstances')).toEqual([rds('eu-west-1', 'db:lamp-primary'), rds('us-east-1', 'db:lamp-replica')]);
     expect(resourcesOf('rds:DescribeDBParameters')).toEqual([rds('eu-west-1', `pg:${referenceConfig.primary.dbParameterGroupName}`), rds('us-east-1', `pg:${referenceConfig.secondary.dbParameterGroupName}`)]);
-    expect(resourcesOf('servicequotas:GetServiceQuota')).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':servicequotas:us-east-1:123456789012:ec2/*']] }]);
+    expect(resourcesOf('servicequotas:GetServiceQuota')).toEqual(['eu-west-1', 'us-east-1'].map((region) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:servicequotas:${region}:123456789012:ec2/*`]] })));
     expect(resourcesOf('globalaccelerator:DescribeEndpointGroup')).toEqual([referenceConfig.primary.endpointGroupArn, referenceConfig.secondary.endpointGroupArn]);
     expect(JSON.stringify(resourcesOf('ssm:GetParameter'))).toContain(':ssm:eu-west-1:123456789012:parameter/dr/lamp/config');
     expect(resourcesOf('ssm:GetParameter')).toHaveLength(2);

@@ -18,11 +18,11 @@ describe('dr drill', () => {
 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Plan: failover from eu-west-1 to us-east-1');
-    expect(r.stdout).toMatch(/▶ step 1\/7 Scale us-east-1, lift any fence left on lamp-replica/);
-    expect(r.stdout).toMatch(/▶ step 2\/7 Confirm eu-west-1 is still impaired 90 s after it began/);
+    expect(r.stdout).toMatch(/▶ step 1\/8 Scale us-east-1, lift any fence left on lamp-replica/);
+    expect(r.stdout).toMatch(/▶ step 2\/8 Confirm eu-west-1 is still impaired 90 s after it began/);
     expect(r.stdout).toMatch(/◆ past the point of no return: us-east-1 is the active region from here/);
     expect(r.stdout).toMatch(/✓ promote-replica/);
-    expect(r.stdout).toMatch(/■ step 7\/7 done/);
+    expect(r.stdout).toMatch(/■ step 8\/8 done/);
     for (const label of ['time to detect', 'critical path', 'RTO', 'RPO', 'invariants', 'objectives']) expect(r.stdout).toContain(label);
     expect(r.stdout).toMatch(/invariants\s+promotions per operation \(max\) 1, unsafe traffic 0 s, both databases writable 0 s, self-inflicted outage 0 s, lease violations 0/);
     expect(r.stdout).toMatch(/objectives\s+met/);

@@ -33,7 +33,7 @@ export const MIN_LEASE_SECONDS = Math.max(30, Math.floor(MIN_LEASE_MS / 1000) + 
  * return); holds for an operator's unfinished run, with reminders, until
  * `controller.operatorHoldSeconds`, then takes it over; refuses a run whose approval expired.
  * Otherwise probes the primary region every `detection.intervalSeconds` for the probe window
- * (by default 50 s, never past the deadline), starts a failover when the detector's verdict
+ * (by default 56 s: until 4 s before the next scheduled run; never past the deadline), starts a failover when the detector's verdict
  * turns `down`, and contains the region a failover left whenever it answers. Every run goes
  * through the DynamoDB state store's lease, so duplicate, retried and concurrent invocations
  * never act twice. All of it is `supervise` in `@dr/failover-core`; this shell reads settings,

@@ -36,7 +36,7 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<Scenario, string>> = {
   'no-capacity': 'region outage, and the target region has no capacity for the instance type',
   'controller-crash': 'region outage, and the controller crashes mid-run; a later invocation resumes',
   'replica-lag': 'region outage while the replica lags minutes behind (the RPO guard refuses)',
-  'target-fails-mid-switchover': 'a switchover whose target region fails 7 minutes in, for 20 minutes: the run gives the service back',
+  'target-fails-mid-switchover': 'a switchover whose target region fails 6 minutes in (before its point of no return), for 20 minutes: the run gives the service back',
   'late-approval': 'approval required; a 3-minute outage that ends, approved 10 minutes later: the re-check refuses',
   'late-state-writes': 'region outage while 5% of state writes are answered 75 s late',
   'capacity-lost-after-promotion': 'region outage that ends after 30 minutes; the target loses its capacity right after the promotion, for 20 minutes',
@@ -126,7 +126,11 @@ export function scenarioEffects(scenario: Scenario, fromRegion: string, toRegion
     case 'replica-lag':
       return { faults: { ...outage, replicaLagMs: [90_000, 300_000] }, impairs: true, recoversAt: to };
     case 'target-fails-mid-switchover': {
-      const failsAt = from + 7 * 60_000;
+      // Before the earliest point of no return: capacity (≥ 90 s), drain (60 s) and the
+      // promotion (≥ 4 min) take at least 6.5 minutes. At 7 minutes, with the ALB's 5 s checks,
+      // the fastest switchovers had committed seconds before (a different scenario: a target
+      // lost after the commit, whose outage no run can undo).
+      const failsAt = from + 6 * 60_000;
       return { faults: { outages: [{ region: toRegion, from: failsAt, to: failsAt + 20 * 60_000 }] }, impairs: false };
     }
     case 'late-approval': {

@@ -99,6 +99,40 @@ function trafficGuard(state: RunState, block: PlanBlock): string | undefined {
   return writable && healthy ? undefined : `refusing to send traffic to ${region} before its database is writable and its capacity healthy`;
 }
 
+/**
+ * The confirmation a block would act on, when that look is no longer fresh: before the point of
+ * no return, every change after a detector run's confirmation must follow a look at most its
+ * `freshSeconds` old. A run resumed after a crash, or a step that took long, looks again first.
+ */
+function staleConfirmation(state: RunState, block: PlanBlock, at: number): PlanBlock | undefined {
+  if (state.committedAt !== undefined || state.phase !== 'running' || !isMutating(block.action)) return undefined;
+  const steps = activeSteps(state);
+  const confirmIndex = steps.findIndex((st) => st.blocks.some((b) => b.action.kind === 'await-impairment'));
+  if (confirmIndex === -1 || state.stepIndex <= confirmIndex) return undefined;
+  const confirm = steps[confirmIndex]!.blocks.find((b) => b.action.kind === 'await-impairment')!;
+  const endedAt = state.blocks[confirm.id]?.endedAt;
+  const freshMs = (confirm.action.kind === 'await-impairment' ? confirm.action.freshSeconds : 0) * 1000;
+  return endedAt === undefined || at - endedAt > freshMs ? confirm : undefined;
+}
+
+/** Sends the run back to its confirmation step; what the steps after it were doing starts over once it is done again. */
+function reconfirm(state: RunState, confirm: PlanBlock, at: number): Transition {
+  const steps = activeSteps(state);
+  const confirmIndex = steps.findIndex((st) => st.blocks.some((b) => b.id === confirm.id));
+  let next = state;
+  for (const step of steps.slice(confirmIndex + 1, state.stepIndex + 1)) {
+    for (const b of step.blocks) {
+      const current = next.blocks[b.id];
+      // A tick past any look or call in flight makes its answer stale.
+      if (current && !settled(current)) next = withBlock(next, b.id, { status: 'pending', tick: current.tick + 1 });
+    }
+  }
+  const ended = state.blocks[confirm.id]?.endedAt;
+  next = withBlock(next, confirm.id, { ...RETRY_RESET, tick: (next.blocks[confirm.id]?.tick ?? 0) + 1 });
+  next = log(next, { at, kind: 'retried', stepId: steps[confirmIndex]?.id, blockId: confirm.id, message: `the impairment was last confirmed ${ended === undefined ? 'never' : `${Math.round((at - ended) / 1000)} s ago`}: looking again before the point of no return` });
+  return startStep(next, confirmIndex, at);
+}
+
 const notify = (state: RunState, subject: string, message: string, severity: 'info' | 'warning' | 'critical'): Command => ({
   kind: 'notify',
   notification: { subject, message, severity, runId: state.runId },
@@ -275,6 +309,8 @@ function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'observed'
         next = withBlock(next, block.id, { status: 'waiting', tick, detail: verdict.detail, failures: 0 });
         return { state: next, commands: [{ kind: 'wait', blockId: block.id, tick, ms: s.pollMs }] };
       }
+      const confirmation = staleConfirmation(next, block, at);
+      if (confirmation) return reconfirm(next, confirmation, at);
       const refusal = trafficGuard(next, block);
       if (refusal) return blockFailed(next, block, at, refusal);
       const tick = current.tick + 1;

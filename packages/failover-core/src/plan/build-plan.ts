@@ -155,13 +155,16 @@ function stepsOf(config: DrConfig, operation: Operation, from: RegionRole, runTa
             id: 'confirm',
             name: `Confirm ${src.region} is still impaired ${d.confirmSeconds} s after it began`,
             blocks: [
-              block('confirm-impairment', `Read the detector's signals until the impairment has lasted ${d.confirmSeconds} s; give up if ${src.region} recovers`, { kind: 'await-impairment', region: src.region, confirmSeconds: d.confirmSeconds }, d.confirmSeconds + t.actionSeconds, { keep: 'it only reads the signals' }),
+              block('confirm-impairment', `Read the detector's signals until the impairment has lasted ${d.confirmSeconds} s; give up if ${src.region} recovers`, { kind: 'await-impairment', region: src.region, confirmSeconds: d.confirmSeconds, freshSeconds: 2 * d.intervalSeconds }, d.confirmSeconds + t.actionSeconds, { keep: 'it only reads the signals' }),
             ],
           },
+          // Traffic is fenced before the promotion, never beside it: a promotion must not commit
+          // while Global Accelerator still sends users to a primary that may be coming back.
+          { id: 'fence-traffic', name: `Fence ${src.region}'s traffic`, blocks: fenceTraffic(config, src) },
           {
             id: 'commit',
-            name: `Fence ${src.region}'s traffic and promote ${dst.dbInstanceIdentifier} (the point of no return); fence ${src.region}'s writes once it is accepted`,
-            blocks: [...fenceTraffic(config, src), promote, containWrites(config, src)],
+            name: `Promote ${dst.dbInstanceIdentifier} (the point of no return), and fence ${src.region}'s writes once it is accepted`,
+            blocks: [promote, containWrites(config, src)],
           },
           ...after,
         ];

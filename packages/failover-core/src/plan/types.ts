@@ -31,9 +31,11 @@ export type BlockAction =
   /**
    * Wait until the impairment has lasted `confirmSeconds` from its estimated start, reading the
    * detector's signals each time: done when a fresh look then still finds the primary failing;
-   * impossible as soon as a fresh up from an independent vantage point shows it recovered.
+   * impossible as soon as a fresh up from an independent vantage point shows it recovered. Its
+   * look stays good for `freshSeconds`: a later block that would act before the point of no
+   * return (a run resumed after a crash, a slow step) sends the run back to confirm again.
    */
-  | { readonly kind: 'await-impairment'; readonly region: string; readonly confirmSeconds: number };
+  | { readonly kind: 'await-impairment'; readonly region: string; readonly confirmSeconds: number; readonly freshSeconds: number };
 
 /** The kinds of block that change the world. */
 export type MutatingKind = Exclude<BlockAction['kind'], `await-${string}` | `verify-${string}`>;

@@ -162,7 +162,10 @@ export async function evaluateReadiness(ports: Ports, config: DrConfig, options:
       if (!hb) return fail('the failover controller has recorded no heartbeat');
       const age = Math.max(0, clock.now() - hb.value.at);
       const what = `the controller last finished ${Math.round(age / 1000)} s ago (${hb.value.action})`;
-      return age <= bound ? pass(what, Math.round(age / 1000)) : fail(`${what}, over ${bound / 1000} s`, Math.round(age / 1000));
+      if (age > bound) return fail(`${what}, over ${bound / 1000} s`, Math.round(age / 1000));
+      // A detector that has never seen the primary healthy (a wrong health URL, a broken deploy) never fails it over.
+      if (hb.value.armed === false) return fail(`${what}, but its detector has never seen the primary healthy: it will not fail over (${hb.value.verdict})`, Math.round(age / 1000));
+      return pass(what, Math.round(age / 1000));
     },
   };
 

@@ -17,7 +17,7 @@ export const SIGNAL_EVIDENCE_AGE_MS = { 'endpoint-health': 5_000, alarm: 60_000 
  * RDS `DBInstanceStatus` values that mean planned work on the instance rather than a failure.
  * Source: RDS user guide, "Viewing Amazon RDS DB instance status".
  */
-export const MAINTENANCE_STATUSES: ReadonlySet<string> = new Set(['rebooting', 'maintenance', 'upgrading', 'modifying', 'configuring-enhanced-monitoring', 'configuring-log-exports', 'renaming', 'starting']);
+export const MAINTENANCE_STATUSES: ReadonlySet<string> = new Set(['rebooting', 'maintenance', 'upgrading', 'modifying', 'renaming', 'starting']);
 
 /** Waits for `work` up to `ms`; undefined when it did not answer by then (or failed). */
 async function answerWithin<T>(ports: Ports, ms: number, work: () => Promise<T>): Promise<T | undefined> {

@@ -314,14 +314,22 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
       if (detector.verdict === 'down' && !triedThisTime && impairment && roundFails(config.detection, round)) {
         await saveDetector(ports, keys.detector, detector);
         const lasted = ports.clock.now() - impairment.at;
-        if (detector.maintenanceSince !== undefined && lasted < config.detection.maintenanceSeconds * 1000) {
-          await remind(ports, keys.reminder, `maintenance:${detector.maintenanceSince}`, detector.maintenanceSince, {
+        // Maintenance explains the failure only if it was under way when the failure began, and
+        // while the database still says so (or cannot be asked): a reboot RDS starts in the middle
+        // of a regional failure (instance recovery) does not hold a failover back.
+        const since = detector.maintenanceSince;
+        if (since !== undefined && since <= impairment.at + interval && round.maintenance !== false && lasted < config.detection.maintenanceSeconds * 1000) {
+          await remind(ports, keys.reminder, `maintenance:${since}`, since, {
             subject: `${config.primary.region} fails during its database's maintenance`,
             message: `${config.primary.dbInstanceIdentifier} reports maintenance and the primary's health checks fail (${describeReadings(round)}). No failover while it lasts up to ${Math.round(config.detection.maintenanceSeconds / 60)} min; it has lasted ${Math.round(lasted / 60_000)} min.`,
             severity: 'warning',
           });
           return { action: 'maintenance', detector, rounds, containment, impairment };
         }
+        // Another invocation (a duplicate delivery) may have tried this impairment since this one began.
+        const latest = (await Runner.read(ports, keys.control))?.value;
+        const triedMeanwhile = latest?.run !== undefined && (!isTerminal(latest.run.phase) || latest.run.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY));
+        if (triedMeanwhile || (latest?.active ?? 'primary') !== 'primary') return { action: 'busy', detector, rounds, containment, impairment };
         const runId = options.runId();
         return unlessBusy<SupervisionResult>(async () => {
           const outcome = await runner().start({

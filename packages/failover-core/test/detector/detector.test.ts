@@ -117,7 +117,7 @@ describe('observeRound', () => {
   });
 });
 
-describe('freshness and the veto (the rule in DESIGN.md, "Detection")', () => {
+describe('freshness and the veto (the rule in the package README, "Detection")', () => {
   const signal = fc.constantFrom<SignalName>(...settings.signals);
   const anyReading = fc.record({ state: fc.constantFrom<SignalState>('up', 'down', 'unknown'), ageMs: fc.integer({ min: 0, max: 3 * STALE_MS }) });
   const anyRound = fc.record({ probe: anyReading, route53: anyReading, 'endpoint-health': anyReading, alarm: anyReading });

@@ -38,8 +38,8 @@ describe('runDrill: each failover scenario ends as it should, and the world stay
     expect(r.objectives).toEqual({ rtoSeconds: 900, maxDataLossSeconds: 60, met: true });
     expect(r.actions).toMatchObject({ promoteReplica: 1, setCapacity: 1, setEndpointWeight: 2, setTrafficDial: 2 });
     expect(r.rpoSeconds).toBeLessThanOrEqual(12);
-    expect(r.steps.map((s) => s.id)).toEqual(['prepare', 'confirm', 'commit', 'await-ready', 'shift-traffic', 'verify', 'contain']);
-    expect(r.steps.map((s) => s.outcome)).toEqual(Array(7).fill('completed'));
+    expect(r.steps.map((s) => s.id)).toEqual(['prepare', 'confirm', 'fence-traffic', 'commit', 'await-ready', 'shift-traffic', 'verify', 'contain']);
+    expect(r.steps.map((s) => s.outcome)).toEqual(Array(8).fill('completed'));
     expect(r.rtoSeconds).toBeCloseTo((r.detectSeconds ?? 0) + (r.durationSeconds ?? 0) - (r.durationSeconds! - (r.rtoSeconds! - r.detectSeconds!)), 0);
   });
 

@@ -370,3 +370,43 @@ describe('transition: resuming', () => {
     expect(t.state.blocks['fence-weight']).toMatchObject({ status: 'observing', intentAt: T0 + 90_000 });
   });
 });
+
+describe('transition: a detector run confirms, then commits only after a fresh look', () => {
+  const detectorPlan = buildPlan(config, 'failover', { confirmImpairment: true });
+  const signals = (at: number, fails: boolean, seesHealthy = false): Observation => ({ kind: 'signals', at, fails, seesHealthy, readings: 'probe down (0s old)' });
+
+  /** A detector run with its impairment confirmed at `confirmedAt`, now at the step that fences traffic. */
+  function confirmed(confirmedAt: number): RunState {
+    let s = transition(started(detectorPlan, { trigger: 'detector', impairedAt: T0 - 100_000 }), { kind: 'preconditions-evaluated', at: T0 + 1, problems: [], replicaLagSeconds: 2 }).state;
+    s = observe(s, 'scale-compute', { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } }, T0 + 2).state;
+    s = observe(s, 'lift-fence', { kind: 'database', status: replica }, T0 + 2).state;
+    expect(s.plan.steps[s.stepIndex]?.id).toBe('confirm');
+    s = observe(s, 'confirm-impairment', signals(confirmedAt, true), confirmedAt).state;
+    expect(s.plan.steps[s.stepIndex]?.id).toBe('fence-traffic');
+    return s;
+  }
+
+  it('fences traffic at once after a fresh confirmation, and promotes only after the fence', () => {
+    const s = confirmed(T0 + 10);
+    const t = observe(s, 'fence-weight', { kind: 'endpoint-group', status: servingGroup }, T0 + 11);
+
+    expect(t.commands).toEqual([{ kind: 'act', blockId: 'fence-weight', tick: tickOf(t.state, 'fence-weight') }]);
+    expect(t.state.blocks['promote-replica']?.status).toBe('pending');
+  });
+
+  it('looks again when the confirmation has gone stale (a run resumed after a crash), and rolls back if the primary recovered', () => {
+    const s = confirmed(T0 + 10);
+    const resumedAt = T0 + 10 + 2 * 60_000;
+    const resumed = transition(s, { kind: 'resumed', at: resumedAt }).state;
+
+    const back = observe(resumed, 'fence-weight', { kind: 'endpoint-group', status: servingGroup }, resumedAt + 1);
+
+    expect(back.state.plan.steps[back.state.stepIndex]?.id).toBe('confirm');
+    expect(back.commands).toEqual([{ kind: 'observe', blockId: 'confirm-impairment', tick: tickOf(back.state, 'confirm-impairment') }]);
+    expect(back.state.timeline.at(-3)?.message).toMatch(/last confirmed 120 s ago: looking again before the point of no return/);
+    const recovered = observe(back.state, 'confirm-impairment', signals(resumedAt + 2, false, true), resumedAt + 2);
+    expect(['rolling-back', 'rolled-back']).toContain(recovered.state.phase);
+    expect(recovered.state.failure?.blockId).toBe('confirm-impairment');
+    expect(recovered.state.committedAt).toBeUndefined();
+  });
+});
