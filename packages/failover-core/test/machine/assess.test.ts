@@ -56,7 +56,7 @@ describe('assess: retiring and rebooting', () => {
 });
 
 describe('assess: confirming the impairment before the point of no return', () => {
-  const action = { kind: 'await-impairment', region: 'eu-west-1', confirmSeconds: 90 } as const;
+  const action = { kind: 'await-impairment', region: 'eu-west-1', confirmSeconds: 90, freshSeconds: 20 } as const;
   const look = (at: number, fails: boolean, seesHealthy = false) => ({ kind: 'signals', at, fails, seesHealthy, readings: 'probe down (0s old)' }) as const;
 
   it('waits until the impairment has lasted confirmSeconds from its estimated start', () => {
