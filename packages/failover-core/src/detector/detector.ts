@@ -43,6 +43,8 @@ export interface DetectorState {
   readonly downSince?: number | undefined;
   /** The first round of this impairment in which the primary's database reported maintenance. */
   readonly maintenanceSince?: number | undefined;
+  /** The last round in which it did. */
+  readonly maintenanceSeenAt?: number | undefined;
   /** No new `down` verdict before this time (after a recovery). */
   readonly cooldownUntil?: number | undefined;
 }
@@ -139,8 +141,9 @@ export function observeRound(state: DetectorState, settings: DetectorSettings, r
   const suspectSince = failing ? (state.suspectSince ?? round.at) : state.verdict === 'down' ? state.suspectSince : undefined;
   // Kept until the verdict is healthy again: a maintenance that ended is still why the primary failed.
   const maintenanceSince = round.maintenance ? (state.maintenanceSince ?? round.at) : state.maintenanceSince;
+  const maintenanceSeenAt = round.maintenance ? round.at : state.maintenanceSeenAt;
   const coolingDown = state.cooldownUntil !== undefined && round.at < state.cooldownUntil;
-  const memory = { armed, downRounds, upRounds, lastCleanAt, firstDownAt, suspectSince, maintenanceSince, cooldownUntil: state.cooldownUntil };
+  const memory = { armed, downRounds, upRounds, lastCleanAt, firstDownAt, suspectSince, maintenanceSince, maintenanceSeenAt, cooldownUntil: state.cooldownUntil };
 
   if (state.verdict === 'down') {
     if (upRounds >= settings.recoveryThreshold) {
@@ -153,7 +156,7 @@ export function observeRound(state: DetectorState, settings: DetectorSettings, r
     return { ...memory, verdict: 'down', downSince: round.at };
   }
   if (upRounds >= settings.recoveryThreshold || (clean && state.verdict === 'healthy')) {
-    return { ...memory, verdict: 'healthy', suspectSince: undefined, maintenanceSince: undefined };
+    return { ...memory, verdict: 'healthy', suspectSince: undefined, maintenanceSince: undefined, maintenanceSeenAt: undefined };
   }
   return { ...memory, verdict: 'suspect' };
 }

@@ -292,6 +292,7 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
   let containment: ContainmentOutcome | undefined;
   let pending = record?.containment !== undefined;
   let rounds = 0;
+  let heldForMaintenance = false;
   while (ports.clock.now() + config.detection.probeTimeoutSeconds * 1000 <= options.probeUntil && (watching || pending)) {
     const started = ports.clock.now();
     if (pending) {
@@ -317,33 +318,37 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
         // Maintenance explains the failure only if it was under way when the failure began, and
         // while the database still says so (or cannot be asked): a reboot RDS starts in the middle
         // of a regional failure (instance recovery) does not hold a failover back.
+        // A database that reported available only just now may have an app a moment behind it.
         const since = detector.maintenanceSince;
-        if (since !== undefined && since <= impairment.at + interval && round.maintenance !== false && lasted < config.detection.maintenanceSeconds * 1000) {
+        const stillMaintained = round.maintenance !== false || (detector.maintenanceSeenAt ?? 0) >= round.at - 2 * interval;
+        if (since !== undefined && since <= impairment.at + interval && stillMaintained && lasted < config.detection.maintenanceSeconds * 1000) {
           await remind(ports, keys.reminder, `maintenance:${since}`, since, {
             subject: `${config.primary.region} fails during its database's maintenance`,
             message: `${config.primary.dbInstanceIdentifier} reports maintenance and the primary's health checks fail (${describeReadings(round)}). No failover while it lasts up to ${Math.round(config.detection.maintenanceSeconds / 60)} min; it has lasted ${Math.round(lasted / 60_000)} min.`,
             severity: 'warning',
           });
-          return { action: 'maintenance', detector, rounds, containment, impairment };
+          // Keep watching: the round that sees the primary back must come as soon as it is.
+          heldForMaintenance = true;
+        } else {
+          // Another invocation (a duplicate delivery) may have tried this impairment since this one began.
+          const latest = (await Runner.read(ports, keys.control))?.value;
+          const triedMeanwhile = latest?.run !== undefined && (!isTerminal(latest.run.phase) || latest.run.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY));
+          if (triedMeanwhile || (latest?.active ?? 'primary') !== 'primary') return { action: 'busy', detector, rounds, containment, impairment };
+          const runId = options.runId();
+          return unlessBusy<SupervisionResult>(async () => {
+            const outcome = await runner().start({
+              runId,
+              operation: 'failover',
+              plan: buildPlan(config, 'failover', { runTag: runId, confirmImpairment: true }),
+              maxDataLossSeconds: config.objectives.maxDataLossSeconds,
+              force: options.force,
+              approvalRequired: config.approval.required,
+              impairedAt: impairment.at,
+              trigger: 'detector',
+            });
+            return { action: 'started', detector, run: outcome.state, rounds, containment, impairment };
+          }, () => ({ action: 'busy', detector, rounds, containment, impairment }));
         }
-        // Another invocation (a duplicate delivery) may have tried this impairment since this one began.
-        const latest = (await Runner.read(ports, keys.control))?.value;
-        const triedMeanwhile = latest?.run !== undefined && (!isTerminal(latest.run.phase) || latest.run.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY));
-        if (triedMeanwhile || (latest?.active ?? 'primary') !== 'primary') return { action: 'busy', detector, rounds, containment, impairment };
-        const runId = options.runId();
-        return unlessBusy<SupervisionResult>(async () => {
-          const outcome = await runner().start({
-            runId,
-            operation: 'failover',
-            plan: buildPlan(config, 'failover', { runTag: runId, confirmImpairment: true }),
-            maxDataLossSeconds: config.objectives.maxDataLossSeconds,
-            force: options.force,
-            approvalRequired: config.approval.required,
-            impairedAt: impairment.at,
-            trigger: 'detector',
-          });
-          return { action: 'started', detector, run: outcome.state, rounds, containment, impairment };
-        }, () => ({ action: 'busy', detector, rounds, containment, impairment }));
       }
     }
     const next = Math.max(ports.clock.now(), started + interval);
@@ -352,5 +357,5 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
     await ports.clock.sleep(next - ports.clock.now());
   }
   if (watching) await saveDetector(ports, keys.detector, detector);
-  return { action: 'watched', detector, rounds, containment, impairment: impairmentEstimate(detector) };
+  return { action: heldForMaintenance ? 'maintenance' : 'watched', detector, rounds, containment, impairment: impairmentEstimate(detector) };
 }
