@@ -98,6 +98,13 @@ export class LambdaWorld {
     await this.stateStore().write<DetectorState>(stateKeys(this.config.app).detector, { ...initialDetectorState, armed: true }, 0);
   }
 
+  /** An outage of the primary region, after the controller has seen it healthy: its APIs, its health path and its Route 53 record all fail. */
+  async primaryOutage(): Promise<void> {
+    await this.armDetector();
+    this.fake.outages.add(this.config.primary.region);
+    this.health.mode = 'down';
+  }
+
   /** The control record in the state table. */
   async control(): Promise<ControlRecord | undefined> {
     return (await this.stateStore().read<ControlRecord>(stateKeys(this.config.app).control))?.value;

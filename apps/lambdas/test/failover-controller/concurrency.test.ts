@@ -5,9 +5,7 @@ describe('failover-controller bundle: overlapping and crashing invocations in an
   let world: LambdaWorld;
   beforeEach(async () => {
     world = await LambdaWorld.start();
-    await world.armDetector();
-    world.fake.outages.add(world.config.primary.region);
-    world.health.mode = 'down';
+    await world.primaryOutage();
   });
   afterEach(() => world.stop());
 

@@ -42,9 +42,7 @@ describe('failover-controller bundle: watching the primary', () => {
   });
 
   it('ignores a scheduled event delivered late (a retried throttled delivery): it probes nothing and changes nothing', async () => {
-    await world.armDetector();
-    world.fake.outages.add(world.config.primary.region);
-    world.health.mode = 'down';
+    await world.primaryOutage();
 
     const run = await world.start(BUNDLES.controller, { timeoutMs: 15_000, event: scheduledEvent(world.config.secondary.region, new Date(Date.now() - 5 * 60_000).toISOString()) });
 

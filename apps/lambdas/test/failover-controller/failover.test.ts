@@ -5,9 +5,7 @@ describe('failover-controller bundle: a sustained outage of the primary region',
   let world: LambdaWorld;
   beforeEach(async () => {
     world = await LambdaWorld.start();
-    await world.armDetector();
-    world.fake.outages.add(world.config.primary.region);
-    world.health.mode = 'down';
+    await world.primaryOutage();
   });
   afterEach(() => world.stop());
 
@@ -75,9 +73,7 @@ describe('failover-controller bundle: approval mode', () => {
   it('asks for an operator instead of acting, keeps waiting, and refuses the run once its approval has expired', async () => {
     const world = await LambdaWorld.start({ approval: { required: true } });
     try {
-      await world.armDetector();
-      world.fake.outages.add(world.config.primary.region);
-      world.health.mode = 'down';
+      await world.primaryOutage();
 
       const first = await world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS });
       const again = await world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS });

@@ -164,6 +164,9 @@ export function observeRound(state: DetectorState, settings: DetectorSettings, r
 /** A round's readings for people: `probe down (0s), route53 up (12s), ...`. */
 export function describeReadings(round: DetectorRound): string {
   return Object.entries(round.readings)
-    .map(([k, r]) => `${k} ${r.state}${r.state === 'unknown' ? '' : ` (${Math.round(r.ageMs / 1000)}s old)`}`)
+    .map(([k, r]) => `${k} ${describeReading(r)}`)
     .join(', ');
 }
+
+/** One reading for people: `down (0s old)`, or `unknown`. */
+export const describeReading = (r: SignalReading): string => (r.state === 'unknown' ? 'unknown' : `${r.state} (${Math.round(r.ageMs / 1000)}s old)`);

@@ -1,5 +1,5 @@
 import type { DrConfig } from '../config/schema.js';
-import type { DetectorRound, DetectorState, Verdict } from '../detector/detector.js';
+import { describeReading, type DetectorRound, type DetectorState, type Verdict } from '../detector/detector.js';
 import { describeError, isLeaseLost, isLockHeld, isOperationRejected } from '../errors.js';
 import { DEFAULT_ENGINE_SETTINGS, isTerminal, type EngineSettings, type RunEvent, type RunState, type TimelineEntry } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -148,7 +148,7 @@ export class DrillSession {
   private onRound = (round: DetectorRound, state: DetectorState): void => {
     if (state.verdict === this.lastVerdict) return;
     this.lastVerdict = state.verdict;
-    const readings = Object.fromEntries(Object.entries(round.readings).map(([k, r]) => [k, r.state === 'unknown' ? 'unknown' : `${r.state} (${Math.round(r.ageMs / 1000)}s old)`]));
+    const readings = Object.fromEntries(Object.entries(round.readings).map(([k, r]) => [k, describeReading(r)]));
     this.options.onProgress?.({ kind: 'verdict', seconds: this.seconds(), verdict: state.verdict, readings });
   };
 

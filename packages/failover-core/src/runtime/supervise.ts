@@ -313,7 +313,6 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
       // Only on a round that itself fails: a verdict still `down` while the primary recovers
       // (hysteresis) never starts a run.
       if (detector.verdict === 'down' && !triedThisTime && impairment && roundFails(config.detection, round)) {
-        await saveDetector(ports, keys.detector, detector);
         const lasted = ports.clock.now() - impairment.at;
         // Maintenance explains the failure only if it was under way when the failure began, and
         // while the database still says so (or cannot be asked): a reboot RDS starts in the middle
@@ -330,6 +329,8 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
           // Keep watching: the round that sees the primary back must come as soon as it is.
           heldForMaintenance = true;
         } else {
+          // Saved before the run starts: a crash between the two must not forget the verdict.
+          await saveDetector(ports, keys.detector, detector);
           // Another invocation (a duplicate delivery) may have tried this impairment since this one began.
           const latest = (await Runner.read(ports, keys.control))?.value;
           const triedMeanwhile = latest?.run !== undefined && (!isTerminal(latest.run.phase) || latest.run.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY));
