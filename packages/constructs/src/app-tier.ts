@@ -12,7 +12,21 @@ import { validateProps } from './private/validate.js';
 
 /** Props of {@link AppTier}. */
 export interface AppTierProps {
+  /** The VPC: the ALB goes in its public subnets (internal: `vpcSubnets`), the instances in `vpcSubnets`. */
   readonly vpc: ec2.IVpc;
+  /**
+   * The instances' subnets: private, with NAT egress or isolated (`PilotLightNetwork.appSubnets`).
+   * Isolated instances reach S3 through the VPC's gateway endpoint and the database inside the VPC;
+   * anything else they call needs an interface endpoint.
+   * @default - the private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The average CPU utilization (percent) the group's target tracking policy keeps, adding
+   * instances up to `capacity.max` and removing them down to the group's minimum.
+   * @default 60
+   */
+  readonly targetCpuUtilizationPercent?: number;
   /** The Auto Scaling group's name, explicit because the DR config names it. */
   readonly autoScalingGroupName: string;
   /**
@@ -98,10 +112,12 @@ export class AppTier extends Construct implements ec2.IConnectable {
     super(scope, id);
     const path = props.healthCheckPath ?? '/ref';
     const { min, desired, max } = props.capacity;
+    const targetCpu = props.targetCpuUtilizationPercent ?? 60;
     validateProps(this, [
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
       { failed: min > desired || desired > max, message: `capacity must satisfy min <= desired <= max; got ${min} / ${desired} / ${max}` },
       { failed: max < 1, message: `capacity.max must be at least 1 so the region can serve; got ${max}` },
+      { failed: targetCpu <= 0 || targetCpu >= 100, message: `targetCpuUtilizationPercent must be between 0 and 100; got ${targetCpu}` },
       { failed: props.certificateArn !== undefined && !Token.isUnresolved(props.certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(props.certificateArn), message: `certificateArn must be an ACM certificate ARN; got ${JSON.stringify(props.certificateArn)}` },
     ]);
 
@@ -124,7 +140,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
     this.notificationTopic = props.notificationTopic ?? this.encryptedTopic(props.autoScalingGroupName);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       autoScalingGroupName: props.autoScalingGroupName,
       launchTemplate,
       minCapacity: props.pilotLight ? 0 : min,
@@ -137,6 +153,12 @@ export class AppTier extends Construct implements ec2.IConnectable {
       notifications: [{ topic: this.notificationTopic, scalingEvents: autoscaling.ScalingEvents.ALL }],
     });
     this.connections = this.autoScalingGroup.connections;
+    // Target tracking keeps the group between its minimum and maximum. At 0 instances (the pilot
+    // light, or a contained old primary) there is no CPU metric, its alarms have insufficient
+    // data, and Auto Scaling takes no action on insufficient data, so the policy never scales a
+    // dark group out; a failover sets the minimum, below which it never scales in.
+    // https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html
+    this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: targetCpu });
 
     const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} load balancer`, allowAllOutbound: false });
     // Global Accelerator preserves client IPs, so the ALB sees the whole internet as sources.
@@ -145,7 +167,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: props.internetFacing ?? true,
-      vpcSubnets: { subnetType: (props.internetFacing ?? true) ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: (props.internetFacing ?? true) ? { subnetType: ec2.SubnetType.PUBLIC } : (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }),
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
     });

@@ -12,8 +12,14 @@ import { validateProps, type PropRule } from './private/validate.js';
 
 /** Settings both regions' databases share, so a promoted replica behaves as the primary did. */
 export interface DatabaseSharedProps {
-  /** The VPC; the instance goes in its isolated subnets. */
+  /** The VPC; the instance goes in `vpcSubnets`. */
   readonly vpc: ec2.IVpc;
+  /**
+   * The database's subnets (`PilotLightNetwork.databaseSubnets`); also the subnet group a replica
+   * the failover engine creates here during a failback uses.
+   * @default - the isolated subnets (name the group when the VPC has several isolated groups)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * The database's own parameter group (the DR config's `dbParameterGroupName`), used by no
    * other instance: the failover engine fences writes by setting its `read_only`, which reaches
@@ -131,7 +137,7 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
     // Named, so the DR config can hand it to a replica created here during a failback.
     this.subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
       vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       subnetGroupName: n.subnets,
       description: `${props.instanceIdentifier} isolated subnets`,
     });
@@ -231,7 +237,7 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(3306) });
     const subnets = new rds.SubnetGroup(this, 'Subnets', {
       vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       subnetGroupName: n.subnets,
       description: `${props.instanceIdentifier} isolated subnets`,
     });

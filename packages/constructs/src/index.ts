@@ -4,7 +4,8 @@
  * monitoring, the DR config, and the `PilotLight` blueprint that composes them.
  * @packageDocumentation
  */
-export { PilotLightNetwork, type PilotLightNetworkProps } from './network.js';
+export { PilotLightNetwork, defaultAvailabilityZones, APP_SUBNET_GROUP, DATABASE_SUBNET_GROUP, type PilotLightNetworkProps } from './network.js';
+export { RegionStack, type RegionStackProps } from './region-stack.js';
 export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucket.js';
 export { BucketReplication, type BucketReplicationProps } from './bucket-replication.js';
 export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-parameter.js';

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup } from 'constructs';
 import { contentVersion } from './private/content-version.js';
 import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
@@ -29,6 +29,14 @@ export interface MachineImageProps {
    * @default false - the repository stays in this region
    */
   readonly replicateRegistry?: boolean;
+  /**
+   * Build the first image while the stack deploys (an `AWS::ImageBuilder::Image`, which
+   * CloudFormation waits for: about 20 to 40 minutes), so the parameter exists in every region
+   * before anything launches from it. Turn off only when the parameter already holds an image in
+   * every region (another pipeline writes it).
+   * @default true
+   */
+  readonly buildOnDeploy?: boolean;
 }
 
 /** The LAMP build: Apache, PHP and the MySQL client, and the `/ref` health page. */
@@ -88,13 +96,22 @@ phases:
  * repository (the brief's \`ecr\` module): an EC2 Image Builder pipeline that builds the LAMP
  * image, distributes it to both regions and writes its id to SSM in each, so the DR region's
  * launch template always finds the current image; and an ECR repository, replicated to the DR
- * region when `replicateRegistry` is on. Run the pipeline once before deploying the app tiers: they resolve the parameter.
+ * region when `replicateRegistry` is on. The first image is built while the stack deploys
+ * (`buildOnDeploy`): make whatever launches from the parameter depend on {@link imageReady}.
  */
 export class MachineImage extends Construct {
   readonly pipeline: imagebuilder.CfnImagePipeline;
   readonly repository: ecr.Repository;
   /** The parameter name the launch templates read. */
   readonly amiParameterName: string;
+  /** The image built while the stack deploys; undefined when `buildOnDeploy` is false. */
+  readonly image?: imagebuilder.CfnImage;
+  /**
+   * Complete once the parameter holds an image in every region of `regions`: an Auto Scaling
+   * group that launches from the parameter in this stack must depend on it (stacks in other
+   * regions must deploy after this one).
+   */
+  readonly imageReady: DependencyGroup;
 
   constructor(scope: Construct, id: string, props: MachineImageProps) {
     super(scope, id);
@@ -160,6 +177,23 @@ export class MachineImage extends Construct {
       schedule: { scheduleExpression: props.scheduleExpression ?? 'cron(0 3 ? * SUN *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE' },
       status: 'ENABLED',
     });
+    this.imageReady = new DependencyGroup();
+    if (props.buildOnDeploy ?? true) {
+      // Image Builder writes the parameter in each region of the distribution ("creates the
+      // Parameter if it doesn't already exist. Otherwise, it updates the parameter"), and the
+      // image is available only once distribution has finished, so CloudFormation completes this
+      // resource after the parameter exists in both regions. Replacing it (new recipe content)
+      // builds a new image; deleting the old resource leaves its AMIs in place.
+      // https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_SsmParameterConfiguration.html
+      // https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_DeleteImage.html
+      this.image = new imagebuilder.CfnImage(this, 'FirstImage', {
+        imageRecipeArn: recipe.attrArn,
+        infrastructureConfigurationArn: infrastructure.attrArn,
+        distributionConfigurationArn: distribution.attrArn,
+        imageTestsConfiguration: { imageTestsEnabled: true, timeoutMinutes: 60 },
+      });
+      this.imageReady.add(this.image);
+    }
 
     this.repository = new ecr.Repository(this, 'Repository', {
       repositoryName: `${props.app}-ecr`,

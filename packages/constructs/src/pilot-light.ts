@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -14,8 +14,10 @@ import { HealthCheckRecord } from './health-check-record.js';
 import { MachineImage } from './machine-image.js';
 import { DrMonitoring } from './monitoring.js';
 import { PilotLightNetwork } from './network.js';
+import { RegionStack, type RegionStackProps } from './region-stack.js';
 import { acknowledge } from './private/nag.js';
-import { cidrsOverlap, validateProps } from './private/validate.js';
+import { cidrsOverlap, validateProps, type PropRule } from './private/validate.js';
+import { defaultAvailabilityZones, isZoneOf } from './private/zones.js';
 import { BucketReplication } from './bucket-replication.js';
 import { ReplicatedBucket } from './replicated-bucket.js';
 import { ReadinessChecks } from './readiness.js';
@@ -51,12 +53,41 @@ function subscribe(tier: AppTier, email: string | undefined): void {
   if (email) tier.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
 }
 
+/** The checks of a region's `availabilityZones`, naming the prop by its path (`primary.availabilityZones`). */
+function zoneRules(side: 'primary' | 'secondary', r: PilotLightRegion): PropRule[] {
+  const zones = r.availabilityZones ?? defaultAvailabilityZones(r.region);
+  return [
+    { failed: zones === undefined, message: `${side}.availabilityZones must be named for ${r.region}: its zone names differ between accounts, so there is no default` },
+    { failed: (zones ?? []).some((az) => !isZoneOf(az, r.region)), message: `${side}.availabilityZones must all be zones of ${side}.region ${r.region}; got ${(zones ?? []).join(', ')}` },
+    { failed: zones !== undefined && zones.length < 2, message: `${side}.availabilityZones must name at least two zones; got ${zones?.length}` },
+  ];
+}
+
 /** What differs between the two regions. */
 export interface PilotLightRegion {
   readonly region: string;
   readonly cidr: string;
-  /** At least two, named explicitly: synthesis needs no account lookup. */
-  readonly availabilityZones: readonly string[];
+  /**
+   * At least two zones of `region`, named: synthesis needs no account lookup.
+   * @default - two zones every account has in the region (`eu-west-1a`, `eu-west-1b`; `us-east-1a`,
+   * `us-east-1b`, as the brief names them; see `defaultAvailabilityZones`); regions whose zone
+   * names differ between accounts have no default
+   */
+  readonly availabilityZones?: readonly string[];
+  /**
+   * NAT gateways of this region's VPC. The DR region needs none: its instances stay in isolated
+   * private subnets, reaching S3 through a gateway endpoint and the database in the VPC, and the
+   * DR Lambdas run outside the VPC. Give the DR region one if the app needs internet egress when
+   * it serves after a failover.
+   * @default - 1 in the primary region, 0 in the DR region
+   */
+  readonly natGateways?: number;
+  /**
+   * Interface endpoints of this region's VPC (AWS APIs the instances call without NAT).
+   * @default - the primary region: PilotLightNetwork's default set (SSM, Secrets Manager,
+   * CloudWatch, ECR...); the DR region: none (each costs about $7.30 a month per zone while dark)
+   */
+  readonly interfaceEndpoints?: readonly ec2.InterfaceVpcEndpointAwsService[];
   readonly bucketName: string;
   readonly autoScalingGroupName: string;
   readonly dbInstanceIdentifier: string;
@@ -83,10 +114,9 @@ export interface PilotLightOptions {
   /** Receives failover news, alarms, and each region's Auto Scaling launch/terminate/error notifications. @default - no subscription */
   readonly notificationEmail?: string;
   /**
-   * NAT gateways per region. The DR region needs at least one: the failover controller runs in
-   * its VPC (to resolve the Route 53 health record) and reaches the primary's health path, the
-   * primary region's APIs and Global Accelerator's through it.
-   * @default 1
+   * NAT gateways of both regions, where a region does not set its own `natGateways`.
+   * @deprecated Set `primary.natGateways` and `secondary.natGateways`: the DR region needs none.
+   * @default - each region's default
    */
   readonly natGateways?: number;
   /**
@@ -171,26 +201,37 @@ export class PilotLight extends Construct {
     validateProps(this, [
       { failed: activeRegion !== primary.region && activeRegion !== secondary.region, message: `activeRegion must be primary.region (${primary.region}) or secondary.region (${secondary.region}); got ${JSON.stringify(activeRegion)}` },
       { failed: !/^[a-z][a-z0-9-]{0,30}$/.test(app), message: `app must be a short lower-case name; got ${JSON.stringify(app)}` },
+      ...(['primary', 'secondary'] as const).flatMap((side) => zoneRules(side, props[side])),
       { failed: primary.region === secondary.region, message: `secondary.region must differ from primary.region (${primary.region})` },
       { failed: cidrsOverlap(primary.cidr, secondary.cidr), message: `secondary.cidr ${secondary.cidr} overlaps primary.cidr ${primary.cidr}` },
       { failed: capacity.desired > capacity.max, message: `capacity.desired ${capacity.desired} is above the group's maximum ${capacity.max}` },
       { failed: capacity.min > capacity.desired, message: `capacity.min ${capacity.min} is above capacity.desired ${capacity.desired}` },
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
-      { failed: (props.natGateways ?? 1) < 1, message: `natGateways must be at least 1: the failover controller reaches the primary region and Global Accelerator from the DR region's VPC through NAT; got ${props.natGateways}` },
       { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
     ]);
     const tls = primary.certificateArn !== undefined;
-    const env = (region: string) => ({ account: props.account, region });
-    const stackProps = (region: string, description: string): StackProps => ({ env: env(region), crossRegionReferences: true, description });
+    const zonesOf = (region: string) => (region === primary.region ? primary.availabilityZones : region === secondary.region ? secondary.availabilityZones : undefined);
+    const stackProps = (region: string, description: string): RegionStackProps => ({
+      env: { account: props.account, region },
+      availabilityZones: zonesOf(region),
+      crossRegionReferences: true,
+      description,
+    });
 
     // --- primary region -------------------------------------------------------------------
-    this.primaryStack = new Stack(scope, `${id}-Primary`, stackProps(primary.region, `${app}: primary region`));
-    const primaryNet = new PilotLightNetwork(this.primaryStack, 'Network', { cidr: primary.cidr, availabilityZones: primary.availabilityZones, natGateways: props.natGateways });
+    this.primaryStack = new RegionStack(scope, `${id}-Primary`, stackProps(primary.region, `${app}: primary region`));
+    const primaryNet = new PilotLightNetwork(this.primaryStack, 'Network', {
+      cidr: primary.cidr,
+      availabilityZones: primary.availabilityZones,
+      natGateways: primary.natGateways ?? props.natGateways ?? 1,
+      interfaceEndpoints: primary.interfaceEndpoints,
+    });
     const image = new MachineImage(this.primaryStack, 'Image', { app, regions: [primary.region, secondary.region], vpc: primaryNet.vpc, replicateRegistry: props.replicateContainerRegistry });
     const databaseName = props.databaseName ?? 'lampdb';
     const secretId = `${primary.dbInstanceIdentifier}/credentials`;
     const database = new PilotLightDatabase(this.primaryStack, 'Database', {
       vpc: primaryNet.vpc,
+      vpcSubnets: primaryNet.databaseSubnets,
       instanceIdentifier: primary.dbInstanceIdentifier,
       databaseName,
       secretReplicaRegions: [secondary.region],
@@ -198,6 +239,7 @@ export class PilotLight extends Construct {
     });
     const primaryTier = new AppTier(this.primaryStack, 'App', {
       vpc: primaryNet.vpc,
+      vpcSubnets: primaryNet.appSubnets,
       autoScalingGroupName: primary.autoScalingGroupName,
       capacity,
       pilotLight: activeRegion !== primary.region,
@@ -206,6 +248,8 @@ export class PilotLight extends Construct {
       healthCheckPath: path,
       userData: appEnvironment(primary.region, secretId, database.instance.dbInstanceEndpointAddress, databaseName, primary.bucketName),
     });
+    // The group launches from the image parameter: it is created once the first image is built.
+    primaryTier.autoScalingGroup.node.addDependency(image.imageReady);
     database.connections.allowDefaultPortFrom(primaryTier);
     subscribe(primaryTier, props.notificationEmail);
     database.grantReadCredentials(primaryTier.role);
@@ -215,16 +259,24 @@ export class PilotLight extends Construct {
     new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier });
 
     // --- DR region --------------------------------------------------------------------------
-    this.secondaryStack = new Stack(scope, `${id}-Secondary`, stackProps(secondary.region, `${app}: pilot light`));
-    const drNet = new PilotLightNetwork(this.secondaryStack, 'Network', { cidr: secondary.cidr, availabilityZones: secondary.availabilityZones, natGateways: props.natGateways });
+    this.secondaryStack = new RegionStack(scope, `${id}-Secondary`, stackProps(secondary.region, `${app}: pilot light`));
+    // Dark, the DR region pays for no NAT gateway and no interface endpoint (see PilotLightRegion).
+    const drNet = new PilotLightNetwork(this.secondaryStack, 'Network', {
+      cidr: secondary.cidr,
+      availabilityZones: secondary.availabilityZones,
+      natGateways: secondary.natGateways ?? props.natGateways ?? 0,
+      interfaceEndpoints: secondary.interfaceEndpoints ?? [],
+    });
     const replica = new PilotLightReplica(this.secondaryStack, 'Database', {
       vpc: drNet.vpc,
+      vpcSubnets: drNet.databaseSubnets,
       instanceIdentifier: secondary.dbInstanceIdentifier,
       tags: props.databaseTags,
       source: { region: primary.region, instanceIdentifier: primary.dbInstanceIdentifier },
     });
     const drTier = new AppTier(this.secondaryStack, 'App', {
       vpc: drNet.vpc,
+      vpcSubnets: drNet.appSubnets,
       autoScalingGroupName: secondary.autoScalingGroupName,
       capacity,
       pilotLight: activeRegion !== secondary.region,
@@ -254,7 +306,7 @@ export class PilotLight extends Construct {
     this.secondaryStack.addStackDependency(this.primaryStack, 'the replica and the image come from the primary region');
 
     // --- global entry point (Global Accelerator lives in us-west-2) ------------------------------
-    this.globalStack = new Stack(scope, `${id}-Global`, stackProps('us-west-2', `${app}: global entry point`));
+    this.globalStack = new RegionStack(scope, `${id}-Global`, stackProps('us-west-2', `${app}: global entry point`));
     this.entryPoint = new GlobalEntryPoint(this.globalStack, 'EntryPoint', {
       acceleratorName: app,
       listenerPorts: tls ? [80, 443] : [80],
@@ -281,7 +333,7 @@ export class PilotLight extends Construct {
       availabilityAlarmName: `${app}-${r === primary ? 'primary' : 'secondary'}-alb-availability`,
       capacity,
     });
-    this.controlStack = new Stack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
+    this.controlStack = new RegionStack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
     const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, notificationEmail: props.notificationEmail });
     // Route 53 checks the primary from its checker regions; the controller reads the verdict from
     // a failover record pair in a private zone of the DR VPC, where it runs. The health check is
@@ -322,7 +374,7 @@ export class PilotLight extends Construct {
       extraAlarms: [this.controller.errorsAlarm, snapshots.errorsAlarm],
       readiness: this.readiness,
     });
-    this.primaryConfigStack = new Stack(scope, `${id}-PrimaryConfig`, stackProps(primary.region, `${app}: DR config and the primary bucket's replication to the DR bucket, in the primary region`));
+    this.primaryConfigStack = new RegionStack(scope, `${id}-PrimaryConfig`, stackProps(primary.region, `${app}: DR config and the primary bucket's replication to the DR bucket, in the primary region`));
     new DrConfigParameter(this.primaryConfigStack, 'Config', { config });
     // S3 rejects a replication rule whose destination does not exist yet: the primary bucket's rule
     // is applied here, once the Secondary stack has made the DR bucket.
