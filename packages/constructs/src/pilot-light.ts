@@ -201,12 +201,12 @@ export class PilotLight extends Construct {
     validateProps(this, [
       { failed: activeRegion !== primary.region && activeRegion !== secondary.region, message: `activeRegion must be primary.region (${primary.region}) or secondary.region (${secondary.region}); got ${JSON.stringify(activeRegion)}` },
       { failed: !/^[a-z][a-z0-9-]{0,30}$/.test(app), message: `app must be a short lower-case name; got ${JSON.stringify(app)}` },
-      ...(['primary', 'secondary'] as const).flatMap((side) => zoneRules(side, props[side])),
       { failed: primary.region === secondary.region, message: `secondary.region must differ from primary.region (${primary.region})` },
       { failed: cidrsOverlap(primary.cidr, secondary.cidr), message: `secondary.cidr ${secondary.cidr} overlaps primary.cidr ${primary.cidr}` },
       { failed: capacity.desired > capacity.max, message: `capacity.desired ${capacity.desired} is above the group's maximum ${capacity.max}` },
       { failed: capacity.min > capacity.desired, message: `capacity.min ${capacity.min} is above capacity.desired ${capacity.desired}` },
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
+      ...(['primary', 'secondary'] as const).flatMap((side) => zoneRules(side, props[side])),
       { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
     ]);
     const tls = primary.certificateArn !== undefined;
@@ -361,7 +361,7 @@ export class PilotLight extends Construct {
       controller: { stateTableName: `${app}-dr-state`, topicArn: notifications.topic.topicArn },
     };
     const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
-    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications, vpc: drNet.vpc });
+    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications });
     const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode });
     this.readiness = new ReadinessChecks(this.controlStack, 'Readiness', { configParameter: drConfig, controller: this.controller, code: props.readinessCode });
     new DrMonitoring(this.controlStack, 'Monitoring', {

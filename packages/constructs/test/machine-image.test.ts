@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CfnWaitConditionHandle } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MachineImage, PilotLightNetwork } from '../src/index.js';
@@ -28,6 +29,35 @@ describe('MachineImage', () => {
     t.hasResourceProperties('AWS::ImageBuilder::Component', { Data: Match.stringLikeRegexp('MYSQLI_CLIENT_SSL') });
     t.hasResourceProperties('AWS::ImageBuilder::ImageRecipe', { BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })] });
     t.hasResourceProperties('AWS::ImageBuilder::ImagePipeline', { ImageTestsConfiguration: { ImageTestsEnabled: true }, Status: 'ENABLED' });
+  });
+
+  it('builds the first image as the stack deploys, from the pipeline\'s recipe, infrastructure and distribution, so the parameter exists before anything launches', () => {
+    const stack = stackIn('eu-west-1');
+    const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+    const built = new MachineImage(stack, 'Image', { app: 'lamp', regions: ['eu-west-1', 'us-east-1'], vpc });
+    const launcher = new CfnWaitConditionHandle(stack, 'Launcher');
+    launcher.node.addDependency(built.imageReady);
+    const t = Template.fromStack(stack);
+    const [imageId] = Object.keys(t.findResources('AWS::ImageBuilder::Image'));
+    const pipeline = Object.values(t.findResources('AWS::ImageBuilder::ImagePipeline'))[0] as { Properties: Record<string, unknown> };
+
+    t.hasResourceProperties('AWS::ImageBuilder::Image', {
+      ImageRecipeArn: pipeline.Properties.ImageRecipeArn,
+      InfrastructureConfigurationArn: pipeline.Properties.InfrastructureConfigurationArn,
+      DistributionConfigurationArn: pipeline.Properties.DistributionConfigurationArn,
+      ImageTestsConfiguration: Match.objectLike({ ImageTestsEnabled: true }),
+    });
+    expect(imageId).toBeDefined();
+    expect(t.toJSON().Resources.Launcher.DependsOn).toEqual([imageId]);
+  });
+
+  it('builds nothing at deploy when buildOnDeploy is off (another pipeline writes the parameter)', () => {
+    const stack = stackIn('eu-west-1');
+    const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+    const built = new MachineImage(stack, 'Image', { app: 'lamp', regions: ['eu-west-1', 'us-east-1'], vpc, buildOnDeploy: false });
+
+    Template.fromStack(stack).resourceCountIs('AWS::ImageBuilder::Image', 0);
+    expect(built.image).toBeUndefined();
   });
 
   it('keeps an ECR repository, and leaves the account-wide registry replication alone by default', () => {

@@ -180,8 +180,67 @@ describe('PilotLight', () => {
     expect(body).toContain('DR/Readiness');
   });
 
-  it('refuses a DR region without NAT, which the controller in its VPC needs', () => {
-    expect(() => blueprint({ natGateways: 0 })).toThrowError(/natGateways must be at least 1/);
+  it('keeps the dark DR region cheap: no NAT gateway, no interface endpoint, its instances in isolated subnets; the primary keeps both', () => {
+    const { pilot } = blueprint();
+    const primary = Template.fromStack(pilot.primaryStack);
+    const dr = Template.fromStack(pilot.secondaryStack);
+
+    primary.resourceCountIs('AWS::EC2::NatGateway', 1);
+    dr.resourceCountIs('AWS::EC2::NatGateway', 0);
+    dr.resourceCountIs('AWS::EC2::EIP', 0);
+    dr.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+    dr.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' }, 2);
+    expect(Object.keys(primary.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })).length).toBeGreaterThan(0);
+    // The DR group's subnets have no route to the internet: isolated, as the database's.
+    const group = Object.values(dr.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] as Resource;
+    const subnets = (group.Properties.VPCZoneIdentifier as { Ref: string }[]).map((s) => s.Ref);
+    expect(subnets).toHaveLength(2);
+    const routes = Object.values(dr.findResources('AWS::EC2::Route')) as Resource[];
+    for (const subnet of subnets) {
+      const table = (Object.values(dr.findResources('AWS::EC2::SubnetRouteTableAssociation')) as Resource[]).find((a) => (a.Properties.SubnetId as { Ref: string }).Ref === subnet)?.Properties.RouteTableId as { Ref: string };
+      expect(routes.filter((r) => (r.Properties.RouteTableId as { Ref: string }).Ref === table.Ref)).toEqual([]);
+    }
+  });
+
+  it('gives a DR region that needs egress when it serves the NAT gateway it asks for', () => {
+    const { pilot } = blueprint({ secondary: { ...props.secondary, natGateways: 1 } });
+
+    Template.fromStack(pilot.secondaryStack).resourceCountIs('AWS::EC2::NatGateway', 1);
+  });
+
+  it('launches the primary group only once the first image is built, and builds it as the primary stack deploys', () => {
+    const { pilot } = blueprint();
+    const primary = Template.fromStack(pilot.primaryStack);
+    const [imageId] = Object.keys(primary.findResources('AWS::ImageBuilder::Image'));
+    const group = Object.values(primary.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] as Resource & { DependsOn?: string[] };
+
+    expect(imageId).toBeDefined();
+    expect(group.DependsOn).toContain(imageId);
+  });
+
+  it('scales both groups on CPU with target tracking; the pilot light\'s stays at 0 until a failover', () => {
+    const { pilot } = blueprint();
+    for (const stack of [pilot.primaryStack, pilot.secondaryStack]) {
+      Template.fromStack(stack).hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 60 },
+      });
+    }
+    Template.fromStack(pilot.secondaryStack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '0', DesiredCapacity: Match.absent() });
+  });
+
+  it('uses two zones per region by default, and refuses zones of another region or a region without a default', () => {
+    const { pilot } = blueprint({ primary: { ...props.primary, availabilityZones: undefined }, secondary: { ...props.secondary, availabilityZones: undefined } });
+    expect(pilot.primaryStack.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b']);
+    expect(pilot.secondaryStack.availabilityZones).toEqual(['us-east-1a', 'us-east-1b']);
+
+    expect(() => blueprint({ primary: { ...props.primary, availabilityZones: ['us-east-1a', 'eu-west-1b'] } })).toThrowError(
+      /- primary\.availabilityZones must all be zones of primary\.region eu-west-1; got us-east-1a, eu-west-1b/,
+    );
+    expect(() => blueprint({ secondary: { ...props.secondary, region: 'us-west-1', availabilityZones: undefined } })).toThrowError(
+      /- secondary\.availabilityZones must be named for us-west-1: its zone names differ between accounts, so there is no default/,
+    );
+    expect(() => blueprint({ secondary: { ...props.secondary, availabilityZones: ['us-east-1a'] } })).toThrowError(/- secondary\.availabilityZones must name at least two zones; got 1/);
   });
 
   it('names every prop that cannot work', () => {

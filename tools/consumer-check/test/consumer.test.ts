@@ -14,8 +14,14 @@ const PACKAGES = ['failover-core', 'snapshot', 'aws-adapters', 'constructs'];
 const peers = () => {
   const constructs = JSON.parse(readFileSync(join(ROOT, 'packages/constructs/package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-  // TypeScript and Node's types compile the README examples.
-  return [`aws-cdk-lib@${constructs.devDependencies['aws-cdk-lib']}`, `constructs@${constructs.devDependencies.constructs}`, `typescript@${root.devDependencies.typescript}`, `@types/node@${root.devDependencies['@types/node']}`];
+  // TypeScript and Node's types compile the README examples; the CDK CLI the workspace pins synthesizes them.
+  return [
+    `aws-cdk-lib@${constructs.devDependencies['aws-cdk-lib']}`,
+    `constructs@${constructs.devDependencies.constructs}`,
+    `typescript@${root.devDependencies.typescript}`,
+    `@types/node@${root.devDependencies['@types/node']}`,
+    `aws-cdk@${root.devDependencies['aws-cdk']}`,
+  ];
 };
 
 /** Runs a fixture in the consumer folder; its last stdout line is JSON. */
@@ -161,6 +167,28 @@ describe('the four packages, packed and installed as another team would', () => 
     expect(stacks).toEqual(['Shop-Primary', 'Shop-Secondary', 'Shop-Global', 'Shop-Control', 'Shop-PrimaryConfig']);
     const bundles = readdirSync(cdkOut).filter((d) => d.startsWith('asset.') && existsSync(join(cdkOut, d, 'index.mjs')));
     expect(bundles.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('synthesizes the constructs README example with the CDK CLI and no credentials: no lookup, no error', () => {
+    const example = runnable('constructs');
+    const app = join(work, 'cdk-cli-app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'cdk.json'), JSON.stringify({ app: `node ${join(consumer, 'out', `${example.name}.js`)}` }));
+    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])));
+    const out = join(work, 'cdk-cli.out');
+
+    const synth = spawnSync(join(consumer, 'node_modules/.bin/cdk'), ['synth', '--quiet', '--output', out], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...env, HOME: mkdtempSync(join(work, 'home-')), AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1', CI: 'true' },
+      timeout: 180_000,
+    });
+
+    expect(synth.stderr).not.toMatch(/ERROR|no credentials have been configured/);
+    expect(synth.status, synth.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { missing?: unknown[] };
+    expect(manifest.missing ?? []).toEqual([]);
+    expect(existsSync(join(app, 'cdk.context.json'))).toBe(false);
   });
 
   it('drives the simulator through a failover drill: the failover-core README\'s drill completes', async () => {
