@@ -41,6 +41,18 @@ export function formatText(report: CostReport, options: { readonly freeTiers?: b
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
+/** Lines of the same type, figures and basis, as one row with a count (eleven readiness alarms read as one). */
+function groupAlike(lines: readonly CostLine[]): { readonly first: CostLine; readonly count: number }[] {
+  const groups = new Map<string, { first: CostLine; count: number }>();
+  for (const line of lines) {
+    const key = `${line.type}|${line.idleUsd}|${line.failoverUsd}|${line.basis}|${line.excluded ?? ''}`;
+    const group = groups.get(key);
+    if (group) group.count += 1;
+    else groups.set(key, { first: line, count: 1 });
+  }
+  return [...groups.values()];
+}
+
 /** The "What it costs" section of the constructs README: the DR region's lines, the totals and the prices with their sources. */
 export function formatMarkdown(report: CostReport, command: string): string {
   const dr = report.lines.filter((l) => l.region === report.drRegion).sort(byCost);
@@ -65,7 +77,11 @@ export function formatMarkdown(report: CostReport, command: string): string {
     '',
     '| resource | type | idle | failover | basis |',
     '|---|---|---:|---:|---|',
-    ...priced.map((l) => `| ${cell(`${l.stack}/${l.logicalId}`)}${excludedNote(l)} | ${shortType(l.type)} | ${usd(l.idleUsd)} | ${usd(l.failoverUsd)} | ${cell(l.basis)} |`),
+    ...groupAlike(priced).map(({ first, count }) =>
+      count === 1
+        ? `| ${cell(`${first.stack}/${first.logicalId}`)}${excludedNote(first)} | ${shortType(first.type)} | ${usd(first.idleUsd)} | ${usd(first.failoverUsd)} | ${cell(first.basis)} |`
+        : `| ${count} alike, such as ${cell(`${first.stack}/${first.logicalId}`)} | ${shortType(first.type)} | ${usd(first.idleUsd * count)} | ${usd(first.failoverUsd * count)} | each: ${cell(first.basis)} |`,
+    ),
     '',
     `Not counted in ${report.drRegion}: ${uncounted.length} resources that are free, usage-dependent (S3 storage, SNS, ECR, deploy-time functions) or of a type no rule prices (\`--json\` lists each with its reason).`,
     '',

@@ -103,7 +103,7 @@ export const PRICES = {
   'r53-hosted-zone-month': { global: { usd: 0.5, unit: 'hosted zone-month (first 25)', source: R53_PAGE, read: READ } },
   'r53-query-million': { global: { usd: 0.4, unit: 'million standard queries (first billion)', source: R53_PAGE, read: READ } },
   'r53-health-check-month': { global: { usd: 0.5, unit: 'basic health check-month (AWS endpoint)', source: R53_PAGE, read: READ } },
-  'r53-health-check-feature-month': { global: { usd: 1, unit: 'optional feature-month (AWS endpoint): HTTPS, string match, 10 s interval, latency', source: R53_PAGE, read: READ } },
+  'r53-health-check-feature-month': { global: { usd: 1, unit: 'optional feature-month (AWS endpoint; HTTPS, string match, 10 s interval or latency each)', source: R53_PAGE, read: READ } },
   'r53-health-check-month-non-aws': { global: { usd: 0.75, unit: 'basic health check-month (non-AWS endpoint)', source: R53_PAGE, read: READ } },
   'r53-health-check-feature-month-non-aws': { global: { usd: 2, unit: 'optional feature-month (non-AWS endpoint)', source: R53_PAGE, read: READ } },
   'lambda-request-million': both({ usd: 0.2, unit: 'million requests', source: `${LAMBDA_PAGE} ("$0.20 per million requests") via api-evangelist/aws-lambda plans/aws-lambda-plans-pricing.yml (read 2026-09-20)`, read: READ }),

@@ -85,7 +85,7 @@ export interface Charge {
 }
 
 const usdText = (usd: number) => `$${Number(usd.toPrecision(6))}`;
-const quantityText = (q: number) => (Number.isInteger(q) ? q.toLocaleString('en-US') : Number(q.toPrecision(4)).toLocaleString('en-US'));
+const quantityText = (q: number) => (q >= 1000 ? Math.round(q).toLocaleString('en-US') : String(Number(q.toPrecision(4))));
 
 /** `quantity` units of `price`. */
 export function charge(price: PriceUsed, quantity: number, note = ''): Charge {

@@ -30,7 +30,7 @@ export function alarm(ctx: RuleContext): readonly RuleLine[] {
   const metrics = alarmMetrics(ctx.resource.Properties ?? {});
   const highResolution = metrics.some((m) => m.period < 60);
   const price = ctx.price(highResolution ? 'cw-alarm-metric-month-high-resolution' : 'cw-alarm-metric-month');
-  const mathNote = Array.isArray(prop(ctx, 'Metrics')) ? `metric math over ${metrics.length} metrics` : '';
+  const mathNote = Array.isArray(prop(ctx, 'Metrics')) ? `metric math over ${metrics.length} metric${metrics.length === 1 ? '' : 's'}` : '';
   return [steady([charge(price, metrics.length, mathNote)])];
 }
 
