@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CreateEndpointGroupCommand, DeleteEndpointGroupCommand, GlobalAcceleratorClient, ListEndpointGroupsCommand, UpdateEndpointGroupCommand } from '@aws-sdk/client-global-accelerator';
-import { referenceConfig } from '@dr/failover-core';
+import { parseConfig, referenceConfig } from '@dr/failover-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws, startFakeAwsServer, type FakeAwsServer } from '../src/index.js';
 
@@ -12,7 +12,7 @@ const STACK_ID = 'arn:aws:cloudformation:us-west-2:123456789012:stack/Global/1';
 let fake: FakeAws;
 let server: FakeAwsServer;
 beforeEach(async () => {
-  fake = new FakeAws(referenceConfig, 'steady', { mockSdk: false });
+  fake = new FakeAws(parseConfig(referenceConfig), 'steady', { mockSdk: false });
   server = await startFakeAwsServer(fake);
 });
 afterEach(async () => server.stop());

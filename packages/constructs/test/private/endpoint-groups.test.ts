@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { GlobalAcceleratorClient, UpdateEndpointGroupCommand } from '@aws-sdk/client-global-accelerator';
 import { FakeAws, startFakeAwsServer, type FakeAwsServer } from '@dr/aws-fakes';
-import { referenceConfig } from '@dr/failover-core';
+import { parseConfig, referenceConfig } from '@dr/failover-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deleteDecision, endpointGroupsHandlerCode, reconcileEndpoints, staleServingVerdict, updateDecision, type LiveTraffic } from '../../src/private/endpoint-groups.js';
 
@@ -126,7 +126,7 @@ let handler: (event: unknown) => Promise<void>;
 const savedEnv = { ...process.env };
 
 beforeEach(async () => {
-  fake = new FakeAws(referenceConfig, 'steady', { mockSdk: false });
+  fake = new FakeAws(parseConfig(referenceConfig), 'steady', { mockSdk: false });
   aws = await startFakeAwsServer(fake);
   answers = [];
   // CloudFormation's pre-signed response URL: the handler PUTs its answer there.
