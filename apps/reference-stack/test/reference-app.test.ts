@@ -130,7 +130,7 @@ describe('the reference app', () => {
   it('takes the serving region from the activeRegion context, for redeploys after a failover', () => {
     const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { activeRegion: 'us-east-1' });
 
-    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('Custom::TrafficGuard', { ServingRegion: 'us-east-1' });
+    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('Custom::EndpointGroups', { ServingRegion: 'us-east-1' });
   });
 
   it('ships a traffic guard whose inlined decision, as built, refuses to move users back after a failover', () => {

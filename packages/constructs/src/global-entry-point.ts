@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ga from 'aws-cdk-lib/aws-globalaccelerator';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { lambdaRoleAndLogs } from './private/lambda-basics.js';
-import { trafficGuardHandlerCode } from './private/traffic-guard.js';
+import { endpointGroupsHandlerCode } from './private/endpoint-groups.js';
+import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
 
 /** One region's endpoint in the accelerator. */
@@ -14,11 +14,12 @@ export interface RegionalEndpoint {
   /** The region's ALB. */
   readonly loadBalancerArn: string;
   /**
-   * True for the region that serves; false for the pilot light, whose endpoint gets weight 0 and
-   * dial 0. Global Accelerator ignores the traffic dial on failover, so only weight 0 keeps users
-   * off a region whose database is still a read-only replica: the failover engine opens it.
-   * After a failover, the region that serves now must be the serving one here (the traffic guard
-   * fails a deploy that disagrees with the live groups).
+   * True for the region that serves; false for the pilot light, whose endpoint group is created
+   * with weight 0 and dial 0. Global Accelerator ignores the traffic dial on failover, so only
+   * weight 0 keeps users off a region whose database is still a read-only replica: the failover
+   * engine opens it. Used only when the groups are created: later deploys never write weights or
+   * dials. After a failover, the region that serves now must be the serving one here (a forward
+   * deploy that disagrees with the live groups fails, see `trafficGuard`).
    */
   readonly serving: boolean;
 }
@@ -57,35 +58,46 @@ export interface GlobalEntryPointProps {
    */
   readonly healthCheckThreshold?: number;
   /**
-   * Guard live traffic on deploy: before CloudFormation writes the endpoint groups (only when
-   * their settings change), a custom resource reads the live groups and fails the deploy if the
-   * region serving now is not the `serving` endpoint of this template, so a redeploy after a
-   * failover cannot send users back to the failed region. Turn off only to move traffic by
-   * deploy on purpose.
+   * Stop a stale deploy: a forward update of the endpoint groups (the serving region or an ALB
+   * changed) fails before changing anything when the region serving now is not the `serving`
+   * endpoint of this template, because the rest of the template (the app tiers' capacities)
+   * follows the same choice. It never fails a rollback. Whatever this says, a deploy never writes
+   * the groups' weights or dials (the failover engine owns them), so no deploy or rollback moves
+   * users; `false` only drops the stale-template check.
    * @default true
    */
   readonly trafficGuard?: boolean;
 }
 
-/** Weight of a serving endpoint: Global Accelerator's default. */
-const SERVING_WEIGHT = 128;
-
 /**
- * The global entry point: a Global Accelerator with one TCP listener (port 80, and 443 with TLS) and an endpoint
- * group per region on its ALB, with client IPs preserved. An ALB endpoint's health is the ALB's
- * target health, so the endpoint groups carry no health check settings of their own. Must be deployed in us-west-2, where Global Accelerator's control plane lives.
- * A deploy that would change the endpoint groups first checks that the live serving region is
- * the template's (see `trafficGuard`), because the failover engine changes weights and dials
- * outside CloudFormation.
+ * The global entry point: a Global Accelerator with one TCP listener (port 80, and 443 with TLS)
+ * and an endpoint group per region on its ALB, with client IPs preserved. An ALB endpoint's health
+ * is the ALB's target health, so the endpoint groups carry no health check settings of their own.
+ * Must be deployed in us-west-2, where Global Accelerator's control plane lives.
+ *
+ * The endpoint groups are a custom resource (`Custom::EndpointGroups`), not
+ * `AWS::GlobalAccelerator::EndpointGroup`: the failover engine changes their weights and dials
+ * outside CloudFormation, and a CloudFormation-owned group would have those written back by any
+ * update or rollback of it, sending users to the region that does not serve. The provider creates
+ * the groups with their first weights (serving 128 and dial 100, pilot light 0 and 0) and from then
+ * on never writes a weight or a dial: a new ALB takes the live weight of the one it replaces.
+ * A new accelerator (and so a new listener) gets new groups from the template's `serving`
+ * endpoint; the provider may manage the groups of the current listener only, so the old
+ * listener's groups are left in place (and with them the old listener, which Global Accelerator
+ * will not delete while it has groups) for an operator to remove.
  * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-traffic-dial.html
  */
 export class GlobalEntryPoint extends Construct {
   readonly accelerator: ga.CfnAccelerator;
   readonly listener: ga.CfnListener;
-  /** Endpoint groups by region. */
-  readonly endpointGroups: Readonly<Record<string, ga.CfnEndpointGroup>>;
-  /** The deploy-time guard the endpoint groups depend on; undefined when `trafficGuard` is false. */
-  readonly trafficGuard?: CustomResource;
+  /** The custom resource holding every region's endpoint group. */
+  readonly endpointGroupsResource: CustomResource;
+  /**
+   * Endpoint groups by region, for callers of the CfnEndpointGroup era.
+   * @deprecated use {@link GlobalEntryPoint.endpointGroupArn}.
+   */
+  readonly endpointGroups: Readonly<Record<string, { readonly attrEndpointGroupArn: string }>>;
+  private readonly regions: readonly string[];
 
   constructor(scope: Construct, id: string, props: GlobalEntryPointProps) {
     super(scope, id);
@@ -105,64 +117,73 @@ export class GlobalEntryPoint extends Construct {
 
     this.accelerator = new ga.CfnAccelerator(this, 'Accelerator', { name: props.acceleratorName ?? this.node.path.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64), enabled: true, ipAddressType: 'IPV4' });
     this.listener = new ga.CfnListener(this, 'Listener', { acceleratorArn: this.accelerator.attrAcceleratorArn, protocol: 'TCP', portRanges: ports.map((p) => ({ fromPort: p, toPort: p })), clientAffinity: 'NONE' });
-    const settings = props.endpoints.map(
-      (endpoint): ga.CfnEndpointGroupProps => ({
-        listenerArn: this.listener.attrListenerArn,
-        endpointGroupRegion: endpoint.region,
-        trafficDialPercentage: endpoint.serving ? 100 : 0,
-        // No health check settings: "For Network Load Balancer and Application Load Balancer
-        // endpoints, configure health check settings on the ELB console" — Global Accelerator
-        // routes an ALB endpoint by the ALB's target health (healthy while each target group has
-        // a healthy target) and ignores the group's protocol, port, path, interval and threshold.
-        // The target group's checks (AppTier: every 5 s, 2 to fail) are the ones that count.
-        // https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-health-check-options.html
-        endpointConfigurations: [{ endpointId: endpoint.loadBalancerArn, weight: endpoint.serving ? SERVING_WEIGHT : 0, clientIpPreservationEnabled: true }],
-      }),
-    );
-    const serving = props.endpoints.find((e) => e.serving)?.region ?? '';
-    this.trafficGuard = props.trafficGuard === false ? undefined : this.guard(serving, settings);
-    const groups: Record<string, ga.CfnEndpointGroup> = {};
-    for (const group of settings) {
-      const region = group.endpointGroupRegion;
-      groups[region] = new ga.CfnEndpointGroup(this, `Group-${region}`, group);
-      // CloudFormation updates the guard, which may fail the deploy, before any group.
-      if (this.trafficGuard) groups[region].node.addDependency(this.trafficGuard);
-    }
-    this.endpointGroups = groups;
+    this.regions = regions;
+    this.endpointGroupsResource = this.groups(props);
+    this.endpointGroups = Object.fromEntries(regions.map((r) => [r, { attrEndpointGroupArn: this.endpointGroupArn(r) }]));
   }
 
   /**
-   * The guard: a Lambda (inline Node.js, AWS SDK v3 of the runtime) that lists the listener's live
-   * endpoint groups. Its properties carry the groups' desired settings (a hash of what is known
-   * at synthesis, plus the deploy-time endpoint ids), so CloudFormation runs it exactly when the
-   * groups would change. ListEndpointGroups rather than DescribeEndpointGroup: the groups depend
-   * on the guard, so it cannot name them, and on the first deploy there are none.
+   * The ARN of `region`'s endpoint group (what the failover engine's config names).
+   * @throws when `region` is not one of the endpoints' regions.
    */
-  private guard(servingRegion: string, settings: readonly ga.CfnEndpointGroupProps[]): CustomResource {
-    const scope = new Construct(this, 'TrafficGuard');
-    const { role, logGroup } = lambdaRoleAndLogs(scope, 'Fails a deploy that would move live Global Accelerator traffic');
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadLiveGroups', actions: ['globalaccelerator:ListEndpointGroups'], resources: [this.listener.attrListenerArn] }));
+  endpointGroupArn(region: string): string {
+    if (!this.regions.includes(region)) throw new Error(`${this.node.path}: no endpoint group in ${region}; the endpoints are in ${this.regions.join(', ')}`);
+    return this.endpointGroupsResource.getAttString(`EndpointGroupArn.${region}`);
+  }
+
+  /**
+   * The endpoint groups' custom resource and its provider: a Lambda (inline Node.js, AWS SDK v3 of
+   * the runtime) that may manage endpoint groups on this listener only and read this stack only
+   * (its status tells a rollback from a forward update; its resources tell whether another
+   * resource holds the groups before a cleanup deletes them).
+   */
+  private groups(props: GlobalEntryPointProps): CustomResource {
+    const scope = new Construct(this, 'EndpointGroups');
+    const stack = Stack.of(this);
+    const { role, logGroup } = lambdaRoleAndLogs(scope, 'Creates the Global Accelerator endpoint groups; never writes their live weights or dials');
+    const listenerArn = this.listener.attrListenerArn;
+    // Resource types from the Service Authorization Reference: CreateEndpointGroup and
+    // ListEndpointGroups act on the listener, Update/DeleteEndpointGroup on the endpoint group,
+    // whose ARN is the listener's followed by /endpoint-group/<id> (ids are made at creation).
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsglobalaccelerator.html
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ListenerGroups', actions: ['globalaccelerator:CreateEndpointGroup', 'globalaccelerator:ListEndpointGroups'], resources: [listenerArn] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ChangeGroups', actions: ['globalaccelerator:UpdateEndpointGroup', 'globalaccelerator:DeleteEndpointGroup'], resources: [`${listenerArn}/endpoint-group/*`] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadOwnStack', actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'], resources: [stack.stackId] }));
+    acknowledge(
+      role,
+      [`AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.listener)}.ListenerArn>/endpoint-group/*]`],
+      'Endpoint group ids are made by Global Accelerator when the provider creates the groups; the wildcard is pinned to the groups of this stack\'s one listener.',
+    );
     const handler = new lambda.Function(scope, 'Function', {
       // Plain CommonJS and the runtime's own AWS SDK v3: no bundle to pin, so the newest runtime.
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
-      code: lambda.Code.fromInline(trafficGuardHandlerCode()),
-      timeout: Duration.minutes(1),
+      code: lambda.Code.fromInline(endpointGroupsHandlerCode()),
+      timeout: Duration.minutes(2),
       role,
       logGroup,
-      description: 'Refuses endpoint group updates that would move live traffic (see GlobalEntryPoint)',
+      description: 'Creates the Global Accelerator endpoint groups and keeps their live weights and dials (see GlobalEntryPoint)',
     });
-    const desired = JSON.stringify(Stack.of(this).resolve(settings));
-    return new CustomResource(scope, 'Resource', {
-      resourceType: 'Custom::TrafficGuard',
+    const serving = props.endpoints.find((e) => e.serving)?.region ?? '';
+    const resource = new CustomResource(scope, 'Resource', {
+      resourceType: 'Custom::EndpointGroups',
       serviceToken: handler.functionArn,
       properties: {
-        ListenerArn: this.listener.attrListenerArn,
-        ServingRegion: servingRegion,
-        EndpointIds: settings.flatMap((g) => (g.endpointConfigurations as ga.CfnEndpointGroup.EndpointConfigurationProperty[]).map((e) => e.endpointId)),
-        DesiredSettingsHash: createHash('sha256').update(desired).digest('hex'),
+        ListenerArn: listenerArn,
+        ServingRegion: serving,
+        // No health settings on the groups: "For Network Load Balancer and Application Load
+        // Balancer endpoints, configure health check settings on the ELB console" — Global
+        // Accelerator routes an ALB endpoint by the ALB's target health (healthy while each
+        // target group has a healthy target) and ignores the group's protocol, port, path,
+        // interval and threshold. The target group's checks (AppTier: every 5 s, 2 to fail) count.
+        // https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-health-check-options.html
+        Endpoints: props.endpoints.map((e) => ({ Region: e.region, EndpointId: e.loadBalancerArn })),
+        CheckServingRegion: props.trafficGuard === false ? 'false' : 'true',
       },
     });
+    // Deleting the groups needs the role: keep its policy until the resource is gone.
+    resource.node.addDependency(role);
+    return resource;
   }
 
   /** The accelerator's DNS name: the address users reach. */

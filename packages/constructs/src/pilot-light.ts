@@ -327,7 +327,7 @@ export class PilotLight extends Construct {
       targetGroupArn: tier.targetGroup.targetGroupArn,
       loadBalancerArn: tier.loadBalancer.loadBalancerArn,
       bucketName: r.bucketName,
-      endpointGroupArn: this.entryPoint.endpointGroups[r.region]?.attrEndpointGroupArn ?? '',
+      endpointGroupArn: this.entryPoint.endpointGroupArn(r.region),
       // HTTP even with TLS: the ALB forwards the health path on port 80 (the certificate names the app's domain, not the ALB).
       healthCheckUrl: `http://${tier.loadBalancer.loadBalancerDnsName}${path}`,
       availabilityAlarmName: `${app}-${r === primary ? 'primary' : 'secondary'}-alb-availability`,

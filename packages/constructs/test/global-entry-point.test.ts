@@ -1,6 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { GlobalEntryPoint } from '../src/index.js';
+import { endpointGroupsHandlerCode } from '../src/private/endpoint-groups.js';
 import { stackIn } from './helpers.js';
 
 const EU_ALB = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/primary/1';
@@ -9,42 +11,42 @@ const US_ALB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer
 function entry(options: { drServes?: boolean; healthCheckPath?: string; trafficGuard?: boolean; listenerPorts?: number[] } = {}) {
   const stack = stackIn('us-west-2');
   const drServes = options.drServes ?? false;
-  new GlobalEntryPoint(stack, 'Entry', {
+  const entryPoint = new GlobalEntryPoint(stack, 'Entry', {
     endpoints: [{ region: 'eu-west-1', loadBalancerArn: EU_ALB, serving: !drServes }, { region: 'us-east-1', loadBalancerArn: US_ALB, serving: drServes }],
     healthCheckPath: options.healthCheckPath,
     trafficGuard: options.trafficGuard,
     listenerPorts: options.listenerPorts,
   });
-  return Template.fromStack(stack);
+  return Object.assign(Template.fromStack(stack), { entryPoint, stack });
 }
 
-type Guard = { Properties: { ServingRegion: string; DesiredSettingsHash: string; EndpointIds: string[]; ListenerArn: unknown } };
-const guardOf = (t: Template) => Object.values(t.findResources('Custom::TrafficGuard')) as Guard[];
+type Groups = { Properties: { ServingRegion: string; Endpoints: { Region: string; EndpointId: string }[]; CheckServingRegion: string; ListenerArn: unknown }; DependsOn?: string[] };
+const groupsOf = (t: Template) => Object.values(t.findResources('Custom::EndpointGroups')) as Groups[];
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
+const statements = (t: Template) => Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+const LISTENER_ARN = { 'Fn::GetAtt': [Match.stringLikeRegexp('^EntryListener'), 'ListenerArn'] };
 
 describe('GlobalEntryPoint', () => {
-  it('sends traffic to the primary and keeps the pilot light at weight 0', () => {
+  it('hands both regions\' endpoints and the serving region to the endpoint groups\' custom resource, not to CloudFormation-owned groups', () => {
     const t = entry();
 
     t.hasResourceProperties('AWS::GlobalAccelerator::Listener', { Protocol: 'TCP', PortRanges: [{ FromPort: 80, ToPort: 80 }] });
-    t.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', {
-      EndpointGroupRegion: 'eu-west-1',
-      TrafficDialPercentage: 100,
-      EndpointConfigurations: [{ EndpointId: EU_ALB, Weight: 128, ClientIPPreservationEnabled: true }],
-    });
-    t.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', {
-      EndpointGroupRegion: 'us-east-1',
-      TrafficDialPercentage: 0,
-      EndpointConfigurations: [{ EndpointId: US_ALB, Weight: 0, ClientIPPreservationEnabled: true }],
+    t.resourceCountIs('AWS::GlobalAccelerator::EndpointGroup', 0);
+    t.hasResourceProperties('Custom::EndpointGroups', {
+      ListenerArn: LISTENER_ARN,
+      ServingRegion: 'eu-west-1',
+      Endpoints: [
+        { Region: 'eu-west-1', EndpointId: EU_ALB },
+        { Region: 'us-east-1', EndpointId: US_ALB },
+      ],
+      CheckServingRegion: 'true',
     });
   });
 
-  it('leaves the endpoints\' health to the ALBs\' target health: no health settings on the groups, which Global Accelerator ignores for ALBs', () => {
-    const groups = Object.values(entry().findResources('AWS::GlobalAccelerator::EndpointGroup')) as { Properties: Record<string, unknown> }[];
+  it('gives the groups no health settings and no weights or dials: Global Accelerator ignores the first for ALBs, the failover engine owns the others', () => {
+    const [groups] = groupsOf(entry());
 
-    expect(groups).toHaveLength(2);
-    for (const g of groups) {
-      expect(Object.keys(g.Properties).filter((k) => /^HealthCheck|^ThresholdCount$/.test(k))).toEqual([]);
-    }
+    expect(Object.keys(groups?.Properties ?? {}).sort()).toEqual(['CheckServingRegion', 'Endpoints', 'ListenerArn', 'ServiceToken', 'ServingRegion']);
   });
 
   it('names every bad prop at once', () => {
@@ -53,48 +55,54 @@ describe('GlobalEntryPoint', () => {
     );
   });
 
-  it('updates the endpoint groups only after the traffic guard has passed', () => {
-    const t = entry();
-    const [guardId] = Object.keys(t.findResources('Custom::TrafficGuard'));
-
-    const groups = Object.values(t.findResources('AWS::GlobalAccelerator::EndpointGroup')) as { DependsOn?: string[] }[];
-    expect(groups).toHaveLength(2);
-    for (const g of groups) expect(g.DependsOn).toContain(guardId);
-    expect(guardOf(t)[0]?.Properties).toMatchObject({ ServingRegion: 'eu-west-1', EndpointIds: [EU_ALB, US_ALB], ListenerArn: { 'Fn::GetAtt': [expect.stringMatching(/^EntryListener/), 'ListenerArn'] } });
+  it('says the DR region serves when its endpoint is the serving one', () => {
+    expect(groupsOf(entry({ drServes: true }))[0]?.Properties.ServingRegion).toBe('us-east-1');
   });
 
-  it('runs the guard exactly when the groups\' settings change: their hash is in its properties', () => {
-    const hash = (t: Template) => guardOf(t)[0]?.Properties.DesiredSettingsHash;
-
-    expect(hash(entry())).toMatch(/^[0-9a-f]{64}$/);
-    expect(hash(entry())).toBe(hash(entry()));
-    expect(hash(entry({ drServes: true }))).not.toBe(hash(entry()));
-  });
-
-  it('wants the DR region to serve when its endpoint is the serving one', () => {
-    const t = entry({ drServes: true });
-
-    expect(guardOf(t)[0]?.Properties.ServingRegion).toBe('us-east-1');
-    t.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'us-east-1', TrafficDialPercentage: 100, EndpointConfigurations: [Match.objectLike({ Weight: 128 })] });
-    t.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'eu-west-1', TrafficDialPercentage: 0, EndpointConfigurations: [Match.objectLike({ Weight: 0 })] });
-  });
-
-  it('lets the guard only list the endpoint groups of its own listener, from inline Node.js code on the newest runtime', () => {
-    const t = entry();
-
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([{ Sid: 'ReadLiveGroups', Effect: 'Allow', Action: 'globalaccelerator:ListEndpointGroups', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EntryListener'), 'ListenerArn'] } }]),
-      },
-    });
-    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Code: { ZipFile: Match.stringLikeRegexp('ListEndpointGroupsCommand') } });
-  });
-
-  it('has no guard when trafficGuard is false', () => {
+  it('turns only the stale-template check off when trafficGuard is false', () => {
     const t = entry({ trafficGuard: false });
 
+    expect(groupsOf(t).map((g) => g.Properties.CheckServingRegion)).toEqual(['false']);
     t.resourceCountIs('Custom::TrafficGuard', 0);
-    for (const g of Object.values(t.findResources('AWS::GlobalAccelerator::EndpointGroup')) as { DependsOn?: string[] }[]) expect(g.DependsOn).toBeUndefined();
+  });
+
+  it('exposes each region\'s endpoint group ARN from the custom resource, and refuses a region it has no group in', () => {
+    const t = entry();
+    const [groupsId] = Object.keys(t.findResources('Custom::EndpointGroups'));
+
+    expect(t.stack.resolve(t.entryPoint.endpointGroupArn('us-east-1'))).toEqual({ 'Fn::GetAtt': [groupsId, 'EndpointGroupArn.us-east-1'] });
+    expect(t.stack.resolve(t.entryPoint.endpointGroups['eu-west-1']?.attrEndpointGroupArn)).toEqual({ 'Fn::GetAtt': [groupsId, 'EndpointGroupArn.eu-west-1'] });
+    expect(() => t.entryPoint.endpointGroupArn('ap-south-1')).toThrowError(/Entry: no endpoint group in ap-south-1; the endpoints are in eu-west-1, us-east-1/);
+  });
+
+  it('lets the provider manage endpoint groups of its own listener only and read its own stack only', () => {
+    const t = entry();
+    const provider = statements(t).filter((s) => s.Sid !== 'Log');
+
+    expect(t.stack.resolve(provider)).toEqual([
+      { Sid: 'ListenerGroups', Effect: 'Allow', Action: ['globalaccelerator:CreateEndpointGroup', 'globalaccelerator:ListEndpointGroups'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EntryListener/), 'ListenerArn'] } },
+      { Sid: 'ChangeGroups', Effect: 'Allow', Action: ['globalaccelerator:UpdateEndpointGroup', 'globalaccelerator:DeleteEndpointGroup'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EntryListener/), 'ListenerArn'] }, '/endpoint-group/*']] } },
+      { Sid: 'ReadOwnStack', Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'], Resource: { Ref: 'AWS::StackId' } },
+    ]);
+  });
+
+  it('keeps the provider\'s policy until the groups are deleted', () => {
+    const t = entry();
+    const [policyId] = Object.keys(t.findResources('AWS::IAM::Policy'));
+
+    expect(groupsOf(t)[0]?.DependsOn).toEqual(expect.arrayContaining([policyId]));
+  });
+
+  it('runs the provider from the exact inline handler code on the newest Node.js runtime', () => {
+    entry().hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Code: { ZipFile: endpointGroupsHandlerCode() } });
+  });
+
+  it('leaves no cdk-nag AwsSolutions finding unacknowledged', () => {
+    const t = entry();
+
+    const report = new AwsSolutionsChecks().validateScope(t.entryPoint);
+
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
   });
 
   it('listens on 443 too when the ALBs serve HTTPS', () => {

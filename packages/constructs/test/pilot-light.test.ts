@@ -75,7 +75,7 @@ describe('PilotLight', () => {
     const { pilot } = blueprint();
 
     Template.fromStack(pilot.secondaryStack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { AutoScalingGroupName: 'secondary-asg', MinSize: '0' });
-    Template.fromStack(pilot.globalStack).hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'us-east-1', TrafficDialPercentage: 0 });
+    Template.fromStack(pilot.globalStack).hasResourceProperties('Custom::EndpointGroups', { ServingRegion: 'eu-west-1', Endpoints: Match.arrayWith([Match.objectLike({ Region: 'us-east-1' })]) });
   });
 
   it('gives each region\'s app what its /ref page checks: the database (primary, or the replica) and the bucket', () => {
@@ -112,14 +112,12 @@ describe('PilotLight', () => {
     const { pilot } = blueprint({ activeRegion: 'us-east-1' });
     const global = Template.fromStack(pilot.globalStack);
 
-    global.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'us-east-1', TrafficDialPercentage: 100, EndpointConfigurations: [Match.objectLike({ Weight: 128 })] });
-    global.hasResourceProperties('AWS::GlobalAccelerator::EndpointGroup', { EndpointGroupRegion: 'eu-west-1', TrafficDialPercentage: 0, EndpointConfigurations: [Match.objectLike({ Weight: 0 })] });
-    global.hasResourceProperties('Custom::TrafficGuard', { ServingRegion: 'us-east-1' });
+    global.hasResourceProperties('Custom::EndpointGroups', { ServingRegion: 'us-east-1' });
     Template.fromStack(pilot.secondaryStack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { AutoScalingGroupName: 'secondary-asg', MinSize: '2', DesiredCapacity: Match.absent() });
   });
 
   it('guards the primary as the serving region by default', () => {
-    Template.fromStack(blueprint().pilot.globalStack).hasResourceProperties('Custom::TrafficGuard', { ServingRegion: 'eu-west-1' });
+    Template.fromStack(blueprint().pilot.globalStack).hasResourceProperties('Custom::EndpointGroups', { ServingRegion: 'eu-west-1', CheckServingRegion: 'true' });
   });
 
   it('refuses an activeRegion that is neither region', () => {

@@ -1,9 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeImagesCommand, DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DescribeEndpointGroupCommand, GlobalAcceleratorClient, UpdateEndpointGroupCommand } from '@aws-sdk/client-global-accelerator';
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CreateEndpointGroupCommand,
+  DeleteEndpointGroupCommand,
+  DescribeEndpointGroupCommand,
+  GlobalAcceleratorClient,
+  ListEndpointGroupsCommand,
+  UpdateEndpointGroupCommand,
+} from '@aws-sdk/client-global-accelerator';
 import {
   AddTagsToResourceCommand,
   CopyDBSnapshotCommand,
@@ -80,7 +89,14 @@ export class FakeOutages extends Set<string> {
 }
 
 /** The services FakeAws models, by signing name. */
-export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm' | 'ec2' | 'servicequotas';
+export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm' | 'ec2' | 'servicequotas' | 'cloudformation';
+
+/** A CloudFormation stack as the fake keeps it: its status and its resources (ListStackResources). */
+export interface FakeStack {
+  name: string;
+  status: string;
+  resources: { LogicalResourceId: string; PhysicalResourceId?: string; ResourceType: string; ResourceStatus: string }[];
+}
 
 /** How the fake answers one call: the command's input, the client's region. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs and outputs are the SDK's, per command
@@ -145,7 +161,15 @@ export class FakeAws implements FakeRdsKnobs {
   readonly lostResponses: string[] = [];
   private readonly rds: FakeRds;
   readonly asgs = new Map<string, FakeAsg>();
-  readonly groups = new Map<string, { region: string; dial: number; endpoints: { id: string; weight: number }[] }>();
+  /**
+   * Endpoint groups by ARN. A group's listener is its ARN up to `/endpoint-group/` (Global
+   * Accelerator's ARN layout), so ListEndpointGroups and CreateEndpointGroup need no listener table.
+   */
+  readonly groups = new Map<string, { region: string; dial: number; endpoints: { id: string; weight: number; clientIp?: boolean }[] }>();
+  /** CloudFormation stacks by stack id (DescribeStacks, ListStackResources). */
+  readonly stacks = new Map<string, FakeStack>();
+  /** CreateEndpointGroup's IdempotencyToken → the group it created. */
+  private readonly groupTokens = new Map<string, string>();
   /** Regions that answer no call, each with the time its outage began ({@link FakeOutages.since}). */
   readonly outages = new FakeOutages();
   /** CloudWatch alarm states by alarm name; an alarm not here does not exist. */
@@ -192,6 +216,7 @@ export class FakeAws implements FakeRdsKnobs {
             ssm: mockClient(SSMClient),
             ec2: mockClient(EC2Client),
             servicequotas: mockClient(ServiceQuotasClient),
+            cloudformation: mockClient(CloudFormationClient),
           };
     const { primary, secondary } = config;
     this.rds = new FakeRds(config, layout, this, (kind) => this.count(kind));
@@ -364,10 +389,13 @@ export class FakeAws implements FakeRdsKnobs {
       }
       if (input.EndpointConfigurations) {
         this.count('setEndpointWeight');
-        g.endpoints = input.EndpointConfigurations.map((e: { EndpointId: string; Weight: number }) => ({ id: e.EndpointId, weight: e.Weight }));
+        // The list replaces the group's endpoints; an omitted weight is the default, 128.
+        // https://docs.aws.amazon.com/global-accelerator/latest/api/API_UpdateEndpointGroup.html
+        g.endpoints = input.EndpointConfigurations.map((e: { EndpointId: string; Weight?: number; ClientIPPreservationEnabled?: boolean }) => ({ id: e.EndpointId, weight: e.Weight ?? 128, clientIp: e.ClientIPPreservationEnabled }));
       }
       return {};
     });
+    this.wireEndpointGroupLifecycle();
     this.route('sns', PublishCommand, async (input) => {
       this.published.push({ subject: input.Subject, message: input.Message });
       return { MessageId: `m-${this.published.length}` };
@@ -426,6 +454,55 @@ export class FakeAws implements FakeRdsKnobs {
       return {};
     });
     this.route('rds', AddTagsToResourceCommand, async () => ({}));
+  }
+
+  /**
+   * Global Accelerator's endpoint group lifecycle and the CloudFormation reads a custom resource
+   * makes. CreateEndpointGroup: one group per region on a listener
+   * (EndpointGroupAlreadyExistsException otherwise), the same group again for a repeated
+   * IdempotencyToken, dial 100 and weight 128 when omitted; ListEndpointGroups by listener;
+   * DeleteEndpointGroup (EndpointGroupNotFoundException when absent). DescribeStacks and
+   * ListStackResources by stack id or name; an unknown stack is a ValidationError.
+   * @see https://docs.aws.amazon.com/global-accelerator/latest/api/API_CreateEndpointGroup.html
+   * @see https://docs.aws.amazon.com/global-accelerator/latest/api/API_ListEndpointGroups.html
+   * @see https://docs.aws.amazon.com/global-accelerator/latest/api/API_DeleteEndpointGroup.html
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+   */
+  private wireEndpointGroupLifecycle(): void {
+    const describe = (arn: string) => {
+      const g = this.groups.get(arn)!;
+      const health = this.healthy(g.region) > 0 ? 'HEALTHY' : 'UNHEALTHY';
+      return { EndpointGroupArn: arn, EndpointGroupRegion: g.region, TrafficDialPercentage: g.dial, EndpointDescriptions: g.endpoints.map((e) => ({ EndpointId: e.id, Weight: e.weight, HealthState: health, ClientIPPreservationEnabled: e.clientIp })) };
+    };
+    const onListener = (listenerArn: string) => [...this.groups.keys()].filter((arn) => arn.startsWith(`${listenerArn}/endpoint-group/`));
+    this.route('globalaccelerator', CreateEndpointGroupCommand, async (input) => {
+      const earlier = input.IdempotencyToken ? this.groupTokens.get(input.IdempotencyToken) : undefined;
+      if (earlier && this.groups.has(earlier)) return { EndpointGroup: describe(earlier) };
+      if (onListener(input.ListenerArn).some((arn) => this.groups.get(arn)?.region === input.EndpointGroupRegion)) throw awsError('EndpointGroupAlreadyExistsException', `The listener already has an endpoint group in ${input.EndpointGroupRegion}.`);
+      this.count('createEndpointGroup');
+      const arn = `${input.ListenerArn}/endpoint-group/${randomBytes(6).toString('hex')}`;
+      const endpoints = (input.EndpointConfigurations ?? []).map((e: { EndpointId: string; Weight?: number; ClientIPPreservationEnabled?: boolean }) => ({ id: e.EndpointId, weight: e.Weight ?? 128, clientIp: e.ClientIPPreservationEnabled }));
+      this.groups.set(arn, { region: input.EndpointGroupRegion, dial: input.TrafficDialPercentage ?? 100, endpoints });
+      if (input.IdempotencyToken) this.groupTokens.set(input.IdempotencyToken, arn);
+      return { EndpointGroup: describe(arn) };
+    });
+    this.route('globalaccelerator', ListEndpointGroupsCommand, async (input) => ({ EndpointGroups: onListener(input.ListenerArn).map(describe) }));
+    this.route('globalaccelerator', DeleteEndpointGroupCommand, async (input) => {
+      if (!this.groups.delete(input.EndpointGroupArn)) throw awsError('EndpointGroupNotFoundException');
+      this.count('deleteEndpointGroup');
+      return {};
+    });
+    const stack = (name: string) => {
+      const found = this.stacks.get(name) ?? [...this.stacks.values()].find((s) => s.name === name);
+      if (!found) throw awsError('ValidationError', `Stack with id ${name} does not exist`);
+      return found;
+    };
+    this.route('cloudformation', DescribeStacksCommand, async (input) => {
+      const s = stack(input.StackName);
+      const id = [...this.stacks.entries()].find(([, v]) => v === s)?.[0];
+      return { Stacks: [{ StackId: id, StackName: s.name, StackStatus: s.status, CreationTime: new Date(0) }] };
+    });
+    this.route('cloudformation', ListStackResourcesCommand, async (input) => ({ StackResourceSummaries: stack(input.StackName).resources.map((r) => ({ ...r, LastUpdatedTimestamp: new Date(0) })) }));
   }
 
   /** Removes every SDK mock. */
