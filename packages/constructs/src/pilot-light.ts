@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { DrConfigInput } from '@dr/failover-core';
@@ -8,13 +9,14 @@ import { Construct } from 'constructs';
 import { AppTier } from './app-tier.js';
 import { PilotLightDatabase, PilotLightReplica } from './database.js';
 import { DrConfigParameter } from './dr-config-parameter.js';
-import { DrNotifications, FailoverController } from './failover-controller.js';
+import { DrNotifications, FailoverController, type NotificationSubscription } from './failover-controller.js';
 import { GlobalEntryPoint } from './global-entry-point.js';
 import { HealthCheckRecord } from './health-check-record.js';
 import { MachineImage } from './machine-image.js';
 import { DrMonitoring } from './monitoring.js';
 import { PilotLightNetwork } from './network.js';
 import { acknowledge } from './private/nag.js';
+import { notificationRules } from './private/notification-subscriptions.js';
 import { cidrsOverlap, validateProps } from './private/validate.js';
 import { BucketReplication } from './bucket-replication.js';
 import { ReplicatedBucket } from './replicated-bucket.js';
@@ -46,9 +48,10 @@ PY`,
   return userData;
 }
 
-/** Sends an app tier's scaling notifications (its encrypted topic in the region's stack) to `email`, if any. */
-function subscribe(tier: AppTier, email: string | undefined): void {
+/** Sends an app tier's scaling notifications (its encrypted topic in the region's stack) to `email` and `others`, if any. */
+function subscribe(tier: AppTier, email: string | undefined, others: readonly NotificationSubscription[] = []): void {
   if (email) tier.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+  others.forEach((s, i) => new sns.Subscription(tier, `NotificationSubscription${i}`, { topic: tier.notificationTopic, protocol: s.protocol, endpoint: s.endpoint }));
 }
 
 /** What differs between the two regions. */
@@ -80,8 +83,19 @@ export interface PilotLightOptions {
   readonly objectives?: { readonly rtoSeconds: number; readonly maxDataLossSeconds: number };
   /** Require an operator's approval before an automatic failover. @default false */
   readonly approvalRequired?: boolean;
-  /** Receives failover news, alarms, and each region's Auto Scaling launch/terminate/error notifications. @default - no subscription */
+  /**
+   * Receives failover news, every alarm of both regions (each region's alarms through a topic of
+   * its own), and each region's Auto Scaling launch/terminate/error notifications. Checked at
+   * synth: it must be an email address.
+   * @default - no email subscription
+   */
   readonly notificationEmail?: string;
+  /**
+   * More subscribers of the same news as `notificationEmail` (any of email, email-json, https,
+   * sms, sqs, lambda), subscribed to the topics of both regions; each endpoint is checked at synth.
+   * @default - none
+   */
+  readonly notificationSubscriptions?: readonly NotificationSubscription[];
   /**
    * NAT gateways per region. The DR region needs at least one: the failover controller runs in
    * its VPC (to resolve the Route 53 health record) and reaches the primary's health path, the
@@ -178,7 +192,9 @@ export class PilotLight extends Construct {
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
       { failed: (props.natGateways ?? 1) < 1, message: `natGateways must be at least 1: the failover controller reaches the primary region and Global Accelerator from the DR region's VPC through NAT; got ${props.natGateways}` },
       { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
+      ...notificationRules(props.notificationEmail, props.notificationSubscriptions),
     ]);
+    const notify = { notificationEmail: props.notificationEmail, notificationSubscriptions: props.notificationSubscriptions };
     const tls = primary.certificateArn !== undefined;
     const env = (region: string) => ({ account: props.account, region });
     const stackProps = (region: string, description: string): StackProps => ({ env: env(region), crossRegionReferences: true, description });
@@ -207,12 +223,14 @@ export class PilotLight extends Construct {
       userData: appEnvironment(primary.region, secretId, database.instance.dbInstanceEndpointAddress, databaseName, primary.bucketName),
     });
     database.connections.allowDefaultPortFrom(primaryTier);
-    subscribe(primaryTier, props.notificationEmail);
+    subscribe(primaryTier, props.notificationEmail, props.notificationSubscriptions);
     database.grantReadCredentials(primaryTier.role);
     // Deployed before the DR bucket exists, so its rule is applied later, by the PrimaryConfig stack.
     const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region, deferReplication: true });
     primaryBucket.grantReadWrite(primaryTier.role);
-    new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier });
+    // The primary's alarms notify a topic of the primary region: they reach a person through that region alone.
+    const primaryNotifications = new DrNotifications(this.primaryStack, 'Notifications', { app, ...notify });
+    new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier, topic: primaryNotifications.topic });
 
     // --- DR region --------------------------------------------------------------------------
     this.secondaryStack = new Stack(scope, `${id}-Secondary`, stackProps(secondary.region, `${app}: pilot light`));
@@ -235,7 +253,7 @@ export class PilotLight extends Construct {
       userData: appEnvironment(secondary.region, secretId, replica.replica.attrEndpointAddress, databaseName, secondary.bucketName),
     });
     replica.connections.allowDefaultPortFrom(drTier);
-    subscribe(drTier, props.notificationEmail);
+    subscribe(drTier, props.notificationEmail, props.notificationSubscriptions);
     // The credentials secret is replicated here under the same name.
     drTier.role.addToPolicy(
       new iam.PolicyStatement({
@@ -282,7 +300,7 @@ export class PilotLight extends Construct {
       capacity,
     });
     this.controlStack = new Stack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
-    const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, notificationEmail: props.notificationEmail });
+    const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, ...notify });
     // Route 53 checks the primary from its checker regions; the controller reads the verdict from
     // a failover record pair in a private zone of the DR VPC, where it runs. The health check is
     // global, but its stack is in the DR region: CloudFormation can still manage it while the
@@ -310,7 +328,7 @@ export class PilotLight extends Construct {
     };
     const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
     this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications, vpc: drNet.vpc });
-    const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode });
+    const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode, topic: notifications.topic });
     this.readiness = new ReadinessChecks(this.controlStack, 'Readiness', { configParameter: drConfig, controller: this.controller, code: props.readinessCode });
     new DrMonitoring(this.controlStack, 'Monitoring', {
       app,

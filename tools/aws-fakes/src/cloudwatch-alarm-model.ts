@@ -392,6 +392,14 @@ export interface ModelledAlarm extends AlarmRule {
   readonly returnId: string;
   /** @default defaultEvaluationRange(evaluationPeriods) */
   readonly evaluationRange?: number;
+  /**
+   * Metrics published late, by id: how many of the latest periods of each evaluation range have
+   * no datapoint yet (they arrive before a later evaluation). The delay between a period's end
+   * and the alarm's evaluation is UNCONFIRMED; this is how tests put the FILL caveat ("metrics
+   * ... published with a slight delay, and the most recent minute never has data") to work.
+   * @default - every datapoint is there when the alarm evaluates
+   */
+  readonly latePeriods?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -411,7 +419,11 @@ export function simulateAlarm(alarm: ModelledAlarm): AlarmEvaluation[] {
   let state: AlarmState = 'INSUFFICIENT_DATA';
   const history: AlarmEvaluation[] = [];
   for (let end = range; end <= total; end++) {
-    const window = alarm.queries.map((q): MetricQuery => ('points' in q ? { id: q.id, points: q.points.slice(end - range, end) } : q));
+    const window = alarm.queries.map((q): MetricQuery => {
+      if (!('points' in q)) return q;
+      const late = alarm.latePeriods?.[q.id] ?? 0;
+      return { id: q.id, points: q.points.slice(end - range, end).map((p, i) => (i >= range - late ? undefined : p)) };
+    });
     const watched = evaluateQueries(window, range)[alarm.returnId];
     if (!watched) throw new Error(`alarm: no query has the id ${alarm.returnId}`);
     state = evaluateAlarm(alarm, watched, state);

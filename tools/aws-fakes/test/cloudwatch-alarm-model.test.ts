@@ -158,3 +158,16 @@ describe('simulateAlarm', () => {
     expect(history.map((h) => h.state)).toEqual(['OK', 'ALARM', 'ALARM']);
   });
 });
+
+describe('simulateAlarm with late metrics', () => {
+  it('shows the FILL caveat: a late metric filled on its latest minute holds a 1-of-1 alarm in the filled state', () => {
+    const alarm = { threshold: 0, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, treatMissingData: 'missing', returnId: 'e' } as const;
+    const queries = [
+      { id: 'e', expression: 'FILL(errors, 0)' },
+      { id: 'errors', points: [5, 5, 5, 5, 5, 5] },
+    ];
+
+    expect(simulateAlarm({ ...alarm, queries }).map((h) => h.state)).toEqual(['ALARM', 'ALARM', 'ALARM', 'ALARM']);
+    expect(simulateAlarm({ ...alarm, queries, latePeriods: { errors: 1 } }).map((h) => h.state)).toEqual(['OK', 'OK', 'OK', 'OK']);
+  });
+});
