@@ -256,7 +256,12 @@ function kindOf(alarm: DeployedAlarm) {
 function run(alarm: DeployedAlarm, scenario: Scenario): AlarmState[] {
   const worlds = Array.from({ length: PERIODS }, (_, t) => scenario.world(t));
   const queries: MetricQuery[] = [...Object.entries(alarm.metrics).map(([id, metric]) => ({ id, points: worlds.map((w) => publish(metric, w)) })), ...alarm.expressions];
-  const latePeriods = Object.fromEntries(Object.entries(alarm.metrics).flatMap(([id, m]) => (scenario.late?.[m.MetricName] ? [[id, scenario.late[m.MetricName]]] : [])));
+  const latePeriods = Object.fromEntries(
+    Object.entries(alarm.metrics).flatMap(([id, m]): [string, number][] => {
+      const late = scenario.late?.[m.MetricName];
+      return late ? [[id, late]] : [];
+    }),
+  );
   const p = alarm.properties;
   return simulateAlarm({
     threshold: p.Threshold,
