@@ -22,7 +22,7 @@ export interface DrMonitoringProps {
   readonly maxDataLossSeconds?: number;
   /** Alarms of other constructs to show on the dashboard, such as the controller's errors. @default - none */
   readonly extraAlarms?: readonly cloudwatch.IAlarm[];
-  /** Where alarms notify. @default - no notification */
+  /** Where the alarms notify: a topic of this stack's region. @default - no notification */
   readonly topic?: sns.ITopic;
   /** Share of 5xx answers above which the ALB counts as unavailable. @default 0.05 */
   readonly maxErrorRate?: number;
@@ -38,8 +38,10 @@ export interface DrMonitoringProps {
  * DR alarms and dashboard of one region: EC2 health (unhealthy targets), ALB availability (no
  * healthy target, or too many 5xx; in the DR region only while its group wants instances),
  * replica lag against the RPO objective (stopped replication alarms, a promoted replica does
- * not), the alarms of the DR Lambdas, and (with `readiness`) a row of the readiness checks. None is in ALARM while the DR region is dark. The availability alarm is named `<app>-<role>-alb-availability`, the name the DR
- * config gives the detector.
+ * not), the alarms of the DR Lambdas, and (with `readiness`) a row of the readiness checks.
+ * None is in ALARM while the DR region is dark, nor while a region serves without traffic: the
+ * ALB's sparse counts are filled with 0. The availability alarm is named
+ * `<app>-<role>-alb-availability`, the name the DR config gives the detector.
  */
 export class DrMonitoring extends Construct {
   readonly availabilityAlarm: cloudwatch.Alarm;
