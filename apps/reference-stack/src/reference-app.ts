@@ -36,7 +36,9 @@ function contextFlag(app: App, key: string): boolean {
  * `context` is merged over the CLI's (tests use it): `primaryBucketName`, `secondaryBucketName`,
  * `activeRegion` (the region that serves; set it to the DR region after a failover), and
  * `primaryCertificateArn` / `secondaryCertificateArn` (ACM certificates for HTTPS; both or neither),
- * and `replicateContainerRegistry` (`true` to turn on the account-wide ECR registry replication).
+ * `replicateContainerRegistry` (`true` to turn on the account-wide ECR registry replication), and
+ * `notificationEmail` (`-c notificationEmail=ops@example.com`: subscribed to the alarms and the
+ * failover news of both regions; an address that is not one fails the synth).
  */
 export function buildReferenceApp(outdir?: string, context: Record<string, unknown> = {}): App {
   const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...context } });
@@ -47,6 +49,7 @@ export function buildReferenceApp(outdir?: string, context: Record<string, unkno
     secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones], bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName), certificateArn: contextString(app, 'secondaryCertificateArn') },
     activeRegion: contextString(app, 'activeRegion'),
     replicateContainerRegistry: contextFlag(app, 'replicateContainerRegistry'),
+    notificationEmail: contextString(app, 'notificationEmail'),
   });
   return app;
 }

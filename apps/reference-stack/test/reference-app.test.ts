@@ -154,6 +154,41 @@ describe('the reference app', () => {
     Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('AWS::GlobalAccelerator::Listener', { PortRanges: [{ FromPort: 80, ToPort: 80 }, { FromPort: 443, ToPort: 443 }] });
   });
 
+  it('notifies every alarm of every template to an SNS topic of the alarm\'s own region', () => {
+    const regionOf = Object.fromEntries(assembly.stacks.map((s) => [`${s.stackName}.template.json`, s.environment.region]));
+    const actions = templates.flatMap(({ name, template }) => {
+      const resources = (template as { Resources: Record<string, { Type: string; Properties: { AlarmActions?: unknown[] } }> }).Resources;
+      return Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+        .map(([id, r]) => {
+          const targets = (r.Properties.AlarmActions ?? []).map((a) => {
+            const ref = (a as { Ref?: string }).Ref;
+            if (ref !== undefined) return resources[ref]?.Type === 'AWS::SNS::Topic' ? `topic of ${regionOf[name]}` : `not a topic: ${ref}`;
+            const arn = typeof a === 'string' ? /^arn:aws:sns:([a-z0-9-]+):/.exec(a) : null;
+            return arn ? `topic of ${arn[1]}` : `unknown action ${JSON.stringify(a)}`;
+          });
+          return { alarm: `${name}/${id}`, targets: targets.length > 0 ? targets : ['no action'] };
+        });
+    });
+
+    expect(actions.length).toBeGreaterThanOrEqual(18);
+    for (const { alarm, targets } of actions) {
+      const region = regionOf[alarm.split('/')[0] ?? ''];
+      expect(targets, alarm).toEqual(targets.map(() => `topic of ${region}`));
+    }
+  });
+
+  it('subscribes the notificationEmail context value to the alarms and news of both regions, and refuses one that is not an address', () => {
+    const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { notificationEmail: 'ops@example.com' });
+
+    for (const name of ['Lamp-Primary', 'Lamp-Control']) {
+      const t = Template.fromStack(other.node.findChild(name) as Stack);
+      const [alarmTopic] = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => ((a as { Properties: { AlarmActions: { Ref: string }[] } }).Properties.AlarmActions[0] as { Ref: string }).Ref);
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: alarmTopic } });
+    }
+    expect(() => buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { notificationEmail: 'ops.example.com' })).toThrowError(/notificationEmail must be an email address; got "ops\.example\.com"/);
+  });
+
   it('leaves ECR registry replication off unless the context turns it on', () => {
     const on = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { replicateContainerRegistry: 'true' });
 

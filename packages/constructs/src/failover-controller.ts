@@ -16,21 +16,39 @@ import type { DrConfigParameter } from './dr-config-parameter.js';
 import { DEFAULT_OPTION_GROUP } from './private/database-settings.js';
 import { acknowledge } from './private/nag.js';
 import { drFunction, lambdaRoleAndLogs, vpcPlacement } from './private/lambda-basics.js';
+import { allSubscriptions, notificationRules, subscribeAll } from './private/notification-subscriptions.js';
 import { validateProps } from './private/validate.js';
+
+/**
+ * One more subscriber of the DR topics, besides `notificationEmail`: any SNS protocol but plain
+ * HTTP and Firehose. The endpoint must accept deliveries from each region's topic (an SQS queue
+ * or Lambda function lets both topics in through its resource policy).
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+ */
+export interface NotificationSubscription {
+  /** `email`, `email-json`, `https`, `sms`, `sqs` or `lambda`. */
+  readonly protocol: sns.SubscriptionProtocol;
+  /** The address, URL, phone number (E.164) or ARN the protocol expects. */
+  readonly endpoint: string;
+}
 
 /** Props of {@link DrNotifications}. */
 export interface DrNotificationsProps {
   /** Names the topic and its key. */
   readonly app: string;
-  /** Subscribed to the topic. @default - no subscription */
+  /** Subscribed to the topic (an email address, checked at synth). @default - no email subscription */
   readonly notificationEmail?: string;
+  /** Further subscribers of the topic (each checked at synth). @default - none */
+  readonly notificationSubscriptions?: readonly NotificationSubscription[];
 }
 
 /**
- * Where DR news goes: an SNS topic encrypted with a customer managed key of its own (CloudWatch
- * alarms cannot publish to a topic under the AWS managed key), TLS only, with an optional email
- * subscription. The controller, the `dr` command (through the config's `controller.topicArn`)
- * and the DR alarms all publish to it.
+ * Where DR news goes, one per region: an SNS topic encrypted with a customer managed key of its
+ * own (CloudWatch alarms cannot publish to a topic under the AWS managed key), TLS only, with
+ * optional subscriptions. In the DR region the controller, the `dr` command (through the
+ * config's `controller.topicArn`) and the DR alarms publish to it; in the primary region, the
+ * primary's alarms: each region's alarms reach a person through that region alone, so an outage
+ * of the other region cannot silence them.
  */
 export class DrNotifications extends Construct {
   readonly topic: sns.Topic;
@@ -38,12 +56,11 @@ export class DrNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: DrNotificationsProps) {
     super(scope, id);
+    validateProps(this, notificationRules(props.notificationEmail, props.notificationSubscriptions));
     this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.app} DR notifications`, removalPolicy: RemovalPolicy.RETAIN });
     this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new sns.Topic(this, 'Topic', { displayName: `${props.app} DR`, enforceSSL: true, masterKey: this.key });
-    if (props.notificationEmail) {
-      new sns.Subscription(this, 'Email', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: props.notificationEmail });
-    }
+    subscribeAll(this, this.topic, allSubscriptions(props.notificationEmail, props.notificationSubscriptions));
   }
 
   /** Lets `grantee` publish (the topic's key included). */
@@ -193,6 +210,10 @@ export class FailoverController extends Construct {
         alarmDescription: `The ${config.app} failover controller is failing: DR is not being watched`,
         threshold: 1,
         evaluationPeriods: 1,
+        // Not breaching: Lambda's Errors has no datapoint when nothing ran (and only counts
+        // failures when something did), so silence is not a failure here; a controller that stops
+        // running altogether is the readiness heartbeat's alarm.
+        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     this.errorsAlarm.addAlarmAction(new actions.SnsAction(this.topic));

@@ -9,7 +9,7 @@ export { RegionStack, type RegionStackProps } from './region-stack.js';
 export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucket.js';
 export { BucketReplication, type BucketReplicationProps } from './bucket-replication.js';
 export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-parameter.js';
-export { DrNotifications, FailoverController, type DrNotificationsProps, type FailoverControllerProps } from './failover-controller.js';
+export { DrNotifications, FailoverController, type DrNotificationsProps, type FailoverControllerProps, type NotificationSubscription } from './failover-controller.js';
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';
 export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
 export type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';

@@ -22,7 +22,7 @@ export interface DrMonitoringProps {
   readonly maxDataLossSeconds?: number;
   /** Alarms of other constructs to show on the dashboard, such as the controller's errors. @default - none */
   readonly extraAlarms?: readonly cloudwatch.IAlarm[];
-  /** Where alarms notify. @default - no notification */
+  /** Where the alarms notify: a topic of this stack's region. @default - no notification */
   readonly topic?: sns.ITopic;
   /** Share of 5xx answers above which the ALB counts as unavailable. @default 0.05 */
   readonly maxErrorRate?: number;
@@ -38,8 +38,10 @@ export interface DrMonitoringProps {
  * DR alarms and dashboard of one region: EC2 health (unhealthy targets), ALB availability (no
  * healthy target, or too many 5xx; in the DR region only while its group wants instances),
  * replica lag against the RPO objective (stopped replication alarms, a promoted replica does
- * not), the alarms of the DR Lambdas, and (with `readiness`) a row of the readiness checks. None is in ALARM while the DR region is dark. The availability alarm is named `<app>-<role>-alb-availability`, the name the DR
- * config gives the detector.
+ * not), the alarms of the DR Lambdas, and (with `readiness`) a row of the readiness checks.
+ * None is in ALARM while the DR region is dark, nor while a region serves without traffic: the
+ * ALB's sparse counts are filled with 0. The availability alarm is named
+ * `<app>-<role>-alb-availability`, the name the DR config gives the detector.
  */
 export class DrMonitoring extends Construct {
   readonly availabilityAlarm: cloudwatch.Alarm;
@@ -59,13 +61,39 @@ export class DrMonitoring extends Construct {
     const prefix = `${props.app}-${props.role}`;
     const minute = Duration.minutes(1);
 
-    const healthy = targetGroup.metrics.healthyHostCount({ period: minute, statistic: 'Minimum' });
+    // Statistics per minute, as the ALB publishes them (every 60 s, and only while requests flow;
+    // the 5xx counts only when nonzero; the healthy-host count while health checks are on).
+    // @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+    // Maximum: the region counts as having no healthy target only when no sample of the minute saw one.
+    const healthy = targetGroup.metrics.healthyHostCount({ period: minute, statistic: 'Maximum' });
     const errors = loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute, statistic: 'Sum' });
     const elbErrors = loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: minute, statistic: 'Sum' });
     const requests = loadBalancer.metrics.requestCount({ period: minute, statistic: 'Sum' });
-    const unavailable = 'IF(healthy < 1, 1, IF(requests > 0, (target5xx + elb5xx) / requests, 0))';
+    // The sparse counts are filled with 0 (no datapoint means none): an absent 5xx count is a
+    // minute without errors, not an unknown one. The ALB's own 5xx (a 503 with no target to choose)
+    // are not in RequestCount, which counts only requests that reached a target: they join the
+    // denominator, so the share stays within 0..1 and is 0 without traffic (no division by zero,
+    // which metric math would drop).
+    // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html (FILL; "divide by zero, the data point is dropped")
+    const failedShare = new cloudwatch.MathExpression({
+      expression: 'IF(answers > 0, failures / answers, 0)',
+      usingMetrics: {
+        failures: new cloudwatch.MathExpression({ expression: 'FILL(target5xx, 0) + FILL(elb5xx, 0)', usingMetrics: { target5xx: errors, elb5xx: elbErrors }, period: minute }),
+        answers: new cloudwatch.MathExpression({ expression: 'FILL(requests, 0) + FILL(elb5xx, 0)', usingMetrics: { requests, elb5xx: elbErrors }, period: minute }),
+      },
+      label: 'share of 5xx answers',
+      period: minute,
+    });
+    // The healthy-host count, never filled, is what gives the expression a datapoint: FILL would
+    // answer for the latest minute before its data has arrived (the caveat of FILL in alarms) and
+    // could hold the alarm in one state; unfilled, a late minute is simply missing, and the
+    // evaluation range falls back on the real minutes before it.
+    // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+    const unavailable = 'IF(healthy < 1, 1, failedShare)';
     // The pilot light has no instance, hence no healthy target, until a failover asks for
-    // capacity: it counts as unavailable only while its group wants instances.
+    // capacity: it counts as unavailable only while its group wants instances. The group's
+    // metrics (collected every minute, AppTier turns them on) say so; while it wants some, a
+    // minute without a healthy-host count stays missing (the false branch of IF drops it).
     const desired = new cloudwatch.Metric({
       namespace: 'AWS/AutoScaling',
       metricName: 'GroupDesiredCapacity',
@@ -75,10 +103,10 @@ export class DrMonitoring extends Construct {
     });
     const availability =
       props.role === 'primary'
-        ? new cloudwatch.MathExpression({ expression: unavailable, usingMetrics: { healthy, requests, target5xx: errors, elb5xx: elbErrors }, label: 'unavailable share', period: minute })
+        ? new cloudwatch.MathExpression({ expression: unavailable, usingMetrics: { healthy, failedShare }, label: 'unavailable share', period: minute })
         : new cloudwatch.MathExpression({
-            expression: `IF(desired > 0, ${unavailable}, 0)`,
-            usingMetrics: { healthy, requests, target5xx: errors, elb5xx: elbErrors, desired },
+            expression: `IF(desired < 1, 0, ${unavailable})`,
+            usingMetrics: { healthy, failedShare, desired },
             label: 'unavailable share (while serving)',
             period: minute,
           });
@@ -87,10 +115,17 @@ export class DrMonitoring extends Construct {
       alarmDescription: `${props.app} in this region is not serving: no healthy target, or more than ${maxErrorRate * 100}% of requests fail`,
       threshold: maxErrorRate,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      // No data from the primary means it has gone silent: a breach, the detector's signal. The
-      // dark DR region publishes little or nothing, which is its steady state, not trouble.
-      treatMissingData: props.role === 'primary' ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
+      // Two bad minutes out of three: a minute whose 5xx counts arrive late (filled with 0) can
+      // neither raise nor hold the alarm alone, as the FILL caveat advises (M out of N).
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      // Breaching: the expression has a datapoint in every minute the ALB publishes its
+      // healthy-host count (health checks are always on), and in the DR region also every
+      // minute its group wants no instance. Missing data is therefore a region whose ALB has
+      // gone silent, or a DR group that wants instances without a single registered target:
+      // both are "not serving". Never the quiet of no traffic, which FILL turns into 0.
+      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     this.unhealthyTargetsAlarm = targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'UnhealthyTargets', {
       alarmName: `${prefix}-unhealthy-instances`,
@@ -98,6 +133,9 @@ export class DrMonitoring extends Construct {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
+      // Not breaching: silence is the availability alarm's concern, and a dark DR target group
+      // (no target) may publish no count at all; this alarm speaks only of targets that fail.
+      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const alarms: cloudwatch.IAlarm[] = [this.availabilityAlarm, this.unhealthyTargetsAlarm];
@@ -114,6 +152,8 @@ export class DrMonitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 5,
         datapointsToAlarm: 3,
+        // Not breaching: no ReplicaLag datapoint means no replica (promoted, or not there), not lag.
+        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       alarms.push(this.replicaLagAlarm);

@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { DrConfigInput } from '@dr/failover-core';
@@ -8,7 +9,7 @@ import { Construct } from 'constructs';
 import { AppTier } from './app-tier.js';
 import { PilotLightDatabase, PilotLightReplica } from './database.js';
 import { DrConfigParameter } from './dr-config-parameter.js';
-import { DrNotifications, FailoverController } from './failover-controller.js';
+import { DrNotifications, FailoverController, type NotificationSubscription } from './failover-controller.js';
 import { GlobalEntryPoint } from './global-entry-point.js';
 import { HealthCheckRecord } from './health-check-record.js';
 import { MachineImage } from './machine-image.js';
@@ -16,6 +17,7 @@ import { DrMonitoring } from './monitoring.js';
 import { PilotLightNetwork } from './network.js';
 import { RegionStack, type RegionStackProps } from './region-stack.js';
 import { acknowledge } from './private/nag.js';
+import { notificationRules } from './private/notification-subscriptions.js';
 import { cidrsOverlap, validateProps, type PropRule } from './private/validate.js';
 import { defaultAvailabilityZones, isZoneOf } from './private/zones.js';
 import { BucketReplication } from './bucket-replication.js';
@@ -48,9 +50,10 @@ PY`,
   return userData;
 }
 
-/** Sends an app tier's scaling notifications (its encrypted topic in the region's stack) to `email`, if any. */
-function subscribe(tier: AppTier, email: string | undefined): void {
+/** Sends an app tier's scaling notifications (its encrypted topic in the region's stack) to `email` and `others`, if any. */
+function subscribe(tier: AppTier, email: string | undefined, others: readonly NotificationSubscription[] = []): void {
   if (email) tier.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+  others.forEach((s, i) => new sns.Subscription(tier, `NotificationSubscription${i}`, { topic: tier.notificationTopic, protocol: s.protocol, endpoint: s.endpoint }));
 }
 
 /** The checks of a region's `availabilityZones`, naming the prop by its path (`primary.availabilityZones`). */
@@ -111,8 +114,19 @@ export interface PilotLightOptions {
   readonly objectives?: { readonly rtoSeconds: number; readonly maxDataLossSeconds: number };
   /** Require an operator's approval before an automatic failover. @default false */
   readonly approvalRequired?: boolean;
-  /** Receives failover news, alarms, and each region's Auto Scaling launch/terminate/error notifications. @default - no subscription */
+  /**
+   * Receives failover news, every alarm of both regions (each region's alarms through a topic of
+   * its own), and each region's Auto Scaling launch/terminate/error notifications. Checked at
+   * synth: it must be an email address.
+   * @default - no email subscription
+   */
   readonly notificationEmail?: string;
+  /**
+   * More subscribers of the same news as `notificationEmail` (any of email, email-json, https,
+   * sms, sqs, lambda), subscribed to the topics of both regions; each endpoint is checked at synth.
+   * @default - none
+   */
+  readonly notificationSubscriptions?: readonly NotificationSubscription[];
   /**
    * NAT gateways of both regions, where a region does not set its own `natGateways`.
    * @deprecated Set `primary.natGateways` and `secondary.natGateways`: the DR region needs none.
@@ -208,7 +222,9 @@ export class PilotLight extends Construct {
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
       ...(['primary', 'secondary'] as const).flatMap((side) => zoneRules(side, props[side])),
       { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
+      ...notificationRules(props.notificationEmail, props.notificationSubscriptions),
     ]);
+    const notify = { notificationEmail: props.notificationEmail, notificationSubscriptions: props.notificationSubscriptions };
     const tls = primary.certificateArn !== undefined;
     const zonesOf = (region: string) => (region === primary.region ? primary.availabilityZones : region === secondary.region ? secondary.availabilityZones : undefined);
     const stackProps = (region: string, description: string): RegionStackProps => ({
@@ -251,12 +267,14 @@ export class PilotLight extends Construct {
     // The group launches from the image parameter: it is created once the first image is built.
     primaryTier.autoScalingGroup.node.addDependency(image.imageReady);
     database.connections.allowDefaultPortFrom(primaryTier);
-    subscribe(primaryTier, props.notificationEmail);
+    subscribe(primaryTier, props.notificationEmail, props.notificationSubscriptions);
     database.grantReadCredentials(primaryTier.role);
     // Deployed before the DR bucket exists, so its rule is applied later, by the PrimaryConfig stack.
     const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region, deferReplication: true });
     primaryBucket.grantReadWrite(primaryTier.role);
-    new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier });
+    // The primary's alarms notify a topic of the primary region: they reach a person through that region alone.
+    const primaryNotifications = new DrNotifications(this.primaryStack, 'Notifications', { app, ...notify });
+    new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier, topic: primaryNotifications.topic });
 
     // --- DR region --------------------------------------------------------------------------
     this.secondaryStack = new RegionStack(scope, `${id}-Secondary`, stackProps(secondary.region, `${app}: pilot light`));
@@ -287,7 +305,7 @@ export class PilotLight extends Construct {
       userData: appEnvironment(secondary.region, secretId, replica.replica.attrEndpointAddress, databaseName, secondary.bucketName),
     });
     replica.connections.allowDefaultPortFrom(drTier);
-    subscribe(drTier, props.notificationEmail);
+    subscribe(drTier, props.notificationEmail, props.notificationSubscriptions);
     // The credentials secret is replicated here under the same name.
     drTier.role.addToPolicy(
       new iam.PolicyStatement({
@@ -334,7 +352,7 @@ export class PilotLight extends Construct {
       capacity,
     });
     this.controlStack = new RegionStack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
-    const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, notificationEmail: props.notificationEmail });
+    const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, ...notify });
     // Route 53 checks the primary from its checker regions; the controller reads the verdict from
     // a failover record pair in a private zone of the DR VPC, where it runs. The health check is
     // global, but its stack is in the DR region: CloudFormation can still manage it while the
@@ -362,7 +380,7 @@ export class PilotLight extends Construct {
     };
     const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
     this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications });
-    const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode });
+    const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode, topic: notifications.topic });
     this.readiness = new ReadinessChecks(this.controlStack, 'Readiness', { configParameter: drConfig, controller: this.controller, code: props.readinessCode });
     new DrMonitoring(this.controlStack, 'Monitoring', {
       app,

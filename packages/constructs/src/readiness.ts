@@ -120,7 +120,11 @@ export class ReadinessChecks extends Construct {
         evaluationPeriods: EVALUATION_PERIODS,
         // Missing data is "could not be evaluated": not a failure, except for the heartbeat,
         // which the evaluation publishes on every run; its silence means readiness is not
-        // being evaluated at all, and that must raise an alarm.
+        // being evaluated at all, and that must raise an alarm. With `missing`, a failure
+        // followed only by evaluations that could not be made still alarms (the rule of the
+        // oldest breaching datapoint), and a check not evaluated in the whole range goes to
+        // INSUFFICIENT_DATA, not OK.
+        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
         treatMissingData: check === 'controller-heartbeat' ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.MISSING,
       });
       alarm.addAlarmAction(notify);
@@ -132,6 +136,9 @@ export class ReadinessChecks extends Construct {
       alarmDescription: `The ${config.app} readiness evaluation is failing`,
       threshold: 1,
       evaluationPeriods: EVALUATION_PERIODS,
+      // Not breaching: Lambda's Errors counts failed runs; no datapoint is no failure. A silent
+      // evaluation is the heartbeat alarm's concern.
+      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.errorsAlarm.addAlarmAction(notify);

@@ -1,10 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
 import { acknowledge } from './private/nag.js';
@@ -28,6 +30,8 @@ export interface SnapshotScheduleProps {
   readonly minuteUtc?: number;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /** Where the errors alarm notifies: a topic of this stack's region. @default - no notification */
+  readonly topic?: sns.ITopic;
 }
 
 /**
@@ -99,7 +103,12 @@ export class SnapshotSchedule extends Construct {
       alarmDescription: `The ${config.app} daily snapshot failed`,
       threshold: 1,
       evaluationPeriods: 1,
+      // Not breaching: Lambda's Errors has no datapoint in the 23 hours the job does not run, nor
+      // when it succeeds; only a failed run publishes a count. A job that stops running at all is
+      // the readiness check snapshot-age's alarm.
+      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    if (props.topic) this.errorsAlarm.addAlarmAction(new actions.SnsAction(props.topic));
   }
 }

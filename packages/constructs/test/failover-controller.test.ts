@@ -1,10 +1,11 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { referenceConfig } from '@dr/failover-core';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { DrConfigParameter, FailoverController } from '../src/index.js';
+import { DrConfigParameter, DrNotifications, FailoverController } from '../src/index.js';
 import { stackIn } from './helpers.js';
 
 function controller(region = 'us-east-1') {
@@ -178,5 +179,39 @@ describe('FailoverController', () => {
 
   it('refuses to be deployed outside the DR region', () => {
     expect(() => controller('eu-west-1')).toThrowError(/the controller belongs in the DR region us-east-1; this stack is in eu-west-1/);
+  });
+});
+
+describe('DrNotifications', () => {
+  it('subscribes the email and every further subscriber to its encrypted topic', () => {
+    const stack = stackIn('eu-west-1');
+    new DrNotifications(stack, 'Notifications', {
+      app: 'lamp',
+      notificationEmail: 'oncall@example.com',
+      notificationSubscriptions: [
+        { protocol: sns.SubscriptionProtocol.SMS, endpoint: '+15550100' },
+        { protocol: sns.SubscriptionProtocol.SQS, endpoint: 'arn:aws:sqs:eu-west-1:123456789012:pager' },
+      ],
+    });
+
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t.resourceCountIs('AWS::SNS::Subscription', 3);
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', Endpoint: '+15550100' });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', Endpoint: 'arn:aws:sqs:eu-west-1:123456789012:pager' });
+  });
+
+  it('names every subscription that cannot work, at synth', () => {
+    const stack = stackIn('eu-west-1');
+
+    expect(
+      () =>
+        new DrNotifications(stack, 'Notifications', {
+          app: 'lamp',
+          notificationEmail: 'oncall',
+          notificationSubscriptions: [{ protocol: sns.SubscriptionProtocol.LAMBDA, endpoint: 'my-function' }],
+        }),
+    ).toThrowError(/Notifications: invalid props:\n {2}- notificationEmail must be an email address; got "oncall"\n {2}- notificationSubscriptions\[0\]\.endpoint must be a Lambda function ARN for protocol lambda; got "my-function"/);
   });
 });

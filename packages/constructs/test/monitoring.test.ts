@@ -22,9 +22,27 @@ describe('DrMonitoring', () => {
     monitoring('primary').hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'lamp-primary-alb-availability',
       TreatMissingData: 'breaching',
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.stringLikeRegexp('healthy < 1') })]),
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(healthy < 1, 1, failedShare)', ReturnData: true })]),
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
     });
+  });
+
+  it('fills the sparse 5xx and request counts with 0, never the healthy-host count, and keeps the share within 0..1', () => {
+    const [alarm] = Object.values(monitoring('primary').findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'lamp-primary-alb-availability' } })) as {
+      Properties: { Metrics: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string }; Stat: string } }[] };
+    }[];
+    const expressions = Object.fromEntries((alarm?.Properties.Metrics ?? []).flatMap((m) => (m.Expression ? [[m.Id, m.Expression]] : [])));
+    const stats = Object.fromEntries((alarm?.Properties.Metrics ?? []).flatMap((m) => (m.MetricStat ? [[m.Id, `${m.MetricStat.Metric.MetricName}/${m.MetricStat.Stat}`]] : [])));
+
+    expect(expressions).toEqual({
+      expr_1: 'IF(healthy < 1, 1, failedShare)',
+      failedShare: 'IF(answers > 0, failures / answers, 0)',
+      failures: 'FILL(target5xx, 0) + FILL(elb5xx, 0)',
+      answers: 'FILL(requests, 0) + FILL(elb5xx, 0)',
+    });
+    expect(stats).toEqual({ healthy: 'HealthyHostCount/Maximum', target5xx: 'HTTPCode_Target_5XX_Count/Sum', elb5xx: 'HTTPCode_ELB_5XX_Count/Sum', requests: 'RequestCount/Sum' });
   });
 
   it('alarms on EC2 health checks failing', () => {
@@ -54,9 +72,9 @@ describe('DrMonitoring', () => {
       Properties: { TreatMissingData: string; Metrics: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] } } }[] };
     }[];
 
-    expect(alarm?.Properties.TreatMissingData).toBe('notBreaching');
-    const expression = alarm?.Properties.Metrics.find((m) => m.Expression)?.Expression ?? '';
-    expect(expression).toMatch(/^IF\(desired > 0, IF\(healthy < 1, 1, .*\), 0\)$/);
+    expect(alarm?.Properties.TreatMissingData).toBe('breaching');
+    const expression = alarm?.Properties.Metrics.find((m) => m.Id === 'expr_1')?.Expression;
+    expect(expression).toBe('IF(desired < 1, 0, IF(healthy < 1, 1, failedShare))');
     const desired = alarm?.Properties.Metrics.find((m) => m.Id === 'desired')?.MetricStat?.Metric;
     expect(desired).toMatchObject({ MetricName: 'GroupDesiredCapacity', Namespace: 'AWS/AutoScaling', Dimensions: [{ Name: 'AutoScalingGroupName', Value: { Ref: expect.stringMatching(/^AppGroup/) } }] });
   });
@@ -64,7 +82,7 @@ describe('DrMonitoring', () => {
   it('still counts the primary as down when it has no healthy target, whatever its group wants', () => {
     const [alarm] = Object.values(monitoring('primary').findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'lamp-primary-alb-availability' } })) as { Properties: { Metrics: { Id: string; Expression?: string }[] } }[];
 
-    expect(alarm?.Properties.Metrics.find((m) => m.Expression)?.Expression).toMatch(/^IF\(healthy < 1, 1,/);
+    expect(alarm?.Properties.Metrics.find((m) => m.Id === 'expr_1')?.Expression).toMatch(/^IF\(healthy < 1, 1,/);
     expect(alarm?.Properties.Metrics.map((m) => m.Id)).not.toContain('desired');
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { PilotLight, type DatabaseSettings, type PilotLightProps } from '../src/index.js';
 import { parseJoinedJson } from './template-json.js';
@@ -142,10 +143,37 @@ describe('PilotLight', () => {
 
     for (const stack of [pilot.primaryStack, pilot.secondaryStack]) {
       const t = Template.fromStack(stack);
-      const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
-      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topic } });
-      t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: topic } })] });
+      const [group] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup')) as { Properties: { NotificationConfigurations: { TopicARN: unknown }[] } }[];
+      const topic = group?.Properties.NotificationConfigurations[0]?.TopicARN;
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: topic });
     }
+  });
+
+  it('notifies every alarm to an encrypted topic of its own region, the primary\'s included, each subscribed to the email and the other subscribers', () => {
+    const { pilot } = blueprint({ notificationEmail: 'oncall@example.com', notificationSubscriptions: [{ protocol: sns.SubscriptionProtocol.HTTPS, endpoint: 'https://pager.example.com/hook' }] });
+
+    for (const stack of [pilot.primaryStack, pilot.secondaryStack, pilot.controlStack]) {
+      const t = Template.fromStack(stack);
+      const topics = t.findResources('AWS::SNS::Topic');
+      for (const [id, alarm] of Object.entries(t.findResources('AWS::CloudWatch::Alarm')) as [string, { Properties: { AlarmActions?: { Ref?: string }[] } }][]) {
+        const [action, ...more] = alarm.Properties.AlarmActions ?? [];
+        expect(more, id).toEqual([]);
+        const topic = topics[action?.Ref ?? ''] as { Properties: { KmsMasterKeyId?: unknown } } | undefined;
+        expect(topic?.Properties.KmsMasterKeyId, `${stack.stackName}/${id} notifies an encrypted topic of its stack`).toBeDefined();
+        t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: action?.Ref } });
+        t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://pager.example.com/hook', TopicArn: { Ref: action?.Ref } });
+      }
+    }
+    // The primary's topic key lets CloudWatch use it, as the DR topic's does.
+    Template.fromStack(pilot.primaryStack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+    });
+  });
+
+  it('refuses, at synth, a notification email or subscriber endpoint that is not one, naming the prop', () => {
+    expect(() => blueprint({ notificationEmail: 'oncall at example.com' })).toThrowError(/notificationEmail must be an email address; got "oncall at example.com"/);
+    expect(() => blueprint({ notificationSubscriptions: [{ protocol: sns.SubscriptionProtocol.SMS, endpoint: '555-0100' }] })).toThrowError(/notificationSubscriptions\[0\]\.endpoint must be a phone number in E\.164 form/);
+    expect(() => blueprint({ notificationSubscriptions: [{ protocol: sns.SubscriptionProtocol.HTTP, endpoint: 'http://pager.example.com' }] })).toThrowError(/notificationSubscriptions\[0\]\.protocol must be one of email, email-json, https, sms, sqs, lambda; got "http"/);
   });
 
   it('runs the controller in the DR VPC\'s private subnets, where the private health record resolves', () => {

@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { referenceConfig } from '@dr/failover-core';
 import { describe, expect, it } from 'vitest';
 import { DrConfigParameter, SnapshotSchedule } from '../src/index.js';
@@ -44,6 +45,14 @@ describe('SnapshotSchedule', () => {
     const kms = statements.filter((s) => JSON.stringify(s.Action).includes('kms:CreateGrant'));
     expect(kms.map((s) => s.Resource).sort()).toEqual([withKeys.primary.dbKmsKeyArn, withKeys.secondary.dbKmsKeyArn]);
     for (const s of kms) expect(s.Condition).toEqual({ StringLike: { 'kms:ViaService': ['rds.eu-west-1.amazonaws.com', 'rds.us-east-1.amazonaws.com'] } });
+  });
+
+  it('notifies its topic when a run fails', () => {
+    const stack = stackIn('us-east-1');
+    const topic = new sns.Topic(stack, 'Topic');
+    new SnapshotSchedule(stack, 'Snapshots', { configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }), code, topic });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }] });
   });
 
   it('names a bad schedule prop', () => {

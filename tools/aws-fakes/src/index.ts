@@ -1,7 +1,7 @@
 /**
  * Test support for the workspace (never published): stateful fakes of the AWS SDK v3 clients
- * for two regions, SDK-shaped errors, a local DynamoDB-compatible server, and a DNS server for
- * the Route 53 health records.
+ * for two regions, SDK-shaped errors, a local DynamoDB-compatible server, a DNS server for the
+ * Route 53 health records, and a model of CloudWatch alarm evaluation (metric math, missing data).
  * @packageDocumentation
  */
 export { FakeAws, FakeOutages, type FakeSnapshot, type FakeService } from './fake-aws.js';
@@ -13,3 +13,20 @@ export { startFakeAwsServer, type FakeAwsServer } from './fake-aws-server.js';
 export { HealthEndpoint } from './health-endpoint.js';
 export { invokeLambda, runNodeScript, scheduledEvent, type InvokeLambdaOptions, type LambdaInvocation, type ProcessRun } from './invoke-lambda.js';
 export { FakeReadiness, type FakeLaunchTemplate, type FakePublished } from './fake-readiness.js';
+export {
+  breaches,
+  datapointsToFill,
+  defaultEvaluationRange,
+  evaluateAlarm,
+  evaluateExpression,
+  evaluateQueries,
+  simulateAlarm,
+  type AlarmEvaluation,
+  type AlarmRule,
+  type AlarmState,
+  type ComparisonOperator,
+  type MetricQuery,
+  type ModelledAlarm,
+  type Series,
+  type TreatMissingData,
+} from './cloudwatch-alarm-model.js';
