@@ -98,13 +98,15 @@ async function run(props: Properties, statements: readonly string[], credentials
 
 /** What the request asks for, carried out. */
 async function act(event: CustomResourceEvent, seen: { password?: string }): Promise<{ physicalId: string; reason: string; statements: readonly string[] }> {
+  // The physical id is the user this resource made: the one a Delete drops, also after a rename.
+  // Checked before the properties: the rollback of a Create refused for bad properties must succeed.
+  const madeUser = event.PhysicalResourceId ?? '';
+  if (event.RequestType === 'Delete' && !MYSQL_USER_NAME.test(madeUser)) return { physicalId: madeUser, reason: `nothing to drop (${madeUser || 'no user'} was never created)`, statements: [] };
   const parsed = v.safeParse(Properties, event.ResourceProperties);
   if (!parsed.success) throw new InvalidInputError(parsed.issues.map((i) => `ResourceProperties.${v.getDotPath(i) ?? '(root)'} ${i.message}; got ${JSON.stringify(i.input)}`));
   const props = parsed.output;
   if (event.RequestType === 'Delete') {
-    // The physical id is the user this resource made: the one to drop, also after a rename.
-    const user = event.PhysicalResourceId ?? '';
-    if (!MYSQL_USER_NAME.test(user)) return { physicalId: user, reason: `nothing to drop (${user || 'no user'} was never created)`, statements: [] };
+    const user = madeUser;
     const statements = dropStatements(user);
     await run(props, statements, await masterCredentials(props.SecretArn, seen));
     return { physicalId: user, reason: `dropped ${user}`, statements };

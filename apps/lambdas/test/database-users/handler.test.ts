@@ -210,11 +210,14 @@ describe('database-users bundle', () => {
     expect(mysqlServer.statements).toEqual([]);
   });
 
-  it('answers FAILED naming the property when a user name could break out of its quotes', async () => {
-    await invoke(request('Create', { ResourceProperties: properties({ UserName: "x'@'%'; DROP DATABASE lampdb; --" }) }));
+  it('answers FAILED naming the property when a user name could break out of its quotes, and lets the rollback delete succeed', async () => {
+    const bad = properties({ UserName: "x'@'%'; DROP DATABASE lampdb; --" });
+    const create = await invoke(request('Create', { ResourceProperties: bad }));
+    await invoke(request('Delete', { PhysicalResourceId: create.result!.PhysicalResourceId, ResourceProperties: bad }));
 
     expect(cfn.bodies[0]!.Status).toBe('FAILED');
     expect(cfn.bodies[0]!.Reason).toContain('ResourceProperties.UserName must be a MySQL user name');
+    expect(cfn.bodies[1]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'not-created-req-Create' });
     expect(mysqlServer.connections).toBe(0);
   });
 
