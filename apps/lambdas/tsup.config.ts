@@ -6,7 +6,12 @@ import { defineConfig } from 'tsup';
  * and one minified file loads several times faster than the SDK's many modules (README).
  */
 export default defineConfig({
-  entry: { 'failover-controller/index': 'src/failover-controller/handler.ts', 'snapshot/index': 'src/snapshot/handler.ts', 'readiness/index': 'src/readiness/handler.ts' },
+  entry: {
+    'failover-controller/index': 'src/failover-controller/handler.ts',
+    'snapshot/index': 'src/snapshot/handler.ts',
+    'readiness/index': 'src/readiness/handler.ts',
+    'database-users/index': 'src/database-users/handler.ts',
+  },
   format: ['esm'],
   outExtension: () => ({ js: '.mjs' }),
   platform: 'node',

@@ -1,7 +1,8 @@
 /**
  * `@dr/constructs`: CDK constructs for pilot-light disaster recovery: the network, app tier,
- * machine image, database, replicated bucket, global entry point, failover controller, snapshots,
- * monitoring, the DR config, and the `PilotLight` blueprint that composes them.
+ * machine image, database and its least-privilege app user, replicated bucket, global entry
+ * point, failover controller, snapshots, monitoring, the DR config, and the `PilotLight`
+ * blueprint that composes them.
  * @packageDocumentation
  */
 export { PilotLightNetwork, defaultAvailabilityZones, APP_SUBNET_GROUP, DATABASE_SUBNET_GROUP, type PilotLightNetworkProps } from './network.js';
@@ -13,6 +14,7 @@ export { DrNotifications, FailoverController, type DrNotificationsProps, type Fa
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';
 export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
 export type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';
+export { DatabaseAppUser, type DatabaseAppUserProps } from './database-app-user.js';
 export { AppTier, type AppTierProps } from './app-tier.js';
 export { GlobalEntryPoint, type GlobalEntryPointProps, type RegionalEndpoint } from './global-entry-point.js';
 export { DrMonitoring, type DrMonitoringProps } from './monitoring.js';

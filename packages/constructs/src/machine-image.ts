@@ -67,10 +67,14 @@ phases:
               // 200 only when the database and the bucket are both reachable: what Global
               // Accelerator, the ALB and the failover controller judge a region by.
               $env = parse_ini_file('/etc/lamp/env') ?: [];
+              // The app user has no password: its password is an IAM token (valid 15 minutes)
+              // that lamp-db-token.timer rewrites every 5 (see the app tier's boot commands).
+              $token = @file_get_contents('/etc/lamp/db-token');
               $db = mysqli_init();
-              // The parameter group requires TLS (require_secure_transport).
+              // TLS, verified against the RDS CA bundle: the parameter group requires it, and
+              // mysqlnd then sends the token as RDS's IAM plugin asks (mysql_clear_password).
               mysqli_ssl_set($db, null, null, '/etc/lamp/rds-ca.pem', null, null);
-              $ok = @mysqli_real_connect($db, $env['DB_HOST'] ?? '', $env['DB_USER'] ?? '', $env['DB_PASSWORD'] ?? '', $env['DB_NAME'] ?? '', 3306, null, MYSQLI_CLIENT_SSL);
+              $ok = $token !== false && @mysqli_real_connect($db, $env['DB_HOST'] ?? '', $env['DB_USER'] ?? '', trim($token), $env['DB_NAME'] ?? '', 3306, null, MYSQLI_CLIENT_SSL);
               exec('aws s3api head-bucket --bucket ' . escapeshellarg($env['BUCKET'] ?? '') . ' 2>/dev/null', $out, $bucket);
               if ($ok && $bucket === 0) { echo 'ok'; } else { http_response_code(503); echo $ok ? 'bucket unreachable' : 'database unreachable'; }
       - name: HealthRoute

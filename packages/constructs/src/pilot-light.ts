@@ -1,5 +1,4 @@
 import type { Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -7,6 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { DrConfigInput } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import { AppTier } from './app-tier.js';
+import { appUserName, DatabaseAppUser } from './database-app-user.js';
 import { PilotLightDatabase, PilotLightReplica } from './database.js';
 import { DrConfigParameter } from './dr-config-parameter.js';
 import { DrNotifications, FailoverController, type NotificationSubscription } from './failover-controller.js';
@@ -16,7 +16,6 @@ import { MachineImage } from './machine-image.js';
 import { DrMonitoring } from './monitoring.js';
 import { PilotLightNetwork } from './network.js';
 import { RegionStack, type RegionStackProps } from './region-stack.js';
-import { acknowledge } from './private/nag.js';
 import { notificationRules } from './private/notification-subscriptions.js';
 import { cidrsOverlap, validateProps, type PropRule } from './private/validate.js';
 import { defaultAvailabilityZones, isZoneOf } from './private/zones.js';
@@ -26,25 +25,59 @@ import { ReadinessChecks } from './readiness.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
 
 /**
- * Boot commands that write /etc/lamp/env, which the image's /ref page reads: the database host,
- * name and credentials (from the secret, replicated to both regions) and the bucket.
+ * Boot commands for the image's /ref page: /etc/lamp/env (database host, name and app user, the
+ * bucket, the region; no password), and a timer that writes a fresh IAM authentication token
+ * for the app user to /etc/lamp/db-token (root and apache only) every 5 minutes; a token is
+ * valid 15 (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Connecting.html).
+ * `generate-db-auth-token` signs a presigned URL locally (SigV4) with the instance role's
+ * credentials, which the CLI gets from the instance metadata service (IMDSv2): it calls no AWS
+ * endpoint, so the DR region's instances need neither NAT nor an interface endpoint for it
+ * (https://docs.aws.amazon.com/cli/latest/reference/rds/generate-db-auth-token.html,
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html). Written at
+ * boot rather than baked in the image: they change with the deploy, not with the image.
  */
-function appEnvironment(region: string, secretId: string, dbHost: string, dbName: string, bucket: string): ec2.UserData {
+function appEnvironment(region: string, dbHost: string, dbName: string, dbUser: string, bucket: string): ec2.UserData {
   const userData = ec2.UserData.forLinux();
-  // String.raw: the script must reach the instance exactly as written here.
+  // String.raw: the scripts must reach the instance exactly as written here.
   userData.addCommands(
     'set -euo pipefail',
     'install -d -m 0750 -o root -g apache /etc/lamp',
-    `aws secretsmanager get-secret-value --region ${region} --secret-id '${secretId}' --query SecretString --output text > /run/lamp-secret.json`,
-    String.raw`python3 - /run/lamp-secret.json > /etc/lamp/env <<'PY'
-import json, sys
-secret = json.load(open(sys.argv[1]))
-print('DB_USER="%s"' % secret["username"])
-print('DB_PASSWORD="%s"' % secret["password"])
-PY`,
-    'rm -f /run/lamp-secret.json',
-    `printf 'DB_HOST="%s"\nDB_NAME="%s"\nBUCKET="%s"\n' '${dbHost}' '${dbName}' '${bucket}' >> /etc/lamp/env`,
+    `printf 'DB_HOST="%s"\nDB_USER="%s"\nDB_NAME="%s"\nBUCKET="%s"\nAWS_REGION="%s"\n' '${dbHost}' '${dbUser}' '${dbName}' '${bucket}' '${region}' > /etc/lamp/env`,
     'chown root:apache /etc/lamp/env && chmod 0640 /etc/lamp/env',
+    String.raw`cat > /usr/local/sbin/lamp-db-token <<'SH'
+#!/bin/bash
+# Writes a fresh IAM authentication token (valid 15 minutes) for the app's database user.
+set -euo pipefail
+source /etc/lamp/env
+tmp=$(mktemp /etc/lamp/.db-token.XXXXXX)
+trap 'rm -f "$tmp"' EXIT
+aws rds generate-db-auth-token --hostname "$DB_HOST" --port 3306 --username "$DB_USER" --region "$AWS_REGION" --output text > "$tmp"
+chown root:apache "$tmp" && chmod 0640 "$tmp"
+# Renamed into place: the page never reads a half-written token.
+mv -f "$tmp" /etc/lamp/db-token
+SH`,
+    'chmod 0755 /usr/local/sbin/lamp-db-token',
+    String.raw`cat > /etc/systemd/system/lamp-db-token.service <<'UNIT'
+[Unit]
+Description=Writes the app's database token
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/lamp-db-token
+UNIT`,
+    String.raw`cat > /etc/systemd/system/lamp-db-token.timer <<'UNIT'
+[Unit]
+Description=Refreshes the app's database token every 5 minutes (each is valid 15)
+[Timer]
+OnActiveSec=0
+OnUnitActiveSec=5min
+AccuracySec=15s
+[Install]
+WantedBy=timers.target
+UNIT`,
+    'systemctl daemon-reload',
+    'systemctl enable --now lamp-db-token.timer',
+    // The first token before Apache serves; the timer retries one that fails here.
+    'for attempt in 1 2 3 4 5 6; do /usr/local/sbin/lamp-db-token && break; sleep 5; done',
     'systemctl restart httpd',
   );
   return userData;
@@ -244,7 +277,6 @@ export class PilotLight extends Construct {
     });
     const image = new MachineImage(this.primaryStack, 'Image', { app, regions: [primary.region, secondary.region], vpc: primaryNet.vpc, replicateRegistry: props.replicateContainerRegistry });
     const databaseName = props.databaseName ?? 'lampdb';
-    const secretId = `${primary.dbInstanceIdentifier}/credentials`;
     const database = new PilotLightDatabase(this.primaryStack, 'Database', {
       vpc: primaryNet.vpc,
       vpcSubnets: primaryNet.databaseSubnets,
@@ -253,6 +285,8 @@ export class PilotLight extends Construct {
       secretReplicaRegions: [secondary.region],
       tags: props.databaseTags,
     });
+    // What the instances connect as, in both regions: an IAM-authenticated user made at deploy.
+    const appUser = new DatabaseAppUser(this.primaryStack, 'AppUser', { database, vpc: primaryNet.vpc, userName: appUserName(app), databaseName });
     const primaryTier = new AppTier(this.primaryStack, 'App', {
       vpc: primaryNet.vpc,
       vpcSubnets: primaryNet.appSubnets,
@@ -262,13 +296,13 @@ export class PilotLight extends Construct {
       certificateArn: primary.certificateArn,
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
-      userData: appEnvironment(primary.region, secretId, database.instance.dbInstanceEndpointAddress, databaseName, primary.bucketName),
+      userData: appEnvironment(primary.region, database.instance.dbInstanceEndpointAddress, databaseName, appUser.userName, primary.bucketName),
     });
     // The group launches from the image parameter: it is created once the first image is built.
     primaryTier.autoScalingGroup.node.addDependency(image.imageReady);
     database.connections.allowDefaultPortFrom(primaryTier);
     subscribe(primaryTier, props.notificationEmail, props.notificationSubscriptions);
-    database.grantReadCredentials(primaryTier.role);
+    appUser.grantConnect(primaryTier.role);
     // Deployed before the DR bucket exists, so its rule is applied later, by the PrimaryConfig stack.
     const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region, deferReplication: true });
     primaryBucket.grantReadWrite(primaryTier.role);
@@ -302,22 +336,12 @@ export class PilotLight extends Construct {
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
       // After a failover the promoted replica keeps its endpoint: the DR app needs no change.
-      userData: appEnvironment(secondary.region, secretId, replica.replica.attrEndpointAddress, databaseName, secondary.bucketName),
+      userData: appEnvironment(secondary.region, replica.replica.attrEndpointAddress, databaseName, appUser.userName, secondary.bucketName),
     });
     replica.connections.allowDefaultPortFrom(drTier);
     subscribe(drTier, props.notificationEmail, props.notificationSubscriptions);
-    // The credentials secret is replicated here under the same name.
-    drTier.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        resources: [`arn:${this.secondaryStack.partition}:secretsmanager:${secondary.region}:${props.account}:secret:${primary.dbInstanceIdentifier}/credentials-*`],
-      }),
-    );
-    acknowledge(
-      drTier.role,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${secondary.region}:${props.account}:secret:${primary.dbInstanceIdentifier}/credentials-*]`],
-      'Secrets Manager appends a random suffix to a secret\'s ARN; the -* matches the one replicated credentials secret.',
-    );
+    // The user replicates with the data; the grant names this region.
+    appUser.grantConnect(drTier.role);
     // The primary bucket exists by now (the Primary stack deploys first): this rule can be inline.
     const drBucket = new ReplicatedBucket(this.secondaryStack, 'Data', { bucketName: secondary.bucketName, partnerBucketName: primary.bucketName, partnerRegion: primary.region });
     drBucket.grantReadWrite(drTier.role);

@@ -60,6 +60,15 @@ describe('MachineImage', () => {
     expect(built.image).toBeUndefined();
   });
 
+  it('has the /ref page connect as the app user with its IAM token over TLS, with no password of its own', () => {
+    const [component] = Object.values(image().findResources('AWS::ImageBuilder::Component')) as { Properties: { Data: string } }[];
+    const page = component!.Properties.Data;
+
+    expect(page).toContain("$token = @file_get_contents('/etc/lamp/db-token');");
+    expect(page).toContain("$env['DB_USER'] ?? '', trim($token),");
+    expect(page).not.toContain('DB_PASSWORD');
+  });
+
   it('keeps an ECR repository, and leaves the account-wide registry replication alone by default', () => {
     const t = image();
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -79,34 +79,59 @@ describe('PilotLight', () => {
     Template.fromStack(pilot.globalStack).hasResourceProperties('Custom::EndpointGroups', { ServingRegion: 'eu-west-1', Endpoints: Match.arrayWith([Match.objectLike({ Region: 'us-east-1' })]) });
   });
 
-  it('gives each region\'s app what its /ref page checks: the database (primary, or the replica) and the bucket', () => {
+  it('gives each region\'s app what its /ref page checks: the database (primary, or the replica) as the app user, and the bucket', () => {
     const { pilot } = blueprint();
     const userData = (stack: typeof pilot.primaryStack) => JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::EC2::LaunchTemplate'))[0]);
 
     for (const [stack, bucket, region] of [[pilot.primaryStack, 'primary-lamp-bucket-2023', 'eu-west-1'], [pilot.secondaryStack, 'secondary-lamp-bucket-2023', 'us-east-1']] as const) {
       const text = userData(stack);
-      expect(text).toContain(`aws secretsmanager get-secret-value --region ${region} --secret-id 'lamp-primary/credentials'`);
       expect(text).toContain('/etc/lamp/env');
-      expect(text).toContain(bucket);
+      expect(text).toContain(`'lamp_app' 'lampdb' '${bucket}' '${region}' > /etc/lamp/env`);
       expect(text).toContain('Endpoint.Address');
+      expect(text).toContain('aws rds generate-db-auth-token');
+      expect(text).not.toContain('secretsmanager');
     }
   });
 
-  it('boots with a script that runs: the env file it writes holds the credentials from the secret', () => {
+  /** The primary's boot script as the instance gets it, deploy-time values as placeholders. */
+  function bootScript(): string {
     const { pilot } = blueprint();
     const template = Template.fromStack(pilot.primaryStack);
     const data = (Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0] as { Properties: { LaunchTemplateData: { UserData: { 'Fn::Base64': unknown } } } }).Properties.LaunchTemplateData.UserData['Fn::Base64'];
     const parts = (data as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-    // Deploy-time values become placeholders; the rest is the script as the instance gets it.
-    const script = parts.map((p) => (typeof p === 'string' ? p : 'db.example.internal')).join('');
-    const python = /python3 - \/run\/lamp-secret\.json > \/etc\/lamp\/env <<'PY'\n([\s\S]*?)\nPY/.exec(script)?.[1];
+    return parts.map((p) => (typeof p === 'string' ? p : 'db.example.internal')).join('');
+  }
+
+  it('boots with scripts that run: the env file has no password, and the token script writes a token only root and apache read', () => {
+    const script = bootScript();
     const dir = mkdtempSync(join(tmpdir(), 'userdata-'));
-    writeFileSync(join(dir, 'secret.json'), JSON.stringify({ username: 'admin', password: 'p@ss' }));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // Stand-ins for the instance: the CLI prints what it was asked, and there is no apache group here.
+    writeFileSync(join(bin, 'aws'), '#!/bin/bash\necho "token-for $*"\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'chown'), '#!/bin/bash\nexit 0\n', { mode: 0o755 });
+    const local = (text: string) => text.replaceAll('/etc/lamp', dir);
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
     writeFileSync(join(dir, 'script.sh'), script);
+    const printf = /^printf [\s\S]*? > \/etc\/lamp\/env$/m.exec(script)?.[0];
+    const tokenScript = /cat > \/usr\/local\/sbin\/lamp-db-token <<'SH'\n([\s\S]*?)\nSH/.exec(script)?.[1];
 
     expect(spawnSync('bash', ['-n', join(dir, 'script.sh')]).status).toBe(0);
-    const run = spawnSync('python3', ['-', join(dir, 'secret.json')], { input: python, encoding: 'utf8' });
-    expect(run.stdout).toBe('DB_USER="admin"\nDB_PASSWORD="p@ss"\n');
+    expect(spawnSync('bash', ['-c', local(printf!)], { env }).status).toBe(0);
+    expect(readFileSync(join(dir, 'env'), 'utf8')).toBe('DB_HOST="db.example.internal"\nDB_USER="lamp_app"\nDB_NAME="lampdb"\nBUCKET="primary-lamp-bucket-2023"\nAWS_REGION="eu-west-1"\n');
+    const run = spawnSync('bash', ['-c', local(tokenScript!)], { env, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(readFileSync(join(dir, 'db-token'), 'utf8')).toBe('token-for rds generate-db-auth-token --hostname db.example.internal --port 3306 --username lamp_app --region eu-west-1 --output text\n');
+    expect(statSync(join(dir, 'db-token')).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.db-token'))).toEqual([]);
+  });
+
+  it('refreshes the token every 5 minutes, well within its 15-minute life, and once before Apache serves', () => {
+    const script = bootScript();
+
+    expect(script).toMatch(/\[Timer\]\nOnActiveSec=0\nOnUnitActiveSec=5min\n/);
+    expect(script).toContain('systemctl enable --now lamp-db-token.timer');
+    expect(script.indexOf('do /usr/local/sbin/lamp-db-token && break')).toBeLessThan(script.indexOf('systemctl restart httpd'));
   });
 
   it('after a failover, serves from the DR region when activeRegion names it', () => {

@@ -27,6 +27,7 @@ const SERVICE_IDS: Readonly<Record<string, string>> = {
   ec2: 'EC2',
   servicequotas: 'SERVICE_QUOTAS',
   cloudformation: 'CLOUDFORMATION',
+  secretsmanager: 'SECRETS_MANAGER',
 };
 
 /**
@@ -152,7 +153,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /**
  * Serves `fake` on 127.0.0.1 at a free port, speaking the AWS query protocol (RDS, Auto Scaling,
  * ELBv2, SNS, CloudFormation), the EC2 query protocol, and the AWS JSON protocols (CloudWatch, Global
- * Accelerator, SSM, Service Quotas). The service and
+ * Accelerator, SSM, Service Quotas, Secrets Manager). The service and
  * region come from each request's SigV4 credential scope. A call to a region in an outage gets
  * its connection dropped, as an unreachable endpoint would; so does a call whose answer
  * {@link FakeAws.loseResponses} loses, after it has taken effect. DynamoDB is not here: use

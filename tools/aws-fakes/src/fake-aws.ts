@@ -29,6 +29,7 @@ import {
   RebootDBInstanceCommand,
   ResetDBParameterGroupCommand,
 } from '@aws-sdk/client-rds';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { DrConfig } from '@dr/failover-core';
@@ -89,7 +90,7 @@ export class FakeOutages extends Set<string> {
 }
 
 /** The services FakeAws models, by signing name. */
-export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm' | 'ec2' | 'servicequotas' | 'cloudformation';
+export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm' | 'ec2' | 'servicequotas' | 'cloudformation' | 'secretsmanager';
 
 /** A CloudFormation stack as the fake keeps it: its status and its resources (ListStackResources). */
 export interface FakeStack {
@@ -176,6 +177,8 @@ export class FakeAws implements FakeRdsKnobs {
   readonly alarmStates = new Map<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>();
   /** SSM parameter values by `region:name`. */
   readonly parameters = new Map<string, string>();
+  /** Secrets Manager secret strings by `region:SecretId` (the id exactly as callers pass it: a name or an ARN). */
+  readonly secrets = new Map<string, string>();
   readonly snapshots: FakeSnapshot[] = [];
   /** The replica's lag (CloudWatch ReplicaLag) until its source's parameter group has `read_only` = 1. */
   replicaLagSeconds = 1;
@@ -217,6 +220,7 @@ export class FakeAws implements FakeRdsKnobs {
             ec2: mockClient(EC2Client),
             servicequotas: mockClient(ServiceQuotasClient),
             cloudformation: mockClient(CloudFormationClient),
+            secretsmanager: mockClient(SecretsManagerClient),
           };
     const { primary, secondary } = config;
     this.rds = new FakeRds(config, layout, this, (kind) => this.count(kind));
@@ -404,6 +408,12 @@ export class FakeAws implements FakeRdsKnobs {
       const value = this.parameters.get(`${region}:${input.Name}`);
       if (value === undefined) throw awsError('ParameterNotFound', `Parameter ${input.Name} not found.`);
       return { Parameter: { Name: input.Name, Type: 'String', Value: value } };
+    });
+    // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html
+    this.route('secretsmanager', GetSecretValueCommand, async (input, region) => {
+      const value = this.secrets.get(`${region}:${input.SecretId}`);
+      if (value === undefined) throw awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+      return { ARN: input.SecretId, Name: input.SecretId, SecretString: value, VersionId: 'fake-version', VersionStages: ['AWSCURRENT'] };
     });
     this.wireSnapshots();
   }

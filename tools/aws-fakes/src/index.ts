@@ -1,7 +1,8 @@
 /**
  * Test support for the workspace (never published): stateful fakes of the AWS SDK v3 clients
  * for two regions, SDK-shaped errors, a local DynamoDB-compatible server, a DNS server for the
- * Route 53 health records, and a model of CloudWatch alarm evaluation (metric math, missing data).
+ * Route 53 health records, a model of CloudWatch alarm evaluation (metric math, missing data), and
+ * a MySQL wire-protocol server that records statements.
  * @packageDocumentation
  */
 export { FakeAws, FakeOutages, type FakeSnapshot, type FakeService } from './fake-aws.js';
@@ -12,6 +13,7 @@ export { startDynalite, type LocalDynamo } from './dynalite.js';
 export { startFakeAwsServer, type FakeAwsServer } from './fake-aws-server.js';
 export { HealthEndpoint } from './health-endpoint.js';
 export { invokeLambda, runNodeScript, scheduledEvent, type InvokeLambdaOptions, type LambdaInvocation, type ProcessRun } from './invoke-lambda.js';
+export { FakeMysql, type FakeMysqlError, type FakeMysqlOptions, type FakeMysqlStatement } from './fake-mysql.js';
 export { FakeReadiness, type FakeLaunchTemplate, type FakePublished } from './fake-readiness.js';
 export {
   breaches,

@@ -9,6 +9,7 @@ import {
   RebootDBInstanceCommand,
   ResetDBParameterGroupCommand,
 } from '@aws-sdk/client-rds';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws, startFakeAwsServer, type FakeAwsServer } from '../src/index.js';
@@ -168,5 +169,25 @@ describe('startFakeAwsServer: RDS over the query protocol', () => {
 
     await expect(describeOne('eu-west-1', 'lamp-primary')).rejects.toThrow();
     expect((await describeOne('us-east-1', 'lamp-replica'))?.StatusInfos).toEqual([{ StatusType: 'read replication', Normal: false, Status: 'error', Message: 'Replication has stopped.' }]);
+  });
+});
+
+describe('startFakeAwsServer: Secrets Manager over the JSON protocol', () => {
+  const secrets = (region: string) => new SecretsManagerClient({ region, endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts: 1 });
+  const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:lamp-primary/credentials-AbCdEf';
+
+  it('answers GetSecretValue with the secret string kept for that region and id', async () => {
+    fake.secrets.set(`eu-west-1:${ARN}`, '{"username":"admin"}');
+
+    const out = await secrets('eu-west-1').send(new GetSecretValueCommand({ SecretId: ARN }));
+
+    expect(out.SecretString).toBe('{"username":"admin"}');
+    expect(server.calls).toEqual(['secretsmanager:GetSecretValue']);
+  });
+
+  it('answers ResourceNotFoundException in a region that does not keep the secret', async () => {
+    fake.secrets.set(`eu-west-1:${ARN}`, '{}');
+
+    await expect(secrets('us-east-1').send(new GetSecretValueCommand({ SecretId: ARN }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

@@ -30,7 +30,8 @@ export interface DrFunctionOptions {
   readonly handler?: string | undefined;
   readonly role: iam.IRole;
   readonly logGroup: logs.ILogGroup;
-  readonly configParameter: DrConfigParameter;
+  /** The DR config the function reads; a function that needs none (a deploy-time custom resource) has none. */
+  readonly configParameter?: DrConfigParameter | undefined;
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly description: string;
@@ -55,9 +56,17 @@ export interface VpcPlacement {
  * narrowed to the function's subnets and security group where EC2 allows it.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
  */
-export function vpcPlacement(scope: Construct, role: iam.Role, vpc: ec2.IVpc, subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }): VpcPlacement {
+export function vpcPlacement(
+  scope: Construct,
+  role: iam.Role,
+  vpc: ec2.IVpc,
+  subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+  /** Whether the group allows all outbound traffic; without it the caller adds each egress rule. */
+  allowAllOutbound = true,
+): VpcPlacement {
   const stack = Stack.of(scope);
-  const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', { vpc, description: `${scope.node.path} Lambda: outbound only`, allowAllOutbound: true });
+  const description = allowAllOutbound ? `${scope.node.path} Lambda: outbound only` : `${scope.node.path} Lambda: no inbound, listed outbound`;
+  const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', { vpc, description, allowAllOutbound });
   const ec2Arn = (resource: string) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${resource}`;
   role.addToPolicy(new iam.PolicyStatement({ sid: 'DescribeNetworkInterfaces', actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] }));
   role.addToPolicy(
@@ -78,10 +87,10 @@ export function vpcPlacement(scope: Construct, role: iam.Role, vpc: ec2.IVpc, su
 
 /**
  * A DR Lambda as `Function` in `scope`: the shipped bundle by default, on nodejs22.x and arm64,
- * told its app, its config parameter and its Powertools service and metrics namespace.
+ * told its app and config parameter (when it reads one) and its Powertools service and metrics namespace.
  */
 export function drFunction(scope: Construct, options: DrFunctionOptions): lambda.Function {
-  const { config, parameter } = options.configParameter;
+  const dr = options.configParameter;
   const fn = new lambda.Function(scope, 'Function', {
     // nodejs22.x: the newest runtime the bundles are built and tested for (DESIGN.md pins it).
     runtime: lambda.Runtime.NODEJS_22_X,
@@ -97,8 +106,7 @@ export function drFunction(scope: Construct, options: DrFunctionOptions): lambda
     vpcSubnets: options.placement?.subnets,
     securityGroups: options.placement ? [options.placement.securityGroup] : undefined,
     environment: {
-      DR_APP: config.app,
-      DR_CONFIG_PARAMETER: parameter.parameterName,
+      ...(dr ? { DR_APP: dr.config.app, DR_CONFIG_PARAMETER: dr.parameter.parameterName } : {}),
       ...options.environment,
       POWERTOOLS_SERVICE_NAME: `dr-${options.bundle}`,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
