@@ -206,28 +206,33 @@ export class AppTier extends Construct implements ec2.IConnectable {
     }
   }
 
-  /**
-   * The default notification topic: its own rotated KMS key, TLS-only publishing. Auto Scaling
-   * publishes as its service-linked role, which must be able to use the key; the role may not
-   * exist yet when the key is made (KMS rejects a key policy naming a missing principal), so it
-   * is matched by ARN in a condition, and only through SNS in this account.
-   * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-sns-notifications.html
-   */
+  /** The default notification topic: its own rotated KMS key that Auto Scaling may use, TLS-only publishing. */
   private encryptedTopic(groupName: string): sns.Topic {
-    const stack = Stack.of(this);
     const key = new kms.Key(this, 'NotificationKey', { enableKeyRotation: true, description: `${groupName} Auto Scaling notifications`, removalPolicy: RemovalPolicy.RETAIN });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AutoScalingPublishes',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
-          ArnLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*` },
-        },
-      }),
-    );
+    allowAutoScalingToPublishWith(key);
     return new sns.Topic(this, 'Notifications', { displayName: `${groupName} scaling`, masterKey: key, enforceSSL: true });
   }
+}
+
+/**
+ * Lets Auto Scaling publish a group's notifications to a topic encrypted with `key`. Auto Scaling
+ * publishes as its service-linked role, which must be able to use the key; the role may not exist
+ * yet when the key is made (KMS rejects a key policy naming a missing principal), so it is matched
+ * by ARN in a condition, and only through SNS in this account.
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-sns-notifications.html
+ */
+export function allowAutoScalingToPublishWith(key: kms.Key): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AutoScalingPublishes',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
+        ArnLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*` },
+      },
+    }),
+  );
 }

@@ -10,6 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { allowAutoScalingToPublishWith } from './app-tier.js';
 import { retiredPrefix, type DrConfig, type RegionResources } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
@@ -61,6 +62,14 @@ export class DrNotifications extends Construct {
     this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new sns.Topic(this, 'Topic', { displayName: `${props.app} DR`, enforceSSL: true, masterKey: this.key });
     subscribeAll(this, this.topic, allSubscriptions(props.notificationEmail, props.notificationSubscriptions));
+  }
+
+  /**
+   * Lets Auto Scaling publish groups' launch, terminate and error notifications here (give the
+   * topic to `AppTier` as its `notificationTopic`): one topic, and one key, per region.
+   */
+  allowAutoScalingNotifications(): void {
+    allowAutoScalingToPublishWith(this.key);
   }
 
   /** Lets `grantee` publish (the topic's key included). */

@@ -1,7 +1,5 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { DrConfigInput } from '@dr/failover-core';
 import { Construct } from 'constructs';
@@ -81,12 +79,6 @@ UNIT`,
     'systemctl restart httpd',
   );
   return userData;
-}
-
-/** Sends an app tier's scaling notifications (its encrypted topic in the region's stack) to `email` and `others`, if any. */
-function subscribe(tier: AppTier, email: string | undefined, others: readonly NotificationSubscription[] = []): void {
-  if (email) tier.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
-  others.forEach((s, i) => new sns.Subscription(tier, `NotificationSubscription${i}`, { topic: tier.notificationTopic, protocol: s.protocol, endpoint: s.endpoint }));
 }
 
 /** The checks of a region's `availabilityZones`, naming the prop by its path (`primary.availabilityZones`). */
@@ -285,6 +277,10 @@ export class PilotLight extends Construct {
       secretReplicaRegions: [secondary.region],
       tags: props.databaseTags,
     });
+    // One topic per region, in the region's own stack, for everything that region reports: its
+    // alarms and its group's launches, terminations and failures (one KMS key per region).
+    const primaryNotifications = new DrNotifications(this.primaryStack, 'Notifications', { app, ...notify });
+    primaryNotifications.allowAutoScalingNotifications();
     // What the instances connect as, in both regions: an IAM-authenticated user made at deploy.
     const appUser = new DatabaseAppUser(this.primaryStack, 'AppUser', { database, vpc: primaryNet.vpc, userName: appUserName(app), databaseName });
     const primaryTier = new AppTier(this.primaryStack, 'App', {
@@ -296,18 +292,17 @@ export class PilotLight extends Construct {
       certificateArn: primary.certificateArn,
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
+      notificationTopic: primaryNotifications.topic,
       userData: appEnvironment(primary.region, database.instance.dbInstanceEndpointAddress, databaseName, appUser.userName, primary.bucketName),
     });
     // The group launches from the image parameter: it is created once the first image is built.
     primaryTier.autoScalingGroup.node.addDependency(image.imageReady);
     database.connections.allowDefaultPortFrom(primaryTier);
-    subscribe(primaryTier, props.notificationEmail, props.notificationSubscriptions);
     appUser.grantConnect(primaryTier.role);
     // Deployed before the DR bucket exists, so its rule is applied later, by the PrimaryConfig stack.
     const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region, deferReplication: true });
     primaryBucket.grantReadWrite(primaryTier.role);
-    // The primary's alarms notify a topic of the primary region: they reach a person through that region alone.
-    const primaryNotifications = new DrNotifications(this.primaryStack, 'Notifications', { app, ...notify });
+    // The primary's alarms notify the primary region's topic: they reach a person through that region alone.
     new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier, topic: primaryNotifications.topic });
 
     // --- DR region --------------------------------------------------------------------------
@@ -326,6 +321,9 @@ export class PilotLight extends Construct {
       tags: props.databaseTags,
       source: { region: primary.region, instanceIdentifier: primary.dbInstanceIdentifier },
     });
+    // The DR region's topic: the DR alarms, the controller, dr runs and the DR group's notifications.
+    const notifications = new DrNotifications(this.secondaryStack, 'Notifications', { app, ...notify });
+    notifications.allowAutoScalingNotifications();
     const drTier = new AppTier(this.secondaryStack, 'App', {
       vpc: drNet.vpc,
       vpcSubnets: drNet.appSubnets,
@@ -335,11 +333,11 @@ export class PilotLight extends Construct {
       certificateArn: secondary.certificateArn,
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
+      notificationTopic: notifications.topic,
       // After a failover the promoted replica keeps its endpoint: the DR app needs no change.
       userData: appEnvironment(secondary.region, replica.replica.attrEndpointAddress, databaseName, appUser.userName, secondary.bucketName),
     });
     replica.connections.allowDefaultPortFrom(drTier);
-    subscribe(drTier, props.notificationEmail, props.notificationSubscriptions);
     // The user replicates with the data; the grant names this region.
     appUser.grantConnect(drTier.role);
     // The primary bucket exists by now (the Primary stack deploys first): this rule can be inline.
@@ -376,7 +374,6 @@ export class PilotLight extends Construct {
       capacity,
     });
     this.controlStack = new RegionStack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
-    const notifications = new DrNotifications(this.controlStack, 'Notifications', { app, ...notify });
     // Route 53 checks the primary from its checker regions; the controller reads the verdict from
     // a failover record pair in a private zone of the DR VPC, where it runs. The health check is
     // global, but its stack is in the DR region: CloudFormation can still manage it while the

@@ -46,15 +46,19 @@ describe('PilotLight', () => {
     }
   });
 
-  it('names the controller\'s topic in the config, so dr publishes where the controller does', () => {
+  it('names the controller\'s topic in the config, so dr publishes where the controller does: the DR region\'s one topic, in the pilot light\'s stack', () => {
     const { pilot } = blueprint();
     const control = Template.fromStack(pilot.controlStack);
-    const [topicId] = Object.keys(control.findResources('AWS::SNS::Topic'));
+    const secondary = Template.fromStack(pilot.secondaryStack).toJSON() as { Resources: Record<string, Resource>; Outputs: Record<string, { Value: unknown; Export: { Name: string } }> };
+    const [topicId, ...others] = Object.keys(secondary.Resources).filter((id) => secondary.Resources[id]!.Type === 'AWS::SNS::Topic');
+    const exported = Object.values(secondary.Outputs).find((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: topicId }))?.Export.Name;
     const [param] = Object.values(control.findResources('AWS::SSM::Parameter')) as { Properties: { Value: unknown } }[];
 
-    expect(JSON.stringify(param?.Properties.Value)).toMatch(new RegExp(`topicArn.{0,12}\\{"Ref":"${topicId}"\\}`));
-    control.resourceCountIs('AWS::SNS::Topic', 1);
-    control.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DR_TOPIC_ARN: { Ref: topicId } }) } });
+    expect(others).toEqual([]);
+    control.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(exported).toBeDefined();
+    expect(JSON.stringify(param?.Properties.Value)).toMatch(new RegExp(`topicArn.{0,12}\\{"Fn::ImportValue":"${exported}"\\}`));
+    control.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DR_TOPIC_ARN: { 'Fn::ImportValue': exported } }) } });
   });
 
   it('turns on the primary bucket\'s replication only after the DR bucket exists', () => {
@@ -174,25 +178,55 @@ describe('PilotLight', () => {
     }
   });
 
-  it('notifies every alarm to an encrypted topic of its own region, the primary\'s included, each subscribed to the email and the other subscribers', () => {
+  it('notifies every alarm and each group\'s scaling events to the one encrypted topic of its own region, the primary\'s included, each subscribed to the email and the other subscribers', () => {
     const { pilot } = blueprint({ notificationEmail: 'oncall@example.com', notificationSubscriptions: [{ protocol: sns.SubscriptionProtocol.HTTPS, endpoint: 'https://pager.example.com/hook' }] });
-
-    for (const stack of [pilot.primaryStack, pilot.secondaryStack, pilot.controlStack]) {
-      const t = Template.fromStack(stack);
-      const topics = t.findResources('AWS::SNS::Topic');
-      for (const [id, alarm] of Object.entries(t.findResources('AWS::CloudWatch::Alarm')) as [string, { Properties: { AlarmActions?: { Ref?: string }[] } }][]) {
-        const [action, ...more] = alarm.Properties.AlarmActions ?? [];
-        expect(more, id).toEqual([]);
-        const topic = topics[action?.Ref ?? ''] as { Properties: { KmsMasterKeyId?: unknown } } | undefined;
-        expect(topic?.Properties.KmsMasterKeyId, `${stack.stackName}/${id} notifies an encrypted topic of its stack`).toBeDefined();
-        t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: action?.Ref } });
-        t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://pager.example.com/hook', TopicArn: { Ref: action?.Ref } });
+    const stacks = [pilot.primaryStack, pilot.secondaryStack, pilot.controlStack].map((stack) => ({ stack, t: Template.fromStack(stack), json: Template.fromStack(stack).toJSON() as { Resources: Record<string, Resource>; Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }> } }));
+    /** The topic an action names, as [its stack's template, its logical id]: in the same stack, or exported by another of the same region. */
+    const topicOf = (region: string, action: { Ref?: string; 'Fn::ImportValue'?: string }): [Template, string] | undefined => {
+      const own = stacks.find((s) => s.stack.region === region && action.Ref !== undefined && s.json.Resources[action.Ref]?.Type === 'AWS::SNS::Topic');
+      if (own) return [own.t, action.Ref!];
+      for (const s of stacks.filter((x) => x.stack.region === region)) {
+        const output = Object.values(s.json.Outputs ?? {}).find((o) => o.Export?.Name === action['Fn::ImportValue']);
+        const ref = (output?.Value as { Ref?: string } | undefined)?.Ref;
+        if (ref && s.json.Resources[ref]?.Type === 'AWS::SNS::Topic') return [s.t, ref];
+      }
+      return undefined;
+    };
+    const topicsUsed = new Set<string>();
+    for (const { stack, json } of stacks) {
+      const notifying = Object.entries(json.Resources).flatMap(([id, r]) =>
+        r.Type === 'AWS::CloudWatch::Alarm'
+          ? [[id, (r.Properties.AlarmActions ?? []) as object[]] as const]
+          : r.Type === 'AWS::AutoScaling::AutoScalingGroup'
+            ? [[id, ((r.Properties.NotificationConfigurations ?? []) as { TopicARN: object }[]).map((n) => n.TopicARN)] as const]
+            : [],
+      );
+      expect(notifying.length).toBeGreaterThan(0);
+      for (const [id, actions] of notifying) {
+        expect(actions, `${stack.stackName}/${id}`).toHaveLength(1);
+        const found = topicOf(stack.region, actions[0] as { Ref?: string });
+        expect(found, `${stack.stackName}/${id} notifies a topic of its own region`).toBeDefined();
+        const [t, topicId] = found!;
+        topicsUsed.add(`${stack.region}/${topicId}`);
+        t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+        t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topicId } });
+        t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://pager.example.com/hook', TopicArn: { Ref: topicId } });
       }
     }
-    // The primary's topic key lets CloudWatch use it, as the DR topic's does.
-    Template.fromStack(pilot.primaryStack).hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
-    });
+    // One topic per region; its key lets CloudWatch and Auto Scaling's service-linked role use it.
+    expect([...topicsUsed].map((t) => t.split('/')[0]).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    for (const stack of [pilot.primaryStack, pilot.secondaryStack]) {
+      // The region's topic key and its database's key: no other.
+      Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 2);
+      Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+            Match.objectLike({ Sid: 'AutoScalingPublishes', Condition: Match.objectLike({ StringEquals: { 'kms:CallerAccount': '123456789012', 'kms:ViaService': Match.stringLikeRegexp('^sns\\.') } }) }),
+          ]),
+        },
+      });
+    }
   });
 
   it('refuses, at synth, a notification email or subscriber endpoint that is not one, naming the prop', () => {
