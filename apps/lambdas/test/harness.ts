@@ -1,8 +1,26 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAwsPorts, DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, FakeDns, HealthEndpoint, invokeLambda, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type InvokeLambdaOptions, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
+import {
+  enforceSynthesizedDrApp,
+  FakeAws,
+  FakeDns,
+  HealthEndpoint,
+  invokeLambda,
+  readSynthesizedDrApp,
+  scheduledEvent,
+  startDynalite,
+  startFakeAwsServer,
+  type FakeAwsServer,
+  type InvokeLambdaOptions,
+  type LambdaInvocation,
+  type LocalDynamo,
+  type FakePrincipal,
+  type SynthesizedDrApp,
+} from '@dr/aws-fakes';
+import { PilotLight } from '@dr/constructs';
 import { initialDetectorState, parseConfig, referenceConfig, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
+import { App } from 'aws-cdk-lib';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
 export const BUNDLES = {
@@ -24,6 +42,25 @@ export { scheduledEvent };
 /** One invocation's output: its JSON log lines, EMF metrics, and result or error. */
 export type Invocation = LambdaInvocation;
 
+/** The bundle each Lambda's role belongs to (the constructs' `POWERTOOLS_SERVICE_NAME` is `dr-<bundle>`). */
+const BUNDLE_NAMES: Readonly<Record<string, string>> = { [BUNDLES.controller]: 'failover-controller', [BUNDLES.snapshot]: 'snapshot', [BUNDLES.readiness]: 'readiness' };
+
+/**
+ * `PilotLight` synthesized with the reference names (the app, regions, groups and databases of
+ * `referenceConfig`), read into what the fake world takes from it: the DR config the config
+ * parameter holds and each Lambda's role, resolved to the world's names. Once per test file.
+ */
+let synthesized: SynthesizedDrApp | undefined;
+export function synthesizedApp(): SynthesizedDrApp {
+  if (synthesized) return synthesized;
+  const app = new App();
+  const region = (r: typeof referenceConfig.primary, cidr: string) => ({ region: r.region, cidr, availabilityZones: [`${r.region}a`, `${r.region}b`], bucketName: r.bucketName, autoScalingGroupName: r.autoScalingGroupName, dbInstanceIdentifier: r.dbInstanceIdentifier });
+  new PilotLight(app, 'Lamp', { app: referenceConfig.app, account: '123456789012', primary: region(referenceConfig.primary, '10.0.0.0/16'), secondary: region(referenceConfig.secondary, '10.1.0.0/16') });
+  const stacks = app.synth().stacks.map((s) => ({ stackName: s.stackName, region: s.environment.region, account: s.environment.account, template: s.template as object }));
+  synthesized = readSynthesizedDrApp(stacks);
+  return synthesized;
+}
+
 /** Everything a bundled handler runs against: fake AWS over HTTP, dynalite, the config in SSM. */
 export class LambdaWorld {
   private constructor(
@@ -36,15 +73,24 @@ export class LambdaWorld {
     readonly drHealth: HealthEndpoint,
     /** Answers the primary's Route 53 health record (unhealthy from the moment its region is out). */
     readonly dns: FakeDns,
+    /** Each bundle's credentials (its role, as synthesized, enforced by the fakes), by bundle name. */
+    private readonly credentials: Readonly<Record<string, Readonly<Record<string, string>>>>,
+    /** The config parameter's name, as the constructs give it to the functions. */
+    readonly configParameterName: string,
   ) {}
 
+  /**
+   * A world whose names come from the synthesized `PilotLight` (its config parameter's value),
+   * with `overrides` on top; every bundle invocation runs as its function's role, enforced.
+   */
   static async start(overrides: Partial<DrConfigInput> = {}): Promise<LambdaWorld> {
+    const synth = synthesizedApp();
+    const deployed = synth.config as unknown as DrConfigInput;
     const [health, drHealth] = await Promise.all([HealthEndpoint.start(), HealthEndpoint.start()]);
     const config = parseConfig({
-      ...referenceConfig,
-      primary: { ...referenceConfig.primary, healthCheckUrl: health.url },
-      secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url, dbKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000' },
-      controller: { stateTableName: 'lamp-dr-state', topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
+      ...deployed,
+      primary: { ...deployed.primary, healthCheckUrl: health.url },
+      secondary: { ...deployed.secondary, healthCheckUrl: drHealth.url },
       // Detection and its confirmation as short as the config allows, to keep tests short.
       detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 2, confirmSeconds: 10 },
       // A failover's last step waits this long for the old region to answer before leaving its
@@ -53,24 +99,31 @@ export class LambdaWorld {
       ...overrides,
     });
     const fake = new FakeAws(config, 'steady', { mockSdk: false });
-    fake.parameters.set(`${config.secondary.region}:/dr/lamp/config`, JSON.stringify(config));
+    fake.parameters.set(`${config.secondary.region}:${synth.configParameterName}`, JSON.stringify(config));
     fake.alarmStates.set(config.primary.availabilityAlarmName ?? '', 'OK');
-    const dynamo = await startDynalite();
-    await dynamo.createTable('lamp-dr-state');
+    const credentials = enforceSynthesizedDrApp(fake.iam, synth);
+    const dynamo = await startDynalite({ iam: fake.iam });
+    await dynamo.createTable(config.controller.stateTableName ?? '');
     const dns = await FakeDns.start(fake, { failureDelayMs: 0 });
-    return new LambdaWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dns);
+    return new LambdaWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dns, credentials, synth.configParameterName);
   }
 
-  /** The environment the constructs give the function, pointed at the fakes. */
-  env(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  /**
+   * The environment the constructs give the function, pointed at the fakes, with the keys of
+   * `bundle`'s role (the fakes' dummy keys, which nothing checks, without one).
+   */
+  env(extra: Record<string, string | undefined> = {}, bundle?: string): Record<string, string> {
+    const role = bundle === undefined ? undefined : this.credentials[BUNDLE_NAMES[bundle] ?? ''];
+    if (bundle !== undefined && !role) throw new Error(`no role for bundle ${bundle} in the synthesized app`);
     const env: Record<string, string | undefined> = {
       PATH: process.env.PATH,
       ...this.server.env,
+      ...role,
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamo.endpoint,
       AWS_REGION: this.config.secondary.region,
-      DR_APP: 'lamp',
-      DR_CONFIG_PARAMETER: '/dr/lamp/config',
-      DR_STATE_TABLE: 'lamp-dr-state',
+      DR_APP: this.config.app,
+      DR_CONFIG_PARAMETER: this.configParameterName,
+      DR_STATE_TABLE: this.config.controller.stateTableName,
       DR_TOPIC_ARN: this.config.controller.topicArn,
       DR_LEASE_SECONDS: '30',
       DR_DNS_SERVERS: this.dns.server,
@@ -80,14 +133,19 @@ export class LambdaWorld {
     return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   }
 
-  /** Starts one invocation of a bundle in its own process; `onLog` sees each log line as it comes. */
-  start(bundle: string, options: { event?: unknown; timeoutMs: number; env?: Record<string, string | undefined>; requestId?: string; onLog?: InvokeLambdaOptions['onLog'] }): Promise<Invocation> {
-    return invokeLambda(bundle, { ...options, event: options.event === undefined ? scheduledEvent() : options.event, env: this.env(options.env) });
+  /**
+   * Starts one invocation of a bundle in its own process, as its function's role (IAM enforced
+   * by the fakes, unless `enforceIam` is false: for a test that points a bundle at something
+   * outside the deployment, such as another config parameter); `onLog` sees each log line as it comes.
+   */
+  start(bundle: string, options: { event?: unknown; timeoutMs: number; env?: Record<string, string | undefined>; requestId?: string; onLog?: InvokeLambdaOptions['onLog']; enforceIam?: boolean }): Promise<Invocation> {
+    const { enforceIam = true, ...rest } = options;
+    return invokeLambda(bundle, { ...rest, event: options.event === undefined ? scheduledEvent() : options.event, env: this.env(options.env, enforceIam ? bundle : undefined) });
   }
 
   /** The state table as the engine reads and writes it. */
   stateStore(): DynamoDbStateStore {
-    return new DynamoDbStateStore({ awsSdkV3Client: this.dynamo.client, tableName: 'lamp-dr-state' });
+    return new DynamoDbStateStore({ awsSdkV3Client: this.dynamo.client, tableName: this.config.controller.stateTableName ?? '' });
   }
 
   /**
@@ -142,12 +200,31 @@ export class LambdaWorld {
     return createAwsPorts(this.config, {
       endpoints: { rds: fakeAws, autoScaling: fakeAws, elasticLoadBalancingV2: fakeAws, cloudWatch: fakeAws, globalAccelerator: fakeAws, sns: fakeAws, dynamoDb: this.dynamo.endpoint },
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      stateTableName: 'lamp-dr-state',
+      stateTableName: this.config.controller.stateTableName,
     });
+  }
+
+  /**
+   * A test that makes a bundle run into AccessDenied on purpose says so; otherwise {@link stop}
+   * fails the test on any refused call, since a bundle may survive a refusal (a readiness check
+   * it could not evaluate) that would still be a permission missing on AWS.
+   */
+  deniesExpected = false;
+
+  /** The role session `bundle` (`failover-controller`, `snapshot`, `readiness`) runs as; a test may edit its policies. */
+  role(bundle: string): FakePrincipal {
+    const accessKeyId = this.credentials[bundle]?.AWS_ACCESS_KEY_ID;
+    const principal = accessKeyId === undefined ? undefined : this.fake.iam.principals.get(accessKeyId);
+    if (!principal) throw new Error(`no role for bundle ${bundle}`);
+    return principal;
   }
 
   async stop(): Promise<void> {
     await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop(), this.dns.stop()]);
+    const denials = this.fake.iam.denials();
+    if (!this.deniesExpected && denials.length > 0) {
+      throw new Error(`AWS would have refused ${denials.length} call(s) of the bundles' roles:\n${[...new Set(denials.map((d) => `${d.principal}: ${d.action} on ${d.resource}`))].join('\n')}`);
+    }
   }
 }
 
