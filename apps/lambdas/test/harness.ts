@@ -7,7 +7,6 @@ import {
   FakeDns,
   HealthEndpoint,
   invokeLambda,
-  readSynthesizedDrApp,
   scheduledEvent,
   startDynalite,
   startFakeAwsServer,
@@ -16,11 +15,9 @@ import {
   type LambdaInvocation,
   type LocalDynamo,
   type FakePrincipal,
-  type SynthesizedDrApp,
 } from '@dr/aws-fakes';
-import { PilotLight } from '@dr/constructs';
-import { initialDetectorState, parseConfig, referenceConfig, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
-import { App } from 'aws-cdk-lib';
+import { initialDetectorState, parseConfig, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
+import { inject } from 'vitest';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
 export const BUNDLES = {
@@ -45,22 +42,6 @@ export type Invocation = LambdaInvocation;
 /** The bundle each Lambda's role belongs to (the constructs' `POWERTOOLS_SERVICE_NAME` is `dr-<bundle>`). */
 const BUNDLE_NAMES: Readonly<Record<string, string>> = { [BUNDLES.controller]: 'failover-controller', [BUNDLES.snapshot]: 'snapshot', [BUNDLES.readiness]: 'readiness' };
 
-/**
- * `PilotLight` synthesized with the reference names (the app, regions, groups and databases of
- * `referenceConfig`), read into what the fake world takes from it: the DR config the config
- * parameter holds and each Lambda's role, resolved to the world's names. Once per test file.
- */
-let synthesized: SynthesizedDrApp | undefined;
-export function synthesizedApp(): SynthesizedDrApp {
-  if (synthesized) return synthesized;
-  const app = new App();
-  const region = (r: typeof referenceConfig.primary, cidr: string) => ({ region: r.region, cidr, availabilityZones: [`${r.region}a`, `${r.region}b`], bucketName: r.bucketName, autoScalingGroupName: r.autoScalingGroupName, dbInstanceIdentifier: r.dbInstanceIdentifier });
-  new PilotLight(app, 'Lamp', { app: referenceConfig.app, account: '123456789012', primary: region(referenceConfig.primary, '10.0.0.0/16'), secondary: region(referenceConfig.secondary, '10.1.0.0/16') });
-  const stacks = app.synth().stacks.map((s) => ({ stackName: s.stackName, region: s.environment.region, account: s.environment.account, template: s.template as object }));
-  synthesized = readSynthesizedDrApp(stacks);
-  return synthesized;
-}
-
 /** Everything a bundled handler runs against: fake AWS over HTTP, dynalite, the config in SSM. */
 export class LambdaWorld {
   private constructor(
@@ -84,7 +65,8 @@ export class LambdaWorld {
    * with `overrides` on top; every bundle invocation runs as its function's role, enforced.
    */
   static async start(overrides: Partial<DrConfigInput> = {}): Promise<LambdaWorld> {
-    const synth = synthesizedApp();
+    // Synthesized once per run by test/global-setup.ts.
+    const synth = inject('drApp');
     const deployed = synth.config as unknown as DrConfigInput;
     const [health, drHealth] = await Promise.all([HealthEndpoint.start(), HealthEndpoint.start()]);
     const config = parseConfig({

@@ -12,10 +12,10 @@ export interface SynthesizedCaller {
 /**
  * What a fake world takes from a synthesized `PilotLight`: the DR config as the config parameter
  * holds it, each DR Lambda's role and the operator's policy, all resolved to the physical names
- * and ARNs the world uses.
+ * and ARNs the world uses. Plain JSON, so a test run can synthesize once and hand it to every
+ * test file (vitest's `provide` / `inject`).
  */
 export interface SynthesizedDrApp {
-  readonly resolver: TemplateResolver;
   /** The DR config (input form) written to the DR region's config parameter. */
   readonly config: Record<string, unknown>;
   /** The config parameter's name. */
@@ -25,7 +25,7 @@ export interface SynthesizedDrApp {
   /** The operator's role with the `dr` managed policy attached (when the app makes one), and only it. */
   readonly operator: SynthesizedCaller | undefined;
   /** The customer managed key of each encrypted SNS topic, by topic ARN. */
-  readonly topicKeys: ReadonlyMap<string, string>;
+  readonly topicKeys: Readonly<Record<string, string>>;
 }
 
 /**
@@ -81,16 +81,16 @@ export function readSynthesizedDrApp(stacks: readonly SynthesizedStack[]): Synth
     },
   };
 
-  const topicKeys = new Map<string, string>();
+  const topicKeys: Record<string, string> = {};
   for (const topic of resolver.find((r) => r.resource.Type === 'AWS::SNS::Topic' && r.resource.Properties?.KmsMasterKeyId !== undefined)) {
-    topicKeys.set(resolver.ref(topic.stackName, topic.logicalId), String(resolver.resolve(topic.stackName, topic.resource.Properties?.KmsMasterKeyId)));
+    topicKeys[resolver.ref(topic.stackName, topic.logicalId)] = String(resolver.resolve(topic.stackName, topic.resource.Properties?.KmsMasterKeyId));
   }
-  return { resolver, config, configParameterName: String(configParameterName), lambdas, operator, topicKeys };
+  return { config, configParameterName: String(configParameterName), lambdas, operator, topicKeys };
 }
 
 /** Registers every caller of `app` with `iam` (and its topics' keys); returns each caller's credentials env, by bundle name or `operator`. */
 export function enforceSynthesizedDrApp(iam: FakeIam, app: SynthesizedDrApp): Record<string, Readonly<Record<string, string>>> {
-  for (const [topic, key] of app.topicKeys) iam.topicKeys.set(topic, key);
+  for (const [topic, key] of Object.entries(app.topicKeys)) iam.topicKeys.set(topic, key);
   const env: Record<string, Readonly<Record<string, string>>> = {};
   for (const [bundle, caller] of Object.entries(app.lambdas)) env[bundle] = iam.addPrincipal({ ...caller.principal, policies: [...caller.principal.policies] }).env;
   if (app.operator) env.operator = iam.addPrincipal({ ...app.operator.principal, policies: [...app.operator.principal.policies] }).env;
