@@ -41,7 +41,10 @@ export class DrOperatorPolicy extends Construct {
     const parameterPath = props.configParameter.parameterName.replace(/^\//, '');
     const statements = [
       ...controllerStatements(config, stack, props.controller.table, props.controller.topic),
-      ...snapshotStatements(config, stack),
+      // The controller's statements already let RDS use both database keys for the caller (and
+      // keep the policy under IAM's 6,144-character limit for a managed policy).
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+      ...snapshotStatements(config, stack, false),
       new iam.PolicyStatement({ sid: 'ReadTheConfig', actions: ['ssm:GetParameter'], resources: regions.map((r) => `arn:${stack.partition}:ssm:${r.region}:${stack.account}:parameter/${parameterPath}`) }),
       // SNS uses the publisher's permissions on the topic's key.
       // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse

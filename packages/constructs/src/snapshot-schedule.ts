@@ -91,10 +91,11 @@ export class SnapshotSchedule extends Construct {
 /**
  * The snapshot permissions (the job's, and `dr snapshot`'s in the operator policy): describe the
  * databases and snapshots, snapshot the app's databases, copy, tag and prune only the snapshots
- * this tool names, with RDS using the databases' keys on the caller's behalf.
+ * this tool names, with RDS using the databases' keys on the caller's behalf (`keyUse`: false
+ * where the policy already lets RDS use them, as the controller's statements do).
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
  */
-export function snapshotStatements(config: DrConfig, stack: Stack): iam.PolicyStatement[] {
+export function snapshotStatements(config: DrConfig, stack: Stack, keyUse = true): iam.PolicyStatement[] {
   const regions = [config.primary, config.secondary];
   const dbArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`);
   // The job names its snapshots <app>-daily-<date>, and `dr snapshot create` <app>-manual-<time>:
@@ -106,7 +107,7 @@ export function snapshotStatements(config: DrConfig, stack: Stack): iam.PolicySt
     new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }),
   ];
   // Copying an encrypted snapshot across regions has RDS use both regions' keys on the caller's behalf.
-  const keys = regions.flatMap((r) => (r.dbKmsKeyArn ? [{ region: r.region, arn: r.dbKmsKeyArn }] : []));
+  const keys = keyUse ? regions.flatMap((r) => (r.dbKmsKeyArn ? [{ region: r.region, arn: r.dbKmsKeyArn }] : [])) : [];
   for (const key of keys) {
     statements.push(
       new iam.PolicyStatement({
