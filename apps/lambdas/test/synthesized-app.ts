@@ -1,4 +1,7 @@
 import { readSynthesizedDrApp, type SynthesizedDrApp } from '@dr/aws-fakes';
+// A test-time edge only: @dr/constructs ships this project's bundles, and the tests synthesize it to
+// run each bundle as the role it deploys with (package.json's nx settings keep the build graph acyclic).
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { PilotLight } from '@dr/constructs';
 import { referenceConfig } from '@dr/failover-core';
 import { App } from 'aws-cdk-lib';

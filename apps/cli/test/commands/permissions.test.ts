@@ -39,6 +39,8 @@ describe('dr as an operator with only the <app>-dr-operator managed policy (enfo
 
     expect(r.code).not.toBe(0);
     expect(`${r.stdout}${r.stderr}`).toMatch(/not authorized to perform: globalaccelerator:UpdateEndpointGroup/);
-    expect(world.fake.iam.denials()[0]).toMatchObject({ action: 'globalaccelerator:UpdateEndpointGroup', resource: world.config.secondary.endpointGroupArn });
+    // Traffic is fenced off the old primary's endpoint group before anything else moves.
+    expect(world.fake.iam.denials()[0]).toMatchObject({ action: 'globalaccelerator:UpdateEndpointGroup', resource: world.config.primary.endpointGroupArn });
+    expect(world.fake.calls.promoteReplicaAttempts ?? 0).toBe(0);
   });
 });
