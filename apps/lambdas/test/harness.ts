@@ -16,7 +16,7 @@ import {
   type LocalDynamo,
   type FakePrincipal,
 } from '@dr/aws-fakes';
-import { initialDetectorState, parseConfig, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
+import { buildPlan, initialDetectorState, parseConfig, Runner, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Operation, type Ports, type RunState } from '@dr/failover-core';
 import { inject } from 'vitest';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
@@ -222,4 +222,28 @@ export async function untilCompleted(world: LambdaWorld, attempts: number): Prom
     if (last.result?.action === 'busy') await new Promise((r) => setTimeout(r, 5_000));
   }
   return last!;
+}
+
+/**
+ * Runs `operation` as `dr` does on an operator's machine (the same runner, ports and state
+ * table, unchecked by IAM: the operator's policy is the CLI tests' concern), to its end, or
+ * aborted once the run reaches step `stopAt` as when the operator presses Ctrl-C.
+ */
+export async function runAsOperator(world: LambdaWorld, operation: Operation, stopAt?: string): Promise<RunState> {
+  const stop = new AbortController();
+  const runId = `${operation}-by-alice`;
+  const runner = new Runner({
+    ports: world.operatorPorts(),
+    config: world.config,
+    owner: 'cli:alice@laptop:4242-0a1b2c3d',
+    stateKey: stateKeys(world.config.app).control,
+    signal: stop.signal,
+    // Polls faster than the command's 2 s, so the test need not wait for the fake's instances.
+    settings: { pollMs: 200, settleMs: 60_000, backoffMs: 200, maxBackoffMs: 2_000 },
+    onTransition: (state) => {
+      if (stopAt !== undefined && state.plan.steps[state.stepIndex]?.id === stopAt) stop.abort();
+    },
+  });
+  const { state } = await runner.start({ runId, operation, plan: buildPlan(world.config, operation, { runTag: runId }), maxDataLossSeconds: world.config.objectives.maxDataLossSeconds });
+  return state;
 }

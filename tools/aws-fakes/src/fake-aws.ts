@@ -271,6 +271,11 @@ export class FakeAws implements FakeRdsKnobs {
     return answer(input, region, accessKeyId);
   }
 
+  /** Every call the fake answers, as `<signing name>:<Action>` (each needs an entry in `iam/route-authorizations.ts`). */
+  get routeKeys(): readonly string[] {
+    return [...this.routes.keys()];
+  }
+
   /**
    * The mutating calls made so far: promotions (attempts), new replicas, instance modifications
    * (rename, retire, parameter group, backups, deletion protection: one per call), reboots,

@@ -1,6 +1,6 @@
 import type { PolicyDocument, PolicyStatement } from '@dr/aws-fakes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUNDLES, LambdaWorld, TIMEOUT_MS } from '../harness.js';
+import { BUNDLES, LambdaWorld, runAsOperator, TIMEOUT_MS } from '../harness.js';
 
 /** The statements of `policies` without the one whose Sid is `sid` (which must be there). */
 function without(policies: readonly PolicyDocument[], sid: string): PolicyDocument[] {
@@ -40,5 +40,30 @@ describe('failover-controller bundle: its role as synthesized, enforced', () => 
     const [denial] = world.fake.iam.denials();
     expect(denial).toMatchObject({ principal: controller.arn, action: 'rds:PromoteReadReplica', resource: `arn:aws:rds:${world.config.secondary.region}:123456789012:db:${world.config.secondary.dbInstanceIdentifier}` });
     expect(world.server.calls).toContain('rds:PromoteReadReplica');
+  });
+});
+
+describe('failover-controller bundle: a failback it takes over, as its role allows', () => {
+  let world: LambdaWorld | undefined;
+  afterEach(() => world?.stop());
+
+  it('finishes a failback left past its point of no return: traffic home, the DR database retired and recreated as a replica, with the keys through RDS', { timeout: 240_000 }, async () => {
+    world = await LambdaWorld.start({ timeouts: { containmentSeconds: 10, drainSeconds: 0 } });
+    const { primary, secondary } = world.config;
+    expect(await runAsOperator(world, 'failover')).toMatchObject({ phase: 'completed' });
+    const left = await runAsOperator(world, 'failback', 'await-writable');
+    expect(left).toMatchObject({ phase: 'running', committedAt: expect.any(Number) });
+    await world.letTimePass((world.config.controller.operatorHoldSeconds + 60) * 1000);
+
+    let took = await world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS });
+    for (let i = 0; i < 6 && took.result?.phase !== 'completed'; i++) took = await world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS });
+
+    expect(took.result).toMatchObject({ failoverId: left.runId, operation: 'failback', phase: 'completed' });
+    expect(world.fake.servingRegion()).toBe(primary.region);
+    expect(world.fake.writable(secondary.region)).toEqual([]);
+    const controller = world.role('failover-controller');
+    const actions = new Set(world.fake.iam.authorizations.filter((a) => a.principal === controller.arn).map((a) => a.action));
+    expect([...actions]).toEqual(expect.arrayContaining(['rds:CreateDBInstanceReadReplica', 'rds:ModifyDBInstance', 'rds:RebootDBInstance', 'rds:AddTagsToResource', 'kms:CreateGrant', 'globalaccelerator:UpdateEndpointGroup']));
+    expect(world.fake.iam.denials()).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAws, startDynalite, startFakeAwsServer, type FakeAwsServer, type FakeCredentials, type LocalDynamo, type PolicyDocument } from '../../src/index.js';
+import { FakeAws, ROUTE_AUTHORIZATIONS, startDynalite, startFakeAwsServer, type FakeAwsServer, type FakeCredentials, type LocalDynamo, type PolicyDocument } from '../../src/index.js';
 
 const ACCOUNT = '123456789012';
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:lamp-dr`;
@@ -87,6 +87,10 @@ describe('FakeIam: calls over HTTP authorized as AWS would', () => {
       $metadata: { httpStatusCode: 400 },
       message: expect.stringMatching(/dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table\/lamp-dr-state/),
     });
+  });
+
+  it('knows how AWS authorizes every call the fakes answer', () => {
+    expect(fake.routeKeys.filter((key) => ROUTE_AUTHORIZATIONS[key] === undefined)).toEqual([]);
   });
 
   it('refuses a call whose authorization the fakes do not know, naming where to add it', async () => {
