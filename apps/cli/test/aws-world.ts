@@ -82,6 +82,16 @@ export class AwsWorld {
     });
   }
 
+  /**
+   * Keys the fakes do not check (`dr` run as someone with every permission): for a test about
+   * what lies outside the deployment, such as another app's config parameter, where the operator
+   * policy would rightly answer AccessDenied first.
+   */
+  get uncheckedKeys(): Record<string, string> {
+    const { AWS_ACCESS_KEY_ID = '', AWS_SECRET_ACCESS_KEY = '', AWS_SESSION_TOKEN = '' } = this.server.env;
+    return { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN };
+  }
+
   /** Runs `dr` as a process; `onOutput` sees stdout as it grows and may signal the process. */
   dr(args: readonly string[], options: { env?: Record<string, string | undefined>; onOutput?: (stdout: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<CliResult> {
     return runNodeScript(BIN, args, { env: this.env(options.env), onOutput: options.onOutput });
