@@ -1,5 +1,5 @@
 import type { PolicyDocument, PolicyStatement } from '@dr/aws-fakes';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
 
 /** `policies` without the statement whose Sid is `sid` (which must be there). */
@@ -8,6 +8,18 @@ function without(policies: readonly PolicyDocument[], sid: string): PolicyDocume
   expect(policies.flatMap(statements).some((s) => s.Sid === sid)).toBe(true);
   return policies.map((p) => ({ ...p, Statement: statements(p).filter((s) => s.Sid !== sid) }));
 }
+
+describe('the <app>-dr-operator managed policy', () => {
+  it("fits IAM's 6,144-character limit for a managed policy, resolved as deployed", () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+    const operator = inject('drApp').operator;
+
+    const size = JSON.stringify(operator?.principal.policies[0]).length;
+
+    expect(size).toBeGreaterThan(1_000);
+    expect(size).toBeLessThanOrEqual(6_144);
+  });
+});
 
 describe('dr as an operator with only the <app>-dr-operator managed policy (enforced by the fakes)', () => {
   let world: AwsWorld;
