@@ -5,5 +5,7 @@ export default defineProject({
     name: 'cli',
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    // PilotLight synthesized once per run: the AWS worlds take their config and the operator's policy from it.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -10,5 +10,7 @@ export default defineProject({
     // not on the CPU: running the slow files side by side keeps the suite near two minutes.
     maxWorkers: 3,
     hookTimeout: 60_000,
+    // PilotLight synthesized once per run: each world takes its config and roles from it.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

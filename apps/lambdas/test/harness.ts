@@ -1,8 +1,23 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAwsPorts, DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, FakeDns, HealthEndpoint, invokeLambda, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type InvokeLambdaOptions, type LambdaInvocation, type LocalDynamo } from '@dr/aws-fakes';
-import { initialDetectorState, parseConfig, referenceConfig, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
+import {
+  enforceSynthesizedDrApp,
+  FakeAws,
+  FakeDns,
+  HealthEndpoint,
+  invokeLambda,
+  scheduledEvent,
+  startDynalite,
+  startFakeAwsServer,
+  type FakeAwsServer,
+  type InvokeLambdaOptions,
+  type LambdaInvocation,
+  type LocalDynamo,
+  type FakePrincipal,
+} from '@dr/aws-fakes';
+import { buildPlan, initialDetectorState, parseConfig, Runner, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Operation, type Ports, type RunState } from '@dr/failover-core';
+import { inject } from 'vitest';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
 export const BUNDLES = {
@@ -24,6 +39,9 @@ export { scheduledEvent };
 /** One invocation's output: its JSON log lines, EMF metrics, and result or error. */
 export type Invocation = LambdaInvocation;
 
+/** The bundle each Lambda's role belongs to (the constructs' `POWERTOOLS_SERVICE_NAME` is `dr-<bundle>`). */
+const BUNDLE_NAMES: Readonly<Record<string, string>> = { [BUNDLES.controller]: 'failover-controller', [BUNDLES.snapshot]: 'snapshot', [BUNDLES.readiness]: 'readiness' };
+
 /** Everything a bundled handler runs against: fake AWS over HTTP, dynalite, the config in SSM. */
 export class LambdaWorld {
   private constructor(
@@ -36,15 +54,25 @@ export class LambdaWorld {
     readonly drHealth: HealthEndpoint,
     /** Answers the primary's Route 53 health record (unhealthy from the moment its region is out). */
     readonly dns: FakeDns,
+    /** Each bundle's credentials (its role, as synthesized, enforced by the fakes), by bundle name. */
+    private readonly credentials: Readonly<Record<string, Readonly<Record<string, string>>>>,
+    /** The config parameter's name, as the constructs give it to the functions. */
+    readonly configParameterName: string,
   ) {}
 
+  /**
+   * A world whose names come from the synthesized `PilotLight` (its config parameter's value),
+   * with `overrides` on top; every bundle invocation runs as its function's role, enforced.
+   */
   static async start(overrides: Partial<DrConfigInput> = {}): Promise<LambdaWorld> {
+    // Synthesized once per run by test/global-setup.ts.
+    const synth = inject('drApp');
+    const deployed = synth.config as unknown as DrConfigInput;
     const [health, drHealth] = await Promise.all([HealthEndpoint.start(), HealthEndpoint.start()]);
     const config = parseConfig({
-      ...referenceConfig,
-      primary: { ...referenceConfig.primary, healthCheckUrl: health.url },
-      secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url, dbKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000' },
-      controller: { stateTableName: 'lamp-dr-state', topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
+      ...deployed,
+      primary: { ...deployed.primary, healthCheckUrl: health.url },
+      secondary: { ...deployed.secondary, healthCheckUrl: drHealth.url },
       // Detection and its confirmation as short as the config allows, to keep tests short.
       detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 2, confirmSeconds: 10 },
       // A failover's last step waits this long for the old region to answer before leaving its
@@ -53,24 +81,31 @@ export class LambdaWorld {
       ...overrides,
     });
     const fake = new FakeAws(config, 'steady', { mockSdk: false });
-    fake.parameters.set(`${config.secondary.region}:/dr/lamp/config`, JSON.stringify(config));
+    fake.parameters.set(`${config.secondary.region}:${synth.configParameterName}`, JSON.stringify(config));
     fake.alarmStates.set(config.primary.availabilityAlarmName ?? '', 'OK');
-    const dynamo = await startDynalite();
-    await dynamo.createTable('lamp-dr-state');
+    const credentials = enforceSynthesizedDrApp(fake.iam, synth);
+    const dynamo = await startDynalite({ iam: fake.iam });
+    await dynamo.createTable(config.controller.stateTableName ?? '');
     const dns = await FakeDns.start(fake, { failureDelayMs: 0 });
-    return new LambdaWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dns);
+    return new LambdaWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dns, credentials, synth.configParameterName);
   }
 
-  /** The environment the constructs give the function, pointed at the fakes. */
-  env(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  /**
+   * The environment the constructs give the function, pointed at the fakes, with the keys of
+   * `bundle`'s role (the fakes' dummy keys, which nothing checks, without one).
+   */
+  env(extra: Record<string, string | undefined> = {}, bundle?: string): Record<string, string> {
+    const role = bundle === undefined ? undefined : this.credentials[BUNDLE_NAMES[bundle] ?? ''];
+    if (bundle !== undefined && !role) throw new Error(`no role for bundle ${bundle} in the synthesized app`);
     const env: Record<string, string | undefined> = {
       PATH: process.env.PATH,
       ...this.server.env,
+      ...role,
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamo.endpoint,
       AWS_REGION: this.config.secondary.region,
-      DR_APP: 'lamp',
-      DR_CONFIG_PARAMETER: '/dr/lamp/config',
-      DR_STATE_TABLE: 'lamp-dr-state',
+      DR_APP: this.config.app,
+      DR_CONFIG_PARAMETER: this.configParameterName,
+      DR_STATE_TABLE: this.config.controller.stateTableName,
       DR_TOPIC_ARN: this.config.controller.topicArn,
       DR_LEASE_SECONDS: '30',
       DR_DNS_SERVERS: this.dns.server,
@@ -80,14 +115,19 @@ export class LambdaWorld {
     return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   }
 
-  /** Starts one invocation of a bundle in its own process; `onLog` sees each log line as it comes. */
-  start(bundle: string, options: { event?: unknown; timeoutMs: number; env?: Record<string, string | undefined>; requestId?: string; onLog?: InvokeLambdaOptions['onLog'] }): Promise<Invocation> {
-    return invokeLambda(bundle, { ...options, event: options.event === undefined ? scheduledEvent() : options.event, env: this.env(options.env) });
+  /**
+   * Starts one invocation of a bundle in its own process, as its function's role (IAM enforced
+   * by the fakes, unless `enforceIam` is false: for a test that points a bundle at something
+   * outside the deployment, such as another config parameter); `onLog` sees each log line as it comes.
+   */
+  start(bundle: string, options: { event?: unknown; timeoutMs: number; env?: Record<string, string | undefined>; requestId?: string; onLog?: InvokeLambdaOptions['onLog']; enforceIam?: boolean }): Promise<Invocation> {
+    const { enforceIam = true, ...rest } = options;
+    return invokeLambda(bundle, { ...rest, event: options.event === undefined ? scheduledEvent() : options.event, env: this.env(options.env, enforceIam ? bundle : undefined) });
   }
 
   /** The state table as the engine reads and writes it. */
   stateStore(): DynamoDbStateStore {
-    return new DynamoDbStateStore({ awsSdkV3Client: this.dynamo.client, tableName: 'lamp-dr-state' });
+    return new DynamoDbStateStore({ awsSdkV3Client: this.dynamo.client, tableName: this.config.controller.stateTableName ?? '' });
   }
 
   /**
@@ -142,12 +182,31 @@ export class LambdaWorld {
     return createAwsPorts(this.config, {
       endpoints: { rds: fakeAws, autoScaling: fakeAws, elasticLoadBalancingV2: fakeAws, cloudWatch: fakeAws, globalAccelerator: fakeAws, sns: fakeAws, dynamoDb: this.dynamo.endpoint },
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      stateTableName: 'lamp-dr-state',
+      stateTableName: this.config.controller.stateTableName,
     });
+  }
+
+  /**
+   * A test that makes a bundle run into AccessDenied on purpose says so; otherwise {@link stop}
+   * fails the test on any refused call, since a bundle may survive a refusal (a readiness check
+   * it could not evaluate) that would still be a permission missing on AWS.
+   */
+  deniesExpected = false;
+
+  /** The role session `bundle` (`failover-controller`, `snapshot`, `readiness`) runs as; a test may edit its policies. */
+  role(bundle: string): FakePrincipal {
+    const accessKeyId = this.credentials[bundle]?.AWS_ACCESS_KEY_ID;
+    const principal = accessKeyId === undefined ? undefined : this.fake.iam.principals.get(accessKeyId);
+    if (!principal) throw new Error(`no role for bundle ${bundle}`);
+    return principal;
   }
 
   async stop(): Promise<void> {
     await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop(), this.dns.stop()]);
+    const denials = this.fake.iam.denials();
+    if (!this.deniesExpected && denials.length > 0) {
+      throw new Error(`AWS would have refused ${denials.length} call(s) of the bundles' roles:\n${[...new Set(denials.map((d) => `${d.principal}: ${d.action} on ${d.resource}`))].join('\n')}`);
+    }
   }
 }
 
@@ -163,4 +222,28 @@ export async function untilCompleted(world: LambdaWorld, attempts: number): Prom
     if (last.result?.action === 'busy') await new Promise((r) => setTimeout(r, 5_000));
   }
   return last!;
+}
+
+/**
+ * Runs `operation` as `dr` does on an operator's machine (the same runner, ports and state
+ * table, unchecked by IAM: the operator's policy is the CLI tests' concern), to its end, or
+ * aborted once the run reaches step `stopAt` as when the operator presses Ctrl-C.
+ */
+export async function runAsOperator(world: LambdaWorld, operation: Operation, stopAt?: string): Promise<RunState> {
+  const stop = new AbortController();
+  const runId = `${operation}-by-alice`;
+  const runner = new Runner({
+    ports: world.operatorPorts(),
+    config: world.config,
+    owner: 'cli:alice@laptop:4242-0a1b2c3d',
+    stateKey: stateKeys(world.config.app).control,
+    signal: stop.signal,
+    // Polls faster than the command's 2 s, so the test need not wait for the fake's instances.
+    settings: { pollMs: 200, settleMs: 60_000, backoffMs: 200, maxBackoffMs: 2_000 },
+    onTransition: (state) => {
+      if (stopAt !== undefined && state.plan.steps[state.stepIndex]?.id === stopAt) stop.abort();
+    },
+  });
+  const { state } = await runner.start({ runId, operation, plan: buildPlan(world.config, operation, { runTag: runId }), maxDataLossSeconds: world.config.objectives.maxDataLossSeconds });
+  return state;
 }

@@ -240,7 +240,7 @@ function retiredPattern(r: RegionResources): string {
  * regions, since a run it finishes or rolls back may act in either.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
  */
-function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.Table, topic: sns.Topic): iam.PolicyStatement[] {
+export function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.ITable, topic: sns.ITopic): iam.PolicyStatement[] {
   const regions = [config.primary, config.secondary];
   const rds = (r: RegionResources, resource: string) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:${resource}`;
   const optional = (value: string | undefined, make: (v: string) => string) => (value === undefined ? [] : [make(value)]);

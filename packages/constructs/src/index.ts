@@ -11,6 +11,7 @@ export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucke
 export { BucketReplication, type BucketReplicationProps } from './bucket-replication.js';
 export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-parameter.js';
 export { DrNotifications, FailoverController, type DrNotificationsProps, type FailoverControllerProps, type NotificationSubscription } from './failover-controller.js';
+export { DrOperatorPolicy, type DrOperatorPolicyProps } from './dr-operator-policy.js';
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';
 export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
 export type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';

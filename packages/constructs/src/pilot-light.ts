@@ -7,6 +7,7 @@ import { AppTier } from './app-tier.js';
 import { appUserName, DatabaseAppUser } from './database-app-user.js';
 import { PilotLightDatabase, PilotLightReplica } from './database.js';
 import { DrConfigParameter } from './dr-config-parameter.js';
+import { DrOperatorPolicy } from './dr-operator-policy.js';
 import { DrNotifications, FailoverController, type NotificationSubscription } from './failover-controller.js';
 import { GlobalEntryPoint } from './global-entry-point.js';
 import { HealthCheckRecord } from './health-check-record.js';
@@ -230,6 +231,8 @@ export class PilotLight extends Construct {
   readonly primaryHealthCheck: HealthCheckRecord;
   /** The continuous readiness checks (in the control stack). */
   readonly readiness: ReadinessChecks;
+  /** The `dr` command's permissions, `<app>-dr-operator` (in the control stack): attach it to the operators. */
+  readonly operatorPolicy: DrOperatorPolicy;
 
   constructor(scope: Construct, id: string, props: PilotLightProps) {
     super(scope, id);
@@ -401,6 +404,7 @@ export class PilotLight extends Construct {
     };
     const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
     this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications });
+    this.operatorPolicy = new DrOperatorPolicy(this.controlStack, 'DrOperator', { configParameter: drConfig, controller: this.controller, notifications });
     const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode, topic: notifications.topic });
     this.readiness = new ReadinessChecks(this.controlStack, 'Readiness', { configParameter: drConfig, controller: this.controller, code: props.readinessCode });
     new DrMonitoring(this.controlStack, 'Monitoring', {

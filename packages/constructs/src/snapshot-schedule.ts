@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { DrConfig } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
 import { acknowledge } from './private/nag.js';
@@ -57,24 +58,7 @@ export class SnapshotSchedule extends Construct {
 
     const { role, logGroup } = lambdaRoleAndLogs(this, `Daily snapshots of ${config.app}`, props.logRetention);
     const regions = [config.primary, config.secondary];
-    const dbArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`);
-    // The job names its snapshots <app>-daily-<date>, and `dr snapshot create` <app>-manual-<time>:
-    // the grant stops at those prefixes, clear of RDS's own final snapshots.
-    const snapshotArns = regions.flatMap((r) => ['daily', 'manual'].map((kind) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*`));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadDatabasesAndSnapshots', actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'], resources: ['*'] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'SnapshotTheDatabases', actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], resources: [...dbArns, ...snapshotArns] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }));
-    // Copying an encrypted snapshot across regions has RDS use both regions' keys on the job's behalf.
-    const keys = regions.flatMap((r) => (r.dbKmsKeyArn ? [{ region: r.region, arn: r.dbKmsKeyArn }] : []));
-    for (const key of keys) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:CreateGrant', 'kms:DescribeKey'],
-          resources: [key.arn],
-          conditions: { StringLike: { 'kms:ViaService': regions.map((r) => `rds.${r.region}.amazonaws.com`) } },
-        }),
-      );
-    }
+    for (const statement of snapshotStatements(config, stack)) role.addToPolicy(statement);
     props.configParameter.grantRead(role);
     acknowledge(role, ['AwsSolutions-IAM5[Resource::*]'], 'Only DescribeDBInstances and DescribeDBSnapshots, which have no resource-level permissions.');
     acknowledge(
@@ -111,4 +95,36 @@ export class SnapshotSchedule extends Construct {
     });
     if (props.topic) this.errorsAlarm.addAlarmAction(new actions.SnsAction(props.topic));
   }
+}
+
+/**
+ * The snapshot permissions (the job's, and `dr snapshot`'s in the operator policy): describe the
+ * databases and snapshots, snapshot the app's databases, copy, tag and prune only the snapshots
+ * this tool names, with RDS using the databases' keys on the caller's behalf (`keyUse`: false
+ * where the policy already lets RDS use them, as the controller's statements do).
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+ */
+export function snapshotStatements(config: DrConfig, stack: Stack, keyUse = true): iam.PolicyStatement[] {
+  const regions = [config.primary, config.secondary];
+  const dbArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`);
+  // The job names its snapshots <app>-daily-<date>, and `dr snapshot create` <app>-manual-<time>:
+  // the grant stops at those prefixes, clear of RDS's own final snapshots.
+  const snapshotArns = regions.flatMap((r) => ['daily', 'manual'].map((kind) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*`));
+  const statements = [
+    new iam.PolicyStatement({ sid: 'ReadDatabasesAndSnapshots', actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'], resources: ['*'] }),
+    new iam.PolicyStatement({ sid: 'SnapshotTheDatabases', actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], resources: [...dbArns, ...snapshotArns] }),
+    new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }),
+  ];
+  // Copying an encrypted snapshot across regions has RDS use both regions' keys on the caller's behalf.
+  const keys = keyUse ? regions.flatMap((r) => (r.dbKmsKeyArn ? [{ region: r.region, arn: r.dbKmsKeyArn }] : [])) : [];
+  for (const key of keys) {
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+        resources: [key.arn],
+        conditions: { StringLike: { 'kms:ViaService': regions.map((r) => `rds.${r.region}.amazonaws.com`) } },
+      }),
+    );
+  }
+  return statements;
 }

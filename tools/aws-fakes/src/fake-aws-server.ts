@@ -156,8 +156,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * Accelerator, SSM, Service Quotas, Secrets Manager). The service and
  * region come from each request's SigV4 credential scope. A call to a region in an outage gets
  * its connection dropped, as an unreachable endpoint would; so does a call whose answer
- * {@link FakeAws.loseResponses} loses, after it has taken effect. DynamoDB is not here: use
- * dynalite.
+ * {@link FakeAws.loseResponses} loses, after it has taken effect. A call signed with the keys
+ * of a principal registered in {@link FakeAws.iam} is authorized first, as AWS would. DynamoDB
+ * is not here: use dynalite (and `startDynamoGate` to authorize its calls).
  */
 export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> {
   const calls: string[] = [];
@@ -165,15 +166,16 @@ export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> 
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
-    const [region, service] = [scope?.[1] ?? 'us-east-1', scope?.[2] ?? ''];
+    // The SigV4 credential: access key id, then the scope (date, region, service).
+    const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
+    const [accessKeyId, region, service] = [scope?.[1], scope?.[2] ?? 'us-east-1', scope?.[3] ?? ''];
     const target = req.headers['x-amz-target'];
     const json = typeof target === 'string';
     const ec2 = service === 'ec2';
     const { action, input } = json ? { action: target.split('.').at(-1) ?? '', input: body ? (JSON.parse(body) as Record<string, unknown>) : {} } : ec2 ? fromEc2Query(body) : fromQuery(body);
     calls.push(`${service}:${action}`);
     try {
-      const output = (await fake.handle(service, action, input, region)) ?? {};
+      const output = (await fake.handle(service, action, input, region, accessKeyId)) ?? {};
       if (json) {
         res.writeHead(200, { 'content-type': String(req.headers['content-type'] ?? 'application/x-amz-json-1.1') });
         res.end(JSON.stringify(output, jsonReplacer));

@@ -36,6 +36,7 @@ import type { DrConfig } from '@dr/failover-core';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { awsError, lostResponseError, networkError } from './errors.js';
 import { FakeReadiness } from './fake-readiness.js';
+import { FakeIam } from './iam/fake-iam.js';
 import { FakeRds, page, type FakeDb, type FakeDbState, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
 
 interface FakeAsg {
@@ -191,7 +192,12 @@ export class FakeAws implements FakeRdsKnobs {
   readonly readiness: FakeReadiness;
   /** Messages published to SNS. */
   readonly published: { subject?: string | undefined; message?: string | undefined }[] = [];
-  private readonly routes = new Map<string, FakeHandler>();
+  /**
+   * IAM as AWS enforces it (`iam/fake-iam.ts`): calls over HTTP made with a registered
+   * principal's keys are authorized against its policies; other keys are not checked.
+   */
+  readonly iam = new FakeIam();
+  private readonly routes = new Map<string, (input: Parameters<FakeHandler>[0], region: string, accessKeyId?: string) => ReturnType<FakeHandler>>();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one stub per service, each typed by its own client
   private readonly mocks: Partial<Record<FakeService, AwsStub<any, any, any>>>;
 
@@ -266,8 +272,9 @@ export class FakeAws implements FakeRdsKnobs {
    */
   private route(service: FakeService, command: { readonly name: string }, answer: FakeHandler): void {
     const action = command.name.replace(/Command$/, '');
-    const guarded: FakeHandler = async (input, region) => {
+    const guarded = async (input: Parameters<FakeHandler>[0], region: string, accessKeyId?: string) => {
       if (this.outages.has(region)) throw networkError(`${service}.${region}.amazonaws.com`);
+      this.iam.authorize(accessKeyId, service, action, input, region);
       const output = await answer(input, region);
       const lose = this.loseResponses.get(action) ?? 0;
       if (lose > 0) {
@@ -284,12 +291,18 @@ export class FakeAws implements FakeRdsKnobs {
   /**
    * Answers one API call as AWS would: `service` is the signing name (`rds`, `autoscaling`,
    * `elasticloadbalancing`, `monitoring`, `globalaccelerator`, `sns`, `ssm`), `action` the
-   * operation (`DescribeDBInstances`). Throws SDK-shaped errors.
+   * operation (`DescribeDBInstances`), `accessKeyId` the caller's (authorized by {@link FakeAws.iam}).
+   * Throws SDK-shaped errors.
    */
-  async handle(service: string, action: string, input: Record<string, unknown>, region: string): Promise<unknown> {
+  async handle(service: string, action: string, input: Record<string, unknown>, region: string, accessKeyId?: string): Promise<unknown> {
     const answer = this.routes.get(`${service}:${action}`);
     if (!answer) throw awsError('InvalidAction', `${service} ${action} is not modelled by FakeAws`);
-    return answer(input, region);
+    return answer(input, region, accessKeyId);
+  }
+
+  /** Every call the fake answers, as `<signing name>:<Action>` (each needs an entry in `iam/route-authorizations.ts`). */
+  get routeKeys(): readonly string[] {
+    return [...this.routes.keys()];
   }
 
   /**

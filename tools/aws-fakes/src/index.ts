@@ -32,3 +32,21 @@ export {
   type Series,
   type TreatMissingData,
 } from './cloudwatch-alarm-model.js';
+export {
+  actionMatches,
+  arnMatches,
+  evaluatePolicies,
+  KNOWN_CONDITION_KEYS,
+  PolicyNotUnderstoodError,
+  type AuthorizationRequest,
+  type ContextValue,
+  type PolicyConditionValue,
+  type PolicyDecision,
+  type PolicyDocument,
+  type PolicyStatement,
+} from './iam/policy-evaluator.js';
+export { autoScalingGroupArn, ROUTE_AUTHORIZATIONS, type CallFacts, type RequiredPermission, type RouteAuthorization } from './iam/route-authorizations.js';
+export { FakeIam, type FakeAuthorization, type FakeCredentials, type FakePrincipal } from './iam/fake-iam.js';
+export { startDynamoGate, type DynamoGate } from './iam/dynamo-gate.js';
+export { TemplateResolver, type CfnResource, type CfnTemplate, type FoundResource, type SynthesizedStack } from './iam/template-resolver.js';
+export { enforceSynthesizedDrApp, readSynthesizedDrApp, type SynthesizedCaller, type SynthesizedDrApp } from './iam/synthesized-dr-app.js';

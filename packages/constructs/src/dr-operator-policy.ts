@@ -1,0 +1,70 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { retiredPrefix } from '@dr/failover-core';
+import { Construct } from 'constructs';
+import type { DrConfigParameter } from './dr-config-parameter.js';
+import { controllerStatements, type DrNotifications, type FailoverController } from './failover-controller.js';
+import { acknowledge } from './private/nag.js';
+import { snapshotStatements } from './snapshot-schedule.js';
+
+/** Props of {@link DrOperatorPolicy}. */
+export interface DrOperatorPolicyProps {
+  /** The DR config parameter of the controller's region: its resources scope the policy, and `dr --app` reads it (and its copy in the primary region). */
+  readonly configParameter: DrConfigParameter;
+  /** The failover controller: `dr` shares its state table (one lease for a person and the Lambda) and publishes to its topic. */
+  readonly controller: FailoverController;
+  /** The controller's notifications: publishing to the encrypted topic takes its key. */
+  readonly notifications: DrNotifications;
+  /** @default `<app>-dr-operator` */
+  readonly managedPolicyName?: string;
+}
+
+/**
+ * The operator's permissions for the `dr` command, as a customer managed policy to attach to the
+ * people or roles who run it (`<app>-dr-operator`): `dr status`, `plan`, `failover`,
+ * `switchover`, `failback`, `rebuild`, `drill --live` and `dr snapshot`, scoped to the
+ * resources named in the DR config. An operation run by `dr` makes the calls the controller
+ * makes (the controller may finish or roll back a run `dr` left), so the statements are the
+ * controller's, plus the snapshot job's for `dr snapshot`, the config parameter in both regions
+ * (`dr --app` reads it in the region named) and the topic's key.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html
+ */
+export class DrOperatorPolicy extends Construct {
+  /** The managed policy; attach it to the operators' roles or groups. */
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: DrOperatorPolicyProps) {
+    super(scope, id);
+    const config = props.configParameter.config;
+    const stack = Stack.of(this);
+    const regions = [config.primary, config.secondary];
+    const parameterPath = props.configParameter.parameterName.replace(/^\//, '');
+    const statements = [
+      ...controllerStatements(config, stack, props.controller.table, props.controller.topic),
+      // The controller's statements already let RDS use both database keys for the caller (and
+      // keep the policy under IAM's 6,144-character limit for a managed policy).
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+      ...snapshotStatements(config, stack, false),
+      new iam.PolicyStatement({ sid: 'ReadTheConfig', actions: ['ssm:GetParameter'], resources: regions.map((r) => `arn:${stack.partition}:ssm:${r.region}:${stack.account}:parameter/${parameterPath}`) }),
+      // SNS uses the publisher's permissions on the topic's key.
+      // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse
+      new iam.PolicyStatement({ sid: 'PublishToTheEncryptedTopic', actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [props.notifications.key.keyArn] }),
+    ];
+    this.policy = new iam.ManagedPolicy(this, 'Resource', {
+      managedPolicyName: props.managedPolicyName ?? `${config.app}-dr-operator`,
+      description: `What the dr command needs to operate ${config.app}'s pilot light`,
+      statements,
+    });
+    acknowledge(this.policy, ['AwsSolutions-IAM5[Resource::*]'], 'Only reads without resource-level permissions (RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData/GetMetricStatistics); every change is scoped to a named resource.');
+    acknowledge(
+      this.policy,
+      [
+        ...regions.map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`),
+        ...regions.map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:db:${retiredPrefix(r.dbInstanceIdentifier)}*]`),
+        ...regions.flatMap((r) => ['daily', 'manual'].map((kind) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*]`)),
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      ],
+      'The same scoping as the controller\'s role and the snapshot job\'s: an Auto Scaling group pinned by name (its ARN carries a generated id), instances retired as <id>-retired-<run>, snapshots this tool names <app>-daily-* and <app>-manual-*, and the key-spec variants of GenerateDataKey on the topic\'s one key.',
+    );
+  }
+}

@@ -1,0 +1,363 @@
+import { createHash } from 'node:crypto';
+import type { PolicyDocument } from './policy-evaluator.js';
+
+/** A CloudFormation template as CDK synthesizes it (JSON). */
+export interface CfnTemplate {
+  readonly Resources?: Readonly<Record<string, CfnResource>>;
+  readonly Outputs?: Readonly<Record<string, { readonly Value: unknown; readonly Export?: { readonly Name: unknown } }>>;
+  readonly Mappings?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
+}
+
+/** One resource of a template. */
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Readonly<Record<string, unknown>>;
+  readonly Metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** One stack of a synthesized app: its name, where it deploys, its template. */
+export interface SynthesizedStack {
+  readonly stackName: string;
+  readonly region: string;
+  readonly account: string;
+  readonly template: CfnTemplate;
+}
+
+/** A resource found in the app, with the stack it is in. */
+export interface FoundResource {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly resource: CfnResource;
+  /** Its construct path (`aws:cdk:path` metadata), when CDK recorded one. */
+  readonly path: string | undefined;
+}
+
+const PARTITION = 'aws';
+
+/** Hex digits derived from `seed`: the fake's stand-in for what AWS generates at deploy time. */
+function fakeHex(seed: string, length: number): string {
+  let out = '';
+  for (let i = 0; out.length < length; i++) out += createHash('sha256').update(`${seed}#${i}`).digest('hex');
+  return out.slice(0, length);
+}
+
+function fakeUuid(seed: string): string {
+  const h = fakeHex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** What AWS makes of a resource without a given name: `<stack>-<logical id>-<suffix>`, within `max` characters. */
+function generatedName(stackName: string, logicalId: string, max = 64, lower = false): string {
+  const suffix = fakeHex(`${stackName}/${logicalId}`, 12).toUpperCase();
+  const name = `${stackName}-${logicalId}`.slice(0, max - suffix.length - 1) + `-${suffix}`;
+  return lower ? name.toLowerCase() : name;
+}
+
+interface ResourceContext {
+  readonly stack: SynthesizedStack;
+  readonly logicalId: string;
+  readonly props: Readonly<Record<string, unknown>>;
+  /** A property resolved to a string. */
+  readonly prop: (name: string) => string | undefined;
+  readonly seed: string;
+}
+
+/** Ref and Fn::GetAtt of one resource type, as CloudFormation documents each type's return values. */
+interface TypeModel {
+  readonly ref: (r: ResourceContext) => string;
+  readonly attributes?: Readonly<Record<string, (r: ResourceContext) => unknown>>;
+}
+
+const arn = (r: ResourceContext, service: string, resource: string, region = r.stack.region) => `arn:${PARTITION}:${service}:${region}:${r.stack.account}:${resource}`;
+const named = (r: ResourceContext, prop: string, max?: number, lower?: boolean) => r.prop(prop) ?? generatedName(r.stack.stackName, r.logicalId, max, lower);
+
+const lbName = (r: ResourceContext) => named(r, 'Name', 32).replace(/[^A-Za-z0-9-]/g, '').slice(0, 32);
+const lbArn = (r: ResourceContext) => arn(r, 'elasticloadbalancing', `loadbalancer/${r.prop('Type') === 'network' ? 'net' : 'app'}/${lbName(r)}/${fakeHex(r.seed, 16)}`);
+const tgName = (r: ResourceContext) => named(r, 'Name', 32).replace(/[^A-Za-z0-9-]/g, '').slice(0, 32);
+const tgArn = (r: ResourceContext) => arn(r, 'elasticloadbalancing', `targetgroup/${tgName(r)}/${fakeHex(r.seed, 16)}`);
+const topicArn = (r: ResourceContext) => arn(r, 'sns', named(r, 'TopicName', 256));
+const tableName = (r: ResourceContext) => named(r, 'TableName', 255);
+const keyId = (r: ResourceContext) => fakeUuid(r.seed);
+const logGroupName = (r: ResourceContext) => named(r, 'LogGroupName', 512);
+const roleName = (r: ResourceContext) => named(r, 'RoleName', 64);
+const functionName = (r: ResourceContext) => named(r, 'FunctionName', 64);
+const acceleratorArn = (r: ResourceContext) => `arn:${PARTITION}:globalaccelerator::${r.stack.account}:accelerator/${fakeUuid(r.seed)}`;
+
+/**
+ * Return values of the resource types the DR templates' policies and config refer to.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-template-resource-type-ref.html
+ */
+const TYPES: Readonly<Record<string, TypeModel>> = {
+  'AWS::SNS::Topic': { ref: topicArn, attributes: { TopicArn: topicArn, TopicName: (r) => named(r, 'TopicName', 256) } },
+  'AWS::KMS::Key': { ref: keyId, attributes: { Arn: (r) => arn(r, 'kms', `key/${keyId(r)}`), KeyId: keyId } },
+  'AWS::DynamoDB::Table': { ref: tableName, attributes: { Arn: (r) => arn(r, 'dynamodb', `table/${tableName(r)}`), StreamArn: (r) => arn(r, 'dynamodb', `table/${tableName(r)}/stream/2026-01-01T00:00:00.000`) } },
+  'AWS::DynamoDB::GlobalTable': { ref: tableName, attributes: { Arn: (r) => arn(r, 'dynamodb', `table/${tableName(r)}`) } },
+  'AWS::SSM::Parameter': { ref: (r) => named(r, 'Name', 1011) },
+  'AWS::IAM::Role': { ref: roleName, attributes: { Arn: (r) => `arn:${PARTITION}:iam::${r.stack.account}:role/${roleName(r)}`, RoleId: (r) => `AROA${fakeHex(r.seed, 17).toUpperCase()}` } },
+  'AWS::IAM::ManagedPolicy': { ref: (r) => `arn:${PARTITION}:iam::${r.stack.account}:policy/${named(r, 'ManagedPolicyName', 128)}`, attributes: { PolicyArn: (r) => `arn:${PARTITION}:iam::${r.stack.account}:policy/${named(r, 'ManagedPolicyName', 128)}` } },
+  'AWS::Logs::LogGroup': { ref: logGroupName, attributes: { Arn: (r) => arn(r, 'logs', `log-group:${logGroupName(r)}:*`) } },
+  'AWS::Lambda::Function': { ref: functionName, attributes: { Arn: (r) => arn(r, 'lambda', `function:${functionName(r)}`) } },
+  'AWS::RDS::DBInstance': {
+    ref: (r) => named(r, 'DBInstanceIdentifier', 63, true),
+    attributes: {
+      'Endpoint.Address': (r) => `${named(r, 'DBInstanceIdentifier', 63, true)}.${fakeHex(r.seed, 12)}.${r.stack.region}.rds.amazonaws.com`,
+      'Endpoint.Port': () => '3306',
+      DBInstanceArn: (r) => arn(r, 'rds', `db:${named(r, 'DBInstanceIdentifier', 63, true)}`),
+    },
+  },
+  'AWS::RDS::DBParameterGroup': { ref: (r) => named(r, 'DBParameterGroupName', 255, true) },
+  'AWS::RDS::DBSubnetGroup': { ref: (r) => named(r, 'DBSubnetGroupName', 255, true) },
+  'AWS::AutoScaling::AutoScalingGroup': { ref: (r) => named(r, 'AutoScalingGroupName', 255) },
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': {
+    ref: lbArn,
+    attributes: {
+      DNSName: (r) => `${lbName(r)}-${parseInt(fakeHex(r.seed, 8), 16)}.${r.stack.region}.elb.amazonaws.com`,
+      LoadBalancerFullName: (r) => lbArn(r).split(':loadbalancer/')[1],
+      LoadBalancerName: lbName,
+      LoadBalancerArn: lbArn,
+      CanonicalHostedZoneID: () => 'Z35SXDOTRQ7X7K',
+    },
+  },
+  'AWS::ElasticLoadBalancingV2::TargetGroup': { ref: tgArn, attributes: { TargetGroupArn: tgArn, TargetGroupFullName: (r) => tgArn(r).split(':')[5], TargetGroupName: tgName } },
+  'AWS::ElasticLoadBalancingV2::Listener': { ref: (r) => `${r.prop('LoadBalancerArn')?.replace(':loadbalancer/', ':listener/')}/${fakeHex(r.seed, 16)}` },
+  'AWS::GlobalAccelerator::Accelerator': { ref: acceleratorArn, attributes: { AcceleratorArn: acceleratorArn, DnsName: (r) => `a${fakeHex(r.seed, 16)}.awsglobalaccelerator.com` } },
+  'AWS::GlobalAccelerator::Listener': { ref: (r) => `${r.prop('AcceleratorArn')}/listener/${fakeHex(r.seed, 8)}`, attributes: { ListenerArn: (r) => `${r.prop('AcceleratorArn')}/listener/${fakeHex(r.seed, 8)}` } },
+  'AWS::GlobalAccelerator::EndpointGroup': {
+    ref: (r) => `${r.prop('ListenerArn')}/endpoint-group/${fakeHex(r.seed, 12)}`,
+    attributes: { EndpointGroupArn: (r) => `${r.prop('ListenerArn')}/endpoint-group/${fakeHex(r.seed, 12)}` },
+  },
+  'AWS::Route53::HealthCheck': { ref: (r) => fakeUuid(r.seed), attributes: { HealthCheckId: (r) => fakeUuid(r.seed) } },
+  'AWS::EC2::SecurityGroup': { ref: (r) => `sg-${fakeHex(r.seed, 17)}`, attributes: { GroupId: (r) => `sg-${fakeHex(r.seed, 17)}` } },
+  'AWS::EC2::Subnet': { ref: (r) => `subnet-${fakeHex(r.seed, 17)}`, attributes: { SubnetId: (r) => `subnet-${fakeHex(r.seed, 17)}` } },
+  'AWS::EC2::VPC': { ref: (r) => `vpc-${fakeHex(r.seed, 17)}`, attributes: { VpcId: (r) => `vpc-${fakeHex(r.seed, 17)}`, CidrBlock: (r) => r.prop('CidrBlock') } },
+  'AWS::S3::Bucket': { ref: (r) => named(r, 'BucketName', 63, true), attributes: { Arn: (r) => `arn:${PARTITION}:s3:::${named(r, 'BucketName', 63, true)}` } },
+  'AWS::SecretsManager::Secret': { ref: (r) => arn(r, 'secretsmanager', `secret:${named(r, 'Name', 256)}-${fakeHex(r.seed, 6)}`) },
+};
+
+/** Type-specific names that are properties (Ref gives them). */
+const PSEUDO = ['AWS::Partition', 'AWS::Region', 'AWS::AccountId', 'AWS::URLSuffix', 'AWS::StackName', 'AWS::StackId', 'AWS::NoValue'] as const;
+
+/** Marks an `AWS::NoValue` to drop from lists and objects. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/**
+ * Resolves the CloudFormation intrinsics of a synthesized CDK app to the physical names and
+ * ARNs a fake world uses, as CloudFormation would at deploy time: `Ref` (resources, parameters
+ * with defaults, pseudo parameters), `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select`,
+ * `Fn::Split`, `Fn::FindInMap`, `Fn::ImportValue` (same-region exports), and the cross-region
+ * references CDK makes with `crossRegionReferences: true` (an export writer custom resource in
+ * the producing stack, a reader's `Fn::GetAtt` in the consuming one). A name a resource is
+ * given is its name; what AWS would generate (a key id, a topic without a name, an ALB's suffix)
+ * is a fake id derived from the stack and logical id, so it is the same on every synthesis.
+ * Anything it cannot resolve throws, naming the stack, the resource and the intrinsic.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/pseudo-parameter-reference.html
+ */
+export class TemplateResolver {
+  private readonly stacks: ReadonlyMap<string, SynthesizedStack>;
+
+  constructor(stacks: readonly SynthesizedStack[]) {
+    this.stacks = new Map(stacks.map((s) => [s.stackName, s]));
+  }
+
+  private stack(name: string): SynthesizedStack {
+    const stack = this.stacks.get(name);
+    if (!stack) throw new Error(`no stack ${name} (stacks: ${[...this.stacks.keys()].join(', ')})`);
+    return stack;
+  }
+
+  /** Every resource of the app that `test` accepts. */
+  find(test: (found: FoundResource) => boolean): FoundResource[] {
+    return [...this.stacks.values()].flatMap((stack) =>
+      Object.entries(stack.template.Resources ?? {})
+        .map(([logicalId, resource]) => ({ stackName: stack.stackName, logicalId, resource, path: resource.Metadata?.['aws:cdk:path'] as string | undefined }))
+        .filter(test),
+    );
+  }
+
+  /** The one resource whose construct path is `path` (`Lamp-Control/Controller/Role/Resource`); throws when there is none. */
+  byPath(path: string): FoundResource {
+    const [found] = this.find((r) => r.path === path);
+    if (!found) throw new Error(`no resource at construct path ${path}`);
+    return found;
+  }
+
+  /** `value` with every intrinsic resolved, as it would be in stack `stackName`. */
+  resolve(stackName: string, value: unknown): unknown {
+    const out = this.walk(this.stack(stackName), value, `${stackName}`);
+    return out === NO_VALUE ? undefined : out;
+  }
+
+  /** What `Ref` of a resource gives. */
+  ref(stackName: string, logicalId: string): string {
+    return this.refIn(this.stack(stackName), logicalId, `${stackName}/${logicalId}`);
+  }
+
+  /**
+   * The identity-based policies of a role, as IAM would hold them: its inline `Policies`, every
+   * `AWS::IAM::Policy` of the app attached to it, and every customer managed policy in its
+   * `ManagedPolicyArns`, all resolved. AWS managed policies are refused (their documents are
+   * not in the templates).
+   */
+  rolePolicies(stackName: string, roleLogicalId: string): PolicyDocument[] {
+    const stack = this.stack(stackName);
+    const role = stack.template.Resources?.[roleLogicalId];
+    if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${stackName}/${roleLogicalId} is not an AWS::IAM::Role`);
+    const roleName = this.ref(stackName, roleLogicalId);
+    const props = role.Properties ?? {};
+    const inline = ((props.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => this.resolve(stackName, p.PolicyDocument) as PolicyDocument);
+    const attached = this.find((r) => r.resource.Type === 'AWS::IAM::Policy' && ((this.resolve(r.stackName, r.resource.Properties?.Roles ?? []) as string[]).includes(roleName)));
+    const managedArns = (this.resolve(stackName, props.ManagedPolicyArns ?? []) as string[]) ?? [];
+    const managed = managedArns.map((policyArn) => {
+      const [found] = this.find((r) => r.resource.Type === 'AWS::IAM::ManagedPolicy' && this.ref(r.stackName, r.logicalId) === policyArn);
+      if (!found) throw new Error(`${stackName}/${roleLogicalId} has managed policy ${policyArn}, whose document is not in the app`);
+      return this.resolve(found.stackName, found.resource.Properties?.PolicyDocument) as PolicyDocument;
+    });
+    return [...inline, ...attached.map((r) => this.resolve(r.stackName, r.resource.Properties?.PolicyDocument) as PolicyDocument), ...managed];
+  }
+
+  private refIn(stack: SynthesizedStack, name: string, where: string): string {
+    switch (name) {
+      case 'AWS::Partition':
+        return PARTITION;
+      case 'AWS::Region':
+        return stack.region;
+      case 'AWS::AccountId':
+        return stack.account;
+      case 'AWS::URLSuffix':
+        return 'amazonaws.com';
+      case 'AWS::StackName':
+        return stack.stackName;
+      case 'AWS::StackId':
+        return `arn:${PARTITION}:cloudformation:${stack.region}:${stack.account}:stack/${stack.stackName}/${fakeUuid(stack.stackName)}`;
+    }
+    const parameter = (stack.template as { Parameters?: Record<string, { Default?: unknown }> }).Parameters?.[name];
+    if (parameter) {
+      if (parameter.Default === undefined) throw new Error(`${where}: parameter ${name} has no default`);
+      return String(parameter.Default);
+    }
+    const resource = stack.template.Resources?.[name];
+    if (!resource) throw new Error(`${where}: Ref to ${name}, which is not in ${stack.stackName}`);
+    return this.model(stack, name, resource, where).ref(this.context(stack, name, resource, where));
+  }
+
+  private getAtt(stack: SynthesizedStack, logicalId: string, attribute: string, where: string): unknown {
+    const resource = stack.template.Resources?.[logicalId];
+    if (!resource) throw new Error(`${where}: Fn::GetAtt of ${logicalId}, which is not in ${stack.stackName}`);
+    if (resource.Type === 'Custom::CrossRegionExportReader') return this.crossRegionExport(stack, attribute, where);
+    const model = this.model(stack, logicalId, resource, where);
+    const get = model.attributes?.[attribute];
+    if (!get) throw new Error(`${where}: Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not modelled by the template resolver`);
+    return get(this.context(stack, logicalId, resource, where));
+  }
+
+  /** CDK's cross-region reference: the export writer in the producing stack holds the value. */
+  private crossRegionExport(consumer: SynthesizedStack, exportName: string, where: string): unknown {
+    const writers = this.find((r) => r.resource.Type === 'Custom::CrossRegionExportWriter');
+    for (const writer of writers) {
+      const props = writer.resource.Properties?.WriterProps as { region?: string; exports?: Record<string, unknown> } | undefined;
+      if (props?.exports && exportName in props.exports && props.region === consumer.region) return this.resolve(writer.stackName, props.exports[exportName]);
+    }
+    throw new Error(`${where}: no stack writes the cross-region export ${exportName} for ${consumer.region}`);
+  }
+
+  private importValue(consumer: SynthesizedStack, name: string, where: string): unknown {
+    for (const stack of this.stacks.values()) {
+      if (stack.region !== consumer.region) continue;
+      for (const output of Object.values(stack.template.Outputs ?? {})) {
+        if (output.Export && this.resolve(stack.stackName, output.Export.Name) === name) return this.resolve(stack.stackName, output.Value);
+      }
+    }
+    throw new Error(`${where}: no stack in ${consumer.region} exports ${name}`);
+  }
+
+  private model(stack: SynthesizedStack, logicalId: string, resource: CfnResource, where: string): TypeModel {
+    const model = TYPES[resource.Type];
+    if (!model) throw new Error(`${where}: ${stack.stackName}/${logicalId} is a ${resource.Type}, whose Ref and attributes the template resolver does not model (add it to TYPES)`);
+    return model;
+  }
+
+  private context(stack: SynthesizedStack, logicalId: string, resource: CfnResource, where: string): ResourceContext {
+    const props = resource.Properties ?? {};
+    return {
+      stack,
+      logicalId,
+      props,
+      seed: `${stack.stackName}/${logicalId}`,
+      prop: (name) => {
+        if (props[name] === undefined) return undefined;
+        const value = this.walk(stack, props[name], `${where} → ${logicalId}.${name}`);
+        return value === NO_VALUE || value === undefined ? undefined : String(value);
+      },
+    };
+  }
+
+  private walk(stack: SynthesizedStack, value: unknown, where: string): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => this.walk(stack, v, `${where}[${i}]`)).filter((v) => v !== NO_VALUE);
+    if (value === null || typeof value !== 'object') return value;
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1) {
+      const [fn, arg] = entries[0]!;
+      const resolved = this.intrinsic(stack, fn, arg, where);
+      if (resolved !== undefined) return resolved.value;
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, this.walk(stack, v, `${where}.${k}`)]).filter(([, v]) => v !== NO_VALUE));
+  }
+
+  /** The value of an intrinsic, or undefined when `fn` is not one (a plain one-key object). */
+  private intrinsic(stack: SynthesizedStack, fn: string, arg: unknown, where: string): { value: unknown } | undefined {
+    const str = (v: unknown) => {
+      const out = this.walk(stack, v, where);
+      if (typeof out !== 'string' && typeof out !== 'number') throw new Error(`${where}: ${fn} needs a string; got ${JSON.stringify(out)}`);
+      return String(out);
+    };
+    switch (fn) {
+      case 'Ref':
+        return { value: arg === 'AWS::NoValue' ? NO_VALUE : this.refIn(stack, String(arg), where) };
+      case 'Fn::GetAtt': {
+        const [id, ...attr] = Array.isArray(arg) ? (arg as string[]) : String(arg).split('.');
+        return { value: this.getAtt(stack, String(id), attr.join('.'), where) };
+      }
+      case 'Fn::Join': {
+        const [delimiter, parts] = arg as [string, unknown];
+        return { value: (this.walk(stack, parts, where) as unknown[]).map(String).join(delimiter) };
+      }
+      case 'Fn::Select': {
+        const [index, items] = arg as [unknown, unknown];
+        const list = this.walk(stack, items, where) as unknown[];
+        const at = Number(str(index));
+        if (!Array.isArray(list) || at >= list.length) throw new Error(`${where}: Fn::Select ${at} out of ${JSON.stringify(list)}`);
+        return { value: list[at] };
+      }
+      case 'Fn::Split': {
+        const [delimiter, source] = arg as [string, unknown];
+        return { value: str(source).split(delimiter) };
+      }
+      case 'Fn::Sub': {
+        const [template, variables] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, unknown>]);
+        const vars = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, str(v)]));
+        return {
+          value: template.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+            if (name in vars) return vars[name]!;
+            if (name.includes('.') && !PSEUDO.includes(name as (typeof PSEUDO)[number])) {
+              const [id, ...attr] = name.split('.');
+              return String(this.getAtt(stack, id!, attr.join('.'), where));
+            }
+            return this.refIn(stack, name, where);
+          }),
+        };
+      }
+      case 'Fn::FindInMap': {
+        const [map, top, second] = (arg as unknown[]).map((v) => str(v));
+        const found = stack.template.Mappings?.[map!]?.[top!]?.[second!];
+        if (found === undefined) throw new Error(`${where}: Fn::FindInMap ${map}/${top}/${second} not found`);
+        return { value: this.walk(stack, found, where) };
+      }
+      case 'Fn::ImportValue':
+        return { value: this.importValue(stack, str(arg), where) };
+      default:
+        if (fn.startsWith('Fn::') || fn === 'Condition') throw new Error(`${where}: ${fn} is not modelled by the template resolver`);
+        return undefined;
+    }
+  }
+}
