@@ -176,6 +176,28 @@ const CLOUDWATCH: Record<string, RouteAuthorization> = {
 const GLOBAL_ACCELERATOR: Record<string, RouteAuthorization> = {
   'globalaccelerator:DescribeEndpointGroup': (c) => [{ action: 'globalaccelerator:DescribeEndpointGroup', resource: c.input.EndpointGroupArn }],
   'globalaccelerator:UpdateEndpointGroup': (c) => [{ action: 'globalaccelerator:UpdateEndpointGroup', resource: c.input.EndpointGroupArn }],
+  'globalaccelerator:DeleteEndpointGroup': (c) => [{ action: 'globalaccelerator:DeleteEndpointGroup', resource: c.input.EndpointGroupArn }],
+  // Creating and listing endpoint groups are authorized on the listener.
+  'globalaccelerator:CreateEndpointGroup': (c) => [{ action: 'globalaccelerator:CreateEndpointGroup', resource: c.input.ListenerArn }],
+  'globalaccelerator:ListEndpointGroups': (c) => [{ action: 'globalaccelerator:ListEndpointGroups', resource: c.input.ListenerArn }],
+};
+
+/**
+ * CloudFormation reads of a stack, by its ARN (a stack id), or by name with any id.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html
+ */
+const stackArn = (c: CallFacts, nameOrId: string) => (isArn(nameOrId) ? nameOrId : arnIn('cloudformation', c.region, c.account, `stack/${nameOrId}/*`));
+const CLOUDFORMATION: Record<string, RouteAuthorization> = {
+  'cloudformation:DescribeStacks': (c) => [{ action: 'cloudformation:DescribeStacks', resource: c.input.StackName ? stackArn(c, c.input.StackName) : '*' }],
+  'cloudformation:ListStackResources': (c) => [{ action: 'cloudformation:ListStackResources', resource: stackArn(c, c.input.StackName) }],
+};
+
+/**
+ * Secrets Manager: a secret by ARN (which carries a random six-character suffix), or by name.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+ */
+const SECRETS_MANAGER: Record<string, RouteAuthorization> = {
+  'secretsmanager:GetSecretValue': (c) => [{ action: 'secretsmanager:GetSecretValue', resource: isArn(c.input.SecretId) ? c.input.SecretId : arnIn('secretsmanager', c.region, c.account, `secret:${c.input.SecretId}`) }],
 };
 
 /**
@@ -236,6 +258,8 @@ export const ROUTE_AUTHORIZATIONS: Readonly<Record<string, RouteAuthorization>> 
   ...ELB,
   ...CLOUDWATCH,
   ...GLOBAL_ACCELERATOR,
+  ...CLOUDFORMATION,
+  ...SECRETS_MANAGER,
   ...SNS,
   ...SSM,
   ...EC2_AND_QUOTAS,
