@@ -115,7 +115,8 @@ describe('PilotLight', () => {
     writeFileSync(join(bin, 'aws'), '#!/bin/bash\necho "token-for $*"\n', { mode: 0o755 });
     writeFileSync(join(bin, 'chown'), '#!/bin/bash\nexit 0\n', { mode: 0o755 });
     const local = (text: string) => text.replaceAll('/etc/lamp', dir);
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    // Only the stand-ins and the system's tools: never a real AWS CLI this machine may have.
+    const env = { ...process.env, PATH: `${bin}:/usr/bin:/bin` };
     writeFileSync(join(dir, 'script.sh'), script);
     const printf = /^printf [\s\S]*? > \/etc\/lamp\/env$/m.exec(script)?.[0];
     const tokenScript = /cat > \/usr\/local\/sbin\/lamp-db-token <<'SH'\n([\s\S]*?)\nSH/.exec(script)?.[1];
