@@ -235,13 +235,18 @@ describe('PilotLight', () => {
     expect(() => blueprint({ notificationSubscriptions: [{ protocol: sns.SubscriptionProtocol.HTTP, endpoint: 'http://pager.example.com' }] })).toThrowError(/notificationSubscriptions\[0\]\.protocol must be one of email, email-json, https, sms, sqs, lambda; got "http"/);
   });
 
-  it('runs the controller in the DR VPC\'s private subnets, where the private health record resolves', () => {
+  it('runs the controller outside any VPC, reading the private health record through the reader in the DR VPC\'s isolated subnets', () => {
     const { pilot } = blueprint();
     const control = Template.fromStack(pilot.controlStack);
-    const [fn] = Object.values(control.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Detects a failure') } })) as { Properties: { VpcConfig?: { SubnetIds: unknown[] } } }[];
+    type Fn = { Properties: { VpcConfig?: { SubnetIds: unknown[] }; Environment: { Variables: Record<string, unknown> } } };
+    const [controller] = Object.values(control.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Detects a failure') } })) as Fn[];
+    const [reader] = Object.values(control.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Resolves a Route 53 health record') } })) as Fn[];
+    const readerId = pilot.controlStack.getLogicalId(pilot.primaryHealthCheck.reader.function.node.defaultChild as never);
 
-    expect(fn?.Properties.VpcConfig?.SubnetIds).toHaveLength(2);
-    expect(JSON.stringify(fn?.Properties.VpcConfig?.SubnetIds)).toMatch(/NetworkVpcprivateSubnet/);
+    expect(controller?.Properties.VpcConfig).toBeUndefined();
+    expect(controller?.Properties.Environment.Variables.DR_HEALTH_RECORD_READER).toEqual({ 'Fn::GetAtt': [readerId, 'Arn'] });
+    expect(reader?.Properties.VpcConfig?.SubnetIds).toHaveLength(2);
+    expect(JSON.stringify(reader?.Properties.VpcConfig?.SubnetIds)).toMatch(/NetworkVpcisolatedSubnet/);
   });
 
   it('checks the primary\'s health path from Route 53 every 10 s, with the threshold and regions given', () => {
