@@ -245,8 +245,16 @@ describe('PilotLight', () => {
 
     expect(controller?.Properties.VpcConfig).toBeUndefined();
     expect(controller?.Properties.Environment.Variables.DR_HEALTH_RECORD_READER).toEqual({ 'Fn::GetAtt': [readerId, 'Arn'] });
-    expect(reader?.Properties.VpcConfig?.SubnetIds).toHaveLength(2);
-    expect(JSON.stringify(reader?.Properties.VpcConfig?.SubnetIds)).toMatch(/NetworkVpcisolatedSubnet/);
+    // One subnet per zone, each with no route out of the VPC (isolated): the reader needs only the VPC resolver.
+    const dr = Template.fromStack(pilot.secondaryStack);
+    const subnets = (reader?.Properties.VpcConfig?.SubnetIds as { 'Fn::ImportValue': string }[]).map((s) => /ExportsOutputRef(\w+?)[0-9A-F]{8}$/.exec(s['Fn::ImportValue'])?.[1]);
+    expect(subnets).toHaveLength(2);
+    const routes = Object.values(dr.findResources('AWS::EC2::Route')) as Resource[];
+    for (const subnet of subnets) {
+      expect(Object.keys(dr.findResources('AWS::EC2::Subnet'))).toContain(subnet);
+      const table = (Object.values(dr.findResources('AWS::EC2::SubnetRouteTableAssociation')) as Resource[]).find((a) => (a.Properties.SubnetId as { Ref: string }).Ref === subnet)?.Properties.RouteTableId as { Ref: string };
+      expect(routes.filter((r) => (r.Properties.RouteTableId as { Ref: string }).Ref === table.Ref)).toEqual([]);
+    }
   });
 
   it('checks the primary\'s health path from Route 53 every 10 s, with the threshold and regions given', () => {
