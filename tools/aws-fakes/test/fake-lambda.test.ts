@@ -56,6 +56,28 @@ describe('startFakeAwsServer: Lambda Invoke over REST-JSON', () => {
     expect(error.message).toContain('function:nothing');
   });
 
+  it('authorizes an invocation as IAM would: lambda:InvokeFunction on exactly the function named', async () => {
+    const account = '123456789012';
+    const allowed = `arn:aws:lambda:us-east-1:${account}:function:echo`;
+    const keys = fake.iam.addPrincipal({
+      arn: `arn:aws:sts::${account}:assumed-role/ctl/fn`,
+      principalArn: `arn:aws:iam::${account}:role/ctl`,
+      account,
+      policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: allowed }] }],
+    });
+    const asRole = new LambdaClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: keys, maxAttempts: 1 });
+
+    const ok = await asRole.send(new InvokeCommand({ FunctionName: 'echo', Payload: JSON.stringify({}) }));
+    const denied = await asRole.send(new InvokeCommand({ FunctionName: 'broken', Payload: '{}' })).then(
+      () => expect.fail('invoked'),
+      (e: Error) => e,
+    );
+
+    expect(payload(ok)).toMatchObject({ functionName: 'echo' });
+    expect(denied.name).toBe('AccessDeniedException');
+    expect(fake.iam.denials().map((d) => `${d.action} ${d.resource}`)).toEqual([`lambda:InvokeFunction arn:aws:lambda:us-east-1:${account}:function:broken`]);
+  });
+
   it('drops an invocation in a region in an outage', async () => {
     fake.outages.add('us-east-1');
 
