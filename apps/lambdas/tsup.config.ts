@@ -11,6 +11,7 @@ export default defineConfig({
     'snapshot/index': 'src/snapshot/handler.ts',
     'readiness/index': 'src/readiness/handler.ts',
     'database-users/index': 'src/database-users/handler.ts',
+    'health-record-reader/index': 'src/health-record-reader/handler.ts',
   },
   format: ['esm'],
   outExtension: () => ({ js: '.mjs' }),

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { libraryConfig } from '../../tools/build/tsup-library.js';
 
 /** The Lambda bundles this package ships, copied from apps/lambdas (a build dependency, not an import). */
-const BUNDLES = ['failover-controller', 'snapshot', 'readiness', 'database-users'];
+const BUNDLES = ['failover-controller', 'snapshot', 'readiness', 'database-users', 'health-record-reader'];
 
 function copyLambdaBundles(): void {
   for (const name of BUNDLES) {

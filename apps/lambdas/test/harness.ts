@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAwsPorts, DynamoDbStateStore } from '@dr/aws-adapters';
 import {
+  bundledFunction,
   enforceSynthesizedDrApp,
   FakeAws,
   FakeDns,
@@ -15,6 +16,7 @@ import {
   type LambdaInvocation,
   type LocalDynamo,
   type FakePrincipal,
+  type SynthesizedDrApp,
 } from '@dr/aws-fakes';
 import { buildPlan, initialDetectorState, parseConfig, Runner, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Operation, type Ports, type RunState } from '@dr/failover-core';
 import { inject } from 'vitest';
@@ -24,7 +26,11 @@ export const BUNDLES = {
   controller: fileURLToPath(new URL('../dist/failover-controller/index.mjs', import.meta.url)),
   snapshot: fileURLToPath(new URL('../dist/snapshot/index.mjs', import.meta.url)),
   readiness: fileURLToPath(new URL('../dist/readiness/index.mjs', import.meta.url)),
+  healthRecordReader: fileURLToPath(new URL('../dist/health-record-reader/index.mjs', import.meta.url)),
 } as const;
+
+/** The reader's timeout, as the constructs set it. */
+export const READER_TIMEOUT_MS = 5_000;
 for (const bundle of Object.values(BUNDLES)) {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build first (npx nx run lambdas:build)`);
 }
@@ -42,6 +48,15 @@ export type Invocation = LambdaInvocation;
 /** The bundle each Lambda's role belongs to (the constructs' `POWERTOOLS_SERVICE_NAME` is `dr-<bundle>`). */
 const BUNDLE_NAMES: Readonly<Record<string, string>> = { [BUNDLES.controller]: 'failover-controller', [BUNDLES.snapshot]: 'snapshot', [BUNDLES.readiness]: 'readiness' };
 
+/** The reader's ARN in the synthesized app: the one function the controller's role may invoke. */
+function readerOf(synth: SynthesizedDrApp): string {
+  const statements = synth.lambdas['failover-controller']?.principal.policies.flatMap((p) => [p.Statement].flat()) ?? [];
+  const invoke = statements.find((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
+  const [arn] = [invoke?.Resource].flat();
+  if (typeof arn !== 'string') throw new Error('the synthesized controller may invoke no health record reader (no lambda:InvokeFunction in its role)');
+  return arn;
+}
+
 /** Everything a bundled handler runs against: fake AWS over HTTP, dynalite, the config in SSM. */
 export class LambdaWorld {
   private constructor(
@@ -52,12 +67,18 @@ export class LambdaWorld {
     readonly health: HealthEndpoint,
     /** The DR region's health path, which the failover's last step checks. */
     readonly drHealth: HealthEndpoint,
-    /** Answers the primary's Route 53 health record (unhealthy from the moment its region is out). */
+    /**
+     * Answers the primary's Route 53 health record (unhealthy from the moment its region is out),
+     * as the DR VPC's resolver: the controller reads it through the health record reader bundle,
+     * which the fake Lambda service runs when the controller invokes it.
+     */
     readonly dns: FakeDns,
     /** Each bundle's credentials (its role, as synthesized, enforced by the fakes), by bundle name. */
     private readonly credentials: Readonly<Record<string, Readonly<Record<string, string>>>>,
     /** The config parameter's name, as the constructs give it to the functions. */
     readonly configParameterName: string,
+    /** The health record reader's ARN, as the constructs give it to the controller (`DR_HEALTH_RECORD_READER`). */
+    readonly readerArn: string,
   ) {}
 
   /**
@@ -87,12 +108,19 @@ export class LambdaWorld {
     const dynamo = await startDynalite({ iam: fake.iam });
     await dynamo.createTable(config.controller.stateTableName ?? '');
     const dns = await FakeDns.start(fake, { failureDelayMs: 0 });
-    return new LambdaWorld(config, fake, await startFakeAwsServer(fake), dynamo, health, drHealth, dns, credentials, synth.configParameterName);
+    // The reader runs in the DR VPC, whose resolver (FakeDns) answers the private zone; the
+    // controller's role may invoke exactly it.
+    const readerArn = readerOf(synth);
+    const reader = bundledFunction(BUNDLES.healthRecordReader, { env: { PATH: process.env.PATH, AWS_REGION: config.secondary.region, DR_DNS_SERVERS: dns.server }, timeoutMs: READER_TIMEOUT_MS });
+    const server = await startFakeAwsServer(fake, { functions: { [readerArn.split(':').at(-1)!]: reader } });
+    return new LambdaWorld(config, fake, server, dynamo, health, drHealth, dns, credentials, synth.configParameterName, readerArn);
   }
 
   /**
    * The environment the constructs give the function, pointed at the fakes, with the keys of
-   * `bundle`'s role (the fakes' dummy keys, which nothing checks, without one).
+   * `bundle`'s role (the fakes' dummy keys, which nothing checks, without one). The controller
+   * reads the Route 53 health record through the reader (`DR_HEALTH_RECORD_READER`); to resolve
+   * it directly instead, pass `{ DR_HEALTH_RECORD_READER: undefined, DR_DNS_SERVERS: world.dns.server }`.
    */
   env(extra: Record<string, string | undefined> = {}, bundle?: string): Record<string, string> {
     const role = bundle === undefined ? undefined : this.credentials[BUNDLE_NAMES[bundle] ?? ''];
@@ -108,7 +136,7 @@ export class LambdaWorld {
       DR_STATE_TABLE: this.config.controller.stateTableName,
       DR_TOPIC_ARN: this.config.controller.topicArn,
       DR_LEASE_SECONDS: '30',
-      DR_DNS_SERVERS: this.dns.server,
+      DR_HEALTH_RECORD_READER: this.readerArn,
       POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
       ...extra,
     };

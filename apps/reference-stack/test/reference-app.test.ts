@@ -46,19 +46,20 @@ describe('the reference app', () => {
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
   });
 
-  it('deploys the shipped Lambda bundles for the controller, the snapshot job and the readiness checks', () => {
+  it('deploys the shipped Lambda bundles for the controller, the snapshot job, the readiness checks and the health record reader', () => {
     const control = templates.find((t) => t.name === 'Lamp-Control.template.json')?.template as { Resources: Record<string, { Type: string; Properties: { Handler?: string; Code?: { S3Key?: unknown; ZipFile?: unknown }; Description?: string } }> };
     const functions = Object.values(control.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
-    expect(functions.map((f) => f.Properties.Description?.split(' ')[0]).sort()).toEqual(['Checks', 'Daily', 'Detects']);
+    expect(functions.map((f) => f.Properties.Description?.split(' ')[0]).sort()).toEqual(['Checks', 'Daily', 'Detects', 'Resolves']);
     for (const fn of functions) {
       expect(fn.Properties.Code?.ZipFile).toBeUndefined();
       const hash = String(fn.Properties.Code?.S3Key).replace(/\.zip$/, '');
       const bundle = readFileSync(join(outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
-      expect(bundle.length).toBeGreaterThan(100_000);
+      // The reader bundles no AWS SDK (it only resolves a name): about 10 KB; the others carry the SDK.
+      expect(bundle.length).toBeGreaterThan(fn.Properties.Description?.startsWith('Resolves') ? 5_000 : 100_000);
     }
   });
 
-  it('detects with tuned target health in both regions, a Route 53 check of the primary read from the DR VPC, and readiness alarms', () => {
+  it('detects with tuned target health in both regions, a Route 53 check of the primary read through a reader in the DR VPC, and readiness alarms', () => {
     const stack = (name: string) => Template.fromStack(app.node.findChild(name) as Stack);
     for (const name of ['Lamp-Primary', 'Lamp-Secondary']) {
       stack(name).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/ref', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 });
@@ -69,7 +70,9 @@ describe('the reference app', () => {
     control.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'health.dr.internal.', VPCs: [Match.objectLike({ VPCRegion: 'us-east-1' })] });
     control.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'lamp-primary.health.dr.internal.', Failover: 'PRIMARY', ResourceRecords: ['192.0.2.1'], HealthCheckId: Match.anyValue() });
     control.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'lamp-primary.health.dr.internal.', Failover: 'SECONDARY', ResourceRecords: ['192.0.2.2'], HealthCheckId: Match.absent() });
-    control.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Detects a failure'), VpcConfig: Match.anyValue() });
+    // The controller runs outside any VPC; the reader it invokes runs in the DR VPC.
+    control.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Detects a failure'), VpcConfig: Match.absent(), Environment: { Variables: Match.objectLike({ DR_HEALTH_RECORD_READER: Match.anyValue() }) } });
+    control.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Resolves a Route 53 health record'), VpcConfig: Match.anyValue() });
     expect(Object.keys(control.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'DR/Readiness' } }))).toHaveLength(11);
     for (const group of Object.values(stack('Lamp-Global').findResources('AWS::GlobalAccelerator::EndpointGroup')) as { Properties: Record<string, unknown> }[]) {
       expect(group.Properties.HealthCheckIntervalSeconds).toBeUndefined();

@@ -8,6 +8,7 @@ import { DynamoDbStateStore } from './dynamodb/dynamodb-state-store.js';
 import { GlobalAcceleratorTraffic } from './global-accelerator/global-accelerator-traffic.js';
 import { HttpProbe } from './http/http-probe.js';
 import { RdsDatabase } from './rds/rds-database.js';
+import { HealthRecordReaderTransport } from './lambda/health-record-reader-transport.js';
 import { DnsHealthChecks } from './route53/dns-health-checks.js';
 import { SnsNotifier } from './sns/sns-notifier.js';
 import { systemClock } from './system-clock.js';
@@ -20,7 +21,7 @@ import { Ec2VcpuQuota } from './service-quotas/ec2-vcpu-quota.js';
 import { SsmParameters } from './ssm/ssm-parameters.js';
 
 /** Services whose endpoint can be overridden (for LocalStack-style endpoints). */
-export type AwsService = 'rds' | 'autoScaling' | 'elasticLoadBalancingV2' | 'cloudWatch' | 'globalAccelerator' | 'dynamoDb' | 'sns' | 'ssm' | 'ec2' | 'serviceQuotas';
+export type AwsService = 'rds' | 'autoScaling' | 'elasticLoadBalancingV2' | 'cloudWatch' | 'globalAccelerator' | 'dynamoDb' | 'sns' | 'ssm' | 'ec2' | 'serviceQuotas' | 'lambda';
 
 /** Options of {@link createAwsPorts}. */
 export interface AwsPortsOptions {
@@ -39,6 +40,14 @@ export interface AwsPortsOptions {
    * @default the system's: in a Lambda in a VPC, the VPC resolver (which answers the private hosted zone)
    */
   readonly dnsServers?: readonly string[];
+  /**
+   * The health record reader Lambda (a name or an ARN) to read the Route 53 health records
+   * through, for a caller outside the VPC whose resolver answers their private hosted zone (the
+   * failover controller): each reading is one synchronous invocation of it
+   * ({@link HealthRecordReaderTransport}). Not with `dnsServers`.
+   * @default - the records are resolved in this process (`dnsServers`)
+   */
+  readonly healthRecordReader?: string;
   /** @default config.controller.stateTableName, else `<app>-dr-state` */
   readonly stateTableName?: string;
   /** Region of the state table. @default the secondary region (the one alive when the primary is not) */
@@ -67,11 +76,14 @@ export const defaultStateTableName = (app: string): string => `${app}-dr-state`;
 /**
  * Builds every port of `@dr/failover-core` on AWS SDK v3 clients for a DR config: RDS,
  * Auto Scaling with ELBv2 target health, Global Accelerator (us-west-2), CloudWatch, DynamoDB,
- * SNS, an HTTP probe, Route 53 health checks read through DNS and the system clock; and the
- * readiness reads (EC2, Service Quotas, SSM, RDS snapshots, S3 replication metrics) and
- * CloudWatch PutMetricData.
+ * SNS, an HTTP probe, Route 53 health checks read through DNS (here, or through the health record
+ * reader Lambda) and the system clock; and the readiness reads (EC2, Service Quotas, SSM, RDS
+ * snapshots, S3 replication metrics) and CloudWatch PutMetricData.
  */
 export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}): Ports {
+  if (options.healthRecordReader !== undefined && options.dnsServers && options.dnsServers.length > 0) {
+    throw new Error('createAwsPorts: give either dnsServers (resolve the health records here) or healthRecordReader (through the reader Lambda), not both');
+  }
   const callMs = options.timeouts?.callMs ?? DEFAULT_CALL_POLICY.timeoutMs;
   const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy, timeoutMs: callMs };
   const common = (service: AwsService) => ({
@@ -96,8 +108,14 @@ export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}):
     traffic: new GlobalAcceleratorTraffic({ clientConfig: common('globalAccelerator'), policy }),
     probe: new HttpProbe({ fetch: options.fetch }),
     alarms: metrics,
-    // The controller runs in the state table's region, and asks that region's VPC resolver.
-    healthChecks: new DnsHealthChecks({ servers: options.dnsServers, timeoutMs: options.timeouts?.dnsMs, region: stateRegion }),
+    // The controller runs in the state table's region, and reads the record through that
+    // region's VPC resolver: directly, or through the reader Lambda in the VPC.
+    healthChecks: new DnsHealthChecks({
+      servers: options.dnsServers,
+      transport: options.healthRecordReader === undefined ? undefined : new HealthRecordReaderTransport({ functionName: options.healthRecordReader, region: stateRegion, clientConfig: common('lambda') }),
+      timeoutMs: options.timeouts?.dnsMs,
+      region: stateRegion,
+    }),
     stateStore: new DynamoDbStateStore({
       clientConfig: { ...common('dynamoDb'), region: stateRegion },
       tableName: options.stateTableName ?? config.controller.stateTableName ?? defaultStateTableName(config.app),

@@ -1,7 +1,7 @@
 import { buildPlan, parseConfig, Runner, stateKeys, type ControlRecord, type DrConfig, type Operation, type Ports, type RunState } from '@dr/failover-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsPorts } from '../src/index.js';
-import { FakeAws, FakeDns, startDynalite, type LocalDynamo } from '@dr/aws-fakes';
+import { createAwsPorts, lookupHealthRecord } from '../src/index.js';
+import { FakeAws, FakeDns, startDynalite, startFakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
 import { config as reference } from './fixtures.js';
 
 let dynamo: LocalDynamo;
@@ -252,5 +252,33 @@ describe('createAwsPorts: the Route 53 health check', () => {
     } finally {
       await dns.stop();
     }
+  });
+
+  it('is read through the health record reader Lambda it is named, in the state region', async () => {
+    fake = new FakeAws(config, 'steady', { mockSdk: false });
+    const dns = await FakeDns.start(fake, { failureDelayMs: 0 });
+    const invoked: string[] = [];
+    const server = await startFakeAwsServer(fake, {
+      functions: {
+        'lamp-reader': async (event, { region }) => {
+          invoked.push(region);
+          return { result: await lookupHealthRecord((event as { name: string }).name, { servers: [dns.server], timeoutMs: 500 }).then((l) => ('error' in l ? { error: l.error, message: l.message } : l)) };
+        },
+      },
+    });
+    try {
+      const ports = createAwsPorts(config, { healthRecordReader: 'lamp-reader', endpoints: { lambda: server.endpoint }, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, timeouts: { dnsMs: 1_000 } });
+
+      const reading = await ports.healthChecks.status(config.primary.route53HealthCheck!);
+
+      expect(reading.healthy).toBe(true);
+      expect(invoked).toEqual([US]);
+    } finally {
+      await Promise.all([server.stop(), dns.stop()]);
+    }
+  });
+
+  it('refuses DNS servers and a reader together', () => {
+    expect(() => createAwsPorts(config, { dnsServers: ['127.0.0.1:53'], healthRecordReader: 'lamp-reader' })).toThrow('give either dnsServers (resolve the health records here) or healthRecordReader (through the reader Lambda), not both');
   });
 });

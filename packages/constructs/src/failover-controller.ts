@@ -105,15 +105,28 @@ export interface FailoverControllerProps {
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * The VPC to run the controller in: the one the private hosted zone of the config's
-   * `primary.route53HealthCheck` record is associated with (a `HealthCheckRecord`'s
-   * `vpc`), since only resolvers of associated VPCs answer a private zone. Its subnets need a
-   * way to the internet (a NAT gateway): the controller probes the primary's public health path
-   * and calls AWS APIs in the primary region and Global Accelerator's in us-west-2.
-   * @default - outside any VPC, where the `route53` signal's record cannot be resolved
+   * The health record reader the controller reads the config's `primary.route53HealthCheck`
+   * record through (a `HealthCheckRecord`'s `reader.function`): a Lambda in the VPC whose
+   * resolver answers the record's private hosted zone, which the controller, outside any VPC,
+   * cannot resolve itself. The controller is told it as `DR_HEALTH_RECORD_READER` and may invoke
+   * exactly that function.
+   * @default - none: the `route53` signal reads `unknown` (unless `vpc` is given)
+   */
+  readonly healthRecordReader?: lambda.IFunction;
+  /**
+   * The VPC to run the controller in, resolving the private health record itself.
+   * @deprecated Give `healthRecordReader` instead. In a VPC the controller needs a way to the
+   * internet (a NAT gateway, about $33 a month in the DR region while it is dark): it probes the
+   * primary's public health path and calls AWS APIs in the primary region and Global
+   * Accelerator's in us-west-2. Outside any VPC it needs none, and the reader alone sits in the VPC.
+   * @default - outside any VPC
    */
   readonly vpc?: ec2.IVpc;
-  /** The controller's subnets in `vpc`. @default - the private subnets with egress */
+  /**
+   * The controller's subnets in `vpc`.
+   * @deprecated With `vpc`.
+   * @default - the private subnets with egress
+   */
   readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
@@ -122,6 +135,9 @@ export interface FailoverControllerProps {
  * primary is not): the Lambda on a one-minute schedule, its DynamoDB state table (shared with
  * the `dr` command, so a person and the Lambda hold one lease), an SNS topic for its news, an
  * alarm on its errors, and a role that can change only the resources named in the DR config.
+ * It runs outside any VPC (it calls the internet and AWS APIs in three regions, with no NAT
+ * gateway to pay for) and reads the Route 53 health record of the primary through the
+ * `healthRecordReader` Lambda in the VPC whose resolver answers it.
  *
  * It fails over, contains the old primary (fences its database, scales its group to zero) and
  * lifts the DR database's fence. It never starts a switchover or a failback, but it takes over
@@ -181,10 +197,14 @@ export class FailoverController extends Construct {
     acknowledge(role, ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'], 'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.');
 
     const placement = props.vpc ? vpcPlacement(this, role, props.vpc, props.vpcSubnets) : undefined;
-    if (!placement && config.detection.signals.includes('route53')) {
+    const reader = props.healthRecordReader;
+    if (reader) {
+      // Exactly the reader: not its versions or aliases (CDK's grantInvoke would add `:*`).
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadTheHealthRecord', actions: ['lambda:InvokeFunction'], resources: [reader.functionArn] }));
+    } else if (!placement && config.detection.signals.includes('route53')) {
       Annotations.of(this).addWarningV2(
         '@dr/constructs:controller-outside-vpc',
-        'The controller runs outside a VPC, so it cannot resolve the private route53HealthCheck record: the route53 signal will read as unknown. Give it the vpc the record\'s zone is associated with.',
+        'The controller has no healthRecordReader, so it cannot resolve the private route53HealthCheck record from outside the VPC: the route53 signal will read as unknown. Give it the reader of the HealthCheckRecord (healthRecordReader: record.reader.function).',
       );
     }
 
@@ -205,6 +225,7 @@ export class FailoverController extends Construct {
         // Probe until 4 s before the next scheduled run, so rounds keep their interval across
         // invocations and each saves the detector's state before the next one reads it.
         DR_PROBE_WINDOW_SECONDS: String(Math.max(5, Math.min(schedule.toSeconds() - 4, timeout.toSeconds() - 30))),
+        ...(reader ? { DR_HEALTH_RECORD_READER: reader.functionArn } : {}),
       },
     });
     new events.Rule(this, 'Schedule', {

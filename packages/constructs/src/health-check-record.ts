@@ -3,6 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { HEALTH_RECORD_ANSWERS, HEALTH_RECORD_TTL_SECONDS, type HealthCheckRef } from '@dr/failover-core/ports';
 import { Construct } from 'constructs';
+import { HealthRecordReader, type HealthRecordReaderOptions } from './health-record-reader.js';
 import { validateProps } from './private/validate.js';
 
 /**
@@ -15,10 +16,13 @@ export const ROUTE53_CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', '
 /** Props of {@link HealthCheckRecord}. */
 export interface HealthCheckRecordProps {
   /**
-   * The VPC whose resolver answers the record: the one the failover controller runs in. The
-   * record lives in a private hosted zone associated with it, so only that VPC resolves it.
+   * The VPC whose resolver answers the record: the record lives in a private hosted zone
+   * associated with it, so only that VPC resolves it. The health record reader runs in it, and
+   * the failover controller, outside any VPC, reads the record through the reader.
    */
   readonly vpc: ec2.IVpc;
+  /** Where and how the health record reader runs in `vpc`. @default - see {@link HealthRecordReaderOptions} */
+  readonly reader?: HealthRecordReaderOptions;
   /**
    * The public DNS name Route 53's checkers request, such as an internet-facing ALB's. Route 53
    * checkers reach only public addresses: an internal ALB is never healthy to them.
@@ -54,8 +58,9 @@ export interface HealthCheckRecordProps {
 }
 
 /**
- * A Route 53 health check of an endpoint's health path, and the failover record pair the
- * failover controller reads its verdict from through DNS: the PRIMARY record answers
+ * A Route 53 health check of an endpoint's health path, the failover record pair the
+ * failover controller reads its verdict from through DNS, and the {@link HealthRecordReader}
+ * (`reader`) it reads it through: the PRIMARY record answers
  * `192.0.2.1` while the check is healthy, the SECONDARY one `192.0.2.2` otherwise, both with a
  * 5-second TTL (`HEALTH_RECORD_ANSWERS`, `HEALTH_RECORD_TTL_SECONDS` of `@dr/failover-core/ports`).
  * The checks run every 10 seconds (the fast interval: checked in about 20 s instead of 90 s at
@@ -64,8 +69,11 @@ export interface HealthCheckRecordProps {
  * DNS is Route 53's data plane: the controller reads the checkers' verdict in any region,
  * without the us-east-1 control plane (`GetHealthCheckStatus`) or the us-east-1-only
  * `HealthCheckStatus` metric, either of which a us-east-1 impairment would take away. The zone
- * is private, associated with the controller's VPC: Route 53 honours health checks on failover
- * records in a private hosted zone when the checked endpoint has a public address.
+ * is private, associated with `vpc`: Route 53 honours health checks on failover records in a
+ * private hosted zone when the checked endpoint has a public address. Only resolvers of that
+ * VPC answer the zone, so the reader Lambda runs in it (isolated subnets will do) and the
+ * controller invokes it: the controller needs no VPC, and the VPC no NAT gateway, for this
+ * signal. Give the controller `reader.function` as its `healthRecordReader`.
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html
  */
@@ -80,6 +88,8 @@ export class HealthCheckRecord extends Construct {
   readonly unhealthyRecord: route53.CfnRecordSet;
   /** What the DR config's `route53HealthCheck` holds: the check's id and the record's name. */
   readonly ref: HealthCheckRef;
+  /** The Lambda in `vpc` that resolves the record for the failover controller. */
+  readonly reader: HealthRecordReader;
 
   constructor(scope: Construct, id: string, props: HealthCheckRecordProps) {
     super(scope, id);
@@ -134,5 +144,6 @@ export class HealthCheckRecord extends Construct {
     // No health check: Route 53 answers the secondary whenever the primary's check is unhealthy.
     this.unhealthyRecord = record('Unhealthy', 'SECONDARY', HEALTH_RECORD_ANSWERS.unhealthy);
     this.ref = { healthCheckId: this.healthCheck.attrHealthCheckId, recordName };
+    this.reader = new HealthRecordReader(this, 'Reader', { ...props.reader, vpc: props.vpc });
   }
 }

@@ -20,6 +20,7 @@ export { AppTier, type AppTierProps } from './app-tier.js';
 export { GlobalEntryPoint, type GlobalEntryPointProps, type RegionalEndpoint } from './global-entry-point.js';
 export { DrMonitoring, type DrMonitoringProps } from './monitoring.js';
 export { HealthCheckRecord, ROUTE53_CHECKER_REGIONS, type HealthCheckRecordProps } from './health-check-record.js';
+export { HealthRecordReader, type HealthRecordReaderOptions, type HealthRecordReaderProps } from './health-record-reader.js';
 export { ReadinessChecks, type ReadinessChecksProps } from './readiness.js';
 export { MachineImage, type MachineImageProps } from './machine-image.js';
 export { PilotLight, type PilotLightProps, type PilotLightOptions, type PilotLightRegion } from './pilot-light.js';

@@ -378,7 +378,7 @@ export class PilotLight extends Construct {
     });
     this.controlStack = new RegionStack(scope, `${id}-Control`, stackProps(secondary.region, `${app}: DR controller and config`));
     // Route 53 checks the primary from its checker regions; the controller reads the verdict from
-    // a failover record pair in a private zone of the DR VPC, where it runs. The health check is
+    // a failover record pair in a private zone of the DR VPC, through the reader Lambda in it. The health check is
     // global, but its stack is in the DR region: CloudFormation can still manage it while the
     // primary region is down. The primary's ALB is internet-facing with port 80 open to any
     // address (AppTier), so Route 53's checkers reach it; the health path stays on HTTP with TLS.
@@ -403,7 +403,7 @@ export class PilotLight extends Construct {
       controller: { stateTableName: `${app}-dr-state`, topicArn: notifications.topic.topicArn },
     };
     const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
-    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications });
+    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications, healthRecordReader: this.primaryHealthCheck.reader.function });
     this.operatorPolicy = new DrOperatorPolicy(this.controlStack, 'DrOperator', { configParameter: drConfig, controller: this.controller, notifications });
     const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode, topic: notifications.topic });
     this.readiness = new ReadinessChecks(this.controlStack, 'Readiness', { configParameter: drConfig, controller: this.controller, code: props.readinessCode });

@@ -1,3 +1,4 @@
+import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -123,7 +124,7 @@ describe('FailoverController', () => {
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
   });
 
-  describe('in a VPC (where it resolves the private Route 53 health record)', () => {
+  describe('in a VPC (deprecated: where it resolves the private Route 53 health record itself)', () => {
     function inVpc() {
       const stack = stackIn('us-east-1');
       const vpc = new ec2.Vpc(stack, 'Vpc', {
@@ -169,12 +170,53 @@ describe('FailoverController', () => {
       expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
     });
 
-    it('warns when it runs outside a VPC while the route53 signal is on', () => {
-      const stack = stackIn('us-east-1');
-      new FailoverController(stack, 'Controller', { configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }), code: lambda.Code.fromInline('export const handler = async () => {};') });
+  });
 
-      Annotations.fromStack(stack).hasWarning('/Test/Controller', Match.stringLikeRegexp('cannot resolve the private route53HealthCheck record'));
+  describe('with a health record reader (outside any VPC)', () => {
+    function withReader() {
+      const stack = stackIn('us-east-1');
+      const reader = new lambda.Function(stack, 'Reader', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('export const handler = async () => ({ addresses: [] });') });
+      const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
+      const controller = new FailoverController(stack, 'Controller', { configParameter, code: lambda.Code.fromInline('export const handler = async () => {};'), healthRecordReader: reader });
+      return { stack, reader, controller, template: Template.fromStack(stack) };
+    }
+    const readerArn = (stack: Stack, reader: lambda.Function) => stack.resolve(reader.functionArn) as unknown;
+
+    it('runs outside any VPC and is told the reader as DR_HEALTH_RECORD_READER', () => {
+      const { stack, reader, controller, template } = withReader();
+      const props = template.toJSON().Resources[stack.getLogicalId(controller.function.node.defaultChild as never)].Properties;
+
+      expect(props.VpcConfig).toBeUndefined();
+      expect(props.Environment.Variables.DR_HEALTH_RECORD_READER).toEqual(readerArn(stack, reader));
     });
+
+    it('may invoke exactly the reader: no version, alias or other function', () => {
+      const { stack, reader, template } = withReader();
+      const invoke = statements(template).filter((s) => list(s.Action).some((a) => a.startsWith('lambda:')));
+
+      expect(invoke).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: readerArn(stack, reader) })]);
+    });
+
+    it('does not warn about the route53 signal', () => {
+      const { stack } = withReader();
+
+      expect(Annotations.fromStack(stack).findWarning('/Test/Controller', Match.stringLikeRegexp('route53'))).toEqual([]);
+    });
+  });
+
+  it('warns when it has no reader (and no VPC) while the route53 signal is on', () => {
+    const stack = stackIn('us-east-1');
+    new FailoverController(stack, 'Controller', { configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }), code: lambda.Code.fromInline('export const handler = async () => {};') });
+
+    Annotations.fromStack(stack).hasWarning('/Test/Controller', Match.stringLikeRegexp('no healthRecordReader, so it cannot resolve the private route53HealthCheck record'));
+  });
+
+  it('does not warn without a reader when the route53 signal is off', () => {
+    const stack = stackIn('us-east-1');
+    const config = { ...referenceConfig, detection: { signals: ['probe', 'endpoint-health', 'alarm'], quorum: 1 } } as const;
+    new FailoverController(stack, 'Controller', { configParameter: new DrConfigParameter(stack, 'Config', { config: { ...config, detection: { ...config.detection, signals: [...config.detection.signals] } } }), code: lambda.Code.fromInline('export const handler = async () => {};') });
+
+    expect(Annotations.fromStack(stack).findWarning('/Test/Controller', Match.anyValue())).toEqual([]);
   });
 
   it('refuses to be deployed outside the DR region', () => {

@@ -1,4 +1,6 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { HEALTH_RECORD_ANSWERS, HEALTH_RECORD_TTL_SECONDS } from '@dr/failover-core/ports';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -62,7 +64,7 @@ describe('HealthCheckRecord', () => {
     });
   });
 
-  it('puts the records in a private zone associated with the controller\'s VPC', () => {
+  it('puts the records in a private zone associated with the VPC', () => {
     const { stack, vpc, record, template } = healthRecord();
 
     template.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'health.dr.internal.', VPCs: [{ VPCId: stack.resolve(vpc.vpcId), VPCRegion: 'us-east-1' }] });
@@ -87,5 +89,97 @@ describe('HealthCheckRecord', () => {
     expect(() => healthRecord({ failureThreshold: 11, regions: ['us-east-1', 'mars-1'], healthCheckPath: 'ref', zoneName: 'other.internal' })).toThrowError(
       /Health: invalid props:\n {2}- healthCheckPath must start with \/; got "ref"\n {2}- failureThreshold must be a whole number 1-10 \(Route 53's range\); got 11\n {2}- regions must name at least three Route 53 checker regions; got 2\n {2}- regions must be among .*; got mars-1\n {2}- recordName must be a name inside the zone other\.internal/,
     );
+  });
+});
+
+describe('HealthCheckRecord: the health record reader', () => {
+  type Resource = { Properties: Record<string, unknown> };
+  const reader = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Resolves a Route 53 health record') } })) as Resource[];
+
+  it('runs the shipped reader bundle on arm64 with 128 MB and a 5 s timeout, in the VPC\'s isolated subnets, one per zone', () => {
+    const { stack, vpc, record, template } = healthRecord();
+
+    expect(reader(template)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Resolves a Route 53 health record'),
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 128,
+      Timeout: 5,
+      Handler: 'index.handler',
+      VpcConfig: { SubnetIds: stack.resolve(vpc.isolatedSubnets.map((s) => s.subnetId)), SecurityGroupIds: [stack.resolve(record.reader.securityGroup.securityGroupId)] },
+    });
+  });
+
+  it('lets out only DNS, to the VPC\'s own addresses and the resolver\'s link-local one, and lets nothing in', () => {
+    const { stack, vpc, record, template } = healthRecord();
+    const id = stack.getLogicalId(record.reader.securityGroup.node.defaultChild as never);
+    const group = template.toJSON().Resources[id].Properties as { SecurityGroupEgress: Record<string, unknown>[]; SecurityGroupIngress?: unknown[] };
+    const egress = group.SecurityGroupEgress.map((r) => `${r.IpProtocol}/${r.FromPort}-${r.ToPort} ${JSON.stringify(r.CidrIp)}`).sort();
+    const cidr = JSON.stringify(stack.resolve(vpc.vpcCidrBlock));
+
+    expect(egress).toEqual([`tcp/53-53 ${cidr}`, 'tcp/53-53 "169.254.169.253/32"', `udp/53-53 ${cidr}`, 'udp/53-53 "169.254.169.253/32"'].sort());
+    expect(group.SecurityGroupIngress).toBeUndefined();
+  });
+
+  it('may write its logs and manage its network interfaces, nothing else', () => {
+    const { template } = healthRecord();
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }[];
+    const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
+
+    expect(new Set(actions)).toEqual(
+      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses']),
+    );
+  });
+
+  it('runs in the subnets it is given', () => {
+    const stack = stackIn('us-east-1');
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'app', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+
+    new HealthCheckRecord(stack, 'Health', { vpc, domainName: 'primary-alb-123.eu-west-1.elb.amazonaws.com', recordName: 'lamp-primary.health.dr.internal', reader: { vpcSubnets: { subnetGroupName: 'db' } } });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: stack.resolve(vpc.selectSubnets({ subnetGroupName: 'db' }).subnetIds) }) });
+  });
+
+  it('picks one isolated subnet per zone when several groups are isolated', () => {
+    const stack = stackIn('us-east-1');
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'app', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+
+    const record = new HealthCheckRecord(stack, 'Health', { vpc, domainName: 'primary-alb-123.eu-west-1.elb.amazonaws.com', recordName: 'lamp-primary.health.dr.internal' });
+
+    const props = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(record.reader.function.node.defaultChild as never)].Properties as { VpcConfig: { SubnetIds: unknown[] } };
+    expect(props.VpcConfig.SubnetIds).toHaveLength(2);
+  });
+
+  it('refuses a timeout too short for a DNS query and a cold start', () => {
+    expect(() => healthRecord({ reader: { timeout: Duration.seconds(1) } })).toThrowError(/timeout must be between 2 and 60 seconds/);
+  });
+
+  it('invokes only as granted: grantInvoke allows the function itself, not its versions', () => {
+    const stack = stackIn('us-east-1');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0 });
+    const record = new HealthCheckRecord(stack, 'Health', { vpc, domainName: 'primary-alb-123.eu-west-1.elb.amazonaws.com', recordName: 'lamp-primary.health.dr.internal' });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    record.reader.grantInvoke(role);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [stack.resolve(role.roleName)],
+      PolicyDocument: { Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: stack.resolve(record.reader.function.functionArn) }] },
+    });
   });
 });

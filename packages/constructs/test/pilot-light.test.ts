@@ -236,13 +236,26 @@ describe('PilotLight', () => {
     expect(() => blueprint({ notificationSubscriptions: [{ protocol: sns.SubscriptionProtocol.HTTP, endpoint: 'http://pager.example.com' }] })).toThrowError(/notificationSubscriptions\[0\]\.protocol must be one of email, email-json, https, sms, sqs, lambda; got "http"/);
   });
 
-  it('runs the controller in the DR VPC\'s private subnets, where the private health record resolves', () => {
+  it('runs the controller outside any VPC, reading the private health record through the reader in the DR VPC\'s isolated subnets', () => {
     const { pilot } = blueprint();
     const control = Template.fromStack(pilot.controlStack);
-    const [fn] = Object.values(control.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Detects a failure') } })) as { Properties: { VpcConfig?: { SubnetIds: unknown[] } } }[];
+    type Fn = { Properties: { VpcConfig?: { SubnetIds: unknown[] }; Environment: { Variables: Record<string, unknown> } } };
+    const [controller] = Object.values(control.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Detects a failure') } })) as Fn[];
+    const [reader] = Object.values(control.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Resolves a Route 53 health record') } })) as Fn[];
+    const readerId = pilot.controlStack.getLogicalId(pilot.primaryHealthCheck.reader.function.node.defaultChild as never);
 
-    expect(fn?.Properties.VpcConfig?.SubnetIds).toHaveLength(2);
-    expect(JSON.stringify(fn?.Properties.VpcConfig?.SubnetIds)).toMatch(/NetworkVpcprivateSubnet/);
+    expect(controller?.Properties.VpcConfig).toBeUndefined();
+    expect(controller?.Properties.Environment.Variables.DR_HEALTH_RECORD_READER).toEqual({ 'Fn::GetAtt': [readerId, 'Arn'] });
+    // One subnet per zone, each with no route out of the VPC (isolated): the reader needs only the VPC resolver.
+    const dr = Template.fromStack(pilot.secondaryStack);
+    const subnets = (reader?.Properties.VpcConfig?.SubnetIds as { 'Fn::ImportValue': string }[]).map((s) => /ExportsOutputRef(\w+?)[0-9A-F]{8}$/.exec(s['Fn::ImportValue'])?.[1]);
+    expect(subnets).toHaveLength(2);
+    const routes = Object.values(dr.findResources('AWS::EC2::Route')) as Resource[];
+    for (const subnet of subnets) {
+      expect(Object.keys(dr.findResources('AWS::EC2::Subnet'))).toContain(subnet);
+      const table = (Object.values(dr.findResources('AWS::EC2::SubnetRouteTableAssociation')) as Resource[]).find((a) => (a.Properties.SubnetId as { Ref: string }).Ref === subnet)?.Properties.RouteTableId as { Ref: string };
+      expect(routes.filter((r) => (r.Properties.RouteTableId as { Ref: string }).Ref === table.Ref)).toEqual([]);
+    }
   });
 
   it('checks the primary\'s health path from Route 53 every 10 s, with the threshold and regions given', () => {

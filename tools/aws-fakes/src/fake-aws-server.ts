@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakeAws } from './fake-aws.js';
+import type { FakeLambdaFunction } from './fake-lambda.js';
 
 /** A {@link FakeAws} served over HTTP, as AWS's endpoints speak, for code with its own SDK copy (a bundle, a CLI process). */
 export interface FakeAwsServer {
@@ -12,7 +13,18 @@ export interface FakeAwsServer {
   readonly env: Readonly<Record<string, string>>;
   /** Every call answered, in order: `service:Action`. */
   readonly calls: readonly string[];
+  /**
+   * The functions Lambda `Invoke` reaches, by function name (a call may name one by name, ARN or
+   * partial ARN). A test may add or replace one at any time.
+   */
+  readonly functions: Map<string, FakeLambdaFunction>;
   stop(): Promise<void>;
+}
+
+/** Options of {@link startFakeAwsServer}. */
+export interface FakeAwsServerOptions {
+  /** Functions for Lambda `Invoke`, by function name. @default none */
+  readonly functions?: Readonly<Record<string, FakeLambdaFunction>>;
 }
 
 /** The SDK's service ids (for the endpoint variables) by signing name. */
@@ -28,7 +40,22 @@ const SERVICE_IDS: Readonly<Record<string, string>> = {
   servicequotas: 'SERVICE_QUOTAS',
   cloudformation: 'CLOUDFORMATION',
   secretsmanager: 'SECRETS_MANAGER',
+  lambda: 'LAMBDA',
 };
+
+/**
+ * Lambda's `Invoke` over REST-JSON: `POST /2015-03-31/functions/{FunctionName}/invocations`, the
+ * event as the body; `Qualifier` in the query.
+ * @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ */
+const LAMBDA_INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations(?:\?.*)?$/;
+
+/** The function name in a name, a full ARN or a partial ARN (`123456789012:function:name`), without a version or alias. */
+function lambdaFunctionName(nameOrArn: string): string {
+  const parts = nameOrArn.split(':');
+  const at = parts.indexOf('function');
+  return at >= 0 && parts[at + 1] ? parts[at + 1]! : parts[0]!;
+}
 
 /**
  * The EC2 query protocol differs from the AWS query protocol: lists are sent as `ImageId.1` (the
@@ -152,23 +179,77 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * Serves `fake` on 127.0.0.1 at a free port, speaking the AWS query protocol (RDS, Auto Scaling,
- * ELBv2, SNS, CloudFormation), the EC2 query protocol, and the AWS JSON protocols (CloudWatch, Global
- * Accelerator, SSM, Service Quotas, Secrets Manager). The service and
+ * ELBv2, SNS, CloudFormation), the EC2 query protocol, the AWS JSON protocols (CloudWatch, Global
+ * Accelerator, SSM, Service Quotas, Secrets Manager), and Lambda's REST-JSON `Invoke` of
+ * `options.functions` (such as a shipped bundle: `bundledFunction`). The service and
  * region come from each request's SigV4 credential scope. A call to a region in an outage gets
  * its connection dropped, as an unreachable endpoint would; so does a call whose answer
  * {@link FakeAws.loseResponses} loses, after it has taken effect. A call signed with the keys
  * of a principal registered in {@link FakeAws.iam} is authorized first, as AWS would. DynamoDB
  * is not here: use dynalite (and `startDynamoGate` to authorize its calls).
  */
-export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> {
+export async function startFakeAwsServer(fake: FakeAws, options: FakeAwsServerOptions = {}): Promise<FakeAwsServer> {
   const calls: string[] = [];
+  const functions = new Map<string, FakeLambdaFunction>(Object.entries(options.functions ?? {}));
   const server = createServer((req, res) => void answer(req, res));
+
+  /**
+   * Lambda `Invoke` (RequestResponse), authorized by {@link FakeAws.iam} like every route: the
+   * function's result as the body, or its error object with `X-Amz-Function-Error`; an unknown
+   * function is a 404 `ResourceNotFoundException`. Only synchronous invocation is modelled.
+   */
+  async function invoke(req: IncomingMessage, res: ServerResponse, body: string, region: string, accessKeyId: string | undefined): Promise<void> {
+    const match = LAMBDA_INVOKE_PATH.exec(req.url ?? '');
+    const fail = (status: number, type: string, message: string) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+      res.end(JSON.stringify({ Type: 'User', message }));
+    };
+    if (!match || req.method !== 'POST') return fail(400, 'InvalidRequestContentException', `${req.method} ${req.url} is not a Lambda Invoke`);
+    calls.push('lambda:Invoke');
+    if (fake.outages.has(region)) {
+      req.socket.destroy();
+      return;
+    }
+    const requested = decodeURIComponent(match[1]!);
+    try {
+      fake.iam.authorize(accessKeyId, 'lambda', 'Invoke', { FunctionName: requested }, region);
+    } catch (e) {
+      const denied = e as Error & { $metadata?: { httpStatusCode?: number } };
+      return fail(denied.$metadata?.httpStatusCode ?? 403, denied.name, denied.message);
+    }
+    const name = lambdaFunctionName(requested);
+    const fn = functions.get(name);
+    if (!fn) return fail(404, 'ResourceNotFoundException', `Function not found: arn:aws:lambda:${region}:123456789012:function:${name}`);
+    const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    if (invocationType !== 'RequestResponse') return fail(400, 'InvalidParameterValueException', `the fake models only RequestResponse invocations; got ${invocationType}`);
+    let event: unknown;
+    try {
+      event = body ? JSON.parse(body) : {};
+    } catch {
+      return fail(400, 'InvalidRequestContentException', 'Could not parse request body into json');
+    }
+    let outcome: Awaited<ReturnType<FakeLambdaFunction>>;
+    try {
+      outcome = await fn(event, { functionName: name, region });
+    } catch (e) {
+      // The fake function itself broke (not the handler it runs): Lambda's own failure.
+      return fail(500, 'ServiceException', `the fake function ${name} failed: ${(e as Error).message}`);
+    }
+    if ('functionError' in outcome) {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': outcome.functionError, 'x-amz-executed-version': '$LATEST' });
+      res.end(JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
+    res.end(JSON.stringify(outcome.result ?? null));
+  }
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     // The SigV4 credential: access key id, then the scope (date, region, service).
     const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
     const [accessKeyId, region, service] = [scope?.[1], scope?.[2] ?? 'us-east-1', scope?.[3] ?? ''];
+    if (service === 'lambda') return invoke(req, res, body, region, accessKeyId);
     const target = req.headers['x-amz-target'];
     const json = typeof target === 'string';
     const ec2 = service === 'ec2';
@@ -220,6 +301,7 @@ export async function startFakeAwsServer(fake: FakeAws): Promise<FakeAwsServer> 
     endpoint,
     env,
     calls,
+    functions,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

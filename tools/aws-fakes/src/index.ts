@@ -1,8 +1,9 @@
 /**
  * Test support for the workspace (never published): stateful fakes of the AWS SDK v3 clients
  * for two regions, SDK-shaped errors, a local DynamoDB-compatible server, a DNS server for the
- * Route 53 health records, a model of CloudWatch alarm evaluation (metric math, missing data), and
- * a MySQL wire-protocol server that records statements.
+ * Route 53 health records, a model of CloudWatch alarm evaluation (metric math, missing data), a
+ * MySQL wire-protocol server that records statements, and Lambda functions (shipped bundles)
+ * behind the fake server's Lambda Invoke.
  * @packageDocumentation
  */
 export { FakeAws, FakeOutages, type FakeSnapshot, type FakeService } from './fake-aws.js';
@@ -10,7 +11,8 @@ export { FakeDns, type FakeDnsFailure, type FakeDnsOptions } from './fake-dns.js
 export { DEFAULT_PARAMETER_GROUP, type FakeDb, type FakeDbState, type FakeDbSettings, type FakeDbStep, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
 export { awsError, networkError, lostResponseError } from './errors.js';
 export { startDynalite, type LocalDynamo } from './dynalite.js';
-export { startFakeAwsServer, type FakeAwsServer } from './fake-aws-server.js';
+export { startFakeAwsServer, type FakeAwsServer, type FakeAwsServerOptions } from './fake-aws-server.js';
+export { bundledFunction, type BundledFunctionOptions, type FakeLambdaFunction, type FakeLambdaOutcome } from './fake-lambda.js';
 export { HealthEndpoint } from './health-endpoint.js';
 export { invokeLambda, runNodeScript, scheduledEvent, type InvokeLambdaOptions, type LambdaInvocation, type ProcessRun } from './invoke-lambda.js';
 export { FakeMysql, type FakeMysqlError, type FakeMysqlOptions, type FakeMysqlStatement } from './fake-mysql.js';

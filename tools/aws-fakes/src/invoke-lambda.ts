@@ -9,8 +9,10 @@ const INVOKER = fileURLToPath(new URL('../bin/invoke-lambda.mjs', import.meta.ur
 export interface InvokeLambdaOptions {
   /** The event the handler receives. */
   readonly event: unknown;
-  /** The invocation's timeout: the context's deadline. The process is not killed at it (Lambda's runtime would be); the handler is trusted to stop in time, which is what the tests check. */
+  /** The invocation's timeout: the context's deadline. The process is not killed at it unless `killAtTimeout`; the handler is trusted to stop in time, which is what the tests check. */
   readonly timeoutMs: number;
+  /** Kill the process (SIGKILL) at `timeoutMs`, as Lambda ends an invocation at its timeout. @default false */
+  readonly killAtTimeout?: boolean;
   /** The process's whole environment (nothing is inherited: a test sets every variable the function would have). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** @default a random UUID */
@@ -127,8 +129,10 @@ export function invokeLambda(bundle: string, options: InvokeLambdaOptions): Prom
       lines.forEach(read);
     });
   }
+  const killer = options.killAtTimeout ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
   return new Promise((resolve, reject) =>
     child.on('close', (code, signal) => {
+      clearTimeout(killer);
       if (code !== 0 && code !== 1 && signal === null) reject(new Error(`the invocation of ${bundle} crashed (exit ${code}): ${stderr}`));
       else resolve({ code, signal, logs, metrics, result, error, elapsedMs: Date.now() - started });
     }),

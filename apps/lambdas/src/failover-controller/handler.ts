@@ -1,7 +1,7 @@
 import { createAwsPorts, loadConfigFromSsm } from '@dr/aws-adapters';
 import { activeSteps, MIN_LEASE_MS, supervise } from '@dr/failover-core';
 import type { Context } from 'aws-lambda';
-import { parseScheduledEvent, readSettings } from '../shared/invalid-input.js';
+import { InvalidInputError, parseScheduledEvent, readSettings } from '../shared/invalid-input.js';
 import { createObservability, observed } from '../shared/observability.js';
 import { reportInvocation, type ControllerResult } from './report.js';
 
@@ -54,13 +54,25 @@ export async function handler(event: unknown, context: Context): Promise<Control
         DR_PROBE_WINDOW_SECONDS: { required: false, integer: { min: 5, max: 840 } },
         DR_LEASE_SECONDS: { required: false, integer: { min: MIN_LEASE_SECONDS, max: 600 } },
         DR_DNS_SERVERS: { required: false },
+        DR_HEALTH_RECORD_READER: { required: false },
       },
       process.env,
     );
+    if (settings.DR_HEALTH_RECORD_READER && settings.DR_DNS_SERVERS) {
+      throw new InvalidInputError(['environment variables DR_HEALTH_RECORD_READER (read the Route 53 health record through the reader Lambda) and DR_DNS_SERVERS (resolve it here) exclude each other; set one']);
+    }
     const region = settings.AWS_REGION!;
     const config = await loadConfigFromSsm(settings.DR_APP!, region, { parameterName: settings.DR_CONFIG_PARAMETER });
     metrics.setDefaultDimensions({ app: config.app });
-    const ports = createAwsPorts(config, { stateTableName: settings.DR_STATE_TABLE, stateRegion: region, topicArn: settings.DR_TOPIC_ARN, dnsServers: settings.DR_DNS_SERVERS?.split(',') });
+    const ports = createAwsPorts(config, {
+      stateTableName: settings.DR_STATE_TABLE,
+      stateRegion: region,
+      topicArn: settings.DR_TOPIC_ARN,
+      // Outside the VPC (as the constructs deploy it) the controller reads the private health
+      // record through the reader Lambda inside it; DR_DNS_SERVERS asks resolvers directly.
+      healthRecordReader: settings.DR_HEALTH_RECORD_READER,
+      dnsServers: settings.DR_DNS_SERVERS?.split(','),
+    });
     const probeWindowMs = Number(settings.DR_PROBE_WINDOW_SECONDS ?? 56) * 1000;
 
     const result = await supervise({

@@ -17,6 +17,8 @@ describe('failover-controller bundle: a sustained outage of the primary region',
     expect(first.elapsedMs).toBeLessThan(SHORT_TIMEOUT_MS);
     expect(first.metrics.FailoverStarted).toEqual([1]);
     expect(world.fake.calls.promoteReplicaAttempts ?? 0).toBeLessThanOrEqual(1);
+    // Route 53 saw the outage too, read through the reader Lambda in the DR VPC.
+    expect(first.logs.filter((l) => l.message === 'probed the primary region').map((l) => (l.readings as { route53?: { state: string } }).route53?.state)).toContain('down');
     const failoverId = first.result?.failoverId;
     expect(first.logs.filter((l) => l.message === 'failover progressed').every((l) => l.failoverId === failoverId && typeof l.epoch === 'number')).toBe(true);
 

@@ -4,7 +4,7 @@ import { isRegionUnreachable, isResourceNotFound } from '@dr/failover-core/error
 import { HEALTH_RECORD_ANSWERS, type HealthCheckRef } from '@dr/failover-core/ports';
 import { FakeAws, FakeDns } from '@dr/aws-fakes';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DnsHealthChecks, ROUTE53_CHECKER_INTERVAL_MS } from '../../src/index.js';
+import { DirectDnsTransport, DnsHealthChecks, lookupHealthRecord, ROUTE53_CHECKER_INTERVAL_MS, type HealthRecordTransport } from '../../src/index.js';
 import { config } from '../fixtures.js';
 
 const REF: HealthCheckRef = config.primary.route53HealthCheck!;
@@ -111,6 +111,41 @@ describe('DnsHealthChecks', () => {
     expect(isRegionUnreachable(e)).toBe(true);
     expect(e.message).toContain(`${dns.server} did not answer within 400 ms`);
     expect(dns.queries.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('DnsHealthChecks: options', () => {
+  it('refuses servers and a transport together', () => {
+    expect(() => new DnsHealthChecks({ servers: ['127.0.0.1:53'], transport: new DirectDnsTransport() })).toThrow('give either servers (a direct DNS query) or transport, not both');
+  });
+
+  it('reads through the transport it is given, with its deadline', async () => {
+    const asked: [string, number][] = [];
+    const transport: HealthRecordTransport = {
+      description: 'a test transport',
+      lookup: async (name, timeoutMs) => {
+        asked.push([name, timeoutMs]);
+        return { addresses: [{ address: HEALTH_RECORD_ANSWERS.unhealthy, ttl: 4 }] };
+      },
+    };
+
+    const reading = await new DnsHealthChecks({ transport, timeoutMs: 1_234 }).status(REF);
+
+    expect(reading).toEqual({ healthy: false, ageMs: 1_000 + ROUTE53_CHECKER_INTERVAL_MS });
+    expect(asked).toEqual([[REF.recordName, 1_234]]);
+  });
+});
+
+describe('lookupHealthRecord', () => {
+  it('answers the addresses with their TTLs, and why there are none as a result rather than an error', async () => {
+    const found = await lookupHealthRecord(REF.recordName, { servers: [dns.server], timeoutMs: 1_000 });
+    const missing = await lookupHealthRecord('nothing.health.dr.internal', { servers: [dns.server], timeoutMs: 1_000 });
+    dns.failure = 'silent';
+    const silent = await lookupHealthRecord(REF.recordName, { servers: [dns.server], timeoutMs: 300 });
+
+    expect(found).toEqual({ addresses: [{ address: HEALTH_RECORD_ANSWERS.healthy, ttl: 5 }] });
+    expect(missing).toMatchObject({ error: 'not-found', message: `NXDOMAIN from ${dns.server}` });
+    expect(silent).toMatchObject({ error: 'unreachable', message: `${dns.server} did not answer within 300 ms` });
   });
 });
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /** The Lambda bundles this package ships (built from apps/lambdas, copied into `lambda/` at build). */
-export type BundledHandler = 'failover-controller' | 'snapshot' | 'readiness' | 'database-users';
+export type BundledHandler = 'failover-controller' | 'snapshot' | 'readiness' | 'database-users' | 'health-record-reader';
 
 /**
  * The shipped bundle of a DR Lambda as `lambda.Code`: `lambda/<name>/index.mjs` in this package,

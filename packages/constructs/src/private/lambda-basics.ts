@@ -50,7 +50,8 @@ export interface VpcPlacement {
 
 /**
  * Places a DR Lambda in `vpc` (`subnets`, the private subnets with egress by default): a security
- * group of its own in `scope` as `SecurityGroup`, outbound only, and the network interface
+ * group of its own in `scope` as `SecurityGroup`, with no inbound rule and, unless
+ * `allowAllOutbound` is false, every outbound one, and the network interface
  * permissions Lambda uses the function's role for. A given role does not get the
  * AWSLambdaVPCAccessExecutionRole managed policy from CDK; these statements are that policy,
  * narrowed to the function's subnets and security group where EC2 allows it.

@@ -251,6 +251,20 @@ const DYNAMODB: Record<string, RouteAuthorization> = Object.fromEntries(
   ]),
 );
 
+/**
+ * Lambda Invoke: `lambda:InvokeFunction` on the function named (a name, a partial ARN
+ * `<account>:function:<name>`, or an ARN; a qualified ARN is authorized as given).
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ */
+const LAMBDA: Record<string, RouteAuthorization> = {
+  'lambda:Invoke': (c) => {
+    const name = String(c.input.FunctionName);
+    const parts = name.split(':');
+    const resource = isArn(name) ? name : parts[1] === 'function' ? arnIn('lambda', c.region, parts[0] ?? c.account, parts.slice(1).join(':')) : arnIn('lambda', c.region, c.account, `function:${name}`);
+    return [{ action: 'lambda:InvokeFunction', resource }];
+  },
+};
+
 /** Every route's authorization, by `<signing name>:<Action>`. */
 export const ROUTE_AUTHORIZATIONS: Readonly<Record<string, RouteAuthorization>> = {
   ...RDS,
@@ -264,4 +278,5 @@ export const ROUTE_AUTHORIZATIONS: Readonly<Record<string, RouteAuthorization>> 
   ...SSM,
   ...EC2_AND_QUOTAS,
   ...DYNAMODB,
+  ...LAMBDA,
 };
