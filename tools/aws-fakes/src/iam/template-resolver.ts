@@ -66,6 +66,8 @@ interface ResourceContext {
 interface TypeModel {
   readonly ref: (r: ResourceContext) => string;
   readonly attributes?: Readonly<Record<string, (r: ResourceContext) => unknown>>;
+  /** Attributes whose names carry a part of their own (a custom resource's `Data` keys, such as `EndpointGroupArn.<region>`). */
+  readonly attribute?: (r: ResourceContext, name: string) => unknown;
 }
 
 const arn = (r: ResourceContext, service: string, resource: string, region = r.stack.region) => `arn:${PARTITION}:${service}:${region}:${r.stack.account}:${resource}`;
@@ -132,6 +134,13 @@ const TYPES: Readonly<Record<string, TypeModel>> = {
   'AWS::EC2::VPC': { ref: (r) => `vpc-${fakeHex(r.seed, 17)}`, attributes: { VpcId: (r) => `vpc-${fakeHex(r.seed, 17)}`, CidrBlock: (r) => r.prop('CidrBlock') } },
   'AWS::S3::Bucket': { ref: (r) => named(r, 'BucketName', 63, true), attributes: { Arn: (r) => `arn:${PARTITION}:s3:::${named(r, 'BucketName', 63, true)}` } },
   'AWS::SecretsManager::Secret': { ref: (r) => arn(r, 'secretsmanager', `secret:${named(r, 'Name', 256)}-${fakeHex(r.seed, 6)}`) },
+  // "Ref returns the ARN of the secret" it attaches.
+  'AWS::SecretsManager::SecretTargetAttachment': { ref: (r) => r.prop('SecretId') ?? '' },
+  // GlobalEntryPoint's endpoint groups: the provider answers one group ARN per region.
+  'Custom::EndpointGroups': {
+    ref: (r) => `${r.prop('ListenerArn')}#endpoint-groups`,
+    attribute: (r, name) => (/^EndpointGroupArn\.[a-z0-9-]+$/.test(name) ? `${r.prop('ListenerArn')}/endpoint-group/${fakeHex(`${r.seed}/${name}`, 12)}` : undefined),
+  },
 };
 
 /** Type-specific names that are properties (Ref gives them). */
@@ -246,7 +255,11 @@ export class TemplateResolver {
     if (!resource) throw new Error(`${where}: Fn::GetAtt of ${logicalId}, which is not in ${stack.stackName}`);
     if (resource.Type === 'Custom::CrossRegionExportReader') return this.crossRegionExport(stack, attribute, where);
     const model = this.model(stack, logicalId, resource, where);
-    const get = model.attributes?.[attribute];
+    const named = model.attribute;
+    const get = model.attributes?.[attribute] ?? (named ? (r: ResourceContext) => named(r, attribute) ?? unmodelled() : undefined);
+    function unmodelled(): never {
+      throw new Error(`${where}: Fn::GetAtt ${logicalId}.${attribute} (${resource!.Type}) is not modelled by the template resolver`);
+    }
     if (!get) throw new Error(`${where}: Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not modelled by the template resolver`);
     return get(this.context(stack, logicalId, resource, where));
   }
