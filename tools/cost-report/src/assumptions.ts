@@ -27,10 +27,20 @@ export interface Assumptions {
   readonly flowLogGbServing: number;
   /** Yearly rotations of a rotating KMS key that are billed: the figure from the third year on. */
   readonly kmsRotationsBilled: number;
+  /**
+   * Calls a probing function (one with `DR_PROBE_WINDOW_SECONDS`) makes per second of its window
+   * to a function its environment names (the health record reader): one per detection round,
+   * every 10 s by default.
+   */
+  readonly calleeCallsPerProbeSecond: number;
+  /** Billed seconds of one such call (a DNS query in the VPC). */
+  readonly calleeSeconds: number;
 }
 
 /** The assumptions the report uses unless told otherwise. */
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  calleeCallsPerProbeSecond: 1 / 10,
+  calleeSeconds: 0.05,
   albLcuServing: 1,
   albLcuDark: 0,
   // The readiness checks are a few API reads; the snapshot run waits for a snapshot to start and copies to begin.

@@ -44,7 +44,8 @@ describe('the reference app assembly', () => {
     const replica = report.lines.filter((l) => l.excluded === 'replica-database');
     const accelerator = report.lines.filter((l) => l.excluded === 'global-accelerator');
 
-    expect(replica.map((l) => `${l.region} ${l.type}`)).toEqual(['us-east-1 AWS::RDS::DBInstance']);
+    // The replica and its storage key, which nothing else uses.
+    expect(replica.map((l) => `${l.region} ${l.type}`).sort()).toEqual(['us-east-1 AWS::KMS::Key', 'us-east-1 AWS::RDS::DBInstance']);
     expect(accelerator.map((l) => l.type)).toEqual(['AWS::GlobalAccelerator::Accelerator']);
     expect(report.drReplicaDatabaseUsd).toBeGreaterThan(0);
     const drAccelerator = sum(accelerator.filter((l) => l.region === report.drRegion).map((l) => l.idleUsd));

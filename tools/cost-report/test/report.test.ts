@@ -105,6 +105,21 @@ describe('Lambda function', () => {
     expect(computeArm / computeX86).toBeCloseTo(0.8, 4);
   });
 
+  it('bills a function a probing function names in its environment once per detection round of its windows', () => {
+    const { lines } = report([
+      stack('Control', 'us-east-1', {
+        Controller: fn({ MemorySize: 192, Architectures: ['arm64'], Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '56', DR_HEALTH_RECORD_READER: { 'Fn::GetAtt': ['Reader', 'Arn'] } } } }),
+        Every: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 minute)', Targets: [{ Arn: { 'Fn::GetAtt': ['Controller', 'Arn'] }, Id: 't' }] } },
+        Reader: fn({ MemorySize: 128, Architectures: ['arm64'] }),
+      }),
+    ]);
+
+    const reader = lineOf(lines, 'Reader');
+    expect(reader.kind).toBe('priced');
+    expect(reader.basis).toMatch(/245,280 invocations from Controller's 56 s windows/);
+    expect(reader.idleUsd).toBeGreaterThan(0.05);
+  });
+
   it('lists a function with no schedule as usage, not counted', () => {
     const { lines } = report([stack('Control', 'us-east-1', { Handler: fn({}) })]);
 
@@ -131,6 +146,22 @@ describe('CloudWatch alarm', () => {
     const { lines } = report([stack('Control', 'us-east-1', { A: check('replica-lag'), B: check('dr-image'), C: check('dr-image') })]);
 
     expect(lineOf(lines, '(metrics DR/Readiness)').idleUsd).toBeCloseTo(2 * 0.3, 2);
+  });
+});
+
+describe('KMS key', () => {
+  it('counts a key only a read replica uses with the replica database, which the DR figure leaves out; other keys stay in', () => {
+    const { lines } = report([
+      stack('Dr', 'us-east-1', {
+        ReplicaKey: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } },
+        TopicKey: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } },
+        Replica: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.t3.small', SourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:123456789012:db:x', KmsKeyId: { 'Fn::GetAtt': ['ReplicaKey', 'Arn'] }, AllocatedStorage: '20' } },
+        Topic: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { 'Fn::GetAtt': ['TopicKey', 'Arn'] } } },
+      }),
+    ]);
+
+    expect(lineOf(lines, 'ReplicaKey').excluded).toBe('replica-database');
+    expect(lineOf(lines, 'TopicKey').excluded).toBeUndefined();
   });
 });
 

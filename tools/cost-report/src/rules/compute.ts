@@ -97,6 +97,24 @@ export function scheduledInvocations(stack: StackTemplate, functionId: string): 
   return { perMonth: expressions.reduce((sum, e) => sum + invocationsPerMonth(e), 0), expressions };
 }
 
+/**
+ * Calls to a function that a scheduled probing function (one with `DR_PROBE_WINDOW_SECONDS`)
+ * names in its environment, such as the health record reader the failover controller invokes
+ * once per detection round: the caller's invocations × its window × the calls per second assumed.
+ */
+function calledByProbingFunction(ctx: RuleContext): { readonly perMonth: number; readonly expressions: readonly string[] } | undefined {
+  for (const [id, resource] of Object.entries(ctx.stack.resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function' || id === ctx.logicalId) continue;
+    const env = environmentOf(resource);
+    const window = env.DR_PROBE_WINDOW_SECONDS;
+    if (window === undefined || !Object.values(env).some((v) => referencedId(v) === ctx.logicalId)) continue;
+    const caller = scheduledInvocations(ctx.stack, id);
+    const perMonth = caller.perMonth * Number(window) * ctx.assumptions.calleeCallsPerProbeSecond;
+    return { perMonth, expressions: [`${id}'s ${window} s windows (${caller.expressions.join(', ')}), one call per ${Math.round(1 / ctx.assumptions.calleeCallsPerProbeSecond)} s`] };
+  }
+  return undefined;
+}
+
 /** The function's environment variables (literal or not). */
 export function environmentOf(resource: TemplateResource): Readonly<Record<string, unknown>> {
   return ((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
@@ -111,7 +129,8 @@ export function environmentOf(resource: TemplateResource): Readonly<Record<strin
  * @see https://aws.amazon.com/lambda/pricing/
  */
 export function lambdaFunction(ctx: RuleContext): readonly RuleLine[] {
-  const schedule = scheduledInvocations(ctx.stack, ctx.logicalId);
+  const called = calledByProbingFunction(ctx);
+  const schedule = called ?? scheduledInvocations(ctx.stack, ctx.logicalId);
   if (schedule.perMonth === 0) return [uncounted('usage', 'no schedule: runs at deploy time (custom resource) or on events; not counted')];
   const env = environmentOf(ctx.resource);
   const memoryMb = prop(ctx, 'MemorySize') === undefined ? 128 : literalNumber(ctx, 'MemorySize', prop(ctx, 'MemorySize'));
@@ -119,8 +138,12 @@ export function lambdaFunction(ctx: RuleContext): readonly RuleLine[] {
   const architecture = Array.isArray(architectures) && architectures[0] === 'arm64' ? 'arm64' : 'x86_64';
   const service = typeof env.POWERTOOLS_SERVICE_NAME === 'string' ? env.POWERTOOLS_SERVICE_NAME : undefined;
   const probeWindow = env.DR_PROBE_WINDOW_SECONDS;
-  const seconds = probeWindow !== undefined ? literalNumber(ctx, 'Environment.Variables.DR_PROBE_WINDOW_SECONDS', probeWindow) : (service && ctx.assumptions.lambdaSecondsByService[service]) || ctx.assumptions.lambdaSecondsDefault;
-  const secondsWhy = probeWindow !== undefined ? 'DR_PROBE_WINDOW_SECONDS' : service && ctx.assumptions.lambdaSecondsByService[service] ? `assumed for ${service}` : 'assumed';
+  const seconds = called
+    ? ctx.assumptions.calleeSeconds
+    : probeWindow !== undefined
+      ? literalNumber(ctx, 'Environment.Variables.DR_PROBE_WINDOW_SECONDS', probeWindow)
+      : (service && ctx.assumptions.lambdaSecondsByService[service]) || ctx.assumptions.lambdaSecondsDefault;
+  const secondsWhy = called ? 'assumed per call' : probeWindow !== undefined ? 'DR_PROBE_WINDOW_SECONDS' : service && ctx.assumptions.lambdaSecondsByService[service] ? `assumed for ${service}` : 'assumed';
   const invocations = schedule.perMonth;
   const gbSeconds = invocations * seconds * (memoryMb / 1024);
 

@@ -102,7 +102,12 @@ export function kmsKey(ctx: RuleContext): readonly RuleLine[] {
   const rotates = prop(ctx, 'EnableKeyRotation') === true || prop(ctx, 'EnableKeyRotation') === 'true';
   if (rotates && ctx.assumptions.kmsRotationsBilled > 0) charges.push(charge(ctx.price('kms-rotation-month'), ctx.assumptions.kmsRotationsBilled, 'yearly rotation, from the third year'));
   const { usd, text } = total(charges);
-  return [{ kind: 'priced', idleUsd: usd, failoverUsd: usd, basis: text }];
+  // A key whose only user in the templates is a read replica's storage is part of that replica
+  // database's cost (the DR figure leaves the replica out, its key with it).
+  // CDK's cross-region export writer only passes the key's ARN on (to the DR config): not a user.
+  const users = Object.entries(ctx.stack.resources).filter(([id, r]) => id !== ctx.logicalId && !r.Type.startsWith('Custom::CrossRegionExport') && JSON.stringify(r.Properties ?? {}).includes(`"${ctx.logicalId}"`));
+  const replicaKey = users.length > 0 && users.every(([, r]) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier !== undefined);
+  return [{ kind: 'priced', idleUsd: usd, failoverUsd: usd, basis: `${text}${replicaKey ? " (the read replica's storage key: counted with the replica)" : ''}`, ...(replicaKey ? { excluded: 'replica-database' as const } : {}) }];
 }
 
 /** A multi-Region replica key bills as a key in its region. */
