@@ -40,15 +40,19 @@ describe('a first deploy into a fresh account', () => {
     expect(unmetDependencies(synthesized({ activeRegion: 'us-east-1' }))).toEqual([]);
   });
 
-  it('finds a group that would launch before its first image exists', () => {
-    const broken = edited(({ 'Lamp-Primary': primary }) => {
-      const group = primary!.template.Resources[resourceOfType(primary!, 'AWS::AutoScaling::AutoScalingGroup')]!;
-      const image = resourceOfType(primary!, 'AWS::ImageBuilder::Image');
-      group.DependsOn = [group.DependsOn ?? []].flat().filter((d) => d !== image);
+  it('finds a launch template, and the group that launches from it, made before the first image exists', () => {
+    const primary = stacks.find((s) => s.name === 'Lamp-Primary')!;
+    const image = resourceOfType(primary, 'AWS::ImageBuilder::Image');
+    const template = resourceOfType(primary, 'AWS::EC2::LaunchTemplate');
+    const group = resourceOfType(primary, 'AWS::AutoScaling::AutoScalingGroup');
+    // Nothing waits for the image any more.
+    const broken = edited(({ 'Lamp-Primary': p }) => {
+      for (const resource of Object.values(p!.template.Resources)) if (resource.DependsOn) resource.DependsOn = [resource.DependsOn].flat().filter((d) => d !== image);
     });
 
     expect(unmetDependencies(broken)).toEqual([
-      expect.objectContaining({ stack: 'Lamp-Primary', value: 'ssm:/dr/lamp/ami', reason: expect.stringMatching(/not deployed before this group launches/) }),
+      expect.objectContaining({ stack: 'Lamp-Primary', resource: template, value: 'ssm:/dr/lamp/ami', reason: expect.stringMatching(/not deployed before this resource/) }),
+      expect.objectContaining({ stack: 'Lamp-Primary', resource: group, value: 'ssm:/dr/lamp/ami', reason: expect.stringMatching(/not deployed before this group launches/) }),
     ]);
   });
 
@@ -59,7 +63,9 @@ describe('a first deploy into a fresh account', () => {
       props.Distributions = props.Distributions.filter((d) => d.Region === 'eu-west-1');
     });
 
-    expect(unmetDependencies(broken)).toEqual([expect.objectContaining({ stack: 'Lamp-Secondary', value: 'ssm:/dr/lamp/ami', reason: 'nothing in the assembly makes ssm:/dr/lamp/ami in us-east-1' })]);
+    // Its launch template, and the group that launches from it.
+    const problem = expect.objectContaining({ stack: 'Lamp-Secondary', value: 'ssm:/dr/lamp/ami', reason: 'nothing in the assembly makes ssm:/dr/lamp/ami in us-east-1' });
+    expect(unmetDependencies(broken)).toEqual([problem, problem]);
   });
 
   it('finds a cross-region reference read before the stack that writes it is deployed', () => {

@@ -182,6 +182,12 @@ function needs(stack: AssemblyStack, id: string): { value: string; atLaunch: boo
     if (parameter?.Type.startsWith('AWS::SSM::Parameter::Value') && typeof parameter.Default === 'string') out.push({ value: `ssm:${parameter.Default}`, atLaunch: false });
   }
   for (const v of JSON.stringify(r.Properties ?? {}).matchAll(/"Fn::ImportValue":"([^"]+)"/g)) out.push({ value: `export:${v[1]}`, atLaunch: false });
+  // "You must create a Systems Manager parameter before you can use it in a launch template".
+  // https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html
+  if (r.Type === 'AWS::EC2::LaunchTemplate') {
+    const data = ((r.Properties ?? {}).LaunchTemplateData ?? {}) as { ImageId?: unknown };
+    if (typeof data.ImageId === 'string' && data.ImageId.startsWith('resolve:ssm:')) out.push({ value: `ssm:${data.ImageId.slice('resolve:ssm:'.length)}`, atLaunch: false });
+  }
   // A group launches from its launch template's image: `resolve:ssm:` in ImageId is read by EC2
   // at each launch, and a group with a minimum (or desired) capacity launches as it is created.
   // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-launch-template.html#use-an-ssm-parameter-instead-of-an-ami-id

@@ -102,6 +102,8 @@ export class AppTier extends Construct implements ec2.IConnectable {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The launch template: its image is the SSM parameter `amiParameterName`, which must exist when it is created. */
+  readonly launchTemplate: ec2.LaunchTemplate;
   readonly role: iam.Role;
   /** The instances' security group (what the database lets in). */
   readonly connections: ec2.Connections;
@@ -126,7 +128,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
     acknowledge(this.role, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]'], 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager access and patching; the instances have no SSH.');
-    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+    const launchTemplate = (this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       // Resolved at each launch, not at deploy: the DR group starts today's image, and the
       // stack deploys before the first image exists.
       machineImage: ec2.MachineImage.resolveSsmParameterAtLaunch(props.amiParameterName),
@@ -136,7 +138,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
       userData: props.userData,
       securityGroup: new ec2.SecurityGroup(this, 'InstanceSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} instances` }),
       blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
-    });
+    }));
     this.notificationTopic = props.notificationTopic ?? this.encryptedTopic(props.autoScalingGroupName);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,

@@ -82,9 +82,10 @@ export interface GlobalEntryPointProps {
  * the groups with their first weights (serving 128 and dial 100, pilot light 0 and 0) and from then
  * on never writes a weight or a dial: a new ALB takes the live weight of the one it replaces.
  * A new accelerator (and so a new listener) gets new groups from the template's `serving`
- * endpoint; the provider may manage the groups of the current listener only, so the old
- * listener's groups are left in place (and with them the old listener, which Global Accelerator
- * will not delete while it has groups) for an operator to remove.
+ * endpoint. The provider tries to delete the old listener's groups (Global Accelerator will not
+ * delete a listener that still has groups), but by then its role is scoped to the new listener:
+ * the call is refused, the cleanup does not fail, and the old groups and listener stay for an
+ * operator to remove.
  * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-traffic-dial.html
  */
 export class GlobalEntryPoint extends Construct {

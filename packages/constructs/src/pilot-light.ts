@@ -179,8 +179,10 @@ export interface PilotLightOptions {
   /**
    * The region that serves: the accelerator sends users there, and its group keeps its minimum
    * capacity. After a failover (or a failback) set it to the region that serves now before any
-   * redeploy; the global stack's traffic guard fails a deploy whose template disagrees with the
-   * live endpoint groups, rather than sending users back to the failed region.
+   * redeploy. No deploy or rollback ever writes the live endpoint weights or dials (the endpoint
+   * groups' provider, see `GlobalEntryPoint`), and a deploy whose template names another serving
+   * region than the live one fails in the global stack; the regional stacks deploy before it, so
+   * by then a stale value has already set the groups' minimum capacities.
    * @default - `primary.region`
    */
   readonly activeRegion?: string;
@@ -211,9 +213,9 @@ export interface PilotLightProps extends PilotLightOptions {
 /**
  * The whole pilot light from a handful of props: the primary region serving, the DR region
  * as a pilot light (replica, zero instances, endpoint at weight 0), the global entry point in
- * us-west-2, and the DR control plane (config in SSM in both regions, the failover controller in
- * the DR VPC, the Route 53 health check of the primary it reads through DNS, the snapshot job and
- * the continuous readiness checks) in the DR region. Five stacks, deployed in dependency order:
+ * us-west-2, and the DR control plane (config in SSM in both regions, the failover controller,
+ * the Route 53 health check of the primary it reads through DNS with the reader Lambda in the DR
+ * VPC, the snapshot job and the continuous readiness checks) in the DR region. Five stacks, deployed in dependency order:
  * Primary, Secondary, Global, then Control and PrimaryConfig (which also turns on the primary
  * bucket's replication, once the DR bucket exists).
  */
@@ -249,6 +251,10 @@ export class PilotLight extends Construct {
       { failed: capacity.min > capacity.desired, message: `capacity.min ${capacity.min} is above capacity.desired ${capacity.desired}` },
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
       ...(['primary', 'secondary'] as const).flatMap((side) => zoneRules(side, props[side])),
+      {
+        failed: (primary.natGateways ?? props.natGateways ?? 1) < 1,
+        message: `primary.natGateways must be at least 1: the image build and the database users' function in the primary region need egress; got ${primary.natGateways ?? props.natGateways}`,
+      },
       { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
       ...notificationRules(props.notificationEmail, props.notificationSubscriptions),
     ]);
@@ -299,7 +305,12 @@ export class PilotLight extends Construct {
       userData: appEnvironment(primary.region, database.instance.dbInstanceEndpointAddress, databaseName, appUser.userName, primary.bucketName),
     });
     // The group launches from the image parameter: it is created once the first image is built.
-    primaryTier.autoScalingGroup.node.addDependency(image.imageReady);
+    // "You must create a Systems Manager parameter before you can use it in a launch template":
+    // the template and the group wait for the first image, which writes the parameter; the group
+    // also waits for the app user, or its first instances would fail /ref and be replaced.
+    // https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html
+    primaryTier.launchTemplate.node.addDependency(image.imageReady);
+    primaryTier.autoScalingGroup.node.addDependency(image.imageReady, appUser.resource);
     database.connections.allowDefaultPortFrom(primaryTier);
     appUser.grantConnect(primaryTier.role);
     // Deployed before the DR bucket exists, so its rule is applied later, by the PrimaryConfig stack.

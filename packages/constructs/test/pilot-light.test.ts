@@ -301,6 +301,10 @@ describe('PilotLight', () => {
     }
   });
 
+  it('refuses a primary region without NAT, naming the prop: its image builds and the database users\' function need egress', () => {
+    expect(() => blueprint({ primary: { ...props.primary, natGateways: 0 } })).toThrowError(/- primary\.natGateways must be at least 1: the image build and the database users' function in the primary region need egress; got 0/);
+  });
+
   it('gives a DR region that needs egress when it serves the NAT gateway it asks for', () => {
     const { pilot } = blueprint({ secondary: { ...props.secondary, natGateways: 1 } });
 
