@@ -157,37 +157,48 @@ describe('the reference app', () => {
     Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('AWS::GlobalAccelerator::Listener', { PortRanges: [{ FromPort: 80, ToPort: 80 }, { FromPort: 443, ToPort: 443 }] });
   });
 
+  /** The SNS topic an action names, as `<stack>/<logical id>`: in the same template, or exported by a stack of the same region. */
+  function topicOf(names: readonly { name: string; template: Record<string, unknown> }[], region: (name: string) => string, stackName: string, action: unknown): string {
+    const own = names.find((t) => t.name === stackName)!;
+    const resources = (t: { template: Record<string, unknown> }) => (t.template as { Resources: Record<string, { Type: string }> }).Resources;
+    const ref = (action as { Ref?: string }).Ref;
+    if (ref !== undefined) return resources(own)[ref]?.Type === 'AWS::SNS::Topic' ? `${stackName}/${ref}` : `not a topic: ${ref}`;
+    const imported = (action as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
+    for (const t of names.filter((x) => region(x.name) === region(stackName))) {
+      const outputs = (t.template as { Outputs?: Record<string, { Value: { Ref?: string }; Export?: { Name: string } }> }).Outputs ?? {};
+      const out = Object.values(outputs).find((o) => o.Export?.Name === imported);
+      if (out?.Value.Ref && resources(t)[out.Value.Ref]?.Type === 'AWS::SNS::Topic') return `${t.name}/${out.Value.Ref}`;
+    }
+    return `unknown action ${JSON.stringify(action)}`;
+  }
+
   it('notifies every alarm of every template to an SNS topic of the alarm\'s own region', () => {
     const regionOf = Object.fromEntries(assembly.stacks.map((s) => [`${s.stackName}.template.json`, s.environment.region]));
-    const actions = templates.flatMap(({ name, template }) => {
-      const resources = (template as { Resources: Record<string, { Type: string; Properties: { AlarmActions?: unknown[] } }> }).Resources;
-      return Object.entries(resources)
+    const region = (name: string) => regionOf[name] ?? 'unknown';
+    const actions = templates.flatMap(({ name, template }) =>
+      Object.entries((template as { Resources: Record<string, { Type: string; Properties: { AlarmActions?: unknown[] } }> }).Resources)
         .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
-        .map(([id, r]) => {
-          const targets = (r.Properties.AlarmActions ?? []).map((a) => {
-            const ref = (a as { Ref?: string }).Ref;
-            if (ref !== undefined) return resources[ref]?.Type === 'AWS::SNS::Topic' ? `topic of ${regionOf[name]}` : `not a topic: ${ref}`;
-            const arn = typeof a === 'string' ? /^arn:aws:sns:([a-z0-9-]+):/.exec(a) : null;
-            return arn ? `topic of ${arn[1]}` : `unknown action ${JSON.stringify(a)}`;
-          });
-          return { alarm: `${name}/${id}`, targets: targets.length > 0 ? targets : ['no action'] };
-        });
-    });
+        .map(([id, r]) => ({ alarm: `${name}/${id}`, region: region(name), topics: (r.Properties.AlarmActions ?? []).map((a) => topicOf(templates, region, name, a)) })),
+    );
 
     expect(actions.length).toBeGreaterThanOrEqual(18);
-    for (const { alarm, targets } of actions) {
-      const region = regionOf[alarm.split('/')[0] ?? ''];
-      expect(targets, alarm).toEqual(targets.map(() => `topic of ${region}`));
+    for (const { alarm, region: own, topics } of actions) {
+      expect(topics, alarm).toHaveLength(1);
+      expect(topics[0], alarm).toMatch(/\.template\.json\/.*Topic/);
+      expect(region(topics[0]!.split('/')[0]!), alarm).toBe(own);
     }
   });
 
   it('subscribes the notificationEmail context value to the alarms and news of both regions, and refuses one that is not an address', () => {
     const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { notificationEmail: 'ops@example.com' });
 
-    for (const name of ['Lamp-Primary', 'Lamp-Control']) {
+    // Each region's one topic, in its regional stack: the alarms of that region (the DR ones in
+    // Lamp-Control, through an export) notify it.
+    for (const name of ['Lamp-Primary', 'Lamp-Secondary']) {
       const t = Template.fromStack(other.node.findChild(name) as Stack);
-      const [alarmTopic] = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => ((a as { Properties: { AlarmActions: { Ref: string }[] } }).Properties.AlarmActions[0] as { Ref: string }).Ref);
-      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: alarmTopic } });
+      const [topic, ...more] = Object.keys(t.findResources('AWS::SNS::Topic'));
+      expect(more).toEqual([]);
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topic } });
     }
     expect(() => buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { notificationEmail: 'ops.example.com' })).toThrowError(/notificationEmail must be an email address; got "ops\.example\.com"/);
   });
