@@ -30,7 +30,9 @@ const HttpEventSchema = v.object({
 });
 
 /** The issues of a failed parse, each naming its field. */
-const problems = (issues: readonly v.BaseIssue<unknown>[]): InvalidInputError => new InvalidInputError(issues.map((i) => `event.${v.getDotPath(i) ?? '(root)'} ${i.message}; got ${JSON.stringify(i.input)}`));
+const problems = (issues: readonly v.BaseIssue<unknown>[]): InvalidInputError =>
+  // valibot words a missing key as "Invalid key: Expected ..."; say it plainly.
+  new InvalidInputError(issues.map((i) => `event.${v.getDotPath(i) ?? '(root)'} ${i.kind === 'schema' && i.input === undefined ? 'is required' : i.message}; got ${JSON.stringify(i.input)}`));
 
 /**
  * Checks the event: `{ name, timeoutMs? }` (a DNS lookup) or `{ kind: 'http', url, timeoutMs, expectBody? }`.

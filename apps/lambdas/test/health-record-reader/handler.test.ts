@@ -157,6 +157,6 @@ describe('health-record-reader bundle: HTTP checks', () => {
     const run = await read({ kind: 'http', url: 'ftp://127.0.0.1/ref' }, { probeHosts: '127.0.0.1' });
 
     expect(run.code).toBe(1);
-    expect(run.error).toBe('event.url must be an http(s) URL; got "ftp://127.0.0.1/ref"; event.timeoutMs must be a number of milliseconds; got undefined');
+    expect(run.error).toBe('event.url must be an http(s) URL; got "ftp://127.0.0.1/ref"; event.timeoutMs is required; got undefined');
   });
 });
