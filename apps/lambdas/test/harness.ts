@@ -214,7 +214,7 @@ export class LambdaWorld {
   operatorPorts(): Ports {
     const fakeAws = this.server.endpoint;
     return createAwsPorts(this.config, {
-      endpoints: { rds: fakeAws, autoScaling: fakeAws, elasticLoadBalancingV2: fakeAws, cloudWatch: fakeAws, globalAccelerator: fakeAws, sns: fakeAws, dynamoDb: this.dynamo.endpoint },
+      endpoints: { rds: fakeAws, autoScaling: fakeAws, elasticLoadBalancingV2: fakeAws, cloudWatch: fakeAws, globalAccelerator: fakeAws, sns: fakeAws, lambda: fakeAws, dynamoDb: this.dynamo.endpoint },
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       stateTableName: this.config.controller.stateTableName,
     });
