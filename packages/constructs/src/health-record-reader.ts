@@ -33,6 +33,8 @@ export interface HealthRecordReaderOptions {
   readonly handler?: string;
   /**
    * The Lambda timeout: one DNS query (the controller asks for 1.5 s at most) and a cold start.
+   * An HTTP check (`allowHealthChecksOf`; the engine asks for 5 s) is cut short 200 ms before it,
+   * so it answers a timed-out check rather than being ended by Lambda.
    * @default Duration.seconds(5)
    */
   readonly timeout?: Duration;
