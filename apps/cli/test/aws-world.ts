@@ -1,11 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createAwsPorts } from '@dr/aws-adapters';
-import { enforceSynthesizedDrApp, FakeAws, HealthEndpoint, runNodeScript, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
+import { bundledFunction, enforceSynthesizedDrApp, FakeAws, HealthEndpoint, runNodeScript, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
 import { parseConfig, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 import { inject } from 'vitest';
 import { BIN, type CliResult } from './run-cli.js';
+
+/** The health record reader bundle, exactly as `@dr/constructs` ships it. */
+const READER_BUNDLE = fileURLToPath(new URL('../../../packages/constructs/lambda/health-record-reader/index.mjs', import.meta.url));
 
 /**
  * A deployed pilot light as `dr` sees it: fake AWS over HTTP, dynalite for the state table, the
@@ -25,6 +29,8 @@ export class AwsWorld {
     readonly health: HealthEndpoint,
     /** The operator's keys: `dr` runs with them. */
     private readonly operator: Readonly<Record<string, string>>,
+    /** The events the DR region's health record reader was invoked with, in order. */
+    readonly readerEvents: readonly unknown[],
   ) {}
 
   /** A test that makes `dr` run into AccessDenied on purpose says so; otherwise {@link stop} fails the test on any refused call. */
@@ -49,7 +55,12 @@ export class AwsWorld {
     await dynamo.createTable(config.controller.stateTableName ?? '');
     const dir = mkdtempSync(join(tmpdir(), 'dr-cli-'));
     writeFileSync(join(dir, 'dr.json'), JSON.stringify(config));
-    return new AwsWorld(config, fake, await startFakeAwsServer(fake), dynamo, drHealth, dir, health, operator);
+    // The DR load balancer is internal: dr checks its health path through the reader in the DR
+    // VPC (healthCheckVia), here the shipped bundle, allowed to fetch only the DR endpoint's host.
+    const readerEvents: unknown[] = [];
+    const functions = config.secondary.healthCheckVia === undefined ? {} : { [config.secondary.healthCheckVia.split(':').at(-1)!]: bundledFunction(READER_BUNDLE, { env: { PATH: process.env.PATH, AWS_REGION: config.secondary.region, DR_PROBE_HOSTS: new URL(drHealth.url).hostname }, timeoutMs: 5_000 }) };
+    const server = await startFakeAwsServer(fake, { functions: Object.fromEntries(Object.entries(functions).map(([name, run]) => [name, (event: unknown, invocation: Parameters<typeof run>[1]) => (readerEvents.push(event), run(event, invocation))])) });
+    return new AwsWorld(config, fake, server, dynamo, drHealth, dir, health, operator, readerEvents);
   }
 
   get configFile(): string {
@@ -78,7 +89,7 @@ export class AwsWorld {
     const e = this.server.endpoint;
     return createAwsPorts(this.config, {
       credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
-      endpoints: { rds: e, autoScaling: e, elasticLoadBalancingV2: e, cloudWatch: e, globalAccelerator: e, sns: e, dynamoDb: this.dynamo.endpoint },
+      endpoints: { rds: e, autoScaling: e, elasticLoadBalancingV2: e, cloudWatch: e, globalAccelerator: e, sns: e, lambda: e, dynamoDb: this.dynamo.endpoint },
     });
   }
 

@@ -79,6 +79,8 @@ export class LambdaWorld {
     readonly configParameterName: string,
     /** The health record reader's ARN, as the constructs give it to the controller (`DR_HEALTH_RECORD_READER`). */
     readonly readerArn: string,
+    /** The events the reader was invoked with, in order: DNS lookups (`{ name }`) and HTTP checks (`{ kind: 'http', url }`). */
+    readonly readerEvents: readonly unknown[],
   ) {}
 
   /**
@@ -111,9 +113,13 @@ export class LambdaWorld {
     // The reader runs in the DR VPC, whose resolver (FakeDns) answers the private zone; the
     // controller's role may invoke exactly it.
     const readerArn = readerOf(synth);
-    const reader = bundledFunction(BUNDLES.healthRecordReader, { env: { PATH: process.env.PATH, AWS_REGION: config.secondary.region, DR_DNS_SERVERS: dns.server }, timeoutMs: READER_TIMEOUT_MS });
-    const server = await startFakeAwsServer(fake, { functions: { [readerArn.split(':').at(-1)!]: reader } });
-    return new LambdaWorld(config, fake, server, dynamo, health, drHealth, dns, credentials, synth.configParameterName, readerArn);
+    // The DR region's load balancer is internal: the reader checks its health path (here the
+    // local DR endpoint, the one host it may fetch) for the controller, as healthCheckVia says.
+    const reader = bundledFunction(BUNDLES.healthRecordReader, { env: { PATH: process.env.PATH, AWS_REGION: config.secondary.region, DR_DNS_SERVERS: dns.server, DR_PROBE_HOSTS: new URL(drHealth.url).hostname }, timeoutMs: READER_TIMEOUT_MS });
+    const readerEvents: unknown[] = [];
+    const recorded: typeof reader = (event, invocation) => (readerEvents.push(event), reader(event, invocation));
+    const server = await startFakeAwsServer(fake, { functions: { [readerArn.split(':').at(-1)!]: recorded } });
+    return new LambdaWorld(config, fake, server, dynamo, health, drHealth, dns, credentials, synth.configParameterName, readerArn, readerEvents);
   }
 
   /**
@@ -208,7 +214,7 @@ export class LambdaWorld {
   operatorPorts(): Ports {
     const fakeAws = this.server.endpoint;
     return createAwsPorts(this.config, {
-      endpoints: { rds: fakeAws, autoScaling: fakeAws, elasticLoadBalancingV2: fakeAws, cloudWatch: fakeAws, globalAccelerator: fakeAws, sns: fakeAws, dynamoDb: this.dynamo.endpoint },
+      endpoints: { rds: fakeAws, autoScaling: fakeAws, elasticLoadBalancingV2: fakeAws, cloudWatch: fakeAws, globalAccelerator: fakeAws, sns: fakeAws, lambda: fakeAws, dynamoDb: this.dynamo.endpoint },
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       stateTableName: this.config.controller.stateTableName,
     });

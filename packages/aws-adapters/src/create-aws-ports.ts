@@ -9,6 +9,7 @@ import { GlobalAcceleratorTraffic } from './global-accelerator/global-accelerato
 import { HttpProbe } from './http/http-probe.js';
 import { RdsDatabase } from './rds/rds-database.js';
 import { HealthRecordReaderTransport } from './lambda/health-record-reader-transport.js';
+import { LambdaProbe, RoutedProbe } from './lambda/lambda-probe.js';
 import { DnsHealthChecks } from './route53/dns-health-checks.js';
 import { SnsNotifier } from './sns/sns-notifier.js';
 import { systemClock } from './system-clock.js';
@@ -76,7 +77,8 @@ export const defaultStateTableName = (app: string): string => `${app}-dr-state`;
 /**
  * Builds every port of `@dr/failover-core` on AWS SDK v3 clients for a DR config: RDS,
  * Auto Scaling with ELBv2 target health, Global Accelerator (us-west-2), CloudWatch, DynamoDB,
- * SNS, an HTTP probe, Route 53 health checks read through DNS (here, or through the health record
+ * SNS, an HTTP probe (through the region's `healthCheckVia` function for its `healthCheckUrl`,
+ * directly otherwise), Route 53 health checks read through DNS (here, or through the health record
  * reader Lambda) and the system clock; and the readiness reads (EC2, Service Quotas, SSM, RDS
  * snapshots, S3 replication metrics) and CloudWatch PutMetricData.
  */
@@ -106,7 +108,11 @@ export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}):
       policy,
     }),
     traffic: new GlobalAcceleratorTraffic({ clientConfig: common('globalAccelerator'), policy }),
-    probe: new HttpProbe({ fetch: options.fetch }),
+    // A region behind an internal load balancer is checked from inside its VPC (healthCheckVia).
+    probe: new RoutedProbe(
+      new HttpProbe({ fetch: options.fetch }),
+      new Map(regions.flatMap((r) => (r.healthCheckVia === undefined ? [] : [[r.healthCheckUrl, new LambdaProbe({ functionName: r.healthCheckVia, region: r.region, clientConfig: common('lambda') })] as const]))),
+    ),
     alarms: metrics,
     // The controller runs in the state table's region, and reads the record through that
     // region's VPC resolver: directly, or through the reader Lambda in the VPC.

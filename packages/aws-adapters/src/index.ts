@@ -18,6 +18,7 @@ export { SnsNotifier, type SnsNotifierOptions } from './sns/sns-notifier.js';
 export { HttpProbe, type HttpProbeOptions } from './http/http-probe.js';
 export { DnsHealthChecks, ROUTE53_CHECKER_INTERVAL_MS, type DnsHealthChecksOptions } from './route53/dns-health-checks.js';
 export { lookupHealthRecord, DirectDnsTransport, type HealthRecordAddress, type HealthRecordLookup, type LocalHealthRecordLookup, type HealthRecordLookupOptions, type HealthRecordTransport } from './route53/health-record-lookup.js';
+export { LambdaProbe, RoutedProbe, PROBE_INVOKE_OVERHEAD_MS, type HttpCheckEvent, type LambdaProbeOptions } from './lambda/lambda-probe.js';
 export { HealthRecordReaderTransport, READER_INVOKE_OVERHEAD_MS, type HealthRecordReaderEvent, type HealthRecordReaderTransportOptions } from './lambda/health-record-reader-transport.js';
 export { systemClock } from './system-clock.js';
 export { Ec2Catalog, type Ec2CatalogOptions } from './ec2/ec2-catalog.js';

@@ -282,3 +282,40 @@ describe('createAwsPorts: the Route 53 health check', () => {
     expect(() => createAwsPorts(config, { dnsServers: ['127.0.0.1:53'], healthRecordReader: 'lamp-reader' })).toThrow('give either dnsServers (resolve the health records here) or healthRecordReader (through the reader Lambda), not both');
   });
 });
+
+describe('createAwsPorts: the HTTP probe', () => {
+  const fetched: string[] = [];
+  const fetchOk: typeof fetch = async (input) => (fetched.push(String(input)), new Response('ok', { status: 200 }));
+
+  it("checks a region's healthCheckUrl through its healthCheckVia function in its region, and other URLs directly", async () => {
+    fetched.length = 0;
+    const routed = parseConfig({ ...reference, secondary: { ...reference.secondary, healthCheckVia: 'lamp-health-record-reader' } });
+    fake = new FakeAws(routed, 'steady', { mockSdk: false });
+    const invoked: { event: unknown; region: string }[] = [];
+    const server = await startFakeAwsServer(fake, {
+      functions: { 'lamp-health-record-reader': async (event, { region }) => (invoked.push({ event, region }), { result: { ok: true, status: 200, latencyMs: 3 } }) },
+    });
+    try {
+      const ports = createAwsPorts(routed, { endpoints: { lambda: server.endpoint }, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, fetch: fetchOk });
+
+      const dr = await ports.probe.check({ url: routed.secondary.healthCheckUrl, timeoutMs: 1_000 });
+      const primary = await ports.probe.check({ url: routed.primary.healthCheckUrl, timeoutMs: 1_000 });
+
+      expect(dr).toEqual({ ok: true, status: 200, latencyMs: 3, error: undefined });
+      expect(primary).toMatchObject({ ok: true, status: 200 });
+      expect(invoked).toEqual([{ event: { kind: 'http', url: routed.secondary.healthCheckUrl, timeoutMs: 1_000 }, region: US }]);
+      expect(fetched).toEqual([routed.primary.healthCheckUrl]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('checks every URL directly when no region names healthCheckVia', async () => {
+    fetched.length = 0;
+    const ports = createAwsPorts(config, { fetch: fetchOk });
+
+    await ports.probe.check({ url: config.secondary.healthCheckUrl, timeoutMs: 1_000 });
+
+    expect(fetched).toEqual([config.secondary.healthCheckUrl]);
+  });
+});

@@ -43,9 +43,13 @@ export interface AppTierProps {
   /** @default t3.micro */
   readonly instanceType?: ec2.InstanceType;
   /**
-   * Whether the ALB has public addresses. The failover controller in the other region probes this
-   * region's health path, which an internal ALB would hide from it; set false only when another
-   * probe path exists.
+   * Whether the ALB has public addresses. Internal, it goes in `vpcSubnets` and its DNS name
+   * resolves to private addresses: Global Accelerator still reaches it, but the failover
+   * controller and `dr` (outside the VPC) cannot probe its health path directly; set false only
+   * when another probe path exists, such as the health record reader in the VPC
+   * (`HealthRecordReader.allowHealthChecksOf`, the config's `healthCheckVia`), and never for a
+   * region Route 53's checkers must reach.
+   * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoints-caveats.html
    * @default true
    */
   readonly internetFacing?: boolean;

@@ -1,11 +1,24 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { retiredPrefix } from '@dr/failover-core';
+import { retiredPrefix, type DrConfig } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import type { DrConfigParameter } from './dr-config-parameter.js';
 import { controllerStatements, type DrNotifications, type FailoverController } from './failover-controller.js';
 import { acknowledge } from './private/nag.js';
 import { snapshotStatements } from './snapshot-schedule.js';
+
+/**
+ * The ARNs of the regions' `healthCheckVia` functions, as one list (none: no list). A deploy-time
+ * value is the function's ARN (what the constructs write); a plain name is the region's function.
+ */
+function viaFunctions(config: DrConfig, stack: Stack): string[][] {
+  const arns = [config.primary, config.secondary].flatMap((r) => {
+    const via = r.healthCheckVia;
+    if (via === undefined) return [];
+    return [Token.isUnresolved(via) || via.startsWith('arn:') ? via : `arn:${stack.partition}:lambda:${r.region}:${stack.account}:function:${via}`];
+  });
+  return arns.length === 0 ? [] : [arns];
+}
 
 /** Props of {@link DrOperatorPolicy}. */
 export interface DrOperatorPolicyProps {
@@ -48,6 +61,9 @@ export class DrOperatorPolicy extends Construct {
       new iam.PolicyStatement({ sid: 'ReadTheConfig', actions: ['ssm:GetParameter'], resources: regions.map((r) => `arn:${stack.partition}:ssm:${r.region}:${stack.account}:parameter/${parameterPath}`) }),
       // SNS uses the publisher's permissions on the topic's key.
       // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse
+      // A region behind an internal load balancer is checked through its healthCheckVia function
+      // (the health record reader): dr's probe of it is an Invoke.
+      ...viaFunctions(config, stack).map((arns) => new iam.PolicyStatement({ sid: 'CheckInternalLoadBalancers', actions: ['lambda:InvokeFunction'], resources: arns })),
       new iam.PolicyStatement({ sid: 'PublishToTheEncryptedTopic', actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [props.notifications.key.keyArn] }),
     ];
     this.policy = new iam.ManagedPolicy(this, 'Resource', {

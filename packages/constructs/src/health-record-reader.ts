@@ -1,5 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -32,6 +33,8 @@ export interface HealthRecordReaderOptions {
   readonly handler?: string;
   /**
    * The Lambda timeout: one DNS query (the controller asks for 1.5 s at most) and a cold start.
+   * An HTTP check (`allowHealthChecksOf`; the engine asks for 5 s) is cut short 200 ms before it,
+   * so it answers a timed-out check rather than being ended by Lambda.
    * @default Duration.seconds(5)
    */
   readonly timeout?: Duration;
@@ -60,7 +63,8 @@ export interface HealthRecordReaderProps extends HealthRecordReaderOptions {
  *
  * Its security group has no inbound rule and lets out only DNS (UDP and TCP 53) to the VPC's own
  * addresses (the resolver is the VPC's base address plus two) and the resolver's link-local
- * address. AWS states that security groups cannot block DNS requests to the Route 53 Resolver,
+ * address, and HTTP to the load balancers named by {@link HealthRecordReader.allowHealthChecksOf}
+ * (its second request: a health check from inside the VPC of an internal load balancer). AWS states that security groups cannot block DNS requests to the Route 53 Resolver,
  * so these rules record the intent rather than gate it; every other destination is closed.
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html
@@ -70,6 +74,8 @@ export class HealthRecordReader extends Construct {
   readonly function: lambda.Function;
   /** Its security group: DNS out to the VPC resolver, nothing in. */
   readonly securityGroup: ec2.ISecurityGroup;
+  /** The load balancers' DNS names it may check over HTTP (`allowHealthChecksOf`). */
+  private readonly probeHosts: string[] = [];
 
   constructor(scope: Construct, id: string, props: HealthRecordReaderProps) {
     super(scope, id);
@@ -95,6 +101,28 @@ export class HealthRecordReader extends Construct {
       memorySize: 128,
       timeout,
       description: `Resolves a Route 53 health record through the resolver of ${props.vpc.node.path}, for the failover controller outside it`,
+    });
+  }
+
+  /**
+   * Lets the reader make HTTP health checks of `loadBalancer` on `port` for callers outside the
+   * VPC (the config's `healthCheckVia` for an internal load balancer, whose DNS name resolves to
+   * private addresses): its DNS name joins the hosts the reader may fetch (`DR_PROBE_HOSTS`; any
+   * other host is refused, so invoke rights do not reach the rest of the VPC), and the reader's
+   * security group may reach the load balancer's on that port, which admits it.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme
+   */
+  allowHealthChecksOf(loadBalancer: elbv2.IApplicationLoadBalancer, port = 80): void {
+    if (this.probeHosts.length === 0) {
+      this.function.addEnvironment('DR_PROBE_HOSTS', Lazy.string({ produce: () => this.probeHosts.join(',') }));
+    }
+    this.probeHosts.push(loadBalancer.loadBalancerDnsName);
+    const description = 'Health checks by the health record reader, for callers outside the VPC';
+    // Both rules live here, by the reader: the load balancer is usually in a stack this one
+    // depends on (the DR tier), and a rule there naming the reader's group would be a cycle.
+    loadBalancer.connections.securityGroups.forEach((group, i) => {
+      this.securityGroup.addEgressRule(ec2.Peer.securityGroupId(group.securityGroupId), ec2.Port.tcp(port), description);
+      new ec2.CfnSecurityGroupIngress(this, `LoadBalancerIngress${this.probeHosts.length}-${i}`, { groupId: group.securityGroupId, sourceSecurityGroupId: this.securityGroup.securityGroupId, ipProtocol: 'tcp', fromPort: port, toPort: port, description });
     });
   }
 

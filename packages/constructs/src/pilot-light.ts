@@ -126,6 +126,19 @@ export interface PilotLightRegion {
    * @default - HTTP only
    */
   readonly certificateArn?: string;
+  /**
+   * Whether this region's ALB has public addresses. The DR region's is internal: Global
+   * Accelerator reaches internal ALB endpoints, so users are served all the same after a
+   * failover, and the dark region neither pays for the two public IPv4 addresses of an
+   * internet-facing ALB nor shows the internet an attack surface. The controller and `dr`, which
+   * run outside its VPC, check its health path through the health record reader in that VPC (the
+   * config's `secondary.healthCheckVia`). The primary's must be internet-facing: Route 53's
+   * checkers and the controller probe it from outside.
+   * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoints-caveats.html
+   * @see https://aws.amazon.com/vpc/pricing/
+   * @default - true in the primary region, false in the DR region
+   */
+  readonly internetFacingLoadBalancer?: boolean;
 }
 
 /** Tunables of {@link PilotLight}, each with a default. */
@@ -257,6 +270,7 @@ export class PilotLight extends Construct {
       },
       { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
       ...notificationRules(props.notificationEmail, props.notificationSubscriptions),
+      { failed: primary.internetFacingLoadBalancer === false, message: "primary.internetFacingLoadBalancer must not be false: Route 53's checkers and the failover controller probe the primary's health path from outside its VPC" },
     ]);
     const notify = { notificationEmail: props.notificationEmail, notificationSubscriptions: props.notificationSubscriptions };
     const tls = primary.certificateArn !== undefined;
@@ -338,9 +352,12 @@ export class PilotLight extends Construct {
     // The DR region's topic: the DR alarms, the controller, dr runs and the DR group's notifications.
     const notifications = new DrNotifications(this.secondaryStack, 'Notifications', { app, ...notify });
     notifications.allowAutoScalingNotifications();
+    const drInternetFacing = secondary.internetFacingLoadBalancer ?? false;
     const drTier = new AppTier(this.secondaryStack, 'App', {
       vpc: drNet.vpc,
       vpcSubnets: drNet.appSubnets,
+      // Internal, it sits in the app subnets; the controller checks it through the reader (below).
+      internetFacing: drInternetFacing,
       autoScalingGroupName: secondary.autoScalingGroupName,
       capacity,
       pilotLight: activeRegion !== secondary.region,
@@ -401,11 +418,13 @@ export class PilotLight extends Construct {
       failureThreshold: props.route53FailureThreshold,
       regions: props.route53CheckerRegions,
     });
+    if (!drInternetFacing) this.primaryHealthCheck.reader.allowHealthChecksOf(drTier.loadBalancer);
     const config: DrConfigInput = {
       schemaVersion: 1,
       app,
       primary: { ...regionConfig(primary, primaryTier), route53HealthCheck: this.primaryHealthCheck.ref },
-      secondary: regionConfig(secondary, drTier),
+      // An internal DR ALB is checked from inside its VPC by the reader, for the controller and dr.
+      secondary: { ...regionConfig(secondary, drTier), ...(drInternetFacing ? {} : { healthCheckVia: this.primaryHealthCheck.reader.function.functionArn }) },
       globalAccelerator: { acceleratorArn: this.entryPoint.accelerator.attrAcceleratorArn, listenerArn: this.entryPoint.listener.attrListenerArn },
       healthPath: path,
       objectives: props.objectives ?? { rtoSeconds: 900, maxDataLossSeconds: 60 },

@@ -149,6 +149,13 @@ for (const shape of [{ name: 'the primary serving', overrides: {} }, { name: 'th
           expect(url.template).toBe(`http://{}${String(config.healthPath)}`);
           expect(url.parts[0]?.attribute).toBe('DNSName');
           expect(sameResource(url.parts[0], loadBalancer)).toBe(true);
+          // An internal load balancer (the DR region's) is checked through a function in its VPC, in its region.
+          if (loadBalancer.resource.Properties.Scheme === 'internal') {
+            const via = expectOrigin(entry.healthCheckVia, 'AWS::Lambda::Function', 'Arn', entry.region);
+            expect(JSON.stringify(via.resource.Properties.VpcConfig)).toContain('SubnetIds');
+            expect(JSON.stringify((via.resource.Properties.Environment as { Variables: unknown }).Variables)).toContain(loadBalancer.id);
+          } else expect(entry.healthCheckVia).toBeUndefined();
+          expect(loadBalancer.resource.Properties.Scheme).toBe(role === 'primary' ? 'internet-facing' : 'internal');
 
           expect(regionStacks.flatMap((s) => Object.values(s.template.Resources)).filter((r) => r.Type === 'AWS::S3::Bucket' && r.Properties.BucketName === entry.bucketName)).toHaveLength(1);
 

@@ -1,14 +1,14 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { referenceConfig } from '@dr/failover-core';
+import { referenceConfig, type DrConfigInput } from '@dr/failover-core';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { DrConfigParameter, DrNotifications, DrOperatorPolicy, FailoverController } from '../src/index.js';
 import { stackIn } from './helpers.js';
 
-function operatorPolicy() {
+function operatorPolicy(config: DrConfigInput = referenceConfig) {
   const stack = stackIn('us-east-1');
-  const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
+  const configParameter = new DrConfigParameter(stack, 'Config', { config });
   const notifications = new DrNotifications(stack, 'Notifications', { app: 'lamp' });
   const controller = new FailoverController(stack, 'Controller', { configParameter, notifications, code: lambda.Code.fromInline('export const handler = async () => {};') });
   const operator = new DrOperatorPolicy(stack, 'DrOperator', { configParameter, controller, notifications });
@@ -33,6 +33,16 @@ describe('DrOperatorPolicy', () => {
     ]);
     // The controller's key statement covers the snapshot copies: no second one.
     expect(statements.filter((s) => list(s.Action).includes('kms:CreateGrant'))).toHaveLength(1);
+  });
+
+  it('may invoke the function that checks a region behind an internal load balancer (healthCheckVia), a name made an ARN of its region; none without one', () => {
+    const { stack } = operatorPolicy({ ...referenceConfig, secondary: { ...referenceConfig.secondary, healthCheckVia: 'lamp-health-record-reader' } });
+    const statements = (t: Template) => (Object.values(t.findResources('AWS::IAM::ManagedPolicy'))[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement;
+
+    expect(statements(Template.fromStack(stack)).filter((s) => list(s.Action).includes('lambda:InvokeFunction'))).toEqual([
+      { Sid: 'CheckInternalLoadBalancers', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:us-east-1:123456789012:function:lamp-health-record-reader']] } },
+    ]);
+    expect(statements(Template.fromStack(operatorPolicy().stack)).filter((s) => list(s.Action).includes('lambda:InvokeFunction'))).toEqual([]);
   });
 
   it('passes cdk-nag\'s AwsSolutions checks, each wildcard acknowledged with its reason', () => {

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { HEALTH_RECORD_ANSWERS, HEALTH_RECORD_TTL_SECONDS } from '@dr/failover-core/ports';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -181,5 +182,26 @@ describe('HealthCheckRecord: the health record reader', () => {
       Roles: [stack.resolve(role.roleName)],
       PolicyDocument: { Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: stack.resolve(record.reader.function.functionArn) }] },
     });
+  });
+});
+
+describe('HealthRecordReader.allowHealthChecksOf', () => {
+  it('lets the reader fetch only the load balancer\'s host, out on port 80 to its security group, which admits it', () => {
+    const stack = stackIn('us-east-1');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0 });
+    const record = new HealthCheckRecord(stack, 'Health', { vpc, domainName: 'primary-alb-123.eu-west-1.elb.amazonaws.com', recordName: 'lamp-primary.health.dr.internal' });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: false, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+
+    record.reader.allowHealthChecksOf(alb);
+
+    const t = Template.fromStack(stack);
+    const [albId, readerSg, albSg] = [alb, record.reader.securityGroup, alb.connections.securityGroups[0]!].map((c) => stack.getLogicalId(c.node.defaultChild as never));
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DR_PROBE_HOSTS: { 'Fn::GetAtt': [albId, 'DNSName'] } }) } });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupEgress: Match.arrayWith([Match.objectLike({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, DestinationSecurityGroupId: { 'Fn::GetAtt': [albSg, 'GroupId'] } })]) });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: { 'Fn::GetAtt': [albSg, 'GroupId'] }, SourceSecurityGroupId: { 'Fn::GetAtt': [readerSg, 'GroupId'] }, IpProtocol: 'tcp', FromPort: 80, ToPort: 80 });
+    // Without a load balancer to check, the reader fetches nothing: no host, no HTTP rule.
+    const plain = healthRecord();
+    plain.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DR_DNS_SERVERS: Match.absent(), DR_PROBE_HOSTS: Match.absent() }) } });
+    plain.template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
 });

@@ -360,7 +360,7 @@ describe('PilotLight', () => {
 });
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-type RegionEntry = { route53HealthCheck?: { healthCheckId: string; recordName: string }; healthCheckUrl: string; dbInstanceIdentifier: string; dbParameterGroupName: string; retiredDbParameterGroupName: string; dbKmsKeyArn: string; dbSubnetGroupName: string; dbSecurityGroupIds: string[]; dbSettings: Record<string, unknown> };
+type RegionEntry = { healthCheckVia?: string; route53HealthCheck?: { healthCheckId: string; recordName: string }; healthCheckUrl: string; dbInstanceIdentifier: string; dbParameterGroupName: string; retiredDbParameterGroupName: string; dbKmsKeyArn: string; dbSubnetGroupName: string; dbSecurityGroupIds: string[]; dbSettings: Record<string, unknown> };
 
 /** The DR config each config stack writes, deploy-time values as placeholders (`<Logical.Attr>`, `<{...ImportValue...}>`). */
 function writtenConfigs(pilot: PilotLight): { stack: string; primary: RegionEntry; secondary: RegionEntry }[] {
@@ -494,5 +494,69 @@ describe('PilotLight\'s DR config contract', () => {
         securityGroups.forEach((g, i) => expect(entry.dbSecurityGroupIds[i]).toContain(logicalId(g)));
       }
     }
+  });
+});
+
+describe('PilotLight\'s load balancers', () => {
+  /** A template's resources by logical id. */
+  const resourcesOf = (stack: PilotLight['primaryStack']) => (Template.fromStack(stack).toJSON() as { Resources: Record<string, Resource> }).Resources;
+  const idOf = (stack: PilotLight['primaryStack'], type: string) => Object.entries(resourcesOf(stack)).find(([, r]) => r.Type === type)?.[0] ?? 'none';
+  /** The logical id an imported value names (the export's name carries it). */
+  const imported = (value: unknown) => /ExportsOutput(?:Ref|FnGetAtt)(\w+?[0-9A-F]{8})/.exec(JSON.stringify(value))?.[1];
+
+  it('puts the DR region\'s ALB, internal, in its app subnets, and keeps the primary\'s internet-facing', () => {
+    const { pilot } = blueprint();
+    const dr = Template.fromStack(pilot.secondaryStack);
+    const group = Object.values(dr.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] as Resource;
+
+    dr.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Subnets: group.Properties.VPCZoneIdentifier });
+    Template.fromStack(pilot.primaryStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+  });
+
+  it('lets the reader check the internal DR ALB: its DNS name the one host allowed, HTTP out to it and admitted by it', () => {
+    const { pilot } = blueprint();
+    const control = Template.fromStack(pilot.controlStack);
+    const readerSg = pilot.controlStack.getLogicalId(pilot.primaryHealthCheck.reader.securityGroup.node.defaultChild as never);
+    const [reader] = Object.values(control.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Resolves a Route 53 health record') } })) as Resource[];
+    const [sg] = Object.values(control.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('Reader') } })) as Resource[];
+    const http = (sg?.Properties.SecurityGroupEgress as { FromPort: number; DestinationSecurityGroupId?: unknown }[]).filter((r) => r.FromPort === 80);
+    const [ingress, ...moreIngress] = Object.values(control.findResources('AWS::EC2::SecurityGroupIngress')) as Resource[];
+    const [alb, albSg] = [idOf(pilot.secondaryStack, 'AWS::ElasticLoadBalancingV2::LoadBalancer'), Object.entries(resourcesOf(pilot.secondaryStack)).find(([, r]) => r.Type === 'AWS::EC2::SecurityGroup' && String(r.Properties.GroupDescription).includes('load balancer'))?.[0]];
+
+    expect(imported((reader?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.DR_PROBE_HOSTS)).toBe(alb);
+    expect(http).toHaveLength(1);
+    expect(imported(http[0]?.DestinationSecurityGroupId)).toBe(albSg);
+    expect(moreIngress).toEqual([]);
+    expect(ingress?.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, SourceSecurityGroupId: { 'Fn::GetAtt': [readerSg, 'GroupId'] } });
+    expect(imported(ingress?.Properties.GroupId)).toBe(albSg);
+  });
+
+  it('writes the reader\'s ARN as the DR region\'s healthCheckVia in both configs, and lets the operators invoke it', () => {
+    const { pilot } = blueprint();
+    const readerId = pilot.controlStack.getLogicalId(pilot.primaryHealthCheck.reader.function.node.defaultChild as never);
+    const [control, primaryCopy] = writtenConfigs(pilot);
+
+    expect(control?.secondary.healthCheckVia).toBe(`<${readerId}.Arn>`);
+    // In the primary region, a cross-region reference that names the reader.
+    expect(primaryCopy?.secondary.healthCheckVia).toContain(readerId);
+    expect(control?.primary.healthCheckVia).toBeUndefined();
+    Template.fromStack(pilot.controlStack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'lamp-dr-operator',
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'CheckInternalLoadBalancers', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [readerId, 'Arn'] } })]) },
+    });
+  });
+
+  it('keeps an internet-facing DR ALB when asked, checked directly: no healthCheckVia, no HTTP rule for the reader', () => {
+    const { pilot } = blueprint({ secondary: { ...props.secondary, internetFacingLoadBalancer: true } });
+    const control = Template.fromStack(pilot.controlStack);
+
+    Template.fromStack(pilot.secondaryStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    expect(writtenConfigs(pilot).map((c) => c.secondary.healthCheckVia)).toEqual([undefined, undefined]);
+    control.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    control.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Resolves a Route 53 health record'), Environment: { Variables: Match.objectLike({ DR_PROBE_HOSTS: Match.absent() }) } });
+  });
+
+  it('refuses an internal primary ALB at synth, naming the prop', () => {
+    expect(() => blueprint({ primary: { ...props.primary, internetFacingLoadBalancer: false } })).toThrowError(/primary\.internetFacingLoadBalancer must not be false: Route 53's checkers and the failover controller probe the primary's health path from outside its VPC/);
   });
 });

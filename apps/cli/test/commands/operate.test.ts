@@ -38,6 +38,11 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
     expect(doc.measures.rtoSeconds).toBeGreaterThan(0);
     expect(world.fake.calls.promoteReplicaAttempts).toBe(1);
     expect(world.fake.servingRegion()).toBe('us-east-1');
+    // The DR load balancer is internal: dr checked its health path through the reader in the DR
+    // VPC (the config's healthCheckVia), as the operator policy allows.
+    expect(world.config.secondary.healthCheckVia).toMatch(/^arn:aws:lambda:us-east-1:\d{12}:function:/);
+    expect(world.readerEvents).toContainEqual({ kind: 'http', url: world.drHealth.url, timeoutMs: 5_000 });
+    expect(world.drHealth.requests).toBeGreaterThan(0);
 
     const again = await world.dr(['failover', '--config', world.configFile, '--yes']);
     expect(again.code).toBe(1);

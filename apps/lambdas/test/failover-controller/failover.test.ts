@@ -27,6 +27,10 @@ describe('failover-controller bundle: a sustained outage of the primary region',
     expect(next.result).toMatchObject({ action: 'resumed', phase: 'completed', failoverId });
     expect(world.fake.calls.promoteReplicaAttempts).toBe(1);
     expect(world.fake.servingRegion()).toBe(world.config.secondary.region);
+    // The DR load balancer is internal: its health path was checked through the reader in its VPC.
+    expect(world.config.secondary.healthCheckVia).toBe(world.readerArn);
+    expect(world.readerEvents).toContainEqual({ kind: 'http', url: world.drHealth.url, timeoutMs: 5_000 });
+    expect(world.drHealth.requests).toBeGreaterThan(0);
     expect(next.metrics.FailoverCompleted).toEqual([1]);
     expect(next.metrics.RtoSeconds?.[0]).toBeGreaterThan(0);
     expect(next.metrics.RpoSeconds).toHaveLength(1);

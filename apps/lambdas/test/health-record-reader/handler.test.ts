@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeAws, FakeDns, invokeLambda } from '@dr/aws-fakes';
 import { HEALTH_RECORD_ANSWERS, HEALTH_RECORD_TTL_SECONDS } from '@dr/failover-core/ports';
@@ -18,8 +19,8 @@ beforeEach(async () => {
 afterEach(() => dns.stop());
 
 /** One invocation of the shipped reader bundle, its DNS pointed at `servers` (the VPC resolver). */
-const read = (event: unknown, options: { servers?: string; timeoutMs?: number } = {}) =>
-  invokeLambda(BUNDLES.healthRecordReader, { event, timeoutMs: options.timeoutMs ?? 5_000, env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', DR_DNS_SERVERS: options.servers ?? dns.server } });
+const read = (event: unknown, options: { servers?: string; timeoutMs?: number; probeHosts?: string } = {}) =>
+  invokeLambda(BUNDLES.healthRecordReader, { event, timeoutMs: options.timeoutMs ?? 5_000, env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', DR_DNS_SERVERS: options.servers ?? dns.server, DR_PROBE_HOSTS: options.probeHosts } });
 
 describe('health-record-reader bundle', () => {
   it('answers the A record with its TTL when the record is there', async () => {
@@ -80,7 +81,7 @@ describe('health-record-reader bundle', () => {
 
     expect(run.code).toBe(1);
     expect(run.error).toBe('event.name must be a DNS name such as lamp-primary.health.dr.internal; got "not a name!"; event.timeoutMs must be at least 1; got 0');
-    expect(notObject.error).toBe('event must be { name, timeoutMs? } (an object); got string');
+    expect(notObject.error).toBe("event must be { name, timeoutMs? } or { kind: 'http', url, timeoutMs, expectBody? } (an object); got string");
     expect(dns.queries).toEqual([]);
   });
 });
@@ -105,5 +106,57 @@ describe('health-record-reader bundle: several silent servers', () => {
     const run = await read({ name: RECORD, timeoutMs: 300 }, { servers });
 
     expect(run.result).toEqual({ error: 'unreachable', message: `${servers.replace(',', ', ')} did not answer within 300 ms` });
+  });
+});
+
+describe('health-record-reader bundle: HTTP checks', () => {
+  let site: Server;
+  let base: string;
+  /** The paths the site was asked for. */
+  let asked: string[];
+  beforeAll(async () => {
+    site = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      if (req.url === '/slow') return void setTimeout(() => res.writeHead(200).end('late'), 3_000);
+      res.writeHead(req.url === '/ref' ? 200 : 503).end(req.url === '/ref' ? 'lamp ref ok' : 'down');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => site.close(() => resolve())));
+  beforeEach(() => {
+    asked = [];
+  });
+
+  it('checks a URL on an allowed host from where it runs, answering a probe result', async () => {
+    const run = await read({ kind: 'http', url: `${base}/ref`, timeoutMs: 2_000, expectBody: 'ref ok' }, { probeHosts: 'internal-lamp-dr-123.us-east-1.elb.amazonaws.com, 127.0.0.1' });
+    const failing = await read({ kind: 'http', url: `${base}/down`, timeoutMs: 2_000 }, { probeHosts: '127.0.0.1' });
+
+    expect(run.result).toMatchObject({ ok: true, status: 200 });
+    expect(failing.result).toMatchObject({ ok: false, status: 503, error: 'HTTP 503' });
+    expect(asked).toEqual(['/ref', '/down']);
+  });
+
+  it('refuses a host not in DR_PROBE_HOSTS, and any host without it, without fetching', async () => {
+    const other = await read({ kind: 'http', url: `${base}/ref`, timeoutMs: 1_000 }, { probeHosts: 'internal-lamp-dr-123.us-east-1.elb.amazonaws.com' });
+    const unset = await read({ kind: 'http', url: `${base}/ref`, timeoutMs: 1_000 });
+
+    expect(other.result).toEqual({ ok: false, latencyMs: 0, error: `refused to check ${base}/ref: 127.0.0.1 is not a host this reader may check; it checks only internal-lamp-dr-123.us-east-1.elb.amazonaws.com (DR_PROBE_HOSTS)` });
+    expect(unset.result).toMatchObject({ ok: false, error: expect.stringContaining('DR_PROBE_HOSTS is not set, so this reader checks no URL') });
+    expect(asked).toEqual([]);
+  });
+
+  it("answers not ok at its deadline, cut short before the invocation's own timeout", async () => {
+    const run = await read({ kind: 'http', url: `${base}/slow`, timeoutMs: 10_000 }, { probeHosts: '127.0.0.1', timeoutMs: 1_000 });
+
+    expect(run.code).toBe(0);
+    expect(run.result).toMatchObject({ ok: false, error: expect.stringMatching(/^timed out after (7|8)\d\dms$/) });
+  });
+
+  it('throws, naming every bad field, for an HTTP request of the wrong shape', async () => {
+    const run = await read({ kind: 'http', url: 'ftp://127.0.0.1/ref' }, { probeHosts: '127.0.0.1' });
+
+    expect(run.code).toBe(1);
+    expect(run.error).toBe('event.url must be an http(s) URL; got "ftp://127.0.0.1/ref"; event.timeoutMs is required; got undefined');
   });
 });

@@ -29,6 +29,11 @@ function crossFieldIssues(config: DrConfig): ConfigIssue[] {
     const c = config[role].capacity;
     if (c.min > c.desired) issues.push({ path: `${role}.capacity.min`, message: `must not exceed capacity.desired (${c.desired})` });
     if (c.desired > c.max) issues.push({ path: `${role}.capacity.desired`, message: `must not exceed capacity.max (${c.max})` });
+    // Lambda invokes a function in one region: a reader elsewhere would not be in this region's VPC.
+    const viaRegion = config[role].healthCheckVia?.split(':')[3];
+    if (viaRegion !== undefined && viaRegion !== config[role].region) {
+      issues.push({ path: `${role}.healthCheckVia`, message: `must be a function in ${role}.region (${config[role].region}), the region whose VPC holds the load balancer; got one in ${viaRegion}` });
+    }
   }
   const d = config.detection;
   if (new Set(d.signals).size !== d.signals.length) issues.push({ path: 'detection.signals', message: 'must not name a signal twice' });

@@ -10,6 +10,9 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
 // RDS: 1-63 letters, digits or hyphens; first a letter; no trailing or double hyphen.
 const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
+// Lambda function names (1-64 letters, digits, hyphens, underscores) or unqualified function ARNs.
+// https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
+const LAMBDA_FUNCTION = /^([a-zA-Z0-9_-]{1,64}|arn:aws[a-z-]*:lambda:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:function:[a-zA-Z0-9_-]{1,64})$/;
 // S3 general purpose bucket names.
 const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -60,6 +63,14 @@ export const RegionResourcesSchema = v.strictObject({
   endpointGroupArn: matching(ARN, 'a Global Accelerator endpoint group ARN'),
   loadBalancerArn: matching(ARN, 'the ALB ARN registered in the endpoint group'),
   healthCheckUrl: v.pipe(v.string('must be an http(s) URL'), v.url('must be an http(s) URL'), v.regex(/^https?:\/\//, 'must be an http(s) URL')),
+  /**
+   * The name or ARN of a Lambda function in this region's VPC that makes the `healthCheckUrl`
+   * check for callers outside the VPC (the failover controller, the `dr` CLI), because the
+   * region's load balancer is internal and its DNS name resolves to private addresses: the
+   * constructs' health record reader. Without it the URL is fetched directly.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme
+   */
+  healthCheckVia: v.optional(matching(LAMBDA_FUNCTION, 'a Lambda function name (letters, digits, hyphens, underscores; at most 64) or function ARN in this region, such as arn:aws:lambda:us-east-1:123456789012:function:lamp-health-record-reader')),
   availabilityAlarmName: v.optional(text('a CloudWatch alarm name')),
   /**
    * A Route 53 health check of this region's health path and the failover record pair that

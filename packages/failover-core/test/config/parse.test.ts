@@ -175,3 +175,30 @@ describe('the settings of the lifecycle', () => {
   });
 });
 
+
+describe('healthCheckVia', () => {
+  it('accepts a function name or a function ARN in the region', () => {
+    const byName = referenceInput();
+    (byName.secondary as Record<string, unknown>).healthCheckVia = 'lamp-health-record-reader';
+    const byArn = referenceInput();
+    (byArn.secondary as Record<string, unknown>).healthCheckVia = 'arn:aws:lambda:us-east-1:123456789012:function:lamp-health-record-reader';
+
+    expect(parseConfig(byName).secondary.healthCheckVia).toBe('lamp-health-record-reader');
+    expect(parseConfig(byArn).secondary.healthCheckVia).toBe('arn:aws:lambda:us-east-1:123456789012:function:lamp-health-record-reader');
+    expect(parseConfig(referenceInput()).secondary.healthCheckVia).toBeUndefined();
+  });
+
+  it('names the field when it is neither a function name nor a function ARN', () => {
+    const input = referenceInput();
+    (input.secondary as Record<string, unknown>).healthCheckVia = 'http://10.0.0.5/ref';
+
+    expect(issuesOf(input)).toEqual({ 'secondary.healthCheckVia': expect.stringContaining('must be a Lambda function name') });
+  });
+
+  it("refuses a function in another region than the region's own", () => {
+    const input = referenceInput();
+    (input.secondary as Record<string, unknown>).healthCheckVia = 'arn:aws:lambda:eu-west-1:123456789012:function:lamp-health-record-reader';
+
+    expect(issuesOf(input)).toEqual({ 'secondary.healthCheckVia': 'must be a function in secondary.region (us-east-1), the region whose VPC holds the load balancer; got one in eu-west-1' });
+  });
+});
