@@ -12,7 +12,7 @@ let report: CostReport;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'cost-report-'));
-  execFileSync(process.execPath, [join(root, 'apps/reference-stack/dist/main.js')], { cwd: join(root, 'apps/reference-stack'), env: { ...process.env, CDK_OUTDIR: outdir }, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(root, 'apps/reference-stack/dist/main.js')], { cwd: join(root, 'apps/reference-stack'), env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK_'))), CDK_OUTDIR: outdir }, stdio: 'pipe' });
   report = buildReport(readAssembly(outdir));
 });
 
@@ -58,6 +58,20 @@ describe('the reference app assembly', () => {
     expect(report.drFailoverUsd).toBeGreaterThan(report.regions.find((r) => r.region === report.drRegion)?.idleUsd ?? Infinity);
     expect(report.lines.filter((l) => !l.logicalId.startsWith('(') && !l.logicalId.includes('(replica')).length).toBe(resources);
     expect(report.pricesUsed.every((p) => p.source.length > 0 && /^\d{4}-\d{2}-\d{2}$/.test(p.read))).toBe(true);
+  });
+
+  it("keeps the dark DR region, without the replica database and Global Accelerator, within issue 14's $40 a month", () => {
+    expect(report.drIdleExcludingReplicaAndAccelerator).toBeGreaterThan(0);
+    expect(report.drIdleExcludingReplicaAndAccelerator).toBeLessThanOrEqual(40);
+  });
+
+  it('is the table the constructs README shows (regenerate it with --markdown when the templates change)', () => {
+    const readme = readFileSync(join(root, 'packages/constructs/README.md'), 'utf8');
+    const start = readme.indexOf('## What it costs');
+    const end = readme.indexOf('\n## ', start + 1);
+    const section = readme.slice(start, end === -1 ? undefined : end).trim();
+
+    expect(section).toBe(formatMarkdown(report, 'node tools/cost-report/dist/main.js --assembly apps/reference-stack/cdk.out --markdown').trim());
   });
 
   it('renders the README section with the DR figure and every price used', () => {
