@@ -36,7 +36,8 @@ describe('dr drill --live (a game day on a deployed stack, here the stateful fak
     const endpoint = world.server.endpoint;
     const ports = createAwsPorts(world.config, {
       credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
-      endpoints: { rds: endpoint, autoScaling: endpoint, elasticLoadBalancingV2: endpoint, cloudWatch: endpoint, globalAccelerator: endpoint, sns: endpoint, dynamoDb: world.dynamo.endpoint },
+      // Lambda too: the DR health path is checked through the reader in the DR VPC (config healthCheckVia).
+      endpoints: { rds: endpoint, autoScaling: endpoint, elasticLoadBalancingV2: endpoint, cloudWatch: endpoint, globalAccelerator: endpoint, sns: endpoint, lambda: endpoint, dynamoDb: world.dynamo.endpoint },
     });
     return (async () => {
       for (let i = 0; !stopped; i++) {
