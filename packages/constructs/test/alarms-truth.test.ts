@@ -1,9 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type AlarmState, type ComparisonOperator, type MetricQuery, type TreatMissingData, simulateAlarm } from '@dr/aws-fakes';
 import { describe, expect, it } from 'vitest';
 import { PilotLight, type PilotLightProps } from '../src/index.js';
+import { referenceProps } from './helpers.js';
 
 /*
  * Every alarm the pilot light deploys, read back from its templates and evaluated as CloudWatch
@@ -12,19 +12,8 @@ import { PilotLight, type PilotLightProps } from '../src/index.js';
  * last test until its kind has scenarios here.
  */
 
-const code = lambda.Code.fromInline('export const handler = async () => {};');
-/** The reference app's props (apps/reference-stack), with inline code. */
-const props: PilotLightProps = {
-  app: 'lamp',
-  account: '123456789012',
-  primary: { region: 'eu-west-1', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], bucketName: 'primary-lamp-bucket-2023', autoScalingGroupName: 'primary-asg', dbInstanceIdentifier: 'lamp-primary' },
-  secondary: { region: 'us-east-1', cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], bucketName: 'secondary-lamp-bucket-2023', autoScalingGroupName: 'secondary-asg', dbInstanceIdentifier: 'lamp-replica' },
-  capacity: { min: 2, desired: 2, max: 4 },
-  notificationEmail: 'ops@example.com',
-  controllerCode: code,
-  snapshotCode: code,
-  readinessCode: code,
-};
+/** The reference app's props, with its capacity and a subscriber stated. */
+const props: PilotLightProps = { ...referenceProps, capacity: { min: 2, desired: 2, max: 4 }, notificationEmail: 'ops@example.com' };
 
 // --- the alarms, as the templates give them ------------------------------------------------------
 

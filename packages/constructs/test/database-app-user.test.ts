@@ -1,12 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { appUserName } from '../src/database-app-user.js';
-import { DatabaseAppUser, PilotLight, PilotLightDatabase, PilotLightNetwork, type DatabaseAppUserProps, type PilotLightProps } from '../src/index.js';
-import { stackIn } from './helpers.js';
+import { DatabaseAppUser, PilotLight, PilotLightDatabase, PilotLightNetwork, type DatabaseAppUserProps } from '../src/index.js';
+import { referenceProps, stackIn } from './helpers.js';
 
 function appUser(props: Partial<DatabaseAppUserProps> = {}) {
   const stack = stackIn('eu-west-1');
@@ -133,17 +132,7 @@ describe('DatabaseAppUser', () => {
 });
 
 describe('DatabaseAppUser in the reference blueprint', () => {
-  const code = lambda.Code.fromInline('export const handler = async () => {};');
-  // The reference app's props (apps/reference-stack).
-  const props: PilotLightProps = {
-    app: 'lamp',
-    account: '123456789012',
-    primary: { region: 'eu-west-1', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], bucketName: 'primary-lamp-bucket-2023', autoScalingGroupName: 'primary-asg', dbInstanceIdentifier: 'lamp-primary' },
-    secondary: { region: 'us-east-1', cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], bucketName: 'secondary-lamp-bucket-2023', autoScalingGroupName: 'secondary-asg', dbInstanceIdentifier: 'lamp-replica' },
-    controllerCode: code,
-    snapshotCode: code,
-    readinessCode: code,
-  };
+  const props = referenceProps;
   const pilot = new PilotLight(new App(), 'Lamp', props);
   const stacks = [pilot.primaryStack, pilot.secondaryStack, pilot.globalStack, pilot.controlStack, pilot.primaryConfigStack];
   /** The role of each region's instances (its instance profile's). */

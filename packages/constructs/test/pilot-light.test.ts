@@ -4,22 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { PilotLight, type DatabaseSettings, type PilotLightProps } from '../src/index.js';
+import { referenceProps } from './helpers.js';
 import { parseJoinedJson } from './template-json.js';
 
-const code = lambda.Code.fromInline('export const handler = async () => {};');
-const props: PilotLightProps = {
-  app: 'lamp',
-  account: '123456789012',
-  primary: { region: 'eu-west-1', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], bucketName: 'primary-lamp-bucket-2023', autoScalingGroupName: 'primary-asg', dbInstanceIdentifier: 'lamp-primary' },
-  secondary: { region: 'us-east-1', cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], bucketName: 'secondary-lamp-bucket-2023', autoScalingGroupName: 'secondary-asg', dbInstanceIdentifier: 'lamp-replica' },
-  controllerCode: code,
-  snapshotCode: code,
-  readinessCode: code,
-};
+const props = referenceProps;
 
 function blueprint(overrides: Partial<PilotLightProps> = {}) {
   const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
