@@ -8,7 +8,7 @@ import type { RunSummary } from '@dr/failover-core';
 export const SCHEMA_VERSION = 1;
 
 /** The command a JSON document comes from. */
-export type DocumentCommand = 'drill' | 'lifecycle' | 'failover' | 'switchover' | 'failback' | 'rebuild' | 'plan' | 'status';
+export type DocumentCommand = 'drill' | 'failover' | 'switchover' | 'failback' | 'rebuild' | 'plan' | 'status';
 
 /** What every run measured, in seconds to a tenth; null when not reached or not seen. */
 export interface DocumentMeasures {
@@ -48,4 +48,9 @@ export function jsonDocument<Body extends object>(head: Omit<DocumentHead, 'sche
   void [schemaVersion, command, mode, generatedAt, outcome, measures, summary];
   const first: DocumentHead = { schemaVersion: SCHEMA_VERSION, command: head.command, mode: head.mode, generatedAt: head.generatedAt ?? new Date().toISOString(), outcome: head.outcome, measures: head.measures, summary: head.summary };
   return { ...first, ...rest } as DocumentHead & Omit<Body, keyof DocumentHead>;
+}
+
+/** The measures of a document, picked from anything that carries them under the same names (a drill's report, a run's measures). */
+export function measuresOf(from: Partial<Record<keyof DocumentMeasures, number | null>>): DocumentMeasures {
+  return { detectSeconds: from.detectSeconds ?? null, rtoSeconds: from.rtoSeconds ?? null, rpoSeconds: from.rpoSeconds ?? null, durationSeconds: from.durationSeconds ?? null };
 }

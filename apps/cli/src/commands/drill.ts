@@ -5,6 +5,7 @@ import { loadConfig } from '../config-source.js';
 import { EXIT, UsageError } from '../errors.js';
 import { DRILL_CHOICES, parseOperation, parseOutageSeconds, parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import type { CommandContext } from '../main.js';
+import { jsonDocument, measuresOf } from '../json-document.js';
 import { Output } from '../output.js';
 import { drillProgressPrinter, formatInvariants, outcomeColour, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
 import { DrillRecorder, renderDrillReport } from '../report-html.js';
@@ -112,7 +113,7 @@ export function drillCommand(context: CommandContext): Command {
           throw new UsageError(`cannot write the report to ${flags.report}: ${(e as Error).message}`, { cause: e });
         }
       }
-      if (flags.json) out.document(report);
+      if (flags.json) out.document(jsonDocument({ command: 'drill', mode: 'simulated', outcome: report.outcome, measures: measuresOf(report), summary: report.summary }, report));
       else printSummary(out, report);
       if (flags.report !== undefined && !flags.json) out.line(out.color.dim(`\nTimeline chart written to ${flags.report}`));
       // The engine judges whether the drill did what it should: completed within the objectives,
