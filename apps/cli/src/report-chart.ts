@@ -166,8 +166,8 @@ export function renderTimeline(input: ChartInput): string {
   const fates = new Map((report.summary?.changes ?? []).map((c) => [c.blockId, c.fate]));
   const commitBlock = plan?.steps.flatMap((s) => s.blocks).find((b) => b.commits)?.id;
   const timeRange = (from: number, to: number | undefined) => `${stopwatch(from)}–${to === undefined ? 'unfinished' : stopwatch(to)} (${from.toFixed(1)}–${to === undefined ? '…' : `${to.toFixed(1)} s`})`;
-  const after = (at: number, text: string, className: string) => {
-    const at_ = x(at) + 5;
+  const after = (at: number, text: string, className: string, gap = 5) => {
+    const at_ = x(at) + gap;
     // Near the right edge the note goes before the bar instead.
     out.push(at_ + text.length * 6.5 > width - 4 ? `<text x="${x(at) - 5}" y="${y + 13}" class="${className}" text-anchor="end">${esc(text)}</text>` : `<text x="${at_}" y="${y + 13}" class="${className}">${esc(text)}</text>`);
   };
@@ -185,7 +185,8 @@ export function renderTimeline(input: ChartInput): string {
       out.push(`<rect x="${x(start)}" y="${y + 5}" width="${w}" height="${rowHeight - 10}" fill="${fill}"><title>${esc(title)}</title></rect>`);
       const fate = fates.get(id);
       const note = b.failed ? '✗ failed' : b.skipped ? '– skipped, left to the controller' : undo ? '↺ undo' : fate === 'undone' ? '✓ then ↺ undone' : fate === 'not-undone' ? '✓ not undone' : '';
-      if (note) after(to, note, b.failed ? 'note failed' : 'note');
+      // Clear of the point of no return's diamond when the block is too short to hold it.
+      if (note) after(to, note, b.failed ? 'note failed' : 'note', id === commitBlock ? Math.max(5, x(start) + 9 - x(to)) : 5);
     }
     if (id === commitBlock) out.push(`<path d="M ${x(start)} ${y + 3} l 6 8 l -6 8 l -6 -8 z" class="ponr"><title>the point of no return</title></path>`);
     y += rowHeight - 4;
