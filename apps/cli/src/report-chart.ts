@@ -1,5 +1,5 @@
 import type { Plan, RunSummary } from '@dr/failover-core';
-import type { DrillReport, Verdict } from '@dr/failover-core/drill';
+import type { DrillReport, ScenarioEffects, Verdict } from '@dr/failover-core/drill';
 import { stopwatch, timeTicks } from './report-axis.js';
 
 /**
@@ -50,12 +50,38 @@ export interface ChartInput {
   readonly blocks: ReadonlyMap<string, RecordedBlock>;
   /** When the scenario's fault was injected (seconds since the drill began). */
   readonly faultAt: number | undefined;
-  /** When the fault ended by itself, if it did; null when it lasted past the chart. */
-  readonly faultEndsAt: number | null;
-  /** Whether the fault really took the serving region down (a flapping probe does not). */
-  readonly faultImpairs: boolean;
+  /** The scenario's faults that have a window, each drawn as a band. */
+  readonly faults: readonly FaultWindow[];
   /** When the run went past its point of no return, if it did. */
   readonly committedAt: number | undefined;
+}
+
+/** A fault with a window, as the chart draws it. */
+export interface FaultWindow {
+  /** What happened where, such as `us-east-1 down`. */
+  readonly label: string;
+  /** Seconds since the drill began. */
+  readonly from: number;
+  /** When it ended by itself; null when it lasted past the drill. */
+  readonly to: number | null;
+  /** True when users could not be served there (an outage, an ALB answering 5xx); false for a fault a failover must not answer. */
+  readonly down: boolean;
+}
+
+/**
+ * The windows of a scenario's faults, in seconds since the drill began (`faults` computed with
+ * the fault's start in ms since the drill began). Faults with no window (a rejected promotion,
+ * throttling, replica lag) are told by the scenario's description in the header.
+ */
+export function faultWindows(faults: ScenarioEffects['faults']): FaultWindow[] {
+  const win = (label: string, w: { readonly from: number; readonly to?: number | undefined }, down: boolean): FaultWindow => ({ label, from: w.from / 1000, to: w.to === undefined ? null : w.to / 1000, down });
+  return [
+    ...(faults.outages ?? []).map((w) => win(`${w.region} down`, w, true)),
+    ...(faults.alb5xx ?? []).map((w) => win(`${w.region} ALB answers 5xx`, w, true)),
+    ...(faults.maintenance ?? []).map((w) => win(`${w.region} database rebooting`, w, false)),
+    ...(faults.flappingProbe ? [win(`${faults.flappingProbe.region} probes lossy`, faults.flappingProbe, false)] : []),
+    ...(faults.capacityLoss ?? []).map((w) => win(`${w.region} loses capacity`, w, false)),
+  ];
 }
 
 /** Escapes text for HTML and SVG. */
@@ -105,7 +131,7 @@ export function renderTimeline(input: ChartInput): string {
     ...report.steps.flatMap((s) => (s.endSeconds === null ? [] : [s.endSeconds])),
     ...[...blocks.values()].flatMap((b) => (b.end === undefined ? [] : [b.end])),
     ...input.verdicts.map((v) => v.seconds),
-    ...(input.faultEndsAt === null ? [] : [input.faultEndsAt]),
+    ...input.faults.flatMap((f) => (f.to === null ? [f.from] : [f.from, f.to])),
   ];
   const dataEnd = Math.max(...seen);
   // The objective is drawn on the chart when it does not squash the run into a corner; otherwise an arrow at the edge says where it is.
@@ -115,7 +141,7 @@ export function renderTimeline(input: ChartInput): string {
   const left = 330;
   const right = 1180;
   const width = 1200;
-  const x = (s: number) => left + ((right - left) * Math.min(s, end)) / end;
+  const x = (s: number) => Math.round((left + ((right - left) * Math.min(s, end)) / end) * 10) / 10;
   const rowHeight = 22;
   const out: string[] = [];
 
@@ -152,10 +178,8 @@ export function renderTimeline(input: ChartInput): string {
     `${report.fromRegion} (detector)`,
     verdicts.map((v, i) => ({ from: v.seconds, to: verdicts[i + 1]?.seconds ?? end, fill: MARKS[v.verdict], title: `detector: ${v.verdict} from ${stopwatch(v.seconds)} (${v.seconds.toFixed(1)} s)`, text: v.verdict })),
   );
-  if (input.faultAt !== undefined) {
-    const to = input.faultEndsAt ?? end;
-    const what = input.faultImpairs ? 'region down' : 'region not impaired';
-    band(`fault injected: ${what}`, [{ from: input.faultAt, to, fill: input.faultImpairs ? 'url(#hatch-down)' : 'url(#hatch-fault)', title: `${report.scenario}: ${what} from ${stopwatch(input.faultAt)} ${input.faultEndsAt === null ? 'to the end of the drill' : `to ${stopwatch(input.faultEndsAt)}`}` }]);
+  for (const f of input.faults) {
+    band(`fault: ${f.label}`, [{ from: f.from, to: f.to ?? end, fill: f.down ? 'url(#hatch-down)' : 'url(#hatch-fault)', title: `${report.scenario}: ${f.label} from ${stopwatch(f.from)} ${f.to === null ? 'to the end of the drill' : `to ${stopwatch(f.to)}`}` }]);
   }
   band(`${report.toRegion} (DR)`, [
     { from: 0, to: servingFrom ?? end, fill: MARKS.standby, title: 'pilot light: replica, no instances, no traffic', text: 'standby (pilot light)' },
@@ -217,7 +241,8 @@ export function renderTimeline(input: ChartInput): string {
   const lines = markers.map((m, i) => {
     const mx = x(m.at);
     const ly = 12 + i * laneHeight;
-    const anchor = mx > right - 260 ? `x="${mx - 4}" text-anchor="end"` : `x="${mx + 4}"`;
+    // A bold 11 px label is about 7 px a character: one that would run off the right edge goes left of its line.
+    const anchor = mx + 4 + m.label.length * 7 > width ? `x="${mx - 4}" text-anchor="end"` : `x="${mx + 4}"`;
     return `<line x1="${mx}" y1="${ly - 10}" x2="${mx}" y2="${bottom}" class="${m.className}"/><text ${anchor} y="${ly}" class="marker ${m.className}">${esc(m.label)}</text>`;
   });
   const height = bottom + 26;
@@ -234,6 +259,7 @@ export function renderLegend(): string {
     [swatch(MARKS.suspect), 'suspect'],
     [swatch(MARKS.down), 'region down (detector)'],
     [swatch('url(#hatch-down)'), 'region down (fault injected)'],
+    [swatch('url(#hatch-fault)'), 'other fault injected'],
     [swatch(MARKS.standby), 'DR on standby'],
     [swatch(MARKS.step), 'step'],
     [swatch(MARKS.done), 'block done ✓'],

@@ -4,7 +4,7 @@ import { parseOperation } from './drill-options.js';
 import { UsageError } from './errors.js';
 import { invariantRows, tenths } from './progress.js';
 import { stopwatch } from './report-axis.js';
-import { esc, FATE_TEXT, MARKS, OKABE_ITO, PATTERN_DEFS, renderLegend, renderTimeline, type RecordedBlock } from './report-chart.js';
+import { esc, FATE_TEXT, faultWindows, MARKS, OKABE_ITO, PATTERN_DEFS, renderLegend, renderTimeline, type RecordedBlock } from './report-chart.js';
 
 /** What a drill's progress told us that the report alone does not: block times, detector verdicts, the fault, the point of no return. */
 export class DrillRecorder {
@@ -149,8 +149,7 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder, 
     verdicts: recorded.verdicts,
     blocks: recorded.blocks,
     faultAt: recorded.faultAt,
-    faultEndsAt: effects?.recoversAt === undefined ? null : effects.recoversAt / 1000,
-    faultImpairs: effects?.impairs ?? false,
+    faults: effects === undefined ? [] : faultWindows(effects.faults),
     committedAt: recorded.committedAt,
   });
 

@@ -1,7 +1,7 @@
 import { parseConfig, referenceConfig } from '@dr/failover-core';
-import { runDrill, type DrillReport, type Scenario } from '@dr/failover-core/drill';
+import { runDrill, scenarioEffects, type DrillReport, type Scenario } from '@dr/failover-core/drill';
 import { describe, expect, it } from 'vitest';
-import { MARKS } from '../src/report-chart.js';
+import { faultWindows, MARKS } from '../src/report-chart.js';
 import { DrillRecorder, renderDrillReport, reportDate, reproduceCommand, type ReportMetadata } from '../src/report-html.js';
 
 const config = parseConfig(referenceConfig, 'the reference topology');
@@ -90,6 +90,17 @@ describe('renderDrillReport', () => {
 
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
     expect(html).not.toMatch(/<(script|link|img|iframe)\b|@import|url\((?!#)/i);
+  });
+});
+
+describe('faultWindows', () => {
+  it('draws the region the scenario takes down, when it does (the target, 6 minutes in, for a failing switchover target)', () => {
+    expect(faultWindows(scenarioEffects('target-fails-mid-switchover', 'eu-west-1', 'us-east-1', 60_000).faults)).toEqual([{ label: 'us-east-1 down', from: 420, to: 1620, down: true }]);
+  });
+
+  it('tells a fault no failover should answer from a region down', () => {
+    expect(faultWindows(scenarioEffects('maintenance-reboot', 'eu-west-1', 'us-east-1', 0, 120_000).faults)).toEqual([{ label: 'eu-west-1 database rebooting', from: 0, to: 120, down: false }]);
+    expect(faultWindows(scenarioEffects('region-outage', 'eu-west-1', 'us-east-1', 30_000).faults)).toEqual([{ label: 'eu-west-1 down', from: 30, to: null, down: true }]);
   });
 });
 
