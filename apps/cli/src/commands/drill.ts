@@ -8,7 +8,7 @@ import type { CommandContext } from '../main.js';
 import { jsonDocument, measuresOf } from '../json-document.js';
 import { Output } from '../output.js';
 import { drillProgressPrinter, formatInvariants, outcomeColour, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
-import { DrillRecorder, renderDrillReport } from '../report-html.js';
+import { DrillRecorder, renderDrillReport, reportDate } from '../report-html.js';
 import { printRunSummary } from '../run-summary.js';
 import { runLifecycleDrill } from './drill-lifecycle.js';
 
@@ -107,8 +107,9 @@ export function drillCommand(context: CommandContext): Command {
         },
       });
       if (flags.report !== undefined) {
+        const meta = { mode: 'simulated', generatedAt: reportDate(process.env), configFile: flags.config, app: config.app, outageSeconds, force: flags.force === true } as const;
         try {
-          await writeFile(flags.report, renderDrillReport(report, recorder));
+          await writeFile(flags.report, renderDrillReport(report, recorder, meta));
         } catch (e) {
           throw new UsageError(`cannot write the report to ${flags.report}: ${(e as Error).message}`, { cause: e });
         }
