@@ -1,7 +1,6 @@
 import { scenarioEffects, SCENARIO_DESCRIPTIONS, type DrillProgress, type DrillReport, type Verdict } from '@dr/failover-core/drill';
 import type { Plan } from '@dr/failover-core';
 import { parseOperation } from './drill-options.js';
-import { UsageError } from './errors.js';
 import { invariantRows, tenths } from './progress.js';
 import { stopwatch } from './report-axis.js';
 import { esc, FATE_TEXT, faultWindows, MARKS, OKABE_ITO, PATTERN_DEFS, renderLegend, renderTimeline, type RecordedBlock } from './report-chart.js';
@@ -52,19 +51,6 @@ export interface ReportMetadata {
   readonly outageSeconds?: number | undefined;
   /** `--force`, when given. */
   readonly force?: boolean | undefined;
-}
-
-/**
- * When a report says it was made: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set,
- * as reproducible builds define it (https://reproducible-builds.org/specs/source-date-epoch/),
- * so a report made for documentation is the same byte for byte from one run to the next.
- * @throws {@link UsageError} when `SOURCE_DATE_EPOCH` is set but not a whole number of seconds.
- */
-export function reportDate(env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): Date {
-  const epoch = env.SOURCE_DATE_EPOCH;
-  if (epoch === undefined || epoch === '') return now();
-  if (!/^\d{1,12}$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got ${JSON.stringify(epoch)}`);
-  return new Date(Number(epoch) * 1000);
 }
 
 /** A word for a POSIX shell: as is when safe, else in single quotes. */

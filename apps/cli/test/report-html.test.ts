@@ -2,7 +2,8 @@ import { parseConfig, referenceConfig } from '@dr/failover-core';
 import { runDrill, scenarioEffects, type DrillReport, type Scenario } from '@dr/failover-core/drill';
 import { describe, expect, it } from 'vitest';
 import { faultWindows, MARKS } from '../src/report-chart.js';
-import { DrillRecorder, renderDrillReport, reportDate, reproduceCommand, type ReportMetadata } from '../src/report-html.js';
+import { DrillRecorder, renderDrillReport, reproduceCommand, type ReportMetadata } from '../src/report-html.js';
+import { reportDate } from '../src/json-document.js';
 
 const config = parseConfig(referenceConfig, 'the reference topology');
 const meta: ReportMetadata = { mode: 'simulated', generatedAt: new Date('2026-03-04T05:06:07Z'), configFile: undefined, app: config.app };

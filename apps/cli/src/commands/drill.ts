@@ -5,10 +5,10 @@ import { loadConfig } from '../config-source.js';
 import { EXIT, UsageError } from '../errors.js';
 import { DRILL_CHOICES, parseOperation, parseOutageSeconds, parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import type { CommandContext } from '../main.js';
-import { jsonDocument, measuresOf } from '../json-document.js';
+import { jsonDocument, measuresOf, reportDate } from '../json-document.js';
 import { Output } from '../output.js';
 import { drillProgressPrinter, formatInvariants, outcomeColour, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
-import { DrillRecorder, renderDrillReport, reportDate } from '../report-html.js';
+import { DrillRecorder, renderDrillReport } from '../report-html.js';
 import { printRunSummary } from '../run-summary.js';
 import { runLifecycleDrill } from './drill-lifecycle.js';
 
@@ -92,6 +92,8 @@ export function drillCommand(context: CommandContext): Command {
       const out = new Output(process.stdout, process.stderr, flags.json === true);
       out.line(out.color.bold(`Drill: ${operation} of ${config.app} on the simulator — scenario ${scenario}, seed ${seed}`));
       out.line(out.color.dim(SCENARIO_DESCRIPTIONS[scenario]));
+      // Read before the drill runs: a malformed SOURCE_DATE_EPOCH is bad input, refused before anything runs.
+      const madeAt = reportDate(process.env);
       const recorder = new DrillRecorder();
       const print = flags.json ? undefined : drillProgressPrinter(out, { stamp });
       const report = await runDrill({
@@ -107,14 +109,14 @@ export function drillCommand(context: CommandContext): Command {
         },
       });
       if (flags.report !== undefined) {
-        const meta = { mode: 'simulated', generatedAt: reportDate(process.env), configFile: flags.config, app: config.app, outageSeconds, force: flags.force === true } as const;
+        const meta = { mode: 'simulated', generatedAt: madeAt, configFile: flags.config, app: config.app, outageSeconds, force: flags.force === true } as const;
         try {
           await writeFile(flags.report, renderDrillReport(report, recorder, meta));
         } catch (e) {
           throw new UsageError(`cannot write the report to ${flags.report}: ${(e as Error).message}`, { cause: e });
         }
       }
-      if (flags.json) out.document(jsonDocument({ command: 'drill', mode: 'simulated', outcome: report.outcome, measures: measuresOf(report), summary: report.summary }, report));
+      if (flags.json) out.document(jsonDocument({ command: 'drill', mode: 'simulated', generatedAt: madeAt.toISOString(), outcome: report.outcome, measures: measuresOf(report), summary: report.summary }, report));
       else printSummary(out, report);
       if (flags.report !== undefined && !flags.json) out.line(out.color.dim(`\nTimeline chart written to ${flags.report}`));
       // The engine judges whether the drill did what it should: completed within the objectives,
