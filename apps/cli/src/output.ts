@@ -10,8 +10,13 @@ export type Colors = ReturnType<typeof pc.createColors>;
 export const DEFAULT_WIDTH = 100;
 /** Below this, nothing readable fits; a narrower terminal is laid out as this wide. */
 export const MIN_WIDTH = 20;
-/** A column is not squeezed below this (or its longest header word), unless its content is narrower. */
+/** A column is not squeezed below this, unless its content is narrower. */
 const MIN_COLUMN = 8;
+/**
+ * A column is not squeezed below its longest word either, up to this width: an identifier broken
+ * in two (`lamp-replic` / `a-params`) reads worse than the same values as blocks of labelled lines.
+ */
+const MAX_UNBROKEN_WORD = 20;
 /** Below this, a value is put under its label instead of beside it. */
 const MIN_VALUE_WIDTH = 16;
 
@@ -125,16 +130,20 @@ export type TableLayout = { readonly kind: 'table'; readonly widths: readonly nu
 
 /**
  * Fits a table into `width` columns. Each column gets its content's width when all fit; else every
- * column gets at least its minimum (its longest header word, or {@link MIN_COLUMN}) and the rest of
- * the room in proportion to what it lacks, its cells wrapped. When even the minimums do not fit, the
- * rows are printed as blocks of `label  value` lines: dropping columns would hide values, and at
- * 3 a.m. the hidden column is the one that mattered.
+ * column gets at least its minimum (its longest word up to {@link MAX_UNBROKEN_WORD}, and no less
+ * than {@link MIN_COLUMN}) and the rest of the room in proportion to what it lacks, its cells
+ * wrapped. When even the minimums do not fit, the rows are printed as blocks of `label  value`
+ * lines: dropping columns would hide values, and at 3 a.m. the hidden column is the one that mattered.
  */
 export function layoutTable(head: readonly string[], rows: readonly (readonly string[])[], width: number): TableLayout {
   // cli-table3 draws a border before each column and after the last, and pads each cell by one space on each side.
   const available = width - (3 * head.length + 1);
   const natural = head.map((h, i) => Math.max(1, displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
-  const minimum = head.map((h, i) => Math.min(natural[i]!, Math.max(MIN_COLUMN, ...stripVTControlCharacters(h).split(/\s+/).map(displayWidth))));
+  const longestWord = (text: string) => Math.max(0, ...stripVTControlCharacters(text).split(/\s+/).map(displayWidth));
+  const minimum = head.map((h, i) => {
+    const word = Math.max(longestWord(h), ...rows.map((r) => longestWord(r[i] ?? '')));
+    return Math.min(natural[i]!, Math.max(MIN_COLUMN, Math.min(MAX_UNBROKEN_WORD, word)));
+  });
   const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
   if (sum(natural) <= available) return { kind: 'table', widths: natural };
   if (sum(minimum) > available) return { kind: 'blocks' };
@@ -219,9 +228,13 @@ export class Output {
   table(head: readonly string[], rows: readonly (readonly string[])[]): void {
     const layout = layoutTable(head, rows, this.width);
     if (layout.kind === 'blocks') {
+      // The first column names the row (a step, a region, a snapshot): it heads the block, the others are its fields.
+      const [firstHead = '', ...otherHeads] = head;
       rows.forEach((row, i) => {
         if (i > 0) this.line();
-        this.fields(head.map((h, j) => [h, row[j] ?? '']));
+        const title = firstHead === '' ? (row[0] ?? '') : `${firstHead}: ${row[0] ?? ''}`;
+        for (const line of wrapText(title, this.width)) this.line(this.color.bold(line));
+        this.fields(otherHeads.map((h, j) => [h, row[j + 1] ?? '']));
       });
       return;
     }

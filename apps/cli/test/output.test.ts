@@ -125,6 +125,8 @@ describe('Output.table', () => {
 
     expect(widest(text)).toBeLessThanOrEqual(80);
     expect(text).toMatch(/│ database │ lamp-primary: primary, available,/);
+    // No identifier up to 20 columns is broken in two.
+    expect(text).toMatch(/lamp-replica-params,/);
     expect(text).not.toContain('…');
     for (const word of ['Multi-AZ', 'in-sync', 'none', 'lag']) expect(text).toContain(word);
   });
@@ -137,8 +139,7 @@ describe('Output.table', () => {
 
     expect(layoutTable(head, rows, 40)).toEqual({ kind: 'blocks' });
     expect(widest(text)).toBeLessThanOrEqual(40);
-    expect(text).toMatch(/^ {2}step {5}promote-replica$/m);
-    expect(text).toMatch(/^ {2}calls {4}PromoteReadReplica 1$/m);
+    expect(linesOf(text)).toEqual(['step: promote-replica', '  region   us-east-1', '  started  03:12:04', '  took     4m 10s', '  outcome  completed', '  calls    PromoteReadReplica 1']);
   });
 
   it('never prints a line wider than the width, and cuts nothing off, for any table in 30 columns or more', () => {
