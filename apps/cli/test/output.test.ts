@@ -197,10 +197,11 @@ describe('Output.fields', () => {
 });
 
 describe('endQuietlyOnClosedPipe', () => {
-  function owner(interruptListeners = 0): PipeOwner & { stdout: EventEmitter; exit: ReturnType<typeof vi.fn>; emit: ReturnType<typeof vi.fn>; written: string[] } {
+  function owner(interruptListeners = 0) {
     const written: string[] = [];
     const stderr = Object.assign(new EventEmitter(), { write: (s: string) => written.push(s) > 0 });
-    return { stdout: new EventEmitter(), stderr, listenerCount: () => interruptListeners, emit: vi.fn(() => true), exit: vi.fn(), written };
+    const fake = { stdout: new EventEmitter(), stderr, listenerCount: () => interruptListeners, emit: vi.fn((_event: 'SIGINT', _signal: 'SIGINT') => true), exit: vi.fn((_code: number) => undefined), written };
+    return fake satisfies PipeOwner;
   }
   const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
 
