@@ -52,7 +52,8 @@ export default tseslint.config(
   },
   {
     // Tests may use the workspace's test support; shipped code may not depend on a fake.
-    files: ['**/test/**/*.ts'],
+    // The benchmarks ship nothing and time `dr` against the fakes, as the tests run it.
+    files: ['**/test/**/*.ts', 'tools/bench/src/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testSupport: true })] },
   },
   {

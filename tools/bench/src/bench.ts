@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { FakeAws, startDynalite, startFakeAwsServer } from '@dr/aws-fakes';
+import { FakeAws, runNodeScript, startDynalite, startFakeAwsServer } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import type { LatencyModel } from '@dr/failover-core/sim';
 import { brokenInvariants, DEFAULT_SEQUENCE, RETURN_GRACE_MS, drillOperationFor, roundTenths, runDrill, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
@@ -191,25 +191,25 @@ async function cliStartup(): Promise<void> {
     return;
   }
   console.log('\n6. dr start-up, whole processes');
-  const time = (label: string, args: readonly string[], runs: number, env: NodeJS.ProcessEnv, ok: (code: number | null) => boolean) => {
+  // Each run is awaited asynchronously: `dr status` talks to fakes served by this very process.
+  const time = async (label: string, args: readonly string[], runs: number, env: NodeJS.ProcessEnv, ok: (code: number | null) => boolean) => {
     const times: number[] = [];
     const codes = new Set<number | null>();
     for (let i = 0; i < runs; i++) {
-      const started = performance.now();
-      const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
-      if (!ok(run.status)) throw new Error(`${label} failed (exit ${run.status}): ${run.stderr}`);
-      codes.add(run.status);
-      times.push(performance.now() - started);
+      const run = await runNodeScript(bin, args, { env: { ...env, NO_COLOR: '1' } });
+      if (!ok(run.code)) throw new Error(`${label} failed (exit ${run.code}): ${run.stderr}`);
+      codes.add(run.code);
+      times.push(run.elapsedMs);
     }
     const t = stats(times);
     console.log(`   ${label.padEnd(20)} p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (${runs} runs, exit ${[...codes].join('/')})`);
   };
-  time('dr --help', ['--help'], 20, process.env, (code) => code === 0);
-  time('dr drill', ['drill'], 10, process.env, (code) => code === 0);
+  await time('dr --help', ['--help'], 20, process.env, (code) => code === 0);
+  await time('dr drill', ['drill'], 10, process.env, (code) => code === 0);
   const world = await startStatusWorld();
   try {
     // 0 when the steady world is healthy and ready; 1 is still a status that ran (it says why).
-    time('dr status (fakes)', ['status', '--config', world.configFile], 20, world.env, (code) => code === 0 || code === 1);
+    await time('dr status (fakes)', ['status', '--config', world.configFile], 20, world.env, (code) => code === 0 || code === 1);
   } finally {
     await world.stop();
   }
