@@ -126,7 +126,8 @@ function peer(e: unknown): string | undefined {
  * endpoint it called), so it is named only when the network error names it.
  */
 function unreachableMessage(context: CallContext, reason: UnreachableReason, e: unknown, timeoutMs: number): string {
-  const where = `${context.resource} in ${context.region}`;
+  // Some resources name their region already (`DB snapshots in eu-west-1`).
+  const where = context.resource.endsWith(` in ${context.region}`) ? context.resource : `${context.resource} in ${context.region}`;
   const to = peer(e);
   switch (reason) {
     case 'timeout':
