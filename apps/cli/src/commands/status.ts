@@ -34,7 +34,7 @@ function failureReason(e: unknown): ReadFailureReason {
 }
 
 /** One AWS read and the region whose API it called: what {@link judgeReach} compares. */
-interface Attempt {
+export interface Attempt {
   readonly region: string;
   readonly reason: ReadFailureReason | null;
 }
@@ -158,7 +158,7 @@ const LOCAL_REASONS: ReadonlySet<ReadFailureReason> = new Set(['refused', 'dns',
 const SILENT_REASONS: ReadonlySet<ReadFailureReason> = new Set(['timeout', 'refused', 'dns', 'reset', 'no-route']);
 
 /** What the reads say about where the trouble is: on this side, or in a region. */
-interface Reach {
+export interface Reach {
   /** AWS could not be reached from here: nothing answered, or every region failed only for local-looking reasons. */
   readonly fromHere: boolean;
   /** The distinct reasons of every failed read, most frequent first. */
@@ -178,7 +178,7 @@ interface Reach {
  * answers at all, or every region called failed and every failure is refused, DNS or access
  * denied, is it said to be this side.
  */
-function judgeReach(attempts: readonly Attempt[]): Reach {
+export function judgeReach(attempts: readonly Attempt[]): Reach {
   const failures = attempts.filter((a) => a.reason !== null);
   const counts = new Map<ReadFailureReason, number>();
   for (const f of failures) counts.set(f.reason!, (counts.get(f.reason!) ?? 0) + 1);
