@@ -1,4 +1,4 @@
-import { NotReadyError, OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '@dr/failover-core/errors';
+import { NotReadyError, OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError, type UnreachableReason } from '@dr/failover-core/errors';
 
 /** How adapters call AWS: a deadline per call and retries of throttled calls. */
 export interface CallPolicy {
@@ -39,9 +39,6 @@ const THROTTLING = new Set([
   'TransactionInProgressException',
 ]);
 
-const UNREACHABLE = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError', 'NetworkingError']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
-
 /** True for an AWS throttling error. */
 export function isThrottlingError(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } } | undefined;
@@ -54,10 +51,96 @@ export function isServerError(e: unknown): boolean {
   return (status !== undefined && status >= 500) || (e as { $fault?: string } | undefined)?.$fault === 'server';
 }
 
+/** SDK error names that mean no answer came in time (the SDK's own socket timeout, our abort). */
+const NO_ANSWER_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError']);
+
+/**
+ * Node's network error codes, by what they say happened. The SDK's HTTP handler renames
+ * ECONNRESET, EPIPE and ETIMEDOUT errors `TimeoutError` but keeps their `code`, so the code is
+ * read before the name.
+ * @see https://nodejs.org/api/errors.html#common-system-errors
+ * @see https://github.com/smithy-lang/smithy-typescript/blob/main/packages/node-http-handler/src/constants.ts (NODEJS_TIMEOUT_ERROR_CODES)
+ */
+const NETWORK_CODES: Readonly<Record<string, UnreachableReason>> = {
+  ECONNREFUSED: 'refused',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ETIMEDOUT: 'timeout',
+  EHOSTUNREACH: 'no-route',
+  ENETUNREACH: 'no-route',
+};
+
+/** A network error as Node and the SDK shape it: a `code`, perhaps on a wrapped `cause`, and the peer it concerns. */
+interface NetworkErrorShape {
+  readonly name?: string;
+  readonly code?: string;
+  readonly hostname?: string;
+  readonly address?: string;
+  readonly port?: number;
+  readonly cause?: NetworkErrorShape;
+}
+
+/** The network error itself: the error, or the cause it wraps, that carries a known code. */
+function networkError(e: unknown): NetworkErrorShape | undefined {
+  const err = e as NetworkErrorShape | undefined;
+  if (err?.code !== undefined && err.code in NETWORK_CODES) return err;
+  if (err?.cause?.code !== undefined && err.cause.code in NETWORK_CODES) return err.cause;
+  return undefined;
+}
+
+/**
+ * Why a call got no answer, or undefined when it did get one (an AWS error is an answer).
+ * A refused connection, an unresolved name or a reset fails at once, unlike a timeout: telling
+ * them apart lets an operator see a broken path on their own side (VPN, proxy, DNS) rather than
+ * "the region did not answer".
+ */
+export function unreachableReason(e: unknown): UnreachableReason | undefined {
+  const err = networkError(e);
+  if (err) return NETWORK_CODES[err.code!];
+  const name = (e as { name?: string } | undefined)?.name ?? '';
+  if (NO_ANSWER_NAMES.has(name)) return 'timeout';
+  // The v2-style wrapper of any socket failure that lost its code: a connection that failed.
+  if (name === 'NetworkingError') return 'reset';
+  return undefined;
+}
+
 /** True for an error that means the region's endpoint did not answer. */
 export function isUnreachableError(e: unknown): boolean {
-  const err = e as { name?: string; code?: string; cause?: { code?: string } } | undefined;
-  return UNREACHABLE.has(err?.name ?? '') || NETWORK_CODES.has(err?.code ?? '') || NETWORK_CODES.has(err?.cause?.code ?? '');
+  return unreachableReason(e) !== undefined;
+}
+
+/** The peer a network error names: the host name that did not resolve, or the address and port that refused or dropped. */
+function peer(e: unknown): string | undefined {
+  const err = networkError(e);
+  if (!err) return undefined;
+  if (err.hostname) return err.hostname;
+  if (err.address) return err.port === undefined ? err.address : `${err.address}:${err.port}`;
+  return undefined;
+}
+
+/**
+ * What happened, in the words an operator needs: `RDS instance lamp-primary in eu-west-1:
+ * connection to 10.0.0.1:443 refused`. The peer comes from the error (the SDK does not say which
+ * endpoint it called), so it is named only when the network error names it.
+ */
+function unreachableMessage(context: CallContext, reason: UnreachableReason, e: unknown, timeoutMs: number): string {
+  // Some resources name their region already (`DB snapshots in eu-west-1`).
+  const where = context.resource.endsWith(` in ${context.region}`) ? context.resource : `${context.resource} in ${context.region}`;
+  const to = peer(e);
+  switch (reason) {
+    case 'timeout':
+      return `${context.resource}: ${context.region} did not answer within ${timeoutMs / 1000}s`;
+    case 'refused':
+      return `${where}: connection to ${to ?? `the ${context.region} endpoint`} refused`;
+    case 'dns':
+      return `${where}: ${to ?? `the ${context.region} endpoint`} could not be resolved (DNS)`;
+    case 'reset':
+      return `${where}: the connection${to ? ` to ${to}` : ''} was dropped before an answer came`;
+    case 'no-route':
+      return `${where}: no network route to ${to ?? `the ${context.region} endpoint`}`;
+  }
 }
 
 /** What is being called, for error messages. */
@@ -77,7 +160,8 @@ class Deadline extends Error {}
 
 /**
  * Sends one SDK command (`send` calls `client.send(command, { abortSignal })`) with the adapters' policy: abandoned as `RegionUnreachableError` after
- * `timeoutMs` (so a dead region never blocks a failover), retried with exponential backoff and
+ * `timeoutMs` (so a dead region never blocks a failover) or as soon as the network says no answer
+ * can come (refused, unresolved, reset: the error's `reason` and message say which), retried with exponential backoff and
  * full jitter when throttled, and translated to the core's errors at this boundary with the SDK
  * error as `cause` (a 5xx becomes `NotReadyError`: retry, and assume the call may have landed).
  * Anything else is rethrown untouched.
@@ -96,8 +180,9 @@ export async function callAws<Output>(context: CallContext, send: (abortSignal: 
       return await Promise.race([send(abort.signal), deadline]);
     } catch (e) {
       const name = (e as { name?: string } | undefined)?.name ?? '';
-      if (e instanceof Deadline || isUnreachableError(e)) {
-        throw new RegionUnreachableError(context.region, `${context.resource}: ${context.region} did not answer within ${policy.timeoutMs / 1000}s`, { cause: e });
+      const unreachable = e instanceof Deadline ? 'timeout' : unreachableReason(e);
+      if (unreachable !== undefined) {
+        throw new RegionUnreachableError(context.region, unreachableMessage(context, unreachable, e, policy.timeoutMs), { cause: e, reason: unreachable });
       }
       if (isThrottlingError(e)) {
         if (attempt < policy.throttleRetries) {

@@ -1,6 +1,9 @@
 import { isNotReady, isOperationRejected, isRegionUnreachable, isResourceNotFound, isRetryable, isThrottled, mayHaveLanded } from '@dr/failover-core/errors';
 import { describe, expect, it } from 'vitest';
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { allPages, callAws } from '../src/index.js';
+import { unreachableReason } from '../src/aws-call.js';
 import { awsError } from '@dr/aws-fakes';
 import { fastPolicy } from './fixtures.js';
 
@@ -45,6 +48,50 @@ describe('callAws', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 
     expect(isRegionUnreachable(await callAws(ctx, () => Promise.reject(refused), fastPolicy()).catch((e: unknown) => e))).toBe(true);
+  });
+
+  it('says a refused connection was refused, at once, naming the address (not "did not answer within 10s")', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+
+    const error = await callAws(ctx, () => httpGet(`http://127.0.0.1:${port}/`), fastPolicy({ timeoutMs: 10_000 })).catch((e: unknown) => e);
+
+    expect(isRegionUnreachable(error)).toBe(true);
+    expect(error).toMatchObject({ reason: 'refused', region: 'us-east-1' });
+    expect((error as Error).message).toBe(`RDS instance lamp-replica in us-east-1: connection to 127.0.0.1:${port} refused`);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('says a name that does not resolve is a DNS failure, naming the host', async () => {
+    // `.invalid` never resolves (RFC 2606); offline, the resolver says EAI_AGAIN instead of ENOTFOUND: DNS either way.
+    const error = await callAws(ctx, () => httpGet('http://nothing.invalid/'), fastPolicy()).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ reason: 'dns' });
+    expect((error as Error).message).toBe('RDS instance lamp-replica in us-east-1: nothing.invalid could not be resolved (DNS)');
+  });
+
+  it('says a dropped connection was dropped, though the SDK renames it TimeoutError', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+
+    const error = await callAws(ctx, () => Promise.reject(reset), fastPolicy()).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ reason: 'reset' });
+    expect((error as Error).message).toBe('RDS instance lamp-replica in us-east-1: the connection was dropped before an answer came');
+    expect(isRetryable(error) && mayHaveLanded(error)).toBe(true);
+  });
+
+  it('keeps "did not answer within" and the reason timeout for a call that outlives its deadline', async () => {
+    const error = await callAws(ctx, () => new Promise<never>(() => undefined), fastPolicy({ timeoutMs: 50 })).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ reason: 'timeout' });
+  });
+
+  it('rethrows an AWS refusal of the caller untouched: AWS answered, the region is reachable', async () => {
+    const denied = awsError('AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to perform: rds:DescribeDBInstances', 403);
+
+    const error = await callAws(ctx, () => Promise.reject(denied), fastPolicy()).catch((e: unknown) => e);
+
+    expect(error).toBe(denied);
   });
 
   it('names the missing resource and its region, keeping the SDK error as cause', async () => {
@@ -101,3 +148,44 @@ describe('allPages', () => {
     expect(asked).toEqual([undefined, 'b', 'c']);
   });
 });
+
+describe('unreachableReason', () => {
+  it.each([
+    [{ code: 'ECONNREFUSED' }, 'refused'],
+    [{ code: 'ENOTFOUND' }, 'dns'],
+    [{ code: 'EAI_AGAIN' }, 'dns'],
+    [{ code: 'ECONNRESET' }, 'reset'],
+    [{ code: 'EPIPE' }, 'reset'],
+    [{ code: 'ETIMEDOUT' }, 'timeout'],
+    [{ code: 'EHOSTUNREACH' }, 'no-route'],
+    [{ code: 'ENETUNREACH' }, 'no-route'],
+    [{ name: 'TimeoutError' }, 'timeout'],
+    [{ name: 'AbortError' }, 'timeout'],
+    [{ name: 'TimeoutError', code: 'ECONNRESET' }, 'reset'],
+    [{ name: 'Error', cause: { code: 'ECONNREFUSED' } }, 'refused'],
+    [{ name: 'NetworkingError' }, 'reset'],
+  ])('classifies %j as %s', (error, reason) => {
+    expect(unreachableReason(Object.assign(new Error('x'), error))).toBe(reason);
+  });
+
+  it.each(['AccessDenied', 'AccessDeniedException', 'ThrottlingException', 'DBInstanceNotFoundFault'])('finds an answer from AWS (%s) reachable', (name) => {
+    expect(unreachableReason(awsError(name))).toBeUndefined();
+  });
+});
+
+/** A local port nothing listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A plain GET whose failure is Node's own network error, as the SDK's HTTP handler passes it on. */
+function httpGet(url: string): Promise<never> {
+  return new Promise((_, reject) => {
+    const req = get(url, () => reject(new Error(`${url} answered`)));
+    req.on('error', reject);
+  });
+}

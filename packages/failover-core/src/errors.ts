@@ -52,15 +52,33 @@ export class ConfigError extends DrError {
   }
 }
 
+/**
+ * Why a region's API gave no answer, as the network said it: no answer by the deadline
+ * (`timeout`), the connection refused (`refused`), the endpoint's name not resolved (`dns`), the
+ * connection dropped before an answer (`reset`), or no route to the endpoint (`no-route`). The
+ * engine treats them all alike; an operator's tool tells a broken network path on its own side
+ * (every region refused) from a region that does not answer.
+ */
+export type UnreachableReason = 'timeout' | 'refused' | 'dns' | 'reset' | 'no-route';
+
+/** Options of a {@link RegionUnreachableError}. */
+export interface RegionUnreachableOptions extends ErrorOptions {
+  /** Why no answer came. @default 'timeout' */
+  readonly reason?: UnreachableReason;
+}
+
 /** A region's API did not answer within the bounded time; the caller must not wait on it further. */
 export class RegionUnreachableError extends DrError {
   override readonly name = 'RegionUnreachableError';
+  /** Why no answer came, for people and scripts; the engine does not look at it. */
+  readonly reason: UnreachableReason;
   constructor(
     readonly region: string,
     message = `region ${region} did not answer in time`,
-    options?: ErrorOptions,
+    options?: RegionUnreachableOptions,
   ) {
     super(message, options);
+    this.reason = options?.reason ?? 'timeout';
     Object.defineProperty(this, REGION_UNREACHABLE, { value: true });
   }
 }

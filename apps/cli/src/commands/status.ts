@@ -1,26 +1,57 @@
 import { activeSteps, buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, readReadiness, READINESS_INTERVAL_MINUTES, retiredPrefix, Runner, stateKeys, summarizeReadiness, summarizeRun, type ReadinessReport, type RegionRole } from '@dr/failover-core';
-import type { CapacityStatus, DbRef, DbStatus, Ports, ReadOnlySetting } from '@dr/failover-core/ports';
+import { isNotReady, isRegionUnreachable, isResourceNotFound, isThrottled, type UnreachableReason } from '@dr/failover-core/errors';
+import type { CapacityStatus, DbRef, DbStatus, EndpointGroupStatus, Ports, ReadOnlySetting } from '@dr/failover-core/ports';
 import { isManaged } from '@dr/snapshot';
 import { Command, Option } from 'commander';
 import type { AwsContext } from '../aws-context.js';
 import { awsOptions, type AwsFlags } from '../aws-options.js';
-import { EXIT, isMissingCredentials, UsageError } from '../errors.js';
+import { EXIT, isAccessDenied, isMissingCredentials, UsageError } from '../errors.js';
+import { jsonDocument } from '../json-document.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
 import { printRetired } from '../retired.js';
 import { outcomeColour } from '../progress.js';
 import { printNowNext } from '../run-summary.js';
 
-/** A read that may fail (a region down): its value, or why not. */
-type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+/**
+ * Why a read failed, for people and scripts: the network's reasons of `RegionUnreachableError`
+ * (no answer came), or AWS's answer (`access-denied`, `not-found`, `throttled`, `aws-error` for a
+ * 5xx), or `error` for anything else.
+ */
+export type ReadFailureReason = UnreachableReason | 'access-denied' | 'not-found' | 'throttled' | 'aws-error' | 'error';
 
-async function read<T>(call: () => Promise<T>): Promise<Read<T>> {
+/** A read that may fail (a region down): its value, or why not. */
+type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly reason: ReadFailureReason };
+
+function failureReason(e: unknown): ReadFailureReason {
+  // A core built before `reason` existed has none: its RegionUnreachableError meant a timeout.
+  if (isRegionUnreachable(e)) return (e as { reason?: UnreachableReason }).reason ?? 'timeout';
+  if (isAccessDenied(e)) return 'access-denied';
+  if (isResourceNotFound(e)) return 'not-found';
+  if (isThrottled(e)) return 'throttled';
+  if (isNotReady(e)) return 'aws-error';
+  return 'error';
+}
+
+/** One AWS read and the region whose API it called: what {@link judgeReach} compares. */
+export interface Attempt {
+  readonly region: string;
+  readonly reason: ReadFailureReason | null;
+}
+
+/** Reads through `call`, noting in `ledger` whether `region`'s API answered. */
+async function read<T>(call: () => Promise<T>, ledger?: { readonly region: string; readonly attempts: Attempt[] }): Promise<Read<T>> {
   try {
-    return { ok: true, value: await call() };
+    const value = await call();
+    ledger?.attempts.push({ region: ledger.region, reason: null });
+    return { ok: true, value };
   } catch (e) {
     // No credentials is the operator's setup, not a region's state: stop and say so.
     if (isMissingCredentials(e)) throw e;
-    return { ok: false, error: describeError(e) };
+    const reason = failureReason(e);
+    // The region the failed call went to, as the error names it (a call may go elsewhere than its row).
+    ledger?.attempts.push({ region: isRegionUnreachable(e) ? e.region : ledger.region, reason });
+    return { ok: false, error: describeError(e), reason };
   }
 }
 
@@ -39,30 +70,37 @@ function describingOnce(ports: Ports): Ports {
   return { ...ports, database };
 }
 
-/** Everything `dr status` shows, as `--json` prints it. */
+/** Everything `dr status` shows, as `--json` prints it (inside the common document head). */
 export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
   const { config, snapshots } = ctx;
   const ports = describingOnce(ctx.ports);
-  const control = await read(() => Runner.read(ports, stateKeys(config.app).control));
+  const attempts: Attempt[] = [];
+  const at = (region: string) => ({ region, attempts });
+  // createAwsPorts puts the state table in the secondary region unless told otherwise, and `dr` does not tell it.
+  const stateRegion = config.secondary.region;
+  const control = await read(() => Runner.read(ports, stateKeys(config.app).control), at(stateRegion));
   const record = control.ok ? control.value?.value : undefined;
-  const active: RegionRole = record?.active ?? 'primary';
+  // With no record (never failed over) the primary serves; with an unreadable one nobody knows.
+  const recorded: RegionRole | null = control.ok ? (record?.active ?? 'primary') : null;
+  const active: RegionRole = recorded ?? 'primary';
   const regions = await Promise.all(
     (['primary', 'secondary'] as const).map(async (role) => {
       const r = config[role];
+      const here = at(r.region);
       const [database, compute, traffic, alarm, newest, retired] = await Promise.all([
-        read(() => ports.database.describe(dbRef(r))),
-        read(() => ports.compute.describe(asgRef(r))),
-        read(() => ports.traffic.describe(groupRef(r))),
-        r.availabilityAlarmName ? read(() => ports.alarms.state({ region: r.region, alarmName: r.availabilityAlarmName! })) : Promise.resolve(undefined),
+        read(() => ports.database.describe(dbRef(r)), here),
+        read(() => ports.compute.describe(asgRef(r)), here),
+        read(() => ports.traffic.describe(groupRef(r)), at(GLOBAL_ACCELERATOR_REGION)),
+        r.availabilityAlarmName ? read(() => ports.alarms.state({ region: r.region, alarmName: r.availabilityAlarmName! }), here) : Promise.resolve(undefined),
         read(async () => {
           const ours = (await snapshots.list(r.region)).filter((s) => isManaged(s, config.app) && s.status === 'available' && s.createdAt !== undefined);
           const at = Math.max(...ours.map((s) => s.createdAt!));
           return ours.length ? { id: ours.find((s) => s.createdAt === at)!.id, ageHours: Math.round((now - at) / 360_000) / 10 } : null;
-        }),
+        }, here),
         // What failbacks and rebuilds retired here (`<id>-retired-<tag>`): kept for reconciliation, and billing.
-        read(() => ports.database.listInstances(r.region, retiredPrefix(r.dbInstanceIdentifier))),
+        read(() => ports.database.listInstances(r.region, retiredPrefix(r.dbInstanceIdentifier)), here),
       ]);
-      return { role, region: r.region, active: role === active, database, compute, traffic, alarm, newestSnapshot: newest, retired };
+      return { role, region: r.region, active: role === recorded, database, compute, traffic, alarm, newestSnapshot: newest, retired };
     }),
   );
   // Readiness: the preconditions of what could be done next (a failover from the active region).
@@ -70,10 +108,12 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
   const plan = buildPlan(config, 'failover', { from: active });
   // A failback plan needs fields a failover-only config may lack: its problems are readiness problems.
   const readiness = await read(() => evaluatePreconditions(buildPlan(config, operation), ports, config.objectives.maxDataLossSeconds));
-  const evaluated = await read(() => readReadiness(ports.stateStore, config.app));
+  const evaluated = await read(() => readReadiness(ports.stateStore, config.app), at(stateRegion));
   return {
     app: config.app,
-    active: { role: active, region: config[active].region },
+    headline: judgeHeadline(config.app, control, recorded, regions, judgeReach(attempts)),
+    /** The region the state record names active; null when the record could not be read. */
+    active: recorded === null ? null : { role: recorded, region: config[recorded].region },
     epoch: record?.lease?.epoch ?? 0,
     lease: record?.lease && record.lease.expiresAt > now ? { owner: record.lease.owner, epoch: record.lease.epoch, expiresAt: record.lease.expiresAt } : null,
     stateStore: control.ok ? 'ok' : control.error,
@@ -103,6 +143,160 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
       lastEvaluation: evaluated.ok ? lastEvaluation(evaluated.value, now) : { error: evaluated.error },
     },
   };
+}
+
+/**
+ * Global Accelerator's control plane region: its endpoint groups are read there, whatever region
+ * they route to, so a region's outage does not hide its endpoint's health.
+ * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/preserve-client-ip-address.regions.html
+ */
+const GLOBAL_ACCELERATOR_REGION = 'us-west-2';
+
+/** Reasons that, seen everywhere at once, point at this side of the network (or its credentials) rather than at AWS. */
+const LOCAL_REASONS: ReadonlySet<ReadFailureReason> = new Set(['refused', 'dns', 'access-denied']);
+/** Reasons that mean no answer came from a region's API. */
+const SILENT_REASONS: ReadonlySet<ReadFailureReason> = new Set(['timeout', 'refused', 'dns', 'reset', 'no-route']);
+
+/** What the reads say about where the trouble is: on this side, or in a region. */
+export interface Reach {
+  /** AWS could not be reached from here: nothing answered, or every region failed only for local-looking reasons. */
+  readonly fromHere: boolean;
+  /** The distinct reasons of every failed read, most frequent first. */
+  readonly reasons: readonly ReadFailureReason[];
+  /** Regions whose every read got no answer, each with its reasons, while some other region answered. */
+  readonly silent: ReadonlyMap<string, readonly ReadFailureReason[]>;
+}
+
+/**
+ * Tells "cannot reach AWS from here" from "a region does not answer" by comparing regions, not by
+ * error code alone. A refused connection or an unresolved name usually means this side (a VPN
+ * down, a proxy, a broken resolver), but a real regional outage can look the same from
+ * everywhere: in the us-east-1 DynamoDB event of October 2025 the regional endpoint's name stopped
+ * resolving (https://aws.amazon.com/message/101925/). So an error code alone never decides:
+ * when another region (Global Accelerator's us-west-2, the state table, the other workload
+ * region) answers, the network path works and the silent region is the problem; only when nothing
+ * answers at all, or every region called failed and every failure is refused, DNS or access
+ * denied, is it said to be this side.
+ */
+export function judgeReach(attempts: readonly Attempt[]): Reach {
+  const failures = attempts.filter((a) => a.reason !== null);
+  const counts = new Map<ReadFailureReason, number>();
+  for (const f of failures) counts.set(f.reason!, (counts.get(f.reason!) ?? 0) + 1);
+  const reasons = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([r]) => r);
+  const regions = [...new Set(attempts.map((a) => a.region))];
+  const answered = new Set(attempts.filter((a) => a.reason === null).map((a) => a.region));
+  const failedEverywhere = regions.every((r) => failures.some((f) => f.region === r));
+  const fromHere = attempts.length > 0 && (answered.size === 0 || (failedEverywhere && failures.every((f) => LOCAL_REASONS.has(f.reason!))));
+  const silent = new Map<string, ReadFailureReason[]>();
+  if (!fromHere) {
+    for (const region of regions) {
+      const mine = attempts.filter((a) => a.region === region);
+      if (!answered.has(region) && mine.every((a) => SILENT_REASONS.has(a.reason!))) silent.set(region, [...new Set(mine.map((a) => a.reason!))]);
+    }
+  }
+  return { fromHere, reasons, silent };
+}
+
+/** A failure reason as a few words, for table cells and the headline. */
+const REASON_WORDS: Readonly<Record<ReadFailureReason, string>> = {
+  timeout: 'timed out',
+  refused: 'connection refused',
+  dns: 'DNS',
+  reset: 'connection dropped',
+  'no-route': 'no route',
+  'access-denied': 'access denied',
+  'not-found': 'not found',
+  throttled: 'throttled',
+  'aws-error': 'AWS error',
+  error: 'error',
+};
+
+/**
+ * The one line that says what serves users now. `reason` is for scripts: `healthy`, `not-reachable-from-here`,
+ * `record-unread`, `region-silent`, `not-serving` (something observed is wrong) or `partly-observed`.
+ */
+export interface Headline {
+  /** The line, without colour. */
+  readonly text: string;
+  /** The region the state record names active; null when the record could not be read. */
+  readonly serving: { readonly role: RegionRole; readonly region: string } | null;
+  /** Whether anything of the service could be observed from here. */
+  readonly observed: boolean;
+  readonly reason: 'healthy' | 'not-reachable-from-here' | 'record-unread' | 'region-silent' | 'not-serving' | 'partly-observed';
+}
+
+/** The reads of one region the headline judges. */
+interface RegionReads {
+  readonly role: RegionRole;
+  readonly region: string;
+  readonly database: Read<DbStatus>;
+  readonly compute: Read<CapacityStatus>;
+  readonly traffic: Read<EndpointGroupStatus>;
+}
+
+/** What is wrong with a region as the serving side (`bad`), and what of it could not be seen (`unseen`), from what was observed. */
+function assessServing(r: Pick<RegionReads, 'database' | 'compute' | 'traffic'>): { bad: string[]; unseen: string[]; noTraffic: boolean } {
+  const bad: string[] = [];
+  const unseen: string[] = [];
+  const cannot = (what: string, x: { readonly ok: false; readonly reason: ReadFailureReason }) => unseen.push(`its ${what} could not be read (${REASON_WORDS[x.reason]})`);
+  if (r.database.ok) {
+    const db = r.database.value;
+    if (!db.exists) bad.push('its database is missing');
+    else if (!db.writable) bad.push(`its database is not writable (${db.role}, ${db.status}${db.writeFenced ? ', write-fenced' : ''})`);
+  } else cannot('database', r.database);
+  const noTraffic = r.traffic.ok && !takesTraffic(r.traffic.value);
+  if (r.traffic.ok) {
+    const g = r.traffic.value;
+    if (g.trafficDialPercent === 0) bad.push('its accelerator traffic dial is 0%');
+    if (g.endpointWeight === 0) bad.push('its accelerator endpoint weight is 0');
+    if (!g.healthy) bad.push('its accelerator endpoint is unhealthy');
+  } else cannot('accelerator endpoint', r.traffic);
+  if (r.compute.ok) {
+    if (r.compute.value.healthyTargets === 0) bad.push('it has no healthy targets');
+  } else cannot('compute', r.compute);
+  return { bad, unseen, noTraffic: noTraffic || (r.compute.ok && r.compute.value.healthyTargets === 0) };
+}
+
+/** Whether Global Accelerator sends users to the group: a dial above 0, a weight above 0, the endpoint healthy. */
+const takesTraffic = (g: EndpointGroupStatus): boolean => g.trafficDialPercent > 0 && g.endpointWeight > 0 && g.healthy;
+
+/**
+ * What serves users now, judged from the record's active region and what was observed of it:
+ * its traffic (dial, weight, health), its database (a writable primary), its compute (healthy
+ * targets). Says only what was seen; what could not be seen is named as such.
+ */
+function judgeHeadline(app: string, control: Read<unknown>, recorded: RegionRole | null, regions: readonly RegionReads[], reach: Reach): Headline {
+  const words = (reasons: readonly ReadFailureReason[]) => reasons.map((r) => REASON_WORDS[r]).join(' / ');
+  if (reach.fromHere) {
+    const serving = recorded === null ? null : { role: recorded, region: regions.find((r) => r.role === recorded)!.region };
+    return { text: `${app}: cannot reach AWS from here (${words(reach.reasons)}): nothing about the service could be observed; check this machine's network path (VPN, proxy, DNS) and credentials`, serving, observed: false, reason: 'not-reachable-from-here' };
+  }
+  if (recorded === null || !control.ok) {
+    const unread = control.ok ? '' : ` (${REASON_WORDS[control.reason]})`;
+    const seen = regions.filter((r) => assessServing(r).bad.length === 0 && assessServing(r).unseen.length === 0);
+    const which = seen.length === 1 ? `; ${seen[0]!.region} (${seen[0]!.role}) is observed serving, healthy` : seen.length === 0 ? '; neither region is observed serving healthy' : '; both regions are observed taking traffic';
+    return { text: `${app}: the state record could not be read${unread}, so which region is meant to serve is not known${which}`, serving: null, observed: true, reason: 'record-unread' };
+  }
+  const r = regions.find((x) => x.role === recorded)!;
+  const who = `${r.region} (${r.role})`;
+  const serving = { role: r.role, region: r.region };
+  const { bad, unseen, noTraffic } = assessServing(r);
+  const silent = reach.silent.get(r.region);
+  if (silent) {
+    const endpoint = r.traffic.ok ? (takesTraffic(r.traffic.value) ? 'its accelerator endpoint is still healthy' : `its accelerator endpoint is ${r.traffic.value.healthy ? 'healthy but takes no traffic' : 'unhealthy'}`) : `its accelerator endpoint could not be read either (${REASON_WORDS[r.traffic.reason]})`;
+    const verdict = r.traffic.ok ? (takesTraffic(r.traffic.value) ? 'users may still be served; its database and compute cannot be seen' : 'users are probably not served') : 'whether users are served cannot be seen';
+    return { text: `${app}: ${who} is meant to serve, but it does not answer (${words(silent)}) and ${endpoint}: ${verdict}`, serving, observed: true, reason: 'region-silent' };
+  }
+  if (bad.length === 0 && unseen.length === 0) return { text: `${app}: ${who} serves, observed healthy`, serving, observed: true, reason: 'healthy' };
+  const verdict = bad.length === 0 ? 'not all of it could be seen' : noTraffic ? 'users are probably not served' : 'users are reached, but the serving side is not healthy';
+  return { text: `${app}: ${who} is meant to serve, but ${[...bad, ...unseen].join(', ')}: ${verdict}`, serving, observed: true, reason: bad.length === 0 ? 'partly-observed' : 'not-serving' };
+}
+
+/** The one word a script branches on, and the exit code: 0 only when the serving side is observed healthy and the next operation is ready. */
+function statusOutcome(s: Status): { outcome: 'healthy' | 'degraded' | 'not-observed'; exitCode: number } {
+  if (!s.headline.observed) return { outcome: 'not-observed', exitCode: EXIT.failed };
+  if (s.headline.reason === 'healthy' && s.readiness.ready) return { outcome: 'healthy', exitCode: EXIT.ok };
+  return { outcome: 'degraded', exitCode: EXIT.failed };
 }
 
 /** The last stored readiness report, with its counts, its age and whether it is stale. */
@@ -217,17 +411,47 @@ function printRun(out: Output, s: Status): void {
   const phase = outcomeColour(out, run.phase);
   out.line(`last run ${run.runId}: ${run.operation} ${phase}${run.step && run.phase !== 'completed' && run.phase !== 'rolled-back' ? ` at "${run.step}"` : ''}`);
   if (run.phase === 'failed' && run.committedAt !== null) {
-    out.line(`  ${c.red('failed past its point of no return')}${run.failure ? ` (${run.failure.message})` : ''}: ${c.bold(s.active.region)} is the active region`);
+    out.line(`  ${c.red('failed past its point of no return')}${run.failure ? ` (${run.failure.message})` : ''}: ${c.bold(s.active?.region ?? 'unknown')} is the active region`);
   }
   if (run.phase === 'failed' || run.phase === 'rolled-back' || run.phase === 'refused') {
     printNowNext(out, run.summary, '  ');
   }
 }
 
+/** The short words of a failed read in a table cell; its full message goes below the table, once. */
+const CELL_WORDS: Readonly<Record<ReadFailureReason, string>> = {
+  timeout: 'unreachable: timed out',
+  refused: 'unreachable: refused',
+  dns: 'unreachable: DNS',
+  reset: 'unreachable: dropped',
+  'no-route': 'unreachable: no route',
+  'access-denied': 'access denied',
+  'not-found': 'not found',
+  throttled: 'throttled',
+  'aws-error': 'AWS error',
+  error: 'error',
+};
+
+const HEADLINE_TONE: Readonly<Record<Headline['reason'], 'green' | 'yellow' | 'red'>> = {
+  healthy: 'green',
+  'partly-observed': 'yellow',
+  'record-unread': 'yellow',
+  'region-silent': 'red',
+  'not-serving': 'red',
+  'not-reachable-from-here': 'red',
+};
+
 function printStatus(out: Output, s: Status): void {
   const c = out.color;
-  const show = <T>(r: Read<T> | undefined, f: (v: T) => string) => (r === undefined ? c.dim('—') : r.ok ? f(r.value) : c.red(`unreachable: ${r.error}`));
-  out.line(`${c.bold(s.app)}: ${c.green(`${s.active.role} (${s.active.region}) serves`)}, epoch ${s.epoch}${s.lease ? c.yellow(`, lease held by ${s.lease.owner}`) : ''}`);
+  // Each distinct failure message gets a number; the cell shows the short reason and the number.
+  const notes = new Map<string, number>();
+  const note = (message: string) => {
+    if (!notes.has(message)) notes.set(message, notes.size + 1);
+    return notes.get(message)!;
+  };
+  const show = <T>(r: Read<T> | undefined, f: (v: T) => string) => (r === undefined ? c.dim('—') : r.ok ? f(r.value) : c.red(`${CELL_WORDS[r.reason]} [${note(r.error)}]`));
+  out.line(c.bold(c[HEADLINE_TONE[s.headline.reason]](s.headline.text)));
+  if (s.active) out.line(c.dim(`  state record: ${s.active.role} (${s.active.region}) active, epoch ${s.epoch}`) + (s.lease ? c.yellow(`, lease held by ${s.lease.owner}`) : ''));
   printRun(out, s);
   if (s.stateStore !== 'ok') out.line(c.red(`state table: ${s.stateStore}`));
   const [p, d] = s.regions;
@@ -251,6 +475,7 @@ function printStatus(out: Output, s: Status): void {
       row('snapshot', (r) => show(r.newestSnapshot, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
     ],
   );
+  for (const [message, n] of notes) out.line(c.dim(`  [${n}] ${message}`));
   printContainment(out, s);
   const retired = s.regions.flatMap((r) => (r.retired.ok ? r.retired.value : []));
   printRetired(out, retired);
@@ -270,12 +495,28 @@ interface StatusFlags extends AwsFlags {
 
 /** `dr status`: both regions at a glance, and whether a failover would start. */
 export function statusCommand(context: CommandContext): Command {
-  const command = new Command('status').description('Show both regions at a glance: the active region and epoch, databases, capacity, traffic, alarms, snapshots, and the readiness of a failover.');
+  const command = new Command('status').description('Say what serves users now, as observed, and show both regions at a glance: databases, capacity, traffic, alarms, snapshots, and the readiness of the next failover or failback.');
   for (const option of awsOptions()) command.addOption(option);
   return command
     .option('--json', 'print one JSON document (with --watch, one per line)')
     .addOption(new Option('--watch [seconds]', 'refresh every few seconds until interrupted').preset('10'))
-    .addHelpText('after', '\nExamples:\n  dr status --app lamp --region us-east-1\n  dr status --config dr.json --json\n  dr status --app lamp --watch 5')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes:',
+        '  0  the serving region is observed healthy (database writable, accelerator endpoint healthy and taking traffic,',
+        '     healthy targets) and the next operation (failover, or failback after a failover) is ready',
+        '  1  anything else: a region does not answer, the serving side is not healthy, DR is not ready, or AWS',
+        '     cannot be reached from here (connection refused, DNS, access denied)',
+        '  2  bad input (options, config)',
+        '',
+        'Examples:',
+        '  dr status --app lamp --region us-east-1',
+        '  dr status --config dr.json --json',
+        '  dr status --app lamp --watch 5',
+      ].join('\n'),
+    )
     .action(async (flags: StatusFlags) => {
       const every = flags.watch === undefined ? undefined : Number(flags.watch);
       if (every !== undefined && (!Number.isInteger(every) || every < 1 || every > 3600)) throw new UsageError(`--watch must be a whole number of seconds from 1 to 3600; got ${JSON.stringify(flags.watch)}`);
@@ -284,12 +525,15 @@ export function statusCommand(context: CommandContext): Command {
       const out = new Output(process.stdout, process.stderr, flags.json === true);
       for (;;) {
         const status = await gatherStatus(ctx);
-        if (flags.json) process.stdout.write(`${JSON.stringify(status, null, every === undefined ? 2 : 0)}\n`);
-        else {
+        const { outcome, exitCode } = statusOutcome(status);
+        if (flags.json) {
+          const document = jsonDocument({ command: 'status', mode: 'live', outcome, measures: null, summary: status.run?.summary ?? null }, status);
+          process.stdout.write(`${JSON.stringify(document, null, every === undefined ? 2 : 0)}\n`);
+        } else {
           if (every !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
           printStatus(out, status);
         }
-        context.exitCode = status.readiness.ready || status.active.role !== 'primary' ? EXIT.ok : EXIT.failed;
+        context.exitCode = exitCode;
         if (every === undefined) return;
         await new Promise((resolve) => setTimeout(resolve, every * 1000));
       }

@@ -83,7 +83,7 @@ describe('a failover that fails past its point of no return', () => {
     expect(doc.summary.changes).toEqual(expect.arrayContaining([expect.objectContaining({ blockId: 'promote-replica', fate: 'kept' })]));
     expect(failed.stderr).toMatch(/failover failed at verify\/verify-serving: .*Next: dr failover, to retry from verify-serving/);
 
-    expect(status.stdout).toMatch(/lamp: secondary \(us-east-1\) serves/);
+    expect(status.stdout).toMatch(/lamp: us-east-1 \(secondary\) serves/);
     expect(status.stdout).toMatch(/last run failover-\S+: failover failed/);
     expect(status.stdout).toMatch(/failed past its point of no return .*: us-east-1 is the active region/);
     expect(status.stdout).toMatch(/Next: dr failover, to retry from verify-serving/);

@@ -17,7 +17,7 @@ describe('dr status, dr plan', () => {
     const json = await world.dr(['status', '--config', world.configFile, '--json']);
 
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/lamp: primary \(eu-west-1\) serves, epoch 0/);
+    expect(human.stdout).toMatch(/^lamp: eu-west-1 \(primary\) serves, observed healthy\n {2}state record: primary \(eu-west-1\) active, epoch 0\n/);
     expect(human.stdout).toMatch(/replica, available/);
     expect(human.stdout).toMatch(/lag 1 s ≤ 60 s/);
     expect(human.stdout).toMatch(/dial 100%, weight 128/);
@@ -27,7 +27,9 @@ describe('dr status, dr plan', () => {
     expect(human.stdout).not.toMatch(/Containment|Retired databases/);
     expect(human.stdout).toMatch(/lamp-daily-2026-11-24/);
     expect(human.stdout).toMatch(/✓ every precondition passes/);
-    const doc = JSON.parse(json.stdout) as { active: { region: string }; regions: { role: string; database: { ok: boolean; value: { role: string } }; newestSnapshot: { value: { ageHours: number } | null } }[]; readiness: { ready: boolean; replicaLagSeconds: number } };
+    const doc = JSON.parse(json.stdout) as { outcome: string; active: { region: string }; regions: { role: string; database: { ok: boolean; value: { role: string } }; newestSnapshot: { value: { ageHours: number } | null } }[]; readiness: { ready: boolean; replicaLagSeconds: number } };
+    expect(json.code).toBe(0);
+    expect(doc.outcome).toBe('healthy');
     expect(doc.active.region).toBe('eu-west-1');
     expect(doc.regions.map((r) => [r.role, r.database.value.role])).toEqual([
       ['primary', 'primary'],
@@ -59,11 +61,11 @@ describe('dr status, dr plan', () => {
     world.fake.outages.add('eu-west-1');
     const down = await world.dr(['status', '--config', world.configFile]);
 
-    expect(back.stdout).toMatch(/lamp: secondary \(us-east-1\) serves/);
+    expect(back.stdout).toMatch(/^lamp: us-east-1 \(secondary\) is meant to serve, but/);
     expect(back.stdout).toMatch(/eu-west-1's database lamp-primary is still writable: the controller fences it when eu-west-1 answers \(since 14:05 UTC, run failover-test\)/);
     expect(back.stdout).toMatch(/primary-asg in eu-west-1 still has capacity: the controller takes it to 0 when eu-west-1 answers/);
     expect(json.containment).toMatchObject({ region: 'eu-west-1', databaseWritable: { value: true } });
-    expect(down.stdout).toMatch(/eu-west-1's database lamp-primary could not be observed \(.*eu-west-1.*\): it may still be writable; the controller fences it when eu-west-1 answers/);
+    expect(down.stdout).toMatch(/eu-west-1's database lamp-primary could not be observed \(.*eu-west-1.*dropped before an answer came\): it may still be writable; the controller fences it when eu-west-1 answers/);
     expect(down.stdout).not.toMatch(/is still writable/);
     expect(world.fake.mutations()).toBe(0);
   });
@@ -75,9 +77,9 @@ describe('dr status, dr plan', () => {
       },
     });
 
-    const docs = r.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { active: { region: string } });
+    const docs = r.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { schemaVersion: number; command: string; outcome: string; active: { region: string } });
     expect(docs.length).toBeGreaterThanOrEqual(3);
-    expect(docs.every((d) => d.active.region === 'eu-west-1')).toBe(true);
+    expect(docs.every((d) => d.schemaVersion === 1 && d.command === 'status' && d.outcome === 'healthy' && d.active.region === 'eu-west-1')).toBe(true);
   });
 
   it('still answers when the primary region is down, marking what it cannot read', async () => {
@@ -85,8 +87,10 @@ describe('dr status, dr plan', () => {
 
     const r = await world.dr(['status', '--config', world.configFile]);
 
-    expect(r.stdout).toMatch(/unreachable: .*eu-west-1/);
+    expect(r.stdout).toMatch(/unreachable: dropped \[1\]/);
+    expect(r.stdout).toMatch(/\[1\] RDS instance lamp-primary in eu-west-1: the connection was dropped before an answer came/);
     expect(r.stdout).toMatch(/✓ every precondition passes/);
+    expect(r.code).toBe(1);
   });
 
   it('dr plan prints each step with its expected duration and the expected RTO, changing nothing', async () => {
