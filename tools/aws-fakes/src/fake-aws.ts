@@ -150,6 +150,11 @@ export class FakeAws implements FakeRdsKnobs {
   /** Describes an instance reports `modifying` when its backups are turned on or off (an outage, on AWS). */
   modifyDescribes = 2;
   /**
+   * While true, every PromoteReadReplica is refused with InvalidDBInstanceState, as RDS refuses a
+   * replica it cannot promote now (a backup running): the replica stays a replica.
+   */
+  refusePromotion = false;
+  /**
    * Calls that take effect but whose answer is lost, by action (`ModifyDBParameterGroup`,
    * `PromoteReadReplica`, `UpdateEndpointGroup`, ...): the next N calls of that action that
    * succeed are carried out, then the caller gets a connection reset instead of the answer (a

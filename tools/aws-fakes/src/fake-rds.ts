@@ -115,6 +115,8 @@ export interface FakeRdsKnobs {
   readonly createReplicaDescribes: number;
   readonly modifyDescribes: number;
   readonly outages: ReadonlySet<string>;
+  /** While true, every PromoteReadReplica is refused with InvalidDBInstanceState (see {@link FakeRds.promote}). */
+  readonly refusePromotion: boolean;
 }
 
 /**
@@ -407,6 +409,11 @@ export class FakeRds {
     const db = this.mustFind(region, input.DBInstanceIdentifier);
     if (!db.sourceArn) throw awsError('InvalidDBInstanceStateFault', 'DB Instance is not a read replica.');
     if (db.upcoming.length > 0) throw awsError('InvalidDBInstanceStateFault', NOT_AVAILABLE);
+    // RDS refuses to promote a replica it cannot promote now (one `backing-up`, say) with
+    // InvalidDBInstanceState, "The DB instance isn't in a valid state"; the replica stays one.
+    // @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html (Errors: InvalidDBInstanceState, HTTP 400)
+    // @see https://docs.aws.amazon.com/sdkfornet/v3/apidocs/items/RDS/MIRDSPromoteReadReplicaPromoteReadReplicaRequest.html ("cannot be promoted ... when it is in the backing-up status")
+    if (this.knobs.refusePromotion) throw awsError('InvalidDBInstanceStateFault', NOT_AVAILABLE);
     const retention = input.BackupRetentionPeriod;
     if (retention !== undefined && (retention < 0 || retention > 35)) throw awsError('InvalidParameterValue', 'BackupRetentionPeriod must be between 0 and 35.');
     this.count('promoteReplica');

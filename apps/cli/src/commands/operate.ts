@@ -1,10 +1,11 @@
-import { activeSteps, buildPlan, evaluatePreconditions, measureRun, Runner, stateKeys, isTerminal, summarizeRun, type Operation, type Plan, type PreconditionProblem, type RunState } from '@dr/failover-core';
-import { isLockHeld } from '@dr/failover-core/errors';
+import { activeSteps, buildPlan, isTerminal, measureRun, Runner, stateKeys, summarizeRun, type Operation, type Plan, type PreconditionProblem, type Rehearsal, type RunState, type StartRequest } from '@dr/failover-core';
+import { describeError, isLockHeld, isOperationRejected } from '@dr/failover-core/errors';
 import { Command } from 'commander';
 import { awsOptions, type AwsFlags } from '../aws-options.js';
 import { confirm } from '../confirm.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { expectations } from '../expectations.js';
+import { jsonDocument, type DocumentCommand } from '../json-document.js';
 import type { CommandContext } from '../main.js';
 import { Output } from '../output.js';
 import { outcomeColour, planTitle, printPlan, printTimelineEntry, rebuildRegion, utcClock } from '../progress.js';
@@ -27,12 +28,6 @@ const WHAT: Readonly<Record<Operation, string>> = {
 /** Every operation a person runs with `dr <operation>`, in the order `dr --help` lists them. */
 const OPERATIONS: readonly Operation[] = ['failover', 'switchover', 'failback', 'rebuild'];
 
-/**
- * A failed run that running its command again goes on with (the runner retries it): past its
- * point of no return (from the failed block), or with a rollback still to finish.
- */
-const retryable = (run: RunState): boolean => run.phase === 'failed' && (run.committedAt !== undefined || run.rollback !== undefined);
-
 /** What carrying on with a stored run will do, said before the operator confirms. */
 function carryOnNotice(run: RunState): string {
   if (!isTerminal(run.phase)) return `Resuming run ${run.runId} (${run.phase}, at "${activeSteps(run)[run.stepIndex]?.name ?? 'the start'}"): started earlier and not finished.`;
@@ -52,18 +47,64 @@ function printProblems(out: Output, problems: readonly PreconditionProblem[], fo
   }
 }
 
-/** What an operation command prints under `--json`: the run, its measures, and its summary (what changed, the state now, the next command). */
-function document(run: RunState | undefined, extra: Record<string, unknown> = {}) {
+/**
+ * A refusal, whoever made it: `lease` (another controller holds the lease), `record` (the
+ * control record: another run unfinished, traffic elsewhere), or `run` (the run refused itself:
+ * a precondition, the RPO guard). The dry run and the real run say it in these same words.
+ */
+interface Refusal {
+  readonly by: 'lease' | 'record' | 'run';
+  readonly message: string;
+  readonly problems: readonly PreconditionProblem[];
+}
+
+const rehearsedRefusal = (r: Rehearsal): Refusal => ({ by: r.refusal?.reason === 'lease-held' ? 'lease' : r.refusal?.reason === 'run-refused' ? 'run' : 'record', message: r.refusal?.message ?? 'refused', problems: r.problems });
+
+function refusalText(operation: Operation, refusal: Refusal, force: boolean): string {
+  switch (refusal.by) {
+    case 'lease':
+      return `another controller is acting (${refusal.message}); nothing was changed: try again when it has finished or its lease has lapsed`;
+    case 'run': {
+      const rpo = !force && refusal.problems.some((p) => p.kind === 'rpo');
+      return `${operation} not started: ${refusal.message}${rpo ? ' (--force proceeds past the RPO guard and accepts losing those writes)' : ''}`;
+    }
+    case 'record':
+      return refusal.message;
+    default:
+      return refusal.by satisfies never;
+  }
+}
+
+/** What a dry run says the real run would begin with. */
+function firstMove(r: Rehearsal): string[] {
+  const stop = r.stoppedBefore;
+  switch (stop?.kind) {
+    case 'act':
+      return ['Its first change:', ...stop.changes.map((ch) => `  ${ch.blockId}: ${ch.description}`)];
+    case 'request-approval':
+      return ['It would first ask for an approval.'];
+    case 'notify':
+      return [`It would first notify: ${stop.subject}.`];
+    case 'wait':
+      return [`It would first wait for ${stop.blockIds.join(', ')} (nothing to change before that).`];
+    case 'end':
+    case undefined:
+      return ['It has nothing left to change.'];
+    default:
+      return stop satisfies never;
+  }
+}
+
+/** The body of a run's JSON document: the run as recorded (its measures and summary are in the head). */
+function runBody(run: RunState | undefined, error: string | null) {
   return {
-    ...extra,
     runId: run?.runId ?? null,
     operation: run?.operation ?? null,
     phase: run?.phase ?? null,
     committedAt: run?.committedAt ?? null,
-    measures: run ? measureRun(run) : null,
     failure: run?.failure ?? null,
-    summary: run ? summarizeRun(run) : null,
     timeline: run?.timeline ?? [],
+    error,
   };
 }
 
@@ -78,11 +119,12 @@ function timelineRows(out: Output, state: RunState): string[][] {
   });
 }
 
-async function operate(operation: Operation, flags: OperateFlags, context: CommandContext): Promise<void> {
+async function operate(operation: Operation, flags: OperateFlags, context: CommandContext, command: DocumentCommand = operation): Promise<void> {
   const { awsContext } = await import('../aws-context.js');
   const { config, ports, owner } = await awsContext(flags);
   const out = new Output(process.stdout, process.stderr, flags.json === true);
   const c = out.color;
+  const force = flags.force === true;
   const startedAt = new Date().toISOString();
   const runId = `${operation}-${startedAt.replace(/[:.]/g, '-')}`;
   // Names what a failback or rebuild retires (`<id>-retired-<tag>`, the last 12 letters and digits
@@ -91,77 +133,14 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   // Refused before anything starts: a config that cannot support the operation (a failback
   // recreates databases as deployed) throws the engine's ConfigError, naming each missing field,
   // which the entry point maps to exit code 2. A rebuild's region is known only from the record.
-  const fresh: Plan | undefined = operation === 'rebuild' ? undefined : buildPlan(config, operation, { runTag });
   const stateKey = stateKeys(config.app).control;
-  const stored = (await Runner.read(ports, stateKey))?.value;
-  const last = stored?.run;
-  const unfinished = last && !isTerminal(last.phase) ? last : undefined;
-  if (unfinished && unfinished.operation !== operation) {
-    throw new ExitError(`an unfinished ${unfinished.operation} (run ${unfinished.runId}) must finish first: run dr ${unfinished.operation} to resume it`, EXIT.failed);
-  }
-  if (last && retryable(last) && last.committedAt === undefined && last.operation !== operation) {
-    throw new ExitError(`the last ${last.operation} (run ${last.runId}) left changes it could not undo: run dr ${last.operation} to finish its rollback first`, EXIT.failed);
-  }
-  // A failed run of the same operation is retried by running its command again (the runner does it).
-  const carried = unfinished ?? (last && retryable(last) && last.operation === operation ? last : undefined);
-  const plan = carried?.plan ?? fresh ?? buildPlan(config, operation, { from: stored?.active ?? 'primary', runTag });
-  // The runner refuses this too, after the preconditions; said first, it is the reason people
-  // need (a promoted DR database would otherwise be reported as a missing pilot light).
-  if (!carried && (stored?.active ?? 'primary') !== plan.from) {
-    throw new ExitError(`traffic is served from the ${stored?.active} region already; a ${operation} from the ${plan.from} region has nothing to do (see dr status)`, EXIT.failed);
-  }
-  const [report, expected] = await Promise.all([
-    carried ? Promise.resolve(undefined) : evaluatePreconditions(plan, ports, config.objectives.maxDataLossSeconds),
-    expectations(config, operation),
-  ]);
-  const problems = report?.problems ?? [];
-  const blocking = problems.filter((p) => p.kind !== 'rpo' || !flags.force);
-
-  out.line(c.bold(`${config.app}: ${planTitle(plan)}`));
-  out.line(c.dim(WHAT[operation]));
-  printPlan(out, plan, expected);
-  if (carried) out.line(c.yellow(`\n${carryOnNotice(carried)}`));
-  else {
-    out.heading('Preconditions');
-    printProblems(out, problems, flags.force === true);
-  }
-
-  if (flags.dryRun) {
-    if (flags.json) out.document({ dryRun: true, operation, plan, problems, expected: expected ?? null, resuming: unfinished?.runId ?? null, retrying: carried && !unfinished ? carried.runId : null });
-    out.line(c.dim('\nDry run: nothing was changed.'));
-    context.exitCode = blocking.length === 0 ? EXIT.ok : EXIT.failed;
-    return;
-  }
-  if (blocking.length > 0) {
-    const rpo = blocking.some((p) => p.kind === 'rpo');
-    if (flags.json) out.document(document(undefined, { refused: problems }));
-    throw new ExitError(`${operation} not started: ${blocking.map((p) => p.message).join('; ')}${rpo ? ' (--force proceeds past the RPO guard and accepts losing those writes)' : ''}`, EXIT.failed);
-  }
-  if (flags.force && problems.some((p) => p.kind === 'rpo')) out.line(c.yellow(`\nForced past the RPO guard: up to ${report?.replicaLagSeconds ?? '?'} s of writes not yet replicated to ${plan.toRegion} may be lost.`));
-
-  if (!flags.yes) {
-    const verb = unfinished
-      ? `Resume the ${operation} of ${config.app}?`
-      : carried
-        ? carried.committedAt === undefined
-          ? `Finish the rollback of the ${operation} of ${config.app}?`
-          : `Retry the ${operation} of ${config.app} from ${carried.failure?.blockId ?? 'the failed step'}?`
-        : operation === 'rebuild'
-          ? `Rebuild the pilot light of ${config.app} in ${rebuildRegion(plan)}?`
-          : `${operation[0]!.toUpperCase()}${operation.slice(1)} ${config.app} from ${plan.fromRegion} to ${plan.toRegion}?`;
-    if (!(await confirm(`\n${verb}`, operation))) throw new ExitError('not confirmed: nothing was changed', EXIT.failed);
-  }
+  const plan: Plan = operation === 'rebuild' ? buildPlan(config, operation, { from: (await Runner.read(ports, stateKey))?.value.active ?? 'primary', runTag }) : buildPlan(config, operation, { runTag });
+  const request: StartRequest = { runId, operation, plan, maxDataLossSeconds: config.objectives.maxDataLossSeconds, force, approvalRequired: false };
 
   // Ctrl-C stops after the calls in flight and frees the lease, so running the command again resumes at once.
   const stop = new AbortController();
-  const onInterrupt = () => {
-    if (stop.signal.aborted) process.exit(EXIT.failed);
-    stop.abort();
-    process.stderr.write(`\n${c.yellow('stopping after the calls in flight; the run is kept: run the same command again to resume (Ctrl-C again to quit now)')}\n`);
-  };
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
-  let printed = carried?.timeline.length ?? 0;
+  let printed: number | undefined;
+  let last: RunState | undefined;
   const stamp = (at: number) => c.dim(`[${utcClock(at)}]`);
   const runner = new Runner({
     ports,
@@ -172,22 +151,103 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
     // The operator who confirmed is the approver of a run that awaits one.
     approve: async () => owner,
     onTransition: (state) => {
-      for (const entry of state.timeline.slice(printed)) printTimelineEntry(out, stamp(entry.at), entry, state);
+      // The last state the store accepted: what is said if the run stops on an error.
+      last = state;
+      for (const entry of state.timeline.slice(printed ?? 0)) printTimelineEntry(out, stamp(entry.at), entry, state);
       printed = state.timeline.length;
     },
   });
+
+  // The dry run and the real run decide alike: both rehearse the run first (the same decision on
+  // the record, the same preconditions, the same state machine, stopped before its first change).
+  const [rehearsal, expected] = await Promise.all([runner.rehearse(request), expectations(config, operation)]);
+  const carried = rehearsal.decision.kind === 'resume' || rehearsal.decision.kind === 'retry' ? rehearsal.decision.run : undefined;
+  const shown = carried?.plan ?? plan;
+
+  out.line(c.bold(`${config.app}: ${planTitle(shown)}`));
+  out.line(c.dim(WHAT[operation]));
+  printPlan(out, shown, expected);
+  if (carried) out.line(c.yellow(`\n${carryOnNotice(carried)}`));
+  if (rehearsal.evaluated) {
+    out.heading('Preconditions');
+    printProblems(out, rehearsal.problems, force);
+  }
+  const refusal = rehearsal.verdict === 'refuse' ? rehearsedRefusal(rehearsal) : undefined;
+  const refusedText = refusal && refusalText(operation, refusal, force);
+
+  if (flags.dryRun) {
+    if (flags.json) {
+      out.document(
+        jsonDocument(
+          { command, mode: 'live', outcome: refusal ? 'would-refuse' : 'would-start', measures: null, summary: null },
+          {
+            dryRun: true,
+            operation,
+            plan: shown,
+            problems: rehearsal.problems,
+            expected: expected ?? null,
+            resuming: rehearsal.decision.kind === 'resume' ? rehearsal.decision.run.runId : null,
+            retrying: rehearsal.decision.kind === 'retry' ? rehearsal.decision.run.runId : null,
+            firstMutation: rehearsal.firstMutation,
+            refusal: refusedText ?? null,
+          },
+        ),
+      );
+    }
+    out.line(c.dim('\nDry run: nothing was changed.'));
+    if (refusedText) throw new ExitError(refusedText, EXIT.failed);
+    out.line(`The real run would ${rehearsal.decision.kind === 'start' ? 'start' : `${rehearsal.decision.kind} run ${carried?.runId ?? ''}`}. ${firstMove(rehearsal).join('\n')}`);
+    context.exitCode = EXIT.ok;
+    return;
+  }
+  if (refusedText) {
+    if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome: 'refused', measures: null, summary: null }, { ...runBody(undefined, refusedText), operation, problems: rehearsal.problems }));
+    throw new ExitError(refusedText, EXIT.failed);
+  }
+  if (force && rehearsal.problems.some((p) => p.kind === 'rpo')) out.line(c.yellow(`\nForced past the RPO guard: up to ${rehearsal.replicaLagSeconds ?? '?'} s of writes not yet replicated to ${shown.toRegion} may be lost.`));
+
+  if (!flags.yes) {
+    const verb =
+      rehearsal.decision.kind === 'resume'
+        ? `Resume the ${operation} of ${config.app}?`
+        : carried
+          ? carried.committedAt === undefined
+            ? `Finish the rollback of the ${operation} of ${config.app}?`
+            : `Retry the ${operation} of ${config.app} from ${carried.failure?.blockId ?? 'the failed step'}?`
+          : operation === 'rebuild'
+            ? `Rebuild the pilot light of ${config.app} in ${rebuildRegion(shown)}?`
+            : `${operation[0]!.toUpperCase()}${operation.slice(1)} ${config.app} from ${shown.fromRegion} to ${shown.toRegion}?`;
+    if (!(await confirm(`\n${verb}`, operation))) throw new ExitError('not confirmed: nothing was changed', EXIT.failed);
+  }
+
+  const onInterrupt = () => {
+    if (stop.signal.aborted) process.exit(EXIT.failed);
+    stop.abort();
+    process.stderr.write(`\n${c.yellow('stopping after the calls in flight; the run is kept: run the same command again to resume (Ctrl-C again to quit now)')}\n`);
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  // A carried run's timeline up to now was printed by the run that made it.
+  printed = carried?.timeline.length ?? 0;
   out.heading('Run');
   let state: RunState;
+  let error: unknown;
   try {
-    // `start` also retries a failed run of the same operation; `resume` takes up an unfinished one (or approves a parked one).
-    const outcome = unfinished
-      ? await runner.resume()
-      : await runner.start({ runId, operation, plan, maxDataLossSeconds: config.objectives.maxDataLossSeconds, force: flags.force === true, approvalRequired: false });
-    if (!outcome) throw new ExitError('the run finished while this command was starting; see dr status', EXIT.failed);
-    state = outcome.state;
+    // The same decision again, under the lease: start, resume or retry, or refuse.
+    state = (await runner.start(request)).state;
   } catch (e) {
-    if (isLockHeld(e)) throw new ExitError(`another controller is acting (${(e as Error).message}); nothing was changed: try again when it has finished or its lease has lapsed`, EXIT.failed, { cause: e });
-    throw e;
+    if (!last) {
+      // Refused before the run began (the record changed since the rehearsal): in the same words.
+      const late: Refusal | undefined = isLockHeld(e) ? { by: 'lease', message: e.message, problems: [] } : isOperationRejected(e) ? { by: 'record', message: e.message, problems: [] } : undefined;
+      if (!late) throw e;
+      const text = refusalText(operation, late, force);
+      if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome: 'refused', measures: null, summary: null }, { ...runBody(undefined, text), operation, problems: [] }));
+      throw new ExitError(text, EXIT.failed, { cause: e });
+    }
+    // The run started and then stopped on an error (a state table write refused, the lease lost):
+    // what it changed and where it stands are those of the last state the store accepted.
+    error = e;
+    state = last;
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
@@ -195,7 +255,9 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
 
   const m = measureRun(state);
   const summary = summarizeRun(state);
-  if (flags.json) out.document(document(state));
+  const errorText = error === undefined ? null : describeError(error);
+  const outcome = isTerminal(state.phase) ? state.phase : 'stopped';
+  if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome, measures: m, summary }, runBody(state, errorText)));
   out.heading('Timeline');
   out.table(['step', 'started', 'took'], timelineRows(out, state));
   out.fields([
@@ -205,32 +267,44 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
     ['run', state.runId],
   ]);
   printRunSummary(out, summary, utcClock);
+  if (errorText !== null) {
+    throw new ExitError(`the ${operation} stopped on an error: ${errorText}. What it changed and the state above are as last recorded (${state.phase}). Next: ${summary.next}`, EXIT.failed, { cause: error });
+  }
   if (state.phase === 'completed') return;
+  if (state.phase === 'refused') {
+    const message = state.timeline.findLast((e) => e.kind === 'refused')?.message ?? 'refused';
+    throw new ExitError(refusalText(operation, { by: 'run', message, problems: state.problems }, force), EXIT.failed);
+  }
   if (stop.signal.aborted || !isTerminal(state.phase)) {
     const at = activeSteps(state)[state.stepIndex]?.name ?? 'the start';
-    throw new ExitError(`stopped at "${at}" with the run kept: run dr ${operation} again to resume from there`, EXIT.failed);
+    throw new ExitError(`stopped at "${at}" with the run kept: run dr ${operation} again to resume from there. Next: ${summary.next}`, EXIT.failed);
   }
   const where = state.failure ? ` at ${state.failure.stepId ?? ''}/${state.failure.blockId ?? ''}: ${state.failure.message}` : '';
   throw new ExitError(`${operation} ${state.phase}${where}. Next: ${summary.next}`, EXIT.failed);
 }
 
-/** `dr failover`, `dr switchover`, `dr failback`, `dr rebuild`: one command each, through the same runner and state table as the controller Lambda. */
+/**
+ * `dr failover`, `dr switchover`, `dr failback`, `dr rebuild`: one command each, through the same
+ * runner and state table as the controller Lambda. Each rehearses the run first
+ * (`Runner.rehearse`: the decision the real run makes, its preconditions, stopped before the
+ * first change), which is all `--dry-run` does; the real run then decides again under the lease.
+ */
 export function operationCommand(operation: Operation, context: CommandContext): Command {
   const command = new Command(operation).description(WHAT[operation]);
   for (const option of awsOptions()) command.addOption(option);
   return command
     .option('--yes', 'go ahead without asking (it still shows the plan)')
-    .option('--dry-run', 'evaluate the preconditions and show the plan; change nothing')
+    .option('--dry-run', 'rehearse the run: the same checks and refusals as the real one, stopped before its first change; change nothing')
     .option('--force', 'proceed past the RPO guard, accepting the loss of writes the replica has not received')
     .option('--json', 'print one JSON document at the end (progress is not printed)')
     .addHelpText(
       'after',
-      `\nExamples:\n  dr ${operation} --app lamp --region us-east-1 --dry-run\n  dr ${operation} --app lamp --region us-east-1\n  dr ${operation} --config dr.json --yes --json\n\nAn interrupted run (Ctrl-C, a lost terminal) is kept in the state table: run the same command again to resume it.\nA run that failed is retried the same way: from the failed block past its point of no return, or by finishing its rollback before it.\nEvery run ends with what it changed (kept, undone, not undone, left to the controller), the state now, and the one command to run next.\nExit code: 0 completed (or a dry run that could start), 1 refused, failed or stopped, 2 bad input.`,
+      `\nExamples:\n  dr ${operation} --app lamp --region us-east-1 --dry-run\n  dr ${operation} --app lamp --region us-east-1\n  dr ${operation} --config dr.json --yes --json\n\nAn interrupted run (Ctrl-C, a lost terminal) is kept in the state table: run the same command again to resume it.\nA run that failed is retried the same way: from the failed block past its point of no return, or by finishing its rollback before it.\nEvery run ends with what it changed (kept, undone, not undone, left to the controller), the state now, and the one command to run next, also when it stops on an error or a Ctrl-C.\nExit code: 0 completed (or a dry run whose real run would start), 1 refused, failed or stopped (or a dry run whose real run would refuse), 2 bad input.`,
     )
     .action(async (flags: OperateFlags) => operate(operation, flags, context));
 }
 
-/** `dr plan <operation>`: preconditions and the plan with expected durations, changing nothing. */
+/** `dr plan <operation>`: the dry run of the operation (the same rehearsal: decision, preconditions, the first change), with the plan and expected durations; changes nothing. */
 export function planCommand(context: CommandContext): Command {
   const command = new Command('plan').argument('<operation>', OPERATIONS.join(', ')).description('Evaluate the preconditions of an operation and print its plan: steps, parallel blocks, expected duration of each and the expected RTO.');
   for (const option of awsOptions()) command.addOption(option);
@@ -241,6 +315,6 @@ export function planCommand(context: CommandContext): Command {
       if (!(OPERATIONS as readonly string[]).includes(operation)) {
         throw new UsageError(`operation must be one of ${OPERATIONS.join(', ')}; got ${JSON.stringify(operation)}`);
       }
-      await operate(operation as Operation, { ...flags, dryRun: true }, context);
+      await operate(operation as Operation, { ...flags, dryRun: true }, context, 'plan');
     });
 }

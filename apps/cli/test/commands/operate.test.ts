@@ -34,7 +34,7 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { phase: string; operation: string; measures: { rtoSeconds: number } };
-    expect(doc).toMatchObject({ phase: 'completed', operation: 'failover' });
+    expect(doc).toMatchObject({ schemaVersion: 1, command: 'failover', mode: 'live', outcome: 'completed', phase: 'completed', operation: 'failover', error: null, summary: { next: expect.stringMatching(/^dr failback/) } });
     expect(doc.measures.rtoSeconds).toBeGreaterThan(0);
     expect(world.fake.calls.promoteReplicaAttempts).toBe(1);
     expect(world.fake.servingRegion()).toBe('us-east-1');
@@ -76,7 +76,11 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
       },
     });
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(/stopped at ".+" with the run kept: run dr failover again to resume from there/);
+    expect(first.stderr).toMatch(/stopped at ".+" with the run kept: run dr failover again to resume from there\. Next: dr failover, to resume it/);
+    // What took effect before the Ctrl-C, the state it left, and the command that goes on.
+    expect(first.stdout).toMatch(/What the run changed\n(.*\n)*.*kept\s+promote-replica: Promote lamp-replica in us-east-1/);
+    expect(first.stdout).toMatch(/\nNow: The failover is running, at step \d+\./);
+    expect(first.stdout).toMatch(/\nNext: dr failover, to resume it/);
     const status = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { run: { phase: string } };
     expect(status.run.phase).toBe('running');
 
@@ -112,8 +116,8 @@ describe('dr switchover against AWS', () => {
       const r = await world.dr(['switchover', '--config', world.configFile, '--yes', '--json']);
 
       expect(r.code).toBe(0);
-      const doc = JSON.parse(r.stdout) as { phase: string; measures: { rpoSeconds: number | null } };
-      expect(doc.phase).toBe('completed');
+      const doc = JSON.parse(r.stdout) as { phase: string; outcome: string; measures: { rpoSeconds: number | null } };
+      expect(doc).toMatchObject({ command: 'switchover', outcome: 'completed', phase: 'completed' });
       expect(doc.measures.rpoSeconds ?? 0).toBe(0);
       expect(world.fake.calls.setWriteFence).toBeGreaterThanOrEqual(1);
       expect(world.fake.calls.promoteReplicaAttempts).toBe(1);

@@ -29,7 +29,7 @@ describe('dr rebuild against AWS (stateful fakes over HTTP, dynalite)', () => {
     expect(dry.stdout).toMatch(/✓ every precondition passes/);
     expect(dry.stdout).toMatch(/Dry run: nothing was changed/);
     const doc = JSON.parse(json.stdout) as { dryRun: boolean; operation: string; expected: unknown; plan: { from: string; to: string } };
-    expect(doc).toMatchObject({ dryRun: true, operation: 'rebuild', expected: null, plan: { from: 'primary', to: 'primary' } });
+    expect(doc).toMatchObject({ command: 'plan', mode: 'live', outcome: 'would-start', measures: null, summary: null, dryRun: true, operation: 'rebuild', expected: null, plan: { from: 'primary', to: 'primary' } });
     expect(world.fake.mutations()).toBe(0);
   });
 
@@ -76,7 +76,7 @@ describe('a failover that fails past its point of no return', () => {
 
     expect(failed.code).toBe(1);
     const doc = JSON.parse(failed.stdout) as { phase: string; committedAt: number | null; failure: { blockId: string }; summary: { now: string; next: string; changes: { blockId: string; fate: string }[] } };
-    expect(doc).toMatchObject({ phase: 'failed', failure: { blockId: 'verify-serving' } });
+    expect(doc).toMatchObject({ command: 'failover', outcome: 'failed', phase: 'failed', failure: { blockId: 'verify-serving' } });
     expect(doc.committedAt).toEqual(expect.any(Number));
     expect(doc.summary.now).toMatch(/Past the point of no return since \d\d:\d\d:\d\d: us-east-1 is the active region; traffic is sent to us-east-1, which was not seen serving/);
     expect(doc.summary.next).toMatch(/^dr failover, to retry from verify-serving/);

@@ -56,23 +56,33 @@ export interface LeaseTiming {
 }
 
 /**
+ * The refusal a controller `owner` meets when it asks for the lease on `key` at `now`: a
+ * `LockHeldError` while another owner holds a lease that has not lapsed, allowing for the skew
+ * bound; undefined when it may take it. Pure: {@link acquireLease} and a rehearsal (which must
+ * refuse exactly when the real run would) both decide with it.
+ */
+export function leaseHeldByAnother(key: string, record: ControlRecord | undefined, owner: string, now: number, skewMs = CLOCK_SKEW_MS): LockHeldError | undefined {
+  const lease = record?.lease;
+  // Any unexpired lease of another owner is respected, run or no run: between taking the lease
+  // and writing its first run state, a controller must not lose it to a racer. Its holder's
+  // clock may run behind ours by up to the skew bound. A released lease expires "now".
+  return lease && lease.owner !== owner && lease.expiresAt + skewMs > now ? new LockHeldError(key, lease.owner, lease.expiresAt + skewMs) : undefined;
+}
+
+/**
  * Takes the lease on `key` for `owner`: fails with `LockHeldError` while another owner holds a
  * lease that has not lapsed by this clock, allowing for the skew bound. Taking it raises the
  * epoch, so a previous holder's next write is rejected. Two callers racing for it: the store's
  * compare-and-set lets exactly one win.
  */
 export async function acquireLease(store: StateStore, key: string, owner: string, timing: LeaseTiming): Promise<LeaseHold> {
-  const skew = timing.skewMs ?? CLOCK_SKEW_MS;
   const stored = await store.read<ControlRecord>(key);
   const record: ControlRecord = stored?.value ?? { active: 'primary' };
   const lease = record.lease;
   const now = timing.clock.now();
-  // Any unexpired lease of another owner is respected, run or no run: between taking the lease
-  // and writing its first run state, a controller must not lose it to a racer. Its holder's
-  // clock may run behind ours by up to the skew bound. A released lease expires "now".
-  if (lease && lease.owner !== owner && lease.expiresAt + skew > now) {
-    throw new LockHeldError(key, lease.owner, lease.expiresAt + skew);
-  }
+  const skew = timing.skewMs ?? CLOCK_SKEW_MS;
+  const held = leaseHeldByAnother(key, record, owner, now, skew);
+  if (held) throw held;
   const epoch = (lease?.epoch ?? 0) + 1;
   const next: ControlRecord = { ...record, lease: { owner, epoch, expiresAt: now + timing.leaseMs } };
   try {

@@ -1,7 +1,7 @@
 import type { DrConfig } from '../config/schema.js';
-import { describeError, failureCause, isRetryable, LeaseLostError, mayHaveLanded, OperationRejectedError } from '../errors.js';
+import { describeError, failureCause, isRetryable, LeaseLostError, mayHaveLanded, type DrError } from '../errors.js';
 import { startRun, transition } from '../machine/transition.js';
-import { DEFAULT_ENGINE_SETTINGS, isTerminal, type Command, type EngineSettings, type Observation, type RunEvent, type RunState, type RunTrigger, type Transition } from '../machine/types.js';
+import { DEFAULT_ENGINE_SETTINGS, isTerminal, type Command, type EngineSettings, type Observation, type PreconditionProblem, type RunEvent, type RunState, type RunTrigger, type Transition } from '../machine/types.js';
 import type { Operation, Plan, PlanBlock } from '../plan/types.js';
 import type { Notification, Ports, Versioned } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
@@ -12,6 +12,10 @@ import { evaluatePreconditions } from './preconditions.js';
 import { containOnce, recordLook, type ContainmentGuard } from './containment.js';
 import { describeReadings, roundFails, roundSeesHealthy } from '../detector/detector.js';
 import { confirmImpairment, readSignals } from './signals.js';
+import { decideStart, retryable, type StartDecision } from './decide-start.js';
+import { rehearsalOf, type Rehearsal } from './rehearsal.js';
+
+export { retryable } from './decide-start.js';
 
 /** Everything a runner needs. */
 export interface RunnerOptions {
@@ -98,9 +102,6 @@ const DRAIN_POLL_MS = 250;
 const RENEWALS_BEFORE_ACT = 3;
 /** How often a runner past its point of no return looks again at the region it left to contain. */
 const CONTAIN_EVERY_MS = 10_000;
-
-/** True for a failed run that may go on: past its point of no return, or with a rollback to finish. */
-export const retryable = (run: RunState): boolean => run.phase === 'failed' && (run.committedAt !== undefined || run.rollback !== undefined);
 
 /**
  * Drives the state machine through a set of ports: persists every transition with
@@ -256,34 +257,77 @@ export class Runner {
 
   /**
    * Starts a run, resumes the one in the store if it is unfinished and of the same operation, or
-   * retries it if it failed and may go on (an operator's second `dr failover` after a failure).
+   * retries it if it failed and may go on (an operator's second `dr failover` after a failure),
+   * as {@link decideStart} decides under the lease.
    * @throws `LockHeldError` when another controller is acting; `OperationRejectedError` when
    * another operation is unfinished or the record says traffic is elsewhere.
    */
   async start(request: StartRequest): Promise<RunOutcome> {
     await this.acquire();
-    const existing = this.record.run;
     const now = this.ports.clock.now();
-    if (existing && !isTerminal(existing.phase)) {
-      if (existing.operation !== request.operation) return this.refuse(`an unfinished ${existing.operation} (${existing.runId}) must finish before a ${request.operation} can start: run dr ${existing.operation} to resume it`);
-      return { state: await this.drive(existing, [{ kind: 'resumed', at: now }]), epoch: this.held.epoch, started: false };
-    }
-    if (existing && retryable(existing)) {
-      if (existing.operation === request.operation) {
-        return { state: await this.drive(existing, [{ kind: 'retry-requested', at: now, by: this.options.owner }]), epoch: this.held.epoch, started: false };
+    const decision = decideStart(this.record, request, this.decisionContext(now));
+    if (decision.kind === 'refuse') return this.refuse(decision.error);
+    return { state: await this.loop(this.firstTransition(decision, request, now)), epoch: this.held.epoch, started: decision.kind === 'start' };
+  }
+
+  /**
+   * What {@link start} would do now, done without the lease and without writing anything: the
+   * same decision on the stored record, then the same state machine from the same first
+   * transition (the preconditions evaluated through the same command, reads of the blocks it
+   * would observe), stopped right before the first command that changes anything: a call that
+   * acts, a notification, an approval request. A wait ends it too: nothing changes while it
+   * rehearses, so looking again would show the same. Never takes or touches the lease; a lease
+   * held by another controller is the refusal the real run would meet.
+   */
+  async rehearse(request: StartRequest): Promise<Rehearsal> {
+    const record = (await Runner.read(this.ports, this.options.stateKey))?.value;
+    const now = this.ports.clock.now();
+    const decision = decideStart(record, request, this.decisionContext(now));
+    if (decision.kind === 'refuse') return rehearsalOf(decision, undefined, [], undefined);
+    let t = this.firstTransition(decision, request, now);
+    let evaluated: { problems: readonly PreconditionProblem[]; replicaLagSeconds?: number | undefined } | undefined;
+    const withheld: Command[] = [];
+    for (;;) {
+      const runnable = t.commands.filter((c) => c.kind === 'observe' || c.kind === 'evaluate-preconditions');
+      withheld.push(...t.commands.filter((c) => c.kind !== 'observe' && c.kind !== 'evaluate-preconditions'));
+      // Stop before the first command that changes anything; only reads (and waits) came so far.
+      if (runnable.length === 0 || withheld.some((c) => c.kind !== 'wait')) break;
+      const state = t.state;
+      const events = await Promise.all(runnable.map((c) => this.execute(c, state)));
+      let next: Transition = { state, commands: [] };
+      const commands: Command[] = [];
+      for (const event of events) {
+        if (!event) continue;
+        if (event.kind === 'preconditions-evaluated') evaluated = { problems: event.problems, replicaLagSeconds: event.replicaLagSeconds };
+        next = transition(next.state, event, this.settings);
+        commands.push(...next.commands);
       }
-      if (existing.committedAt === undefined) return this.refuse(`the last ${existing.operation} (${existing.runId}) left changes it could not undo: run dr ${existing.operation} to finish its rollback first`);
+      t = { state: next.state, commands };
     }
-    if (this.record.active !== request.plan.from) {
-      return this.refuse(`traffic is served from the ${this.record.active} region already; a ${request.operation} from the ${request.plan.from} region has nothing to do`);
+    return rehearsalOf(decision, t.state, withheld, evaluated);
+  }
+
+  private decisionContext(now: number) {
+    return { stateKey: this.options.stateKey, owner: this.options.owner, now, skewMs: this.timing.skewMs };
+  }
+
+  /** The transition a decided run begins with: a new run's, or the stored run's resume or retry. */
+  private firstTransition(decision: Exclude<StartDecision, { kind: 'refuse' }>, request: StartRequest, now: number): Transition & { readonly event?: RunEvent } {
+    switch (decision.kind) {
+      case 'start':
+        return startRun({
+          ...request,
+          at: now,
+          approvalTimeoutSeconds: this.options.config.approval.expiresAfterSeconds,
+          unreachableSeconds: this.options.config.timeouts.unreachableSeconds,
+        });
+      case 'resume':
+        return this.applyAll(decision.run, [{ kind: 'resumed', at: now }]);
+      case 'retry':
+        return this.applyAll(decision.run, [{ kind: 'retry-requested', at: now, by: this.options.owner }]);
+      default:
+        return assertNever(decision, 'start decision');
     }
-    const first = startRun({
-      ...request,
-      at: now,
-      approvalTimeoutSeconds: this.options.config.approval.expiresAfterSeconds,
-      unreachableSeconds: this.options.config.timeouts.unreachableSeconds,
-    });
-    return { state: await this.loop(first), epoch: this.held.epoch, started: true };
   }
 
   /** Resumes the unfinished run in the store. Returns undefined when there is none. */
@@ -323,25 +367,30 @@ export class Runner {
     return { state: await this.drive(existing, events(this.ports.clock.now(), existing)), epoch: this.held.epoch, started: false };
   }
 
-  private async refuse(message: string): Promise<never> {
+  private async refuse(error: DrError): Promise<never> {
     // Refusing must not keep others out: give the lease back before saying no.
     await this.release();
-    throw new OperationRejectedError(message);
+    throw error;
   }
 
-  private async drive(state: RunState, events: readonly RunEvent[]): Promise<RunState> {
+  /** Applies `events` to a stored run, gathering the commands they produce. */
+  private applyAll(state: RunState, events: readonly RunEvent[]): Transition & { readonly event?: RunEvent } {
     let t: Transition = { state, commands: [] };
     const commands: Command[] = [];
     for (const event of events) {
       t = transition(t.state, event, this.settings);
       commands.push(...t.commands);
     }
-    return this.loop({ state: t.state, commands }, events.at(-1));
+    return { state: t.state, commands, event: events.at(-1) };
   }
 
-  private async loop(first: Transition, firstEvent?: RunEvent): Promise<RunState> {
+  private async drive(state: RunState, events: readonly RunEvent[]): Promise<RunState> {
+    return this.loop(this.applyAll(state, events));
+  }
+
+  private async loop(first: Transition & { readonly event?: RunEvent }): Promise<RunState> {
     try {
-      return await this.loopUnguarded(first, firstEvent);
+      return await this.loopUnguarded(first, first.event);
     } catch (e) {
       // Whatever stopped this runner, nothing it still has in flight may act on the world.
       this.dead = true;

@@ -1,0 +1,172 @@
+import { buildPlan, startRun, stateKeys, type ControlRecord, type RunState } from '@dr/failover-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AwsWorld } from '../aws-world.js';
+import type { CliResult } from '../run-cli.js';
+
+/** The state table's record of the app, and its version (0: none yet). */
+async function record(world: AwsWorld): Promise<{ version: number; value: ControlRecord | undefined }> {
+  const stored = await world.ports().stateStore.read<ControlRecord>(stateKeys(world.config.app).control);
+  return { version: stored?.version ?? 0, value: stored?.value };
+}
+
+async function store(world: AwsWorld, value: ControlRecord): Promise<void> {
+  const { version } = await record(world);
+  await world.ports().stateStore.write(stateKeys(world.config.app).control, value, version);
+}
+
+/** A run of `operation` as an earlier `dr` left it in the state table. */
+function storedRun(world: AwsWorld, operation: 'failover' | 'switchover', patch: Partial<RunState>): RunState {
+  const { state } = startRun({ runId: `${operation}-earlier`, plan: buildPlan(world.config, operation, { runTag: 'earlier' }), at: Date.now() - 600_000, maxDataLossSeconds: 60 });
+  return { ...state, ...patch };
+}
+
+/**
+ * Runs `--dry-run`, then the real run with `--yes`, with the same arguments: the dry run must
+ * change nothing in AWS or in the state table, and both must decide alike.
+ */
+async function dryThenReal(world: AwsWorld, args: readonly string[]): Promise<{ dry: CliResult; real: CliResult }> {
+  const before = { mutations: world.fake.mutations(), version: (await record(world)).version };
+  const dry = await world.dr([...args, '--config', world.configFile, '--dry-run']);
+  expect({ mutations: world.fake.mutations(), version: (await record(world)).version }).toEqual(before);
+  const real = await world.dr([...args, '--config', world.configFile, '--yes']);
+  expect(dry.code).toBe(real.code);
+  return { dry, real };
+}
+
+/** Both refused, with the same words, and neither changed anything in AWS. */
+function expectSameRefusal({ dry, real }: { dry: CliResult; real: CliResult }, words: RegExp, mutationsBefore: number, world: AwsWorld): void {
+  expect(dry.code).toBe(1);
+  expect(dry.stderr).toMatch(words);
+  expect(real.stderr).toBe(dry.stderr);
+  expect(world.fake.mutations()).toBe(mutationsBefore);
+}
+
+describe('dr <operation> --dry-run decides as the real run does (the same rehearsal, stopped before the first change)', () => {
+  let world: AwsWorld;
+  afterEach(() => world.stop());
+
+  it('steady: the dry run would start and names the first change; the real run starts and completes', { timeout: 120_000 }, async () => {
+    world = await AwsWorld.start();
+
+    const { dry, real } = await dryThenReal(world, ['failover']);
+
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/The real run would start\. Its first change:\n {2}\S+: /);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(/completed/);
+  });
+
+  it('after a completed failover: both refuse, saying traffic is served from the secondary region already', async () => {
+    world = await AwsWorld.start({ layout: 'failed-over' });
+    await store(world, { active: 'secondary' });
+
+    expectSameRefusal(await dryThenReal(world, ['failover']), /^error traffic is served from the secondary region already; a failover from the primary region has nothing to do \(see dr status\)\n$/, 0, world);
+  });
+
+  it('an unfinished run of another operation: both refuse and name the command that resumes it', async () => {
+    world = await AwsWorld.start();
+    await store(world, { active: 'primary', run: storedRun(world, 'switchover', { phase: 'running' }) });
+
+    expectSameRefusal(await dryThenReal(world, ['failover']), /an unfinished switchover \(switchover-earlier\) must finish before a failover can start: run dr switchover to resume it/, 0, world);
+  });
+
+  it('a failed run of another operation that left changes to undo: both refuse until its rollback is finished', async () => {
+    world = await AwsWorld.start();
+    await store(world, { active: 'primary', run: storedRun(world, 'switchover', { phase: 'failed', rollback: { at: Date.now(), reason: 'fence-writes failed', steps: [] } }) });
+
+    expectSameRefusal(await dryThenReal(world, ['failover']), /the last switchover \(switchover-earlier\) left changes it could not undo: run dr switchover to finish its rollback first/, 0, world);
+  });
+
+  it('a lease held by another controller: both refuse, naming it, and neither takes the lease', async () => {
+    world = await AwsWorld.start();
+    await store(world, { active: 'primary', lease: { owner: 'lambda:controller', epoch: 7, expiresAt: Date.now() + 120_000 } });
+
+    expectSameRefusal(await dryThenReal(world, ['failover']), /another controller is acting \(run \S+ is held by lambda:controller until .+\); nothing was changed/, 0, world);
+    expect((await record(world)).value?.lease).toMatchObject({ owner: 'lambda:controller', epoch: 7 });
+  });
+
+  it('the RPO guard: both hold without --force; with --force the dry run would start and the real run completes', { timeout: 120_000 }, async () => {
+    world = await AwsWorld.start();
+    world.fake.replicaLagSeconds = 300;
+
+    expectSameRefusal(await dryThenReal(world, ['failover']), /^error failover not started: replica lag 300s exceeds maxDataLossSeconds 60s: promoting now would lose up to 300s of writes \(--force proceeds past the RPO guard/, 0, world);
+    const forced = await dryThenReal(world, ['failover', '--force']);
+
+    expect(forced.dry.code).toBe(0);
+    expect(forced.dry.stdout).toMatch(/! RPO guard: replica lag 300s .* — forced/);
+    expect(forced.real.code).toBe(0);
+    expect(forced.real.stdout).toMatch(/Forced past the RPO guard: up to 300 s of writes/);
+  });
+
+  it('--json: one document, would-start or would-refuse, with no measures or summary, and the first change', async () => {
+    world = await AwsWorld.start();
+
+    const start = await world.dr(['failover', '--config', world.configFile, '--dry-run', '--json']);
+    await store(world, { active: 'secondary' });
+    const refuse = await world.dr(['plan', 'failover', '--config', world.configFile, '--json']);
+
+    expect(start.code).toBe(0);
+    expect(JSON.parse(start.stdout)).toMatchObject({ schemaVersion: 1, command: 'failover', mode: 'live', outcome: 'would-start', measures: null, summary: null, dryRun: true, firstMutation: expect.arrayContaining([expect.objectContaining({ blockId: 'scale-compute', stepId: 'prepare' })]) });
+    expect(refuse.code).toBe(1);
+    expect(JSON.parse(refuse.stdout)).toMatchObject({ command: 'plan', outcome: 'would-refuse', refusal: expect.stringMatching(/served from the secondary region already/), firstMutation: [] });
+    expect(world.fake.mutations()).toBe(0);
+  });
+});
+
+describe('a run that fails or stops says what it changed, the state now and the next command', () => {
+  let world: AwsWorld;
+  afterEach(() => world.stop());
+
+  it('a promotion RDS refuses: each change with its fate, Now: and Next:, exit 1; the same in --json', { timeout: 300_000 }, async () => {
+    world = await AwsWorld.start({ config: { timeouts: { promotionSeconds: 60 } } });
+    world.fake.refusePromotion = true;
+
+    const human = await world.dr(['failover', '--config', world.configFile, '--yes']);
+
+    expect(human.code).toBe(1);
+    expect(world.fake.calls.promoteReplica ?? 0).toBe(0);
+    expect(world.fake.calls.promoteReplicaAttempts).toBeGreaterThan(0);
+    const changed = human.stdout.slice(human.stdout.indexOf('What the run changed'));
+    for (const block of ['fence-weight', 'fence-dial', 'scale-compute', 'promote-replica']) expect(changed).toMatch(new RegExp(`(kept|undone|not undone|left to the controller)\\s+${block}: `));
+    expect(changed).toMatch(/\nNow: \S/);
+    expect(changed).toMatch(/\nNext: dr /);
+
+    const json = await world.dr(['failover', '--config', world.configFile, '--yes', '--json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout) as { command: string; outcome: string; summary: { changes: { blockId: string; fate: string }[]; now: string; next: string }; measures: unknown; error: unknown };
+    expect(doc).toMatchObject({ command: 'failover', mode: 'live', outcome: 'failed', error: null, measures: expect.any(Object) });
+    expect(doc.summary.changes.map((ch) => ch.blockId)).toEqual(expect.arrayContaining(['fence-weight', 'fence-dial', 'scale-compute']));
+    expect(doc.summary.now).toMatch(/\S/);
+    expect(doc.summary.next).toMatch(/^dr /);
+  });
+
+  it.each([false, true])('a run whose lease is taken mid-run stops on the error and still says what it changed, the state and the next command (--json: %s)', { timeout: 120_000 }, async (json) => {
+    world = await AwsWorld.start();
+
+    const running = world.dr(['failover', '--config', world.configFile, '--yes', ...(json ? ['--json'] : [])]);
+    // Another controller takes the lease once the run has changed something: the run's next write is refused.
+    while (world.fake.mutations() === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let taken = false; !taken; ) {
+      const { value } = await record(world);
+      taken = await store(world, { ...value!, lease: { owner: 'lambda:controller', epoch: (value!.lease?.epoch ?? 0) + 1, expiresAt: Date.now() + 120_000 } }).then(
+        () => true,
+        () => false,
+      );
+    }
+    const r = await running;
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the failover stopped on an error: .*lost to another controller.*Next: dr failover/);
+    if (json) {
+      const doc = JSON.parse(r.stdout) as { outcome: string; error: string; summary: { changes: { blockId: string }[]; now: string; next: string } };
+      expect(doc).toMatchObject({ command: 'failover', outcome: 'stopped', error: expect.stringMatching(/lost to another controller/) });
+      expect(doc.summary.changes.length).toBeGreaterThan(0);
+      expect(doc.summary.now).toMatch(/The failover is running/);
+      expect(doc.summary.next).toMatch(/^dr failover/);
+    } else {
+      expect(r.stdout).toMatch(/What the run changed\n(.*\n)*.*kept\s+\S+: /);
+      expect(r.stdout).toMatch(/\nNow: The failover is running/);
+      expect(r.stdout).toMatch(/\nNext: dr failover/);
+    }
+  });
+});
