@@ -27,7 +27,8 @@ const SERVICES: Readonly<Record<string, AwsService | 'ssm'>> = {
 /** The options every AWS command takes, added in one place so they read alike everywhere. */
 export function awsOptions(): Option[] {
   return [
-    new Option('--app <name>', 'application whose DR config is read from SSM (/dr/<app>/config)'),
+    // Two sources of one config: refused before anything is read, rather than one silently winning.
+    new Option('--app <name>', 'application whose DR config is read from SSM (/dr/<app>/config)').conflicts('config'),
     new Option('--region <region>', 'region to read the config from (default: AWS_REGION or AWS_DEFAULT_REGION)'),
     new Option('--config <file>', 'DR config JSON file, instead of SSM'),
     new Option('--endpoint-url <service=url>', `endpoint for one service (${Object.keys(SERVICES).join(', ')}); repeatable`).argParser((value: string, previous: string[] = []) => [...previous, value]),

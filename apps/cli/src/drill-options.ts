@@ -89,3 +89,37 @@ export function parseScenario(text: string | undefined, operation: DrillChoice):
   }
   return text;
 }
+
+/** Options of `dr drill` that act only on a deployed stack, with `--live`. */
+const LIVE_ONLY = ['url', 'timeout', 'yes', 'app', 'region', 'endpointUrl'] as const;
+/**
+ * Options of `dr drill` that act only on the simulator. (`--config` is not here: a live drill
+ * reads the DR config from a file with it, as the AWS commands do; `--operation failover` is
+ * what a live drill does, any other operation is refused below.)
+ */
+const SIMULATOR_ONLY = ['scenario', 'seed', 'report', 'force', 'outageSeconds', 'sequence'] as const;
+
+/** `endpointUrl` as it is typed: `--endpoint-url`. */
+const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * Refuses options of `dr drill` that contradict each other, before anything runs: a live-drill
+ * option without `--live` (the simulator would ignore it, and the operator would believe a stack
+ * was drilled), a simulator option with `--live` (the live drill has one fault, its own clock and
+ * no seed), and a config named twice.
+ * @param given whether the option was given on the command line (a default is not "given").
+ * @throws {@link UsageError} naming both options.
+ */
+export function refuseContradictoryDrillOptions(flags: DrillFlags, given: (key: keyof DrillFlags) => boolean): void {
+  if (!flags.live) {
+    const live = LIVE_ONLY.find(given);
+    if (live) throw new UsageError(`${flag(live)} needs --live: it is for a game day on a deployed stack, and a drill on the simulator would ignore it`);
+    return;
+  }
+  const simulator = SIMULATOR_ONLY.find(given);
+  if (simulator) throw new UsageError(`--live cannot be used with ${flag(simulator)}: a live drill injects one fault (the primary scaled to zero) on a deployed stack; ${flag(simulator)} is for the simulator (drop --live)`);
+  if (flags.operation !== undefined && flags.operation !== 'failover') {
+    throw new UsageError(`--live cannot be used with --operation ${flags.operation}: a live drill drills one failover; a ${flags.operation} runs only on the simulator (drop --live)`);
+  }
+  if (given('app') && given('config')) throw new UsageError('--app cannot be used with --config: both name the DR config (--app reads it from SSM, --config from a file); pass one');
+}

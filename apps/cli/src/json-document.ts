@@ -1,4 +1,5 @@
 import type { RunSummary } from '@dr/failover-core';
+import { UsageError } from './errors.js';
 
 /**
  * The version of every JSON document `dr` prints (`--json`). It changes only when a field is
@@ -8,7 +9,7 @@ import type { RunSummary } from '@dr/failover-core';
 export const SCHEMA_VERSION = 1;
 
 /** The command a JSON document comes from. */
-export type DocumentCommand = 'drill' | 'lifecycle' | 'failover' | 'switchover' | 'failback' | 'rebuild' | 'plan' | 'status';
+export type DocumentCommand = 'drill' | 'failover' | 'switchover' | 'failback' | 'rebuild' | 'plan' | 'status';
 
 /** What every run measured, in seconds to a tenth; null when not reached or not seen. */
 export interface DocumentMeasures {
@@ -40,12 +41,30 @@ export interface DocumentHead {
 }
 
 /**
+ * When a document or a report says it was made: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set,
+ * as reproducible builds define it (https://reproducible-builds.org/specs/source-date-epoch/),
+ * so a report made for documentation is the same byte for byte from one run to the next.
+ * @throws {@link UsageError} when `SOURCE_DATE_EPOCH` is set but not a whole number of seconds.
+ */
+export function reportDate(env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return now();
+  if (!/^\d{1,12}$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got ${JSON.stringify(epoch)}`);
+  return new Date(Number(epoch) * 1000);
+}
+
+/**
  * One JSON document for `--json`: the common head, then the command's own fields. The head's
  * fields win over a body field of the same name, so every document reads alike at the top.
  */
 export function jsonDocument<Body extends object>(head: Omit<DocumentHead, 'schemaVersion' | 'generatedAt'> & { readonly generatedAt?: string }, body: Body): DocumentHead & Omit<Body, keyof DocumentHead> {
   const { schemaVersion, command, mode, generatedAt, outcome, measures, summary, ...rest } = body as Body & Partial<DocumentHead>;
   void [schemaVersion, command, mode, generatedAt, outcome, measures, summary];
-  const first: DocumentHead = { schemaVersion: SCHEMA_VERSION, command: head.command, mode: head.mode, generatedAt: head.generatedAt ?? new Date().toISOString(), outcome: head.outcome, measures: head.measures, summary: head.summary };
+  const first: DocumentHead = { schemaVersion: SCHEMA_VERSION, command: head.command, mode: head.mode, generatedAt: head.generatedAt ?? reportDate(process.env).toISOString(), outcome: head.outcome, measures: head.measures, summary: head.summary };
   return { ...first, ...rest } as DocumentHead & Omit<Body, keyof DocumentHead>;
+}
+
+/** The measures of a document, picked from anything that carries them under the same names (a drill's report, a run's measures). */
+export function measuresOf(from: Partial<Record<keyof DocumentMeasures, number | null>>): DocumentMeasures {
+  return { detectSeconds: from.detectSeconds ?? null, rtoSeconds: from.rtoSeconds ?? null, rpoSeconds: from.rpoSeconds ?? null, durationSeconds: from.durationSeconds ?? null };
 }

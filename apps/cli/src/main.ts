@@ -62,13 +62,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const out = new Output();
   try {
+    // `dr help X` for a command that does not exist would otherwise print the whole help on stderr with no word of what was wrong.
+    const [first, topic] = argv;
+    if (first === 'help' && topic !== undefined && !topic.startsWith('-') && topic !== 'help' && !program.commands.some((c) => c.name() === topic || c.aliases().includes(topic))) {
+      out.error(`unknown command ${JSON.stringify(topic)} (run dr --help for the commands)`);
+      return EXIT.badInput;
+    }
     await program.parseAsync([...argv], { from: 'user' });
     return context.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
-      // `dr` with no command: the help went to stderr; that is a usage error.
-      if (e.code === 'commander.help') return EXIT.badInput;
+      // `dr help` and `dr help X` print the help on stdout as `--help` does (commander's code 0);
+      // `dr` with no command prints it on stderr (code 1): that is a usage error.
+      if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
       out.error(`${e.message.replace(/^error: /, '')} (run dr --help for usage)`);
       return EXIT.badInput;
     }

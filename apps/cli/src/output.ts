@@ -1,49 +1,307 @@
+import type { WriteStream } from 'node:tty';
+import { stripVTControlCharacters } from 'node:util';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+
+/** The colour functions of one stream: picocolors' set, on or off. */
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Width assumed when stdout is not a terminal and `COLUMNS` says nothing: wide enough for a table, narrow enough for a log viewer. */
+export const DEFAULT_WIDTH = 100;
+/** Below this, nothing readable fits; a narrower terminal is laid out as this wide. */
+export const MIN_WIDTH = 20;
+/** A column is not squeezed below this, unless its content is narrower. */
+const MIN_COLUMN = 8;
+/**
+ * A column is not squeezed below its longest word either, up to this width: an identifier broken
+ * in two (`lamp-replic` / `a-params`) reads worse than the same values as blocks of labelled lines.
+ */
+const MAX_UNBROKEN_WORD = 20;
+/** Below this, a value is put under its label instead of beside it. */
+const MIN_VALUE_WIDTH = 16;
+
+/** The environment variables that decide width and colour (`process.env` by default). */
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The width lines must fit in: the terminal's on a TTY, else `COLUMNS` (set by shells and by
+ * people who pipe into a pager of known width), else {@link DEFAULT_WIDTH}; never below {@link MIN_WIDTH}.
+ */
+export function terminalWidth(stream: NodeJS.WritableStream, env: Env = process.env): number {
+  const tty = stream as Partial<WriteStream>;
+  const fromTerminal = tty.isTTY && tty.columns && tty.columns > 0 ? tty.columns : undefined;
+  const fromEnv = env.COLUMNS !== undefined && /^\d+$/.test(env.COLUMNS) && Number(env.COLUMNS) > 0 ? Number(env.COLUMNS) : undefined;
+  return Math.max(MIN_WIDTH, fromTerminal ?? fromEnv ?? DEFAULT_WIDTH);
+}
+
+/**
+ * Whether to colour what goes to `stream`. `NO_COLOR` (any non-empty value, https://no-color.org)
+ * turns colour off whatever else is set, as picocolors does; `FORCE_COLOR` turns it on unless it is
+ * `0` or `false` (the values chalk and Node give that meaning); otherwise only a terminal that is
+ * not `TERM=dumb` gets colour. Unlike picocolors' default, `CI` alone does not: a pipe in CI is a
+ * log file, and escape codes there are noise.
+ */
+export function colorWanted(stream: NodeJS.WritableStream, env: Env = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return (stream as Partial<WriteStream>).isTTY === true && env.TERM !== 'dumb';
+}
+
+/** Characters that take no column: combining marks, format characters (zero-width joiner, variation selectors). */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+/**
+ * Characters that take two columns: emoji shown as emoji, and the East Asian wide and fullwidth
+ * ranges (the ranges string-width, which cli-table3 measures with, counts as two).
+ */
+const DOUBLE_WIDTH = /^(?:\p{Emoji_Presentation}|[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1b000}-\u{1b001}\u{1f200}-\u{1f251}\u{20000}-\u{3fffd}])$/u;
+
+/** The columns `text` takes on a terminal (its widest line), escape codes not counted. */
+export function displayWidth(text: string): number {
+  let widest = 0;
+  for (const line of stripVTControlCharacters(text).split('\n')) {
+    let width = 0;
+    for (const char of line) {
+      const code = char.codePointAt(0) ?? 0;
+      if (code < 0x20 || (code >= 0x7f && code < 0xa0) || ZERO_WIDTH.test(char)) continue;
+      width += DOUBLE_WIDTH.test(char) ? 2 : 1;
+    }
+    widest = Math.max(widest, width);
+  }
+  return widest;
+}
+
+/** An SGR escape (what picocolors writes) or one character. */
+const TOKEN = /\x1b\[[0-9;]*m|[\s\S]/gu;
+
+/** Splits one word into a head at most `width` columns wide (at least one character) and the rest; escape codes stay with the text they colour. */
+function splitAtWidth(word: string, width: number): [string, string] {
+  let head = '';
+  let used = 0;
+  let taken = 0;
+  for (const [token] of word.matchAll(TOKEN)) {
+    const w = token.startsWith('\x1b') ? 0 : displayWidth(token);
+    if (w > 0 && used + w > width && taken > 0) break;
+    head += token;
+    used += w;
+    if (w > 0) taken++;
+  }
+  return [head, word.slice(head.length)];
+}
+
+/**
+ * Wraps `text` to lines at most `width` columns wide: on spaces where it can, and inside a word
+ * longer than a line (an ARN, a snapshot id), so nothing is cut off. Escape codes are kept and not counted.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    let current = '';
+    let currentWidth = 0;
+    let started = false;
+    for (let word of line.split(' ')) {
+      let wordWidth = displayWidth(word);
+      if (!started && wordWidth <= width) {
+        [current, currentWidth, started] = [word, wordWidth, true];
+        continue;
+      }
+      if (started && currentWidth + 1 + wordWidth <= width) {
+        current += ` ${word}`;
+        currentWidth += 1 + wordWidth;
+        continue;
+      }
+      // The spaces at a line break are the break.
+      if (started && wordWidth === 0) continue;
+      if (started) lines.push(current);
+      while (wordWidth > width) {
+        const [head, rest] = splitAtWidth(word, width);
+        lines.push(head);
+        word = rest;
+        wordWidth = displayWidth(word);
+      }
+      [current, currentWidth, started] = [word, wordWidth, true];
+    }
+    lines.push(started ? current : '');
+  }
+  return lines;
+}
+
+/** How a table is laid out in a given width: as a table with these content widths, or as one block of labelled values per row. */
+export type TableLayout = { readonly kind: 'table'; readonly widths: readonly number[] } | { readonly kind: 'blocks' };
+
+/**
+ * Fits a table into `width` columns. Each column gets its content's width when all fit; else every
+ * column gets at least its minimum (its longest word up to {@link MAX_UNBROKEN_WORD}, and no less
+ * than {@link MIN_COLUMN}) and the rest of the room in proportion to what it lacks, its cells
+ * wrapped. When even the minimums do not fit, the rows are printed as blocks of `label  value`
+ * lines: dropping columns would hide values, and at 3 a.m. the hidden column is the one that mattered.
+ */
+export function layoutTable(head: readonly string[], rows: readonly (readonly string[])[], width: number): TableLayout {
+  // cli-table3 draws a border before each column and after the last, and pads each cell by one space on each side.
+  const available = width - (3 * head.length + 1);
+  const natural = head.map((h, i) => Math.max(1, displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const longestWord = (text: string) => Math.max(0, ...stripVTControlCharacters(text).split(/\s+/).map(displayWidth));
+  const minimum = head.map((h, i) => {
+    const word = Math.max(longestWord(h), ...rows.map((r) => longestWord(r[i] ?? '')));
+    return Math.min(natural[i]!, Math.max(MIN_COLUMN, Math.min(MAX_UNBROKEN_WORD, word)));
+  });
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  if (sum(natural) <= available) return { kind: 'table', widths: natural };
+  if (sum(minimum) > available) return { kind: 'blocks' };
+  const lacking = natural.map((n, i) => n - minimum[i]!);
+  const spare = available - sum(minimum);
+  const widths = minimum.map((m, i) => m + Math.floor((spare * lacking[i]!) / sum(lacking)));
+  // What the rounding down left over goes one column each to those still short of their content.
+  for (let i = 0, left = available - sum(widths); left > 0 && i < widths.length; i++) {
+    if (widths[i]! < natural[i]!) {
+      widths[i]!++;
+      left--;
+    }
+  }
+  return { kind: 'table', widths };
+}
+
+/** Options of an {@link Output}, for tests and for streams that are not the process's own. */
+export interface OutputOptions {
+  /** Width lines must fit in. @default {@link terminalWidth} of stdout */
+  readonly width?: number;
+  /** Whether to colour stdout. @default {@link colorWanted} for stdout */
+  readonly color?: boolean;
+  /** Where `COLUMNS`, `NO_COLOR`, `FORCE_COLOR` and `TERM` are read. @default process.env */
+  readonly env?: Env;
+}
 
 /**
  * The one place that writes for people and machines, so every command prints alike: human
  * output to stdout, diagnostics to stderr, and with `--json` nothing but one JSON document.
+ * Each instance decides its width and its colours from its own streams, so a pipe gets plain
+ * text that fits, and a terminal gets colour that fits the terminal.
  */
 export class Output {
+  /** Colour functions for stdout: off when stdout is not a terminal (see {@link colorWanted}). */
+  readonly color: Colors;
+  /** The width lines of tables and fields fit in. */
+  readonly width: number;
+  private readonly errorColor: Colors;
+
   constructor(
     private readonly stdout: NodeJS.WritableStream = process.stdout,
     private readonly stderr: NodeJS.WritableStream = process.stderr,
     readonly json = false,
-  ) {}
-
-  readonly color = pc;
+    options: OutputOptions = {},
+  ) {
+    const env = options.env ?? process.env;
+    this.width = options.width ?? terminalWidth(stdout, env);
+    this.color = pc.createColors(options.color ?? colorWanted(stdout, env));
+    this.errorColor = pc.createColors(colorWanted(stderr, env));
+  }
 
   /** A line for people; silent under `--json`. */
   line(text = ''): void {
-    if (!this.json) this.stdout.write(`${text}\n`);
+    if (!this.json) this.write(`${text}\n`);
   }
 
   heading(text: string): void {
     this.line();
-    this.line(pc.bold(text));
+    this.line(this.color.bold(text));
   }
 
-  /** A two-column table of labels and values. */
+  /**
+   * Labels and their values, the values in one column; a long value wraps under its column, and
+   * when the labels leave too little room, each value goes under its label.
+   */
   fields(rows: readonly (readonly [string, string])[]): void {
-    const width = Math.max(...rows.map(([label]) => label.length));
-    for (const [label, value] of rows) this.line(`  ${pc.dim(label.padEnd(width))}  ${value}`);
+    const labelWidth = Math.max(0, ...rows.map(([label]) => displayWidth(label)));
+    const valueWidth = this.width - labelWidth - 4;
+    for (const [label, value] of rows) {
+      if (valueWidth >= MIN_VALUE_WIDTH) {
+        const [first, ...rest] = wrapText(value, valueWidth);
+        this.line(`  ${this.color.dim(label + ' '.repeat(labelWidth - displayWidth(label)))}  ${first}`);
+        for (const line of rest) this.line(`${' '.repeat(labelWidth + 4)}${line}`);
+      } else {
+        for (const line of wrapText(label, this.width - 2)) this.line(`  ${this.color.dim(line)}`);
+        for (const line of wrapText(value, this.width - 4)) this.line(`    ${line}`);
+      }
+    }
   }
 
-  /** A table with a header row. */
+  /** A table with a header row, fitted to {@link width} (see {@link layoutTable}). */
   table(head: readonly string[], rows: readonly (readonly string[])[]): void {
-    const table = new Table({ head: head.map((h) => pc.bold(h)), style: { head: [], border: [] } });
-    table.push(...rows.map((r) => [...r]));
+    const layout = layoutTable(head, rows, this.width);
+    if (layout.kind === 'blocks') {
+      // The first column names the row (a step, a region, a snapshot): it heads the block, the others are its fields.
+      const [firstHead = '', ...otherHeads] = head;
+      rows.forEach((row, i) => {
+        if (i > 0) this.line();
+        const title = firstHead === '' ? (row[0] ?? '') : `${firstHead}: ${row[0] ?? ''}`;
+        for (const line of wrapText(title, this.width)) this.line(this.color.bold(line));
+        this.fields(otherHeads.map((h, j) => [h, row[j + 1] ?? '']));
+      });
+      return;
+    }
+    const cell = (text: string, i: number) => wrapText(text, layout.widths[i]!).join('\n');
+    const table = new Table({
+      head: head.map((h, i) => this.color.bold(cell(h, i))),
+      colWidths: layout.widths.map((w) => w + 2),
+      // The cells come wrapped to fit; cli-table3's own wrapping then changes nothing and its
+      // truncation never triggers, but both stay on so a misjudged width wraps instead of overflowing.
+      wordWrap: true,
+      wrapOnWordBoundary: true,
+      style: { head: [], border: [] },
+    });
+    table.push(...rows.map((r) => head.map((_, i) => cell(r[i] ?? '', i))));
     this.line(table.toString());
   }
 
   /** The one JSON document of a `--json` run. */
   document(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
   /** A diagnostic for people, on stderr. */
   error(text: string): void {
-    this.stderr.write(`${pc.red('error')} ${text}\n`);
+    this.stderr.write(`${this.errorColor.red('error')} ${text}\n`);
   }
+
+  private write(text: string): void {
+    // Once the reader of a pipe has gone (see endQuietlyOnClosedPipe), what is left to say has no one to read it.
+    if ((this.stdout as Partial<WriteStream>).destroyed) return;
+    this.stdout.write(text);
+  }
+}
+
+/** The parts of `process` that {@link endQuietlyOnClosedPipe} uses. */
+export interface PipeOwner {
+  readonly stdout: NodeJS.EventEmitter;
+  readonly stderr: NodeJS.EventEmitter;
+  listenerCount(event: 'SIGINT'): number;
+  emit(event: 'SIGINT', signal: 'SIGINT'): boolean;
+  exit(code: number): void;
+}
+
+/**
+ * Ends `dr` quietly when the reader of its stdout goes away (`dr drill | head -2`): Node reports
+ * that as an EPIPE error on stdout, which unhandled ends the process with a stack trace.
+ *
+ * A command that stops gracefully on Ctrl-C (a failover keeps its run resumable and frees its
+ * lease; a live drill restores the capacity it took away) is stopped that way, and its own exit
+ * code stands: it did not finish. Anything else exits at once with 0, as a Unix tool does when
+ * the reader went away: the reader chose to stop reading, nothing failed, and a script with
+ * `set -o pipefail` around `dr drill | head` should not fail for it.
+ * Any other error writing stdout (a full disk) is reported in one line, exit 1. Errors on stderr
+ * are ignored: there is nowhere left to report them.
+ */
+export function endQuietlyOnClosedPipe(owner: PipeOwner = process): void {
+  let stopping = false;
+  owner.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') {
+      (owner.stderr as NodeJS.WritableStream).write(`error cannot write the output: ${e.message}\n`);
+      owner.exit(1);
+      return;
+    }
+    if (stopping) return;
+    stopping = true;
+    if (owner.listenerCount('SIGINT') > 0) owner.emit('SIGINT', 'SIGINT');
+    else owner.exit(0);
+  });
+  owner.stderr.on('error', () => undefined);
 }

@@ -6,7 +6,7 @@ import { createAwsPorts } from '@dr/aws-adapters';
 import { bundledFunction, enforceSynthesizedDrApp, FakeAws, HealthEndpoint, runNodeScript, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
 import { parseConfig, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 import { inject } from 'vitest';
-import { BIN, type CliResult } from './run-cli.js';
+import { BIN, TEST_COLUMNS, type CliResult } from './run-cli.js';
 
 /** The health record reader bundle, exactly as `@dr/constructs` ships it. */
 const READER_BUNDLE = fileURLToPath(new URL('../../../packages/constructs/lambda/health-record-reader/index.mjs', import.meta.url));
@@ -74,6 +74,7 @@ export class AwsWorld {
       HOME: this.dir,
       NO_COLOR: '1',
       FORCE_COLOR: '0',
+      COLUMNS: TEST_COLUMNS,
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_REGION: 'us-east-1',
       ...this.server.env,

@@ -11,8 +11,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `dr` with the given arguments, colour off. */
+/**
+ * Columns for the command tests: wide enough that no table or field wraps, since they assert
+ * content; test/output.test.ts and test/commands/pipe.test.ts assert the layout at set widths.
+ */
+export const TEST_COLUMNS = '1000';
+
+/** Runs `dr` with the given arguments, colour off, in {@link TEST_COLUMNS}. */
 export function dr(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: TEST_COLUMNS }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

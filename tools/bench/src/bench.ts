@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { FakeAws, startDynalite, startFakeAwsServer } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import type { LatencyModel } from '@dr/failover-core/sim';
 import { brokenInvariants, DEFAULT_SEQUENCE, RETURN_GRACE_MS, drillOperationFor, roundTenths, runDrill, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
@@ -177,7 +178,12 @@ async function lambdaBundles(): Promise<void> {
   }
 }
 
-/** `dr --help` and `dr drill` (default scenario) as whole processes, as an operator starts them. */
+/**
+ * `dr --help`, `dr drill` (default scenario) and `dr status` as whole processes, as an operator
+ * starts them. `dr status` reads a steady pilot light from the stateful fakes over HTTP (every
+ * RDS, Auto Scaling, Global Accelerator, CloudWatch, SSM and DynamoDB call a real status makes),
+ * so its figure is the command's own cost plus loopback round trips, not AWS's latency.
+ */
 async function cliStartup(): Promise<void> {
   const bin = fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
   if (!existsSync(bin)) {
@@ -185,20 +191,48 @@ async function cliStartup(): Promise<void> {
     return;
   }
   console.log('\n6. dr start-up, whole processes');
-  for (const [label, args, runs] of [
-    ['dr --help', ['--help'], 20],
-    ['dr drill', ['drill'], 10],
-  ] as const) {
+  const time = (label: string, args: readonly string[], runs: number, env: NodeJS.ProcessEnv, ok: (code: number | null) => boolean) => {
     const times: number[] = [];
+    const codes = new Set<number | null>();
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
-      const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-      if (run.status !== 0) throw new Error(`${label} failed: ${run.stderr}`);
+      const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
+      if (!ok(run.status)) throw new Error(`${label} failed (exit ${run.status}): ${run.stderr}`);
+      codes.add(run.status);
       times.push(performance.now() - started);
     }
     const t = stats(times);
-    console.log(`   ${label.padEnd(10)} p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (${runs} runs)`);
+    console.log(`   ${label.padEnd(20)} p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (${runs} runs, exit ${[...codes].join('/')})`);
+  };
+  time('dr --help', ['--help'], 20, process.env, (code) => code === 0);
+  time('dr drill', ['drill'], 10, process.env, (code) => code === 0);
+  const world = await startStatusWorld();
+  try {
+    // 0 when the steady world is healthy and ready; 1 is still a status that ran (it says why).
+    time('dr status (fakes)', ['status', '--config', world.configFile], 20, world.env, (code) => code === 0 || code === 1);
+  } finally {
+    await world.stop();
   }
+}
+
+/** A steady pilot light on the stateful fakes over HTTP and dynalite, for timing `dr status` as a process. */
+async function startStatusWorld(): Promise<{ configFile: string; env: NodeJS.ProcessEnv; stop: () => Promise<void> }> {
+  const statusConfig = parseConfig({ ...referenceConfig, controller: { stateTableName: 'bench-dr-state' } });
+  const fake = new FakeAws(statusConfig, 'steady', { mockSdk: false });
+  const [server, dynamo] = await Promise.all([startFakeAwsServer(fake), startDynalite()]);
+  await dynamo.createTable('bench-dr-state');
+  const dir = mkdtempSync(join(tmpdir(), 'dr-bench-status-'));
+  const configFile = join(dir, 'dr.json');
+  writeFileSync(configFile, JSON.stringify(statusConfig));
+  const env = { PATH: process.env.PATH, HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: statusConfig.primary.region, ...server.env, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
+  return {
+    configFile,
+    env,
+    stop: async () => {
+      await Promise.all([server.stop(), dynamo.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Prints, for each result that did not hold, what went wrong (up to `limit`). */

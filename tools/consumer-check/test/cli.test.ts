@@ -73,6 +73,8 @@ describe('@dr/cli, packed and installed into an empty prefix from the registry a
     expect(readdirSync(join(prefix, 'lib/node_modules/@dr'))).toEqual(['cli']);
     expect(existsSync(join(installed, 'node_modules/@dr'))).toBe(false);
     expect(lstatSync(dr).isSymbolicLink()).toBe(true);
+    // The JSON Schema of its --json documents, for operators' scripts.
+    expect(existsSync(join(installed, 'schema/dr-output.schema.json'))).toBe(true);
   });
 
   it('imports nothing but Node builtins, its own chunks and the dependencies it declares; never a devDependency', async () => {
@@ -101,7 +103,7 @@ describe('@dr/cli, packed and installed into an empty prefix from the registry a
 
     expect(r.stderr).not.toMatch(MISSING_MODULE);
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'completed' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ schemaVersion: 1, command: 'drill', mode: 'simulated', outcome: 'completed' });
   });
 
   it('runs dr status --config against fake AWS: it reads both regions and answers, with no module missing and no SDK warning', async () => {

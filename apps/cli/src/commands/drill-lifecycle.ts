@@ -4,6 +4,7 @@ import { loadConfig } from '../config-source.js';
 import { parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
+import { jsonDocument } from '../json-document.js';
 import { Output } from '../output.js';
 import { drillProgressPrinter, invariantRows, outcomeColour, planTitle, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
 import { printRetired } from '../retired.js';
@@ -107,7 +108,8 @@ export async function runLifecycleDrill(flags: DrillFlags, context: CommandConte
         },
       });
   const report = await runLifecycle({ config, sequence, scenario, seed, onProgress: print });
-  if (flags.json) out.document(report);
+  // Several runs: each operation carries its own measures and its own `next`; the head has neither.
+  if (flags.json) out.document(jsonDocument({ command: 'drill', mode: 'simulated', outcome: report.outcome, measures: null, summary: null }, report));
   else printLifecycleSummary(out, report);
   context.exitCode = report.outcome === 'completed' ? EXIT.ok : EXIT.failed;
 }

@@ -1,9 +1,10 @@
-import { asgRef, measureRun, Runner, stateKeys, isTerminal, type RunState } from '@dr/failover-core';
+import { asgRef, measureRun, Runner, stateKeys, isTerminal, summarizeRun, type RunState } from '@dr/failover-core';
 import type { CapacitySetting } from '@dr/failover-core/ports';
 import type { AwsFlags } from '../aws-options.js';
 import { confirm } from '../confirm.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
+import { jsonDocument, measuresOf } from '../json-document.js';
 import { Output } from '../output.js';
 import { printTimelineEntry } from '../progress.js';
 
@@ -129,7 +130,7 @@ export async function runLiveDrill(flags: LiveDrillFlags, context: CommandContex
     restored,
     outcome: recovered ? 'recovered' : 'not-recovered',
   };
-  if (flags.json) out.document(result);
+  if (flags.json) out.document(jsonDocument({ command: 'drill', mode: 'live', outcome: result.outcome, measures: measuresOf({ ...m, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds }), summary: run ? summarizeRun(run) : null }, result));
   out.heading('Live drill');
   out.fields([
     ['outcome', recovered ? c.green('recovered') : c.red('not recovered')],

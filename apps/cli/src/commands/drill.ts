@@ -3,8 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config-source.js';
 import { EXIT, UsageError } from '../errors.js';
-import { DRILL_CHOICES, parseOperation, parseOutageSeconds, parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
+import { DRILL_CHOICES, parseOperation, parseOutageSeconds, parseScenario, parseSeed, refuseContradictoryDrillOptions, type DrillFlags } from '../drill-options.js';
 import type { CommandContext } from '../main.js';
+import { jsonDocument, measuresOf, reportDate } from '../json-document.js';
 import { Output } from '../output.js';
 import { drillProgressPrinter, formatInvariants, outcomeColour, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
 import { DrillRecorder, renderDrillReport } from '../report-html.js';
@@ -74,7 +75,8 @@ export function drillCommand(context: CommandContext): Command {
       'after',
       `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario promotion-failure\n  dr drill --scenario target-fails-mid-switchover\n  dr drill --scenario alb-5xx --report drill.html\n  dr drill --scenario region-outage --outage-seconds 60 --json\n  dr drill --operation lifecycle\n  dr drill --operation lifecycle --sequence switchover,failback --scenario target-fails-mid-switchover --json\n  dr drill --live --app lamp --region us-east-1 --url http://a1b2c3.awsglobalaccelerator.com/ref\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(30)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nA lifecycle runs the operations one after another on one simulated world; the scenario's fault applies to the first failover (the first switchover for target-fails-mid-switchover), and a run that leaves the DR region without its pilot light is followed by a rebuild.\n\nExit code: 0 when the drill did what it should within its objectives (completed, rightly did not trigger, rightly refused because the primary recovered first, or rightly undid its reversible steps because the primary recovered before the point of no return), or the lifecycle completed with every invariant held and the pilot light restored; 1 when it failed, was rolled back, was refused or missed an objective; 2 on bad input.`,
     )
-    .action(async (flags: DrillFlags) => {
+    .action(async (flags: DrillFlags, command: Command) => {
+      refuseContradictoryDrillOptions(flags, (key) => ![undefined, 'default'].includes(command.getOptionValueSource(key)));
       const operation = parseOperation(flags.operation, flags.scenario);
       if (flags.outageSeconds !== undefined && (flags.live || operation === 'lifecycle')) throw new UsageError('--outage-seconds ends the fault of a single drill on the simulator (not a lifecycle or a live drill)');
       if (flags.live) {
@@ -91,6 +93,8 @@ export function drillCommand(context: CommandContext): Command {
       const out = new Output(process.stdout, process.stderr, flags.json === true);
       out.line(out.color.bold(`Drill: ${operation} of ${config.app} on the simulator — scenario ${scenario}, seed ${seed}`));
       out.line(out.color.dim(SCENARIO_DESCRIPTIONS[scenario]));
+      // Read before the drill runs: a malformed SOURCE_DATE_EPOCH is bad input, refused before anything runs.
+      const madeAt = reportDate(process.env);
       const recorder = new DrillRecorder();
       const print = flags.json ? undefined : drillProgressPrinter(out, { stamp });
       const report = await runDrill({
@@ -106,13 +110,14 @@ export function drillCommand(context: CommandContext): Command {
         },
       });
       if (flags.report !== undefined) {
+        const meta = { mode: 'simulated', generatedAt: madeAt, configFile: flags.config, app: config.app, outageSeconds, force: flags.force === true } as const;
         try {
-          await writeFile(flags.report, renderDrillReport(report, recorder));
+          await writeFile(flags.report, renderDrillReport(report, recorder, meta));
         } catch (e) {
           throw new UsageError(`cannot write the report to ${flags.report}: ${(e as Error).message}`, { cause: e });
         }
       }
-      if (flags.json) out.document(report);
+      if (flags.json) out.document(jsonDocument({ command: 'drill', mode: 'simulated', generatedAt: madeAt.toISOString(), outcome: report.outcome, measures: measuresOf(report), summary: report.summary }, report));
       else printSummary(out, report);
       if (flags.report !== undefined && !flags.json) out.line(out.color.dim(`\nTimeline chart written to ${flags.report}`));
       // The engine judges whether the drill did what it should: completed within the objectives,

@@ -3,6 +3,7 @@ import { HealthEndpoint } from '@dr/aws-fakes';
 import { supervise } from '@dr/failover-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
+import { expectValidDocument } from '../json-schema.js';
 
 describe('dr drill --live (a game day on a deployed stack, here the stateful fakes)', () => {
   let world: AwsWorld;
@@ -54,7 +55,7 @@ describe('dr drill --live (a game day on a deployed stack, here the stateful fak
 
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const result = JSON.parse(r.stdout) as { outcome: string; clientDownAfterSeconds: number; clientRtoSeconds: number; rtoSeconds: number; restored: boolean; phase: string };
+      const result = expectValidDocument<{ outcome: string; clientDownAfterSeconds: number; clientRtoSeconds: number; rtoSeconds: number; restored: boolean; phase: string }>(r.stdout);
       expect(result).toMatchObject({ outcome: 'recovered', phase: 'completed', restored: true });
       expect(result.clientDownAfterSeconds).toBeLessThan(result.clientRtoSeconds);
       expect(result.rtoSeconds).toBeGreaterThan(0);
