@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { completionCommand } from './commands/completion.js';
 import { drillCommand } from './commands/drill.js';
@@ -7,6 +8,9 @@ import { statusCommand } from './commands/status.js';
 import { describeError, isConfigError, isDrError } from '@dr/failover-core';
 import { EXIT, ExitError, isMissingCredentials } from './errors.js';
 import { Output } from './output.js';
+
+/** The version `nx release` writes into package.json, read from beside `dist/` (and `src/`) so that `dr --version` never lags a release. */
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** What a command reports back to the entry point. */
 export interface CommandContext {
@@ -18,7 +22,7 @@ export interface CommandContext {
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('dr')
     .description('Pilot-light disaster recovery for AWS: readiness, failover, switchover, failback, rebuilding the pilot light, and drills.')
-    .version('0.1.0')
+    .version(version)
     .option('--debug', 'print stack traces of unexpected errors')
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
