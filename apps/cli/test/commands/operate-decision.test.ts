@@ -2,6 +2,7 @@ import { buildPlan, startRun, stateKeys, type ControlRecord, type RunState } fro
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
 import type { CliResult } from '../run-cli.js';
+import { expectValidDocument } from '../json-schema.js';
 
 /** The state table's record of the app, and its version (0: none yet). */
 async function record(world: AwsWorld): Promise<{ version: number; value: ControlRecord | undefined }> {
@@ -106,9 +107,9 @@ describe('dr <operation> --dry-run decides as the real run does (the same rehear
     const refuse = await world.dr(['plan', 'failover', '--config', world.configFile, '--json']);
 
     expect(start.code).toBe(0);
-    expect(JSON.parse(start.stdout)).toMatchObject({ schemaVersion: 1, command: 'failover', mode: 'live', outcome: 'would-start', measures: null, summary: null, dryRun: true, firstMutation: expect.arrayContaining([expect.objectContaining({ blockId: 'scale-compute', stepId: 'prepare' })]) });
+    expect(expectValidDocument(start.stdout)).toMatchObject({ schemaVersion: 1, command: 'failover', mode: 'live', outcome: 'would-start', measures: null, summary: null, dryRun: true, firstMutation: expect.arrayContaining([expect.objectContaining({ blockId: 'scale-compute', stepId: 'prepare' })]) });
     expect(refuse.code).toBe(1);
-    expect(JSON.parse(refuse.stdout)).toMatchObject({ command: 'plan', outcome: 'would-refuse', refusal: expect.stringMatching(/served from the secondary region already/), firstMutation: [] });
+    expect(expectValidDocument(refuse.stdout)).toMatchObject({ command: 'plan', outcome: 'would-refuse', refusal: expect.stringMatching(/served from the secondary region already/), firstMutation: [] });
     expect(world.fake.mutations()).toBe(0);
   });
 });
@@ -133,7 +134,7 @@ describe('a run that fails or stops says what it changed, the state now and the 
 
     const json = await world.dr(['failover', '--config', world.configFile, '--yes', '--json']);
     expect(json.code).toBe(1);
-    const doc = JSON.parse(json.stdout) as { command: string; outcome: string; summary: { changes: { blockId: string; fate: string }[]; now: string; next: string }; measures: unknown; error: unknown };
+    const doc = expectValidDocument(json.stdout) as { command: string; outcome: string; summary: { changes: { blockId: string; fate: string }[]; now: string; next: string }; measures: unknown; error: unknown };
     expect(doc).toMatchObject({ command: 'failover', mode: 'live', outcome: 'failed', error: null, measures: expect.any(Object) });
     expect(doc.summary.changes.map((ch) => ch.blockId)).toEqual(expect.arrayContaining(['fence-weight', 'fence-dial', 'scale-compute']));
     expect(doc.summary.now).toMatch(/\S/);
@@ -158,7 +159,7 @@ describe('a run that fails or stops says what it changed, the state now and the 
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the failover stopped on an error: .*lost to another controller.*Next: dr failover/);
     if (json) {
-      const doc = JSON.parse(r.stdout) as { outcome: string; error: string; summary: { changes: { blockId: string }[]; now: string; next: string } };
+      const doc = expectValidDocument(r.stdout) as { outcome: string; error: string; summary: { changes: { blockId: string }[]; now: string; next: string } };
       expect(doc).toMatchObject({ command: 'failover', outcome: 'stopped', error: expect.stringMatching(/lost to another controller/) });
       expect(doc.summary.changes.length).toBeGreaterThan(0);
       expect(doc.summary.now).toMatch(/The failover is running/);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
+import { expectValidDocument } from '../json-schema.js';
 
 describe('dr failover, switchover, failback against AWS (stateful fakes over HTTP, dynalite)', () => {
   let world: AwsWorld;
@@ -33,7 +34,7 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
 
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { phase: string; operation: string; measures: { rtoSeconds: number } };
+    const doc = expectValidDocument(r.stdout) as { phase: string; operation: string; measures: { rtoSeconds: number } };
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'failover', mode: 'live', outcome: 'completed', phase: 'completed', operation: 'failover', error: null, summary: { next: expect.stringMatching(/^dr failback/) } });
     expect(doc.measures.rtoSeconds).toBeGreaterThan(0);
     expect(world.fake.calls.promoteReplicaAttempts).toBe(1);
@@ -81,7 +82,7 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
     expect(first.stdout).toMatch(/What the run changed\n(.*\n)*.*kept\s+promote-replica: Promote lamp-replica in us-east-1/);
     expect(first.stdout).toMatch(/\nNow: The failover is running, at step \d+\./);
     expect(first.stdout).toMatch(/\nNext: dr failover, to resume it/);
-    const status = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { run: { phase: string } };
+    const status = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { run: { phase: string } };
     expect(status.run.phase).toBe('running');
 
     const second = await world.dr(['failover', '--config', world.configFile, '--yes']);
@@ -116,7 +117,7 @@ describe('dr switchover against AWS', () => {
       const r = await world.dr(['switchover', '--config', world.configFile, '--yes', '--json']);
 
       expect(r.code).toBe(0);
-      const doc = JSON.parse(r.stdout) as { phase: string; outcome: string; measures: { rpoSeconds: number | null } };
+      const doc = expectValidDocument(r.stdout) as { phase: string; outcome: string; measures: { rpoSeconds: number | null } };
       expect(doc).toMatchObject({ command: 'switchover', outcome: 'completed', phase: 'completed' });
       expect(doc.measures.rpoSeconds ?? 0).toBe(0);
       expect(world.fake.calls.setWriteFence).toBeGreaterThanOrEqual(1);

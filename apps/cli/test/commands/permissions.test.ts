@@ -1,6 +1,7 @@
 import type { PolicyDocument, PolicyStatement } from '@dr/aws-fakes';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
+import { expectValidDocument } from '../json-schema.js';
 
 /** `policies` without the statement whose Sid is `sid` (which must be there). */
 function without(policies: readonly PolicyDocument[], sid: string): PolicyDocument[] {
@@ -33,9 +34,9 @@ describe('dr as an operator with only the <app>-dr-operator managed policy (enfo
     const failback = await world.dr(['failback', '--app', 'lamp', '--region', 'us-east-1', '--yes', '--json']);
 
     expect(failover.stderr).toBe('');
-    expect(JSON.parse(failover.stdout)).toMatchObject({ operation: 'failover', phase: 'completed' });
+    expect(expectValidDocument(failover.stdout)).toMatchObject({ operation: 'failover', phase: 'completed' });
     expect(failback.stderr).toBe('');
-    expect(JSON.parse(failback.stdout)).toMatchObject({ operation: 'failback', phase: 'completed' });
+    expect(expectValidDocument(failback.stdout)).toMatchObject({ operation: 'failback', phase: 'completed' });
     expect(world.fake.servingRegion()).toBe(world.config.primary.region);
     const actions = new Set(world.fake.iam.authorizations.map((a) => a.action));
     expect([...actions]).toEqual(expect.arrayContaining(['ssm:GetParameter', 'dynamodb:PutItem', 'rds:PromoteReadReplica', 'rds:CreateDBInstanceReadReplica', 'rds:ModifyDBInstance', 'kms:CreateGrant', 'sns:Publish', 'kms:GenerateDataKey']));

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
+import { expectValidDocument } from '../json-schema.js';
 
 /** The DR database promoted and left (what a switchover rolled back after its promotion leaves): the pilot light needs rebuilding. */
 function promoteTheDrDatabase(world: AwsWorld): void {
@@ -28,7 +29,7 @@ describe('dr rebuild against AWS (stateful fakes over HTTP, dynalite)', () => {
     expect(dry.stdout).not.toMatch(/expected/);
     expect(dry.stdout).toMatch(/✓ every precondition passes/);
     expect(dry.stdout).toMatch(/Dry run: nothing was changed/);
-    const doc = JSON.parse(json.stdout) as { dryRun: boolean; operation: string; expected: unknown; plan: { from: string; to: string } };
+    const doc = expectValidDocument(json.stdout) as { dryRun: boolean; operation: string; expected: unknown; plan: { from: string; to: string } };
     expect(doc).toMatchObject({ command: 'plan', mode: 'live', outcome: 'would-start', measures: null, summary: null, dryRun: true, operation: 'rebuild', expected: null, plan: { from: 'primary', to: 'primary' } });
     expect(world.fake.mutations()).toBe(0);
   });
@@ -75,7 +76,7 @@ describe('a failover that fails past its point of no return', () => {
     const retried = await world.dr(['failover', '--config', world.configFile, '--yes']);
 
     expect(failed.code).toBe(1);
-    const doc = JSON.parse(failed.stdout) as { phase: string; committedAt: number | null; failure: { blockId: string }; summary: { now: string; next: string; changes: { blockId: string; fate: string }[] } };
+    const doc = expectValidDocument(failed.stdout) as { phase: string; committedAt: number | null; failure: { blockId: string }; summary: { now: string; next: string; changes: { blockId: string; fate: string }[] } };
     expect(doc).toMatchObject({ command: 'failover', outcome: 'failed', phase: 'failed', failure: { blockId: 'verify-serving' } });
     expect(doc.committedAt).toEqual(expect.any(Number));
     expect(doc.summary.now).toMatch(/Past the point of no return since \d\d:\d\d:\d\d: us-east-1 is the active region; traffic is sent to us-east-1, which was not seen serving/);

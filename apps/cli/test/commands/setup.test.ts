@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsWorld } from '../aws-world.js';
 import { dr } from '../run-cli.js';
+import { expectValidDocument } from '../json-schema.js';
 
 describe('dr: config sources, credentials, help and completion', () => {
   let world: AwsWorld;
@@ -81,7 +82,7 @@ describe('dr: config sources, credentials, help and completion', () => {
     const r = await world.dr(['status', '--app', 'lamp', '--region', 'us-east-1', ...flags, '--endpoint-url', `dynamodb=${world.dynamo.endpoint}`, '--json'], { env: { ...none, AWS_ENDPOINT_URL_DYNAMODB: undefined } });
 
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toMatchObject({ stateStore: 'ok', readiness: { ready: true } });
+    expect(expectValidDocument(r.stdout)).toMatchObject({ stateStore: 'ok', readiness: { ready: true } });
   });
 
   it('every command has help with an example', () => {

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
+import { expectValidDocument } from '../json-schema.js';
 
 /** The fields of `dr status --json` these tests read. */
 interface StatusDocument {
@@ -37,7 +38,7 @@ describe('dr status: the headline says what serves users, from what was observed
 
   it('says the primary serves, observed healthy, and exits 0 when it is and a failover is ready', async () => {
     const human = await world.dr(['status', '--config', world.configFile]);
-    const doc = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument;
+    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument;
 
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^lamp: eu-west-1 \(primary\) serves, observed healthy\n/);
@@ -50,7 +51,7 @@ describe('dr status: the headline says what serves users, from what was observed
     world.fake.outages.add('eu-west-1');
 
     const human = await world.dr(['status', '--config', world.configFile]);
-    const doc = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument;
+    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument;
 
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^lamp: eu-west-1 \(primary\) is meant to serve, but it does not answer \(connection dropped\) and its accelerator endpoint is unhealthy: users are probably not served\n/);
@@ -71,7 +72,7 @@ describe('dr status: the headline says what serves users, from what was observed
 
     const human = await world.dr(['status', '--config', world.configFile], { env: everyEndpoint(`http://127.0.0.1:${port}`) });
     const seconds = (Date.now() - started) / 1000;
-    const doc = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'], { env: everyEndpoint(`http://127.0.0.1:${port}`) })).stdout) as StatusDocument;
+    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'], { env: everyEndpoint(`http://127.0.0.1:${port}`) })).stdout) as StatusDocument;
 
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^lamp: cannot reach AWS from here \(connection refused\): nothing about the service could be observed/);
@@ -99,7 +100,7 @@ describe('dr status: the headline says what serves users, from what was observed
     const stranger = world.fake.iam.addPrincipal({ arn: 'arn:aws:sts::123456789012:assumed-role/readonly-nothing/oncall', principalArn: 'arn:aws:iam::123456789012:role/readonly-nothing', account: '123456789012', policies: [] });
 
     const r = await world.dr(['status', '--config', world.configFile], { env: stranger.env });
-    const doc = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'], { env: stranger.env })).stdout) as StatusDocument;
+    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'], { env: stranger.env })).stdout) as StatusDocument;
 
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^lamp: cannot reach AWS from here \(access denied\)/);
@@ -118,7 +119,7 @@ describe('dr status: the headline says what serves users, from what was observed
     const before = world.fake.mutations();
 
     const human = await world.dr(['status', '--config', world.configFile]);
-    const doc = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument & { summary: { state: unknown } | null };
+    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument & { summary: { state: unknown } | null };
 
     expect(human.stdout).toMatch(/^lamp: us-east-1 \(secondary\) serves, observed healthy\n/);
     expect(human.stdout).toMatch(/Readiness of a failback from us-east-1 to eu-west-1:\n\s+✗ /);

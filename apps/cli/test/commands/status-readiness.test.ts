@@ -2,6 +2,7 @@ import { createAwsPorts } from '@dr/aws-adapters';
 import { evaluateReadiness, stateKeys, storeReadiness, type ReadinessReport } from '@dr/failover-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
+import { expectValidDocument } from '../json-schema.js';
 
 interface Evaluation {
   readonly at: number;
@@ -44,7 +45,7 @@ describe('dr status: the last readiness evaluation', () => {
 
   it('says no evaluation is recorded when there is none', async () => {
     const human = await world.dr(['status', '--config', world.configFile]);
-    const json = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { readiness: { lastEvaluation: unknown } };
+    const json = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { readiness: { lastEvaluation: unknown } };
 
     expect(human.stdout).toMatch(/readiness: no evaluation recorded \(the readiness function stores one every 5 min\)/);
     expect(json.readiness.lastEvaluation).toBeNull();
@@ -58,7 +59,7 @@ describe('dr status: the last readiness evaluation', () => {
     const report = await evaluateAgo(3 * 60_000 + 5_000);
 
     const human = await world.dr(['status', '--config', world.configFile]);
-    const json = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { readiness: { ready: boolean; lastEvaluation: Evaluation } };
+    const json = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { readiness: { ready: boolean; lastEvaluation: Evaluation } };
 
     expect(human.stdout).toMatch(
       new RegExp(`readiness 9/11 pass, 1 fails: dr-image \\(image ${image} of launch template lamp does not exist in us-east-1\\), 1 unknown: dr-ec2-quota \\(the quota is 32 vCPUs, but its usage in us-east-1 could not be read\\), evaluated 3 min ago`),
@@ -76,7 +77,7 @@ describe('dr status: the last readiness evaluation', () => {
     await evaluateAgo(16 * 60_000);
 
     const human = await world.dr(['status', '--config', world.configFile]);
-    const json = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { readiness: { lastEvaluation: Evaluation } };
+    const json = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { readiness: { lastEvaluation: Evaluation } };
 
     expect(human.stdout).toMatch(/evaluated 16 min ago\n.*stale: older than 15 min, while it runs every 5 min; is the readiness function running\?/);
     expect(json.readiness.lastEvaluation.stale).toBe(true);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stateKeys } from '@dr/failover-core';
 import { AwsWorld } from '../aws-world.js';
+import { expectValidDocument } from '../json-schema.js';
 
 describe('dr status, dr plan', () => {
   let world: AwsWorld;
@@ -27,7 +28,7 @@ describe('dr status, dr plan', () => {
     expect(human.stdout).not.toMatch(/Containment|Retired databases/);
     expect(human.stdout).toMatch(/lamp-daily-2026-11-24/);
     expect(human.stdout).toMatch(/✓ every precondition passes/);
-    const doc = JSON.parse(json.stdout) as { outcome: string; active: { region: string }; regions: { role: string; database: { ok: boolean; value: { role: string } }; newestSnapshot: { value: { ageHours: number } | null } }[]; readiness: { ready: boolean; replicaLagSeconds: number } };
+    const doc = expectValidDocument(json.stdout) as { outcome: string; active: { region: string }; regions: { role: string; database: { ok: boolean; value: { role: string } }; newestSnapshot: { value: { ageHours: number } | null } }[]; readiness: { ready: boolean; replicaLagSeconds: number } };
     expect(json.code).toBe(0);
     expect(doc.outcome).toBe('healthy');
     expect(doc.active.region).toBe('eu-west-1');
@@ -44,7 +45,7 @@ describe('dr status, dr plan', () => {
     world.fake.parameterGroup('us-east-1', 'lamp-replica-params')!.parameters.set('read_only', '1');
 
     const r = await world.dr(['status', '--config', world.configFile]);
-    const doc = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { regions: { database: { value: { readOnly: string; parameterGroup: { name: string; applyStatus: string } } } }[] };
+    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { regions: { database: { value: { readOnly: string; parameterGroup: { name: string; applyStatus: string } } } }[] };
 
     expect(r.stdout).toMatch(/fence\s+│ read_only \{TrueIfReplica\}\s+│ read_only 1 \(fenced\)/);
     expect(doc.regions[1]?.database.value).toMatchObject({ readOnly: 'on', parameterGroup: { name: 'lamp-replica-params', applyStatus: 'in-sync' } });
@@ -57,7 +58,7 @@ describe('dr status, dr plan', () => {
     await world.ports().stateStore.write(stateKeys('lamp').control, { active: 'secondary', containment: { role: 'primary', since, runId: 'failover-test', writes: false, capacity: false } }, 0);
 
     const back = await world.dr(['status', '--config', world.configFile]);
-    const json = JSON.parse((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { containment: { region: string; databaseWritable: { value: boolean | null } } };
+    const json = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { containment: { region: string; databaseWritable: { value: boolean | null } } };
     world.fake.outages.add('eu-west-1');
     const down = await world.dr(['status', '--config', world.configFile]);
 
@@ -77,7 +78,7 @@ describe('dr status, dr plan', () => {
       },
     });
 
-    const docs = r.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { schemaVersion: number; command: string; outcome: string; active: { region: string } });
+    const docs = r.stdout.split('\n').filter(Boolean).map((line) => expectValidDocument(line) as { schemaVersion: number; command: string; outcome: string; active: { region: string } });
     expect(docs.length).toBeGreaterThanOrEqual(3);
     expect(docs.every((d) => d.schemaVersion === 1 && d.command === 'status' && d.outcome === 'healthy' && d.active.region === 'eu-west-1')).toBe(true);
   });
@@ -97,7 +98,7 @@ describe('dr status, dr plan', () => {
     const r = await world.dr(['plan', 'failover', '--config', world.configFile, '--json']);
 
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { plan: { steps: { id: string }[] }; expected: { steps: { id: string; p50Seconds: number }[]; rto: { p50Seconds: number } }; problems: unknown[] };
+    const doc = expectValidDocument(r.stdout) as { plan: { steps: { id: string }[] }; expected: { steps: { id: string; p50Seconds: number }[]; rto: { p50Seconds: number } }; problems: unknown[] };
     expect(doc.problems).toEqual([]);
     expect(doc.expected.steps.map((s) => s.id)).toEqual(doc.plan.steps.map((s) => s.id));
     // The latency model's promotion takes minutes: the RTO cannot be seconds.
