@@ -14,6 +14,8 @@ const nxPackage = join(root, 'node_modules', 'nx');
 const nx = join(nxPackage, JSON.parse(readFileSync(join(nxPackage, 'package.json'), 'utf8')).bin.nx);
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
+// One line, so a first run in a fresh clone (minutes of building) does not look hung.
+process.stderr.write('building dr (a few minutes the first time, seconds after)…\n');
 const build = spawnSync(process.execPath, [nx, 'run', 'cli:build', '--output-style=stream'], {
   cwd: root,
   encoding: 'utf8',

@@ -6,7 +6,8 @@ import { operationCommand, planCommand } from './commands/operate.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { statusCommand } from './commands/status.js';
 import { describeError, isConfigError, isDrError } from '@dr/failover-core';
-import { EXIT, ExitError, isMissingCredentials } from './errors.js';
+import { isRegionUnreachable } from '@dr/failover-core/errors';
+import { EXIT, ExitError, isAccessDenied, isMissingCredentials } from './errors.js';
 import { Output } from './output.js';
 
 /** The version `nx release` writes into package.json, read from beside `dist/` (and `src/`) so that `dr --version` never lags a release. */
@@ -53,6 +54,17 @@ export function buildProgram(context: CommandContext): Command {
 }
 
 /**
+ * For a call that got no answer because the connection was refused or the name did not resolve:
+ * that usually lies on this side (VPN, proxy, resolver), though a region's outage can look the
+ * same (`dr status` compares regions to tell which). Said as a possibility, not a verdict.
+ */
+function localHint(e: unknown): string {
+  if (!isRegionUnreachable(e)) return '';
+  const reason = (e as { reason?: string }).reason;
+  return reason === 'refused' || reason === 'dns' ? ' (if every AWS call fails this way, AWS cannot be reached from here: check the VPN, proxy and DNS; dr status tells a region down from this side)' : '';
+}
+
+/**
  * Runs the `dr` command and returns its exit code: 0 done, 1 failed, 2 bad input.
  * One catch maps every error to a code and a short message; a stack only with `--debug`.
  */
@@ -93,9 +105,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       out.error(describeError(e));
       return EXIT.badInput;
     }
+    if (isAccessDenied(e)) {
+      // AWS answered, and refused these credentials: not a region's trouble but this caller's.
+      out.error(`access denied: ${describeError(e)} (AWS refused these credentials; dr needs the <app>-dr-operator policy, see "Permissions" in the dr README)`);
+      if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+      return EXIT.failed;
+    }
     if (isDrError(e)) {
       // The engine's and adapters' errors name the resource and region: a failed operation, said plainly.
-      out.error(describeError(e));
+      out.error(`${describeError(e)}${localHint(e)}`);
       if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
       return EXIT.failed;
     }

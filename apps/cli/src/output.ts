@@ -200,6 +200,15 @@ export class Output {
     if (!this.json) this.write(`${text}\n`);
   }
 
+  /**
+   * A sentence for people, wrapped to {@link width}: its first line after `indent`, the rest
+   * after `hang` (so a numbered note or a bullet reads as one block).
+   */
+  paragraph(text: string, indent = '', hang = indent): void {
+    const room = Math.max(MIN_VALUE_WIDTH, this.width - Math.max(displayWidth(indent), displayWidth(hang)));
+    wrapText(text, room).forEach((line, i) => this.line(`${i === 0 ? indent : hang}${line}`));
+  }
+
   heading(text: string): void {
     this.line();
     this.line(this.color.bold(text));

@@ -450,8 +450,8 @@ function printStatus(out: Output, s: Status): void {
     return notes.get(message)!;
   };
   const show = <T>(r: Read<T> | undefined, f: (v: T) => string) => (r === undefined ? c.dim('—') : r.ok ? f(r.value) : c.red(`${CELL_WORDS[r.reason]} [${note(r.error)}]`));
-  out.line(c.bold(c[HEADLINE_TONE[s.headline.reason]](s.headline.text)));
-  if (s.active) out.line(c.dim(`  state record: ${s.active.role} (${s.active.region}) active, epoch ${s.epoch}`) + (s.lease ? c.yellow(`, lease held by ${s.lease.owner}`) : ''));
+  out.paragraph(c.bold(c[HEADLINE_TONE[s.headline.reason]](s.headline.text)), '', '  ');
+  if (s.active) out.paragraph(c.dim(`state record: ${s.active.role} (${s.active.region}) active, epoch ${s.epoch}`) + (s.lease ? c.yellow(`, lease held by ${s.lease.owner}`) : ''), '  ', '    ');
   printRun(out, s);
   if (s.stateStore !== 'ok') out.line(c.red(`state table: ${s.stateStore}`));
   const [p, d] = s.regions;
@@ -475,7 +475,7 @@ function printStatus(out: Output, s: Status): void {
       row('snapshot', (r) => show(r.newestSnapshot, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
     ],
   );
-  for (const [message, n] of notes) out.line(c.dim(`  [${n}] ${message}`));
+  for (const [message, n] of notes) out.paragraph(c.dim(`[${n}] ${message}`), '  ', '      ');
   printContainment(out, s);
   const retired = s.regions.flatMap((r) => (r.retired.ok ? r.retired.value : []));
   printRetired(out, retired);
@@ -484,7 +484,7 @@ function printStatus(out: Output, s: Status): void {
   out.line();
   out.line(c.bold(`Readiness of a ${r.operation} from ${r.from} to ${r.to}:`));
   if (r.ready) out.line(`  ${c.green('✓')} every precondition passes${r.replicaLagSeconds !== null ? ` (replica lag ${r.replicaLagSeconds} s, objective ${lag} s)` : ''}`);
-  for (const problem of r.problems) out.line(`  ${c.red('✗')} ${problem.kind === 'rpo' ? 'RPO guard: ' : ''}${problem.message}`);
+  for (const problem of r.problems) out.paragraph(`${problem.kind === 'rpo' ? 'RPO guard: ' : ''}${problem.message}`, `  ${c.red('✗')} `, '    ');
   printEvaluation(out, r.lastEvaluation);
 }
 
