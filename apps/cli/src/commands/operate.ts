@@ -200,7 +200,11 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
     context.exitCode = EXIT.ok;
     return;
   }
-  if (refusedText) {
+  // Refused before anything is stored: by the record (a lease, another run, traffic elsewhere),
+  // or a new run's preconditions. A stored run that would now be refused (one interrupted while
+  // it evaluated, an approval that expired) is handed to the runner instead, which records its
+  // refusal: left unfinished, it would hold every later command and the controller.
+  if (refusedText && (rehearsal.decision.kind === 'refuse' || rehearsal.decision.kind === 'start')) {
     if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome: 'refused', measures: null, summary: null }, { ...runBody(undefined, refusedText), operation, problems: rehearsal.problems }));
     throw new ExitError(refusedText, EXIT.failed);
   }
@@ -233,6 +237,8 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   let state: RunState;
   let error: unknown;
   try {
+    // Interrupted (or its reader gone) between the prompt and here: nothing is stored yet, so stop before the lease is taken.
+    if (stop.signal.aborted) throw new ExitError('interrupted before the run started: nothing was changed', EXIT.failed);
     // The same decision again, under the lease: start, resume or retry, or refuse.
     state = (await runner.start(request)).state;
   } catch (e) {
@@ -257,7 +263,7 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   const summary = summarizeRun(state);
   const errorText = error === undefined ? null : describeError(error);
   const outcome = isTerminal(state.phase) ? state.phase : 'stopped';
-  if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome, measures: m, summary }, runBody(state, errorText)));
+  if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome, measures: m, summary }, { ...runBody(state, errorText), problems: state.problems }));
   out.heading('Timeline');
   out.table(['step', 'started', 'took'], timelineRows(out, state));
   out.fields([

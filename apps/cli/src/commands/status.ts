@@ -522,8 +522,9 @@ export function statusCommand(context: CommandContext): Command {
       if (every !== undefined && (!Number.isInteger(every) || every < 1 || every > 3600)) throw new UsageError(`--watch must be a whole number of seconds from 1 to 3600; got ${JSON.stringify(flags.watch)}`);
       const { awsContext } = await import('../aws-context.js');
       const ctx = await awsContext(flags);
-      const out = new Output(process.stdout, process.stderr, flags.json === true);
       for (;;) {
+        // Made each round: a terminal resized while watching gets tables of its new width.
+        const out = new Output(process.stdout, process.stderr, flags.json === true);
         const status = await gatherStatus(ctx);
         const { outcome, exitCode } = statusOutcome(status);
         if (flags.json) {

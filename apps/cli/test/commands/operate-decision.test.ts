@@ -86,6 +86,23 @@ describe('dr <operation> --dry-run decides as the real run does (the same rehear
     expect((await record(world)).value?.lease).toMatchObject({ owner: 'lambda:controller', epoch: 7 });
   });
 
+  it('a run interrupted while it evaluated, whose preconditions now fail: the real run records the refusal, so it holds nothing after', async () => {
+    world = await AwsWorld.start();
+    // startRun leaves a run in `evaluating`, as Ctrl-C during its precondition reads would.
+    await store(world, { active: 'primary', run: storedRun(world, 'failover', {}) });
+    world.fake.replicaLagSeconds = 300;
+
+    const { dry, real } = await dryThenReal(world, ['failover', '--json']);
+
+    expect(expectValidDocument(dry.stdout)).toMatchObject({ outcome: 'would-refuse', resuming: 'failover-earlier' });
+    expect(expectValidDocument(real.stdout)).toMatchObject({ outcome: 'refused', runId: 'failover-earlier', phase: 'refused', problems: [expect.objectContaining({ kind: 'rpo' })] });
+    expect((await record(world)).value?.run).toMatchObject({ runId: 'failover-earlier', phase: 'refused' });
+    // Nothing left unfinished: another operation is no longer held by it.
+    const next = await world.dr(['switchover', '--config', world.configFile, '--dry-run']);
+    expect(next.stderr).not.toMatch(/unfinished failover/);
+    expect(world.fake.mutations()).toBe(0);
+  });
+
   it('the RPO guard: both hold without --force; with --force the dry run would start and the real run completes', { timeout: 120_000 }, async () => {
     world = await AwsWorld.start();
     world.fake.replicaLagSeconds = 300;
