@@ -156,6 +156,12 @@ export function renderTimeline(input: ChartInput): string {
     const label = `RTO objective ${stopwatch(report.objectives.rtoSeconds)}${rtoFrom === null ? '' : ` after ${report.operation === 'failover' ? 'the impairment' : 'the old region is fenced'}`}`;
     markers.push({ at: objectiveOnChart ? objectiveAt : end, label: objectiveOnChart ? label : `${label}, at ${stopwatch(objectiveAt)} →`, className: 'm-objective' });
   }
+  // The RPO objective reaches back from the impairment: writes made after this mark and not yet
+  // replicated may be lost. Only a failover loses data; a planned handover waits for the replica.
+  if (rtoFrom !== null && report.operation === 'failover') {
+    const measured = report.rpoSeconds === null ? 'not measured' : `measured ${report.rpoSeconds.toFixed(1)} s, ${report.rpoSeconds <= report.objectives.maxDataLossSeconds ? 'met' : 'missed'}`;
+    markers.push({ at: Math.max(0, rtoFrom - report.objectives.maxDataLossSeconds), label: `RPO objective: at most ${stopwatch(report.objectives.maxDataLossSeconds)} of writes lost (${measured})`, className: 'm-rpo' });
+  }
   // One lane per marker, so no two labels can overlap however close their times.
   const laneHeight = 15;
   const axisY = 12 + markers.length * laneHeight + 10;
@@ -269,6 +275,7 @@ export function renderLegend(): string {
     [`<svg width="22" height="16" aria-hidden="true"><path d="M 11 0 l 6 8 l -6 8 l -6 -8 z" class="ponr"/></svg>`, 'point of no return ◆'],
     [line('m-objective'), 'RTO objective (dashed)'],
     [line('m-rto-met'), 'RTO measured'],
+    [line('m-rpo'), 'RPO objective (dotted): writes after it may be lost'],
   ];
   return `<div class="legend">${items.map(([mark, text]) => `<span>${mark}${esc(text)}</span>`).join('')}<span class="palette">colours: Okabe–Ito palette, safe for colour blindness</span></div>`;
 }

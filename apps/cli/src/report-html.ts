@@ -222,6 +222,7 @@ ${
   .m-fault { stroke: ${OKABE_ITO.vermillion}; stroke-dasharray: 4 3; } text.m-fault { fill: ${OKABE_ITO.vermillion}; stroke: none; }
   .m-ponr { stroke: ${MARKS.pointOfNoReturn}; } text.m-ponr { fill: ${MARKS.pointOfNoReturn}; stroke: none; }
   .m-objective { stroke: ${OKABE_ITO.black}; stroke-width: 2; stroke-dasharray: 7 4; } text.m-objective { fill: ${OKABE_ITO.black}; stroke: none; }
+  .m-rpo { stroke: ${OKABE_ITO.blue}; stroke-width: 2; stroke-dasharray: 2 3; } text.m-rpo { fill: ${OKABE_ITO.blue}; stroke: none; }
   .m-rto-met { stroke: ${OKABE_ITO.bluishGreen}; stroke-width: 2; } text.m-rto-met { fill: #00684f; stroke: none; }
   .m-rto-missed { stroke: ${OKABE_ITO.vermillion}; stroke-width: 2; } text.m-rto-missed { fill: ${OKABE_ITO.vermillion}; stroke: none; }
   .chart svg { max-width: 100%; height: auto; }

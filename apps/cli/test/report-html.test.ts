@@ -69,6 +69,7 @@ describe('renderDrillReport', () => {
 
     expect(markers).toContain('RTO objective 15:00 after the impairment');
     expect(markers.some((m) => /^RTO \d+:\d\d measured: met$/.test(m))).toBe(true);
+    expect(markers).toContain(`RPO objective: at most 1:00 of writes lost (measured ${report.rpoSeconds!.toFixed(1)} s, met)`);
   });
 
   it('gives the bucket RPO, the failed calls by kind, and, for a run that did not complete, its changes and the next command', async () => {
