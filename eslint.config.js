@@ -40,7 +40,8 @@ function boundaries({ testSupport }) {
 
 export default tseslint.config(
   // packages/constructs/lambda holds the built Lambda bundles the package ships.
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/cdk.out/**', 'packages/constructs/lambda/**'] },
+  // tsup writes tsup.config.bundled_*.mjs beside its config while it builds; a lint running alongside must not read it.
+  { ignores: ['**/tsup.config.bundled_*', '**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/cdk.out/**', 'packages/constructs/lambda/**'] },
   ...tseslint.configs.recommended,
   {
     plugins: { '@nx': nx },

@@ -25,7 +25,7 @@ function workspace(buildCode: number, drillCode: number): string {
 }
 
 function npmRunDrill(root: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'apps/cli/scripts/drill.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(root, 'apps/cli/scripts/drill.mjs'), ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

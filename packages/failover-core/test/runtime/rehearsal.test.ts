@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/plan/types.js';
 import type { ControlRecord } from '../../src/runtime/lease.js';
 import type { Rehearsal } from '../../src/runtime/rehearsal.js';
-import type { StartRequest } from '../../src/runtime/runner.js';
+import type { RunOutcome, StartRequest } from '../../src/runtime/runner.js';
 import type { Faults } from '../../src/sim/world.js';
 import { KEY, request, runner, simulation } from '../sim/harness.js';
 
@@ -22,7 +22,7 @@ async function rehearseThenStart(sim: Sim, ask: StartRequest, arrange: (sim: Sim
 
   const rehearsal: Rehearsal = await clock.run(() => runner(ports, 'cli:bob').rehearse(ask));
   const after = { version: (await store.read<ControlRecord>(KEY))?.version ?? 0, actions: actionsSoFar(world.actions), sent: ports.notifier.sent.length };
-  const real = await clock.run(() => runner(ports, 'cli:bob').start(ask).then((o) => ({ ok: o }), (e: unknown) => ({ error: e as Error })));
+  const real: { ok?: RunOutcome; error?: Error } = await clock.run(() => runner(ports, 'cli:bob').start(ask).then((o) => ({ ok: o }), (e: unknown) => ({ error: e as Error })));
 
   expect(after).toEqual(before);
   return { rehearsal, real };
