@@ -60,7 +60,7 @@ export function buildProgram(context: CommandContext): Command {
  */
 function localHint(e: unknown): string {
   if (!isRegionUnreachable(e)) return '';
-  const reason = (e as { reason?: string }).reason;
+  const { reason } = e;
   return reason === 'refused' || reason === 'dns' ? ' (if every AWS call fails this way, AWS cannot be reached from here: check the VPN, proxy and DNS; dr status tells a region down from this side)' : '';
 }
 

@@ -24,8 +24,7 @@ export type ReadFailureReason = UnreachableReason | 'access-denied' | 'not-found
 type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly reason: ReadFailureReason };
 
 function failureReason(e: unknown): ReadFailureReason {
-  // A core built before `reason` existed has none: its RegionUnreachableError meant a timeout.
-  if (isRegionUnreachable(e)) return (e as { reason?: UnreachableReason }).reason ?? 'timeout';
+  if (isRegionUnreachable(e)) return e.reason;
   if (isAccessDenied(e)) return 'access-denied';
   if (isResourceNotFound(e)) return 'not-found';
   if (isThrottled(e)) return 'throttled';
@@ -273,7 +272,10 @@ function judgeHeadline(app: string, control: Read<unknown>, recorded: RegionRole
   }
   if (recorded === null || !control.ok) {
     const unread = control.ok ? '' : ` (${REASON_WORDS[control.reason]})`;
-    const seen = regions.filter((r) => assessServing(r).bad.length === 0 && assessServing(r).unseen.length === 0);
+    const seen = regions.filter((r) => {
+      const { bad, unseen } = assessServing(r);
+      return bad.length === 0 && unseen.length === 0;
+    });
     const which = seen.length === 1 ? `; ${seen[0]!.region} (${seen[0]!.role}) is observed serving, healthy` : seen.length === 0 ? '; neither region is observed serving healthy' : '; both regions are observed taking traffic';
     return { text: `${app}: the state record could not be read${unread}, so which region is meant to serve is not known${which}`, serving: null, observed: true, reason: 'record-unread' };
   }
