@@ -8,10 +8,31 @@ import tseslint from 'typescript-eslint';
 /** Imports `@dr/failover-core` may never make: it is pure, with no I/O, AWS SDK or CDK. */
 const CORE_FORBIDDEN = [
   { group: ['@dr/*'], message: '@dr/failover-core depends on nothing of ours (DESIGN.md, Layout).' },
-  { group: ['@aws-sdk/*', 'aws-sdk', '@smithy/*'], message: 'The engine talks to AWS only through ports; adapters live in @dr/aws-adapters.' },
+  {
+    group: ['@aws-sdk/*', 'aws-sdk', '@smithy/*'],
+    message: 'The engine talks to AWS only through ports; adapters live in @dr/aws-adapters.',
+  },
   { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'aws-cdk'], message: 'CDK code lives in @dr/constructs.' },
   {
-    group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'http', 'https', 'child_process', 'dgram', 'dns', 'tls', 'worker_threads', 'process', 'crypto', 'timers', 'timers/*'],
+    group: [
+      'node:*',
+      'fs',
+      'fs/*',
+      'path',
+      'os',
+      'net',
+      'http',
+      'https',
+      'child_process',
+      'dgram',
+      'dns',
+      'tls',
+      'worker_threads',
+      'process',
+      'crypto',
+      'timers',
+      'timers/*',
+    ],
     message: 'The engine does no I/O and reads no clock: use a port.',
   },
 ];
@@ -41,7 +62,17 @@ function boundaries({ testSupport }) {
 export default tseslint.config(
   // packages/constructs/lambda holds the built Lambda bundles the package ships.
   // tsup writes tsup.config.bundled_*.mjs beside its config while it builds; a lint running alongside must not read it.
-  { ignores: ['**/tsup.config.bundled_*', '**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/cdk.out/**', 'packages/constructs/lambda/**'] },
+  {
+    ignores: [
+      '**/tsup.config.bundled_*',
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '**/.nx/**',
+      '**/cdk.out/**',
+      'packages/constructs/lambda/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     plugins: { '@nx': nx },
@@ -49,6 +80,18 @@ export default tseslint.config(
       'no-template-curly-in-string': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@nx/enforce-module-boundaries': ['error', boundaries({ testSupport: false })],
+      // Prettier formats code to 140 columns; this holds comments to it too. A string or template
+      // literal may run longer: a message is kept whole, so that grep finds it.
+      'max-len': ['error', { code: 140, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
+    },
+  },
+  {
+    // Budgets a newcomer can read in one sitting. Tests are exempt: a describe block is a list.
+    // A source file that must run longer says why in an `eslint-disable max-lines -- <reason>` at its top.
+    files: ['**/src/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['warn', { max: 100, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['warn', { max: 300 }],
     },
   },
   {
@@ -88,7 +131,10 @@ export default tseslint.config(
         {
           patterns: [
             ...CORE_FORBIDDEN,
-            { group: ['../runtime/*', '../sim/*', '../drill/*', '../detector/*'], message: 'The machine is pure: the runtime, the simulator and the drills depend on it, not it on them.' },
+            {
+              group: ['../runtime/*', '../sim/*', '../drill/*', '../detector/*'],
+              message: 'The machine is pure: the runtime, the simulator and the drills depend on it, not it on them.',
+            },
           ],
         },
       ],

@@ -31,7 +31,9 @@ export function awsOptions(): Option[] {
     new Option('--app <name>', 'application whose DR config is read from SSM (/dr/<app>/config)').conflicts('config'),
     new Option('--region <region>', 'region to read the config from (default: AWS_REGION or AWS_DEFAULT_REGION)'),
     new Option('--config <file>', 'DR config JSON file, instead of SSM'),
-    new Option('--endpoint-url <service=url>', `endpoint for one service (${Object.keys(SERVICES).join(', ')}); repeatable`).argParser((value: string, previous: string[] = []) => [...previous, value]),
+    new Option('--endpoint-url <service=url>', `endpoint for one service (${Object.keys(SERVICES).join(', ')}); repeatable`).argParser(
+      (value: string, previous: string[] = []) => [...previous, value],
+    ),
   ];
 }
 
@@ -42,7 +44,10 @@ export function endpointOverrides(flags: AwsFlags): { ports: Partial<Record<AwsS
   for (const entry of flags.endpointUrl ?? []) {
     const [name, url] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
     const service = SERVICES[name.toLowerCase()];
-    if (!entry.includes('=') || !service) throw new UsageError(`--endpoint-url must be <service>=<url> with service one of ${Object.keys(SERVICES).join(', ')}; got ${JSON.stringify(entry)}`);
+    if (!entry.includes('=') || !service)
+      throw new UsageError(
+        `--endpoint-url must be <service>=<url> with service one of ${Object.keys(SERVICES).join(', ')}; got ${JSON.stringify(entry)}`,
+      );
     if (!/^https?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--endpoint-url ${name} must be an http(s) URL; got ${JSON.stringify(url)}`);
     // SSM serves both the config and the readiness reads of the config parameter.
     if (service === 'ssm') ssm = url;
@@ -50,4 +55,3 @@ export function endpointOverrides(flags: AwsFlags): { ports: Partial<Record<AwsS
   }
   return { ports, ssm };
 }
-

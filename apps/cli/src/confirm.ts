@@ -8,7 +8,8 @@ import { UsageError } from './errors.js';
  * @throws {@link UsageError} when there is no terminal.
  */
 export async function confirm(question: string, word: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new UsageError(`refusing to act without confirmation: there is no terminal to ask on (pass --yes to confirm in advance)`);
+  if (!process.stdin.isTTY)
+    throw new UsageError(`refusing to act without confirmation: there is no terminal to ask on (pass --yes to confirm in advance)`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${question} Type "${word}" to go ahead: `);

@@ -1,4 +1,12 @@
-import { defaultScenario, isScenario, SCENARIOS, scenarioOperation, WINDOWED_SCENARIOS, type DrillOperation, type Scenario } from '@dr/failover-core/drill';
+import {
+  defaultScenario,
+  isScenario,
+  SCENARIOS,
+  scenarioOperation,
+  WINDOWED_SCENARIOS,
+  type DrillOperation,
+  type Scenario,
+} from '@dr/failover-core/drill';
 import { UsageError } from './errors.js';
 
 /** What `--operation` takes: one operation, or a lifecycle of them on one simulated world. */
@@ -55,7 +63,9 @@ export function parseOutageSeconds(text: string | undefined, scenario: Scenario)
     throw new UsageError(`--outage-seconds must be a positive whole number of seconds, at most 86400; got ${JSON.stringify(text)}`);
   }
   if (!WINDOWED_SCENARIOS.has(scenario)) {
-    throw new UsageError(`--outage-seconds ends the fault of a scenario that has one window (${[...WINDOWED_SCENARIOS].join(', ')}); ${scenario} has none`);
+    throw new UsageError(
+      `--outage-seconds ends the fault of a scenario that has one window (${[...WINDOWED_SCENARIOS].join(', ')}); ${scenario} has none`,
+    );
   }
   return Number(text);
 }
@@ -85,7 +95,9 @@ export function parseScenario(text: string | undefined, operation: DrillChoice):
   if (!isScenario(text)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}; got ${JSON.stringify(text)}`);
   const only = ONLY_FOR[text];
   if (only && operation !== 'lifecycle' && operation !== only) {
-    throw new UsageError(`--scenario ${text} drills a ${only}, not a ${operation}: use --operation ${only} (or --operation lifecycle, where it applies to the first ${scenarioOperation(text)})`);
+    throw new UsageError(
+      `--scenario ${text} drills a ${only}, not a ${operation}: use --operation ${only} (or --operation lifecycle, where it applies to the first ${scenarioOperation(text)})`,
+    );
   }
   return text;
 }
@@ -113,13 +125,24 @@ const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.to
 export function refuseContradictoryDrillOptions(flags: DrillFlags, given: (key: keyof DrillFlags) => boolean): void {
   if (!flags.live) {
     const live = LIVE_ONLY.find(given);
-    if (live) throw new UsageError(`${flag(live)} needs --live: it is for a game day on a deployed stack, and a drill on the simulator would ignore it`);
+    if (live)
+      throw new UsageError(
+        `${flag(live)} needs --live: it is for a game day on a deployed stack, and a drill on the simulator would ignore it`,
+      );
     return;
   }
   const simulator = SIMULATOR_ONLY.find(given);
-  if (simulator) throw new UsageError(`--live cannot be used with ${flag(simulator)}: a live drill injects one fault (the primary scaled to zero) on a deployed stack; ${flag(simulator)} is for the simulator (drop --live)`);
+  if (simulator)
+    throw new UsageError(
+      `--live cannot be used with ${flag(simulator)}: a live drill injects one fault (the primary scaled to zero) on a deployed stack; ${flag(simulator)} is for the simulator (drop --live)`,
+    );
   if (flags.operation !== undefined && flags.operation !== 'failover') {
-    throw new UsageError(`--live cannot be used with --operation ${flags.operation}: a live drill drills one failover; a ${flags.operation} runs only on the simulator (drop --live)`);
+    throw new UsageError(
+      `--live cannot be used with --operation ${flags.operation}: a live drill drills one failover; a ${flags.operation} runs only on the simulator (drop --live)`,
+    );
   }
-  if (given('app') && given('config')) throw new UsageError('--app cannot be used with --config: both name the DR config (--app reads it from SSM, --config from a file); pass one');
+  if (given('app') && given('config'))
+    throw new UsageError(
+      '--app cannot be used with --config: both name the DR config (--app reads it from SSM, --config from a file); pass one',
+    );
 }

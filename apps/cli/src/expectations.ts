@@ -30,17 +30,26 @@ export async function expectations(config: DrConfig, operation: Operation, drill
   const reports: DrillReport[] = [];
   // The plan printed is the operator's: a failover started by `dr failover`, not the controller's
   // (which detects, then confirms the impairment before it commits).
-  for (let seed = 1; seed <= drills; seed++) reports.push(await runDrill({ config: plain, operation, seed, force: true, startedBy: 'operator' }));
+  for (let seed = 1; seed <= drills; seed++)
+    reports.push(await runDrill({ config: plain, operation, seed, force: true, startedBy: 'operator' }));
   const ids = reports[0]?.steps.map((s) => s.id) ?? [];
   return {
     drills,
     steps: ids.map((id) => {
-      const times = reports.flatMap((r) => r.steps.filter((s) => s.id === id && s.startSeconds !== null && s.endSeconds !== null).map((s) => s.endSeconds! - s.startSeconds!));
+      const times = reports.flatMap((r) =>
+        r.steps.filter((s) => s.id === id && s.startSeconds !== null && s.endSeconds !== null).map((s) => s.endSeconds! - s.startSeconds!),
+      );
       return { id, p50Seconds: quantile(times, 0.5), p90Seconds: quantile(times, 0.9) };
     }),
     rto: {
-      p50Seconds: quantile(reports.flatMap((r) => (r.rtoSeconds === null ? [] : [r.rtoSeconds])), 0.5),
-      p90Seconds: quantile(reports.flatMap((r) => (r.rtoSeconds === null ? [] : [r.rtoSeconds])), 0.9),
+      p50Seconds: quantile(
+        reports.flatMap((r) => (r.rtoSeconds === null ? [] : [r.rtoSeconds])),
+        0.5,
+      ),
+      p90Seconds: quantile(
+        reports.flatMap((r) => (r.rtoSeconds === null ? [] : [r.rtoSeconds])),
+        0.9,
+      ),
     },
   };
 }

@@ -49,7 +49,8 @@ export interface DocumentHead {
 export function reportDate(env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): Date {
   const epoch = env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return now();
-  if (!/^\d{1,12}$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got ${JSON.stringify(epoch)}`);
+  if (!/^\d{1,12}$/.test(epoch))
+    throw new UsageError(`SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got ${JSON.stringify(epoch)}`);
   return new Date(Number(epoch) * 1000);
 }
 
@@ -57,14 +58,30 @@ export function reportDate(env: NodeJS.ProcessEnv, now: () => Date = () => new D
  * One JSON document for `--json`: the common head, then the command's own fields. The head's
  * fields win over a body field of the same name, so every document reads alike at the top.
  */
-export function jsonDocument<Body extends object>(head: Omit<DocumentHead, 'schemaVersion' | 'generatedAt'> & { readonly generatedAt?: string }, body: Body): DocumentHead & Omit<Body, keyof DocumentHead> {
+export function jsonDocument<Body extends object>(
+  head: Omit<DocumentHead, 'schemaVersion' | 'generatedAt'> & { readonly generatedAt?: string },
+  body: Body,
+): DocumentHead & Omit<Body, keyof DocumentHead> {
   const { schemaVersion, command, mode, generatedAt, outcome, measures, summary, ...rest } = body as Body & Partial<DocumentHead>;
   void [schemaVersion, command, mode, generatedAt, outcome, measures, summary];
-  const first: DocumentHead = { schemaVersion: SCHEMA_VERSION, command: head.command, mode: head.mode, generatedAt: head.generatedAt ?? reportDate(process.env).toISOString(), outcome: head.outcome, measures: head.measures, summary: head.summary };
+  const first: DocumentHead = {
+    schemaVersion: SCHEMA_VERSION,
+    command: head.command,
+    mode: head.mode,
+    generatedAt: head.generatedAt ?? reportDate(process.env).toISOString(),
+    outcome: head.outcome,
+    measures: head.measures,
+    summary: head.summary,
+  };
   return { ...first, ...rest } as DocumentHead & Omit<Body, keyof DocumentHead>;
 }
 
 /** The measures of a document, picked from anything that carries them under the same names (a drill's report, a run's measures). */
 export function measuresOf(from: Partial<Record<keyof DocumentMeasures, number | null>>): DocumentMeasures {
-  return { detectSeconds: from.detectSeconds ?? null, rtoSeconds: from.rtoSeconds ?? null, rpoSeconds: from.rpoSeconds ?? null, durationSeconds: from.durationSeconds ?? null };
+  return {
+    detectSeconds: from.detectSeconds ?? null,
+    rtoSeconds: from.rtoSeconds ?? null,
+    rpoSeconds: from.rpoSeconds ?? null,
+    durationSeconds: from.durationSeconds ?? null,
+  };
 }

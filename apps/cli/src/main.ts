@@ -22,7 +22,9 @@ export interface CommandContext {
 /** Builds the `dr` program. Each command lives in `commands/<name>.ts`. */
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('dr')
-    .description('Pilot-light disaster recovery for AWS: readiness, failover, switchover, failback, rebuilding the pilot light, and drills.')
+    .description(
+      'Pilot-light disaster recovery for AWS: readiness, failover, switchover, failback, rebuilding the pilot light, and drills.',
+    )
     .version(version)
     .option('--debug', 'print stack traces of unexpected errors')
     .exitOverride()
@@ -61,7 +63,9 @@ export function buildProgram(context: CommandContext): Command {
 function localHint(e: unknown): string {
   if (!isRegionUnreachable(e)) return '';
   const { reason } = e;
-  return reason === 'refused' || reason === 'dns' ? ' (if every AWS call fails this way, AWS cannot be reached from here: check the VPN, proxy and DNS; dr status tells a region down from this side)' : '';
+  return reason === 'refused' || reason === 'dns'
+    ? ' (if every AWS call fails this way, AWS cannot be reached from here: check the VPN, proxy and DNS; dr status tells a region down from this side)'
+    : '';
 }
 
 /**
@@ -76,7 +80,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     // `dr help X` for a command that does not exist would otherwise print the whole help on stderr with no word of what was wrong.
     const [first, topic] = argv;
-    if (first === 'help' && topic !== undefined && !topic.startsWith('-') && topic !== 'help' && !program.commands.some((c) => c.name() === topic || c.aliases().includes(topic))) {
+    if (
+      first === 'help' &&
+      topic !== undefined &&
+      !topic.startsWith('-') &&
+      topic !== 'help' &&
+      !program.commands.some((c) => c.name() === topic || c.aliases().includes(topic))
+    ) {
       out.error(`unknown command ${JSON.stringify(topic)} (run dr --help for the commands)`);
       return EXIT.badInput;
     }
@@ -97,7 +107,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return e.exitCode;
     }
     if (isMissingCredentials(e)) {
-      out.error('no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or sign in with aws sso login');
+      out.error(
+        'no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or sign in with aws sso login',
+      );
       return EXIT.badInput;
     }
     if (isConfigError(e)) {
@@ -107,7 +119,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isAccessDenied(e)) {
       // AWS answered, and refused these credentials: not a region's trouble but this caller's.
-      out.error(`access denied: ${describeError(e)} (AWS refused these credentials; dr needs the <app>-dr-operator policy, see "Permissions" in the dr README)`);
+      out.error(
+        `access denied: ${describeError(e)} (AWS refused these credentials; dr needs the <app>-dr-operator policy, see "Permissions" in the dr README)`,
+      );
       if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
       return EXIT.failed;
     }

@@ -53,7 +53,8 @@ const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
  * Characters that take two columns: emoji shown as emoji, and the East Asian wide and fullwidth
  * ranges (the ranges string-width, which cli-table3 measures with, counts as two).
  */
-const DOUBLE_WIDTH = /^(?:\p{Emoji_Presentation}|[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1b000}-\u{1b001}\u{1f200}-\u{1f251}\u{20000}-\u{3fffd}])$/u;
+const DOUBLE_WIDTH =
+  /^(?:\p{Emoji_Presentation}|[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1b000}-\u{1b001}\u{1f200}-\u{1f251}\u{20000}-\u{3fffd}])$/u;
 
 /** The columns `text` takes on a terminal (its widest line), escape codes not counted. */
 export function displayWidth(text: string): number {
@@ -73,7 +74,10 @@ export function displayWidth(text: string): number {
 /** An SGR escape (what picocolors writes) or one character. */
 const TOKEN = /\x1b\[[0-9;]*m|[\s\S]/gu;
 
-/** Splits one word into a head at most `width` columns wide (at least one character) and the rest; escape codes stay with the text they colour. */
+/**
+ * Splits one word into a head at most `width` columns wide (at least one character) and the rest; escape codes stay with the text they
+ * colour.
+ */
 function splitAtWidth(word: string, width: number): [string, string] {
   let head = '';
   let used = 0;

@@ -71,7 +71,9 @@ export function rebuildRegion(plan: Plan): string {
 
 /** A plan's headline: what moves where (a rebuild moves no traffic). */
 export const planTitle = (plan: Plan): string =>
-  plan.operation === 'rebuild' ? `rebuild the pilot light in ${rebuildRegion(plan)} from ${plan.fromRegion}` : `${plan.operation} from ${plan.fromRegion} to ${plan.toRegion}`;
+  plan.operation === 'rebuild'
+    ? `rebuild the pilot light in ${rebuildRegion(plan)} from ${plan.fromRegion}`
+    : `${plan.operation} from ${plan.fromRegion} to ${plan.toRegion}`;
 
 /** Seconds to a tenth, or a dash where there is no figure. */
 export const tenths = (seconds: number | null): string => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
@@ -90,7 +92,8 @@ export function outcomeColour(out: Output, outcome: string): string {
   return outcome === 'failed' ? c.red(outcome) : c.yellow(outcome);
 }
 
-const secs = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : n < 120 ? `${n.toFixed(0)} s` : `${(n / 60).toFixed(1)} min`);
+const secs = (n: number | null | undefined): string =>
+  n === null || n === undefined ? '—' : n < 120 ? `${n.toFixed(0)} s` : `${(n / 60).toFixed(1)} min`;
 
 /**
  * Prints a plan: its steps in order, each step's blocks (run in parallel), the point of no return
@@ -109,7 +112,10 @@ export function printPlan(out: Output, plan: Plan, expected?: Expectations): voi
       out.line(`       ${c.dim('·')} ${b.description}${marks.length ? `  (${marks.join(', ')})` : ''}`);
     }
   });
-  if (expected) out.line(`  ${c.bold('expected RTO')} ${secs(expected.rto.p50Seconds)} (90% within ${secs(expected.rto.p90Seconds)}), from ${expected.drills} simulated runs on the latency model`);
+  if (expected)
+    out.line(
+      `  ${c.bold('expected RTO')} ${secs(expected.rto.p50Seconds)} (90% within ${secs(expected.rto.p90Seconds)}), from ${expected.drills} simulated runs on the latency model`,
+    );
 }
 
 /** Options of {@link drillProgressPrinter}. */
@@ -130,7 +136,9 @@ export function drillProgressPrinter(out: Output, options: DrillProgressOptions)
         printPlan(out, p.plan);
         return out.heading('Run');
       case 'verdict': {
-        const readings = Object.entries(p.readings).map(([k, v]) => `${k} ${v}`).join(', ');
+        const readings = Object.entries(p.readings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
         const colour = p.verdict === 'down' ? c.red : p.verdict === 'suspect' ? c.yellow : c.green;
         return out.line(`${options.stamp(p.seconds)} detector ${colour(p.verdict)}  ${c.dim(readings)}`);
       }
@@ -138,7 +146,9 @@ export function drillProgressPrinter(out: Output, options: DrillProgressOptions)
         return out.line(`${options.stamp(p.seconds)} ${c.yellow(p.message)}`);
       case 'fault':
         // A drill names its scenario; anything else is already a description.
-        return out.line(`${options.stamp(p.seconds)} ${c.red(`fault: ${isScenario(p.description) ? SCENARIO_DESCRIPTIONS[p.description] : p.description}`)}`);
+        return out.line(
+          `${options.stamp(p.seconds)} ${c.red(`fault: ${isScenario(p.description) ? SCENARIO_DESCRIPTIONS[p.description] : p.description}`)}`,
+        );
       case 'timeline': {
         const stamp = options.stamp(p.seconds);
         if (!seen.has(p.state.runId)) {
@@ -156,7 +166,11 @@ export function drillProgressPrinter(out: Output, options: DrillProgressOptions)
  * promotion per operation, and zero for every other.
  */
 export function invariantRows(inv: Invariants): { readonly label: string; readonly value: string; readonly held: boolean }[] {
-  const row = (key: keyof Invariants, label: string, unit = '') => ({ label, value: `${inv[key]}${unit}`, held: inv[key] <= INVARIANT_LIMITS[key] });
+  const row = (key: keyof Invariants, label: string, unit = '') => ({
+    label,
+    value: `${inv[key]}${unit}`,
+    held: inv[key] <= INVARIANT_LIMITS[key],
+  });
   return [
     row('promotionsPerOperationMax', 'promotions per operation (max)'),
     row('unsafeTrafficSeconds', 'unsafe traffic', ' s'),

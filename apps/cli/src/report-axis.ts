@@ -35,7 +35,8 @@ export function stopwatch(seconds: number): string {
  * 30 s step reads `0:30 1:00 1:30` and never `1m 1m 2m`. Pure.
  */
 export function timeTicks(spanSeconds: number, maxTicks: number = MAX_TICKS): TimeTick[] {
-  if (!Number.isFinite(spanSeconds) || spanSeconds < 0) throw new RangeError(`spanSeconds must be a finite number of seconds, 0 or more; got ${spanSeconds}`);
+  if (!Number.isFinite(spanSeconds) || spanSeconds < 0)
+    throw new RangeError(`spanSeconds must be a finite number of seconds, 0 or more; got ${spanSeconds}`);
   if (!Number.isInteger(maxTicks) || maxTicks < 2) throw new RangeError(`maxTicks must be a whole number, 2 or more; got ${maxTicks}`);
   const step = stepFor(spanSeconds, maxTicks);
   const label = (t: number): string => {

@@ -74,7 +74,12 @@ export interface FaultWindow {
  * throttling, replica lag) are told by the scenario's description in the header.
  */
 export function faultWindows(faults: ScenarioEffects['faults']): FaultWindow[] {
-  const win = (label: string, w: { readonly from: number; readonly to?: number | undefined }, down: boolean): FaultWindow => ({ label, from: w.from / 1000, to: w.to === undefined ? null : w.to / 1000, down });
+  const win = (label: string, w: { readonly from: number; readonly to?: number | undefined }, down: boolean): FaultWindow => ({
+    label,
+    from: w.from / 1000,
+    to: w.to === undefined ? null : w.to / 1000,
+    down,
+  });
   return [
     ...(faults.outages ?? []).map((w) => win(`${w.region} down`, w, true)),
     ...(faults.alb5xx ?? []).map((w) => win(`${w.region} ALB answers 5xx`, w, true)),
@@ -146,21 +151,38 @@ export function renderTimeline(input: ChartInput): string {
   const out: string[] = [];
 
   const markers: Marker[] = [];
-  if (input.faultAt !== undefined) markers.push({ at: input.faultAt, label: `fault injected ${stopwatch(input.faultAt)}`, className: 'm-fault' });
-  if (input.committedAt !== undefined) markers.push({ at: input.committedAt, label: `◆ point of no return ${stopwatch(input.committedAt)}`, className: 'm-ponr' });
+  if (input.faultAt !== undefined)
+    markers.push({ at: input.faultAt, label: `fault injected ${stopwatch(input.faultAt)}`, className: 'm-fault' });
+  if (input.committedAt !== undefined)
+    markers.push({ at: input.committedAt, label: `◆ point of no return ${stopwatch(input.committedAt)}`, className: 'm-ponr' });
   if (measuredAt !== null && report.rtoSeconds !== null) {
     const met = report.rtoSeconds <= report.objectives.rtoSeconds;
-    markers.push({ at: measuredAt, label: `RTO ${stopwatch(report.rtoSeconds)} measured: ${met ? 'met' : 'missed'}`, className: met ? 'm-rto-met' : 'm-rto-missed' });
+    markers.push({
+      at: measuredAt,
+      label: `RTO ${stopwatch(report.rtoSeconds)} measured: ${met ? 'met' : 'missed'}`,
+      className: met ? 'm-rto-met' : 'm-rto-missed',
+    });
   }
   if (objectiveAt !== null) {
     const label = `RTO objective ${stopwatch(report.objectives.rtoSeconds)}${rtoFrom === null ? '' : ` after ${report.operation === 'failover' ? 'the impairment' : 'the old region is fenced'}`}`;
-    markers.push({ at: objectiveOnChart ? objectiveAt : end, label: objectiveOnChart ? label : `${label}, at ${stopwatch(objectiveAt)} →`, className: 'm-objective' });
+    markers.push({
+      at: objectiveOnChart ? objectiveAt : end,
+      label: objectiveOnChart ? label : `${label}, at ${stopwatch(objectiveAt)} →`,
+      className: 'm-objective',
+    });
   }
   // The RPO objective reaches back from the impairment: writes made after this mark and not yet
   // replicated may be lost. Only a failover loses data; a planned handover waits for the replica.
   if (rtoFrom !== null && report.operation === 'failover') {
-    const measured = report.rpoSeconds === null ? 'not measured' : `measured ${report.rpoSeconds.toFixed(1)} s, ${report.rpoSeconds <= report.objectives.maxDataLossSeconds ? 'met' : 'missed'}`;
-    markers.push({ at: Math.max(0, rtoFrom - report.objectives.maxDataLossSeconds), label: `RPO objective: at most ${stopwatch(report.objectives.maxDataLossSeconds)} of writes lost (${measured})`, className: 'm-rpo' });
+    const measured =
+      report.rpoSeconds === null
+        ? 'not measured'
+        : `measured ${report.rpoSeconds.toFixed(1)} s, ${report.rpoSeconds <= report.objectives.maxDataLossSeconds ? 'met' : 'missed'}`;
+    markers.push({
+      at: Math.max(0, rtoFrom - report.objectives.maxDataLossSeconds),
+      label: `RPO objective: at most ${stopwatch(report.objectives.maxDataLossSeconds)} of writes lost (${measured})`,
+      className: 'm-rpo',
+    });
   }
   // One lane per marker, so no two labels can overlap however close their times.
   const laneHeight = 15;
@@ -173,7 +195,9 @@ export function renderTimeline(input: ChartInput): string {
     out.push(`<text x="8" y="${y + 15}" class="label">${esc(label)}</text>`);
     for (const s of segments) {
       const w = Math.max(1, x(s.to) - x(s.from));
-      out.push(`<rect x="${x(s.from)}" y="${y + 3}" width="${w}" height="${rowHeight - 6}" fill="${s.fill}"><title>${esc(s.title)}</title></rect>`);
+      out.push(
+        `<rect x="${x(s.from)}" y="${y + 3}" width="${w}" height="${rowHeight - 6}" fill="${s.fill}"><title>${esc(s.title)}</title></rect>`,
+      );
       if (s.text && w > s.text.length * 6.5 + 8) out.push(`<text x="${x(s.from) + 4}" y="${y + 15}" class="in-bar">${esc(s.text)}</text>`);
     }
     y += rowHeight;
@@ -182,24 +206,58 @@ export function renderTimeline(input: ChartInput): string {
   const verdicts = input.verdicts[0]?.seconds === 0 ? input.verdicts : [{ seconds: 0, verdict: 'healthy' as Verdict }, ...input.verdicts];
   band(
     `${report.fromRegion} (detector)`,
-    verdicts.map((v, i) => ({ from: v.seconds, to: verdicts[i + 1]?.seconds ?? end, fill: MARKS[v.verdict], title: `detector: ${v.verdict} from ${stopwatch(v.seconds)} (${v.seconds.toFixed(1)} s)`, text: v.verdict })),
+    verdicts.map((v, i) => ({
+      from: v.seconds,
+      to: verdicts[i + 1]?.seconds ?? end,
+      fill: MARKS[v.verdict],
+      title: `detector: ${v.verdict} from ${stopwatch(v.seconds)} (${v.seconds.toFixed(1)} s)`,
+      text: v.verdict,
+    })),
   );
   for (const f of input.faults) {
-    band(`fault: ${f.label}`, [{ from: f.from, to: f.to ?? end, fill: f.down ? 'url(#hatch-down)' : 'url(#hatch-fault)', title: `${report.scenario}: ${f.label} from ${stopwatch(f.from)} ${f.to === null ? 'to the end of the drill' : `to ${stopwatch(f.to)}`}` }]);
+    band(`fault: ${f.label}`, [
+      {
+        from: f.from,
+        to: f.to ?? end,
+        fill: f.down ? 'url(#hatch-down)' : 'url(#hatch-fault)',
+        title: `${report.scenario}: ${f.label} from ${stopwatch(f.from)} ${f.to === null ? 'to the end of the drill' : `to ${stopwatch(f.to)}`}`,
+      },
+    ]);
   }
   band(`${report.toRegion} (DR)`, [
-    { from: 0, to: servingFrom ?? end, fill: MARKS.standby, title: 'pilot light: replica, no instances, no traffic', text: 'standby (pilot light)' },
-    ...(servingFrom === null ? [] : [{ from: servingFrom, to: end, fill: MARKS.serving, title: `serving from ${stopwatch(servingFrom)} (${servingFrom.toFixed(1)} s)`, text: 'serving' }]),
+    {
+      from: 0,
+      to: servingFrom ?? end,
+      fill: MARKS.standby,
+      title: 'pilot light: replica, no instances, no traffic',
+      text: 'standby (pilot light)',
+    },
+    ...(servingFrom === null
+      ? []
+      : [
+          {
+            from: servingFrom,
+            to: end,
+            fill: MARKS.serving,
+            title: `serving from ${stopwatch(servingFrom)} (${servingFrom.toFixed(1)} s)`,
+            text: 'serving',
+          },
+        ]),
   ]);
   y += 8;
 
   const fates = new Map((report.summary?.changes ?? []).map((c) => [c.blockId, c.fate]));
   const commitBlock = plan?.steps.flatMap((s) => s.blocks).find((b) => b.commits)?.id;
-  const timeRange = (from: number, to: number | undefined) => `${stopwatch(from)}–${to === undefined ? 'unfinished' : stopwatch(to)} (${from.toFixed(1)}–${to === undefined ? '…' : `${to.toFixed(1)} s`})`;
+  const timeRange = (from: number, to: number | undefined) =>
+    `${stopwatch(from)}–${to === undefined ? 'unfinished' : stopwatch(to)} (${from.toFixed(1)}–${to === undefined ? '…' : `${to.toFixed(1)} s`})`;
   const after = (at: number, text: string, className: string, gap = 5) => {
     const at_ = x(at) + gap;
     // Near the right edge the note goes before the bar instead.
-    out.push(at_ + text.length * 6.5 > width - 4 ? `<text x="${x(at) - 5}" y="${y + 13}" class="${className}" text-anchor="end">${esc(text)}</text>` : `<text x="${at_}" y="${y + 13}" class="${className}">${esc(text)}</text>`);
+    out.push(
+      at_ + text.length * 6.5 > width - 4
+        ? `<text x="${x(at) - 5}" y="${y + 13}" class="${className}" text-anchor="end">${esc(text)}</text>`
+        : `<text x="${at_}" y="${y + 13}" class="${className}">${esc(text)}</text>`,
+    );
   };
   const blockRow = (id: string, b: RecordedBlock, undo: boolean) => {
     const start = b.start!;
@@ -208,25 +266,44 @@ export function renderTimeline(input: ChartInput): string {
     const w = Math.max(3, x(to) - x(start));
     const title = `${id}: ${timeRange(start, b.end)}`;
     if (b.end === undefined && !b.failed) {
-      out.push(`<rect x="${x(start)}" y="${y + 5}" width="${w}" height="${rowHeight - 10}" class="unfinished"><title>${esc(title)}: did not finish</title></rect>`);
+      out.push(
+        `<rect x="${x(start)}" y="${y + 5}" width="${w}" height="${rowHeight - 10}" class="unfinished"><title>${esc(title)}: did not finish</title></rect>`,
+      );
       after(start, 'did not finish', 'note');
     } else {
       const fill = b.failed ? MARKS.failed : b.skipped ? MARKS.standby : undo ? MARKS.undone : MARKS.done;
-      out.push(`<rect x="${x(start)}" y="${y + 5}" width="${w}" height="${rowHeight - 10}" fill="${fill}"><title>${esc(title)}</title></rect>`);
+      out.push(
+        `<rect x="${x(start)}" y="${y + 5}" width="${w}" height="${rowHeight - 10}" fill="${fill}"><title>${esc(title)}</title></rect>`,
+      );
       const fate = fates.get(id);
-      const note = b.failed ? '✗ failed' : b.skipped ? '– skipped, left to the controller' : undo ? '↺ undo' : fate === 'undone' ? '✓ then ↺ undone' : fate === 'not-undone' ? '✓ not undone' : '';
+      const note = b.failed
+        ? '✗ failed'
+        : b.skipped
+          ? '– skipped, left to the controller'
+          : undo
+            ? '↺ undo'
+            : fate === 'undone'
+              ? '✓ then ↺ undone'
+              : fate === 'not-undone'
+                ? '✓ not undone'
+                : '';
       // Clear of the point of no return's diamond when the block is too short to hold it.
       if (note) after(to, note, b.failed ? 'note failed' : 'note', id === commitBlock ? Math.max(5, x(start) + 9 - x(to)) : 5);
     }
-    if (id === commitBlock) out.push(`<path d="M ${x(start)} ${y + 3} l 6 8 l -6 8 l -6 -8 z" class="ponr"><title>the point of no return</title></path>`);
+    if (id === commitBlock)
+      out.push(`<path d="M ${x(start)} ${y + 3} l 6 8 l -6 8 l -6 -8 z" class="ponr"><title>the point of no return</title></path>`);
     y += rowHeight - 4;
   };
 
   report.steps.forEach((step, i) => {
-    out.push(`<text x="8" y="${y + 15}" class="label step"><title>${esc(step.name)}</title>${esc(`${i + 1}. ${cut(step.name, 44)}`)}</text>`);
+    out.push(
+      `<text x="8" y="${y + 15}" class="label step"><title>${esc(step.name)}</title>${esc(`${i + 1}. ${cut(step.name, 44)}`)}</text>`,
+    );
     if (step.startSeconds !== null) {
       const to = step.endSeconds ?? end;
-      out.push(`<rect x="${x(step.startSeconds)}" y="${y + 3}" width="${Math.max(3, x(to) - x(step.startSeconds))}" height="${rowHeight - 6}" fill="${step.outcome === 'failed' ? MARKS.failed : MARKS.step}"><title>${esc(`${step.name}: ${timeRange(step.startSeconds, step.endSeconds ?? undefined)}, ${step.outcome}`)}</title></rect>`);
+      out.push(
+        `<rect x="${x(step.startSeconds)}" y="${y + 3}" width="${Math.max(3, x(to) - x(step.startSeconds))}" height="${rowHeight - 6}" fill="${step.outcome === 'failed' ? MARKS.failed : MARKS.step}"><title>${esc(`${step.name}: ${timeRange(step.startSeconds, step.endSeconds ?? undefined)}, ${step.outcome}`)}</title></rect>`,
+      );
     } else {
       out.push(`<text x="${left + 4}" y="${y + 15}" class="note">not started</text>`);
     }
@@ -243,7 +320,10 @@ export function renderTimeline(input: ChartInput): string {
   const bottom = y + 6;
 
   // Grid and axis, drawn under the rows.
-  const grid = timeTicks(end).map((t) => `<line x1="${x(t.seconds)}" y1="${top}" x2="${x(t.seconds)}" y2="${bottom}" class="grid"/><text x="${x(t.seconds)}" y="${axisY}" class="tick">${t.label}</text>`);
+  const grid = timeTicks(end).map(
+    (t) =>
+      `<line x1="${x(t.seconds)}" y1="${top}" x2="${x(t.seconds)}" y2="${bottom}" class="grid"/><text x="${x(t.seconds)}" y="${axisY}" class="tick">${t.label}</text>`,
+  );
   const lines = markers.map((m, i) => {
     const mx = x(m.at);
     const ly = 12 + i * laneHeight;
@@ -258,8 +338,10 @@ export function renderTimeline(input: ChartInput): string {
 
 /** The legend under the chart: a swatch, glyph or line for each meaning, so colour is never the only cue. */
 export function renderLegend(): string {
-  const swatch = (fill: string, extra = '') => `<svg width="22" height="12" aria-hidden="true"><rect x="0.5" y="0.5" width="21" height="11" fill="${fill}" ${extra}/></svg>`;
-  const line = (className: string) => `<svg width="22" height="12" aria-hidden="true"><line x1="11" y1="0" x2="11" y2="12" class="${className}"/></svg>`;
+  const swatch = (fill: string, extra = '') =>
+    `<svg width="22" height="12" aria-hidden="true"><rect x="0.5" y="0.5" width="21" height="11" fill="${fill}" ${extra}/></svg>`;
+  const line = (className: string) =>
+    `<svg width="22" height="12" aria-hidden="true"><line x1="11" y1="0" x2="11" y2="12" class="${className}"/></svg>`;
   const items: [string, string][] = [
     [swatch(MARKS.healthy), 'region healthy / DR serving'],
     [swatch(MARKS.suspect), 'suspect'],

@@ -3,7 +3,17 @@ import type { Plan } from '@dr/failover-core';
 import { parseOperation } from './drill-options.js';
 import { invariantRows, tenths } from './progress.js';
 import { stopwatch } from './report-axis.js';
-import { esc, FATE_TEXT, faultWindows, MARKS, OKABE_ITO, PATTERN_DEFS, renderLegend, renderTimeline, type RecordedBlock } from './report-chart.js';
+import {
+  esc,
+  FATE_TEXT,
+  faultWindows,
+  MARKS,
+  OKABE_ITO,
+  PATTERN_DEFS,
+  renderLegend,
+  renderTimeline,
+  type RecordedBlock,
+} from './report-chart.js';
 
 /** What a drill's progress told us that the report alone does not: block times, detector verdicts, the fault, the point of no return. */
 export class DrillRecorder {
@@ -57,7 +67,10 @@ export interface ReportMetadata {
 const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The `dr drill` command that runs this drill again, the same way: the same seed gives the same drill. */
-export function reproduceCommand(report: Pick<DrillReport, 'operation' | 'scenario' | 'seed'>, meta: Pick<ReportMetadata, 'configFile' | 'outageSeconds' | 'force'>): string {
+export function reproduceCommand(
+  report: Pick<DrillReport, 'operation' | 'scenario' | 'seed'>,
+  meta: Pick<ReportMetadata, 'configFile' | 'outageSeconds' | 'force'>,
+): string {
   const words = ['dr', 'drill'];
   // The operation is implied by the scenario unless it was chosen.
   if (parseOperation(undefined, report.scenario) !== report.operation) words.push('--operation', report.operation);
@@ -86,10 +99,28 @@ function scorecard(report: DrillReport): Score[] {
   const within = (v: number, limit: number) => v <= limit;
   const scores: Score[] = [
     report.rtoSeconds === null
-      ? { measure: 'Recovery time (RTO)', measured: 'not reached: the new region was never verified serving', objective: `${objectives.rtoSeconds} s (${stopwatch(objectives.rtoSeconds)})`, verdict: report.outcome === 'not-triggered' ? 'no failover was needed' : 'no recovery', good: report.outcome === 'not-triggered' ? null : false }
-      : { measure: 'Recovery time (RTO)', measured: withClock(report.rtoSeconds), objective: `${objectives.rtoSeconds} s (${stopwatch(objectives.rtoSeconds)})`, verdict: within(report.rtoSeconds, objectives.rtoSeconds) ? 'met' : 'missed', good: within(report.rtoSeconds, objectives.rtoSeconds) },
+      ? {
+          measure: 'Recovery time (RTO)',
+          measured: 'not reached: the new region was never verified serving',
+          objective: `${objectives.rtoSeconds} s (${stopwatch(objectives.rtoSeconds)})`,
+          verdict: report.outcome === 'not-triggered' ? 'no failover was needed' : 'no recovery',
+          good: report.outcome === 'not-triggered' ? null : false,
+        }
+      : {
+          measure: 'Recovery time (RTO)',
+          measured: withClock(report.rtoSeconds),
+          objective: `${objectives.rtoSeconds} s (${stopwatch(objectives.rtoSeconds)})`,
+          verdict: within(report.rtoSeconds, objectives.rtoSeconds) ? 'met' : 'missed',
+          good: within(report.rtoSeconds, objectives.rtoSeconds),
+        },
     report.rpoSeconds === null
-      ? { measure: 'Data loss, database (RPO)', measured: 'no promotion decided', objective: `${objectives.maxDataLossSeconds} s`, verdict: '—', good: null }
+      ? {
+          measure: 'Data loss, database (RPO)',
+          measured: 'no promotion decided',
+          objective: `${objectives.maxDataLossSeconds} s`,
+          verdict: '—',
+          good: null,
+        }
       : {
           measure: 'Data loss, database (RPO)',
           measured: tenths(report.rpoSeconds),
@@ -103,9 +134,24 @@ function scorecard(report: DrillReport): Score[] {
     const ok = within(report.bucketRpoSeconds, objectives.maxDataLossSeconds);
     // S3 Replication Time Control's target: 99.99 % of objects replicated within 15 minutes
     // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-time-control.html).
-    scores.push({ measure: 'Data loss, files in S3 (bucket RPO)', measured: tenths(report.bucketRpoSeconds), objective: `${objectives.maxDataLossSeconds} s`, verdict: ok ? 'within' : 'beyond', good: ok, note: 'S3 replication lag when the region failed: objects that may not have reached the DR bucket (informative: not part of the objectives verdict; S3 Replication Time Control aims at 99.99 % of objects within 15 minutes)' });
+    scores.push({
+      measure: 'Data loss, files in S3 (bucket RPO)',
+      measured: tenths(report.bucketRpoSeconds),
+      objective: `${objectives.maxDataLossSeconds} s`,
+      verdict: ok ? 'within' : 'beyond',
+      good: ok,
+      note: 'S3 replication lag when the region failed: objects that may not have reached the DR bucket (informative: not part of the objectives verdict; S3 Replication Time Control aims at 99.99 % of objects within 15 minutes)',
+    });
   }
-  if (report.detectSeconds !== null) scores.push({ measure: 'Time to detect', measured: withClock(report.detectSeconds), objective: '—', verdict: '—', good: null, note: 'from the impairment to the failover being triggered (part of the RTO)' });
+  if (report.detectSeconds !== null)
+    scores.push({
+      measure: 'Time to detect',
+      measured: withClock(report.detectSeconds),
+      objective: '—',
+      verdict: '—',
+      good: null,
+      note: 'from the impairment to the failover being triggered (part of the RTO)',
+    });
   return scores;
 }
 
@@ -127,7 +173,16 @@ const OUTCOME_TEXT: Readonly<Record<string, string>> = {
  */
 export function renderDrillReport(report: DrillReport, recorded: DrillRecorder, meta: ReportMetadata): string {
   const faultMs = recorded.faultAt === undefined ? undefined : recorded.faultAt * 1000;
-  const effects = faultMs === undefined ? undefined : scenarioEffects(report.scenario, report.fromRegion, report.toRegion, faultMs, meta.outageSeconds === undefined ? undefined : meta.outageSeconds * 1000);
+  const effects =
+    faultMs === undefined
+      ? undefined
+      : scenarioEffects(
+          report.scenario,
+          report.fromRegion,
+          report.toRegion,
+          faultMs,
+          meta.outageSeconds === undefined ? undefined : meta.outageSeconds * 1000,
+        );
   const startedAt = recorded.startedAt;
   const svg = renderTimeline({
     report,
@@ -160,11 +215,32 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder, 
     ['outcome', report.outcome],
     ['promoted', report.promoted ? 'yes: the run went past its point of no return' : 'no: the run did not pass its point of no return'],
     ['critical path', report.criticalPath.map((s) => `${s.blockId} ${s.seconds.toFixed(1)} s`).join(' → ') || '—'],
-    ['AWS actions', Object.entries(report.actions).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'],
-    ['failed calls', Object.entries(report.failedCalls).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'],
+    [
+      'AWS actions',
+      Object.entries(report.actions)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none',
+    ],
+    [
+      'failed calls',
+      Object.entries(report.failedCalls)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none',
+    ],
   ];
-  if (report.reason) details.push(['reason', report.failure?.blockId ? `${report.reason} (step ${report.failure.stepId}, block ${report.failure.blockId})` : report.reason]);
-  details.push(['invariants', invariantRows(report.invariants).map((r) => `${r.label} ${r.value}`).join(', ')]);
+  if (report.reason)
+    details.push([
+      'reason',
+      report.failure?.blockId ? `${report.reason} (step ${report.failure.stepId}, block ${report.failure.blockId})` : report.reason,
+    ]);
+  details.push([
+    'invariants',
+    invariantRows(report.invariants)
+      .map((r) => `${r.label} ${r.value}`)
+      .join(', '),
+  ]);
   details.push(['serving at the end', report.activeRegion]);
   if (report.controller.crashes > 0) details.push(['controller', `${report.controller.crashes} crash, resumed from the stored state`]);
 
@@ -242,7 +318,10 @@ ${PATTERN_DEFS}
 </header>
 <h2>Objectives</h2>
 <table class="score"><tr><th>measure</th><th>measured</th><th>objective</th><th>verdict</th></tr>${scores
-    .map((s) => `<tr><td>${esc(s.measure)}</td><td>${esc(s.measured)}${s.note ? `<br><small>${esc(s.note)}</small>` : ''}</td><td>${esc(s.objective)}</td><td${verdictClass(s.good)}>${esc(s.verdict)}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${esc(s.measure)}</td><td>${esc(s.measured)}${s.note ? `<br><small>${esc(s.note)}</small>` : ''}</td><td>${esc(s.objective)}</td><td${verdictClass(s.good)}>${esc(s.verdict)}</td></tr>`,
+    )
     .join('')}</table>
 ${changes}
 <h2>Timeline</h2>
@@ -252,7 +331,10 @@ ${renderLegend()}
 <table class="details">${details.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
 <h2>Steps</h2>
 <table class="steps"><tr><th>#</th><th>step</th><th>started</th><th>ended</th><th>outcome</th></tr>${report.steps
-    .map((s, i) => `<tr><td>${i + 1}</td><td>${esc(s.name)}</td><td>${s.startSeconds === null ? '—' : stopwatch(s.startSeconds)}</td><td>${s.endSeconds === null ? '—' : stopwatch(s.endSeconds)}</td><td>${esc(s.outcome)}</td></tr>`)
+    .map(
+      (s, i) =>
+        `<tr><td>${i + 1}</td><td>${esc(s.name)}</td><td>${s.startSeconds === null ? '—' : stopwatch(s.startSeconds)}</td><td>${s.endSeconds === null ? '—' : stopwatch(s.endSeconds)}</td><td>${esc(s.outcome)}</td></tr>`,
+    )
     .join('')}</table>
 </body>
 </html>

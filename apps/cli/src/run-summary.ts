@@ -4,7 +4,9 @@ import type { Output } from './output.js';
 type Fate = RunSummary['changes'][number]['fate'];
 
 /** Each fate as an operator reads it, with a mark that stands out in a terminal. */
-const FATES: Readonly<Record<Fate, { readonly label: string; readonly colour: 'green' | 'cyan' | 'red' | 'yellow'; readonly mark: string }>> = {
+const FATES: Readonly<
+  Record<Fate, { readonly label: string; readonly colour: 'green' | 'cyan' | 'red' | 'yellow'; readonly mark: string }>
+> = {
   kept: { label: 'kept', colour: 'green', mark: '•' },
   undone: { label: 'undone', colour: 'cyan', mark: '↺' },
   'not-undone': { label: 'not undone', colour: 'red', mark: '!' },

@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAwsPorts } from '@dr/aws-adapters';
-import { bundledFunction, enforceSynthesizedDrApp, FakeAws, HealthEndpoint, runNodeScript, startDynalite, startFakeAwsServer, type FakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
+import {
+  bundledFunction,
+  enforceSynthesizedDrApp,
+  FakeAws,
+  HealthEndpoint,
+  runNodeScript,
+  startDynalite,
+  startFakeAwsServer,
+  type FakeAwsServer,
+  type LocalDynamo,
+} from '@dr/aws-fakes';
 import { parseConfig, type DrConfig, type DrConfigInput, type Ports } from '@dr/failover-core';
 import { inject } from 'vitest';
 import { BIN, TEST_COLUMNS, type CliResult } from './run-cli.js';
@@ -58,8 +68,23 @@ export class AwsWorld {
     // The DR load balancer is internal: dr checks its health path through the reader in the DR
     // VPC (healthCheckVia), here the shipped bundle, allowed to fetch only the DR endpoint's host.
     const readerEvents: unknown[] = [];
-    const functions = config.secondary.healthCheckVia === undefined ? {} : { [config.secondary.healthCheckVia.split(':').at(-1)!]: bundledFunction(READER_BUNDLE, { env: { PATH: process.env.PATH, AWS_REGION: config.secondary.region, DR_PROBE_HOSTS: new URL(drHealth.url).hostname }, timeoutMs: 5_000 }) };
-    const server = await startFakeAwsServer(fake, { functions: Object.fromEntries(Object.entries(functions).map(([name, run]) => [name, (event: unknown, invocation: Parameters<typeof run>[1]) => (readerEvents.push(event), run(event, invocation))])) });
+    const functions =
+      config.secondary.healthCheckVia === undefined
+        ? {}
+        : {
+            [config.secondary.healthCheckVia.split(':').at(-1)!]: bundledFunction(READER_BUNDLE, {
+              env: { PATH: process.env.PATH, AWS_REGION: config.secondary.region, DR_PROBE_HOSTS: new URL(drHealth.url).hostname },
+              timeoutMs: 5_000,
+            }),
+          };
+    const server = await startFakeAwsServer(fake, {
+      functions: Object.fromEntries(
+        Object.entries(functions).map(([name, run]) => [
+          name,
+          (event: unknown, invocation: Parameters<typeof run>[1]) => (readerEvents.push(event), run(event, invocation)),
+        ]),
+      ),
+    });
     return new AwsWorld(config, fake, server, dynamo, drHealth, dir, health, operator, readerEvents);
   }
 
@@ -67,7 +92,10 @@ export class AwsWorld {
     return join(this.dir, 'dr.json');
   }
 
-  /** The environment of an operator's shell with the operator's keys, pointed at the fakes, with no profile or instance metadata to fall back on. */
+  /**
+   * The environment of an operator's shell with the operator's keys, pointed at the fakes, with no profile or instance metadata to fall
+   * back on.
+   */
   env(extra: Record<string, string | undefined> = {}): Record<string, string> {
     const env: Record<string, string | undefined> = {
       PATH: process.env.PATH,
@@ -90,7 +118,16 @@ export class AwsWorld {
     const e = this.server.endpoint;
     return createAwsPorts(this.config, {
       credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
-      endpoints: { rds: e, autoScaling: e, elasticLoadBalancingV2: e, cloudWatch: e, globalAccelerator: e, sns: e, lambda: e, dynamoDb: this.dynamo.endpoint },
+      endpoints: {
+        rds: e,
+        autoScaling: e,
+        elasticLoadBalancingV2: e,
+        cloudWatch: e,
+        globalAccelerator: e,
+        sns: e,
+        lambda: e,
+        dynamoDb: this.dynamo.endpoint,
+      },
     });
   }
 
@@ -105,7 +142,10 @@ export class AwsWorld {
   }
 
   /** Runs `dr` as a process; `onOutput` sees stdout as it grows and may signal the process. */
-  dr(args: readonly string[], options: { env?: Record<string, string | undefined>; onOutput?: (stdout: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<CliResult> {
+  dr(
+    args: readonly string[],
+    options: { env?: Record<string, string | undefined>; onOutput?: (stdout: string, signal: (s: NodeJS.Signals) => void) => void } = {},
+  ): Promise<CliResult> {
     return runNodeScript(BIN, args, { env: this.env(options.env), onOutput: options.onOutput });
   }
 
@@ -114,7 +154,9 @@ export class AwsWorld {
     rmSync(this.dir, { recursive: true, force: true });
     const denials = this.fake.iam.denials();
     if (!this.deniesExpected && denials.length > 0) {
-      throw new Error(`AWS would have refused ${denials.length} call(s) of dr under the operator policy:\n${[...new Set(denials.map((d) => `${d.action} on ${d.resource}`))].join('\n')}`);
+      throw new Error(
+        `AWS would have refused ${denials.length} call(s) of dr under the operator policy:\n${[...new Set(denials.map((d) => `${d.action} on ${d.resource}`))].join('\n')}`,
+      );
     }
   }
 }

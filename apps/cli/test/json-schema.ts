@@ -14,7 +14,10 @@ const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as ob
 /** The schema's complaints about a document, one line each (`/path: message`); empty when it is valid. */
 export function schemaErrors(document: unknown): string[] {
   if (validate(document)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : ''}`,
+  );
 }
 
 /**

@@ -2,12 +2,24 @@ import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { describe, expect, it, vi } from 'vitest';
-import { colorWanted, displayWidth, endQuietlyOnClosedPipe, layoutTable, Output, terminalWidth, wrapText, type PipeOwner } from '../src/output.js';
+import {
+  colorWanted,
+  displayWidth,
+  endQuietlyOnClosedPipe,
+  layoutTable,
+  Output,
+  terminalWidth,
+  wrapText,
+  type PipeOwner,
+} from '../src/output.js';
 
 /** A stdout that keeps what is written, a terminal or a pipe as asked. */
 function sink(tty: { isTTY?: boolean; columns?: number } = {}): NodeJS.WritableStream & { text: () => string } {
   const chunks: string[] = [];
-  return Object.assign({ write: (chunk: string) => chunks.push(chunk) > 0, text: () => chunks.join('') }, tty) as unknown as NodeJS.WritableStream & { text: () => string };
+  return Object.assign(
+    { write: (chunk: string) => chunks.push(chunk) > 0, text: () => chunks.join('') },
+    tty,
+  ) as unknown as NodeJS.WritableStream & { text: () => string };
 }
 
 const ESC = '\x1b[';
@@ -78,7 +90,16 @@ describe('colorWanted', () => {
 
 describe('displayWidth', () => {
   it('agrees with string-width, which cli-table3 measures with', () => {
-    for (const text of ['plain', red('coloured'), 'lag 1 s ≤ 60 s', '✓ promote-replica → done — ok', '漢字 table', 'e\u0301', '', '▶ ■ ◆ ✗ │']) {
+    for (const text of [
+      'plain',
+      red('coloured'),
+      'lag 1 s ≤ 60 s',
+      '✓ promote-replica → done — ok',
+      '漢字 table',
+      'e\u0301',
+      '',
+      '▶ ■ ◆ ✗ │',
+    ]) {
       expect(displayWidth(text), text).toBe(stringWidth(text));
     }
   });
@@ -139,7 +160,14 @@ describe('Output.table', () => {
 
     expect(layoutTable(head, rows, 40)).toEqual({ kind: 'blocks' });
     expect(widest(text)).toBeLessThanOrEqual(40);
-    expect(linesOf(text)).toEqual(['step: promote-replica', '  region   us-east-1', '  started  03:12:04', '  took     4m 10s', '  outcome  completed', '  calls    PromoteReadReplica 1']);
+    expect(linesOf(text)).toEqual([
+      'step: promote-replica',
+      '  region   us-east-1',
+      '  started  03:12:04',
+      '  took     4m 10s',
+      '  outcome  completed',
+      '  calls    PromoteReadReplica 1',
+    ]);
   });
 
   it('never prints a line wider than the width, and cuts nothing off, for any table in 30 columns or more', () => {
@@ -151,7 +179,16 @@ describe('Output.table', () => {
     const table = fc.integer({ min: 1, max: 8 }).chain((columns) =>
       fc.record({
         head: fc.array(cell, { minLength: columns, maxLength: columns }),
-        rows: fc.array(fc.array(fc.oneof(cell, cell.map((c) => `${c}\n${c}`)), { minLength: columns, maxLength: columns }), { maxLength: 5 }),
+        rows: fc.array(
+          fc.array(
+            fc.oneof(
+              cell,
+              cell.map((c) => `${c}\n${c}`),
+            ),
+            { minLength: columns, maxLength: columns },
+          ),
+          { maxLength: 5 },
+        ),
         width: fc.integer({ min: 30, max: 200 }),
       }),
     );
@@ -200,7 +237,14 @@ describe('endQuietlyOnClosedPipe', () => {
   function owner(interruptListeners = 0) {
     const written: string[] = [];
     const stderr = Object.assign(new EventEmitter(), { write: (s: string) => written.push(s) > 0 });
-    const fake = { stdout: new EventEmitter(), stderr, listenerCount: () => interruptListeners, emit: vi.fn((_event: 'SIGINT', _signal: 'SIGINT') => true), exit: vi.fn((_code: number) => undefined), written };
+    const fake = {
+      stdout: new EventEmitter(),
+      stderr,
+      listenerCount: () => interruptListeners,
+      emit: vi.fn((_event: 'SIGINT', _signal: 'SIGINT') => true),
+      exit: vi.fn((_code: number) => undefined),
+      written,
+    };
     return fake satisfies PipeOwner;
   }
   const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });

@@ -15,7 +15,8 @@ async function drill(scenario: Scenario, seed: number): Promise<{ report: DrillR
 }
 
 /** The text of every SVG `<text>` of a class, in document order. */
-const texts = (html: string, className: string): string[] => [...html.matchAll(new RegExp(`<text[^>]*class="${className}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1]!);
+const texts = (html: string, className: string): string[] =>
+  [...html.matchAll(new RegExp(`<text[^>]*class="${className}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1]!);
 
 describe('renderDrillReport', () => {
   it('says it is simulated, when it was made, from which config, and how to run it again', async () => {
@@ -97,25 +98,38 @@ describe('renderDrillReport', () => {
 
 describe('faultWindows', () => {
   it('draws the region the scenario takes down, when it does (the target, 6 minutes in, for a failing switchover target)', () => {
-    expect(faultWindows(scenarioEffects('target-fails-mid-switchover', 'eu-west-1', 'us-east-1', 60_000).faults)).toEqual([{ label: 'us-east-1 down', from: 420, to: 1620, down: true }]);
+    expect(faultWindows(scenarioEffects('target-fails-mid-switchover', 'eu-west-1', 'us-east-1', 60_000).faults)).toEqual([
+      { label: 'us-east-1 down', from: 420, to: 1620, down: true },
+    ]);
   });
 
   it('tells a fault no failover should answer from a region down', () => {
-    expect(faultWindows(scenarioEffects('maintenance-reboot', 'eu-west-1', 'us-east-1', 0, 120_000).faults)).toEqual([{ label: 'eu-west-1 database rebooting', from: 0, to: 120, down: false }]);
-    expect(faultWindows(scenarioEffects('region-outage', 'eu-west-1', 'us-east-1', 30_000).faults)).toEqual([{ label: 'eu-west-1 down', from: 30, to: null, down: true }]);
+    expect(faultWindows(scenarioEffects('maintenance-reboot', 'eu-west-1', 'us-east-1', 0, 120_000).faults)).toEqual([
+      { label: 'eu-west-1 database rebooting', from: 0, to: 120, down: false },
+    ]);
+    expect(faultWindows(scenarioEffects('region-outage', 'eu-west-1', 'us-east-1', 30_000).faults)).toEqual([
+      { label: 'eu-west-1 down', from: 30, to: null, down: true },
+    ]);
   });
 });
 
 describe('reproduceCommand', () => {
   it('leaves out the operation the scenario implies, and names one that was chosen', () => {
-    expect(reproduceCommand({ operation: 'failover', scenario: 'region-outage', seed: 7 }, { configFile: undefined })).toBe('dr drill --scenario region-outage --seed 7');
-    expect(reproduceCommand({ operation: 'switchover', scenario: 'none', seed: 1 }, { configFile: undefined })).toBe('dr drill --operation switchover --scenario none --seed 1');
+    expect(reproduceCommand({ operation: 'failover', scenario: 'region-outage', seed: 7 }, { configFile: undefined })).toBe(
+      'dr drill --scenario region-outage --seed 7',
+    );
+    expect(reproduceCommand({ operation: 'switchover', scenario: 'none', seed: 1 }, { configFile: undefined })).toBe(
+      'dr drill --operation switchover --scenario none --seed 1',
+    );
   });
 
   it('carries the options that change the drill, and quotes a config path for the shell', () => {
-    expect(reproduceCommand({ operation: 'failover', scenario: 'region-outage', seed: 2 }, { configFile: "my dr/it's.json", outageSeconds: 60, force: true })).toBe(
-      `dr drill --scenario region-outage --seed 2 --outage-seconds 60 --force --config 'my dr/it'\\''s.json'`,
-    );
+    expect(
+      reproduceCommand(
+        { operation: 'failover', scenario: 'region-outage', seed: 2 },
+        { configFile: "my dr/it's.json", outageSeconds: 60, force: true },
+      ),
+    ).toBe(`dr drill --scenario region-outage --seed 2 --outage-seconds 60 --force --config 'my dr/it'\\''s.json'`);
   });
 });
 

@@ -19,6 +19,10 @@ export const TEST_COLUMNS = '1000';
 
 /** Runs `dr` with the given arguments, colour off, in {@link TEST_COLUMNS}. */
 export function dr(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: TEST_COLUMNS }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: TEST_COLUMNS },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -8,7 +8,14 @@ describe('the JSON schema of dr --json', () => {
     const operation = scenarioOperation(scenario) ?? 'failover';
     const r = dr('drill', '--scenario', scenario, '--operation', operation, '--json', '--seed', '3');
 
-    const document = expectValidDocument<{ schemaVersion: number; command: string; mode: string; outcome: string; measures: { rtoSeconds: number | null }; rtoSeconds: number | null }>(r.stdout);
+    const document = expectValidDocument<{
+      schemaVersion: number;
+      command: string;
+      mode: string;
+      outcome: string;
+      measures: { rtoSeconds: number | null };
+      rtoSeconds: number | null;
+    }>(r.stdout);
     expect(document).toMatchObject({ schemaVersion: 1, command: 'drill', mode: 'simulated' });
     // The head carries the measures every command shares; the drill's own fields agree with it.
     expect(document.measures.rtoSeconds).toBe(document.rtoSeconds);
@@ -18,13 +25,26 @@ describe('the JSON schema of dr --json', () => {
   it.each([['failback'], ['switchover']] as const)('describes the document of dr drill --operation %s', (operation) => {
     const r = dr('drill', '--operation', operation, '--json');
 
-    expect(expectValidDocument(r.stdout)).toMatchObject({ schemaVersion: 1, command: 'drill', mode: 'simulated', operation, outcome: 'completed' });
+    expect(expectValidDocument(r.stdout)).toMatchObject({
+      schemaVersion: 1,
+      command: 'drill',
+      mode: 'simulated',
+      operation,
+      outcome: 'completed',
+    });
   });
 
   it('describes the document of a lifecycle drill', () => {
     const r = dr('drill', '--operation', 'lifecycle', '--sequence', 'failover,failback', '--json');
 
-    expect(expectValidDocument(r.stdout)).toMatchObject({ schemaVersion: 1, command: 'drill', mode: 'simulated', operation: 'lifecycle', measures: null, summary: null });
+    expect(expectValidDocument(r.stdout)).toMatchObject({
+      schemaVersion: 1,
+      command: 'drill',
+      mode: 'simulated',
+      operation: 'lifecycle',
+      measures: null,
+      summary: null,
+    });
   });
 
   it('rejects documents that break it, so a passing validation means something', () => {

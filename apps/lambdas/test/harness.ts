@@ -18,7 +18,20 @@ import {
   type FakePrincipal,
   type SynthesizedDrApp,
 } from '@dr/aws-fakes';
-import { buildPlan, initialDetectorState, parseConfig, Runner, stateKeys, type ControlRecord, type DetectorState, type DrConfig, type DrConfigInput, type Operation, type Ports, type RunState } from '@dr/failover-core';
+import {
+  buildPlan,
+  initialDetectorState,
+  parseConfig,
+  Runner,
+  stateKeys,
+  type ControlRecord,
+  type DetectorState,
+  type DrConfig,
+  type DrConfigInput,
+  type Operation,
+  type Ports,
+  type RunState,
+} from '@dr/failover-core';
 import { inject } from 'vitest';
 
 /** The bundles under test: exactly the files @dr/constructs ships. */
@@ -46,14 +59,19 @@ export { scheduledEvent };
 export type Invocation = LambdaInvocation;
 
 /** The bundle each Lambda's role belongs to (the constructs' `POWERTOOLS_SERVICE_NAME` is `dr-<bundle>`). */
-const BUNDLE_NAMES: Readonly<Record<string, string>> = { [BUNDLES.controller]: 'failover-controller', [BUNDLES.snapshot]: 'snapshot', [BUNDLES.readiness]: 'readiness' };
+const BUNDLE_NAMES: Readonly<Record<string, string>> = {
+  [BUNDLES.controller]: 'failover-controller',
+  [BUNDLES.snapshot]: 'snapshot',
+  [BUNDLES.readiness]: 'readiness',
+};
 
 /** The reader's ARN in the synthesized app: the one function the controller's role may invoke. */
 function readerOf(synth: SynthesizedDrApp): string {
   const statements = synth.lambdas['failover-controller']?.principal.policies.flatMap((p) => [p.Statement].flat()) ?? [];
   const invoke = statements.find((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
   const [arn] = [invoke?.Resource].flat();
-  if (typeof arn !== 'string') throw new Error('the synthesized controller may invoke no health record reader (no lambda:InvokeFunction in its role)');
+  if (typeof arn !== 'string')
+    throw new Error('the synthesized controller may invoke no health record reader (no lambda:InvokeFunction in its role)');
   return arn;
 }
 
@@ -115,11 +133,31 @@ export class LambdaWorld {
     const readerArn = readerOf(synth);
     // The DR region's load balancer is internal: the reader checks its health path (here the
     // local DR endpoint, the one host it may fetch) for the controller, as healthCheckVia says.
-    const reader = bundledFunction(BUNDLES.healthRecordReader, { env: { PATH: process.env.PATH, AWS_REGION: config.secondary.region, DR_DNS_SERVERS: dns.server, DR_PROBE_HOSTS: new URL(drHealth.url).hostname }, timeoutMs: READER_TIMEOUT_MS });
+    const reader = bundledFunction(BUNDLES.healthRecordReader, {
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: config.secondary.region,
+        DR_DNS_SERVERS: dns.server,
+        DR_PROBE_HOSTS: new URL(drHealth.url).hostname,
+      },
+      timeoutMs: READER_TIMEOUT_MS,
+    });
     const readerEvents: unknown[] = [];
     const recorded: typeof reader = (event, invocation) => (readerEvents.push(event), reader(event, invocation));
     const server = await startFakeAwsServer(fake, { functions: { [readerArn.split(':').at(-1)!]: recorded } });
-    return new LambdaWorld(config, fake, server, dynamo, health, drHealth, dns, credentials, synth.configParameterName, readerArn, readerEvents);
+    return new LambdaWorld(
+      config,
+      fake,
+      server,
+      dynamo,
+      health,
+      drHealth,
+      dns,
+      credentials,
+      synth.configParameterName,
+      readerArn,
+      readerEvents,
+    );
   }
 
   /**
@@ -154,9 +192,23 @@ export class LambdaWorld {
    * by the fakes, unless `enforceIam` is false: for a test that points a bundle at something
    * outside the deployment, such as another config parameter); `onLog` sees each log line as it comes.
    */
-  start(bundle: string, options: { event?: unknown; timeoutMs: number; env?: Record<string, string | undefined>; requestId?: string; onLog?: InvokeLambdaOptions['onLog']; enforceIam?: boolean }): Promise<Invocation> {
+  start(
+    bundle: string,
+    options: {
+      event?: unknown;
+      timeoutMs: number;
+      env?: Record<string, string | undefined>;
+      requestId?: string;
+      onLog?: InvokeLambdaOptions['onLog'];
+      enforceIam?: boolean;
+    },
+  ): Promise<Invocation> {
     const { enforceIam = true, ...rest } = options;
-    return invokeLambda(bundle, { ...rest, event: options.event === undefined ? scheduledEvent() : options.event, env: this.env(options.env, enforceIam ? bundle : undefined) });
+    return invokeLambda(bundle, {
+      ...rest,
+      event: options.event === undefined ? scheduledEvent() : options.event,
+      env: this.env(options.env, enforceIam ? bundle : undefined),
+    });
   }
 
   /** The state table as the engine reads and writes it. */
@@ -172,7 +224,9 @@ export class LambdaWorld {
     await this.stateStore().write<DetectorState>(stateKeys(this.config.app).detector, { ...initialDetectorState, armed: true }, 0);
   }
 
-  /** An outage of the primary region, after the controller has seen it healthy: its APIs, its health path and its Route 53 record all fail. */
+  /**
+   * An outage of the primary region, after the controller has seen it healthy: its APIs, its health path and its Route 53 record all fail.
+   */
   async primaryOutage(): Promise<void> {
     await this.armDetector();
     this.fake.outages.add(this.config.primary.region);
@@ -201,7 +255,12 @@ export class LambdaWorld {
       {
         ...stored.value,
         lease: lease && { ...lease, expiresAt: lease.expiresAt - ms },
-        run: run && { ...run, lastEventAt: earlier(run.lastEventAt), approvalRequestedAt: earlier(run.approvalRequestedAt), approvalExpiresAt: earlier(run.approvalExpiresAt) },
+        run: run && {
+          ...run,
+          lastEventAt: earlier(run.lastEventAt),
+          approvalRequestedAt: earlier(run.approvalRequestedAt),
+          approvalExpiresAt: earlier(run.approvalExpiresAt),
+        },
       },
       stored.version,
     );
@@ -214,7 +273,16 @@ export class LambdaWorld {
   operatorPorts(): Ports {
     const fakeAws = this.server.endpoint;
     return createAwsPorts(this.config, {
-      endpoints: { rds: fakeAws, autoScaling: fakeAws, elasticLoadBalancingV2: fakeAws, cloudWatch: fakeAws, globalAccelerator: fakeAws, sns: fakeAws, lambda: fakeAws, dynamoDb: this.dynamo.endpoint },
+      endpoints: {
+        rds: fakeAws,
+        autoScaling: fakeAws,
+        elasticLoadBalancingV2: fakeAws,
+        cloudWatch: fakeAws,
+        globalAccelerator: fakeAws,
+        sns: fakeAws,
+        lambda: fakeAws,
+        dynamoDb: this.dynamo.endpoint,
+      },
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       stateTableName: this.config.controller.stateTableName,
     });
@@ -239,7 +307,9 @@ export class LambdaWorld {
     await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop(), this.dns.stop()]);
     const denials = this.fake.iam.denials();
     if (!this.deniesExpected && denials.length > 0) {
-      throw new Error(`AWS would have refused ${denials.length} call(s) of the bundles' roles:\n${[...new Set(denials.map((d) => `${d.principal}: ${d.action} on ${d.resource}`))].join('\n')}`);
+      throw new Error(
+        `AWS would have refused ${denials.length} call(s) of the bundles' roles:\n${[...new Set(denials.map((d) => `${d.principal}: ${d.action} on ${d.resource}`))].join('\n')}`,
+      );
     }
   }
 }
@@ -278,6 +348,11 @@ export async function runAsOperator(world: LambdaWorld, operation: Operation, st
       if (stopAt !== undefined && state.plan.steps[state.stepIndex]?.id === stopAt) stop.abort();
     },
   });
-  const { state } = await runner.start({ runId, operation, plan: buildPlan(world.config, operation, { runTag: runId }), maxDataLossSeconds: world.config.objectives.maxDataLossSeconds });
+  const { state } = await runner.start({
+    runId,
+    operation,
+    plan: buildPlan(world.config, operation, { runTag: runId }),
+    maxDataLossSeconds: world.config.objectives.maxDataLossSeconds,
+  });
   return state;
 }

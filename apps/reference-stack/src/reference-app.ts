@@ -10,8 +10,22 @@ import { PilotLight } from '@dr/constructs';
 export const REFERENCE = {
   app: 'lamp',
   account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012',
-  primary: { region: 'eu-west-1', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], bucketName: 'primary-lamp-bucket-2023', autoScalingGroupName: 'primary-asg', dbInstanceIdentifier: 'lamp-primary' },
-  secondary: { region: 'us-east-1', cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], bucketName: 'secondary-lamp-bucket-2023', autoScalingGroupName: 'secondary-asg', dbInstanceIdentifier: 'lamp-replica' },
+  primary: {
+    region: 'eu-west-1',
+    cidr: '10.0.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    bucketName: 'primary-lamp-bucket-2023',
+    autoScalingGroupName: 'primary-asg',
+    dbInstanceIdentifier: 'lamp-primary',
+  },
+  secondary: {
+    region: 'us-east-1',
+    cidr: '10.1.0.0/16',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    bucketName: 'secondary-lamp-bucket-2023',
+    autoScalingGroupName: 'secondary-asg',
+    dbInstanceIdentifier: 'lamp-replica',
+  },
   capacity: { min: 2, desired: 2, max: 4 },
   healthCheckPath: '/ref',
   databaseName: 'lampdb',
@@ -45,8 +59,18 @@ export function buildReferenceApp(outdir?: string, context: Record<string, unkno
   const bucketName = (key: string, brief: string) => contextString(app, key) ?? `${brief}-${REFERENCE.account}`;
   new PilotLight(app, 'Lamp', {
     ...REFERENCE,
-    primary: { ...REFERENCE.primary, availabilityZones: [...REFERENCE.primary.availabilityZones], bucketName: bucketName('primaryBucketName', REFERENCE.primary.bucketName), certificateArn: contextString(app, 'primaryCertificateArn') },
-    secondary: { ...REFERENCE.secondary, availabilityZones: [...REFERENCE.secondary.availabilityZones], bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName), certificateArn: contextString(app, 'secondaryCertificateArn') },
+    primary: {
+      ...REFERENCE.primary,
+      availabilityZones: [...REFERENCE.primary.availabilityZones],
+      bucketName: bucketName('primaryBucketName', REFERENCE.primary.bucketName),
+      certificateArn: contextString(app, 'primaryCertificateArn'),
+    },
+    secondary: {
+      ...REFERENCE.secondary,
+      availabilityZones: [...REFERENCE.secondary.availabilityZones],
+      bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName),
+      certificateArn: contextString(app, 'secondaryCertificateArn'),
+    },
     activeRegion: contextString(app, 'activeRegion'),
     replicateContainerRegistry: contextFlag(app, 'replicateContainerRegistry'),
     notificationEmail: contextString(app, 'notificationEmail'),

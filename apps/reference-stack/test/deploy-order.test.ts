@@ -47,12 +47,23 @@ describe('a first deploy into a fresh account', () => {
     const group = resourceOfType(primary, 'AWS::AutoScaling::AutoScalingGroup');
     // Nothing waits for the image any more.
     const broken = edited(({ 'Lamp-Primary': p }) => {
-      for (const resource of Object.values(p!.template.Resources)) if (resource.DependsOn) resource.DependsOn = [resource.DependsOn].flat().filter((d) => d !== image);
+      for (const resource of Object.values(p!.template.Resources))
+        if (resource.DependsOn) resource.DependsOn = [resource.DependsOn].flat().filter((d) => d !== image);
     });
 
     expect(unmetDependencies(broken)).toEqual([
-      expect.objectContaining({ stack: 'Lamp-Primary', resource: template, value: 'ssm:/dr/lamp/ami', reason: expect.stringMatching(/not deployed before this resource/) }),
-      expect.objectContaining({ stack: 'Lamp-Primary', resource: group, value: 'ssm:/dr/lamp/ami', reason: expect.stringMatching(/not deployed before this group launches/) }),
+      expect.objectContaining({
+        stack: 'Lamp-Primary',
+        resource: template,
+        value: 'ssm:/dr/lamp/ami',
+        reason: expect.stringMatching(/not deployed before this resource/),
+      }),
+      expect.objectContaining({
+        stack: 'Lamp-Primary',
+        resource: group,
+        value: 'ssm:/dr/lamp/ami',
+        reason: expect.stringMatching(/not deployed before this group launches/),
+      }),
     ]);
   });
 
@@ -64,7 +75,11 @@ describe('a first deploy into a fresh account', () => {
     });
 
     // Its launch template, and the group that launches from it.
-    const problem = expect.objectContaining({ stack: 'Lamp-Secondary', value: 'ssm:/dr/lamp/ami', reason: 'nothing in the assembly makes ssm:/dr/lamp/ami in us-east-1' });
+    const problem = expect.objectContaining({
+      stack: 'Lamp-Secondary',
+      value: 'ssm:/dr/lamp/ami',
+      reason: 'nothing in the assembly makes ssm:/dr/lamp/ami in us-east-1',
+    });
     expect(unmetDependencies(broken)).toEqual([problem, problem]);
   });
 
@@ -76,6 +91,11 @@ describe('a first deploy into a fresh account', () => {
     const problems = unmetDependencies(broken);
     expect(problems.length).toBeGreaterThan(0);
     expect(new Set(problems.map((p) => p.stack))).toEqual(new Set(['Lamp-PrimaryConfig']));
-    expect(problems.map((p) => p.value)).toEqual(expect.arrayContaining([expect.stringMatching(/^ssm:\/cdk\/exports\/Lamp-PrimaryConfig\//), expect.stringMatching(/^export:Lamp-Primary:/)]));
+    expect(problems.map((p) => p.value)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ssm:\/cdk\/exports\/Lamp-PrimaryConfig\//),
+        expect.stringMatching(/^export:Lamp-Primary:/),
+      ]),
+    );
   });
 });

@@ -99,12 +99,14 @@ function produced(stack: AssemblyStack): Produced[] {
   const { Resources } = stack.template;
   for (const [id, r] of Object.entries(Resources)) {
     const p = r.Properties ?? {};
-    if (r.Type === 'AWS::SSM::Parameter' && typeof p.Name === 'string') out.push({ stack: stack.name, resource: id, region: stack.region, value: `ssm:${p.Name}` });
+    if (r.Type === 'AWS::SSM::Parameter' && typeof p.Name === 'string')
+      out.push({ stack: stack.name, resource: id, region: stack.region, value: `ssm:${p.Name}` });
     // CDK's cross-region references: the producer's writer puts each value in an SSM parameter
     // of the consumer's region, which the consumer reads with a dynamic reference.
     if (r.Type === 'Custom::CrossRegionExportWriter') {
       const writer = p.WriterProps as { region?: string; exports?: Record<string, unknown> } | undefined;
-      for (const name of Object.keys(writer?.exports ?? {})) out.push({ stack: stack.name, resource: id, region: writer?.region ?? stack.region, value: `ssm:${name}` });
+      for (const name of Object.keys(writer?.exports ?? {}))
+        out.push({ stack: stack.name, resource: id, region: writer?.region ?? stack.region, value: `ssm:${name}` });
     }
     // An image build writes the distribution's parameters, in each region it distributes to,
     // before it completes ("The image distribution creates the Parameter if it doesn't already
@@ -112,14 +114,19 @@ function produced(stack: AssemblyStack): Produced[] {
     // https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_SsmParameterConfiguration.html
     if (r.Type === 'AWS::ImageBuilder::Image') {
       const [distributionId] = [...references(p.DistributionConfigurationArn)];
-      const distributions = (Resources[distributionId ?? '']?.Properties?.Distributions ?? []) as { Region?: string; SsmParameterConfigurations?: { ParameterName?: string }[] }[];
+      const distributions = (Resources[distributionId ?? '']?.Properties?.Distributions ?? []) as {
+        Region?: string;
+        SsmParameterConfigurations?: { ParameterName?: string }[];
+      }[];
       for (const d of distributions) {
-        for (const c of d.SsmParameterConfigurations ?? []) out.push({ stack: stack.name, resource: id, region: d.Region ?? stack.region, value: `ssm:${c.ParameterName}` });
+        for (const c of d.SsmParameterConfigurations ?? [])
+          out.push({ stack: stack.name, resource: id, region: d.Region ?? stack.region, value: `ssm:${c.ParameterName}` });
       }
     }
   }
   for (const output of Object.values(stack.template.Outputs ?? {})) {
-    if (typeof output.Export?.Name === 'string') out.push({ stack: stack.name, resource: '(output)', region: stack.region, value: `export:${output.Export.Name}` });
+    if (typeof output.Export?.Name === 'string')
+      out.push({ stack: stack.name, resource: '(output)', region: stack.region, value: `export:${output.Export.Name}` });
   }
   return out;
 }
@@ -179,14 +186,17 @@ function needs(stack: AssemblyStack, id: string): { value: string; atLaunch: boo
   }
   for (const ref of references(r.Properties)) {
     const parameter = stack.template.Parameters?.[ref];
-    if (parameter?.Type.startsWith('AWS::SSM::Parameter::Value') && typeof parameter.Default === 'string') out.push({ value: `ssm:${parameter.Default}`, atLaunch: false });
+    if (parameter?.Type.startsWith('AWS::SSM::Parameter::Value') && typeof parameter.Default === 'string')
+      out.push({ value: `ssm:${parameter.Default}`, atLaunch: false });
   }
-  for (const v of JSON.stringify(r.Properties ?? {}).matchAll(/"Fn::ImportValue":"([^"]+)"/g)) out.push({ value: `export:${v[1]}`, atLaunch: false });
+  for (const v of JSON.stringify(r.Properties ?? {}).matchAll(/"Fn::ImportValue":"([^"]+)"/g))
+    out.push({ value: `export:${v[1]}`, atLaunch: false });
   // "You must create a Systems Manager parameter before you can use it in a launch template".
   // https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html
   if (r.Type === 'AWS::EC2::LaunchTemplate') {
     const data = ((r.Properties ?? {}).LaunchTemplateData ?? {}) as { ImageId?: unknown };
-    if (typeof data.ImageId === 'string' && data.ImageId.startsWith('resolve:ssm:')) out.push({ value: `ssm:${data.ImageId.slice('resolve:ssm:'.length)}`, atLaunch: false });
+    if (typeof data.ImageId === 'string' && data.ImageId.startsWith('resolve:ssm:'))
+      out.push({ value: `ssm:${data.ImageId.slice('resolve:ssm:'.length)}`, atLaunch: false });
   }
   // A group launches from its launch template's image: `resolve:ssm:` in ImageId is read by EC2
   // at each launch, and a group with a minimum (or desired) capacity launches as it is created.
@@ -194,7 +204,8 @@ function needs(stack: AssemblyStack, id: string): { value: string; atLaunch: boo
   if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') {
     for (const template of references((r.Properties ?? {}).LaunchTemplate)) {
       const data = (Resources[template]?.Properties?.LaunchTemplateData ?? {}) as { ImageId?: unknown };
-      if (typeof data.ImageId === 'string' && data.ImageId.startsWith('resolve:ssm:')) out.push({ value: `ssm:${data.ImageId.slice('resolve:ssm:'.length)}`, atLaunch: true });
+      if (typeof data.ImageId === 'string' && data.ImageId.startsWith('resolve:ssm:'))
+        out.push({ value: `ssm:${data.ImageId.slice('resolve:ssm:'.length)}`, atLaunch: true });
     }
   }
   return out;
@@ -212,7 +223,9 @@ export function unmetDependencies(stacks: readonly AssemblyStack[]): UnmetDepend
         const parameter = need.value.startsWith('ssm:') ? need.value.slice(4) : undefined;
         if (parameter !== undefined && existsBeforeAnyDeploy(parameter)) continue;
         const makers = made.filter((p) => p.value === need.value && p.region === stack.region);
-        const earlier = makers.some((p) => before.get(stack.name)?.has(p.stack) || (p.stack === stack.name && inStack.get(id)?.has(p.resource)));
+        const earlier = makers.some(
+          (p) => before.get(stack.name)?.has(p.stack) || (p.stack === stack.name && inStack.get(id)?.has(p.resource)),
+        );
         if (earlier) continue;
         problems.push({
           stack: stack.name,

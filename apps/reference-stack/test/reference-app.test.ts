@@ -47,8 +47,15 @@ describe('the reference app', () => {
   });
 
   it('deploys the shipped Lambda bundles for the controller, the snapshot job, the readiness checks and the health record reader', () => {
-    const control = templates.find((t) => t.name === 'Lamp-Control.template.json')?.template as { Resources: Record<string, { Type: string; Properties: { Handler?: string; Code?: { S3Key?: unknown; ZipFile?: unknown }; Description?: string } }> };
-    const functions = Object.values(control.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
+    const control = templates.find((t) => t.name === 'Lamp-Control.template.json')?.template as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { Handler?: string; Code?: { S3Key?: unknown; ZipFile?: unknown }; Description?: string } }
+      >;
+    };
+    const functions = Object.values(control.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
+    );
     expect(functions.map((f) => f.Properties.Description?.split(' ')[0]).sort()).toEqual(['Checks', 'Daily', 'Detects', 'Resolves']);
     for (const fn of functions) {
       expect(fn.Properties.Code?.ZipFile).toBeUndefined();
@@ -62,19 +69,49 @@ describe('the reference app', () => {
   it('detects with tuned target health in both regions, a Route 53 check of the primary read through a reader in the DR VPC, and readiness alarms', () => {
     const stack = (name: string) => Template.fromStack(app.node.findChild(name) as Stack);
     for (const name of ['Lamp-Primary', 'Lamp-Secondary']) {
-      stack(name).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/ref', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 });
+      stack(name).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        HealthCheckPath: '/ref',
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 4,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+      });
     }
     const control = stack('Lamp-Control');
 
-    control.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'HTTP', ResourcePath: '/ref', RequestInterval: 10, FailureThreshold: 2 }) });
-    control.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'health.dr.internal.', VPCs: [Match.objectLike({ VPCRegion: 'us-east-1' })] });
-    control.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'lamp-primary.health.dr.internal.', Failover: 'PRIMARY', ResourceRecords: ['192.0.2.1'], HealthCheckId: Match.anyValue() });
-    control.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'lamp-primary.health.dr.internal.', Failover: 'SECONDARY', ResourceRecords: ['192.0.2.2'], HealthCheckId: Match.absent() });
+    control.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ Type: 'HTTP', ResourcePath: '/ref', RequestInterval: 10, FailureThreshold: 2 }),
+    });
+    control.hasResourceProperties('AWS::Route53::HostedZone', {
+      Name: 'health.dr.internal.',
+      VPCs: [Match.objectLike({ VPCRegion: 'us-east-1' })],
+    });
+    control.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'lamp-primary.health.dr.internal.',
+      Failover: 'PRIMARY',
+      ResourceRecords: ['192.0.2.1'],
+      HealthCheckId: Match.anyValue(),
+    });
+    control.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'lamp-primary.health.dr.internal.',
+      Failover: 'SECONDARY',
+      ResourceRecords: ['192.0.2.2'],
+      HealthCheckId: Match.absent(),
+    });
     // The controller runs outside any VPC; the reader it invokes runs in the DR VPC.
-    control.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Detects a failure'), VpcConfig: Match.absent(), Environment: { Variables: Match.objectLike({ DR_HEALTH_RECORD_READER: Match.anyValue() }) } });
-    control.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Resolves a Route 53 health record'), VpcConfig: Match.anyValue() });
+    control.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Detects a failure'),
+      VpcConfig: Match.absent(),
+      Environment: { Variables: Match.objectLike({ DR_HEALTH_RECORD_READER: Match.anyValue() }) },
+    });
+    control.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Resolves a Route 53 health record'),
+      VpcConfig: Match.anyValue(),
+    });
     expect(Object.keys(control.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'DR/Readiness' } }))).toHaveLength(11);
-    for (const group of Object.values(stack('Lamp-Global').findResources('AWS::GlobalAccelerator::EndpointGroup')) as { Properties: Record<string, unknown> }[]) {
+    for (const group of Object.values(stack('Lamp-Global').findResources('AWS::GlobalAccelerator::EndpointGroup')) as {
+      Properties: Record<string, unknown>;
+    }[]) {
       expect(group.Properties.HealthCheckIntervalSeconds).toBeUndefined();
     }
   });
@@ -91,7 +128,7 @@ describe('the reference app', () => {
     expect(suspicious).toEqual([]);
   });
 
-  it('uses the brief\'s defaults: regions, CIDRs, names, capacities and /ref', () => {
+  it("uses the brief's defaults: regions, CIDRs, names, capacities and /ref", () => {
     const primary = templates.find((t) => t.name.startsWith('Lamp-Primary.'))?.template;
     const text = JSON.stringify(primary);
 
@@ -100,13 +137,24 @@ describe('the reference app', () => {
   });
 
   it('gives each database a parameter group of its own and each region a group for retired instances, with read_only 1', () => {
-    for (const [stack, id] of [['Lamp-Primary', REFERENCE.primary.dbInstanceIdentifier], ['Lamp-Secondary', REFERENCE.secondary.dbInstanceIdentifier]] as const) {
+    for (const [stack, id] of [
+      ['Lamp-Primary', REFERENCE.primary.dbInstanceIdentifier],
+      ['Lamp-Secondary', REFERENCE.secondary.dbInstanceIdentifier],
+    ] as const) {
       const template = Template.fromStack(app.node.findChild(stack) as Stack);
-      const [own] = Object.keys(template.findResources('AWS::RDS::DBParameterGroup', { Properties: { DBParameterGroupName: `${id}-params` } }));
+      const [own] = Object.keys(
+        template.findResources('AWS::RDS::DBParameterGroup', { Properties: { DBParameterGroupName: `${id}-params` } }),
+      );
 
       template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: id, DBParameterGroupName: { Ref: own } });
-      template.hasResourceProperties('AWS::RDS::DBParameterGroup', { DBParameterGroupName: `${id}-params`, Parameters: Match.objectLike({ read_only: Match.absent() }) });
-      template.hasResourceProperties('AWS::RDS::DBParameterGroup', { DBParameterGroupName: `${id}-retired`, Parameters: Match.objectLike({ read_only: '1' }) });
+      template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+        DBParameterGroupName: `${id}-params`,
+        Parameters: Match.objectLike({ read_only: Match.absent() }),
+      });
+      template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+        DBParameterGroupName: `${id}-retired`,
+        Parameters: Match.objectLike({ read_only: '1' }),
+      });
     }
   });
 
@@ -121,46 +169,81 @@ describe('the reference app', () => {
   });
 
   it('takes other bucket names from the CDK context', () => {
-    const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { primaryBucketName: 'acme-lamp-eu', secondaryBucketName: 'acme-lamp-us' });
+    const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), {
+      primaryBucketName: 'acme-lamp-eu',
+      secondaryBucketName: 'acme-lamp-us',
+    });
     const secondary = Template.fromStack(other.node.findChild('Lamp-Secondary') as Stack);
 
     secondary.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'acme-lamp-us',
-      ReplicationConfiguration: Match.objectLike({ Rules: [Match.objectLike({ Destination: Match.objectLike({ Bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-lamp-eu']] } }) })] }),
+      ReplicationConfiguration: Match.objectLike({
+        Rules: [
+          Match.objectLike({
+            Destination: Match.objectLike({ Bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-lamp-eu']] } }),
+          }),
+        ],
+      }),
     });
   });
 
   it('takes the serving region from the activeRegion context, for redeploys after a failover', () => {
     const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { activeRegion: 'us-east-1' });
 
-    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('Custom::EndpointGroups', { ServingRegion: 'us-east-1' });
+    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('Custom::EndpointGroups', {
+      ServingRegion: 'us-east-1',
+    });
   });
 
   it('ships a traffic guard whose inlined decision, as built, refuses to move users back after a failover', () => {
     const global = Template.fromStack(app.node.findChild('Lamp-Global') as Stack);
-    const [fn] = Object.values(global.findResources('AWS::Lambda::Function', { Properties: { Code: { ZipFile: Match.stringLikeRegexp('ListEndpointGroupsCommand') } } })) as { Properties: { Code: { ZipFile: string } } }[];
+    const [fn] = Object.values(
+      global.findResources('AWS::Lambda::Function', {
+        Properties: { Code: { ZipFile: Match.stringLikeRegexp('ListEndpointGroupsCommand') } },
+      }),
+    ) as { Properties: { Code: { ZipFile: string } } }[];
     const module = { exports: {} as { verdict?: (region: string, groups: unknown[]) => { ok: boolean; reason: string } } };
     runInNewContext(fn?.Properties.Code.ZipFile ?? '', { require: () => ({}), exports: module.exports, module });
 
-    const live = [{ region: 'eu-west-1', trafficDial: 0, weights: [0] }, { region: 'us-east-1', trafficDial: 100, weights: [128] }];
-    expect(module.exports.verdict?.('eu-west-1', live)).toMatchObject({ ok: false, reason: expect.stringMatching(/live traffic goes to us-east-1/) });
+    const live = [
+      { region: 'eu-west-1', trafficDial: 0, weights: [0] },
+      { region: 'us-east-1', trafficDial: 100, weights: [128] },
+    ];
+    expect(module.exports.verdict?.('eu-west-1', live)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/live traffic goes to us-east-1/),
+    });
     expect(module.exports.verdict?.('us-east-1', live).ok).toBe(true);
   });
 
-  it('serves HTTPS when both regions\' certificates are given in the context', () => {
+  it("serves HTTPS when both regions' certificates are given in the context", () => {
     const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), {
       primaryCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/eu',
       secondaryCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/us',
     });
 
-    Template.fromStack(other.node.findChild('Lamp-Primary') as Stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
-    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('AWS::GlobalAccelerator::Listener', { PortRanges: [{ FromPort: 80, ToPort: 80 }, { FromPort: 443, ToPort: 443 }] });
+    Template.fromStack(other.node.findChild('Lamp-Primary') as Stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+    });
+    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('AWS::GlobalAccelerator::Listener', {
+      PortRanges: [
+        { FromPort: 80, ToPort: 80 },
+        { FromPort: 443, ToPort: 443 },
+      ],
+    });
   });
 
   /** The SNS topic an action names, as `<stack>/<logical id>`: in the same template, or exported by a stack of the same region. */
-  function topicOf(names: readonly { name: string; template: Record<string, unknown> }[], region: (name: string) => string, stackName: string, action: unknown): string {
+  function topicOf(
+    names: readonly { name: string; template: Record<string, unknown> }[],
+    region: (name: string) => string,
+    stackName: string,
+    action: unknown,
+  ): string {
     const own = names.find((t) => t.name === stackName)!;
-    const resources = (t: { template: Record<string, unknown> }) => (t.template as { Resources: Record<string, { Type: string }> }).Resources;
+    const resources = (t: { template: Record<string, unknown> }) =>
+      (t.template as { Resources: Record<string, { Type: string }> }).Resources;
     const ref = (action as { Ref?: string }).Ref;
     if (ref !== undefined) return resources(own)[ref]?.Type === 'AWS::SNS::Topic' ? `${stackName}/${ref}` : `not a topic: ${ref}`;
     const imported = (action as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
@@ -172,13 +255,17 @@ describe('the reference app', () => {
     return `unknown action ${JSON.stringify(action)}`;
   }
 
-  it('notifies every alarm of every template to an SNS topic of the alarm\'s own region', () => {
+  it("notifies every alarm of every template to an SNS topic of the alarm's own region", () => {
     const regionOf = Object.fromEntries(assembly.stacks.map((s) => [`${s.stackName}.template.json`, s.environment.region]));
     const region = (name: string) => regionOf[name] ?? 'unknown';
     const actions = templates.flatMap(({ name, template }) =>
       Object.entries((template as { Resources: Record<string, { Type: string; Properties: { AlarmActions?: unknown[] } }> }).Resources)
         .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
-        .map(([id, r]) => ({ alarm: `${name}/${id}`, region: region(name), topics: (r.Properties.AlarmActions ?? []).map((a) => topicOf(templates, region, name, a)) })),
+        .map(([id, r]) => ({
+          alarm: `${name}/${id}`,
+          region: region(name),
+          topics: (r.Properties.AlarmActions ?? []).map((a) => topicOf(templates, region, name, a)),
+        })),
     );
 
     expect(actions.length).toBeGreaterThanOrEqual(18);
@@ -200,7 +287,9 @@ describe('the reference app', () => {
       expect(more).toEqual([]);
       t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topic } });
     }
-    expect(() => buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { notificationEmail: 'ops.example.com' })).toThrowError(/notificationEmail must be an email address; got "ops\.example\.com"/);
+    expect(() => buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { notificationEmail: 'ops.example.com' })).toThrowError(
+      /notificationEmail must be an email address; got "ops\.example\.com"/,
+    );
   });
 
   it('leaves ECR registry replication off unless the context turns it on', () => {

@@ -1,4 +1,11 @@
-import { NotReadyError, OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError, type UnreachableReason } from '@dr/failover-core/errors';
+import {
+  NotReadyError,
+  OperationRejectedError,
+  RegionUnreachableError,
+  ResourceNotFoundError,
+  ThrottledError,
+  type UnreachableReason,
+} from '@dr/failover-core/errors';
 
 /** How adapters call AWS: a deadline per call and retries of throttled calls. */
 export interface CallPolicy {
@@ -159,14 +166,19 @@ export interface CallContext {
 class Deadline extends Error {}
 
 /**
- * Sends one SDK command (`send` calls `client.send(command, { abortSignal })`) with the adapters' policy: abandoned as `RegionUnreachableError` after
+ * Sends one SDK command (`send` calls `client.send(command, { abortSignal })`) with the adapters' policy: abandoned as
+ * `RegionUnreachableError` after
  * `timeoutMs` (so a dead region never blocks a failover) or as soon as the network says no answer
  * can come (refused, unresolved, reset: the error's `reason` and message say which), retried with exponential backoff and
  * full jitter when throttled, and translated to the core's errors at this boundary with the SDK
  * error as `cause` (a 5xx becomes `NotReadyError`: retry, and assume the call may have landed).
  * Anything else is rethrown untouched.
  */
-export async function callAws<Output>(context: CallContext, send: (abortSignal: AbortSignal) => Promise<Output>, policy: CallPolicy = DEFAULT_CALL_POLICY): Promise<Output> {
+export async function callAws<Output>(
+  context: CallContext,
+  send: (abortSignal: AbortSignal) => Promise<Output>,
+  policy: CallPolicy = DEFAULT_CALL_POLICY,
+): Promise<Output> {
   for (let attempt = 0; ; attempt++) {
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -182,7 +194,10 @@ export async function callAws<Output>(context: CallContext, send: (abortSignal: 
       const name = (e as { name?: string } | undefined)?.name ?? '';
       const unreachable = e instanceof Deadline ? 'timeout' : unreachableReason(e);
       if (unreachable !== undefined) {
-        throw new RegionUnreachableError(context.region, unreachableMessage(context, unreachable, e, policy.timeoutMs), { cause: e, reason: unreachable });
+        throw new RegionUnreachableError(context.region, unreachableMessage(context, unreachable, e, policy.timeoutMs), {
+          cause: e,
+          reason: unreachable,
+        });
       }
       if (isThrottlingError(e)) {
         if (attempt < policy.throttleRetries) {
@@ -194,11 +209,16 @@ export async function callAws<Output>(context: CallContext, send: (abortSignal: 
       if (isServerError(e)) {
         // The service failed (InternalFailure, ServiceUnavailable): the call may or may not have
         // taken effect, and a later try may work.
-        throw new NotReadyError(`${context.resource} in ${context.region}: AWS answered ${name || 'a server error'}; the outcome is unknown`, { cause: e });
+        throw new NotReadyError(
+          `${context.resource} in ${context.region}: AWS answered ${name || 'a server error'}; the outcome is unknown`,
+          { cause: e },
+        );
       }
       if (context.notFound?.includes(name)) throw new ResourceNotFoundError(context.resource, context.region, { cause: e });
-      if (context.rejected?.includes(name)) throw new OperationRejectedError(`${context.resource} in ${context.region}: ${(e as Error).message}`, { cause: e });
-      if (context.notReady?.includes(name)) throw new NotReadyError(`${context.resource} in ${context.region}: not yet (${name}): ${(e as Error).message}`, { cause: e });
+      if (context.rejected?.includes(name))
+        throw new OperationRejectedError(`${context.resource} in ${context.region}: ${(e as Error).message}`, { cause: e });
+      if (context.notReady?.includes(name))
+        throw new NotReadyError(`${context.resource} in ${context.region}: not yet (${name}): ${(e as Error).message}`, { cause: e });
       throw e;
     } finally {
       clearTimeout(timer);
@@ -210,7 +230,9 @@ export async function callAws<Output>(context: CallContext, send: (abortSignal: 
  * Reads every page of a paged API: `fetch` takes the token of the page to read (undefined for
  * the first) and returns the page's items and the next token.
  */
-export async function allPages<T>(fetch: (token: string | undefined) => Promise<{ items: readonly T[]; next?: string | undefined }>): Promise<T[]> {
+export async function allPages<T>(
+  fetch: (token: string | undefined) => Promise<{ items: readonly T[]; next?: string | undefined }>,
+): Promise<T[]> {
   const items: T[] = [];
   let token: string | undefined;
   do {

@@ -22,7 +22,18 @@ import { Ec2VcpuQuota } from './service-quotas/ec2-vcpu-quota.js';
 import { SsmParameters } from './ssm/ssm-parameters.js';
 
 /** Services whose endpoint can be overridden (for LocalStack-style endpoints). */
-export type AwsService = 'rds' | 'autoScaling' | 'elasticLoadBalancingV2' | 'cloudWatch' | 'globalAccelerator' | 'dynamoDb' | 'sns' | 'ssm' | 'ec2' | 'serviceQuotas' | 'lambda';
+export type AwsService =
+  | 'rds'
+  | 'autoScaling'
+  | 'elasticLoadBalancingV2'
+  | 'cloudWatch'
+  | 'globalAccelerator'
+  | 'dynamoDb'
+  | 'sns'
+  | 'ssm'
+  | 'ec2'
+  | 'serviceQuotas'
+  | 'lambda';
 
 /** Options of {@link createAwsPorts}. */
 export interface AwsPortsOptions {
@@ -84,7 +95,9 @@ export const defaultStateTableName = (app: string): string => `${app}-dr-state`;
  */
 export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}): Ports {
   if (options.healthRecordReader !== undefined && options.dnsServers && options.dnsServers.length > 0) {
-    throw new Error('createAwsPorts: give either dnsServers (resolve the health records here) or healthRecordReader (through the reader Lambda), not both');
+    throw new Error(
+      'createAwsPorts: give either dnsServers (resolve the health records here) or healthRecordReader (through the reader Lambda), not both',
+    );
   }
   const callMs = options.timeouts?.callMs ?? DEFAULT_CALL_POLICY.timeoutMs;
   const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...options.policy, timeoutMs: callMs };
@@ -111,14 +124,32 @@ export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}):
     // A region behind an internal load balancer is checked from inside its VPC (healthCheckVia).
     probe: new RoutedProbe(
       new HttpProbe({ fetch: options.fetch }),
-      new Map(regions.flatMap((r) => (r.healthCheckVia === undefined ? [] : [[r.healthCheckUrl, new LambdaProbe({ functionName: r.healthCheckVia, region: r.region, clientConfig: common('lambda') })] as const]))),
+      new Map(
+        regions.flatMap((r) =>
+          r.healthCheckVia === undefined
+            ? []
+            : [
+                [
+                  r.healthCheckUrl,
+                  new LambdaProbe({ functionName: r.healthCheckVia, region: r.region, clientConfig: common('lambda') }),
+                ] as const,
+              ],
+        ),
+      ),
     ),
     alarms: metrics,
     // The controller runs in the state table's region, and reads the record through that
     // region's VPC resolver: directly, or through the reader Lambda in the VPC.
     healthChecks: new DnsHealthChecks({
       servers: options.dnsServers,
-      transport: options.healthRecordReader === undefined ? undefined : new HealthRecordReaderTransport({ functionName: options.healthRecordReader, region: stateRegion, clientConfig: common('lambda') }),
+      transport:
+        options.healthRecordReader === undefined
+          ? undefined
+          : new HealthRecordReaderTransport({
+              functionName: options.healthRecordReader,
+              region: stateRegion,
+              clientConfig: common('lambda'),
+            }),
       timeoutMs: options.timeouts?.dnsMs,
       region: stateRegion,
     }),
@@ -129,10 +160,16 @@ export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}):
       policy,
     }),
     clock: options.clock ?? systemClock,
-    notifier: topicArn ? new SnsNotifier({ clientConfig: { ...common('sns'), region: topicArn.split(':')[3] }, topicArn, policy }) : new KeepingNotifier(),
+    notifier: topicArn
+      ? new SnsNotifier({ clientConfig: { ...common('sns'), region: topicArn.split(':')[3] }, topicArn, policy })
+      : new KeepingNotifier(),
     readiness: new AwsReadiness({
       ec2: new Ec2Catalog({ clientConfig: common('ec2'), policy }),
-      quota: new Ec2VcpuQuota({ serviceQuotas: { clientConfig: common('serviceQuotas') }, cloudWatch: { clientConfig: common('cloudWatch') }, policy }),
+      quota: new Ec2VcpuQuota({
+        serviceQuotas: { clientConfig: common('serviceQuotas') },
+        cloudWatch: { clientConfig: common('cloudWatch') },
+        policy,
+      }),
       ssm: new SsmParameters({ clientConfig: common('ssm'), policy }),
       snapshots: new RdsSnapshots({ clientConfig: common('rds'), policy }),
       replication: new S3ReplicationFailures({ clientConfig: common('cloudWatch'), policy }),

@@ -1,4 +1,12 @@
-import { isNotReady, isOperationRejected, isRegionUnreachable, isResourceNotFound, isRetryable, isThrottled, mayHaveLanded } from '@dr/failover-core/errors';
+import {
+  isNotReady,
+  isOperationRejected,
+  isRegionUnreachable,
+  isResourceNotFound,
+  isRetryable,
+  isThrottled,
+  mayHaveLanded,
+} from '@dr/failover-core/errors';
 import { describe, expect, it } from 'vitest';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +15,12 @@ import { unreachableReason } from '../src/aws-call.js';
 import { awsError } from '@dr/aws-fakes';
 import { fastPolicy } from './fixtures.js';
 
-const ctx = { region: 'us-east-1', resource: 'RDS instance lamp-replica', notFound: ['DBInstanceNotFoundFault'], rejected: ['InvalidDBInstanceStateFault'] };
+const ctx = {
+  region: 'us-east-1',
+  resource: 'RDS instance lamp-replica',
+  notFound: ['DBInstanceNotFoundFault'],
+  rejected: ['InvalidDBInstanceStateFault'],
+};
 
 describe('callAws', () => {
   it('retries a throttled call with growing, jittered backoff and returns its answer', async () => {
@@ -36,7 +49,9 @@ describe('callAws', () => {
     let signal: AbortSignal | undefined;
     const started = Date.now();
 
-    const error = await callAws(ctx, (s) => ((signal = s), new Promise<never>(() => undefined)), fastPolicy({ timeoutMs: 100 })).catch((e: unknown) => e);
+    const error = await callAws(ctx, (s) => ((signal = s), new Promise<never>(() => undefined)), fastPolicy({ timeoutMs: 100 })).catch(
+      (e: unknown) => e,
+    );
 
     expect(isRegionUnreachable(error)).toBe(true);
     expect((error as Error).message).toBe('RDS instance lamp-replica: us-east-1 did not answer within 0.1s');
@@ -54,7 +69,9 @@ describe('callAws', () => {
     const port = await closedPort();
     const started = Date.now();
 
-    const error = await callAws(ctx, () => httpGet(`http://127.0.0.1:${port}/`), fastPolicy({ timeoutMs: 10_000 })).catch((e: unknown) => e);
+    const error = await callAws(ctx, () => httpGet(`http://127.0.0.1:${port}/`), fastPolicy({ timeoutMs: 10_000 })).catch(
+      (e: unknown) => e,
+    );
 
     expect(isRegionUnreachable(error)).toBe(true);
     expect(error).toMatchObject({ reason: 'refused', region: 'us-east-1' });
@@ -87,7 +104,11 @@ describe('callAws', () => {
   });
 
   it('rethrows an AWS refusal of the caller untouched: AWS answered, the region is reachable', async () => {
-    const denied = awsError('AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to perform: rds:DescribeDBInstances', 403);
+    const denied = awsError(
+      'AccessDenied',
+      'User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to perform: rds:DescribeDBInstances',
+      403,
+    );
 
     const error = await callAws(ctx, () => Promise.reject(denied), fastPolicy()).catch((e: unknown) => e);
 
@@ -104,7 +125,7 @@ describe('callAws', () => {
     expect((error as Error).cause).toBe(sdk);
   });
 
-  it('takes the SDK\'s own throttling flag as throttling', async () => {
+  it("takes the SDK's own throttling flag as throttling", async () => {
     let calls = 0;
     const flagged = Object.assign(new Error('slow down'), { name: 'SomeNewThrottle', $retryable: { throttling: true } });
 
@@ -114,7 +135,11 @@ describe('callAws', () => {
   });
 
   it('turns a server error into "not ready": retryable, and the call may have landed', async () => {
-    const error = await callAws(ctx, () => Promise.reject(awsError('InternalFailure', 'We encountered an internal error', 500)), fastPolicy()).catch((e: unknown) => e);
+    const error = await callAws(
+      ctx,
+      () => Promise.reject(awsError('InternalFailure', 'We encountered an internal error', 500)),
+      fastPolicy(),
+    ).catch((e: unknown) => e);
 
     expect(isNotReady(error)).toBe(true);
     expect(isRetryable(error) && mayHaveLanded(error)).toBe(true);
@@ -123,13 +148,19 @@ describe('callAws', () => {
   it('maps a refusal to OperationRejected and rethrows anything unexpected untouched', async () => {
     const odd = awsError('AccessDenied');
 
-    expect(isOperationRejected(await callAws(ctx, () => Promise.reject(awsError('InvalidDBInstanceStateFault')), fastPolicy()).catch((e: unknown) => e))).toBe(true);
+    expect(
+      isOperationRejected(
+        await callAws(ctx, () => Promise.reject(awsError('InvalidDBInstanceStateFault')), fastPolicy()).catch((e: unknown) => e),
+      ),
+    ).toBe(true);
     expect(await callAws(ctx, () => Promise.reject(odd), fastPolicy()).catch((e: unknown) => e)).toBe(odd);
   });
 
   it('maps a "not now" error to NotReady: retryable, the call may have landed, the SDK error kept as cause', async () => {
     const busy = awsError('InvalidDBParameterGroupStateFault');
-    const e = await callAws({ ...ctx, notReady: ['InvalidDBParameterGroupStateFault'] }, () => Promise.reject(busy), fastPolicy()).catch((x: unknown) => x);
+    const e = await callAws({ ...ctx, notReady: ['InvalidDBParameterGroupStateFault'] }, () => Promise.reject(busy), fastPolicy()).catch(
+      (x: unknown) => x,
+    );
 
     expect(isNotReady(e) && isRetryable(e) && mayHaveLanded(e)).toBe(true);
     expect((e as Error).message).toMatch(/^RDS instance lamp-replica in us-east-1: not yet \(InvalidDBParameterGroupStateFault\)/);
@@ -139,7 +170,11 @@ describe('callAws', () => {
 
 describe('allPages', () => {
   it('reads every page to the end', async () => {
-    const pages: Record<string, { items: number[]; next?: string }> = { start: { items: [1, 2], next: 'b' }, b: { items: [3], next: 'c' }, c: { items: [4, 5] } };
+    const pages: Record<string, { items: number[]; next?: string }> = {
+      start: { items: [1, 2], next: 'b' },
+      b: { items: [3], next: 'c' },
+      c: { items: [4, 5] },
+    };
     const asked: (string | undefined)[] = [];
 
     const all = await allPages(async (token) => (asked.push(token), pages[token ?? 'start']!));
@@ -168,9 +203,12 @@ describe('unreachableReason', () => {
     expect(unreachableReason(Object.assign(new Error('x'), error))).toBe(reason);
   });
 
-  it.each(['AccessDenied', 'AccessDeniedException', 'ThrottlingException', 'DBInstanceNotFoundFault'])('finds an answer from AWS (%s) reachable', (name) => {
-    expect(unreachableReason(awsError(name))).toBeUndefined();
-  });
+  it.each(['AccessDenied', 'AccessDeniedException', 'ThrottlingException', 'DBInstanceNotFoundFault'])(
+    'finds an answer from AWS (%s) reachable',
+    (name) => {
+      expect(unreachableReason(awsError(name))).toBeUndefined();
+    },
+  );
 });
 
 /** A local port nothing listens on: bound, then closed. */

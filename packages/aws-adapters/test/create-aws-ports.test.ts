@@ -1,4 +1,14 @@
-import { buildPlan, parseConfig, Runner, stateKeys, type ControlRecord, type DrConfig, type Operation, type Ports, type RunState } from '@dr/failover-core';
+import {
+  buildPlan,
+  parseConfig,
+  Runner,
+  stateKeys,
+  type ControlRecord,
+  type DrConfig,
+  type Operation,
+  type Ports,
+  type RunState,
+} from '@dr/failover-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsPorts, lookupHealthRecord } from '../src/index.js';
 import { FakeAws, FakeDns, startDynalite, startFakeAwsServer, type LocalDynamo } from '@dr/aws-fakes';
@@ -55,7 +65,8 @@ const request = (operation: Operation, runId = `${operation}-1`) => ({
   maxDataLossSeconds: 60,
 });
 
-const runner = (ports: Ports, key: string, owner = 'a', extra: { beforeEvent?: (i: number) => void } = {}) => new Runner({ ports, config, owner, stateKey: key, settings, ...timing, ...extra });
+const runner = (ports: Ports, key: string, owner = 'a', extra: { beforeEvent?: (i: number) => void } = {}) =>
+  new Runner({ ports, config, owner, stateKey: key, settings, ...timing, ...extra });
 
 /** Runs one operation to its end and says why when it did not complete. */
 async function run(ports: Ports, key: string, operation: Operation, runId?: string): Promise<RunState> {
@@ -79,7 +90,14 @@ const routing = (f: FakeAws) =>
 
 /** A database serving as deployed: a primary on its own group, the fence lifted (read_only at the default) and applied. */
 function expectServing(f: FakeAws, region: string, id: string, group: string): void {
-  expect(f.db(region, id)).toMatchObject({ role: 'primary', parameterGroup: group, effectiveParameterGroup: group, applyStatus: 'in-sync', readOnlyEffective: false, writable: true });
+  expect(f.db(region, id)).toMatchObject({
+    role: 'primary',
+    parameterGroup: group,
+    effectiveParameterGroup: group,
+    applyStatus: 'in-sync',
+    readOnlyEffective: false,
+    writable: true,
+  });
   expect(f.parameterGroup(region, group)?.parameters.has('read_only')).toBe(false);
 }
 
@@ -92,7 +110,13 @@ function expectFenced(f: FakeAws, region: string, id: string): void {
 function expectPilotLight(f: FakeAws): void {
   expect(writable(f)).toEqual([`${EU}/${PRIMARY}`]);
   expectServing(f, EU, PRIMARY, config.primary.dbParameterGroupName);
-  expect(f.db(US, REPLICA)).toMatchObject({ role: 'replica', sourceArn: f.db(EU, PRIMARY)?.arn, parameterGroup: config.secondary.dbParameterGroupName, applyStatus: 'in-sync', writable: false });
+  expect(f.db(US, REPLICA)).toMatchObject({
+    role: 'replica',
+    sourceArn: f.db(EU, PRIMARY)?.arn,
+    parameterGroup: config.secondary.dbParameterGroupName,
+    applyStatus: 'in-sync',
+    writable: false,
+  });
   expect(f.parameterGroup(US, config.secondary.dbParameterGroupName)?.parameters.has('read_only')).toBe(false);
   expect(routing(f)).toEqual({ [EU]: { dial: 100, weight: 128, desired: 2 }, [US]: { dial: 0, weight: 0, desired: 0 } });
 }
@@ -102,7 +126,13 @@ function expectRetiredFenced(f: FakeAws): void {
   const retired = f.dbs.filter((d) => d.id.includes('-retired-'));
   for (const d of retired) {
     const group = d.region === EU ? config.primary.retiredDbParameterGroupName : config.secondary.retiredDbParameterGroupName;
-    expect(f.db(d.region, d.id), d.id).toMatchObject({ role: 'primary', effectiveParameterGroup: group, applyStatus: 'in-sync', readOnlyEffective: true, writable: false });
+    expect(f.db(d.region, d.id), d.id).toMatchObject({
+      role: 'primary',
+      effectiveParameterGroup: group,
+      applyStatus: 'in-sync',
+      readOnlyEffective: true,
+      writable: false,
+    });
   }
 }
 
@@ -262,12 +292,21 @@ describe('createAwsPorts: the Route 53 health check', () => {
       functions: {
         'lamp-reader': async (event, { region }) => {
           invoked.push(region);
-          return { result: await lookupHealthRecord((event as { name: string }).name, { servers: [dns.server], timeoutMs: 500 }).then((l) => ('error' in l ? { error: l.error, message: l.message } : l)) };
+          return {
+            result: await lookupHealthRecord((event as { name: string }).name, { servers: [dns.server], timeoutMs: 500 }).then((l) =>
+              'error' in l ? { error: l.error, message: l.message } : l,
+            ),
+          };
         },
       },
     });
     try {
-      const ports = createAwsPorts(config, { healthRecordReader: 'lamp-reader', endpoints: { lambda: server.endpoint }, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, timeouts: { dnsMs: 1_000 } });
+      const ports = createAwsPorts(config, {
+        healthRecordReader: 'lamp-reader',
+        endpoints: { lambda: server.endpoint },
+        credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
+        timeouts: { dnsMs: 1_000 },
+      });
 
       const reading = await ports.healthChecks.status(config.primary.route53HealthCheck!);
 
@@ -279,7 +318,9 @@ describe('createAwsPorts: the Route 53 health check', () => {
   });
 
   it('refuses DNS servers and a reader together', () => {
-    expect(() => createAwsPorts(config, { dnsServers: ['127.0.0.1:53'], healthRecordReader: 'lamp-reader' })).toThrow('give either dnsServers (resolve the health records here) or healthRecordReader (through the reader Lambda), not both');
+    expect(() => createAwsPorts(config, { dnsServers: ['127.0.0.1:53'], healthRecordReader: 'lamp-reader' })).toThrow(
+      'give either dnsServers (resolve the health records here) or healthRecordReader (through the reader Lambda), not both',
+    );
   });
 });
 
@@ -293,10 +334,19 @@ describe('createAwsPorts: the HTTP probe', () => {
     fake = new FakeAws(routed, 'steady', { mockSdk: false });
     const invoked: { event: unknown; region: string }[] = [];
     const server = await startFakeAwsServer(fake, {
-      functions: { 'lamp-health-record-reader': async (event, { region }) => (invoked.push({ event, region }), { result: { ok: true, status: 200, latencyMs: 3 } }) },
+      functions: {
+        'lamp-health-record-reader': async (event, { region }) => (
+          invoked.push({ event, region }),
+          { result: { ok: true, status: 200, latencyMs: 3 } }
+        ),
+      },
     });
     try {
-      const ports = createAwsPorts(routed, { endpoints: { lambda: server.endpoint }, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, fetch: fetchOk });
+      const ports = createAwsPorts(routed, {
+        endpoints: { lambda: server.endpoint },
+        credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
+        fetch: fetchOk,
+      });
 
       const dr = await ports.probe.check({ url: routed.secondary.healthCheckUrl, timeoutMs: 1_000 });
       const primary = await ports.probe.check({ url: routed.primary.healthCheckUrl, timeoutMs: 1_000 });

@@ -97,7 +97,8 @@ const TLS_POLICY = elbv2.SslPolicy.TLS13_RES;
 
 /**
  * The app tier of one region: an ALB (internet-facing by default, so the other region's
- * controller can probe it; HTTPS on 443 when given a certificate) in front of an Auto Scaling group in the private subnets, launched from a template that resolves
+ * controller can probe it; HTTPS on 443 when given a certificate) in front of an Auto Scaling group in the private subnets, launched from a
+ * template that resolves
  * the current AMI from SSM at each launch, with IMDSv2, encrypted volumes and an SSM-managed instance
  * profile. The group's desired capacity is never written by a deploy, so a redeploy during a
  * failover does not scale the DR region back to zero.
@@ -124,14 +125,24 @@ export class AppTier extends Construct implements ec2.IConnectable {
       { failed: min > desired || desired > max, message: `capacity must satisfy min <= desired <= max; got ${min} / ${desired} / ${max}` },
       { failed: max < 1, message: `capacity.max must be at least 1 so the region can serve; got ${max}` },
       { failed: targetCpu <= 0 || targetCpu >= 100, message: `targetCpuUtilizationPercent must be between 0 and 100; got ${targetCpu}` },
-      { failed: props.certificateArn !== undefined && !Token.isUnresolved(props.certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(props.certificateArn), message: `certificateArn must be an ACM certificate ARN; got ${JSON.stringify(props.certificateArn)}` },
+      {
+        failed:
+          props.certificateArn !== undefined &&
+          !Token.isUnresolved(props.certificateArn) &&
+          !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(props.certificateArn),
+        message: `certificateArn must be an ACM certificate ARN; got ${JSON.stringify(props.certificateArn)}`,
+      },
     ]);
 
     this.role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
-    acknowledge(this.role, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]'], 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager access and patching; the instances have no SSH.');
+    acknowledge(
+      this.role,
+      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]'],
+      'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager access and patching; the instances have no SSH.',
+    );
     const launchTemplate = (this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       // Resolved at each launch, not at deploy: the DR group starts today's image, and the
       // stack deploys before the first image exists.
@@ -140,8 +151,13 @@ export class AppTier extends Construct implements ec2.IConnectable {
       role: this.role,
       requireImdsv2: true,
       userData: props.userData,
-      securityGroup: new ec2.SecurityGroup(this, 'InstanceSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} instances` }),
-      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+      securityGroup: new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+        vpc: props.vpc,
+        description: `${props.autoScalingGroupName} instances`,
+      }),
+      blockDevices: [
+        { deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) },
+      ],
     }));
     this.notificationTopic = props.notificationTopic ?? this.encryptedTopic(props.autoScalingGroupName);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
@@ -153,7 +169,10 @@ export class AppTier extends Construct implements ec2.IConnectable {
       maxCapacity: max,
       // Never set by a deploy: a redeploy must not undo a failover's scaling.
       desiredCapacity: undefined,
-      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod: Duration.minutes(3) }),
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: Duration.minutes(3),
+      }),
       groupMetrics: [autoscaling.GroupMetrics.all()],
       // Launches, terminations and their failures (a DR scale-up that cannot launch, for one).
       notifications: [{ topic: this.notificationTopic, scalingEvents: autoscaling.ScalingEvents.ALL }],
@@ -166,18 +185,30 @@ export class AppTier extends Construct implements ec2.IConnectable {
     // https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html
     this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: targetCpu });
 
-    const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `${props.autoScalingGroupName} load balancer`, allowAllOutbound: false });
+    const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc: props.vpc,
+      description: `${props.autoScalingGroupName} load balancer`,
+      allowAllOutbound: false,
+    });
     // Global Accelerator preserves client IPs, so the ALB sees the whole internet as sources.
     albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from clients through Global Accelerator');
-    if (props.certificateArn) albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from clients through Global Accelerator');
+    if (props.certificateArn)
+      albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from clients through Global Accelerator');
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: props.internetFacing ?? true,
-      vpcSubnets: (props.internetFacing ?? true) ? { subnetType: ec2.SubnetType.PUBLIC } : (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }),
+      vpcSubnets:
+        (props.internetFacing ?? true)
+          ? { subnetType: ec2.SubnetType.PUBLIC }
+          : (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }),
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
     });
-    acknowledge(albSecurityGroup, ['AwsSolutions-EC23'], 'Users reach the ALB through Global Accelerator with client IP preservation, so sources are any address; the failover controller in the other region probes the health path too.');
+    acknowledge(
+      albSecurityGroup,
+      ['AwsSolutions-EC23'],
+      'Users reach the ALB through Global Accelerator with client IP preservation, so sources are any address; the failover controller in the other region probes the health path too.',
+    );
     // Access logs, kept 90 days (ALB access logs need SSE-S3).
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -197,7 +228,11 @@ export class AppTier extends Construct implements ec2.IConnectable {
     };
     if (props.certificateArn) {
       // The health path stays on HTTP: Global Accelerator and the other region's controller probe it there.
-      this.targetGroup = listener.addTargets('App', { ...targets, priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns([path])] });
+      this.targetGroup = listener.addTargets('App', {
+        ...targets,
+        priority: 1,
+        conditions: [elbv2.ListenerCondition.pathPatterns([path])],
+      });
       listener.addAction('RedirectToHttps', { action: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }) });
       const https = this.loadBalancer.addListener('Https', {
         port: 443,
@@ -214,7 +249,11 @@ export class AppTier extends Construct implements ec2.IConnectable {
 
   /** The default notification topic: its own rotated KMS key that Auto Scaling may use, TLS-only publishing. */
   private encryptedTopic(groupName: string): sns.Topic {
-    const key = new kms.Key(this, 'NotificationKey', { enableKeyRotation: true, description: `${groupName} Auto Scaling notifications`, removalPolicy: RemovalPolicy.RETAIN });
+    const key = new kms.Key(this, 'NotificationKey', {
+      enableKeyRotation: true,
+      description: `${groupName} Auto Scaling notifications`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     allowAutoScalingToPublishWith(key);
     return new sns.Topic(this, 'Notifications', { displayName: `${groupName} scaling`, masterKey: key, enforceSSL: true });
   }
@@ -237,7 +276,9 @@ export function allowAutoScalingToPublishWith(key: kms.Key): void {
       resources: ['*'],
       conditions: {
         StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
-        ArnLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*` },
+        ArnLike: {
+          'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`,
+        },
       },
     }),
   );

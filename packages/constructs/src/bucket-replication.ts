@@ -34,8 +34,15 @@ export class BucketReplication extends Construct {
     const here = Stack.of(this).region;
     const there = Stack.of(bucket).region;
     validateProps(this, [
-      { failed: !bucket.replicationDeferred, message: 'bucket must be made with deferReplication: true; its rule is already on the bucket, and two owners would overwrite each other' },
-      { failed: !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there, message: `bucket must be in this stack's region ${here}; it is in ${there}` },
+      {
+        failed: !bucket.replicationDeferred,
+        message:
+          'bucket must be made with deferReplication: true; its rule is already on the bucket, and two owners would overwrite each other',
+      },
+      {
+        failed: !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there,
+        message: `bucket must be in this stack's region ${here}; it is in ${there}`,
+      },
     ]);
 
     const bucketName = bucket.bucket.bucketName;
@@ -45,7 +52,10 @@ export class BucketReplication extends Construct {
       parameters,
       physicalResourceId: cr.PhysicalResourceId.of(`${props.bucket.node.path}/replication`),
     });
-    const put = call('putBucketReplication', { Bucket: bucketName, ReplicationConfiguration: toS3ApiShape(bucket.replicationConfiguration) });
+    const put = call('putBucketReplication', {
+      Bucket: bucketName,
+      ReplicationConfiguration: toS3ApiShape(bucket.replicationConfiguration),
+    });
     this.resource = new cr.AwsCustomResource(this, 'Resource', {
       resourceType: 'Custom::BucketReplication',
       onCreate: put,

@@ -89,11 +89,26 @@ export class DatabaseAppUser extends Construct {
     super(scope, id);
     const secret = props.database.instance.secret;
     validateProps(this, [
-      { failed: !MYSQL_USER_NAME.test(props.userName), message: `userName must be a MySQL user name (a letter or _, then letters, digits or _, at most 32); got ${JSON.stringify(props.userName)}` },
-      { failed: RESERVED_USERS.has(props.userName.toLowerCase()), message: `userName must not be an account RDS keeps for itself; got ${JSON.stringify(props.userName)}` },
-      { failed: !DATABASE_NAME.test(props.databaseName), message: `databaseName must be an RDS for MySQL database name (a letter, then letters, digits or _, at most 64); got ${JSON.stringify(props.databaseName)}` },
-      { failed: !props.database.drConfig.dbSettings.iamAuthentication, message: 'database must have IAM database authentication on: the app user has no password, only IAM tokens' },
-      { failed: secret === undefined, message: 'database must keep its master credentials in a generated secret: the function creates the user with them' },
+      {
+        failed: !MYSQL_USER_NAME.test(props.userName),
+        message: `userName must be a MySQL user name (a letter or _, then letters, digits or _, at most 32); got ${JSON.stringify(props.userName)}`,
+      },
+      {
+        failed: RESERVED_USERS.has(props.userName.toLowerCase()),
+        message: `userName must not be an account RDS keeps for itself; got ${JSON.stringify(props.userName)}`,
+      },
+      {
+        failed: !DATABASE_NAME.test(props.databaseName),
+        message: `databaseName must be an RDS for MySQL database name (a letter, then letters, digits or _, at most 64); got ${JSON.stringify(props.databaseName)}`,
+      },
+      {
+        failed: !props.database.drConfig.dbSettings.iamAuthentication,
+        message: 'database must have IAM database authentication on: the app user has no password, only IAM tokens',
+      },
+      {
+        failed: secret === undefined,
+        message: 'database must keep its master credentials in a generated secret: the function creates the user with them',
+      },
     ]);
     this.userName = props.userName;
     this.databaseName = props.databaseName;
@@ -105,7 +120,11 @@ export class DatabaseAppUser extends Construct {
     // HTTPS to any address: Secrets Manager through the VPC's interface endpoint, and the
     // CloudFormation response URL, an S3 presigned URL reached through the S3 gateway endpoint at
     // S3's public addresses (a prefix-list rule would need an account lookup at synthesis).
-    placement.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager and the CloudFormation response URL (S3)');
+    placement.securityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'Secrets Manager and the CloudFormation response URL (S3)',
+    );
     // The only reader of the master secret besides its owner: instances never read it.
     props.database.grantReadCredentials(role);
 
@@ -146,12 +165,18 @@ export class DatabaseAppUser extends Construct {
    */
   grantConnect(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(Construct.isConstruct(grantee) ? grantee : this);
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns: [`arn:${stack.partition}:rds-db:${stack.region}:${stack.account}:dbuser:*/${this.userName}`] });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds-db:connect'],
+      resourceArns: [`arn:${stack.partition}:rds-db:${stack.region}:${stack.account}:dbuser:*/${this.userName}`],
+    });
     if (Construct.isConstruct(grantee)) {
       const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
       acknowledge(
         grantee,
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds-db:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:dbuser:*/${this.userName}]`],
+        [
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds-db:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:dbuser:*/${this.userName}]`,
+        ],
         `Connects only as ${this.userName}; the database resource id is a wildcard because a failback recreates databases with new resource ids (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html).`,
       );
     }

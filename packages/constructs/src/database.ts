@@ -77,18 +77,43 @@ function names(props: DatabaseSharedProps & { readonly instanceIdentifier: strin
 type Names = ReturnType<typeof names>;
 
 /** The rules both database constructs check, on their props and what was resolved from them. */
-function sharedRules(props: DatabaseSharedProps & { readonly instanceIdentifier: string }, n: Names, settings: DatabaseSettings): PropRule[] {
+function sharedRules(
+  props: DatabaseSharedProps & { readonly instanceIdentifier: string },
+  n: Names,
+  settings: DatabaseSettings,
+): PropRule[] {
   return [
-    { failed: !DB_IDENTIFIER.test(props.instanceIdentifier), message: `instanceIdentifier must be an RDS identifier (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.instanceIdentifier)}` },
-    { failed: props.parameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.parameterGroupName), message: `parameterGroupName must be a DB parameter group name (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.parameterGroupName)}` },
-    { failed: props.retiredParameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.retiredParameterGroupName), message: `retiredParameterGroupName must be a DB parameter group name; got ${JSON.stringify(props.retiredParameterGroupName)}` },
-    { failed: n.own === n.retired, message: `retiredParameterGroupName must differ from parameterGroupName (${n.own}): lifting the database's write fence must never reach a retired instance` },
-    { failed: settings.backupRetentionDays < 1, message: 'backupRetention must be at least one day: a source without backups cannot have read replicas' },
+    {
+      failed: !DB_IDENTIFIER.test(props.instanceIdentifier),
+      message: `instanceIdentifier must be an RDS identifier (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.instanceIdentifier)}`,
+    },
+    {
+      failed: props.parameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.parameterGroupName),
+      message: `parameterGroupName must be a DB parameter group name (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.parameterGroupName)}`,
+    },
+    {
+      failed: props.retiredParameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.retiredParameterGroupName),
+      message: `retiredParameterGroupName must be a DB parameter group name; got ${JSON.stringify(props.retiredParameterGroupName)}`,
+    },
+    {
+      failed: n.own === n.retired,
+      message: `retiredParameterGroupName must differ from parameterGroupName (${n.own}): lifting the database's write fence must never reach a retired instance`,
+    },
+    {
+      failed: settings.backupRetentionDays < 1,
+      message: 'backupRetention must be at least one day: a source without backups cannot have read replicas',
+    },
   ];
 }
 
 /** What the DR config says of a database: its names, its region's key, where it sits, and how it is deployed. */
-function databaseDrConfig(instanceIdentifier: string, n: Names, keyArn: string, securityGroupIds: string[], settings: DatabaseSettings): DatabaseDrConfig {
+function databaseDrConfig(
+  instanceIdentifier: string,
+  n: Names,
+  keyArn: string,
+  securityGroupIds: string[],
+  settings: DatabaseSettings,
+): DatabaseDrConfig {
   return {
     dbInstanceIdentifier: instanceIdentifier,
     dbParameterGroupName: n.own,
@@ -130,10 +155,20 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
     const { settings, instanceType, backupRetention } = resolveDatabaseSettings(props);
     validateProps(this, [
       ...sharedRules(props, n, settings),
-      { failed: props.secretReplicaRegions.length === 0, message: 'secretReplicaRegions must name the DR region, or the DR app cannot read its credentials after a failover' },
-      { failed: !Token.isUnresolved(region) && props.secretReplicaRegions.includes(region), message: `secretReplicaRegions must not include this stack's own region ${region}` },
+      {
+        failed: props.secretReplicaRegions.length === 0,
+        message: 'secretReplicaRegions must name the DR region, or the DR app cannot read its credentials after a failover',
+      },
+      {
+        failed: !Token.isUnresolved(region) && props.secretReplicaRegions.includes(region),
+        message: `secretReplicaRegions must not include this stack's own region ${region}`,
+      },
     ]);
-    this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.instanceIdentifier} storage`, removalPolicy: RemovalPolicy.RETAIN });
+    this.key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: `${props.instanceIdentifier} storage`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     // Named, so the DR config can hand it to a replica created here during a failback.
     this.subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
       vpc: props.vpc,
@@ -181,10 +216,22 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
       this.connections.securityGroups.map((g) => g.securityGroupId),
       settings,
     );
-    acknowledge(this.instance, ['AwsSolutions-RDS11'], 'The instance is in isolated subnets and admits only the app tier\'s security group; a non-default port adds nothing to that.');
-    acknowledge(this.instance, ['AwsSolutions-RDS3'], 'Regional resilience is the cross-region pilot light; Multi-AZ is the multiAz prop, off by default as in the original brief, for cost.');
+    acknowledge(
+      this.instance,
+      ['AwsSolutions-RDS11'],
+      "The instance is in isolated subnets and admits only the app tier's security group; a non-default port adds nothing to that.",
+    );
+    acknowledge(
+      this.instance,
+      ['AwsSolutions-RDS3'],
+      'Regional resilience is the cross-region pilot light; Multi-AZ is the multiAz prop, off by default as in the original brief, for cost.',
+    );
     // The generated secret and its attachment both sit under this construct.
-    acknowledge(this, ['AwsSolutions-SMG4'], 'Rotation must reach whichever region\'s database is primary after a failover; it is left to the operator (a rotation function per region) rather than half-done here.');
+    acknowledge(
+      this,
+      ['AwsSolutions-SMG4'],
+      "Rotation must reach whichever region's database is primary after a failover; it is left to the operator (a rotation function per region) rather than half-done here.",
+    );
   }
 
   /** Lets `grantee` read the database credentials. */
@@ -229,10 +276,21 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
     const { settings } = resolveDatabaseSettings(props);
     validateProps(this, [
       ...sharedRules(props, n, settings),
-      { failed: !Token.isUnresolved(stack.region) && props.source.region === stack.region, message: `source.region must be another region than this stack's ${stack.region}: this is a cross-region replica` },
+      {
+        failed: !Token.isUnresolved(stack.region) && props.source.region === stack.region,
+        message: `source.region must be another region than this stack's ${stack.region}: this is a cross-region replica`,
+      },
     ]);
-    this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.instanceIdentifier} storage`, removalPolicy: RemovalPolicy.RETAIN });
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `${props.instanceIdentifier} (replica)`, allowAllOutbound: false });
+    this.key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: `${props.instanceIdentifier} storage`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${props.instanceIdentifier} (replica)`,
+      allowAllOutbound: false,
+    });
     this.securityGroup = securityGroup;
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(3306) });
     const subnets = new rds.SubnetGroup(this, 'Subnets', {
@@ -275,8 +333,16 @@ export class PilotLightReplica extends Construct implements ec2.IConnectable {
     this.replica.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
     tagInstance(this.replica, settings.tags);
     this.drConfig = databaseDrConfig(props.instanceIdentifier, n, this.key.keyArn, [securityGroup.securityGroupId], settings);
-    acknowledge(this.replica, ['AwsSolutions-RDS2'], 'The replica is encrypted: it inherits encryption from its encrypted source, with this region\'s KMS key; CloudFormation refuses StorageEncrypted beside a source.');
-    acknowledge(this.replica, ['AwsSolutions-RDS11'], 'The replica is in isolated subnets and admits only the app tier\'s security group.');
-    acknowledge(this.replica, ['AwsSolutions-RDS3'], 'The replica is the pilot light of a cross-region strategy; Multi-AZ (the multiAz prop, off by default) would double its cost for no regional resilience.');
+    acknowledge(
+      this.replica,
+      ['AwsSolutions-RDS2'],
+      "The replica is encrypted: it inherits encryption from its encrypted source, with this region's KMS key; CloudFormation refuses StorageEncrypted beside a source.",
+    );
+    acknowledge(this.replica, ['AwsSolutions-RDS11'], "The replica is in isolated subnets and admits only the app tier's security group.");
+    acknowledge(
+      this.replica,
+      ['AwsSolutions-RDS3'],
+      'The replica is the pilot light of a cross-region strategy; Multi-AZ (the multiAz prop, off by default) would double its cost for no regional resilience.',
+    );
   }
 }

@@ -74,13 +74,15 @@ function standIns(value: unknown, path: string, tokens: Map<string, string>): un
     return standIn(path);
   }
   if (Array.isArray(value)) return value.map((v, i) => standIns(v, `${path}[${i}]`, tokens));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, standIns(v, path ? `${path}.${k}` : k, tokens)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, standIns(v, path ? `${path}.${k}` : k, tokens)]));
   return value;
 }
 
 function restore(value: unknown, path: string, tokens: Map<string, string>): unknown {
   if (tokens.has(path)) return tokens.get(path);
   if (Array.isArray(value)) return value.map((v, i) => restore(v, `${path}[${i}]`, tokens));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restore(v, path ? `${path}.${k}` : k, tokens)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restore(v, path ? `${path}.${k}` : k, tokens)]));
   return value;
 }

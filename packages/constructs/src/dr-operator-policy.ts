@@ -15,14 +15,21 @@ function viaFunctions(config: DrConfig, stack: Stack): string[][] {
   const arns = [config.primary, config.secondary].flatMap((r) => {
     const via = r.healthCheckVia;
     if (via === undefined) return [];
-    return [Token.isUnresolved(via) || via.startsWith('arn:') ? via : `arn:${stack.partition}:lambda:${r.region}:${stack.account}:function:${via}`];
+    return [
+      Token.isUnresolved(via) || via.startsWith('arn:')
+        ? via
+        : `arn:${stack.partition}:lambda:${r.region}:${stack.account}:function:${via}`,
+    ];
   });
   return arns.length === 0 ? [] : [arns];
 }
 
 /** Props of {@link DrOperatorPolicy}. */
 export interface DrOperatorPolicyProps {
-  /** The DR config parameter of the controller's region: its resources scope the policy, and `dr --app` reads it (and its copy in the primary region). */
+  /**
+   * The DR config parameter of the controller's region: its resources scope the policy, and `dr --app` reads it (and its copy in the
+   * primary region).
+   */
   readonly configParameter: DrConfigParameter;
   /** The failover controller: `dr` shares its state table (one lease for a person and the Lambda) and publishes to its topic. */
   readonly controller: FailoverController;
@@ -58,29 +65,53 @@ export class DrOperatorPolicy extends Construct {
       // keep the policy under IAM's 6,144-character limit for a managed policy).
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
       ...snapshotStatements(config, stack, false),
-      new iam.PolicyStatement({ sid: 'ReadTheConfig', actions: ['ssm:GetParameter'], resources: regions.map((r) => `arn:${stack.partition}:ssm:${r.region}:${stack.account}:parameter/${parameterPath}`) }),
+      new iam.PolicyStatement({
+        sid: 'ReadTheConfig',
+        actions: ['ssm:GetParameter'],
+        resources: regions.map((r) => `arn:${stack.partition}:ssm:${r.region}:${stack.account}:parameter/${parameterPath}`),
+      }),
       // SNS uses the publisher's permissions on the topic's key.
       // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse
       // A region behind an internal load balancer is checked through its healthCheckVia function
       // (the health record reader): dr's probe of it is an Invoke.
-      ...viaFunctions(config, stack).map((arns) => new iam.PolicyStatement({ sid: 'CheckInternalLoadBalancers', actions: ['lambda:InvokeFunction'], resources: arns })),
-      new iam.PolicyStatement({ sid: 'PublishToTheEncryptedTopic', actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [props.notifications.key.keyArn] }),
+      ...viaFunctions(config, stack).map(
+        (arns) => new iam.PolicyStatement({ sid: 'CheckInternalLoadBalancers', actions: ['lambda:InvokeFunction'], resources: arns }),
+      ),
+      new iam.PolicyStatement({
+        sid: 'PublishToTheEncryptedTopic',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: [props.notifications.key.keyArn],
+      }),
     ];
     this.policy = new iam.ManagedPolicy(this, 'Resource', {
       managedPolicyName: props.managedPolicyName ?? `${config.app}-dr-operator`,
       description: `What the dr command needs to operate ${config.app}'s pilot light`,
       statements,
     });
-    acknowledge(this.policy, ['AwsSolutions-IAM5[Resource::*]'], 'Only reads without resource-level permissions (RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData/GetMetricStatistics); every change is scoped to a named resource.');
+    acknowledge(
+      this.policy,
+      ['AwsSolutions-IAM5[Resource::*]'],
+      'Only reads without resource-level permissions (RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData/GetMetricStatistics); every change is scoped to a named resource.',
+    );
     acknowledge(
       this.policy,
       [
-        ...regions.map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`),
-        ...regions.map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:db:${retiredPrefix(r.dbInstanceIdentifier)}*]`),
-        ...regions.flatMap((r) => ['daily', 'manual'].map((kind) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*]`)),
+        ...regions.map(
+          (r) =>
+            `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`,
+        ),
+        ...regions.map(
+          (r) =>
+            `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:db:${retiredPrefix(r.dbInstanceIdentifier)}*]`,
+        ),
+        ...regions.flatMap((r) =>
+          ['daily', 'manual'].map(
+            (kind) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*]`,
+          ),
+        ),
         'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       ],
-      'The same scoping as the controller\'s role and the snapshot job\'s: an Auto Scaling group pinned by name (its ARN carries a generated id), instances retired as <id>-retired-<run>, snapshots this tool names <app>-daily-* and <app>-manual-*, and the key-spec variants of GenerateDataKey on the topic\'s one key.',
+      "The same scoping as the controller's role and the snapshot job's: an Auto Scaling group pinned by name (its ARN carries a generated id), instances retired as <id>-retired-<run>, snapshots this tool names <app>-daily-* and <app>-manual-*, and the key-spec variants of GenerateDataKey on the topic's one key.",
     );
   }
 }

@@ -58,7 +58,11 @@ export class DrNotifications extends Construct {
   constructor(scope: Construct, id: string, props: DrNotificationsProps) {
     super(scope, id);
     validateProps(this, notificationRules(props.notificationEmail, props.notificationSubscriptions));
-    this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${props.app} DR notifications`, removalPolicy: RemovalPolicy.RETAIN });
+    this.key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: `${props.app} DR notifications`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new sns.Topic(this, 'Topic', { displayName: `${props.app} DR`, enforceSSL: true, masterKey: this.key });
     subscribeAll(this, this.topic, allSubscriptions(props.notificationEmail, props.notificationSubscriptions));
@@ -167,10 +171,23 @@ export class FailoverController extends Construct {
     const schedule = props.schedule ?? Duration.minutes(1);
     const timeout = props.timeout ?? Duration.minutes(15);
     validateProps(this, [
-      { failed: schedule.toSeconds() < 60, message: `schedule must be at least one minute (EventBridge's granularity); got ${schedule.toHumanString()}` },
-      { failed: timeout.toSeconds() < 60 || timeout.toSeconds() > 900, message: `timeout must be between 1 and 15 minutes; got ${timeout.toHumanString()}` },
-      { failed: props.memorySize !== undefined && (!Number.isInteger(props.memorySize) || props.memorySize < 128 || props.memorySize > 10240), message: `memorySize must be a whole number of MB from 128 to 10240 (Lambda's range); got ${props.memorySize}` },
-      { failed: !Token.isUnresolved(stack.region) && stack.region !== config.secondary.region, message: `the controller belongs in the DR region ${config.secondary.region}; this stack is in ${stack.region}` },
+      {
+        failed: schedule.toSeconds() < 60,
+        message: `schedule must be at least one minute (EventBridge's granularity); got ${schedule.toHumanString()}`,
+      },
+      {
+        failed: timeout.toSeconds() < 60 || timeout.toSeconds() > 900,
+        message: `timeout must be between 1 and 15 minutes; got ${timeout.toHumanString()}`,
+      },
+      {
+        failed:
+          props.memorySize !== undefined && (!Number.isInteger(props.memorySize) || props.memorySize < 128 || props.memorySize > 10240),
+        message: `memorySize must be a whole number of MB from 128 to 10240 (Lambda's range); got ${props.memorySize}`,
+      },
+      {
+        failed: !Token.isUnresolved(stack.region) && stack.region !== config.secondary.region,
+        message: `the controller belongs in the DR region ${config.secondary.region}; this stack is in ${stack.region}`,
+      },
     ]);
 
     this.table = new dynamodb.Table(this, 'State', {
@@ -181,7 +198,8 @@ export class FailoverController extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const notifications = props.notifications ?? new DrNotifications(this, 'Notifications', { app: config.app, notificationEmail: props.notificationEmail });
+    const notifications =
+      props.notifications ?? new DrNotifications(this, 'Notifications', { app: config.app, notificationEmail: props.notificationEmail });
     this.topic = notifications.topic;
 
     const { role, logGroup } = lambdaRoleAndLogs(this, `Failover controller of ${config.app}`, props.logRetention);
@@ -195,21 +213,32 @@ export class FailoverController extends Construct {
     );
     acknowledge(
       role,
-      [config.primary, config.secondary].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`),
+      [config.primary, config.secondary].map(
+        (r) =>
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`,
+      ),
       'An Auto Scaling group ARN carries a generated id; each group is pinned by name.',
     );
     acknowledge(
       role,
-      [config.primary, config.secondary].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:db:${retiredPattern(r)}]`),
-      'A failback retires an old database by renaming it <id>-retired-<run>, then moves it to the retired parameter group, reboots and tags it; the suffix is chosen at run time, and the prefix pins it to the instances retired from that database\'s place.',
+      [config.primary, config.secondary].map(
+        (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:db:${retiredPattern(r)}]`,
+      ),
+      "A failback retires an old database by renaming it <id>-retired-<run>, then moves it to the retired parameter group, reboots and tags it; the suffix is chosen at run time, and the prefix pins it to the instances retired from that database's place.",
     );
-    acknowledge(role, ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'], 'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.');
+    acknowledge(
+      role,
+      ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
+      'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.',
+    );
 
     const placement = props.vpc ? vpcPlacement(this, role, props.vpc, props.vpcSubnets) : undefined;
     const reader = props.healthRecordReader;
     if (reader) {
       // Exactly the reader: not its versions or aliases (CDK's grantInvoke would add `:*`).
-      role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadTheHealthRecord', actions: ['lambda:InvokeFunction'], resources: [reader.functionArn] }));
+      role.addToPolicy(
+        new iam.PolicyStatement({ sid: 'ReadTheHealthRecord', actions: ['lambda:InvokeFunction'], resources: [reader.functionArn] }),
+      );
     } else if (!placement && config.detection.signals.includes('route53')) {
       Annotations.of(this).addWarningV2(
         '@dr/constructs:controller-outside-vpc',
@@ -243,23 +272,23 @@ export class FailoverController extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
 
-    this.errorsAlarm = this.function
-      .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
-      .createAlarm(this, 'Errors', {
-        alarmDescription: `The ${config.app} failover controller is failing: DR is not being watched`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        // Not breaching: Lambda's Errors has no datapoint when nothing ran (and only counts
-        // failures when something did), so silence is not a failure here; a controller that stops
-        // running altogether is the readiness heartbeat's alarm.
-        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    this.errorsAlarm = this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }).createAlarm(this, 'Errors', {
+      alarmDescription: `The ${config.app} failover controller is failing: DR is not being watched`,
+      threshold: 1,
+      evaluationPeriods: 1,
+      // Not breaching: Lambda's Errors has no datapoint when nothing ran (and only counts
+      // failures when something did), so silence is not a failure here; a controller that stops
+      // running altogether is the readiness heartbeat's alarm.
+      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.errorsAlarm.addAlarmAction(new actions.SnsAction(this.topic));
   }
 }
 
-/** What a failback renames a retired instance to: `<dbInstanceIdentifier>-retired-<run>` (the engine's `retiredPrefix`, then the run's tag). */
+/**
+ * What a failback renames a retired instance to: `<dbInstanceIdentifier>-retired-<run>` (the engine's `retiredPrefix`, then the run's tag).
+ */
 function retiredPattern(r: RegionResources): string {
   return `${retiredPrefix(r.dbInstanceIdentifier)}*`;
 }
@@ -280,37 +309,72 @@ export function controllerStatements(config: DrConfig, stack: Stack, table: dyna
   const retiredGroups = regions.flatMap((r) => optional(r.retiredDbParameterGroupName, (name) => rds(r, `pg:${name}`)));
   const subnetGroups = regions.flatMap((r) => optional(r.dbSubnetGroupName, (name) => rds(r, `subgrp:${name}`)));
   const optionGroups = regions.map((r) => rds(r, `og:${DEFAULT_OPTION_GROUP}`));
-  const asgs = regions.map((r) => `arn:${stack.partition}:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}`);
+  const asgs = regions.map(
+    (r) =>
+      `arn:${stack.partition}:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}`,
+  );
   const keys = regions.flatMap((r) => optional(r.dbKmsKeyArn, (arn) => arn));
   const statements = [
     new iam.PolicyStatement({
       sid: 'ReadTheTopology',
-      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBParameters', 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms'],
+      actions: [
+        'rds:DescribeDBInstances',
+        'rds:DescribeDBParameters',
+        'autoscaling:DescribeAutoScalingGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:GetMetricStatistics',
+        'cloudwatch:DescribeAlarms',
+      ],
       resources: ['*'],
     }),
-    new iam.PolicyStatement({ sid: 'ReadTheAccelerator', actions: ['globalaccelerator:DescribeEndpointGroup'], resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn] }),
+    new iam.PolicyStatement({
+      sid: 'ReadTheAccelerator',
+      actions: ['globalaccelerator:DescribeEndpointGroup'],
+      resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn],
+    }),
     // A failover promotes the DR database; a failback promotes the home region's new replica
     // (turning its backups on in the same call).
     new iam.PolicyStatement({ sid: 'PromoteEitherDatabase', actions: ['rds:PromoteReadReplica'], resources: databases }),
     // The write fence: read_only set to 1 in a database's own group (containing the old
     // primary), reset to {TrueIfReplica} to lift it (the promoted database).
-    new iam.PolicyStatement({ sid: 'FenceEitherDatabase', actions: ['rds:ModifyDBParameterGroup', 'rds:ResetDBParameterGroup'], resources: ownGroups }),
+    new iam.PolicyStatement({
+      sid: 'FenceEitherDatabase',
+      actions: ['rds:ModifyDBParameterGroup', 'rds:ResetDBParameterGroup'],
+      resources: ownGroups,
+    }),
     // A failback recreates each database as a cross-region replica of the other. RDS authorizes
     // the call on the new instance and on its source ("specify both the source instance and
     // the replica"), and on the groups it names: its own parameter group, its subnet group, and
     // the option group it gets (the engine's default).
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html#ReadRepl.XRgn.Policy
-    new iam.PolicyStatement({ sid: 'RecreateEitherReplica', actions: ['rds:CreateDBInstanceReadReplica'], resources: [...databases, ...ownGroups, ...subnetGroups, ...optionGroups] }),
+    new iam.PolicyStatement({
+      sid: 'RecreateEitherReplica',
+      actions: ['rds:CreateDBInstanceReadReplica'],
+      resources: [...databases, ...ownGroups, ...subnetGroups, ...optionGroups],
+    }),
     // Retiring renames an instance to <id>-retired-<run> and moves it to the retired group; a
     // new replica gets its backups turned on. ModifyDBInstance is authorized on the instance
     // and on the parameter group it is given.
-    new iam.PolicyStatement({ sid: 'RetireAndConfigureDatabases', actions: ['rds:ModifyDBInstance'], resources: [...databases, ...retiredDatabases, ...ownGroups, ...retiredGroups] }),
+    new iam.PolicyStatement({
+      sid: 'RetireAndConfigureDatabases',
+      actions: ['rds:ModifyDBInstance'],
+      resources: [...databases, ...retiredDatabases, ...ownGroups, ...retiredGroups],
+    }),
     // A newly associated parameter group applies at the next reboot; retired instances and new
     // replicas are tagged (a tagged create needs AddTagsToResource too).
-    new iam.PolicyStatement({ sid: 'RebootAndTagDatabases', actions: ['rds:RebootDBInstance', 'rds:AddTagsToResource'], resources: [...databases, ...retiredDatabases] }),
+    new iam.PolicyStatement({
+      sid: 'RebootAndTagDatabases',
+      actions: ['rds:RebootDBInstance', 'rds:AddTagsToResource'],
+      resources: [...databases, ...retiredDatabases],
+    }),
     // Scaling the serving region up, the old one (or the pilot light) down to zero.
     new iam.PolicyStatement({ sid: 'ScaleEitherRegion', actions: ['autoscaling:UpdateAutoScalingGroup'], resources: asgs }),
-    new iam.PolicyStatement({ sid: 'MoveTraffic', actions: ['globalaccelerator:UpdateEndpointGroup'], resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn] }),
+    new iam.PolicyStatement({
+      sid: 'MoveTraffic',
+      actions: ['globalaccelerator:UpdateEndpointGroup'],
+      resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn],
+    }),
     new iam.PolicyStatement({ sid: 'KeepState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }),
     new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [topic.topicArn] }),
   ];

@@ -107,17 +107,32 @@ export class GlobalEntryPoint extends Construct {
     const regions = props.endpoints.map((e) => e.region);
     const ports = props.listenerPorts ?? [80];
     validateProps(this, [
-      { failed: !Token.isUnresolved(region) && region !== 'us-west-2', message: `a Global Accelerator stack must be in us-west-2; this one is in ${region}` },
+      {
+        failed: !Token.isUnresolved(region) && region !== 'us-west-2',
+        message: `a Global Accelerator stack must be in us-west-2; this one is in ${region}`,
+      },
       { failed: props.endpoints.length !== 2, message: `endpoints must name exactly two regions; got ${props.endpoints.length}` },
       { failed: new Set(regions).size !== regions.length, message: `endpoints must be in different regions; got ${regions.join(', ')}` },
       { failed: props.endpoints.filter((e) => e.serving).length !== 1, message: 'exactly one endpoint must be serving' },
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
-      { failed: ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535), message: `listenerPorts must be one or more TCP ports 1-65535; got ${JSON.stringify(ports)}` },
+      {
+        failed: ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535),
+        message: `listenerPorts must be one or more TCP ports 1-65535; got ${JSON.stringify(ports)}`,
+      },
       { failed: new Set(ports).size !== ports.length, message: `listenerPorts must not repeat; got ${JSON.stringify(ports)}` },
     ]);
 
-    this.accelerator = new ga.CfnAccelerator(this, 'Accelerator', { name: props.acceleratorName ?? this.node.path.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64), enabled: true, ipAddressType: 'IPV4' });
-    this.listener = new ga.CfnListener(this, 'Listener', { acceleratorArn: this.accelerator.attrAcceleratorArn, protocol: 'TCP', portRanges: ports.map((p) => ({ fromPort: p, toPort: p })), clientAffinity: 'NONE' });
+    this.accelerator = new ga.CfnAccelerator(this, 'Accelerator', {
+      name: props.acceleratorName ?? this.node.path.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64),
+      enabled: true,
+      ipAddressType: 'IPV4',
+    });
+    this.listener = new ga.CfnListener(this, 'Listener', {
+      acceleratorArn: this.accelerator.attrAcceleratorArn,
+      protocol: 'TCP',
+      portRanges: ports.map((p) => ({ fromPort: p, toPort: p })),
+      clientAffinity: 'NONE',
+    });
     this.regions = regions;
     this.endpointGroupsResource = this.groups(props);
     this.endpointGroups = Object.fromEntries(regions.map((r) => [r, { attrEndpointGroupArn: this.endpointGroupArn(r) }]));
@@ -128,7 +143,8 @@ export class GlobalEntryPoint extends Construct {
    * @throws when `region` is not one of the endpoints' regions.
    */
   endpointGroupArn(region: string): string {
-    if (!this.regions.includes(region)) throw new Error(`${this.node.path}: no endpoint group in ${region}; the endpoints are in ${this.regions.join(', ')}`);
+    if (!this.regions.includes(region))
+      throw new Error(`${this.node.path}: no endpoint group in ${region}; the endpoints are in ${this.regions.join(', ')}`);
     return this.endpointGroupsResource.getAttString(`EndpointGroupArn.${region}`);
   }
 
@@ -141,19 +157,40 @@ export class GlobalEntryPoint extends Construct {
   private groups(props: GlobalEntryPointProps): CustomResource {
     const scope = new Construct(this, 'EndpointGroups');
     const stack = Stack.of(this);
-    const { role, logGroup } = lambdaRoleAndLogs(scope, 'Creates the Global Accelerator endpoint groups; never writes their live weights or dials');
+    const { role, logGroup } = lambdaRoleAndLogs(
+      scope,
+      'Creates the Global Accelerator endpoint groups; never writes their live weights or dials',
+    );
     const listenerArn = this.listener.attrListenerArn;
     // Resource types from the Service Authorization Reference: CreateEndpointGroup and
     // ListEndpointGroups act on the listener, Update/DeleteEndpointGroup on the endpoint group,
     // whose ARN is the listener's followed by /endpoint-group/<id> (ids are made at creation).
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsglobalaccelerator.html
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ListenerGroups', actions: ['globalaccelerator:CreateEndpointGroup', 'globalaccelerator:ListEndpointGroups'], resources: [listenerArn] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ChangeGroups', actions: ['globalaccelerator:UpdateEndpointGroup', 'globalaccelerator:DeleteEndpointGroup'], resources: [`${listenerArn}/endpoint-group/*`] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadOwnStack', actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'], resources: [stack.stackId] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListenerGroups',
+        actions: ['globalaccelerator:CreateEndpointGroup', 'globalaccelerator:ListEndpointGroups'],
+        resources: [listenerArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ChangeGroups',
+        actions: ['globalaccelerator:UpdateEndpointGroup', 'globalaccelerator:DeleteEndpointGroup'],
+        resources: [`${listenerArn}/endpoint-group/*`],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOwnStack',
+        actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'],
+        resources: [stack.stackId],
+      }),
+    );
     acknowledge(
       role,
       [`AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.listener)}.ListenerArn>/endpoint-group/*]`],
-      'Endpoint group ids are made by Global Accelerator when the provider creates the groups; the wildcard is pinned to the groups of this stack\'s one listener.',
+      "Endpoint group ids are made by Global Accelerator when the provider creates the groups; the wildcard is pinned to the groups of this stack's one listener.",
     );
     const handler = new lambda.Function(scope, 'Function', {
       // Plain CommonJS and the runtime's own AWS SDK v3: no bundle to pin, so the newest runtime.

@@ -11,7 +11,16 @@ import { validateProps } from './private/validate.js';
  * otherwise, and from at least three when told.
  * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
  */
-export const ROUTE53_CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'] as const;
+export const ROUTE53_CHECKER_REGIONS = [
+  'us-east-1',
+  'us-west-1',
+  'us-west-2',
+  'eu-west-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'sa-east-1',
+] as const;
 
 /** Props of {@link HealthCheckRecord}. */
 export interface HealthCheckRecordProps {
@@ -104,12 +113,27 @@ export class HealthCheckRecord extends Construct {
     validateProps(this, [
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
       { failed: !Number.isInteger(port) || port < 1 || port > 65535, message: `port must be a TCP port 1-65535; got ${port}` },
-      { failed: !Number.isInteger(threshold) || threshold < 1 || threshold > 10, message: `failureThreshold must be a whole number 1-10 (Route 53's range); got ${threshold}` },
-      { failed: regions !== undefined && regions.length < 3, message: `regions must name at least three Route 53 checker regions; got ${regions?.length}` },
+      {
+        failed: !Number.isInteger(threshold) || threshold < 1 || threshold > 10,
+        message: `failureThreshold must be a whole number 1-10 (Route 53's range); got ${threshold}`,
+      },
+      {
+        failed: regions !== undefined && regions.length < 3,
+        message: `regions must name at least three Route 53 checker regions; got ${regions?.length}`,
+      },
       { failed: regions !== undefined && new Set(regions).size !== regions.length, message: 'regions must not repeat a region' },
-      { failed: (regions ?? []).some((r) => !known.includes(r)), message: `regions must be among ${known.join(', ')}; got ${(regions ?? []).filter((r) => !known.includes(r)).join(', ')}` },
-      { failed: !recordName.includes('.') || !recordName.endsWith(`.${zoneName}`), message: `recordName must be a name inside the zone ${zoneName}; got ${JSON.stringify(props.recordName)}` },
-      { failed: !Token.isUnresolved(props.domainName) && !/^[A-Za-z0-9.-]+$/.test(props.domainName), message: `domainName must be a DNS name; got ${JSON.stringify(props.domainName)}` },
+      {
+        failed: (regions ?? []).some((r) => !known.includes(r)),
+        message: `regions must be among ${known.join(', ')}; got ${(regions ?? []).filter((r) => !known.includes(r)).join(', ')}`,
+      },
+      {
+        failed: !recordName.includes('.') || !recordName.endsWith(`.${zoneName}`),
+        message: `recordName must be a name inside the zone ${zoneName}; got ${JSON.stringify(props.recordName)}`,
+      },
+      {
+        failed: !Token.isUnresolved(props.domainName) && !/^[A-Za-z0-9.-]+$/.test(props.domainName),
+        message: `domainName must be a DNS name; got ${JSON.stringify(props.domainName)}`,
+      },
     ]);
 
     this.healthCheck = new route53.CfnHealthCheck(this, 'HealthCheck', {
@@ -128,7 +152,11 @@ export class HealthCheckRecord extends Construct {
       },
       healthCheckTags: [{ key: 'Name', value: `${recordName} ${protocol} ${path}` }],
     });
-    this.hostedZone = new route53.PrivateHostedZone(this, 'Zone', { zoneName, vpc: props.vpc, comment: `Route 53's verdict on ${recordName}, for the failover controller` });
+    this.hostedZone = new route53.PrivateHostedZone(this, 'Zone', {
+      zoneName,
+      vpc: props.vpc,
+      comment: `Route 53's verdict on ${recordName}, for the failover controller`,
+    });
     const record = (id: string, failover: 'PRIMARY' | 'SECONDARY', answer: string, healthCheckId?: string) =>
       new route53.CfnRecordSet(this, id, {
         hostedZoneId: this.hostedZone.hostedZoneId,

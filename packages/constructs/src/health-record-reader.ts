@@ -64,7 +64,8 @@ export interface HealthRecordReaderProps extends HealthRecordReaderOptions {
  * Its security group has no inbound rule and lets out only DNS (UDP and TCP 53) to the VPC's own
  * addresses (the resolver is the VPC's base address plus two) and the resolver's link-local
  * address, and HTTP to the load balancers named by {@link HealthRecordReader.allowHealthChecksOf}
- * (its second request: a health check from inside the VPC of an internal load balancer). AWS states that security groups cannot block DNS requests to the Route 53 Resolver,
+ * (its second request: a health check from inside the VPC of an internal load balancer). AWS states that security groups cannot block DNS
+ * requests to the Route 53 Resolver,
  * so these rules record the intent rather than gate it; every other destination is closed.
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html
@@ -80,10 +81,25 @@ export class HealthRecordReader extends Construct {
   constructor(scope: Construct, id: string, props: HealthRecordReaderProps) {
     super(scope, id);
     const timeout = props.timeout ?? Duration.seconds(5);
-    validateProps(this, [{ failed: timeout.toMilliseconds() < 2_000 || timeout.toSeconds() > 60, message: `timeout must be between 2 and 60 seconds (one DNS query and a cold start); got ${timeout.toHumanString()}` }]);
+    validateProps(this, [
+      {
+        failed: timeout.toMilliseconds() < 2_000 || timeout.toSeconds() > 60,
+        message: `timeout must be between 2 and 60 seconds (one DNS query and a cold start); got ${timeout.toHumanString()}`,
+      },
+    ]);
 
-    const { role, logGroup } = lambdaRoleAndLogs(this, `Reads a Route 53 health record through the resolver of ${props.vpc.node.path}`, props.logRetention ?? logs.RetentionDays.ONE_MONTH);
-    const placement = vpcPlacement(this, role, props.vpc, props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true }, false);
+    const { role, logGroup } = lambdaRoleAndLogs(
+      this,
+      `Reads a Route 53 health record through the resolver of ${props.vpc.node.path}`,
+      props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    );
+    const placement = vpcPlacement(
+      this,
+      role,
+      props.vpc,
+      props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true },
+      false,
+    );
     this.securityGroup = placement.securityGroup;
     for (const peer of [ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Peer.ipv4(RESOLVER_LINK_LOCAL)]) {
       this.securityGroup.addEgressRule(peer, ec2.Port.udp(53), 'DNS to the VPC resolver');
@@ -122,7 +138,14 @@ export class HealthRecordReader extends Construct {
     // depends on (the DR tier), and a rule there naming the reader's group would be a cycle.
     loadBalancer.connections.securityGroups.forEach((group, i) => {
       this.securityGroup.addEgressRule(ec2.Peer.securityGroupId(group.securityGroupId), ec2.Port.tcp(port), description);
-      new ec2.CfnSecurityGroupIngress(this, `LoadBalancerIngress${this.probeHosts.length}-${i}`, { groupId: group.securityGroupId, sourceSecurityGroupId: this.securityGroup.securityGroupId, ipProtocol: 'tcp', fromPort: port, toPort: port, description });
+      new ec2.CfnSecurityGroupIngress(this, `LoadBalancerIngress${this.probeHosts.length}-${i}`, {
+        groupId: group.securityGroupId,
+        sourceSecurityGroupId: this.securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description,
+      });
     });
   }
 

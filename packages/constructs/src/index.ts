@@ -5,15 +5,33 @@
  * blueprint that composes them.
  * @packageDocumentation
  */
-export { PilotLightNetwork, defaultAvailabilityZones, APP_SUBNET_GROUP, DATABASE_SUBNET_GROUP, type PilotLightNetworkProps } from './network.js';
+export {
+  PilotLightNetwork,
+  defaultAvailabilityZones,
+  APP_SUBNET_GROUP,
+  DATABASE_SUBNET_GROUP,
+  type PilotLightNetworkProps,
+} from './network.js';
 export { RegionStack, type RegionStackProps } from './region-stack.js';
 export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucket.js';
 export { BucketReplication, type BucketReplicationProps } from './bucket-replication.js';
 export { DrConfigParameter, type DrConfigParameterProps } from './dr-config-parameter.js';
-export { DrNotifications, FailoverController, type DrNotificationsProps, type FailoverControllerProps, type NotificationSubscription } from './failover-controller.js';
+export {
+  DrNotifications,
+  FailoverController,
+  type DrNotificationsProps,
+  type FailoverControllerProps,
+  type NotificationSubscription,
+} from './failover-controller.js';
 export { DrOperatorPolicy, type DrOperatorPolicyProps } from './dr-operator-policy.js';
 export { SnapshotSchedule, type SnapshotScheduleProps } from './snapshot-schedule.js';
-export { PilotLightDatabase, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps, type DatabaseSharedProps } from './database.js';
+export {
+  PilotLightDatabase,
+  PilotLightReplica,
+  type PilotLightDatabaseProps,
+  type PilotLightReplicaProps,
+  type DatabaseSharedProps,
+} from './database.js';
 export type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';
 export { DatabaseAppUser, type DatabaseAppUserProps } from './database-app-user.js';
 export { AppTier, type AppTierProps } from './app-tier.js';

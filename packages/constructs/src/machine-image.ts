@@ -122,19 +122,34 @@ export class MachineImage extends Construct {
     const region = Stack.of(this).region;
     this.amiParameterName = props.amiParameterName ?? `/dr/${props.app}/ami`;
     validateProps(this, [
-      { failed: props.regions.length < 2, message: `regions must name the primary and the DR region; got ${props.regions.join(', ') || 'none'}` },
+      {
+        failed: props.regions.length < 2,
+        message: `regions must name the primary and the DR region; got ${props.regions.join(', ') || 'none'}`,
+      },
       { failed: new Set(props.regions).size !== props.regions.length, message: `regions must not repeat; got ${props.regions.join(', ')}` },
-      { failed: !Token.isUnresolved(region) && !props.regions.includes(region), message: `regions must include this stack's region ${region}, where the image is built` },
-      { failed: !this.amiParameterName.startsWith('/'), message: `amiParameterName must start with /; got ${JSON.stringify(this.amiParameterName)}` },
+      {
+        failed: !Token.isUnresolved(region) && !props.regions.includes(region),
+        message: `regions must include this stack's region ${region}, where the image is built`,
+      },
+      {
+        failed: !this.amiParameterName.startsWith('/'),
+        message: `amiParameterName must start with /; got ${JSON.stringify(this.amiParameterName)}`,
+      },
     ]);
 
     const role = new iam.Role(this, 'BuildRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'), iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder')],
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
+      ],
     });
     acknowledge(
       role,
-      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]'],
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]',
+      ],
       'The AWS-maintained policies Image Builder documents for its build instances: Session Manager for the build, and the Image Builder agent.',
     );
     const profile = new iam.InstanceProfile(this, 'BuildProfile', { role });
@@ -144,10 +159,17 @@ export class MachineImage extends Construct {
     // Versions follow the content: a component or recipe version is immutable, so new content
     // needs a new version (and CloudFormation replaces the resource with it).
     const componentVersion = contentVersion(LAMP_COMPONENT);
-    const component = new imagebuilder.CfnComponent(this, 'Lamp', { name: `${props.app}-lamp`, platform: 'Linux', version: componentVersion, data: LAMP_COMPONENT });
+    const component = new imagebuilder.CfnComponent(this, 'Lamp', {
+      name: `${props.app}-lamp`,
+      platform: 'Linux',
+      version: componentVersion,
+      data: LAMP_COMPONENT,
+    });
     const recipeInputs = {
       parentImage: props.parentImage ?? 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
-      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeSize: 20, volumeType: 'gp3', deleteOnTermination: true } }],
+      blockDeviceMappings: [
+        { deviceName: '/dev/xvda', ebs: { encrypted: true, volumeSize: 20, volumeType: 'gp3', deleteOnTermination: true } },
+      ],
     };
     const recipe = new imagebuilder.CfnImageRecipe(this, 'Recipe', {
       name: `${props.app}-lamp`,
@@ -178,7 +200,10 @@ export class MachineImage extends Construct {
       infrastructureConfigurationArn: infrastructure.attrArn,
       distributionConfigurationArn: distribution.attrArn,
       imageTestsConfiguration: { imageTestsEnabled: true },
-      schedule: { scheduleExpression: props.scheduleExpression ?? 'cron(0 3 ? * SUN *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE' },
+      schedule: {
+        scheduleExpression: props.scheduleExpression ?? 'cron(0 3 ? * SUN *)',
+        pipelineExecutionStartCondition: 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE',
+      },
       status: 'ENABLED',
     });
     this.imageReady = new DependencyGroup();

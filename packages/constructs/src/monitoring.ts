@@ -18,7 +18,10 @@ export interface DrMonitoringProps {
   readonly appTier: AppTier;
   /** The replica to watch for lag (in the DR region). @default - no replica lag alarm */
   readonly replicaInstanceIdentifier?: string;
-  /** Replica lag above this many seconds (or stopped replication), three minutes out of five, raises the alarm: the RPO objective. @default 60 */
+  /**
+   * Replica lag above this many seconds (or stopped replication), three minutes out of five, raises the alarm: the RPO objective. @default
+   * 60
+   */
   readonly maxDataLossSeconds?: number;
   /** Alarms of other constructs to show on the dashboard, such as the controller's errors. @default - none */
   readonly extraAlarms?: readonly cloudwatch.IAlarm[];
@@ -78,8 +81,16 @@ export class DrMonitoring extends Construct {
     const failedShare = new cloudwatch.MathExpression({
       expression: 'IF(answers > 0, failures / answers, 0)',
       usingMetrics: {
-        failures: new cloudwatch.MathExpression({ expression: 'FILL(target5xx, 0) + FILL(elb5xx, 0)', usingMetrics: { target5xx: errors, elb5xx: elbErrors }, period: minute }),
-        answers: new cloudwatch.MathExpression({ expression: 'FILL(requests, 0) + FILL(elb5xx, 0)', usingMetrics: { requests, elb5xx: elbErrors }, period: minute }),
+        failures: new cloudwatch.MathExpression({
+          expression: 'FILL(target5xx, 0) + FILL(elb5xx, 0)',
+          usingMetrics: { target5xx: errors, elb5xx: elbErrors },
+          period: minute,
+        }),
+        answers: new cloudwatch.MathExpression({
+          expression: 'FILL(requests, 0) + FILL(elb5xx, 0)',
+          usingMetrics: { requests, elb5xx: elbErrors },
+          period: minute,
+        }),
       },
       label: 'share of 5xx answers',
       period: minute,
@@ -103,7 +114,12 @@ export class DrMonitoring extends Construct {
     });
     const availability =
       props.role === 'primary'
-        ? new cloudwatch.MathExpression({ expression: unavailable, usingMetrics: { healthy, failedShare }, label: 'unavailable share', period: minute })
+        ? new cloudwatch.MathExpression({
+            expression: unavailable,
+            usingMetrics: { healthy, failedShare },
+            label: 'unavailable share',
+            period: minute,
+          })
         : new cloudwatch.MathExpression({
             expression: `IF(desired < 1, 0, ${unavailable})`,
             usingMetrics: { healthy, failedShare, desired },
@@ -127,24 +143,37 @@ export class DrMonitoring extends Construct {
       // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.unhealthyTargetsAlarm = targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'UnhealthyTargets', {
-      alarmName: `${prefix}-unhealthy-instances`,
-      alarmDescription: `EC2 instances of ${props.app} fail their health checks`,
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      // Not breaching: silence is the availability alarm's concern, and a dark DR target group
-      // (no target) may publish no count at all; this alarm speaks only of targets that fail.
-      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.unhealthyTargetsAlarm = targetGroup.metrics
+      .unhealthyHostCount({ period: minute, statistic: 'Maximum' })
+      .createAlarm(this, 'UnhealthyTargets', {
+        alarmName: `${prefix}-unhealthy-instances`,
+        alarmDescription: `EC2 instances of ${props.app} fail their health checks`,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        // Not breaching: silence is the availability alarm's concern, and a dark DR target group
+        // (no target) may publish no count at all; this alarm speaks only of targets that fail.
+        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     const alarms: cloudwatch.IAlarm[] = [this.availabilityAlarm, this.unhealthyTargetsAlarm];
     if (props.replicaInstanceIdentifier) {
-      const lag = new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName: 'ReplicaLag', dimensionsMap: { DBInstanceIdentifier: props.replicaInstanceIdentifier }, period: minute, statistic: 'Maximum' });
+      const lag = new cloudwatch.Metric({
+        namespace: 'AWS/RDS',
+        metricName: 'ReplicaLag',
+        dimensionsMap: { DBInstanceIdentifier: props.replicaInstanceIdentifier },
+        period: minute,
+        statistic: 'Maximum',
+      });
       // RDS reports -1 when replication has stopped on a replica (trouble: counted as twice the
       // objective), and nothing once the replica is promoted (no replica, no lag: not trouble).
       // @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html
-      const lagOrBroken = new cloudwatch.MathExpression({ expression: `IF(lag < 0, ${2 * maxLag}, lag)`, usingMetrics: { lag }, label: 'replica lag (s; stopped replication counts double)', period: minute });
+      const lagOrBroken = new cloudwatch.MathExpression({
+        expression: `IF(lag < 0, ${2 * maxLag}, lag)`,
+        usingMetrics: { lag },
+        label: 'replica lag (s; stopped replication counts double)',
+        period: minute,
+      });
       this.replicaLagAlarm = lagOrBroken.createAlarm(this, 'ReplicaLag', {
         alarmName: `${prefix}-replica-lag`,
         alarmDescription: `Replica ${props.replicaInstanceIdentifier} lags more than the ${maxLag}s RPO objective: an automatic failover would refuse`,
@@ -164,7 +193,9 @@ export class DrMonitoring extends Construct {
     }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${prefix}-dr` });
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'DR alarms', alarms: [...alarms, ...(props.extraAlarms ?? [])], width: 24 }));
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'DR alarms', alarms: [...alarms, ...(props.extraAlarms ?? [])], width: 24 }),
+    );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Healthy targets', left: [healthy], width: 8 }),
       new cloudwatch.GraphWidget({ title: 'Requests and 5xx', left: [requests], right: [errors, elbErrors], width: 8 }),
@@ -173,7 +204,11 @@ export class DrMonitoring extends Construct {
     if (props.readiness) {
       const readiness = props.readiness;
       this.dashboard.addWidgets(
-        new cloudwatch.AlarmStatusWidget({ title: 'Readiness alarms', alarms: [...READINESS_CHECKS.map((check) => readiness.alarms[check]), readiness.errorsAlarm], width: 8 }),
+        new cloudwatch.AlarmStatusWidget({
+          title: 'Readiness alarms',
+          alarms: [...READINESS_CHECKS.map((check) => readiness.alarms[check]), readiness.errorsAlarm],
+          width: 8,
+        }),
         new cloudwatch.GraphWidget({
           title: 'Readiness (1 passes, 0 fails, gap: not evaluated)',
           left: READINESS_CHECKS.map((check) => readiness.metric(check)),

@@ -80,7 +80,14 @@ export class PilotLightNetwork extends Construct {
     const mask = props.subnetCidrMask ?? 24;
     const natGateways = props.natGateways ?? 1;
     const stack = Stack.of(this);
-    const zones = props.availabilityZones ?? (stack instanceof RegionStack ? stack.availabilityZones : Token.isUnresolved(region) ? undefined : defaultAvailabilityZones(region)) ?? [];
+    const zones =
+      props.availabilityZones ??
+      (stack instanceof RegionStack
+        ? stack.availabilityZones
+        : Token.isUnresolved(region)
+          ? undefined
+          : defaultAvailabilityZones(region)) ??
+      [];
     if (!(stack instanceof RegionStack) && !Token.isUnresolved(region) && !Token.isUnresolved(stack.account)) {
       Annotations.of(this).addWarningV2(
         '@dr/constructs:zones-looked-up',
@@ -97,14 +104,23 @@ export class PilotLightNetwork extends Construct {
       },
       { failed: cidr === undefined, message: `cidr must be an IPv4 CIDR such as 10.0.0.0/16; got ${JSON.stringify(props.cidr)}` },
       { failed: cidr !== undefined && (cidr.prefix < 16 || cidr.prefix > 22), message: `cidr must be /16 to /22; got /${cidr?.prefix}` },
-      { failed: props.availabilityZones !== undefined && zones.length < 2, message: `availabilityZones must name at least two zones; got ${zones.length}` },
+      {
+        failed: props.availabilityZones !== undefined && zones.length < 2,
+        message: `availabilityZones must name at least two zones; got ${zones.length}`,
+      },
       { failed: new Set(zones).size !== zones.length, message: 'availabilityZones must not repeat a zone' },
       {
         failed: !Token.isUnresolved(region) && zones.some((az) => !isZoneOf(az, region)),
         message: `availabilityZones must all be zones of the stack's region ${region} (${region}a, ${region}b, ...); got ${zones.join(', ')}`,
       },
-      { failed: cidr !== undefined && (mask < cidr.prefix + 2 || mask > 28), message: `subnetCidrMask must be between /${(cidr?.prefix ?? 16) + 2} and /28; got /${mask}` },
-      { failed: !Number.isInteger(natGateways) || natGateways < 0 || natGateways > Math.max(zones.length, 1), message: `natGateways must be a whole number from 0 to the number of zones (${zones.length}); got ${props.natGateways}` },
+      {
+        failed: cidr !== undefined && (mask < cidr.prefix + 2 || mask > 28),
+        message: `subnetCidrMask must be between /${(cidr?.prefix ?? 16) + 2} and /28; got /${mask}`,
+      },
+      {
+        failed: !Number.isInteger(natGateways) || natGateways < 0 || natGateways > Math.max(zones.length, 1),
+        message: `natGateways must be a whole number from 0 to the number of zones (${zones.length}); got ${props.natGateways}`,
+      },
     ]);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
@@ -113,7 +129,11 @@ export class PilotLightNetwork extends Construct {
       natGateways,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: mask },
-        { name: APP_SUBNET_GROUP, subnetType: natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: mask },
+        {
+          name: APP_SUBNET_GROUP,
+          subnetType: natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+          cidrMask: mask,
+        },
         { name: DATABASE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: mask },
       ],
       gatewayEndpoints: {
@@ -125,10 +145,21 @@ export class PilotLightNetwork extends Construct {
     });
     // CloudFormation's validation advises against literal zones (W3010). They are literal on
     // purpose: named zones are what lets synthesis run with no account lookup.
-    Validations.of(this.vpc).acknowledge({ id: 'CloudFormation-Validate::W3010', reason: 'The zones are named so that synthesis needs no account lookup (the brief names them too).' });
+    Validations.of(this.vpc).acknowledge({
+      id: 'CloudFormation-Validate::W3010',
+      reason: 'The zones are named so that synthesis needs no account lookup (the brief names them too).',
+    });
     for (const service of props.interfaceEndpoints ?? DEFAULT_ENDPOINTS) {
-      const endpoint = this.vpc.addInterfaceEndpoint(service.shortName.replace(/[^A-Za-z0-9]/g, ''), { service, subnets: this.appSubnets, privateDnsEnabled: true });
-      acknowledge(endpoint, ['AwsSolutions-EC23'], 'The endpoint admits HTTPS from this VPC\'s own CIDR only; cdk-nag cannot read the CIDR, which is a token.');
+      const endpoint = this.vpc.addInterfaceEndpoint(service.shortName.replace(/[^A-Za-z0-9]/g, ''), {
+        service,
+        subnets: this.appSubnets,
+        privateDnsEnabled: true,
+      });
+      acknowledge(
+        endpoint,
+        ['AwsSolutions-EC23'],
+        "The endpoint admits HTTPS from this VPC's own CIDR only; cdk-nag cannot read the CIDR, which is a token.",
+      );
     }
   }
 }

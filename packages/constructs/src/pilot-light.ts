@@ -86,9 +86,18 @@ UNIT`,
 function zoneRules(side: 'primary' | 'secondary', r: PilotLightRegion): PropRule[] {
   const zones = r.availabilityZones ?? defaultAvailabilityZones(r.region);
   return [
-    { failed: zones === undefined, message: `${side}.availabilityZones must be named for ${r.region}: its zone names differ between accounts, so there is no default` },
-    { failed: (zones ?? []).some((az) => !isZoneOf(az, r.region)), message: `${side}.availabilityZones must all be zones of ${side}.region ${r.region}; got ${(zones ?? []).join(', ')}` },
-    { failed: zones !== undefined && zones.length < 2, message: `${side}.availabilityZones must name at least two zones; got ${zones?.length}` },
+    {
+      failed: zones === undefined,
+      message: `${side}.availabilityZones must be named for ${r.region}: its zone names differ between accounts, so there is no default`,
+    },
+    {
+      failed: (zones ?? []).some((az) => !isZoneOf(az, r.region)),
+      message: `${side}.availabilityZones must all be zones of ${side}.region ${r.region}; got ${(zones ?? []).join(', ')}`,
+    },
+    {
+      failed: zones !== undefined && zones.length < 2,
+      message: `${side}.availabilityZones must name at least two zones; got ${zones?.length}`,
+    },
   ];
 }
 
@@ -256,11 +265,20 @@ export class PilotLight extends Construct {
     const path = props.healthCheckPath ?? '/ref';
     const activeRegion = props.activeRegion ?? primary.region;
     validateProps(this, [
-      { failed: activeRegion !== primary.region && activeRegion !== secondary.region, message: `activeRegion must be primary.region (${primary.region}) or secondary.region (${secondary.region}); got ${JSON.stringify(activeRegion)}` },
+      {
+        failed: activeRegion !== primary.region && activeRegion !== secondary.region,
+        message: `activeRegion must be primary.region (${primary.region}) or secondary.region (${secondary.region}); got ${JSON.stringify(activeRegion)}`,
+      },
       { failed: !/^[a-z][a-z0-9-]{0,30}$/.test(app), message: `app must be a short lower-case name; got ${JSON.stringify(app)}` },
       { failed: primary.region === secondary.region, message: `secondary.region must differ from primary.region (${primary.region})` },
-      { failed: cidrsOverlap(primary.cidr, secondary.cidr), message: `secondary.cidr ${secondary.cidr} overlaps primary.cidr ${primary.cidr}` },
-      { failed: capacity.desired > capacity.max, message: `capacity.desired ${capacity.desired} is above the group's maximum ${capacity.max}` },
+      {
+        failed: cidrsOverlap(primary.cidr, secondary.cidr),
+        message: `secondary.cidr ${secondary.cidr} overlaps primary.cidr ${primary.cidr}`,
+      },
+      {
+        failed: capacity.desired > capacity.max,
+        message: `capacity.desired ${capacity.desired} is above the group's maximum ${capacity.max}`,
+      },
       { failed: capacity.min > capacity.desired, message: `capacity.min ${capacity.min} is above capacity.desired ${capacity.desired}` },
       { failed: !path.startsWith('/'), message: `healthCheckPath must start with /; got ${JSON.stringify(path)}` },
       ...(['primary', 'secondary'] as const).flatMap((side) => zoneRules(side, props[side])),
@@ -268,13 +286,22 @@ export class PilotLight extends Construct {
         failed: (primary.natGateways ?? props.natGateways ?? 1) < 1,
         message: `primary.natGateways must be at least 1: the image build and the database users' function in the primary region need egress; got ${primary.natGateways ?? props.natGateways}`,
       },
-      { failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined), message: 'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions' },
+      {
+        failed: (primary.certificateArn === undefined) !== (secondary.certificateArn === undefined),
+        message:
+          'secondary.certificateArn and primary.certificateArn must be given both or neither: the accelerator listens on 443 for both regions',
+      },
       ...notificationRules(props.notificationEmail, props.notificationSubscriptions),
-      { failed: primary.internetFacingLoadBalancer === false, message: "primary.internetFacingLoadBalancer must not be false: Route 53's checkers and the failover controller probe the primary's health path from outside its VPC" },
+      {
+        failed: primary.internetFacingLoadBalancer === false,
+        message:
+          "primary.internetFacingLoadBalancer must not be false: Route 53's checkers and the failover controller probe the primary's health path from outside its VPC",
+      },
     ]);
     const notify = { notificationEmail: props.notificationEmail, notificationSubscriptions: props.notificationSubscriptions };
     const tls = primary.certificateArn !== undefined;
-    const zonesOf = (region: string) => (region === primary.region ? primary.availabilityZones : region === secondary.region ? secondary.availabilityZones : undefined);
+    const zonesOf = (region: string) =>
+      region === primary.region ? primary.availabilityZones : region === secondary.region ? secondary.availabilityZones : undefined;
     const stackProps = (region: string, description: string): RegionStackProps => ({
       env: { account: props.account, region },
       availabilityZones: zonesOf(region),
@@ -290,7 +317,12 @@ export class PilotLight extends Construct {
       natGateways: primary.natGateways ?? props.natGateways ?? 1,
       interfaceEndpoints: primary.interfaceEndpoints,
     });
-    const image = new MachineImage(this.primaryStack, 'Image', { app, regions: [primary.region, secondary.region], vpc: primaryNet.vpc, replicateRegistry: props.replicateContainerRegistry });
+    const image = new MachineImage(this.primaryStack, 'Image', {
+      app,
+      regions: [primary.region, secondary.region],
+      vpc: primaryNet.vpc,
+      replicateRegistry: props.replicateContainerRegistry,
+    });
     const databaseName = props.databaseName ?? 'lampdb';
     const database = new PilotLightDatabase(this.primaryStack, 'Database', {
       vpc: primaryNet.vpc,
@@ -305,7 +337,12 @@ export class PilotLight extends Construct {
     const primaryNotifications = new DrNotifications(this.primaryStack, 'Notifications', { app, ...notify });
     primaryNotifications.allowAutoScalingNotifications();
     // What the instances connect as, in both regions: an IAM-authenticated user made at deploy.
-    const appUser = new DatabaseAppUser(this.primaryStack, 'AppUser', { database, vpc: primaryNet.vpc, userName: appUserName(app), databaseName });
+    const appUser = new DatabaseAppUser(this.primaryStack, 'AppUser', {
+      database,
+      vpc: primaryNet.vpc,
+      userName: appUserName(app),
+      databaseName,
+    });
     const primaryTier = new AppTier(this.primaryStack, 'App', {
       vpc: primaryNet.vpc,
       vpcSubnets: primaryNet.appSubnets,
@@ -316,7 +353,13 @@ export class PilotLight extends Construct {
       amiParameterName: image.amiParameterName,
       healthCheckPath: path,
       notificationTopic: primaryNotifications.topic,
-      userData: appEnvironment(primary.region, database.instance.dbInstanceEndpointAddress, databaseName, appUser.userName, primary.bucketName),
+      userData: appEnvironment(
+        primary.region,
+        database.instance.dbInstanceEndpointAddress,
+        databaseName,
+        appUser.userName,
+        primary.bucketName,
+      ),
     });
     // The group launches from the image parameter: it is created once the first image is built.
     // "You must create a Systems Manager parameter before you can use it in a launch template":
@@ -328,7 +371,12 @@ export class PilotLight extends Construct {
     database.connections.allowDefaultPortFrom(primaryTier);
     appUser.grantConnect(primaryTier.role);
     // Deployed before the DR bucket exists, so its rule is applied later, by the PrimaryConfig stack.
-    const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', { bucketName: primary.bucketName, partnerBucketName: secondary.bucketName, partnerRegion: secondary.region, deferReplication: true });
+    const primaryBucket = new ReplicatedBucket(this.primaryStack, 'Data', {
+      bucketName: primary.bucketName,
+      partnerBucketName: secondary.bucketName,
+      partnerRegion: secondary.region,
+      deferReplication: true,
+    });
     primaryBucket.grantReadWrite(primaryTier.role);
     // The primary's alarms notify the primary region's topic: they reach a person through that region alone.
     new DrMonitoring(this.primaryStack, 'Monitoring', { app, role: 'primary', appTier: primaryTier, topic: primaryNotifications.topic });
@@ -372,7 +420,11 @@ export class PilotLight extends Construct {
     // The user replicates with the data; the grant names this region.
     appUser.grantConnect(drTier.role);
     // The primary bucket exists by now (the Primary stack deploys first): this rule can be inline.
-    const drBucket = new ReplicatedBucket(this.secondaryStack, 'Data', { bucketName: secondary.bucketName, partnerBucketName: primary.bucketName, partnerRegion: primary.region });
+    const drBucket = new ReplicatedBucket(this.secondaryStack, 'Data', {
+      bucketName: secondary.bucketName,
+      partnerBucketName: primary.bucketName,
+      partnerRegion: primary.region,
+    });
     drBucket.grantReadWrite(drTier.role);
     this.secondaryStack.addStackDependency(this.primaryStack, 'the replica and the image come from the primary region');
 
@@ -424,8 +476,14 @@ export class PilotLight extends Construct {
       app,
       primary: { ...regionConfig(primary, primaryTier), route53HealthCheck: this.primaryHealthCheck.ref },
       // An internal DR ALB is checked from inside its VPC by the reader, for the controller and dr.
-      secondary: { ...regionConfig(secondary, drTier), ...(drInternetFacing ? {} : { healthCheckVia: this.primaryHealthCheck.reader.function.functionArn }) },
-      globalAccelerator: { acceleratorArn: this.entryPoint.accelerator.attrAcceleratorArn, listenerArn: this.entryPoint.listener.attrListenerArn },
+      secondary: {
+        ...regionConfig(secondary, drTier),
+        ...(drInternetFacing ? {} : { healthCheckVia: this.primaryHealthCheck.reader.function.functionArn }),
+      },
+      globalAccelerator: {
+        acceleratorArn: this.entryPoint.accelerator.attrAcceleratorArn,
+        listenerArn: this.entryPoint.listener.attrListenerArn,
+      },
       healthPath: path,
       objectives: props.objectives ?? { rtoSeconds: 900, maxDataLossSeconds: 60 },
       approval: { required: props.approvalRequired ?? false },
@@ -433,10 +491,27 @@ export class PilotLight extends Construct {
       controller: { stateTableName: `${app}-dr-state`, topicArn: notifications.topic.topicArn },
     };
     const drConfig = new DrConfigParameter(this.controlStack, 'Config', { config });
-    this.controller = new FailoverController(this.controlStack, 'Controller', { configParameter: drConfig, code: props.controllerCode, notifications, healthRecordReader: this.primaryHealthCheck.reader.function });
-    this.operatorPolicy = new DrOperatorPolicy(this.controlStack, 'DrOperator', { configParameter: drConfig, controller: this.controller, notifications });
-    const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', { configParameter: drConfig, code: props.snapshotCode, topic: notifications.topic });
-    this.readiness = new ReadinessChecks(this.controlStack, 'Readiness', { configParameter: drConfig, controller: this.controller, code: props.readinessCode });
+    this.controller = new FailoverController(this.controlStack, 'Controller', {
+      configParameter: drConfig,
+      code: props.controllerCode,
+      notifications,
+      healthRecordReader: this.primaryHealthCheck.reader.function,
+    });
+    this.operatorPolicy = new DrOperatorPolicy(this.controlStack, 'DrOperator', {
+      configParameter: drConfig,
+      controller: this.controller,
+      notifications,
+    });
+    const snapshots = new SnapshotSchedule(this.controlStack, 'Snapshots', {
+      configParameter: drConfig,
+      code: props.snapshotCode,
+      topic: notifications.topic,
+    });
+    this.readiness = new ReadinessChecks(this.controlStack, 'Readiness', {
+      configParameter: drConfig,
+      controller: this.controller,
+      code: props.readinessCode,
+    });
     new DrMonitoring(this.controlStack, 'Monitoring', {
       app,
       role: 'secondary',
@@ -447,11 +522,18 @@ export class PilotLight extends Construct {
       extraAlarms: [this.controller.errorsAlarm, snapshots.errorsAlarm],
       readiness: this.readiness,
     });
-    this.primaryConfigStack = new RegionStack(scope, `${id}-PrimaryConfig`, stackProps(primary.region, `${app}: DR config and the primary bucket's replication to the DR bucket, in the primary region`));
+    this.primaryConfigStack = new RegionStack(
+      scope,
+      `${id}-PrimaryConfig`,
+      stackProps(primary.region, `${app}: DR config and the primary bucket's replication to the DR bucket, in the primary region`),
+    );
     new DrConfigParameter(this.primaryConfigStack, 'Config', { config });
     // S3 rejects a replication rule whose destination does not exist yet: the primary bucket's rule
     // is applied here, once the Secondary stack has made the DR bucket.
     new BucketReplication(this.primaryConfigStack, 'DataReplication', { bucket: primaryBucket });
-    this.primaryConfigStack.addStackDependency(this.secondaryStack, 'the primary bucket replicates to the DR bucket, which must exist first');
+    this.primaryConfigStack.addStackDependency(
+      this.secondaryStack,
+      'the primary bucket replicates to the DR bucket, which must exist first',
+    );
   }
 }

@@ -16,7 +16,9 @@ import { validateProps } from './private/validate.js';
 
 /** Props of {@link ReadinessChecks}. */
 export interface ReadinessChecksProps {
-  /** The DR config parameter of this region: the evaluation reads it (and its copy in the primary region), and its resources scope the role. */
+  /**
+   * The DR config parameter of this region: the evaluation reads it (and its copy in the primary region), and its resources scope the role.
+   */
   readonly configParameter: DrConfigParameter;
   /** The failover controller: the evaluation reads its state table (its heartbeat), and the alarms notify its topic. */
   readonly controller: FailoverController;
@@ -70,7 +72,10 @@ export class ReadinessChecks extends Construct {
     const timeout = props.timeout ?? Duration.minutes(3);
     this.app = config.app;
     validateProps(this, [
-      { failed: timeout.toSeconds() < 30 || timeout.toSeconds() >= interval.toSeconds(), message: `timeout must be at least 30 seconds and shorter than the ${READINESS_INTERVAL_MINUTES}-minute schedule; got ${timeout.toHumanString()}` },
+      {
+        failed: timeout.toSeconds() < 30 || timeout.toSeconds() >= interval.toSeconds(),
+        message: `timeout must be at least 30 seconds and shorter than the ${READINESS_INTERVAL_MINUTES}-minute schedule; got ${timeout.toHumanString()}`,
+      },
     ]);
 
     const { role, logGroup } = lambdaRoleAndLogs(this, `Readiness checks of ${config.app}`, props.logRetention);
@@ -83,8 +88,10 @@ export class ReadinessChecks extends Construct {
     );
     acknowledge(
       role,
-      [config.primary.region, config.secondary.region].map((region) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:servicequotas:${region}:${stack.account}:ec2/*]`),
-      'The EC2 quota that covers the standby capacity depends on the launch template\'s instance family; the grant reads EC2 quotas of the two regions (the standby is the primary region after a failover).',
+      [config.primary.region, config.secondary.region].map(
+        (region) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:servicequotas:${region}:${stack.account}:ec2/*]`,
+      ),
+      "The EC2 quota that covers the standby capacity depends on the launch template's instance family; the grant reads EC2 quotas of the two regions (the standby is the primary region after a failover).",
     );
 
     this.function = drFunction(this, {
@@ -187,19 +194,46 @@ function readinessStatements(configParameter: DrConfigParameter, stack: Stack, c
       resources: ['*'],
       conditions: { StringEquals: { 'aws:RequestedRegion': regions.map((r) => r.region) } },
     }),
-    new iam.PolicyStatement({ sid: 'ReadTheDatabases', actions: ['rds:DescribeDBInstances'], resources: regions.map((r) => rds(r.region, `db:${r.dbInstanceIdentifier}`)) }),
+    new iam.PolicyStatement({
+      sid: 'ReadTheDatabases',
+      actions: ['rds:DescribeDBInstances'],
+      resources: regions.map((r) => rds(r.region, `db:${r.dbInstanceIdentifier}`)),
+    }),
     // The write fence is read_only in a database's own parameter group.
-    new iam.PolicyStatement({ sid: 'ReadTheFences', actions: ['rds:DescribeDBParameters'], resources: regions.map((r) => rds(r.region, `pg:${r.dbParameterGroupName}`)) }),
+    new iam.PolicyStatement({
+      sid: 'ReadTheFences',
+      actions: ['rds:DescribeDBParameters'],
+      resources: regions.map((r) => rds(r.region, `pg:${r.dbParameterGroupName}`)),
+    }),
     // The standby region is the primary's after a failover: both regions' quotas.
-    new iam.PolicyStatement({ sid: 'ReadTheEc2Quotas', actions: ['servicequotas:GetServiceQuota'], resources: regions.map((r) => `arn:${stack.partition}:servicequotas:${r.region}:${stack.account}:ec2/*`) }),
-    new iam.PolicyStatement({ sid: 'ReadTheAccelerator', actions: ['globalaccelerator:DescribeEndpointGroup'], resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn] }),
+    new iam.PolicyStatement({
+      sid: 'ReadTheEc2Quotas',
+      actions: ['servicequotas:GetServiceQuota'],
+      resources: regions.map((r) => `arn:${stack.partition}:servicequotas:${r.region}:${stack.account}:ec2/*`),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTheAccelerator',
+      actions: ['globalaccelerator:DescribeEndpointGroup'],
+      resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn],
+    }),
     // The copy of the config in the primary region, compared with this region's (granted by the parameter).
     new iam.PolicyStatement({
       sid: 'ReadThePrimaryConfig',
       actions: ['ssm:GetParameter'],
-      resources: [`arn:${stack.partition}:ssm:${config.primary.region}:${stack.account}:parameter/${configParameter.parameterName.replace(/^\//, '')}`],
+      resources: [
+        `arn:${stack.partition}:ssm:${config.primary.region}:${stack.account}:parameter/${configParameter.parameterName.replace(/^\//, '')}`,
+      ],
     }),
-    new iam.PolicyStatement({ sid: 'PublishReadiness', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': READINESS_NAMESPACE } } }),
-    new iam.PolicyStatement({ sid: 'KeepState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [controller.table.tableArn] }),
+    new iam.PolicyStatement({
+      sid: 'PublishReadiness',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': READINESS_NAMESPACE } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'KeepState',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [controller.table.tableArn],
+    }),
   ];
 }

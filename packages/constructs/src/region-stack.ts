@@ -37,7 +37,10 @@ export class RegionStack extends Stack {
         failed: zones.length === 0,
         message: `availabilityZones must be named for ${props.env.region}: its zone names differ between accounts, so there is no default`,
       },
-      { failed: zones.some((az) => !isZoneOf(az, props.env.region)), message: `availabilityZones must all be zones of ${props.env.region}; got ${zones.join(', ')}` },
+      {
+        failed: zones.some((az) => !isZoneOf(az, props.env.region)),
+        message: `availabilityZones must all be zones of ${props.env.region}; got ${zones.join(', ')}`,
+      },
     ]);
     this.zones = zones;
   }

@@ -65,10 +65,19 @@ export class ReplicatedBucket extends Construct {
     const ia = props.infrequentAccessAfterDays ?? 30;
     const noncurrent = props.noncurrentVersionExpirationDays ?? 30;
     validateProps(this, [
-      { failed: !BUCKET_NAME.test(props.bucketName), message: `bucketName must be a valid S3 bucket name; got ${JSON.stringify(props.bucketName)}` },
-      { failed: !BUCKET_NAME.test(props.partnerBucketName), message: `partnerBucketName must be a valid S3 bucket name; got ${JSON.stringify(props.partnerBucketName)}` },
+      {
+        failed: !BUCKET_NAME.test(props.bucketName),
+        message: `bucketName must be a valid S3 bucket name; got ${JSON.stringify(props.bucketName)}`,
+      },
+      {
+        failed: !BUCKET_NAME.test(props.partnerBucketName),
+        message: `partnerBucketName must be a valid S3 bucket name; got ${JSON.stringify(props.partnerBucketName)}`,
+      },
       { failed: props.bucketName === props.partnerBucketName, message: 'partnerBucketName must differ from bucketName' },
-      { failed: !Token.isUnresolved(region) && props.partnerRegion === region, message: `partnerRegion must differ from this stack's region ${region}` },
+      {
+        failed: !Token.isUnresolved(region) && props.partnerRegion === region,
+        message: `partnerRegion must differ from this stack's region ${region}`,
+      },
       { failed: ia !== 0 && ia < 30, message: `infrequentAccessAfterDays must be 0 or at least 30 (an S3 minimum); got ${ia}` },
       { failed: noncurrent < 1, message: `noncurrentVersionExpirationDays must be at least 1; got ${noncurrent}` },
     ]);
@@ -82,7 +91,11 @@ export class ReplicatedBucket extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       lifecycleRules: [{ id: 'expire', expiration: Duration.days(90) }],
     });
-    acknowledge(this.accessLogs, ['AwsSolutions-S1'], 'This bucket receives the data bucket\'s server access logs; logging it too would recurse.');
+    acknowledge(
+      this.accessLogs,
+      ['AwsSolutions-S1'],
+      "This bucket receives the data bucket's server access logs; logging it too would recurse.",
+    );
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
@@ -110,17 +123,27 @@ export class ReplicatedBucket extends Construct {
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
       description: `Replicates ${props.bucketName} to ${props.partnerBucketName}`,
     });
-    this.replicationRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    this.replicationRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [this.bucket.bucketArn] }),
+    );
     this.replicationRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
         resources: [this.bucket.arnForObjects('*')],
       }),
     );
-    this.replicationRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [`${partnerArn}/*`] }));
+    this.replicationRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+        resources: [`${partnerArn}/*`],
+      }),
+    );
     acknowledge(
       this.replicationRole,
-      [`AwsSolutions-IAM5[Resource::${nagArn(this.bucket)}/*]`, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.partnerBucketName}/*]`],
+      [
+        `AwsSolutions-IAM5[Resource::${nagArn(this.bucket)}/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.partnerBucketName}/*]`,
+      ],
       'Replication reads every object version of this bucket and writes every object of the partner bucket: object ARNs end in /* by nature, and the actions are listed one by one.',
     );
 
@@ -138,7 +161,10 @@ export class ReplicatedBucket extends Construct {
     if (grantee instanceof Construct) {
       acknowledge(
         grantee,
-        [...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`), `AwsSolutions-IAM5[Resource::${nagArn(this.bucket)}/*]`],
+        [
+          ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`),
+          `AwsSolutions-IAM5[Resource::${nagArn(this.bucket)}/*]`,
+        ],
         'The app reads and writes any object of its own data bucket: these S3 action families and the /* object ARN are the scope of a read-write grant on one bucket.',
       );
     }

@@ -60,10 +60,18 @@ export class SnapshotSchedule extends Construct {
     const regions = [config.primary, config.secondary];
     for (const statement of snapshotStatements(config, stack)) role.addToPolicy(statement);
     props.configParameter.grantRead(role);
-    acknowledge(role, ['AwsSolutions-IAM5[Resource::*]'], 'Only DescribeDBInstances and DescribeDBSnapshots, which have no resource-level permissions.');
     acknowledge(
       role,
-      regions.flatMap((r) => ['daily', 'manual'].map((kind) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*]`)),
+      ['AwsSolutions-IAM5[Resource::*]'],
+      'Only DescribeDBInstances and DescribeDBSnapshots, which have no resource-level permissions.',
+    );
+    acknowledge(
+      role,
+      regions.flatMap((r) =>
+        ['daily', 'manual'].map(
+          (kind) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*]`,
+        ),
+      ),
       'Snapshots this tool creates are named <app>-daily-<date> (this job) or <app>-manual-<time> (dr snapshot create); it may copy, tag and delete only those.',
     );
 
@@ -109,11 +117,25 @@ export function snapshotStatements(config: DrConfig, stack: Stack, keyUse = true
   const dbArns = regions.map((r) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:db:${r.dbInstanceIdentifier}`);
   // The job names its snapshots <app>-daily-<date>, and `dr snapshot create` <app>-manual-<time>:
   // the grant stops at those prefixes, clear of RDS's own final snapshots.
-  const snapshotArns = regions.flatMap((r) => ['daily', 'manual'].map((kind) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*`));
+  const snapshotArns = regions.flatMap((r) =>
+    ['daily', 'manual'].map((kind) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:snapshot:${config.app}-${kind}-*`),
+  );
   const statements = [
-    new iam.PolicyStatement({ sid: 'ReadDatabasesAndSnapshots', actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'], resources: ['*'] }),
-    new iam.PolicyStatement({ sid: 'SnapshotTheDatabases', actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], resources: [...dbArns, ...snapshotArns] }),
-    new iam.PolicyStatement({ sid: 'CopyAndPruneOurSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'], resources: snapshotArns }),
+    new iam.PolicyStatement({
+      sid: 'ReadDatabasesAndSnapshots',
+      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'SnapshotTheDatabases',
+      actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
+      resources: [...dbArns, ...snapshotArns],
+    }),
+    new iam.PolicyStatement({
+      sid: 'CopyAndPruneOurSnapshots',
+      actions: ['rds:CopyDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:AddTagsToResource'],
+      resources: snapshotArns,
+    }),
   ];
   // Copying an encrypted snapshot across regions has RDS use both regions' keys on the caller's behalf.
   const keys = keyUse ? regions.flatMap((r) => (r.dbKmsKeyArn ? [{ region: r.region, arn: r.dbKmsKeyArn }] : [])) : [];

@@ -30,7 +30,12 @@ interface AlarmProperties {
   readonly TreatMissingData?: TreatMissingData;
   readonly Namespace?: string;
   readonly MetricName?: string;
-  readonly Metrics?: readonly { readonly Id: string; readonly Expression?: string; readonly ReturnData?: boolean; readonly MetricStat?: { readonly Metric: TemplateMetric } }[];
+  readonly Metrics?: readonly {
+    readonly Id: string;
+    readonly Expression?: string;
+    readonly ReturnData?: boolean;
+    readonly MetricStat?: { readonly Metric: TemplateMetric };
+  }[];
 }
 
 /** One alarm of a template: its rule, the metrics it reads (by query id) and the expressions. */
@@ -52,7 +57,13 @@ function deployedAlarms(): DeployedAlarm[] {
       const where = `${stack.stackName}/${properties.AlarmName ?? logicalId}`;
       if (!properties.Metrics) {
         if (!properties.Namespace || !properties.MetricName) throw new Error(`${where}: neither Metrics nor a metric`);
-        return { where, properties, metrics: { m: { Namespace: properties.Namespace, MetricName: properties.MetricName } }, expressions: [], returnId: 'm' };
+        return {
+          where,
+          properties,
+          metrics: { m: { Namespace: properties.Namespace, MetricName: properties.MetricName } },
+          expressions: [],
+          returnId: 'm',
+        };
       }
       const returned = properties.Metrics.filter((m) => m.ReturnData !== false);
       if (returned.length !== 1 || !returned[0]) throw new Error(`${where}: ${returned.length} returned queries`);
@@ -137,7 +148,8 @@ function publish(metric: TemplateMetric, w: World): number | undefined {
       return present(w.lambdaFailures, w.lambdaFailures > 0 || w.lambdaPublishesZero);
     case 'DR/Readiness/controller-heartbeat':
     default:
-      if (metric.Namespace !== 'DR/Readiness') throw new Error(`no publisher for ${metric.Namespace}/${metric.MetricName}: model how AWS publishes it`);
+      if (metric.Namespace !== 'DR/Readiness')
+        throw new Error(`no publisher for ${metric.Namespace}/${metric.MetricName}: model how AWS publishes it`);
       return w.readiness === 'pass' ? 1 : w.readiness === 'fail' ? 0 : undefined;
   }
 }
@@ -169,12 +181,29 @@ const PRIMARY_AVAILABILITY: readonly Scenario[] = [
   { name: 'one bad minute of 5xx', expect: 'OK', world: (t) => (t === FAILS_AT ? { ...SERVING, target5xx: 600 } : SERVING) },
   { name: 'serving, the counts of the latest minute not yet published', expect: 'OK', world: always(SERVING), late: lateAll(counts, 1) },
   { name: 'serving, every ALB metric of the latest minute not yet published', expect: 'OK', world: always(SERVING), late: lateAll(alb, 1) },
-  { name: 'no healthy target (answers are the ALB\'s 503s)', expect: 'ALARM', world: from(SERVING, { ...SERVING, healthyTargets: 0, requests: 0, elb5xx: 600 }) },
+  {
+    name: "no healthy target (answers are the ALB's 503s)",
+    expect: 'ALARM',
+    world: from(SERVING, { ...SERVING, healthyTargets: 0, requests: 0, elb5xx: 600 }),
+  },
   { name: 'no healthy target and no traffic', expect: 'ALARM', world: from(SERVING, { ...SERVING, healthyTargets: 0, requests: 0 }) },
-  { name: 'every target deregistered (host counts published as 0)', expect: 'ALARM', world: from(SERVING, { ...SERVING, registeredTargets: 0, healthyTargets: 0, requests: 0 }) },
-  { name: 'every target deregistered (host counts not published)', expect: 'ALARM', world: from(SERVING, { ...SERVING, registeredTargets: 0, healthyTargets: 0, requests: 0, emptyTargetGroupPublishes: false }) },
+  {
+    name: 'every target deregistered (host counts published as 0)',
+    expect: 'ALARM',
+    world: from(SERVING, { ...SERVING, registeredTargets: 0, healthyTargets: 0, requests: 0 }),
+  },
+  {
+    name: 'every target deregistered (host counts not published)',
+    expect: 'ALARM',
+    world: from(SERVING, { ...SERVING, registeredTargets: 0, healthyTargets: 0, requests: 0, emptyTargetGroupPublishes: false }),
+  },
   { name: '30% of answers are target 5xx', expect: 'ALARM', world: from(SERVING, { ...SERVING, target5xx: 180 }) },
-  { name: '30% of answers are target 5xx, the 5xx count of the latest minute always late', expect: 'ALARM', world: from(SERVING, { ...SERVING, target5xx: 180 }), late: lateAll(['HTTPCode_Target_5XX_Count'], 1) },
+  {
+    name: '30% of answers are target 5xx, the 5xx count of the latest minute always late',
+    expect: 'ALARM',
+    world: from(SERVING, { ...SERVING, target5xx: 180 }),
+    late: lateAll(['HTTPCode_Target_5XX_Count'], 1),
+  },
   { name: 'the region goes silent', expect: 'ALARM', world: from(SERVING, { ...SERVING, regionUp: false }) },
 ];
 
@@ -183,9 +212,21 @@ const DR_AVAILABILITY: readonly Scenario[] = [
   { name: 'dark, empty group publishing no host counts', expect: 'OK', world: always({ ...DARK, emptyTargetGroupPublishes: false }) },
   { name: 'dark, a stray client hitting the ALB (its 503s)', expect: 'OK', world: always({ ...DARK, elb5xx: 20 }) },
   { name: 'serving after a failover', expect: 'OK', world: always(SERVING) },
-  { name: 'scaling up: desired 2, targets registered, healthy a minute later', expect: 'OK', world: (t) => (t < 10 ? DARK : t === 10 ? { ...SERVING, healthyTargets: 0, requests: 0 } : SERVING) },
-  { name: 'desired 2 but no target becomes healthy', expect: 'ALARM', world: from(DARK, { ...DARK, desiredCapacity: 2, registeredTargets: 2, healthyTargets: 0 }) },
-  { name: 'desired 2 but no target registered, empty group publishing nothing', expect: 'ALARM', world: from(DARK, { ...DARK, desiredCapacity: 2, emptyTargetGroupPublishes: false }) },
+  {
+    name: 'scaling up: desired 2, targets registered, healthy a minute later',
+    expect: 'OK',
+    world: (t) => (t < 10 ? DARK : t === 10 ? { ...SERVING, healthyTargets: 0, requests: 0 } : SERVING),
+  },
+  {
+    name: 'desired 2 but no target becomes healthy',
+    expect: 'ALARM',
+    world: from(DARK, { ...DARK, desiredCapacity: 2, registeredTargets: 2, healthyTargets: 0 }),
+  },
+  {
+    name: 'desired 2 but no target registered, empty group publishing nothing',
+    expect: 'ALARM',
+    world: from(DARK, { ...DARK, desiredCapacity: 2, emptyTargetGroupPublishes: false }),
+  },
   { name: 'serving with 20% 5xx', expect: 'ALARM', world: from(SERVING, { ...SERVING, target5xx: 120 }) },
   { name: 'serving, then the region goes silent', expect: 'ALARM', world: from(SERVING, { ...SERVING, regionUp: false }) },
 ];
@@ -216,24 +257,49 @@ const READINESS_CHECK: readonly Scenario[] = [
   { name: 'fails', expect: 'ALARM', world: from(SERVING, { ...SERVING, readiness: 'fail' }) },
   // The last pass leaves the evaluation range, the failure is all that is left: ALARM (it then
   // goes to INSUFFICIENT_DATA once the failure leaves the range too).
-  { name: 'fails once, then cannot be evaluated (the oldest-breach rule)', expect: 'ALARM', world: (t) => (t < PERIODS - 4 ? SERVING : t === PERIODS - 4 ? { ...SERVING, readiness: 'fail' } : { ...SERVING, readiness: 'unknown' }) },
+  {
+    name: 'fails once, then cannot be evaluated (the oldest-breach rule)',
+    expect: 'ALARM',
+    world: (t) =>
+      t < PERIODS - 4 ? SERVING : t === PERIODS - 4 ? { ...SERVING, readiness: 'fail' } : { ...SERVING, readiness: 'unknown' },
+  },
 ];
 
 const READINESS_HEARTBEAT: readonly Scenario[] = [
   { name: 'the evaluation runs and the controller beats', expect: 'OK', world: always(SERVING) },
-  { name: 'the controller\'s heartbeat is stale', expect: 'ALARM', world: from(SERVING, { ...SERVING, readiness: 'fail' }) },
+  { name: "the controller's heartbeat is stale", expect: 'ALARM', world: from(SERVING, { ...SERVING, readiness: 'fail' }) },
   { name: 'the evaluation stops running (no datapoint)', expect: 'ALARM', world: from(SERVING, { ...SERVING, readiness: 'not-running' }) },
 ];
 
 /** The kind of an alarm, from what it reads; each kind has its scenario table. */
-const KINDS: readonly { readonly kind: string; readonly matches: (names: ReadonlySet<string>) => boolean; readonly scenarios: readonly Scenario[] }[] = [
-  { kind: 'DR-region availability', matches: (n) => n.has('AWS/ApplicationELB/HealthyHostCount') && n.has('AWS/AutoScaling/GroupDesiredCapacity'), scenarios: DR_AVAILABILITY },
+const KINDS: readonly {
+  readonly kind: string;
+  readonly matches: (names: ReadonlySet<string>) => boolean;
+  readonly scenarios: readonly Scenario[];
+}[] = [
+  {
+    kind: 'DR-region availability',
+    matches: (n) => n.has('AWS/ApplicationELB/HealthyHostCount') && n.has('AWS/AutoScaling/GroupDesiredCapacity'),
+    scenarios: DR_AVAILABILITY,
+  },
   { kind: 'primary availability', matches: (n) => n.has('AWS/ApplicationELB/HealthyHostCount'), scenarios: PRIMARY_AVAILABILITY },
-  { kind: 'unhealthy targets', matches: (n) => n.size === 1 && n.has('AWS/ApplicationELB/UnHealthyHostCount'), scenarios: UNHEALTHY_TARGETS },
+  {
+    kind: 'unhealthy targets',
+    matches: (n) => n.size === 1 && n.has('AWS/ApplicationELB/UnHealthyHostCount'),
+    scenarios: UNHEALTHY_TARGETS,
+  },
   { kind: 'replica lag', matches: (n) => n.size === 1 && n.has('AWS/RDS/ReplicaLag'), scenarios: REPLICA_LAG },
   { kind: 'Lambda errors', matches: (n) => n.size === 1 && n.has('AWS/Lambda/Errors'), scenarios: LAMBDA_ERRORS },
-  { kind: 'readiness heartbeat', matches: (n) => n.size === 1 && n.has('DR/Readiness/controller-heartbeat'), scenarios: READINESS_HEARTBEAT },
-  { kind: 'readiness check', matches: (n) => n.size === 1 && [...n].every((name) => name.startsWith('DR/Readiness/')), scenarios: READINESS_CHECK },
+  {
+    kind: 'readiness heartbeat',
+    matches: (n) => n.size === 1 && n.has('DR/Readiness/controller-heartbeat'),
+    scenarios: READINESS_HEARTBEAT,
+  },
+  {
+    kind: 'readiness check',
+    matches: (n) => n.size === 1 && [...n].every((name) => name.startsWith('DR/Readiness/')),
+    scenarios: READINESS_CHECK,
+  },
 ];
 
 function kindOf(alarm: DeployedAlarm) {
@@ -244,7 +310,10 @@ function kindOf(alarm: DeployedAlarm) {
 /** The alarm's states over a scenario: every metric published period by period from the scenario's world. */
 function run(alarm: DeployedAlarm, scenario: Scenario): AlarmState[] {
   const worlds = Array.from({ length: PERIODS }, (_, t) => scenario.world(t));
-  const queries: MetricQuery[] = [...Object.entries(alarm.metrics).map(([id, metric]) => ({ id, points: worlds.map((w) => publish(metric, w)) })), ...alarm.expressions];
+  const queries: MetricQuery[] = [
+    ...Object.entries(alarm.metrics).map(([id, metric]) => ({ id, points: worlds.map((w) => publish(metric, w)) })),
+    ...alarm.expressions,
+  ];
   const latePeriods = Object.fromEntries(
     Object.entries(alarm.metrics).flatMap(([id, m]): [string, number][] => {
       const late = scenario.late?.[m.MetricName];
@@ -287,7 +356,13 @@ describe('every alarm of the pilot light, evaluated as CloudWatch would', () => 
   }
 
   it('finds the alarms of both regions: availability, targets, replica lag, the Lambdas and readiness', () => {
-    expect(alarms.map((a) => a.where)).toEqual(expect.arrayContaining(['Lamp-Primary/lamp-primary-alb-availability', 'Lamp-Control/lamp-secondary-alb-availability', 'Lamp-Control/lamp-secondary-replica-lag']));
+    expect(alarms.map((a) => a.where)).toEqual(
+      expect.arrayContaining([
+        'Lamp-Primary/lamp-primary-alb-availability',
+        'Lamp-Control/lamp-secondary-alb-availability',
+        'Lamp-Control/lamp-secondary-replica-lag',
+      ]),
+    );
     expect(alarms.length).toBeGreaterThanOrEqual(18);
   });
 
@@ -297,6 +372,13 @@ describe('every alarm of the pilot light, evaluated as CloudWatch would', () => 
       return !scenarios.some((s) => s.expect === 'OK') || !scenarios.some((s) => s.expect === 'ALARM');
     });
 
-    expect(uncovered.map((a) => `${a.where} reads ${Object.values(a.metrics).map((m) => `${m.Namespace}/${m.MetricName}`).join(', ')}`)).toEqual([]);
+    expect(
+      uncovered.map(
+        (a) =>
+          `${a.where} reads ${Object.values(a.metrics)
+            .map((m) => `${m.Namespace}/${m.MetricName}`)
+            .join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 });

@@ -5,8 +5,19 @@ import { stackIn } from './helpers.js';
 
 function tier(pilotLight: boolean, healthCheckPath?: string, certificateArn?: string) {
   const stack = stackIn(pilotLight ? 'us-east-1' : 'eu-west-1');
-  const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: pilotLight ? ['us-east-1a', 'us-east-1b'] : ['eu-west-1a', 'eu-west-1b'] });
-  new AppTier(stack, 'App', { vpc, autoScalingGroupName: pilotLight ? 'secondary-asg' : 'primary-asg', capacity: { min: 2, desired: 2, max: 4 }, pilotLight, amiParameterName: '/dr/lamp/ami', healthCheckPath, certificateArn });
+  const { vpc } = new PilotLightNetwork(stack, 'Net', {
+    cidr: '10.0.0.0/16',
+    availabilityZones: pilotLight ? ['us-east-1a', 'us-east-1b'] : ['eu-west-1a', 'eu-west-1b'],
+  });
+  new AppTier(stack, 'App', {
+    vpc,
+    autoScalingGroupName: pilotLight ? 'secondary-asg' : 'primary-asg',
+    capacity: { min: 2, desired: 2, max: 4 },
+    pilotLight,
+    amiParameterName: '/dr/lamp/ami',
+    healthCheckPath,
+    certificateArn,
+  });
   return Template.fromStack(stack);
 }
 
@@ -14,11 +25,20 @@ const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-
 
 describe('AppTier', () => {
   it('keeps the pilot light at zero instances, able to grow to max', () => {
-    tier(true).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { AutoScalingGroupName: 'secondary-asg', MinSize: '0', MaxSize: '4', DesiredCapacity: Match.absent() });
+    tier(true).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      AutoScalingGroupName: 'secondary-asg',
+      MinSize: '0',
+      MaxSize: '4',
+      DesiredCapacity: Match.absent(),
+    });
   });
 
   it('never writes desired capacity, so a redeploy does not undo a failover', () => {
-    tier(false).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4', DesiredCapacity: Match.absent() });
+    tier(false).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '2',
+      MaxSize: '4',
+      DesiredCapacity: Match.absent(),
+    });
   });
 
   it('checks health on /ref every 5 s (4 s timeout, 2 to fail, 2 to recover) through a load balancer the other region can probe', () => {
@@ -63,7 +83,9 @@ describe('AppTier', () => {
       SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
       DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: targetGroup } }],
     });
-    t.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })]) });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })]),
+    });
   });
 
   it('with a certificate, redirects port 80 to HTTPS except the health path, which stays forwarded', () => {
@@ -100,11 +122,25 @@ describe('AppTier', () => {
 
     t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       NotificationConfigurations: [
-        { TopicARN: { Ref: topic }, NotificationTypes: Match.arrayEquals(['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR']) },
+        {
+          TopicARN: { Ref: topic },
+          NotificationTypes: Match.arrayEquals([
+            'autoscaling:EC2_INSTANCE_LAUNCH',
+            'autoscaling:EC2_INSTANCE_LAUNCH_ERROR',
+            'autoscaling:EC2_INSTANCE_TERMINATE',
+            'autoscaling:EC2_INSTANCE_TERMINATE_ERROR',
+          ]),
+        },
       ],
     });
-    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppNotificationKey'), 'Arn'] } });
-    t.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    t.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppNotificationKey'), 'Arn'] },
+    });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
   });
 
   it('lets the Auto Scaling service-linked role, and only it, use the topic key through SNS', () => {
@@ -117,7 +153,18 @@ describe('AppTier', () => {
             Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
             Condition: {
               StringEquals: { 'kms:CallerAccount': '123456789012', 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' },
-              ArnLike: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*']] } },
+              ArnLike: {
+                'aws:PrincipalArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*',
+                    ],
+                  ],
+                },
+              },
             },
           }),
         ]),

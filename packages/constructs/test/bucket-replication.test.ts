@@ -12,7 +12,9 @@ function deferred() {
   const bucket = new ReplicatedBucket(stack, 'Data', { ...names, deferReplication: true });
   new BucketReplication(stack, 'Replication', { bucket });
   const template = Template.fromStack(stack);
-  const [resource] = Object.values(template.findResources('Custom::BucketReplication')) as { Properties: { Create: unknown; Update: unknown; Delete: unknown; InstallLatestAwsSdk: unknown } }[];
+  const [resource] = Object.values(template.findResources('Custom::BucketReplication')) as {
+    Properties: { Create: unknown; Update: unknown; Delete: unknown; InstallLatestAwsSdk: unknown };
+  }[];
   return { stack, bucket, template, resource };
 }
 
@@ -24,35 +26,58 @@ describe('BucketReplication', () => {
     const create = parseJoinedJson(resource?.Properties.Create) as { service: string; action: string; parameters: { Bucket: string } };
     expect(create).toMatchObject({ service: 'S3', action: 'putBucketReplication', parameters: { Bucket: ref } });
     expect(parseJoinedJson(resource?.Properties.Update)).toEqual(create);
-    expect(parseJoinedJson(resource?.Properties.Delete)).toMatchObject({ service: 'S3', action: 'deleteBucketReplication', parameters: { Bucket: ref } });
+    expect(parseJoinedJson(resource?.Properties.Delete)).toMatchObject({
+      service: 'S3',
+      action: 'deleteBucketReplication',
+      parameters: { Bucket: ref },
+    });
     expect(resource?.Properties.InstallLatestAwsSdk).toBe(false);
   });
 
-  it('applies exactly the rule the bucket would carry inline, in the S3 API\'s shape', () => {
+  it("applies exactly the rule the bucket would carry inline, in the S3 API's shape", () => {
     const { resource } = deferred();
     const inline = stackIn('eu-west-1');
     new ReplicatedBucket(inline, 'Data', names);
-    const [bucket] = Object.values(Template.fromStack(inline).findResources('AWS::S3::Bucket', { Properties: { BucketName: names.bucketName } })) as { Properties: { ReplicationConfiguration: { Role: unknown; Rules: Record<string, unknown>[] } } }[];
+    const [bucket] = Object.values(
+      Template.fromStack(inline).findResources('AWS::S3::Bucket', { Properties: { BucketName: names.bucketName } }),
+    ) as { Properties: { ReplicationConfiguration: { Role: unknown; Rules: Record<string, unknown>[] } } }[];
     const inlineRule = bucket?.Properties.ReplicationConfiguration.Rules[0] ?? {};
 
-    const put = parseJoinedJson(resource?.Properties.Create) as { parameters: { ReplicationConfiguration: { Role: string; Rules: Record<string, unknown>[] } } };
+    const put = parseJoinedJson(resource?.Properties.Create) as {
+      parameters: { ReplicationConfiguration: { Role: string; Rules: Record<string, unknown>[] } };
+    };
     const [applied] = put.parameters.ReplicationConfiguration.Rules;
 
     expect(put.parameters.ReplicationConfiguration.Role).toMatch(/^<DataReplicationRole\w+\.Arn>$/);
     // Same rule; only the S3 API's spelling of the id and the partition placeholder differ.
     const { Id, ...rest } = inlineRule;
-    expect(applied).toEqual({ ...JSON.parse(JSON.stringify(rest).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":s3:::secondary-lamp-bucket-2023"\]\]\}/, '"arn:<Ref:AWS::Partition>:s3:::secondary-lamp-bucket-2023"')), ID: Id });
-    expect(applied).toMatchObject({ Destination: { ReplicationTime: { Status: 'Enabled', Time: { Minutes: 15 } } }, SourceSelectionCriteria: { ReplicaModifications: { Status: 'Enabled' } } });
+    expect(applied).toEqual({
+      ...JSON.parse(
+        JSON.stringify(rest).replace(
+          /\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":s3:::secondary-lamp-bucket-2023"\]\]\}/,
+          '"arn:<Ref:AWS::Partition>:s3:::secondary-lamp-bucket-2023"',
+        ),
+      ),
+      ID: Id,
+    });
+    expect(applied).toMatchObject({
+      Destination: { ReplicationTime: { Status: 'Enabled', Time: { Minutes: 15 } } },
+      SourceSelectionCriteria: { ReplicaModifications: { Status: 'Enabled' } },
+    });
   });
 
-  it('may only put this bucket\'s replication configuration and pass its replication role', () => {
+  it("may only put this bucket's replication configuration and pass its replication role", () => {
     const { template } = deferred();
 
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: Match.stringLikeRegexp('^ReplicationCustomResourcePolicy'),
       PolicyDocument: {
         Statement: [
-          { Action: 's3:PutReplicationConfiguration', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataBucket'), 'Arn'] } },
+          {
+            Action: 's3:PutReplicationConfiguration',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataBucket'), 'Arn'] },
+          },
           { Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataReplicationRole'), 'Arn'] } },
         ],
       },

@@ -33,7 +33,9 @@ const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 /** Every identity-policy statement of a template, with the roles it is attached to. */
 function statementsByRole(template: Template): { roles: string[]; statement: Statement }[] {
   const policies = Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[];
-  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement.map((statement) => ({ roles: (p.Properties.Roles ?? []).map((r) => r.Ref), statement })));
+  return policies.flatMap((p) =>
+    p.Properties.PolicyDocument.Statement.map((statement) => ({ roles: (p.Properties.Roles ?? []).map((r) => r.Ref), statement })),
+  );
 }
 
 describe('DatabaseAppUser', () => {
@@ -67,18 +69,43 @@ describe('DatabaseAppUser', () => {
     const { stack, database, user, template } = appUser();
     const fnGroup = stack.resolve(user.function.connections.securityGroups[0]?.securityGroupId);
     const dbGroup = stack.resolve(database.connections.securityGroups[0]?.securityGroupId);
-    const group = Object.values(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'Test/AppUser Lambda: no inbound, listed outbound' } }))[0] as { Properties: { SecurityGroupEgress: unknown[] } };
+    const group = Object.values(
+      template.findResources('AWS::EC2::SecurityGroup', {
+        Properties: { GroupDescription: 'Test/AppUser Lambda: no inbound, listed outbound' },
+      }),
+    )[0] as { Properties: { SecurityGroupEgress: unknown[] } };
 
-    expect(group.Properties.SecurityGroupEgress).toEqual([{ CidrIp: '0.0.0.0/0', Description: 'Secrets Manager and the CloudFormation response URL (S3)', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 }]);
+    expect(group.Properties.SecurityGroupEgress).toEqual([
+      {
+        CidrIp: '0.0.0.0/0',
+        Description: 'Secrets Manager and the CloudFormation response URL (S3)',
+        FromPort: 443,
+        IpProtocol: 'tcp',
+        ToPort: 443,
+      },
+    ]);
     template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
-    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: fnGroup, DestinationSecurityGroupId: dbGroup, FromPort: DB_PORT, ToPort: DB_PORT, IpProtocol: 'tcp' });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: dbGroup, SourceSecurityGroupId: fnGroup, FromPort: DB_PORT, ToPort: DB_PORT });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: fnGroup,
+      DestinationSecurityGroupId: dbGroup,
+      FromPort: DB_PORT,
+      ToPort: DB_PORT,
+      IpProtocol: 'tcp',
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: dbGroup,
+      SourceSecurityGroupId: fnGroup,
+      FromPort: DB_PORT,
+      ToPort: DB_PORT,
+    });
   });
 
   it('waits for the database to admit the function before it runs', () => {
     const { template } = appUser();
     const [resource] = Object.values(template.findResources('Custom::DatabaseAppUser')) as { DependsOn?: string[] }[];
-    const ingress = Object.keys(template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { Description: 'the database-users function' } }));
+    const ingress = Object.keys(
+      template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { Description: 'the database-users function' } }),
+    );
 
     expect(ingress).toHaveLength(1);
     for (const id of ingress) expect(resource?.DependsOn).toContain(id);
@@ -87,12 +114,14 @@ describe('DatabaseAppUser', () => {
   it('lets its own function, and nothing else, read the master secret', () => {
     const { stack, user, template } = appUser();
     const fnRole = (stack.resolve((user.function.role as iam.Role).roleName) as { Ref: string }).Ref;
-    const readers = statementsByRole(template).filter(({ statement }) => list(statement.Action).some((a) => a === 'secretsmanager:GetSecretValue' || a === 'secretsmanager:*'));
+    const readers = statementsByRole(template).filter(({ statement }) =>
+      list(statement.Action).some((a) => a === 'secretsmanager:GetSecretValue' || a === 'secretsmanager:*'),
+    );
 
     expect(readers.flatMap((r) => r.roles)).toEqual([fnRole]);
   });
 
-  it('lets a grantee connect as the user, to any database of the grantee\'s own region', () => {
+  it("lets a grantee connect as the user, to any database of the grantee's own region", () => {
     const { user } = appUser();
     const app = user.node.root as App;
     const drStack = new Stack(app, 'Dr', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -101,11 +130,19 @@ describe('DatabaseAppUser', () => {
     user.grantConnect(role);
 
     Template.fromStack(drStack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'rds-db:connect', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds-db:us-east-1:123456789012:dbuser:*/lamp_app']] } }] },
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'rds-db:connect',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds-db:us-east-1:123456789012:dbuser:*/lamp_app']] },
+          },
+        ],
+      },
     });
   });
 
-  it('leaves no cdk-nag AwsSolutions finding unacknowledged: the dbuser wildcard is the failback\'s new resource ids', () => {
+  it("leaves no cdk-nag AwsSolutions finding unacknowledged: the dbuser wildcard is the failback's new resource ids", () => {
     const { stack, user } = appUser();
     const role = new iam.Role(stack, 'Instances', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     user.grantConnect(role);
@@ -137,11 +174,15 @@ describe('DatabaseAppUser in the reference blueprint', () => {
   const stacks = [pilot.primaryStack, pilot.secondaryStack, pilot.globalStack, pilot.controlStack, pilot.primaryConfigStack];
   /** The role of each region's instances (its instance profile's). */
   const instanceRole = (stack: Stack) => {
-    const [profile] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::InstanceProfile', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AppInstanceRole') }] } })) as { Properties: { Roles: { Ref: string }[] } }[];
+    const [profile] = Object.values(
+      Template.fromStack(stack).findResources('AWS::IAM::InstanceProfile', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AppInstanceRole') }] },
+      }),
+    ) as { Properties: { Roles: { Ref: string }[] } }[];
     return profile!.Properties.Roles[0]!.Ref;
   };
 
-  it('lets no role but the app user\'s function read any secret, in any stack', () => {
+  it("lets no role but the app user's function read any secret, in any stack", () => {
     const readers = stacks.flatMap((stack) =>
       statementsByRole(Template.fromStack(stack))
         .filter(({ statement }) => list(statement.Action).some((a) => a.startsWith('secretsmanager:Get') || a === 'secretsmanager:*'))
@@ -152,14 +193,21 @@ describe('DatabaseAppUser in the reference blueprint', () => {
     expect(readers[0]).toMatch(/^Lamp-Primary\/AppUserRole/);
   });
 
-  it('lets each region\'s instances connect as lamp_app to their own region\'s database, and nothing else of the database', () => {
-    for (const [stack, region] of [[pilot.primaryStack, 'eu-west-1'], [pilot.secondaryStack, 'us-east-1']] as const) {
+  it("lets each region's instances connect as lamp_app to their own region's database, and nothing else of the database", () => {
+    for (const [stack, region] of [
+      [pilot.primaryStack, 'eu-west-1'],
+      [pilot.secondaryStack, 'us-east-1'],
+    ] as const) {
       const role = instanceRole(stack);
-      const connect = statementsByRole(Template.fromStack(stack)).filter(({ statement }) => list(statement.Action).some((a) => a.startsWith('rds-db:')));
+      const connect = statementsByRole(Template.fromStack(stack)).filter(({ statement }) =>
+        list(statement.Action).some((a) => a.startsWith('rds-db:')),
+      );
 
       expect(connect).toHaveLength(1);
       expect(connect[0]!.roles).toEqual([role]);
-      expect(JSON.stringify(connect[0]!.statement.Resource)).toBe(JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds-db:${region}:123456789012:dbuser:*/lamp_app`]] }));
+      expect(JSON.stringify(connect[0]!.statement.Resource)).toBe(
+        JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds-db:${region}:123456789012:dbuser:*/lamp_app`]] }),
+      );
     }
   });
 

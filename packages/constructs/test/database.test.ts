@@ -1,13 +1,24 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
-import { PilotLightDatabase, PilotLightNetwork, PilotLightReplica, type PilotLightDatabaseProps, type PilotLightReplicaProps } from '../src/index.js';
+import {
+  PilotLightDatabase,
+  PilotLightNetwork,
+  PilotLightReplica,
+  type PilotLightDatabaseProps,
+  type PilotLightReplicaProps,
+} from '../src/index.js';
 import { stackIn } from './helpers.js';
 
 function primary(props: Partial<PilotLightDatabaseProps> = {}) {
   const stack = stackIn('eu-west-1');
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
-  const db = new PilotLightDatabase(stack, 'Db', { vpc, instanceIdentifier: 'lamp-primary', secretReplicaRegions: ['us-east-1'], ...props });
+  const db = new PilotLightDatabase(stack, 'Db', {
+    vpc,
+    instanceIdentifier: 'lamp-primary',
+    secretReplicaRegions: ['us-east-1'],
+    ...props,
+  });
   const app = new ec2.SecurityGroup(stack, 'AppTier', { vpc });
   db.connections.allowDefaultPortFrom(app);
   return { stack, db, template: Template.fromStack(stack) };
@@ -16,7 +27,12 @@ function primary(props: Partial<PilotLightDatabaseProps> = {}) {
 function replica(props: Partial<PilotLightReplicaProps> = {}) {
   const stack = stackIn('us-east-1');
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'] });
-  new PilotLightReplica(stack, 'Replica', { vpc, instanceIdentifier: 'lamp-replica', source: { region: 'eu-west-1', instanceIdentifier: 'lamp-primary' }, ...props });
+  new PilotLightReplica(stack, 'Replica', {
+    vpc,
+    instanceIdentifier: 'lamp-replica',
+    source: { region: 'eu-west-1', instanceIdentifier: 'lamp-primary' },
+    ...props,
+  });
   return Template.fromStack(stack);
 }
 
@@ -48,7 +64,10 @@ describe('PilotLightDatabase', () => {
       Family: 'mysql8.4',
       Parameters: { require_secure_transport: '1', binlog_format: 'ROW', read_only: Match.absent() },
     });
-    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: 'lamp-primary', DBParameterGroupName: { Ref: groupId(template, 'lamp-primary-params') } });
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceIdentifier: 'lamp-primary',
+      DBParameterGroupName: { Ref: groupId(template, 'lamp-primary-params') },
+    });
   });
 
   it('keeps a group for instances retired in its region: the same family and parameters, with read_only 1', () => {
@@ -59,17 +78,23 @@ describe('PilotLightDatabase', () => {
     });
   });
 
-  it('takes the groups\' names from its props', () => {
+  it("takes the groups' names from its props", () => {
     const { template } = primary({ parameterGroupName: 'shop-db', retiredParameterGroupName: 'shop-db-old' });
 
     template.hasResourceProperties('AWS::RDS::DBInstance', { DBParameterGroupName: { Ref: groupId(template, 'shop-db') } });
-    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { DBParameterGroupName: 'shop-db-old', Parameters: Match.objectLike({ read_only: '1' }) });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      DBParameterGroupName: 'shop-db-old',
+      Parameters: Match.objectLike({ read_only: '1' }),
+    });
   });
 
   it('tags the instance, and only the instance, with its tags', () => {
     const { template } = primary({ tags: { team: 'payments' } });
 
-    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: 'lamp-primary', Tags: [{ Key: 'team', Value: 'payments' }] });
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceIdentifier: 'lamp-primary',
+      Tags: [{ Key: 'team', Value: 'payments' }],
+    });
     expect(JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'))).not.toContain('payments');
   });
 
@@ -100,26 +125,36 @@ describe('PilotLightDatabase', () => {
     });
   });
 
-  it('lives in the isolated subnets, reachable only from the app tier\'s security group', () => {
+  it("lives in the isolated subnets, reachable only from the app tier's security group", () => {
     const { template } = primary();
 
-    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: [{ Ref: Match.stringLikeRegexp('isolated') }, { Ref: Match.stringLikeRegexp('isolated') }] });
+    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+      SubnetIds: [{ Ref: Match.stringLikeRegexp('isolated') }, { Ref: Match.stringLikeRegexp('isolated') }],
+    });
     const ingress = template.findResources('AWS::EC2::SecurityGroupIngress');
     const toDb = Object.values(ingress).filter((r) => JSON.stringify(r).includes('DbInstanceSecurityGroup'));
     expect(toDb).toHaveLength(1);
-    const rule = (toDb[0] as { Properties: { SourceSecurityGroupId: { 'Fn::GetAtt': string[] }; FromPort: unknown; CidrIp?: string } }).Properties;
+    const rule = (toDb[0] as { Properties: { SourceSecurityGroupId: { 'Fn::GetAtt': string[] }; FromPort: unknown; CidrIp?: string } })
+      .Properties;
     expect(rule.SourceSecurityGroupId['Fn::GetAtt'][0]).toMatch(/^AppTier/);
     expect(rule.FromPort).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DbInstance/), 'Endpoint.Port'] });
     expect(rule.CidrIp).toBeUndefined();
-    const dbGroup = Object.values(template.findResources('AWS::EC2::SecurityGroup')).find((g) => JSON.stringify(g).includes('DbInstance') || JSON.stringify(g).includes('Db/Instance'));
+    const dbGroup = Object.values(template.findResources('AWS::EC2::SecurityGroup')).find(
+      (g) => JSON.stringify(g).includes('DbInstance') || JSON.stringify(g).includes('Db/Instance'),
+    );
     expect(JSON.stringify(dbGroup ?? {})).not.toContain('SecurityGroupIngress');
   });
 
   it('keeps its credentials in Secrets Manager, replicated to the DR region, never in the template', () => {
     const { template } = primary();
 
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'lamp-primary/credentials', ReplicaRegions: [{ Region: 'us-east-1' }], GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }) });
-    const password = (Object.values(template.findResources('AWS::RDS::DBInstance'))[0] as { Properties: { MasterUserPassword: unknown } }).Properties.MasterUserPassword;
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'lamp-primary/credentials',
+      ReplicaRegions: [{ Region: 'us-east-1' }],
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
+    });
+    const password = (Object.values(template.findResources('AWS::RDS::DBInstance'))[0] as { Properties: { MasterUserPassword: unknown } })
+      .Properties.MasterUserPassword;
     expect(JSON.stringify(password)).toContain('{{resolve:secretsmanager:');
   });
 
@@ -127,14 +162,16 @@ describe('PilotLightDatabase', () => {
     const stack = stackIn('eu-west-1');
     const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
 
-    expect(() => new PilotLightDatabase(stack, 'Db', { vpc, instanceIdentifier: '1-bad', parameterGroupName: 'p', secretReplicaRegions: [] })).toThrowError(
+    expect(
+      () => new PilotLightDatabase(stack, 'Db', { vpc, instanceIdentifier: '1-bad', parameterGroupName: 'p', secretReplicaRegions: [] }),
+    ).toThrowError(
       /Test\/Db: invalid props:\n {2}- instanceIdentifier must be an RDS identifier.*\n {2}- secretReplicaRegions must name the DR region/,
     );
   });
 });
 
 describe('PilotLightReplica', () => {
-  it('puts the replica in the DR region with that region\'s own key, sourcing the primary by ARN', () => {
+  it("puts the replica in the DR region with that region's own key, sourcing the primary by ARN", () => {
     replica().hasResourceProperties('AWS::RDS::DBInstance', {
       DBInstanceIdentifier: 'lamp-replica',
       SourceDBInstanceIdentifier: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:eu-west-1:123456789012:db:lamp-primary']] },
@@ -145,7 +182,7 @@ describe('PilotLightReplica', () => {
     });
   });
 
-  it('uses a parameter group of its own, not the primary\'s, that leaves read_only to the failover engine', () => {
+  it("uses a parameter group of its own, not the primary's, that leaves read_only to the failover engine", () => {
     const template = replica();
 
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
@@ -153,7 +190,10 @@ describe('PilotLightReplica', () => {
       Family: 'mysql8.4',
       Parameters: { require_secure_transport: '1', binlog_format: 'ROW', read_only: Match.absent() },
     });
-    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: 'lamp-replica', DBParameterGroupName: { Ref: groupId(template, 'lamp-replica-params') } });
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceIdentifier: 'lamp-replica',
+      DBParameterGroupName: { Ref: groupId(template, 'lamp-replica-params') },
+    });
   });
 
   it('keeps a group for instances retired in its region, with read_only 1', () => {
@@ -183,15 +223,30 @@ describe('PilotLightReplica', () => {
     const stack = stackIn('us-east-1');
     const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'] });
 
-    expect(() => new PilotLightReplica(stack, 'Replica', { vpc, instanceIdentifier: 'r', parameterGroupName: 'Same', retiredParameterGroupName: 'same', source: { region: 'eu-west-1', instanceIdentifier: 'x' } })).toThrowError(
-      /retiredParameterGroupName must differ from parameterGroupName \(same\)/,
-    );
+    expect(
+      () =>
+        new PilotLightReplica(stack, 'Replica', {
+          vpc,
+          instanceIdentifier: 'r',
+          parameterGroupName: 'Same',
+          retiredParameterGroupName: 'same',
+          source: { region: 'eu-west-1', instanceIdentifier: 'x' },
+        }),
+    ).toThrowError(/retiredParameterGroupName must differ from parameterGroupName \(same\)/);
   });
 
   it('refuses a source in its own region', () => {
     const stack = stackIn('us-east-1');
     const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'] });
 
-    expect(() => new PilotLightReplica(stack, 'Replica', { vpc, instanceIdentifier: 'r', parameterGroupName: 'p', source: { region: 'us-east-1', instanceIdentifier: 'x' } })).toThrowError(/source\.region must be another region/);
+    expect(
+      () =>
+        new PilotLightReplica(stack, 'Replica', {
+          vpc,
+          instanceIdentifier: 'r',
+          parameterGroupName: 'p',
+          source: { region: 'us-east-1', instanceIdentifier: 'x' },
+        }),
+    ).toThrowError(/source\.region must be another region/);
   });
 });

@@ -16,8 +16,20 @@ const code = lambda.Code.fromInline('export const handler = async () => {};');
 const props: PilotLightProps = {
   app: 'lamp',
   account: '123456789012',
-  primary: { region: 'eu-west-1', cidr: '10.0.0.0/16', bucketName: 'primary-lamp-bucket-2023', autoScalingGroupName: 'primary-asg', dbInstanceIdentifier: 'lamp-primary' },
-  secondary: { region: 'us-east-1', cidr: '10.1.0.0/16', bucketName: 'secondary-lamp-bucket-2023', autoScalingGroupName: 'secondary-asg', dbInstanceIdentifier: 'lamp-replica' },
+  primary: {
+    region: 'eu-west-1',
+    cidr: '10.0.0.0/16',
+    bucketName: 'primary-lamp-bucket-2023',
+    autoScalingGroupName: 'primary-asg',
+    dbInstanceIdentifier: 'lamp-primary',
+  },
+  secondary: {
+    region: 'us-east-1',
+    cidr: '10.1.0.0/16',
+    bucketName: 'secondary-lamp-bucket-2023',
+    autoScalingGroupName: 'secondary-asg',
+    dbInstanceIdentifier: 'lamp-replica',
+  },
   controllerCode: code,
   snapshotCode: code,
   readinessCode: code,
@@ -43,11 +55,13 @@ function synthesize(overrides: Partial<PilotLightProps> = {}): { pilot: PilotLig
   const app = new App();
   const pilot = new PilotLight(app, 'Lamp', { ...props, ...overrides });
   const assembly = app.synth();
-  const stacks = [pilot.primaryStack, pilot.secondaryStack, pilot.globalStack, pilot.controlStack, pilot.primaryConfigStack].map((s: Stack) => ({
-    name: s.stackName,
-    region: s.region,
-    template: assembly.getStackByName(s.stackName).template as Template,
-  }));
+  const stacks = [pilot.primaryStack, pilot.secondaryStack, pilot.globalStack, pilot.controlStack, pilot.primaryConfigStack].map(
+    (s: Stack) => ({
+      name: s.stackName,
+      region: s.region,
+      template: assembly.getStackByName(s.stackName).template as Template,
+    }),
+  );
   return { pilot, stacks };
 }
 
@@ -85,16 +99,22 @@ function resourceOf(stack: Deployed, id: string): Resource {
 
 /** The DR config a config stack writes, each deploy-time value as its origin. */
 function writtenConfig(stacks: readonly Deployed[], stack: Deployed): Record<string, unknown> {
-  const [parameter] = Object.values(stack.template.Resources).filter((r) => r.Type === 'AWS::SSM::Parameter' && r.Properties.Name === '/dr/lamp/config');
+  const [parameter] = Object.values(stack.template.Resources).filter(
+    (r) => r.Type === 'AWS::SSM::Parameter' && r.Properties.Name === '/dr/lamp/config',
+  );
   const value = parameter?.Properties.Value as string | { 'Fn::Join': [string, unknown[]] };
   if (typeof value === 'string') return JSON.parse(value) as Record<string, unknown>;
   const origins: Origin[] = [];
-  const text = value['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `@@${origins.push(origin(stacks, stack, part)) - 1}@@`)).join('');
+  const text = value['Fn::Join'][1]
+    .map((part) => (typeof part === 'string' ? part : `@@${origins.push(origin(stacks, stack, part)) - 1}@@`))
+    .join('');
   const revive = (x: unknown): unknown => {
     if (typeof x === 'string') {
       const whole = /^@@(\d+)@@$/.exec(x);
       if (whole) return origins[Number(whole[1])];
-      return x.includes('@@') ? { template: x.replace(/@@(\d+)@@/g, '{}'), parts: [...x.matchAll(/@@(\d+)@@/g)].map((m) => origins[Number(m[1])]) } : x;
+      return x.includes('@@')
+        ? { template: x.replace(/@@(\d+)@@/g, '{}'), parts: [...x.matchAll(/@@(\d+)@@/g)].map((m) => origins[Number(m[1])]) }
+        : x;
     }
     if (Array.isArray(x)) return x.map(revive);
     if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, revive(y)]));
@@ -112,15 +132,22 @@ function expectOrigin(value: unknown, type: string, attribute: string, region: s
 }
 const sameResource = (a: unknown, b: Origin) => isOrigin(a) && a.stack.name === b.stack.name && a.id === b.id;
 
-for (const shape of [{ name: 'the primary serving', overrides: {} }, { name: 'the DR region serving (activeRegion after a failover)', overrides: { activeRegion: 'us-east-1' } }]) {
+for (const shape of [
+  { name: 'the primary serving', overrides: {} },
+  { name: 'the DR region serving (activeRegion after a failover)', overrides: { activeRegion: 'us-east-1' } },
+]) {
   describe(`the DR config against the templates, with ${shape.name}`, () => {
     const { stacks } = synthesize(shape.overrides);
-    const configs = stacks.filter((s) => s.name.endsWith('-Control') || s.name.endsWith('-PrimaryConfig')).map((s) => ({ stack: s, config: writtenConfig(stacks, s) }));
+    const configs = stacks
+      .filter((s) => s.name.endsWith('-Control') || s.name.endsWith('-PrimaryConfig'))
+      .map((s) => ({ stack: s, config: writtenConfig(stacks, s) }));
     const serving = shape.overrides.activeRegion ?? 'eu-west-1';
 
     it('is written in both regions, and the same in both', () => {
       expect(configs.map((c) => c.stack.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
-      const [a, b] = configs.map((c) => JSON.stringify(c.config, (_k, v: unknown) => (isOrigin(v) ? `${v.stack.name}/${v.id}.${v.attribute}` : v)));
+      const [a, b] = configs.map((c) =>
+        JSON.stringify(c.config, (_k, v: unknown) => (isOrigin(v) ? `${v.stack.name}/${v.id}.${v.attribute}` : v)),
+      );
       expect(a).toBe(b);
     });
 
@@ -129,7 +156,11 @@ for (const shape of [{ name: 'the primary serving', overrides: {} }, { name: 'th
         for (const { config } of configs) {
           const entry = config[role] as Record<string, unknown> & { region: string; capacity: { max: number } };
           const regionStacks = stacks.filter((s) => s.region === entry.region);
-          const groups = regionStacks.flatMap((s) => Object.values(s.template.Resources).filter((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup' && r.Properties.AutoScalingGroupName === entry.autoScalingGroupName));
+          const groups = regionStacks.flatMap((s) =>
+            Object.values(s.template.Resources).filter(
+              (r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup' && r.Properties.AutoScalingGroupName === entry.autoScalingGroupName,
+            ),
+          );
           expect(groups).toHaveLength(1);
           const group = groups[0]!;
           expect(Number(group.Properties.MaxSize)).toBe(entry.capacity.max);
@@ -142,7 +173,11 @@ for (const shape of [{ name: 'the primary serving', overrides: {} }, { name: 'th
           expect(targetGroup.resource.Properties).toMatchObject({ HealthCheckPath: config.healthPath, HealthCheckIntervalSeconds: 5 });
 
           const loadBalancer = expectOrigin(entry.loadBalancerArn, 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'Ref', entry.region);
-          const listeners = Object.values(loadBalancer.stack.template.Resources).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener' && (r.Properties.LoadBalancerArn as { Ref: string }).Ref === loadBalancer.id);
+          const listeners = Object.values(loadBalancer.stack.template.Resources).filter(
+            (r) =>
+              r.Type === 'AWS::ElasticLoadBalancingV2::Listener' &&
+              (r.Properties.LoadBalancerArn as { Ref: string }).Ref === loadBalancer.id,
+          );
           expect(JSON.stringify(listeners.map((l) => l.Properties.DefaultActions))).toContain(targetGroup.id);
 
           const url = entry.healthCheckUrl as { template: string; parts: Origin[] };
@@ -157,11 +192,17 @@ for (const shape of [{ name: 'the primary serving', overrides: {} }, { name: 'th
           } else expect(entry.healthCheckVia).toBeUndefined();
           expect(loadBalancer.resource.Properties.Scheme).toBe(role === 'primary' ? 'internet-facing' : 'internal');
 
-          expect(regionStacks.flatMap((s) => Object.values(s.template.Resources)).filter((r) => r.Type === 'AWS::S3::Bucket' && r.Properties.BucketName === entry.bucketName)).toHaveLength(1);
+          expect(
+            regionStacks
+              .flatMap((s) => Object.values(s.template.Resources))
+              .filter((r) => r.Type === 'AWS::S3::Bucket' && r.Properties.BucketName === entry.bucketName),
+          ).toHaveLength(1);
 
           // The detector reads the alarm through its region's CloudWatch: it must be in that region,
           // over that region's load balancer and target group.
-          const alarms = regionStacks.flatMap((s) => Object.values(s.template.Resources)).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === entry.availabilityAlarmName);
+          const alarms = regionStacks
+            .flatMap((s) => Object.values(s.template.Resources))
+            .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === entry.availabilityAlarmName);
           expect(alarms).toHaveLength(1);
           const dimensions = JSON.stringify(alarms[0]!.Properties.Metrics);
           expect(dimensions).toContain('"LoadBalancer"');
@@ -176,12 +217,21 @@ for (const shape of [{ name: 'the primary serving', overrides: {} }, { name: 'th
           // the serving region at weight 128 and dial 100 and the pilot light at 0 and 0, and its
           // updates never write a weight or dial, so these properties are the groups as created.
           const groups = expectOrigin(entry.endpointGroupArn, 'Custom::EndpointGroups', `EndpointGroupArn.${entry.region}`, 'us-west-2');
-          const p = groups.resource.Properties as { ServingRegion: string; ListenerArn: unknown; Endpoints: { Region: string; EndpointId: unknown }[] };
+          const p = groups.resource.Properties as {
+            ServingRegion: string;
+            ListenerArn: unknown;
+            Endpoints: { Region: string; EndpointId: unknown }[];
+          };
           expect(p.ServingRegion).toBe(serving);
           const here = p.Endpoints.filter((e) => e.Region === entry.region);
           expect(here).toHaveLength(1);
           expect(sameResource(origin(stacks, groups.stack, here[0]!.EndpointId), entry.loadBalancerArn as Origin)).toBe(true);
-          const listener = expectOrigin((config.globalAccelerator as { listenerArn: unknown }).listenerArn, 'AWS::GlobalAccelerator::Listener', 'ListenerArn', 'us-west-2');
+          const listener = expectOrigin(
+            (config.globalAccelerator as { listenerArn: unknown }).listenerArn,
+            'AWS::GlobalAccelerator::Listener',
+            'ListenerArn',
+            'us-west-2',
+          );
           expect(p.ListenerArn).toEqual({ 'Fn::GetAtt': [listener.id, 'ListenerArn'] });
         }
       });
@@ -199,7 +249,10 @@ for (const shape of [{ name: 'the primary serving', overrides: {} }, { name: 'th
     it('names the state table the controller and dr share, keyed as the engine writes it, and the topic they publish to, in the DR region', () => {
       for (const { config } of configs) {
         const controller = config.controller as { stateTableName: string; topicArn: unknown };
-        const tables = stacks.filter((s) => s.region === 'us-east-1').flatMap((s) => Object.values(s.template.Resources)).filter((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties.TableName === controller.stateTableName);
+        const tables = stacks
+          .filter((s) => s.region === 'us-east-1')
+          .flatMap((s) => Object.values(s.template.Resources))
+          .filter((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties.TableName === controller.stateTableName);
         expect(tables).toHaveLength(1);
         expect(tables[0]!.Properties.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
         expectOrigin(controller.topicArn, 'AWS::SNS::Topic', 'Ref', 'us-east-1');
@@ -210,8 +263,12 @@ for (const shape of [{ name: 'the primary serving', overrides: {} }, { name: 'th
       for (const { config } of configs) {
         for (const r of ['primary', 'secondary'] as const) {
           const entry = config[r] as { region: string; dbInstanceIdentifier: string; dbParameterGroupName: string };
-          const [stack] = stacks.filter((s) => s.region === entry.region && Object.values(s.template.Resources).some((x) => x.Type === 'AWS::RDS::DBInstance'));
-          const instance = Object.values(stack!.template.Resources).find((x) => x.Type === 'AWS::RDS::DBInstance' && x.Properties.DBInstanceIdentifier === entry.dbInstanceIdentifier);
+          const [stack] = stacks.filter(
+            (s) => s.region === entry.region && Object.values(s.template.Resources).some((x) => x.Type === 'AWS::RDS::DBInstance'),
+          );
+          const instance = Object.values(stack!.template.Resources).find(
+            (x) => x.Type === 'AWS::RDS::DBInstance' && x.Properties.DBInstanceIdentifier === entry.dbInstanceIdentifier,
+          );
           expect(instance).toBeDefined();
           const attached = origin(stacks, stack!, instance!.Properties.DBParameterGroupName);
           expect(attached.resource.Properties.DBParameterGroupName).toBe(entry.dbParameterGroupName);

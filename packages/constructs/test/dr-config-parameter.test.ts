@@ -10,7 +10,9 @@ describe('DrConfigParameter', () => {
     const stack = stackIn('us-east-1');
     new DrConfigParameter(stack, 'Config', { config: referenceConfig });
 
-    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter')) as { Properties: { Name: string; Value: string; Type: string } }[];
+    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter')) as {
+      Properties: { Name: string; Value: string; Type: string };
+    }[];
 
     expect(resource?.Properties).toMatchObject({ Name: '/dr/lamp/config', Type: 'String' });
     expect(JSON.parse(resource?.Properties.Value ?? '{}')).toEqual(parseConfig(referenceConfig));
@@ -31,7 +33,11 @@ describe('DrConfigParameter', () => {
 
     config.grantRead(role);
 
-    const statement = (Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0] as { Properties: { PolicyDocument: { Statement: { Action: string[] }[] } } }).Properties.PolicyDocument.Statement[0];
+    const statement = (
+      Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0] as {
+        Properties: { PolicyDocument: { Statement: { Action: string[] }[] } };
+      }
+    ).Properties.PolicyDocument.Statement[0];
     expect(statement?.Action).toEqual(['ssm:DescribeParameters', 'ssm:GetParameters', 'ssm:GetParameter', 'ssm:GetParameterHistory']);
   });
 });

@@ -12,13 +12,19 @@ import { stackIn } from './helpers.js';
 function controller(region = 'us-east-1') {
   const stack = stackIn(region);
   const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
-  new FailoverController(stack, 'Controller', { configParameter, code: lambda.Code.fromInline('export const handler = async () => {};'), notificationEmail: 'oncall@example.com' });
+  new FailoverController(stack, 'Controller', {
+    configParameter,
+    code: lambda.Code.fromInline('export const handler = async () => {};'),
+    notificationEmail: 'oncall@example.com',
+  });
   return Template.fromStack(stack);
 }
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 function statements(t: Template): Statement[] {
-  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+    (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
 }
 const list = <T>(a: T | T[]) => (Array.isArray(a) ? a : [a]);
 /** An ARN as text: a plain string, or CloudFormation's Fn::Join with each Ref as `${Name}`. */
@@ -35,7 +41,14 @@ describe('FailoverController', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Timeout: 900,
-      Environment: { Variables: Match.objectLike({ DR_APP: 'lamp', DR_CONFIG_PARAMETER: { Ref: Match.anyValue() }, DR_STATE_TABLE: { Ref: Match.anyValue() }, DR_TOPIC_ARN: { Ref: Match.anyValue() } }) },
+      Environment: {
+        Variables: Match.objectLike({
+          DR_APP: 'lamp',
+          DR_CONFIG_PARAMETER: { Ref: Match.anyValue() },
+          DR_STATE_TABLE: { Ref: Match.anyValue() },
+          DR_TOPIC_ARN: { Ref: Match.anyValue() },
+        }),
+      },
     });
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
     t.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -59,7 +72,12 @@ describe('FailoverController', () => {
   describe('takes over an unfinished switchover or failback, so it', () => {
     const all = statements(controller());
     /** The resources of every statement that allows `action`, each rendered as text. */
-    const on = (action: string) => all.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource as string | string[])).map(arnText).sort();
+    const on = (action: string) =>
+      all
+        .filter((s) => list(s.Action).includes(action))
+        .flatMap((s) => list(s.Resource as string | string[]))
+        .map(arnText)
+        .sort();
     const rds = (region: string, resource: string) => `arn:\${AWS::Partition}:rds:${region}:123456789012:${resource}`;
     const databases = [rds('eu-west-1', 'db:lamp-primary'), rds('us-east-1', 'db:lamp-replica')];
     const retired = [rds('eu-west-1', 'db:lamp-primary-retired-*'), rds('us-east-1', 'db:lamp-replica-retired-*')];
@@ -70,14 +88,21 @@ describe('FailoverController', () => {
       expect(on('rds:PromoteReadReplica')).toEqual(databases.sort());
     });
 
-    it('can fence and unfence writes only through the two databases\' own parameter groups', () => {
+    it("can fence and unfence writes only through the two databases' own parameter groups", () => {
       expect(on('rds:ModifyDBParameterGroup')).toEqual(ownGroups.sort());
       expect(on('rds:ResetDBParameterGroup')).toEqual(ownGroups.sort());
     });
 
-    it('can recreate either database as a replica of the other, with its region\'s parameter, subnet and option groups', () => {
+    it("can recreate either database as a replica of the other, with its region's parameter, subnet and option groups", () => {
       expect(on('rds:CreateDBInstanceReadReplica')).toEqual(
-        [...databases, ...ownGroups, rds('eu-west-1', 'subgrp:lamp-primary-subnets'), rds('us-east-1', 'subgrp:lamp-replica-subnets'), rds('eu-west-1', 'og:default:mysql-8-4'), rds('us-east-1', 'og:default:mysql-8-4')].sort(),
+        [
+          ...databases,
+          ...ownGroups,
+          rds('eu-west-1', 'subgrp:lamp-primary-subnets'),
+          rds('us-east-1', 'subgrp:lamp-replica-subnets'),
+          rds('eu-west-1', 'og:default:mysql-8-4'),
+          rds('us-east-1', 'og:default:mysql-8-4'),
+        ].sort(),
       );
     });
 
@@ -90,14 +115,17 @@ describe('FailoverController', () => {
       expect(on('rds:AddTagsToResource')).toEqual([...databases, ...retired].sort());
     });
 
-    it('can scale both regions\' groups and move traffic between both endpoint groups', () => {
-      const asg = (region: string, name: string) => `arn:\${AWS::Partition}:autoscaling:${region}:123456789012:autoScalingGroup:*:autoScalingGroupName/${name}`;
+    it("can scale both regions' groups and move traffic between both endpoint groups", () => {
+      const asg = (region: string, name: string) =>
+        `arn:\${AWS::Partition}:autoscaling:${region}:123456789012:autoScalingGroup:*:autoScalingGroupName/${name}`;
 
       expect(on('autoscaling:UpdateAutoScalingGroup')).toEqual([asg('eu-west-1', 'primary-asg'), asg('us-east-1', 'secondary-asg')].sort());
-      expect(on('globalaccelerator:UpdateEndpointGroup')).toEqual([referenceConfig.primary.endpointGroupArn, referenceConfig.secondary.endpointGroupArn].sort());
+      expect(on('globalaccelerator:UpdateEndpointGroup')).toEqual(
+        [referenceConfig.primary.endpointGroupArn, referenceConfig.secondary.endpointGroupArn].sort(),
+      );
     });
 
-    it('can use both regions\' database keys, only through RDS', () => {
+    it("can use both regions' database keys, only through RDS", () => {
       const [kms] = all.filter((s) => list(s.Action).includes('kms:CreateGrant'));
 
       expect(kms).toMatchObject({
@@ -110,14 +138,18 @@ describe('FailoverController', () => {
     it('cannot delete a database or a snapshot', () => {
       const everything = all.flatMap((s) => list(s.Action));
 
-      for (const destructive of ['rds:DeleteDBInstance', 'rds:DeleteDBSnapshot', 'rds:DeleteDBParameterGroup']) expect(everything).not.toContain(destructive);
+      for (const destructive of ['rds:DeleteDBInstance', 'rds:DeleteDBSnapshot', 'rds:DeleteDBParameterGroup'])
+        expect(everything).not.toContain(destructive);
     });
   });
 
   it('leaves no cdk-nag AwsSolutions finding unacknowledged: the wildcards are the Auto Scaling group ids and the retired suffixes', () => {
     const stack = stackIn('us-east-1');
     const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
-    new FailoverController(stack, 'Controller', { configParameter, code: lambda.Code.fromInline('export const handler = async () => {};') });
+    new FailoverController(stack, 'Controller', {
+      configParameter,
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
 
     const report = new AwsSolutionsChecks().validateScope(stack);
 
@@ -135,29 +167,42 @@ describe('FailoverController', () => {
         ],
       });
       const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
-      const controller = new FailoverController(stack, 'Controller', { configParameter, code: lambda.Code.fromInline('export const handler = async () => {};'), vpc });
+      const controller = new FailoverController(stack, 'Controller', {
+        configParameter,
+        code: lambda.Code.fromInline('export const handler = async () => {};'),
+        vpc,
+      });
       return { stack, vpc, controller, template: Template.fromStack(stack) };
     }
 
-    it('runs in the VPC\'s private subnets with a security group of its own', () => {
+    it("runs in the VPC's private subnets with a security group of its own", () => {
       const { stack, vpc, controller, template } = inVpc();
       const securityGroup = controller.function.connections.securityGroups[0];
 
       template.hasResourceProperties('AWS::Lambda::Function', {
-        VpcConfig: { SubnetIds: stack.resolve(vpc.privateSubnets.map((s) => s.subnetId)), SecurityGroupIds: [stack.resolve(securityGroup?.securityGroupId)] },
+        VpcConfig: {
+          SubnetIds: stack.resolve(vpc.privateSubnets.map((s) => s.subnetId)),
+          SecurityGroupIds: [stack.resolve(securityGroup?.securityGroupId)],
+        },
       });
     });
 
     it('may create network interfaces only in its subnets and security group', () => {
       const { stack, vpc, controller } = inVpc();
       const all = statements(Template.fromStack(stack));
-      const create = all.filter((s) => list(s.Action).includes('ec2:CreateNetworkInterface')).flatMap((s) => list(s.Resource as string | string[])).map(arnText);
+      const create = all
+        .filter((s) => list(s.Action).includes('ec2:CreateNetworkInterface'))
+        .flatMap((s) => list(s.Resource as string | string[]))
+        .map(arnText);
       const ec2Arn = (resource: string) => `arn:\${AWS::Partition}:ec2:us-east-1:123456789012:${resource}`;
-      const sgId = (stack.resolve(controller.function.connections.securityGroups[0]?.securityGroupId) as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+      const sgId = (stack.resolve(controller.function.connections.securityGroups[0]?.securityGroupId) as { 'Fn::GetAtt': string[] })[
+        'Fn::GetAtt'
+      ];
 
       expect(create).toHaveLength(4);
       expect(create).toContain(ec2Arn('network-interface/*'));
-      for (const subnet of vpc.privateSubnets) expect(create).toContain(ec2Arn(`subnet/\${${(stack.resolve(subnet.subnetId) as { Ref: string }).Ref}}`));
+      for (const subnet of vpc.privateSubnets)
+        expect(create).toContain(ec2Arn(`subnet/\${${(stack.resolve(subnet.subnetId) as { Ref: string }).Ref}}`));
       expect(JSON.stringify(all)).toContain(JSON.stringify(sgId));
       expect(all.flatMap((s) => list(s.Action))).not.toContain('ec2:*');
     });
@@ -167,17 +212,26 @@ describe('FailoverController', () => {
 
       const report = new AwsSolutionsChecks().validateScope(controller);
 
-      expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual([]);
+      expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? '').join(', ')}`)).toEqual(
+        [],
+      );
     });
-
   });
 
   describe('with a health record reader (outside any VPC)', () => {
     function withReader() {
       const stack = stackIn('us-east-1');
-      const reader = new lambda.Function(stack, 'Reader', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('export const handler = async () => ({ addresses: [] });') });
+      const reader = new lambda.Function(stack, 'Reader', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('export const handler = async () => ({ addresses: [] });'),
+      });
       const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
-      const controller = new FailoverController(stack, 'Controller', { configParameter, code: lambda.Code.fromInline('export const handler = async () => {};'), healthRecordReader: reader });
+      const controller = new FailoverController(stack, 'Controller', {
+        configParameter,
+        code: lambda.Code.fromInline('export const handler = async () => {};'),
+        healthRecordReader: reader,
+      });
       return { stack, reader, controller, template: Template.fromStack(stack) };
     }
     const readerArn = (stack: Stack, reader: lambda.Function) => stack.resolve(reader.functionArn) as unknown;
@@ -194,7 +248,9 @@ describe('FailoverController', () => {
       const { stack, reader, template } = withReader();
       const invoke = statements(template).filter((s) => list(s.Action).some((a) => a.startsWith('lambda:')));
 
-      expect(invoke).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: readerArn(stack, reader) })]);
+      expect(invoke).toEqual([
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: readerArn(stack, reader) }),
+      ]);
     });
 
     it('does not warn about the route53 signal', () => {
@@ -206,15 +262,26 @@ describe('FailoverController', () => {
 
   it('warns when it has no reader (and no VPC) while the route53 signal is on', () => {
     const stack = stackIn('us-east-1');
-    new FailoverController(stack, 'Controller', { configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }), code: lambda.Code.fromInline('export const handler = async () => {};') });
+    new FailoverController(stack, 'Controller', {
+      configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }),
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
 
-    Annotations.fromStack(stack).hasWarning('/Test/Controller', Match.stringLikeRegexp('no healthRecordReader, so it cannot resolve the private route53HealthCheck record'));
+    Annotations.fromStack(stack).hasWarning(
+      '/Test/Controller',
+      Match.stringLikeRegexp('no healthRecordReader, so it cannot resolve the private route53HealthCheck record'),
+    );
   });
 
   it('does not warn without a reader when the route53 signal is off', () => {
     const stack = stackIn('us-east-1');
     const config = { ...referenceConfig, detection: { signals: ['probe', 'endpoint-health', 'alarm'], quorum: 1 } } as const;
-    new FailoverController(stack, 'Controller', { configParameter: new DrConfigParameter(stack, 'Config', { config: { ...config, detection: { ...config.detection, signals: [...config.detection.signals] } } }), code: lambda.Code.fromInline('export const handler = async () => {};') });
+    new FailoverController(stack, 'Controller', {
+      configParameter: new DrConfigParameter(stack, 'Config', {
+        config: { ...config, detection: { ...config.detection, signals: [...config.detection.signals] } },
+      }),
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
 
     expect(Annotations.fromStack(stack).findWarning('/Test/Controller', Match.anyValue())).toEqual([]);
   });
@@ -254,6 +321,8 @@ describe('DrNotifications', () => {
           notificationEmail: 'oncall',
           notificationSubscriptions: [{ protocol: sns.SubscriptionProtocol.LAMBDA, endpoint: 'my-function' }],
         }),
-    ).toThrowError(/Notifications: invalid props:\n {2}- notificationEmail must be an email address; got "oncall"\n {2}- notificationSubscriptions\[0\]\.endpoint must be a Lambda function ARN for protocol lambda; got "my-function"/);
+    ).toThrowError(
+      /Notifications: invalid props:\n {2}- notificationEmail must be an email address; got "oncall"\n {2}- notificationSubscriptions\[0\]\.endpoint must be a Lambda function ARN for protocol lambda; got "my-function"/,
+    );
   });
 });

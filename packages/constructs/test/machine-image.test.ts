@@ -16,8 +16,14 @@ describe('MachineImage', () => {
   it('distributes the image to both regions and writes its id to SSM in each', () => {
     image().hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
       Distributions: [
-        Match.objectLike({ Region: 'eu-west-1', SsmParameterConfigurations: [{ ParameterName: '/dr/lamp/ami', DataType: 'aws:ec2:image' }] }),
-        Match.objectLike({ Region: 'us-east-1', SsmParameterConfigurations: [{ ParameterName: '/dr/lamp/ami', DataType: 'aws:ec2:image' }] }),
+        Match.objectLike({
+          Region: 'eu-west-1',
+          SsmParameterConfigurations: [{ ParameterName: '/dr/lamp/ami', DataType: 'aws:ec2:image' }],
+        }),
+        Match.objectLike({
+          Region: 'us-east-1',
+          SsmParameterConfigurations: [{ ParameterName: '/dr/lamp/ami', DataType: 'aws:ec2:image' }],
+        }),
       ],
     });
   });
@@ -27,11 +33,16 @@ describe('MachineImage', () => {
 
     t.hasResourceProperties('AWS::ImageBuilder::Component', { Data: Match.stringLikeRegexp('Alias /ref /var/www/lamp/ref.php') });
     t.hasResourceProperties('AWS::ImageBuilder::Component', { Data: Match.stringLikeRegexp('MYSQLI_CLIENT_SSL') });
-    t.hasResourceProperties('AWS::ImageBuilder::ImageRecipe', { BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })] });
-    t.hasResourceProperties('AWS::ImageBuilder::ImagePipeline', { ImageTestsConfiguration: { ImageTestsEnabled: true }, Status: 'ENABLED' });
+    t.hasResourceProperties('AWS::ImageBuilder::ImageRecipe', {
+      BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })],
+    });
+    t.hasResourceProperties('AWS::ImageBuilder::ImagePipeline', {
+      ImageTestsConfiguration: { ImageTestsEnabled: true },
+      Status: 'ENABLED',
+    });
   });
 
-  it('builds the first image as the stack deploys, from the pipeline\'s recipe, infrastructure and distribution, so the parameter exists before anything launches', () => {
+  it("builds the first image as the stack deploys, from the pipeline's recipe, infrastructure and distribution, so the parameter exists before anything launches", () => {
     const stack = stackIn('eu-west-1');
     const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
     const built = new MachineImage(stack, 'Image', { app: 'lamp', regions: ['eu-west-1', 'us-east-1'], vpc });
@@ -81,27 +92,47 @@ describe('MachineImage', () => {
 
     t.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'lamp-ecr', ImageScanningConfiguration: { ScanOnPush: true } });
     t.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
-      ReplicationConfiguration: { Rules: [{ Destinations: [{ Region: 'us-east-1', RegistryId: '123456789012' }], RepositoryFilters: [{ Filter: { Ref: Match.anyValue() }, FilterType: 'PREFIX_MATCH' }] }] },
+      ReplicationConfiguration: {
+        Rules: [
+          {
+            Destinations: [{ Region: 'us-east-1', RegistryId: '123456789012' }],
+            RepositoryFilters: [{ Filter: { Ref: Match.anyValue() }, FilterType: 'PREFIX_MATCH' }],
+          },
+        ],
+      },
     });
   });
 
   it('needs both regions, including its own', () => {
-    expect(() => image(['us-east-1'])).toThrowError(/regions must name the primary and the DR region.*\n {2}- regions must include this stack's region eu-west-1/);
+    expect(() => image(['us-east-1'])).toThrowError(
+      /regions must name the primary and the DR region.*\n {2}- regions must include this stack's region eu-west-1/,
+    );
   });
 
   it('versions the component by its content, so changed content deploys as a new version', () => {
-    const [component] = Object.values(image().findResources('AWS::ImageBuilder::Component')) as { Properties: { Data: string; Version: string } }[];
-    const patch = Number.parseInt(createHash('sha256').update(component?.Properties.Data ?? '').digest('hex').slice(0, 7), 16);
+    const [component] = Object.values(image().findResources('AWS::ImageBuilder::Component')) as {
+      Properties: { Data: string; Version: string };
+    }[];
+    const patch = Number.parseInt(
+      createHash('sha256')
+        .update(component?.Properties.Data ?? '')
+        .digest('hex')
+        .slice(0, 7),
+      16,
+    );
 
     expect(component?.Properties.Version).toBe(`1.0.${patch}`);
     expect(component?.Properties.Version).not.toBe('1.0.0');
   });
 
   it('versions the recipe by its inputs: another parent image is another version', () => {
-    const version = (t: Template) => (Object.values(t.findResources('AWS::ImageBuilder::ImageRecipe'))[0] as { Properties: { Version: string } }).Properties.Version;
+    const version = (t: Template) =>
+      (Object.values(t.findResources('AWS::ImageBuilder::ImageRecipe'))[0] as { Properties: { Version: string } }).Properties.Version;
 
     expect(version(image())).toMatch(/^1\.0\.\d+$/);
     expect(version(image())).toBe(version(image()));
-    expect(version(image(undefined, 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64'))).not.toBe(version(image()));
+    expect(version(image(undefined, 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64'))).not.toBe(
+      version(image()),
+    );
   });
 });

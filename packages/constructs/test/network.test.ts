@@ -23,9 +23,16 @@ describe('PilotLightNetwork', () => {
     new PilotLightNetwork(stack, 'Net', { cidr: '10.1.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'] });
     const t = Template.fromStack(stack);
 
-    t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    });
     t.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 8);
-    t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.secretsmanager', PrivateDnsEnabled: true });
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Interface',
+      ServiceName: 'com.amazonaws.us-east-1.secretsmanager',
+      PrivateDnsEnabled: true,
+    });
     t.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL' });
   });
 
@@ -35,13 +42,22 @@ describe('PilotLightNetwork', () => {
     expect(() => new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/8', availabilityZones: ['us-east-1a'] })).toThrowError(
       /Test\/Net: invalid props:\n {2}- cidr must be \/16 to \/22; got \/8\n {2}- availabilityZones must name at least two zones; got 1\n {2}- availabilityZones must all be zones of the stack's region eu-west-1 \(eu-west-1a, eu-west-1b, \.\.\.\); got us-east-1a/,
     );
-    expect(() => new PilotLightNetwork(stackIn('eu-west-1'), 'Net', { cidr: '10.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] })).toThrowError(/cidr must be an IPv4 CIDR/);
-    expect(() => new PilotLightNetwork(stackIn('eu-west-1'), 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1-lax-1a'] })).toThrowError(/availabilityZones must all be zones of the stack's region eu-west-1/);
-    expect(() => new PilotLightNetwork(stackIn('us-west-1'), 'Net', { cidr: '10.0.0.0/16' })).toThrowError(/availabilityZones must be named for us-west-1/);
-    expect(() => new PilotLightNetwork(stackIn('eu-west-1'), 'Net', { cidr: '10.0.0.0/16', natGateways: 3 })).toThrowError(/natGateways must be a whole number from 0 to the number of zones \(2\); got 3/);
+    expect(
+      () => new PilotLightNetwork(stackIn('eu-west-1'), 'Net', { cidr: '10.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] }),
+    ).toThrowError(/cidr must be an IPv4 CIDR/);
+    expect(
+      () =>
+        new PilotLightNetwork(stackIn('eu-west-1'), 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1-lax-1a'] }),
+    ).toThrowError(/availabilityZones must all be zones of the stack's region eu-west-1/);
+    expect(() => new PilotLightNetwork(stackIn('us-west-1'), 'Net', { cidr: '10.0.0.0/16' })).toThrowError(
+      /availabilityZones must be named for us-west-1/,
+    );
+    expect(() => new PilotLightNetwork(stackIn('eu-west-1'), 'Net', { cidr: '10.0.0.0/16', natGateways: 3 })).toThrowError(
+      /natGateways must be a whole number from 0 to the number of zones \(2\); got 3/,
+    );
   });
 
-  it('without NAT, makes the app subnets isolated, selected by group apart from the database\'s', () => {
+  it("without NAT, makes the app subnets isolated, selected by group apart from the database's", () => {
     const stack = new RegionStack(new App(), 'Dr', { env: { account: '123456789012', region: 'us-east-1' } });
     const net = new PilotLightNetwork(stack, 'Net', { cidr: '10.1.0.0/16', natGateways: 0, interfaceEndpoints: [] });
     const t = Template.fromStack(stack);
@@ -65,9 +81,13 @@ describe('PilotLightNetwork', () => {
     new PilotLightNetwork(plain, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
     const assembly = app.synth();
 
-    expect(assembly.manifest.missing ?? []).toEqual([expect.objectContaining({ key: 'availability-zones:account=123456789012:region=eu-west-1' })]);
+    expect(assembly.manifest.missing ?? []).toEqual([
+      expect.objectContaining({ key: 'availability-zones:account=123456789012:region=eu-west-1' }),
+    ]);
     expect(Annotations.fromStack(regional).findWarning('*', Match.stringLikeRegexp('looks up'))).toEqual([]);
     expect(Annotations.fromStack(plain).findWarning('*', Match.stringLikeRegexp('make the stack a RegionStack'))).toHaveLength(1);
-    expect(() => new RegionStack(app, 'Nowhere', { env: { account: '123456789012', region: 'us-west-1' } })).toThrowError(/availabilityZones must be named for us-west-1/);
+    expect(() => new RegionStack(app, 'Nowhere', { env: { account: '123456789012', region: 'us-west-1' } })).toThrowError(
+      /availabilityZones must be named for us-west-1/,
+    );
   });
 });

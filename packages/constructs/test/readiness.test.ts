@@ -18,7 +18,7 @@ function readiness() {
 }
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
-const list = <T,>(a: T | T[]) => (Array.isArray(a) ? a : [a]);
+const list = <T>(a: T | T[]) => (Array.isArray(a) ? a : [a]);
 
 /** The statements of the readiness function's role. */
 function readinessStatements(stack: ReturnType<typeof readiness>['stack'], checks: ReadinessChecks, template: Template): Statement[] {
@@ -68,13 +68,19 @@ describe('ReadinessChecks', () => {
         AlarmActions: [stack.resolve(controller.topic.topicArn)],
       });
     }
-    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'DR/Readiness' } }))).toHaveLength(READINESS_CHECKS.length);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'DR/Readiness' } }))).toHaveLength(
+      READINESS_CHECKS.length,
+    );
   });
 
   it('treats a silent heartbeat as breaching, so a stopped evaluation raises an alarm, and any other missing check as missing', () => {
     const { template } = readiness();
     const missing = (check: string) =>
-      (Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: check, Namespace: 'DR/Readiness' } }))[0] as { Properties: { TreatMissingData: string } }).Properties.TreatMissingData;
+      (
+        Object.values(
+          template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: check, Namespace: 'DR/Readiness' } }),
+        )[0] as { Properties: { TreatMissingData: string } }
+      ).Properties.TreatMissingData;
 
     expect(missing('controller-heartbeat')).toBe('breaching');
     for (const check of READINESS_CHECKS.filter((c) => c !== 'controller-heartbeat')) expect(missing(check)).toBe('missing');
@@ -85,16 +91,38 @@ describe('ReadinessChecks', () => {
     const all = readinessStatements(stack, checks, template);
     const resourcesOf = (action: string) => all.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource));
     const conditionOf = (action: string) => all.find((s) => list(s.Action).includes(action))?.Condition;
-    const rds = (region: string, resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${region}:123456789012:${resource}`]] });
+    const rds = (region: string, resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${region}:123456789012:${resource}`]],
+    });
 
-    for (const action of ['ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstanceTypes', 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth', 'rds:DescribeDBSnapshots', 'cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:ListMetrics']) {
+    for (const action of [
+      'ec2:DescribeImages',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeInstanceTypes',
+      'autoscaling:DescribeAutoScalingGroups',
+      'elasticloadbalancing:DescribeTargetHealth',
+      'rds:DescribeDBSnapshots',
+      'cloudwatch:GetMetricData',
+      'cloudwatch:GetMetricStatistics',
+      'cloudwatch:ListMetrics',
+    ]) {
       expect(resourcesOf(action)).toEqual(['*']);
       expect(conditionOf(action)).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } });
     }
     expect(resourcesOf('rds:DescribeDBInstances')).toEqual([rds('eu-west-1', 'db:lamp-primary'), rds('us-east-1', 'db:lamp-replica')]);
-    expect(resourcesOf('rds:DescribeDBParameters')).toEqual([rds('eu-west-1', `pg:${referenceConfig.primary.dbParameterGroupName}`), rds('us-east-1', `pg:${referenceConfig.secondary.dbParameterGroupName}`)]);
-    expect(resourcesOf('servicequotas:GetServiceQuota')).toEqual(['eu-west-1', 'us-east-1'].map((region) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:servicequotas:${region}:123456789012:ec2/*`]] })));
-    expect(resourcesOf('globalaccelerator:DescribeEndpointGroup')).toEqual([referenceConfig.primary.endpointGroupArn, referenceConfig.secondary.endpointGroupArn]);
+    expect(resourcesOf('rds:DescribeDBParameters')).toEqual([
+      rds('eu-west-1', `pg:${referenceConfig.primary.dbParameterGroupName}`),
+      rds('us-east-1', `pg:${referenceConfig.secondary.dbParameterGroupName}`),
+    ]);
+    expect(resourcesOf('servicequotas:GetServiceQuota')).toEqual(
+      ['eu-west-1', 'us-east-1'].map((region) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:servicequotas:${region}:123456789012:ec2/*`]],
+      })),
+    );
+    expect(resourcesOf('globalaccelerator:DescribeEndpointGroup')).toEqual([
+      referenceConfig.primary.endpointGroupArn,
+      referenceConfig.secondary.endpointGroupArn,
+    ]);
     expect(JSON.stringify(resourcesOf('ssm:GetParameter'))).toContain(':ssm:eu-west-1:123456789012:parameter/dr/lamp/config');
     expect(resourcesOf('ssm:GetParameter')).toHaveLength(2);
     expect(resourcesOf('cloudwatch:PutMetricData')).toEqual(['*']);
@@ -118,6 +146,8 @@ describe('ReadinessChecks', () => {
     const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
     const controller = new FailoverController(stack, 'Controller', { configParameter, code });
 
-    expect(() => new ReadinessChecks(stack, 'Readiness', { configParameter, controller, code, timeout: Duration.minutes(5) })).toThrowError(/Readiness: invalid props:\n {2}- timeout must be at least 30 seconds and shorter than the 5-minute schedule; got 5 minutes/);
+    expect(() => new ReadinessChecks(stack, 'Readiness', { configParameter, controller, code, timeout: Duration.minutes(5) })).toThrowError(
+      /Readiness: invalid props:\n {2}- timeout must be at least 30 seconds and shorter than the 5-minute schedule; got 5 minutes/,
+    );
   });
 });

@@ -5,7 +5,11 @@ import { stackIn } from './helpers.js';
 
 function primaryBucket() {
   const stack = stackIn('eu-west-1');
-  new ReplicatedBucket(stack, 'Data', { bucketName: 'primary-lamp-bucket-2023', partnerBucketName: 'secondary-lamp-bucket-2023', partnerRegion: 'us-east-1' });
+  new ReplicatedBucket(stack, 'Data', {
+    bucketName: 'primary-lamp-bucket-2023',
+    partnerBucketName: 'secondary-lamp-bucket-2023',
+    partnerRegion: 'us-east-1',
+  });
   return Template.fromStack(stack);
 }
 
@@ -15,13 +19,20 @@ describe('ReplicatedBucket', () => {
       BucketName: 'primary-lamp-bucket-2023',
       VersioningConfiguration: { Status: 'Enabled' },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
     });
   });
 
   it('refuses every request that is not over TLS', () => {
     primaryBucket().hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
@@ -47,10 +58,23 @@ describe('ReplicatedBucket', () => {
   it('gives the replication role only the replication actions, on the two buckets', () => {
     const t = primaryBucket();
     const policies = t.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement);
+    const statements = Object.values(policies).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties
+          .PolicyDocument.Statement,
+    );
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
-    expect(actions.sort()).toEqual(['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging', 's3:GetReplicationConfiguration', 's3:ListBucket', 's3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags']);
+    expect(actions.sort()).toEqual([
+      's3:GetObjectVersionAcl',
+      's3:GetObjectVersionForReplication',
+      's3:GetObjectVersionTagging',
+      's3:GetReplicationConfiguration',
+      's3:ListBucket',
+      's3:ReplicateDelete',
+      's3:ReplicateObject',
+      's3:ReplicateTags',
+    ]);
     expect(statements.every((s) => s.Resource !== '*')).toBe(true);
   });
 
@@ -59,7 +83,15 @@ describe('ReplicatedBucket', () => {
   });
 
   it('names every bad prop at once', () => {
-    expect(() => new ReplicatedBucket(stackIn('eu-west-1'), 'Data', { bucketName: 'Bad_Name', partnerBucketName: 'Bad_Name', partnerRegion: 'eu-west-1', infrequentAccessAfterDays: 7 })).toThrowError(
+    expect(
+      () =>
+        new ReplicatedBucket(stackIn('eu-west-1'), 'Data', {
+          bucketName: 'Bad_Name',
+          partnerBucketName: 'Bad_Name',
+          partnerRegion: 'eu-west-1',
+          infrequentAccessAfterDays: 7,
+        }),
+    ).toThrowError(
       /Test\/Data: invalid props:\n {2}- bucketName must be a valid S3 bucket name; got "Bad_Name"\n {2}- partnerBucketName must be a valid S3 bucket name.*\n {2}- partnerBucketName must differ from bucketName\n {2}- partnerRegion must differ from this stack's region eu-west-1\n {2}- infrequentAccessAfterDays must be 0 or at least 30/,
     );
   });
@@ -68,11 +100,22 @@ describe('ReplicatedBucket', () => {
 describe('ReplicatedBucket with deferReplication', () => {
   it('leaves the rule off the bucket but still makes the bucket and its replication role', () => {
     const stack = stackIn('eu-west-1');
-    const data = new ReplicatedBucket(stack, 'Data', { bucketName: 'primary-lamp-bucket-2023', partnerBucketName: 'secondary-lamp-bucket-2023', partnerRegion: 'us-east-1', deferReplication: true });
+    const data = new ReplicatedBucket(stack, 'Data', {
+      bucketName: 'primary-lamp-bucket-2023',
+      partnerBucketName: 'secondary-lamp-bucket-2023',
+      partnerRegion: 'us-east-1',
+      deferReplication: true,
+    });
     const t = Template.fromStack(stack);
 
-    t.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'primary-lamp-bucket-2023', VersioningConfiguration: { Status: 'Enabled' }, ReplicationConfiguration: Match.absent() });
-    t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 's3.amazonaws.com' } })] }) });
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'primary-lamp-bucket-2023',
+      VersioningConfiguration: { Status: 'Enabled' },
+      ReplicationConfiguration: Match.absent(),
+    });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 's3.amazonaws.com' } })] }),
+    });
     expect(data.replicationDeferred).toBe(true);
     expect(data.replicationConfiguration.rules).toHaveLength(1);
   });

@@ -16,7 +16,15 @@ export type { DrConfig, DrConfigInput, RegionResources, RegionRole } from './con
 export type { Ports } from './ports.js';
 export type { Operation, Plan } from './plan/types.js';
 export { buildPlan, dbRef, asgRef, groupRef, retiredPrefix } from './plan/build-plan.js';
-export { isTerminal, type RunState, type RunEvent, type Transition, type TimelineEntry, type EngineSettings, type PreconditionProblem } from './machine/types.js';
+export {
+  isTerminal,
+  type RunState,
+  type RunEvent,
+  type Transition,
+  type TimelineEntry,
+  type EngineSettings,
+  type PreconditionProblem,
+} from './machine/types.js';
 export { startRun, transition } from './machine/transition.js';
 export { activeSteps } from './machine/run-state.js';
 export { measureRun, type RunMeasures } from './machine/measures.js';
@@ -27,9 +35,44 @@ export { decideStart, retryable, type StartDecision, type StartContext, type Sta
 export { type Rehearsal, type RehearsalStop, type RehearsedRefusal, type PlannedChange } from './runtime/rehearsal.js';
 export { acquireLease, leaseHeldByAnother, writeUnderLease, type ControlRecord } from './runtime/lease.js';
 export { evaluatePreconditions } from './runtime/preconditions.js';
-export { supervise, stateKeys, STALE_TICK_MS, type SuperviseOptions, type SupervisionResult, type ControllerHeartbeat } from './runtime/supervise.js';
-export { observeRound, initialDetectorState, countedDowns, roundFails, impairmentEstimate, signalsSurvivingOutage, INDEPENDENT_SIGNALS, type DetectorState, type DetectorRound, type SignalReading, type ImpairmentEstimate } from './detector/detector.js';
+export {
+  supervise,
+  stateKeys,
+  STALE_TICK_MS,
+  type SuperviseOptions,
+  type SupervisionResult,
+  type ControllerHeartbeat,
+} from './runtime/supervise.js';
+export {
+  observeRound,
+  initialDetectorState,
+  countedDowns,
+  roundFails,
+  impairmentEstimate,
+  signalsSurvivingOutage,
+  INDEPENDENT_SIGNALS,
+  type DetectorState,
+  type DetectorRound,
+  type SignalReading,
+  type ImpairmentEstimate,
+} from './detector/detector.js';
 export { READINESS_CHECKS, READINESS_NAMESPACE, READINESS_INTERVAL_MINUTES, type ReadinessCheckId } from './readiness/checks.js';
 export { evaluateReadiness, type ReadinessOptions } from './readiness/evaluate.js';
-export { summarizeReadiness, readinessMetricData, storeReadiness, readReadiness, READINESS_STALE_AFTER_MS, type ReadinessReport, type ReadinessCheckResult, type ReadinessStatus, type ReadinessSummary } from './readiness/report.js';
-export { quotaCovers, isStandardInstanceType, EC2_STANDARD_VCPU_QUOTA_CODE, type QuotaInput, type QuotaVerdict } from './readiness/quota.js';
+export {
+  summarizeReadiness,
+  readinessMetricData,
+  storeReadiness,
+  readReadiness,
+  READINESS_STALE_AFTER_MS,
+  type ReadinessReport,
+  type ReadinessCheckResult,
+  type ReadinessStatus,
+  type ReadinessSummary,
+} from './readiness/report.js';
+export {
+  quotaCovers,
+  isStandardInstanceType,
+  EC2_STANDARD_VCPU_QUOTA_CODE,
+  type QuotaInput,
+  type QuotaVerdict,
+} from './readiness/quota.js';

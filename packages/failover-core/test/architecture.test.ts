@@ -32,13 +32,24 @@ describe('the engine dependency rule', () => {
   });
 
   it('keeps the machine pure: it may not import the runtime, the simulator or the drills', async () => {
-    for (const line of ["import { Runner } from '../runtime/runner.js';", "import { SimWorld } from '../sim/world.js';", "import { runDrill } from '../drill/run-drill.js';"]) {
+    for (const line of [
+      "import { Runner } from '../runtime/runner.js';",
+      "import { SimWorld } from '../sim/world.js';",
+      "import { runDrill } from '../drill/run-drill.js';",
+    ]) {
       expect(await ruleIds(`${line}\nexport {};\n`, 'packages/failover-core/src/machine/probe.ts')).toContain('no-restricted-imports');
     }
-    expect(await ruleIds("import { Runner } from '../runtime/runner.js';\nexport const r = Runner;\n", 'packages/failover-core/src/drill/probe.ts')).toEqual([]);
+    expect(
+      await ruleIds(
+        "import { Runner } from '../runtime/runner.js';\nexport const r = Runner;\n",
+        'packages/failover-core/src/drill/probe.ts',
+      ),
+    ).toEqual([]);
   });
 
   it('allows the same imports outside the engine', async () => {
-    expect(await ruleIds("import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n", 'apps/cli/src/probe.ts')).toEqual([]);
+    expect(await ruleIds("import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n", 'apps/cli/src/probe.ts')).toEqual(
+      [],
+    );
   });
 });

@@ -4,7 +4,9 @@ import { failureCause, isRegionUnreachable, isRetryable, mayHaveLanded, RegionUn
 describe('RegionUnreachableError', () => {
   it('says why no answer came, a timeout unless told otherwise', () => {
     const plain = new RegionUnreachableError('eu-west-1');
-    const refused = new RegionUnreachableError('eu-west-1', 'RDS instance lamp-primary in eu-west-1: connection to 10.0.0.1:443 refused', { reason: 'refused' });
+    const refused = new RegionUnreachableError('eu-west-1', 'RDS instance lamp-primary in eu-west-1: connection to 10.0.0.1:443 refused', {
+      reason: 'refused',
+    });
 
     expect(plain.reason).toBe('timeout');
     expect(plain.message).toBe('region eu-west-1 did not answer in time');
@@ -16,7 +18,12 @@ describe('RegionUnreachableError', () => {
     for (const reason of ['timeout', 'refused', 'dns', 'reset', 'no-route'] as const) {
       const error = new RegionUnreachableError('us-east-1', 'x', { reason, cause: new Error('net') });
 
-      expect([isRegionUnreachable(error), isRetryable(error), mayHaveLanded(error), failureCause(error)]).toEqual([true, true, true, 'unreachable']);
+      expect([isRegionUnreachable(error), isRetryable(error), mayHaveLanded(error), failureCause(error)]).toEqual([
+        true,
+        true,
+        true,
+        'unreachable',
+      ]);
       expect((error.cause as Error).message).toBe('net');
     }
   });

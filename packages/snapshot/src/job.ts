@@ -14,7 +14,13 @@ export interface SnapshotPort {
   /** Takes a snapshot; one that already exists counts as taken. */
   create(region: string, dbInstanceIdentifier: string, snapshotId: string, tags: Readonly<Record<string, string>>): Promise<void>;
   /** Copies a snapshot into another region with that region's key; an existing copy counts as done. */
-  copy(source: SnapshotRecord, targetRegion: string, targetId: string, kmsKeyId: string | undefined, tags: Readonly<Record<string, string>>): Promise<void>;
+  copy(
+    source: SnapshotRecord,
+    targetRegion: string,
+    targetId: string,
+    kmsKeyId: string | undefined,
+    tags: Readonly<Record<string, string>>,
+  ): Promise<void>;
   /** Deletes a snapshot; one already gone counts as deleted. */
   delete(region: string, snapshotId: string): Promise<void>;
 }
@@ -61,7 +67,8 @@ export async function listAll(port: SnapshotPort, region: string): Promise<Snaps
 }
 
 /** The job's snapshot id for a day: one per schedule per day, so a retried run finds it. */
-export const snapshotIdFor = (app: string, schedule: string, now: number): string => `${app}-${schedule}-${new Date(now).toISOString().slice(0, 10)}`;
+export const snapshotIdFor = (app: string, schedule: string, now: number): string =>
+  `${app}-${schedule}-${new Date(now).toISOString().slice(0, 10)}`;
 
 /**
  * One run of the snapshot job: snapshot the active primary (once per day per schedule, however

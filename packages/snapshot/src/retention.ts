@@ -72,7 +72,9 @@ export function planRetention(snapshots: readonly SnapshotRecord[], policy: Rete
     if (s.status !== 'available') mark(s, 'in-progress');
     else if (s.createdAt === undefined) mark(s, 'undated');
   }
-  const complete = ours.filter((s) => s.status === 'available' && s.createdAt !== undefined).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || a.id.localeCompare(b.id));
+  const complete = ours
+    .filter((s) => s.status === 'available' && s.createdAt !== undefined)
+    .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || a.id.localeCompare(b.id));
   const newest = complete[0];
   if (newest) mark(newest, 'newest');
   const keepNewestPerPeriod = (count: number, periodOf: (t: number) => string, why: KeepReason) => {
@@ -95,4 +97,3 @@ export function planRetention(snapshots: readonly SnapshotRecord[], policy: Rete
     foreign,
   };
 }
-

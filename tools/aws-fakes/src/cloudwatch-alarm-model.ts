@@ -18,7 +18,8 @@ export type Series = readonly (number | undefined)[];
 export type TreatMissingData = 'missing' | 'notBreaching' | 'breaching' | 'ignore';
 
 /** `PutMetricAlarm`'s static-threshold comparison operators. */
-export type ComparisonOperator = 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+export type ComparisonOperator =
+  'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
 
 /** An alarm's state. */
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -49,7 +50,14 @@ type Node =
   | { readonly type: 'binary'; readonly op: string; readonly left: Node; readonly right: Node }
   | { readonly type: 'call'; readonly name: string; readonly args: readonly Node[] };
 
-const BINARY_LEVELS: readonly (readonly string[])[] = [['OR', '||'], ['AND', '&&'], ['==', '!=', '<=', '>=', '<', '>'], ['+', '-'], ['*', '/'], ['^']];
+const BINARY_LEVELS: readonly (readonly string[])[] = [
+  ['OR', '||'],
+  ['AND', '&&'],
+  ['==', '!=', '<=', '>=', '<', '>'],
+  ['+', '-'],
+  ['*', '/'],
+  ['^'],
+];
 const COMPARISONS = new Set(['==', '!=', '<=', '>=', '<', '>']);
 const LOGICAL = new Set(['OR', '||', 'AND', '&&']);
 
@@ -199,7 +207,12 @@ function binary(op: string, left: Value, right: Value, length: number): Value {
 function ifExpression(args: readonly Value[], length: number): Value {
   const [condition, whenTrue, whenFalse] = args;
   if (!condition || !whenTrue) throw new Error('metric math: IF needs a condition and a true value');
-  const asSeries = (v: Value | undefined): Series => (v === undefined ? new Array<undefined>(length).fill(undefined) : v.kind === 'series' ? v.points : new Array<number>(length).fill(v.value));
+  const asSeries = (v: Value | undefined): Series =>
+    v === undefined
+      ? new Array<undefined>(length).fill(undefined)
+      : v.kind === 'series'
+        ? v.points
+        : new Array<number>(length).fill(v.value);
   if (condition.kind === 'scalar') return { kind: 'series', points: asSeries(condition.value !== 0 ? whenTrue : whenFalse) };
   const points = condition.points.map((c, t) => {
     if (c === undefined) return undefined;
@@ -244,7 +257,8 @@ export function evaluateExpression(expression: string, inputs: Readonly<Record<s
       case 'id': {
         const points = inputs[node.name];
         if (!points) throw new Error(`metric math: no input named ${node.name}`);
-        if (points.length !== length) throw new Error(`metric math: input ${node.name} has ${points.length} periods, the range has ${length}`);
+        if (points.length !== length)
+          throw new Error(`metric math: input ${node.name} has ${points.length} periods, the range has ${length}`);
         return { kind: 'series', points };
       }
       case 'repeat':
@@ -252,7 +266,8 @@ export function evaluateExpression(expression: string, inputs: Readonly<Record<s
       case 'unary':
         return binary('*', { kind: 'scalar', value: -1 }, evaluate(node.operand), length);
       case 'binary':
-        if (LOGICAL.has(node.op) || COMPARISONS.has(node.op) || ['+', '-', '*', '/', '^'].includes(node.op)) return binary(node.op, evaluate(node.left), evaluate(node.right), length);
+        if (LOGICAL.has(node.op) || COMPARISONS.has(node.op) || ['+', '-', '*', '/', '^'].includes(node.op))
+          return binary(node.op, evaluate(node.left), evaluate(node.right), length);
         throw new Error(`metric math: unknown operator ${node.op}`);
       case 'call':
         if (node.name === 'IF') return ifExpression(node.args.map(evaluate), length);
@@ -278,7 +293,10 @@ export function evaluateQueries(queries: readonly MetricQuery[], length: number)
   let pending = queries.filter((q): q is { id: string; expression: string } => 'expression' in q);
   while (pending.length > 0) {
     const ready = pending.filter((q) => (q.expression.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? []).every((id) => id in results));
-    if (ready.length === 0) throw new Error(`metric math: cannot order ${pending.map((q) => q.id).join(', ')}: an id is missing or the expressions refer to each other`);
+    if (ready.length === 0)
+      throw new Error(
+        `metric math: cannot order ${pending.map((q) => q.id).join(', ')}: an id is missing or the expressions refer to each other`,
+      );
     for (const q of ready) results[q.id] = evaluateExpression(q.expression, results, length);
     pending = pending.filter((q) => !ready.includes(q));
   }

@@ -27,13 +27,22 @@ export async function startDynalite(options: { readonly iam?: FakeIam } = {}): P
   const direct = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const gate: DynamoGate | undefined = options.iam ? await startDynamoGate(options.iam, direct) : undefined;
   const endpoint = gate?.endpoint ?? direct;
-  const client = new DynamoDBClient({ endpoint: direct, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const client = new DynamoDBClient({
+    endpoint: direct,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   return {
     endpoint,
     client,
     async createTable(name) {
       await client.send(
-        new CreateTableCommand({ TableName: name, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
       );
     },
     async stop() {

@@ -63,15 +63,36 @@ function lambdaFunctionName(nameOrArn: string): string {
  * names are lower camel case, and there is no `<ActionResult>` wrapper. Input names by wire name,
  * output names by SDK name, where they differ from the rule.
  */
-const EC2_INPUT_LISTS: Readonly<Record<string, string>> = { ImageId: 'ImageIds', LaunchTemplateVersion: 'Versions', InstanceType: 'InstanceTypes' };
-const EC2_OUTPUT_NAMES: Readonly<Record<string, string>> = { Images: 'imagesSet', LaunchTemplateVersions: 'launchTemplateVersionSet', InstanceTypes: 'instanceTypeSet', State: 'imageState' };
+const EC2_INPUT_LISTS: Readonly<Record<string, string>> = {
+  ImageId: 'ImageIds',
+  LaunchTemplateVersion: 'Versions',
+  InstanceType: 'InstanceTypes',
+};
+const EC2_OUTPUT_NAMES: Readonly<Record<string, string>> = {
+  Images: 'imagesSet',
+  LaunchTemplateVersions: 'launchTemplateVersionSet',
+  InstanceTypes: 'instanceTypeSet',
+  State: 'imageState',
+};
 
 function toEc2Xml(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   const tag = EC2_OUTPUT_NAMES[name] ?? name.charAt(0).toLowerCase() + name.slice(1);
   if (value instanceof Date) return `<${tag}>${value.toISOString()}</${tag}>`;
-  if (Array.isArray(value)) return `<${tag}>${value.map((v) => (typeof v === 'object' ? `<item>${Object.entries(v as object).map(([k, x]) => toEc2Xml(k, x)).join('')}</item>` : `<item>${escapeXml(String(v))}</item>`)).join('')}</${tag}>`;
-  if (typeof value === 'object') return `<${tag}>${Object.entries(value).map(([k, v]) => toEc2Xml(k, v)).join('')}</${tag}>`;
+  if (Array.isArray(value))
+    return `<${tag}>${value
+      .map((v) =>
+        typeof v === 'object'
+          ? `<item>${Object.entries(v as object)
+              .map(([k, x]) => toEc2Xml(k, x))
+              .join('')}</item>`
+          : `<item>${escapeXml(String(v))}</item>`,
+      )
+      .join('')}</${tag}>`;
+  if (typeof value === 'object')
+    return `<${tag}>${Object.entries(value)
+      .map(([k, v]) => toEc2Xml(k, v))
+      .join('')}</${tag}>`;
   return `<${tag}>${escapeXml(String(value))}</${tag}>`;
 }
 
@@ -81,7 +102,8 @@ function fromEc2Query(body: string): { action: string; input: Record<string, unk
   for (const [key, raw] of params) {
     if (key === 'Action' || key === 'Version') continue;
     const [name, index] = key.split('.');
-    if (index !== undefined && /^\d+$/.test(index) && name && EC2_INPUT_LISTS[name]) ((input[EC2_INPUT_LISTS[name]] ??= []) as string[]).push(raw);
+    if (index !== undefined && /^\d+$/.test(index) && name && EC2_INPUT_LISTS[name])
+      ((input[EC2_INPUT_LISTS[name]] ??= []) as string[]).push(raw);
     else input[key] = raw;
   }
   return { action: params.get('Action') ?? '', input };
@@ -106,7 +128,17 @@ const QUERY_MEMBER_NAMES: Readonly<Record<string, Readonly<Record<string, string
 };
 
 /** Query-protocol inputs that are numbers (the protocol sends every value as text). */
-const NUMERIC_INPUTS = new Set(['MinSize', 'MaxSize', 'DesiredCapacity', 'MaxRecords', 'Weight', 'BackupRetentionPeriod', 'AllocatedStorage', 'Iops', 'Port']);
+const NUMERIC_INPUTS = new Set([
+  'MinSize',
+  'MaxSize',
+  'DesiredCapacity',
+  'MaxRecords',
+  'Weight',
+  'BackupRetentionPeriod',
+  'AllocatedStorage',
+  'Iops',
+  'Port',
+]);
 
 /** Query-protocol inputs that are booleans (sent as `true` / `false`). */
 const BOOLEAN_INPUTS = new Set([
@@ -135,7 +167,10 @@ function toXml(name: string, value: unknown, members: Readonly<Record<string, st
   if (value === undefined || value === null) return '';
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
   if (Array.isArray(value)) return `<${name}>${value.map((v) => toXml(members[name] ?? 'member', v, members)).join('')}</${name}>`;
-  if (typeof value === 'object') return `<${name}>${Object.entries(value).map(([k, v]) => toXml(k, v, members)).join('')}</${name}>`;
+  if (typeof value === 'object')
+    return `<${name}>${Object.entries(value)
+      .map(([k, v]) => toXml(k, v, members))
+      .join('')}</${name}>`;
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
@@ -198,13 +233,20 @@ export async function startFakeAwsServer(fake: FakeAws, options: FakeAwsServerOp
    * function's result as the body, or its error object with `X-Amz-Function-Error`; an unknown
    * function is a 404 `ResourceNotFoundException`. Only synchronous invocation is modelled.
    */
-  async function invoke(req: IncomingMessage, res: ServerResponse, body: string, region: string, accessKeyId: string | undefined): Promise<void> {
+  async function invoke(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    region: string,
+    accessKeyId: string | undefined,
+  ): Promise<void> {
     const match = LAMBDA_INVOKE_PATH.exec(req.url ?? '');
     const fail = (status: number, type: string, message: string) => {
       res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
       res.end(JSON.stringify({ Type: 'User', message }));
     };
-    if (!match || req.method !== 'POST') return fail(400, 'InvalidRequestContentException', `${req.method} ${req.url} is not a Lambda Invoke`);
+    if (!match || req.method !== 'POST')
+      return fail(400, 'InvalidRequestContentException', `${req.method} ${req.url} is not a Lambda Invoke`);
     calls.push('lambda:Invoke');
     if (fake.outages.has(region)) {
       req.socket.destroy();
@@ -221,7 +263,8 @@ export async function startFakeAwsServer(fake: FakeAws, options: FakeAwsServerOp
     const fn = functions.get(name);
     if (!fn) return fail(404, 'ResourceNotFoundException', `Function not found: arn:aws:lambda:${region}:123456789012:function:${name}`);
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    if (invocationType !== 'RequestResponse') return fail(400, 'InvalidParameterValueException', `the fake models only RequestResponse invocations; got ${invocationType}`);
+    if (invocationType !== 'RequestResponse')
+      return fail(400, 'InvalidParameterValueException', `the fake models only RequestResponse invocations; got ${invocationType}`);
     let event: unknown;
     try {
       event = body ? JSON.parse(body) : {};
@@ -236,7 +279,11 @@ export async function startFakeAwsServer(fake: FakeAws, options: FakeAwsServerOp
       return fail(500, 'ServiceException', `the fake function ${name} failed: ${(e as Error).message}`);
     }
     if ('functionError' in outcome) {
-      res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': outcome.functionError, 'x-amz-executed-version': '$LATEST' });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-amz-function-error': outcome.functionError,
+        'x-amz-executed-version': '$LATEST',
+      });
       res.end(JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage }));
       return;
     }
@@ -253,7 +300,11 @@ export async function startFakeAwsServer(fake: FakeAws, options: FakeAwsServerOp
     const target = req.headers['x-amz-target'];
     const json = typeof target === 'string';
     const ec2 = service === 'ec2';
-    const { action, input } = json ? { action: target.split('.').at(-1) ?? '', input: body ? (JSON.parse(body) as Record<string, unknown>) : {} } : ec2 ? fromEc2Query(body) : fromQuery(body);
+    const { action, input } = json
+      ? { action: target.split('.').at(-1) ?? '', input: body ? (JSON.parse(body) as Record<string, unknown>) : {} }
+      : ec2
+        ? fromEc2Query(body)
+        : fromQuery(body);
     calls.push(`${service}:${action}`);
     try {
       const output = (await fake.handle(service, action, input, region, accessKeyId)) ?? {};
@@ -261,14 +312,22 @@ export async function startFakeAwsServer(fake: FakeAws, options: FakeAwsServerOp
         res.writeHead(200, { 'content-type': String(req.headers['content-type'] ?? 'application/x-amz-json-1.1') });
         res.end(JSON.stringify(output, jsonReplacer));
       } else if (ec2) {
-        const result = Object.entries(output as Record<string, unknown>).map(([k, v]) => toEc2Xml(k, v)).join('');
+        const result = Object.entries(output as Record<string, unknown>)
+          .map(([k, v]) => toEc2Xml(k, v))
+          .join('');
         res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(`<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fake</requestId>${result}</${action}Response>`);
+        res.end(
+          `<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fake</requestId>${result}</${action}Response>`,
+        );
       } else {
         const members = QUERY_MEMBER_NAMES[service] ?? {};
-        const result = Object.entries(output as Record<string, unknown>).map(([k, v]) => toXml(k, v, members)).join('');
+        const result = Object.entries(output as Record<string, unknown>)
+          .map(([k, v]) => toXml(k, v, members))
+          .join('');
         res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(`<${action}Response><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${action}Response>`);
+        res.end(
+          `<${action}Response><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${action}Response>`,
+        );
       }
     } catch (e) {
       const error = e as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
@@ -282,10 +341,14 @@ export async function startFakeAwsServer(fake: FakeAws, options: FakeAwsServerOp
         res.end(JSON.stringify({ __type: error.name, message: error.message }));
       } else if (ec2) {
         res.writeHead(status, { 'content-type': 'text/xml' });
-        res.end(`<Response><Errors><Error><Code>${escapeXml(error.name)}</Code><Message>${escapeXml(error.message)}</Message></Error></Errors><RequestID>fake</RequestID></Response>`);
+        res.end(
+          `<Response><Errors><Error><Code>${escapeXml(error.name)}</Code><Message>${escapeXml(error.message)}</Message></Error></Errors><RequestID>fake</RequestID></Response>`,
+        );
       } else {
         res.writeHead(status, { 'content-type': 'text/xml' });
-        res.end(`<ErrorResponse><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${escapeXml(error.name)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`);
+        res.end(
+          `<ErrorResponse><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${escapeXml(error.name)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`,
+        );
       }
     }
   }

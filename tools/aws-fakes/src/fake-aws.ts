@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { DescribeImagesCommand, DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -91,7 +97,18 @@ export class FakeOutages extends Set<string> {
 }
 
 /** The services FakeAws models, by signing name. */
-export type FakeService = 'rds' | 'autoscaling' | 'elasticloadbalancing' | 'monitoring' | 'globalaccelerator' | 'sns' | 'ssm' | 'ec2' | 'servicequotas' | 'cloudformation' | 'secretsmanager';
+export type FakeService =
+  | 'rds'
+  | 'autoscaling'
+  | 'elasticloadbalancing'
+  | 'monitoring'
+  | 'globalaccelerator'
+  | 'sns'
+  | 'ssm'
+  | 'ec2'
+  | 'servicequotas'
+  | 'cloudformation'
+  | 'secretsmanager';
 
 /** A CloudFormation stack as the fake keeps it: its status and its resources (ListStackResources). */
 export interface FakeStack {
@@ -202,7 +219,10 @@ export class FakeAws implements FakeRdsKnobs {
    * principal's keys are authorized against its policies; other keys are not checked.
    */
   readonly iam = new FakeIam();
-  private readonly routes = new Map<string, (input: Parameters<FakeHandler>[0], region: string, accessKeyId?: string) => ReturnType<FakeHandler>>();
+  private readonly routes = new Map<
+    string,
+    (input: Parameters<FakeHandler>[0], region: string, accessKeyId?: string) => ReturnType<FakeHandler>
+  >();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one stub per service, each typed by its own client
   private readonly mocks: Partial<Record<FakeService, AwsStub<any, any, any>>>;
 
@@ -241,8 +261,17 @@ export class FakeAws implements FakeRdsKnobs {
     const serving = layout === 'steady' ? primary : secondary;
     for (const r of [primary, secondary]) {
       const active = r === serving;
-      this.asgs.set(r.region, { min: active ? 2 : 0, desired: active ? 2 : 0, max: 4, instances: active ? [{ describesLeft: 0 }, { describesLeft: 0 }] : [] });
-      this.groups.set(r.endpointGroupArn, { region: r.region, dial: active ? 100 : 0, endpoints: [{ id: r.loadBalancerArn, weight: active ? 128 : 0 }] });
+      this.asgs.set(r.region, {
+        min: active ? 2 : 0,
+        desired: active ? 2 : 0,
+        max: 4,
+        instances: active ? [{ describesLeft: 0 }, { describesLeft: 0 }] : [],
+      });
+      this.groups.set(r.endpointGroupArn, {
+        region: r.region,
+        dial: active ? 100 : 0,
+        endpoints: [{ id: r.loadBalancerArn, weight: active ? 128 : 0 }],
+      });
     }
     this.wire();
   }
@@ -290,7 +319,9 @@ export class FakeAws implements FakeRdsKnobs {
       return output;
     };
     this.routes.set(`${service}:${action}`, guarded);
-    this.mocks[service]?.on(command as never).callsFake(async (input: unknown, getClient: () => { config: { region: unknown } }) => guarded(input, await regionOf(getClient)));
+    this.mocks[service]
+      ?.on(command as never)
+      .callsFake(async (input: unknown, getClient: () => { config: { region: unknown } }) => guarded(input, await regionOf(getClient)));
   }
 
   /**
@@ -316,7 +347,20 @@ export class FakeAws implements FakeRdsKnobs {
    * parameter group changes and resets, capacity and traffic changes, snapshots.
    */
   mutations(): number {
-    const kinds = ['promoteReplicaAttempts', 'createReplica', 'modifyInstance', 'rebootInstance', 'setWriteFence', 'liftWriteFence', 'setCapacity', 'setTrafficDial', 'setEndpointWeight', 'createSnapshot', 'copySnapshot', 'deleteSnapshot'];
+    const kinds = [
+      'promoteReplicaAttempts',
+      'createReplica',
+      'modifyInstance',
+      'rebootInstance',
+      'setWriteFence',
+      'liftWriteFence',
+      'setCapacity',
+      'setTrafficDial',
+      'setEndpointWeight',
+      'createSnapshot',
+      'copySnapshot',
+      'deleteSnapshot',
+    ];
     return kinds.reduce((n, k) => n + (this.calls[k] ?? 0), 0);
   }
 
@@ -338,20 +382,34 @@ export class FakeAws implements FakeRdsKnobs {
       const stat = input.MetricDataQueries?.[0]?.MetricStat?.Metric;
       if (stat?.MetricName === 'ResourceCount') {
         const used = this.readiness.usage(region, this.asgs.get(region)?.instances.length ?? 0);
-        return { MetricDataResults: [{ Id: input.MetricDataQueries[0].Id, Timestamps: used === undefined ? [] : [new Date()], Values: used === undefined ? [] : [used] }] };
+        return {
+          MetricDataResults: [
+            {
+              Id: input.MetricDataQueries[0].Id,
+              Timestamps: used === undefined ? [] : [new Date()],
+              Values: used === undefined ? [] : [used],
+            },
+          ],
+        };
       }
       if (stat?.MetricName === 'OperationsFailedReplication') {
         return {
-          MetricDataResults: input.MetricDataQueries.map((q: { Id: string; MetricStat?: { Metric?: { Dimensions?: { Name: string; Value: string }[] } } }) => {
-            const bucket = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'SourceBucket')?.Value ?? '';
-            const values = this.readiness.replicationFailures.get(bucket) ?? [];
-            return { Id: q.Id, Timestamps: values.map(() => new Date()), Values: values };
-          }),
+          MetricDataResults: input.MetricDataQueries.map(
+            (q: { Id: string; MetricStat?: { Metric?: { Dimensions?: { Name: string; Value: string }[] } } }) => {
+              const bucket = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'SourceBucket')?.Value ?? '';
+              const values = this.readiness.replicationFailures.get(bucket) ?? [];
+              return { Id: q.Id, Timestamps: values.map(() => new Date()), Values: values };
+            },
+          ),
         };
       }
       // The replica lags until its source's group has read_only = 1; then it catches up.
-      const id = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions?.find((d: { Name?: string }) => d.Name === 'DBInstanceIdentifier')?.Value;
-      return { MetricDataResults: [{ Id: 'lag', Timestamps: [new Date()], Values: [this.rds.replicaLag(region, id, this.replicaLagSeconds)] }] };
+      const id = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions?.find(
+        (d: { Name?: string }) => d.Name === 'DBInstanceIdentifier',
+      )?.Value;
+      return {
+        MetricDataResults: [{ Id: 'lag', Timestamps: [new Date()], Values: [this.rds.replicaLag(region, id, this.replicaLagSeconds)] }],
+      };
     });
     this.route('monitoring', DescribeAlarmsCommand, async (input) => {
       const names: string[] = input.AlarmNames ?? [];
@@ -376,7 +434,10 @@ export class FakeAws implements FakeRdsKnobs {
             DesiredCapacity: g.desired,
             MaxSize: g.max,
             LaunchTemplate: { LaunchTemplateName: 'lamp' },
-            Instances: g.instances.map((i, n) => ({ InstanceId: `i-${n}`, LifecycleState: i.describesLeft <= 0 ? 'InService' : 'Pending' })),
+            Instances: g.instances.map((i, n) => ({
+              InstanceId: `i-${n}`,
+              LifecycleState: i.describesLeft <= 0 ? 'InService' : 'Pending',
+            })),
           },
         ],
       };
@@ -400,7 +461,13 @@ export class FakeAws implements FakeRdsKnobs {
       const g = this.groups.get(input.EndpointGroupArn);
       if (!g) throw awsError('EndpointGroupNotFoundException');
       const health = this.healthy(g.region) > 0 ? 'HEALTHY' : 'UNHEALTHY';
-      return { EndpointGroup: { EndpointGroupArn: input.EndpointGroupArn, TrafficDialPercentage: g.dial, EndpointDescriptions: g.endpoints.map((e) => ({ EndpointId: e.id, Weight: e.weight, HealthState: health })) } };
+      return {
+        EndpointGroup: {
+          EndpointGroupArn: input.EndpointGroupArn,
+          TrafficDialPercentage: g.dial,
+          EndpointDescriptions: g.endpoints.map((e) => ({ EndpointId: e.id, Weight: e.weight, HealthState: health })),
+        },
+      };
     });
     this.route('globalaccelerator', UpdateEndpointGroupCommand, async (input) => {
       const g = this.groups.get(input.EndpointGroupArn);
@@ -413,7 +480,13 @@ export class FakeAws implements FakeRdsKnobs {
         this.count('setEndpointWeight');
         // The list replaces the group's endpoints; an omitted weight is the default, 128.
         // https://docs.aws.amazon.com/global-accelerator/latest/api/API_UpdateEndpointGroup.html
-        g.endpoints = input.EndpointConfigurations.map((e: { EndpointId: string; Weight?: number; ClientIPPreservationEnabled?: boolean }) => ({ id: e.EndpointId, weight: e.Weight ?? 128, clientIp: e.ClientIPPreservationEnabled }));
+        g.endpoints = input.EndpointConfigurations.map(
+          (e: { EndpointId: string; Weight?: number; ClientIPPreservationEnabled?: boolean }) => ({
+            id: e.EndpointId,
+            weight: e.Weight ?? 128,
+            clientIp: e.ClientIPPreservationEnabled,
+          }),
+        );
       }
       return {};
     });
@@ -439,7 +512,9 @@ export class FakeAws implements FakeRdsKnobs {
   private wireSnapshots(): void {
     const arnOf = (s: FakeSnapshot) => `arn:aws:rds:${s.region}:123456789012:snapshot:${s.id}`;
     this.route('rds', DescribeDBSnapshotsCommand, async (input, region) => {
-      const all = this.snapshots.filter((s) => s.region === region && (!input.DBInstanceIdentifier || s.dbInstanceIdentifier === input.DBInstanceIdentifier));
+      const all = this.snapshots.filter(
+        (s) => s.region === region && (!input.DBInstanceIdentifier || s.dbInstanceIdentifier === input.DBInstanceIdentifier),
+      );
       const { items, marker } = page(all, input);
       for (const s of items) s.describesLeft--;
       return {
@@ -458,20 +533,38 @@ export class FakeAws implements FakeRdsKnobs {
       };
     });
     this.route('rds', CreateDBSnapshotCommand, async (input, region) => {
-      if (this.snapshots.some((s) => s.region === region && s.id === input.DBSnapshotIdentifier)) throw awsError('DBSnapshotAlreadyExistsFault');
-      if (!this.rds.find(region, input.DBInstanceIdentifier)) throw awsError('DBInstanceNotFoundFault', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
+      if (this.snapshots.some((s) => s.region === region && s.id === input.DBSnapshotIdentifier))
+        throw awsError('DBSnapshotAlreadyExistsFault');
+      if (!this.rds.find(region, input.DBInstanceIdentifier))
+        throw awsError('DBInstanceNotFoundFault', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
       this.count('createSnapshot');
       const tags = Object.fromEntries((input.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
-      this.snapshots.push({ region, id: input.DBSnapshotIdentifier, dbInstanceIdentifier: input.DBInstanceIdentifier, describesLeft: this.snapshotDescribesUntilAvailable, createdAt: new Date(), tags });
+      this.snapshots.push({
+        region,
+        id: input.DBSnapshotIdentifier,
+        dbInstanceIdentifier: input.DBInstanceIdentifier,
+        describesLeft: this.snapshotDescribesUntilAvailable,
+        createdAt: new Date(),
+        tags,
+      });
       return {};
     });
     this.route('rds', CopyDBSnapshotCommand, async (input, region) => {
       const source = this.snapshots.find((s) => arnOf(s) === input.SourceDBSnapshotIdentifier);
       if (!source) throw awsError('DBSnapshotNotFoundFault', `${input.SourceDBSnapshotIdentifier} not found`, 404);
-      if (this.snapshots.some((s) => s.region === region && s.id === input.TargetDBSnapshotIdentifier)) throw awsError('DBSnapshotAlreadyExistsFault');
+      if (this.snapshots.some((s) => s.region === region && s.id === input.TargetDBSnapshotIdentifier))
+        throw awsError('DBSnapshotAlreadyExistsFault');
       this.count('copySnapshot');
       const tags = Object.fromEntries((input.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
-      this.snapshots.push({ region, id: input.TargetDBSnapshotIdentifier, dbInstanceIdentifier: source.dbInstanceIdentifier, describesLeft: this.snapshotDescribesUntilAvailable, createdAt: source.createdAt, tags, kmsKeyId: input.KmsKeyId });
+      this.snapshots.push({
+        region,
+        id: input.TargetDBSnapshotIdentifier,
+        dbInstanceIdentifier: source.dbInstanceIdentifier,
+        describesLeft: this.snapshotDescribesUntilAvailable,
+        createdAt: source.createdAt,
+        tags,
+        kmsKeyId: input.KmsKeyId,
+      });
       return {};
     });
     this.route('rds', DeleteDBSnapshotCommand, async (input, region) => {
@@ -500,21 +593,43 @@ export class FakeAws implements FakeRdsKnobs {
     const describe = (arn: string) => {
       const g = this.groups.get(arn)!;
       const health = this.healthy(g.region) > 0 ? 'HEALTHY' : 'UNHEALTHY';
-      return { EndpointGroupArn: arn, EndpointGroupRegion: g.region, TrafficDialPercentage: g.dial, EndpointDescriptions: g.endpoints.map((e) => ({ EndpointId: e.id, Weight: e.weight, HealthState: health, ClientIPPreservationEnabled: e.clientIp })) };
+      return {
+        EndpointGroupArn: arn,
+        EndpointGroupRegion: g.region,
+        TrafficDialPercentage: g.dial,
+        EndpointDescriptions: g.endpoints.map((e) => ({
+          EndpointId: e.id,
+          Weight: e.weight,
+          HealthState: health,
+          ClientIPPreservationEnabled: e.clientIp,
+        })),
+      };
     };
     const onListener = (listenerArn: string) => [...this.groups.keys()].filter((arn) => arn.startsWith(`${listenerArn}/endpoint-group/`));
     this.route('globalaccelerator', CreateEndpointGroupCommand, async (input) => {
       const earlier = input.IdempotencyToken ? this.groupTokens.get(input.IdempotencyToken) : undefined;
       if (earlier && this.groups.has(earlier)) return { EndpointGroup: describe(earlier) };
-      if (onListener(input.ListenerArn).some((arn) => this.groups.get(arn)?.region === input.EndpointGroupRegion)) throw awsError('EndpointGroupAlreadyExistsException', `The listener already has an endpoint group in ${input.EndpointGroupRegion}.`);
+      if (onListener(input.ListenerArn).some((arn) => this.groups.get(arn)?.region === input.EndpointGroupRegion))
+        throw awsError(
+          'EndpointGroupAlreadyExistsException',
+          `The listener already has an endpoint group in ${input.EndpointGroupRegion}.`,
+        );
       this.count('createEndpointGroup');
       const arn = `${input.ListenerArn}/endpoint-group/${randomBytes(6).toString('hex')}`;
-      const endpoints = (input.EndpointConfigurations ?? []).map((e: { EndpointId: string; Weight?: number; ClientIPPreservationEnabled?: boolean }) => ({ id: e.EndpointId, weight: e.Weight ?? 128, clientIp: e.ClientIPPreservationEnabled }));
+      const endpoints = (input.EndpointConfigurations ?? []).map(
+        (e: { EndpointId: string; Weight?: number; ClientIPPreservationEnabled?: boolean }) => ({
+          id: e.EndpointId,
+          weight: e.Weight ?? 128,
+          clientIp: e.ClientIPPreservationEnabled,
+        }),
+      );
       this.groups.set(arn, { region: input.EndpointGroupRegion, dial: input.TrafficDialPercentage ?? 100, endpoints });
       if (input.IdempotencyToken) this.groupTokens.set(input.IdempotencyToken, arn);
       return { EndpointGroup: describe(arn) };
     });
-    this.route('globalaccelerator', ListEndpointGroupsCommand, async (input) => ({ EndpointGroups: onListener(input.ListenerArn).map(describe) }));
+    this.route('globalaccelerator', ListEndpointGroupsCommand, async (input) => ({
+      EndpointGroups: onListener(input.ListenerArn).map(describe),
+    }));
     this.route('globalaccelerator', DeleteEndpointGroupCommand, async (input) => {
       if (!this.groups.delete(input.EndpointGroupArn)) throw awsError('EndpointGroupNotFoundException');
       this.count('deleteEndpointGroup');
@@ -530,7 +645,9 @@ export class FakeAws implements FakeRdsKnobs {
       const id = [...this.stacks.entries()].find(([, v]) => v === s)?.[0];
       return { Stacks: [{ StackId: id, StackName: s.name, StackStatus: s.status, CreationTime: new Date(0) }] };
     });
-    this.route('cloudformation', ListStackResourcesCommand, async (input) => ({ StackResourceSummaries: stack(input.StackName).resources.map((r) => ({ ...r, LastUpdatedTimestamp: new Date(0) })) }));
+    this.route('cloudformation', ListStackResourcesCommand, async (input) => ({
+      StackResourceSummaries: stack(input.StackName).resources.map((r) => ({ ...r, LastUpdatedTimestamp: new Date(0) })),
+    }));
   }
 
   /** Removes every SDK mock. */

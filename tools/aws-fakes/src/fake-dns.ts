@@ -135,7 +135,11 @@ export class FakeDns {
     if (this.failure === 'silent') return;
     const reply = (rcode: number, answers: dnsPacket.Answer[] = []) => {
       const flags = dnsPacket.RECURSION_AVAILABLE | (query.flag_rd ? dnsPacket.RECURSION_DESIRED : 0) | rcode;
-      this.socket.send(dnsPacket.encode({ type: 'response', id: query.id, flags, questions: query.questions, answers }), peer.port, peer.address);
+      this.socket.send(
+        dnsPacket.encode({ type: 'response', id: query.id, flags, questions: query.questions, answers }),
+        peer.port,
+        peer.address,
+      );
     };
     if (this.failure !== 'none') return reply(this.failure === 'servfail' ? RCODE.servFail : RCODE.refused);
     if (!question || query.questions?.length !== 1) return reply(RCODE.formErr);

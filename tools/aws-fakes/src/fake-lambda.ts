@@ -11,7 +11,10 @@ export type FakeLambdaOutcome =
   | { readonly functionError: 'Handled' | 'Unhandled'; readonly errorType: string; readonly errorMessage: string };
 
 /** A function the fake Lambda service invokes: the event (the request payload), and which function and region were asked. */
-export type FakeLambdaFunction = (event: unknown, invocation: { readonly functionName: string; readonly region: string }) => Promise<FakeLambdaOutcome>;
+export type FakeLambdaFunction = (
+  event: unknown,
+  invocation: { readonly functionName: string; readonly region: string },
+) => Promise<FakeLambdaOutcome>;
 
 /** Options of {@link bundledFunction}. */
 export interface BundledFunctionOptions {
@@ -33,7 +36,11 @@ export function bundledFunction(bundle: string, options: BundledFunctionOptions)
   return async (event, { functionName }) => {
     const run = await invokeLambda(bundle, { event, timeoutMs: options.timeoutMs, env: options.env, functionName, killAtTimeout: true });
     if (run.signal !== null) {
-      return { functionError: 'Unhandled', errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(options.timeoutMs / 1000).toFixed(2)} seconds` };
+      return {
+        functionError: 'Unhandled',
+        errorType: 'Sandbox.Timedout',
+        errorMessage: `Task timed out after ${(options.timeoutMs / 1000).toFixed(2)} seconds`,
+      };
     }
     if (run.code !== 0) return { functionError: 'Unhandled', errorType: 'Error', errorMessage: run.error ?? 'the handler failed' };
     return { result: run.result ?? null };

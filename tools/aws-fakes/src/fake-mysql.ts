@@ -98,7 +98,10 @@ export class FakeMysql {
     // not reset its count after answering, and would warn of packets out of order.
     const server = conn as unknown as { writeOk(): void; writeError(e: FakeMysqlError): void; sequenceId: number };
     const commandDone = () => (server.sequenceId = 0);
-    const authCallback = (params: { user: string; authPluginData1: Buffer; authPluginData2: Buffer; authToken: Buffer }, done: (err: Error | null, mysqlError?: FakeMysqlError) => void) => {
+    const authCallback = (
+      params: { user: string; authPluginData1: Buffer; authPluginData2: Buffer; authToken: Buffer },
+      done: (err: Error | null, mysqlError?: FakeMysqlError) => void,
+    ) => {
       const password = this.options.accounts[params.user];
       const seed = Buffer.concat([params.authPluginData1, params.authPluginData2]).subarray(0, 20);
       if (password === undefined || !verifyNative(seed, params.authToken, password)) {

@@ -214,11 +214,28 @@ export class FakeRds {
   }
 
   private addDb(r: RegionResources, sourceArn: string | undefined): void {
-    this.dbs.push(this.newDb({ region: r.region, id: r.dbInstanceIdentifier, sourceArn, group: r.dbParameterGroupName, settings: deployedSettings(r), createdAt: new Date(Date.UTC(2026, 0, 1)) }));
+    this.dbs.push(
+      this.newDb({
+        region: r.region,
+        id: r.dbInstanceIdentifier,
+        sourceArn,
+        group: r.dbParameterGroupName,
+        settings: deployedSettings(r),
+        createdAt: new Date(Date.UTC(2026, 0, 1)),
+      }),
+    );
   }
 
   /** An instance running with `group` as it is now (nothing applying or pending), answering `upcoming` first. */
-  private newDb(d: { region: string; id: string; sourceArn: string | undefined; group: string; settings: FakeDbSettings; createdAt: Date; upcoming?: FakeDbStep[] }): FakeDb {
+  private newDb(d: {
+    region: string;
+    id: string;
+    sourceArn: string | undefined;
+    group: string;
+    settings: FakeDbSettings;
+    createdAt: Date;
+    upcoming?: FakeDbStep[];
+  }): FakeDb {
     return {
       region: d.region,
       id: d.id,
@@ -331,7 +348,8 @@ export class FakeRds {
   replicaLag(region: string, id: string | undefined, lagSeconds: number): number {
     const replica = this.find(region, id);
     const source = replica?.sourceArn ? this.dbs.find((d) => d.arn === replica.sourceArn) : undefined;
-    if (!replica || !source) return this.dbs.some((d) => this.readOnlyOf(d.region, d.effectiveParameterGroup) === '1' && !d.sourceArn) ? 0 : lagSeconds;
+    if (!replica || !source)
+      return this.dbs.some((d) => this.readOnlyOf(d.region, d.effectiveParameterGroup) === '1' && !d.sourceArn) ? 0 : lagSeconds;
     return this.readOnlyOf(source.region, source.effectiveParameterGroup) === '1' ? 0 : lagSeconds;
   }
 
@@ -340,7 +358,8 @@ export class FakeRds {
     const step = db.upcoming.shift();
     step?.effect?.(db);
     const applyStatus = this.applyStatus(db);
-    if (db.applyingDescribes > 0 && --db.applyingDescribes === 0) db.appliedReadOnly = this.readOnlyOf(db.region, db.effectiveParameterGroup);
+    if (db.applyingDescribes > 0 && --db.applyingDescribes === 0)
+      db.appliedReadOnly = this.readOnlyOf(db.region, db.effectiveParameterGroup);
     return this.view(db, step?.status ?? 'available', applyStatus);
   }
 
@@ -376,7 +395,11 @@ export class FakeRds {
       ReadReplicaDBInstanceIdentifiers: this.replicasOf(db).map((r) => (r.region === db.region ? r.id : r.arn)),
       // @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstanceStatusInfo.html
       StatusInfos: source
-        ? [this.knobs.outages.has(source.region) ? { StatusType: 'read replication', Normal: false, Status: 'error', Message: 'Replication has stopped.' } : { StatusType: 'read replication', Normal: true, Status: 'replicating' }]
+        ? [
+            this.knobs.outages.has(source.region)
+              ? { StatusType: 'read replication', Normal: false, Status: 'error', Message: 'Replication has stopped.' }
+              : { StatusType: 'read replication', Normal: true, Status: 'replicating' },
+          ]
         : undefined,
       TagList: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
     };
@@ -415,7 +438,8 @@ export class FakeRds {
     // @see https://docs.aws.amazon.com/sdkfornet/v3/apidocs/items/RDS/MIRDSPromoteReadReplicaPromoteReadReplicaRequest.html ("cannot be promoted ... when it is in the backing-up status")
     if (this.knobs.refusePromotion) throw awsError('InvalidDBInstanceStateFault', NOT_AVAILABLE);
     const retention = input.BackupRetentionPeriod;
-    if (retention !== undefined && (retention < 0 || retention > 35)) throw awsError('InvalidParameterValue', 'BackupRetentionPeriod must be between 0 and 35.');
+    if (retention !== undefined && (retention < 0 || retention > 35))
+      throw awsError('InvalidParameterValue', 'BackupRetentionPeriod must be between 0 and 35.');
     this.count('promoteReplica');
     const promote = (d: FakeDb) => {
       d.sourceArn = undefined;
@@ -423,7 +447,14 @@ export class FakeRds {
       // UNCONFIRMED: the fake keeps it.
       d.settings.backupRetentionPeriod = retention ?? (d.settings.backupRetentionPeriod || 1);
     };
-    db.upcoming.push({ status: 'available' }, { status: 'available' }, { status: 'modifying' }, { status: 'modifying' }, { status: 'rebooting' }, { status: 'available', effect: promote });
+    db.upcoming.push(
+      { status: 'available' },
+      { status: 'available' },
+      { status: 'modifying' },
+      { status: 'modifying' },
+      { status: 'rebooting' },
+      { status: 'available', effect: promote },
+    );
     return { DBInstance: this.view(db) };
   }
 
@@ -446,19 +477,38 @@ export class FakeRds {
     // AWS answers InvalidDBInstanceState with this message (quoted from AWS in fog-aws's tests).
     // @see https://github.com/fog/fog-aws/blob/master/tests/requests/rds/instance_tests.rb
     if (src.settings.backupRetentionPeriod === 0) {
-      throw awsError('InvalidDBInstanceStateFault', 'Automated backups are not enabled for this database instance. To enable automated backups, use ModifyDBInstance to set the backup retention period to a non-zero value.');
+      throw awsError(
+        'InvalidDBInstanceStateFault',
+        'Automated backups are not enabled for this database instance. To enable automated backups, use ModifyDBInstance to set the backup retention period to a non-zero value.',
+      );
     }
     // The error code of a missing KmsKeyId for an encrypted cross-region replica is UNCONFIRMED.
-    if (crossRegion && src.settings.storageEncrypted && !input.KmsKeyId) throw awsError('InvalidParameterCombination', 'KmsKeyId is required to create an encrypted cross-region read replica.');
+    if (crossRegion && src.settings.storageEncrypted && !input.KmsKeyId)
+      throw awsError('InvalidParameterCombination', 'KmsKeyId is required to create an encrypted cross-region read replica.');
     // "Specifying a parameter group ... isn't supported for MySQL DB instances for same Region
     // read replicas" (error code UNCONFIRMED); a subnet group is refused for them.
-    if (!crossRegion && input.DBParameterGroupName) throw awsError('InvalidParameterCombination', 'A DB parameter group cannot be specified for a MySQL read replica in the same Region.');
-    if (!crossRegion && input.DBSubnetGroupName) throw awsError('DBSubnetGroupNotAllowedFault', 'DbSubnetGroupName should not be specified for read replicas that are created in the same region as the master');
-    const groupName = typeof input.DBParameterGroupName === 'string' ? input.DBParameterGroupName : crossRegion ? DEFAULT_PARAMETER_GROUP : src.parameterGroup;
+    if (!crossRegion && input.DBParameterGroupName)
+      throw awsError(
+        'InvalidParameterCombination',
+        'A DB parameter group cannot be specified for a MySQL read replica in the same Region.',
+      );
+    if (!crossRegion && input.DBSubnetGroupName)
+      throw awsError(
+        'DBSubnetGroupNotAllowedFault',
+        'DbSubnetGroupName should not be specified for read replicas that are created in the same region as the master',
+      );
+    const groupName =
+      typeof input.DBParameterGroupName === 'string'
+        ? input.DBParameterGroupName
+        : crossRegion
+          ? DEFAULT_PARAMETER_GROUP
+          : src.parameterGroup;
     const group = this.mustGroup(region, groupName);
     const bool = (v: unknown, fallback: boolean) => (typeof v === 'boolean' ? v : fallback);
     const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-    const tags = Array.isArray(input.Tags) ? Object.fromEntries((input.Tags as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value])) : {};
+    const tags = Array.isArray(input.Tags)
+      ? Object.fromEntries((input.Tags as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]))
+      : {};
     this.count('createReplica');
     const db = this.newDb({
       region,
@@ -509,22 +559,46 @@ export class FakeRds {
     // @see https://github.com/cloud-custodian/cloud-custodian/issues/178 (AWS: "InvalidDBInstanceState ... Database instance is not in available state.")
     if (db.upcoming.length > 0) throw awsError('InvalidDBInstanceStateFault', NOT_AVAILABLE);
     const immediately = input.ApplyImmediately === true;
-    const newId = typeof input.NewDBInstanceIdentifier === 'string' && input.NewDBInstanceIdentifier !== db.id ? input.NewDBInstanceIdentifier : undefined;
-    const groupName = typeof input.DBParameterGroupName === 'string' && input.DBParameterGroupName !== db.parameterGroup ? input.DBParameterGroupName : undefined;
-    const retention = typeof input.BackupRetentionPeriod === 'number' && input.BackupRetentionPeriod !== db.settings.backupRetentionPeriod ? input.BackupRetentionPeriod : undefined;
-    const protection = typeof input.DeletionProtection === 'boolean' && input.DeletionProtection !== db.settings.deletionProtection ? input.DeletionProtection : undefined;
-    const modelled = new Set(['DBInstanceIdentifier', 'ApplyImmediately', 'NewDBInstanceIdentifier', 'DBParameterGroupName', 'BackupRetentionPeriod', 'DeletionProtection']);
+    const newId =
+      typeof input.NewDBInstanceIdentifier === 'string' && input.NewDBInstanceIdentifier !== db.id
+        ? input.NewDBInstanceIdentifier
+        : undefined;
+    const groupName =
+      typeof input.DBParameterGroupName === 'string' && input.DBParameterGroupName !== db.parameterGroup
+        ? input.DBParameterGroupName
+        : undefined;
+    const retention =
+      typeof input.BackupRetentionPeriod === 'number' && input.BackupRetentionPeriod !== db.settings.backupRetentionPeriod
+        ? input.BackupRetentionPeriod
+        : undefined;
+    const protection =
+      typeof input.DeletionProtection === 'boolean' && input.DeletionProtection !== db.settings.deletionProtection
+        ? input.DeletionProtection
+        : undefined;
+    const modelled = new Set([
+      'DBInstanceIdentifier',
+      'ApplyImmediately',
+      'NewDBInstanceIdentifier',
+      'DBParameterGroupName',
+      'BackupRetentionPeriod',
+      'DeletionProtection',
+    ]);
     const others = Object.keys(input).filter((k) => !modelled.has(k) && input[k] !== undefined);
     if (newId === undefined && groupName === undefined && retention === undefined && protection === undefined && others.length === 0) {
       throw awsError('InvalidParameterCombination', 'No modifications were requested');
     }
     // Validate the whole request before changing anything, as AWS does.
-    if (newId !== undefined && this.find(region, newId)) throw awsError('DBInstanceAlreadyExistsFault', `DB instance already exists: ${newId}`);
+    if (newId !== undefined && this.find(region, newId))
+      throw awsError('DBInstanceAlreadyExistsFault', `DB instance already exists: ${newId}`);
     if (groupName !== undefined) this.mustGroup(region, groupName);
     if (retention !== undefined) {
       if (retention < 0 || retention > 35) throw awsError('InvalidParameterValue', 'BackupRetentionPeriod must be between 0 and 35.');
       // "Can't be set to 0 if the DB instance is a source to read replicas." (error code UNCONFIRMED)
-      if (retention === 0 && this.replicasOf(db).length > 0) throw awsError('InvalidParameterCombination', 'Cannot set backup retention to 0 on a DB instance that is a source of read replicas.');
+      if (retention === 0 && this.replicasOf(db).length > 0)
+        throw awsError(
+          'InvalidParameterCombination',
+          'Cannot set backup retention to 0 on a DB instance that is a source of read replicas.',
+        );
     }
     this.count('modifyInstance');
     if (protection !== undefined) {
@@ -610,10 +684,14 @@ export class FakeRds {
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBParameterGroup.html
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/parameter-groups-overview.html (dynamic changes reach every instance of the group; a new association waits for a reboot)
    */
-  modifyGroup(input: { DBParameterGroupName?: string; Parameters?: { ParameterName?: string; ParameterValue?: string; ApplyMethod?: string }[] }, region: string): unknown {
+  modifyGroup(
+    input: { DBParameterGroupName?: string; Parameters?: { ParameterName?: string; ParameterValue?: string; ApplyMethod?: string }[] },
+    region: string,
+  ): unknown {
     const group = this.modifiable(region, input.DBParameterGroupName);
     const params = input.Parameters ?? [];
-    if (params.length === 0 || params.length > 20) throw awsError('InvalidParameterValue', 'Between 1 and 20 parameters can be modified in a single request.');
+    if (params.length === 0 || params.length > 20)
+      throw awsError('InvalidParameterValue', 'Between 1 and 20 parameters can be modified in a single request.');
     this.count('setWriteFence');
     for (const p of params) if (p.ParameterName) group.parameters.set(p.ParameterName, String(p.ParameterValue ?? ''));
     this.propagate(group, params.some((p) => p.ApplyMethod === 'pending-reboot') ? 'pending-reboot' : 'immediate');
@@ -625,7 +703,14 @@ export class FakeRds {
    * returns to `{TrueIfReplica}`. Dynamic parameters apply as a modification does.
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ResetDBParameterGroup.html
    */
-  resetGroup(input: { DBParameterGroupName?: string; ResetAllParameters?: boolean | string; Parameters?: { ParameterName?: string; ApplyMethod?: string }[] }, region: string): unknown {
+  resetGroup(
+    input: {
+      DBParameterGroupName?: string;
+      ResetAllParameters?: boolean | string;
+      Parameters?: { ParameterName?: string; ApplyMethod?: string }[];
+    },
+    region: string,
+  ): unknown {
     const group = this.modifiable(region, input.DBParameterGroupName);
     const params = input.Parameters ?? [];
     this.count('liftWriteFence');
@@ -640,17 +725,43 @@ export class FakeRds {
    * (`engine-default`), or both; `parameter-name` filter; paged.
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBParameters.html
    */
-  describeParameters(input: { DBParameterGroupName?: string; Source?: string; Filters?: { Name?: string; Values?: string[] }[]; Marker?: string; MaxRecords?: number }, region: string): unknown {
+  describeParameters(
+    input: {
+      DBParameterGroupName?: string;
+      Source?: string;
+      Filters?: { Name?: string; Values?: string[] }[];
+      Marker?: string;
+      MaxRecords?: number;
+    },
+    region: string,
+  ): unknown {
     const group = this.mustGroup(region, String(input.DBParameterGroupName ?? ''));
     const describe = (name: string, value: string | undefined, source: string) => {
       const d = ENGINE_DEFAULTS.find((e) => e.name === name);
-      return { ParameterName: name, ParameterValue: value, Source: source, ApplyType: d?.applyType ?? 'dynamic', DataType: d?.dataType ?? 'string', IsModifiable: true, ApplyMethod: 'pending-reboot' };
+      return {
+        ParameterName: name,
+        ParameterValue: value,
+        Source: source,
+        ApplyType: d?.applyType ?? 'dynamic',
+        DataType: d?.dataType ?? 'string',
+        IsModifiable: true,
+        ApplyMethod: 'pending-reboot',
+      };
     };
     const user = [...group.parameters].map(([name, value]) => describe(name, value, 'user'));
     const defaults = ENGINE_DEFAULTS.filter((d) => !group.parameters.has(d.name)).map((d) => describe(d.name, d.value, 'engine-default'));
-    const all = input.Source === 'user' ? user : input.Source === 'engine-default' ? defaults : input.Source === 'system' ? [] : [...user, ...defaults];
+    const all =
+      input.Source === 'user'
+        ? user
+        : input.Source === 'engine-default'
+          ? defaults
+          : input.Source === 'system'
+            ? []
+            : [...user, ...defaults];
     const names = input.Filters?.find((f) => f.Name === 'parameter-name')?.Values;
-    const listed = all.filter((p) => !names || names.includes(p.ParameterName)).sort((a, b) => a.ParameterName.localeCompare(b.ParameterName));
+    const listed = all
+      .filter((p) => !names || names.includes(p.ParameterName))
+      .sort((a, b) => a.ParameterName.localeCompare(b.ParameterName));
     const { items, marker } = page(listed, input);
     return { Parameters: items, Marker: marker };
   }

@@ -23,7 +23,15 @@ export interface FakePublished {
  * vCPUs per instance type (`DefaultVCpus`).
  * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
  */
-const VCPUS: Readonly<Record<string, number>> = { 't3.micro': 2, 't3.small': 2, 't3.medium': 2, 'm5.large': 2, 'm5.xlarge': 4, 'c6i.xlarge': 4, 'g5.xlarge': 4 };
+const VCPUS: Readonly<Record<string, number>> = {
+  't3.micro': 2,
+  't3.small': 2,
+  't3.medium': 2,
+  'm5.large': 2,
+  'm5.xlarge': 4,
+  'c6i.xlarge': 4,
+  'g5.xlarge': 4,
+};
 
 /**
  * The readiness side of the fake: EC2 launch templates, images and instance types, the EC2 vCPU
@@ -59,17 +67,39 @@ export class FakeReadiness {
   constructor(config: DrConfig) {
     for (const r of [config.primary, config.secondary]) {
       const imageId = `ami-0${Buffer.from(r.region).toString('hex').slice(0, 16)}`;
-      this.launchTemplates.set(r.region, { name: 'lamp', id: `lt-0${Buffer.from(r.region).toString('hex').slice(0, 16)}`, imageId, instanceType: 't3.small' });
+      this.launchTemplates.set(r.region, {
+        name: 'lamp',
+        id: `lt-0${Buffer.from(r.region).toString('hex').slice(0, 16)}`,
+        imageId,
+        instanceType: 't3.small',
+      });
       this.images.set(`${r.region}:${imageId}`, 'available');
     }
   }
 
   launchTemplateVersions(input: { LaunchTemplateName?: string; LaunchTemplateId?: string }, region: string) {
     const lt = this.launchTemplates.get(region);
-    if (!lt || (input.LaunchTemplateName !== undefined && input.LaunchTemplateName !== lt.name) || (input.LaunchTemplateId !== undefined && input.LaunchTemplateId !== lt.id)) {
-      throw awsError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
+    if (
+      !lt ||
+      (input.LaunchTemplateName !== undefined && input.LaunchTemplateName !== lt.name) ||
+      (input.LaunchTemplateId !== undefined && input.LaunchTemplateId !== lt.id)
+    ) {
+      throw awsError(
+        'InvalidLaunchTemplateName.NotFoundException',
+        'At least one of the launch templates specified in the request does not exist.',
+      );
     }
-    return { LaunchTemplateVersions: [{ LaunchTemplateId: lt.id, LaunchTemplateName: lt.name, VersionNumber: 1, DefaultVersion: true, LaunchTemplateData: { ImageId: lt.imageId, InstanceType: lt.instanceType } }] };
+    return {
+      LaunchTemplateVersions: [
+        {
+          LaunchTemplateId: lt.id,
+          LaunchTemplateName: lt.name,
+          VersionNumber: 1,
+          DefaultVersion: true,
+          LaunchTemplateData: { ImageId: lt.imageId, InstanceType: lt.instanceType },
+        },
+      ],
+    };
   }
 
   describeImages(input: { ImageIds?: string[] }, region: string) {
@@ -88,7 +118,8 @@ export class FakeReadiness {
   }
 
   serviceQuota(input: { ServiceCode?: string; QuotaCode?: string }, region: string) {
-    if (input.ServiceCode !== 'ec2' || input.QuotaCode !== 'L-1216C47A') throw awsError('NoSuchResourceException', `quota ${input.ServiceCode}/${input.QuotaCode} not found`);
+    if (input.ServiceCode !== 'ec2' || input.QuotaCode !== 'L-1216C47A')
+      throw awsError('NoSuchResourceException', `quota ${input.ServiceCode}/${input.QuotaCode} not found`);
     return {
       Quota: {
         ServiceCode: 'ec2',
@@ -114,9 +145,14 @@ export class FakeReadiness {
   }
 
   listMetrics(input: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value?: string }[] }, config: DrConfig) {
-    if (input.Namespace !== 'AWS/S3' || (input.MetricName !== 'OperationsFailedReplication' && input.MetricName !== 'BytesPendingReplication')) return { Metrics: [] };
+    if (
+      input.Namespace !== 'AWS/S3' ||
+      (input.MetricName !== 'OperationsFailedReplication' && input.MetricName !== 'BytesPendingReplication')
+    )
+      return { Metrics: [] };
     const bucket = input.Dimensions?.find((d) => d.Name === 'SourceBucket')?.Value;
-    if (!bucket || this.replicationMetricsOff.has(bucket) || ![config.primary.bucketName, config.secondary.bucketName].includes(bucket)) return { Metrics: [] };
+    if (!bucket || this.replicationMetricsOff.has(bucket) || ![config.primary.bucketName, config.secondary.bucketName].includes(bucket))
+      return { Metrics: [] };
     // Failures are published only when an operation failed; bytes pending always, once metrics are on.
     if (input.MetricName === 'OperationsFailedReplication' && !this.replicationFailures.has(bucket)) return { Metrics: [] };
     const destination = bucket === config.primary.bucketName ? config.secondary.bucketName : config.primary.bucketName;
@@ -135,11 +171,24 @@ export class FakeReadiness {
     };
   }
 
-  putMetricData(input: { Namespace?: string; MetricData?: { MetricName: string; Value: number; Dimensions?: { Name: string; Value: string }[]; Timestamp?: Date | number }[] }, region: string) {
+  putMetricData(
+    input: {
+      Namespace?: string;
+      MetricData?: { MetricName: string; Value: number; Dimensions?: { Name: string; Value: string }[]; Timestamp?: Date | number }[];
+    },
+    region: string,
+  ) {
     const data = input.MetricData ?? [];
     if (data.length > 1000) throw awsError('InvalidParameterValue', 'The collection MetricData must not have a size greater than 1000.');
     for (const d of data) {
-      this.published.push({ region, namespace: input.Namespace ?? '', name: d.MetricName, value: Number(d.Value), dimensions: Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])), at: d.Timestamp });
+      this.published.push({
+        region,
+        namespace: input.Namespace ?? '',
+        name: d.MetricName,
+        value: Number(d.Value),
+        dimensions: Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])),
+        at: d.Timestamp,
+      });
     }
     return {};
   }

@@ -8,13 +8,28 @@
  */
 export { FakeAws, FakeOutages, type FakeSnapshot, type FakeService } from './fake-aws.js';
 export { FakeDns, type FakeDnsFailure, type FakeDnsOptions } from './fake-dns.js';
-export { DEFAULT_PARAMETER_GROUP, type FakeDb, type FakeDbState, type FakeDbSettings, type FakeDbStep, type FakeParameterGroup, type FakeRdsKnobs } from './fake-rds.js';
+export {
+  DEFAULT_PARAMETER_GROUP,
+  type FakeDb,
+  type FakeDbState,
+  type FakeDbSettings,
+  type FakeDbStep,
+  type FakeParameterGroup,
+  type FakeRdsKnobs,
+} from './fake-rds.js';
 export { awsError, networkError, lostResponseError } from './errors.js';
 export { startDynalite, type LocalDynamo } from './dynalite.js';
 export { startFakeAwsServer, type FakeAwsServer, type FakeAwsServerOptions } from './fake-aws-server.js';
 export { bundledFunction, type BundledFunctionOptions, type FakeLambdaFunction, type FakeLambdaOutcome } from './fake-lambda.js';
 export { HealthEndpoint } from './health-endpoint.js';
-export { invokeLambda, runNodeScript, scheduledEvent, type InvokeLambdaOptions, type LambdaInvocation, type ProcessRun } from './invoke-lambda.js';
+export {
+  invokeLambda,
+  runNodeScript,
+  scheduledEvent,
+  type InvokeLambdaOptions,
+  type LambdaInvocation,
+  type ProcessRun,
+} from './invoke-lambda.js';
 export { FakeMysql, type FakeMysqlError, type FakeMysqlOptions, type FakeMysqlStatement } from './fake-mysql.js';
 export { FakeReadiness, type FakeLaunchTemplate, type FakePublished } from './fake-readiness.js';
 export {
@@ -47,8 +62,20 @@ export {
   type PolicyDocument,
   type PolicyStatement,
 } from './iam/policy-evaluator.js';
-export { autoScalingGroupArn, ROUTE_AUTHORIZATIONS, type CallFacts, type RequiredPermission, type RouteAuthorization } from './iam/route-authorizations.js';
+export {
+  autoScalingGroupArn,
+  ROUTE_AUTHORIZATIONS,
+  type CallFacts,
+  type RequiredPermission,
+  type RouteAuthorization,
+} from './iam/route-authorizations.js';
 export { FakeIam, type FakeAuthorization, type FakeCredentials, type FakePrincipal } from './iam/fake-iam.js';
 export { startDynamoGate, type DynamoGate } from './iam/dynamo-gate.js';
-export { TemplateResolver, type CfnResource, type CfnTemplate, type FoundResource, type SynthesizedStack } from './iam/template-resolver.js';
+export {
+  TemplateResolver,
+  type CfnResource,
+  type CfnTemplate,
+  type FoundResource,
+  type SynthesizedStack,
+} from './iam/template-resolver.js';
 export { enforceSynthesizedDrApp, readSynthesizedDrApp, type SynthesizedCaller, type SynthesizedDrApp } from './iam/synthesized-dr-app.js';

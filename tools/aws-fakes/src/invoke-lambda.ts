@@ -9,7 +9,10 @@ const INVOKER = fileURLToPath(new URL('../bin/invoke-lambda.mjs', import.meta.ur
 export interface InvokeLambdaOptions {
   /** The event the handler receives. */
   readonly event: unknown;
-  /** The invocation's timeout: the context's deadline. The process is not killed at it unless `killAtTimeout`; the handler is trusted to stop in time, which is what the tests check. */
+  /**
+   * The invocation's timeout: the context's deadline. The process is not killed at it unless `killAtTimeout`; the handler is trusted to
+   * stop in time, which is what the tests check.
+   */
   readonly timeoutMs: number;
   /** Kill the process (SIGKILL) at `timeoutMs`, as Lambda ends an invocation at its timeout. @default false */
   readonly killAtTimeout?: boolean;
@@ -70,7 +73,14 @@ export interface ProcessRun {
  * Runs a Node script (such as the built `dr`) as its own process with exactly `env`, as a person
  * or a scheduler would; `onOutput` sees stdout as it grows and may signal the process.
  */
-export function runNodeScript(script: string, args: readonly string[], options: { readonly env: Readonly<Record<string, string | undefined>>; readonly onOutput?: (stdout: string, signal: (s: NodeJS.Signals) => void) => void }): Promise<ProcessRun> {
+export function runNodeScript(
+  script: string,
+  args: readonly string[],
+  options: {
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly onOutput?: (stdout: string, signal: (s: NodeJS.Signals) => void) => void;
+  },
+): Promise<ProcessRun> {
   const started = Date.now();
   const child = spawn(process.execPath, [script, ...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -96,10 +106,21 @@ interface EmfLine {
  */
 export function invokeLambda(bundle: string, options: InvokeLambdaOptions): Promise<LambdaInvocation> {
   const started = Date.now();
-  const child = spawn(process.execPath, [INVOKER, bundle, JSON.stringify(options.event), String(options.timeoutMs), options.requestId ?? randomUUID(), options.functionName ?? 'dr-test'], {
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      INVOKER,
+      bundle,
+      JSON.stringify(options.event),
+      String(options.timeoutMs),
+      options.requestId ?? randomUUID(),
+      options.functionName ?? 'dr-test',
+    ],
+    {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const logs: Record<string, unknown>[] = [];
   const metrics: Record<string, number[]> = {};
   let result: Record<string, unknown> | undefined;

@@ -18,21 +18,29 @@ function row(text: string): Series {
 const RETAIN = 'retain';
 type Expected = AlarmState | typeof RETAIN;
 const TREATMENTS: readonly TreatMissingData[] = ['missing', 'ignore', 'breaching', 'notBreaching'];
-const rule = (datapointsToAlarm: number, treatMissingData: TreatMissingData): AlarmRule => ({ threshold: 5, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 3, datapointsToAlarm, treatMissingData });
+const rule = (datapointsToAlarm: number, treatMissingData: TreatMissingData): AlarmRule => ({
+  threshold: 5,
+  comparisonOperator: 'GreaterThanThreshold',
+  evaluationPeriods: 3,
+  datapointsToAlarm,
+  treatMissingData,
+});
 
 /** Checks a row under each treatment; `retain` is checked from two different current states. */
 function expectRow(datapointsToAlarm: number, points: string, expected: readonly [Expected, Expected, Expected, Expected]): void {
   TREATMENTS.forEach((treat, i) => {
     const want = expected[i];
     for (const current of ['OK', 'ALARM'] as const) {
-      expect(evaluateAlarm(rule(datapointsToAlarm, treat), row(points), current), `${points} ${treat} from ${current}`).toBe(want === RETAIN ? current : want);
+      expect(evaluateAlarm(rule(datapointsToAlarm, treat), row(points), current), `${points} ${treat} from ${current}`).toBe(
+        want === RETAIN ? current : want,
+      );
     }
   });
 }
 
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
 // Columns: MISSING, IGNORE, BREACHING, NOT BREACHING; N = 3, evaluation range 5.
-describe('evaluateAlarm, against the guide\'s tables', () => {
+describe("evaluateAlarm, against the guide's tables", () => {
   it('gives every row of the 3-out-of-3 table its documented state', () => {
     expectRow(3, '0 - X - X', ['OK', 'OK', 'OK', 'OK']);
     expectRow(3, '0 - - - -', ['OK', 'OK', 'OK', 'OK']);
@@ -55,28 +63,44 @@ describe('evaluateAlarm, against the guide\'s tables', () => {
     expectRow(2, '- - - - X', ['INSUFFICIENT_DATA', RETAIN, 'ALARM', 'OK']);
   });
 
-  it('fills as many missing datapoints as the tables\' second column says', () => {
-    expect(['0 - X - X', '0 - - - -', '- - - - -', '0 X X - X', '- - X - -'].map((r) => datapointsToFill(3, row(r)))).toEqual([0, 2, 3, 0, 2]);
-    expect(['0 - X - X', '0 0 X 0 X', '0 - X - -', '- - - - 0', '- - - X -'].map((r) => datapointsToFill(3, row(r)))).toEqual([0, 0, 1, 2, 2]);
+  it("fills as many missing datapoints as the tables' second column says", () => {
+    expect(['0 - X - X', '0 - - - -', '- - - - -', '0 X X - X', '- - X - -'].map((r) => datapointsToFill(3, row(r)))).toEqual([
+      0, 2, 3, 0, 2,
+    ]);
+    expect(['0 - X - X', '0 0 X 0 X', '0 - X - -', '- - - - 0', '- - - X -'].map((r) => datapointsToFill(3, row(r)))).toEqual([
+      0, 0, 1, 2, 2,
+    ]);
   });
 
   it('compares with each operator, the threshold itself breaching only the or-equal ones', () => {
-    const at = (comparisonOperator: AlarmRule['comparisonOperator'], value: number) => evaluateAlarm({ threshold: 1, comparisonOperator, evaluationPeriods: 1 }, [value, value, value], 'OK');
+    const at = (comparisonOperator: AlarmRule['comparisonOperator'], value: number) =>
+      evaluateAlarm({ threshold: 1, comparisonOperator, evaluationPeriods: 1 }, [value, value, value], 'OK');
 
-    expect([at('GreaterThanThreshold', 1), at('GreaterThanOrEqualToThreshold', 1), at('LessThanThreshold', 1), at('LessThanOrEqualToThreshold', 1)]).toEqual(['OK', 'ALARM', 'OK', 'ALARM']);
+    expect([
+      at('GreaterThanThreshold', 1),
+      at('GreaterThanOrEqualToThreshold', 1),
+      at('LessThanThreshold', 1),
+      at('LessThanOrEqualToThreshold', 1),
+    ]).toEqual(['OK', 'ALARM', 'OK', 'ALARM']);
     expect([at('GreaterThanThreshold', 2), at('LessThanThreshold', 0)]).toEqual(['ALARM', 'ALARM']);
   });
 
   it('refuses a DatapointsToAlarm above EvaluationPeriods', () => {
-    expect(() => evaluateAlarm({ threshold: 1, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 2, datapointsToAlarm: 3 }, [1, 1, 1, 1], 'OK')).toThrow(/DatapointsToAlarm/);
+    expect(() =>
+      evaluateAlarm(
+        { threshold: 1, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 2, datapointsToAlarm: 3 },
+        [1, 1, 1, 1],
+        'OK',
+      ),
+    ).toThrow(/DatapointsToAlarm/);
   });
 });
 
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
-describe('evaluateExpression, against the guide\'s examples', () => {
+describe("evaluateExpression, against the guide's examples", () => {
   const u = undefined;
 
-  it('compares two series treating a lone missing value as 0, as the guide\'s comparison table shows', () => {
+  it("compares two series treating a lone missing value as 0, as the guide's comparison table shows", () => {
     const inputs = { metric1: [30, 20, 0, 0], metric2: [20, u, 20, u] };
 
     expect(evaluateExpression('(metric1 < metric2)', inputs, 4)).toEqual([0, 0, 1, 0]);
@@ -84,7 +108,7 @@ describe('evaluateExpression, against the guide\'s examples', () => {
     expect(evaluateExpression('(metric1 > 15 AND metric2 > 15)', inputs, 4)).toEqual([1, 0, 0, 0]);
   });
 
-  it('chooses per timestamp in IF as the guide\'s three IF tables show', () => {
+  it("chooses per timestamp in IF as the guide's three IF tables show", () => {
     const inputs = { metric1: [1, 1, 0, 0, u], metric2: [30, u, 0, 0, 30], metric3: [0, 0, 20, u, 20] };
 
     expect(evaluateExpression('IF(metric1, metric2, metric3)', inputs, 5)).toEqual([30, 0, 20, u, u]);
@@ -136,7 +160,14 @@ describe('evaluateExpression, against the guide\'s examples', () => {
 
 describe('simulateAlarm', () => {
   it('starts in INSUFFICIENT_DATA and evaluates once per period on its own evaluation range', () => {
-    const history = simulateAlarm({ threshold: 0, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, treatMissingData: 'missing', returnId: 'm1', queries: [{ id: 'm1', points: [undefined, undefined, undefined, 1, 0, 0, 0] }] });
+    const history = simulateAlarm({
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      treatMissingData: 'missing',
+      returnId: 'm1',
+      queries: [{ id: 'm1', points: [undefined, undefined, undefined, 1, 0, 0, 0] }],
+    });
 
     expect(history.map((h) => h.state)).toEqual(['INSUFFICIENT_DATA', 'ALARM', 'OK', 'OK', 'OK']);
     expect(history.map((h) => h.at)).toEqual([2, 3, 4, 5, 6]);
@@ -161,7 +192,13 @@ describe('simulateAlarm', () => {
 
 describe('simulateAlarm with late metrics', () => {
   it('shows the FILL caveat: a late metric filled on its latest minute holds a 1-of-1 alarm in the filled state', () => {
-    const alarm = { threshold: 0, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, treatMissingData: 'missing', returnId: 'e' } as const;
+    const alarm = {
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      treatMissingData: 'missing',
+      returnId: 'e',
+    } as const;
     const queries = [
       { id: 'e', expression: 'FILL(errors, 0)' },
       { id: 'errors', points: [5, 5, 5, 5, 5, 5] },

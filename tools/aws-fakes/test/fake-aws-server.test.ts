@@ -30,8 +30,10 @@ beforeEach(async () => {
 });
 afterEach(async () => server.stop());
 
-const client = (region: string, maxAttempts = 1) => new RDSClient({ region, endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts });
-const describeOne = async (region: string, id: string) => (await client(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
+const client = (region: string, maxAttempts = 1) =>
+  new RDSClient({ region, endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts });
+const describeOne = async (region: string, id: string) =>
+  (await client(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
 
 describe('startFakeAwsServer: RDS over the query protocol', () => {
   it('answers DescribeDBInstances with every field and list as the SDK model names them', async () => {
@@ -107,19 +109,62 @@ describe('startFakeAwsServer: RDS over the query protocol', () => {
 
   it('modifies, pages through and resets a parameter group', async () => {
     const eu = client('eu-west-1');
-    await eu.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', Parameters: Array.from({ length: 20 }, (_, i) => ({ ParameterName: `p${String(i).padStart(2, '0')}`, ParameterValue: '1', ApplyMethod: 'immediate' })) }));
-    await eu.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }));
+    await eu.send(
+      new ModifyDBParameterGroupCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Parameters: Array.from({ length: 20 }, (_, i) => ({
+          ParameterName: `p${String(i).padStart(2, '0')}`,
+          ParameterValue: '1',
+          ApplyMethod: 'immediate',
+        })),
+      }),
+    );
+    await eu.send(
+      new ModifyDBParameterGroupCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
+      }),
+    );
 
-    const first = await eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Source: 'user', MaxRecords: 20 }));
-    const second = await eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Source: 'user', MaxRecords: 20, Marker: first.Marker }));
-    const filtered = await eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Filters: [{ Name: 'parameter-name', Values: ['read_only', 'p03'] }] }));
-    expect([first.Parameters?.length, second.Parameters?.map((p) => `${p.ParameterName}=${p.ParameterValue}`)]).toEqual([20, ['read_only=1']]);
+    const first = await eu.send(
+      new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Source: 'user', MaxRecords: 20 }),
+    );
+    const second = await eu.send(
+      new DescribeDBParametersCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Source: 'user',
+        MaxRecords: 20,
+        Marker: first.Marker,
+      }),
+    );
+    const filtered = await eu.send(
+      new DescribeDBParametersCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Filters: [{ Name: 'parameter-name', Values: ['read_only', 'p03'] }],
+      }),
+    );
+    expect([first.Parameters?.length, second.Parameters?.map((p) => `${p.ParameterName}=${p.ParameterValue}`)]).toEqual([
+      20,
+      ['read_only=1'],
+    ]);
     expect(filtered.Parameters?.map((p) => p.ParameterName)).toEqual(['p03', 'read_only']);
-    expect((await describeOne('eu-west-1', 'lamp-primary'))?.DBParameterGroups).toEqual([{ DBParameterGroupName: 'lamp-primary-params', ParameterApplyStatus: 'applying' }]);
+    expect((await describeOne('eu-west-1', 'lamp-primary'))?.DBParameterGroups).toEqual([
+      { DBParameterGroupName: 'lamp-primary-params', ParameterApplyStatus: 'applying' },
+    ]);
 
-    await eu.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }] }));
+    await eu.send(
+      new ResetDBParameterGroupCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }],
+      }),
+    );
 
-    const after = await eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Filters: [{ Name: 'parameter-name', Values: ['read_only'] }] }));
+    const after = await eu.send(
+      new DescribeDBParametersCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Filters: [{ Name: 'parameter-name', Values: ['read_only'] }],
+      }),
+    );
     expect(after.Parameters).toMatchObject([{ ParameterName: 'read_only', ParameterValue: '{TrueIfReplica}', Source: 'engine-default' }]);
   });
 
@@ -127,27 +172,61 @@ describe('startFakeAwsServer: RDS over the query protocol', () => {
     const us = client('us-east-1');
     await us.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: 'lamp-replica', BackupRetentionPeriod: 3 }));
     for (let i = 0; i < 6; i++) await describeOne('us-east-1', 'lamp-replica');
-    await us.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'lamp-replica', BackupRetentionPeriod: 9, DeletionProtection: false, DBParameterGroupName: 'lamp-replica-retired', ApplyImmediately: true }));
+    await us.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: 'lamp-replica',
+        BackupRetentionPeriod: 9,
+        DeletionProtection: false,
+        DBParameterGroupName: 'lamp-replica-retired',
+        ApplyImmediately: true,
+      }),
+    );
     await us.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-replica' }));
 
-    expect(fake.db('us-east-1', 'lamp-replica')).toMatchObject({ role: 'primary', status: 'rebooting', parameterGroup: 'lamp-replica-retired', settings: { backupRetentionPeriod: 9, deletionProtection: false } });
+    expect(fake.db('us-east-1', 'lamp-replica')).toMatchObject({
+      role: 'primary',
+      status: 'rebooting',
+      parameterGroup: 'lamp-replica-retired',
+      settings: { backupRetentionPeriod: 9, deletionProtection: false },
+    });
   });
 
   it("carries AWS's error codes to the SDK", async () => {
-    const error = async (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.name} ${e.$metadata?.httpStatusCode}: ${e.message}`);
+    const error = async (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.name} ${e.$metadata?.httpStatusCode}: ${e.message}`,
+      );
 
-    expect(await error(client('us-east-1').send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: 'default.mysql8.4', Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] })))).toBe(
-      'InvalidParameterValue 400: Cannot modify a default parameter group.',
-    );
+    expect(
+      await error(
+        client('us-east-1').send(
+          new ModifyDBParameterGroupCommand({
+            DBParameterGroupName: 'default.mysql8.4',
+            Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
+          }),
+        ),
+      ),
+    ).toBe('InvalidParameterValue 400: Cannot modify a default parameter group.');
     expect(await error(describeOne('us-east-1', 'nope'))).toBe('DBInstanceNotFoundFault 404: DBInstance nope not found.');
-    expect(await error(client('us-east-1').send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-replica' })).then(() => client('us-east-1').send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-replica' }))))).toBe(
-      'InvalidDBInstanceStateFault 400: DB instance is not in available state.',
-    );
+    expect(
+      await error(
+        client('us-east-1')
+          .send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-replica' }))
+          .then(() => client('us-east-1').send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-replica' }))),
+      ),
+    ).toBe('InvalidDBInstanceStateFault 400: DB instance is not in available state.');
   });
 
   it('acts on a call whose answer it loses, then drops the connection', async () => {
     fake.loseResponses.set('ModifyDBParameterGroup', 1);
-    const fence = (c: RDSClient) => c.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }));
+    const fence = (c: RDSClient) =>
+      c.send(
+        new ModifyDBParameterGroupCommand({
+          DBParameterGroupName: 'lamp-primary-params',
+          Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
+        }),
+      );
 
     await expect(fence(client('eu-west-1'))).rejects.toThrow();
 
@@ -158,7 +237,12 @@ describe('startFakeAwsServer: RDS over the query protocol', () => {
   it('is retried by the SDK after a lost answer, as AWS would be: the call lands twice', async () => {
     fake.loseResponses.set('ModifyDBParameterGroup', 1);
 
-    await client('eu-west-1', 3).send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }));
+    await client('eu-west-1', 3).send(
+      new ModifyDBParameterGroupCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
+      }),
+    );
 
     expect(fake.calls.setWriteFence).toBe(2);
     expect(server.calls.filter((c) => c === 'rds:ModifyDBParameterGroup')).toHaveLength(2);
@@ -168,12 +252,20 @@ describe('startFakeAwsServer: RDS over the query protocol', () => {
     fake.outages.add('eu-west-1');
 
     await expect(describeOne('eu-west-1', 'lamp-primary')).rejects.toThrow();
-    expect((await describeOne('us-east-1', 'lamp-replica'))?.StatusInfos).toEqual([{ StatusType: 'read replication', Normal: false, Status: 'error', Message: 'Replication has stopped.' }]);
+    expect((await describeOne('us-east-1', 'lamp-replica'))?.StatusInfos).toEqual([
+      { StatusType: 'read replication', Normal: false, Status: 'error', Message: 'Replication has stopped.' },
+    ]);
   });
 });
 
 describe('startFakeAwsServer: Secrets Manager over the JSON protocol', () => {
-  const secrets = (region: string) => new SecretsManagerClient({ region, endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts: 1 });
+  const secrets = (region: string) =>
+    new SecretsManagerClient({
+      region,
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
+      maxAttempts: 1,
+    });
   const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:lamp-primary/credentials-AbCdEf';
 
   it('answers GetSecretValue with the secret string kept for that region and id', async () => {
@@ -188,6 +280,8 @@ describe('startFakeAwsServer: Secrets Manager over the JSON protocol', () => {
   it('answers ResourceNotFoundException in a region that does not keep the secret', async () => {
     fake.secrets.set(`eu-west-1:${ARN}`, '{}');
 
-    await expect(secrets('us-east-1').send(new GetSecretValueCommand({ SecretId: ARN }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(secrets('us-east-1').send(new GetSecretValueCommand({ SecretId: ARN }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 });

@@ -86,6 +86,10 @@ describe('FakeDns: Route 53 checkers', () => {
     vi.setSystemTime(2_021_000);
     const back = await resolver().resolve4(RECORD);
 
-    expect([early, late, back]).toEqual([[HEALTH_RECORD_ANSWERS.healthy], [HEALTH_RECORD_ANSWERS.unhealthy], [HEALTH_RECORD_ANSWERS.healthy]]);
+    expect([early, late, back]).toEqual([
+      [HEALTH_RECORD_ANSWERS.healthy],
+      [HEALTH_RECORD_ANSWERS.unhealthy],
+      [HEALTH_RECORD_ANSWERS.healthy],
+    ]);
   });
 });

@@ -22,8 +22,10 @@ beforeEach(async () => {
 });
 afterEach(async () => server.stop());
 
-const lambda = (region = 'us-east-1') => new LambdaClient({ region, endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts: 1 });
-const invoke = (functionName: string, event: unknown, region?: string) => lambda(region).send(new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(event) }));
+const lambda = (region = 'us-east-1') =>
+  new LambdaClient({ region, endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts: 1 });
+const invoke = (functionName: string, event: unknown, region?: string) =>
+  lambda(region).send(new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(event) }));
 const payload = (out: { Payload?: { transformToString(): string } }) => JSON.parse(out.Payload?.transformToString() ?? 'null') as unknown;
 
 describe('startFakeAwsServer: Lambda Invoke over REST-JSON', () => {
@@ -75,7 +77,9 @@ describe('startFakeAwsServer: Lambda Invoke over REST-JSON', () => {
 
     expect(payload(ok)).toMatchObject({ functionName: 'echo' });
     expect(denied.name).toBe('AccessDeniedException');
-    expect(fake.iam.denials().map((d) => `${d.action} ${d.resource}`)).toEqual([`lambda:InvokeFunction arn:aws:lambda:us-east-1:${account}:function:broken`]);
+    expect(fake.iam.denials().map((d) => `${d.action} ${d.resource}`)).toEqual([
+      `lambda:InvokeFunction arn:aws:lambda:us-east-1:${account}:function:broken`,
+    ]);
   });
 
   it('drops an invocation in a region in an outage', async () => {
@@ -100,7 +104,13 @@ describe('bundledFunction', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs the bundle with its own environment and answers what the handler returns', async () => {
-    server.functions.set('env', bundledFunction(bundle('env', 'return { event, setting: process.env.SETTING ?? null, name: context.functionName };'), { env: { SETTING: 'on' }, timeoutMs: 5_000 }));
+    server.functions.set(
+      'env',
+      bundledFunction(bundle('env', 'return { event, setting: process.env.SETTING ?? null, name: context.functionName };'), {
+        env: { SETTING: 'on' },
+        timeoutMs: 5_000,
+      }),
+    );
 
     expect(payload(await invoke('env', { a: 1 }))).toEqual({ event: { a: 1 }, setting: 'on', name: 'env' });
   });
@@ -115,7 +125,10 @@ describe('bundledFunction', () => {
   });
 
   it('kills a handler still running at its timeout, as Lambda does, and reports Sandbox.Timedout', async () => {
-    server.functions.set('hangs', bundledFunction(bundle('hangs', 'await new Promise(() => setInterval(() => {}, 1000));'), { env: {}, timeoutMs: 800 }));
+    server.functions.set(
+      'hangs',
+      bundledFunction(bundle('hangs', 'await new Promise(() => setInterval(() => {}, 1000));'), { env: {}, timeoutMs: 800 }),
+    );
     const started = performance.now();
 
     const out = await invoke('hangs', {});

@@ -5,7 +5,8 @@ import { FakeMysql } from '../src/index.js';
 let fake: FakeMysql | undefined;
 afterEach(async () => fake?.stop());
 
-const connect = (port: number, password: string) => mysql.createConnection({ host: '127.0.0.1', port, user: 'admin', password, connectTimeout: 5_000 });
+const connect = (port: number, password: string) =>
+  mysql.createConnection({ host: '127.0.0.1', port, user: 'admin', password, connectTimeout: 5_000 });
 
 describe('FakeMysql', () => {
   it('accepts the right password over the wire protocol and records every statement with its user', async () => {
@@ -32,7 +33,7 @@ describe('FakeMysql', () => {
     expect(fake.connections).toBe(1);
   });
 
-  it('answers a statement its rules match with the rule\'s error, and the rest with OK', async () => {
+  it("answers a statement its rules match with the rule's error, and the rest with OK", async () => {
     fake = await FakeMysql.start({ accounts: { admin: 's3cret' }, errors: [{ match: /^GRANT/, error: { code: 1044, message: 'no' } }] });
     const client = await connect(fake.port, 's3cret');
 

@@ -38,15 +38,43 @@ const seenTimes = async (client: RDSClient, id: string, n: number) => {
   return out;
 };
 const fence = (client: RDSClient, group: string) =>
-  client.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }));
+  client.send(
+    new ModifyDBParameterGroupCommand({
+      DBParameterGroupName: group,
+      Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
+    }),
+  );
 const replicaOfPrimary = (id: string, extra: Record<string, unknown> = {}) =>
-  us.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: id, SourceDBInstanceIdentifier: PRIMARY_ARN, KmsKeyId: US_KEY, ...extra }));
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => `${e.name}: ${e.message}`);
+  us.send(
+    new CreateDBInstanceReadReplicaCommand({
+      DBInstanceIdentifier: id,
+      SourceDBInstanceIdentifier: PRIMARY_ARN,
+      KmsKeyId: US_KEY,
+      ...extra,
+    }),
+  );
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
 
 describe('FakeAws RDS: parameter groups', () => {
   it('starts with each database in its own group, read-only retired groups and a default group per region', () => {
-    expect(fake.db('eu-west-1', 'lamp-primary')).toMatchObject({ role: 'primary', parameterGroup: 'lamp-primary-params', applyStatus: 'in-sync', readOnlyEffective: false, writable: true });
-    expect(fake.db('us-east-1', 'lamp-replica')).toMatchObject({ role: 'replica', sourceArn: PRIMARY_ARN, parameterGroup: 'lamp-replica-params', readOnlyEffective: true, writable: false });
+    expect(fake.db('eu-west-1', 'lamp-primary')).toMatchObject({
+      role: 'primary',
+      parameterGroup: 'lamp-primary-params',
+      applyStatus: 'in-sync',
+      readOnlyEffective: false,
+      writable: true,
+    });
+    expect(fake.db('us-east-1', 'lamp-replica')).toMatchObject({
+      role: 'replica',
+      sourceArn: PRIMARY_ARN,
+      parameterGroup: 'lamp-replica-params',
+      readOnlyEffective: true,
+      writable: false,
+    });
     expect(fake.parameterGroup('eu-west-1', 'lamp-primary-retired')?.parameters.get('read_only')).toBe('1');
     expect(fake.parameterGroup('us-east-1', 'lamp-replica-retired')?.parameters.get('read_only')).toBe('1');
     expect(fake.parameterGroup('us-east-1', 'default.mysql8.4')?.isDefault).toBe(true);
@@ -54,7 +82,9 @@ describe('FakeAws RDS: parameter groups', () => {
   });
 
   it('applies a change to every instance running with the group, applying for two describes then in-sync, and to no other', async () => {
-    await eu.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'lamp-reporting', SourceDBInstanceIdentifier: 'lamp-primary' }));
+    await eu.send(
+      new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'lamp-reporting', SourceDBInstanceIdentifier: 'lamp-primary' }),
+    );
     await seenTimes(eu, 'lamp-reporting', 3);
     expect(fake.db('eu-west-1', 'lamp-reporting')?.parameterGroup).toBe('lamp-primary-params');
 
@@ -82,36 +112,69 @@ describe('FakeAws RDS: parameter groups', () => {
 
   it('refuses to modify or reset a default group', async () => {
     expect(await rejection(fence(us, 'default.mysql8.4'))).toBe('InvalidParameterValue: Cannot modify a default parameter group.');
-    expect(await rejection(us.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: 'default.mysql8.4', ResetAllParameters: true })))).toBe('InvalidParameterValue: Cannot modify a default parameter group.');
+    expect(
+      await rejection(us.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: 'default.mysql8.4', ResetAllParameters: true }))),
+    ).toBe('InvalidParameterValue: Cannot modify a default parameter group.');
     expect(await rejection(fence(us, 'no-such-group'))).toBe('DBParameterGroupNotFoundFault: DBParameterGroup not found: no-such-group');
   });
 
   it('resets read_only to the engine default: gone from the user source, {TrueIfReplica} among the engine defaults', async () => {
     const readOnly = async (source?: string) => {
-      const out = await eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Source: source, Filters: [{ Name: 'parameter-name', Values: ['read_only'] }] }));
+      const out = await eu.send(
+        new DescribeDBParametersCommand({
+          DBParameterGroupName: 'lamp-primary-params',
+          Source: source,
+          Filters: [{ Name: 'parameter-name', Values: ['read_only'] }],
+        }),
+      );
       return out.Parameters?.map((p) => `${p.Source}:${p.ParameterValue}`);
     };
     await fence(eu, 'lamp-primary-params');
     expect(await readOnly('user')).toEqual(['user:1']);
 
-    await eu.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }] }));
+    await eu.send(
+      new ResetDBParameterGroupCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }],
+      }),
+    );
 
-    expect([await readOnly('user'), await readOnly('engine-default'), await readOnly()]).toEqual([[], ['engine-default:{TrueIfReplica}'], ['engine-default:{TrueIfReplica}']]);
+    expect([await readOnly('user'), await readOnly('engine-default'), await readOnly()]).toEqual([
+      [],
+      ['engine-default:{TrueIfReplica}'],
+      ['engine-default:{TrueIfReplica}'],
+    ]);
     expect(await seenTimes(eu, 'lamp-primary', 3)).toEqual(['available/applying', 'available/applying', 'available/in-sync']);
     expect(fake.db('eu-west-1', 'lamp-primary')?.writable).toBe(true);
     expect(fake.calls).toMatchObject({ setWriteFence: 1, liftWriteFence: 1 });
   });
 
   it('pages DescribeDBParameters with Marker and MaxRecords (20 to 100)', async () => {
-    const params = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ ParameterName: `p${String(from + i).padStart(2, '0')}`, ParameterValue: '1', ApplyMethod: 'immediate' as const }));
+    const params = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        ParameterName: `p${String(from + i).padStart(2, '0')}`,
+        ParameterValue: '1',
+        ApplyMethod: 'immediate' as const,
+      }));
     await eu.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', Parameters: params(0, 20) }));
     await eu.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', Parameters: params(20, 5) }));
 
-    const first = await eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Source: 'user', MaxRecords: 20 }));
-    const second = await eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Source: 'user', MaxRecords: 20, Marker: first.Marker }));
+    const first = await eu.send(
+      new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', Source: 'user', MaxRecords: 20 }),
+    );
+    const second = await eu.send(
+      new DescribeDBParametersCommand({
+        DBParameterGroupName: 'lamp-primary-params',
+        Source: 'user',
+        MaxRecords: 20,
+        Marker: first.Marker,
+      }),
+    );
 
     expect([first.Parameters?.length, second.Parameters?.length, second.Marker]).toEqual([20, 5, undefined]);
-    expect(await rejection(eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', MaxRecords: 10 })))).toMatch(/^InvalidParameterValue/);
+    expect(
+      await rejection(eu.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'lamp-primary-params', MaxRecords: 10 }))),
+    ).toMatch(/^InvalidParameterValue/);
   });
 });
 
@@ -145,8 +208,18 @@ describe('FakeAws RDS: instances', () => {
       Tags: [{ Key: 'dr:source', Value: PRIMARY_ARN }],
     });
 
-    expect(await seenTimes(us, 'lamp-replica-2', 4)).toEqual(['creating/in-sync', 'creating/in-sync', 'creating/in-sync', 'available/in-sync']);
-    expect(fake.db('us-east-1', 'lamp-replica-2')).toMatchObject({ role: 'replica', sourceArn: PRIMARY_ARN, parameterGroup: 'lamp-replica-params', readOnlyEffective: true });
+    expect(await seenTimes(us, 'lamp-replica-2', 4)).toEqual([
+      'creating/in-sync',
+      'creating/in-sync',
+      'creating/in-sync',
+      'available/in-sync',
+    ]);
+    expect(fake.db('us-east-1', 'lamp-replica-2')).toMatchObject({
+      role: 'replica',
+      sourceArn: PRIMARY_ARN,
+      parameterGroup: 'lamp-replica-params',
+      readOnlyEffective: true,
+    });
     expect(fake.db('us-east-1', 'lamp-replica-2')?.settings).toEqual({
       instanceClass: 'db.t3.medium',
       allocatedStorage: 20,
@@ -173,47 +246,88 @@ describe('FakeAws RDS: instances', () => {
 
     expect(fake.db('us-east-1', 'lamp-bare')).toMatchObject({
       parameterGroup: 'default.mysql8.4',
-      settings: { backupRetentionPeriod: 0, deletionProtection: false, iamAuthentication: false, cloudwatchLogsExports: [], copyTagsToSnapshot: false, multiAz: false, instanceClass: 'db.t3.small' },
+      settings: {
+        backupRetentionPeriod: 0,
+        deletionProtection: false,
+        iamAuthentication: false,
+        cloudwatchLogsExports: [],
+        copyTagsToSnapshot: false,
+        multiAz: false,
+        instanceClass: 'db.t3.small',
+      },
     });
   });
 
   it('refuses a replica of a source without automated backups, of an encrypted source without a key, or with an unknown group', async () => {
     fake.dbs.find((d) => d.id === 'lamp-primary')!.settings.backupRetentionPeriod = 0;
-    expect(await rejection(replicaOfPrimary('lamp-x'))).toMatch(/^InvalidDBInstanceStateFault: Automated backups are not enabled for this database instance/);
+    expect(await rejection(replicaOfPrimary('lamp-x'))).toMatch(
+      /^InvalidDBInstanceStateFault: Automated backups are not enabled for this database instance/,
+    );
     fake.dbs.find((d) => d.id === 'lamp-primary')!.settings.backupRetentionPeriod = 7;
 
-    expect(await rejection(us.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'lamp-x', SourceDBInstanceIdentifier: PRIMARY_ARN })))).toMatch(/^InvalidParameterCombination: KmsKeyId/);
-    expect(await rejection(replicaOfPrimary('lamp-x', { DBParameterGroupName: 'nope' }))).toBe('DBParameterGroupNotFoundFault: DBParameterGroup not found: nope');
+    expect(
+      await rejection(
+        us.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'lamp-x', SourceDBInstanceIdentifier: PRIMARY_ARN })),
+      ),
+    ).toMatch(/^InvalidParameterCombination: KmsKeyId/);
+    expect(await rejection(replicaOfPrimary('lamp-x', { DBParameterGroupName: 'nope' }))).toBe(
+      'DBParameterGroupNotFoundFault: DBParameterGroup not found: nope',
+    );
     expect(await rejection(replicaOfPrimary('lamp-replica'))).toMatch(/^DBInstanceAlreadyExistsFault/);
     expect(fake.calls.createReplica ?? 0).toBe(0);
   });
 
   it('retires: renaming under the old name, then only the new one answers, in the retired group pending a reboot', async () => {
-    await eu.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary', NewDBInstanceIdentifier: 'lamp-primary-retired-1', DBParameterGroupName: 'lamp-primary-retired', ApplyImmediately: true }));
+    await eu.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: 'lamp-primary',
+        NewDBInstanceIdentifier: 'lamp-primary-retired-1',
+        DBParameterGroupName: 'lamp-primary-retired',
+        ApplyImmediately: true,
+      }),
+    );
 
     expect(await seenTimes(eu, 'lamp-primary', 2)).toEqual(['renaming/pending-reboot', 'renaming/pending-reboot']);
     expect(await rejection(seen(eu, 'lamp-primary'))).toMatch(/^DBInstanceNotFoundFault/);
     expect(await seen(eu, 'lamp-primary-retired-1')).toBe('available/pending-reboot');
     // Until it reboots, it runs with its old group: lifting that group's fence would reach it.
-    expect(fake.db('eu-west-1', 'lamp-primary-retired-1')).toMatchObject({ parameterGroup: 'lamp-primary-retired', effectiveParameterGroup: 'lamp-primary-params', writable: true });
+    expect(fake.db('eu-west-1', 'lamp-primary-retired-1')).toMatchObject({
+      parameterGroup: 'lamp-primary-retired',
+      effectiveParameterGroup: 'lamp-primary-params',
+      writable: true,
+    });
     expect(fake.db('us-east-1', 'lamp-replica')?.sourceArn).toBe('arn:aws:rds:eu-west-1:123456789012:db:lamp-primary-retired-1');
 
     await eu.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary-retired-1' }));
 
-    expect(await seenTimes(eu, 'lamp-primary-retired-1', 3)).toEqual(['rebooting/pending-reboot', 'rebooting/in-sync', 'available/in-sync']);
-    expect(fake.db('eu-west-1', 'lamp-primary-retired-1')).toMatchObject({ effectiveParameterGroup: 'lamp-primary-retired', readOnlyEffective: true, writable: false });
+    expect(await seenTimes(eu, 'lamp-primary-retired-1', 3)).toEqual([
+      'rebooting/pending-reboot',
+      'rebooting/in-sync',
+      'available/in-sync',
+    ]);
+    expect(fake.db('eu-west-1', 'lamp-primary-retired-1')).toMatchObject({
+      effectiveParameterGroup: 'lamp-primary-retired',
+      readOnlyEffective: true,
+      writable: false,
+    });
     expect(fake.calls).toMatchObject({ modifyInstance: 1, renameInstance: 1, retireInstance: 1, setParameterGroup: 1, rebootInstance: 1 });
   });
 
   it('reboots only an available instance', async () => {
     await eu.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary' }));
 
-    expect(await rejection(eu.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary' })))).toBe('InvalidDBInstanceStateFault: DB instance is not in available state.');
+    expect(await rejection(eu.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary' })))).toBe(
+      'InvalidDBInstanceStateFault: DB instance is not in available state.',
+    );
     expect(await rejection(eu.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'nope' })))).toMatch(/^DBInstanceNotFoundFault/);
   });
 
   it('refuses backups off on a source of replicas; turning backups on is an outage (modifying)', async () => {
-    expect(await rejection(eu.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary', BackupRetentionPeriod: 0, ApplyImmediately: true })))).toMatch(/^InvalidParameterCombination/);
+    expect(
+      await rejection(
+        eu.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary', BackupRetentionPeriod: 0, ApplyImmediately: true })),
+      ),
+    ).toMatch(/^InvalidParameterCombination/);
     await replicaOfPrimary('lamp-new');
     await seenTimes(us, 'lamp-new', 3);
 
@@ -225,7 +339,11 @@ describe('FakeAws RDS: instances', () => {
   });
 
   it('refuses a modification that changes nothing, and sets deletion protection', async () => {
-    expect(await rejection(eu.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary', BackupRetentionPeriod: 7, ApplyImmediately: true })))).toBe('InvalidParameterCombination: No modifications were requested');
+    expect(
+      await rejection(
+        eu.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary', BackupRetentionPeriod: 7, ApplyImmediately: true })),
+      ),
+    ).toBe('InvalidParameterCombination: No modifications were requested');
 
     await eu.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary', DeletionProtection: false, ApplyImmediately: true }));
 
@@ -243,10 +361,23 @@ describe('FakeAws RDS: instances', () => {
   it('promotes after the waiter race, with the backup retention asked for, into a writable primary; once', async () => {
     await us.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: 'lamp-replica', BackupRetentionPeriod: 14 }));
 
-    expect(await seenTimes(us, 'lamp-replica', 6)).toEqual(['available/in-sync', 'available/in-sync', 'modifying/in-sync', 'modifying/in-sync', 'rebooting/in-sync', 'available/in-sync']);
+    expect(await seenTimes(us, 'lamp-replica', 6)).toEqual([
+      'available/in-sync',
+      'available/in-sync',
+      'modifying/in-sync',
+      'modifying/in-sync',
+      'rebooting/in-sync',
+      'available/in-sync',
+    ]);
     // {TrueIfReplica} on a primary is off: writable with no parameter change.
-    expect(fake.db('us-east-1', 'lamp-replica')).toMatchObject({ role: 'primary', writable: true, settings: { backupRetentionPeriod: 14 } });
-    expect(await rejection(us.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: 'lamp-replica' })))).toBe('InvalidDBInstanceStateFault: DB Instance is not a read replica.');
+    expect(fake.db('us-east-1', 'lamp-replica')).toMatchObject({
+      role: 'primary',
+      writable: true,
+      settings: { backupRetentionPeriod: 14 },
+    });
+    expect(await rejection(us.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: 'lamp-replica' })))).toBe(
+      'InvalidDBInstanceStateFault: DB Instance is not a read replica.',
+    );
     expect(fake.calls).toMatchObject({ promoteReplica: 1, promoteReplicaAttempts: 2 });
     expect(fake.writable('us-east-1')).toEqual(['lamp-replica']);
   });
@@ -259,7 +390,20 @@ describe('FakeAws RDS: instances', () => {
           new GetMetricDataCommand({
             StartTime: new Date(0),
             EndTime: new Date(),
-            MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'lamp-replica' }] }, Period: 60, Stat: 'Maximum' } }],
+            MetricDataQueries: [
+              {
+                Id: 'lag',
+                MetricStat: {
+                  Metric: {
+                    Namespace: 'AWS/RDS',
+                    MetricName: 'ReplicaLag',
+                    Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'lamp-replica' }],
+                  },
+                  Period: 60,
+                  Stat: 'Maximum',
+                },
+              },
+            ],
           }),
         )
       ).MetricDataResults?.[0]?.Values?.[0];
@@ -290,7 +434,14 @@ describe('FakeAws: calls that fail yet take effect', () => {
     await replicaOfPrimary('lamp-y');
     await fence(eu, 'lamp-primary-params');
     await eu.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: 'lamp-primary-params', ResetAllParameters: true }));
-    await eu.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'lamp-primary', NewDBInstanceIdentifier: 'x', DBParameterGroupName: 'lamp-primary-retired', ApplyImmediately: true }));
+    await eu.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: 'lamp-primary',
+        NewDBInstanceIdentifier: 'x',
+        DBParameterGroupName: 'lamp-primary-retired',
+        ApplyImmediately: true,
+      }),
+    );
     await us.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'lamp-replica' }));
 
     expect(fake.mutations()).toBe(5);

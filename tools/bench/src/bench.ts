@@ -8,7 +8,16 @@ import { Worker } from 'node:worker_threads';
 import { FakeAws, runNodeScript, startDynalite, startFakeAwsServer } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import type { LatencyModel } from '@dr/failover-core/sim';
-import { brokenInvariants, DEFAULT_SEQUENCE, RETURN_GRACE_MS, drillOperationFor, roundTenths, runDrill, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
+import {
+  brokenInvariants,
+  DEFAULT_SEQUENCE,
+  RETURN_GRACE_MS,
+  drillOperationFor,
+  roundTenths,
+  runDrill,
+  type DrillChaos,
+  type Scenario,
+} from '@dr/failover-core/drill';
 import { runBriefBaseline } from './brief-baseline.js';
 import { exposureLine, invariantFigures, invariantLines, outcomeCounts, rtoByOperation, whatWentWrong } from './figures.js';
 import type { Job, JobResult } from './jobs.js';
@@ -55,22 +64,32 @@ async function throughput(): Promise<void> {
   const started = performance.now();
   const share = Math.ceil(drills / workers);
   const results = await Promise.all(
-    Array.from({ length: workers }, (_, w) =>
-      new Promise<ThroughputResult>((resolve, reject) => {
-        const worker = new Worker(new URL('./throughput-worker.js', import.meta.url), { workerData: { from: w * share, to: Math.min(drills, (w + 1) * share) } });
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      }),
+    Array.from(
+      { length: workers },
+      (_, w) =>
+        new Promise<ThroughputResult>((resolve, reject) => {
+          const worker = new Worker(new URL('./throughput-worker.js', import.meta.url), {
+            workerData: { from: w * share, to: Math.min(drills, (w + 1) * share) },
+          });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
     ),
   );
   const seconds = (performance.now() - started) / 1000;
   const outcomes: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
-  console.log(`\n1. Throughput: ${drills} drills (random seeds, all ${new Set(Object.keys(outcomes).map((k) => k.split(':')[0])).size} scenarios) on ${workers} worker thread(s)`);
+  console.log(
+    `\n1. Throughput: ${drills} drills (random seeds, all ${new Set(Object.keys(outcomes).map((k) => k.split(':')[0])).size} scenarios) on ${workers} worker thread(s)`,
+  );
   console.log(`   ${seconds.toFixed(1)} s wall, ${(drills / seconds).toFixed(0)} drills/s`);
   const sum = (k: keyof ThroughputResult['invariants']) => roundTenths(results.reduce((a, r) => a + r.invariants[k], 0));
-  console.log(`   most promotions in one drill: ${Math.max(...results.map((r) => r.maxPromotions))} (in one run: ${Math.max(...results.map((r) => r.invariants.promotionsPerOperationMax))})`);
-  console.log(`   audited over both regions, summed: unsafe traffic ${sum('unsafeTrafficSeconds')} s, both writable ${sum('bothWritableSeconds')} s, self-inflicted outage ${sum('selfInflictedOutageSeconds')} s, lease violations ${sum('leaseViolations')}`);
+  console.log(
+    `   most promotions in one drill: ${Math.max(...results.map((r) => r.maxPromotions))} (in one run: ${Math.max(...results.map((r) => r.invariants.promotionsPerOperationMax))})`,
+  );
+  console.log(
+    `   audited over both regions, summed: unsafe traffic ${sum('unsafeTrafficSeconds')} s, both writable ${sum('bothWritableSeconds')} s, self-inflicted outage ${sum('selfInflictedOutageSeconds')} s, lease violations ${sum('leaseViolations')}`,
+  );
   for (const [k, v] of Object.entries(outcomes).sort()) console.log(`   ${k.padEnd(44)} ${v}`);
 }
 
@@ -80,18 +99,27 @@ async function overhead(): Promise<void> {
   let first: { rto: number; detect: number; ready: number; promotion: number } | undefined;
   for (let seed = 1; seed <= seeds; seed++) {
     const r = await runDrill({ config, seed });
-    if (r.rtoSeconds === null || r.detectSeconds === null || r.awsReadySeconds === null || r.awsPromotionSeconds === null) throw new Error(`seed ${seed}: drill did not complete`);
+    if (r.rtoSeconds === null || r.detectSeconds === null || r.awsReadySeconds === null || r.awsPromotionSeconds === null)
+      throw new Error(`seed ${seed}: drill did not complete`);
     over.push(r.rtoSeconds - r.detectSeconds - r.awsReadySeconds);
     promotionOnly.push(r.rtoSeconds - r.detectSeconds - r.awsPromotionSeconds);
     first ??= { rto: r.rtoSeconds, detect: r.detectSeconds, ready: r.awsReadySeconds, promotion: r.awsPromotionSeconds };
   }
   const s = stats(over);
   const p = stats(promotionOnly);
-  console.log(`\n2. Orchestration overhead, default region-outage drill: RTO − (time to detect + the longest AWS operation on the critical path)`);
-  console.log(`   The AWS side ends when the promoted database is writable, the desired targets are healthy and Global Accelerator sees the endpoint healthy.`);
-  console.log(`   seed 1: RTO ${f1(first?.rto)} s − (detect ${f1(first?.detect)} s + AWS ${f1(first?.ready)} s, of which promotion ${f1(first?.promotion)} s) = ${f1(over[0])} s`);
+  console.log(
+    `\n2. Orchestration overhead, default region-outage drill: RTO − (time to detect + the longest AWS operation on the critical path)`,
+  );
+  console.log(
+    `   The AWS side ends when the promoted database is writable, the desired targets are healthy and Global Accelerator sees the endpoint healthy.`,
+  );
+  console.log(
+    `   seed 1: RTO ${f1(first?.rto)} s − (detect ${f1(first?.detect)} s + AWS ${f1(first?.ready)} s, of which promotion ${f1(first?.promotion)} s) = ${f1(over[0])} s`,
+  );
   console.log(`   ${seeds} seeds: mean ${f1(s.mean)} s, p50 ${f1(s.p50)} s, p95 ${f1(s.p95)} s, max ${f1(s.max)} s (virtual seconds)`);
-  console.log(`   counting the promotion alone as the AWS side: mean ${f1(p.mean)} s, p95 ${f1(p.p95)} s, max ${f1(p.max)} s (the rest is capacity or GA health arriving after the promotion)`);
+  console.log(
+    `   counting the promotion alone as the AWS side: mean ${f1(p.mean)} s, p95 ${f1(p.p95)} s, max ${f1(p.max)} s (the rest is capacity or GA health arriving after the promotion)`,
+  );
 }
 
 async function versusBrief(latency: Partial<LatencyModel>, label: string): Promise<void> {
@@ -114,18 +142,27 @@ async function versusBrief(latency: Partial<LatencyModel>, label: string): Promi
   let oursSpurious = 0;
   let briefSpurious = 0;
   for (let seed = 1; seed <= Math.min(seeds, 200); seed++) {
-    const [o, b] = await Promise.all([runDrill({ config, seed, scenario: 'flapping-probe', latency }), runBriefBaseline(config, seed, 'flapping-probe', latency)]);
+    const [o, b] = await Promise.all([
+      runDrill({ config, seed, scenario: 'flapping-probe', latency }),
+      runBriefBaseline(config, seed, 'flapping-probe', latency),
+    ]);
     if (o.outcome !== 'not-triggered') oursSpurious++;
     if (b.triggered) briefSpurious++;
   }
   const so = stats(ours);
   const sb = stats(brief);
   const sr = stats(ratios);
-  console.log(`\n3${label}. Our plan against the brief's approach (region outage, same seed and latency model${label ? `; ${JSON.stringify(latency)}` : ''})`);
+  console.log(
+    `\n3${label}. Our plan against the brief's approach (region outage, same seed and latency model${label ? `; ${JSON.stringify(latency)}` : ''})`,
+  );
   console.log(`   our time to detect: mean ${f1(stats(detect).mean)} s, max ${f1(stats(detect).max)} s`);
   console.log(`   seed 1: ours RTO ${f1(ours[0])} s, brief RTO ${f1(brief[0])} s, ratio ${f1(ratios[0])}×`);
-  console.log(`   ${seeds} seeds: ours mean ${f1(so.mean)} s (p95 ${f1(so.p95)}), brief mean ${f1(sb.mean)} s (p95 ${f1(sb.p95)}), ratio mean ${sr.mean.toFixed(2)}× (min ${sr.min.toFixed(2)}×)`);
-  console.log(`   brief: ${briefUnsafeRuns}/${seeds} runs sent users to the DR region while its database was read-only (${briefUnsafe} s in all); ours: 0 by construction and by audit`);
+  console.log(
+    `   ${seeds} seeds: ours mean ${f1(so.mean)} s (p95 ${f1(so.p95)}), brief mean ${f1(sb.mean)} s (p95 ${f1(sb.p95)}), ratio mean ${sr.mean.toFixed(2)}× (min ${sr.min.toFixed(2)}×)`,
+  );
+  console.log(
+    `   brief: ${briefUnsafeRuns}/${seeds} runs sent users to the DR region while its database was read-only (${briefUnsafe} s in all); ours: 0 by construction and by audit`,
+  );
   console.log(`   flapping probe, ${Math.min(seeds, 200)} seeds: spurious failovers — ours ${oursSpurious}, brief ${briefSpurious}`);
 }
 
@@ -167,14 +204,19 @@ async function lambdaBundles(): Promise<void> {
     const whole: number[] = [];
     for (let i = 0; i < 15; i++) {
       const started = performance.now();
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } });
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, AWS_REGION: 'us-east-1' },
+      });
       if (run.status !== 0) throw new Error(`loading ${name} failed: ${run.stderr}`);
       whole.push(performance.now() - started);
       load.push(Number(run.stdout));
     }
     const l = stats(load);
     const w = stats(whole);
-    console.log(`   ${name}: ${(statSync(bundle).size / 1024).toFixed(0)} KB; import p50 ${l.p50.toFixed(0)} ms, p95 ${l.p95.toFixed(0)} ms; whole process p50 ${w.p50.toFixed(0)} ms`);
+    console.log(
+      `   ${name}: ${(statSync(bundle).size / 1024).toFixed(0)} KB; import p50 ${l.p50.toFixed(0)} ms, p95 ${l.p95.toFixed(0)} ms; whole process p50 ${w.p50.toFixed(0)} ms`,
+    );
   }
 }
 
@@ -192,7 +234,13 @@ async function cliStartup(): Promise<void> {
   }
   console.log('\n6. dr start-up, whole processes');
   // Each run is awaited asynchronously: `dr status` talks to fakes served by this very process.
-  const time = async (label: string, args: readonly string[], runs: number, env: NodeJS.ProcessEnv, ok: (code: number | null) => boolean) => {
+  const time = async (
+    label: string,
+    args: readonly string[],
+    runs: number,
+    env: NodeJS.ProcessEnv,
+    ok: (code: number | null) => boolean,
+  ) => {
     const times: number[] = [];
     const codes = new Set<number | null>();
     for (let i = 0; i < runs; i++) {
@@ -202,7 +250,9 @@ async function cliStartup(): Promise<void> {
       times.push(run.elapsedMs);
     }
     const t = stats(times);
-    console.log(`   ${label.padEnd(20)} p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (${runs} runs, exit ${[...codes].join('/')})`);
+    console.log(
+      `   ${label.padEnd(20)} p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (${runs} runs, exit ${[...codes].join('/')})`,
+    );
   };
   await time('dr --help', ['--help'], 20, process.env, (code) => code === 0);
   await time('dr drill', ['drill'], 10, process.env, (code) => code === 0);
@@ -224,7 +274,14 @@ async function startStatusWorld(): Promise<{ configFile: string; env: NodeJS.Pro
   const dir = mkdtempSync(join(tmpdir(), 'dr-bench-status-'));
   const configFile = join(dir, 'dr.json');
   writeFileSync(configFile, JSON.stringify(statusConfig));
-  const env = { PATH: process.env.PATH, HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: statusConfig.primary.region, ...server.env, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: statusConfig.primary.region,
+    ...server.env,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  };
   return {
     configFile,
     env,
@@ -254,19 +311,32 @@ async function lifecycles(): Promise<void> {
   const invocations = results.reduce((a, r) => a + r.invocations, 0);
   const simulated = stats(results.map((r) => r.simulatedSeconds ?? 0));
   console.log(`\n7. Lifecycle drill, ${seeds} seeds: ${DEFAULT_SEQUENCE.join(',')}; scenario region-outage on the first failover`);
-  console.log(`   chaos: crashRate ${chaos.crashRate} (an invocation that drives a run crashes mid-run), lostResponseRate ${chaos.lostResponseRate} (a call takes effect, its answer is lost); invocations overlap (EventBridge every minute), always`);
-  console.log(`   ${seconds.toFixed(1)} s wall on ${Math.min(workers, seeds)} worker thread(s), ${(seconds / seeds).toFixed(2)} s per lifecycle; each covers ${(simulated.mean / 3600).toFixed(1)} h of virtual time (mean)`);
+  console.log(
+    `   chaos: crashRate ${chaos.crashRate} (an invocation that drives a run crashes mid-run), lostResponseRate ${chaos.lostResponseRate} (a call takes effect, its answer is lost); invocations overlap (EventBridge every minute), always`,
+  );
+  console.log(
+    `   ${seconds.toFixed(1)} s wall on ${Math.min(workers, seeds)} worker thread(s), ${(seconds / seeds).toFixed(2)} s per lifecycle; each covers ${(simulated.mean / 3600).toFixed(1)} h of virtual time (mean)`,
+  );
   console.log(`   ${crashes} controller and operator crashes over ${invocations} controller invocations`);
   console.log(`   completed ${completed}/${seeds}; pilotLightRestored ${restored}/${seeds}`);
   for (const line of invariantLines(invariantFigures(results))) console.log(line);
   console.log(`   returnExposureSeconds: ${exposureLine(results)}`);
-  console.log(`     (the window an old primary is writable right after its region returns, before the controller's next look can fence it; excused up to ${RETURN_GRACE_MS / 1000} s, beyond that it counts as bothWritableSeconds)`);
-  for (const r of rtoByOperation(results)) console.log(`   RTO ${r.operation.padEnd(10)} p50 ${f1(r.p50)} s, p95 ${f1(r.p95)} s, max ${f1(r.max)} s (${r.n} completed runs)`);
+  console.log(
+    `     (the window an old primary is writable right after its region returns, before the controller's next look can fence it; excused up to ${RETURN_GRACE_MS / 1000} s, beyond that it counts as bothWritableSeconds)`,
+  );
+  for (const r of rtoByOperation(results))
+    console.log(`   RTO ${r.operation.padEnd(10)} p50 ${f1(r.p50)} s, p95 ${f1(r.p95)} s, max ${f1(r.max)} s (${r.n} completed runs)`);
   failures(results, (r) => r.outcome === 'completed' && r.pilotLightRestored === true, '   ');
 }
 
 /** The new failure scenarios, and the one the issue cites, each as single drills and inside a lifecycle. */
-const FAILURE_SCENARIOS: readonly Scenario[] = ['promotion-failure', 'target-fails-mid-switchover', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion'];
+const FAILURE_SCENARIOS: readonly Scenario[] = [
+  'promotion-failure',
+  'target-fails-mid-switchover',
+  'late-approval',
+  'late-state-writes',
+  'capacity-lost-after-promotion',
+];
 /** How a single drill of each scenario should end (SCENARIO_DESCRIPTIONS): any other outcome is printed with its seed. */
 const EXPECTED_OUTCOME: Readonly<Record<string, string>> = {
   'promotion-failure': 'rolled-back',
@@ -288,25 +358,36 @@ async function failureScenarios(): Promise<void> {
   const started = performance.now();
   const results = await runPool(jobs, workers);
   const seconds = (performance.now() - started) / 1000;
-  console.log(`\n8. Failure scenarios: ${drillSeeds} seeds as single drills, ${lifeSeeds} seeds inside a lifecycle (${DEFAULT_SEQUENCE.join(',')}); no chaos beyond the scenario; invocations overlap`);
+  console.log(
+    `\n8. Failure scenarios: ${drillSeeds} seeds as single drills, ${lifeSeeds} seeds inside a lifecycle (${DEFAULT_SEQUENCE.join(',')}); no chaos beyond the scenario; invocations overlap`,
+  );
   console.log(`   ${seconds.toFixed(1)} s wall on ${workers} worker thread(s) for ${jobs.length} jobs`);
-  console.log(`   selfInflictedOutageSeconds and bothWritableSeconds must be 0 (audited over the whole drill, run and the 30 min after it)`);
+  console.log(
+    `   selfInflictedOutageSeconds and bothWritableSeconds must be 0 (audited over the whole drill, run and the 30 min after it)`,
+  );
   for (const scenario of FAILURE_SCENARIOS) {
     const drills = results.filter((r) => r.scenario === scenario && r.kind === 'drill');
     const lives = results.filter((r) => r.scenario === scenario && r.kind === 'lifecycle');
     const expected = EXPECTED_OUTCOME[scenario];
-    console.log(`\n   ${scenario} (${drillOperationFor(scenario)}), ${drills.length} single drills: ${outcomeCounts(drills.map((r) => r.outcome))} (expected: ${expected})`);
+    console.log(
+      `\n   ${scenario} (${drillOperationFor(scenario)}), ${drills.length} single drills: ${outcomeCounts(drills.map((r) => r.outcome))} (expected: ${expected})`,
+    );
     for (const line of invariantLines(invariantFigures(drills), '     ')) console.log(line);
     console.log(`     returnExposureSeconds: ${exposureLine(drills)}`);
     failures(drills, (r) => r.outcome === expected && brokenInvariants(r.invariants).length === 0, '     ! ', 5);
-    console.log(`     in a lifecycle, ${lives.length} seeds: completed ${lives.filter((r) => r.outcome === 'completed').length}/${lives.length}, pilotLightRestored ${lives.filter((r) => r.pilotLightRestored === true).length}/${lives.length}; the operation it applied to: ${outcomeCounts(lives.map((r) => r.operations.find((o) => o.scenario !== null)?.outcome ?? 'not applied'))}`);
+    console.log(
+      `     in a lifecycle, ${lives.length} seeds: completed ${lives.filter((r) => r.outcome === 'completed').length}/${lives.length}, pilotLightRestored ${lives.filter((r) => r.pilotLightRestored === true).length}/${lives.length}; the operation it applied to: ${outcomeCounts(lives.map((r) => r.operations.find((o) => o.scenario !== null)?.outcome ?? 'not applied'))}`,
+    );
     for (const line of invariantLines(invariantFigures(lives), '       ')) console.log(line);
     console.log(`       returnExposureSeconds: ${exposureLine(lives)}`);
     failures(lives, (r) => r.outcome === 'completed' && r.pilotLightRestored === true, '       ! ', 5);
   }
 }
 
-/** The RTO of the default region-outage drill before issue 13 (detection by quorum with Global Accelerator's own 30 s checks), for comparison. */
+/**
+ * The RTO of the default region-outage drill before issue 13 (detection by quorum with Global Accelerator's own 30 s checks), for
+ * comparison.
+ */
 const RTO_P50_BEFORE_ISSUE_13 = 479;
 
 async function detection(): Promise<void> {
@@ -316,17 +397,32 @@ async function detection(): Promise<void> {
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const jobs: Job[] = [
     ...(['region-outage', 'alb-5xx'] as const).flatMap((scenario) => range(seeds).map((seed): Job => ({ kind: 'drill', scenario, seed }))),
-    ...(['region-outage', 'alb-5xx'] as const).flatMap((scenario) => lengths.flatMap((outageSeconds) => range(curveSeeds).map((seed): Job => ({ kind: 'drill', scenario, seed, outageSeconds })))),
+    ...(['region-outage', 'alb-5xx'] as const).flatMap((scenario) =>
+      lengths.flatMap((outageSeconds) => range(curveSeeds).map((seed): Job => ({ kind: 'drill', scenario, seed, outageSeconds }))),
+    ),
     ...range(flapSeeds).map((seed): Job => ({ kind: 'drill', scenario: 'flapping-probe', seed })),
     ...range(seeds).map((seed): Job => ({ kind: 'drill', scenario: 'maintenance-reboot', seed })),
-    ...range(curveSeeds).map((seed): Job => ({ kind: 'drill', scenario: 'region-outage', seed, chaos: { lateTickRate: 0.1, duplicateTickRate: 0.1 } })),
+    ...range(curveSeeds).map((seed): Job => ({
+      kind: 'drill',
+      scenario: 'region-outage',
+      seed,
+      chaos: { lateTickRate: 0.1, duplicateTickRate: 0.1 },
+    })),
   ];
   const started = performance.now();
   const results = await runPool(jobs, workers);
   const seconds = (performance.now() - started) / 1000;
   const confirm = config.detection.confirmSeconds;
-  console.log(`\n9. Detection (detection.confirmSeconds ${confirm} s, quorum ${config.detection.quorum} of ${config.detection.signals.join(', ')}); ${jobs.length} drills in ${seconds.toFixed(1)} s wall on ${workers} worker thread(s)`);
-  const pick = (scenario: Scenario, outage?: number, late = false) => results.filter((r, i) => r.scenario === scenario && (jobs[i] as { outageSeconds?: number }).outageSeconds === outage && (jobs[i]!.chaos !== undefined) === late);
+  console.log(
+    `\n9. Detection (detection.confirmSeconds ${confirm} s, quorum ${config.detection.quorum} of ${config.detection.signals.join(', ')}); ${jobs.length} drills in ${seconds.toFixed(1)} s wall on ${workers} worker thread(s)`,
+  );
+  const pick = (scenario: Scenario, outage?: number, late = false) =>
+    results.filter(
+      (r, i) =>
+        r.scenario === scenario &&
+        (jobs[i] as { outageSeconds?: number }).outageSeconds === outage &&
+        (jobs[i]!.chaos !== undefined) === late,
+    );
   for (const scenario of ['region-outage', 'alb-5xx'] as const) {
     const runs = pick(scenario);
     const detect = stats(runs.map((r) => r.detection?.detectSeconds ?? Number.NaN).filter(Number.isFinite));
@@ -334,7 +430,9 @@ async function detection(): Promise<void> {
     const error = stats(runs.map((r) => r.detection?.impairmentErrorSeconds ?? Number.NaN).filter(Number.isFinite));
     console.log(`   ${scenario}, ${runs.length} seeds: ${outcomeCounts(runs.map((r) => r.outcome))}`);
     console.log(`     time to detect p50 ${f1(detect.p50)} s, p95 ${f1(detect.p95)} s, max ${f1(detect.max)} s`);
-    console.log(`     RTO p50 ${f1(rto.p50)} s, p95 ${f1(rto.p95)} s, max ${f1(rto.max)} s${scenario === 'region-outage' ? ` (before issue 13: p50 ${RTO_P50_BEFORE_ISSUE_13} s)` : ''}`);
+    console.log(
+      `     RTO p50 ${f1(rto.p50)} s, p95 ${f1(rto.p95)} s, max ${f1(rto.max)} s${scenario === 'region-outage' ? ` (before issue 13: p50 ${RTO_P50_BEFORE_ISSUE_13} s)` : ''}`,
+    );
     console.log(`     impairment start, estimate − actual: p50 ${f1(error.p50)} s, max ${f1(error.max)} s, min ${f1(error.min)} s`);
   }
   console.log(`   faults that end by themselves, ${curveSeeds} seeds each: promotions / runs started after recovery / outcomes`);
@@ -344,15 +442,23 @@ async function detection(): Promise<void> {
       const promoted = runs.filter((r) => r.detection?.promoted).length;
       const late = runs.filter((r) => r.detection?.startedAfterRecovery).length;
       const bar = '#'.repeat(Math.round((promoted / runs.length) * 30)).padEnd(30, '.');
-      console.log(`     ${scenario.padEnd(13)} ${String(length).padStart(3)} s ${length < confirm ? '<' : '≥'} confirm  ${bar} ${String(promoted).padStart(3)} promoted, ${late} late  (${outcomeCounts(runs.map((r) => r.outcome))})`);
+      console.log(
+        `     ${scenario.padEnd(13)} ${String(length).padStart(3)} s ${length < confirm ? '<' : '≥'} confirm  ${bar} ${String(promoted).padStart(3)} promoted, ${late} late  (${outcomeCounts(runs.map((r) => r.outcome))})`,
+      );
     }
   }
   const flapping = pick('flapping-probe');
-  console.log(`   flapping probe (half the probes lost at random), ${flapping.length} seeds: ${flapping.filter((r) => r.detection?.promoted).length} promotions, ${flapping.filter((r) => r.outcome !== 'not-triggered').length} runs started (${outcomeCounts(flapping.map((r) => r.outcome))})`);
+  console.log(
+    `   flapping probe (half the probes lost at random), ${flapping.length} seeds: ${flapping.filter((r) => r.detection?.promoted).length} promotions, ${flapping.filter((r) => r.outcome !== 'not-triggered').length} runs started (${outcomeCounts(flapping.map((r) => r.outcome))})`,
+  );
   const maintenance = pick('maintenance-reboot');
-  console.log(`   maintenance reboot of the primary database (1–5 min), ${maintenance.length} seeds: ${maintenance.filter((r) => r.detection?.promoted).length} promotions, ${maintenance.filter((r) => r.outcome !== 'not-triggered').length} runs started`);
+  console.log(
+    `   maintenance reboot of the primary database (1–5 min), ${maintenance.length} seeds: ${maintenance.filter((r) => r.detection?.promoted).length} promotions, ${maintenance.filter((r) => r.outcome !== 'not-triggered').length} runs started`,
+  );
   const late = pick('region-outage', undefined, true);
-  console.log(`   region outage with 10 % of schedule deliveries late (1 min – 6 h) and 10 % twice, ${late.length} seeds: ${outcomeCounts(late.map((r) => r.outcome))}; max promotions in one drill ${Math.max(...late.map((r) => r.invariants.promotionsPerOperationMax))}; ${late.filter((r) => brokenInvariants(r.invariants).length > 0).length} with an invariant broken`);
+  console.log(
+    `   region outage with 10 % of schedule deliveries late (1 min – 6 h) and 10 % twice, ${late.length} seeds: ${outcomeCounts(late.map((r) => r.outcome))}; max promotions in one drill ${Math.max(...late.map((r) => r.invariants.promotionsPerOperationMax))}; ${late.filter((r) => brokenInvariants(r.invariants).length > 0).length} with an invariant broken`,
+  );
   for (const line of invariantLines(invariantFigures(results), '   ')) console.log(line);
 }
 

@@ -28,7 +28,13 @@ const POLL_MS = 10_000;
  * until it is writable, in sequence; Global Accelerator then fails over by itself once the DR
  * endpoint is healthy (the brief's DR endpoint has a weight, so GA may route there earlier).
  */
-export async function runBriefBaseline(config: DrConfig, seed: number, scenario: Scenario = 'region-outage', latency?: Partial<LatencyModel>, watchSeconds = 1_800): Promise<BaselineResult> {
+export async function runBriefBaseline(
+  config: DrConfig,
+  seed: number,
+  scenario: Scenario = 'region-outage',
+  latency?: Partial<LatencyModel>,
+  watchSeconds = 1_800,
+): Promise<BaselineResult> {
   const { primary, secondary } = config;
   const clock = new VirtualClock();
   const t0 = clock.now();
@@ -52,7 +58,8 @@ export async function runBriefBaseline(config: DrConfig, seed: number, scenario:
         break;
       }
     }
-    if (detectedAt === undefined) return { triggered: false, detectSeconds: null, rtoSeconds: null, rpoSeconds: null, unsafeTrafficSeconds: 0 };
+    if (detectedAt === undefined)
+      return { triggered: false, detectSeconds: null, rtoSeconds: null, rpoSeconds: null, unsafeTrafficSeconds: 0 };
 
     await ports.compute.setCapacity(asg, secondary.capacity);
     while ((await ports.compute.describe(asg)).inService < secondary.capacity.desired) await clock.sleep(POLL_MS);
@@ -66,7 +73,14 @@ export async function runBriefBaseline(config: DrConfig, seed: number, scenario:
     let servedAt = clock.now();
     while (!(world.routedTo(servedAt).includes(secondary.region) && world.canServe(secondary.region, servedAt))) {
       servedAt += 1_000;
-      if (servedAt > giveUpAt) return { triggered: true, detectSeconds: (detectedAt - faultAt) / 1000, rtoSeconds: null, rpoSeconds: lag, unsafeTrafficSeconds: 0 };
+      if (servedAt > giveUpAt)
+        return {
+          triggered: true,
+          detectSeconds: (detectedAt - faultAt) / 1000,
+          rtoSeconds: null,
+          rpoSeconds: lag,
+          unsafeTrafficSeconds: 0,
+        };
     }
     return {
       triggered: true,

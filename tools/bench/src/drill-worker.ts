@@ -7,6 +7,10 @@ const config = parseConfig(referenceConfig);
 parentPort?.on('message', (job: Job) => {
   runJob(config, job).then(
     (result) => parentPort?.postMessage({ ok: true, result }),
-    (e: unknown) => parentPort?.postMessage({ ok: false, error: `${job.kind} ${job.scenario} seed ${job.seed}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` }),
+    (e: unknown) =>
+      parentPort?.postMessage({
+        ok: false,
+        error: `${job.kind} ${job.scenario} seed ${job.seed}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      }),
   );
 });

@@ -9,7 +9,8 @@ export const INVARIANT_KEYS = Object.keys(INVARIANT_LIMITS) as readonly (keyof I
  * An invariant's total over drills so far, with one more drill's value: the sum, but for
  * promotionsPerOperationMax, already a maximum per run, the maximum.
  */
-export const addInvariant = (key: keyof Invariants, total: number, value: number): number => (key === 'promotionsPerOperationMax' ? Math.max(total, value) : total + value);
+export const addInvariant = (key: keyof Invariants, total: number, value: number): number =>
+  key === 'promotionsPerOperationMax' ? Math.max(total, value) : total + value;
 
 /** One invariant over a batch: its sum and maximum, and the seeds that broke it. */
 export interface InvariantFigure {
@@ -40,7 +41,9 @@ export function seedList(seeds: readonly number[], limit = 15): string {
 /** One printed line per invariant: sum, max, and the seeds that broke it. */
 export function invariantLines(figures: readonly InvariantFigure[], indent = '   '): string[] {
   return figures.map((f) => {
-    const broke = f.seeds.length ? `BROKEN in ${f.seeds.length}: seeds ${seedList(f.seeds)}` : `holds (≤ ${INVARIANT_LIMITS[f.key]} in every seed)`;
+    const broke = f.seeds.length
+      ? `BROKEN in ${f.seeds.length}: seeds ${seedList(f.seeds)}`
+      : `holds (≤ ${INVARIANT_LIMITS[f.key]} in every seed)`;
     // promotionsPerOperationMax is already a maximum per run: a sum of it means nothing.
     const sum = f.key === 'promotionsPerOperationMax' ? '—' : String(f.sum);
     return `${indent}${f.key.padEnd(27)} sum ${sum.padStart(6)}  max ${String(f.max).padStart(5)}  ${broke}`;
@@ -60,7 +63,9 @@ export function outcomeCounts(values: readonly string[]): string {
 /** RTO per operation kind over every operation of every result, completed runs only. */
 export function rtoByOperation(results: readonly JobResult[]): { operation: string; n: number; p50: number; p95: number; max: number }[] {
   const by = new Map<string, number[]>();
-  for (const r of results) for (const o of r.operations) if (o.outcome === 'completed' && o.rtoSeconds !== null) by.set(o.operation, [...(by.get(o.operation) ?? []), o.rtoSeconds]);
+  for (const r of results)
+    for (const o of r.operations)
+      if (o.outcome === 'completed' && o.rtoSeconds !== null) by.set(o.operation, [...(by.get(o.operation) ?? []), o.rtoSeconds]);
   return [...by.entries()].map(([operation, values]) => {
     const s = stats(values);
     return { operation, n: s.n, p50: s.p50, p95: s.p95, max: s.max };

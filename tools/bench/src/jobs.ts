@@ -1,10 +1,32 @@
 import type { DrConfig } from '@dr/failover-core';
-import { drillOperationFor, roundTenths, runDrill, runLifecycle, type DrillChaos, type DrillOutcome, type Invariants, type LifecycleOperation, type Scenario } from '@dr/failover-core/drill';
+import {
+  drillOperationFor,
+  roundTenths,
+  runDrill,
+  runLifecycle,
+  type DrillChaos,
+  type DrillOutcome,
+  type Invariants,
+  type LifecycleOperation,
+  type Scenario,
+} from '@dr/failover-core/drill';
 
 /** One unit of work for a worker thread: a single drill, or a whole lifecycle, on one seed. */
 export type Job =
-  | { readonly kind: 'drill'; readonly scenario: Scenario; readonly seed: number; readonly chaos?: DrillChaos | undefined; readonly outageSeconds?: number | undefined }
-  | { readonly kind: 'lifecycle'; readonly scenario: Scenario; readonly seed: number; readonly sequence?: readonly LifecycleOperation[] | undefined; readonly chaos?: DrillChaos | undefined };
+  | {
+      readonly kind: 'drill';
+      readonly scenario: Scenario;
+      readonly seed: number;
+      readonly chaos?: DrillChaos | undefined;
+      readonly outageSeconds?: number | undefined;
+    }
+  | {
+      readonly kind: 'lifecycle';
+      readonly scenario: Scenario;
+      readonly seed: number;
+      readonly sequence?: readonly LifecycleOperation[] | undefined;
+      readonly chaos?: DrillChaos | undefined;
+    };
 
 /** What the bench keeps of one run, small enough to post from a worker: figures, not timelines. */
 export interface JobResult {
@@ -19,7 +41,13 @@ export interface JobResult {
   readonly pilotLightRestored: boolean | null;
   readonly problems: readonly string[];
   /** Each operation (one for a drill), with its RTO; `scenario` is set on the one the scenario's fault applied to. */
-  readonly operations: readonly { readonly operation: string; readonly outcome: string; readonly rtoSeconds: number | null; readonly reason: string | null; readonly scenario: string | null }[];
+  readonly operations: readonly {
+    readonly operation: string;
+    readonly outcome: string;
+    readonly rtoSeconds: number | null;
+    readonly reason: string | null;
+    readonly scenario: string | null;
+  }[];
   readonly crashes: number;
   readonly invocations: number;
   /** Lifecycles only: the virtual seconds the lifecycle covered. */
@@ -27,7 +55,12 @@ export interface JobResult {
   /** Wall milliseconds this job took on its worker. */
   readonly wallMs: number;
   /** Single drills only (null otherwise): the detection figures of the report. */
-  readonly detection: { readonly detectSeconds: number | null; readonly promoted: boolean; readonly startedAfterRecovery: boolean; readonly impairmentErrorSeconds: number | null } | null;
+  readonly detection: {
+    readonly detectSeconds: number | null;
+    readonly promoted: boolean;
+    readonly startedAfterRecovery: boolean;
+    readonly impairmentErrorSeconds: number | null;
+  } | null;
 }
 
 /** Runs one job in this thread. */
@@ -44,7 +77,13 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
       returnExposureSeconds: r.returnExposureSeconds,
       pilotLightRestored: r.pilotLightRestored,
       problems: r.pilotLight.problems,
-      operations: r.operations.map((o) => ({ operation: o.operation, outcome: o.outcome, rtoSeconds: o.rtoSeconds, reason: o.reason, scenario: o.scenario })),
+      operations: r.operations.map((o) => ({
+        operation: o.operation,
+        outcome: o.outcome,
+        rtoSeconds: o.rtoSeconds,
+        reason: o.reason,
+        scenario: o.scenario,
+      })),
       crashes: r.controller.crashes,
       invocations: r.controller.invocations,
       simulatedSeconds: r.durationSeconds,
@@ -52,7 +91,14 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
       detection: null,
     };
   }
-  const r = await runDrill({ config, operation: drillOperationFor(job.scenario), scenario: job.scenario, seed: job.seed, chaos: job.chaos, outageSeconds: job.outageSeconds });
+  const r = await runDrill({
+    config,
+    operation: drillOperationFor(job.scenario),
+    scenario: job.scenario,
+    seed: job.seed,
+    chaos: job.chaos,
+    outageSeconds: job.outageSeconds,
+  });
   return {
     kind: job.kind,
     scenario: job.scenario,

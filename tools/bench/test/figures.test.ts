@@ -1,9 +1,24 @@
 import type { Invariants } from '@dr/failover-core/drill';
 import { describe, expect, it } from 'vitest';
-import { addInvariant, exposureLine, invariantFigures, invariantLines, outcomeCounts, rtoByOperation, seedList, whatWentWrong } from '../src/figures.js';
+import {
+  addInvariant,
+  exposureLine,
+  invariantFigures,
+  invariantLines,
+  outcomeCounts,
+  rtoByOperation,
+  seedList,
+  whatWentWrong,
+} from '../src/figures.js';
 import type { JobResult } from '../src/jobs.js';
 
-const held: Invariants = { promotionsPerOperationMax: 1, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 };
+const held: Invariants = {
+  promotionsPerOperationMax: 1,
+  unsafeTrafficSeconds: 0,
+  bothWritableSeconds: 0,
+  selfInflictedOutageSeconds: 0,
+  leaseViolations: 0,
+};
 
 function result(seed: number, over: Partial<JobResult> = {}): JobResult {
   return {
@@ -35,7 +50,11 @@ describe('addInvariant', () => {
 
 describe('invariantFigures', () => {
   it('sums each invariant and names the seeds that broke it', () => {
-    const results = [result(1), result(2, { invariants: { ...held, bothWritableSeconds: 12, promotionsPerOperationMax: 2 } }), result(3, { invariants: { ...held, bothWritableSeconds: 3 } })];
+    const results = [
+      result(1),
+      result(2, { invariants: { ...held, bothWritableSeconds: 12, promotionsPerOperationMax: 2 } }),
+      result(3, { invariants: { ...held, bothWritableSeconds: 3 } }),
+    ];
 
     const figures = invariantFigures(results);
 
@@ -69,7 +88,12 @@ describe('outcomeCounts', () => {
 describe('rtoByOperation', () => {
   it('groups the RTO of completed runs by operation', () => {
     const results = [
-      result(1, { operations: [{ operation: 'failover', outcome: 'completed', rtoSeconds: 300, reason: null, scenario: null }, { operation: 'failback', outcome: 'completed', rtoSeconds: 500, reason: null, scenario: null }] }),
+      result(1, {
+        operations: [
+          { operation: 'failover', outcome: 'completed', rtoSeconds: 300, reason: null, scenario: null },
+          { operation: 'failback', outcome: 'completed', rtoSeconds: 500, reason: null, scenario: null },
+        ],
+      }),
       result(2, { operations: [{ operation: 'failover', outcome: 'failed', rtoSeconds: null, reason: 'x', scenario: null }] }),
     ];
 
@@ -82,7 +106,9 @@ describe('rtoByOperation', () => {
 
 describe('exposureLine', () => {
   it('gives the percentiles, the seed of the worst, and how many seeds had any exposure', () => {
-    expect(exposureLine([result(1, { returnExposureSeconds: 12 }), result(2)])).toBe('p50 12.0 s, p95 12.0 s, max 12.0 s (seed 1); 1/2 seeds above 0');
+    expect(exposureLine([result(1, { returnExposureSeconds: 12 }), result(2)])).toBe(
+      'p50 12.0 s, p95 12.0 s, max 12.0 s (seed 1); 1/2 seeds above 0',
+    );
   });
 });
 
@@ -94,6 +120,8 @@ describe('whatWentWrong', () => {
       problems: ['traffic is on the secondary region'],
     });
 
-    expect(whatWentWrong(r)).toBe('selfInflictedOutageSeconds 40; #1 failback failed (timed out); pilot light: traffic is on the secondary region');
+    expect(whatWentWrong(r)).toBe(
+      'selfInflictedOutageSeconds 40; #1 failback failed (timed out); pilot light: traffic is on the secondary region',
+    );
   });
 });

@@ -14,7 +14,12 @@ describe('runJob', () => {
   });
 
   it('keeps the figures of a lifecycle with crashes, and every operation of it', async () => {
-    const r = await runJob(config, { kind: 'lifecycle', scenario: 'region-outage', seed: 1, chaos: { crashRate: 0.2, lostResponseRate: 0.02 } });
+    const r = await runJob(config, {
+      kind: 'lifecycle',
+      scenario: 'region-outage',
+      seed: 1,
+      chaos: { crashRate: 0.2, lostResponseRate: 0.02 },
+    });
 
     expect(r.operations.map((o) => o.operation)).toEqual(expect.arrayContaining(['failover', 'failback', 'switchover']));
     expect(r.operations.find((o) => o.scenario !== null)?.operation).toBe('failover');

@@ -1,21 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { importsOf, packageOf, undeclaredImports } from './bundle-imports.js';
 
-const manifest = { dependencies: { commander: '14.0.3', '@aws-sdk/client-rds': '3.1142.0' }, devDependencies: { '@dr/failover-core': '0.1.0' } };
+const manifest = {
+  dependencies: { commander: '14.0.3', '@aws-sdk/client-rds': '3.1142.0' },
+  devDependencies: { '@dr/failover-core': '0.1.0' },
+};
 
 describe('undeclaredImports', () => {
   it('accepts builtins, relative chunks and declared dependencies, subpaths included', async () => {
     const imports = await importsOf([
-      { name: 'bin.js', source: 'import { readFile } from "fs/promises";\nimport os from "node:os";\nimport { Command } from "commander";\nimport { RDSClient } from "@aws-sdk/client-rds";\nimport { x } from "./chunk-A.js";\nconst c = await import("./aws-context-B.js");\nconst here = import.meta.url;' },
+      {
+        name: 'bin.js',
+        source:
+          'import { readFile } from "fs/promises";\nimport os from "node:os";\nimport { Command } from "commander";\nimport { RDSClient } from "@aws-sdk/client-rds";\nimport { x } from "./chunk-A.js";\nconst c = await import("./aws-context-B.js");\nconst here = import.meta.url;',
+      },
     ]);
 
-    expect(imports.map((i) => i.specifier)).toEqual(['fs/promises', 'node:os', 'commander', '@aws-sdk/client-rds', './chunk-A.js', './aws-context-B.js']);
+    expect(imports.map((i) => i.specifier)).toEqual([
+      'fs/promises',
+      'node:os',
+      'commander',
+      '@aws-sdk/client-rds',
+      './chunk-A.js',
+      './aws-context-B.js',
+    ]);
     expect(undeclaredImports(imports, manifest)).toEqual([]);
   });
 
   it('names an import of a package dependencies do not declare, and one of a devDependency', async () => {
     const imports = await importsOf([
-      { name: 'chunk.js', source: 'import { object } from "valibot";\nimport { parseConfig } from "@dr/failover-core/drill";\nconst t = __require("cli-table3");' },
+      {
+        name: 'chunk.js',
+        source:
+          'import { object } from "valibot";\nimport { parseConfig } from "@dr/failover-core/drill";\nconst t = __require("cli-table3");',
+      },
     ]);
 
     expect(undeclaredImports(imports, manifest)).toEqual([
@@ -34,6 +52,10 @@ describe('undeclaredImports', () => {
 
 describe('packageOf', () => {
   it('drops the subpath of a scoped and of a plain specifier', () => {
-    expect([packageOf('@dr/failover-core/drill'), packageOf('valibot/dist/x.js'), packageOf('commander')]).toEqual(['@dr/failover-core', 'valibot', 'commander']);
+    expect([packageOf('@dr/failover-core/drill'), packageOf('valibot/dist/x.js'), packageOf('commander')]).toEqual([
+      '@dr/failover-core',
+      'valibot',
+      'commander',
+    ]);
   });
 });

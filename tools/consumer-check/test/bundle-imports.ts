@@ -55,7 +55,8 @@ export function undeclaredImports(imports: readonly BundleImport[], manifest: De
     if (specifier === undefined) return [`${file}: a dynamic import of a computed name, which this check cannot follow`];
     if (specifier.startsWith('.') || specifier.startsWith('node:') || BUILTINS.has(specifier)) return [];
     const pkg = packageOf(specifier);
-    if (manifest.devDependencies?.[pkg] !== undefined) return [`${file}: imports ${specifier}, a devDependency (not installed for a consumer): bundle it or declare it in dependencies`];
+    if (manifest.devDependencies?.[pkg] !== undefined)
+      return [`${file}: imports ${specifier}, a devDependency (not installed for a consumer): bundle it or declare it in dependencies`];
     if (manifest.dependencies?.[pkg] === undefined) return [`${file}: imports ${specifier}, which dependencies do not declare`];
     return [];
   });

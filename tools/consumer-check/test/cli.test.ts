@@ -10,7 +10,10 @@ import { importsOf, undeclaredImports, type DeclaredDependencies } from './bundl
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = join(ROOT, 'apps/cli');
-const manifest = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as DeclaredDependencies & { version: string; bin: { readonly dr: string } };
+const manifest = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as DeclaredDependencies & {
+  version: string;
+  bin: { readonly dr: string };
+};
 
 /** What a failed module load prints: a dependency the package did not bring. */
 const MISSING_MODULE = /Cannot find (package|module)|ERR_MODULE_NOT_FOUND/;
@@ -31,9 +34,15 @@ interface DrRun {
  * fake AWS a live command talks to answers from this process's event loop.
  */
 function runDr(bin: string, args: readonly string[], env: Record<string, string> = {}): Promise<DrRun> {
-  const own = Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^(AWS_|CDK_|FORCE_COLOR$|NODE_OPTIONS$)/.test(e[0]));
+  const own = Object.entries(process.env).filter(
+    (e): e is [string, string] => e[1] !== undefined && !/^(AWS_|CDK_|FORCE_COLOR$|NODE_OPTIONS$)/.test(e[0]),
+  );
   const path = [dirname(process.execPath), process.env.PATH].join(':');
-  const child = spawn(bin, args, { env: { ...Object.fromEntries(own), PATH: path, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const child = spawn(bin, args, {
+    env: { ...Object.fromEntries(own), PATH: path, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -61,7 +70,11 @@ describe('@dr/cli, packed and installed into an empty prefix from the registry a
     const tarballs = readdirSync(packs).map((f) => join(packs, f));
     // A global install into a prefix of its own, from outside the workspace: npm finds the
     // dependencies on the registry (from its cache when it has them) and nothing of ours there.
-    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: work, stdio: 'inherit' });
+    execFileSync(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs],
+      { cwd: work, stdio: 'inherit' },
+    );
   });
   afterAll(async () => {
     await Promise.all([server?.stop(), dynamo?.stop(), ...health.map((h) => h.stop())]);
@@ -123,7 +136,13 @@ describe('@dr/cli, packed and installed into an empty prefix from the registry a
     const file = join(work, 'dr.json');
     writeFileSync(file, JSON.stringify(config));
 
-    const r = await runDr(dr, ['status', '--config', file, '--json'], { ...server.env, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: config.secondary.region, AWS_EC2_METADATA_DISABLED: 'true', HOME: work });
+    const r = await runDr(dr, ['status', '--config', file, '--json'], {
+      ...server.env,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_REGION: config.secondary.region,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      HOME: work,
+    });
 
     expect(r.stderr).not.toMatch(MISSING_MODULE);
     expect(r.stderr).not.toMatch(SDK_NODE_WARNING);
@@ -142,7 +161,11 @@ describe('dr in the workspace, after npm ci and the build', () => {
 
     expect(realpathSync(link)).toBe(join(CLI, manifest.bin.dr));
     // npm_config_yes=false: were the link missing, npx would fail rather than fetch the registry's unrelated `dr`.
-    const r = spawnSync('npx', ['dr', '--version'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', npm_config_yes: 'false' } });
+    const r = spawnSync('npx', ['dr', '--version'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', npm_config_yes: 'false' },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(manifest.version);

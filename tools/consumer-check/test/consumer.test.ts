@@ -12,7 +12,9 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const PACKAGES = ['failover-core', 'snapshot', 'aws-adapters', 'constructs'];
 /** The peers a consumer brings: the versions the workspace is tested with. */
 const peers = () => {
-  const constructs = JSON.parse(readFileSync(join(ROOT, 'packages/constructs/package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const constructs = JSON.parse(readFileSync(join(ROOT, 'packages/constructs/package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
   const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   // TypeScript and Node's types compile the README examples; the CDK CLI the workspace pins synthesizes them.
   return [
@@ -26,7 +28,11 @@ const peers = () => {
 
 /** Runs a fixture in the consumer folder; its last stdout line is JSON. */
 function run(dir: string, file: string): unknown {
-  const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const r = spawnSync(process.execPath, [file], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
   if (r.status !== 0) throw new Error(`${file} failed (${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? 'null');
 }
@@ -49,11 +55,20 @@ interface Example {
 function examplesOf(pkg: string, readme: string): Example[] {
   return [...readme.matchAll(new RegExp(`(${RUN_MARK}\\n)?\`\`\`ts\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m, i) => {
     const code = m[2] ?? '';
-    return { pkg, name: `example-${pkg}-${i + 1}`, code, run: m[1] !== undefined, prints: [...code.matchAll(/^\s*\/\/ prints: (.*)$/gm)].map((p) => p[1] ?? '') };
+    return {
+      pkg,
+      name: `example-${pkg}-${i + 1}`,
+      code,
+      run: m[1] !== undefined,
+      prints: [...code.matchAll(/^\s*\/\/ prints: (.*)$/gm)].map((p) => p[1] ?? ''),
+    };
   });
 }
 
-/** Settings of this process an example must not inherit: AWS's (credentials, profile, region), the CDK's, and colour (Nx forces it on its tasks). */
+/**
+ * Settings of this process an example must not inherit: AWS's (credentials, profile, region), the CDK's, and colour (Nx forces it on its
+ * tasks).
+ */
 const NOT_INHERITED = /^(AWS_|CDK_|FORCE_COLOR$)/;
 
 /** What an example did when run: its exit status, its output, and where a CDK app in it synthesized to. */
@@ -67,7 +82,15 @@ interface ExampleRun {
 /** The environment an example runs in, as in a plain terminal: AWS is the fakes over HTTP, and a CDK app synthesizes to `cdkOut`. */
 function exampleEnv(server: FakeAwsServer, home: string, cdkOut: string): Record<string, string> {
   const own = Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0]));
-  return { ...Object.fromEntries(own), ...server.env, HOME: home, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CDK_OUTDIR: cdkOut };
+  return {
+    ...Object.fromEntries(own),
+    ...server.env,
+    HOME: home,
+    NO_COLOR: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    CDK_OUTDIR: cdkOut,
+  };
 }
 
 describe('the four packages, packed and installed as another team would', () => {
@@ -86,12 +109,19 @@ describe('the four packages, packed and installed as another team would', () => 
     if (started) return started;
     if (!server) throw new Error('the fake AWS server did not start');
     const cdkOut = join(work, `${e.name}.cdk.out`);
-    const child = spawn(process.execPath, [join(consumer, 'out', `${e.name}.js`)], { cwd: consumer, env: exampleEnv(server, work, cdkOut), stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    const child = spawn(process.execPath, [join(consumer, 'out', `${e.name}.js`)], {
+      cwd: consumer,
+      env: exampleEnv(server, work, cdkOut),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const run = new Promise<ExampleRun>((resolve) => child.on('close', (status) => resolve({ status, stdout: stdout.split('\n').filter((l) => l !== ''), stderr, cdkOut })));
+    const run = new Promise<ExampleRun>((resolve) =>
+      child.on('close', (status) => resolve({ status, stdout: stdout.split('\n').filter((l) => l !== ''), stderr, cdkOut })),
+    );
     runs.set(e.name, run);
     return run;
   }
@@ -104,12 +134,16 @@ describe('the four packages, packed and installed as another team would', () => 
   beforeAll(async () => {
     const packs = join(work, 'packs');
     mkdirSync(packs);
-    for (const p of PACKAGES) execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], { cwd: join(ROOT, 'packages', p), stdio: 'ignore' });
+    for (const p of PACKAGES)
+      execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], { cwd: join(ROOT, 'packages', p), stdio: 'ignore' });
     cpSync(FIXTURES, consumer, { recursive: true });
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     const tarballs = readdirSync(packs).map((f) => join(packs, f));
     // Outside the workspace: only the registry and these tarballs; npm installs the declared peers (the AWS SDK clients).
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...peers()], { cwd: consumer, stdio: 'inherit' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...peers()], {
+      cwd: consumer,
+      stdio: 'inherit',
+    });
     examples = PACKAGES.flatMap((p) => examplesOf(p, readFileSync(join(consumer, 'node_modules/@dr', p, 'README.md'), 'utf8')));
 
     // AWS for the examples that call it: the reference pilot light, steady, with its config in SSM.
@@ -137,12 +171,25 @@ describe('the four packages, packed and installed as another team would', () => 
     writeFileSync(
       join(consumer, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', rootDir: '.', skipLibCheck: true, lib: ['ES2023'], types: ['node'] },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          outDir: 'out',
+          rootDir: '.',
+          skipLibCheck: true,
+          lib: ['ES2023'],
+          types: ['node'],
+        },
         files: examples.map((e) => `${e.name}.ts`),
       }),
     );
 
-    const tsc = spawnSync(process.execPath, [join(consumer, 'node_modules/typescript/bin/tsc'), '-p', consumer], { cwd: consumer, encoding: 'utf8' });
+    const tsc = spawnSync(process.execPath, [join(consumer, 'node_modules/typescript/bin/tsc'), '-p', consumer], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
 
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
@@ -155,7 +202,12 @@ describe('the four packages, packed and installed as another team would', () => 
     for (const e of marked) {
       const r = await runExample(e);
 
-      expect({ example: e.name, status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ example: e.name, status: 0, stderr: '', stdout: e.prints });
+      expect({ example: e.name, status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({
+        example: e.name,
+        status: 0,
+        stderr: '',
+        stdout: e.prints,
+      });
     }
   });
 
@@ -163,7 +215,9 @@ describe('the four packages, packed and installed as another team would', () => 
     const { cdkOut } = await runExample(runnable('constructs'));
 
     const manifest = JSON.parse(readFileSync(join(cdkOut, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
-    const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack').map(([name]) => name);
+    const stacks = Object.entries(manifest.artifacts)
+      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+      .map(([name]) => name);
     expect(stacks).toEqual(['Shop-Primary', 'Shop-Secondary', 'Shop-Global', 'Shop-Control', 'Shop-PrimaryConfig']);
     const bundles = readdirSync(cdkOut).filter((d) => d.startsWith('asset.') && existsSync(join(cdkOut, d, 'index.mjs')));
     expect(bundles.length).toBeGreaterThanOrEqual(2);
@@ -174,7 +228,9 @@ describe('the four packages, packed and installed as another team would', () => 
     const app = join(work, 'cdk-cli-app');
     mkdirSync(app);
     writeFileSync(join(app, 'cdk.json'), JSON.stringify({ app: `node ${join(consumer, 'out', `${example.name}.js`)}` }));
-    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])),
+    );
     const out = join(work, 'cdk-cli.out');
 
     const synth = spawnSync(join(consumer, 'node_modules/.bin/cdk'), ['synth', '--quiet', '--output', out], {
@@ -191,7 +247,7 @@ describe('the four packages, packed and installed as another team would', () => 
     expect(existsSync(join(app, 'cdk.context.json'))).toBe(false);
   });
 
-  it('drives the simulator through a failover drill: the failover-core README\'s drill completes', async () => {
+  it("drives the simulator through a failover drill: the failover-core README's drill completes", async () => {
     const { status, stdout } = await runExample(runnable('failover-core'));
 
     expect(status).toBe(0);

@@ -15,7 +15,13 @@ const ENTRIES: Readonly<Record<string, readonly string[]>> = {
 /** Every name a package exports from one entry that carries no TSDoc comment. */
 function undocumentedExports(pkg: string, file: string): string[] {
   const entry = `${ROOT}packages/${pkg}/${file}`;
-  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true });
+  const program = ts.createProgram([entry], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(entry);
   const module = source && checker.getSymbolAtLocation(source);

@@ -30,7 +30,9 @@ interface ManifestArtifact {
 function regionOf(artifactId: string, environment: string | undefined): string {
   const match = /^aws:\/\/[^/]+\/([a-z0-9-]+)$/.exec(environment ?? '');
   if (!match?.[1] || match[1] === 'unknown-region') {
-    throw new CostReportError(`manifest.json: artifacts.${artifactId}.environment is ${JSON.stringify(environment)}; the report needs a stack with an explicit region (env: { region })`);
+    throw new CostReportError(
+      `manifest.json: artifacts.${artifactId}.environment is ${JSON.stringify(environment)}; the report needs a stack with an explicit region (env: { region })`,
+    );
   }
   return match[1];
 }
@@ -51,7 +53,9 @@ function readJson(path: string, what: string): unknown {
 
 /** Every CloudFormation stack of the assembly in `directory`, in manifest order. */
 export function readAssembly(directory: string): StackTemplate[] {
-  const manifest = readJson(join(directory, 'manifest.json'), 'the cloud assembly manifest') as { artifacts?: Record<string, ManifestArtifact> };
+  const manifest = readJson(join(directory, 'manifest.json'), 'the cloud assembly manifest') as {
+    artifacts?: Record<string, ManifestArtifact>;
+  };
   if (typeof manifest !== 'object' || manifest === null || typeof manifest.artifacts !== 'object') {
     throw new CostReportError(`${join(directory, 'manifest.json')}: no artifacts; is ${directory} a cdk.out directory?`);
   }
@@ -61,7 +65,11 @@ export function readAssembly(directory: string): StackTemplate[] {
     const templateFile = artifact.properties?.templateFile;
     if (!templateFile) throw new CostReportError(`manifest.json: artifacts.${id}.properties.templateFile is missing`);
     const template = readJson(join(directory, templateFile), `template of ${id}`) as { Resources?: Record<string, TemplateResource> };
-    stacks.push({ name: artifact.properties?.stackName ?? id, region: regionOf(id, artifact.environment), resources: template.Resources ?? {} });
+    stacks.push({
+      name: artifact.properties?.stackName ?? id,
+      region: regionOf(id, artifact.environment),
+      resources: template.Resources ?? {},
+    });
   }
   if (stacks.length === 0) throw new CostReportError(`${join(directory, 'manifest.json')} lists no CloudFormation stack`);
   return stacks;

@@ -5,7 +5,10 @@
 
 /** Usage assumptions of the report. */
 export interface Assumptions {
-  /** LCUs an ALB uses on average while its region serves (1 LCU = 25 new connections/s, 3,000 active connections/min, 1 GB/h or 1,000 rule evaluations/s). */
+  /**
+   * LCUs an ALB uses on average while its region serves (1 LCU = 25 new connections/s, 3,000 active connections/min, 1 GB/h or 1,000 rule
+   * evaluations/s).
+   */
   readonly albLcuServing: number;
   /** LCUs while its region is dark: nothing but health checks reach it, and those are not client traffic. */
   readonly albLcuDark: number;

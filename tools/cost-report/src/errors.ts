@@ -27,7 +27,9 @@ export class NoPriceError extends CostReportError {
     readonly priceKey: string,
     readonly neededBy: string,
   ) {
-    super(`no price for ${priceKey} in ${region} (needed by ${neededBy}): add it to tools/cost-report/src/prices.ts with its source and the day it was read`);
+    super(
+      `no price for ${priceKey} in ${region} (needed by ${neededBy}): add it to tools/cost-report/src/prices.ts with its source and the day it was read`,
+    );
     Object.defineProperty(this, NO_PRICE, { value: true });
   }
 }

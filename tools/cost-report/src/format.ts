@@ -13,23 +13,52 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 const shortType = (type: string) => type.replace(/^AWS::/, '');
-const excludedNote = (l: CostLine) => (l.excluded === 'replica-database' ? ' [replica DB]' : l.excluded === 'global-accelerator' ? ' [Global Accelerator]' : '');
+const excludedNote = (l: CostLine) =>
+  l.excluded === 'replica-database' ? ' [replica DB]' : l.excluded === 'global-accelerator' ? ' [Global Accelerator]' : '';
 
 /** Lines that cost something first (dearest first), then the uncounted ones. */
-const byCost = (a: CostLine, b: CostLine) => b.failoverUsd + b.idleUsd - (a.failoverUsd + a.idleUsd) || a.logicalId.localeCompare(b.logicalId);
+const byCost = (a: CostLine, b: CostLine) =>
+  b.failoverUsd + b.idleUsd - (a.failoverUsd + a.idleUsd) || a.logicalId.localeCompare(b.logicalId);
 
 /** The text report: per region a table of resources, then the totals. */
 export function formatText(report: CostReport, options: { readonly freeTiers?: boolean } = {}): string {
-  const out: string[] = [`Monthly cost at list prices (${report.hoursPerMonth} h a month); primary ${report.primaryRegion}, DR ${report.drRegion}.`, ''];
+  const out: string[] = [
+    `Monthly cost at list prices (${report.hoursPerMonth} h a month); primary ${report.primaryRegion}, DR ${report.drRegion}.`,
+    '',
+  ];
   for (const region of report.regions) {
-    out.push(`== ${region.region}${region.region === report.drRegion ? ' (DR)' : ''}: idle ${usd(region.idleUsd)}, failover ${usd(region.failoverUsd)}`);
+    out.push(
+      `== ${region.region}${region.region === report.drRegion ? ' (DR)' : ''}: idle ${usd(region.idleUsd)}, failover ${usd(region.failoverUsd)}`,
+    );
     const lines = report.lines.filter((l) => l.region === region.region).sort(byCost);
-    out.push(table(['stack/resource', 'type', 'idle', 'failover', 'basis'], lines.map((l) => [`${l.stack}/${l.logicalId}`, shortType(l.type), l.kind === 'priced' ? usd(l.idleUsd) : '-', l.kind === 'priced' ? usd(l.failoverUsd) : '-', `${l.kind === 'priced' ? '' : `${l.kind}: `}${l.basis}${excludedNote(l)}`])), '');
+    out.push(
+      table(
+        ['stack/resource', 'type', 'idle', 'failover', 'basis'],
+        lines.map((l) => [
+          `${l.stack}/${l.logicalId}`,
+          shortType(l.type),
+          l.kind === 'priced' ? usd(l.idleUsd) : '-',
+          l.kind === 'priced' ? usd(l.failoverUsd) : '-',
+          `${l.kind === 'priced' ? '' : `${l.kind}: `}${l.basis}${excludedNote(l)}`,
+        ]),
+      ),
+      '',
+    );
   }
   out.push('Totals');
-  out.push(table(['', 'idle', 'failover'], [...report.stacks.map((s) => [`stack ${s.stack} (${s.region})`, usd(s.idleUsd), usd(s.failoverUsd)]), ...report.regions.map((r) => [`region ${r.region}`, usd(r.idleUsd), usd(r.failoverUsd)])]));
+  out.push(
+    table(
+      ['', 'idle', 'failover'],
+      [
+        ...report.stacks.map((s) => [`stack ${s.stack} (${s.region})`, usd(s.idleUsd), usd(s.failoverUsd)]),
+        ...report.regions.map((r) => [`region ${r.region}`, usd(r.idleUsd), usd(r.failoverUsd)]),
+      ],
+    ),
+  );
   out.push('');
-  out.push(`DR region ${report.drRegion} idle, without the replica database and Global Accelerator: ${usd(report.drIdleExcludingReplicaAndAccelerator)}`);
+  out.push(
+    `DR region ${report.drRegion} idle, without the replica database and Global Accelerator: ${usd(report.drIdleExcludingReplicaAndAccelerator)}`,
+  );
   out.push(`  replica database (apart): ${usd(report.drReplicaDatabaseUsd)}; Global Accelerator (apart): ${usd(report.acceleratorUsd)}`);
   out.push(`DR region ${report.drRegion} during a failover (everything in it): ${usd(report.drFailoverUsd)}`);
   if (options.freeTiers) {
@@ -71,7 +100,9 @@ export function formatMarkdown(report: CostReport, command: string): string {
     '',
     '| region | idle | failover |',
     '|---|---:|---:|',
-    ...report.regions.map((r) => `| ${r.region}${r.region === report.drRegion ? ' (DR)' : ''} | ${usd(r.idleUsd)} | ${usd(r.failoverUsd)} |`),
+    ...report.regions.map(
+      (r) => `| ${r.region}${r.region === report.drRegion ? ' (DR)' : ''} | ${usd(r.idleUsd)} | ${usd(r.failoverUsd)} |`,
+    ),
     '',
     `### ${report.drRegion}, per resource`,
     '',
@@ -91,7 +122,9 @@ export function formatMarkdown(report: CostReport, command: string): string {
     '|---|---|---:|---|---|',
     ...report.pricesUsed.map((p) => `| ${p.key} | ${p.region} | ${p.usd} | ${cell(p.unit)} | ${cell(p.source)} (${p.read}) |`),
     '',
-    'RDS prices come from `@dr/failover-core` (`src/cost/rds-prices.ts`). Free tiers, stated and not subtracted: ' + report.freeTiers.map((t) => `${t.service}: ${t.allowance}`).join('; ') + '.',
+    'RDS prices come from `@dr/failover-core` (`src/cost/rds-prices.ts`). Free tiers, stated and not subtracted: ' +
+      report.freeTiers.map((t) => `${t.service}: ${t.allowance}`).join('; ') +
+      '.',
     '',
     'Assumptions (usage the templates do not declare; `tools/cost-report/src/assumptions.ts`): ' +
       Object.entries(report.assumptions)

@@ -9,7 +9,8 @@ import { isCostReportError } from './errors.js';
 import { formatMarkdown, formatText } from './format.js';
 import { buildReport } from './report.js';
 
-const USAGE = 'usage: node tools/cost-report/dist/main.js --assembly <cdk.out dir> [--json | --markdown] [--regions a,b] [--dr-region r] [--primary-region r] [--free-tiers] [--debug]';
+const USAGE =
+  'usage: node tools/cost-report/dist/main.js --assembly <cdk.out dir> [--json | --markdown] [--regions a,b] [--dr-region r] [--primary-region r] [--free-tiers] [--debug]';
 
 /** Runs the command; returns the exit code. */
 export function main(argv: readonly string[]): number {
@@ -43,10 +44,19 @@ export function main(argv: readonly string[]): number {
     return 2;
   }
   try {
-    const regions = values.regions?.split(',').map((r) => r.trim()).filter(Boolean);
-    const report = buildReport(readAssembly(values.assembly), { regions, drRegion: values['dr-region'], primaryRegion: values['primary-region'] });
+    const regions = values.regions
+      ?.split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
+    const report = buildReport(readAssembly(values.assembly), {
+      regions,
+      drRegion: values['dr-region'],
+      primaryRegion: values['primary-region'],
+    });
     const command = `node tools/cost-report/dist/main.js ${argv.filter((a) => a !== '--debug').join(' ')}`;
-    process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : values.markdown ? formatMarkdown(report, command) : formatText(report, { freeTiers: values['free-tiers'] })}\n`);
+    process.stdout.write(
+      `${values.json ? JSON.stringify(report, null, 2) : values.markdown ? formatMarkdown(report, command) : formatText(report, { freeTiers: values['free-tiers'] })}\n`,
+    );
     return 0;
   } catch (error) {
     if (!isCostReportError(error) || values.debug) process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);

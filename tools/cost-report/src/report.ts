@@ -71,13 +71,21 @@ export interface ReportOptions {
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** The DR and primary regions: given, or read from the read replica (its stack's region, its SourceRegion). */
-function regionsOf(stacks: readonly StackTemplate[], options: ReportOptions): { readonly drRegion: string; readonly primaryRegion: string } {
-  const replica = stacks.flatMap((s) => Object.values(s.resources).filter((r) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier !== undefined).map((r) => ({ stack: s, resource: r })))[0];
+function regionsOf(
+  stacks: readonly StackTemplate[],
+  options: ReportOptions,
+): { readonly drRegion: string; readonly primaryRegion: string } {
+  const replica = stacks.flatMap((s) =>
+    Object.values(s.resources)
+      .filter((r) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier !== undefined)
+      .map((r) => ({ stack: s, resource: r })),
+  )[0];
   const drRegion = options.drRegion ?? replica?.stack.region;
   if (!drRegion) throw new CostReportError('cannot tell the DR region: the assembly has no RDS read replica; pass --dr-region');
   const sourceRegion = replica?.resource.Properties?.SourceRegion;
   const others = [...new Set(stacks.map((s) => s.region).filter((r) => r !== drRegion))];
-  const primaryRegion = options.primaryRegion ?? (typeof sourceRegion === 'string' ? sourceRegion : others.length === 1 ? others[0] : undefined);
+  const primaryRegion =
+    options.primaryRegion ?? (typeof sourceRegion === 'string' ? sourceRegion : others.length === 1 ? others[0] : undefined);
   if (!primaryRegion) throw new CostReportError(`cannot tell the primary region (regions: ${others.join(', ')}); pass --primary-region`);
   return { drRegion, primaryRegion };
 }
@@ -130,24 +138,38 @@ export function buildReport(stacks: readonly StackTemplate[], options: ReportOpt
 
     const entries = Object.entries(stack.resources);
     // Log groups last: their storage follows what the functions and flow logs write to them.
-    const ordered = [...entries.filter(([, r]) => r.Type !== 'AWS::Logs::LogGroup'), ...entries.filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')];
+    const ordered = [
+      ...entries.filter(([, r]) => r.Type !== 'AWS::Logs::LogGroup'),
+      ...entries.filter(([, r]) => r.Type === 'AWS::Logs::LogGroup'),
+    ];
     for (const [logicalId, resource] of ordered) {
       const ctx = contextFor(logicalId);
       const rule = resource.Type === 'AWS::Logs::LogGroup' ? logGroup : (RULES[resource.Type] ?? NO_CHARGE_RULES[resource.Type]);
-      const ruleLines = rule ? rule(ctx) : resource.Type.startsWith('Custom::') ? [uncounted('free', 'custom resource: runs at deploy time; its function is listed')] : [uncounted('not-priced', 'no rule for this type: free or not priced')];
+      const ruleLines = rule
+        ? rule(ctx)
+        : resource.Type.startsWith('Custom::')
+          ? [uncounted('free', 'custom resource: runs at deploy time; its function is listed')]
+          : [uncounted('not-priced', 'no rule for this type: free or not priced')];
       for (const line of ruleLines) push(logicalId, resource.Type, line);
     }
-    for (const [namespace, count] of customMetricsOf(stack)) push(`(metrics ${namespace})`, 'CloudWatch custom metrics', customMetrics(contextFor(`(metrics ${namespace})`), namespace, count));
+    for (const [namespace, count] of customMetricsOf(stack))
+      push(`(metrics ${namespace})`, 'CloudWatch custom metrics', customMetrics(contextFor(`(metrics ${namespace})`), namespace, count));
   }
 
   const regionFilter = options.regions;
   if (regionFilter) {
     const present = new Set(lines.map((l) => l.region));
     const missing = regionFilter.filter((r) => !present.has(r));
-    if (missing.length > 0) throw new CostReportError(`--regions: nothing is billed in ${missing.join(', ')} (regions of the assembly: ${[...present].join(', ')})`);
+    if (missing.length > 0)
+      throw new CostReportError(
+        `--regions: nothing is billed in ${missing.join(', ')} (regions of the assembly: ${[...present].join(', ')})`,
+      );
   }
   const shown = regionFilter ? lines.filter((l) => regionFilter.includes(l.region)) : lines;
-  const sum = (of: readonly CostLine[]): Totals => ({ idleUsd: cents(of.reduce((s, l) => s + l.idleUsd, 0)), failoverUsd: cents(of.reduce((s, l) => s + l.failoverUsd, 0)) });
+  const sum = (of: readonly CostLine[]): Totals => ({
+    idleUsd: cents(of.reduce((s, l) => s + l.idleUsd, 0)),
+    failoverUsd: cents(of.reduce((s, l) => s + l.failoverUsd, 0)),
+  });
   const stackNames = [...new Set(shown.map((l) => l.stack))];
   const dr = lines.filter((l) => l.region === drRegion);
 
@@ -156,7 +178,11 @@ export function buildReport(stacks: readonly StackTemplate[], options: ReportOpt
     primaryRegion,
     drRegion,
     lines: shown,
-    stacks: stackNames.map((name) => ({ stack: name, region: stacks.find((s) => s.name === name)?.region ?? '', ...sum(shown.filter((l) => l.stack === name)) })),
+    stacks: stackNames.map((name) => ({
+      stack: name,
+      region: stacks.find((s) => s.name === name)?.region ?? '',
+      ...sum(shown.filter((l) => l.stack === name)),
+    })),
     regions: [...new Set(shown.map((l) => l.region))].map((region) => ({ region, ...sum(shown.filter((l) => l.region === region)) })),
     drIdleExcludingReplicaAndAccelerator: sum(dr.filter((l) => !l.excluded)).idleUsd,
     drReplicaDatabaseUsd: sum(dr.filter((l) => l.excluded === 'replica-database')).idleUsd,

@@ -24,7 +24,8 @@ function fieldCount(field: string, min: number, max: number, expression: string)
     else if (/^\d+$/.test(range)) [low, high] = [Number(range), stepText === undefined ? Number(range) : max];
     // Names (MON, JAN), L, W and # fire on a bounded number of days: counted as one value each.
     else [low, high] = [0, 0];
-    if (!Number.isFinite(low) || !Number.isFinite(high) || !Number.isInteger(step) || step < 1) throw new CostReportError(`ScheduleExpression ${expression}: cannot read the cron field ${JSON.stringify(field)}`);
+    if (!Number.isFinite(low) || !Number.isFinite(high) || !Number.isInteger(step) || step < 1)
+      throw new CostReportError(`ScheduleExpression ${expression}: cannot read the cron field ${JSON.stringify(field)}`);
     count += Math.floor((high - low) / step) + 1;
   }
   return count;
@@ -45,7 +46,10 @@ export function invocationsPerMonth(expression: string): number {
   const cron = /^cron\((.+)\)$/.exec(expression.trim());
   if (cron) {
     const fields = (cron[1] ?? '').trim().split(/\s+/);
-    if (fields.length !== 6) throw new CostReportError(`ScheduleExpression ${expression}: a cron expression has six fields (minutes hours day-of-month month day-of-week year)`);
+    if (fields.length !== 6)
+      throw new CostReportError(
+        `ScheduleExpression ${expression}: a cron expression has six fields (minutes hours day-of-month month day-of-week year)`,
+      );
     const [minutes = '', hours = '', dayOfMonth = '', month = '', dayOfWeek = ''] = fields;
     const perDay = fieldCount(minutes, 0, 59, expression) * fieldCount(hours, 0, 23, expression);
     const everyDay = (dayOfMonth === '*' || dayOfMonth === '?') && (dayOfWeek === '*' || dayOfWeek === '?');

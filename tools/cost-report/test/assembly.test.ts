@@ -17,15 +17,37 @@ function assembly(manifest: unknown, templates: Record<string, unknown> = {}): s
 describe('readAssembly', () => {
   it('reads each stack with its region and resources, skipping other artifacts', () => {
     const path = assembly(
-      { artifacts: { Tree: { type: 'cdk:tree' }, App: { type: 'aws:cloudformation:stack', environment: 'aws://123456789012/eu-west-1', properties: { templateFile: 'App.template.json' } } } },
+      {
+        artifacts: {
+          Tree: { type: 'cdk:tree' },
+          App: {
+            type: 'aws:cloudformation:stack',
+            environment: 'aws://123456789012/eu-west-1',
+            properties: { templateFile: 'App.template.json' },
+          },
+        },
+      },
       { 'App.template.json': { Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: {} } } } },
     );
 
-    expect(readAssembly(path)).toEqual([{ name: 'App', region: 'eu-west-1', resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: {} } } }]);
+    expect(readAssembly(path)).toEqual([
+      { name: 'App', region: 'eu-west-1', resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: {} } } },
+    ]);
   });
 
   it('refuses an environment-agnostic stack, naming the artifact', () => {
-    const path = assembly({ artifacts: { App: { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'App.template.json' } } } }, { 'App.template.json': { Resources: {} } });
+    const path = assembly(
+      {
+        artifacts: {
+          App: {
+            type: 'aws:cloudformation:stack',
+            environment: 'aws://unknown-account/unknown-region',
+            properties: { templateFile: 'App.template.json' },
+          },
+        },
+      },
+      { 'App.template.json': { Resources: {} } },
+    );
 
     expect(() => readAssembly(path)).toThrow(/artifacts\.App\.environment/);
   });

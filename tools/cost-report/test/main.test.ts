@@ -13,10 +13,33 @@ afterEach(() => {
 /** An assembly of one stack in `region` with a NAT gateway and a read replica (so the DR region is known). */
 function assemblyIn(region: string): string {
   dir = mkdtempSync(join(tmpdir(), 'cost-report-main-'));
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ artifacts: { Dr: { type: 'aws:cloudformation:stack', environment: `aws://123456789012/${region}`, properties: { templateFile: 'Dr.template.json' } } } }));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      artifacts: {
+        Dr: {
+          type: 'aws:cloudformation:stack',
+          environment: `aws://123456789012/${region}`,
+          properties: { templateFile: 'Dr.template.json' },
+        },
+      },
+    }),
+  );
   writeFileSync(
     join(dir, 'Dr.template.json'),
-    JSON.stringify({ Resources: { Nat: { Type: 'AWS::EC2::NatGateway', Properties: {} }, Replica: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.t3.small', SourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:123456789012:db:x', SourceRegion: 'eu-west-1' } } } }),
+    JSON.stringify({
+      Resources: {
+        Nat: { Type: 'AWS::EC2::NatGateway', Properties: {} },
+        Replica: {
+          Type: 'AWS::RDS::DBInstance',
+          Properties: {
+            DBInstanceClass: 'db.t3.small',
+            SourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:123456789012:db:x',
+            SourceRegion: 'eu-west-1',
+          },
+        },
+      },
+    }),
   );
   return dir;
 }

@@ -12,7 +12,11 @@ let report: CostReport;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'cost-report-'));
-  execFileSync(process.execPath, [join(root, 'apps/reference-stack/dist/main.js')], { cwd: join(root, 'apps/reference-stack'), env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK_'))), CDK_OUTDIR: outdir }, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(root, 'apps/reference-stack/dist/main.js')], {
+    cwd: join(root, 'apps/reference-stack'),
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK_'))), CDK_OUTDIR: outdir },
+    stdio: 'pipe',
+  });
   report = buildReport(readAssembly(outdir));
 });
 
@@ -22,7 +26,9 @@ const sum = (values: readonly number[]) => values.reduce((s, v) => s + v, 0);
 
 describe('the reference app assembly', () => {
   it('reports every stack and region of the manifest', () => {
-    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; environment: string }> };
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { type: string; environment: string }>;
+    };
     const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
 
     expect(report.stacks.map((s) => s.stack).sort()).toEqual(stacks.map(([id]) => id).sort());
@@ -36,7 +42,8 @@ describe('the reference app assembly', () => {
       expect(region.idleUsd).toBeCloseTo(sum(lines.map((l) => l.idleUsd)), 2);
       expect(region.failoverUsd).toBeCloseTo(sum(lines.map((l) => l.failoverUsd)), 2);
     }
-    for (const stack of report.stacks) expect(stack.idleUsd).toBeCloseTo(sum(report.lines.filter((l) => l.stack === stack.stack).map((l) => l.idleUsd)), 2);
+    for (const stack of report.stacks)
+      expect(stack.idleUsd).toBeCloseTo(sum(report.lines.filter((l) => l.stack === stack.stack).map((l) => l.idleUsd)), 2);
   });
 
   it("leaves the replica database and Global Accelerator out of the DR region's idle figure, and reports them apart", () => {
@@ -71,7 +78,9 @@ describe('the reference app assembly', () => {
     const end = readme.indexOf('\n## ', start + 1);
     const section = readme.slice(start, end === -1 ? undefined : end).trim();
 
-    expect(section).toBe(formatMarkdown(report, 'node tools/cost-report/dist/main.js --assembly apps/reference-stack/cdk.out --markdown').trim());
+    expect(section).toBe(
+      formatMarkdown(report, 'node tools/cost-report/dist/main.js --assembly apps/reference-stack/cdk.out --markdown').trim(),
+    );
   });
 
   it('renders the README section with the DR figure and every price used', () => {

@@ -15,7 +15,10 @@ describe('NAT gateway', () => {
     const { lines } = report([
       stack('Net', 'us-east-1', {
         Eip: { Type: 'AWS::EC2::EIP', Properties: { Domain: 'vpc' } },
-        Nat: { Type: 'AWS::EC2::NatGateway', Properties: { AllocationId: { 'Fn::GetAtt': ['Eip', 'AllocationId'] }, SubnetId: 'subnet-1' } },
+        Nat: {
+          Type: 'AWS::EC2::NatGateway',
+          Properties: { AllocationId: { 'Fn::GetAtt': ['Eip', 'AllocationId'] }, SubnetId: 'subnet-1' },
+        },
       }),
     ]);
 
@@ -36,7 +39,10 @@ describe('VPC endpoint', () => {
   it('bills an interface endpoint per subnet (one AZ each) per hour, and a gateway endpoint nothing', () => {
     const { lines } = report([
       stack('Net', 'eu-west-1', {
-        Logs: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.eu-west-1.logs', SubnetIds: ['a', 'b', 'c'] } },
+        Logs: {
+          Type: 'AWS::EC2::VPCEndpoint',
+          Properties: { VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.eu-west-1.logs', SubnetIds: ['a', 'b', 'c'] },
+        },
         S3: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.eu-west-1.s3' } },
       }),
     ]);
@@ -48,7 +54,10 @@ describe('VPC endpoint', () => {
 });
 
 describe('Application Load Balancer', () => {
-  const alb = (scheme: string) => ({ Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Type: 'application', Scheme: scheme, Subnets: ['a', 'b'] } });
+  const alb = (scheme: string) => ({
+    Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    Properties: { Type: 'application', Scheme: scheme, Subnets: ['a', 'b'] },
+  });
 
   it('adds a public IPv4 address per subnet when internet-facing, none when internal', () => {
     const { lines } = report([stack('App', 'us-east-1', { Public: alb('internet-facing'), Private: alb('internal') })]);
@@ -68,12 +77,19 @@ describe('Application Load Balancer', () => {
 
 describe('Lambda function', () => {
   const fn = (props: Record<string, unknown>) => ({ Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', ...props } });
-  const every = (expression: string, target: string) => ({ Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: expression, State: 'ENABLED', Targets: [{ Arn: { 'Fn::GetAtt': [target, 'Arn'] }, Id: 'Target0' }] } });
+  const every = (expression: string, target: string) => ({
+    Type: 'AWS::Events::Rule',
+    Properties: { ScheduleExpression: expression, State: 'ENABLED', Targets: [{ Arn: { 'Fn::GetAtt': [target, 'Arn'] }, Id: 'Target0' }] },
+  });
 
   it('bills its schedule × billed duration × memory at the arm64 price, the probe window as the duration', () => {
     const { lines } = report([
       stack('Control', 'us-east-1', {
-        Controller: fn({ MemorySize: 512, Architectures: ['arm64'], Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '56', POWERTOOLS_SERVICE_NAME: 'other' } } }),
+        Controller: fn({
+          MemorySize: 512,
+          Architectures: ['arm64'],
+          Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '56', POWERTOOLS_SERVICE_NAME: 'other' } },
+        }),
         Schedule: every('rate(1 minute)', 'Controller'),
       }),
     ]);
@@ -94,7 +110,15 @@ describe('Lambda function', () => {
 
   it('bills arm64 20% less per GB-second than x86_64', () => {
     const build = (arch: string) =>
-      lineOf(report([stack('Control', 'us-east-1', { Job: fn({ MemorySize: 1024, Architectures: [arch], Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '60' } } }), Daily: every('rate(1 minute)', 'Job') })]).lines, 'Job');
+      lineOf(
+        report([
+          stack('Control', 'us-east-1', {
+            Job: fn({ MemorySize: 1024, Architectures: [arch], Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '60' } } }),
+            Daily: every('rate(1 minute)', 'Job'),
+          }),
+        ]).lines,
+        'Job',
+      );
 
     const x86 = build('x86_64');
     const arm = build('arm64');
@@ -108,8 +132,15 @@ describe('Lambda function', () => {
   it('bills a function a probing function names in its environment once per detection round of its windows', () => {
     const { lines } = report([
       stack('Control', 'us-east-1', {
-        Controller: fn({ MemorySize: 192, Architectures: ['arm64'], Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '56', DR_HEALTH_RECORD_READER: { 'Fn::GetAtt': ['Reader', 'Arn'] } } } }),
-        Every: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 minute)', Targets: [{ Arn: { 'Fn::GetAtt': ['Controller', 'Arn'] }, Id: 't' }] } },
+        Controller: fn({
+          MemorySize: 192,
+          Architectures: ['arm64'],
+          Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '56', DR_HEALTH_RECORD_READER: { 'Fn::GetAtt': ['Reader', 'Arn'] } } },
+        }),
+        Every: {
+          Type: 'AWS::Events::Rule',
+          Properties: { ScheduleExpression: 'rate(1 minute)', Targets: [{ Arn: { 'Fn::GetAtt': ['Controller', 'Arn'] }, Id: 't' }] },
+        },
         Reader: fn({ MemorySize: 128, Architectures: ['arm64'] }),
       }),
     ]);
@@ -129,11 +160,26 @@ describe('Lambda function', () => {
 
 describe('CloudWatch alarm', () => {
   it('bills a metric-math alarm per metric it reads, not per expression', () => {
-    const metric = (id: string) => ({ Id: id, MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: id }, Period: 60, Stat: 'Sum' }, ReturnData: false });
+    const metric = (id: string) => ({
+      Id: id,
+      MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: id }, Period: 60, Stat: 'Sum' },
+      ReturnData: false,
+    });
     const { lines } = report([
       stack('Mon', 'us-east-1', {
-        Math: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'e1', Expression: '(a + b) / c', ReturnData: true }, metric('a'), metric('b'), metric('c')], Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' } },
-        Plain: { Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Period: 60, Threshold: 1, EvaluationPeriods: 1 } },
+        Math: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: {
+            Metrics: [{ Id: 'e1', Expression: '(a + b) / c', ReturnData: true }, metric('a'), metric('b'), metric('c')],
+            Threshold: 1,
+            EvaluationPeriods: 1,
+            ComparisonOperator: 'GreaterThanThreshold',
+          },
+        },
+        Plain: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Period: 60, Threshold: 1, EvaluationPeriods: 1 },
+        },
       }),
     ]);
 
@@ -142,7 +188,10 @@ describe('CloudWatch alarm', () => {
   });
 
   it('counts each custom metric its alarms read once, as a custom metric of its namespace', () => {
-    const check = (name: string) => ({ Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'DR/Readiness', MetricName: name, Dimensions: [{ Name: 'App', Value: 'lamp' }], Period: 300 } });
+    const check = (name: string) => ({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: { Namespace: 'DR/Readiness', MetricName: name, Dimensions: [{ Name: 'App', Value: 'lamp' }], Period: 300 },
+    });
     const { lines } = report([stack('Control', 'us-east-1', { A: check('replica-lag'), B: check('dr-image'), C: check('dr-image') })]);
 
     expect(lineOf(lines, '(metrics DR/Readiness)').idleUsd).toBeCloseTo(2 * 0.3, 2);
@@ -155,7 +204,15 @@ describe('KMS key', () => {
       stack('Dr', 'us-east-1', {
         ReplicaKey: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } },
         TopicKey: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } },
-        Replica: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.t3.small', SourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:123456789012:db:x', KmsKeyId: { 'Fn::GetAtt': ['ReplicaKey', 'Arn'] }, AllocatedStorage: '20' } },
+        Replica: {
+          Type: 'AWS::RDS::DBInstance',
+          Properties: {
+            DBInstanceClass: 'db.t3.small',
+            SourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:123456789012:db:x',
+            KmsKeyId: { 'Fn::GetAtt': ['ReplicaKey', 'Arn'] },
+            AllocatedStorage: '20',
+          },
+        },
         Topic: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { 'Fn::GetAtt': ['TopicKey', 'Arn'] } } },
       }),
     ]);
@@ -167,7 +224,11 @@ describe('KMS key', () => {
 
 describe('Secrets Manager secret', () => {
   it('bills its replica as a secret in the replica region', () => {
-    const { lines, regions } = report([stack('Primary', 'eu-west-1', { Secret: { Type: 'AWS::SecretsManager::Secret', Properties: { ReplicaRegions: [{ Region: 'us-east-1' }] } } })]);
+    const { lines, regions } = report([
+      stack('Primary', 'eu-west-1', {
+        Secret: { Type: 'AWS::SecretsManager::Secret', Properties: { ReplicaRegions: [{ Region: 'us-east-1' }] } },
+      }),
+    ]);
 
     expect(lineOf(lines, 'Secret')).toMatchObject({ region: 'eu-west-1', idleUsd: 0.4 });
     expect(lineOf(lines, 'Secret (replica us-east-1)')).toMatchObject({ region: 'us-east-1', stack: 'Primary', idleUsd: 0.4 });
@@ -176,11 +237,25 @@ describe('Secrets Manager secret', () => {
 });
 
 describe('Auto Scaling group', () => {
-  const group = (min: string, max: string) => ({ Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: { MinSize: min, MaxSize: max, LaunchTemplate: { LaunchTemplateId: { Ref: 'Template' }, Version: '1' } } });
-  const template = { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { InstanceType: 't3.micro', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3' } }] } } };
+  const group = (min: string, max: string) => ({
+    Type: 'AWS::AutoScaling::AutoScalingGroup',
+    Properties: { MinSize: min, MaxSize: max, LaunchTemplate: { LaunchTemplateId: { Ref: 'Template' }, Version: '1' } },
+  });
+  const template = {
+    Type: 'AWS::EC2::LaunchTemplate',
+    Properties: {
+      LaunchTemplateData: {
+        InstanceType: 't3.micro',
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3' } }],
+      },
+    },
+  };
 
   it("runs none idle in the DR region and the primary group's capacity in a failover, capped by its MaxSize", () => {
-    const { lines } = report([stack('Primary', 'eu-west-1', { Group: group('3', '6'), Template: template }), stack('Secondary', 'us-east-1', { Group: group('0', '2'), Template: template })]);
+    const { lines } = report([
+      stack('Primary', 'eu-west-1', { Group: group('3', '6'), Template: template }),
+      stack('Secondary', 'us-east-1', { Group: group('0', '2'), Template: template }),
+    ]);
 
     const dr = lines.find((l) => l.stack === 'Secondary' && l.logicalId === 'Group');
     expect(dr?.idleUsd).toBe(0);
@@ -191,7 +266,11 @@ describe('Auto Scaling group', () => {
 
 describe('a region with no price', () => {
   it('is refused with an error naming the region and the price', () => {
-    const attempt = () => buildReport([stack('Far', 'ap-south-1', { Nat: { Type: 'AWS::EC2::NatGateway', Properties: {} } })], { drRegion: 'ap-south-1', primaryRegion: 'eu-west-1' });
+    const attempt = () =>
+      buildReport([stack('Far', 'ap-south-1', { Nat: { Type: 'AWS::EC2::NatGateway', Properties: {} } })], {
+        drRegion: 'ap-south-1',
+        primaryRegion: 'eu-west-1',
+      });
 
     expect(attempt).toThrow(/no price for nat-gateway-hour in ap-south-1 \(needed by Far\/Nat/);
     try {
@@ -202,7 +281,10 @@ describe('a region with no price', () => {
   });
 
   it('is not needed for resources that cost nothing there', () => {
-    const { lines } = buildReport([stack('Far', 'ap-south-1', { Vpc: { Type: 'AWS::EC2::VPC', Properties: {} }, Thing: { Type: 'AWS::Some::Thing', Properties: {} } })], { drRegion: 'ap-south-1', primaryRegion: 'eu-west-1' });
+    const { lines } = buildReport(
+      [stack('Far', 'ap-south-1', { Vpc: { Type: 'AWS::EC2::VPC', Properties: {} }, Thing: { Type: 'AWS::Some::Thing', Properties: {} } })],
+      { drRegion: 'ap-south-1', primaryRegion: 'eu-west-1' },
+    );
 
     expect(lineOf(lines, 'Thing')).toMatchObject({ kind: 'not-priced', idleUsd: 0 });
   });

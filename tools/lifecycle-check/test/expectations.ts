@@ -15,7 +15,9 @@ export function describeWorld(fake: FakeAws, config: DrConfig): string {
     const s = fake.db(d.region, d.id)!;
     return `  ${d.region}/${d.id}: ${s.role} ${s.status}, group ${s.parameterGroup} (runs ${s.effectiveParameterGroup}, ${s.applyStatus}), read-only ${s.readOnlyEffective}, writable ${s.writable}`;
   });
-  const groups = fake.parameterGroups.filter((g) => !g.isDefault).map((g) => `  ${g.region}/${g.name}: read_only ${g.parameters.get('read_only') ?? '{TrueIfReplica}'}`);
+  const groups = fake.parameterGroups
+    .filter((g) => !g.isDefault)
+    .map((g) => `  ${g.region}/${g.name}: read_only ${g.parameters.get('read_only') ?? '{TrueIfReplica}'}`);
   const regions = [config.primary, config.secondary].map((r) => {
     const g = fake.groups.get(r.endpointGroupArn);
     const a = fake.asgs.get(r.region);
@@ -51,18 +53,42 @@ export function expectServing(fake: FakeAws, config: DrConfig, serving: RegionRo
   if (serving === 'primary') {
     // The pilot light: a replica of the serving database, its group at {TrueIfReplica}, so the
     // next failover promotes a database that can take writes.
-    expect(left, world).toMatchObject({ role: 'replica', sourceArn: fake.db(active.region, active.dbInstanceIdentifier)?.arn, parameterGroup: standby.dbParameterGroupName, effectiveParameterGroup: standby.dbParameterGroupName, applyStatus: 'in-sync', writable: false });
+    expect(left, world).toMatchObject({
+      role: 'replica',
+      sourceArn: fake.db(active.region, active.dbInstanceIdentifier)?.arn,
+      parameterGroup: standby.dbParameterGroupName,
+      effectiveParameterGroup: standby.dbParameterGroupName,
+      applyStatus: 'in-sync',
+      writable: false,
+    });
     expect(fake.parameterGroup(standby.region, standby.dbParameterGroupName)?.parameters.get('read_only'), world).toBeUndefined();
   } else {
     // The region left: its database fenced (read_only 1, applied), so nothing writes to a dead branch.
-    expect(left, world).toMatchObject({ role: 'primary', effectiveParameterGroup: standby.dbParameterGroupName, applyStatus: 'in-sync', readOnlyEffective: true, writable: false });
+    expect(left, world).toMatchObject({
+      role: 'primary',
+      effectiveParameterGroup: standby.dbParameterGroupName,
+      applyStatus: 'in-sync',
+      readOnlyEffective: true,
+      writable: false,
+    });
   }
 
   const retiredDbs = fake.dbs.filter((d) => d.id.includes('-retired-'));
-  expect(retiredDbs.map((d) => `${d.region}/${d.id}`), world).toHaveLength(retired);
+  expect(
+    retiredDbs.map((d) => `${d.region}/${d.id}`),
+    world,
+  ).toHaveLength(retired);
   for (const d of retiredDbs) {
-    const group = d.region === config.primary.region ? config.primary.retiredDbParameterGroupName : config.secondary.retiredDbParameterGroupName;
-    expect(fake.db(d.region, d.id), `${d.region}/${d.id}\n${world}`).toMatchObject({ role: 'primary', parameterGroup: group, effectiveParameterGroup: group, applyStatus: 'in-sync', readOnlyEffective: true, writable: false });
+    const group =
+      d.region === config.primary.region ? config.primary.retiredDbParameterGroupName : config.secondary.retiredDbParameterGroupName;
+    expect(fake.db(d.region, d.id), `${d.region}/${d.id}\n${world}`).toMatchObject({
+      role: 'primary',
+      parameterGroup: group,
+      effectiveParameterGroup: group,
+      applyStatus: 'in-sync',
+      readOnlyEffective: true,
+      writable: false,
+    });
   }
 
   expect(fake.asgs.get(active.region), world).toMatchObject({ min: active.capacity.min, desired: active.capacity.desired });

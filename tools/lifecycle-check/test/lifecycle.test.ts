@@ -19,7 +19,14 @@ const promotions = (fake: FakeAws) => fake.calls.promoteReplicaAttempts ?? 0;
 /** What an invocation said, for a failed expectation. */
 const said = (runs: readonly Invocation[]) =>
   runs
-    .map((r) => `${JSON.stringify(r.result ?? r.error)} in ${r.elapsedMs} ms; ${r.logs.filter((l) => l.level !== 'INFO' || l.message !== 'probed the primary region').map((l) => `${String(l.level)} ${String(l.message)}${l.step ? ` (${String(l.step)}, ${String(l.event)})` : ''}`).slice(-8).join(' | ')}`)
+    .map(
+      (r) =>
+        `${JSON.stringify(r.result ?? r.error)} in ${r.elapsedMs} ms; ${r.logs
+          .filter((l) => l.level !== 'INFO' || l.message !== 'probed the primary region')
+          .map((l) => `${String(l.level)} ${String(l.message)}${l.step ? ` (${String(l.step)}, ${String(l.event)})` : ''}`)
+          .slice(-8)
+          .join(' | ')}`,
+    )
     .join('\n');
 
 /**
@@ -27,7 +34,12 @@ const said = (runs: readonly Invocation[]) =>
  * most `attempts` times. A `busy` invocation found the lease held (another invocation's, or one
  * just released, which holds others off for the engine's 5 s clock-skew bound): wait and go on.
  */
-async function controllerUntil(world: LifecycleWorld, done: (run: Invocation) => boolean, attempts: number, timeoutMs = INVOCATION_MS): Promise<Invocation[]> {
+async function controllerUntil(
+  world: LifecycleWorld,
+  done: (run: Invocation) => boolean,
+  attempts: number,
+  timeoutMs = INVOCATION_MS,
+): Promise<Invocation[]> {
   const runs: Invocation[] = [];
   for (let i = 0; i < attempts; i++) {
     const run = await world.controller(timeoutMs);
@@ -45,14 +57,19 @@ async function controllerUntil(world: LifecycleWorld, done: (run: Invocation) =>
  * tells an operator to: the engine lets a lease its holder released lapse only after its 5 s
  * clock-skew bound, so the command right after another is refused for those seconds.
  */
-async function drOperation(world: LifecycleWorld, operation: 'failover' | 'switchover' | 'failback'): Promise<{ phase: string; operation: string; measures: { rpoSeconds: number | null } }> {
+async function drOperation(
+  world: LifecycleWorld,
+  operation: 'failover' | 'switchover' | 'failback',
+): Promise<{ phase: string; operation: string; measures: { rpoSeconds: number | null } }> {
   let run: CliRun = await world.dr([operation, '--config', world.configFile, '--yes', '--json']);
   let retries = 0;
   for (; retries < 3 && run.code === 1 && /another controller is acting/.test(run.stderr); retries++) {
     await new Promise((r) => setTimeout(r, LEASE_RETRY_MS));
     run = await world.dr([operation, '--config', world.configFile, '--yes', '--json']);
   }
-  timings.push(`dr ${operation}: ${Math.round(run.elapsedMs / 1000)} s${retries > 0 ? ` (run again ${retries}x: the lease was held)` : ''}`);
+  timings.push(
+    `dr ${operation}: ${Math.round(run.elapsedMs / 1000)} s${retries > 0 ? ` (run again ${retries}x: the lease was held)` : ''}`,
+  );
   const context = `dr ${operation} exited ${run.code} after ${run.elapsedMs} ms\nstdout: ${run.stdout.slice(-3000)}\nstderr: ${run.stderr.slice(-3000)}\n${describeWorld(world.fake, world.config)}`;
   expect(run.code, context).toBe(0);
   const doc = JSON.parse(run.stdout) as { phase: string; operation: string; measures: { rpoSeconds: number | null } };
@@ -102,7 +119,9 @@ describe("issue 12's lifecycle end to end: the controller bundle and dr as proce
     // Route 53's verdict came through DNS, every round: a query FakeDns did not answer would read
     // unknown. (Whether it read down yet depends on the checkers' 20 s: probe and endpoint health
     // may detect the outage first.)
-    const route53 = runs.flatMap((r) => r.logs).flatMap((l) => (l.readings as { route53?: { state: string } } | undefined)?.route53?.state ?? []);
+    const route53 = runs
+      .flatMap((r) => r.logs)
+      .flatMap((l) => (l.readings as { route53?: { state: string } } | undefined)?.route53?.state ?? []);
     expect(route53.length, said(runs)).toBeGreaterThan(0);
     expect(route53, said(runs)).not.toContain('unknown');
     expect(runs.at(-1)?.metrics, said(runs)).toContain('FailoverCompleted');
@@ -137,12 +156,15 @@ describe("issue 12's lifecycle end to end: the controller bundle and dr as proce
     expect(await world.control()).toMatchObject({ active: 'primary', run: { operation: 'failback', phase: 'completed' } });
   }
 
-  operation('1. failover: the controller detects the outage of eu-west-1, fails over to us-east-1, and contains eu-west-1 once it answers', async () => {
-    await watchHealthy();
-    await failoverByController();
+  operation(
+    '1. failover: the controller detects the outage of eu-west-1, fails over to us-east-1, and contains eu-west-1 once it answers',
+    async () => {
+      await watchHealthy();
+      await failoverByController();
 
-    expectServing(world.fake, world.config, 'secondary', 0);
-  });
+      expectServing(world.fake, world.config, 'secondary', 0);
+    },
+  );
 
   operation('2. failback with dr: eu-west-1 serves again, the pilot light is rebuilt with no fence left on its group', async () => {
     await failbackByOperator();
@@ -174,7 +196,9 @@ describe("issue 12's lifecycle end to end: the controller bundle and dr as proce
     expect(promotions(world.fake) - before).toBe(1);
     expectServing(world.fake, world.config, 'secondary', 4);
     // The switchover fenced eu-west-1's group: the failback that follows must not recreate the home database read-only.
-    expect(world.fake.parameterGroup(world.config.primary.region, world.config.primary.dbParameterGroupName)?.parameters.get('read_only')).toBe('1');
+    expect(
+      world.fake.parameterGroup(world.config.primary.region, world.config.primary.dbParameterGroupName)?.parameters.get('read_only'),
+    ).toBe('1');
   });
 
   operation('6. failback with dr after the switchover: the pilot light is restored as deployed', async () => {

@@ -3,7 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbStateStore } from '@dr/aws-adapters';
-import { FakeAws, FakeDns, HealthEndpoint, invokeLambda, runNodeScript, scheduledEvent, startDynalite, startFakeAwsServer, type FakeAwsServer, type LambdaInvocation, type LocalDynamo, type ProcessRun } from '@dr/aws-fakes';
+import {
+  FakeAws,
+  FakeDns,
+  HealthEndpoint,
+  invokeLambda,
+  runNodeScript,
+  scheduledEvent,
+  startDynalite,
+  startFakeAwsServer,
+  type FakeAwsServer,
+  type LambdaInvocation,
+  type LocalDynamo,
+  type ProcessRun,
+} from '@dr/aws-fakes';
 import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig } from '@dr/failover-core';
 
 /** The failover-controller bundle exactly as `@dr/constructs` ships it. */
@@ -76,7 +89,15 @@ export class LifecycleWorld {
       // Detection in 10 s (two failing rounds 5 s apart, two signals of those that survive the
       // outage), a failover committed after the shortest confirmation the config allows (30 s of
       // impairment), and no cooldown: the second outage comes minutes after the first recovered, not hours.
-      detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, recoveryThreshold: 2, quorum: 2, cooldownSeconds: 0, confirmSeconds: 30 },
+      detection: {
+        intervalSeconds: 5,
+        probeTimeoutSeconds: 2,
+        failureThreshold: 2,
+        recoveryThreshold: 2,
+        quorum: 2,
+        cooldownSeconds: 0,
+        confirmSeconds: 30,
+      },
       // No connections to drain in the fakes, and a failover leaves an unreachable old region
       // to the controller after the shortest wait the config allows.
       timeouts: { drainSeconds: 0, containmentSeconds: 10 },

@@ -20,11 +20,14 @@ function nx(...args: string[]): string {
 }
 
 /** The projects a change to `file` affects. */
-const affectedProjects = (file: string): string[] => JSON.parse(nx('show', 'projects', '--affected', `--files=${file}`, '--json')) as string[];
+const affectedProjects = (file: string): string[] =>
+  JSON.parse(nx('show', 'projects', '--affected', `--files=${file}`, '--json')) as string[];
 
 /** Every task `nx affected` would run for a change to `file`, dependencies included (`project:target`). */
 function affectedTasks(file: string): string[] {
-  const graph = JSON.parse(nx('affected', '-t', ...TARGETS, `--files=${file}`, '--graph=stdout')) as { tasks: { tasks: Record<string, unknown> } };
+  const graph = JSON.parse(nx('affected', '-t', ...TARGETS, `--files=${file}`, '--graph=stdout')) as {
+    tasks: { tasks: Record<string, unknown> };
+  };
   return Object.keys(graph.tasks.tasks).sort();
 }
 
@@ -34,7 +37,9 @@ describe('what a change affects', () => {
 
     // Only the build, which Nx replays from its cache while failover-core's inputs are unchanged.
     expect(tasks.filter((t) => t.startsWith('failover-core:'))).toEqual(['failover-core:build']);
-    expect(tasks).toEqual(expect.arrayContaining(['snapshot:test', 'snapshot:check-package', 'aws-adapters:test', 'lambdas:test', 'consumer-check:test']));
+    expect(tasks).toEqual(
+      expect.arrayContaining(['snapshot:test', 'snapshot:check-package', 'aws-adapters:test', 'lambdas:test', 'consumer-check:test']),
+    );
   });
 
   it('retests everything built on @dr/snapshot: the adapters, the Lambdas, the constructs that ship them, the apps', () => {
@@ -45,11 +50,15 @@ describe('what a change affects', () => {
   });
 
   it('retests @dr/constructs for a change to the Lambdas, whose bundles it ships', () => {
-    expect(affectedProjects('apps/lambdas/src/snapshot/handler.ts')).toEqual(expect.arrayContaining(['lambdas', 'constructs', 'reference-stack', 'consumer-check']));
+    expect(affectedProjects('apps/lambdas/src/snapshot/handler.ts')).toEqual(
+      expect.arrayContaining(['lambdas', 'constructs', 'reference-stack', 'consumer-check']),
+    );
   });
 
   it('retests every package and app for a change to @dr/failover-core, which all of them build on', () => {
-    expect(affectedProjects('packages/failover-core/src/index.ts')).toEqual(expect.arrayContaining([...PACKAGES, ...APPS, 'consumer-check']));
+    expect(affectedProjects('packages/failover-core/src/index.ts')).toEqual(
+      expect.arrayContaining([...PACKAGES, ...APPS, 'consumer-check']),
+    );
   });
 
   it('runs these checks for a change to any project, since the graph comes from all of them', () => {

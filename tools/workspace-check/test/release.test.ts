@@ -42,23 +42,35 @@ function nx(...args: string[]): string {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NO_COLOR: '1', npm_config_registry: 'http://127.0.0.1:9/' },
+    env: {
+      ...process.env,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NX_TUI: 'false',
+      NO_COLOR: '1',
+      npm_config_registry: 'http://127.0.0.1:9/',
+    },
   });
 }
 
 /** `x.y.z` with its patch bumped. */
-const nextPatch = (version: string): string => version.replace(/^(\d+\.\d+\.)(\d+)$/, (_, head: string, patch: string) => `${head}${Number(patch) + 1}`);
+const nextPatch = (version: string): string =>
+  version.replace(/^(\d+\.\d+\.)(\d+)$/, (_, head: string, patch: string) => `${head}${Number(patch) + 1}`);
 
 describe('what nx release publishes', () => {
   it('releases every project that is not private, the dr command included, and nothing private', () => {
-    const publishable = projects().filter((p) => p.manifest.private !== true).map((p) => p.project);
+    const publishable = projects()
+      .filter((p) => p.manifest.private !== true)
+      .map((p) => p.project);
 
     expect([...released].sort()).toEqual([...publishable].sort());
     expect(released).toContain('cli');
   });
 
-  it('runs each released project\'s check-package (publint) before publishing it', () => {
-    const { graph } = JSON.parse(nx('graph', '--file=stdout')) as { graph: { nodes: Record<string, { data: { targets: Record<string, { dependsOn?: unknown[] }> } }> } };
+  it("runs each released project's check-package (publint) before publishing it", () => {
+    const { graph } = JSON.parse(nx('graph', '--file=stdout')) as {
+      graph: { nodes: Record<string, { data: { targets: Record<string, { dependsOn?: unknown[] }> } }> };
+    };
 
     for (const project of released) {
       const targets = graph.nodes[project]?.data.targets ?? {};

@@ -1,5 +1,15 @@
 import { buildPlan, type DrConfig } from '@dr/failover-core';
-import { DEFAULT_SEQUENCE, runLifecycle, scenarioOperation, sequenceIssues, SCENARIO_DESCRIPTIONS, type LifecycleOperation, type LifecycleReport, type LifecycleStep, type Scenario } from '@dr/failover-core/drill';
+import {
+  DEFAULT_SEQUENCE,
+  runLifecycle,
+  scenarioOperation,
+  sequenceIssues,
+  SCENARIO_DESCRIPTIONS,
+  type LifecycleOperation,
+  type LifecycleReport,
+  type LifecycleStep,
+  type Scenario,
+} from '@dr/failover-core/drill';
 import { loadConfig } from '../config-source.js';
 import { parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -19,7 +29,8 @@ export function parseSequence(text: string | undefined): readonly LifecycleOpera
   // Empty entries are kept so that "failover,,failback" is named, not silently mended.
   const operations = text.split(',').map((s) => s.trim());
   const issues = sequenceIssues(operations);
-  if (issues.length > 0) throw new UsageError(`--sequence ${JSON.stringify(text)} cannot run:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  if (issues.length > 0)
+    throw new UsageError(`--sequence ${JSON.stringify(text)} cannot run:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
   return operations as LifecycleOperation[];
 }
 
@@ -51,7 +62,15 @@ function printLifecycleSummary(out: Output, r: LifecycleReport): void {
   out.heading('Operations');
   out.table(
     ['#', 'operation', 'trigger', 'outcome', 'RTO', 'RPO', 'reason / next'],
-    r.operations.map((op, i) => [String(i + 1), `${op.operation}${op.scenario ? c.dim(`\n${op.scenario}`) : ''}`, op.trigger ?? '—', outcomeColour(out, op.outcome), tenths(op.rtoSeconds), tenths(op.rpoSeconds), reasonAndNext(out, op)]),
+    r.operations.map((op, i) => [
+      String(i + 1),
+      `${op.operation}${op.scenario ? c.dim(`\n${op.scenario}`) : ''}`,
+      op.trigger ?? '—',
+      outcomeColour(out, op.outcome),
+      tenths(op.rtoSeconds),
+      tenths(op.rpoSeconds),
+      reasonAndNext(out, op),
+    ]),
   );
 
   out.heading('Invariants over the whole life, measured on the simulated world');
@@ -61,7 +80,8 @@ function printLifecycleSummary(out: Output, r: LifecycleReport): void {
   out.line(`  ${'return exposure'.padEnd(width)}  ${r.returnExposureSeconds} s  ${c.dim(RETURN_EXPOSURE_MEANING)}`);
 
   out.heading(`Pilot light restored: ${r.pilotLightRestored ? c.green('yes') : c.red('no')}`);
-  if (r.pilotLightRestored) out.line(c.dim('  the DR replica replicates with its fence lifted, DR capacity is 0, and the endpoints are weighted as deployed'));
+  if (r.pilotLightRestored)
+    out.line(c.dim('  the DR replica replicates with its fence lifted, DR capacity is 0, and the endpoints are weighted as deployed'));
   for (const problem of r.pilotLight.problems) out.line(`  ${c.red('✗')} ${problem}`);
 
   printRetired(out, r.retiredInstances, { howToDelete: false });
@@ -70,7 +90,10 @@ function printLifecycleSummary(out: Output, r: LifecycleReport): void {
   const ran = r.operations.filter((o) => o.outcome !== 'skipped').length;
   out.fields([
     ['outcome', r.outcome === 'completed' ? c.green('completed') : c.red(r.outcome)],
-    ['simulated', `${ran} runs over ${clock(r.durationSeconds)} (h:mm:ss); the controller was invoked ${r.controller.invocations} times${r.controller.crashes ? `, crashed ${r.controller.crashes} times and resumed` : ''}`],
+    [
+      'simulated',
+      `${ran} runs over ${clock(r.durationSeconds)} (h:mm:ss); the controller was invoked ${r.controller.invocations} times${r.controller.crashes ? `, crashed ${r.controller.crashes} times and resumed` : ''}`,
+    ],
   ]);
 }
 
@@ -83,8 +106,14 @@ function printLifecycleSummary(out: Output, r: LifecycleReport): void {
  */
 export async function runLifecycleDrill(flags: DrillFlags, context: CommandContext): Promise<void> {
   // A chart of one run's blocks does not fit a life of several runs; the JSON document has it all.
-  if (flags.report !== undefined) throw new UsageError('--report charts the timeline of one run; a lifecycle has many: use --json for the whole life, or drill one operation with --report');
-  if (flags.force) throw new UsageError('--force takes one drilled operation past the RPO guard; a lifecycle has no operator to force it: drill one operation with --force');
+  if (flags.report !== undefined)
+    throw new UsageError(
+      '--report charts the timeline of one run; a lifecycle has many: use --json for the whole life, or drill one operation with --report',
+    );
+  if (flags.force)
+    throw new UsageError(
+      '--force takes one drilled operation past the RPO guard; a lifecycle has no operator to force it: drill one operation with --force',
+    );
   const sequence = parseSequence(flags.sequence);
   const scenario: Scenario = parseScenario(flags.scenario, 'lifecycle');
   const about = scenarioOperation(scenario);
@@ -109,7 +138,8 @@ export async function runLifecycleDrill(flags: DrillFlags, context: CommandConte
       });
   const report = await runLifecycle({ config, sequence, scenario, seed, onProgress: print });
   // Several runs: each operation carries its own measures and its own `next`; the head has neither.
-  if (flags.json) out.document(jsonDocument({ command: 'drill', mode: 'simulated', outcome: report.outcome, measures: null, summary: null }, report));
+  if (flags.json)
+    out.document(jsonDocument({ command: 'drill', mode: 'simulated', outcome: report.outcome, measures: null, summary: null }, report));
   else printLifecycleSummary(out, report);
   context.exitCode = report.outcome === 'completed' ? EXIT.ok : EXIT.failed;
 }

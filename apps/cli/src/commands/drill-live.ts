@@ -45,25 +45,38 @@ export interface LiveDrillResult {
  * capacity, whatever happened, and reports.
  */
 export async function runLiveDrill(flags: LiveDrillFlags, context: CommandContext): Promise<void> {
-  if (!flags.url || !/^https?:\/\/[^\s]+$/.test(flags.url)) throw new UsageError('--live needs --url: the address users reach, such as http://a1b2c3.awsglobalaccelerator.com/ref');
+  if (!flags.url || !/^https?:\/\/[^\s]+$/.test(flags.url))
+    throw new UsageError('--live needs --url: the address users reach, such as http://a1b2c3.awsglobalaccelerator.com/ref');
   const timeoutSeconds = flags.timeout === undefined ? 1800 : Number(flags.timeout);
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30 || timeoutSeconds > 7200) throw new UsageError(`--timeout must be whole seconds from 30 to 7200; got ${JSON.stringify(flags.timeout)}`);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30 || timeoutSeconds > 7200)
+    throw new UsageError(`--timeout must be whole seconds from 30 to 7200; got ${JSON.stringify(flags.timeout)}`);
   const { awsContext } = await import('../aws-context.js');
   const { config, ports } = await awsContext(flags);
   const out = new Output(process.stdout, process.stderr, flags.json === true);
   const c = out.color;
   const key = stateKeys(config.app).control;
   const before = (await Runner.read(ports, key))?.value;
-  if ((before?.active ?? 'primary') !== 'primary') throw new ExitError(`${config.secondary.region} serves ${config.app} already: fail back before a drill`, EXIT.failed);
-  if (before?.run && !isTerminal(before.run.phase)) throw new ExitError(`run ${before.run.runId} (${before.run.operation}) is unfinished: finish it before a drill`, EXIT.failed);
+  if ((before?.active ?? 'primary') !== 'primary')
+    throw new ExitError(`${config.secondary.region} serves ${config.app} already: fail back before a drill`, EXIT.failed);
+  if (before?.run && !isTerminal(before.run.phase))
+    throw new ExitError(`run ${before.run.runId} (${before.run.operation}) is unfinished: finish it before a drill`, EXIT.failed);
   const group = asgRef(config.primary);
   const capacity = await ports.compute.describe(group);
   const saved: CapacitySetting = { min: capacity.min, desired: capacity.desired, max: capacity.max };
 
-  out.line(c.bold(`Live drill of ${config.app}: take ${config.primary.region} out of service and watch it fail over to ${config.secondary.region}`));
-  out.line(`  fault: scale ${group.autoScalingGroupName} to 0 (now min ${saved.min} / desired ${saved.desired} / max ${saved.max}); restored afterwards`);
+  out.line(
+    c.bold(
+      `Live drill of ${config.app}: take ${config.primary.region} out of service and watch it fail over to ${config.secondary.region}`,
+    ),
+  );
+  out.line(
+    `  fault: scale ${group.autoScalingGroupName} to 0 (now min ${saved.min} / desired ${saved.desired} / max ${saved.max}); restored afterwards`,
+  );
   out.line(`  client: ${flags.url}, every ${POLL_MS / 1000} s, for up to ${timeoutSeconds} s`);
-  if (!flags.yes && !(await confirm(`\nThis takes ${config.app}'s primary region out of service. Only on a stack that is not production.`, config.app))) {
+  if (
+    !flags.yes &&
+    !(await confirm(`\nThis takes ${config.app}'s primary region out of service. Only on a stack that is not production.`, config.app))
+  ) {
     throw new ExitError('not confirmed: nothing was changed', EXIT.failed);
   }
 
@@ -88,7 +101,9 @@ export async function runLiveDrill(flags: LiveDrillFlags, context: CommandContex
       const [probe, record] = await Promise.all([ports.probe.check({ url: flags.url, timeoutMs: 4_000 }), Runner.read(ports, key)]);
       const now = Date.now();
       if (probe.ok !== lastClient) {
-        out.line(`${c.dim(`[${since(now).toFixed(1).padStart(6)}s]`)} client ${probe.ok ? c.green('served') : c.red(`not served (${probe.status ?? probe.error ?? 'no answer'})`)}`);
+        out.line(
+          `${c.dim(`[${since(now).toFixed(1).padStart(6)}s]`)} client ${probe.ok ? c.green('served') : c.red(`not served (${probe.status ?? probe.error ?? 'no answer'})`)}`,
+        );
         lastClient = probe.ok;
       }
       if (!probe.ok) clientDownAt ??= now;
@@ -96,7 +111,8 @@ export async function runLiveDrill(flags: LiveDrillFlags, context: CommandContex
       const current = record?.value.run;
       if (current && current.triggeredAt >= faultAt - 60_000 && current.runId !== before?.run?.runId) {
         run = current;
-        for (const entry of current.timeline.slice(printed)) printTimelineEntry(out, c.dim(`[${since(entry.at).toFixed(1).padStart(6)}s]`), entry, current);
+        for (const entry of current.timeline.slice(printed))
+          printTimelineEntry(out, c.dim(`[${since(entry.at).toFixed(1).padStart(6)}s]`), entry, current);
         printed = current.timeline.length;
       }
       const finished = run !== undefined && isTerminal(run.phase);
@@ -110,7 +126,9 @@ export async function runLiveDrill(flags: LiveDrillFlags, context: CommandContex
       restored = true;
       out.line(`restored ${group.autoScalingGroupName} to min ${saved.min} / desired ${saved.desired} / max ${saved.max}`);
     } catch (e) {
-      out.error(`could not restore ${group.autoScalingGroupName}: ${(e as Error).message}; set it back to min ${saved.min} / desired ${saved.desired} / max ${saved.max} by hand`);
+      out.error(
+        `could not restore ${group.autoScalingGroupName}: ${(e as Error).message}; set it back to min ${saved.min} / desired ${saved.desired} / max ${saved.max} by hand`,
+      );
     }
   }
 
@@ -130,11 +148,28 @@ export async function runLiveDrill(flags: LiveDrillFlags, context: CommandContex
     restored,
     outcome: recovered ? 'recovered' : 'not-recovered',
   };
-  if (flags.json) out.document(jsonDocument({ command: 'drill', mode: 'live', outcome: result.outcome, measures: measuresOf({ ...m, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds }), summary: run ? summarizeRun(run) : null }, result));
+  if (flags.json)
+    out.document(
+      jsonDocument(
+        {
+          command: 'drill',
+          mode: 'live',
+          outcome: result.outcome,
+          measures: measuresOf({ ...m, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds }),
+          summary: run ? summarizeRun(run) : null,
+        },
+        result,
+      ),
+    );
   out.heading('Live drill');
   out.fields([
     ['outcome', recovered ? c.green('recovered') : c.red('not recovered')],
-    ['client', result.clientRtoSeconds === null ? 'never served again in the time allowed' : `not served from ${result.clientDownAfterSeconds} s to ${result.clientRtoSeconds} s after the fault`],
+    [
+      'client',
+      result.clientRtoSeconds === null
+        ? 'never served again in the time allowed'
+        : `not served from ${result.clientDownAfterSeconds} s to ${result.clientRtoSeconds} s after the fault`,
+    ],
     ['RTO (client)', result.clientRtoSeconds === null ? '—' : `${result.clientRtoSeconds} s (objective ${config.objectives.rtoSeconds} s)`],
     ['RTO (run)', result.rtoSeconds === null ? '—' : `${result.rtoSeconds} s`],
     ['RPO', result.rpoSeconds === null ? '—' : `${result.rpoSeconds} s (objective ${config.objectives.maxDataLossSeconds} s)`],

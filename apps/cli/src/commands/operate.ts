@@ -1,4 +1,18 @@
-import { activeSteps, buildPlan, isTerminal, measureRun, Runner, stateKeys, summarizeRun, type Operation, type Plan, type PreconditionProblem, type Rehearsal, type RunState, type StartRequest } from '@dr/failover-core';
+import {
+  activeSteps,
+  buildPlan,
+  isTerminal,
+  measureRun,
+  Runner,
+  stateKeys,
+  summarizeRun,
+  type Operation,
+  type Plan,
+  type PreconditionProblem,
+  type Rehearsal,
+  type RunState,
+  type StartRequest,
+} from '@dr/failover-core';
 import { describeError, isLockHeld, isOperationRejected } from '@dr/failover-core/errors';
 import { Command } from 'commander';
 import { awsOptions, type AwsFlags } from '../aws-options.js';
@@ -19,10 +33,14 @@ interface OperateFlags extends AwsFlags {
 }
 
 const WHAT: Readonly<Record<Operation, string>> = {
-  failover: 'Fail over to the DR region now (unplanned: the primary is impaired). Promotes the replica, scales the DR region, moves traffic.',
-  switchover: 'Switch over to the DR region with no data loss (planned: both regions healthy). Fences writes, waits for the replica to catch up, then as a failover.',
-  failback: 'Fail back to the original primary region after a failover: a replica there from the promoted database, in sync, a switchover back, then the pilot light rebuilt.',
-  rebuild: 'Rebuild the pilot light in the region that does not serve: retire its database (renamed and kept), replicate the serving database there anew as deployed, capacity 0, its fence lifted. Moves no traffic.',
+  failover:
+    'Fail over to the DR region now (unplanned: the primary is impaired). Promotes the replica, scales the DR region, moves traffic.',
+  switchover:
+    'Switch over to the DR region with no data loss (planned: both regions healthy). Fences writes, waits for the replica to catch up, then as a failover.',
+  failback:
+    'Fail back to the original primary region after a failover: a replica there from the promoted database, in sync, a switchover back, then the pilot light rebuilt.',
+  rebuild:
+    'Rebuild the pilot light in the region that does not serve: retire its database (renamed and kept), replicate the serving database there anew as deployed, capacity 0, its fence lifted. Moves no traffic.',
 };
 
 /** Every operation a person runs with `dr <operation>`, in the order `dr --help` lists them. */
@@ -30,9 +48,12 @@ const OPERATIONS: readonly Operation[] = ['failover', 'switchover', 'failback', 
 
 /** What carrying on with a stored run will do, said before the operator confirms. */
 function carryOnNotice(run: RunState): string {
-  if (!isTerminal(run.phase)) return `Resuming run ${run.runId} (${run.phase}, at "${activeSteps(run)[run.stepIndex]?.name ?? 'the start'}"): started earlier and not finished.`;
+  if (!isTerminal(run.phase))
+    return `Resuming run ${run.runId} (${run.phase}, at "${activeSteps(run)[run.stepIndex]?.name ?? 'the start'}"): started earlier and not finished.`;
   if (run.committedAt === undefined) {
-    const left = summarizeRun(run).changes.filter((ch) => ch.fate === 'not-undone').map((ch) => ch.blockId);
+    const left = summarizeRun(run)
+      .changes.filter((ch) => ch.fate === 'not-undone')
+      .map((ch) => ch.blockId);
     return `Finishing the rollback of run ${run.runId}: it failed before its point of no return and ${left.length ? `could not undo ${left.join(', ')}` : 'did not finish undoing its changes'} (${run.failure?.message ?? 'no reason recorded'}).`;
   }
   return `Retrying run ${run.runId} from ${run.failure?.blockId ?? 'the failed step'}: it failed past its point of no return (${run.failure?.message ?? 'no reason recorded'}); what it did stays done.`;
@@ -43,7 +64,9 @@ function printProblems(out: Output, problems: readonly PreconditionProblem[], fo
   if (problems.length === 0) out.line(`  ${c.green('✓')} every precondition passes`);
   for (const p of problems) {
     const forced = p.kind === 'rpo' && force;
-    out.line(`  ${forced ? c.yellow('!') : c.red('✗')} ${p.kind === 'rpo' ? 'RPO guard: ' : ''}${p.message}${forced ? c.yellow(' — forced: those writes may be lost') : ''}`);
+    out.line(
+      `  ${forced ? c.yellow('!') : c.red('✗')} ${p.kind === 'rpo' ? 'RPO guard: ' : ''}${p.message}${forced ? c.yellow(' — forced: those writes may be lost') : ''}`,
+    );
   }
 }
 
@@ -58,7 +81,11 @@ interface Refusal {
   readonly problems: readonly PreconditionProblem[];
 }
 
-const rehearsedRefusal = (r: Rehearsal): Refusal => ({ by: r.refusal?.reason === 'lease-held' ? 'lease' : r.refusal?.reason === 'run-refused' ? 'run' : 'record', message: r.refusal?.message ?? 'refused', problems: r.problems });
+const rehearsedRefusal = (r: Rehearsal): Refusal => ({
+  by: r.refusal?.reason === 'lease-held' ? 'lease' : r.refusal?.reason === 'run-refused' ? 'run' : 'record',
+  message: r.refusal?.message ?? 'refused',
+  problems: r.problems,
+});
 
 function refusalText(operation: Operation, refusal: Refusal, force: boolean): string {
   switch (refusal.by) {
@@ -115,11 +142,20 @@ function timelineRows(out: Output, state: RunState): string[][] {
   return steps.map((step) => {
     const start = state.timeline.find((e) => e.kind === 'step-started' && e.stepId === step.id)?.at;
     const end = state.timeline.find((e) => e.kind === 'step-ended' && e.stepId === step.id)?.at;
-    return [step.name, start ? utcClock(start) : '—', start && end ? `${((end - start) / 1000).toFixed(1)} s` : start ? c.yellow('unfinished') : '—'];
+    return [
+      step.name,
+      start ? utcClock(start) : '—',
+      start && end ? `${((end - start) / 1000).toFixed(1)} s` : start ? c.yellow('unfinished') : '—',
+    ];
   });
 }
 
-async function operate(operation: Operation, flags: OperateFlags, context: CommandContext, command: DocumentCommand = operation): Promise<void> {
+async function operate(
+  operation: Operation,
+  flags: OperateFlags,
+  context: CommandContext,
+  command: DocumentCommand = operation,
+): Promise<void> {
   const { awsContext } = await import('../aws-context.js');
   const { config, ports, owner } = await awsContext(flags);
   const out = new Output(process.stdout, process.stderr, flags.json === true);
@@ -134,8 +170,18 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   // recreates databases as deployed) throws the engine's ConfigError, naming each missing field,
   // which the entry point maps to exit code 2. A rebuild's region is known only from the record.
   const stateKey = stateKeys(config.app).control;
-  const plan: Plan = operation === 'rebuild' ? buildPlan(config, operation, { from: (await Runner.read(ports, stateKey))?.value.active ?? 'primary', runTag }) : buildPlan(config, operation, { runTag });
-  const request: StartRequest = { runId, operation, plan, maxDataLossSeconds: config.objectives.maxDataLossSeconds, force, approvalRequired: false };
+  const plan: Plan =
+    operation === 'rebuild'
+      ? buildPlan(config, operation, { from: (await Runner.read(ports, stateKey))?.value.active ?? 'primary', runTag })
+      : buildPlan(config, operation, { runTag });
+  const request: StartRequest = {
+    runId,
+    operation,
+    plan,
+    maxDataLossSeconds: config.objectives.maxDataLossSeconds,
+    force,
+    approvalRequired: false,
+  };
 
   // Ctrl-C stops after the calls in flight and frees the lease, so running the command again resumes at once.
   const stop = new AbortController();
@@ -196,7 +242,9 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
     }
     out.line(c.dim('\nDry run: nothing was changed.'));
     if (refusedText) throw new ExitError(refusedText, EXIT.failed);
-    out.line(`The real run would ${rehearsal.decision.kind === 'start' ? 'start' : `${rehearsal.decision.kind} run ${carried?.runId ?? ''}`}. ${firstMove(rehearsal).join('\n')}`);
+    out.line(
+      `The real run would ${rehearsal.decision.kind === 'start' ? 'start' : `${rehearsal.decision.kind} run ${carried?.runId ?? ''}`}. ${firstMove(rehearsal).join('\n')}`,
+    );
     context.exitCode = EXIT.ok;
     return;
   }
@@ -205,10 +253,21 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   // it evaluated, an approval that expired) is handed to the runner instead, which records its
   // refusal: left unfinished, it would hold every later command and the controller.
   if (refusedText && (rehearsal.decision.kind === 'refuse' || rehearsal.decision.kind === 'start')) {
-    if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome: 'refused', measures: null, summary: null }, { ...runBody(undefined, refusedText), operation, problems: rehearsal.problems }));
+    if (flags.json)
+      out.document(
+        jsonDocument(
+          { command, mode: 'live', outcome: 'refused', measures: null, summary: null },
+          { ...runBody(undefined, refusedText), operation, problems: rehearsal.problems },
+        ),
+      );
     throw new ExitError(refusedText, EXIT.failed);
   }
-  if (force && rehearsal.problems.some((p) => p.kind === 'rpo')) out.line(c.yellow(`\nForced past the RPO guard: up to ${rehearsal.replicaLagSeconds ?? '?'} s of writes not yet replicated to ${shown.toRegion} may be lost.`));
+  if (force && rehearsal.problems.some((p) => p.kind === 'rpo'))
+    out.line(
+      c.yellow(
+        `\nForced past the RPO guard: up to ${rehearsal.replicaLagSeconds ?? '?'} s of writes not yet replicated to ${shown.toRegion} may be lost.`,
+      ),
+    );
 
   if (!flags.yes) {
     const verb =
@@ -227,7 +286,9 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   const onInterrupt = () => {
     if (stop.signal.aborted) process.exit(EXIT.failed);
     stop.abort();
-    process.stderr.write(`\n${c.yellow('stopping after the calls in flight; the run is kept: run the same command again to resume (Ctrl-C again to quit now)')}\n`);
+    process.stderr.write(
+      `\n${c.yellow('stopping after the calls in flight; the run is kept: run the same command again to resume (Ctrl-C again to quit now)')}\n`,
+    );
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
@@ -244,10 +305,20 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   } catch (e) {
     if (!last) {
       // Refused before the run began (the record changed since the rehearsal): in the same words.
-      const late: Refusal | undefined = isLockHeld(e) ? { by: 'lease', message: e.message, problems: [] } : isOperationRejected(e) ? { by: 'record', message: e.message, problems: [] } : undefined;
+      const late: Refusal | undefined = isLockHeld(e)
+        ? { by: 'lease', message: e.message, problems: [] }
+        : isOperationRejected(e)
+          ? { by: 'record', message: e.message, problems: [] }
+          : undefined;
       if (!late) throw e;
       const text = refusalText(operation, late, force);
-      if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome: 'refused', measures: null, summary: null }, { ...runBody(undefined, text), operation, problems: [] }));
+      if (flags.json)
+        out.document(
+          jsonDocument(
+            { command, mode: 'live', outcome: 'refused', measures: null, summary: null },
+            { ...runBody(undefined, text), operation, problems: [] },
+          ),
+        );
       throw new ExitError(text, EXIT.failed, { cause: e });
     }
     // The run started and then stopped on an error (a state table write refused, the lease lost):
@@ -263,7 +334,10 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   const summary = summarizeRun(state);
   const errorText = error === undefined ? null : describeError(error);
   const outcome = isTerminal(state.phase) ? state.phase : 'stopped';
-  if (flags.json) out.document(jsonDocument({ command, mode: 'live', outcome, measures: m, summary }, { ...runBody(state, errorText), problems: state.problems }));
+  if (flags.json)
+    out.document(
+      jsonDocument({ command, mode: 'live', outcome, measures: m, summary }, { ...runBody(state, errorText), problems: state.problems }),
+    );
   out.heading('Timeline');
   out.table(['step', 'started', 'took'], timelineRows(out, state));
   out.fields([
@@ -274,7 +348,11 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   ]);
   printRunSummary(out, summary, utcClock);
   if (errorText !== null) {
-    throw new ExitError(`the ${operation} stopped on an error: ${errorText}. What it changed and the state above are as last recorded (${state.phase}). Next: ${summary.next}`, EXIT.failed, { cause: error });
+    throw new ExitError(
+      `the ${operation} stopped on an error: ${errorText}. What it changed and the state above are as last recorded (${state.phase}). Next: ${summary.next}`,
+      EXIT.failed,
+      { cause: error },
+    );
   }
   if (state.phase === 'completed') return;
   if (state.phase === 'refused') {
@@ -283,7 +361,10 @@ async function operate(operation: Operation, flags: OperateFlags, context: Comma
   }
   if (stop.signal.aborted || !isTerminal(state.phase)) {
     const at = activeSteps(state)[state.stepIndex]?.name ?? 'the start';
-    throw new ExitError(`stopped at "${at}" with the run kept: run dr ${operation} again to resume from there. Next: ${summary.next}`, EXIT.failed);
+    throw new ExitError(
+      `stopped at "${at}" with the run kept: run dr ${operation} again to resume from there. Next: ${summary.next}`,
+      EXIT.failed,
+    );
   }
   const where = state.failure ? ` at ${state.failure.stepId ?? ''}/${state.failure.blockId ?? ''}: ${state.failure.message}` : '';
   throw new ExitError(`${operation} ${state.phase}${where}. Next: ${summary.next}`, EXIT.failed);
@@ -310,13 +391,23 @@ export function operationCommand(operation: Operation, context: CommandContext):
     .action(async (flags: OperateFlags) => operate(operation, flags, context));
 }
 
-/** `dr plan <operation>`: the dry run of the operation (the same rehearsal: decision, preconditions, the first change), with the plan and expected durations; changes nothing. */
+/**
+ * `dr plan <operation>`: the dry run of the operation (the same rehearsal: decision, preconditions, the first change), with the plan and
+ * expected durations; changes nothing.
+ */
 export function planCommand(context: CommandContext): Command {
-  const command = new Command('plan').argument('<operation>', OPERATIONS.join(', ')).description('Evaluate the preconditions of an operation and print its plan: steps, parallel blocks, expected duration of each and the expected RTO.');
+  const command = new Command('plan')
+    .argument('<operation>', OPERATIONS.join(', '))
+    .description(
+      'Evaluate the preconditions of an operation and print its plan: steps, parallel blocks, expected duration of each and the expected RTO.',
+    );
   for (const option of awsOptions()) command.addOption(option);
   return command
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExamples:\n  dr plan failover --app lamp --region us-east-1\n  dr plan failback --config dr.json --json\n  dr plan rebuild --app lamp --region us-east-1\n\nA rebuild has no expected durations: no drill times it on its own.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dr plan failover --app lamp --region us-east-1\n  dr plan failback --config dr.json --json\n  dr plan rebuild --app lamp --region us-east-1\n\nA rebuild has no expected durations: no drill times it on its own.',
+    )
     .action(async (operation: string, flags: AwsFlags & { json?: boolean }) => {
       if (!(OPERATIONS as readonly string[]).includes(operation)) {
         throw new UsageError(`operation must be one of ${OPERATIONS.join(', ')}; got ${JSON.stringify(operation)}`);

@@ -20,7 +20,8 @@ interface SnapshotFlags extends AwsFlags {
 function policyOf(flags: SnapshotFlags): RetentionPolicy {
   const count = (flag: string, text: string | undefined, fallback: number, max: number) => {
     if (text === undefined) return fallback;
-    if (!/^\d+$/.test(text) || Number(text) > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max}; got ${JSON.stringify(text)}`);
+    if (!/^\d+$/.test(text) || Number(text) > max)
+      throw new UsageError(`${flag} must be a whole number from 0 to ${max}; got ${JSON.stringify(text)}`);
     return Number(text);
   };
   return {
@@ -62,7 +63,10 @@ function common(command: Command): Command {
 export function snapshotCommand(context: CommandContext): Command {
   const snapshot = new Command('snapshot')
     .description('List, take and prune the database snapshots this tool manages, in both regions.')
-    .addHelpText('after', '\nExamples:\n  dr snapshot list --app lamp --region us-east-1\n  dr snapshot prune --app lamp --region us-east-1 --dry-run');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dr snapshot list --app lamp --region us-east-1\n  dr snapshot prune --app lamp --region us-east-1 --dry-run',
+    );
 
   snapshot.addCommand(
     common(new Command('list').description('List the snapshots in both regions and what the retention policy keeps.'))
@@ -71,11 +75,20 @@ export function snapshotCommand(context: CommandContext): Command {
         const policy = policyOf(flags);
         const { ctx, out } = await withContext(flags);
         const regions = await survey(ctx, policy);
-        if (flags.json) return out.document({ policy, regions: regions.map(({ region, plan }) => ({ region, keep: plan.keep, delete: plan.delete, foreign: plan.foreign })) });
+        if (flags.json)
+          return out.document({
+            policy,
+            regions: regions.map(({ region, plan }) => ({ region, keep: plan.keep, delete: plan.delete, foreign: plan.foreign })),
+          });
         for (const { region, plan } of regions) {
           out.heading(`${region}: ${plan.keep.length} kept, ${plan.delete.length} due for pruning, ${plan.foreign.length} not ours`);
           const rows = [
-            ...plan.keep.map((k) => [k.snapshot.id, k.snapshot.status, when(k.snapshot.createdAt), out.color.green(`keep: ${k.reasons.join(', ')}`)]),
+            ...plan.keep.map((k) => [
+              k.snapshot.id,
+              k.snapshot.status,
+              when(k.snapshot.createdAt),
+              out.color.green(`keep: ${k.reasons.join(', ')}`),
+            ]),
             ...plan.delete.map((s) => [s.id, s.status, when(s.createdAt), out.color.yellow('prune')]),
             ...plan.foreign.map((s) => [s.id, s.status, when(s.createdAt), out.color.dim('not ours: never touched')]),
           ];
@@ -85,8 +98,15 @@ export function snapshotCommand(context: CommandContext): Command {
   );
 
   snapshot.addCommand(
-    common(new Command('create').description('Snapshot the database that serves now (the promoted one after a failover), tagged as this tool\'s.'))
-      .addHelpText('after', '\nExample:\n  dr snapshot create --app lamp --region us-east-1\n\nThe daily job copies it to the other region on its next run.')
+    common(
+      new Command('create').description(
+        "Snapshot the database that serves now (the promoted one after a failover), tagged as this tool's.",
+      ),
+    )
+      .addHelpText(
+        'after',
+        '\nExample:\n  dr snapshot create --app lamp --region us-east-1\n\nThe daily job copies it to the other region on its next run.',
+      )
       .action(async (flags: SnapshotFlags) => {
         const { ctx, out } = await withContext(flags);
         const { config, snapshots } = ctx;
@@ -104,10 +124,17 @@ export function snapshotCommand(context: CommandContext): Command {
   );
 
   snapshot.addCommand(
-    common(new Command('prune').description('Delete the snapshots the retention policy no longer keeps, in both regions (only this tool\'s, never one in progress).'))
+    common(
+      new Command('prune').description(
+        "Delete the snapshots the retention policy no longer keeps, in both regions (only this tool's, never one in progress).",
+      ),
+    )
       .option('--dry-run', 'show what would be deleted; delete nothing')
       .option('--yes', 'delete without asking')
-      .addHelpText('after', '\nExamples:\n  dr snapshot prune --app lamp --region us-east-1 --dry-run\n  dr snapshot prune --app lamp --region us-east-1 --keep-daily 14 --yes')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  dr snapshot prune --app lamp --region us-east-1 --dry-run\n  dr snapshot prune --app lamp --region us-east-1 --keep-daily 14 --yes',
+      )
       .action(async (flags: SnapshotFlags) => {
         const policy = policyOf(flags);
         const { ctx, out } = await withContext(flags);
@@ -122,7 +149,8 @@ export function snapshotCommand(context: CommandContext): Command {
           if (flags.json) out.document({ dryRun: flags.dryRun === true, policy, delete: doomed, deleted: [] });
           return;
         }
-        if (!flags.yes && !(await confirm(`Delete ${doomed.length} snapshots?`, 'prune'))) throw new ExitError('not confirmed: nothing was deleted', EXIT.failed);
+        if (!flags.yes && !(await confirm(`Delete ${doomed.length} snapshots?`, 'prune')))
+          throw new ExitError('not confirmed: nothing was deleted', EXIT.failed);
         const deleted: typeof doomed = [];
         for (const d of doomed) {
           await ctx.snapshots.delete(d.region, d.id);

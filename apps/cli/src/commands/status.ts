@@ -1,4 +1,21 @@
-import { activeSteps, buildPlan, dbRef, asgRef, groupRef, describeError, evaluatePreconditions, readReadiness, READINESS_INTERVAL_MINUTES, retiredPrefix, Runner, stateKeys, summarizeReadiness, summarizeRun, type ReadinessReport, type RegionRole } from '@dr/failover-core';
+import {
+  activeSteps,
+  buildPlan,
+  dbRef,
+  asgRef,
+  groupRef,
+  describeError,
+  evaluatePreconditions,
+  readReadiness,
+  READINESS_INTERVAL_MINUTES,
+  retiredPrefix,
+  Runner,
+  stateKeys,
+  summarizeReadiness,
+  summarizeRun,
+  type ReadinessReport,
+  type RegionRole,
+} from '@dr/failover-core';
 import { isNotReady, isRegionUnreachable, isResourceNotFound, isThrottled, type UnreachableReason } from '@dr/failover-core/errors';
 import type { CapacityStatus, DbRef, DbStatus, EndpointGroupStatus, Ports, ReadOnlySetting } from '@dr/failover-core/ports';
 import { isManaged } from '@dr/snapshot';
@@ -21,7 +38,8 @@ import { printNowNext } from '../run-summary.js';
 export type ReadFailureReason = UnreachableReason | 'access-denied' | 'not-found' | 'throttled' | 'aws-error' | 'error';
 
 /** A read that may fail (a region down): its value, or why not. */
-type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly reason: ReadFailureReason };
+type Read<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly reason: ReadFailureReason };
 
 function failureReason(e: unknown): ReadFailureReason {
   if (isRegionUnreachable(e)) return e.reason;
@@ -65,7 +83,9 @@ function describingOnce(ports: Ports): Ports {
     if (!described.has(key)) described.set(key, ports.database.describe(db));
     return described.get(key)!;
   };
-  const database = new Proxy(ports.database, { get: (target, name, receiver) => (name === 'describe' ? describe : Reflect.get(target, name, receiver)) });
+  const database = new Proxy(ports.database, {
+    get: (target, name, receiver) => (name === 'describe' ? describe : Reflect.get(target, name, receiver)),
+  });
   return { ...ports, database };
 }
 
@@ -90,9 +110,13 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
         read(() => ports.database.describe(dbRef(r)), here),
         read(() => ports.compute.describe(asgRef(r)), here),
         read(() => ports.traffic.describe(groupRef(r)), at(GLOBAL_ACCELERATOR_REGION)),
-        r.availabilityAlarmName ? read(() => ports.alarms.state({ region: r.region, alarmName: r.availabilityAlarmName! }), here) : Promise.resolve(undefined),
+        r.availabilityAlarmName
+          ? read(() => ports.alarms.state({ region: r.region, alarmName: r.availabilityAlarmName! }), here)
+          : Promise.resolve(undefined),
         read(async () => {
-          const ours = (await snapshots.list(r.region)).filter((s) => isManaged(s, config.app) && s.status === 'available' && s.createdAt !== undefined);
+          const ours = (await snapshots.list(r.region)).filter(
+            (s) => isManaged(s, config.app) && s.status === 'available' && s.createdAt !== undefined,
+          );
           const at = Math.max(...ours.map((s) => s.createdAt!));
           return ours.length ? { id: ours.find((s) => s.createdAt === at)!.id, ageHours: Math.round((now - at) / 360_000) / 10 } : null;
         }, here),
@@ -114,7 +138,10 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
     /** The region the state record names active; null when the record could not be read. */
     active: recorded === null ? null : { role: recorded, region: config[recorded].region },
     epoch: record?.lease?.epoch ?? 0,
-    lease: record?.lease && record.lease.expiresAt > now ? { owner: record.lease.owner, epoch: record.lease.epoch, expiresAt: record.lease.expiresAt } : null,
+    lease:
+      record?.lease && record.lease.expiresAt > now
+        ? { owner: record.lease.owner, epoch: record.lease.epoch, expiresAt: record.lease.expiresAt }
+        : null,
     stateStore: control.ok ? 'ok' : control.error,
     run: record?.run
       ? {
@@ -185,12 +212,14 @@ export function judgeReach(attempts: readonly Attempt[]): Reach {
   const regions = [...new Set(attempts.map((a) => a.region))];
   const answered = new Set(attempts.filter((a) => a.reason === null).map((a) => a.region));
   const failedEverywhere = regions.every((r) => failures.some((f) => f.region === r));
-  const fromHere = attempts.length > 0 && (answered.size === 0 || (failedEverywhere && failures.every((f) => LOCAL_REASONS.has(f.reason!))));
+  const fromHere =
+    attempts.length > 0 && (answered.size === 0 || (failedEverywhere && failures.every((f) => LOCAL_REASONS.has(f.reason!))));
   const silent = new Map<string, ReadFailureReason[]>();
   if (!fromHere) {
     for (const region of regions) {
       const mine = attempts.filter((a) => a.region === region);
-      if (!answered.has(region) && mine.every((a) => SILENT_REASONS.has(a.reason!))) silent.set(region, [...new Set(mine.map((a) => a.reason!))]);
+      if (!answered.has(region) && mine.every((a) => SILENT_REASONS.has(a.reason!)))
+        silent.set(region, [...new Set(mine.map((a) => a.reason!))]);
     }
   }
   return { fromHere, reasons, silent };
@@ -237,7 +266,8 @@ interface RegionReads {
 function assessServing(r: Pick<RegionReads, 'database' | 'compute' | 'traffic'>): { bad: string[]; unseen: string[]; noTraffic: boolean } {
   const bad: string[] = [];
   const unseen: string[] = [];
-  const cannot = (what: string, x: { readonly ok: false; readonly reason: ReadFailureReason }) => unseen.push(`its ${what} could not be read (${REASON_WORDS[x.reason]})`);
+  const cannot = (what: string, x: { readonly ok: false; readonly reason: ReadFailureReason }) =>
+    unseen.push(`its ${what} could not be read (${REASON_WORDS[x.reason]})`);
   if (r.database.ok) {
     const db = r.database.value;
     if (!db.exists) bad.push('its database is missing');
@@ -264,11 +294,22 @@ const takesTraffic = (g: EndpointGroupStatus): boolean => g.trafficDialPercent >
  * its traffic (dial, weight, health), its database (a writable primary), its compute (healthy
  * targets). Says only what was seen; what could not be seen is named as such.
  */
-function judgeHeadline(app: string, control: Read<unknown>, recorded: RegionRole | null, regions: readonly RegionReads[], reach: Reach): Headline {
+function judgeHeadline(
+  app: string,
+  control: Read<unknown>,
+  recorded: RegionRole | null,
+  regions: readonly RegionReads[],
+  reach: Reach,
+): Headline {
   const words = (reasons: readonly ReadFailureReason[]) => reasons.map((r) => REASON_WORDS[r]).join(' / ');
   if (reach.fromHere) {
     const serving = recorded === null ? null : { role: recorded, region: regions.find((r) => r.role === recorded)!.region };
-    return { text: `${app}: cannot reach AWS from here (${words(reach.reasons)}): nothing about the service could be observed; check this machine's network path (VPN, proxy, DNS) and credentials`, serving, observed: false, reason: 'not-reachable-from-here' };
+    return {
+      text: `${app}: cannot reach AWS from here (${words(reach.reasons)}): nothing about the service could be observed; check this machine's network path (VPN, proxy, DNS) and credentials`,
+      serving,
+      observed: false,
+      reason: 'not-reachable-from-here',
+    };
   }
   if (recorded === null || !control.ok) {
     const unread = control.ok ? '' : ` (${REASON_WORDS[control.reason]})`;
@@ -276,8 +317,18 @@ function judgeHeadline(app: string, control: Read<unknown>, recorded: RegionRole
       const { bad, unseen } = assessServing(r);
       return bad.length === 0 && unseen.length === 0;
     });
-    const which = seen.length === 1 ? `; ${seen[0]!.region} (${seen[0]!.role}) is observed serving, healthy` : seen.length === 0 ? '; neither region is observed serving healthy' : '; both regions are observed taking traffic';
-    return { text: `${app}: the state record could not be read${unread}, so which region is meant to serve is not known${which}`, serving: null, observed: true, reason: 'record-unread' };
+    const which =
+      seen.length === 1
+        ? `; ${seen[0]!.region} (${seen[0]!.role}) is observed serving, healthy`
+        : seen.length === 0
+          ? '; neither region is observed serving healthy'
+          : '; both regions are observed taking traffic';
+    return {
+      text: `${app}: the state record could not be read${unread}, so which region is meant to serve is not known${which}`,
+      serving: null,
+      observed: true,
+      reason: 'record-unread',
+    };
   }
   const r = regions.find((x) => x.role === recorded)!;
   const who = `${r.region} (${r.role})`;
@@ -285,16 +336,42 @@ function judgeHeadline(app: string, control: Read<unknown>, recorded: RegionRole
   const { bad, unseen, noTraffic } = assessServing(r);
   const silent = reach.silent.get(r.region);
   if (silent) {
-    const endpoint = r.traffic.ok ? (takesTraffic(r.traffic.value) ? 'its accelerator endpoint is still healthy' : `its accelerator endpoint is ${r.traffic.value.healthy ? 'healthy but takes no traffic' : 'unhealthy'}`) : `its accelerator endpoint could not be read either (${REASON_WORDS[r.traffic.reason]})`;
-    const verdict = r.traffic.ok ? (takesTraffic(r.traffic.value) ? 'users may still be served; its database and compute cannot be seen' : 'users are probably not served') : 'whether users are served cannot be seen';
-    return { text: `${app}: ${who} is meant to serve, but it does not answer (${words(silent)}) and ${endpoint}: ${verdict}`, serving, observed: true, reason: 'region-silent' };
+    const endpoint = r.traffic.ok
+      ? takesTraffic(r.traffic.value)
+        ? 'its accelerator endpoint is still healthy'
+        : `its accelerator endpoint is ${r.traffic.value.healthy ? 'healthy but takes no traffic' : 'unhealthy'}`
+      : `its accelerator endpoint could not be read either (${REASON_WORDS[r.traffic.reason]})`;
+    const verdict = r.traffic.ok
+      ? takesTraffic(r.traffic.value)
+        ? 'users may still be served; its database and compute cannot be seen'
+        : 'users are probably not served'
+      : 'whether users are served cannot be seen';
+    return {
+      text: `${app}: ${who} is meant to serve, but it does not answer (${words(silent)}) and ${endpoint}: ${verdict}`,
+      serving,
+      observed: true,
+      reason: 'region-silent',
+    };
   }
-  if (bad.length === 0 && unseen.length === 0) return { text: `${app}: ${who} serves, observed healthy`, serving, observed: true, reason: 'healthy' };
-  const verdict = bad.length === 0 ? 'not all of it could be seen' : noTraffic ? 'users are probably not served' : 'users are reached, but the serving side is not healthy';
-  return { text: `${app}: ${who} is meant to serve, but ${[...bad, ...unseen].join(', ')}: ${verdict}`, serving, observed: true, reason: bad.length === 0 ? 'partly-observed' : 'not-serving' };
+  if (bad.length === 0 && unseen.length === 0)
+    return { text: `${app}: ${who} serves, observed healthy`, serving, observed: true, reason: 'healthy' };
+  const verdict =
+    bad.length === 0
+      ? 'not all of it could be seen'
+      : noTraffic
+        ? 'users are probably not served'
+        : 'users are reached, but the serving side is not healthy';
+  return {
+    text: `${app}: ${who} is meant to serve, but ${[...bad, ...unseen].join(', ')}: ${verdict}`,
+    serving,
+    observed: true,
+    reason: bad.length === 0 ? 'partly-observed' : 'not-serving',
+  };
 }
 
-/** The one word a script branches on, and the exit code: 0 only when the serving side is observed healthy and the next operation is ready. */
+/**
+ * The one word a script branches on, and the exit code: 0 only when the serving side is observed healthy and the next operation is ready.
+ */
 function statusOutcome(s: Status): { outcome: 'healthy' | 'degraded' | 'not-observed'; exitCode: number } {
   if (!s.headline.observed) return { outcome: 'not-observed', exitCode: EXIT.failed };
   if (s.headline.reason === 'healthy' && s.readiness.ready) return { outcome: 'healthy', exitCode: EXIT.ok };
@@ -305,7 +382,17 @@ function statusOutcome(s: Status): { outcome: 'healthy' | 'degraded' | 'not-obse
 function lastEvaluation(report: ReadinessReport | undefined, now: number) {
   if (!report) return null;
   const s = summarizeReadiness(report, now);
-  return { at: report.at, ageSeconds: Math.round(s.ageMs / 1000), stale: s.stale, pass: s.pass, fail: s.fail, unknown: s.unknown, total: s.total, standbyRegion: report.standbyRegion, checks: report.checks };
+  return {
+    at: report.at,
+    ageSeconds: Math.round(s.ageMs / 1000),
+    stale: s.stale,
+    pass: s.pass,
+    fail: s.fail,
+    unknown: s.unknown,
+    total: s.total,
+    standbyRegion: report.standbyRegion,
+    checks: report.checks,
+  };
 }
 
 /** An age as people say it: `40 s ago`, `3 min ago`, `5 h ago`. */
@@ -319,26 +406,36 @@ function ago(seconds: number): string {
 function printEvaluation(out: Output, e: Status['readiness']['lastEvaluation']): void {
   const c = out.color;
   if (e === null) {
-    out.line(`  readiness: ${c.yellow('no evaluation recorded')} (the readiness function stores one every ${READINESS_INTERVAL_MINUTES} min)`);
+    out.line(
+      `  readiness: ${c.yellow('no evaluation recorded')} (the readiness function stores one every ${READINESS_INTERVAL_MINUTES} min)`,
+    );
     return;
   }
   if ('error' in e) {
     out.line(`  readiness: ${c.red(`the last evaluation could not be read: ${e.error}`)}`);
     return;
   }
-  const named = (status: 'fail' | 'unknown') => e.checks.filter((x) => x.status === status).map((x) => `${x.id} (${x.detail})`).join('; ');
+  const named = (status: 'fail' | 'unknown') =>
+    e.checks
+      .filter((x) => x.status === status)
+      .map((x) => `${x.id} (${x.detail})`)
+      .join('; ');
   const parts = [`readiness ${e.pass}/${e.total} pass`];
   if (e.fail > 0) parts.push(c.red(`${e.fail} ${e.fail === 1 ? 'fails' : 'fail'}: ${named('fail')}`));
   if (e.unknown > 0) parts.push(c.yellow(`${e.unknown} unknown: ${named('unknown')}`));
   parts.push(`evaluated ${ago(e.ageSeconds)}`);
   out.line(`  ${parts.join(', ')}`);
-  if (e.stale) out.line(`  ${c.red(`stale: older than ${3 * READINESS_INTERVAL_MINUTES} min, while it runs every ${READINESS_INTERVAL_MINUTES} min; is the readiness function running?`)}`);
+  if (e.stale)
+    out.line(
+      `  ${c.red(`stale: older than ${3 * READINESS_INTERVAL_MINUTES} min, while it runs every ${READINESS_INTERVAL_MINUTES} min; is the readiness function running?`)}`,
+    );
 }
 
 /** One observed part of a region still to contain: true or false when seen, null when it could not be read. */
 type Observed = { readonly value: boolean | null; readonly error: string | null };
 
-const observed = <T>(r: Read<T>, judge: (v: T) => boolean): Observed => (r.ok ? { value: judge(r.value), error: null } : { value: null, error: r.error });
+const observed = <T>(r: Read<T>, judge: (v: T) => boolean): Observed =>
+  r.ok ? { value: judge(r.value), error: null } : { value: null, error: r.error };
 
 /**
  * A region left to contain (its database must not take writes, its capacity must be 0), judged
@@ -347,7 +444,9 @@ const observed = <T>(r: Read<T>, judge: (v: T) => boolean): Observed => (r.ok ? 
  */
 function containmentStatus(
   config: AwsContext['config'],
-  pending: { readonly role: RegionRole; readonly since: number; readonly runId: string; readonly writes: boolean; readonly capacity: boolean } | undefined,
+  pending:
+    | { readonly role: RegionRole; readonly since: number; readonly runId: string; readonly writes: boolean; readonly capacity: boolean }
+    | undefined,
   regions: readonly { readonly role: RegionRole; readonly database: Read<DbStatus>; readonly compute: Read<CapacityStatus> }[],
 ) {
   if (!pending) return null;
@@ -381,7 +480,9 @@ function fenceText(out: Output, db: DbStatus): string {
   const c = out.color;
   if (!db.exists) return c.dim('—');
   const setting = db.readOnly === undefined ? 'read_only unknown' : `read_only ${READ_ONLY[db.readOnly]}`;
-  const group = db.parameterGroup ? `\n${db.parameterGroup.name}, ${db.parameterGroup.applyStatus === 'in-sync' ? 'in-sync' : c.yellow(`${db.parameterGroup.applyStatus}: not yet in effect`)}` : c.dim('\nparameter group unknown');
+  const group = db.parameterGroup
+    ? `\n${db.parameterGroup.name}, ${db.parameterGroup.applyStatus === 'in-sync' ? 'in-sync' : c.yellow(`${db.parameterGroup.applyStatus}: not yet in effect`)}`
+    : c.dim('\nparameter group unknown');
   return `${db.readOnly === 'on' ? c.yellow(setting) : setting}${group}`;
 }
 
@@ -394,14 +495,26 @@ function printContainment(out: Output, s: Status): void {
   const db = `${k.region}'s database ${k.dbInstanceIdentifier}`;
   out.heading(c.yellow(`Containment of ${k.region} pending (${when})`));
   if (!k.recorded.writes) {
-    if (k.databaseWritable.value === true) out.line(`  ${c.red('!')} ${db} is still writable: the controller fences it when ${k.region} answers (${when})`);
-    else if (k.databaseWritable.value === false) out.line(`  ${c.green('✓')} ${db} takes no writes now; the controller records it contained at its next look`);
-    else out.line(`  ${c.red('?')} ${db} could not be observed (${k.databaseWritable.error}): it may still be writable; the controller fences it when ${k.region} answers (${when})`);
+    if (k.databaseWritable.value === true)
+      out.line(`  ${c.red('!')} ${db} is still writable: the controller fences it when ${k.region} answers (${when})`);
+    else if (k.databaseWritable.value === false)
+      out.line(`  ${c.green('✓')} ${db} takes no writes now; the controller records it contained at its next look`);
+    else
+      out.line(
+        `  ${c.red('?')} ${db} could not be observed (${k.databaseWritable.error}): it may still be writable; the controller fences it when ${k.region} answers (${when})`,
+      );
   }
   if (!k.recorded.capacity) {
-    if (k.capacityAtZero.value === false) out.line(`  ${c.red('!')} ${k.autoScalingGroupName} in ${k.region} still has capacity: the controller takes it to 0 when ${k.region} answers`);
-    else if (k.capacityAtZero.value === true) out.line(`  ${c.green('✓')} ${k.autoScalingGroupName} in ${k.region} is at 0 now; the controller records it at its next look`);
-    else out.line(`  ${c.red('?')} ${k.autoScalingGroupName} in ${k.region} could not be observed (${k.capacityAtZero.error}): the controller takes it to 0 when ${k.region} answers`);
+    if (k.capacityAtZero.value === false)
+      out.line(
+        `  ${c.red('!')} ${k.autoScalingGroupName} in ${k.region} still has capacity: the controller takes it to 0 when ${k.region} answers`,
+      );
+    else if (k.capacityAtZero.value === true)
+      out.line(`  ${c.green('✓')} ${k.autoScalingGroupName} in ${k.region} is at 0 now; the controller records it at its next look`);
+    else
+      out.line(
+        `  ${c.red('?')} ${k.autoScalingGroupName} in ${k.region} could not be observed (${k.capacityAtZero.error}): the controller takes it to 0 when ${k.region} answers`,
+      );
   }
 }
 
@@ -411,9 +524,13 @@ function printRun(out: Output, s: Status): void {
   if (!run) return;
   const c = out.color;
   const phase = outcomeColour(out, run.phase);
-  out.line(`last run ${run.runId}: ${run.operation} ${phase}${run.step && run.phase !== 'completed' && run.phase !== 'rolled-back' ? ` at "${run.step}"` : ''}`);
+  out.line(
+    `last run ${run.runId}: ${run.operation} ${phase}${run.step && run.phase !== 'completed' && run.phase !== 'rolled-back' ? ` at "${run.step}"` : ''}`,
+  );
   if (run.phase === 'failed' && run.committedAt !== null) {
-    out.line(`  ${c.red('failed past its point of no return')}${run.failure ? ` (${run.failure.message})` : ''}: ${c.bold(s.active?.region ?? 'unknown')} is the active region`);
+    out.line(
+      `  ${c.red('failed past its point of no return')}${run.failure ? ` (${run.failure.message})` : ''}: ${c.bold(s.active?.region ?? 'unknown')} is the active region`,
+    );
   }
   if (run.phase === 'failed' || run.phase === 'rolled-back' || run.phase === 'refused') {
     printNowNext(out, run.summary, '  ');
@@ -451,9 +568,16 @@ function printStatus(out: Output, s: Status): void {
     if (!notes.has(message)) notes.set(message, notes.size + 1);
     return notes.get(message)!;
   };
-  const show = <T>(r: Read<T> | undefined, f: (v: T) => string) => (r === undefined ? c.dim('—') : r.ok ? f(r.value) : c.red(`${CELL_WORDS[r.reason]} [${note(r.error)}]`));
+  const show = <T>(r: Read<T> | undefined, f: (v: T) => string) =>
+    r === undefined ? c.dim('—') : r.ok ? f(r.value) : c.red(`${CELL_WORDS[r.reason]} [${note(r.error)}]`);
   out.paragraph(c.bold(c[HEADLINE_TONE[s.headline.reason]](s.headline.text)), '', '  ');
-  if (s.active) out.paragraph(c.dim(`state record: ${s.active.role} (${s.active.region}) active, epoch ${s.epoch}`) + (s.lease ? c.yellow(`, lease held by ${s.lease.owner}`) : ''), '  ', '    ');
+  if (s.active)
+    out.paragraph(
+      c.dim(`state record: ${s.active.role} (${s.active.region}) active, epoch ${s.epoch}`) +
+        (s.lease ? c.yellow(`, lease held by ${s.lease.owner}`) : ''),
+      '  ',
+      '    ',
+    );
   printRun(out, s);
   if (s.stateStore !== 'ok') out.line(c.red(`state table: ${s.stateStore}`));
   const [p, d] = s.regions;
@@ -471,8 +595,18 @@ function printStatus(out: Output, s: Status): void {
         ),
       ),
       row('fence', (r) => show(r.database, (db) => fenceText(out, db))),
-      row('compute', (r) => show(r.compute, (a) => `min ${a.min} / desired ${a.desired} / max ${a.max}\n${a.inService} in service, ${a.healthyTargets} healthy`)),
-      row('traffic', (r) => show(r.traffic, (g) => `dial ${g.trafficDialPercent}%, weight ${g.endpointWeight}\n${g.healthy ? c.green('healthy') : c.red('unhealthy')}`)),
+      row('compute', (r) =>
+        show(
+          r.compute,
+          (a) => `min ${a.min} / desired ${a.desired} / max ${a.max}\n${a.inService} in service, ${a.healthyTargets} healthy`,
+        ),
+      ),
+      row('traffic', (r) =>
+        show(
+          r.traffic,
+          (g) => `dial ${g.trafficDialPercent}%, weight ${g.endpointWeight}\n${g.healthy ? c.green('healthy') : c.red('unhealthy')}`,
+        ),
+      ),
       row('alarm', (r) => show(r.alarm, (a) => (a === 'OK' ? c.green(a) : a === 'ALARM' ? c.red(a) : c.yellow(a)))),
       row('snapshot', (r) => show(r.newestSnapshot, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
     ],
@@ -481,12 +615,17 @@ function printStatus(out: Output, s: Status): void {
   printContainment(out, s);
   const retired = s.regions.flatMap((r) => (r.retired.ok ? r.retired.value : []));
   printRetired(out, retired);
-  for (const r of s.regions) if (!r.retired.ok) out.line(c.dim(`  retired databases in ${r.region} could not be listed: ${r.retired.error}`));
+  for (const r of s.regions)
+    if (!r.retired.ok) out.line(c.dim(`  retired databases in ${r.region} could not be listed: ${r.retired.error}`));
   const r = s.readiness;
   out.line();
   out.line(c.bold(`Readiness of a ${r.operation} from ${r.from} to ${r.to}:`));
-  if (r.ready) out.line(`  ${c.green('✓')} every precondition passes${r.replicaLagSeconds !== null ? ` (replica lag ${r.replicaLagSeconds} s, objective ${lag} s)` : ''}`);
-  for (const problem of r.problems) out.paragraph(`${problem.kind === 'rpo' ? 'RPO guard: ' : ''}${problem.message}`, `  ${c.red('✗')} `, '    ');
+  if (r.ready)
+    out.line(
+      `  ${c.green('✓')} every precondition passes${r.replicaLagSeconds !== null ? ` (replica lag ${r.replicaLagSeconds} s, objective ${lag} s)` : ''}`,
+    );
+  for (const problem of r.problems)
+    out.paragraph(`${problem.kind === 'rpo' ? 'RPO guard: ' : ''}${problem.message}`, `  ${c.red('✗')} `, '    ');
   printEvaluation(out, r.lastEvaluation);
 }
 
@@ -497,7 +636,9 @@ interface StatusFlags extends AwsFlags {
 
 /** `dr status`: both regions at a glance, and whether a failover would start. */
 export function statusCommand(context: CommandContext): Command {
-  const command = new Command('status').description('Say what serves users now, as observed, and show both regions at a glance: databases, capacity, traffic, alarms, snapshots, and the readiness of the next failover or failback.');
+  const command = new Command('status').description(
+    'Say what serves users now, as observed, and show both regions at a glance: databases, capacity, traffic, alarms, snapshots, and the readiness of the next failover or failback.',
+  );
   for (const option of awsOptions()) command.addOption(option);
   return command
     .option('--json', 'print one JSON document (with --watch, one per line)')
@@ -521,7 +662,8 @@ export function statusCommand(context: CommandContext): Command {
     )
     .action(async (flags: StatusFlags) => {
       const every = flags.watch === undefined ? undefined : Number(flags.watch);
-      if (every !== undefined && (!Number.isInteger(every) || every < 1 || every > 3600)) throw new UsageError(`--watch must be a whole number of seconds from 1 to 3600; got ${JSON.stringify(flags.watch)}`);
+      if (every !== undefined && (!Number.isInteger(every) || every < 1 || every > 3600))
+        throw new UsageError(`--watch must be a whole number of seconds from 1 to 3600; got ${JSON.stringify(flags.watch)}`);
       const { awsContext } = await import('../aws-context.js');
       const ctx = await awsContext(flags);
       for (;;) {
@@ -530,7 +672,10 @@ export function statusCommand(context: CommandContext): Command {
         const status = await gatherStatus(ctx);
         const { outcome, exitCode } = statusOutcome(status);
         if (flags.json) {
-          const document = jsonDocument({ command: 'status', mode: 'live', outcome, measures: null, summary: status.run?.summary ?? null }, status);
+          const document = jsonDocument(
+            { command: 'status', mode: 'live', outcome, measures: null, summary: status.run?.summary ?? null },
+            status,
+          );
           process.stdout.write(`${JSON.stringify(document, null, every === undefined ? 2 : 0)}\n`);
         } else {
           if (every !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');

@@ -10,8 +10,23 @@ interface Lifecycle {
   operation: string;
   outcome: string;
   sequence: string[];
-  operations: { operation: string; outcome: string; trigger: string | null; scenario: string | null; rtoSeconds: number | null; rpoSeconds: number | null; reason: string | null; next: string | null }[];
-  invariants: { promotionsPerOperationMax: number; unsafeTrafficSeconds: number; bothWritableSeconds: number; selfInflictedOutageSeconds: number; leaseViolations: number };
+  operations: {
+    operation: string;
+    outcome: string;
+    trigger: string | null;
+    scenario: string | null;
+    rtoSeconds: number | null;
+    rpoSeconds: number | null;
+    reason: string | null;
+    next: string | null;
+  }[];
+  invariants: {
+    promotionsPerOperationMax: number;
+    unsafeTrafficSeconds: number;
+    bothWritableSeconds: number;
+    selfInflictedOutageSeconds: number;
+    leaseViolations: number;
+  };
   returnExposureSeconds: number;
   pilotLightRestored: boolean;
   pilotLight: { restored: boolean; problems: string[] };
@@ -27,7 +42,12 @@ describe('dr drill --operation lifecycle', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as Lifecycle;
-    expect(report).toMatchObject({ operation: 'lifecycle', outcome: 'completed', sequence: ['failover', 'failback', 'failover', 'failback', 'switchover', 'failback'], pilotLightRestored: true });
+    expect(report).toMatchObject({
+      operation: 'lifecycle',
+      outcome: 'completed',
+      sequence: ['failover', 'failback', 'failover', 'failback', 'switchover', 'failback'],
+      pilotLightRestored: true,
+    });
     expect(report.operations.map((o) => [o.operation, o.outcome])).toEqual([
       ['failover', 'completed'],
       ['failback', 'completed'],
@@ -43,7 +63,13 @@ describe('dr drill --operation lifecycle', () => {
     // The region outage applies to the first failover, which the controller's detector starts.
     expect(report.operations[0]).toMatchObject({ trigger: 'detector', scenario: 'region-outage' });
     // One promotion per operation is the design; every other invariant must be zero.
-    expect(report.invariants).toEqual({ promotionsPerOperationMax: 1, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 });
+    expect(report.invariants).toEqual({
+      promotionsPerOperationMax: 1,
+      unsafeTrafficSeconds: 0,
+      bothWritableSeconds: 0,
+      selfInflictedOutageSeconds: 0,
+      leaseViolations: 0,
+    });
     expect(report.pilotLight.problems).toEqual([]);
     expect(report.retiredInstances.length).toBeGreaterThan(0);
     expect(report.retiredInstances.every((i) => i.dbInstanceIdentifier.includes('-retired-'))).toBe(true);
@@ -60,12 +86,17 @@ describe('dr drill --operation lifecycle', () => {
     expect(r.stdout).toMatch(/│ 1 │ failover\s+│ detector │ completed │ \d+\.\d s │/);
     expect(r.stdout).toMatch(/│ 2 │ failback\s+│ operator │ completed │/);
     expect(r.stdout).toMatch(/promotions per operation \(max\)\s+✓ 1/);
-    for (const label of ['unsafe traffic', 'both databases writable', 'self-inflicted outage']) expect(r.stdout).toMatch(new RegExp(`${label}\\s+✓ 0 s`));
-    expect(r.stdout).toMatch(/return exposure\s+[\d.]+ s\s+seconds an old primary was writable right after its region came back, before the controller could fence it/);
+    for (const label of ['unsafe traffic', 'both databases writable', 'self-inflicted outage'])
+      expect(r.stdout).toMatch(new RegExp(`${label}\\s+✓ 0 s`));
+    expect(r.stdout).toMatch(
+      /return exposure\s+[\d.]+ s\s+seconds an old primary was writable right after its region came back, before the controller could fence it/,
+    );
     expect(r.stdout).toMatch(/Pilot light restored: yes/);
     expect(r.stdout).toMatch(/Retired databases \(\d+\), kept for reconciliation/);
     expect(r.stdout).toMatch(/eu-west-1 {2}lamp-primary-retired-\S+ {2}db\.t3\.small, deletion protection on, about \$\d+\.\d{2} a month/);
-    expect(r.stdout).toMatch(/Each keeps billing \(its instance class and storage\) until it is deleted\. Together about \$\d+\.\d{2} a month/);
+    expect(r.stdout).toMatch(
+      /Each keeps billing \(its instance class and storage\) until it is deleted\. Together about \$\d+\.\d{2} a month/,
+    );
     expect(r.stdout).toMatch(/outcome\s+completed/);
   });
 
@@ -75,12 +106,21 @@ describe('dr drill --operation lifecycle', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as Lifecycle;
     const at = report.operations.findIndex((o) => o.operation === 'switchover');
-    expect(report.operations[at]).toMatchObject({ outcome: 'rolled-back', scenario: 'target-fails-mid-switchover', next: expect.stringMatching(/^dr rebuild/) });
+    expect(report.operations[at]).toMatchObject({
+      outcome: 'rolled-back',
+      scenario: 'target-fails-mid-switchover',
+      next: expect.stringMatching(/^dr rebuild/),
+    });
     expect(report.operations[at + 1]).toMatchObject({ operation: 'rebuild', outcome: 'completed' });
     // The rollback gave the service back to the primary: the failback that followed had nothing to do.
     expect(report.operations[at + 2]).toMatchObject({ operation: 'failback', outcome: 'skipped' });
     expect(report.pilotLightRestored).toBe(true);
-    expect(report.invariants).toMatchObject({ unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 });
+    expect(report.invariants).toMatchObject({
+      unsafeTrafficSeconds: 0,
+      bothWritableSeconds: 0,
+      selfInflictedOutageSeconds: 0,
+      leaseViolations: 0,
+    });
     expect(report.outcome).toBe('completed');
   });
 
@@ -93,7 +133,10 @@ describe('dr drill --operation lifecycle', () => {
     const when = /"generatedAt": "[^"]+"/;
     expect(a.stdout.replace(when, '')).toBe(b.stdout.replace(when, ''));
     const report = JSON.parse(a.stdout) as Lifecycle;
-    expect(report.operations.map((o) => `${o.operation}:${o.outcome}:${o.trigger}`)).toEqual(['switchover:completed:operator', 'failback:completed:operator']);
+    expect(report.operations.map((o) => `${o.operation}:${o.outcome}:${o.trigger}`)).toEqual([
+      'switchover:completed:operator',
+      'failback:completed:operator',
+    ]);
   });
 });
 
@@ -105,7 +148,10 @@ describe('dr drill --operation lifecycle with bad input', () => {
     [['--sequence', 'failover,failover'], /operation 2 \(failover\): cannot run here: it follows failover/],
     [['--sequence', 'failover,teleport'], /operation 2 \(teleport\): unknown; the operations are failover, switchover, failback/],
     [['--sequence', 'failover,,failback'], /operation 2 \(\): unknown/],
-    [['--sequence', 'failover,failback', '--scenario', 'target-fails-mid-switchover'], /--scenario target-fails-mid-switchover applies to the first switchover, and the sequence failover,failback has none/],
+    [
+      ['--sequence', 'failover,failback', '--scenario', 'target-fails-mid-switchover'],
+      /--scenario target-fails-mid-switchover applies to the first switchover, and the sequence failover,failback has none/,
+    ],
     [['--report', join(dir, 'life.html')], /--report charts the timeline of one run; a lifecycle has many/],
     [['--force'], /--force takes one drilled operation past the RPO guard/],
     [['--scenario', 'sunspots'], /--scenario must be one of/],
@@ -128,7 +174,13 @@ describe('dr drill --operation lifecycle with bad input', () => {
 
   it('refuses a config that cannot support a failback before anything runs, naming each missing field', () => {
     const file = join(dir, 'failover-only.json');
-    writeFileSync(file, JSON.stringify({ ...referenceConfig, primary: { ...referenceConfig.primary, retiredDbParameterGroupName: undefined, dbSubnetGroupName: undefined } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...referenceConfig,
+        primary: { ...referenceConfig.primary, retiredDbParameterGroupName: undefined, dbSubnetGroupName: undefined },
+      }),
+    );
 
     const r = lifecycle('--config', file, '--json');
 

@@ -38,11 +38,27 @@ describe('dr drill --live (a game day on a deployed stack, here the stateful fak
     const ports = createAwsPorts(world.config, {
       credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
       // Lambda too: the DR health path is checked through the reader in the DR VPC (config healthCheckVia).
-      endpoints: { rds: endpoint, autoScaling: endpoint, elasticLoadBalancingV2: endpoint, cloudWatch: endpoint, globalAccelerator: endpoint, sns: endpoint, lambda: endpoint, dynamoDb: world.dynamo.endpoint },
+      endpoints: {
+        rds: endpoint,
+        autoScaling: endpoint,
+        elasticLoadBalancingV2: endpoint,
+        cloudWatch: endpoint,
+        globalAccelerator: endpoint,
+        sns: endpoint,
+        lambda: endpoint,
+        dynamoDb: world.dynamo.endpoint,
+      },
     });
     return (async () => {
       for (let i = 0; !stopped; i++) {
-        await supervise({ ports, config: world.config, owner: `lambda:test-${i}`, probeUntil: Date.now() + 6_000, deadline: Date.now() + 30_000, runId: () => `failover-test-${i}` });
+        await supervise({
+          ports,
+          config: world.config,
+          owner: `lambda:test-${i}`,
+          probeUntil: Date.now() + 6_000,
+          deadline: Date.now() + 30_000,
+          runId: () => `failover-test-${i}`,
+        });
       }
     })();
   }
@@ -51,11 +67,29 @@ describe('dr drill --live (a game day on a deployed stack, here the stateful fak
     const follow = followTheWorld();
     controller = runController();
     try {
-      const r = await world.dr(['drill', '--live', '--config', world.configFile, '--url', client.url, '--yes', '--timeout', '180', '--json']);
+      const r = await world.dr([
+        'drill',
+        '--live',
+        '--config',
+        world.configFile,
+        '--url',
+        client.url,
+        '--yes',
+        '--timeout',
+        '180',
+        '--json',
+      ]);
 
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const result = expectValidDocument<{ outcome: string; clientDownAfterSeconds: number; clientRtoSeconds: number; rtoSeconds: number; restored: boolean; phase: string }>(r.stdout);
+      const result = expectValidDocument<{
+        outcome: string;
+        clientDownAfterSeconds: number;
+        clientRtoSeconds: number;
+        rtoSeconds: number;
+        restored: boolean;
+        phase: string;
+      }>(r.stdout);
       expect(result).toMatchObject({ outcome: 'recovered', phase: 'completed', restored: true });
       expect(result.clientDownAfterSeconds).toBeLessThan(result.clientRtoSeconds);
       expect(result.rtoSeconds).toBeGreaterThan(0);

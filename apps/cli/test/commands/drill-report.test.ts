@@ -74,7 +74,8 @@ async function render(file: string): Promise<{ dom: string; requests: string[] }
 }
 
 /** The text of every SVG `<text>` of a class in a rendered DOM, in document order. */
-const texts = (dom: string, className: string): string[] => [...dom.matchAll(new RegExp(`<text[^>]*class="${className}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1]!);
+const texts = (dom: string, className: string): string[] =>
+  [...dom.matchAll(new RegExp(`<text[^>]*class="${className}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1]!);
 
 /** The screenshot the CLI's README shows: the report of a drill that was rolled back. */
 const README_SCREENSHOT = fileURLToPath(new URL('../../docs/drill-report.png', import.meta.url));
@@ -84,7 +85,11 @@ const README_DATE = String(Date.UTC(2026, 0, 15, 9, 30) / 1000);
 
 /** Runs `dr` as a process with extra environment. */
 const drWith = (env: Record<string, string>, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -109,10 +114,25 @@ describe.skipIf(!CHROMIUM)('dr drill --report, in headless Chromium', () => {
     expect(readFileSync(file, 'utf8')).not.toMatch(/<(script|link|img|iframe)\b/i);
   });
 
-  it('tells a manager what it is: SIMULATED, when, the axis read once, the objectives marked, and what the failed run left; its screenshot is the README\'s', async () => {
+  it("tells a manager what it is: SIMULATED, when, the axis read once, the objectives marked, and what the failed run left; its screenshot is the README's", async () => {
     const file = join(dir, 'rolled-back.html');
-    const run = drWith({ SOURCE_DATE_EPOCH: README_DATE }, 'drill', '--scenario', 'promotion-failure', '--seed', '1', '--report', file, '--json');
-    const report = JSON.parse(run.stdout) as { outcome: string; bucketRpoSeconds: number; failedCalls: Record<string, number>; summary: { next: string; changes: { blockId: string; fate: string }[] } };
+    const run = drWith(
+      { SOURCE_DATE_EPOCH: README_DATE },
+      'drill',
+      '--scenario',
+      'promotion-failure',
+      '--seed',
+      '1',
+      '--report',
+      file,
+      '--json',
+    );
+    const report = JSON.parse(run.stdout) as {
+      outcome: string;
+      bucketRpoSeconds: number;
+      failedCalls: Record<string, number>;
+      summary: { next: string; changes: { blockId: string; fate: string }[] };
+    };
 
     const { dom, requests } = await render(file);
 
@@ -132,7 +152,9 @@ describe.skipIf(!CHROMIUM)('dr drill --report, in headless Chromium', () => {
     expect(dom).toContain('undo-fence-weight');
     for (const change of report.summary.changes) expect(dom).toContain(`<td>${change.blockId}</td>`);
     expect(dom).toMatch(/invariants<\/td><td>promotions per operation \(max\) 0, unsafe traffic 0 s/);
-    expect(dom).toContain(`<code class="next">${report.summary.next.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</code>`);
+    expect(dom).toContain(
+      `<code class="next">${report.summary.next.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</code>`,
+    );
     expect(requests).toEqual([]);
 
     const shot = join(dir, 'drill-report.png');
@@ -185,4 +207,3 @@ describe.skipIf(!CHROMIUM)('dr drill --report, in headless Chromium', () => {
     expect(r.stderr).toMatch(/cannot write the report to .*x\.html/);
   });
 });
-

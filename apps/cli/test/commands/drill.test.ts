@@ -24,7 +24,9 @@ describe('dr drill', () => {
     expect(r.stdout).toMatch(/✓ promote-replica/);
     expect(r.stdout).toMatch(/■ step 8\/8 done/);
     for (const label of ['time to detect', 'critical path', 'RTO', 'RPO', 'invariants', 'objectives']) expect(r.stdout).toContain(label);
-    expect(r.stdout).toMatch(/invariants\s+promotions per operation \(max\) 1, unsafe traffic 0 s, both databases writable 0 s, self-inflicted outage 0 s, lease violations 0/);
+    expect(r.stdout).toMatch(
+      /invariants\s+promotions per operation \(max\) 1, unsafe traffic 0 s, both databases writable 0 s, self-inflicted outage 0 s, lease violations 0/,
+    );
     expect(r.stdout).toMatch(/objectives\s+met/);
     expect(r.stderr).toBe('');
   });
@@ -46,12 +48,21 @@ describe('dr drill', () => {
       actions: { promoteReplica: 1 },
     });
     for (const step of report.steps) {
-      expect(step).toEqual(expect.objectContaining({ name: expect.any(String), startSeconds: expect.any(Number), endSeconds: expect.any(Number), outcome: 'completed' }));
+      expect(step).toEqual(
+        expect.objectContaining({
+          name: expect.any(String),
+          startSeconds: expect.any(Number),
+          endSeconds: expect.any(Number),
+          outcome: 'completed',
+        }),
+      );
     }
   });
 
   it('gives identical JSON for the same seed, but for when it was made', () => {
-    const [a, b] = [1, 2].map(() => dr('drill', '--json', '--seed', '42', '--scenario', 'alb-5xx').stdout.replace(/"generatedAt": "[^"]+"/, '"generatedAt": "…"'));
+    const [a, b] = [1, 2].map(() =>
+      dr('drill', '--json', '--seed', '42', '--scenario', 'alb-5xx').stdout.replace(/"generatedAt": "[^"]+"/, '"generatedAt": "…"'),
+    );
     expect(a).toContain('"generatedAt": "…"');
     expect(a).toBe(b);
   });
@@ -65,7 +76,9 @@ describe('dr drill', () => {
     expect(r.stdout).toMatch(/outcome\s+rolled-back/);
     expect(r.stdout).toMatch(/reason\s+InvalidDBInstanceState.*\(step commit, block promote-replica\)/);
     expect(r.stdout).toMatch(/↺ undone\s+fence-weight: Set eu-west-1 endpoint weight to 0/);
-    expect(r.stdout).toMatch(/Now: Rolled back before the point of no return: traffic goes to eu-west-1 as before, which looked impaired when the run began/);
+    expect(r.stdout).toMatch(
+      /Now: Rolled back before the point of no return: traffic goes to eu-west-1 as before, which looked impaired when the run began/,
+    );
     expect(r.stdout).toMatch(/Next: dr failover, to try again once this is fixed: InvalidDBInstanceState/);
   });
 
@@ -77,7 +90,13 @@ describe('dr drill', () => {
     expect(report).toMatchObject({
       outcome: 'rolled-back',
       activeRegion: 'eu-west-1',
-      invariants: { promotionsPerOperationMax: 0, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 },
+      invariants: {
+        promotionsPerOperationMax: 0,
+        unsafeTrafficSeconds: 0,
+        bothWritableSeconds: 0,
+        selfInflictedOutageSeconds: 0,
+        leaseViolations: 0,
+      },
       summary: { now: expect.stringMatching(/^Rolled back before the point of no return/), next: expect.stringMatching(/^dr failover/) },
     });
     expect(report.summary.changes.map((c: { fate: string }) => c.fate)).toEqual(expect.arrayContaining(['undone']));
@@ -89,7 +108,12 @@ describe('dr drill', () => {
     const report = JSON.parse(r.stdout);
 
     expect(r.code).toBe(1);
-    expect(report).toMatchObject({ operation: 'switchover', outcome: 'rolled-back', activeRegion: 'eu-west-1', invariants: { unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0 } });
+    expect(report).toMatchObject({
+      operation: 'switchover',
+      outcome: 'rolled-back',
+      activeRegion: 'eu-west-1',
+      invariants: { unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0 },
+    });
     expect(report.summary.next).toMatch(/^dr rebuild/);
     expect(report.summary.changes).toEqual(expect.arrayContaining([expect.objectContaining({ blockId: 'promote-replica', fate: 'kept' })]));
   });
@@ -108,7 +132,13 @@ describe('dr drill', () => {
     const report = JSON.parse(r.stdout);
 
     expect(r.code).toBe(0);
-    expect(report).toMatchObject({ operation: 'failover', outcome: 'refused', actions: {}, activeRegion: 'eu-west-1', objectives: { met: true } });
+    expect(report).toMatchObject({
+      operation: 'failover',
+      outcome: 'refused',
+      actions: {},
+      activeRegion: 'eu-west-1',
+      objectives: { met: true },
+    });
     expect(report.reason).toMatch(/no longer looks impaired/);
     expect(report.summary.next).toMatch(/nothing to do, the primary looks healthy again/);
   });
@@ -118,7 +148,13 @@ describe('dr drill', () => {
     const report = JSON.parse(r.stdout);
 
     expect(r.code).toBe(0);
-    expect(report).toMatchObject({ outcome: 'rolled-back', promoted: false, startedAfterRecovery: false, detectSeconds: expect.any(Number), objectives: { met: true } });
+    expect(report).toMatchObject({
+      outcome: 'rolled-back',
+      promoted: false,
+      startedAfterRecovery: false,
+      detectSeconds: expect.any(Number),
+      objectives: { met: true },
+    });
     expect(report.failure.blockId).toBe('confirm-impairment');
     expect(report.actions.promoteReplica).toBeUndefined();
   });
@@ -162,7 +198,9 @@ describe('dr drill', () => {
     const c = dr('drill', '--config', file('confirm.json', JSON.stringify(confirm)));
 
     expect(q.code).toBe(2);
-    expect(q.stderr).toMatch(/- detection\.quorum: must be at most 2: in an outage of eu-west-1 only probe, route53, endpoint-health can answer/);
+    expect(q.stderr).toMatch(
+      /- detection\.quorum: must be at most 2: in an outage of eu-west-1 only probe, route53, endpoint-health can answer/,
+    );
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('- detection.confirmSeconds: must be at least 10 seconds');
   });
@@ -196,7 +234,10 @@ describe('dr drill with bad input', () => {
     [['--scenario', 'nope'], /--scenario must be one of none, region-outage, .*; got "nope"/],
     [['--operation', 'teleport'], /--operation must be one of failover, switchover, failback, lifecycle; got "teleport"/],
     [['--operation', 'rebuild'], /--operation must be one of .*; got "rebuild" \(a rebuild is drilled inside a lifecycle/],
-    [['--scenario', 'target-fails-mid-switchover', '--operation', 'failover'], /--scenario target-fails-mid-switchover drills a switchover, not a failover/],
+    [
+      ['--scenario', 'target-fails-mid-switchover', '--operation', 'failover'],
+      /--scenario target-fails-mid-switchover drills a switchover, not a failover/,
+    ],
     [['--seed', '-3'], /--seed must be a whole number/],
     [['--seed', 'abc'], /--seed must be a whole number/],
     [['--frobnicate'], /unknown option '--frobnicate'/],

@@ -2,16 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { dr } from '../run-cli.js';
 
 describe('dr help', () => {
-  it.each([['drill'], ['status'], ['failover'], ['plan'], ['snapshot'], ['completion']])('dr help %s prints what the command\'s --help prints, exit 0', (command) => {
-    const viaHelp = dr('help', command);
-    const viaOption = dr(command, '--help');
+  it.each([['drill'], ['status'], ['failover'], ['plan'], ['snapshot'], ['completion']])(
+    "dr help %s prints what the command's --help prints, exit 0",
+    (command) => {
+      const viaHelp = dr('help', command);
+      const viaOption = dr(command, '--help');
 
-    expect(viaHelp.code).toBe(0);
-    expect(viaOption.code).toBe(0);
-    expect(viaHelp.stdout).toBe(viaOption.stdout);
-    expect(viaHelp.stdout).toContain(`Usage: dr ${command}`);
-    expect(viaHelp.stderr).toBe('');
-  });
+      expect(viaHelp.code).toBe(0);
+      expect(viaOption.code).toBe(0);
+      expect(viaHelp.stdout).toBe(viaOption.stdout);
+      expect(viaHelp.stdout).toContain(`Usage: dr ${command}`);
+      expect(viaHelp.stderr).toBe('');
+    },
+  );
 
   it('dr help prints what dr --help prints, exit 0', () => {
     const viaHelp = dr('help');

@@ -17,7 +17,12 @@ async function store(world: AwsWorld, value: ControlRecord): Promise<void> {
 
 /** A run of `operation` as an earlier `dr` left it in the state table. */
 function storedRun(world: AwsWorld, operation: 'failover' | 'switchover', patch: Partial<RunState>): RunState {
-  const { state } = startRun({ runId: `${operation}-earlier`, plan: buildPlan(world.config, operation, { runTag: 'earlier' }), at: Date.now() - 600_000, maxDataLossSeconds: 60 });
+  const { state } = startRun({
+    runId: `${operation}-earlier`,
+    plan: buildPlan(world.config, operation, { runTag: 'earlier' }),
+    at: Date.now() - 600_000,
+    maxDataLossSeconds: 60,
+  });
   return { ...state, ...patch };
 }
 
@@ -35,7 +40,12 @@ async function dryThenReal(world: AwsWorld, args: readonly string[]): Promise<{ 
 }
 
 /** Both refused, with the same words, and neither changed anything in AWS. */
-function expectSameRefusal({ dry, real }: { dry: CliResult; real: CliResult }, words: RegExp, mutationsBefore: number, world: AwsWorld): void {
+function expectSameRefusal(
+  { dry, real }: { dry: CliResult; real: CliResult },
+  words: RegExp,
+  mutationsBefore: number,
+  world: AwsWorld,
+): void {
   expect(dry.code).toBe(1);
   expect(dry.stderr).toMatch(words);
   expect(real.stderr).toBe(dry.stderr);
@@ -61,28 +71,51 @@ describe('dr <operation> --dry-run decides as the real run does (the same rehear
     world = await AwsWorld.start({ layout: 'failed-over' });
     await store(world, { active: 'secondary' });
 
-    expectSameRefusal(await dryThenReal(world, ['failover']), /^error traffic is served from the secondary region already; a failover from the primary region has nothing to do \(see dr status\)\n$/, 0, world);
+    expectSameRefusal(
+      await dryThenReal(world, ['failover']),
+      /^error traffic is served from the secondary region already; a failover from the primary region has nothing to do \(see dr status\)\n$/,
+      0,
+      world,
+    );
   });
 
   it('an unfinished run of another operation: both refuse and name the command that resumes it', async () => {
     world = await AwsWorld.start();
     await store(world, { active: 'primary', run: storedRun(world, 'switchover', { phase: 'running' }) });
 
-    expectSameRefusal(await dryThenReal(world, ['failover']), /an unfinished switchover \(switchover-earlier\) must finish before a failover can start: run dr switchover to resume it/, 0, world);
+    expectSameRefusal(
+      await dryThenReal(world, ['failover']),
+      /an unfinished switchover \(switchover-earlier\) must finish before a failover can start: run dr switchover to resume it/,
+      0,
+      world,
+    );
   });
 
   it('a failed run of another operation that left changes to undo: both refuse until its rollback is finished', async () => {
     world = await AwsWorld.start();
-    await store(world, { active: 'primary', run: storedRun(world, 'switchover', { phase: 'failed', rollback: { at: Date.now(), reason: 'fence-writes failed', steps: [] } }) });
+    await store(world, {
+      active: 'primary',
+      run: storedRun(world, 'switchover', { phase: 'failed', rollback: { at: Date.now(), reason: 'fence-writes failed', steps: [] } }),
+    });
 
-    expectSameRefusal(await dryThenReal(world, ['failover']), /the last switchover \(switchover-earlier\) left changes it could not undo: run dr switchover to finish its rollback first/, 0, world);
+    expectSameRefusal(
+      await dryThenReal(world, ['failover']),
+      /the last switchover \(switchover-earlier\) left changes it could not undo: run dr switchover to finish its rollback first/,
+      0,
+      world,
+    );
   });
 
   it('a lease held by another controller: both refuse, naming it, and neither takes the lease', async () => {
     world = await AwsWorld.start();
     await store(world, { active: 'primary', lease: { owner: 'lambda:controller', epoch: 7, expiresAt: Date.now() + 120_000 } });
 
-    expectSameRefusal(await dryThenReal(world, ['failover']), /another controller is acting \(run \S+ is held by lambda:controller until .+\); nothing was changed/, 0, world);
+    expectSameRefusal(
+      await dryThenReal(world, ['failover']),
+      /another controller is acting \(run \S+ is held by lambda:controller until .+\); nothing was changed/,
+      0,
+      world,
+    );
     expect((await record(world)).value?.lease).toMatchObject({ owner: 'lambda:controller', epoch: 7 });
   });
 
@@ -95,7 +128,12 @@ describe('dr <operation> --dry-run decides as the real run does (the same rehear
     const { dry, real } = await dryThenReal(world, ['failover', '--json']);
 
     expect(expectValidDocument(dry.stdout)).toMatchObject({ outcome: 'would-refuse', resuming: 'failover-earlier' });
-    expect(expectValidDocument(real.stdout)).toMatchObject({ outcome: 'refused', runId: 'failover-earlier', phase: 'refused', problems: [expect.objectContaining({ kind: 'rpo' })] });
+    expect(expectValidDocument(real.stdout)).toMatchObject({
+      outcome: 'refused',
+      runId: 'failover-earlier',
+      phase: 'refused',
+      problems: [expect.objectContaining({ kind: 'rpo' })],
+    });
     expect((await record(world)).value?.run).toMatchObject({ runId: 'failover-earlier', phase: 'refused' });
     // Nothing left unfinished: another operation is no longer held by it.
     const next = await world.dr(['switchover', '--config', world.configFile, '--dry-run']);
@@ -103,18 +141,27 @@ describe('dr <operation> --dry-run decides as the real run does (the same rehear
     expect(world.fake.mutations()).toBe(0);
   });
 
-  it('the RPO guard: both hold without --force; with --force the dry run would start and the real run completes', { timeout: 120_000 }, async () => {
-    world = await AwsWorld.start();
-    world.fake.replicaLagSeconds = 300;
+  it(
+    'the RPO guard: both hold without --force; with --force the dry run would start and the real run completes',
+    { timeout: 120_000 },
+    async () => {
+      world = await AwsWorld.start();
+      world.fake.replicaLagSeconds = 300;
 
-    expectSameRefusal(await dryThenReal(world, ['failover']), /^error failover not started: replica lag 300s exceeds maxDataLossSeconds 60s: promoting now would lose up to 300s of writes \(--force proceeds past the RPO guard/, 0, world);
-    const forced = await dryThenReal(world, ['failover', '--force']);
+      expectSameRefusal(
+        await dryThenReal(world, ['failover']),
+        /^error failover not started: replica lag 300s exceeds maxDataLossSeconds 60s: promoting now would lose up to 300s of writes \(--force proceeds past the RPO guard/,
+        0,
+        world,
+      );
+      const forced = await dryThenReal(world, ['failover', '--force']);
 
-    expect(forced.dry.code).toBe(0);
-    expect(forced.dry.stdout).toMatch(/! RPO guard: replica lag 300s .* — forced/);
-    expect(forced.real.code).toBe(0);
-    expect(forced.real.stdout).toMatch(/Forced past the RPO guard: up to 300 s of writes/);
-  });
+      expect(forced.dry.code).toBe(0);
+      expect(forced.dry.stdout).toMatch(/! RPO guard: replica lag 300s .* — forced/);
+      expect(forced.real.code).toBe(0);
+      expect(forced.real.stdout).toMatch(/Forced past the RPO guard: up to 300 s of writes/);
+    },
+  );
 
   it('--json: one document, would-start or would-refuse, with no measures or summary, and the first change', async () => {
     world = await AwsWorld.start();
@@ -124,9 +171,23 @@ describe('dr <operation> --dry-run decides as the real run does (the same rehear
     const refuse = await world.dr(['plan', 'failover', '--config', world.configFile, '--json']);
 
     expect(start.code).toBe(0);
-    expect(expectValidDocument(start.stdout)).toMatchObject({ schemaVersion: 1, command: 'failover', mode: 'live', outcome: 'would-start', measures: null, summary: null, dryRun: true, firstMutation: expect.arrayContaining([expect.objectContaining({ blockId: 'scale-compute', stepId: 'prepare' })]) });
+    expect(expectValidDocument(start.stdout)).toMatchObject({
+      schemaVersion: 1,
+      command: 'failover',
+      mode: 'live',
+      outcome: 'would-start',
+      measures: null,
+      summary: null,
+      dryRun: true,
+      firstMutation: expect.arrayContaining([expect.objectContaining({ blockId: 'scale-compute', stepId: 'prepare' })]),
+    });
     expect(refuse.code).toBe(1);
-    expect(expectValidDocument(refuse.stdout)).toMatchObject({ command: 'plan', outcome: 'would-refuse', refusal: expect.stringMatching(/served from the secondary region already/), firstMutation: [] });
+    expect(expectValidDocument(refuse.stdout)).toMatchObject({
+      command: 'plan',
+      outcome: 'would-refuse',
+      refusal: expect.stringMatching(/served from the secondary region already/),
+      firstMutation: [],
+    });
     expect(world.fake.mutations()).toBe(0);
   });
 });
@@ -145,46 +206,64 @@ describe('a run that fails or stops says what it changed, the state now and the 
     expect(world.fake.calls.promoteReplica ?? 0).toBe(0);
     expect(world.fake.calls.promoteReplicaAttempts).toBeGreaterThan(0);
     const changed = human.stdout.slice(human.stdout.indexOf('What the run changed'));
-    for (const block of ['fence-weight', 'fence-dial', 'scale-compute', 'promote-replica']) expect(changed).toMatch(new RegExp(`(kept|undone|not undone|left to the controller)\\s+${block}: `));
+    for (const block of ['fence-weight', 'fence-dial', 'scale-compute', 'promote-replica'])
+      expect(changed).toMatch(new RegExp(`(kept|undone|not undone|left to the controller)\\s+${block}: `));
     expect(changed).toMatch(/\nNow: \S/);
     expect(changed).toMatch(/\nNext: dr /);
 
     const json = await world.dr(['failover', '--config', world.configFile, '--yes', '--json']);
     expect(json.code).toBe(1);
-    const doc = expectValidDocument(json.stdout) as { command: string; outcome: string; summary: { changes: { blockId: string; fate: string }[]; now: string; next: string }; measures: unknown; error: unknown };
+    const doc = expectValidDocument(json.stdout) as {
+      command: string;
+      outcome: string;
+      summary: { changes: { blockId: string; fate: string }[]; now: string; next: string };
+      measures: unknown;
+      error: unknown;
+    };
     expect(doc).toMatchObject({ command: 'failover', mode: 'live', outcome: 'failed', error: null, measures: expect.any(Object) });
     expect(doc.summary.changes.map((ch) => ch.blockId)).toEqual(expect.arrayContaining(['fence-weight', 'fence-dial', 'scale-compute']));
     expect(doc.summary.now).toMatch(/\S/);
     expect(doc.summary.next).toMatch(/^dr /);
   });
 
-  it.each([false, true])('a run whose lease is taken mid-run stops on the error and still says what it changed, the state and the next command (--json: %s)', { timeout: 120_000 }, async (json) => {
-    world = await AwsWorld.start();
+  it.each([false, true])(
+    'a run whose lease is taken mid-run stops on the error and still says what it changed, the state and the next command (--json: %s)',
+    { timeout: 120_000 },
+    async (json) => {
+      world = await AwsWorld.start();
 
-    const running = world.dr(['failover', '--config', world.configFile, '--yes', ...(json ? ['--json'] : [])]);
-    // Another controller takes the lease once the run has changed something: the run's next write is refused.
-    while (world.fake.mutations() === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    for (let taken = false; !taken; ) {
-      const { value } = await record(world);
-      taken = await store(world, { ...value!, lease: { owner: 'lambda:controller', epoch: (value!.lease?.epoch ?? 0) + 1, expiresAt: Date.now() + 120_000 } }).then(
-        () => true,
-        () => false,
-      );
-    }
-    const r = await running;
+      const running = world.dr(['failover', '--config', world.configFile, '--yes', ...(json ? ['--json'] : [])]);
+      // Another controller takes the lease once the run has changed something: the run's next write is refused.
+      while (world.fake.mutations() === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let taken = false; !taken;) {
+        const { value } = await record(world);
+        taken = await store(world, {
+          ...value!,
+          lease: { owner: 'lambda:controller', epoch: (value!.lease?.epoch ?? 0) + 1, expiresAt: Date.now() + 120_000 },
+        }).then(
+          () => true,
+          () => false,
+        );
+      }
+      const r = await running;
 
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/the failover stopped on an error: .*lost to another controller.*Next: dr failover/);
-    if (json) {
-      const doc = expectValidDocument(r.stdout) as { outcome: string; error: string; summary: { changes: { blockId: string }[]; now: string; next: string } };
-      expect(doc).toMatchObject({ command: 'failover', outcome: 'stopped', error: expect.stringMatching(/lost to another controller/) });
-      expect(doc.summary.changes.length).toBeGreaterThan(0);
-      expect(doc.summary.now).toMatch(/The failover is running/);
-      expect(doc.summary.next).toMatch(/^dr failover/);
-    } else {
-      expect(r.stdout).toMatch(/What the run changed\n(.*\n)*.*kept\s+\S+: /);
-      expect(r.stdout).toMatch(/\nNow: The failover is running/);
-      expect(r.stdout).toMatch(/\nNext: dr failover/);
-    }
-  });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/the failover stopped on an error: .*lost to another controller.*Next: dr failover/);
+      if (json) {
+        const doc = expectValidDocument(r.stdout) as {
+          outcome: string;
+          error: string;
+          summary: { changes: { blockId: string }[]; now: string; next: string };
+        };
+        expect(doc).toMatchObject({ command: 'failover', outcome: 'stopped', error: expect.stringMatching(/lost to another controller/) });
+        expect(doc.summary.changes.length).toBeGreaterThan(0);
+        expect(doc.summary.now).toMatch(/The failover is running/);
+        expect(doc.summary.next).toMatch(/^dr failover/);
+      } else {
+        expect(r.stdout).toMatch(/What the run changed\n(.*\n)*.*kept\s+\S+: /);
+        expect(r.stdout).toMatch(/\nNow: The failover is running/);
+        expect(r.stdout).toMatch(/\nNext: dr failover/);
+      }
+    },
+  );
 });

@@ -35,7 +35,16 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = expectValidDocument(r.stdout) as { phase: string; operation: string; measures: { rtoSeconds: number } };
-    expect(doc).toMatchObject({ schemaVersion: 1, command: 'failover', mode: 'live', outcome: 'completed', phase: 'completed', operation: 'failover', error: null, summary: { next: expect.stringMatching(/^dr failback/) } });
+    expect(doc).toMatchObject({
+      schemaVersion: 1,
+      command: 'failover',
+      mode: 'live',
+      outcome: 'completed',
+      phase: 'completed',
+      operation: 'failover',
+      error: null,
+      summary: { next: expect.stringMatching(/^dr failback/) },
+    });
     expect(doc.measures.rtoSeconds).toBeGreaterThan(0);
     expect(world.fake.calls.promoteReplicaAttempts).toBe(1);
     expect(world.fake.servingRegion()).toBe('us-east-1');
@@ -77,12 +86,16 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
       },
     });
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(/stopped at ".+" with the run kept: run dr failover again to resume from there\. Next: dr failover, to resume it/);
+    expect(first.stderr).toMatch(
+      /stopped at ".+" with the run kept: run dr failover again to resume from there\. Next: dr failover, to resume it/,
+    );
     // What took effect before the Ctrl-C, the state it left, and the command that goes on.
     expect(first.stdout).toMatch(/What the run changed\n(.*\n)*.*kept\s+promote-replica: Promote lamp-replica in us-east-1/);
     expect(first.stdout).toMatch(/\nNow: The failover is running, at step \d+\./);
     expect(first.stdout).toMatch(/\nNext: dr failover, to resume it/);
-    const status = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as { run: { phase: string } };
+    const status = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as {
+      run: { phase: string };
+    };
     expect(status.run.phase).toBe('running');
 
     const second = await world.dr(['failover', '--config', world.configFile, '--yes']);
@@ -101,7 +114,10 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
     expect(down.stdout).toMatch(/✗ database lamp-replica in us-east-1: .*us-east-1/);
 
     world.fake.outages.clear();
-    world.fake.dbs.splice(world.fake.dbs.findIndex((d) => d.region === 'us-east-1'), 1);
+    world.fake.dbs.splice(
+      world.fake.dbs.findIndex((d) => d.region === 'us-east-1'),
+      1,
+    );
     const missing = await world.dr(['failover', '--config', world.configFile, '--yes']);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/✗ replica lamp-replica in us-east-1 was not found/);

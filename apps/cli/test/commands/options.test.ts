@@ -22,7 +22,9 @@ describe('contradictory options of dr drill', () => {
     const r = dr('drill', ...args);
 
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`error ${option} needs --live: it is for a game day on a deployed stack, and a drill on the simulator would ignore it\n`);
+    expect(r.stderr).toBe(
+      `error ${option} needs --live: it is for a game day on a deployed stack, and a drill on the simulator would ignore it\n`,
+    );
     expect(r.stdout).toBe('');
   });
 
@@ -34,32 +36,71 @@ describe('contradictory options of dr drill', () => {
     ['--outage-seconds', ['--outage-seconds', '60']],
     ['--sequence', ['--sequence', 'failover,failback']],
   ])('refuses --live with %s, exit 2, before anything is read', (option, args) => {
-    const r = dr('drill', '--live', '--config', NO_FILE, '--url', 'http://a1b2c3.awsglobalaccelerator.com/ref', '--yes', '--endpoint-url', `autoscaling=${NOWHERE}`, ...args);
+    const r = dr(
+      'drill',
+      '--live',
+      '--config',
+      NO_FILE,
+      '--url',
+      'http://a1b2c3.awsglobalaccelerator.com/ref',
+      '--yes',
+      '--endpoint-url',
+      `autoscaling=${NOWHERE}`,
+      ...args,
+    );
 
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`error --live cannot be used with ${option}: a live drill injects one fault (the primary scaled to zero) on a deployed stack; ${option} is for the simulator (drop --live)`);
+    expect(r.stderr).toContain(
+      `error --live cannot be used with ${option}: a live drill injects one fault (the primary scaled to zero) on a deployed stack; ${option} is for the simulator (drop --live)`,
+    );
     expect(r.stdout).toBe('');
     expect(existsSync(join(dir, 'live.html'))).toBe(false);
   });
 
-  it.each([['switchover'], ['failback'], ['lifecycle']])('refuses --live with --operation %s: a live drill drills a failover', (operation) => {
-    const r = dr('drill', '--live', '--config', NO_FILE, '--url', 'http://a1b2c3.awsglobalaccelerator.com/ref', '--operation', operation);
+  it.each([['switchover'], ['failback'], ['lifecycle']])(
+    'refuses --live with --operation %s: a live drill drills a failover',
+    (operation) => {
+      const r = dr('drill', '--live', '--config', NO_FILE, '--url', 'http://a1b2c3.awsglobalaccelerator.com/ref', '--operation', operation);
 
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^error --live cannot be used with --operation ${operation}: a live drill drills one failover`));
-    expect(r.stdout).toBe('');
-  });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^error --live cannot be used with --operation ${operation}: a live drill drills one failover`));
+      expect(r.stdout).toBe('');
+    },
+  );
 
   it('refuses --live with both --app and --config', () => {
-    const r = dr('drill', '--live', '--app', 'lamp', '--config', NO_FILE, '--url', 'http://a1b2c3.awsglobalaccelerator.com/ref', '--endpoint-url', `ssm=${NOWHERE}`);
+    const r = dr(
+      'drill',
+      '--live',
+      '--app',
+      'lamp',
+      '--config',
+      NO_FILE,
+      '--url',
+      'http://a1b2c3.awsglobalaccelerator.com/ref',
+      '--endpoint-url',
+      `ssm=${NOWHERE}`,
+    );
 
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error --app cannot be used with --config: both name the DR config (--app reads it from SSM, --config from a file); pass one\n');
+    expect(r.stderr).toBe(
+      'error --app cannot be used with --config: both name the DR config (--app reads it from SSM, --config from a file); pass one\n',
+    );
     expect(r.stdout).toBe('');
   });
 
   it('takes --operation failover, --json and --config with --live (it gets as far as reading the config)', () => {
-    const r = dr('drill', '--live', '--operation', 'failover', '--json', '--config', NO_FILE, '--url', 'http://a1b2c3.awsglobalaccelerator.com/ref');
+    const r = dr(
+      'drill',
+      '--live',
+      '--operation',
+      'failover',
+      '--json',
+      '--config',
+      NO_FILE,
+      '--url',
+      'http://a1b2c3.awsglobalaccelerator.com/ref',
+    );
 
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(NO_FILE);
@@ -72,14 +113,33 @@ describe('contradictory options of dr drill', () => {
 });
 
 describe('--app with --config on the AWS commands', () => {
-  it.each(['status', 'plan failover', 'failover', 'switchover', 'failback', 'rebuild', 'snapshot list', 'snapshot create', 'snapshot prune'])(
-    'dr %s refuses both, exit 2, before reading any config',
-    (command) => {
-      const r = dr(...command.split(' '), '--app', 'lamp', '--config', NO_FILE, '--region', 'us-east-1', '--endpoint-url', `ssm=${NOWHERE}`, '--endpoint-url', `rds=${NOWHERE}`);
+  it.each([
+    'status',
+    'plan failover',
+    'failover',
+    'switchover',
+    'failback',
+    'rebuild',
+    'snapshot list',
+    'snapshot create',
+    'snapshot prune',
+  ])('dr %s refuses both, exit 2, before reading any config', (command) => {
+    const r = dr(
+      ...command.split(' '),
+      '--app',
+      'lamp',
+      '--config',
+      NO_FILE,
+      '--region',
+      'us-east-1',
+      '--endpoint-url',
+      `ssm=${NOWHERE}`,
+      '--endpoint-url',
+      `rds=${NOWHERE}`,
+    );
 
-      expect(r.code).toBe(2);
-      expect(r.stderr).toBe("error option '--app <name>' cannot be used with option '--config <file>' (run dr --help for usage)\n");
-      expect(r.stdout).toBe('');
-    },
-  );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error option '--app <name>' cannot be used with option '--config <file>' (run dr --help for usage)\n");
+    expect(r.stdout).toBe('');
+  });
 });

@@ -5,7 +5,8 @@ import { expectValidDocument } from '../json-schema.js';
 
 /** `policies` without the statement whose Sid is `sid` (which must be there). */
 function without(policies: readonly PolicyDocument[], sid: string): PolicyDocument[] {
-  const statements = (p: PolicyDocument): readonly PolicyStatement[] => (Array.isArray(p.Statement) ? p.Statement : [p.Statement as PolicyStatement]);
+  const statements = (p: PolicyDocument): readonly PolicyStatement[] =>
+    Array.isArray(p.Statement) ? p.Statement : [p.Statement as PolicyStatement];
   expect(policies.flatMap(statements).some((s) => s.Sid === sid)).toBe(true);
   return policies.map((p) => ({ ...p, Statement: statements(p).filter((s) => s.Sid !== sid) }));
 }
@@ -39,7 +40,18 @@ describe('dr as an operator with only the <app>-dr-operator managed policy (enfo
     expect(expectValidDocument(failback.stdout)).toMatchObject({ operation: 'failback', phase: 'completed' });
     expect(world.fake.servingRegion()).toBe(world.config.primary.region);
     const actions = new Set(world.fake.iam.authorizations.map((a) => a.action));
-    expect([...actions]).toEqual(expect.arrayContaining(['ssm:GetParameter', 'dynamodb:PutItem', 'rds:PromoteReadReplica', 'rds:CreateDBInstanceReadReplica', 'rds:ModifyDBInstance', 'kms:CreateGrant', 'sns:Publish', 'kms:GenerateDataKey']));
+    expect([...actions]).toEqual(
+      expect.arrayContaining([
+        'ssm:GetParameter',
+        'dynamodb:PutItem',
+        'rds:PromoteReadReplica',
+        'rds:CreateDBInstanceReadReplica',
+        'rds:ModifyDBInstance',
+        'kms:CreateGrant',
+        'sns:Publish',
+        'kms:GenerateDataKey',
+      ]),
+    );
     expect(world.fake.iam.denials()).toEqual([]);
   });
 
@@ -53,7 +65,10 @@ describe('dr as an operator with only the <app>-dr-operator managed policy (enfo
     expect(r.code).not.toBe(0);
     expect(`${r.stdout}${r.stderr}`).toMatch(/not authorized to perform: globalaccelerator:UpdateEndpointGroup/);
     // Traffic is fenced off the old primary's endpoint group before anything else moves.
-    expect(world.fake.iam.denials()[0]).toMatchObject({ action: 'globalaccelerator:UpdateEndpointGroup', resource: world.config.primary.endpointGroupArn });
+    expect(world.fake.iam.denials()[0]).toMatchObject({
+      action: 'globalaccelerator:UpdateEndpointGroup',
+      resource: world.config.primary.endpointGroupArn,
+    });
     expect(world.fake.calls.promoteReplicaAttempts ?? 0).toBe(0);
   });
 });

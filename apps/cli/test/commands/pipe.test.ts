@@ -6,7 +6,11 @@ import { BIN } from '../run-cli.js';
 
 /** The environment of a shell with no colour preference of its own: `NO_COLOR`, `FORCE_COLOR` and `COLUMNS` unset. */
 function plainEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !['NO_COLOR', 'FORCE_COLOR', 'COLUMNS', 'CI'].includes(e[0])));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !['NO_COLOR', 'FORCE_COLOR', 'COLUMNS', 'CI'].includes(e[0]),
+    ),
+  );
   return { ...env, ...extra };
 }
 

@@ -13,7 +13,9 @@ describe('dr: config sources, credentials, help and completion', () => {
   afterEach(() => world.stop());
 
   it('with no credentials anywhere, says so and exits 2', async () => {
-    const r = await world.dr(['status', '--config', world.configFile], { env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined } });
+    const r = await world.dr(['status', '--config', world.configFile], {
+      env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined },
+    });
 
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no AWS credentials found: set AWS_PROFILE/);
@@ -35,7 +37,10 @@ describe('dr: config sources, credentials, help and completion', () => {
 
     // Every operation fences through each database's own parameter group: the schema requires it.
     const unfenceable = join(world.dir, 'no-parameter-group.json');
-    writeFileSync(unfenceable, JSON.stringify({ ...world.config, secondary: { ...world.config.secondary, dbParameterGroupName: undefined } }));
+    writeFileSync(
+      unfenceable,
+      JSON.stringify({ ...world.config, secondary: { ...world.config.secondary, dbParameterGroupName: undefined } }),
+    );
     const failback = await world.dr(['failback', '--config', unfenceable, '--yes']);
     expect(failback.code).toBe(2);
     expect(failback.stderr).toMatch(/secondary\.dbParameterGroupName: is required/);
@@ -52,16 +57,31 @@ describe('dr: config sources, credentials, help and completion', () => {
 
   it('refuses a failback or a rebuild the config cannot support before anything starts, naming each missing field', async () => {
     // A config written before the constructs carried what a failback recreates databases with.
-    const strip = (r: typeof world.config.primary) => ({ ...r, retiredDbParameterGroupName: undefined, dbSubnetGroupName: undefined, dbSettings: { ...r.dbSettings, instanceClass: undefined } });
+    const strip = (r: typeof world.config.primary) => ({
+      ...r,
+      retiredDbParameterGroupName: undefined,
+      dbSubnetGroupName: undefined,
+      dbSettings: { ...r.dbSettings, instanceClass: undefined },
+    });
     const file = join(world.dir, 'failover-only.json');
-    writeFileSync(file, JSON.stringify({ ...world.config, primary: strip(world.config.primary), secondary: strip(world.config.secondary) }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...world.config, primary: strip(world.config.primary), secondary: strip(world.config.secondary) }),
+    );
 
     const failback = await world.dr(['failback', '--config', file, '--yes']);
     const rebuild = await world.dr(['rebuild', '--config', file, '--yes', '--json']);
     const failover = await world.dr(['failover', '--config', file, '--dry-run']);
 
     expect(failback.code).toBe(2);
-    for (const field of ['primary.retiredDbParameterGroupName', 'primary.dbSubnetGroupName', 'primary.dbSettings.instanceClass', 'secondary.retiredDbParameterGroupName', 'secondary.dbSubnetGroupName', 'secondary.dbSettings.instanceClass']) {
+    for (const field of [
+      'primary.retiredDbParameterGroupName',
+      'primary.dbSubnetGroupName',
+      'primary.dbSettings.instanceClass',
+      'secondary.retiredDbParameterGroupName',
+      'secondary.dbSubnetGroupName',
+      'secondary.dbSettings.instanceClass',
+    ]) {
       expect(failback.stderr).toContain(`${field}: is required for a failback`);
     }
     expect(failback.stdout).toBe('');
@@ -75,18 +95,42 @@ describe('dr: config sources, credentials, help and completion', () => {
   });
 
   it('reaches every service through --endpoint-url alone', async () => {
-    const none = Object.fromEntries(Object.keys(world.server.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL_')).map((k) => [k, undefined]));
+    const none = Object.fromEntries(
+      Object.keys(world.server.env)
+        .filter((k) => k.startsWith('AWS_ENDPOINT_URL_'))
+        .map((k) => [k, undefined]),
+    );
     const e = world.server.endpoint;
-    const flags = ['rds', 'autoscaling', 'elbv2', 'cloudwatch', 'globalaccelerator', 'sns', 'ssm'].flatMap((s) => ['--endpoint-url', `${s}=${e}`]);
+    const flags = ['rds', 'autoscaling', 'elbv2', 'cloudwatch', 'globalaccelerator', 'sns', 'ssm'].flatMap((s) => [
+      '--endpoint-url',
+      `${s}=${e}`,
+    ]);
 
-    const r = await world.dr(['status', '--app', 'lamp', '--region', 'us-east-1', ...flags, '--endpoint-url', `dynamodb=${world.dynamo.endpoint}`, '--json'], { env: { ...none, AWS_ENDPOINT_URL_DYNAMODB: undefined } });
+    const r = await world.dr(
+      ['status', '--app', 'lamp', '--region', 'us-east-1', ...flags, '--endpoint-url', `dynamodb=${world.dynamo.endpoint}`, '--json'],
+      { env: { ...none, AWS_ENDPOINT_URL_DYNAMODB: undefined } },
+    );
 
     expect(r.stderr).toBe('');
     expect(expectValidDocument(r.stdout)).toMatchObject({ stateStore: 'ok', readiness: { ready: true } });
   });
 
   it('every command has help with an example', () => {
-    for (const command of [[], ['status'], ['plan'], ['failover'], ['switchover'], ['failback'], ['rebuild'], ['drill'], ['snapshot'], ['snapshot', 'list'], ['snapshot', 'prune'], ['snapshot', 'create'], ['completion']]) {
+    for (const command of [
+      [],
+      ['status'],
+      ['plan'],
+      ['failover'],
+      ['switchover'],
+      ['failback'],
+      ['rebuild'],
+      ['drill'],
+      ['snapshot'],
+      ['snapshot', 'list'],
+      ['snapshot', 'prune'],
+      ['snapshot', 'create'],
+      ['completion'],
+    ]) {
       const r = dr(...command, '--help');
       expect(r.code, command.join(' ')).toBe(0);
       expect(r.stdout, command.join(' ')).toMatch(/Example/);

@@ -8,8 +8,21 @@ describe('dr snapshot', () => {
   let world: AwsWorld;
   beforeEach(async () => {
     world = await AwsWorld.start();
-    for (let d = 1; d <= 40; d++) world.fake.addSnapshot({ region: 'eu-west-1', id: `lamp-daily-${d}`, dbInstanceIdentifier: 'lamp-primary', createdAt: new Date(Date.now() - d * DAY), tags: ours });
-    world.fake.addSnapshot({ region: 'eu-west-1', id: 'hand-made', dbInstanceIdentifier: 'lamp-primary', createdAt: new Date(Date.now() - 300 * DAY), tags: {} });
+    for (let d = 1; d <= 40; d++)
+      world.fake.addSnapshot({
+        region: 'eu-west-1',
+        id: `lamp-daily-${d}`,
+        dbInstanceIdentifier: 'lamp-primary',
+        createdAt: new Date(Date.now() - d * DAY),
+        tags: ours,
+      });
+    world.fake.addSnapshot({
+      region: 'eu-west-1',
+      id: 'hand-made',
+      dbInstanceIdentifier: 'lamp-primary',
+      createdAt: new Date(Date.now() - 300 * DAY),
+      tags: {},
+    });
   });
   afterEach(() => world.stop());
 

@@ -12,7 +12,12 @@ interface StatusDocument {
   readonly outcome: string;
   readonly measures: unknown;
   readonly summary: unknown;
-  readonly headline: { readonly text: string; readonly serving: { role: string; region: string } | null; readonly observed: boolean; readonly reason: string };
+  readonly headline: {
+    readonly text: string;
+    readonly serving: { role: string; region: string } | null;
+    readonly observed: boolean;
+    readonly reason: string;
+  };
   readonly regions: readonly { readonly region: string; readonly database: { readonly ok: boolean; readonly reason?: string } }[];
   readonly readiness: { readonly operation: string; readonly ready: boolean };
 }
@@ -34,7 +39,10 @@ describe('dr status: the headline says what serves users, from what was observed
   afterEach(() => world.stop());
 
   /** Every AWS endpoint `dr` would call, pointed at `url`. */
-  const everyEndpoint = (url: string): Record<string, string> => Object.fromEntries([...Object.keys(world.server.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL')), 'AWS_ENDPOINT_URL_DYNAMODB'].map((k) => [k, url]));
+  const everyEndpoint = (url: string): Record<string, string> =>
+    Object.fromEntries(
+      [...Object.keys(world.server.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL')), 'AWS_ENDPOINT_URL_DYNAMODB'].map((k) => [k, url]),
+    );
 
   it('says the primary serves, observed healthy, and exits 0 when it is and a failover is ready', async () => {
     const human = await world.dr(['status', '--config', world.configFile]);
@@ -43,7 +51,12 @@ describe('dr status: the headline says what serves users, from what was observed
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^lamp: eu-west-1 \(primary\) serves, observed healthy\n/);
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'status', mode: 'live', outcome: 'healthy', measures: null, summary: null });
-    expect(doc.headline).toEqual({ text: 'lamp: eu-west-1 (primary) serves, observed healthy', serving: { role: 'primary', region: 'eu-west-1' }, observed: true, reason: 'healthy' });
+    expect(doc.headline).toEqual({
+      text: 'lamp: eu-west-1 (primary) serves, observed healthy',
+      serving: { role: 'primary', region: 'eu-west-1' },
+      observed: true,
+      reason: 'healthy',
+    });
     expect(world.fake.mutations()).toBe(0);
   });
 
@@ -54,12 +67,19 @@ describe('dr status: the headline says what serves users, from what was observed
     const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument;
 
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/^lamp: eu-west-1 \(primary\) is meant to serve, but it does not answer \(connection dropped\) and its accelerator endpoint is unhealthy: users are probably not served\n/);
+    expect(human.stdout).toMatch(
+      /^lamp: eu-west-1 \(primary\) is meant to serve, but it does not answer \(connection dropped\) and its accelerator endpoint is unhealthy: users are probably not served\n/,
+    );
     expect(human.stdout).not.toMatch(/serves, observed healthy/);
     // The cell carries the short reason and a note number; the message is printed once, below the table.
     expect(human.stdout).toMatch(/database\s+│ unreachable: dropped \[1\]/);
     expect(human.stdout).toMatch(/\n {2}\[1\] RDS instance lamp-primary in eu-west-1: the connection was dropped before an answer came\n/);
-    expect(human.stdout.split('\n').filter((line) => /^[│┌├└]/.test(line)).every((line) => line.length <= 80)).toBe(true);
+    expect(
+      human.stdout
+        .split('\n')
+        .filter((line) => /^[│┌├└]/.test(line))
+        .every((line) => line.length <= 80),
+    ).toBe(true);
     expect(doc.outcome).toBe('degraded');
     expect(doc.headline).toMatchObject({ serving: { role: 'primary', region: 'eu-west-1' }, observed: true, reason: 'region-silent' });
     expect(doc.regions[0]?.database).toMatchObject({ ok: false, reason: 'reset' });
@@ -69,7 +89,9 @@ describe('dr status: the headline says what serves users, from what was observed
   it('says AWS cannot be reached from here when every endpoint refuses, and exits 1', async () => {
     const port = await closedPort();
     const human = await world.dr(['status', '--config', world.configFile], { env: everyEndpoint(`http://127.0.0.1:${port}`) });
-    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'], { env: everyEndpoint(`http://127.0.0.1:${port}`) })).stdout) as StatusDocument;
+    const doc = expectValidDocument(
+      (await world.dr(['status', '--config', world.configFile, '--json'], { env: everyEndpoint(`http://127.0.0.1:${port}`) })).stdout,
+    ) as StatusDocument;
 
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^lamp: cannot reach AWS from here \(connection refused\): nothing about the service could be observed/);
@@ -93,10 +115,17 @@ describe('dr status: the headline says what serves users, from what was observed
 
   it('says AWS cannot be reached from here when every call is refused to the caller (access denied)', async () => {
     world.deniesExpected = true;
-    const stranger = world.fake.iam.addPrincipal({ arn: 'arn:aws:sts::123456789012:assumed-role/readonly-nothing/oncall', principalArn: 'arn:aws:iam::123456789012:role/readonly-nothing', account: '123456789012', policies: [] });
+    const stranger = world.fake.iam.addPrincipal({
+      arn: 'arn:aws:sts::123456789012:assumed-role/readonly-nothing/oncall',
+      principalArn: 'arn:aws:iam::123456789012:role/readonly-nothing',
+      account: '123456789012',
+      policies: [],
+    });
 
     const r = await world.dr(['status', '--config', world.configFile], { env: stranger.env });
-    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'], { env: stranger.env })).stdout) as StatusDocument;
+    const doc = expectValidDocument(
+      (await world.dr(['status', '--config', world.configFile, '--json'], { env: stranger.env })).stdout,
+    ) as StatusDocument;
 
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^lamp: cannot reach AWS from here \(access denied\)/);
@@ -110,12 +139,21 @@ describe('dr status: the headline says what serves users, from what was observed
   it('a failover that cannot reach AWS from here, or is refused by it, says so and changes nothing', async () => {
     world.deniesExpected = true;
     const port = await closedPort();
-    const refused = await world.dr(['failover', '--config', world.configFile, '--dry-run'], { env: everyEndpoint(`http://127.0.0.1:${port}`) });
-    const stranger = world.fake.iam.addPrincipal({ arn: 'arn:aws:sts::123456789012:assumed-role/readonly-nothing/oncall', principalArn: 'arn:aws:iam::123456789012:role/readonly-nothing', account: '123456789012', policies: [] });
+    const refused = await world.dr(['failover', '--config', world.configFile, '--dry-run'], {
+      env: everyEndpoint(`http://127.0.0.1:${port}`),
+    });
+    const stranger = world.fake.iam.addPrincipal({
+      arn: 'arn:aws:sts::123456789012:assumed-role/readonly-nothing/oncall',
+      principalArn: 'arn:aws:iam::123456789012:role/readonly-nothing',
+      account: '123456789012',
+      policies: [],
+    });
     const denied = await world.dr(['failover', '--config', world.configFile, '--yes'], { env: stranger.env });
 
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(new RegExp(`connection to 127\\.0\\.0\\.1:${port} refused \\(if every AWS call fails this way, AWS cannot be reached from here`));
+    expect(refused.stderr).toMatch(
+      new RegExp(`connection to 127\\.0\\.0\\.1:${port} refused \\(if every AWS call fails this way, AWS cannot be reached from here`),
+    );
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/^error access denied: .*not authorized.*the <app>-dr-operator policy/);
     for (const r of [refused, denied]) expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -130,12 +168,18 @@ describe('dr status: the headline says what serves users, from what was observed
     const before = world.fake.mutations();
 
     const human = await world.dr(['status', '--config', world.configFile]);
-    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument & { summary: { state: unknown } | null };
+    const doc = expectValidDocument((await world.dr(['status', '--config', world.configFile, '--json'])).stdout) as StatusDocument & {
+      summary: { state: unknown } | null;
+    };
 
     expect(human.stdout).toMatch(/^lamp: us-east-1 \(secondary\) serves, observed healthy\n/);
     expect(human.stdout).toMatch(/Readiness of a failback from us-east-1 to eu-west-1:\n\s+✗ /);
     expect(human.code).toBe(1);
-    expect(doc).toMatchObject({ outcome: 'degraded', readiness: { operation: 'failback', ready: false }, headline: { reason: 'healthy', serving: { role: 'secondary', region: 'us-east-1' } } });
+    expect(doc).toMatchObject({
+      outcome: 'degraded',
+      readiness: { operation: 'failback', ready: false },
+      headline: { reason: 'healthy', serving: { role: 'secondary', region: 'us-east-1' } },
+    });
     expect(doc.summary).not.toBeNull();
     expect(world.fake.mutations()).toBe(before);
   });

@@ -14,8 +14,14 @@ describe('judgeReach', () => {
   });
 
   it('says this side when every region refuses, resolves nothing or denies access', () => {
-    expect(judgeReach([failed('eu-west-1', 'refused'), failed('us-east-1', 'refused'), failed('us-west-2', 'refused')])).toMatchObject({ fromHere: true, reasons: ['refused'] });
-    expect(judgeReach([failed('eu-west-1', 'dns'), failed('us-east-1', 'dns'), failed('us-east-1', 'access-denied')])).toMatchObject({ fromHere: true, reasons: ['dns', 'access-denied'] });
+    expect(judgeReach([failed('eu-west-1', 'refused'), failed('us-east-1', 'refused'), failed('us-west-2', 'refused')])).toMatchObject({
+      fromHere: true,
+      reasons: ['refused'],
+    });
+    expect(judgeReach([failed('eu-west-1', 'dns'), failed('us-east-1', 'dns'), failed('us-east-1', 'access-denied')])).toMatchObject({
+      fromHere: true,
+      reasons: ['dns', 'access-denied'],
+    });
   });
 
   it('says this side when nothing answered at all, whatever the reasons', () => {
@@ -23,7 +29,12 @@ describe('judgeReach', () => {
   });
 
   it('does not say this side when one region answers, though the others time out', () => {
-    const reach = judgeReach([failed('eu-west-1', 'timeout'), failed('us-west-2', 'timeout'), ok('us-east-1'), failed('us-east-1', 'not-found')]);
+    const reach = judgeReach([
+      failed('eu-west-1', 'timeout'),
+      failed('us-west-2', 'timeout'),
+      ok('us-east-1'),
+      failed('us-east-1', 'not-found'),
+    ]);
 
     expect(reach.fromHere).toBe(false);
     expect([...reach.silent.keys()]).toEqual(['eu-west-1', 'us-west-2']);

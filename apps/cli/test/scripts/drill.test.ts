@@ -19,13 +19,20 @@ function workspace(buildCode: number, drillCode: number): string {
   mkdirSync(join(root, 'node_modules/nx/dist/bin'), { recursive: true });
   copyFileSync(SCRIPT, join(root, 'apps/cli/scripts/drill.mjs'));
   writeFileSync(join(root, 'node_modules/nx/package.json'), JSON.stringify({ name: 'nx', bin: { nx: './dist/bin/nx.js' } }));
-  writeFileSync(join(root, 'node_modules/nx/dist/bin/nx.js'), `for (let i = 1; i <= 90; i++) console.log('nx build log line ' + i + ' ' + process.argv.slice(2).join(' '));\nprocess.exit(${buildCode});\n`);
+  writeFileSync(
+    join(root, 'node_modules/nx/dist/bin/nx.js'),
+    `for (let i = 1; i <= 90; i++) console.log('nx build log line ' + i + ' ' + process.argv.slice(2).join(' '));\nprocess.exit(${buildCode});\n`,
+  );
   writeFileSync(join(root, 'apps/cli/dist/bin.js'), `console.log('dr ' + process.argv.slice(2).join(' '));\nprocess.exit(${drillCode});\n`);
   return root;
 }
 
 function npmRunDrill(root: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'apps/cli/scripts/drill.mjs'), ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, [join(root, 'apps/cli/scripts/drill.mjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

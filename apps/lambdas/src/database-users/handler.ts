@@ -73,7 +73,10 @@ async function masterCredentials(secretArn: string, seen: { password?: string })
 function tlsFor(host: string): mysql.SslOptions | undefined {
   const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
   if (process.env[TEST_ONLY_PLAINTEXT_ENV] === 'true') {
-    if (!loopback) throw new Error(`${TEST_ONLY_PLAINTEXT_ENV} is set but the host ${host} is not local: refusing to send the master password without TLS`);
+    if (!loopback)
+      throw new Error(
+        `${TEST_ONLY_PLAINTEXT_ENV} is set but the host ${host} is not local: refusing to send the master password without TLS`,
+      );
     return undefined;
   }
   return { ca: awsCaBundle.ca, rejectUnauthorized: true, verifyIdentity: true, minVersion: 'TLSv1.2' } as mysql.SslOptions;
@@ -97,13 +100,20 @@ async function run(props: Properties, statements: readonly string[], credentials
 }
 
 /** What the request asks for, carried out. */
-async function act(event: CustomResourceEvent, seen: { password?: string }): Promise<{ physicalId: string; reason: string; statements: readonly string[] }> {
+async function act(
+  event: CustomResourceEvent,
+  seen: { password?: string },
+): Promise<{ physicalId: string; reason: string; statements: readonly string[] }> {
   // The physical id is the user this resource made: the one a Delete drops, also after a rename.
   // Checked before the properties: the rollback of a Create refused for bad properties must succeed.
   const madeUser = event.PhysicalResourceId ?? '';
-  if (event.RequestType === 'Delete' && !MYSQL_USER_NAME.test(madeUser)) return { physicalId: madeUser, reason: `nothing to drop (${madeUser || 'no user'} was never created)`, statements: [] };
+  if (event.RequestType === 'Delete' && !MYSQL_USER_NAME.test(madeUser))
+    return { physicalId: madeUser, reason: `nothing to drop (${madeUser || 'no user'} was never created)`, statements: [] };
   const parsed = v.safeParse(Properties, event.ResourceProperties);
-  if (!parsed.success) throw new InvalidInputError(parsed.issues.map((i) => `ResourceProperties.${v.getDotPath(i) ?? '(root)'} ${i.message}; got ${JSON.stringify(i.input)}`));
+  if (!parsed.success)
+    throw new InvalidInputError(
+      parsed.issues.map((i) => `ResourceProperties.${v.getDotPath(i) ?? '(root)'} ${i.message}; got ${JSON.stringify(i.input)}`),
+    );
   const props = parsed.output;
   if (event.RequestType === 'Delete') {
     const user = madeUser;
@@ -161,7 +171,13 @@ export async function handler(rawEvent: unknown, context: Context): Promise<Data
     result = { Status: 'FAILED', Reason: reason, PhysicalResourceId: physicalId };
     logger.error(reason);
   }
-  const body = JSON.stringify({ ...result, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: { UserName: result.PhysicalResourceId } });
+  const body = JSON.stringify({
+    ...result,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    Data: { UserName: result.PhysicalResourceId },
+  });
   const answer = await fetch(event.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body });
   if (!answer.ok) throw new Error(`CloudFormation's response URL answered ${answer.status}`);
   return result;

@@ -24,7 +24,10 @@ export const APP_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
 const account = (userName: string) => `'${userName}'@'%'`;
 
 function checkUser(userName: string): void {
-  if (!MYSQL_USER_NAME.test(userName)) throw new Error(`UserName must be a MySQL user name (a letter or _, then letters, digits or _, at most 32); got ${JSON.stringify(userName)}`);
+  if (!MYSQL_USER_NAME.test(userName))
+    throw new Error(
+      `UserName must be a MySQL user name (a letter or _, then letters, digits or _, at most 32); got ${JSON.stringify(userName)}`,
+    );
 }
 
 /**
@@ -47,7 +50,10 @@ function checkUser(userName: string): void {
  */
 export function ensureStatements(spec: AppUserSpec): string[] {
   checkUser(spec.userName);
-  if (!DATABASE_NAME.test(spec.databaseName)) throw new Error(`DatabaseName must be an RDS for MySQL database name (a letter, then letters, digits or _, at most 64); got ${JSON.stringify(spec.databaseName)}`);
+  if (!DATABASE_NAME.test(spec.databaseName))
+    throw new Error(
+      `DatabaseName must be an RDS for MySQL database name (a letter, then letters, digits or _, at most 64); got ${JSON.stringify(spec.databaseName)}`,
+    );
   const who = account(spec.userName);
   return [
     `CREATE USER IF NOT EXISTS ${who} IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL`,

@@ -59,7 +59,9 @@ export async function handler(event: unknown, context: Context): Promise<Control
       process.env,
     );
     if (settings.DR_HEALTH_RECORD_READER && settings.DR_DNS_SERVERS) {
-      throw new InvalidInputError(['environment variables DR_HEALTH_RECORD_READER (read the Route 53 health record through the reader Lambda) and DR_DNS_SERVERS (resolve it here) exclude each other; set one']);
+      throw new InvalidInputError([
+        'environment variables DR_HEALTH_RECORD_READER (read the Route 53 health record through the reader Lambda) and DR_DNS_SERVERS (resolve it here) exclude each other; set one',
+      ]);
     }
     const region = settings.AWS_REGION!;
     const config = await loadConfigFromSsm(settings.DR_APP!, region, { parameterName: settings.DR_CONFIG_PARAMETER });
@@ -86,13 +88,18 @@ export async function handler(event: unknown, context: Context): Promise<Control
       // A delivery retried long after its schedule fired (throttling) is ignored.
       scheduledAt: Date.parse(scheduled.time),
       runId: () => `failover-${new Date().toISOString().replace(/[:.]/g, '-')}-${context.awsRequestId.slice(0, 8)}`,
-      onRound: (round, detector) => logger.info('probed the primary region', { readings: round.readings, verdict: detector.verdict, downRounds: detector.downRounds }),
+      onRound: (round, detector) =>
+        logger.info('probed the primary region', { readings: round.readings, verdict: detector.verdict, downRounds: detector.downRounds }),
       onTransition: (state, runEvent, epoch) => {
         logger.appendKeys({ failoverId: state.runId, epoch });
-        logger.info('failover progressed', { operation: state.operation, phase: state.phase, step: activeSteps(state)[state.stepIndex]?.id, event: runEvent?.kind });
+        logger.info('failover progressed', {
+          operation: state.operation,
+          phase: state.phase,
+          step: activeSteps(state)[state.stepIndex]?.id,
+          event: runEvent?.kind,
+        });
       },
     });
     return reportInvocation(result, Date.now(), obs);
   });
 }
-

@@ -62,14 +62,30 @@ export function reportInvocation(result: SupervisionResult, now: number, { logge
       takeOverAt: new Date(hold.endsAt).toISOString(),
     });
   }
-  if (action === 'took-over') logger.warn("took over an operator's run after the hold ended", { failoverId: run?.runId, operation: run?.operation, phase: run?.phase });
+  if (action === 'took-over')
+    logger.warn("took over an operator's run after the hold ended", {
+      failoverId: run?.runId,
+      operation: run?.operation,
+      phase: run?.phase,
+    });
   if (action === 'expired') logger.warn('the approval expired: the run was refused, changing nothing', { failoverId: run?.runId });
 
   if (containment && containment.status !== 'none') {
     metrics.addMetric(containment.status === 'contained' ? 'Contained' : 'ContainmentPending', MetricUnit.Count, 1);
-    const detail = 'containment' in containment ? { role: containment.containment.role, writes: containment.containment.writes, capacity: containment.containment.capacity, since: new Date(containment.containment.since).toISOString() } : {};
+    const detail =
+      'containment' in containment
+        ? {
+            role: containment.containment.role,
+            writes: containment.containment.writes,
+            capacity: containment.containment.capacity,
+            since: new Date(containment.containment.since).toISOString(),
+          }
+        : {};
     const error = containment.status === 'unreachable' ? { error: containment.error } : {};
-    logger.info(containment.status === 'contained' ? 'the region a failover left is contained' : 'the region a failover left is not contained yet', { status: containment.status, ...detail, ...error });
+    logger.info(
+      containment.status === 'contained' ? 'the region a failover left is contained' : 'the region a failover left is not contained yet',
+      { status: containment.status, ...detail, ...error },
+    );
   }
 
   // Report only runs this invocation drove to an end; a held or parked run is the operator's.
@@ -83,11 +99,24 @@ export function reportInvocation(result: SupervisionResult, now: number, { logge
       if (rpoSeconds !== null) metrics.addMetric('RpoSeconds', MetricUnit.Seconds, rpoSeconds);
       logger.info(`${run.operation} completed`, { rtoSeconds, rpoSeconds, to: run.plan.toRegion, now: summary.now, next: summary.next });
     } else {
-      logger.error(`${run.operation} ${run.phase}`, { reason: run.failure?.message ?? run.timeline.at(-1)?.message, changes: summary.changes, now: summary.now, next: summary.next });
+      logger.error(`${run.operation} ${run.phase}`, {
+        reason: run.failure?.message ?? run.timeline.at(-1)?.message,
+        changes: summary.changes,
+        now: summary.now,
+        next: summary.next,
+      });
     }
   }
 
-  const out: ControllerResult = { action, verdict: detector.verdict, rounds, failoverId: run?.runId, operation: run?.operation, phase: run?.phase, containment: containment?.status };
+  const out: ControllerResult = {
+    action,
+    verdict: detector.verdict,
+    rounds,
+    failoverId: run?.runId,
+    operation: run?.operation,
+    phase: run?.phase,
+    containment: containment?.status,
+  };
   logger.info('controller invocation done', { ...out });
   return out;
 }

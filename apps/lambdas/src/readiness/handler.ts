@@ -1,5 +1,12 @@
 import { createAwsPorts, loadConfigFromSsm } from '@dr/aws-adapters';
-import { evaluateReadiness, READINESS_NAMESPACE, readinessMetricData, storeReadiness, summarizeReadiness, type ReadinessReport } from '@dr/failover-core';
+import {
+  evaluateReadiness,
+  READINESS_NAMESPACE,
+  readinessMetricData,
+  storeReadiness,
+  summarizeReadiness,
+  type ReadinessReport,
+} from '@dr/failover-core';
 import type { Context } from 'aws-lambda';
 import { parseScheduledEvent, readSettings } from '../shared/invalid-input.js';
 import { createObservability, observed } from '../shared/observability.js';

@@ -28,21 +28,29 @@ export type ScheduledEvent = v.InferOutput<typeof ScheduledEventSchema>;
  */
 export function parseScheduledEvent(event: unknown): ScheduledEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new InvalidInputError([`event must be an EventBridge scheduled event (an object); got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`]);
+    throw new InvalidInputError([
+      `event must be an EventBridge scheduled event (an object); got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`,
+    ]);
   }
   const result = v.safeParse(ScheduledEventSchema, event);
   if (result.success) return result.output;
-  throw new InvalidInputError(result.issues.map((i) => `event.${v.getDotPath(i) ?? '(root)'} ${i.message}; got ${JSON.stringify(i.input)}`));
+  throw new InvalidInputError(
+    result.issues.map((i) => `event.${v.getDotPath(i) ?? '(root)'} ${i.message}; got ${JSON.stringify(i.input)}`),
+  );
 }
 
 /** How to read one environment variable. */
-export type Setting = { readonly required: true } | { readonly required: false; readonly integer?: { readonly min: number; readonly max: number } };
+export type Setting =
+  { readonly required: true } | { readonly required: false; readonly integer?: { readonly min: number; readonly max: number } };
 
 /**
  * Reads the named environment variables at once, so one error names every missing or bad one.
  * @throws InvalidInputError listing each problem.
  */
-export function readSettings<K extends string>(spec: Readonly<Record<K, Setting>>, env: Readonly<Record<string, string | undefined>>): Record<K, string | undefined> {
+export function readSettings<K extends string>(
+  spec: Readonly<Record<K, Setting>>,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<K, string | undefined> {
   const problems: string[] = [];
   const out = {} as Record<K, string | undefined>;
   for (const name of Object.keys(spec) as K[]) {
@@ -52,7 +60,9 @@ export function readSettings<K extends string>(spec: Readonly<Record<K, Setting>
     if (value !== undefined && !setting.required && setting.integer) {
       const n = Number(value);
       if (!Number.isInteger(n) || n < setting.integer.min || n > setting.integer.max) {
-        problems.push(`environment variable ${name} must be a whole number from ${setting.integer.min} to ${setting.integer.max}; got ${JSON.stringify(value)}`);
+        problems.push(
+          `environment variable ${name} must be a whole number from ${setting.integer.min} to ${setting.integer.max}; got ${JSON.stringify(value)}`,
+        );
       }
     }
     out[name] = value;

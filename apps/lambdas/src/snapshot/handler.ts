@@ -36,7 +36,8 @@ export async function handler(event: unknown, context: Context): Promise<Snapsho
     // After a failover the promoted database in the DR region is the one to snapshot; RDS says which serves.
     const rds = new RdsSnapshots();
     const serving = await rds.serving(dbRef(config.primary), dbRef(config.secondary));
-    const [active, standby] = serving.region === config.primary.region ? [config.primary, config.secondary] : [config.secondary, config.primary];
+    const [active, standby] =
+      serving.region === config.primary.region ? [config.primary, config.secondary] : [config.secondary, config.primary];
     logger.appendKeys({ source: `${active.region}/${active.dbInstanceIdentifier}` });
     const result = await runSnapshotJob(new RdsSnapshotPort(rds), systemClock, {
       app: config.app,
@@ -57,4 +58,3 @@ export async function handler(event: unknown, context: Context): Promise<Snapsho
     return result;
   });
 }
-

@@ -92,7 +92,14 @@ function invoke(event: unknown, env: Record<string, string> = {}): Promise<Lambd
   return invokeLambda(BUNDLE, {
     event,
     timeoutMs: 60_000,
-    env: { PATH: process.env.PATH, ...aws.env, AWS_REGION: REGION, POWERTOOLS_SERVICE_NAME: 'dr-database-users', [TEST_ONLY_PLAINTEXT_ENV]: 'true', ...env },
+    env: {
+      PATH: process.env.PATH,
+      ...aws.env,
+      AWS_REGION: REGION,
+      POWERTOOLS_SERVICE_NAME: 'dr-database-users',
+      [TEST_ONLY_PLAINTEXT_ENV]: 'true',
+      ...env,
+    },
   });
 }
 
@@ -138,7 +145,13 @@ describe('database-users bundle', () => {
   });
 
   it('moves the grant to a renamed database without touching the old one by name', async () => {
-    await invoke(request('Update', { PhysicalResourceId: 'lamp_app', ResourceProperties: properties({ DatabaseName: 'shop' }), OldResourceProperties: properties() }));
+    await invoke(
+      request('Update', {
+        PhysicalResourceId: 'lamp_app',
+        ResourceProperties: properties({ DatabaseName: 'shop' }),
+        OldResourceProperties: properties(),
+      }),
+    );
 
     expect(mysqlServer.sql.at(-2)).toBe("REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'lamp_app'@'%'");
     expect(mysqlServer.sql.at(-1)).toBe("GRANT SELECT, INSERT, UPDATE, DELETE ON `shop`.* TO 'lamp_app'@'%'");
@@ -146,11 +159,19 @@ describe('database-users bundle', () => {
   });
 
   it('answers a rename with the new user as the physical id, and drops the old user only on the Delete that follows', async () => {
-    const update = await invoke(request('Update', { PhysicalResourceId: 'lamp_app', ResourceProperties: properties({ UserName: 'shop_app' }), OldResourceProperties: properties() }));
+    const update = await invoke(
+      request('Update', {
+        PhysicalResourceId: 'lamp_app',
+        ResourceProperties: properties({ UserName: 'shop_app' }),
+        OldResourceProperties: properties(),
+      }),
+    );
 
     expect(update.result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'shop_app' });
     expect(mysqlServer.sql.join('\n')).not.toContain('DROP');
-    expect(mysqlServer.sql[0]).toBe("CREATE USER IF NOT EXISTS 'shop_app'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL");
+    expect(mysqlServer.sql[0]).toBe(
+      "CREATE USER IF NOT EXISTS 'shop_app'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL",
+    );
 
     // CloudFormation's clean-up: the old physical id, with the old properties.
     await invoke(request('Delete', { PhysicalResourceId: 'lamp_app', ResourceProperties: properties() }));
@@ -185,16 +206,20 @@ describe('database-users bundle', () => {
     expect(run.logs.some((l) => l.level === 'ERROR' && l.message === body.Reason)).toBe(true);
   });
 
-  it('answers FAILED with MySQL\'s own words when a statement is refused, keeping the physical id of an Update', async () => {
+  it("answers FAILED with MySQL's own words when a statement is refused, keeping the physical id of an Update", async () => {
     await mysqlServer.stop();
-    mysqlServer = await FakeMysql.start({ accounts: { admin: PASSWORD }, errors: [{ match: /^GRANT/, error: { code: 1044, message: "Access denied for user 'admin'@'%' to database 'lampdb'" } }] });
+    mysqlServer = await FakeMysql.start({
+      accounts: { admin: PASSWORD },
+      errors: [{ match: /^GRANT/, error: { code: 1044, message: "Access denied for user 'admin'@'%' to database 'lampdb'" } }],
+    });
 
     await invoke(request('Update', { PhysicalResourceId: 'lamp_app', OldResourceProperties: properties() }));
 
     expect(cfn.bodies[0]).toMatchObject({
       Status: 'FAILED',
       PhysicalResourceId: 'lamp_app',
-      Reason: "Could not create or update the database user lamp_app: ER_DBACCESS_DENIED_ERROR: Access denied for user 'admin'@'%' to database 'lampdb'",
+      Reason:
+        "Could not create or update the database user lamp_app: ER_DBACCESS_DENIED_ERROR: Access denied for user 'admin'@'%' to database 'lampdb'",
     });
   });
 
@@ -225,7 +250,9 @@ describe('database-users bundle', () => {
     await invoke(request('Create', { ResourceProperties: properties({ Host: 'lamp-primary.abc.eu-west-1.rds.amazonaws.com' }) }));
 
     expect(cfn.bodies[0]!.Status).toBe('FAILED');
-    expect(cfn.bodies[0]!.Reason).toContain(`${TEST_ONLY_PLAINTEXT_ENV} is set but the host lamp-primary.abc.eu-west-1.rds.amazonaws.com is not local`);
+    expect(cfn.bodies[0]!.Reason).toContain(
+      `${TEST_ONLY_PLAINTEXT_ENV} is set but the host lamp-primary.abc.eu-west-1.rds.amazonaws.com is not local`,
+    );
   });
 
   it('requires TLS without the test switch: the fake, which speaks none, is never sent a statement', async () => {

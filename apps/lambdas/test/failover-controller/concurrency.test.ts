@@ -10,7 +10,10 @@ describe('failover-controller bundle: overlapping and crashing invocations in an
   afterEach(() => world.stop());
 
   it('two invocations at once: exactly one acts, and the replica is promoted once', async () => {
-    const [a, b] = await Promise.all([world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS }), world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS })]);
+    const [a, b] = await Promise.all([
+      world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS }),
+      world.start(BUNDLES.controller, { timeoutMs: TIMEOUT_MS }),
+    ]);
 
     expect([a.result?.action, b.result?.action].sort()).toEqual(['busy', 'started']);
     expect(world.fake.calls.promoteReplicaAttempts).toBe(1);

@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLES, LambdaWorld, scheduledEvent, type Invocation } from '../harness.js';
 
 /** The route53 signal's state in each round an invocation logged. */
-const route53States = (run: Invocation): string[] => run.logs.filter((l) => l.message === 'probed the primary region').map((l) => (l.readings as { route53?: { state: string } }).route53?.state ?? 'absent');
+const route53States = (run: Invocation): string[] =>
+  run.logs
+    .filter((l) => l.message === 'probed the primary region')
+    .map((l) => (l.readings as { route53?: { state: string } }).route53?.state ?? 'absent');
 
 describe('failover-controller bundle: watching the primary', () => {
   let world: LambdaWorld;
@@ -35,7 +38,10 @@ describe('failover-controller bundle: watching the primary', () => {
   });
 
   it('reads the Route 53 record directly when given DNS servers instead of a reader', async () => {
-    const run = await world.start(BUNDLES.controller, { timeoutMs: 10_000, env: { DR_HEALTH_RECORD_READER: undefined, DR_DNS_SERVERS: world.dns.server } });
+    const run = await world.start(BUNDLES.controller, {
+      timeoutMs: 10_000,
+      env: { DR_HEALTH_RECORD_READER: undefined, DR_DNS_SERVERS: world.dns.server },
+    });
 
     expect(run.result).toMatchObject({ action: 'watched', verdict: 'healthy' });
     expect(route53States(run)).toContain('up');
@@ -62,7 +68,11 @@ describe('failover-controller bundle: watching the primary', () => {
 
     expect(run.result).toMatchObject({ action: 'watched' });
     expect(run.result?.rounds).toBeGreaterThanOrEqual(4);
-    expect(run.logs.filter((l) => l.message === 'probed the primary region').map((l) => (l.readings as { probe: { state: string } }).probe.state)).toContain('down');
+    expect(
+      run.logs
+        .filter((l) => l.message === 'probed the primary region')
+        .map((l) => (l.readings as { probe: { state: string } }).probe.state),
+    ).toContain('down');
     expect(world.fake.calls.promoteReplicaAttempts ?? 0).toBe(0);
     expect(world.fake.mutations()).toBe(0);
     expect(await world.control()).toBeUndefined();
@@ -71,7 +81,10 @@ describe('failover-controller bundle: watching the primary', () => {
   it('ignores a scheduled event delivered late (a retried throttled delivery): it probes nothing and changes nothing', async () => {
     await world.primaryOutage();
 
-    const run = await world.start(BUNDLES.controller, { timeoutMs: 15_000, event: scheduledEvent(world.config.secondary.region, new Date(Date.now() - 5 * 60_000).toISOString()) });
+    const run = await world.start(BUNDLES.controller, {
+      timeoutMs: 15_000,
+      event: scheduledEvent(world.config.secondary.region, new Date(Date.now() - 5 * 60_000).toISOString()),
+    });
 
     expect(run.result).toMatchObject({ action: 'stale-tick', rounds: 0 });
     expect(world.health.requests).toBe(0);

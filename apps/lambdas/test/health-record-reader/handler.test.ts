@@ -20,7 +20,16 @@ afterEach(() => dns.stop());
 
 /** One invocation of the shipped reader bundle, its DNS pointed at `servers` (the VPC resolver). */
 const read = (event: unknown, options: { servers?: string; timeoutMs?: number; probeHosts?: string } = {}) =>
-  invokeLambda(BUNDLES.healthRecordReader, { event, timeoutMs: options.timeoutMs ?? 5_000, env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', DR_DNS_SERVERS: options.servers ?? dns.server, DR_PROBE_HOSTS: options.probeHosts } });
+  invokeLambda(BUNDLES.healthRecordReader, {
+    event,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'us-east-1',
+      DR_DNS_SERVERS: options.servers ?? dns.server,
+      DR_PROBE_HOSTS: options.probeHosts,
+    },
+  });
 
 describe('health-record-reader bundle', () => {
   it('answers the A record with its TTL when the record is there', async () => {
@@ -80,8 +89,12 @@ describe('health-record-reader bundle', () => {
     const notObject = await read('lamp-primary.health.dr.internal');
 
     expect(run.code).toBe(1);
-    expect(run.error).toBe('event.name must be a DNS name such as lamp-primary.health.dr.internal; got "not a name!"; event.timeoutMs must be at least 1; got 0');
-    expect(notObject.error).toBe("event must be { name, timeoutMs? } or { kind: 'http', url, timeoutMs, expectBody? } (an object); got string");
+    expect(run.error).toBe(
+      'event.name must be a DNS name such as lamp-primary.health.dr.internal; got "not a name!"; event.timeoutMs must be at least 1; got 0',
+    );
+    expect(notObject.error).toBe(
+      "event must be { name, timeoutMs? } or { kind: 'http', url, timeoutMs, expectBody? } (an object); got string",
+    );
     expect(dns.queries).toEqual([]);
   });
 });
@@ -129,7 +142,10 @@ describe('health-record-reader bundle: HTTP checks', () => {
   });
 
   it('checks a URL on an allowed host from where it runs, answering a probe result', async () => {
-    const run = await read({ kind: 'http', url: `${base}/ref`, timeoutMs: 2_000, expectBody: 'ref ok' }, { probeHosts: 'internal-lamp-dr-123.us-east-1.elb.amazonaws.com, 127.0.0.1' });
+    const run = await read(
+      { kind: 'http', url: `${base}/ref`, timeoutMs: 2_000, expectBody: 'ref ok' },
+      { probeHosts: 'internal-lamp-dr-123.us-east-1.elb.amazonaws.com, 127.0.0.1' },
+    );
     const failing = await read({ kind: 'http', url: `${base}/down`, timeoutMs: 2_000 }, { probeHosts: '127.0.0.1' });
 
     expect(run.result).toMatchObject({ ok: true, status: 200 });
@@ -138,11 +154,21 @@ describe('health-record-reader bundle: HTTP checks', () => {
   });
 
   it('refuses a host not in DR_PROBE_HOSTS, and any host without it, without fetching', async () => {
-    const other = await read({ kind: 'http', url: `${base}/ref`, timeoutMs: 1_000 }, { probeHosts: 'internal-lamp-dr-123.us-east-1.elb.amazonaws.com' });
+    const other = await read(
+      { kind: 'http', url: `${base}/ref`, timeoutMs: 1_000 },
+      { probeHosts: 'internal-lamp-dr-123.us-east-1.elb.amazonaws.com' },
+    );
     const unset = await read({ kind: 'http', url: `${base}/ref`, timeoutMs: 1_000 });
 
-    expect(other.result).toEqual({ ok: false, latencyMs: 0, error: `refused to check ${base}/ref: 127.0.0.1 is not a host this reader may check; it checks only internal-lamp-dr-123.us-east-1.elb.amazonaws.com (DR_PROBE_HOSTS)` });
-    expect(unset.result).toMatchObject({ ok: false, error: expect.stringContaining('DR_PROBE_HOSTS is not set, so this reader checks no URL') });
+    expect(other.result).toEqual({
+      ok: false,
+      latencyMs: 0,
+      error: `refused to check ${base}/ref: 127.0.0.1 is not a host this reader may check; it checks only internal-lamp-dr-123.us-east-1.elb.amazonaws.com (DR_PROBE_HOSTS)`,
+    });
+    expect(unset.result).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('DR_PROBE_HOSTS is not set, so this reader checks no URL'),
+    });
     expect(asked).toEqual([]);
   });
 

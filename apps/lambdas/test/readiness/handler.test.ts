@@ -11,8 +11,16 @@ describe('readiness bundle', () => {
     const { primary, secondary } = world.config;
     // The constructs write the config in both regions; the snapshot job copies to the DR region.
     world.fake.parameters.set(`${primary.region}:/dr/lamp/config`, JSON.stringify(world.config));
-    world.fake.addSnapshot({ region: secondary.region, id: 'lamp-daily-today', dbInstanceIdentifier: primary.dbInstanceIdentifier, createdAt: new Date(Date.now() - 3_600_000), tags: ours });
-    await world.stateStore().write(stateKeys('lamp').heartbeat, { at: Date.now() - 20_000, action: 'watched', verdict: 'healthy', armed: true }, 0);
+    world.fake.addSnapshot({
+      region: secondary.region,
+      id: 'lamp-daily-today',
+      dbInstanceIdentifier: primary.dbInstanceIdentifier,
+      createdAt: new Date(Date.now() - 3_600_000),
+      tags: ours,
+    });
+    await world
+      .stateStore()
+      .write(stateKeys('lamp').heartbeat, { at: Date.now() - 20_000, action: 'watched', verdict: 'healthy', armed: true }, 0);
   });
   afterEach(() => world.stop());
 
@@ -24,11 +32,15 @@ describe('readiness bundle', () => {
     expect(run.error).toBeUndefined();
     const report = run.result!.report as ReadinessReport;
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
-    expect(run.result!.summary).toBe(`readiness ${READINESS_CHECKS.length}/${READINESS_CHECKS.length} pass, 0 fail, 0 unknown (standby us-east-1)`);
+    expect(run.result!.summary).toBe(
+      `readiness ${READINESS_CHECKS.length}/${READINESS_CHECKS.length} pass, 0 fail, 0 unknown (standby us-east-1)`,
+    );
     expect(world.server.calls.filter((c) => c === 'monitoring:PutMetricData')).toHaveLength(1);
     const published = world.fake.readiness.published;
     expect(published.map((p) => p.name)).toEqual([...READINESS_CHECKS]);
-    expect(published.every((p) => p.namespace === 'DR/Readiness' && p.region === 'us-east-1' && p.value === 1 && p.dimensions.App === 'lamp')).toBe(true);
+    expect(
+      published.every((p) => p.namespace === 'DR/Readiness' && p.region === 'us-east-1' && p.value === 1 && p.dimensions.App === 'lamp'),
+    ).toBe(true);
     expect(await stored()).toEqual(report);
     expect(run.logs.some((l) => l.message === run.result!.summary)).toBe(true);
     // It reads; it changes nothing.
@@ -51,7 +63,9 @@ describe('readiness bundle', () => {
     expect(by('fail')).toEqual(['dr-image']);
     // The primary region does not answer: its config parameter and its bucket's replication metrics cannot be read.
     expect(by('unknown')).toEqual(['config-parameter-match', 's3-replication']);
-    expect(run.result!.summary).toBe(`readiness ${READINESS_CHECKS.length - 3}/${READINESS_CHECKS.length} pass, 1 fail: dr-image, 2 unknown: config-parameter-match, s3-replication (standby us-east-1)`);
+    expect(run.result!.summary).toBe(
+      `readiness ${READINESS_CHECKS.length - 3}/${READINESS_CHECKS.length} pass, 1 fail: dr-image, 2 unknown: config-parameter-match, s3-replication (standby us-east-1)`,
+    );
     const published = Object.fromEntries(world.fake.readiness.published.map((p) => [p.name, p.value]));
     expect(published['dr-image']).toBe(0);
     expect(published['config-parameter-match']).toBeUndefined();

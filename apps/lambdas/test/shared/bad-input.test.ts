@@ -15,7 +15,10 @@ describe.each([
   let world: LambdaWorld;
   beforeAll(async () => {
     world = await LambdaWorld.start();
-    world.fake.parameters.set('us-east-1:/dr/broken/config', JSON.stringify({ ...world.config, app: 'Not An App', objectives: { rtoSeconds: 5 } }));
+    world.fake.parameters.set(
+      'us-east-1:/dr/broken/config',
+      JSON.stringify({ ...world.config, app: 'Not An App', objectives: { rtoSeconds: 5 } }),
+    );
   });
   afterAll(() => world.stop());
   let mark = 0;
@@ -31,7 +34,10 @@ describe.each([
   };
 
   it('an event of the wrong shape', async () => {
-    const run = await world.start(bundle, { event: { source: 'aws.s3', 'detail-type': 'Object Created', time: 'yesterday' }, timeoutMs: 10_000 });
+    const run = await world.start(bundle, {
+      event: { source: 'aws.s3', 'detail-type': 'Object Created', time: 'yesterday' },
+      timeoutMs: 10_000,
+    });
 
     const { failure: kind, problems } = failure(run);
     expect(kind).toBe('InvalidInput');
@@ -71,7 +77,12 @@ describe.each([
   });
 
   it('a config parameter that is invalid, every bad field named', async () => {
-    const run = await world.start(bundle, { env: { DR_CONFIG_PARAMETER: '/dr/broken/config' }, event: scheduledEvent(), timeoutMs: 10_000, enforceIam: false });
+    const run = await world.start(bundle, {
+      env: { DR_CONFIG_PARAMETER: '/dr/broken/config' },
+      event: scheduledEvent(),
+      timeoutMs: 10_000,
+      enforceIam: false,
+    });
 
     const { problems } = failure(run);
     expect(problems.some((p) => p.includes('app '))).toBe(true);

@@ -17,13 +17,31 @@ describe('snapshot bundle', () => {
   function history(region: string, db: string, days: number) {
     for (let d = 1; d <= days; d++) {
       const at = new Date(Date.now() - d * DAY);
-      world.fake.addSnapshot({ region, id: `lamp-daily-${at.toISOString().slice(0, 10)}`, dbInstanceIdentifier: db, createdAt: at, tags: ours });
+      world.fake.addSnapshot({
+        region,
+        id: `lamp-daily-${at.toISOString().slice(0, 10)}`,
+        dbInstanceIdentifier: db,
+        createdAt: at,
+        tags: ours,
+      });
     }
-    world.fake.addSnapshot({ region, id: 'before-the-upgrade', dbInstanceIdentifier: db, createdAt: new Date(Date.now() - 400 * DAY), tags: {} });
-    world.fake.addSnapshot({ region, id: 'shop-daily-old', dbInstanceIdentifier: 'shop', createdAt: new Date(Date.now() - 400 * DAY), tags: { ...ours, 'dr:app': 'shop' } });
+    world.fake.addSnapshot({
+      region,
+      id: 'before-the-upgrade',
+      dbInstanceIdentifier: db,
+      createdAt: new Date(Date.now() - 400 * DAY),
+      tags: {},
+    });
+    world.fake.addSnapshot({
+      region,
+      id: 'shop-daily-old',
+      dbInstanceIdentifier: 'shop',
+      createdAt: new Date(Date.now() - 400 * DAY),
+      tags: { ...ours, 'dr:app': 'shop' },
+    });
   }
 
-  it('snapshots the primary, copies it with the DR region\'s key, tags both, and prunes both regions by the policy', async () => {
+  it("snapshots the primary, copies it with the DR region's key, tags both, and prunes both regions by the policy", async () => {
     const { primary, secondary } = world.config;
     history(primary.region, primary.dbInstanceIdentifier, 250);
 
@@ -67,7 +85,9 @@ describe('snapshot bundle', () => {
 
     // The primary region is down: the snapshot is taken, and copying it home waits for a later run.
     expect(run.code).toBe(1);
-    expect(world.fake.snapshots.filter((s) => s.region === secondary.region).map((s) => s.dbInstanceIdentifier)).toEqual([secondary.dbInstanceIdentifier]);
+    expect(world.fake.snapshots.filter((s) => s.region === secondary.region).map((s) => s.dbInstanceIdentifier)).toEqual([
+      secondary.dbInstanceIdentifier,
+    ]);
 
     world.fake.outages.clear();
     const later = await world.start(BUNDLES.snapshot, { timeoutMs: 180_000 });

@@ -44,7 +44,16 @@ export class AutoScalingCompute implements Compute {
 
   private async group(ref: AsgRef) {
     const groups = await allPages(async (token) => {
-      const out = await callAws({ region: ref.region, resource: `Auto Scaling group ${ref.autoScalingGroupName}` }, (abortSignal) => this.asg.get(ref.region).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [ref.autoScalingGroupName], NextToken: token }), { abortSignal }), this.policy);
+      const out = await callAws(
+        { region: ref.region, resource: `Auto Scaling group ${ref.autoScalingGroupName}` },
+        (abortSignal) =>
+          this.asg
+            .get(ref.region)
+            .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [ref.autoScalingGroupName], NextToken: token }), {
+              abortSignal,
+            }),
+        this.policy,
+      );
       return { items: out.AutoScalingGroups ?? [], next: out.NextToken };
     });
     const group = groups.find((g) => g.AutoScalingGroupName === ref.autoScalingGroupName);
@@ -72,7 +81,24 @@ export class AutoScalingCompute implements Compute {
   async setCapacity(ref: AsgRef, capacity: CapacitySetting): Promise<void> {
     // UpdateAutoScalingGroup says "not found" as a ValidationError: look first, to name it properly.
     await this.group(ref);
-    await callAws({ region: ref.region, resource: `Auto Scaling group ${ref.autoScalingGroupName}`, rejected: ['ValidationError', 'ScalingActivityInProgressFault'] }, (abortSignal) => this.asg.get(ref.region).send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: ref.autoScalingGroupName, MinSize: capacity.min, DesiredCapacity: capacity.desired, MaxSize: capacity.max }), { abortSignal }), this.policy);
+    await callAws(
+      {
+        region: ref.region,
+        resource: `Auto Scaling group ${ref.autoScalingGroupName}`,
+        rejected: ['ValidationError', 'ScalingActivityInProgressFault'],
+      },
+      (abortSignal) =>
+        this.asg.get(ref.region).send(
+          new UpdateAutoScalingGroupCommand({
+            AutoScalingGroupName: ref.autoScalingGroupName,
+            MinSize: capacity.min,
+            DesiredCapacity: capacity.desired,
+            MaxSize: capacity.max,
+          }),
+          { abortSignal },
+        ),
+      this.policy,
+    );
   }
 
   /**
@@ -82,15 +108,23 @@ export class AutoScalingCompute implements Compute {
    */
   async recentPeak(ref: AsgRef, hours = 24): Promise<number | undefined> {
     const end = this.now();
-    const out = await callAws({ region: ref.region, resource: `GroupInServiceInstances of ${ref.autoScalingGroupName}` }, (abortSignal) => this.cw.get(ref.region).send(new GetMetricStatisticsCommand({
-        Namespace: 'AWS/AutoScaling',
-        MetricName: 'GroupInServiceInstances',
-        Dimensions: [{ Name: 'AutoScalingGroupName', Value: ref.autoScalingGroupName }],
-        StartTime: new Date(end - hours * 3_600_000),
-        EndTime: new Date(end),
-        Period: 3_600,
-        Statistics: ['Maximum'],
-      }), { abortSignal }), this.policy);
+    const out = await callAws(
+      { region: ref.region, resource: `GroupInServiceInstances of ${ref.autoScalingGroupName}` },
+      (abortSignal) =>
+        this.cw.get(ref.region).send(
+          new GetMetricStatisticsCommand({
+            Namespace: 'AWS/AutoScaling',
+            MetricName: 'GroupInServiceInstances',
+            Dimensions: [{ Name: 'AutoScalingGroupName', Value: ref.autoScalingGroupName }],
+            StartTime: new Date(end - hours * 3_600_000),
+            EndTime: new Date(end),
+            Period: 3_600,
+            Statistics: ['Maximum'],
+          }),
+          { abortSignal },
+        ),
+      this.policy,
+    );
     const peaks = (out.Datapoints ?? []).map((d) => d.Maximum ?? 0);
     return peaks.length ? Math.max(...peaks) : undefined;
   }

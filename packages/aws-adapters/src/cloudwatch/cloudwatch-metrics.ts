@@ -34,7 +34,12 @@ export class CloudWatchMetrics implements Alarms {
       const page = await callAws(
         { region: alarm.region, resource: `CloudWatch alarm ${alarm.alarmName}` },
         (abortSignal) =>
-          this.clients.get(alarm.region).send(new DescribeAlarmsCommand({ AlarmNames: [alarm.alarmName], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }), { abortSignal }),
+          this.clients
+            .get(alarm.region)
+            .send(
+              new DescribeAlarmsCommand({ AlarmNames: [alarm.alarmName], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }),
+              { abortSignal },
+            ),
         this.policy,
       );
       return { items: [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])], next: page.NextToken };
@@ -51,25 +56,40 @@ export class CloudWatchMetrics implements Alarms {
    * before that, the lag at the moment it stopped (the writes a promotion now would lose).
    * Undefined with no datapoint in the last 15 minutes.
    */
-  async replicaLag(region: string, dbInstanceIdentifier: string): Promise<{ seconds: number; at: number; replicating: boolean } | undefined> {
+  async replicaLag(
+    region: string,
+    dbInstanceIdentifier: string,
+  ): Promise<{ seconds: number; at: number; replicating: boolean } | undefined> {
     const end = this.now();
     const values = await allPages(async (token) => {
-      const page = await callAws({ region, resource: `ReplicaLag of ${dbInstanceIdentifier}` }, (abortSignal) => this.clients.get(region).send(new GetMetricDataCommand({
-          StartTime: new Date(end - LAG_LOOKBACK_MS),
-          EndTime: new Date(end),
-          ScanBy: 'TimestampDescending',
-          NextToken: token,
-          MetricDataQueries: [
-            {
-              Id: 'lag',
-              MetricStat: {
-                Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: dbInstanceIdentifier }] },
-                Period: 60,
-                Stat: 'Maximum',
-              },
-            },
-          ],
-        }), { abortSignal }), this.policy);
+      const page = await callAws(
+        { region, resource: `ReplicaLag of ${dbInstanceIdentifier}` },
+        (abortSignal) =>
+          this.clients.get(region).send(
+            new GetMetricDataCommand({
+              StartTime: new Date(end - LAG_LOOKBACK_MS),
+              EndTime: new Date(end),
+              ScanBy: 'TimestampDescending',
+              NextToken: token,
+              MetricDataQueries: [
+                {
+                  Id: 'lag',
+                  MetricStat: {
+                    Metric: {
+                      Namespace: 'AWS/RDS',
+                      MetricName: 'ReplicaLag',
+                      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: dbInstanceIdentifier }],
+                    },
+                    Period: 60,
+                    Stat: 'Maximum',
+                  },
+                },
+              ],
+            }),
+            { abortSignal },
+          ),
+        this.policy,
+      );
       const series = page.MetricDataResults?.find((r) => r.Id === 'lag');
       const points = (series?.Timestamps ?? []).map((t, i) => ({ at: t.getTime(), value: series?.Values?.[i] ?? Number.NaN }));
       return { items: points, next: page.NextToken };

@@ -23,7 +23,11 @@ export class CloudWatchPublisher implements Metrics {
   async publish(region: string, namespace: string, data: readonly MetricDatum[]): Promise<void> {
     if (data.length === 0) return;
     await callAws(
-      { region, resource: `metrics in ${namespace}`, rejected: ['InvalidParameterValue', 'InvalidParameterCombination', 'MissingParameter'] },
+      {
+        region,
+        resource: `metrics in ${namespace}`,
+        rejected: ['InvalidParameterValue', 'InvalidParameterCombination', 'MissingParameter'],
+      },
       (abortSignal) =>
         this.clients.get(region).send(
           new PutMetricDataCommand({

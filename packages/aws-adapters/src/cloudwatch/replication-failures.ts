@@ -1,4 +1,10 @@
-import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type CloudWatchClientConfig, type Metric } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+  type CloudWatchClientConfig,
+  type Metric,
+} from '@aws-sdk/client-cloudwatch';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 
@@ -30,7 +36,14 @@ export class S3ReplicationFailures {
     const page = await callAws(
       { region, resource: `BytesPendingReplication of ${sourceBucket}` },
       (abortSignal) =>
-        this.clients.get(region).send(new ListMetricsCommand({ Namespace: 'AWS/S3', MetricName: 'BytesPendingReplication', Dimensions: [{ Name: 'SourceBucket', Value: sourceBucket }] }), { abortSignal }),
+        this.clients.get(region).send(
+          new ListMetricsCommand({
+            Namespace: 'AWS/S3',
+            MetricName: 'BytesPendingReplication',
+            Dimensions: [{ Name: 'SourceBucket', Value: sourceBucket }],
+          }),
+          { abortSignal },
+        ),
       this.policy,
     );
     return (page.Metrics ?? []).length > 0;
@@ -43,7 +56,15 @@ export class S3ReplicationFailures {
       const page = await callAws(
         ctx,
         (abortSignal) =>
-          this.clients.get(region).send(new ListMetricsCommand({ Namespace: 'AWS/S3', MetricName: 'OperationsFailedReplication', Dimensions: [{ Name: 'SourceBucket', Value: sourceBucket }], NextToken: token }), { abortSignal }),
+          this.clients.get(region).send(
+            new ListMetricsCommand({
+              Namespace: 'AWS/S3',
+              MetricName: 'OperationsFailedReplication',
+              Dimensions: [{ Name: 'SourceBucket', Value: sourceBucket }],
+              NextToken: token,
+            }),
+            { abortSignal },
+          ),
         this.policy,
       );
       return { items: page.Metrics ?? [], next: page.NextToken };
@@ -59,7 +80,9 @@ export class S3ReplicationFailures {
               StartTime: new Date(fromMs),
               EndTime: new Date(toMs),
               NextToken: token,
-              MetricDataQueries: metrics.slice(0, 500).map((m, i) => ({ Id: `failed${i}`, MetricStat: { Metric: m, Period: period, Stat: 'Sum' } })),
+              MetricDataQueries: metrics
+                .slice(0, 500)
+                .map((m, i) => ({ Id: `failed${i}`, MetricStat: { Metric: m, Period: period, Stat: 'Sum' } })),
             }),
             { abortSignal },
           ),

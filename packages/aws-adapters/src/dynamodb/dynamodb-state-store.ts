@@ -41,7 +41,14 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   async read<T>(key: string): Promise<Versioned<T> | undefined> {
-    const out = await callAws(this.ctx(), (abortSignal) => this.client.send(new GetItemCommand({ TableName: this.options.tableName, Key: { pk: { S: key } }, ConsistentRead: true }), { abortSignal }), this.policy);
+    const out = await callAws(
+      this.ctx(),
+      (abortSignal) =>
+        this.client.send(new GetItemCommand({ TableName: this.options.tableName, Key: { pk: { S: key } }, ConsistentRead: true }), {
+          abortSignal,
+        }),
+      this.policy,
+    );
     const item = out.Item;
     if (!item?.value?.S || !item.version?.N) return undefined;
     return { version: Number(item.version.N), value: JSON.parse(item.value.S) as T };
@@ -52,7 +59,14 @@ export class DynamoDbStateStore implements StateStore {
    * response, a deadline) may have landed, and must then count as ours, not as someone else's.
    */
   private async landed(key: string, writeId: string, version: number): Promise<boolean> {
-    const out = await callAws(this.ctx(), (abortSignal) => this.client.send(new GetItemCommand({ TableName: this.options.tableName, Key: { pk: { S: key } }, ConsistentRead: true }), { abortSignal }), this.policy);
+    const out = await callAws(
+      this.ctx(),
+      (abortSignal) =>
+        this.client.send(new GetItemCommand({ TableName: this.options.tableName, Key: { pk: { S: key } }, ConsistentRead: true }), {
+          abortSignal,
+        }),
+      this.policy,
+    );
     return out.Item?.writeId?.S === writeId && out.Item.version?.N === String(version);
   }
 
@@ -62,13 +76,31 @@ export class DynamoDbStateStore implements StateStore {
     const condition =
       expectedVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: '#v = :expected', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } } };
+        : {
+            ConditionExpression: '#v = :expected',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+          };
     try {
-      await callAws(this.ctx(), (abortSignal) => this.client.send(new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: { pk: { S: key }, version: { N: String(version) }, value: { S: JSON.stringify(value) }, writeId: { S: writeId }, updatedAt: { S: new Date().toISOString() } },
-          ...condition,
-        }), { abortSignal }), this.policy);
+      await callAws(
+        this.ctx(),
+        (abortSignal) =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.options.tableName,
+              Item: {
+                pk: { S: key },
+                version: { N: String(version) },
+                value: { S: JSON.stringify(value) },
+                writeId: { S: writeId },
+                updatedAt: { S: new Date().toISOString() },
+              },
+              ...condition,
+            }),
+            { abortSignal },
+          ),
+        this.policy,
+      );
     } catch (e) {
       const conflict = (e as { name?: string }).name === 'ConditionalCheckFailedException';
       if ((conflict || isRegionUnreachable(e) || isNotReady(e)) && (await this.landed(key, writeId, version))) return version;

@@ -33,9 +33,19 @@ export class Ec2Catalog {
   async launchTemplate(region: string, launchTemplate: string): Promise<LaunchTemplateSpec> {
     const byId = /^lt-[0-9a-f]+$/.test(launchTemplate);
     const out = await callAws(
-      { region, resource: `launch template ${launchTemplate}`, notFound: ['InvalidLaunchTemplateName.NotFoundException', 'InvalidLaunchTemplateId.NotFound', 'InvalidLaunchTemplateId.Malformed'] },
+      {
+        region,
+        resource: `launch template ${launchTemplate}`,
+        notFound: ['InvalidLaunchTemplateName.NotFoundException', 'InvalidLaunchTemplateId.NotFound', 'InvalidLaunchTemplateId.Malformed'],
+      },
       (abortSignal) =>
-        this.clients.get(region).send(new DescribeLaunchTemplateVersionsCommand({ ...(byId ? { LaunchTemplateId: launchTemplate } : { LaunchTemplateName: launchTemplate }), Versions: ['$Default'] }), { abortSignal }),
+        this.clients.get(region).send(
+          new DescribeLaunchTemplateVersionsCommand({
+            ...(byId ? { LaunchTemplateId: launchTemplate } : { LaunchTemplateName: launchTemplate }),
+            Versions: ['$Default'],
+          }),
+          { abortSignal },
+        ),
       this.policy,
     );
     const data = out.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
@@ -63,7 +73,10 @@ export class Ec2Catalog {
     try {
       const out = await callAws(
         { region, resource: `instance type ${instanceType}`, notFound: ['InvalidInstanceType'] },
-        (abortSignal) => this.clients.get(region).send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] }), { abortSignal }),
+        (abortSignal) =>
+          this.clients
+            .get(region)
+            .send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] }), { abortSignal }),
         this.policy,
       );
       return out.InstanceTypes?.find((t) => t.InstanceType === instanceType)?.VCpuInfo?.DefaultVCpus;

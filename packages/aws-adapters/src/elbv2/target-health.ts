@@ -1,9 +1,15 @@
-import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, type ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2ClientConfig,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 
 /** Options of {@link ElbTargetHealth}. */
-export type ElbTargetHealthOptions = RegionalClients<ElasticLoadBalancingV2Client, ElasticLoadBalancingV2ClientConfig> & { readonly policy?: CallPolicy };
+export type ElbTargetHealthOptions = RegionalClients<ElasticLoadBalancingV2Client, ElasticLoadBalancingV2ClientConfig> & {
+  readonly policy?: CallPolicy;
+};
 
 /** ELBv2 target health: how many targets of a target group the ALB counts as healthy. */
 export class ElbTargetHealth {

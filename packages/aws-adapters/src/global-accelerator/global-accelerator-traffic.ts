@@ -33,23 +33,37 @@ export class GlobalAcceleratorTraffic implements Traffic {
   private readonly policy: CallPolicy;
 
   constructor(options: GlobalAcceleratorTrafficOptions = {}) {
-    this.client = options.awsSdkV3Client ?? new GlobalAcceleratorClient({ ...options.clientConfig, region: GLOBAL_ACCELERATOR_CONTROL_REGION });
+    this.client =
+      options.awsSdkV3Client ?? new GlobalAcceleratorClient({ ...options.clientConfig, region: GLOBAL_ACCELERATOR_CONTROL_REGION });
     this.policy = options.policy ?? DEFAULT_CALL_POLICY;
   }
 
   private ctx(group: EndpointGroupRef) {
-    return { region: GLOBAL_ACCELERATOR_CONTROL_REGION, resource: `endpoint group ${group.endpointGroupArn}`, notFound: NOT_FOUND, rejected: ['InvalidArgumentException', 'LimitExceededException'] };
+    return {
+      region: GLOBAL_ACCELERATOR_CONTROL_REGION,
+      resource: `endpoint group ${group.endpointGroupArn}`,
+      notFound: NOT_FOUND,
+      rejected: ['InvalidArgumentException', 'LimitExceededException'],
+    };
   }
 
   private async read(group: EndpointGroupRef) {
-    const out = await callAws(this.ctx(group), (abortSignal) => this.client.send(new DescribeEndpointGroupCommand({ EndpointGroupArn: group.endpointGroupArn }), { abortSignal }), this.policy);
+    const out = await callAws(
+      this.ctx(group),
+      (abortSignal) => this.client.send(new DescribeEndpointGroupCommand({ EndpointGroupArn: group.endpointGroupArn }), { abortSignal }),
+      this.policy,
+    );
     if (!out.EndpointGroup) throw new ResourceNotFoundError(`endpoint group ${group.endpointGroupArn}`, GLOBAL_ACCELERATOR_CONTROL_REGION);
     return out.EndpointGroup;
   }
 
   private endpoint(group: EndpointGroupRef, endpoints: readonly EndpointDescription[]): EndpointDescription {
     const found = endpoints.find((e) => e.EndpointId === group.loadBalancerArn);
-    if (!found) throw new ResourceNotFoundError(`endpoint ${group.loadBalancerArn} in endpoint group ${group.endpointGroupArn}`, GLOBAL_ACCELERATOR_CONTROL_REGION);
+    if (!found)
+      throw new ResourceNotFoundError(
+        `endpoint ${group.loadBalancerArn} in endpoint group ${group.endpointGroupArn}`,
+        GLOBAL_ACCELERATOR_CONTROL_REGION,
+      );
     return found;
   }
 
@@ -64,20 +78,35 @@ export class GlobalAcceleratorTraffic implements Traffic {
   }
 
   async setTrafficDial(group: EndpointGroupRef, percent: number): Promise<void> {
-    await callAws(this.ctx(group), (abortSignal) => this.client.send(new UpdateEndpointGroupCommand({ EndpointGroupArn: group.endpointGroupArn, TrafficDialPercentage: percent }), { abortSignal }), this.policy);
+    await callAws(
+      this.ctx(group),
+      (abortSignal) =>
+        this.client.send(new UpdateEndpointGroupCommand({ EndpointGroupArn: group.endpointGroupArn, TrafficDialPercentage: percent }), {
+          abortSignal,
+        }),
+      this.policy,
+    );
   }
 
   async setEndpointWeight(group: EndpointGroupRef, weight: number): Promise<void> {
     const g = await this.read(group);
     const endpoints = g.EndpointDescriptions ?? [];
     this.endpoint(group, endpoints);
-    await callAws(this.ctx(group), (abortSignal) => this.client.send(new UpdateEndpointGroupCommand({
-        EndpointGroupArn: group.endpointGroupArn,
-        EndpointConfigurations: endpoints.map((e) => ({
-          EndpointId: e.EndpointId,
-          Weight: e.EndpointId === group.loadBalancerArn ? weight : e.Weight,
-          ClientIPPreservationEnabled: e.ClientIPPreservationEnabled,
-        })),
-      }), { abortSignal }), this.policy);
+    await callAws(
+      this.ctx(group),
+      (abortSignal) =>
+        this.client.send(
+          new UpdateEndpointGroupCommand({
+            EndpointGroupArn: group.endpointGroupArn,
+            EndpointConfigurations: endpoints.map((e) => ({
+              EndpointId: e.EndpointId,
+              Weight: e.EndpointId === group.loadBalancerArn ? weight : e.Weight,
+              ClientIPPreservationEnabled: e.ClientIPPreservationEnabled,
+            })),
+          }),
+          { abortSignal },
+        ),
+      this.policy,
+    );
   }
 }

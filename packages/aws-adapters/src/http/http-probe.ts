@@ -43,7 +43,12 @@ export class HttpProbe implements Probe {
     const elapsed = () => Math.round(performance.now() - started);
     const signal = AbortSignal.timeout(target.timeoutMs);
     try {
-      const response = await this.fetch(target.url, { method: 'GET', redirect: 'manual', signal, headers: { 'user-agent': 'dr-probe/1', accept: '*/*' } });
+      const response = await this.fetch(target.url, {
+        method: 'GET',
+        redirect: 'manual',
+        signal,
+        headers: { 'user-agent': 'dr-probe/1', accept: '*/*' },
+      });
       const ok2xx = response.status >= 200 && response.status < 300;
       if (!ok2xx || target.expectBody === undefined) {
         await response.body?.cancel();
@@ -51,10 +56,21 @@ export class HttpProbe implements Probe {
       }
       const body = await this.readUpTo(response, this.maxBodyBytes);
       const found = body.includes(target.expectBody);
-      return { ok: found, status: response.status, latencyMs: elapsed(), error: found ? undefined : `body does not contain ${JSON.stringify(target.expectBody)}` };
+      return {
+        ok: found,
+        status: response.status,
+        latencyMs: elapsed(),
+        error: found ? undefined : `body does not contain ${JSON.stringify(target.expectBody)}`,
+      };
     } catch (e) {
       const timedOut = signal.aborted;
-      return { ok: false, latencyMs: elapsed(), error: timedOut ? `timed out after ${target.timeoutMs}ms` : ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message };
+      return {
+        ok: false,
+        latencyMs: elapsed(),
+        error: timedOut
+          ? `timed out after ${target.timeoutMs}ms`
+          : (((e as Error).cause as Error | undefined)?.message ?? (e as Error).message),
+      };
     }
   }
 }

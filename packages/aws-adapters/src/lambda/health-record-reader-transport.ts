@@ -30,7 +30,10 @@ export type HealthRecordReaderTransportOptions = {
    * @default the region in `functionName` when it is an ARN, else the client's (`AWS_REGION`)
    */
   readonly region?: string;
-} & ({ readonly awsSdkV3Client: LambdaClient; readonly clientConfig?: never } | { readonly clientConfig?: LambdaClientConfig; readonly awsSdkV3Client?: never });
+} & (
+  | { readonly awsSdkV3Client: LambdaClient; readonly clientConfig?: never }
+  | { readonly clientConfig?: LambdaClientConfig; readonly awsSdkV3Client?: never }
+);
 
 /** The region field of a Lambda function ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
 function regionOfArn(functionName: string): string | undefined {
@@ -42,7 +45,14 @@ function regionOfArn(functionName: string): string | undefined {
 function isLookup(value: unknown): value is HealthRecordLookup {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  if (Array.isArray(v.addresses)) return v.addresses.every((a) => typeof a === 'object' && a !== null && typeof (a as Record<string, unknown>).address === 'string' && typeof (a as Record<string, unknown>).ttl === 'number');
+  if (Array.isArray(v.addresses))
+    return v.addresses.every(
+      (a) =>
+        typeof a === 'object' &&
+        a !== null &&
+        typeof (a as Record<string, unknown>).address === 'string' &&
+        typeof (a as Record<string, unknown>).ttl === 'number',
+    );
   return (v.error === 'not-found' || v.error === 'unreachable') && typeof v.message === 'string';
 }
 
@@ -69,7 +79,10 @@ export class HealthRecordReaderTransport implements HealthRecordTransport {
   private readonly functionName: string;
 
   constructor(options: HealthRecordReaderTransportOptions) {
-    if (!options.functionName.trim()) throw new Error('HealthRecordReaderTransport: functionName must name the health record reader function (a name or an ARN); got an empty string');
+    if (!options.functionName.trim())
+      throw new Error(
+        'HealthRecordReaderTransport: functionName must name the health record reader function (a name or an ARN); got an empty string',
+      );
     this.functionName = options.functionName.trim();
     const region = options.region ?? regionOfArn(this.functionName);
     this.client = options.awsSdkV3Client ?? new LambdaClient({ ...options.clientConfig, ...(region ? { region } : {}) });
@@ -80,14 +93,20 @@ export class HealthRecordReaderTransport implements HealthRecordTransport {
     return `the health record reader ${this.functionName}`;
   }
 
-  /** Asks the reader for `name`'s A record; resolves to its answer, or to `unreachable`/`not-found` when the invocation gives none (see the class). */
+  /**
+   * Asks the reader for `name`'s A record; resolves to its answer, or to `unreachable`/`not-found` when the invocation gives none (see the
+   * class).
+   */
   async lookup(name: string, timeoutMs: number): Promise<LocalHealthRecordLookup> {
     const event: HealthRecordReaderEvent = { name, timeoutMs: Math.max(MIN_READER_DNS_MS, timeoutMs - READER_INVOKE_OVERHEAD_MS) };
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     const reader = this.description;
     try {
-      const out = await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(event) }), { abortSignal: abort.signal });
+      const out = await this.client.send(
+        new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(event) }),
+        { abortSignal: abort.signal },
+      );
       const text = out.Payload ? out.Payload.transformToString() : '';
       if (out.FunctionError) {
         const detail = (() => {
@@ -106,13 +125,18 @@ export class HealthRecordReaderTransport implements HealthRecordTransport {
       } catch (e) {
         return { error: 'unreachable', message: `${reader} answered something not JSON: ${JSON.stringify(text.slice(0, 200))}`, cause: e };
       }
-      if (!isLookup(answer)) return { error: 'unreachable', message: `${reader} answered ${text.slice(0, 200)}, not addresses or an error` };
+      if (!isLookup(answer))
+        return { error: 'unreachable', message: `${reader} answered ${text.slice(0, 200)}, not addresses or an error` };
       return 'addresses' in answer ? answer : { error: answer.error, message: `${reader}: ${answer.message}` };
     } catch (e) {
       if (abort.signal.aborted) return { error: 'unreachable', message: `${reader} did not answer within ${timeoutMs} ms`, cause: e };
       const errorName = (e as { name?: string } | undefined)?.name ?? 'an error';
       if (errorName === 'ResourceNotFoundException') return { error: 'not-found', message: `${reader} does not exist`, cause: e };
-      return { error: 'unreachable', message: `${reader} could not be invoked (${errorName}: ${(e as Error | undefined)?.message ?? String(e)})`, cause: e };
+      return {
+        error: 'unreachable',
+        message: `${reader} could not be invoked (${errorName}: ${(e as Error | undefined)?.message ?? String(e)})`,
+        cause: e,
+      };
     } finally {
       clearTimeout(timer);
     }

@@ -25,13 +25,21 @@ export type LambdaProbeOptions = {
    * @default the region in `functionName` when it is an ARN, else the client's (`AWS_REGION`)
    */
   readonly region?: string;
-} & ({ readonly awsSdkV3Client: LambdaClient; readonly clientConfig?: never } | { readonly clientConfig?: LambdaClientConfig; readonly awsSdkV3Client?: never });
+} & (
+  | { readonly awsSdkV3Client: LambdaClient; readonly clientConfig?: never }
+  | { readonly clientConfig?: LambdaClientConfig; readonly awsSdkV3Client?: never }
+);
 
 /** True for an answer in the shape of a {@link ProbeResult}. */
 function isProbeResult(value: unknown): value is ProbeResult {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
-  return typeof r.ok === 'boolean' && typeof r.latencyMs === 'number' && (r.status === undefined || typeof r.status === 'number') && (r.error === undefined || typeof r.error === 'string');
+  return (
+    typeof r.ok === 'boolean' &&
+    typeof r.latencyMs === 'number' &&
+    (r.status === undefined || typeof r.status === 'number') &&
+    (r.error === undefined || typeof r.error === 'string')
+  );
 }
 
 /**
@@ -52,7 +60,8 @@ export class LambdaProbe implements Probe {
   readonly functionName: string;
 
   constructor(options: LambdaProbeOptions) {
-    if (!options.functionName.trim()) throw new Error('LambdaProbe: functionName must name the function that makes the check (a name or an ARN); got an empty string');
+    if (!options.functionName.trim())
+      throw new Error('LambdaProbe: functionName must name the function that makes the check (a name or an ARN); got an empty string');
     this.functionName = options.functionName.trim();
     const parts = this.functionName.split(':');
     const region = options.region ?? (parts[0] === 'arn' && parts[3] ? parts[3] : undefined);
@@ -62,13 +71,25 @@ export class LambdaProbe implements Probe {
   /** Asks the function to check `target`; see the class for what a failed invocation answers. */
   async check(target: ProbeTarget): Promise<ProbeResult> {
     const started = performance.now();
-    const failed = (why: string): ProbeResult => ({ ok: false, latencyMs: Math.round(performance.now() - started), error: `could not reach ${target.url} through ${this.functionName}: ${why}` });
-    const event: HttpCheckEvent = { kind: 'http', url: target.url, timeoutMs: target.timeoutMs, ...(target.expectBody === undefined ? {} : { expectBody: target.expectBody }) };
+    const failed = (why: string): ProbeResult => ({
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: `could not reach ${target.url} through ${this.functionName}: ${why}`,
+    });
+    const event: HttpCheckEvent = {
+      kind: 'http',
+      url: target.url,
+      timeoutMs: target.timeoutMs,
+      ...(target.expectBody === undefined ? {} : { expectBody: target.expectBody }),
+    };
     const limitMs = target.timeoutMs + PROBE_INVOKE_OVERHEAD_MS;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), limitMs);
     try {
-      const out = await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(event) }), { abortSignal: abort.signal });
+      const out = await this.client.send(
+        new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(event) }),
+        { abortSignal: abort.signal },
+      );
       const text = out.Payload ? out.Payload.transformToString() : '';
       if (out.FunctionError) {
         let detail = text || out.FunctionError;

@@ -13,7 +13,13 @@ import {
   type RDSClientConfig,
 } from '@aws-sdk/client-rds';
 import type { RegionResources } from '@dr/failover-core';
-import { isOperationRejected, isResourceNotFound, NotReadyError, OperationRejectedError, ResourceNotFoundError } from '@dr/failover-core/errors';
+import {
+  isOperationRejected,
+  isResourceNotFound,
+  NotReadyError,
+  OperationRejectedError,
+  ResourceNotFoundError,
+} from '@dr/failover-core/errors';
 import type { Database, DbInstanceSummary, DbRef, DbStatus, ReadOnlySetting } from '@dr/failover-core/ports';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallContext, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
@@ -25,7 +31,12 @@ import type { CloudWatchMetrics } from '../cloudwatch/cloudwatch-metrics.js';
  * names it.
  */
 export type RdsRegionSettings = Pick<RegionResources, 'region'> &
-  Partial<Pick<RegionResources, 'dbParameterGroupName' | 'retiredDbParameterGroupName' | 'dbKmsKeyArn' | 'dbSubnetGroupName' | 'dbSecurityGroupIds' | 'dbSettings'>>;
+  Partial<
+    Pick<
+      RegionResources,
+      'dbParameterGroupName' | 'retiredDbParameterGroupName' | 'dbKmsKeyArn' | 'dbSubnetGroupName' | 'dbSecurityGroupIds' | 'dbSettings'
+    >
+  >;
 
 /** Options of {@link RdsDatabase}. */
 export type RdsDatabaseOptions = RegionalClients<RDSClient, RDSClientConfig> & {
@@ -43,7 +54,6 @@ const INVALID_INSTANCE_STATE = ['InvalidDBInstanceStateFault', 'InvalidDBInstanc
 const INVALID_GROUP_STATE = ['InvalidDBParameterGroupStateFault', 'InvalidDBParameterGroupState'];
 /** Errors of a request AWS will never accept as sent (a default group, a bad combination). */
 const INVALID_REQUEST = ['InvalidParameterValue', 'InvalidParameterCombination'];
-
 
 /**
  * A parameter group's `read_only` as DescribeDBParameters (Source `user`) shows it. Absent or
@@ -94,13 +104,19 @@ export class RdsDatabase implements Database {
   }
 
   /** One RDS call in `region` under the adapters' call policy (deadline, throttling, error mapping). */
-  private send<Output>(context: CallContext, region: string, call: (client: RDSClient, options: { abortSignal: AbortSignal }) => Promise<Output>): Promise<Output> {
+  private send<Output>(
+    context: CallContext,
+    region: string,
+    call: (client: RDSClient, options: { abortSignal: AbortSignal }) => Promise<Output>,
+  ): Promise<Output> {
     return callAws(context, (abortSignal) => call(this.clients.get(region), { abortSignal }), this.policy);
   }
 
   private async instance(db: DbRef): Promise<DBInstance | undefined> {
     try {
-      const out = await this.send(this.ctx(db), db.region, (c, o) => c.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), o));
+      const out = await this.send(this.ctx(db), db.region, (c, o) =>
+        c.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), o),
+      );
       return out.DBInstances?.[0];
     } catch (e) {
       if (isResourceNotFound(e)) return undefined;
@@ -111,10 +127,8 @@ export class RdsDatabase implements Database {
   /** The `read_only` setting of a parameter group, read through every page of its user-set parameters. */
   private async readOnly(region: string, parameterGroup: string): Promise<ReadOnlySetting | undefined> {
     const params = await allPages(async (token) => {
-      const out = await this.send(
-        { region, resource: `DB parameter group ${parameterGroup}`, notFound: GROUP_NOT_FOUND },
-        region,
-        (c, o) => c.send(new DescribeDBParametersCommand({ DBParameterGroupName: parameterGroup, Source: 'user', Marker: token }), o),
+      const out = await this.send({ region, resource: `DB parameter group ${parameterGroup}`, notFound: GROUP_NOT_FOUND }, region, (c, o) =>
+        c.send(new DescribeDBParametersCommand({ DBParameterGroupName: parameterGroup, Source: 'user', Marker: token }), o),
       );
       return { items: out.Parameters ?? [], next: out.Marker };
     });
@@ -151,7 +165,9 @@ export class RdsDatabase implements Database {
       replicaLagSeconds: lag?.seconds,
       replicaLagAt: lag?.at,
       replicating: lag?.replicating,
-      parameterGroup: group?.DBParameterGroupName ? { name: group.DBParameterGroupName, applyStatus: group.ParameterApplyStatus ?? 'unknown' } : undefined,
+      parameterGroup: group?.DBParameterGroupName
+        ? { name: group.DBParameterGroupName, applyStatus: group.ParameterApplyStatus ?? 'unknown' }
+        : undefined,
       readOnly,
       backupRetentionDays: found.BackupRetentionPeriod,
       instanceClass: found.DBInstanceClass,
@@ -165,10 +181,14 @@ export class RdsDatabase implements Database {
       // PromoteReadReplica takes the retention the new primary's backups get (API default 1);
       // a replica had backups off.
       // @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
-      await this.send(
-        this.ctx(db, { rejected: INVALID_INSTANCE_STATE }),
-        db.region,
-        (c, o) => c.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier, BackupRetentionPeriod: options.backupRetentionDays }), o),
+      await this.send(this.ctx(db, { rejected: INVALID_INSTANCE_STATE }), db.region, (c, o) =>
+        c.send(
+          new PromoteReadReplicaCommand({
+            DBInstanceIdentifier: db.dbInstanceIdentifier,
+            BackupRetentionPeriod: options.backupRetentionDays,
+          }),
+          o,
+        ),
       );
     } catch (e) {
       if (!isOperationRejected(e)) throw e;
@@ -179,7 +199,10 @@ export class RdsDatabase implements Database {
       const now = await this.instance(db);
       if (!now) throw e;
       if (!now.ReadReplicaSourceDBInstanceIdentifier) return;
-      throw new NotReadyError(`${db.dbInstanceIdentifier} in ${db.region} is ${now.DBInstanceStatus ?? 'busy'} and cannot be promoted yet`, { cause: e });
+      throw new NotReadyError(
+        `${db.dbInstanceIdentifier} in ${db.region} is ${now.DBInstanceStatus ?? 'busy'} and cannot be promoted yet`,
+        { cause: e },
+      );
     }
   }
 
@@ -196,21 +219,28 @@ export class RdsDatabase implements Database {
     const what = `cannot create replica ${target.dbInstanceIdentifier} in ${target.region}`;
     const settings = this.settings(target.region);
     if (!settings?.dbParameterGroupName) {
-      throw new OperationRejectedError(`${what}: no dbParameterGroupName is configured for ${target.region}; RDS would give it the default group, whose read_only cannot be changed`);
+      throw new OperationRejectedError(
+        `${what}: no dbParameterGroupName is configured for ${target.region}; RDS would give it the default group, whose read_only cannot be changed`,
+      );
     }
     const src = await this.instance(source);
-    if (!src?.DBInstanceArn) throw new OperationRejectedError(`${what}: source ${source.dbInstanceIdentifier} was not found in ${source.region}`);
+    if (!src?.DBInstanceArn)
+      throw new OperationRejectedError(`${what}: source ${source.dbInstanceIdentifier} was not found in ${source.region}`);
     // RDS refuses a source without automated backups (InvalidDBInstanceState, "Automated backups
     // are not enabled for this database instance"): say so plainly, it is not a busy source.
     if (src.BackupRetentionPeriod === 0) {
-      throw new OperationRejectedError(`${what}: source ${source.dbInstanceIdentifier} has automated backups off (backup retention 0), and RDS creates no replica from it; set its backup retention first`);
+      throw new OperationRejectedError(
+        `${what}: source ${source.dbInstanceIdentifier} has automated backups off (backup retention 0), and RDS creates no replica from it; set its backup retention first`,
+      );
     }
     const crossRegion = source.region !== target.region;
     // A cross-region replica of an encrypted source needs a key of the destination region (keys
     // are regional); a same-region replica uses the source's key, and an unencrypted source
     // cannot yield an encrypted replica.
     if (crossRegion && src.StorageEncrypted && !settings.dbKmsKeyArn) {
-      throw new OperationRejectedError(`${what}: source ${source.dbInstanceIdentifier} is encrypted and no dbKmsKeyArn is configured for ${target.region}`);
+      throw new OperationRejectedError(
+        `${what}: source ${source.dbInstanceIdentifier} is encrypted and no dbKmsKeyArn is configured for ${target.region}`,
+      );
     }
     const s = settings.dbSettings;
     const input: CreateDBInstanceReadReplicaCommandInput = {
@@ -241,7 +271,15 @@ export class RdsDatabase implements Database {
         {
           region: target.region,
           resource: `RDS replica ${target.dbInstanceIdentifier}`,
-          rejected: [...GROUP_NOT_FOUND, 'DBSubnetGroupNotFoundFault', 'DBSubnetGroupNotAllowedFault', 'KMSKeyNotAccessibleFault', 'StorageQuotaExceededFault', 'InstanceQuotaExceededFault', ...INVALID_REQUEST],
+          rejected: [
+            ...GROUP_NOT_FOUND,
+            'DBSubnetGroupNotFoundFault',
+            'DBSubnetGroupNotAllowedFault',
+            'KMSKeyNotAccessibleFault',
+            'StorageQuotaExceededFault',
+            'InstanceQuotaExceededFault',
+            ...INVALID_REQUEST,
+          ],
           // The source is busy (modifying after a promotion, backing up): a later try may work.
           notReady: INVALID_INSTANCE_STATE,
         },
@@ -271,7 +309,10 @@ export class RdsDatabase implements Database {
     const current = await this.instance(db);
     if (!current) {
       const renamed = await this.instance({ ...db, dbInstanceIdentifier: newIdentifier });
-      if (!renamed) throw new OperationRejectedError(`cannot retire ${db.dbInstanceIdentifier} in ${db.region}: neither it nor ${newIdentifier} exists`);
+      if (!renamed)
+        throw new OperationRejectedError(
+          `cannot retire ${db.dbInstanceIdentifier} in ${db.region}: neither it nor ${newIdentifier} exists`,
+        );
       // Already renamed (our earlier call landed). Had it been renamed some other way, it still
       // goes to the retired group.
       if (renamed.DBParameterGroups?.some((g) => g.DBParameterGroupName === retired)) return;
@@ -284,11 +325,18 @@ export class RdsDatabase implements Database {
   }
 
   /** ModifyDBInstance applied immediately; a busy instance (`InvalidDBInstanceState`) is "not yet". */
-  private async modify(db: DbRef, changes: { NewDBInstanceIdentifier?: string; DBParameterGroupName?: string; BackupRetentionPeriod?: number }): Promise<void> {
+  private async modify(
+    db: DbRef,
+    changes: { NewDBInstanceIdentifier?: string; DBParameterGroupName?: string; BackupRetentionPeriod?: number },
+  ): Promise<void> {
     await this.send(
-      this.ctx(db, { rejected: ['DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists', ...GROUP_NOT_FOUND, ...INVALID_REQUEST], notReady: INVALID_INSTANCE_STATE }),
+      this.ctx(db, {
+        rejected: ['DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists', ...GROUP_NOT_FOUND, ...INVALID_REQUEST],
+        notReady: INVALID_INSTANCE_STATE,
+      }),
       db.region,
-      (c, o) => c.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier, ...changes, ApplyImmediately: true }), o),
+      (c, o) =>
+        c.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier, ...changes, ApplyImmediately: true }), o),
     );
   }
 
@@ -298,7 +346,9 @@ export class RdsDatabase implements Database {
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html
    */
   async rebootInstance(db: DbRef): Promise<void> {
-    await this.send(this.ctx(db, { notReady: INVALID_INSTANCE_STATE }), db.region, (c, o) => c.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), o));
+    await this.send(this.ctx(db, { notReady: INVALID_INSTANCE_STATE }), db.region, (c, o) =>
+      c.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: db.dbInstanceIdentifier }), o),
+    );
   }
 
   /**
@@ -313,7 +363,10 @@ export class RdsDatabase implements Database {
   async setWriteFence(db: DbRef, fenced: boolean): Promise<void> {
     const verb = fenced ? 'fence' : 'lift the write fence of';
     const group = this.settings(db.region)?.dbParameterGroupName;
-    if (!group) throw new OperationRejectedError(`cannot ${verb} writes on ${db.dbInstanceIdentifier}: no dbParameterGroupName is configured for ${db.region}`);
+    if (!group)
+      throw new OperationRejectedError(
+        `cannot ${verb} writes on ${db.dbInstanceIdentifier}: no dbParameterGroupName is configured for ${db.region}`,
+      );
     const found = await this.instance(db);
     if (!found) throw new ResourceNotFoundError(`RDS instance ${db.dbInstanceIdentifier}`, db.region);
     const uses = (found.DBParameterGroups ?? []).map((g) => g.DBParameterGroupName ?? '?');
@@ -324,14 +377,29 @@ export class RdsDatabase implements Database {
     }
     const current = await this.readOnly(db.region, group);
     if (fenced ? current === 'on' : current === 'default') return;
-    const context: CallContext = { region: db.region, resource: `DB parameter group ${group}`, notFound: GROUP_NOT_FOUND, rejected: INVALID_REQUEST, notReady: INVALID_GROUP_STATE };
-    await this.send(
-      context,
-      db.region,
-      (c, o) =>
-        fenced
-          ? c.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }), o)
-          : c.send(new ResetDBParameterGroupCommand({ DBParameterGroupName: group, Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }] }), o),
+    const context: CallContext = {
+      region: db.region,
+      resource: `DB parameter group ${group}`,
+      notFound: GROUP_NOT_FOUND,
+      rejected: INVALID_REQUEST,
+      notReady: INVALID_GROUP_STATE,
+    };
+    await this.send(context, db.region, (c, o) =>
+      fenced
+        ? c.send(
+            new ModifyDBParameterGroupCommand({
+              DBParameterGroupName: group,
+              Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
+            }),
+            o,
+          )
+        : c.send(
+            new ResetDBParameterGroupCommand({
+              DBParameterGroupName: group,
+              Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }],
+            }),
+            o,
+          ),
     );
   }
 
@@ -351,7 +419,9 @@ export class RdsDatabase implements Database {
   async listInstances(region: string, identifierPrefix: string): Promise<readonly DbInstanceSummary[]> {
     // DescribeDBInstances filters by exact identifier only: list all and match the prefix here.
     const instances = await allPages(async (token) => {
-      const out = await this.send({ region, resource: 'RDS instances' }, region, (c, o) => c.send(new DescribeDBInstancesCommand({ Marker: token }), o));
+      const out = await this.send({ region, resource: 'RDS instances' }, region, (c, o) =>
+        c.send(new DescribeDBInstancesCommand({ Marker: token }), o),
+      );
       return { items: out.DBInstances ?? [], next: out.Marker };
     });
     return instances

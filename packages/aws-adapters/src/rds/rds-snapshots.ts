@@ -74,8 +74,15 @@ export class RdsSnapshots {
   async serving(primary: DbRef, standby: DbRef): Promise<DbRef> {
     try {
       const out = await callAws(
-        { region: standby.region, resource: `RDS instance ${standby.dbInstanceIdentifier}`, notFound: ['DBInstanceNotFoundFault', 'DBInstanceNotFound'] },
-        (abortSignal) => this.clients.get(standby.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: standby.dbInstanceIdentifier }), { abortSignal }),
+        {
+          region: standby.region,
+          resource: `RDS instance ${standby.dbInstanceIdentifier}`,
+          notFound: ['DBInstanceNotFoundFault', 'DBInstanceNotFound'],
+        },
+        (abortSignal) =>
+          this.clients
+            .get(standby.region)
+            .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: standby.dbInstanceIdentifier }), { abortSignal }),
         this.policy,
       );
       const instance = out.DBInstances?.[0];
@@ -90,8 +97,21 @@ export class RdsSnapshots {
   async create(region: string, dbInstanceIdentifier: string, snapshotId: string, tags: Readonly<Record<string, string>>): Promise<void> {
     try {
       await callAws(
-        { region, resource: `RDS instance ${dbInstanceIdentifier}`, notFound: ['DBInstanceNotFoundFault'], rejected: ['InvalidDBInstanceStateFault', 'SnapshotQuotaExceededFault'] },
-        (abortSignal) => this.clients.get(region).send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: dbInstanceIdentifier, DBSnapshotIdentifier: snapshotId, Tags: tagList(tags) }), { abortSignal }),
+        {
+          region,
+          resource: `RDS instance ${dbInstanceIdentifier}`,
+          notFound: ['DBInstanceNotFoundFault'],
+          rejected: ['InvalidDBInstanceStateFault', 'SnapshotQuotaExceededFault'],
+        },
+        (abortSignal) =>
+          this.clients.get(region).send(
+            new CreateDBSnapshotCommand({
+              DBInstanceIdentifier: dbInstanceIdentifier,
+              DBSnapshotIdentifier: snapshotId,
+              Tags: tagList(tags),
+            }),
+            { abortSignal },
+          ),
         this.policy,
       );
     } catch (e) {
@@ -100,11 +120,23 @@ export class RdsSnapshots {
   }
 
   /** One page of the manual snapshots in a region (up to 100), and the marker of the next. */
-  async page(region: string, token?: string, dbInstanceIdentifier?: string): Promise<{ items: DbSnapshotInfo[]; next?: string | undefined }> {
+  async page(
+    region: string,
+    token?: string,
+    dbInstanceIdentifier?: string,
+  ): Promise<{ items: DbSnapshotInfo[]; next?: string | undefined }> {
     const out = await callAws(
       { region, resource: `DB snapshots in ${region}` },
       (abortSignal) =>
-        this.clients.get(region).send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: dbInstanceIdentifier, SnapshotType: 'manual', Marker: token, MaxRecords: 100 }), { abortSignal }),
+        this.clients.get(region).send(
+          new DescribeDBSnapshotsCommand({
+            DBInstanceIdentifier: dbInstanceIdentifier,
+            SnapshotType: 'manual',
+            Marker: token,
+            MaxRecords: 100,
+          }),
+          { abortSignal },
+        ),
       this.policy,
     );
     return { items: (out.DBSnapshots ?? []).map((s) => info(region, s)), next: out.Marker };
@@ -119,13 +151,30 @@ export class RdsSnapshots {
    * Copies a snapshot to another region, encrypted with that region's key. The source is named
    * by ARN, from which the SDK presigns the request for the source region.
    */
-  async copy(source: DbSnapshotInfo, targetRegion: string, targetId: string, kmsKeyId: string | undefined, tags: Readonly<Record<string, string>>): Promise<void> {
+  async copy(
+    source: DbSnapshotInfo,
+    targetRegion: string,
+    targetId: string,
+    kmsKeyId: string | undefined,
+    tags: Readonly<Record<string, string>>,
+  ): Promise<void> {
     try {
       await callAws(
-        { region: targetRegion, resource: `copy of DB snapshot ${source.id}`, notFound: NOT_FOUND, rejected: ['InvalidDBSnapshotStateFault', 'KMSKeyNotAccessibleFault', 'SnapshotQuotaExceededFault'] },
+        {
+          region: targetRegion,
+          resource: `copy of DB snapshot ${source.id}`,
+          notFound: NOT_FOUND,
+          rejected: ['InvalidDBSnapshotStateFault', 'KMSKeyNotAccessibleFault', 'SnapshotQuotaExceededFault'],
+        },
         (abortSignal) =>
           this.clients.get(targetRegion).send(
-            new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: source.arn, TargetDBSnapshotIdentifier: targetId, KmsKeyId: kmsKeyId, Tags: tagList(tags), CopyTags: false }),
+            new CopyDBSnapshotCommand({
+              SourceDBSnapshotIdentifier: source.arn,
+              TargetDBSnapshotIdentifier: targetId,
+              KmsKeyId: kmsKeyId,
+              Tags: tagList(tags),
+              CopyTags: false,
+            }),
             { abortSignal },
           ),
         this.policy,
@@ -152,7 +201,8 @@ export class RdsSnapshots {
   async tag(region: string, arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
     await callAws(
       { region, resource: `DB snapshot ${arn}`, notFound: NOT_FOUND },
-      (abortSignal) => this.clients.get(region).send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }), { abortSignal }),
+      (abortSignal) =>
+        this.clients.get(region).send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }), { abortSignal }),
       this.policy,
     );
   }
@@ -173,7 +223,13 @@ export class RdsSnapshotPort implements SnapshotPort {
     return this.snapshots.create(region, dbInstanceIdentifier, snapshotId, tags);
   }
 
-  async copy(source: SnapshotRecord, targetRegion: string, targetId: string, kmsKeyId: string | undefined, tags: Readonly<Record<string, string>>): Promise<void> {
+  async copy(
+    source: SnapshotRecord,
+    targetRegion: string,
+    targetId: string,
+    kmsKeyId: string | undefined,
+    tags: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const arn = (source as Partial<DbSnapshotInfo>).arn;
     if (!arn) throw new Error(`snapshot ${source.id} in ${source.region} has no ARN to copy from`);
     await this.snapshots.copy({ ...(source as DbSnapshotInfo), arn }, targetRegion, targetId, kmsKeyId, tags);

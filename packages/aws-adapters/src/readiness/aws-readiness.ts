@@ -45,7 +45,9 @@ export class AwsReadiness implements Readiness {
   /** The newest `available` snapshot tagged by `@dr/snapshot` for `app` (copies keep their source's time). */
   async latestSnapshot(region: string, app: string): Promise<SnapshotSummary | undefined> {
     const all = await this.parts.snapshots.list(region);
-    const ours = all.filter((s) => s.status === 'available' && s.createdAt !== undefined && s.tags[MANAGED_BY_TAG] === MANAGED_BY && s.tags[APP_TAG] === app);
+    const ours = all.filter(
+      (s) => s.status === 'available' && s.createdAt !== undefined && s.tags[MANAGED_BY_TAG] === MANAGED_BY && s.tags[APP_TAG] === app,
+    );
     const newest = ours.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0];
     return newest ? { id: newest.id, createdAt: newest.createdAt! } : undefined;
   }

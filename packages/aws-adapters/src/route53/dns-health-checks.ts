@@ -1,5 +1,11 @@
 import { RegionUnreachableError, ResourceNotFoundError } from '@dr/failover-core/errors';
-import { HEALTH_RECORD_ANSWERS, HEALTH_RECORD_TTL_SECONDS, type HealthCheckReading, type HealthCheckRef, type HealthChecks } from '@dr/failover-core/ports';
+import {
+  HEALTH_RECORD_ANSWERS,
+  HEALTH_RECORD_TTL_SECONDS,
+  type HealthCheckReading,
+  type HealthCheckRef,
+  type HealthChecks,
+} from '@dr/failover-core/ports';
 import { DirectDnsTransport, type HealthRecordTransport } from './health-record-lookup.js';
 
 /**
@@ -87,9 +93,17 @@ export class DnsHealthChecks implements HealthChecks {
     if ('error' in lookup) {
       const options = lookup.cause === undefined ? undefined : { cause: lookup.cause };
       if (lookup.error === 'unreachable') {
-        throw new RegionUnreachableError(this.region, `DNS query for ${ref.recordName} (Route 53 health check ${ref.healthCheckId}): ${lookup.message}`, options);
+        throw new RegionUnreachableError(
+          this.region,
+          `DNS query for ${ref.recordName} (Route 53 health check ${ref.healthCheckId}): ${lookup.message}`,
+          options,
+        );
       }
-      throw new ResourceNotFoundError(`Route 53 health record ${ref.recordName} (health check ${ref.healthCheckId}; ${lookup.message})`, this.region, options);
+      throw new ResourceNotFoundError(
+        `Route 53 health record ${ref.recordName} (health check ${ref.healthCheckId}; ${lookup.message})`,
+        this.region,
+        options,
+      );
     }
     const [answer, ...others] = lookup.addresses;
     const healthy = answer?.address === HEALTH_RECORD_ANSWERS.healthy;

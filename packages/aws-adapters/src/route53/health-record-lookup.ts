@@ -14,10 +14,13 @@ export interface HealthRecordAddress {
  * - `unreachable`: no answer within the deadline, no server, or a server that could not or would
  *   not answer: says nothing about the checked endpoint.
  */
-export type HealthRecordLookup = { readonly addresses: readonly HealthRecordAddress[] } | { readonly error: 'not-found' | 'unreachable'; readonly message: string };
+export type HealthRecordLookup =
+  { readonly addresses: readonly HealthRecordAddress[] } | { readonly error: 'not-found' | 'unreachable'; readonly message: string };
 
 /** A {@link HealthRecordLookup} made in this process: a failure keeps the DNS error as `cause`. */
-export type LocalHealthRecordLookup = { readonly addresses: readonly HealthRecordAddress[] } | { readonly error: 'not-found' | 'unreachable'; readonly message: string; readonly cause?: unknown };
+export type LocalHealthRecordLookup =
+  | { readonly addresses: readonly HealthRecordAddress[] }
+  | { readonly error: 'not-found' | 'unreachable'; readonly message: string; readonly cause?: unknown };
 
 /** Options of {@link lookupHealthRecord}. */
 export interface HealthRecordLookupOptions {
@@ -63,9 +66,14 @@ export async function lookupHealthRecord(name: string, options: HealthRecordLook
     const code = (e as { code?: string } | undefined)?.code ?? '';
     const asked = servers?.join(', ') ?? 'the system resolver';
     if (NO_ANSWER.has(code)) {
-      return { error: 'unreachable', message: `${asked} ${code === 'ECANCELLED' ? `did not answer within ${timeoutMs} ms` : `failed (${code})`}`, cause: e };
+      return {
+        error: 'unreachable',
+        message: `${asked} ${code === 'ECANCELLED' ? `did not answer within ${timeoutMs} ms` : `failed (${code})`}`,
+        cause: e,
+      };
     }
-    if (NO_RECORD.has(code)) return { error: 'not-found', message: `${code === 'ENOTFOUND' ? 'NXDOMAIN' : 'no A record'} from ${asked}`, cause: e };
+    if (NO_RECORD.has(code))
+      return { error: 'not-found', message: `${code === 'ENOTFOUND' ? 'NXDOMAIN' : 'no A record'} from ${asked}`, cause: e };
     throw e;
   } finally {
     clearTimeout(timer);

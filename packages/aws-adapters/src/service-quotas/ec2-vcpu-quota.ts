@@ -41,7 +41,10 @@ export class Ec2VcpuQuota {
   async read(region: string): Promise<VcpuQuota> {
     const out = await callAws(
       { region, resource: `EC2 quota ${EC2_STANDARD_VCPU_QUOTA_CODE}`, notFound: ['NoSuchResourceException'] },
-      (abortSignal) => this.quotas.get(region).send(new GetServiceQuotaCommand({ ServiceCode: 'ec2', QuotaCode: EC2_STANDARD_VCPU_QUOTA_CODE }), { abortSignal }),
+      (abortSignal) =>
+        this.quotas
+          .get(region)
+          .send(new GetServiceQuotaCommand({ ServiceCode: 'ec2', QuotaCode: EC2_STANDARD_VCPU_QUOTA_CODE }), { abortSignal }),
       this.policy,
     );
     const quota = out.Quota?.Value;
@@ -61,7 +64,11 @@ export class Ec2VcpuQuota {
               {
                 Id: 'usage',
                 MetricStat: {
-                  Metric: { Namespace: metric.MetricNamespace, MetricName: metric.MetricName, Dimensions: Object.entries(metric.MetricDimensions ?? {}).map(([Name, Value]) => ({ Name, Value })) },
+                  Metric: {
+                    Namespace: metric.MetricNamespace,
+                    MetricName: metric.MetricName,
+                    Dimensions: Object.entries(metric.MetricDimensions ?? {}).map(([Name, Value]) => ({ Name, Value })),
+                  },
                   Period: 60,
                   Stat: metric.MetricStatisticRecommendation ?? 'Maximum',
                 },

@@ -9,7 +9,11 @@ export type SnsNotifierOptions = (
 ) & { readonly topicArn: string; readonly policy?: CallPolicy };
 
 /** SNS subjects are under 100 ASCII characters, with no line breaks. */
-const subjectOf = (n: Notification): string => `[${n.severity.toUpperCase()}] ${n.subject}`.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, 99);
+const subjectOf = (n: Notification): string =>
+  `[${n.severity.toUpperCase()}] ${n.subject}`
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 99);
 
 /** The `Notifier` port on SNS. */
 export class SnsNotifier implements Notifier {
@@ -23,11 +27,19 @@ export class SnsNotifier implements Notifier {
 
   async notify(notification: Notification): Promise<void> {
     const region = this.options.topicArn.split(':')[3] ?? 'unknown';
-    await callAws({ region, resource: `SNS topic ${this.options.topicArn}`, notFound: ['NotFoundException', 'NotFound'] }, (abortSignal) => this.client.send(new PublishCommand({
-        TopicArn: this.options.topicArn,
-        Subject: subjectOf(notification),
-        Message: JSON.stringify({ ...notification, at: new Date().toISOString() }, null, 2),
-        MessageAttributes: { severity: { DataType: 'String', StringValue: notification.severity } },
-      }), { abortSignal }), this.policy);
+    await callAws(
+      { region, resource: `SNS topic ${this.options.topicArn}`, notFound: ['NotFoundException', 'NotFound'] },
+      (abortSignal) =>
+        this.client.send(
+          new PublishCommand({
+            TopicArn: this.options.topicArn,
+            Subject: subjectOf(notification),
+            Message: JSON.stringify({ ...notification, at: new Date().toISOString() }, null, 2),
+            MessageAttributes: { severity: { DataType: 'String', StringValue: notification.severity } },
+          }),
+          { abortSignal },
+        ),
+      this.policy,
+    );
   }
 }

@@ -23,10 +23,17 @@ export async function loadConfigFromSsm(app: string, region: string, options: Ss
   const client = options.awsSdkV3Client ?? new SSMClient({ ...options.clientConfig, region });
   let text: string | undefined;
   try {
-    const out = await callAws({ region, resource: source, notFound: ['ParameterNotFound'] }, (abortSignal) => client.send(new GetParameterCommand({ Name: name, WithDecryption: true }), { abortSignal }), options.policy ?? DEFAULT_CALL_POLICY);
+    const out = await callAws(
+      { region, resource: source, notFound: ['ParameterNotFound'] },
+      (abortSignal) => client.send(new GetParameterCommand({ Name: name, WithDecryption: true }), { abortSignal }),
+      options.policy ?? DEFAULT_CALL_POLICY,
+    );
     text = out.Parameter?.Value;
   } catch (e) {
-    if (isResourceNotFound(e)) throw new ConfigError([{ path: '(root)', message: 'does not exist (deploy the DR constructs, or pass a config file)' }], source, { cause: e });
+    if (isResourceNotFound(e))
+      throw new ConfigError([{ path: '(root)', message: 'does not exist (deploy the DR constructs, or pass a config file)' }], source, {
+        cause: e,
+      });
     throw e;
   }
   if (!text) throw new ConfigError([{ path: '(root)', message: 'is empty' }], source);

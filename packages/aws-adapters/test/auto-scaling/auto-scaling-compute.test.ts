@@ -1,4 +1,10 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand, type AutoScalingGroup, type LifecycleState } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  UpdateAutoScalingGroupCommand,
+  type AutoScalingGroup,
+  type LifecycleState,
+} from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { asgRef } from '@dr/failover-core';
@@ -28,7 +34,13 @@ const group = (states: string[], name = 'secondary-asg'): AutoScalingGroup => ({
   MinSize: 2,
   MaxSize: 4,
   DesiredCapacity: 2,
-  Instances: states.map((LifecycleState, i) => ({ InstanceId: `i-${i}`, LifecycleState: LifecycleState as LifecycleState, AvailabilityZone: 'us-east-1a', HealthStatus: 'Healthy', ProtectedFromScaleIn: false })),
+  Instances: states.map((LifecycleState, i) => ({
+    InstanceId: `i-${i}`,
+    LifecycleState: LifecycleState as LifecycleState,
+    AvailabilityZone: 'us-east-1a',
+    HealthStatus: 'Healthy',
+    ProtectedFromScaleIn: false,
+  })),
   LaunchTemplate: { LaunchTemplateName: 'lamp-lt', Version: '$Latest' },
 });
 
@@ -36,7 +48,11 @@ describe('AutoScalingCompute', () => {
   it('counts InService instances and healthy targets', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group(['InService', 'Pending', 'InService'])] });
     elb.on(DescribeTargetHealthCommand, { TargetGroupArn: config.secondary.targetGroupArn }).resolves({
-      TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }, { TargetHealth: { State: 'initial' } }, { TargetHealth: { State: 'unhealthy' } }],
+      TargetHealthDescriptions: [
+        { TargetHealth: { State: 'healthy' } },
+        { TargetHealth: { State: 'initial' } },
+        { TargetHealth: { State: 'unhealthy' } },
+      ],
     });
 
     expect(await compute.describe(ref)).toEqual({ min: 2, desired: 2, max: 4, inService: 2, healthyTargets: 1, launchTemplate: 'lamp-lt' });
@@ -70,18 +86,28 @@ describe('AutoScalingCompute', () => {
 
     await compute.setCapacity(ref, { min: 2, desired: 2, max: 4 });
 
-    expect(asg.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'secondary-asg', MinSize: 2, DesiredCapacity: 2, MaxSize: 4 });
+    expect(asg.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input).toEqual({
+      AutoScalingGroupName: 'secondary-asg',
+      MinSize: 2,
+      DesiredCapacity: 2,
+      MaxSize: 4,
+    });
   });
 
   it('names a target group that does not exist', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([])] });
-    elb.on(DescribeTargetHealthCommand).rejects(Object.assign(new Error('One or more target groups not found'), { name: 'TargetGroupNotFoundException' }));
+    elb
+      .on(DescribeTargetHealthCommand)
+      .rejects(Object.assign(new Error('One or more target groups not found'), { name: 'TargetGroupNotFoundException' }));
 
     await expect(compute.describe(ref)).rejects.toThrow(`target group ${config.secondary.targetGroupArn} was not found in us-east-1`);
   });
 
   it('rides out throttling of the Auto Scaling API', async () => {
-    asg.on(DescribeAutoScalingGroupsCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })).resolves({ AutoScalingGroups: [group(['InService'])] });
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
+      .resolves({ AutoScalingGroups: [group(['InService'])] });
     elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
 
     expect((await compute.describe(ref)).inService).toBe(1);
@@ -92,6 +118,10 @@ describe('AutoScalingCompute', () => {
     cw.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ Maximum: 2 }, { Maximum: 5 }, { Maximum: 3 }] });
 
     expect(await compute.recentPeak(asgRef(config.primary), 24)).toBe(5);
-    expect(cw.commandCalls(GetMetricStatisticsCommand)[0]?.args[0].input).toMatchObject({ MetricName: 'GroupInServiceInstances', Statistics: ['Maximum'], Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'primary-asg' }] });
+    expect(cw.commandCalls(GetMetricStatisticsCommand)[0]?.args[0].input).toMatchObject({
+      MetricName: 'GroupInServiceInstances',
+      Statistics: ['Maximum'],
+      Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'primary-asg' }],
+    });
   });
 });

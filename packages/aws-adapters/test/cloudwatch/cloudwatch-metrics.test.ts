@@ -23,11 +23,15 @@ describe('CloudWatchMetrics.state', () => {
   it('names an alarm that does not exist, and the region it was looked for in', async () => {
     cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
 
-    await expect(metrics.state({ region: 'eu-west-1', alarmName: 'missing' })).rejects.toThrow('CloudWatch alarm missing was not found in eu-west-1');
+    await expect(metrics.state({ region: 'eu-west-1', alarmName: 'missing' })).rejects.toThrow(
+      'CloudWatch alarm missing was not found in eu-west-1',
+    );
   });
 
   it('reads composite alarms too', async () => {
-    cw.on(DescribeAlarmsCommand, { AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }).resolves({ CompositeAlarms: [{ AlarmName: 'region-health', StateValue: 'OK' }] });
+    cw.on(DescribeAlarmsCommand, { AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }).resolves({
+      CompositeAlarms: [{ AlarmName: 'region-health', StateValue: 'OK' }],
+    });
 
     expect(await metrics.state({ region: 'eu-west-1', alarmName: 'region-health' })).toBe('OK');
   });
@@ -35,6 +39,8 @@ describe('CloudWatchMetrics.state', () => {
   it('maps a region that does not answer to RegionUnreachable', async () => {
     cw.on(DescribeAlarmsCommand).callsFake(() => new Promise(() => undefined));
 
-    await expect(new CloudWatchMetrics({ policy: fastPolicy({ timeoutMs: 50 }) }).state({ region: 'eu-west-1', alarmName: 'a' })).rejects.toSatisfy(isRegionUnreachable);
+    await expect(
+      new CloudWatchMetrics({ policy: fastPolicy({ timeoutMs: 50 }) }).state({ region: 'eu-west-1', alarmName: 'a' }),
+    ).rejects.toSatisfy(isRegionUnreachable);
   });
 });

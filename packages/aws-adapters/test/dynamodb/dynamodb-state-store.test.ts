@@ -64,7 +64,9 @@ describe('DynamoDbStateStore on a real DynamoDB-compatible server', () => {
   it('lets exactly one of ten concurrent controllers take the lock', async () => {
     const k = key();
 
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => acquireLease(store, k, `controller-${i}`, at(Date.now()))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => acquireLease(store, k, `controller-${i}`, at(Date.now()))),
+    );
 
     const winners = results.filter((r) => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
@@ -104,7 +106,11 @@ describe('DynamoDbStateStore on a real DynamoDB-compatible server', () => {
         return out;
       },
     };
-    const slowStore = new DynamoDbStateStore({ awsSdkV3Client: slow as never, tableName: 'dr-state', policy: fastPolicy({ timeoutMs: 5_000 }) });
+    const slowStore = new DynamoDbStateStore({
+      awsSdkV3Client: slow as never,
+      tableName: 'dr-state',
+      policy: fastPolicy({ timeoutMs: 5_000 }),
+    });
     const sentAt = clock.now();
 
     const renewed = await writeUnderLease(slowStore, hold, { active: 'primary', run: running }, timing);
@@ -137,14 +143,22 @@ describe('DynamoDbStateStore on a real DynamoDB-compatible server', () => {
         return out;
       },
     };
-    const flaky = new DynamoDbStateStore({ awsSdkV3Client: lossy as never, tableName: 'dr-state', policy: fastPolicy({ timeoutMs: 5_000 }) });
+    const flaky = new DynamoDbStateStore({
+      awsSdkV3Client: lossy as never,
+      tableName: 'dr-state',
+      policy: fastPolicy({ timeoutMs: 5_000 }),
+    });
 
     expect(await flaky.write(k, { a: 2 }, 1)).toBe(2);
     expect((await store.read(k))?.value).toEqual({ a: 2 });
   });
 
   it('names the table when it does not exist', async () => {
-    const missing = new DynamoDbStateStore({ awsSdkV3Client: dynamo.client, tableName: 'no-such-table', policy: fastPolicy({ timeoutMs: 5_000 }) });
+    const missing = new DynamoDbStateStore({
+      awsSdkV3Client: dynamo.client,
+      tableName: 'no-such-table',
+      policy: fastPolicy({ timeoutMs: 5_000 }),
+    });
 
     await expect(missing.read('k')).rejects.toThrow(/DynamoDB table no-such-table was not found/);
   });

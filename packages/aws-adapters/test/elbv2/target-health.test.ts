@@ -10,7 +10,11 @@ afterEach(() => elb.reset());
 describe('ElbTargetHealth', () => {
   it('counts only healthy targets of the target group', async () => {
     elb.on(DescribeTargetHealthCommand, { TargetGroupArn: config.primary.targetGroupArn }).resolves({
-      TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }, { TargetHealth: { State: 'draining' } }, { TargetHealth: { State: 'healthy' } }],
+      TargetHealthDescriptions: [
+        { TargetHealth: { State: 'healthy' } },
+        { TargetHealth: { State: 'draining' } },
+        { TargetHealth: { State: 'healthy' } },
+      ],
     });
 
     expect(await new ElbTargetHealth({ policy: fastPolicy() }).healthyCount('eu-west-1', config.primary.targetGroupArn)).toBe(2);

@@ -41,7 +41,10 @@ describe('GlobalAcceleratorTraffic', () => {
 
     await traffic.setTrafficDial(group, 100);
 
-    expect(ga.commandCalls(UpdateEndpointGroupCommand)[0]?.args[0].input).toEqual({ EndpointGroupArn: group.endpointGroupArn, TrafficDialPercentage: 100 });
+    expect(ga.commandCalls(UpdateEndpointGroupCommand)[0]?.args[0].input).toEqual({
+      EndpointGroupArn: group.endpointGroupArn,
+      TrafficDialPercentage: 100,
+    });
   });
 
   it('changes one endpoint weight and writes every other endpoint back as it was', async () => {

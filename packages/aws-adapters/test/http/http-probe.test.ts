@@ -26,7 +26,10 @@ describe('HttpProbe', () => {
   it('passes a 2xx answer, and checks the body when asked', async () => {
     expect(await probe.check({ url: `${base}/ref`, timeoutMs: 2_000 })).toMatchObject({ ok: true, status: 200 });
     expect(await probe.check({ url: `${base}/ref`, timeoutMs: 2_000, expectBody: 'bucket ok' })).toMatchObject({ ok: true });
-    expect(await probe.check({ url: `${base}/ref`, timeoutMs: 2_000, expectBody: 'all good' })).toMatchObject({ ok: false, error: 'body does not contain "all good"' });
+    expect(await probe.check({ url: `${base}/ref`, timeoutMs: 2_000, expectBody: 'all good' })).toMatchObject({
+      ok: false,
+      error: 'body does not contain "all good"',
+    });
   });
 
   it('fails a 5xx answer and does not follow redirects', async () => {

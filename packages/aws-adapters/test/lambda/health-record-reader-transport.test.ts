@@ -3,7 +3,14 @@ import { isRegionUnreachable, isResourceNotFound } from '@dr/failover-core/error
 import { HEALTH_RECORD_ANSWERS, type HealthCheckRef } from '@dr/failover-core/ports';
 import { FakeAws, FakeDns, startFakeAwsServer, type FakeAwsServer, type FakeLambdaFunction } from '@dr/aws-fakes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DnsHealthChecks, HealthRecordReaderTransport, lookupHealthRecord, READER_INVOKE_OVERHEAD_MS, ROUTE53_CHECKER_INTERVAL_MS, type HealthRecordReaderEvent } from '../../src/index.js';
+import {
+  DnsHealthChecks,
+  HealthRecordReaderTransport,
+  lookupHealthRecord,
+  READER_INVOKE_OVERHEAD_MS,
+  ROUTE53_CHECKER_INTERVAL_MS,
+  type HealthRecordReaderEvent,
+} from '../../src/index.js';
 import { config } from '../fixtures.js';
 
 const REF: HealthCheckRef = config.primary.route53HealthCheck!;
@@ -34,8 +41,15 @@ afterEach(async () => {
   await Promise.all([server.stop(), dns.stop()]);
 });
 
-const client = () => new LambdaClient({ region: DR, endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts: 1 });
-const healthChecks = (timeoutMs = 1_500, functionName = READER) => new DnsHealthChecks({ transport: new HealthRecordReaderTransport({ functionName, awsSdkV3Client: client() }), timeoutMs, region: DR });
+const client = () =>
+  new LambdaClient({
+    region: DR,
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
+    maxAttempts: 1,
+  });
+const healthChecks = (timeoutMs = 1_500, functionName = READER) =>
+  new DnsHealthChecks({ transport: new HealthRecordReaderTransport({ functionName, awsSdkV3Client: client() }), timeoutMs, region: DR });
 
 /** What `status` threw. */
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -103,12 +117,18 @@ describe('DnsHealthChecks through HealthRecordReaderTransport', () => {
   });
 
   it("fails with RegionUnreachableError on a function error (the reader threw or timed out), naming Lambda's error", async () => {
-    server.functions.set(READER, async () => ({ functionError: 'Unhandled', errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 5.00 seconds' }));
+    server.functions.set(READER, async () => ({
+      functionError: 'Unhandled',
+      errorType: 'Sandbox.Timedout',
+      errorMessage: 'Task timed out after 5.00 seconds',
+    }));
 
     const e = await failure(healthChecks().status(REF));
 
     expect(isRegionUnreachable(e)).toBe(true);
-    expect(e.message).toContain(`the health record reader ${READER} failed (Unhandled function error, Sandbox.Timedout: Task timed out after 5.00 seconds)`);
+    expect(e.message).toContain(
+      `the health record reader ${READER} failed (Unhandled function error, Sandbox.Timedout: Task timed out after 5.00 seconds)`,
+    );
   });
 
   it('fails with RegionUnreachableError on an answer not in the shape of a lookup', async () => {
@@ -134,17 +154,24 @@ describe('DnsHealthChecks through HealthRecordReaderTransport', () => {
     const e = await failure(healthChecks().status(REF));
 
     expect(isResourceNotFound(e)).toBe(true);
-    expect(e.message).toContain(`it answers 203.0.113.9, not ${HEALTH_RECORD_ANSWERS.healthy} or ${HEALTH_RECORD_ANSWERS.unhealthy}, through the health record reader ${READER}`);
+    expect(e.message).toContain(
+      `it answers 203.0.113.9, not ${HEALTH_RECORD_ANSWERS.healthy} or ${HEALTH_RECORD_ANSWERS.unhealthy}, through the health record reader ${READER}`,
+    );
   });
 });
 
 describe('HealthRecordReaderTransport', () => {
   it('refuses an empty function name', () => {
-    expect(() => new HealthRecordReaderTransport({ functionName: ' ' })).toThrow('functionName must name the health record reader function');
+    expect(() => new HealthRecordReaderTransport({ functionName: ' ' })).toThrow(
+      'functionName must name the health record reader function',
+    );
   });
 
-  it("calls the region of a function ARN unless told another", async () => {
-    const transport = new HealthRecordReaderTransport({ functionName: `arn:aws:lambda:eu-west-1:123456789012:function:${READER}`, clientConfig: { endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } } });
+  it('calls the region of a function ARN unless told another', async () => {
+    const transport = new HealthRecordReaderTransport({
+      functionName: `arn:aws:lambda:eu-west-1:123456789012:function:${READER}`,
+      clientConfig: { endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } },
+    });
     fake.outages.add(DR);
 
     const lookup = await transport.lookup(REF.recordName, 1_500);

@@ -38,7 +38,13 @@ afterEach(async () => {
   await new Promise<void>((resolve) => site.close(() => resolve()));
 });
 
-const client = () => new LambdaClient({ region: DR, endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts: 1 });
+const client = () =>
+  new LambdaClient({
+    region: DR,
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
+    maxAttempts: 1,
+  });
 const probe = (functionName = READER) => new LambdaProbe({ functionName, awsSdkV3Client: client() });
 
 describe('LambdaProbe', () => {
@@ -66,11 +72,18 @@ describe('LambdaProbe', () => {
   });
 
   it("answers not ok on a function error, with Lambda's error", async () => {
-    server.functions.set(READER, async () => ({ functionError: 'Unhandled', errorType: 'InvalidInputError', errorMessage: 'event.url must be an http URL' }));
+    server.functions.set(READER, async () => ({
+      functionError: 'Unhandled',
+      errorType: 'InvalidInputError',
+      errorMessage: 'event.url must be an http URL',
+    }));
 
     const result = await probe().check({ url, timeoutMs: 1_000 });
 
-    expect(result).toMatchObject({ ok: false, error: `could not reach ${url} through ${READER}: Unhandled function error, InvalidInputError: event.url must be an http URL` });
+    expect(result).toMatchObject({
+      ok: false,
+      error: `could not reach ${url} through ${READER}: Unhandled function error, InvalidInputError: event.url must be an http URL`,
+    });
   });
 
   it('answers not ok when the function does not exist', async () => {
@@ -85,7 +98,10 @@ describe('LambdaProbe', () => {
 
     const result = await probe().check({ url, timeoutMs: 1_000 });
 
-    expect(result).toMatchObject({ ok: false, error: `could not reach ${url} through ${READER}: it answered {"addresses":[]}, not a probe result` });
+    expect(result).toMatchObject({
+      ok: false,
+      error: `could not reach ${url} through ${READER}: it answered {"addresses":[]}, not a probe result`,
+    });
   });
 
   it('gives up at the deadline plus the invoke overhead when the function does not answer', async () => {
@@ -95,7 +111,10 @@ describe('LambdaProbe', () => {
     const result = await probe().check({ url, timeoutMs: 300 });
 
     expect(performance.now() - started).toBeLessThan(300 + PROBE_INVOKE_OVERHEAD_MS + 1_000);
-    expect(result).toMatchObject({ ok: false, error: `could not reach ${url} through ${READER}: no answer within ${300 + PROBE_INVOKE_OVERHEAD_MS} ms` });
+    expect(result).toMatchObject({
+      ok: false,
+      error: `could not reach ${url} through ${READER}: no answer within ${300 + PROBE_INVOKE_OVERHEAD_MS} ms`,
+    });
   });
 
   it('refuses an empty function name', () => {
@@ -114,7 +133,10 @@ describe('RoutedProbe', () => {
     const [direct, viaVpc] = [recording(true), recording(false)];
     const routed = new RoutedProbe(direct, new Map([[config.secondary.healthCheckUrl, viaVpc]]));
 
-    const [dr, primary] = [await routed.check({ url: config.secondary.healthCheckUrl, timeoutMs: 1 }), await routed.check({ url: config.primary.healthCheckUrl, timeoutMs: 1 })];
+    const [dr, primary] = [
+      await routed.check({ url: config.secondary.healthCheckUrl, timeoutMs: 1 }),
+      await routed.check({ url: config.primary.healthCheckUrl, timeoutMs: 1 }),
+    ];
 
     expect([dr.ok, primary.ok]).toEqual([false, true]);
     expect(viaVpc.asked).toEqual([config.secondary.healthCheckUrl]);

@@ -15,7 +15,12 @@ beforeEach(async () => {
   server = await startFakeAwsServer(fake);
   const clientConfig = { endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' }, maxAttempts: 1 };
   const policy = fastPolicy({ timeoutMs: 5_000 });
-  database = new RdsDatabase({ clientConfig, metrics: new CloudWatchMetrics({ clientConfig, policy }), regions: [config.primary, config.secondary], policy });
+  database = new RdsDatabase({
+    clientConfig,
+    metrics: new CloudWatchMetrics({ clientConfig, policy }),
+    regions: [config.primary, config.secondary],
+    policy,
+  });
 });
 afterEach(async () => server.stop());
 
@@ -30,7 +35,9 @@ async function until(db: DbRef, done: (s: DbStatus) => boolean): Promise<DbStatu
     seen.push(s);
     if (done(s)) return seen;
   }
-  throw new Error(`${db.dbInstanceIdentifier}: never reached the state; saw ${seen.map((s) => `${s.status}/${s.parameterGroup?.applyStatus}`).join(', ')}`);
+  throw new Error(
+    `${db.dbInstanceIdentifier}: never reached the state; saw ${seen.map((s) => `${s.status}/${s.parameterGroup?.applyStatus}`).join(', ')}`,
+  );
 }
 
 describe('RdsDatabase on the fake AWS over HTTP', () => {
@@ -38,22 +45,39 @@ describe('RdsDatabase on the fake AWS over HTTP', () => {
     // Fence the primary: the fence counts only once applied.
     await database.setWriteFence(primary, true);
     const fencing = await until(primary, (s) => s.writeFenced);
-    expect(fencing.map((s) => `${s.parameterGroup?.applyStatus}/${s.writeFenced}/${s.writable}`)).toEqual(['applying/false/false', 'applying/false/false', 'in-sync/true/false']);
+    expect(fencing.map((s) => `${s.parameterGroup?.applyStatus}/${s.writeFenced}/${s.writable}`)).toEqual([
+      'applying/false/false',
+      'applying/false/false',
+      'in-sync/true/false',
+    ]);
     expect(fake.writable('eu-west-1')).toEqual([]);
 
     // Promote the replica, with backups: {TrueIfReplica} makes it writable with no change.
     await database.promoteReplica(replica, { backupRetentionDays: 7 });
     const promoted = (await until(replica, (s) => s.writable)).at(-1);
-    expect(promoted).toMatchObject({ role: 'primary', readOnly: 'default', backupRetentionDays: 7, parameterGroup: { name: 'lamp-replica-params', applyStatus: 'in-sync' } });
+    expect(promoted).toMatchObject({
+      role: 'primary',
+      readOnly: 'default',
+      backupRetentionDays: 7,
+      parameterGroup: { name: 'lamp-replica-params', applyStatus: 'in-sync' },
+    });
 
     // Retire the old primary: renamed, then read-only for good after its reboot.
     await database.retireInstance(primary, 'lamp-primary-retired-1');
     await until(primary, (s) => !s.exists);
     const retiredRef = { ...primary, dbInstanceIdentifier: 'lamp-primary-retired-1' };
-    expect(await database.describe(retiredRef)).toMatchObject({ parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'pending-reboot' }, writeFenced: false, writable: false });
+    expect(await database.describe(retiredRef)).toMatchObject({
+      parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'pending-reboot' },
+      writeFenced: false,
+      writable: false,
+    });
     await database.retireInstance(primary, 'lamp-primary-retired-1');
     await database.rebootInstance(retiredRef);
-    expect((await until(retiredRef, (s) => s.writeFenced && s.status === 'available')).at(-1)).toMatchObject({ status: 'available', readOnly: 'on', parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'in-sync' } });
+    expect((await until(retiredRef, (s) => s.writeFenced && s.status === 'available')).at(-1)).toMatchObject({
+      status: 'available',
+      readOnly: 'on',
+      parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'in-sync' },
+    });
 
     // A new replica at home, with the home region's settings; lifting its group's fence leaves
     // the retired instance read-only.
@@ -61,7 +85,17 @@ describe('RdsDatabase on the fake AWS over HTTP', () => {
     expect(fake.db('eu-west-1', 'lamp-primary')).toMatchObject({
       role: 'replica',
       parameterGroup: 'lamp-primary-params',
-      settings: { instanceClass: 'db.t3.small', storageType: 'gp2', kmsKeyId: config.primary.dbKmsKeyArn, subnetGroupName: 'lamp-primary-subnets', deletionProtection: true, iamAuthentication: true, cloudwatchLogsExports: ['error', 'slowquery'], backupRetentionPeriod: 0, tags: { app: 'lamp', 'dr:source': 'arn:aws:rds:us-east-1:123456789012:db:lamp-replica' } },
+      settings: {
+        instanceClass: 'db.t3.small',
+        storageType: 'gp2',
+        kmsKeyId: config.primary.dbKmsKeyArn,
+        subnetGroupName: 'lamp-primary-subnets',
+        deletionProtection: true,
+        iamAuthentication: true,
+        cloudwatchLogsExports: ['error', 'slowquery'],
+        backupRetentionPeriod: 0,
+        tags: { app: 'lamp', 'dr:source': 'arn:aws:rds:us-east-1:123456789012:db:lamp-replica' },
+      },
     });
     await until(primary, (s) => s.status === 'available');
     await database.setWriteFence(primary, false);
@@ -71,8 +105,23 @@ describe('RdsDatabase on the fake AWS over HTTP', () => {
 
     await database.setBackupRetention(primary, 7);
     expect(fake.db('eu-west-1', 'lamp-primary')?.settings.backupRetentionPeriod).toBe(7);
-    expect(await database.listInstances('eu-west-1', 'lamp-primary-retired-')).toMatchObject([{ dbInstanceIdentifier: 'lamp-primary-retired-1', role: 'primary', parameterGroupName: 'lamp-primary-retired', instanceClass: 'db.t3.small' }]);
-    expect(fake.calls).toMatchObject({ setWriteFence: 1, liftWriteFence: 1, promoteReplica: 1, retireInstance: 1, rebootInstance: 1, createReplica: 1, setBackupRetention: 1 });
+    expect(await database.listInstances('eu-west-1', 'lamp-primary-retired-')).toMatchObject([
+      {
+        dbInstanceIdentifier: 'lamp-primary-retired-1',
+        role: 'primary',
+        parameterGroupName: 'lamp-primary-retired',
+        instanceClass: 'db.t3.small',
+      },
+    ]);
+    expect(fake.calls).toMatchObject({
+      setWriteFence: 1,
+      liftWriteFence: 1,
+      promoteReplica: 1,
+      retireInstance: 1,
+      rebootInstance: 1,
+      createReplica: 1,
+      setBackupRetention: 1,
+    });
   });
 
   it('refuses to fence an instance that runs with a default group, and changes no group', async () => {

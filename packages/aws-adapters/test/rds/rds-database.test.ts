@@ -36,21 +36,53 @@ const primaryRef = { region: 'eu-west-1', dbInstanceIdentifier: 'lamp-primary' }
 const found = (instance: DBInstance): { DBInstances: DBInstance[] } => ({ DBInstances: [instance] });
 const group = (name: string, apply = 'in-sync') => ({ DBParameterGroups: [{ DBParameterGroupName: name, ParameterApplyStatus: apply }] });
 const replica = (status = 'available', extra: DBInstance = {}) =>
-  found({ DBInstanceIdentifier: 'lamp-replica', DBInstanceArn: REPLICA_DB_ARN, DBInstanceStatus: status, ReadReplicaSourceDBInstanceIdentifier: PRIMARY_DB_ARN, ...group('lamp-replica-params'), ...extra });
+  found({
+    DBInstanceIdentifier: 'lamp-replica',
+    DBInstanceArn: REPLICA_DB_ARN,
+    DBInstanceStatus: status,
+    ReadReplicaSourceDBInstanceIdentifier: PRIMARY_DB_ARN,
+    ...group('lamp-replica-params'),
+    ...extra,
+  });
 const promoted = (status = 'available', extra: DBInstance = {}) =>
-  found({ DBInstanceIdentifier: 'lamp-replica', DBInstanceArn: REPLICA_DB_ARN, DBInstanceStatus: status, BackupRetentionPeriod: 7, StorageEncrypted: true, ...group('lamp-replica-params'), ...extra });
+  found({
+    DBInstanceIdentifier: 'lamp-replica',
+    DBInstanceArn: REPLICA_DB_ARN,
+    DBInstanceStatus: status,
+    BackupRetentionPeriod: 7,
+    StorageEncrypted: true,
+    ...group('lamp-replica-params'),
+    ...extra,
+  });
 const primary = (extra: DBInstance = {}) =>
-  found({ DBInstanceIdentifier: 'lamp-primary', DBInstanceArn: PRIMARY_DB_ARN, DBInstanceStatus: 'available', BackupRetentionPeriod: 7, StorageEncrypted: true, ...group('lamp-primary-params'), ...extra });
+  found({
+    DBInstanceIdentifier: 'lamp-primary',
+    DBInstanceArn: PRIMARY_DB_ARN,
+    DBInstanceStatus: 'available',
+    BackupRetentionPeriod: 7,
+    StorageEncrypted: true,
+    ...group('lamp-primary-params'),
+    ...extra,
+  });
 /** DescribeDBParameters (Source user) of a group whose read_only is `value` (absent: undefined). */
-const readOnly = (value?: string) => ({ Parameters: value === undefined ? [] : [{ ParameterName: 'read_only', ParameterValue: value, Source: 'user' }] });
-const lag = (...points: [number, number][]) => ({
-  MetricDataResults: [{ Id: 'lag', Timestamps: points.map(([minutesAgo]) => new Date(NOW - minutesAgo * 60_000)), Values: points.map(([, v]) => v) }],
+const readOnly = (value?: string) => ({
+  Parameters: value === undefined ? [] : [{ ParameterName: 'read_only', ParameterValue: value, Source: 'user' }],
 });
-const inputs = <T extends object>(command: new (input: T) => { input: T }) => rds.commandCalls(command as never).map((c) => (c.args[0] as unknown as { input: T }).input);
+const lag = (...points: [number, number][]) => ({
+  MetricDataResults: [
+    { Id: 'lag', Timestamps: points.map(([minutesAgo]) => new Date(NOW - minutesAgo * 60_000)), Values: points.map(([, v]) => v) },
+  ],
+});
+const inputs = <T extends object>(command: new (input: T) => { input: T }) =>
+  rds.commandCalls(command as never).map((c) => (c.args[0] as unknown as { input: T }).input);
 
 describe('RdsDatabase.describe', () => {
   it('reports a replica with its lag from CloudWatch, its own parameter group in sync and its settings', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(replica('available', { BackupRetentionPeriod: 0, DBInstanceClass: 'db.t3.small', AllocatedStorage: 20, DeletionProtection: false }));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' })
+      .resolves(
+        replica('available', { BackupRetentionPeriod: 0, DBInstanceClass: 'db.t3.small', AllocatedStorage: 20, DeletionProtection: false }),
+      );
     rds.on(DescribeDBParametersCommand).resolves(readOnly());
     cw.on(GetMetricDataCommand).resolves(lag([1, 2.4], [2, 1]));
 
@@ -74,13 +106,20 @@ describe('RdsDatabase.describe', () => {
       deletionProtection: false,
     });
     const query = cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
-    expect(query?.MetricDataQueries?.[0]?.MetricStat?.Metric).toEqual({ Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'lamp-replica' }] });
+    expect(query?.MetricDataQueries?.[0]?.MetricStat?.Metric).toEqual({
+      Namespace: 'AWS/RDS',
+      MetricName: 'ReplicaLag',
+      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'lamp-replica' }],
+    });
   });
 
   it('keeps the lag at the moment replication stopped when RDS has since reported -1', async () => {
     rds.on(DescribeDBInstancesCommand).resolves(replica());
     rds.on(DescribeDBParametersCommand).resolves(readOnly());
-    cw.on(GetMetricDataCommand).resolvesOnce({ ...lag([0, -1], [1, -1]), NextToken: 'p2' }).resolvesOnce({ ...lag([2, -1]), NextToken: 'p3' }).resolves(lag([3, 7], [4, 2]));
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({ ...lag([0, -1], [1, -1]), NextToken: 'p2' })
+      .resolvesOnce({ ...lag([2, -1]), NextToken: 'p3' })
+      .resolves(lag([3, 7], [4, 2]));
 
     expect(await database.describe(replicaRef)).toMatchObject({ replicaLagSeconds: 7, replicating: false });
     expect(cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'p2', 'p3']);
@@ -125,7 +164,10 @@ describe('RdsDatabase.describe', () => {
   });
 
   it('counts the fence only once the instance has applied the change (applying, then in-sync)', async () => {
-    rds.on(DescribeDBInstancesCommand).resolvesOnce(primary(group('lamp-primary-params', 'applying'))).resolves(primary());
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce(primary(group('lamp-primary-params', 'applying')))
+      .resolves(primary());
     rds.on(DescribeDBParametersCommand).resolves(readOnly('1'));
 
     expect((await database.describe(primaryRef)).writeFenced).toBe(false);
@@ -133,7 +175,10 @@ describe('RdsDatabase.describe', () => {
   });
 
   it('counts a lifted fence as writable only once it is applied', async () => {
-    rds.on(DescribeDBInstancesCommand).resolvesOnce(primary(group('lamp-primary-params', 'applying'))).resolves(primary());
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce(primary(group('lamp-primary-params', 'applying')))
+      .resolves(primary());
     rds.on(DescribeDBParametersCommand).resolves(readOnly());
 
     expect((await database.describe(primaryRef)).writable).toBe(false);
@@ -177,7 +222,12 @@ describe('RdsDatabase.setWriteFence', () => {
 
     await database.setWriteFence(primaryRef, true);
 
-    expect(inputs(ModifyDBParameterGroupCommand)).toEqual([{ DBParameterGroupName: 'lamp-primary-params', Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }] }]);
+    expect(inputs(ModifyDBParameterGroupCommand)).toEqual([
+      {
+        DBParameterGroupName: 'lamp-primary-params',
+        Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
+      },
+    ]);
     expect(rds).not.toHaveReceivedCommand(ResetDBParameterGroupCommand);
   });
 
@@ -188,7 +238,9 @@ describe('RdsDatabase.setWriteFence', () => {
 
     await database.setWriteFence(replicaRef, false);
 
-    expect(inputs(ResetDBParameterGroupCommand)).toEqual([{ DBParameterGroupName: 'lamp-replica-params', Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }] }]);
+    expect(inputs(ResetDBParameterGroupCommand)).toEqual([
+      { DBParameterGroupName: 'lamp-replica-params', Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }] },
+    ]);
     expect(rds).not.toHaveReceivedCommand(ModifyDBParameterGroupCommand);
   });
 
@@ -219,7 +271,9 @@ describe('RdsDatabase.setWriteFence', () => {
   it('says "not yet" when RDS finds the parameter group busy (InvalidDBParameterGroupState)', async () => {
     rds.on(DescribeDBInstancesCommand).resolves(primary());
     rds.on(DescribeDBParametersCommand).resolves(readOnly());
-    rds.on(ModifyDBParameterGroupCommand).rejects(awsError('InvalidDBParameterGroupStateFault', 'The DB parameter group is in use or is in an invalid state.'));
+    rds
+      .on(ModifyDBParameterGroupCommand)
+      .rejects(awsError('InvalidDBParameterGroupStateFault', 'The DB parameter group is in use or is in an invalid state.'));
 
     const error = await database.setWriteFence(primaryRef, true).catch((e: unknown) => e);
 
@@ -236,9 +290,13 @@ describe('RdsDatabase.setWriteFence', () => {
 
   it('names a missing parameter group', async () => {
     rds.on(DescribeDBInstancesCommand).resolves(primary());
-    rds.on(DescribeDBParametersCommand).rejects(awsError('DBParameterGroupNotFoundFault', 'DBParameterGroup not found: lamp-primary-params', 404));
+    rds
+      .on(DescribeDBParametersCommand)
+      .rejects(awsError('DBParameterGroupNotFoundFault', 'DBParameterGroup not found: lamp-primary-params', 404));
 
-    await expect(database.setWriteFence(primaryRef, true)).rejects.toThrow('DB parameter group lamp-primary-params was not found in eu-west-1');
+    await expect(database.setWriteFence(primaryRef, true)).rejects.toThrow(
+      'DB parameter group lamp-primary-params was not found in eu-west-1',
+    );
   });
 
   it('names a missing instance', async () => {
@@ -279,15 +337,18 @@ describe('RdsDatabase.promoteReplica', () => {
     await expect(database.promoteReplica(replicaRef)).resolves.toBeUndefined();
   });
 
-  it.each(['available', 'modifying', 'backing-up'])('says "not yet" when a replica still %s refuses promotion, so it is retried and not assumed lost', async (status) => {
-    rds.on(PromoteReadReplicaCommand).rejects(awsError('InvalidDBInstanceStateFault'));
-    rds.on(DescribeDBInstancesCommand).resolves(replica(status));
+  it.each(['available', 'modifying', 'backing-up'])(
+    'says "not yet" when a replica still %s refuses promotion, so it is retried and not assumed lost',
+    async (status) => {
+      rds.on(PromoteReadReplicaCommand).rejects(awsError('InvalidDBInstanceStateFault'));
+      rds.on(DescribeDBInstancesCommand).resolves(replica(status));
 
-    const error = await database.promoteReplica(replicaRef).catch((e: unknown) => e);
+      const error = await database.promoteReplica(replicaRef).catch((e: unknown) => e);
 
-    expect(isNotReady(error)).toBe(true);
-    expect(isRetryable(error) && mayHaveLanded(error)).toBe(true);
-  });
+      expect(isNotReady(error)).toBe(true);
+      expect(isRetryable(error) && mayHaveLanded(error)).toBe(true);
+    },
+  );
 
   it('refuses when the instance is gone', async () => {
     rds.on(PromoteReadReplicaCommand).rejects(awsError('InvalidDBInstanceStateFault'));
@@ -305,13 +366,19 @@ describe('RdsDatabase.promoteReplica', () => {
     await database.promoteReplica(replicaRef);
     const seen = [await database.describe(replicaRef), await database.describe(replicaRef), await database.describe(replicaRef)];
 
-    expect(seen.map((s) => `${s.role}/${s.status}/${s.writable}`)).toEqual(['replica/available/false', 'replica/modifying/false', 'primary/available/true']);
+    expect(seen.map((s) => `${s.role}/${s.status}/${s.writable}`)).toEqual([
+      'replica/available/false',
+      'replica/modifying/false',
+      'primary/available/true',
+    ]);
   });
 });
 
 describe('RdsDatabase.createReplica', () => {
   it('creates a cross-region replica with every setting of the target region', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' }).rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' })
+      .rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(promoted());
     rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
 
@@ -344,7 +411,9 @@ describe('RdsDatabase.createReplica', () => {
 
   it('names the source by identifier and sends no key, parameter group or subnet group for a replica in the same region', async () => {
     const sameRegion = { region: 'us-east-1', dbInstanceIdentifier: 'lamp-reporting' };
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-reporting' }).rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-reporting' })
+      .rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(promoted());
     rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
 
@@ -356,7 +425,9 @@ describe('RdsDatabase.createReplica', () => {
   });
 
   it('takes losing a race to create the same replica as done', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' }).rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' })
+      .rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(promoted());
     rds.on(CreateDBInstanceReadReplicaCommand).rejects(awsError('DBInstanceAlreadyExistsFault'));
 
@@ -372,16 +443,27 @@ describe('RdsDatabase.createReplica', () => {
   });
 
   it('refuses a source with automated backups off, which RDS cannot replicate, and sends nothing', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' }).rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(promoted('available', { BackupRetentionPeriod: 0 }));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' })
+      .rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' })
+      .resolves(promoted('available', { BackupRetentionPeriod: 0 }));
 
     await expect(database.createReplica(primaryRef, replicaRef)).rejects.toThrow(/lamp-replica has automated backups off/);
     expect(rds).not.toHaveReceivedCommand(CreateDBInstanceReadReplicaCommand);
   });
 
   it('refuses an encrypted source when the target region has no KMS key configured', async () => {
-    const keyless = new RdsDatabase({ clientConfig: {}, metrics, regions: [{ ...config.primary, dbKmsKeyArn: undefined }, config.secondary], policy });
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' }).rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
+    const keyless = new RdsDatabase({
+      clientConfig: {},
+      metrics,
+      regions: [{ ...config.primary, dbKmsKeyArn: undefined }, config.secondary],
+      policy,
+    });
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' })
+      .rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(promoted());
 
     await expect(keyless.createReplica(primaryRef, replicaRef)).rejects.toThrow(/encrypted and no dbKmsKeyArn is configured for eu-west-1/);
@@ -395,7 +477,9 @@ describe('RdsDatabase.createReplica', () => {
   });
 
   it('says "not yet" when the source is busy (InvalidDBInstanceState)', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' }).rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-primary' })
+      .rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).resolves(promoted());
     rds.on(CreateDBInstanceReadReplicaCommand).rejects(awsError('InvalidDBInstanceStateFault', 'DB instance is not in available state.'));
 
@@ -412,7 +496,14 @@ describe('RdsDatabase.retireInstance', () => {
 
     await database.retireInstance(replicaRef, 'lamp-replica-retired-1');
 
-    expect(inputs(ModifyDBInstanceCommand)).toEqual([{ DBInstanceIdentifier: 'lamp-replica', NewDBInstanceIdentifier: 'lamp-replica-retired-1', DBParameterGroupName: 'lamp-replica-retired', ApplyImmediately: true }]);
+    expect(inputs(ModifyDBInstanceCommand)).toEqual([
+      {
+        DBInstanceIdentifier: 'lamp-replica',
+        NewDBInstanceIdentifier: 'lamp-replica-retired-1',
+        DBParameterGroupName: 'lamp-replica-retired',
+        ApplyImmediately: true,
+      },
+    ]);
   });
 
   it('does nothing while a rename is under way', async () => {
@@ -424,8 +515,14 @@ describe('RdsDatabase.retireInstance', () => {
   });
 
   it('succeeds without a call when the instance is already renamed and in the retired group', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica-retired-1' }).resolves(promoted('available', { DBInstanceIdentifier: 'lamp-replica-retired-1', ...group('lamp-replica-retired', 'pending-reboot') }));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' })
+      .rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica-retired-1' })
+      .resolves(
+        promoted('available', { DBInstanceIdentifier: 'lamp-replica-retired-1', ...group('lamp-replica-retired', 'pending-reboot') }),
+      );
 
     await database.retireInstance(replicaRef, 'lamp-replica-retired-1');
 
@@ -433,19 +530,32 @@ describe('RdsDatabase.retireInstance', () => {
   });
 
   it('moves an instance renamed some other way to the retired group', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' }).rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica-retired-1' }).resolves(promoted('available', { DBInstanceIdentifier: 'lamp-replica-retired-1' }));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica' })
+      .rejects(awsError('DBInstanceNotFoundFault', 'not found', 404));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'lamp-replica-retired-1' })
+      .resolves(promoted('available', { DBInstanceIdentifier: 'lamp-replica-retired-1' }));
     rds.on(ModifyDBInstanceCommand).resolves({});
 
     await database.retireInstance(replicaRef, 'lamp-replica-retired-1');
 
-    expect(inputs(ModifyDBInstanceCommand)).toEqual([{ DBInstanceIdentifier: retiredRef.dbInstanceIdentifier, DBParameterGroupName: 'lamp-replica-retired', ApplyImmediately: true }]);
+    expect(inputs(ModifyDBInstanceCommand)).toEqual([
+      { DBInstanceIdentifier: retiredRef.dbInstanceIdentifier, DBParameterGroupName: 'lamp-replica-retired', ApplyImmediately: true },
+    ]);
   });
 
   it('refuses, naming the setting, when no retired group is configured for the region', async () => {
-    const bare = new RdsDatabase({ clientConfig: {}, metrics, regions: [{ ...config.secondary, retiredDbParameterGroupName: undefined }], policy });
+    const bare = new RdsDatabase({
+      clientConfig: {},
+      metrics,
+      regions: [{ ...config.secondary, retiredDbParameterGroupName: undefined }],
+      policy,
+    });
 
-    await expect(bare.retireInstance(replicaRef, 'lamp-replica-retired-1')).rejects.toThrow(/no retiredDbParameterGroupName is configured for us-east-1/);
+    await expect(bare.retireInstance(replicaRef, 'lamp-replica-retired-1')).rejects.toThrow(
+      /no retiredDbParameterGroupName is configured for us-east-1/,
+    );
     expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
   });
 
@@ -457,7 +567,10 @@ describe('RdsDatabase.retireInstance', () => {
 
   it('says "not yet" for a busy instance, and rejects a new name another instance holds', async () => {
     rds.on(DescribeDBInstancesCommand).resolves(promoted());
-    rds.on(ModifyDBInstanceCommand).rejectsOnce(awsError('InvalidDBInstanceStateFault', 'DB instance is not in available state.')).rejects(awsError('DBInstanceAlreadyExistsFault', 'DB instance already exists'));
+    rds
+      .on(ModifyDBInstanceCommand)
+      .rejectsOnce(awsError('InvalidDBInstanceStateFault', 'DB instance is not in available state.'))
+      .rejects(awsError('DBInstanceAlreadyExistsFault', 'DB instance already exists'));
 
     await expect(database.retireInstance(replicaRef, 'lamp-replica-retired-1')).rejects.toSatisfy(isNotReady);
     await expect(database.retireInstance(replicaRef, 'lamp-replica-retired-1')).rejects.toSatisfy(isOperationRejected);
@@ -495,7 +608,9 @@ describe('RdsDatabase.setBackupRetention', () => {
 
     await database.setBackupRetention(replicaRef, 7);
 
-    expect(inputs(ModifyDBInstanceCommand)).toEqual([{ DBInstanceIdentifier: 'lamp-replica', BackupRetentionPeriod: 7, ApplyImmediately: true }]);
+    expect(inputs(ModifyDBInstanceCommand)).toEqual([
+      { DBInstanceIdentifier: 'lamp-replica', BackupRetentionPeriod: 7, ApplyImmediately: true },
+    ]);
   });
 
   it('sends nothing when the instance already has that retention (RDS refuses a request that changes nothing)', async () => {
@@ -511,7 +626,9 @@ describe('RdsDatabase.setBackupRetention', () => {
     rds
       .on(ModifyDBInstanceCommand)
       .rejectsOnce(awsError('InvalidDBInstanceStateFault', 'DB instance is not in available state.'))
-      .rejects(awsError('InvalidParameterCombination', 'Cannot set backup retention to 0 on a DB instance that is a source of read replicas.'));
+      .rejects(
+        awsError('InvalidParameterCombination', 'Cannot set backup retention to 0 on a DB instance that is a source of read replicas.'),
+      );
 
     await expect(database.setBackupRetention(primaryRef, 0)).rejects.toSatisfy(isNotReady);
     await expect(database.setBackupRetention(primaryRef, 0)).rejects.toSatisfy(isOperationRejected);
@@ -523,7 +640,12 @@ describe('RdsDatabase.listInstances', () => {
     const created = new Date(Date.UTC(2026, 10, 1));
     rds
       .on(DescribeDBInstancesCommand)
-      .resolvesOnce({ DBInstances: [{ DBInstanceIdentifier: 'lamp-replica', DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: PRIMARY_DB_ARN }], Marker: 'm2' })
+      .resolvesOnce({
+        DBInstances: [
+          { DBInstanceIdentifier: 'lamp-replica', DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: PRIMARY_DB_ARN },
+        ],
+        Marker: 'm2',
+      })
       .resolves({
         DBInstances: [
           {

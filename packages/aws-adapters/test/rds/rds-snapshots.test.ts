@@ -54,11 +54,17 @@ describe('RdsSnapshots', () => {
     const all = await snapshots.list('eu-west-1', 'lamp-primary');
 
     expect(all.map((s) => s.id)).toEqual(['lamp-daily-1', 'lamp-daily-2', 'lamp-daily-3', 'lamp-daily-4', 'lamp-daily-5']);
-    expect(all[4]).toMatchObject({ status: 'creating', region: 'eu-west-1', encrypted: true, tags: { 'dr:app': 'lamp' }, createdAt: Date.UTC(2026, 10, 5) });
+    expect(all[4]).toMatchObject({
+      status: 'creating',
+      region: 'eu-west-1',
+      encrypted: true,
+      tags: { 'dr:app': 'lamp' },
+      createdAt: Date.UTC(2026, 10, 5),
+    });
     expect(rds.commandCalls(DescribeDBSnapshotsCommand).map((c) => c.args[0].input.Marker)).toEqual([undefined, 'm2', 'm3']);
   });
 
-  it('copies a snapshot to the other region by ARN, with that region\'s key', async () => {
+  it("copies a snapshot to the other region by ARN, with that region's key", async () => {
     rds.on(CopyDBSnapshotCommand).resolves({});
     const [source] = await (async () => {
       rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [snapshot(1)] });
@@ -88,14 +94,20 @@ describe('RdsSnapshots', () => {
 
     await snapshots.tag('eu-west-1', 'arn:aws:rds:eu-west-1:123456789012:snapshot:s', { 'dr:expires': '2026-12-25' });
 
-    expect(rds.commandCalls(AddTagsToResourceCommand)[0]?.args[0].input).toEqual({ ResourceName: 'arn:aws:rds:eu-west-1:123456789012:snapshot:s', Tags: [{ Key: 'dr:expires', Value: '2026-12-25' }] });
+    expect(rds.commandCalls(AddTagsToResourceCommand)[0]?.args[0].input).toEqual({
+      ResourceName: 'arn:aws:rds:eu-west-1:123456789012:snapshot:s',
+      Tags: [{ Key: 'dr:expires', Value: '2026-12-25' }],
+    });
   });
 });
 
 describe('RdsSnapshotPort', () => {
-  it('runs the snapshot job\'s port on RDS: a page at a time, copies by ARN', async () => {
+  it("runs the snapshot job's port on RDS: a page at a time, copies by ARN", async () => {
     const { RdsSnapshotPort } = await import('../../src/index.js');
-    rds.on(DescribeDBSnapshotsCommand).resolvesOnce({ DBSnapshots: [snapshot(1)], Marker: 'm2' }).resolves({ DBSnapshots: [snapshot(2)] });
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({ DBSnapshots: [snapshot(1)], Marker: 'm2' })
+      .resolves({ DBSnapshots: [snapshot(2)] });
     rds.on(CopyDBSnapshotCommand).resolves({});
     const port = new RdsSnapshotPort(snapshots);
 
@@ -104,7 +116,9 @@ describe('RdsSnapshotPort', () => {
     await port.copy(first.snapshots[0]!, 'us-east-1', 'lamp-daily-1', 'key', {});
 
     expect([first.next, second.next]).toEqual(['m2', undefined]);
-    expect(rds.commandCalls(CopyDBSnapshotCommand)[0]?.args[0].input.SourceDBSnapshotIdentifier).toBe('arn:aws:rds:eu-west-1:123456789012:snapshot:lamp-daily-1');
+    expect(rds.commandCalls(CopyDBSnapshotCommand)[0]?.args[0].input.SourceDBSnapshotIdentifier).toBe(
+      'arn:aws:rds:eu-west-1:123456789012:snapshot:lamp-daily-1',
+    );
   });
 });
 
@@ -113,7 +127,14 @@ describe('RdsSnapshots.serving', () => {
   const standby = { region: 'us-east-1', dbInstanceIdentifier: 'lamp-replica' };
 
   it('is the primary while the standby replicates from it', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'lamp-replica', ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:123456789012:db:lamp-primary' }] });
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        {
+          DBInstanceIdentifier: 'lamp-replica',
+          ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:123456789012:db:lamp-primary',
+        },
+      ],
+    });
 
     expect(await snapshots.serving(primary, standby)).toEqual(primary);
   });

@@ -1,7 +1,15 @@
 import { isRegionUnreachable } from '@dr/failover-core/errors';
 import { FakeAws, startFakeAwsServer, type FakeAwsServer } from '@dr/aws-fakes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AwsReadiness, CloudWatchPublisher, Ec2Catalog, Ec2VcpuQuota, RdsSnapshots, S3ReplicationFailures, SsmParameters } from '../../src/index.js';
+import {
+  AwsReadiness,
+  CloudWatchPublisher,
+  Ec2Catalog,
+  Ec2VcpuQuota,
+  RdsSnapshots,
+  S3ReplicationFailures,
+  SsmParameters,
+} from '../../src/index.js';
 import { config, fastPolicy } from '../fixtures.js';
 
 // The readiness reads through real SDK clients over HTTP against the fake: EC2's own query
@@ -45,7 +53,7 @@ describe('AwsReadiness on the fake AWS over HTTP', () => {
     expect((await readiness.launchTemplate(DR, id)).instanceType).toBe('t3.small');
   });
 
-  it("says an image does not exist in a region that has no copy of it (AMI ids are regional)", async () => {
+  it('says an image does not exist in a region that has no copy of it (AMI ids are regional)', async () => {
     const primaryImage = fake.readiness.launchTemplates.get(config.primary.region)!.imageId!;
 
     expect(await readiness.image(DR, primaryImage)).toEqual({ exists: false });
@@ -82,23 +90,55 @@ describe('AwsReadiness on the fake AWS over HTTP', () => {
 
   it("finds the newest available snapshot the snapshot job made for the app, ignoring others'", async () => {
     const tags = { 'dr:managed-by': 'dr-snapshot', 'dr:app': 'lamp' };
-    fake.addSnapshot({ region: DR, id: 'lamp-daily-2026-11-27', dbInstanceIdentifier: 'lamp-primary', createdAt: new Date('2026-11-27T02:00:00Z'), tags });
-    fake.addSnapshot({ region: DR, id: 'lamp-daily-2026-11-28', dbInstanceIdentifier: 'lamp-primary', createdAt: new Date('2026-11-28T02:00:00Z'), tags });
-    fake.addSnapshot({ region: DR, id: 'someone-elses', dbInstanceIdentifier: 'lamp-primary', createdAt: new Date('2026-11-29T02:00:00Z'), tags: {} });
-    fake.addSnapshot({ region: DR, id: 'lamp-daily-2026-11-29', dbInstanceIdentifier: 'lamp-primary', createdAt: new Date('2026-11-29T02:00:00Z'), tags, describesLeft: 5 });
+    fake.addSnapshot({
+      region: DR,
+      id: 'lamp-daily-2026-11-27',
+      dbInstanceIdentifier: 'lamp-primary',
+      createdAt: new Date('2026-11-27T02:00:00Z'),
+      tags,
+    });
+    fake.addSnapshot({
+      region: DR,
+      id: 'lamp-daily-2026-11-28',
+      dbInstanceIdentifier: 'lamp-primary',
+      createdAt: new Date('2026-11-28T02:00:00Z'),
+      tags,
+    });
+    fake.addSnapshot({
+      region: DR,
+      id: 'someone-elses',
+      dbInstanceIdentifier: 'lamp-primary',
+      createdAt: new Date('2026-11-29T02:00:00Z'),
+      tags: {},
+    });
+    fake.addSnapshot({
+      region: DR,
+      id: 'lamp-daily-2026-11-29',
+      dbInstanceIdentifier: 'lamp-primary',
+      createdAt: new Date('2026-11-29T02:00:00Z'),
+      tags,
+      describesLeft: 5,
+    });
 
-    expect(await readiness.latestSnapshot(DR, 'lamp')).toEqual({ id: 'lamp-daily-2026-11-28', createdAt: Date.parse('2026-11-28T02:00:00Z') });
+    expect(await readiness.latestSnapshot(DR, 'lamp')).toEqual({
+      id: 'lamp-daily-2026-11-28',
+      createdAt: Date.parse('2026-11-28T02:00:00Z'),
+    });
     expect(await readiness.latestSnapshot(DR, 'other')).toBeUndefined();
   });
 
-  it("sums failed replication over every rule of the source bucket, and is undefined when S3 published none", async () => {
+  it('sums failed replication over every rule of the source bucket, and is undefined when S3 published none', async () => {
     const bucket = config.primary.bucketName;
     expect(await readiness.replicationFailures(config.primary.region, bucket, NOW - 3_600_000, NOW)).toBeUndefined();
 
     fake.readiness.replicationFailures.set(bucket, [2, 3]);
 
     expect(await readiness.replicationFailures(config.primary.region, bucket, NOW - 3_600_000, NOW)).toBe(5);
-    expect(server.calls.filter((c) => c.startsWith('monitoring:'))).toEqual(['monitoring:ListMetrics', 'monitoring:ListMetrics', 'monitoring:GetMetricData']);
+    expect(server.calls.filter((c) => c.startsWith('monitoring:'))).toEqual([
+      'monitoring:ListMetrics',
+      'monitoring:ListMetrics',
+      'monitoring:GetMetricData',
+    ]);
   });
 
   it('sees replication metrics once they are on, and none when they are off', async () => {
@@ -127,7 +167,9 @@ describe('CloudWatchPublisher on the fake AWS over HTTP', () => {
     ]);
 
     expect(server.calls).toEqual(['monitoring:PutMetricData']);
-    expect(fake.readiness.published.map(({ region, namespace, name, value, dimensions }) => ({ region, namespace, name, value, dimensions }))).toEqual([
+    expect(
+      fake.readiness.published.map(({ region, namespace, name, value, dimensions }) => ({ region, namespace, name, value, dimensions })),
+    ).toEqual([
       { region: DR, namespace: 'DR/Readiness', name: 'replica-exists', value: 1, dimensions: { App: 'lamp' } },
       { region: DR, namespace: 'DR/Readiness', name: 'dr-image', value: 0, dimensions: { App: 'lamp' } },
     ]);

@@ -4,7 +4,13 @@ import { isRegionUnreachable, isResourceNotFound } from '@dr/failover-core/error
 import { HEALTH_RECORD_ANSWERS, type HealthCheckRef } from '@dr/failover-core/ports';
 import { FakeAws, FakeDns } from '@dr/aws-fakes';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DirectDnsTransport, DnsHealthChecks, lookupHealthRecord, ROUTE53_CHECKER_INTERVAL_MS, type HealthRecordTransport } from '../../src/index.js';
+import {
+  DirectDnsTransport,
+  DnsHealthChecks,
+  lookupHealthRecord,
+  ROUTE53_CHECKER_INTERVAL_MS,
+  type HealthRecordTransport,
+} from '../../src/index.js';
 import { config } from '../fixtures.js';
 
 const REF: HealthCheckRef = config.primary.route53HealthCheck!;
@@ -116,7 +122,9 @@ describe('DnsHealthChecks', () => {
 
 describe('DnsHealthChecks: options', () => {
   it('refuses servers and a transport together', () => {
-    expect(() => new DnsHealthChecks({ servers: ['127.0.0.1:53'], transport: new DirectDnsTransport() })).toThrow('give either servers (a direct DNS query) or transport, not both');
+    expect(() => new DnsHealthChecks({ servers: ['127.0.0.1:53'], transport: new DirectDnsTransport() })).toThrow(
+      'give either servers (a direct DNS query) or transport, not both',
+    );
   });
 
   it('reads through the transport it is given, with its deadline', async () => {

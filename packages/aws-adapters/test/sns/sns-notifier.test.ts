@@ -10,9 +10,18 @@ afterEach(() => sns.reset());
 describe('SnsNotifier', () => {
   it('publishes the notification with a subject SNS accepts', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const notifier = new SnsNotifier({ clientConfig: { region: 'us-east-1' }, topicArn: config.controller.topicArn!, policy: fastPolicy() });
+    const notifier = new SnsNotifier({
+      clientConfig: { region: 'us-east-1' },
+      topicArn: config.controller.topicArn!,
+      policy: fastPolicy(),
+    });
 
-    await notifier.notify({ subject: `failover failed at step fence-promote-scale, block promote-replica ${'x'.repeat(100)}\n`, message: 'storage-full', severity: 'critical', runId: 'r1' });
+    await notifier.notify({
+      subject: `failover failed at step fence-promote-scale, block promote-replica ${'x'.repeat(100)}\n`,
+      message: 'storage-full',
+      severity: 'critical',
+      runId: 'r1',
+    });
 
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(input?.TopicArn).toBe('arn:aws:sns:us-east-1:123456789012:lamp-dr');

@@ -32,11 +32,15 @@ describe('loadConfigFromSsm', () => {
   it('names the parameter when it is not JSON', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '{ nope' } });
 
-    expect((await failure()).message).toMatch(/SSM parameter \/dr\/lamp\/config in us-east-1 is invalid:\n {2}- \(root\): is not valid JSON/);
+    expect((await failure()).message).toMatch(
+      /SSM parameter \/dr\/lamp\/config in us-east-1 is invalid:\n {2}- \(root\): is not valid JSON/,
+    );
   });
 
   it('names the parameter and every bad field', async () => {
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ ...referenceConfig, app: 7, objectives: { rtoSeconds: 1 } }) } });
+    ssm
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Value: JSON.stringify({ ...referenceConfig, app: 7, objectives: { rtoSeconds: 1 } }) } });
 
     expect((await failure()).issues.map((i) => i.path)).toEqual(['app', 'objectives.rtoSeconds']);
   });

@@ -17,5 +17,7 @@ export function bundledCode(name: BundledHandler): lambda.Code {
     const candidate = join(dir, 'lambda', name);
     if (existsSync(join(candidate, 'index.mjs'))) return lambda.Code.fromAsset(candidate);
   }
-  throw new Error(`the ${name} Lambda bundle is missing from @dr/constructs (lambda/${name}/index.mjs): build the package (npx nx run constructs:build) or pass your own code`);
+  throw new Error(
+    `the ${name} Lambda bundle is missing from @dr/constructs (lambda/${name}/index.mjs): build the package (npx nx run constructs:build) or pass your own code`,
+  );
 }

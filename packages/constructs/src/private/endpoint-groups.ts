@@ -29,7 +29,10 @@ export interface ServingVerdict {
  */
 export function staleServingVerdict(desiredRegion: string, groups: readonly LiveTraffic[]): ServingVerdict {
   if (groups.length === 0) return { ok: true, reason: 'no endpoint group exists yet' };
-  const serving = groups.filter((g) => g.trafficDial > 0 && g.weights.some((w) => w > 0)).map((g) => g.region).sort();
+  const serving = groups
+    .filter((g) => g.trafficDial > 0 && g.weights.some((w) => w > 0))
+    .map((g) => g.region)
+    .sort();
   if (serving.length === 1 && serving[0] === desiredRegion) return { ok: true, reason: `${desiredRegion} serves, as the template says` };
   const live = serving.length === 0 ? 'no region' : serving.join(' and ');
   return {
@@ -51,7 +54,11 @@ export interface LiveEndpoint {
 /** What UpdateEndpointGroup is sent to put a new ALB in a group. */
 export interface EndpointChange {
   readonly TrafficDialPercentage: number;
-  readonly EndpointConfigurations: readonly { readonly EndpointId: string; readonly Weight: number; readonly ClientIPPreservationEnabled: boolean }[];
+  readonly EndpointConfigurations: readonly {
+    readonly EndpointId: string;
+    readonly Weight: number;
+    readonly ClientIPPreservationEnabled: boolean;
+  }[];
 }
 
 /**
@@ -65,11 +72,20 @@ export interface EndpointChange {
  * @see https://docs.aws.amazon.com/global-accelerator/latest/api/API_UpdateEndpointGroup.html
  * @see https://docs.aws.amazon.com/global-accelerator/latest/api/API_AddEndpoints.html
  */
-export function reconcileEndpoints(desiredId: string, previousId: string | undefined, group: { readonly trafficDial: number; readonly endpoints: readonly LiveEndpoint[] }): EndpointChange | undefined {
+export function reconcileEndpoints(
+  desiredId: string,
+  previousId: string | undefined,
+  group: { readonly trafficDial: number; readonly endpoints: readonly LiveEndpoint[] },
+): EndpointChange | undefined {
   if (group.endpoints.some((e) => e.id === desiredId)) return undefined;
   const replaced = group.endpoints.find((e) => e.id === previousId) ?? (group.endpoints.length === 1 ? group.endpoints[0] : undefined);
-  const kept = group.endpoints.filter((e) => e !== replaced).map((e) => ({ EndpointId: e.id, Weight: e.weight, ClientIPPreservationEnabled: e.clientIpPreservation !== false }));
-  return { TrafficDialPercentage: group.trafficDial, EndpointConfigurations: [...kept, { EndpointId: desiredId, Weight: replaced ? replaced.weight : 0, ClientIPPreservationEnabled: true }] };
+  const kept = group.endpoints
+    .filter((e) => e !== replaced)
+    .map((e) => ({ EndpointId: e.id, Weight: e.weight, ClientIPPreservationEnabled: e.clientIpPreservation !== false }));
+  return {
+    TrafficDialPercentage: group.trafficDial,
+    EndpointConfigurations: [...kept, { EndpointId: desiredId, Weight: replaced ? replaced.weight : 0, ClientIPPreservationEnabled: true }],
+  };
 }
 
 /** What an Update request may do. */
@@ -89,10 +105,22 @@ export interface UpdateDecision {
  * template's serving region is not the live one ({@link staleServingVerdict}).
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html#cfn-console-view-stack-data-resources-status-codes
  */
-export function updateDecision(input: { readonly stackStatus: string | undefined; readonly checkServing: boolean; readonly desiredServing: string; readonly live: readonly LiveTraffic[]; readonly regionsChanged: boolean }): UpdateDecision {
-  if (input.stackStatus === undefined) return { note: 'stack status unreadable: not checking the serving region; weights and dials stay as they are' };
-  if (/ROLLBACK_IN_PROGRESS$/.test(input.stackStatus)) return { note: `${input.stackStatus}: reconciling endpoints only; weights and dials stay as they are` };
-  if (input.regionsChanged) return { refusal: 'Refusing to change the regions of existing endpoint groups in place: create a new GlobalEntryPoint for other regions.', note: 'regions changed' };
+export function updateDecision(input: {
+  readonly stackStatus: string | undefined;
+  readonly checkServing: boolean;
+  readonly desiredServing: string;
+  readonly live: readonly LiveTraffic[];
+  readonly regionsChanged: boolean;
+}): UpdateDecision {
+  if (input.stackStatus === undefined)
+    return { note: 'stack status unreadable: not checking the serving region; weights and dials stay as they are' };
+  if (/ROLLBACK_IN_PROGRESS$/.test(input.stackStatus))
+    return { note: `${input.stackStatus}: reconciling endpoints only; weights and dials stay as they are` };
+  if (input.regionsChanged)
+    return {
+      refusal: 'Refusing to change the regions of existing endpoint groups in place: create a new GlobalEntryPoint for other regions.',
+      note: 'regions changed',
+    };
   if (!input.checkServing) return { note: 'serving-region check off (trafficGuard: false); weights and dials stay as they are' };
   const verdict = staleServingVerdict(input.desiredServing, input.live);
   return verdict.ok ? { note: verdict.reason } : { refusal: verdict.reason, note: 'stale serving region' };
@@ -125,13 +153,28 @@ export interface DeleteDecision {
  * (AssociatedEndpointGroupFoundException). Without the stack's resources, nothing is deleted.
  * @see https://docs.aws.amazon.com/global-accelerator/latest/api/API_DeleteListener.html
  */
-export function deleteDecision(input: { readonly stackStatus: string | undefined; readonly listenerArn: string; readonly logicalId: string; readonly resources: readonly StackResourceSummary[] | undefined }): DeleteDecision {
-  if (input.stackStatus === 'DELETE_IN_PROGRESS' || input.stackStatus === 'ROLLBACK_IN_PROGRESS') return { remove: true, mayFail: true, reason: `${input.stackStatus}: deleting the endpoint groups` };
-  if (!input.resources) return { remove: false, mayFail: false, reason: 'the stack\'s resources are unreadable: leaving the endpoint groups in place' };
+export function deleteDecision(input: {
+  readonly stackStatus: string | undefined;
+  readonly listenerArn: string;
+  readonly logicalId: string;
+  readonly resources: readonly StackResourceSummary[] | undefined;
+}): DeleteDecision {
+  if (input.stackStatus === 'DELETE_IN_PROGRESS' || input.stackStatus === 'ROLLBACK_IN_PROGRESS')
+    return { remove: true, mayFail: true, reason: `${input.stackStatus}: deleting the endpoint groups` };
+  if (!input.resources)
+    return { remove: false, mayFail: false, reason: "the stack's resources are unreadable: leaving the endpoint groups in place" };
   const owner = input.resources.find(
-    (r) => r.LogicalResourceId !== input.logicalId && !/^DELETE_/.test(r.ResourceStatus ?? '') && [`${input.listenerArn}#`, `${input.listenerArn}/endpoint-group/`].some((p) => (r.PhysicalResourceId ?? '').startsWith(p)),
+    (r) =>
+      r.LogicalResourceId !== input.logicalId &&
+      !/^DELETE_/.test(r.ResourceStatus ?? '') &&
+      [`${input.listenerArn}#`, `${input.listenerArn}/endpoint-group/`].some((p) => (r.PhysicalResourceId ?? '').startsWith(p)),
   );
-  if (owner) return { remove: false, mayFail: false, reason: `${owner.LogicalResourceId ?? 'another resource'} holds the endpoint groups of this listener: leaving them in place` };
+  if (owner)
+    return {
+      remove: false,
+      mayFail: false,
+      reason: `${owner.LogicalResourceId ?? 'another resource'} holds the endpoint groups of this listener: leaving them in place`,
+    };
   return { remove: true, mayFail: false, reason: 'no other resource holds the endpoint groups of this listener: deleting them' };
 }
 

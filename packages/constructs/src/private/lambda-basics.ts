@@ -12,10 +12,16 @@ import { acknowledge } from './nag.js';
  * What every DR Lambda starts from: a retained log group and a role of its own that may write
  * only to that group. Made in `scope` as `Logs` and `Role`.
  */
-export function lambdaRoleAndLogs(scope: Construct, description: string, retention = logs.RetentionDays.THREE_MONTHS): { role: iam.Role; logGroup: logs.LogGroup } {
+export function lambdaRoleAndLogs(
+  scope: Construct,
+  description: string,
+  retention = logs.RetentionDays.THREE_MONTHS,
+): { role: iam.Role; logGroup: logs.LogGroup } {
   const logGroup = new logs.LogGroup(scope, 'Logs', { retention, removalPolicy: RemovalPolicy.RETAIN });
   const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
-  role.addToPolicy(new iam.PolicyStatement({ sid: 'Log', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({ sid: 'Log', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+  );
   return { role, logGroup };
 }
 
@@ -66,22 +72,44 @@ export function vpcPlacement(
   allowAllOutbound = true,
 ): VpcPlacement {
   const stack = Stack.of(scope);
-  const description = allowAllOutbound ? `${scope.node.path} Lambda: outbound only` : `${scope.node.path} Lambda: no inbound, listed outbound`;
+  const description = allowAllOutbound
+    ? `${scope.node.path} Lambda: outbound only`
+    : `${scope.node.path} Lambda: no inbound, listed outbound`;
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', { vpc, description, allowAllOutbound });
   const ec2Arn = (resource: string) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${resource}`;
-  role.addToPolicy(new iam.PolicyStatement({ sid: 'DescribeNetworkInterfaces', actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'DescribeNetworkInterfaces',
+      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+      resources: ['*'],
+    }),
+  );
   role.addToPolicy(
     new iam.PolicyStatement({
       sid: 'CreateNetworkInterfaces',
       actions: ['ec2:CreateNetworkInterface'],
-      resources: [ec2Arn('network-interface/*'), ...vpc.selectSubnets(subnets).subnetIds.map((id) => ec2Arn(`subnet/${id}`)), ec2Arn(`security-group/${securityGroup.securityGroupId}`)],
+      resources: [
+        ec2Arn('network-interface/*'),
+        ...vpc.selectSubnets(subnets).subnetIds.map((id) => ec2Arn(`subnet/${id}`)),
+        ec2Arn(`security-group/${securityGroup.securityGroupId}`),
+      ],
     }),
   );
-  role.addToPolicy(new iam.PolicyStatement({ sid: 'ManageNetworkInterfaces', actions: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], resources: [ec2Arn('*/*')] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'ManageNetworkInterfaces',
+      actions: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      resources: [ec2Arn('*/*')],
+    }),
+  );
   acknowledge(
     role,
-    ['AwsSolutions-IAM5[Resource::*]', `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:network-interface/*]`, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:*/*]`],
-    'Lambda manages the function\'s network interfaces with its role: DescribeNetworkInterfaces works only on "*", interface ids are made at run time, and Lambda\'s guide asks for DeleteNetworkInterface on all resource ids of the region; creation is pinned to the function\'s subnets and security group.',
+    [
+      'AwsSolutions-IAM5[Resource::*]',
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:network-interface/*]`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:*/*]`,
+    ],
+    "Lambda manages the function's network interfaces with its role: DescribeNetworkInterfaces works only on \"*\", interface ids are made at run time, and Lambda's guide asks for DeleteNetworkInterface on all resource ids of the region; creation is pinned to the function's subnets and security group.",
   );
   return { vpc, subnets, securityGroup };
 }
@@ -113,6 +141,10 @@ export function drFunction(scope: Construct, options: DrFunctionOptions): lambda
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     },
   });
-  acknowledge(fn, ['AwsSolutions-L1'], `nodejs22.x is the newest runtime the ${options.bundle} bundle is built and tested for; it moves with the bundle.`);
+  acknowledge(
+    fn,
+    ['AwsSolutions-L1'],
+    `nodejs22.x is the newest runtime the ${options.bundle} bundle is built and tested for; it moves with the bundle.`,
+  );
   return fn;
 }

@@ -22,17 +22,30 @@ const ENDPOINTS: ReadonlyMap<string, { readonly pattern: RegExp; readonly what: 
 export function notificationRules(email: string | undefined, subscriptions: readonly NotificationSubscription[] = []): PropRule[] {
   const emailShape = ENDPOINTS.get(sns.SubscriptionProtocol.EMAIL);
   return [
-    { failed: email !== undefined && !emailShape?.pattern.test(email), message: `notificationEmail must be an email address; got ${JSON.stringify(email)}` },
+    {
+      failed: email !== undefined && !emailShape?.pattern.test(email),
+      message: `notificationEmail must be an email address; got ${JSON.stringify(email)}`,
+    },
     ...subscriptions.map((s, i): PropRule => {
       const shape = ENDPOINTS.get(s.protocol);
-      if (!shape) return { failed: true, message: `notificationSubscriptions[${i}].protocol must be one of ${[...ENDPOINTS.keys()].join(', ')}; got ${JSON.stringify(s.protocol)}` };
-      return { failed: !shape.pattern.test(s.endpoint), message: `notificationSubscriptions[${i}].endpoint must be ${shape.what} for protocol ${s.protocol}; got ${JSON.stringify(s.endpoint)}` };
+      if (!shape)
+        return {
+          failed: true,
+          message: `notificationSubscriptions[${i}].protocol must be one of ${[...ENDPOINTS.keys()].join(', ')}; got ${JSON.stringify(s.protocol)}`,
+        };
+      return {
+        failed: !shape.pattern.test(s.endpoint),
+        message: `notificationSubscriptions[${i}].endpoint must be ${shape.what} for protocol ${s.protocol}; got ${JSON.stringify(s.endpoint)}`,
+      };
     }),
   ];
 }
 
 /** Every subscription `email` and `subscriptions` ask for, email first. */
-export function allSubscriptions(email: string | undefined, subscriptions: readonly NotificationSubscription[] = []): NotificationSubscription[] {
+export function allSubscriptions(
+  email: string | undefined,
+  subscriptions: readonly NotificationSubscription[] = [],
+): NotificationSubscription[] {
   return [...(email ? [{ protocol: sns.SubscriptionProtocol.EMAIL, endpoint: email }] : []), ...subscriptions];
 }
 

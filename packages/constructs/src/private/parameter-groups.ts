@@ -29,7 +29,11 @@ export interface DatabaseParameterGroups {
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/parameter-groups-overview.html
  * @see https://docs.aws.amazon.com/awssupport/latest/user/fault-tolerance-checks.html (read replicas open in writable mode: `{TrueIfReplica}`)
  */
-export function databaseParameterGroups(scope: Construct, instanceIdentifier: string, names: { readonly own: string; readonly retired: string }): DatabaseParameterGroups {
+export function databaseParameterGroups(
+  scope: Construct,
+  instanceIdentifier: string,
+  names: { readonly own: string; readonly retired: string },
+): DatabaseParameterGroups {
   const own = rds.ParameterGroup.forInstance(scope, 'Parameters', {
     engine: MYSQL,
     name: names.own,

@@ -17,7 +17,9 @@ describe('the shipped Lambda bundles', () => {
     const controller = new FailoverController(stack, 'Controller', { configParameter });
     const snapshots = new SnapshotSchedule(stack, 'Snapshots', { configParameter });
     const readiness = new ReadinessChecks(stack, 'Readiness', { configParameter, controller });
-    const reader = new HealthRecordReader(stack, 'Reader', { vpc: new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0 }) });
+    const reader = new HealthRecordReader(stack, 'Reader', {
+      vpc: new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0 }),
+    });
     const assembly = app.synth();
 
     const template = Template.fromStack(stack);
@@ -39,6 +41,8 @@ describe('the shipped Lambda bundles', () => {
     const stack = new Stack(new App(), 'Control', { env: { account: '123456789012', region: 'us-east-1' } });
     new FailoverController(stack, 'Controller', { configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }) });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '56' } } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { DR_PROBE_WINDOW_SECONDS: '56' } },
+    });
   });
 });

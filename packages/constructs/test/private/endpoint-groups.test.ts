@@ -6,12 +6,19 @@ import { GlobalAcceleratorClient, UpdateEndpointGroupCommand } from '@aws-sdk/cl
 import { FakeAws, startFakeAwsServer, type FakeAwsServer } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deleteDecision, endpointGroupsHandlerCode, reconcileEndpoints, staleServingVerdict, updateDecision, type LiveTraffic } from '../../src/private/endpoint-groups.js';
+import {
+  deleteDecision,
+  endpointGroupsHandlerCode,
+  reconcileEndpoints,
+  staleServingVerdict,
+  updateDecision,
+  type LiveTraffic,
+} from '../../src/private/endpoint-groups.js';
 
 const traffic = (region: string, trafficDial: number, weight: number): LiveTraffic => ({ region, trafficDial, weights: [weight] });
 
 describe('staleServingVerdict', () => {
-  it('passes when no group exists yet, or when the template\'s region is the one serving', () => {
+  it("passes when no group exists yet, or when the template's region is the one serving", () => {
     expect(staleServingVerdict('eu-west-1', []).ok).toBe(true);
     expect(staleServingVerdict('eu-west-1', [traffic('eu-west-1', 100, 128), traffic('us-east-1', 0, 0)]).ok).toBe(true);
   });
@@ -25,18 +32,30 @@ describe('staleServingVerdict', () => {
   });
 
   it('refuses while traffic is split mid-failover, or when no region serves', () => {
-    expect(staleServingVerdict('eu-west-1', [traffic('eu-west-1', 100, 128), traffic('us-east-1', 100, 128)]).reason).toMatch(/goes to eu-west-1 and us-east-1/);
-    expect(staleServingVerdict('eu-west-1', [traffic('eu-west-1', 100, 0), traffic('us-east-1', 0, 128)]).reason).toMatch(/goes to no region/);
+    expect(staleServingVerdict('eu-west-1', [traffic('eu-west-1', 100, 128), traffic('us-east-1', 100, 128)]).reason).toMatch(
+      /goes to eu-west-1 and us-east-1/,
+    );
+    expect(staleServingVerdict('eu-west-1', [traffic('eu-west-1', 100, 0), traffic('us-east-1', 0, 128)]).reason).toMatch(
+      /goes to no region/,
+    );
   });
 });
 
 describe('reconcileEndpoints', () => {
-  it('changes nothing when the group already has the template\'s endpoint', () => {
+  it("changes nothing when the group already has the template's endpoint", () => {
     expect(reconcileEndpoints('alb-2', 'alb-1', { trafficDial: 100, endpoints: [{ id: 'alb-2', weight: 128 }] })).toBeUndefined();
   });
 
   it('gives the new ALB the live weight of the one it replaces and restates the live dial', () => {
-    expect(reconcileEndpoints('alb-2', 'alb-1', { trafficDial: 37, endpoints: [{ id: 'other', weight: 5, clientIpPreservation: false }, { id: 'alb-1', weight: 200 }] })).toEqual({
+    expect(
+      reconcileEndpoints('alb-2', 'alb-1', {
+        trafficDial: 37,
+        endpoints: [
+          { id: 'other', weight: 5, clientIpPreservation: false },
+          { id: 'alb-1', weight: 200 },
+        ],
+      }),
+    ).toEqual({
       TrafficDialPercentage: 37,
       EndpointConfigurations: [
         { EndpointId: 'other', Weight: 5, ClientIPPreservationEnabled: false },
@@ -46,8 +65,12 @@ describe('reconcileEndpoints', () => {
   });
 
   it('replaces the only endpoint when the previous one is unknown, and adds at weight 0 when nothing can be replaced', () => {
-    expect(reconcileEndpoints('alb-2', undefined, { trafficDial: 0, endpoints: [{ id: 'alb-x', weight: 0 }] })?.EndpointConfigurations).toEqual([{ EndpointId: 'alb-2', Weight: 0, ClientIPPreservationEnabled: true }]);
-    expect(reconcileEndpoints('alb-2', undefined, { trafficDial: 100, endpoints: [] })?.EndpointConfigurations).toEqual([{ EndpointId: 'alb-2', Weight: 0, ClientIPPreservationEnabled: true }]);
+    expect(
+      reconcileEndpoints('alb-2', undefined, { trafficDial: 0, endpoints: [{ id: 'alb-x', weight: 0 }] })?.EndpointConfigurations,
+    ).toEqual([{ EndpointId: 'alb-2', Weight: 0, ClientIPPreservationEnabled: true }]);
+    expect(reconcileEndpoints('alb-2', undefined, { trafficDial: 100, endpoints: [] })?.EndpointConfigurations).toEqual([
+      { EndpointId: 'alb-2', Weight: 0, ClientIPPreservationEnabled: true },
+    ]);
   });
 });
 
@@ -57,11 +80,14 @@ describe('updateDecision', () => {
 
   it('refuses a stale forward update, and a forward change of regions', () => {
     expect(updateDecision({ ...base, stackStatus: 'UPDATE_IN_PROGRESS' }).refusal).toMatch(/live traffic goes to us-east-1/);
-    expect(updateDecision({ ...base, desiredServing: 'us-east-1', regionsChanged: true, stackStatus: 'UPDATE_IN_PROGRESS' }).refusal).toMatch(/regions of existing endpoint groups/);
+    expect(
+      updateDecision({ ...base, desiredServing: 'us-east-1', regionsChanged: true, stackStatus: 'UPDATE_IN_PROGRESS' }).refusal,
+    ).toMatch(/regions of existing endpoint groups/);
   });
 
   it('never refuses during a rollback, with an unreadable stack status, or with the check off', () => {
-    for (const stackStatus of ['UPDATE_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_IN_PROGRESS', undefined]) expect(updateDecision({ ...base, regionsChanged: true, stackStatus }).refusal).toBeUndefined();
+    for (const stackStatus of ['UPDATE_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_IN_PROGRESS', undefined])
+      expect(updateDecision({ ...base, regionsChanged: true, stackStatus }).refusal).toBeUndefined();
     expect(updateDecision({ ...base, checkServing: false, stackStatus: 'UPDATE_IN_PROGRESS' }).refusal).toBeUndefined();
   });
 });
@@ -74,15 +100,46 @@ describe('deleteDecision', () => {
   ];
 
   it('deletes while the stack goes away, and may fail then', () => {
-    expect(deleteDecision({ stackStatus: 'DELETE_IN_PROGRESS', listenerArn, logicalId: 'Old', resources: undefined })).toMatchObject({ remove: true, mayFail: true });
-    expect(deleteDecision({ stackStatus: 'ROLLBACK_IN_PROGRESS', listenerArn, logicalId: 'Old', resources: undefined })).toMatchObject({ remove: true, mayFail: true });
+    expect(deleteDecision({ stackStatus: 'DELETE_IN_PROGRESS', listenerArn, logicalId: 'Old', resources: undefined })).toMatchObject({
+      remove: true,
+      mayFail: true,
+    });
+    expect(deleteDecision({ stackStatus: 'ROLLBACK_IN_PROGRESS', listenerArn, logicalId: 'Old', resources: undefined })).toMatchObject({
+      remove: true,
+      mayFail: true,
+    });
   });
 
   it('deletes in a cleanup only when no other live resource holds groups on the listener, and never fails there', () => {
-    expect(deleteDecision({ stackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', listenerArn, logicalId: 'Old', resources })).toMatchObject({ remove: true, mayFail: false });
-    expect(deleteDecision({ stackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', listenerArn, logicalId: 'Old', resources: [...resources, { LogicalResourceId: 'New', PhysicalResourceId: `${listenerArn}#endpoint-groups`, ResourceStatus: 'CREATE_COMPLETE' }] })).toMatchObject({ remove: false, reason: expect.stringMatching(/^New holds/) });
-    expect(deleteDecision({ stackStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', listenerArn, logicalId: 'Old', resources: [{ LogicalResourceId: 'GroupEu', PhysicalResourceId: `${listenerArn}/endpoint-group/1`, ResourceStatus: 'UPDATE_COMPLETE' }] }).remove).toBe(false);
-    expect(deleteDecision({ stackStatus: undefined, listenerArn, logicalId: 'Old', resources: undefined })).toMatchObject({ remove: false, mayFail: false });
+    expect(deleteDecision({ stackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', listenerArn, logicalId: 'Old', resources })).toMatchObject({
+      remove: true,
+      mayFail: false,
+    });
+    expect(
+      deleteDecision({
+        stackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+        listenerArn,
+        logicalId: 'Old',
+        resources: [
+          ...resources,
+          { LogicalResourceId: 'New', PhysicalResourceId: `${listenerArn}#endpoint-groups`, ResourceStatus: 'CREATE_COMPLETE' },
+        ],
+      }),
+    ).toMatchObject({ remove: false, reason: expect.stringMatching(/^New holds/) });
+    expect(
+      deleteDecision({
+        stackStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+        listenerArn,
+        logicalId: 'Old',
+        resources: [
+          { LogicalResourceId: 'GroupEu', PhysicalResourceId: `${listenerArn}/endpoint-group/1`, ResourceStatus: 'UPDATE_COMPLETE' },
+        ],
+      }).remove,
+    ).toBe(false);
+    expect(deleteDecision({ stackStatus: undefined, listenerArn, logicalId: 'Old', resources: undefined })).toMatchObject({
+      remove: false,
+      mayFail: false,
+    });
   });
 });
 
@@ -143,7 +200,11 @@ beforeEach(async () => {
   // The exact string deployed as the Lambda's index.js, loaded as CommonJS the way Node loads it,
   // with the workspace's copies of the SDK v3 packages the Node.js runtime provides.
   const module = { exports: {} as { handler: typeof handler } };
-  const load = new Function('require', 'exports', 'module', endpointGroupsHandlerCode()) as (r: NodeJS.Require, e: object, m: object) => void;
+  const load = new Function('require', 'exports', 'module', endpointGroupsHandlerCode()) as (
+    r: NodeJS.Require,
+    e: object,
+    m: object,
+  ) => void;
   load(createRequire(import.meta.url), module.exports, module);
   handler = module.exports.handler;
   vi.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -157,11 +218,18 @@ afterEach(async () => {
 });
 
 /** The stack's status and resources as CloudFormation would report them during the request. */
-function stackIs(status: string, resources: { LogicalResourceId: string; PhysicalResourceId?: string; ResourceType: string; ResourceStatus: string }[] = []) {
+function stackIs(
+  status: string,
+  resources: { LogicalResourceId: string; PhysicalResourceId?: string; ResourceType: string; ResourceStatus: string }[] = [],
+) {
   fake.stacks.set(STACK_ID, { name: 'Lamp-Global', status, resources });
 }
 
-async function request(requestType: 'Create' | 'Update' | 'Delete', resourceProperties: Props, extra: { old?: Props; physicalId?: string; requestId?: string; logicalId?: string } = {}): Promise<Answer> {
+async function request(
+  requestType: 'Create' | 'Update' | 'Delete',
+  resourceProperties: Props,
+  extra: { old?: Props; physicalId?: string; requestId?: string; logicalId?: string } = {},
+): Promise<Answer> {
   const before = answers.length;
   await handler({
     RequestType: requestType,
@@ -190,7 +258,13 @@ async function engineFailsOverTo(region: string) {
   for (const [arn, g] of fake.groups) {
     if (!arn.startsWith(LISTENER)) continue;
     const serves = g.region === region;
-    await client.send(new UpdateEndpointGroupCommand({ EndpointGroupArn: arn, TrafficDialPercentage: serves ? 100 : 0, EndpointConfigurations: g.endpoints.map((e) => ({ EndpointId: e.id, Weight: serves ? 128 : 0, ClientIPPreservationEnabled: true })) }));
+    await client.send(
+      new UpdateEndpointGroupCommand({
+        EndpointGroupArn: arn,
+        TrafficDialPercentage: serves ? 100 : 0,
+        EndpointConfigurations: g.endpoints.map((e) => ({ EndpointId: e.id, Weight: serves ? 128 : 0, ClientIPPreservationEnabled: true })),
+      }),
+    );
   }
 }
 
@@ -299,7 +373,10 @@ describe('the deployed endpoint groups handler', () => {
     await request('Create', props('eu-west-1'));
     stackIs('UPDATE_IN_PROGRESS');
 
-    const pilotLight = await request('Update', props('eu-west-1', { usAlb: US_ALB_2 }), { old: props('eu-west-1'), physicalId: PHYSICAL_ID });
+    const pilotLight = await request('Update', props('eu-west-1', { usAlb: US_ALB_2 }), {
+      old: props('eu-west-1'),
+      physicalId: PHYSICAL_ID,
+    });
     const afterPilotLight = live();
     await engineFailsOverTo('us-east-1');
     const serving = await request('Update', props('us-east-1'), { old: props('us-east-1', { usAlb: US_ALB_2 }), physicalId: PHYSICAL_ID });
@@ -325,7 +402,13 @@ describe('the deployed endpoint groups handler', () => {
     stackIs('CREATE_IN_PROGRESS');
     await request('Create', props('eu-west-1'));
     stackIs('UPDATE_IN_PROGRESS');
-    const moved = { ...props('eu-west-1'), Endpoints: [{ Region: 'eu-west-1', EndpointId: EU_ALB }, { Region: 'us-west-2', EndpointId: US_ALB }] };
+    const moved = {
+      ...props('eu-west-1'),
+      Endpoints: [
+        { Region: 'eu-west-1', EndpointId: EU_ALB },
+        { Region: 'us-west-2', EndpointId: US_ALB },
+      ],
+    };
 
     const answer = await request('Update', moved, { old: props('eu-west-1'), physicalId: PHYSICAL_ID });
 
@@ -333,14 +416,24 @@ describe('the deployed endpoint groups handler', () => {
     expect(live()).toEqual(STEADY);
   });
 
-  it('creates the groups on a new listener as a replacement, and the cleanup deletes the old listener\'s groups even with traffic', async () => {
+  it("creates the groups on a new listener as a replacement, and the cleanup deletes the old listener's groups even with traffic", async () => {
     const newListener = 'arn:aws:globalaccelerator::123456789012:accelerator/acc2/listener/lis2';
     stackIs('CREATE_IN_PROGRESS');
     await request('Create', props('eu-west-1'));
     stackIs('UPDATE_IN_PROGRESS');
 
-    const replaced = await request('Update', props('eu-west-1', { listener: newListener }), { old: props('eu-west-1'), physicalId: PHYSICAL_ID });
-    stackIs('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', [{ LogicalResourceId: 'EntryEndpointGroups', PhysicalResourceId: `${newListener}#endpoint-groups`, ResourceType: 'Custom::EndpointGroups', ResourceStatus: 'UPDATE_COMPLETE' }]);
+    const replaced = await request('Update', props('eu-west-1', { listener: newListener }), {
+      old: props('eu-west-1'),
+      physicalId: PHYSICAL_ID,
+    });
+    stackIs('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', [
+      {
+        LogicalResourceId: 'EntryEndpointGroups',
+        PhysicalResourceId: `${newListener}#endpoint-groups`,
+        ResourceType: 'Custom::EndpointGroups',
+        ResourceStatus: 'UPDATE_COMPLETE',
+      },
+    ]);
     const cleanup = await request('Delete', props('eu-west-1'), { physicalId: PHYSICAL_ID });
 
     expect(replaced).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `${newListener}#endpoint-groups` });
@@ -353,8 +446,18 @@ describe('the deployed endpoint groups handler', () => {
     stackIs('CREATE_IN_PROGRESS');
     await request('Create', props('eu-west-1'));
     stackIs('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', [
-      { LogicalResourceId: 'EntryEndpointGroups', PhysicalResourceId: PHYSICAL_ID, ResourceType: 'Custom::EndpointGroups', ResourceStatus: 'DELETE_IN_PROGRESS' },
-      { LogicalResourceId: 'RenamedGroups', PhysicalResourceId: PHYSICAL_ID, ResourceType: 'Custom::EndpointGroups', ResourceStatus: 'CREATE_COMPLETE' },
+      {
+        LogicalResourceId: 'EntryEndpointGroups',
+        PhysicalResourceId: PHYSICAL_ID,
+        ResourceType: 'Custom::EndpointGroups',
+        ResourceStatus: 'DELETE_IN_PROGRESS',
+      },
+      {
+        LogicalResourceId: 'RenamedGroups',
+        PhysicalResourceId: PHYSICAL_ID,
+        ResourceType: 'Custom::EndpointGroups',
+        ResourceStatus: 'CREATE_COMPLETE',
+      },
     ]);
 
     const answer = await request('Delete', props('eu-west-1'), { physicalId: PHYSICAL_ID });
@@ -391,7 +494,9 @@ describe('the deployed endpoint groups handler', () => {
     expect(live()).toEqual(FAILED_OVER);
     // CloudFormation rolls deploy 2 back, sending the old properties to the resource that failed.
     stackIs('UPDATE_ROLLBACK_IN_PROGRESS');
-    expect((await request('Update', props('eu-west-1'), { old: props('eu-west-1', { usAlb: US_ALB_2 }), physicalId: PHYSICAL_ID })).Status).toBe('SUCCESS');
+    expect(
+      (await request('Update', props('eu-west-1'), { old: props('eu-west-1', { usAlb: US_ALB_2 }), physicalId: PHYSICAL_ID })).Status,
+    ).toBe('SUCCESS');
     expect(live()).toEqual(FAILED_OVER);
 
     // Deploy 3 says us-east-1 serves: it passes, swaps the ALB in place, and moves nobody.

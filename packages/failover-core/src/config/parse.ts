@@ -4,7 +4,8 @@ import { signalsSurvivingOutage } from '../detector/detector.js';
 import { DrConfigSchema, type DrConfig } from './schema.js';
 
 /** The result of validating a configuration without throwing. */
-export type ConfigValidation = { readonly ok: true; readonly config: DrConfig } | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+export type ConfigValidation =
+  { readonly ok: true; readonly config: DrConfig } | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
 
 function issuePath(issue: v.BaseIssue<unknown>): string {
   return v.getDotPath(issue) ?? '(root)';
@@ -32,7 +33,10 @@ function crossFieldIssues(config: DrConfig): ConfigIssue[] {
     // Lambda invokes a function in one region: a reader elsewhere would not be in this region's VPC.
     const viaRegion = config[role].healthCheckVia?.split(':')[3];
     if (viaRegion !== undefined && viaRegion !== config[role].region) {
-      issues.push({ path: `${role}.healthCheckVia`, message: `must be a function in ${role}.region (${config[role].region}), the region whose VPC holds the load balancer; got one in ${viaRegion}` });
+      issues.push({
+        path: `${role}.healthCheckVia`,
+        message: `must be a function in ${role}.region (${config[role].region}), the region whose VPC holds the load balancer; got one in ${viaRegion}`,
+      });
     }
   }
   const d = config.detection;
@@ -56,7 +60,10 @@ function crossFieldIssues(config: DrConfig): ConfigIssue[] {
     issues.push({ path: 'primary.route53HealthCheck', message: 'is required when detection.signals names route53' });
   }
   if (d.confirmSeconds < d.intervalSeconds * d.failureThreshold) {
-    issues.push({ path: 'detection.confirmSeconds', message: `must be at least detection.intervalSeconds × detection.failureThreshold (${d.intervalSeconds * d.failureThreshold})` });
+    issues.push({
+      path: 'detection.confirmSeconds',
+      message: `must be at least detection.intervalSeconds × detection.failureThreshold (${d.intervalSeconds * d.failureThreshold})`,
+    });
   }
   if (d.probeTimeoutSeconds >= d.intervalSeconds) {
     issues.push({ path: 'detection.probeTimeoutSeconds', message: `must be less than detection.intervalSeconds (${d.intervalSeconds})` });

@@ -12,7 +12,8 @@ const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
 const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
 // Lambda function names (1-64 letters, digits, hyphens, underscores) or unqualified function ARNs.
 // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
-const LAMBDA_FUNCTION = /^([a-zA-Z0-9_-]{1,64}|arn:aws[a-z-]*:lambda:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:function:[a-zA-Z0-9_-]{1,64})$/;
+const LAMBDA_FUNCTION =
+  /^([a-zA-Z0-9_-]{1,64}|arn:aws[a-z-]*:lambda:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:function:[a-zA-Z0-9_-]{1,64})$/;
 // S3 general purpose bucket names.
 const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -62,7 +63,11 @@ export const RegionResourcesSchema = v.strictObject({
   bucketName: matching(BUCKET, 'an S3 bucket name'),
   endpointGroupArn: matching(ARN, 'a Global Accelerator endpoint group ARN'),
   loadBalancerArn: matching(ARN, 'the ALB ARN registered in the endpoint group'),
-  healthCheckUrl: v.pipe(v.string('must be an http(s) URL'), v.url('must be an http(s) URL'), v.regex(/^https?:\/\//, 'must be an http(s) URL')),
+  healthCheckUrl: v.pipe(
+    v.string('must be an http(s) URL'),
+    v.url('must be an http(s) URL'),
+    v.regex(/^https?:\/\//, 'must be an http(s) URL'),
+  ),
   /**
    * The name or ARN of a Lambda function in this region's VPC that makes the `healthCheckUrl`
    * check for callers outside the VPC (the failover controller, the `dr` CLI), because the
@@ -70,7 +75,12 @@ export const RegionResourcesSchema = v.strictObject({
    * constructs' health record reader. Without it the URL is fetched directly.
    * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme
    */
-  healthCheckVia: v.optional(matching(LAMBDA_FUNCTION, 'a Lambda function name (letters, digits, hyphens, underscores; at most 64) or function ARN in this region, such as arn:aws:lambda:us-east-1:123456789012:function:lamp-health-record-reader')),
+  healthCheckVia: v.optional(
+    matching(
+      LAMBDA_FUNCTION,
+      'a Lambda function name (letters, digits, hyphens, underscores; at most 64) or function ARN in this region, such as arn:aws:lambda:us-east-1:123456789012:function:lamp-health-record-reader',
+    ),
+  ),
   availabilityAlarmName: v.optional(text('a CloudWatch alarm name')),
   /**
    * A Route 53 health check of this region's health path and the failover record pair that
@@ -80,7 +90,10 @@ export const RegionResourcesSchema = v.strictObject({
   route53HealthCheck: v.optional(
     v.strictObject({
       healthCheckId: matching(/^[0-9a-f-]{36}$/, 'a Route 53 health check id (a UUID)'),
-      recordName: matching(/^(?=.{1,253}\.?$)([a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$/, 'a fully qualified DNS name such as lamp-primary.health.dr.internal'),
+      recordName: matching(
+        /^(?=.{1,253}\.?$)([a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$/,
+        'a fully qualified DNS name such as lamp-primary.health.dr.internal',
+      ),
     }),
   ),
   capacity: CapacitySchema,
@@ -116,10 +129,7 @@ export const DetectionSchema = v.strictObject({
   recoveryThreshold: v.optional(int(1, 30, 'rounds'), 2),
   quorum: v.optional(int(1, 4, 'signals'), 2),
   signals: v.optional(
-    v.pipe(
-      v.array(v.picklist(SIGNAL_NAMES, `must be one of ${SIGNAL_NAMES.join(', ')}`)),
-      v.minLength(1, 'must name at least one signal'),
-    ),
+    v.pipe(v.array(v.picklist(SIGNAL_NAMES, `must be one of ${SIGNAL_NAMES.join(', ')}`)), v.minLength(1, 'must name at least one signal')),
     [...SIGNAL_NAMES],
   ),
   cooldownSeconds: v.optional(int(0, 86_400, 'seconds'), 600),

@@ -13,7 +13,8 @@ export interface Price {
   readonly read: string;
 }
 
-const RDS_PAGE = 'https://aws.amazon.com/rds/mysql/pricing/ (not readable in the stored copies; figures as transcribed by third-party price lists)';
+const RDS_PAGE =
+  'https://aws.amazon.com/rds/mysql/pricing/ (not readable in the stored copies; figures as transcribed by third-party price lists)';
 
 /** USD per instance-hour, by region and instance class. */
 export const RDS_INSTANCE_HOURLY: Readonly<Record<string, Readonly<Record<string, Price>>>> = {
@@ -31,7 +32,11 @@ export const RDS_INSTANCE_HOURLY: Readonly<Record<string, Readonly<Record<string
 
 /** USD per GB-month of General Purpose storage, by region. */
 export const RDS_STORAGE_GB_MONTH: Readonly<Record<string, Price>> = {
-  'us-east-1': { usd: 0.115, source: `${RDS_PAGE}; usage.ai RDS pricing guide (June 2026): "GB provisioned x $0.115/month (gp3)"`, read: '2026-11-29' },
+  'us-east-1': {
+    usd: 0.115,
+    source: `${RDS_PAGE}; usage.ai RDS pricing guide (June 2026): "GB provisioned x $0.115/month (gp3)"`,
+    read: '2026-11-29',
+  },
   'eu-west-1': { usd: 0.127, source: RDS_PAGE, read: '2026-11-29' },
 };
 
@@ -49,7 +54,12 @@ export interface MonthlyEstimate {
  * What a database instance costs a month at list prices, or undefined when its class or region
  * has no price here. Storage is counted when its size is known.
  */
-export function estimateMonthlyCost(instance: { readonly region: string; readonly instanceClass?: string | undefined; readonly allocatedStorageGiB?: number | undefined; readonly multiAz?: boolean | undefined }): MonthlyEstimate | undefined {
+export function estimateMonthlyCost(instance: {
+  readonly region: string;
+  readonly instanceClass?: string | undefined;
+  readonly allocatedStorageGiB?: number | undefined;
+  readonly multiAz?: boolean | undefined;
+}): MonthlyEstimate | undefined {
   const hourly = instance.instanceClass ? RDS_INSTANCE_HOURLY[instance.region]?.[instance.instanceClass] : undefined;
   if (!hourly) return undefined;
   const copies = instance.multiAz ? 2 : 1;

@@ -53,7 +53,10 @@ export interface DetectorState {
 export const initialDetectorState: DetectorState = { verdict: 'healthy', armed: false, downRounds: 0, upRounds: 0 };
 
 /** Settings the detector uses; a subset of the config's `detection`. */
-export type DetectorSettings = Pick<DetectionSettings, 'failureThreshold' | 'recoveryThreshold' | 'quorum' | 'cooldownSeconds' | 'signals' | 'staleAfterSeconds'>;
+export type DetectorSettings = Pick<
+  DetectionSettings,
+  'failureThreshold' | 'recoveryThreshold' | 'quorum' | 'cooldownSeconds' | 'signals' | 'staleAfterSeconds'
+>;
 
 /**
  * Signals that look at the primary from outside it: the probe from the DR region and Route 53's
@@ -72,7 +75,8 @@ export function signalsSurvivingOutage(config: Pick<DrConfig, 'primary' | 'detec
   return config.detection.signals.filter((s) => s !== 'alarm' && !(s === 'endpoint-health' && config.primary.region === 'us-west-2'));
 }
 
-const isFresh = (settings: Pick<DetectorSettings, 'staleAfterSeconds'>, r: SignalReading | undefined): r is SignalReading => r !== undefined && r.state !== 'unknown' && r.ageMs <= settings.staleAfterSeconds * 1000;
+const isFresh = (settings: Pick<DetectorSettings, 'staleAfterSeconds'>, r: SignalReading | undefined): r is SignalReading =>
+  r !== undefined && r.state !== 'unknown' && r.ageMs <= settings.staleAfterSeconds * 1000;
 
 /**
  * The downs of a round that count (see the package README, "Detection"):
@@ -86,17 +90,22 @@ export function countedDowns(settings: Pick<DetectorSettings, 'signals' | 'stale
     const r = round.readings[s];
     return isFresh(settings, r) ? [{ signal: s, reading: r }] : [];
   });
-  const newestUp = Math.min(...fresh.filter((f) => f.reading.state === 'up' && INDEPENDENT_SIGNALS.has(f.signal)).map((f) => f.reading.ageMs));
+  const newestUp = Math.min(
+    ...fresh.filter((f) => f.reading.state === 'up' && INDEPENDENT_SIGNALS.has(f.signal)).map((f) => f.reading.ageMs),
+  );
   return fresh.filter((f) => f.reading.state === 'down' && f.reading.ageMs < newestUp).map((f) => f.signal);
 }
 
 /** True when a round fails: at least `quorum` counted downs ({@link countedDowns}). Pure. */
-export const roundFails = (settings: Pick<DetectorSettings, 'quorum' | 'signals' | 'staleAfterSeconds'>, round: DetectorRound): boolean => countedDowns(settings, round).length >= settings.quorum;
+export const roundFails = (settings: Pick<DetectorSettings, 'quorum' | 'signals' | 'staleAfterSeconds'>, round: DetectorRound): boolean =>
+  countedDowns(settings, round).length >= settings.quorum;
 
 /** True when a round shows the primary healthy: nothing counted down and a fresh up from an independent vantage point. Pure. */
 export function roundSeesHealthy(settings: Pick<DetectorSettings, 'signals' | 'staleAfterSeconds'>, round: DetectorRound): boolean {
   if (countedDowns(settings, round).length > 0) return false;
-  return settings.signals.some((s) => INDEPENDENT_SIGNALS.has(s) && round.readings[s]?.state === 'up' && isFresh(settings, round.readings[s]));
+  return settings.signals.some(
+    (s) => INDEPENDENT_SIGNALS.has(s) && round.readings[s]?.state === 'up' && isFresh(settings, round.readings[s]),
+  );
 }
 
 /** When the impairment began, as the detector can tell: an estimate, and the window it lies in. */
@@ -143,7 +152,17 @@ export function observeRound(state: DetectorState, settings: DetectorSettings, r
   const maintenanceSince = round.maintenance ? (state.maintenanceSince ?? round.at) : state.maintenanceSince;
   const maintenanceSeenAt = round.maintenance ? round.at : state.maintenanceSeenAt;
   const coolingDown = state.cooldownUntil !== undefined && round.at < state.cooldownUntil;
-  const memory = { armed, downRounds, upRounds, lastCleanAt, firstDownAt, suspectSince, maintenanceSince, maintenanceSeenAt, cooldownUntil: state.cooldownUntil };
+  const memory = {
+    armed,
+    downRounds,
+    upRounds,
+    lastCleanAt,
+    firstDownAt,
+    suspectSince,
+    maintenanceSince,
+    maintenanceSeenAt,
+    cooldownUntil: state.cooldownUntil,
+  };
 
   if (state.verdict === 'down') {
     if (upRounds >= settings.recoveryThreshold) {
@@ -169,4 +188,5 @@ export function describeReadings(round: DetectorRound): string {
 }
 
 /** One reading for people: `down (0s old)`, or `unknown`. */
-export const describeReading = (r: SignalReading): string => (r.state === 'unknown' ? 'unknown' : `${r.state} (${Math.round(r.ageMs / 1000)}s old)`);
+export const describeReading = (r: SignalReading): string =>
+  r.state === 'unknown' ? 'unknown' : `${r.state} (${Math.round(r.ageMs / 1000)}s old)`;

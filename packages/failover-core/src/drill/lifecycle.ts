@@ -50,7 +50,10 @@ export interface LifecycleOptions {
   readonly config: DrConfig;
   /** @default DEFAULT_SEQUENCE */
   readonly sequence?: readonly LifecycleOperation[];
-  /** The fault of the operation it is about (the first failover, or the first switchover for `target-fails-mid-switchover`). @default 'region-outage' */
+  /**
+   * The fault of the operation it is about (the first failover, or the first switchover for `target-fails-mid-switchover`). @default
+   * 'region-outage'
+   */
   readonly scenario?: Scenario;
   /** @default 1 */
   readonly seed?: number;
@@ -136,33 +139,78 @@ export function checkPilotLight(world: SimWorld, config: DrConfig, active: 'prim
   if (!home || !world.writableAt(home, t)) problems.push(`${primary.dbInstanceIdentifier} in ${primary.region} does not take writes`);
   if (!replica) problems.push(`no ${secondary.dbInstanceIdentifier} in ${secondary.region}`);
   else {
-    if (rds.roleAt(replica, t) !== 'replica' || rds.source(replica) !== home) problems.push(`${secondary.dbInstanceIdentifier} is not a replica of ${primary.dbInstanceIdentifier}`);
+    if (rds.roleAt(replica, t) !== 'replica' || rds.source(replica) !== home)
+      problems.push(`${secondary.dbInstanceIdentifier} is not a replica of ${primary.dbInstanceIdentifier}`);
     if (rds.replicatingAt(replica, t) !== true) problems.push(`${secondary.dbInstanceIdentifier} does not replicate`);
     const params = rds.parametersAt(replica, t);
-    if (params.group !== secondary.dbParameterGroupName) problems.push(`${secondary.dbInstanceIdentifier} uses ${params.group}, not ${secondary.dbParameterGroupName}`);
-    if (params.setting !== 'default' || params.applyStatus !== 'in-sync') problems.push(`the fence of ${secondary.dbParameterGroupName} is not lifted (read_only ${params.setting}, ${params.applyStatus})`);
+    if (params.group !== secondary.dbParameterGroupName)
+      problems.push(`${secondary.dbInstanceIdentifier} uses ${params.group}, not ${secondary.dbParameterGroupName}`);
+    if (params.setting !== 'default' || params.applyStatus !== 'in-sync')
+      problems.push(`the fence of ${secondary.dbParameterGroupName} is not lifted (read_only ${params.setting}, ${params.applyStatus})`);
     const s = secondary.dbSettings;
-    if (s?.backupRetentionDays !== undefined && rds.backupRetentionAt(replica, t) !== s.backupRetentionDays) problems.push(`${secondary.dbInstanceIdentifier} keeps ${rds.backupRetentionAt(replica, t)} days of backups, not ${s.backupRetentionDays}`);
+    if (s?.backupRetentionDays !== undefined && rds.backupRetentionAt(replica, t) !== s.backupRetentionDays)
+      problems.push(
+        `${secondary.dbInstanceIdentifier} keeps ${rds.backupRetentionAt(replica, t)} days of backups, not ${s.backupRetentionDays}`,
+      );
     for (const key of ['instanceClass', 'deletionProtection', 'iamAuthentication', 'multiAz', 'storageType'] as const) {
-      if (s?.[key] !== undefined && replica.settings[key] !== s[key]) problems.push(`${secondary.dbInstanceIdentifier} has ${key} ${String(replica.settings[key])}, not ${String(s[key])}`);
+      if (s?.[key] !== undefined && replica.settings[key] !== s[key])
+        problems.push(`${secondary.dbInstanceIdentifier} has ${key} ${String(replica.settings[key])}, not ${String(s[key])}`);
     }
   }
   if (home) {
     const params = rds.parametersAt(home, t);
-    if (params.group !== primary.dbParameterGroupName || params.setting !== 'default') problems.push(`${primary.dbInstanceIdentifier} is not on ${primary.dbParameterGroupName} at {TrueIfReplica}`);
+    if (params.group !== primary.dbParameterGroupName || params.setting !== 'default')
+      problems.push(`${primary.dbInstanceIdentifier} is not on ${primary.dbParameterGroupName} at {TrueIfReplica}`);
   }
   const asg = world.asgs.get(secondary.region);
-  if (asg && (asg.desired !== 0 || asg.min !== 0)) problems.push(`${secondary.autoScalingGroupName} is at desired ${asg.desired}, min ${asg.min}`);
-  if (world.weightAt(primary.region, t) !== 128 || world.dialAt(primary.region, t) !== 100) problems.push(`${primary.region} is at weight ${world.weightAt(primary.region, t)}, dial ${world.dialAt(primary.region, t)}%`);
-  if (world.weightAt(secondary.region, t) !== 0 || world.dialAt(secondary.region, t) !== 0) problems.push(`${secondary.region} is at weight ${world.weightAt(secondary.region, t)}, dial ${world.dialAt(secondary.region, t)}%`);
+  if (asg && (asg.desired !== 0 || asg.min !== 0))
+    problems.push(`${secondary.autoScalingGroupName} is at desired ${asg.desired}, min ${asg.min}`);
+  if (world.weightAt(primary.region, t) !== 128 || world.dialAt(primary.region, t) !== 100)
+    problems.push(`${primary.region} is at weight ${world.weightAt(primary.region, t)}, dial ${world.dialAt(primary.region, t)}%`);
+  if (world.weightAt(secondary.region, t) !== 0 || world.dialAt(secondary.region, t) !== 0)
+    problems.push(`${secondary.region} is at weight ${world.weightAt(secondary.region, t)}, dial ${world.dialAt(secondary.region, t)}%`);
   return { restored: problems.length === 0, problems };
 }
 
-function step(session: DrillSession, operation: Operation, run: RunState | undefined, startAt: number, scenario: Scenario | null, impairedAt: number | undefined, skipped?: string): LifecycleStep {
+function step(
+  session: DrillSession,
+  operation: Operation,
+  run: RunState | undefined,
+  startAt: number,
+  scenario: Scenario | null,
+  impairedAt: number | undefined,
+  skipped?: string,
+): LifecycleStep {
   const end = session.clock.now();
   const base = { operation, scenario, startSeconds: session.seconds(startAt), endSeconds: session.seconds(end) };
-  if (skipped) return { ...base, trigger: null, outcome: 'skipped', runId: null, detectSeconds: null, rtoSeconds: null, rpoSeconds: null, durationSeconds: null, promotions: 0, reason: skipped, next: null };
-  if (!run) return { ...base, trigger: null, outcome: 'not-triggered', runId: null, detectSeconds: null, rtoSeconds: null, rpoSeconds: null, durationSeconds: null, promotions: 0, reason: 'no run started', next: null };
+  if (skipped)
+    return {
+      ...base,
+      trigger: null,
+      outcome: 'skipped',
+      runId: null,
+      detectSeconds: null,
+      rtoSeconds: null,
+      rpoSeconds: null,
+      durationSeconds: null,
+      promotions: 0,
+      reason: skipped,
+      next: null,
+    };
+  if (!run)
+    return {
+      ...base,
+      trigger: null,
+      outcome: 'not-triggered',
+      runId: null,
+      detectSeconds: null,
+      rtoSeconds: null,
+      rpoSeconds: null,
+      durationSeconds: null,
+      promotions: 0,
+      reason: 'no run started',
+      next: null,
+    };
   const m = measureRun(run, { impairedAt: run.trigger === 'detector' ? impairedAt : undefined });
   const outcome = drillOutcome(run);
   const span = session.spans.get(run.runId);
@@ -200,7 +248,14 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
   const scenario = options.scenario ?? 'region-outage';
   const seed = options.seed ?? 1;
   const { config, crashAfterMs } = scenarioSetup(scenario, options.config, seed);
-  const session = new DrillSession({ config, seed, latency: options.latency, settings: options.settings, chaos: options.chaos, onProgress: options.onProgress });
+  const session = new DrillSession({
+    config,
+    seed,
+    latency: options.latency,
+    settings: options.settings,
+    chaos: options.chaos,
+    onProgress: options.onProgress,
+  });
   const { clock, world } = session;
   const about = scenarioOperation(scenario);
   const steps: LifecycleStep[] = [];
@@ -218,48 +273,53 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     return run !== undefined && run.triggeredAt >= startAt ? run : undefined;
   };
 
-  await clock.run(async () => {
-    session.startController(crashAfterMs === undefined ? undefined : { afterMs: crashAfterMs });
-    await clock.sleep(60_000);
-    for (const operation of sequence) {
-      const startAt = clock.now();
-      const active = (await session.record())?.active ?? 'primary';
-      const needs = operation === 'failback' ? 'secondary' : 'primary';
-      if (active !== needs) {
-        steps.push(step(session, operation, undefined, startAt, null, undefined, `traffic is on the ${active} region: nothing to ${operation}`));
-        continue;
-      }
-      const here = !applied && scenario !== 'none' && about === operation;
-      applied ||= here;
-      const from = config[active].region;
-      const to = config[otherRole(active)].region;
-      let run: RunState | undefined;
-      let impairedAt: number | undefined;
-      if (here && operation === 'failover') {
-        impairedAt = startAt + 60_000 + Math.floor(session.rng.at(`fault:${startAt}`) * 120_000);
-        const outageMs = 20 * 60_000 + Math.floor(session.rng.at(`outage:${startAt}`) * 20 * 60_000);
-        const effects = scenarioEffects(scenario, from, to, impairedAt, outageMs);
-        session.applyScenario(effects);
-        run = await detectorRun(startAt, impairedAt + WATCH_MS);
-        // The scenario's fault was about this operation; the world goes back to normal.
-        session.endScenario(effects);
-      } else {
-        if (here) session.applyScenario(scenarioEffects(scenario, from, to, startAt));
-        run = await session.operate(operation);
-      }
-      await session.settle(clock.now() + SETTLE_MS);
-      steps.push(step(session, operation, run, startAt, here ? scenario : null, impairedAt));
-      if (run && summarizeRun(run).next.startsWith('dr rebuild')) {
-        const rebuildAt = clock.now();
-        const rebuilt = await session.operate('rebuild');
+  await clock.run(
+    async () => {
+      session.startController(crashAfterMs === undefined ? undefined : { afterMs: crashAfterMs });
+      await clock.sleep(60_000);
+      for (const operation of sequence) {
+        const startAt = clock.now();
+        const active = (await session.record())?.active ?? 'primary';
+        const needs = operation === 'failback' ? 'secondary' : 'primary';
+        if (active !== needs) {
+          steps.push(
+            step(session, operation, undefined, startAt, null, undefined, `traffic is on the ${active} region: nothing to ${operation}`),
+          );
+          continue;
+        }
+        const here = !applied && scenario !== 'none' && about === operation;
+        applied ||= here;
+        const from = config[active].region;
+        const to = config[otherRole(active)].region;
+        let run: RunState | undefined;
+        let impairedAt: number | undefined;
+        if (here && operation === 'failover') {
+          impairedAt = startAt + 60_000 + Math.floor(session.rng.at(`fault:${startAt}`) * 120_000);
+          const outageMs = 20 * 60_000 + Math.floor(session.rng.at(`outage:${startAt}`) * 20 * 60_000);
+          const effects = scenarioEffects(scenario, from, to, impairedAt, outageMs);
+          session.applyScenario(effects);
+          run = await detectorRun(startAt, impairedAt + WATCH_MS);
+          // The scenario's fault was about this operation; the world goes back to normal.
+          session.endScenario(effects);
+        } else {
+          if (here) session.applyScenario(scenarioEffects(scenario, from, to, startAt));
+          run = await session.operate(operation);
+        }
         await session.settle(clock.now() + SETTLE_MS);
-        steps.push(step(session, 'rebuild', rebuilt, rebuildAt, null, undefined));
+        steps.push(step(session, operation, run, startAt, here ? scenario : null, impairedAt));
+        if (run && summarizeRun(run).next.startsWith('dr rebuild')) {
+          const rebuildAt = clock.now();
+          const rebuilt = await session.operate('rebuild');
+          await session.settle(clock.now() + SETTLE_MS);
+          steps.push(step(session, 'rebuild', rebuilt, rebuildAt, null, undefined));
+        }
       }
-    }
-    await clock.sleep(10 * 60_000);
-    observedUntil = clock.now();
-    session.stopController();
-  }, 7 * 24 * 3_600_000);
+      await clock.sleep(10 * 60_000);
+      observedUntil = clock.now();
+      session.stopController();
+    },
+    7 * 24 * 3_600_000,
+  );
 
   const audit = session.audit(observedUntil);
   const record = await session.record();
@@ -271,13 +331,24 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       dbInstanceIdentifier: world.rds.idAt(d, observedUntil)!,
       instanceClass: d.settings.instanceClass ?? null,
       deletionProtection: d.settings.deletionProtection ?? false,
-      monthlyUsd: estimateMonthlyCost({ region: d.region, instanceClass: d.settings.instanceClass, allocatedStorageGiB: d.settings.allocatedStorageGiB, multiAz: d.settings.multiAz })?.usd ?? null,
+      monthlyUsd:
+        estimateMonthlyCost({
+          region: d.region,
+          instanceClass: d.settings.instanceClass,
+          allocatedStorageGiB: d.settings.allocatedStorageGiB,
+          multiAz: d.settings.multiAz,
+        })?.usd ?? null,
     }));
   const inv = audit.invariants;
   const held = brokenInvariants(inv).length === 0;
   // The scenario's own operation may rightly end without moving traffic (rolled back, refused, not
   // triggered); every other one must complete, or be skipped because of it.
-  const allDone = steps.every((s) => s.outcome === 'completed' || s.outcome === 'skipped' || (s.scenario !== null && ['rolled-back', 'refused', 'not-triggered'].includes(s.outcome)));
+  const allDone = steps.every(
+    (s) =>
+      s.outcome === 'completed' ||
+      s.outcome === 'skipped' ||
+      (s.scenario !== null && ['rolled-back', 'refused', 'not-triggered'].includes(s.outcome)),
+  );
   return {
     operation: 'lifecycle',
     seed,

@@ -162,7 +162,12 @@ function promotionSeconds(world: SimWorld, region: string): number | null {
 function readySeconds(world: SimWorld, region: DrConfig['primary'], from: number, until: number): number | null {
   const ready = (t: number) => {
     const db = world.findDb(region.region, region.dbInstanceIdentifier, t);
-    return db !== undefined && world.writableAt(db, t) && world.healthyTargetsAt(region.region, t) >= region.capacity.desired && world.gaHealthy(region.region, t);
+    return (
+      db !== undefined &&
+      world.writableAt(db, t) &&
+      world.healthyTargetsAt(region.region, t) >= region.capacity.desired &&
+      world.gaHealthy(region.region, t)
+    );
   };
   for (let t = from; t < until; t += 100) if (ready(t)) return secs(t - from);
   return ready(until) ? secs(until - from) : null;
@@ -189,11 +194,17 @@ export function buildReport(input: ReportInput): DrillReport {
   const heldBackRightly =
     !input.startedAfterRecovery &&
     recovered &&
-    ((outcome === 'refused' && run?.problems.some((p) => p.kind === 'recovered') === true) || (outcome === 'rolled-back' && run?.failure?.blockId === 'confirm-impairment') || (outcome === 'not-triggered' && !input.promoted));
+    ((outcome === 'refused' && run?.problems.some((p) => p.kind === 'recovered') === true) ||
+      (outcome === 'rolled-back' && run?.failure?.blockId === 'confirm-impairment') ||
+      (outcome === 'not-triggered' && !input.promoted));
   const met =
     (outcome === 'not-triggered' && !input.regionImpaired) ||
     heldBackRightly ||
-    (!spurious && outcome === 'completed' && rtoSeconds !== null && rtoSeconds <= objectives.rtoSeconds && (rpoSeconds ?? 0) <= objectives.maxDataLossSeconds);
+    (!spurious &&
+      outcome === 'completed' &&
+      rtoSeconds !== null &&
+      rtoSeconds <= objectives.rtoSeconds &&
+      (rpoSeconds ?? 0) <= objectives.maxDataLossSeconds);
 
   const steps: StepReport[] = (run?.plan.steps ?? []).map((step) => {
     const { start, end } = run ? stepTimes(run, step.id, t0) : { start: null, end: null };
@@ -218,7 +229,10 @@ export function buildReport(input: ReportInput): DrillReport {
     detectSeconds,
     promoted: input.promoted,
     startedAfterRecovery: input.startedAfterRecovery,
-    impairment: run?.impairedAt !== undefined && input.impairedAt !== undefined && run.trigger === 'detector' ? { actualSeconds: secs(input.impairedAt - t0), estimatedSeconds: secs(run.impairedAt - t0) } : null,
+    impairment:
+      run?.impairedAt !== undefined && input.impairedAt !== undefined && run.trigger === 'detector'
+        ? { actualSeconds: secs(input.impairedAt - t0), estimatedSeconds: secs(run.impairedAt - t0) }
+        : null,
     rtoSeconds,
     durationSeconds,
     rpoSeconds,
@@ -232,8 +246,11 @@ export function buildReport(input: ReportInput): DrillReport {
     awsReadySeconds: run && completedAt !== undefined ? readySeconds(world, config[run.to], run.triggeredAt, completedAt) : null,
     longestOperationSeconds: path.length ? Math.max(...path.map((p) => p.seconds)) : null,
     rpoRisked: run?.rpoRisked ?? false,
-    reason: refusal ?? run?.failure?.message ?? (spurious ? 'failed over although the serving region was healthy (a spurious failover)' : null),
-    failure: run?.failure ? { stepId: run.failure.stepId ?? null, blockId: run.failure.blockId ?? null, message: run.failure.message } : null,
+    reason:
+      refusal ?? run?.failure?.message ?? (spurious ? 'failed over although the serving region was healthy (a spurious failover)' : null),
+    failure: run?.failure
+      ? { stepId: run.failure.stepId ?? null, blockId: run.failure.blockId ?? null, message: run.failure.message }
+      : null,
     fromRegion: config[run?.from ?? 'primary'].region,
     toRegion,
     unsafeTrafficSeconds: input.audit.invariants.unsafeTrafficSeconds,

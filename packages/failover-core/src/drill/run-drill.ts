@@ -90,7 +90,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   });
   const { clock, store, keys } = session;
   const faultAt = operation === 'failover' ? drillFaultTime(seed, session.t0) : session.t0 + 60_000;
-  const outageMs = options.outageSeconds !== undefined ? options.outageSeconds * 1000 : scenario === 'maintenance-reboot' ? maintenanceRebootMs(seed) : undefined;
+  const outageMs =
+    options.outageSeconds !== undefined
+      ? options.outageSeconds * 1000
+      : scenario === 'maintenance-reboot'
+        ? maintenanceRebootMs(seed)
+        : undefined;
   const effects = scenarioEffects(scenario, config[from].region, config[to].region, faultAt, outageMs);
   session.applyScenario(effects);
   const emit = options.onProgress;
@@ -99,12 +104,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
   let observedUntil = session.t0;
   const finalRun = await clock.run(async (): Promise<RunState | undefined> => {
-    if (scenario !== 'none') void clock.sleepUntil(faultAt).then(() => emit?.({ kind: 'fault', seconds: session.seconds(faultAt), description: scenario }));
+    if (scenario !== 'none')
+      void clock.sleepUntil(faultAt).then(() => emit?.({ kind: 'fault', seconds: session.seconds(faultAt), description: scenario }));
     session.startController(operation === 'failover' && crashAfterMs !== undefined ? { afterMs: crashAfterMs } : undefined);
     if (!effects.approval && config.approval.required && operation === 'failover') {
       void clock.sleepUntil(faultAt).then(async () => {
         // The operator approves when the notice comes, after `approvalDelaySeconds`.
-        const asked = await session.waitFor(async () => (await session.record())?.run?.phase === 'awaiting-approval', faultAt + (options.watchSeconds ?? 1_800) * 1000, 5_000);
+        const asked = await session.waitFor(
+          async () => (await session.record())?.run?.phase === 'awaiting-approval',
+          faultAt + (options.watchSeconds ?? 1_800) * 1000,
+          5_000,
+        );
         if (!asked) return;
         await clock.sleep((options.approvalDelaySeconds ?? 300) * 1000);
         session.note('the on-call operator approved the failover');
@@ -119,11 +129,19 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const watchUntil = faultAt + (options.watchSeconds ?? 1_800) * 1000;
       // A failover that failed past its point of no return is retried by the controller: watch
       // on, and report the last end it came to if it is still going when the watch is over.
-      await session.waitFor(async () => {
-        const now = (await session.record())?.run;
-        if (now && isTerminal(now.phase)) run = now;
-        return now !== undefined && isTerminal(now.phase) && !(now.phase === 'failed' && now.trigger === 'detector' && now.committedAt !== undefined);
-      }, watchUntil, 10_000);
+      await session.waitFor(
+        async () => {
+          const now = (await session.record())?.run;
+          if (now && isTerminal(now.phase)) run = now;
+          return (
+            now !== undefined &&
+            isTerminal(now.phase) &&
+            !(now.phase === 'failed' && now.trigger === 'detector' && now.committedAt !== undefined)
+          );
+        },
+        watchUntil,
+        10_000,
+      );
       run ??= (await session.record())?.run;
     } else {
       await clock.sleepUntil(session.t0 + 60_000);
@@ -142,7 +160,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const lateBy = config.detection.intervalSeconds * 1000;
   return buildReport({
     promoted: session.world.callLog.some((c) => c.name === 'promoteReplica'),
-    startedAfterRecovery: recoveredAt !== undefined && [...session.spans.values()].some((s) => s.operation === 'failover' && s.from > recoveredAt + lateBy),
+    startedAfterRecovery:
+      recoveredAt !== undefined && [...session.spans.values()].some((s) => s.operation === 'failover' && s.from > recoveredAt + lateBy),
     config,
     operation,
     scenario,

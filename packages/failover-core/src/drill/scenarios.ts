@@ -36,15 +36,29 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<Scenario, string>> = {
   'no-capacity': 'region outage, and the target region has no capacity for the instance type',
   'controller-crash': 'region outage, and the controller crashes mid-run; a later invocation resumes',
   'replica-lag': 'region outage while the replica lags minutes behind (the RPO guard refuses)',
-  'target-fails-mid-switchover': 'a switchover whose target region fails 6 minutes in (before its point of no return), for 20 minutes: the run gives the service back',
+  'target-fails-mid-switchover':
+    'a switchover whose target region fails 6 minutes in (before its point of no return), for 20 minutes: the run gives the service back',
   'late-approval': 'approval required; a 3-minute outage that ends, approved 10 minutes later: the re-check refuses',
   'late-state-writes': 'region outage while 5% of state writes are answered 75 s late',
-  'capacity-lost-after-promotion': 'region outage that ends after 30 minutes; the target loses its capacity right after the promotion, for 20 minutes',
-  'maintenance-reboot': "a routine maintenance reboot of the serving region's Single-AZ database (1–5 minutes): every health check fails, and no failover is right",
+  'capacity-lost-after-promotion':
+    'region outage that ends after 30 minutes; the target loses its capacity right after the promotion, for 20 minutes',
+  'maintenance-reboot':
+    "a routine maintenance reboot of the serving region's Single-AZ database (1–5 minutes): every health check fails, and no failover is right",
 };
 
 /** Scenarios whose fault is one window that `--outage-seconds` can end. */
-export const WINDOWED_SCENARIOS: ReadonlySet<Scenario> = new Set<Scenario>(['region-outage', 'alb-5xx', 'controller-crash', 'api-throttling', 'replica-lag', 'late-state-writes', 'no-capacity', 'promotion-failure', 'capacity-lost-after-promotion', 'maintenance-reboot']);
+export const WINDOWED_SCENARIOS: ReadonlySet<Scenario> = new Set<Scenario>([
+  'region-outage',
+  'alb-5xx',
+  'controller-crash',
+  'api-throttling',
+  'replica-lag',
+  'late-state-writes',
+  'no-capacity',
+  'promotion-failure',
+  'capacity-lost-after-promotion',
+  'maintenance-reboot',
+]);
 
 /** How long a maintenance reboot lasts when the drill does not say: 1–5 minutes, from the seed (RDS publishes no figure). */
 export const maintenanceRebootMs = (seed: number): number => 60_000 + Math.floor(new Rng(seed).at('maintenance-length') * 240_000);
@@ -101,7 +115,13 @@ export interface ScenarioEffects {
  * capacity and the target's failure, the region being moved to (`toRegion`). `outageMs`
  * overrides how long a serving region's outage lasts (a lifecycle ends it so it can fail back).
  */
-export function scenarioEffects(scenario: Scenario, fromRegion: string, toRegion: string, from: number, outageMs?: number): ScenarioEffects {
+export function scenarioEffects(
+  scenario: Scenario,
+  fromRegion: string,
+  toRegion: string,
+  from: number,
+  outageMs?: number,
+): ScenarioEffects {
   const to = outageMs === undefined ? undefined : from + outageMs;
   const outage: Faults = { outages: [{ region: fromRegion, from, to }] };
   switch (scenario) {
@@ -122,7 +142,12 @@ export function scenarioEffects(scenario: Scenario, fromRegion: string, toRegion
     }
     case 'no-capacity':
       // In a lifecycle the shortage ends with the outage, and Auto Scaling then finds capacity.
-      return { faults: to === undefined ? { ...outage, noCapacityRegion: toRegion } : { ...outage, capacityLoss: [{ region: toRegion, from, to }] }, impairs: true, recoversAt: to };
+      return {
+        faults:
+          to === undefined ? { ...outage, noCapacityRegion: toRegion } : { ...outage, capacityLoss: [{ region: toRegion, from, to }] },
+        impairs: true,
+        recoversAt: to,
+      };
     case 'replica-lag':
       return { faults: { ...outage, replicaLagMs: [90_000, 300_000] }, impairs: true, recoversAt: to };
     case 'target-fails-mid-switchover': {
@@ -135,7 +160,12 @@ export function scenarioEffects(scenario: Scenario, fromRegion: string, toRegion
     }
     case 'late-approval': {
       const end = from + 3 * 60_000;
-      return { faults: { outages: [{ region: fromRegion, from, to: end }] }, approval: { at: end + 10 * 60_000 }, impairs: true, recoversAt: end };
+      return {
+        faults: { outages: [{ region: fromRegion, from, to: end }] },
+        approval: { at: end + 10 * 60_000 },
+        impairs: true,
+        recoversAt: end,
+      };
     }
     case 'late-state-writes':
       return { faults: outage, lateWrites: { rate: 0.05, delayMs: 75_000 }, impairs: true, recoversAt: to };
@@ -146,7 +176,14 @@ export function scenarioEffects(scenario: Scenario, fromRegion: string, toRegion
     }
     case 'capacity-lost-after-promotion': {
       const end = from + (outageMs ?? 30 * 60_000);
-      return { faults: { outages: [{ region: fromRegion, from, to: end }], capacityLossAfterPromotion: { region: toRegion, afterMs: 10_000, forMs: 20 * 60_000 } }, impairs: true, recoversAt: end };
+      return {
+        faults: {
+          outages: [{ region: fromRegion, from, to: end }],
+          capacityLossAfterPromotion: { region: toRegion, afterMs: 10_000, forMs: 20 * 60_000 },
+        },
+        impairs: true,
+        recoversAt: end,
+      };
     }
   }
 }

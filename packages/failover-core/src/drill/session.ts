@@ -1,7 +1,14 @@
 import type { DrConfig } from '../config/schema.js';
 import { describeReading, type DetectorRound, type DetectorState, type Verdict } from '../detector/detector.js';
 import { describeError, isLeaseLost, isLockHeld, isOperationRejected } from '../errors.js';
-import { DEFAULT_ENGINE_SETTINGS, isTerminal, type EngineSettings, type RunEvent, type RunState, type TimelineEntry } from '../machine/types.js';
+import {
+  DEFAULT_ENGINE_SETTINGS,
+  isTerminal,
+  type EngineSettings,
+  type RunEvent,
+  type RunState,
+  type TimelineEntry,
+} from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Operation, Plan } from '../plan/types.js';
 import type { ControlRecord } from '../runtime/lease.js';
@@ -64,7 +71,10 @@ class SimulatedCrash extends Error {
 
 /** Lambda's maximum timeout; the failover controller stops short of it. */
 const LAMBDA_TIMEOUT_MS = 15 * 60_000;
-/** The controller's probe window in each one-minute invocation: the schedule less 4 s, as the constructs set it, so rounds keep their interval across invocations. */
+/**
+ * The controller's probe window in each one-minute invocation: the schedule less 4 s, as the constructs set it, so rounds keep their
+ * interval across invocations.
+ */
 const PROBE_WINDOW_MS = 56_000;
 
 /** One run's life in a drill: when it started and ended (its final end, after any retries), as the driver saw it. */
@@ -107,7 +117,12 @@ export class DrillSession {
 
   constructor(readonly options: SessionOptions) {
     this.rng = new Rng(options.seed);
-    this.world = new SimWorld(options.config, this.t0, { ...options.faults, lostResponseRate: options.chaos?.lostResponseRate ?? options.faults?.lostResponseRate }, { seed: options.seed, latency: options.latency, layout: options.layout });
+    this.world = new SimWorld(
+      options.config,
+      this.t0,
+      { ...options.faults, lostResponseRate: options.chaos?.lostResponseRate ?? options.faults?.lostResponseRate },
+      { seed: options.seed, latency: options.latency, layout: options.layout },
+    );
     this.store = new SimStateStore(this.clock, this.rng, this.world.latency.stateStoreMs, options.chaos?.lateWrites);
     this.ports = new SimPorts(this.world, this.clock, this.store);
     this.keys = stateKeys(options.config.app);
@@ -138,7 +153,8 @@ export class DrillSession {
   /** Records each new timeline entry of a run once, streams it, and keeps the run's span. */
   private onTransition = (state: RunState): void => {
     const seen = this.logged.get(state.runId) ?? 0;
-    for (const entry of state.timeline.slice(seen)) this.options.onProgress?.({ kind: 'timeline', seconds: this.seconds(entry.at), entry, state });
+    for (const entry of state.timeline.slice(seen))
+      this.options.onProgress?.({ kind: 'timeline', seconds: this.seconds(entry.at), entry, state });
     this.logged.set(state.runId, state.timeline.length);
     const span = this.spans.get(state.runId) ?? { runId: state.runId, operation: state.operation, from: state.triggeredAt, to: undefined };
     span.to = isTerminal(state.phase) ? (state.timeline.at(-1)?.at ?? this.clock.now()) : undefined;
@@ -157,9 +173,16 @@ export class DrillSession {
    * (the `crashRate` chaos), or, for `forced`, once `afterMs` has passed since any runner of the
    * session first took an event (shared, so it lands in whichever invocation drives the run then).
    */
-  private crasher(owner: string, forced: { afterMs: number; firstAt?: number; done?: boolean } | undefined): ((index: number, event: RunEvent) => void) | undefined {
+  private crasher(
+    owner: string,
+    forced: { afterMs: number; firstAt?: number; done?: boolean } | undefined,
+  ): ((index: number, event: RunEvent) => void) | undefined {
     const rate = this.options.chaos?.crashRate ?? 0;
-    const plan: { afterMs: number; firstAt?: number; done?: boolean } | undefined = forced ?? (rate > 0 && this.rng.at(`crash:${owner}`) < rate ? { afterMs: Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000) } : undefined);
+    const plan: { afterMs: number; firstAt?: number; done?: boolean } | undefined =
+      forced ??
+      (rate > 0 && this.rng.at(`crash:${owner}`) < rate
+        ? { afterMs: Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000) }
+        : undefined);
     if (!plan) return undefined;
     return (index) => {
       if (plan.done) return;
@@ -167,7 +190,9 @@ export class DrillSession {
       if (this.clock.now() - plan.firstAt >= plan.afterMs) {
         plan.done = true;
         this.crashes++;
-        throw new SimulatedCrash(`${owner} crashed before event ${index}, ${Math.round((this.clock.now() - plan.firstAt) / 1000)}s into the run`);
+        throw new SimulatedCrash(
+          `${owner} crashed before event ${index}, ${Math.round((this.clock.now() - plan.firstAt) / 1000)}s into the run`,
+        );
       }
     };
   }
@@ -189,7 +214,10 @@ export class DrillSession {
         for (let d = 0; d < deliveries; d++) {
           // The first firing is on time: the drill's controller has watched the healthy primary
           // before the drill begins (a detector that never saw it healthy never fails it over).
-          const late = n > 0 && this.rng.at(`tick-late:${n}:${d}`) < (chaos?.lateTickRate ?? 0) ? 60_000 + Math.floor(this.rng.at(`tick-delay:${n}:${d}`) * 6 * 3_600_000) : 0;
+          const late =
+            n > 0 && this.rng.at(`tick-late:${n}:${d}`) < (chaos?.lateTickRate ?? 0)
+              ? 60_000 + Math.floor(this.rng.at(`tick-delay:${n}:${d}`) * 6 * 3_600_000)
+              : 0;
           const firedAt = this.clock.now();
           void this.clock.sleep(late).then(() => {
             if (this.stopped) return;
@@ -202,7 +230,11 @@ export class DrillSession {
     void tick();
   }
 
-  private async invoke(owner: string, beforeEvent: ((index: number, event: RunEvent) => void) | undefined, scheduledAt?: number): Promise<void> {
+  private async invoke(
+    owner: string,
+    beforeEvent: ((index: number, event: RunEvent) => void) | undefined,
+    scheduledAt?: number,
+  ): Promise<void> {
     const started = this.clock.now();
     try {
       const result = await supervise({
@@ -222,7 +254,9 @@ export class DrillSession {
       if (result.action === 'stale-tick') this.staleTicks++;
       if (result.action === 'maintenance' && !this.maintenanceNoted) {
         this.maintenanceNoted = true;
-        this.note(`${owner}: the primary fails while its database reports maintenance; no failover unless it outlasts ${this.config.detection.maintenanceSeconds} s`);
+        this.note(
+          `${owner}: the primary fails while its database reports maintenance; no failover unless it outlasts ${this.config.detection.maintenanceSeconds} s`,
+        );
       }
       if (result.action === 'resumed') this.note(`${owner} resumed run ${result.run?.runId ?? ''}`);
       if (result.action === 'took-over') this.note(`${owner} took over run ${result.run?.runId ?? ''}`);
@@ -244,11 +278,17 @@ export class DrillSession {
    * state table; after a crash of its session, or a lease held by a controller, it tries again.
    * With `approveOnly`, it approves (resumes) a parked run instead of starting one.
    */
-  async operate(operation: Operation, options: { readonly force?: boolean; readonly approveOnly?: boolean; readonly crashAfterMs?: number } = {}): Promise<RunState | undefined> {
+  async operate(
+    operation: Operation,
+    options: { readonly force?: boolean; readonly approveOnly?: boolean; readonly crashAfterMs?: number } = {},
+  ): Promise<RunState | undefined> {
     let plan: Plan;
     try {
       const record = await this.record();
-      plan = buildPlan(this.config, operation, { from: operation === 'rebuild' ? (record?.active ?? 'primary') : undefined, runTag: `drill${this.options.seed}${this.runCounter + 1}` });
+      plan = buildPlan(this.config, operation, {
+        from: operation === 'rebuild' ? (record?.active ?? 'primary') : undefined,
+        runTag: `drill${this.options.seed}${this.runCounter + 1}`,
+      });
     } catch (e) {
       this.note(`operator: dr ${operation} refused: ${describeError(e)}`);
       return undefined;
@@ -257,13 +297,29 @@ export class DrillSession {
     for (let attempt = 1; attempt <= 20; attempt++) {
       const owner = `operator-${++this.operatorCount}`;
       const beforeEvent = this.crasher(owner, crash);
-      const runner = new Runner({ ports: this.ports.forCaller(owner), config: this.config, owner, stateKey: this.keys.control, settings: this.settings, onTransition: this.onTransition, beforeEvent, approve: async () => owner });
+      const runner = new Runner({
+        ports: this.ports.forCaller(owner),
+        config: this.config,
+        owner,
+        stateKey: this.keys.control,
+        settings: this.settings,
+        onTransition: this.onTransition,
+        beforeEvent,
+        approve: async () => owner,
+      });
       try {
         if (options.approveOnly) return (await runner.resume())?.state;
-        const outcome = await runner.start({ runId: this.nextRunId(), operation, plan, maxDataLossSeconds: this.config.objectives.maxDataLossSeconds, force: options.force });
+        const outcome = await runner.start({
+          runId: this.nextRunId(),
+          operation,
+          plan,
+          maxDataLossSeconds: this.config.objectives.maxDataLossSeconds,
+          force: options.force,
+        });
         if (isTerminal(outcome.state.phase)) return outcome.state;
       } catch (e) {
-        if (e instanceof SimulatedCrash) this.note(`operator's session crashed (${e.message}); running dr ${operation} again resumes the run`);
+        if (e instanceof SimulatedCrash)
+          this.note(`operator's session crashed (${e.message}); running dr ${operation} again resumes the run`);
         else if (isLockHeld(e) || isLeaseLost(e)) this.note(`operator: ${describeError(e)}`);
         else if (isOperationRejected(e)) {
           this.note(`operator: dr ${operation} refused: ${describeError(e)}`);

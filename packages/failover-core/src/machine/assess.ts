@@ -32,7 +32,8 @@ export interface AssessContext {
 }
 
 /** True when `read_only` is `setting` and applied: RDS reports the group `in-sync` (a status naming no group counts as applied). */
-const readOnlyApplied = (s: DbStatus, setting: ReadOnlySetting): boolean => s.readOnly === setting && (s.parameterGroup?.applyStatus ?? 'in-sync') === 'in-sync';
+const readOnlyApplied = (s: DbStatus, setting: ReadOnlySetting): boolean =>
+  s.readOnly === setting && (s.parameterGroup?.applyStatus ?? 'in-sync') === 'in-sync';
 
 /**
  * Whether a database's writes are fenced: `read_only` 1, applied. The one rule the machine and
@@ -40,7 +41,8 @@ const readOnlyApplied = (s: DbStatus, setting: ReadOnlySetting): boolean => s.re
  */
 export const isWriteFenced = (s: DbStatus): boolean => readOnlyApplied(s, 'on');
 
-const fenceWord = (setting: ReadOnlySetting | undefined): string => (setting === 'on' ? 'read_only 1' : setting === 'off' ? 'read_only 0' : 'read_only {TrueIfReplica}');
+const fenceWord = (setting: ReadOnlySetting | undefined): string =>
+  setting === 'on' ? 'read_only 1' : setting === 'off' ? 'read_only 0' : 'read_only {TrueIfReplica}';
 
 /**
  * Judges a block's progress from what a port showed. Pure. Mutating blocks report `not-started`
@@ -62,10 +64,14 @@ export function assess(action: BlockAction, observation: Observation, context: A
     case 'set-write-fence': {
       if (observation.kind !== 'database') return mismatch(action, observation);
       const s = observation.status;
-      if (!s.exists) return action.ifExists ? done(`${action.db.dbInstanceIdentifier} is not there: nothing to fence`) : impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
+      if (!s.exists)
+        return action.ifExists
+          ? done(`${action.db.dbInstanceIdentifier} is not there: nothing to fence`)
+          : impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
       const want: ReadOnlySetting = action.fenced ? 'on' : 'default';
       const applying = s.parameterGroup?.applyStatus ?? 'in-sync';
-      if (readOnlyApplied(s, want)) return done(action.fenced ? `read-only (${fenceWord(want)}, in-sync)` : `fence lifted (${fenceWord(want)}, in-sync)`);
+      if (readOnlyApplied(s, want))
+        return done(action.fenced ? `read-only (${fenceWord(want)}, in-sync)` : `fence lifted (${fenceWord(want)}, in-sync)`);
       if (s.readOnly === want) return going(`${fenceWord(want)} set, ${applying}`);
       return notStarted(`${fenceWord(s.readOnly)}, want ${fenceWord(want)}`);
     }
@@ -75,7 +81,8 @@ export function assess(action: BlockAction, observation: Observation, context: A
       if (!s.exists) return impossible(`replica ${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
       if (s.role === 'primary') return s.status === 'available' ? done('promoted, available') : going(`promoted, ${s.status}`);
       if (s.status === 'available') return notStarted('replica, available');
-      if (['modifying', 'rebooting', 'backing-up', 'configuring-log-exports', 'upgrading'].includes(s.status)) return going(`replica, ${s.status}`);
+      if (['modifying', 'rebooting', 'backing-up', 'configuring-log-exports', 'upgrading'].includes(s.status))
+        return going(`replica, ${s.status}`);
       return impossible(`replica is ${s.status} and cannot be promoted`);
     }
     case 'create-replica': {
@@ -100,10 +107,14 @@ export function assess(action: BlockAction, observation: Observation, context: A
       const s = observation.status;
       if (!s.exists) return done(`${action.db.dbInstanceIdentifier} is not there: nothing to reboot`);
       const group = s.parameterGroup;
-      if (group?.name === action.parameterGroupName && group.applyStatus === 'in-sync' && s.status === 'available') return done(`${action.parameterGroupName} in effect`);
+      if (group?.name === action.parameterGroupName && group.applyStatus === 'in-sync' && s.status === 'available')
+        return done(`${action.parameterGroupName} in effect`);
       if (s.status !== 'available') return going(`${s.status}`);
       if (group?.applyStatus === 'pending-reboot') return notStarted(`${group.name} pending reboot`);
-      if (group?.name !== action.parameterGroupName) return impossible(`${action.db.dbInstanceIdentifier} uses ${group?.name ?? 'no parameter group'}, not ${action.parameterGroupName}`);
+      if (group?.name !== action.parameterGroupName)
+        return impossible(
+          `${action.db.dbInstanceIdentifier} uses ${group?.name ?? 'no parameter group'}, not ${action.parameterGroupName}`,
+        );
       return going(`${group.name} ${group.applyStatus}`);
     }
     case 'set-backup-retention': {
@@ -143,29 +154,38 @@ export function assess(action: BlockAction, observation: Observation, context: A
       if (s.replicating === false) return going('replication is not running');
       if (lag === undefined) return going('lag unknown');
       // A lag measured before this wait began (before the fence took hold) proves nothing.
-      if (s.replicaLagAt !== undefined && context.since !== undefined && s.replicaLagAt < context.since) return going(`lag ${lag}s, measured before the fence`);
+      if (s.replicaLagAt !== undefined && context.since !== undefined && s.replicaLagAt < context.since)
+        return going(`lag ${lag}s, measured before the fence`);
       return lag <= action.maxLagSeconds ? done(`lag ${lag}s`) : going(`lag ${lag}s`);
     }
     case 'await-drain': {
       if (observation.kind !== 'endpoint-group') return mismatch(action, observation);
       const g = observation.status;
-      if (g.endpointWeight > 0 && g.trafficDialPercent > 0) return impossible(`${action.group.region} takes new connections again (weight ${g.endpointWeight}, dial ${g.trafficDialPercent}%)`);
+      if (g.endpointWeight > 0 && g.trafficDialPercent > 0)
+        return impossible(`${action.group.region} takes new connections again (weight ${g.endpointWeight}, dial ${g.trafficDialPercent}%)`);
       const waited = context.now !== undefined && context.since !== undefined ? (context.now - context.since) / 1000 : 0;
-      return waited >= action.seconds ? done(`no new connections for ${Math.round(waited)} s`) : going(`${Math.round(waited)}/${action.seconds} s`);
+      return waited >= action.seconds
+        ? done(`no new connections for ${Math.round(waited)} s`)
+        : going(`${Math.round(waited)}/${action.seconds} s`);
     }
     case 'await-impairment': {
       if (observation.kind !== 'signals') return mismatch(action, observation);
       const seen = observation.readings;
       if (observation.seesHealthy) return impossible(`the primary recovered before the point of no return (${seen})`);
       const lasted = context.impairedAt === undefined ? Number.POSITIVE_INFINITY : observation.at - context.impairedAt;
-      if (lasted < action.confirmSeconds * 1000) return going(`impaired for ${Math.round(lasted / 1000)} of ${action.confirmSeconds} s (${seen})`);
-      return observation.fails ? done(`still impaired after ${Number.isFinite(lasted) ? Math.round(lasted / 1000) : action.confirmSeconds} s (${seen})`) : going(`cannot confirm yet (${seen})`);
+      if (lasted < action.confirmSeconds * 1000)
+        return going(`impaired for ${Math.round(lasted / 1000)} of ${action.confirmSeconds} s (${seen})`);
+      return observation.fails
+        ? done(`still impaired after ${Number.isFinite(lasted) ? Math.round(lasted / 1000) : action.confirmSeconds} s (${seen})`)
+        : going(`cannot confirm yet (${seen})`);
     }
     case 'verify-serving': {
       if (observation.kind !== 'serving') return mismatch(action, observation);
       const { group, probe } = observation;
       if (group.healthy && probe.ok) return done(`healthy, probe ${probe.status ?? 'ok'}`);
-      return going(`accelerator ${group.healthy ? 'healthy' : 'not yet healthy'}, probe ${probe.ok ? 'ok' : (probe.error ?? probe.status ?? 'failed')}`);
+      return going(
+        `accelerator ${group.healthy ? 'healthy' : 'not yet healthy'}, probe ${probe.ok ? 'ok' : (probe.error ?? probe.status ?? 'failed')}`,
+      );
     }
     default:
       return assertNever(action, 'block action');
@@ -185,7 +205,9 @@ export function priorOf(action: BlockAction, observation: Observation): Prior | 
       return { kind: 'capacity', capacity: { min, desired, max } };
     }
     case 'set-write-fence':
-      return observation.kind === 'database' && observation.status.exists ? { kind: 'read-only', setting: observation.status.readOnly ?? 'default' } : undefined;
+      return observation.kind === 'database' && observation.status.exists
+        ? { kind: 'read-only', setting: observation.status.readOnly ?? 'default' }
+        : undefined;
     default:
       return undefined;
   }

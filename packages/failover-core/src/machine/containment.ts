@@ -58,5 +58,10 @@ export interface AfterLook {
 export function afterLook(pending: Containment, look: ContainmentLook): AfterLook {
   const containment: Containment = { ...pending, writes: look.writes, capacity: look.capacity };
   const cleared = containment.writes && containment.capacity;
-  return { containment, changed: look.writes !== pending.writes || look.capacity !== pending.capacity, cleared, record: cleared ? undefined : containment };
+  return {
+    containment,
+    changed: look.writes !== pending.writes || look.capacity !== pending.capacity,
+    cleared,
+    record: cleared ? undefined : containment,
+  };
 }

@@ -13,14 +13,17 @@ function describeUndo(inverse: BlockAction): string {
     case 'set-capacity':
       return `Set ${inverse.asg.autoScalingGroupName} in ${inverse.asg.region} back to min ${inverse.capacity.min}, desired ${inverse.capacity.desired}, max ${inverse.capacity.max}`;
     case 'set-write-fence':
-      return inverse.fenced ? `Fence ${inverse.db.dbInstanceIdentifier} in ${inverse.db.region} again (read_only 1)` : `Lift the write fence of ${inverse.db.dbInstanceIdentifier} in ${inverse.db.region} again (read_only {TrueIfReplica})`;
+      return inverse.fenced
+        ? `Fence ${inverse.db.dbInstanceIdentifier} in ${inverse.db.region} again (read_only 1)`
+        : `Lift the write fence of ${inverse.db.dbInstanceIdentifier} in ${inverse.db.region} again (read_only {TrueIfReplica})`;
     default:
       return `Undo ${inverse.kind}`;
   }
 }
 
 /** True when a block may have changed the world: a call was decided on (and so may have been sent). */
-export const mayHaveActed = (b: BlockState | undefined): boolean => b !== undefined && (b.actedAt !== undefined || b.uncertain === true || b.intentAt !== undefined);
+export const mayHaveActed = (b: BlockState | undefined): boolean =>
+  b !== undefined && (b.actedAt !== undefined || b.uncertain === true || b.intentAt !== undefined);
 
 /**
  * The undo steps of a run that failed (or was aborted) before its point of no return: for every
@@ -43,7 +46,14 @@ export function rollbackSteps(state: RunState): PlanStep[] {
     const inverse = before && inverseOf(b.action, before);
     if (!inverse) continue;
     const bestEffort = regionOf(inverse) === state.plan.toRegion && state.plan.toRegion !== state.plan.fromRegion;
-    const undo: PlanBlock = { id: `undo-${b.id}`, description: describeUndo(inverse), action: inverse, timeoutSeconds: b.timeoutSeconds, undo: { keep: 'an undo is not undone' }, ...(bestEffort ? { bestEffort } : {}) };
+    const undo: PlanBlock = {
+      id: `undo-${b.id}`,
+      description: describeUndo(inverse),
+      action: inverse,
+      timeoutSeconds: b.timeoutSeconds,
+      undo: { keep: 'an undo is not undone' },
+      ...(bestEffort ? { bestEffort } : {}),
+    };
     steps.push({ id: `undo-${b.id}`, name: undo.description, blocks: [undo] });
   }
   return steps;

@@ -1,5 +1,12 @@
 import type { BlockAction, PlanBlock, PlanStep } from '../plan/types.js';
-import { RUN_STATE_SCHEMA_VERSION, type BlockState, type RunState, type StartRunInput, type TimelineEntry, type Transition } from './types.js';
+import {
+  RUN_STATE_SCHEMA_VERSION,
+  type BlockState,
+  type RunState,
+  type StartRunInput,
+  type TimelineEntry,
+  type Transition,
+} from './types.js';
 
 /** Helpers over a run's state, shared by the transition and the reports. Pure. */
 
@@ -22,7 +29,8 @@ export function withBlock(state: RunState, blockId: string, patch: Partial<Block
 }
 
 /** The steps being worked through: the plan's, or the rollback's once rolling back. */
-export const activeSteps = (state: RunState): readonly PlanStep[] => (state.phase === 'rolling-back' ? (state.rollback?.steps ?? []) : state.plan.steps);
+export const activeSteps = (state: RunState): readonly PlanStep[] =>
+  state.phase === 'rolling-back' ? (state.rollback?.steps ?? []) : state.plan.steps;
 
 /** Every block of the run's plan, in order. */
 export const planBlocks = (state: RunState): PlanBlock[] => state.plan.steps.flatMap((s) => s.blocks);
@@ -99,7 +107,9 @@ export function startRun(input: StartRunInput): Transition {
     lastEventAt: input.at,
     rpoRisked: false,
     problems: [],
-    timeline: [{ at: input.at, kind: 'run-started', message: `${input.plan.operation} from ${input.plan.fromRegion} to ${input.plan.toRegion}` }],
+    timeline: [
+      { at: input.at, kind: 'run-started', message: `${input.plan.operation} from ${input.plan.fromRegion} to ${input.plan.toRegion}` },
+    ],
   };
   return { state, commands: [{ kind: 'evaluate-preconditions', confirmImpairment: false }] };
 }

@@ -53,7 +53,13 @@ export function runChanges(run: RunState): RunChange[] {
     .filter((b) => isMutating(b.action) && (run.blocks[b.id]?.actedAt !== undefined || run.blocks[b.id]?.uncertain === true))
     .map((b) => {
       const s = run.blocks[b.id]!;
-      return { blockId: b.id, description: b.description, at: s.actedAt ?? s.intentAt ?? 0, uncertain: s.actedAt === undefined, ...fateOf(run, b) };
+      return {
+        blockId: b.id,
+        description: b.description,
+        at: s.actedAt ?? s.intentAt ?? 0,
+        uncertain: s.actedAt === undefined,
+        ...fateOf(run, b),
+      };
     })
     .sort((a, b) => a.at - b.at);
 }
@@ -71,22 +77,30 @@ function trafficNow(run: RunState): string {
 function containmentNote(run: RunState): string {
   const skipped = ['contain-writes', 'contain-capacity'].filter((id) => blockSkipped(run, id));
   if (skipped.length === 0) return '';
-  const what = skipped.map((id) => (id === 'contain-writes' ? 'its database may still take writes' : 'its capacity is not yet 0')).join(' and ');
+  const what = skipped
+    .map((id) => (id === 'contain-writes' ? 'its database may still take writes' : 'its capacity is not yet 0'))
+    .join(' and ');
   return ` ${run.plan.fromRegion} did not answer, so ${what}: the controller fences it when it does.`;
 }
 
 /** Say only what was seen: a detector's run began because the source looked impaired, so it may not serve yet. */
-const impairedNote = (run: RunState): string => (run.trigger === 'detector' && run.operation === 'failover' ? `, which looked impaired when the run began: it serves again once it recovers` : '');
+const impairedNote = (run: RunState): string =>
+  run.trigger === 'detector' && run.operation === 'failover'
+    ? `, which looked impaired when the run began: it serves again once it recovers`
+    : '';
 
 /** A planned handover rolled back after the target's promotion: the pilot light is gone until rebuilt. */
-const promotedThenRolledBack = (run: RunState): boolean => run.operation !== 'failover' && run.rollback !== undefined && mayHaveActed(run.blocks['promote-replica']);
+const promotedThenRolledBack = (run: RunState): boolean =>
+  run.operation !== 'failover' && run.rollback !== undefined && mayHaveActed(run.blocks['promote-replica']);
 
 /**
  * The databases a run retired (renamed, kept for reconciliation), with what each keeps costing:
  * they keep billing, and keep the deletion protection they were deployed with.
  */
 function retiredNote(run: RunState): string {
-  const retired = blocksOf(run.plan, 'retire-instance').filter((b) => run.blocks[b.id]?.status === 'done' && !/nothing to retire/.test(run.blocks[b.id]?.detail ?? ''));
+  const retired = blocksOf(run.plan, 'retire-instance').filter(
+    (b) => run.blocks[b.id]?.status === 'done' && !/nothing to retire/.test(run.blocks[b.id]?.detail ?? ''),
+  );
   if (retired.length === 0) return '';
   const names = retired.map((b) => {
     const a = b.action;
@@ -106,9 +120,18 @@ export function summarizeRun(run: RunState): RunSummary {
     case 'completed': {
       if (op === 'rebuild') {
         const dark = actionsOf(run.plan, 'create-replica')[0];
-        return { changes, now: `The pilot light in ${dark ? dark.db.region : 'the DR region'} is rebuilt: a new replica, its fence lifted, capacity 0.${retiredNote(run)}`, next: 'dr status, to see the DR region ready' };
+        return {
+          changes,
+          now: `The pilot light in ${dark ? dark.db.region : 'the DR region'} is rebuilt: a new replica, its fence lifted, capacity 0.${retiredNote(run)}`,
+          next: 'dr status, to see the DR region ready',
+        };
       }
-      const next = op === 'failover' ? `dr failback, once ${fromRegion} is healthy again` : op === 'switchover' ? `dr failback, to return to ${fromRegion}` : 'dr status, to see the pilot light ready';
+      const next =
+        op === 'failover'
+          ? `dr failback, once ${fromRegion} is healthy again`
+          : op === 'switchover'
+            ? `dr failback, to return to ${fromRegion}`
+            : 'dr status, to see the pilot light ready';
       return { changes, now: `${toRegion} serves traffic.${containmentNote(run)}${retiredNote(run)}`, next };
     }
     case 'refused': {
@@ -130,13 +153,23 @@ export function summarizeRun(run: RunState): RunSummary {
         `Rolled back before the point of no return: traffic goes to ${fromRegion} as before${impairedNote(run)}.`,
         left.length ? `Left to the controller in ${toRegion} (it did not answer): ${left.join(', ')}.` : '',
         promoted ? `${toRegion}'s database was promoted and stays fenced: the DR region has no pilot light until it is rebuilt.` : '',
-      ].filter(Boolean).join(' ');
-      return { changes, now, next: promoted ? 'dr rebuild, once the DR region answers' : `dr ${op}, to try again once this is fixed: ${cause}` };
+      ]
+        .filter(Boolean)
+        .join(' ');
+      return {
+        changes,
+        now,
+        next: promoted ? 'dr rebuild, once the DR region answers' : `dr ${op}, to try again once this is fixed: ${cause}`,
+      };
     }
     case 'failed': {
       if (run.committedAt === undefined) {
         const notUndone = changes.filter((c) => c.fate === 'not-undone').map((c) => c.blockId);
-        return { changes, now: `Rolling back left changes in place: ${notUndone.join(', ') || 'none recorded'} (${cause}).`, next: `dr ${op}, to finish the rollback` };
+        return {
+          changes,
+          now: `Rolling back left changes in place: ${notUndone.join(', ') || 'none recorded'} (${cause}).`,
+          next: `dr ${op}, to finish the rollback`,
+        };
       }
       const now = `Past the point of no return since ${time(run.committedAt)}: ${toRegion} is the active region; ${trafficNow(run)}.${containmentNote(run)}`;
       const next = `dr ${op}, to retry from ${run.failure?.blockId ?? 'the failed step'} once this is fixed: ${cause}${op === 'failover' ? ` (or dr failback, once ${fromRegion} is healthy)` : ''}`;

@@ -44,9 +44,33 @@ import { assertNever } from '../util/assert-never.js';
 import { assess, priorOf } from './assess.js';
 import { measureRun } from './measures.js';
 import { rollbackSteps } from './rollback.js';
-import { activeSteps, everyBlock, findBlock, freshBlock, isUndo, log, planBlocks, regionOf, stepOf, unchanged, undoBlocks, withBlock } from './run-state.js';
+import {
+  activeSteps,
+  everyBlock,
+  findBlock,
+  freshBlock,
+  isUndo,
+  log,
+  planBlocks,
+  regionOf,
+  stepOf,
+  unchanged,
+  undoBlocks,
+  withBlock,
+} from './run-state.js';
 import { summarizeRun } from './summary.js';
-import { DEFAULT_ENGINE_SETTINGS, isTerminal, type BlockState, type Command, type EngineSettings, type FailureCause, type Observation, type RunEvent, type RunState, type Transition } from './types.js';
+import {
+  DEFAULT_ENGINE_SETTINGS,
+  isTerminal,
+  type BlockState,
+  type Command,
+  type EngineSettings,
+  type FailureCause,
+  type Observation,
+  type RunEvent,
+  type RunState,
+  type Transition,
+} from './types.js';
 
 export { startRun } from './run-state.js';
 
@@ -54,7 +78,14 @@ export { startRun } from './run-state.js';
  * What a retried block forgets: its failures, its error, and when it started and ended, so its
  * time is measured from the retry. Its tick, attempts and intent stay.
  */
-const RETRY_RESET: Partial<BlockState> = { status: 'pending', failures: 0, startedAt: undefined, endedAt: undefined, error: undefined, unreachableSince: undefined };
+const RETRY_RESET: Partial<BlockState> = {
+  status: 'pending',
+  failures: 0,
+  startedAt: undefined,
+  endedAt: undefined,
+  error: undefined,
+  unreachableSince: undefined,
+};
 
 /** Deterministic jitter in [0.5, 1): enough to spread retries of parallel blocks, with no randomness in the core. */
 function jitter(seed: string): number {
@@ -72,7 +103,11 @@ function backoff(state: RunState, blockId: string, failures: number, s: EngineSe
  * The one guard on block events: the run works blocks (running or rolling back), and the block
  * is in the status the event answers, at the same tick. Anything else is stale or duplicated.
  */
-function awaiting(state: RunState, event: { readonly blockId: string; readonly tick: number }, status: BlockState['status']): BlockState | undefined {
+function awaiting(
+  state: RunState,
+  event: { readonly blockId: string; readonly tick: number },
+  status: BlockState['status'],
+): BlockState | undefined {
   if (state.phase !== 'running' && state.phase !== 'rolling-back') return undefined;
   const b = state.blocks[event.blockId];
   return b?.status === status && b.tick === event.tick ? b : undefined;
@@ -91,7 +126,9 @@ function trafficGuard(state: RunState, block: PlanBlock): string | undefined {
   const status = (b: PlanBlock) => state.blocks[b.id]?.status;
   if (isUndo(state, block.id)) {
     const fenceUndos = undoBlocks(state).filter((b) => b.action.kind === 'set-write-fence' && b.action.db.region === region);
-    return fenceUndos.every((b) => status(b) === 'done') ? undefined : `refusing to give traffic back to ${region} before its write fence is restored`;
+    return fenceUndos.every((b) => status(b) === 'done')
+      ? undefined
+      : `refusing to give traffic back to ${region} before its write fence is restored`;
   }
   const planned = planBlocks(state);
   const writable = planned.some((b) => b.action.kind === 'await-writable' && b.action.db.region === region && status(b) === 'done');
@@ -129,7 +166,13 @@ function reconfirm(state: RunState, confirm: PlanBlock, at: number): Transition 
   }
   const ended = state.blocks[confirm.id]?.endedAt;
   next = withBlock(next, confirm.id, { ...RETRY_RESET, tick: (next.blocks[confirm.id]?.tick ?? 0) + 1 });
-  next = log(next, { at, kind: 'retried', stepId: steps[confirmIndex]?.id, blockId: confirm.id, message: `the impairment was last confirmed ${ended === undefined ? 'never' : `${Math.round((at - ended) / 1000)} s ago`}: looking again before the point of no return` });
+  next = log(next, {
+    at,
+    kind: 'retried',
+    stepId: steps[confirmIndex]?.id,
+    blockId: confirm.id,
+    message: `the impairment was last confirmed ${ended === undefined ? 'never' : `${Math.round((at - ended) / 1000)} s ago`}: looking again before the point of no return`,
+  });
   return startStep(next, confirmIndex, at);
 }
 
@@ -146,7 +189,8 @@ function completionMessage(run: RunState): string {
   const parts = [`${run.plan.toRegion} now serves traffic (${run.operation} from ${run.plan.fromRegion}, run ${run.runId}).`];
   if (rtoSeconds !== null) parts.push(`RTO ${rtoSeconds} s.`);
   if (durationSeconds !== null) parts.push(`The run took ${durationSeconds} s.`);
-  if (rpoSeconds !== null) parts.push(`RPO ${rpoSeconds} s (replica lag at promotion)${run.rpoRisked ? ', past the objective: forced' : ''}.`);
+  if (rpoSeconds !== null)
+    parts.push(`RPO ${rpoSeconds} s (replica lag at promotion)${run.rpoRisked ? ', past the objective: forced' : ''}.`);
   parts.push(summary.now, `Next: ${summary.next}`);
   return parts.join(' ');
 }
@@ -156,10 +200,26 @@ function finish(state: RunState, at: number): Transition {
     const undos = undoBlocks(state);
     const failed = undos.filter((b) => state.blocks[b.id]?.status === 'failed');
     const phase = failed.length > 0 ? 'failed' : 'rolled-back';
-    const message = failed.length > 0 ? `rollback incomplete: ${failed.map((b) => b.id).join(', ')} could not be done` : `rolled back: ${state.rollback?.reason ?? ''}`;
-    const next = log({ ...state, phase, stepIndex: state.rollback?.steps.length ?? 0 }, { at, kind: phase === 'failed' ? 'failed' : 'rolled-back', message });
+    const message =
+      failed.length > 0
+        ? `rollback incomplete: ${failed.map((b) => b.id).join(', ')} could not be done`
+        : `rolled back: ${state.rollback?.reason ?? ''}`;
+    const next = log(
+      { ...state, phase, stepIndex: state.rollback?.steps.length ?? 0 },
+      { at, kind: phase === 'failed' ? 'failed' : 'rolled-back', message },
+    );
     const summary = summarizeRun(next);
-    return { state: next, commands: [notify(next, `${state.operation} ${phase === 'failed' ? 'failed; rollback incomplete' : 'rolled back'}`, `${summary.now} Next: ${summary.next}`, phase === 'failed' ? 'critical' : 'warning')] };
+    return {
+      state: next,
+      commands: [
+        notify(
+          next,
+          `${state.operation} ${phase === 'failed' ? 'failed; rollback incomplete' : 'rolled back'}`,
+          `${summary.now} Next: ${summary.next}`,
+          phase === 'failed' ? 'critical' : 'warning',
+        ),
+      ],
+    };
   }
   const completed = log({ ...state, phase: 'completed', stepIndex: state.plan.steps.length }, { at, kind: 'completed' });
   return { state: completed, commands: [notify(completed, `${state.operation} completed`, completionMessage(completed), 'info')] };
@@ -193,7 +253,10 @@ function advanceIfStepDone(state: RunState, at: number): Transition {
   if (!step) return unchanged(state);
   const rollingBack = state.phase === 'rolling-back';
   const required = step.blocks.filter((b) => !b.bestEffort);
-  const ready = required.length > 0 ? required.every((b) => (rollingBack ? settled(state.blocks[b.id]) : state.blocks[b.id]?.status === 'done')) : step.blocks.every((b) => settled(state.blocks[b.id]));
+  const ready =
+    required.length > 0
+      ? required.every((b) => (rollingBack ? settled(state.blocks[b.id]) : state.blocks[b.id]?.status === 'done'))
+      : step.blocks.every((b) => settled(state.blocks[b.id]));
   if (!ready) return unchanged(state);
   let next = state;
   for (const b of step.blocks) {
@@ -201,7 +264,13 @@ function advanceIfStepDone(state: RunState, at: number): Transition {
     if (settled(s)) continue;
     // The step no longer waits; a tick past any call in flight makes its answer stale.
     next = withBlock(next, b.id, { status: 'skipped', tick: (s?.tick ?? 0) + 1, endedAt: at });
-    next = log(next, { at, kind: 'block-skipped', stepId: step.id, blockId: b.id, message: 'not done when the step was: left to the controller' });
+    next = log(next, {
+      at,
+      kind: 'block-skipped',
+      stepId: step.id,
+      blockId: b.id,
+      message: 'not done when the step was: left to the controller',
+    });
   }
   next = log(next, { at, kind: 'step-ended', stepId: step.id });
   return startStep(next, state.stepIndex + 1, at);
@@ -217,7 +286,15 @@ function effectVisible(action: BlockAction, observation: Observation): boolean {
 
 function commit(state: RunState, block: PlanBlock, at: number): RunState {
   if (!block.commits || state.committedAt !== undefined) return state;
-  return log({ ...state, committedAt: at }, { at, kind: 'committed', blockId: block.id, message: `past the point of no return: ${state.plan.toRegion} is the active region from here` });
+  return log(
+    { ...state, committedAt: at },
+    {
+      at,
+      kind: 'committed',
+      blockId: block.id,
+      message: `past the point of no return: ${state.plan.toRegion} is the active region from here`,
+    },
+  );
 }
 
 function failRun(state: RunState, at: number, blockId: string | undefined, message: string): Transition {
@@ -225,7 +302,10 @@ function failRun(state: RunState, at: number, blockId: string | undefined, messa
   const next = log({ ...state, phase: 'failed', failure: { blockId, stepId, message } }, { at, kind: 'failed', stepId, blockId, message });
   const summary = summarizeRun(next);
   const where = blockId ? ` at step ${stepId}, block ${blockId}` : '';
-  return { state: next, commands: [notify(next, `${state.operation} failed${where}`, `${message}. ${summary.now} Next: ${summary.next}`, 'critical')] };
+  return {
+    state: next,
+    commands: [notify(next, `${state.operation} failed${where}`, `${message}. ${summary.now} Next: ${summary.next}`, 'critical')],
+  };
 }
 
 /** Starts undoing what the run changed; calls still in flight are waited for first, so their effect is undone too. */
@@ -238,9 +318,18 @@ function startRollback(state: RunState, at: number, reason: string, failure?: Ru
   }
   const steps = rollbackSteps(next);
   for (const step of steps) for (const b of step.blocks) next = { ...next, blocks: { ...next.blocks, [b.id]: freshBlock() } };
-  next = log({ ...next, phase: 'rolling-back', stepIndex: -1, rollback: { at, reason, steps } }, { at, kind: 'rollback-started', message: `${reason}; undoing ${steps.length} change(s)` });
+  next = log(
+    { ...next, phase: 'rolling-back', stepIndex: -1, rollback: { at, reason, steps } },
+    { at, kind: 'rollback-started', message: `${reason}; undoing ${steps.length} change(s)` },
+  );
   const t = startRollbackWhenQuiet(next, at);
-  return { state: t.state, commands: [notify(next, `${state.operation} is rolling back`, `${reason}. Undoing what the run changed, newest first.`, 'critical'), ...t.commands] };
+  return {
+    state: t.state,
+    commands: [
+      notify(next, `${state.operation} is rolling back`, `${reason}. Undoing what the run changed, newest first.`, 'critical'),
+      ...t.commands,
+    ],
+  };
 }
 
 /** Starts the first undo step once no call of the plan is in flight. */
@@ -254,7 +343,12 @@ function startRollbackWhenQuiet(state: RunState, at: number): Transition {
 function blockFailed(state: RunState, block: PlanBlock, at: number, message: string): Transition {
   const stepId = stepOf(state, block.id)?.id;
   if (block.bestEffort) {
-    let next = withBlock(state, block.id, { status: 'skipped', endedAt: at, error: message, tick: (state.blocks[block.id]?.tick ?? 0) + 1 });
+    let next = withBlock(state, block.id, {
+      status: 'skipped',
+      endedAt: at,
+      error: message,
+      tick: (state.blocks[block.id]?.tick ?? 0) + 1,
+    });
     next = log(next, { at, kind: 'block-skipped', stepId, blockId: block.id, message: `${message}: left to the controller` });
     return advanceIfStepDone(next, at);
   }
@@ -283,14 +377,23 @@ function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'observed'
   const block = findBlock(state, event.blockId);
   if (!current || !block) return unchanged(state);
   const at = event.at;
-  const verdict = assess(block.action, event.observation, { since: current.startedAt, now: at, acted: current.intentAt !== undefined, impairedAt: state.impairedAt });
+  const verdict = assess(block.action, event.observation, {
+    since: current.startedAt,
+    now: at,
+    acted: current.intentAt !== undefined,
+    impairedAt: state.impairedAt,
+  });
   let next = withBlock(state, block.id, { unreachableSince: undefined });
   if (block.action.kind === 'promote-replica' && event.observation.kind === 'database' && verdict.progress === 'not-started') {
     // The lag now is the data a promotion would lose: record it as the run's RPO.
     next = { ...next, rpoSeconds: event.observation.status.replicaLagSeconds ?? next.rpoSeconds };
   }
   // Past the point of no return once its call's effect shows (or it is done, by us or anyone).
-  if (verdict.progress === 'done' || (verdict.progress === 'in-progress' && (current.intentAt !== undefined || effectVisible(block.action, event.observation)))) next = commit(next, block, at);
+  if (
+    verdict.progress === 'done' ||
+    (verdict.progress === 'in-progress' && (current.intentAt !== undefined || effectVisible(block.action, event.observation)))
+  )
+    next = commit(next, block, at);
   switch (verdict.progress) {
     case 'done': {
       next = withBlock(next, block.id, { status: 'done', endedAt: at, detail: verdict.detail, failures: 0 });
@@ -315,7 +418,14 @@ function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'observed'
       if (refusal) return blockFailed(next, block, at, refusal);
       const tick = current.tick + 1;
       const before = current.before ?? priorOf(block.action, event.observation);
-      next = withBlock(next, block.id, { status: 'acting', tick, intentAt: at, attempts: current.attempts + 1, detail: verdict.detail, before });
+      next = withBlock(next, block.id, {
+        status: 'acting',
+        tick,
+        intentAt: at,
+        attempts: current.attempts + 1,
+        detail: verdict.detail,
+        before,
+      });
       return { state: next, commands: [{ kind: 'act', blockId: block.id, tick }] };
     }
     default:
@@ -323,17 +433,31 @@ function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'observed'
   }
 }
 
-function retryOrFail(state: RunState, blockId: string, at: number, error: string, cause: FailureCause, retryable: boolean, s: EngineSettings): Transition {
+function retryOrFail(
+  state: RunState,
+  blockId: string,
+  at: number,
+  error: string,
+  cause: FailureCause,
+  retryable: boolean,
+  s: EngineSettings,
+): Transition {
   const block = findBlock(state, blockId);
   const current = state.blocks[blockId];
   if (!block || !current) return unchanged(state);
   const failures = current.failures + 1;
   if (!retryable) return blockFailed(state, block, at, error);
-  if (timedOut(state, block, at)) return blockFailed(state, block, at, `timed out after ${block.timeoutSeconds}s and ${failures} failed calls: ${error}`);
+  if (timedOut(state, block, at))
+    return blockFailed(state, block, at, `timed out after ${block.timeoutSeconds}s and ${failures} failed calls: ${error}`);
   const unreachableSince = cause === 'unreachable' ? (current.unreachableSince ?? at) : undefined;
   const patient = state.committedAt !== undefined && !block.bestEffort;
   if (!patient && unreachableSince !== undefined && at - unreachableSince >= state.unreachableSeconds * 1000) {
-    return blockFailed(state, block, at, `${regionOf(block.action)} did not answer for ${Math.round((at - unreachableSince) / 1000)} s: ${error}`);
+    return blockFailed(
+      state,
+      block,
+      at,
+      `${regionOf(block.action)} did not answer for ${Math.round((at - unreachableSince) / 1000)} s: ${error}`,
+    );
   }
   const tick = current.tick + 1;
   const next = withBlock(state, blockId, { status: 'waiting', tick, failures, error, unreachableSince });
@@ -352,9 +476,17 @@ function onActAnswer(state: RunState, event: Extract<RunEvent, { kind: 'acted' |
   if (!current || !block) return unchanged(state);
   const at = event.at;
   if (event.kind === 'acted') {
-    if (state.phase === 'rolling-back' && !isUndo(state, block.id)) return lateAnswer(state, block.id, at, { status: 'done', actedAt: at, uncertain: false });
+    if (state.phase === 'rolling-back' && !isUndo(state, block.id))
+      return lateAnswer(state, block.id, at, { status: 'done', actedAt: at, uncertain: false });
     const tick = current.tick + 1;
-    let next = withBlock(state, block.id, { status: 'waiting', tick, actedAt: at, uncertain: false, failures: 0, unreachableSince: undefined });
+    let next = withBlock(state, block.id, {
+      status: 'waiting',
+      tick,
+      actedAt: at,
+      uncertain: false,
+      failures: 0,
+      unreachableSince: undefined,
+    });
     next = log(next, { at, kind: 'block-acted', stepId: stepOf(state, block.id)?.id, blockId: block.id });
     next = commit(next, block, at);
     // Observe at once: most changes show immediately, and one that does not (a promotion in
@@ -365,9 +497,12 @@ function onActAnswer(state: RunState, event: Extract<RunEvent, { kind: 'acted' |
   // that timed out may have landed: keep the intent (settleMs before repeating it), and count a
   // point-of-no-return call that may have landed as passed.
   const uncertain = event.landed === 'unknown';
-  let next = uncertain ? withBlock(state, block.id, { uncertain: true }) : withBlock(state, block.id, { intentAt: current.uncertain || current.actedAt !== undefined ? current.intentAt : undefined });
+  let next = uncertain
+    ? withBlock(state, block.id, { uncertain: true })
+    : withBlock(state, block.id, { intentAt: current.uncertain || current.actedAt !== undefined ? current.intentAt : undefined });
   if (uncertain) next = commit(next, block, at);
-  if (state.phase === 'rolling-back' && !isUndo(state, block.id)) return lateAnswer(next, block.id, at, { status: 'failed', error: event.error });
+  if (state.phase === 'rolling-back' && !isUndo(state, block.id))
+    return lateAnswer(next, block.id, at, { status: 'failed', error: event.error });
   return retryOrFail(next, block.id, at, event.error, event.cause, event.retryable, s);
 }
 
@@ -392,7 +527,10 @@ function reobserve(state: RunState, at: number): Transition {
 function refuse(state: RunState, at: number, message: string): Transition {
   const next = log({ ...state, phase: 'refused' }, { at, kind: 'refused', message });
   const summary = summarizeRun(next);
-  return { state: next, commands: [notify(next, `${state.operation} refused`, `${message}. ${summary.now} Next: ${summary.next}`, 'critical')] };
+  return {
+    state: next,
+    commands: [notify(next, `${state.operation} refused`, `${message}. ${summary.now} Next: ${summary.next}`, 'critical')],
+  };
 }
 
 /**
@@ -414,29 +552,46 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
       const base: RunState = { ...state, problems: event.problems, rpoSeconds: event.replicaLagSeconds ?? state.rpoSeconds };
       if (blocking.length > 0) return refuse(base, at, blocking.map((p) => p.message).join('; '));
       const risked = event.problems.some((p) => p.kind === 'rpo');
-      const passed = log({ ...base, rpoRisked: risked }, {
-        at,
-        kind: 'preconditions-passed',
-        message: risked ? `forced past the RPO guard: ${event.problems.map((p) => p.message).join('; ')}` : undefined,
-      });
+      const passed = log(
+        { ...base, rpoRisked: risked },
+        {
+          at,
+          kind: 'preconditions-passed',
+          message: risked ? `forced past the RPO guard: ${event.problems.map((p) => p.message).join('; ')}` : undefined,
+        },
+      );
       if (passed.approvalRequired && passed.approvedBy === undefined) {
-        const asked = { ...passed, phase: 'awaiting-approval' as const, approvalRequestedAt: at, approvalExpiresAt: at + state.approvalTimeoutSeconds * 1000 };
-        return { state: log(asked, { at, kind: 'approval-requested', message: `expires in ${Math.round(state.approvalTimeoutSeconds / 60)} min` }), commands: [{ kind: 'request-approval' }] };
+        const asked = {
+          ...passed,
+          phase: 'awaiting-approval' as const,
+          approvalRequestedAt: at,
+          approvalExpiresAt: at + state.approvalTimeoutSeconds * 1000,
+        };
+        return {
+          state: log(asked, { at, kind: 'approval-requested', message: `expires in ${Math.round(state.approvalTimeoutSeconds / 60)} min` }),
+          commands: [{ kind: 'request-approval' }],
+        };
       }
       return startStep({ ...passed, phase: 'running' }, 0, at);
     }
     case 'approval-granted': {
-      if (state.phase === 'evaluating') return unchanged(log({ ...state, approvedBy: event.by }, { at, kind: 'approved', message: event.by }));
+      if (state.phase === 'evaluating')
+        return unchanged(log({ ...state, approvedBy: event.by }, { at, kind: 'approved', message: event.by }));
       if (state.phase !== 'awaiting-approval') return unchanged(state);
       if (state.approvalExpiresAt !== undefined && at > state.approvalExpiresAt) {
-        return refuse(state, at, `the approval by ${event.by} came ${Math.round((at - (state.approvalRequestedAt ?? at)) / 60_000)} min after it was asked for; approvals expire after ${Math.round(state.approvalTimeoutSeconds / 60)} min`);
+        return refuse(
+          state,
+          at,
+          `the approval by ${event.by} came ${Math.round((at - (state.approvalRequestedAt ?? at)) / 60_000)} min after it was asked for; approvals expire after ${Math.round(state.approvalTimeoutSeconds / 60)} min`,
+        );
       }
       // Time has passed since the run was asked for: the world is checked again before anything changes.
       const approved = log({ ...state, approvedBy: event.by, phase: 'evaluating' }, { at, kind: 'approved', message: event.by });
       return { state: approved, commands: [{ kind: 'evaluate-preconditions', confirmImpairment: state.trigger === 'detector' }] };
     }
     case 'approval-expired': {
-      if (state.phase !== 'awaiting-approval' || state.approvalExpiresAt === undefined || at < state.approvalExpiresAt) return unchanged(state);
+      if (state.phase !== 'awaiting-approval' || state.approvalExpiresAt === undefined || at < state.approvalExpiresAt)
+        return unchanged(state);
       return refuse(state, at, `no operator approved the ${state.operation} within ${Math.round(state.approvalTimeoutSeconds / 60)} min`);
     }
     case 'observed':
@@ -452,12 +607,16 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
       const current = awaiting(state, event, 'waiting');
       if (!current) return unchanged(state);
       const tick = current.tick + 1;
-      return { state: withBlock(state, event.blockId, { status: 'observing', tick }), commands: [{ kind: 'observe', blockId: event.blockId, tick }] };
+      return {
+        state: withBlock(state, event.blockId, { status: 'observing', tick }),
+        commands: [{ kind: 'observe', blockId: event.blockId, tick }],
+      };
     }
     case 'abort-requested': {
       if (state.phase === 'evaluating' || state.phase === 'awaiting-approval') return refuse(state, at, `aborted: ${event.reason}`);
       if (state.phase !== 'running') return unchanged(state);
-      if (state.committedAt !== undefined) return unchanged(log(state, { at, kind: 'aborted', message: `${event.reason}; past the point of no return the run goes on` }));
+      if (state.committedAt !== undefined)
+        return unchanged(log(state, { at, kind: 'aborted', message: `${event.reason}; past the point of no return the run goes on` }));
       return startRollback(log(state, { at, kind: 'aborted', message: event.reason }), at, `aborted: ${event.reason}`);
     }
     case 'retry-requested': {
@@ -470,7 +629,9 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
           const s = next.blocks[b.id];
           if (s?.status === 'failed') next = withBlock(next, b.id, RETRY_RESET);
         }
-        const first = state.rollback.steps.findIndex((s) => s.blocks.some((b) => next.blocks[b.id]?.status !== 'done' && next.blocks[b.id]?.status !== 'skipped'));
+        const first = state.rollback.steps.findIndex((s) =>
+          s.blocks.some((b) => next.blocks[b.id]?.status !== 'done' && next.blocks[b.id]?.status !== 'skipped'),
+        );
         return startStep(next, Math.max(0, first), at);
       }
       const failedId = state.failure?.blockId;
@@ -484,10 +645,19 @@ function apply(state: RunState, event: RunEvent, settings: EngineSettings): Tran
       return startStep(next, index, at);
     }
     case 'resumed': {
-      const resumed = log(state, { at, kind: 'resumed', message: `at ${state.phase}, step ${state.stepIndex + 1} of ${activeSteps(state).length}` });
-      if (state.phase === 'evaluating') return { state: resumed, commands: [{ kind: 'evaluate-preconditions', confirmImpairment: state.trigger === 'detector' && state.approvedBy !== undefined }] };
+      const resumed = log(state, {
+        at,
+        kind: 'resumed',
+        message: `at ${state.phase}, step ${state.stepIndex + 1} of ${activeSteps(state).length}`,
+      });
+      if (state.phase === 'evaluating')
+        return {
+          state: resumed,
+          commands: [{ kind: 'evaluate-preconditions', confirmImpairment: state.trigger === 'detector' && state.approvedBy !== undefined }],
+        };
       if (state.phase === 'awaiting-approval') {
-        if (state.approvalExpiresAt !== undefined && at >= state.approvalExpiresAt) return apply(resumed, { kind: 'approval-expired', at }, settings);
+        if (state.approvalExpiresAt !== undefined && at >= state.approvalExpiresAt)
+          return apply(resumed, { kind: 'approval-expired', at }, settings);
         return { state: resumed, commands: [{ kind: 'request-approval' }] };
       }
       if (state.phase === 'rolling-back' && state.stepIndex === -1) {

@@ -1,6 +1,14 @@
 import type { RegionRole } from '../config/schema.js';
 import type { FailureCause } from '../errors.js';
-import type { CapacitySetting, CapacityStatus, DbStatus, EndpointGroupStatus, Notification, ProbeResult, ReadOnlySetting } from '../ports.js';
+import type {
+  CapacitySetting,
+  CapacityStatus,
+  DbStatus,
+  EndpointGroupStatus,
+  Notification,
+  ProbeResult,
+  ReadOnlySetting,
+} from '../ports.js';
 import type { Operation, Plan, PlanStep } from '../plan/types.js';
 
 /** Version of the persisted {@link RunState} shape; bumped only with a reader for the old one. */
@@ -174,12 +182,24 @@ export type { FailureCause } from '../errors.js';
 
 /** Inputs to the state machine: results from ports and timers, and operator or controller decisions. */
 export type RunEvent =
-  | { readonly kind: 'preconditions-evaluated'; readonly at: number; readonly problems: readonly PreconditionProblem[]; readonly replicaLagSeconds?: number | undefined }
+  | {
+      readonly kind: 'preconditions-evaluated';
+      readonly at: number;
+      readonly problems: readonly PreconditionProblem[];
+      readonly replicaLagSeconds?: number | undefined;
+    }
   | { readonly kind: 'approval-granted'; readonly at: number; readonly by: string }
   /** The controller saw the approval's time run out. */
   | { readonly kind: 'approval-expired'; readonly at: number }
   | { readonly kind: 'observed'; readonly at: number; readonly blockId: string; readonly tick: number; readonly observation: Observation }
-  | { readonly kind: 'observe-failed'; readonly at: number; readonly blockId: string; readonly tick: number; readonly error: string; readonly cause: FailureCause }
+  | {
+      readonly kind: 'observe-failed';
+      readonly at: number;
+      readonly blockId: string;
+      readonly tick: number;
+      readonly error: string;
+      readonly cause: FailureCause;
+    }
   | { readonly kind: 'acted'; readonly at: number; readonly blockId: string; readonly tick: number }
   | {
       readonly kind: 'act-failed';

@@ -16,7 +16,10 @@ export type BlockAction =
   | { readonly kind: 'set-write-fence'; readonly db: DbRef; readonly fenced: boolean; readonly ifExists?: boolean }
   | { readonly kind: 'promote-replica'; readonly db: DbRef; readonly backupRetentionDays?: number | undefined }
   | { readonly kind: 'set-capacity'; readonly asg: AsgRef; readonly capacity: CapacitySetting }
-  /** Rename, and move to the region's retired parameter group (applied by `reboot-instance`). `instanceClass`: as deployed, for the cost it keeps. */
+  /**
+   * Rename, and move to the region's retired parameter group (applied by `reboot-instance`). `instanceClass`: as deployed, for the cost it
+   * keeps.
+   */
   | { readonly kind: 'retire-instance'; readonly db: DbRef; readonly newIdentifier: string; readonly instanceClass?: string | undefined }
   /** Reboot `db` until `parameterGroupName` is in effect for it (`in-sync`); nothing to do when `db` is not there. */
   | { readonly kind: 'reboot-instance'; readonly db: DbRef; readonly parameterGroupName: string }
@@ -63,7 +66,12 @@ const MUTATING_KINDS: ReadonlySet<string> = new Set(
  * state for a while after the call returns — the waiter race documented for ModifyDBInstance
  * and seen after PromoteReadReplica — so they are repeated only after `settleMs`.
  */
-const SHOWS_AT_ONCE: ReadonlySet<BlockAction['kind']> = new Set(['set-endpoint-weight', 'set-traffic-dial', 'set-capacity', 'set-write-fence']);
+const SHOWS_AT_ONCE: ReadonlySet<BlockAction['kind']> = new Set([
+  'set-endpoint-weight',
+  'set-traffic-dial',
+  'set-capacity',
+  'set-write-fence',
+]);
 
 /** True when a call's effect shows at once (see above); false when it may lag. */
 export const showsAtOnce = (action: BlockAction): boolean => SHOWS_AT_ONCE.has(action.kind);
@@ -146,4 +154,5 @@ export function blocksOf<K extends BlockAction['kind']>(plan: Plan, kind: K): Bl
 }
 
 /** The actions of a plan of `kind`, in plan order. */
-export const actionsOf = <K extends BlockAction['kind']>(plan: Plan, kind: K): Extract<BlockAction, { kind: K }>[] => blocksOf(plan, kind).map((b) => b.action);
+export const actionsOf = <K extends BlockAction['kind']>(plan: Plan, kind: K): Extract<BlockAction, { kind: K }>[] =>
+  blocksOf(plan, kind).map((b) => b.action);

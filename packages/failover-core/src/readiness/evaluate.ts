@@ -39,7 +39,15 @@ function once<T>(read: () => Promise<T>): () => Promise<T> {
 /** Same JSON document (whitespace and key order aside), or the same text when either is not JSON. */
 function sameDocument(a: string, b: string): boolean {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   try {
     return JSON.stringify(canonical(JSON.parse(a))) === JSON.stringify(canonical(JSON.parse(b)));
   } catch {
@@ -57,7 +65,13 @@ const hours = (ms: number) => Math.round(ms / 360_000) / 10;
  */
 export async function evaluateReadiness(ports: Ports, config: DrConfig, options: ReadinessOptions = {}): Promise<ReadinessReport> {
   const { clock } = ports;
-  const active: RegionRole = options.active ?? (await ports.stateStore.read<ControlRecord>(stateKeys(config.app).control).then((r) => r?.value.active, () => undefined)) ?? 'primary';
+  const active: RegionRole =
+    options.active ??
+    (await ports.stateStore.read<ControlRecord>(stateKeys(config.app).control).then(
+      (r) => r?.value.active,
+      () => undefined,
+    )) ??
+    'primary';
   const activeR = config[active];
   const standby = config[active === 'primary' ? 'secondary' : 'primary'];
   const region = standby.region;
@@ -76,7 +90,9 @@ export async function evaluateReadiness(ports: Ports, config: DrConfig, options:
     'replica-exists': async () => {
       const db = await replica();
       if (!db.exists) return fail(noReplica);
-      return db.role === 'replica' ? pass(`${standby.dbInstanceIdentifier} in ${region} is a replica (${db.status})`) : fail(`${standby.dbInstanceIdentifier} in ${region} is a standalone primary, not a replica`);
+      return db.role === 'replica'
+        ? pass(`${standby.dbInstanceIdentifier} in ${region} is a replica (${db.status})`)
+        : fail(`${standby.dbInstanceIdentifier} in ${region} is a standalone primary, not a replica`);
     },
     'replica-replicating': async () => {
       const db = await replica();
@@ -98,39 +114,66 @@ export async function evaluateReadiness(ports: Ports, config: DrConfig, options:
       if (!db.exists) return unknown(`${noReplica}: no parameter group to read`);
       const name = db.parameterGroup?.name ?? standby.dbParameterGroupName;
       if (db.readOnly === undefined) return unknown(`read_only of ${name} could not be read`);
-      return db.readOnly === 'on' ? fail(`${name} has read_only = 1: a write fence is left on the DR database`) : pass(`${name} has read_only ${db.readOnly === 'default' ? '{TrueIfReplica}' : '0'}`);
+      return db.readOnly === 'on'
+        ? fail(`${name} has read_only = 1: a write fence is left on the DR database`)
+        : pass(`${name} has read_only ${db.readOnly === 'default' ? '{TrueIfReplica}' : '0'}`);
     },
     'dr-image': async () => {
       const lt = await template();
       if (!lt.imageId) return unknown(`launch template ${lt.name} names no image`);
       const image = await ports.readiness.image(region, lt.imageId);
       if (!image.exists) return fail(`image ${lt.imageId} of launch template ${lt.name} does not exist in ${region}`);
-      return image.state === 'available' ? pass(`image ${lt.imageId} is available in ${region}`) : fail(`image ${lt.imageId} is ${image.state ?? 'in an unknown state'} in ${region}`);
+      return image.state === 'available'
+        ? pass(`image ${lt.imageId} is available in ${region}`)
+        : fail(`image ${lt.imageId} is ${image.state ?? 'in an unknown state'} in ${region}`);
     },
     'dr-ec2-quota': async () => {
       const lt = await template();
       if (!lt.instanceType) return unknown(`launch template ${lt.name} names no instance type`);
-      if (!isStandardInstanceType(lt.instanceType)) return unknown(`${lt.instanceType} does not count against ${EC2_STANDARD_VCPU_QUOTA_CODE}; its family's own quota is not checked`);
-      const [vcpus, q, g] = await Promise.all([ports.readiness.instanceTypeVcpus(region, lt.instanceType), ports.readiness.ec2VcpuQuota(region), group()]);
+      if (!isStandardInstanceType(lt.instanceType))
+        return unknown(`${lt.instanceType} does not count against ${EC2_STANDARD_VCPU_QUOTA_CODE}; its family's own quota is not checked`);
+      const [vcpus, q, g] = await Promise.all([
+        ports.readiness.instanceTypeVcpus(region, lt.instanceType),
+        ports.readiness.ec2VcpuQuota(region),
+        group(),
+      ]);
       if (vcpus === undefined) return fail(`${region} does not offer ${lt.instanceType}`);
       if (q.inUse === undefined) return unknown(`the quota is ${q.quota} vCPUs, but its usage in ${region} could not be read`);
-      const v = quotaCovers({ quota: q.quota, inUse: q.inUse, vcpusPerInstance: vcpus, desired: standby.capacity.desired, running: g.inService });
+      const v = quotaCovers({
+        quota: q.quota,
+        inUse: q.inUse,
+        vcpusPerInstance: vcpus,
+        desired: standby.capacity.desired,
+        running: g.inService,
+      });
       const what = `${standby.capacity.desired} × ${lt.instanceType} (${vcpus} vCPUs) needs ${v.additional} more vCPUs; quota ${q.quota}, ${q.inUse} in use`;
       return v.covers ? pass(what, v.headroom - v.additional) : fail(what, v.headroom - v.additional);
     },
     'pilot-light-weight': async () => {
       const g = await ports.traffic.describe(groupRef(standby));
-      return g.endpointWeight === 0 ? pass(`endpoint weight 0 in ${region}`, 0) : fail(`endpoint weight ${g.endpointWeight} in ${region}: Global Accelerator may send users to the read-only replica`, g.endpointWeight);
+      return g.endpointWeight === 0
+        ? pass(`endpoint weight 0 in ${region}`, 0)
+        : fail(
+            `endpoint weight ${g.endpointWeight} in ${region}: Global Accelerator may send users to the read-only replica`,
+            g.endpointWeight,
+          );
     },
     'config-parameter-match': async () => {
       const name = options.configParameterName ?? `/dr/${config.app}/config`;
-      const [a, b] = await Promise.allSettled([ports.readiness.configParameter(activeR.region, name), ports.readiness.configParameter(region, name)]);
+      const [a, b] = await Promise.allSettled([
+        ports.readiness.configParameter(activeR.region, name),
+        ports.readiness.configParameter(region, name),
+      ]);
       const missing = [a, b].flatMap((r, i) => (r.status === 'fulfilled' && r.value === undefined ? [[activeR.region, region][i]] : []));
       if (missing.length > 0) return fail(`${name} is missing in ${missing.join(' and ')}`);
-      const unseen = [a, b].flatMap((r, i) => (r.status === 'rejected' ? [`${[activeR.region, region][i]} (${describeError(r.reason)})`] : []));
+      const unseen = [a, b].flatMap((r, i) =>
+        r.status === 'rejected' ? [`${[activeR.region, region][i]} (${describeError(r.reason)})`] : [],
+      );
       if (unseen.length > 0) return unknown(`${name} could not be read in ${unseen.join(', ')}`);
       const [x, y] = [(a as PromiseFulfilledResult<string>).value, (b as PromiseFulfilledResult<string>).value];
-      return sameDocument(x, y) ? pass(`${name} is the same in ${activeR.region} and ${region}`) : fail(`${name} differs between ${activeR.region} and ${region}`);
+      return sameDocument(x, y)
+        ? pass(`${name} is the same in ${activeR.region} and ${region}`)
+        : fail(`${name} differs between ${activeR.region} and ${region}`);
     },
     'snapshot-age': async () => {
       const bound = options.snapshotMaxAgeMs ?? 26 * 3_600_000;
@@ -151,10 +194,16 @@ export async function evaluateReadiness(ports: Ports, config: DrConfig, options:
       // replicates, shows they are. Without it, no data proves nothing.
       // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
       if (failed === undefined) {
-        if (!(await ports.readiness.replicationMetricsSeen(region, bucket))) return unknown(`no replication metric of ${bucket} is published in ${region}: are S3 replication metrics on?`);
-        return pass(`no failed replication of ${bucket} reported in the last ${hours(window)} h (S3 publishes the metric only on failures)`, 0);
+        if (!(await ports.readiness.replicationMetricsSeen(region, bucket)))
+          return unknown(`no replication metric of ${bucket} is published in ${region}: are S3 replication metrics on?`);
+        return pass(
+          `no failed replication of ${bucket} reported in the last ${hours(window)} h (S3 publishes the metric only on failures)`,
+          0,
+        );
       }
-      return failed === 0 ? pass(`0 failed replication operations of ${bucket} in the last ${hours(window)} h`, 0) : fail(`${failed} replication operations of ${bucket} failed in the last ${hours(window)} h`, failed);
+      return failed === 0
+        ? pass(`0 failed replication operations of ${bucket} in the last ${hours(window)} h`, 0)
+        : fail(`${failed} replication operations of ${bucket} failed in the last ${hours(window)} h`, failed);
     },
     'controller-heartbeat': async () => {
       const bound = options.heartbeatMaxAgeMs ?? 180_000;
@@ -164,7 +213,11 @@ export async function evaluateReadiness(ports: Ports, config: DrConfig, options:
       const what = `the controller last finished ${Math.round(age / 1000)} s ago (${hb.value.action})`;
       if (age > bound) return fail(`${what}, over ${bound / 1000} s`, Math.round(age / 1000));
       // A detector that has never seen the primary healthy (a wrong health URL, a broken deploy) never fails it over.
-      if (hb.value.armed === false) return fail(`${what}, but its detector has never seen the primary healthy: it will not fail over (${hb.value.verdict})`, Math.round(age / 1000));
+      if (hb.value.armed === false)
+        return fail(
+          `${what}, but its detector has never seen the primary healthy: it will not fail over (${hb.value.verdict})`,
+          Math.round(age / 1000),
+        );
       return pass(what, Math.round(age / 1000));
     },
   };
@@ -178,5 +231,10 @@ export async function evaluateReadiness(ports: Ports, config: DrConfig, options:
       }
     }),
   );
-  return { at: clock.now(), app: config.app, standbyRegion: region, checks: results.map(({ value, ...r }) => (value === undefined ? r : { ...r, value })) };
+  return {
+    at: clock.now(),
+    app: config.app,
+    standbyRegion: region,
+    checks: results.map(({ value, ...r }) => (value === undefined ? r : { ...r, value })),
+  };
 }

@@ -69,7 +69,13 @@ export function summarizeReadiness(report: ReadinessReport, now: number): Readin
 export function readinessMetricData(report: ReadinessReport): MetricDatum[] {
   return report.checks
     .filter((c) => c.status !== 'unknown')
-    .map((c) => ({ name: c.id, value: c.status === 'pass' ? 1 : 0, unit: 'None' as const, dimensions: { App: report.app }, at: report.at }));
+    .map((c) => ({
+      name: c.id,
+      value: c.status === 'pass' ? 1 : 0,
+      unit: 'None' as const,
+      dimensions: { App: report.app },
+      at: report.at,
+    }));
 }
 
 /**

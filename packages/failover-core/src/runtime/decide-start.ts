@@ -4,7 +4,8 @@ import type { Operation, Plan } from '../plan/types.js';
 import { CLOCK_SKEW_MS, leaseHeldByAnother, type ControlRecord } from './lease.js';
 
 /** True for a failed run that may go on: past its point of no return, or with a rollback to finish. */
-export const retryable = (run: RunState): boolean => run.phase === 'failed' && (run.committedAt !== undefined || run.rollback !== undefined);
+export const retryable = (run: RunState): boolean =>
+  run.phase === 'failed' && (run.committedAt !== undefined || run.rollback !== undefined);
 
 /** Why a request to start a run is refused before anything is evaluated. */
 export type StartRefusalReason =
@@ -51,23 +52,41 @@ export interface StartContext {
  * operation, else refuses when it left a rollback unfinished; a plan that leaves a region that
  * does not serve refuses; anything else starts anew.
  */
-export function decideStart(record: ControlRecord | undefined, request: { readonly operation: Operation; readonly plan: Pick<Plan, 'from'> }, context: StartContext): StartDecision {
+export function decideStart(
+  record: ControlRecord | undefined,
+  request: { readonly operation: Operation; readonly plan: Pick<Plan, 'from'> },
+  context: StartContext,
+): StartDecision {
   const held = leaseHeldByAnother(context.stateKey, record, context.owner, context.now, context.skewMs ?? CLOCK_SKEW_MS);
   if (held) return { kind: 'refuse', reason: 'lease-held', error: held };
   const existing = record?.run;
   const { operation } = request;
-  const refuse = (reason: StartRefusalReason, message: string): StartDecision => ({ kind: 'refuse', reason, error: new OperationRejectedError(message) });
+  const refuse = (reason: StartRefusalReason, message: string): StartDecision => ({
+    kind: 'refuse',
+    reason,
+    error: new OperationRejectedError(message),
+  });
   if (existing && !isTerminal(existing.phase)) {
     if (existing.operation === operation) return { kind: 'resume', run: existing };
-    return refuse('other-run-unfinished', `an unfinished ${existing.operation} (${existing.runId}) must finish before a ${operation} can start: run dr ${existing.operation} to resume it`);
+    return refuse(
+      'other-run-unfinished',
+      `an unfinished ${existing.operation} (${existing.runId}) must finish before a ${operation} can start: run dr ${existing.operation} to resume it`,
+    );
   }
   if (existing && retryable(existing)) {
     if (existing.operation === operation) return { kind: 'retry', run: existing };
-    if (existing.committedAt === undefined) return refuse('rollback-unfinished', `the last ${existing.operation} (${existing.runId}) left changes it could not undo: run dr ${existing.operation} to finish its rollback first`);
+    if (existing.committedAt === undefined)
+      return refuse(
+        'rollback-unfinished',
+        `the last ${existing.operation} (${existing.runId}) left changes it could not undo: run dr ${existing.operation} to finish its rollback first`,
+      );
   }
   const active = record?.active ?? 'primary';
   if (active !== request.plan.from) {
-    return refuse('served-elsewhere', `traffic is served from the ${active} region already; a ${operation} from the ${request.plan.from} region has nothing to do (see dr status)`);
+    return refuse(
+      'served-elsewhere',
+      `traffic is served from the ${active} region already; a ${operation} from the ${request.plan.from} region has nothing to do (see dr status)`,
+    );
   }
   return { kind: 'start' };
 }

@@ -61,12 +61,20 @@ export interface LeaseTiming {
  * bound; undefined when it may take it. Pure: {@link acquireLease} and a rehearsal (which must
  * refuse exactly when the real run would) both decide with it.
  */
-export function leaseHeldByAnother(key: string, record: ControlRecord | undefined, owner: string, now: number, skewMs = CLOCK_SKEW_MS): LockHeldError | undefined {
+export function leaseHeldByAnother(
+  key: string,
+  record: ControlRecord | undefined,
+  owner: string,
+  now: number,
+  skewMs = CLOCK_SKEW_MS,
+): LockHeldError | undefined {
   const lease = record?.lease;
   // Any unexpired lease of another owner is respected, run or no run: between taking the lease
   // and writing its first run state, a controller must not lose it to a racer. Its holder's
   // clock may run behind ours by up to the skew bound. A released lease expires "now".
-  return lease && lease.owner !== owner && lease.expiresAt + skewMs > now ? new LockHeldError(key, lease.owner, lease.expiresAt + skewMs) : undefined;
+  return lease && lease.owner !== owner && lease.expiresAt + skewMs > now
+    ? new LockHeldError(key, lease.owner, lease.expiresAt + skewMs)
+    : undefined;
 }
 
 /**
@@ -100,7 +108,13 @@ export async function acquireLease(store: StateStore, key: string, owner: string
  * `release`), with compare-and-set on the version. Fails with `LeaseLostError` when anyone else
  * wrote since: the caller must stop.
  */
-export async function writeUnderLease(store: StateStore, hold: LeaseHold, record: Omit<ControlRecord, 'lease'>, timing: LeaseTiming, release = false): Promise<LeaseHold> {
+export async function writeUnderLease(
+  store: StateStore,
+  hold: LeaseHold,
+  record: Omit<ControlRecord, 'lease'>,
+  timing: LeaseTiming,
+  release = false,
+): Promise<LeaseHold> {
   const sentAt = timing.clock.now();
   const skew = timing.skewMs ?? CLOCK_SKEW_MS;
   // A released lease is lapsed on every clock within the skew bound: the next holder need not wait.

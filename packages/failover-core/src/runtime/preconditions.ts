@@ -37,7 +37,8 @@ async function attempt<T>(ports: Ports, problems: PreconditionProblem[], what: s
   }
 }
 
-const first = <K extends BlockAction['kind']>(plan: Plan, kind: K, id?: string): Extract<BlockAction, { kind: K }> | undefined => blocksOf(plan, kind).find((b) => id === undefined || b.id === id)?.action;
+const first = <K extends BlockAction['kind']>(plan: Plan, kind: K, id?: string): Extract<BlockAction, { kind: K }> | undefined =>
+  blocksOf(plan, kind).find((b) => id === undefined || b.id === id)?.action;
 
 const named = (db: DbRef) => `${db.dbInstanceIdentifier} in ${db.region}`;
 
@@ -48,7 +49,12 @@ const named = (db: DbRef) => `${db.dbInstanceIdentifier} in ${db.region}`;
  * is within `maxDataLossSeconds`. Reads only; a failover's source region is not required to
  * answer (it may be the one that failed).
  */
-export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLossSeconds: number, options: PreconditionOptions = {}): Promise<PreconditionReport> {
+export async function evaluatePreconditions(
+  plan: Plan,
+  ports: Ports,
+  maxDataLossSeconds: number,
+  options: PreconditionOptions = {},
+): Promise<PreconditionReport> {
   const problems: PreconditionProblem[] = [];
   let replicaLagSeconds: number | undefined;
   // One look per database: checks that need the same one (a failback's source is fenced and
@@ -68,9 +74,14 @@ export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLos
   if (promote && plan.operation !== 'failback') {
     const db = await describe(promote.db);
     if (db && !db.exists) problems.push({ kind: 'precondition', message: `replica ${named(promote.db)} was not found` });
-    else if (db && db.role === 'primary') problems.push({ kind: 'precondition', message: `${named(promote.db)} is not a replica (it was promoted): rebuild the pilot light first (dr rebuild)` });
+    else if (db && db.role === 'primary')
+      problems.push({
+        kind: 'precondition',
+        message: `${named(promote.db)} is not a replica (it was promoted): rebuild the pilot light first (dr rebuild)`,
+      });
     else if (db) {
-      if (db.status !== 'available') problems.push({ kind: 'precondition', message: `replica ${named(promote.db)} is ${db.status}, not available` });
+      if (db.status !== 'available')
+        problems.push({ kind: 'precondition', message: `replica ${named(promote.db)} is ${db.status}, not available` });
       replicaLagSeconds = db.replicaLagSeconds;
       if (replicaLagSeconds === undefined) {
         problems.push({ kind: 'rpo', message: `replica lag of ${named(promote.db)} is unknown` });
@@ -80,7 +91,11 @@ export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLos
           message: `replica lag ${replicaLagSeconds}s exceeds maxDataLossSeconds ${maxDataLossSeconds}s: promoting now would lose up to ${replicaLagSeconds}s of writes`,
         });
       }
-      if (plan.operation === 'switchover' && db.replicating === false) problems.push({ kind: 'precondition', message: `replica ${named(promote.db)} is not replicating: a switchover must wait for zero lag` });
+      if (plan.operation === 'switchover' && db.replicating === false)
+        problems.push({
+          kind: 'precondition',
+          message: `replica ${named(promote.db)} is not replicating: a switchover must wait for zero lag`,
+        });
     }
   }
 
@@ -88,7 +103,11 @@ export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLos
   const fence = first(plan, 'set-write-fence', 'fence-writes');
   if (fence) {
     const src = await describe(fence.db);
-    if (src && (!src.exists || src.role !== 'primary')) problems.push({ kind: 'precondition', message: `${named(fence.db)} must be the serving primary; it is ${src.exists ? `a ${src.role}` : 'missing'}` });
+    if (src && (!src.exists || src.role !== 'primary'))
+      problems.push({
+        kind: 'precondition',
+        message: `${named(fence.db)} must be the serving primary; it is ${src.exists ? `a ${src.role}` : 'missing'}`,
+      });
   }
 
   if (plan.operation === 'failback' || plan.operation === 'rebuild') await replicationSource(plan, ports, problems, describe);
@@ -105,7 +124,8 @@ export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLos
     const name = `Auto Scaling group ${action.asg.autoScalingGroupName} in ${action.asg.region}`;
     const asg = await attempt(ports, problems, name, () => ports.compute.describe(action.asg));
     // A group without a launch template would accept the capacity and never launch anything.
-    if (asg && !asg.launchTemplate) problems.push({ kind: 'precondition', message: `${name} has no launch template to start instances from` });
+    if (asg && !asg.launchTemplate)
+      problems.push({ kind: 'precondition', message: `${name} has no launch template to start instances from` });
   }
 
   const open = first(plan, 'set-endpoint-weight', 'open-weight');
@@ -117,12 +137,20 @@ export async function evaluatePreconditions(plan: Plan, ports: Ports, maxDataLos
 }
 
 /** A failback or a rebuild replicates from the serving database: it must be the writable primary. */
-async function replicationSource(plan: Plan, ports: Ports, problems: PreconditionProblem[], describe: (db: DbRef) => Promise<DbStatus | undefined>): Promise<void> {
+async function replicationSource(
+  plan: Plan,
+  ports: Ports,
+  problems: PreconditionProblem[],
+  describe: (db: DbRef) => Promise<DbStatus | undefined>,
+): Promise<void> {
   const create = first(plan, 'create-replica');
   if (!create) return;
   const source = await describe(create.source);
   if (source && (!source.exists || source.role !== 'primary')) {
-    problems.push({ kind: 'precondition', message: `a ${plan.operation} needs ${named(create.source)} to be the serving primary; it is ${source.exists ? `a ${source.role}` : 'missing'}` });
+    problems.push({
+      kind: 'precondition',
+      message: `a ${plan.operation} needs ${named(create.source)} to be the serving primary; it is ${source.exists ? `a ${source.role}` : 'missing'}`,
+    });
   }
   // The region a replica is created in must answer before anything starts.
   await describe(create.db);

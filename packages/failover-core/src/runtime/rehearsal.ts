@@ -24,7 +24,10 @@ export type RehearsalStop =
 
 /** Why a rehearsal says the real run would refuse, in the words the real run uses. */
 export interface RehearsedRefusal {
-  /** A refusal on the record ({@link StartRefusalReason}), or `run-refused`: the run itself refused (a precondition, the RPO guard, an expired approval). */
+  /**
+   * A refusal on the record ({@link StartRefusalReason}), or `run-refused`: the run itself refused (a precondition, the RPO guard, an
+   * expired approval).
+   */
   readonly reason: StartRefusalReason | 'run-refused';
   readonly message: string;
   /** The error the real run throws, for a refusal on the record; none for one the run records as `refused`. */
@@ -48,7 +51,9 @@ export interface Rehearsal {
   readonly state?: RunState | undefined;
   /** What the rehearsal stopped before; none when refused on the record. */
   readonly stoppedBefore?: RehearsalStop | undefined;
-  /** The first changes the real run would make (the blocks of {@link stoppedBefore} when it acts); empty when it would change nothing first. */
+  /**
+   * The first changes the real run would make (the blocks of {@link stoppedBefore} when it acts); empty when it would change nothing first.
+   */
   readonly firstMutation: readonly PlannedChange[];
 }
 
@@ -60,7 +65,11 @@ function stopOf(run: RunState, withheld: readonly Command[]): RehearsalStop {
   if (acts.length > 0) {
     return {
       kind: 'act',
-      changes: acts.map((c) => ({ blockId: c.blockId, stepId: stepOf(run, c.blockId)?.id, description: findBlock(run, c.blockId)?.description ?? c.blockId })),
+      changes: acts.map((c) => ({
+        blockId: c.blockId,
+        stepId: stepOf(run, c.blockId)?.id,
+        description: findBlock(run, c.blockId)?.description ?? c.blockId,
+      })),
     };
   }
   const approval = withheld.find((c) => c.kind === 'request-approval');
@@ -83,11 +92,30 @@ export function rehearsalOf(
   withheld: readonly Command[],
   evaluated: { readonly problems: readonly PreconditionProblem[]; readonly replicaLagSeconds?: number | undefined } | undefined,
 ): Rehearsal {
-  const common = { decision, evaluated: evaluated !== undefined, problems: evaluated?.problems ?? [], replicaLagSeconds: evaluated?.replicaLagSeconds };
-  if (decision.kind === 'refuse') return { ...common, verdict: 'refuse', refusal: { reason: decision.reason, message: decision.error.message, error: decision.error }, firstMutation: [] };
+  const common = {
+    decision,
+    evaluated: evaluated !== undefined,
+    problems: evaluated?.problems ?? [],
+    replicaLagSeconds: evaluated?.replicaLagSeconds,
+  };
+  if (decision.kind === 'refuse')
+    return {
+      ...common,
+      verdict: 'refuse',
+      refusal: { reason: decision.reason, message: decision.error.message, error: decision.error },
+      firstMutation: [],
+    };
   if (!state) throw new Error(`a rehearsal that decided to ${decision.kind} must have a run state`);
   const stoppedBefore = stopOf(state, withheld);
   const firstMutation = stoppedBefore.kind === 'act' ? stoppedBefore.changes : [];
-  if (state.phase === 'refused') return { ...common, verdict: 'refuse', refusal: { reason: 'run-refused', message: refusedMessage(state) }, state, stoppedBefore, firstMutation };
+  if (state.phase === 'refused')
+    return {
+      ...common,
+      verdict: 'refuse',
+      refusal: { reason: 'run-refused', message: refusedMessage(state) },
+      state,
+      stoppedBefore,
+      firstMutation,
+    };
   return { ...common, verdict: 'start', state, stoppedBefore, firstMutation };
 }

@@ -1,7 +1,18 @@
 import type { DrConfig } from '../config/schema.js';
 import { describeError, failureCause, isRetryable, LeaseLostError, mayHaveLanded, type DrError } from '../errors.js';
 import { startRun, transition } from '../machine/transition.js';
-import { DEFAULT_ENGINE_SETTINGS, isTerminal, type Command, type EngineSettings, type Observation, type PreconditionProblem, type RunEvent, type RunState, type RunTrigger, type Transition } from '../machine/types.js';
+import {
+  DEFAULT_ENGINE_SETTINGS,
+  isTerminal,
+  type Command,
+  type EngineSettings,
+  type Observation,
+  type PreconditionProblem,
+  type RunEvent,
+  type RunState,
+  type RunTrigger,
+  type Transition,
+} from '../machine/types.js';
 import type { Operation, Plan, PlanBlock } from '../plan/types.js';
 import type { Notification, Ports, Versioned } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
@@ -188,7 +199,14 @@ export class Runner {
     this.latest = run;
     const now = this.ports.clock.now();
     // A finished run releases the lease at once so the next one need not wait for expiry.
-    await this.write((current) => ({ run, active: run.committedAt !== undefined ? run.to : current.active, containment: nextContainment(current.containment, run, now) }), isTerminal(run.phase));
+    await this.write(
+      (current) => ({
+        run,
+        active: run.committedAt !== undefined ? run.to : current.active,
+        containment: nextContainment(current.containment, run, now),
+      }),
+      isTerminal(run.phase),
+    );
     this.containInBackground(run);
   }
 
@@ -209,7 +227,14 @@ export class Runner {
         if (!pending) return;
         try {
           const look = await containOnce(this.ports, this.options.config, pending, this.containmentGuard);
-          const { contained } = await recordLook(this.ports, this.options.config, pending, look, (containment) => this.write((current) => ({ ...current, containment })), false);
+          const { contained } = await recordLook(
+            this.ports,
+            this.options.config,
+            pending,
+            look,
+            (containment) => this.write((current) => ({ ...current, containment })),
+            false,
+          );
           if (contained) return;
         } catch {
           // The region does not answer yet (or this runner stopped): look again later.
@@ -267,7 +292,11 @@ export class Runner {
     const now = this.ports.clock.now();
     const decision = decideStart(this.record, request, this.decisionContext(now));
     if (decision.kind === 'refuse') return this.refuse(decision.error);
-    return { state: await this.loop(this.firstTransition(decision, request, now)), epoch: this.held.epoch, started: decision.kind === 'start' };
+    return {
+      state: await this.loop(this.firstTransition(decision, request, now)),
+      epoch: this.held.epoch,
+      started: decision.kind === 'start',
+    };
   }
 
   /**
@@ -312,7 +341,11 @@ export class Runner {
   }
 
   /** The transition a decided run begins with: a new run's, or the stored run's resume or retry. */
-  private firstTransition(decision: Exclude<StartDecision, { kind: 'refuse' }>, request: StartRequest, now: number): Transition & { readonly event?: RunEvent } {
+  private firstTransition(
+    decision: Exclude<StartDecision, { kind: 'refuse' }>,
+    request: StartRequest,
+    now: number,
+  ): Transition & { readonly event?: RunEvent } {
     switch (decision.kind) {
       case 'start':
         return startRun({
@@ -343,7 +376,10 @@ export class Runner {
   async takeOver(reason: string): Promise<RunOutcome | undefined> {
     return this.continueWith((now, run) => {
       if (run.phase === 'failed') return [{ kind: 'retry-requested', at: now, by: this.options.owner }];
-      return [{ kind: 'resumed', at: now }, ...(run.committedAt === undefined ? [{ kind: 'abort-requested' as const, at: now, reason }] : [])];
+      return [
+        { kind: 'resumed', at: now },
+        ...(run.committedAt === undefined ? [{ kind: 'abort-requested' as const, at: now, reason }] : []),
+      ];
     });
   }
 
@@ -426,13 +462,18 @@ export class Runner {
         wake = undefined;
         continue;
       }
-      if (this.dead || this.options.signal?.aborted || (this.options.deadline !== undefined && this.ports.clock.now() >= this.options.deadline)) {
+      if (
+        this.dead ||
+        this.options.signal?.aborted ||
+        (this.options.deadline !== undefined && this.ports.clock.now() >= this.options.deadline)
+      ) {
         const lost = this.dead;
         this.dead = true;
         // A call already sent may still land: hold the lease until it has answered (each call
         // has its own deadline), so the next controller never acts beside it.
         this.finished = true;
-        for (let waited = 0; this.acting > 0 && waited < DRAIN_LIMIT_MS; waited += DRAIN_POLL_MS) await this.ports.clock.sleep(DRAIN_POLL_MS);
+        for (let waited = 0; this.acting > 0 && waited < DRAIN_LIMIT_MS; waited += DRAIN_POLL_MS)
+          await this.ports.clock.sleep(DRAIN_POLL_MS);
         // One still unanswered keeps the lease until it lapses rather than hand over beside it.
         if (this.acting === 0 && !lost) await this.release();
         return state;
@@ -465,7 +506,8 @@ export class Runner {
   private mustPersist(before: RunState, t: Transition): boolean {
     const after = t.state;
     if (t.commands.some((c) => c.kind === 'act')) return true;
-    if (after.phase !== before.phase || after.stepIndex !== before.stepIndex || after.timeline.length !== before.timeline.length) return true;
+    if (after.phase !== before.phase || after.stepIndex !== before.stepIndex || after.timeline.length !== before.timeline.length)
+      return true;
     const expiresAt = this.hold?.record.lease?.expiresAt ?? 0;
     return this.ports.clock.now() >= expiresAt - (this.timing.leaseMs * 2) / 3;
   }
@@ -488,7 +530,12 @@ export class Runner {
         return { kind: 'preconditions-evaluated', at: now(), problems: report.problems, replicaLagSeconds: report.replicaLagSeconds };
       }
       case 'request-approval': {
-        await this.notify({ subject: `${state.operation} awaits approval`, message: `run ${state.runId} needs an operator's approval within ${Math.round(state.approvalTimeoutSeconds / 60)} min: dr ${state.operation} approves it`, severity: 'critical', runId: state.runId });
+        await this.notify({
+          subject: `${state.operation} awaits approval`,
+          message: `run ${state.runId} needs an operator's approval within ${Math.round(state.approvalTimeoutSeconds / 60)} min: dr ${state.operation} approves it`,
+          severity: 'critical',
+          runId: state.runId,
+        });
         try {
           const by = await this.options.approve?.(state);
           return by ? { kind: 'approval-granted', at: now(), by } : undefined;
@@ -508,7 +555,14 @@ export class Runner {
           const observation = await this.observe(this.block(state, command.blockId));
           return { kind: 'observed', at: now(), blockId: command.blockId, tick: command.tick, observation };
         } catch (e) {
-          return { kind: 'observe-failed', at: now(), blockId: command.blockId, tick: command.tick, error: describeError(e), cause: failureCause(e) };
+          return {
+            kind: 'observe-failed',
+            at: now(),
+            blockId: command.blockId,
+            tick: command.tick,
+            error: describeError(e),
+            cause: failureCause(e),
+          };
         }
       }
       case 'act': {
@@ -517,7 +571,16 @@ export class Runner {
           await this.act(this.block(state, command.blockId));
           return { kind: 'acted', at: now(), blockId: command.blockId, tick: command.tick };
         } catch (e) {
-          return { kind: 'act-failed', at: now(), blockId: command.blockId, tick: command.tick, error: describeError(e), cause: failureCause(e), retryable: isRetryable(e), landed: mayHaveLanded(e) ? 'unknown' : 'no' };
+          return {
+            kind: 'act-failed',
+            at: now(),
+            blockId: command.blockId,
+            tick: command.tick,
+            error: describeError(e),
+            cause: failureCause(e),
+            retryable: isRetryable(e),
+            landed: mayHaveLanded(e) ? 'unknown' : 'no',
+          };
         }
       }
       default:
@@ -550,7 +613,10 @@ export class Runner {
       case 'await-replica-sync':
         return { kind: 'database', status: await database.describe(a.db) };
       case 'retire-instance': {
-        const [current, renamed] = await Promise.all([database.describe(a.db), database.describe({ ...a.db, dbInstanceIdentifier: a.newIdentifier })]);
+        const [current, renamed] = await Promise.all([
+          database.describe(a.db),
+          database.describe({ ...a.db, dbInstanceIdentifier: a.newIdentifier }),
+        ]);
         return { kind: 'rename', current, renamed };
       }
       case 'set-capacity':
@@ -559,7 +625,13 @@ export class Runner {
       case 'await-impairment': {
         const round = await readSignals(this.ports, this.options.config);
         const settings = this.options.config.detection;
-        return { kind: 'signals', at: round.at, fails: roundFails(settings, round), seesHealthy: roundSeesHealthy(settings, round), readings: describeReadings(round) };
+        return {
+          kind: 'signals',
+          at: round.at,
+          fails: roundFails(settings, round),
+          seesHealthy: roundSeesHealthy(settings, round),
+          readings: describeReadings(round),
+        };
       }
       case 'verify-serving': {
         const [group, result] = await Promise.all([traffic.describe(a.group), probe.check({ url: a.url, timeoutMs: 5_000 })]);

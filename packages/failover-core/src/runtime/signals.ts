@@ -17,7 +17,14 @@ export const SIGNAL_EVIDENCE_AGE_MS = { 'endpoint-health': 5_000, alarm: 60_000 
  * RDS `DBInstanceStatus` values that mean planned work on the instance rather than a failure.
  * Source: RDS user guide, "Viewing Amazon RDS DB instance status".
  */
-export const MAINTENANCE_STATUSES: ReadonlySet<string> = new Set(['rebooting', 'maintenance', 'upgrading', 'modifying', 'renaming', 'starting']);
+export const MAINTENANCE_STATUSES: ReadonlySet<string> = new Set([
+  'rebooting',
+  'maintenance',
+  'upgrading',
+  'modifying',
+  'renaming',
+  'starting',
+]);
 
 /** Waits for `work` up to `ms`; undefined when it did not answer by then (or failed). */
 async function answerWithin<T>(ports: Ports, ms: number, work: () => Promise<T>): Promise<T | undefined> {
@@ -57,7 +64,10 @@ export async function readSignals(ports: Ports, config: DrConfig): Promise<Detec
   if (wanted.has('endpoint-health')) {
     tasks.push(
       answerWithin(ports, budget, () => ports.traffic.describe(groupRef(primary))).then(
-        (g) => void (readings['endpoint-health'] = g ? { state: g.healthy ? 'up' : 'down', ageMs: SIGNAL_EVIDENCE_AGE_MS['endpoint-health'] } : unknown),
+        (g) =>
+          void (readings['endpoint-health'] = g
+            ? { state: g.healthy ? 'up' : 'down', ageMs: SIGNAL_EVIDENCE_AGE_MS['endpoint-health'] }
+            : unknown),
       ),
     );
   }
@@ -65,14 +75,24 @@ export async function readSignals(ports: Ports, config: DrConfig): Promise<Detec
     const alarmName = primary.availabilityAlarmName;
     tasks.push(
       // A primary region that cannot answer for its own alarm says nothing either way.
-      answerWithin(ports, budget, async () => (alarmName === undefined ? undefined : ports.alarms.state({ region: primary.region, alarmName }))).then(
-        (s) => void (readings.alarm = s === 'ALARM' ? { state: 'down', ageMs: SIGNAL_EVIDENCE_AGE_MS.alarm } : s === 'OK' ? { state: 'up', ageMs: SIGNAL_EVIDENCE_AGE_MS.alarm } : unknown),
+      answerWithin(ports, budget, async () =>
+        alarmName === undefined ? undefined : ports.alarms.state({ region: primary.region, alarmName }),
+      ).then(
+        (s) =>
+          void (readings.alarm =
+            s === 'ALARM'
+              ? { state: 'down', ageMs: SIGNAL_EVIDENCE_AGE_MS.alarm }
+              : s === 'OK'
+                ? { state: 'up', ageMs: SIGNAL_EVIDENCE_AGE_MS.alarm }
+                : unknown),
       ),
     );
   }
   let maintenance: boolean | undefined;
   tasks.push(
-    answerWithin(ports, budget, () => ports.database.describe(dbRef(primary))).then((db) => void (maintenance = db?.exists ? MAINTENANCE_STATUSES.has(db.status) : undefined)),
+    answerWithin(ports, budget, () => ports.database.describe(dbRef(primary))).then(
+      (db) => void (maintenance = db?.exists ? MAINTENANCE_STATUSES.has(db.status) : undefined),
+    ),
   );
   await Promise.all(tasks);
   return { at, readings, maintenance };

@@ -1,5 +1,14 @@
 import type { DrConfig } from '../config/schema.js';
-import { describeReadings, impairmentEstimate, observeRound, roundFails, initialDetectorState, type DetectorRound, type DetectorState, type ImpairmentEstimate } from '../detector/detector.js';
+import {
+  describeReadings,
+  impairmentEstimate,
+  observeRound,
+  roundFails,
+  initialDetectorState,
+  type DetectorRound,
+  type DetectorState,
+  type ImpairmentEstimate,
+} from '../detector/detector.js';
 import { describeError, isLeaseLost, isLockHeld, isVersionConflict } from '../errors.js';
 import { isTerminal, type RunState } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -39,25 +48,37 @@ export type ContainmentOutcome =
  * run is unfinished (a run contains its own region as it goes): look, act, and clear the
  * containment once a look sees it done. Best effort, whenever the region's control plane answers.
  */
-export async function containPending(options: Omit<RunnerOptions, 'onTransition' | 'approve' | 'beforeEvent'>): Promise<ContainmentOutcome> {
+export async function containPending(
+  options: Omit<RunnerOptions, 'onTransition' | 'approve' | 'beforeEvent'>,
+): Promise<ContainmentOutcome> {
   const runner = new Runner(options);
-  return unlessBusy<ContainmentOutcome>(async () => {
-    const record = await runner.take();
-    const pending = record.containment;
-    if (!pending || (record.run && !isTerminal(record.run.phase))) {
-      await runner.writeRecord((current) => current, true);
-      return pending ? { status: 'busy' } : { status: 'none' };
-    }
-    let look;
-    try {
-      look = await containOnce(options.ports, options.config, pending, runner.containmentGuard);
-    } catch (e) {
-      await runner.writeRecord((current) => current, true);
-      return { status: 'unreachable', error: describeError(e) };
-    }
-    const { containment, contained } = await recordLook(options.ports, options.config, pending, look, (next) => runner.writeRecord((current) => ({ ...current, containment: next }), true), true);
-    return { status: contained ? 'contained' : 'acted', containment };
-  }, () => ({ status: 'busy' }));
+  return unlessBusy<ContainmentOutcome>(
+    async () => {
+      const record = await runner.take();
+      const pending = record.containment;
+      if (!pending || (record.run && !isTerminal(record.run.phase))) {
+        await runner.writeRecord((current) => current, true);
+        return pending ? { status: 'busy' } : { status: 'none' };
+      }
+      let look;
+      try {
+        look = await containOnce(options.ports, options.config, pending, runner.containmentGuard);
+      } catch (e) {
+        await runner.writeRecord((current) => current, true);
+        return { status: 'unreachable', error: describeError(e) };
+      }
+      const { containment, contained } = await recordLook(
+        options.ports,
+        options.config,
+        pending,
+        look,
+        (next) => runner.writeRecord((current) => ({ ...current, containment: next }), true),
+        true,
+      );
+      return { status: contained ? 'contained' : 'acted', containment };
+    },
+    () => ({ status: 'busy' }),
+  );
 }
 
 /** What one controller invocation did. */
@@ -85,7 +106,6 @@ export type SupervisionAction =
   | 'maintenance'
   /** The invocation's scheduled event was older than one schedule interval (a late or retried delivery): ignored. */
   | 'stale-tick';
-
 
 /** The result of {@link supervise}. */
 export interface SupervisionResult {
@@ -206,19 +226,22 @@ async function holdOrTakeOver(options: SuperviseOptions, run: RunState, detector
     });
     return { action: 'held', detector, run, rounds: 0, hold: { idleSince, endsAt: idleSince + holdMs } };
   }
-  return unlessBusy<SupervisionResult>(async () => {
-    const reason = `the operator's run was unfinished for ${minutes(idle)} min (hold ${minutes(holdMs)} min)`;
-    const outcome = await new Runner({ ...options, stateKey: keys.control }).takeOver(reason);
-    await ports.notifier
-      .notify({
-        subject: `the controller took over ${run.operation} ${run.runId}`,
-        message: `${reason}: the controller ${verb}. Now: ${outcome?.state.phase ?? 'finished elsewhere'}.`,
-        severity: 'critical',
-        runId: run.runId,
-      })
-      .catch(() => undefined);
-    return { action: 'took-over', detector, run: outcome?.state, rounds: 0 };
-  }, () => ({ action: 'busy', detector, run, rounds: 0 }));
+  return unlessBusy<SupervisionResult>(
+    async () => {
+      const reason = `the operator's run was unfinished for ${minutes(idle)} min (hold ${minutes(holdMs)} min)`;
+      const outcome = await new Runner({ ...options, stateKey: keys.control }).takeOver(reason);
+      await ports.notifier
+        .notify({
+          subject: `the controller took over ${run.operation} ${run.runId}`,
+          message: `${reason}: the controller ${verb}. Now: ${outcome?.state.phase ?? 'finished elsewhere'}.`,
+          severity: 'critical',
+          runId: run.runId,
+        })
+        .catch(() => undefined);
+      return { action: 'took-over', detector, run: outcome?.state, rounds: 0 };
+    },
+    () => ({ action: 'busy', detector, run, rounds: 0 }),
+  );
 }
 
 /**
@@ -239,7 +262,12 @@ export async function supervise(options: SuperviseOptions): Promise<SupervisionR
     return { action: 'stale-tick', detector, rounds: 0 };
   }
   const result = await superviseOnce(options);
-  const heartbeat: ControllerHeartbeat = { at: ports.clock.now(), action: result.action, verdict: result.detector.verdict, armed: result.detector.armed === true };
+  const heartbeat: ControllerHeartbeat = {
+    at: ports.clock.now(),
+    action: result.action,
+    verdict: result.detector.verdict,
+    armed: result.detector.armed === true,
+  };
   await writeLatest(ports, stateKeys(config.app).heartbeat, heartbeat);
   return result;
 }
@@ -267,13 +295,19 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
     if (run.trigger !== 'detector') return holdOrTakeOver(options, run, detector);
     // Its own failover past the point of no return (or a rollback not finished): the world
     // may have changed (capacity back, a region answering); try again, every invocation.
-    return unlessBusy<SupervisionResult>(async () => ({ action: 'resumed', detector, run: (await runner().retry())?.state, rounds: 0 }), busy);
+    return unlessBusy<SupervisionResult>(
+      async () => ({ action: 'resumed', detector, run: (await runner().retry())?.state, rounds: 0 }),
+      busy,
+    );
   }
   if (run && !isTerminal(run.phase)) {
     if (run.trigger !== 'detector') return holdOrTakeOver(options, run, detector);
     if (run.phase === 'awaiting-approval') {
       if (run.approvalExpiresAt !== undefined && ports.clock.now() >= run.approvalExpiresAt) {
-        return unlessBusy<SupervisionResult>(async () => ({ action: 'expired', detector, run: (await runner().expireApproval())?.state, rounds: 0 }), busy);
+        return unlessBusy<SupervisionResult>(
+          async () => ({ action: 'expired', detector, run: (await runner().expireApproval())?.state, rounds: 0 }),
+          busy,
+        );
       }
       const requested = run.approvalRequestedAt ?? run.triggeredAt;
       await remind(ports, keys.reminder, `approval:${run.runId}`, requested + REMINDER_MS, {
@@ -284,7 +318,10 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
       });
       return { action: 'awaiting-approval', detector, run, rounds: 0 };
     }
-    return unlessBusy<SupervisionResult>(async () => ({ action: 'resumed', detector, run: (await runner().resume())?.state, rounds: 0 }), busy);
+    return unlessBusy<SupervisionResult>(
+      async () => ({ action: 'resumed', detector, run: (await runner().resume())?.state, rounds: 0 }),
+      busy,
+    );
   }
 
   const interval = config.detection.intervalSeconds * 1000;
@@ -320,7 +357,12 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
         // A database that reported available only just now may have an app a moment behind it.
         const since = detector.maintenanceSince;
         const stillMaintained = round.maintenance !== false || (detector.maintenanceSeenAt ?? 0) >= round.at - 2 * interval;
-        if (since !== undefined && since <= impairment.at + interval && stillMaintained && lasted < config.detection.maintenanceSeconds * 1000) {
+        if (
+          since !== undefined &&
+          since <= impairment.at + interval &&
+          stillMaintained &&
+          lasted < config.detection.maintenanceSeconds * 1000
+        ) {
           await remind(ports, keys.reminder, `maintenance:${since}`, since, {
             subject: `${config.primary.region} fails during its database's maintenance`,
             message: `${config.primary.dbInstanceIdentifier} reports maintenance and the primary's health checks fail (${describeReadings(round)}). No failover while it lasts up to ${Math.round(config.detection.maintenanceSeconds / 60)} min; it has lasted ${Math.round(lasted / 60_000)} min.`,
@@ -333,22 +375,28 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
           await saveDetector(ports, keys.detector, detector);
           // Another invocation (a duplicate delivery) may have tried this impairment since this one began.
           const latest = (await Runner.read(ports, keys.control))?.value;
-          const triedMeanwhile = latest?.run !== undefined && (!isTerminal(latest.run.phase) || latest.run.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY));
-          if (triedMeanwhile || (latest?.active ?? 'primary') !== 'primary') return { action: 'busy', detector, rounds, containment, impairment };
+          const triedMeanwhile =
+            latest?.run !== undefined &&
+            (!isTerminal(latest.run.phase) || latest.run.triggeredAt >= (detector.downSince ?? Number.POSITIVE_INFINITY));
+          if (triedMeanwhile || (latest?.active ?? 'primary') !== 'primary')
+            return { action: 'busy', detector, rounds, containment, impairment };
           const runId = options.runId();
-          return unlessBusy<SupervisionResult>(async () => {
-            const outcome = await runner().start({
-              runId,
-              operation: 'failover',
-              plan: buildPlan(config, 'failover', { runTag: runId, confirmImpairment: true }),
-              maxDataLossSeconds: config.objectives.maxDataLossSeconds,
-              force: options.force,
-              approvalRequired: config.approval.required,
-              impairedAt: impairment.at,
-              trigger: 'detector',
-            });
-            return { action: 'started', detector, run: outcome.state, rounds, containment, impairment };
-          }, () => ({ action: 'busy', detector, rounds, containment, impairment }));
+          return unlessBusy<SupervisionResult>(
+            async () => {
+              const outcome = await runner().start({
+                runId,
+                operation: 'failover',
+                plan: buildPlan(config, 'failover', { runTag: runId, confirmImpairment: true }),
+                maxDataLossSeconds: config.objectives.maxDataLossSeconds,
+                force: options.force,
+                approvalRequired: config.approval.required,
+                impairedAt: impairment.at,
+                trigger: 'detector',
+              });
+              return { action: 'started', detector, run: outcome.state, rounds, containment, impairment };
+            },
+            () => ({ action: 'busy', detector, rounds, containment, impairment }),
+          );
         }
       }
     }
@@ -358,5 +406,11 @@ async function superviseOnce(options: SuperviseOptions): Promise<SupervisionResu
     await ports.clock.sleep(next - ports.clock.now());
   }
   if (watching) await saveDetector(ports, keys.detector, detector);
-  return { action: heldForMaintenance ? 'maintenance' : 'watched', detector, rounds, containment, impairment: impairmentEstimate(detector) };
+  return {
+    action: heldForMaintenance ? 'maintenance' : 'watched',
+    detector,
+    rounds,
+    containment,
+    impairment: impairmentEstimate(detector),
+  };
 }

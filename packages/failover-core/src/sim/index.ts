@@ -7,7 +7,17 @@
 export { VirtualClock, SimulationStalledError } from './virtual-clock.js';
 export { Rng, hash32 } from './random.js';
 export { DEFAULT_LATENCY, type LatencyModel, type Range } from './latency.js';
-export { SimWorld, deployedSettings, type Faults, type Layout, type Window, type SimWorldOptions, type SimAsg, type SimEndpointGroup, type CallRecord } from './world.js';
+export {
+  SimWorld,
+  deployedSettings,
+  type Faults,
+  type Layout,
+  type Window,
+  type SimWorldOptions,
+  type SimAsg,
+  type SimEndpointGroup,
+  type CallRecord,
+} from './world.js';
 export { SimRds, DEFAULT_PARAMETER_GROUP, type SimDb, type SimParameterGroup, type SimDbSettings } from './sim-rds.js';
 export { SimPorts, GLOBAL_ACCELERATOR_REGION } from './sim-ports.js';
 export { MemoryStateStore } from './memory-state-store.js';

@@ -8,7 +8,9 @@ export type Range = readonly [number, number];
 export interface LatencyModel {
   /** An ordinary control-plane call that answers. Source: typical SDK round trips within a region. */
   readonly apiCallMs: Range;
-  /** How long a call to a region in outage hangs before the adapter gives up (`RegionUnreachable`). Source: our adapters' bounded timeout. */
+  /**
+   * How long a call to a region in outage hangs before the adapter gives up (`RegionUnreachable`). Source: our adapters' bounded timeout.
+   */
   readonly unreachableTimeoutMs: number;
   /**
    * After PromoteReadReplica returns, the instance still reports `available` for a few seconds

@@ -155,19 +155,23 @@ export class SimPorts implements Ports {
           'promoteReplica',
           (t) => {
             const db = this.db(ref, t);
-            if (w.faults.promotionFails) throw new OperationRejectedError(`InvalidDBInstanceState: ${ref.dbInstanceIdentifier} cannot be promoted (storage-full)`);
+            if (w.faults.promotionFails)
+              throw new OperationRejectedError(`InvalidDBInstanceState: ${ref.dbInstanceIdentifier} cannot be promoted (storage-full)`);
             // Already promoted or promoting: success, as the AWS adapter maps InvalidDBInstanceState.
             if (db.promotion || rds.roleAt(db, t) === 'primary') return;
-            if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be promoted yet`);
+            if (rds.statusAt(db, t) !== 'available')
+              throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be promoted yet`);
             db.promotion = {
               requestedAt: t,
               modifyingAt: t + w.draw(`promote-available:${db.key}`, w.latency.promoteStillAvailableMs),
               rebootingAt: t + w.draw(`promote-modifying:${db.key}`, w.latency.promoteModifyingMs),
               writableAt: t + w.draw(`promote-writable:${db.key}`, w.latency.promoteWritableMs),
             };
-            if (options.backupRetentionDays !== undefined) db.backups.push({ at: t, doneAt: db.promotion.writableAt, days: options.backupRetentionDays });
+            if (options.backupRetentionDays !== undefined)
+              db.backups.push({ at: t, doneAt: db.promotion.writableAt, days: options.backupRetentionDays });
             const loss = w.faults.capacityLossAfterPromotion;
-            if (loss && loss.region === ref.region) w.inject({ capacityLoss: [{ region: loss.region, from: t + loss.afterMs, to: t + loss.afterMs + loss.forMs }] });
+            if (loss && loss.region === ref.region)
+              w.inject({ capacityLoss: [{ region: loss.region, from: t + loss.afterMs, to: t + loss.afterMs + loss.forMs }] });
           },
           true,
         ),
@@ -179,7 +183,10 @@ export class SimPorts implements Ports {
             if (w.findDb(target.region, target.dbInstanceIdentifier, t)) return;
             const src = this.db(source, t);
             // RDS: "Your source DB instance must have backup retention enabled."
-            if (rds.backupRetentionAt(src, t) === 0) throw new OperationRejectedError(`InvalidDBInstanceState: automated backups are not enabled on ${source.dbInstanceIdentifier}`);
+            if (rds.backupRetentionAt(src, t) === 0)
+              throw new OperationRejectedError(
+                `InvalidDBInstanceState: automated backups are not enabled on ${source.dbInstanceIdentifier}`,
+              );
             const r = w.resources(target.region);
             const availableAt = t + w.draw(`create-replica:${target.region}:${t}`, w.latency.createReplicaMs);
             rds.addDb({
@@ -194,7 +201,10 @@ export class SimPorts implements Ports {
               settings: deployedSettings(r),
               // "RDS creates read replicas with backups disabled."
               backupDays: 0,
-              catchUp: { lagMs: Math.min(availableAt - t, 600_000), until: availableAt + w.draw(`catch-up:${target.region}:${t}`, w.latency.replicaCatchUpMs) },
+              catchUp: {
+                lagMs: Math.min(availableAt - t, 600_000),
+                until: availableAt + w.draw(`catch-up:${target.region}:${t}`, w.latency.replicaCatchUpMs),
+              },
             });
           },
           true,
@@ -207,7 +217,8 @@ export class SimPorts implements Ports {
             if (!w.findDb(ref.region, ref.dbInstanceIdentifier, t) && w.findDb(ref.region, newIdentifier, t)) return;
             const db = this.db(ref, t);
             const retired = w.resources(ref.region).retiredDbParameterGroupName;
-            if (!retired || !rds.group(ref.region, retired)) throw new OperationRejectedError(`cannot retire ${ref.dbInstanceIdentifier}: no retired parameter group in ${ref.region}`);
+            if (!retired || !rds.group(ref.region, retired))
+              throw new OperationRejectedError(`cannot retire ${ref.dbInstanceIdentifier}: no retired parameter group in ${ref.region}`);
             if (db.renaming && db.renaming.doneAt > t) return;
             if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)}`);
             const doneAt = t + w.draw(`rename:${db.key}`, w.latency.renameMs);
@@ -223,7 +234,8 @@ export class SimPorts implements Ports {
           'rebootInstance',
           (t) => {
             const db = this.db(ref, t);
-            if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be rebooted`);
+            if (rds.statusAt(db, t) !== 'available')
+              throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be rebooted`);
             db.reboots.push({ at: t, doneAt: t + w.draw(`reboot:${db.key}:${db.reboots.length}`, w.latency.rebootMs) });
           },
           true,
@@ -236,9 +248,13 @@ export class SimPorts implements Ports {
             const db = this.db(ref, t);
             const name = w.resources(ref.region).dbParameterGroupName;
             const inEffect = rds.associationAt(db, t).inEffect.group;
-            if (inEffect !== name) throw new OperationRejectedError(`${ref.dbInstanceIdentifier} uses ${inEffect}, not ${name}: fencing ${name} would not reach it`);
+            if (inEffect !== name)
+              throw new OperationRejectedError(
+                `${ref.dbInstanceIdentifier} uses ${inEffect}, not ${name}: fencing ${name} would not reach it`,
+              );
             const group = rds.group(ref.region, name);
-            if (!group || group.isDefault) throw new OperationRejectedError(`${name} is a default parameter group, which cannot be modified`);
+            if (!group || group.isDefault)
+              throw new OperationRejectedError(`${name} is a default parameter group, which cannot be modified`);
             rds.setReadOnly(group, fenced ? 'on' : 'default', t);
           },
           true,
@@ -278,7 +294,8 @@ export class SimPorts implements Ports {
 
   private asg(ref: AsgRef) {
     const asg = this.world.asgs.get(ref.region);
-    if (!asg || asg.name !== ref.autoScalingGroupName) throw new ResourceNotFoundError(`Auto Scaling group ${ref.autoScalingGroupName}`, ref.region);
+    if (!asg || asg.name !== ref.autoScalingGroupName)
+      throw new ResourceNotFoundError(`Auto Scaling group ${ref.autoScalingGroupName}`, ref.region);
     return asg;
   }
 
@@ -288,9 +305,17 @@ export class SimPorts implements Ports {
       describe: (ref) =>
         this.call(ref.region, 'describeCapacity', (t): CapacityStatus => {
           const asg = this.asg(ref);
-          return { min: asg.min, desired: asg.desired, max: asg.max, inService: w.inServiceAt(asg, t), healthyTargets: w.healthyTargetsAt(ref.region, t), launchTemplate: `${asg.name}-lt` };
+          return {
+            min: asg.min,
+            desired: asg.desired,
+            max: asg.max,
+            inService: w.inServiceAt(asg, t),
+            healthyTargets: w.healthyTargetsAt(ref.region, t),
+            launchTemplate: `${asg.name}-lt`,
+          };
         }),
-      setCapacity: (ref, c: CapacitySetting) => this.call(ref.region, 'setCapacity', (t) => w.setCapacity(this.asg(ref), t, c.min, c.desired, c.max), true),
+      setCapacity: (ref, c: CapacitySetting) =>
+        this.call(ref.region, 'setCapacity', (t) => w.setCapacity(this.asg(ref), t, c.min, c.desired, c.max), true),
     };
   }
 
@@ -306,10 +331,16 @@ export class SimPorts implements Ports {
       describe: (ref) =>
         this.call(GLOBAL_ACCELERATOR_REGION, 'describeEndpointGroup', (t): EndpointGroupStatus => {
           this.group(ref);
-          return { trafficDialPercent: w.dialAt(ref.region, t), endpointWeight: w.weightAt(ref.region, t), healthy: w.gaHealthy(ref.region, t) };
+          return {
+            trafficDialPercent: w.dialAt(ref.region, t),
+            endpointWeight: w.weightAt(ref.region, t),
+            healthy: w.gaHealthy(ref.region, t),
+          };
         }),
-      setTrafficDial: (ref, percent) => this.call(GLOBAL_ACCELERATOR_REGION, 'setTrafficDial', (t) => void this.group(ref).dial.push({ at: t, value: percent }), true),
-      setEndpointWeight: (ref, weight) => this.call(GLOBAL_ACCELERATOR_REGION, 'setEndpointWeight', (t) => void this.group(ref).weight.push({ at: t, value: weight }), true),
+      setTrafficDial: (ref, percent) =>
+        this.call(GLOBAL_ACCELERATOR_REGION, 'setTrafficDial', (t) => void this.group(ref).dial.push({ at: t, value: percent }), true),
+      setEndpointWeight: (ref, weight) =>
+        this.call(GLOBAL_ACCELERATOR_REGION, 'setEndpointWeight', (t) => void this.group(ref).weight.push({ at: t, value: weight }), true),
     };
   }
 
@@ -336,7 +367,13 @@ export class SimPorts implements Ports {
         await this.clock.sleep(latencyMs);
         const t = this.clock.now();
         const flap = w.faults.flappingProbe;
-        if (flap && flap.region === region && t >= flap.from && (flap.to === undefined || t < flap.to) && w.rng.at(`flap:${this.caller ?? ''}:${i}`) < flap.failureRate) {
+        if (
+          flap &&
+          flap.region === region &&
+          t >= flap.from &&
+          (flap.to === undefined || t < flap.to) &&
+          w.rng.at(`flap:${this.caller ?? ''}:${i}`) < flap.failureRate
+        ) {
           return { ok: false, latencyMs, error: 'connection reset' };
         }
         if (!w.endpointUp(region, t)) return { ok: false, status: 503, latencyMs };

@@ -40,7 +40,8 @@ interface Promotion {
 }
 
 /** What an instance was created with (the DR config's `dbSettings`, or RDS's own defaults for a replica). */
-export type SimDbSettings = Required<Pick<DbSettings, 'storageEncrypted' | 'copyTagsToSnapshot' | 'tags'>> & Omit<DbSettings, 'storageEncrypted' | 'copyTagsToSnapshot' | 'tags'> & { readonly allocatedStorageGiB: number };
+export type SimDbSettings = Required<Pick<DbSettings, 'storageEncrypted' | 'copyTagsToSnapshot' | 'tags'>> &
+  Omit<DbSettings, 'storageEncrypted' | 'copyTagsToSnapshot' | 'tags'> & { readonly allocatedStorageGiB: number };
 
 /** A simulated RDS instance. */
 export interface SimDb {
@@ -112,7 +113,18 @@ export class SimRds {
 
   // ---- instances -------------------------------------------------------------------------
 
-  addDb(input: { region: string; id: string; role: 'primary' | 'replica'; sourceKey?: number | undefined; createdAt: number; availableAt: number; group: string; settings: SimDbSettings; backupDays: number; catchUp?: SimDb['catchUp'] }): SimDb {
+  addDb(input: {
+    region: string;
+    id: string;
+    role: 'primary' | 'replica';
+    sourceKey?: number | undefined;
+    createdAt: number;
+    availableAt: number;
+    group: string;
+    settings: SimDbSettings;
+    backupDays: number;
+    catchUp?: SimDb['catchUp'];
+  }): SimDb {
     const db: SimDb = {
       key: this.nextKey++,
       region: input.region,
@@ -214,7 +226,12 @@ export class SimRds {
     // The setting shown is that of the group a reboot will apply, if one is waiting.
     const shown = pending ? this.group(db.region, pending.group) : group;
     const setting = shown ? this.groupSetting(shown, t) : 'default';
-    return { group: pending?.group ?? group.name, setting, effective, applyStatus: pending ? 'pending-reboot' : applying ? 'applying' : 'in-sync' };
+    return {
+      group: pending?.group ?? group.name,
+      setting,
+      effective,
+      applyStatus: pending ? 'pending-reboot' : applying ? 'applying' : 'in-sync',
+    };
   }
 
   /** Whether the instance refuses writes at `t` (read_only in effect: on, or the default on a replica). */
@@ -224,7 +241,9 @@ export class SimRds {
   }
 
   writableAt(db: SimDb, t: number): boolean {
-    return this.regionUp(db.region, t) && this.roleAt(db, t) === 'primary' && this.statusAt(db, t) === 'available' && !this.readOnlyAt(db, t);
+    return (
+      this.regionUp(db.region, t) && this.roleAt(db, t) === 'primary' && this.statusAt(db, t) === 'available' && !this.readOnlyAt(db, t)
+    );
   }
 
   /**
@@ -262,7 +281,11 @@ export class SimRds {
    * the source's region fails (-1 in CloudWatch: replication stopped), drains to zero once no
    * writes reach the source (it is read-only), and starts high on a new replica.
    */
-  lagMsAt(db: SimDb, t: number, options: { fixed?: Range | undefined; outageFrom: (region: string, t: number) => number | undefined }): number | undefined {
+  lagMsAt(
+    db: SimDb,
+    t: number,
+    options: { fixed?: Range | undefined; outageFrom: (region: string, t: number) => number | undefined },
+  ): number | undefined {
     if (this.roleAt(db, t) !== 'replica' || t < db.availableAt) return undefined;
     const source = this.source(db);
     if (!source) return undefined;

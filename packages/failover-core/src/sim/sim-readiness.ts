@@ -88,7 +88,10 @@ export class SimReadinessWorld {
 
   /** The AMI id the region's launch template names (regional: one copy per region). */
   imageId(region: string): string {
-    return `ami-${region.replace(/[^a-z0-9]/g, '').slice(0, 17).padEnd(17, '0')}`;
+    return `ami-${region
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 17)
+      .padEnd(17, '0')}`;
   }
 
   /** The config parameter's value in a region. */
@@ -142,7 +145,9 @@ export function makeSimReadiness(world: SimWorld, call: SimCall): Readiness {
         return { imageId: r.imageId(region), instanceType: r.instanceType };
       }),
     image: (region, imageId) =>
-      call(region, 'describeImages', (): ImageStatus => (imageId === r.imageId(region) && r.faults.missingImage !== region ? { exists: true, state: 'available' } : { exists: false })),
+      call(region, 'describeImages', (): ImageStatus =>
+        imageId === r.imageId(region) && r.faults.missingImage !== region ? { exists: true, state: 'available' } : { exists: false },
+      ),
     instanceTypeVcpus: (region, type) => call(region, 'describeInstanceTypes', () => SIM_INSTANCE_VCPUS[type]),
     ec2VcpuQuota: (region) =>
       call(region, 'getServiceQuota', (t): VcpuQuota => {
@@ -151,14 +156,16 @@ export function makeSimReadiness(world: SimWorld, call: SimCall): Readiness {
         const running = asg ? world.liveInstances(asg, t).length : 0;
         return { quota: q, inUse: running * (SIM_INSTANCE_VCPUS[r.instanceType] ?? 2) + r.otherVcpus };
       }),
-    configParameter: (region, name) => call(region, 'getParameter', () => (name === `/dr/${world.config.app}/config` ? r.parameter(region) : undefined)),
+    configParameter: (region, name) =>
+      call(region, 'getParameter', () => (name === `/dr/${world.config.app}/config` ? r.parameter(region) : undefined)),
     latestSnapshot: (region, app) =>
       call(region, 'describeDbSnapshots', (t): SnapshotSummary | undefined => {
         const at = app === world.config.app ? r.latestSnapshotAt(t) : undefined;
         return at === undefined ? undefined : { id: `${app}-daily-${new Date(at).toISOString().slice(0, 10)}`, createdAt: at };
       }),
     replicationFailures: (region, _bucket, from, to) => call(region, 'getMetricData', () => r.replicationFailures(from, to)),
-    replicationMetricsSeen: (region, bucket) => call(region, 'listMetrics', () => !r.faults.replicationMetricsOff && bucket === world.config.primary.bucketName),
+    replicationMetricsSeen: (region, bucket) =>
+      call(region, 'listMetrics', () => !r.faults.replicationMetricsOff && bucket === world.config.primary.bucketName),
   };
 }
 
@@ -166,6 +173,7 @@ export function makeSimReadiness(world: SimWorld, call: SimCall): Readiness {
 export function makeSimMetrics(world: SimWorld, call: SimCall): Metrics {
   const r = simReadiness(world);
   return {
-    publish: (region, namespace, data) => call(region, 'putMetricData', (t) => void r.published.push(...data.map((datum) => ({ region, namespace, datum, at: t })))),
+    publish: (region, namespace, data) =>
+      call(region, 'putMetricData', (t) => void r.published.push(...data.map((datum) => ({ region, namespace, datum, at: t })))),
   };
 }

@@ -70,7 +70,8 @@ export class SimStateStore implements StateStore {
       outcome = { version: await this.inner.write(key, value, expectedVersion) };
       const lease = (value as { lease?: { epoch?: number; owner?: string } } | undefined)?.lease;
       const last = this.grants.findLast((g) => g.key === key)?.epoch ?? 0;
-      if (lease?.epoch !== undefined && lease.epoch > last) this.grants.push({ key, epoch: lease.epoch, owner: lease.owner ?? '', at: this.clock.now() });
+      if (lease?.epoch !== undefined && lease.epoch > last)
+        this.grants.push({ key, epoch: lease.epoch, owner: lease.owner ?? '', at: this.clock.now() });
     } catch (error) {
       outcome = { error };
     }

@@ -116,14 +116,21 @@ export interface CallRecord {
 }
 
 /** The value in force at `t`; before the first change, the first value. */
-const valueAt = (changes: readonly { at: number; value: number }[], t: number): number => (lastAtOrBefore(changes, t, changedAt) ?? changes[0])?.value ?? 0;
+const valueAt = (changes: readonly { at: number; value: number }[], t: number): number =>
+  (lastAtOrBefore(changes, t, changedAt) ?? changes[0])?.value ?? 0;
 
 const within = (w: Window, t: number): boolean => t >= w.from && (w.to === undefined || t < w.to);
 
 /** The settings a database of `r` was deployed with (the DR config's), with the constructs' defaults. */
 export function deployedSettings(r: RegionResources): SimDbSettings {
   const s = r.dbSettings;
-  return { ...s, storageEncrypted: s?.storageEncrypted ?? true, copyTagsToSnapshot: s?.copyTagsToSnapshot ?? true, tags: s?.tags ?? {}, allocatedStorageGiB: 20 };
+  return {
+    ...s,
+    storageEncrypted: s?.storageEncrypted ?? true,
+    copyTagsToSnapshot: s?.copyTagsToSnapshot ?? true,
+    tags: s?.tags ?? {},
+    allocatedStorageGiB: 20,
+  };
 }
 
 /**
@@ -200,20 +207,56 @@ export class SimWorld {
       if (r.retiredDbParameterGroupName) this.rds.addGroup(r.region, r.retiredDbParameterGroupName, 'on');
     }
     const servingR = this.config[serving];
-    const servingDb = this.rds.addDb({ region: servingR.region, id: servingR.dbInstanceIdentifier, role: 'primary', createdAt: longAgo, availableAt: longAgo, group: servingR.dbParameterGroupName, settings: deployedSettings(servingR), backupDays: servingR.dbSettings?.backupRetentionDays ?? 7 });
+    const servingDb = this.rds.addDb({
+      region: servingR.region,
+      id: servingR.dbInstanceIdentifier,
+      role: 'primary',
+      createdAt: longAgo,
+      availableAt: longAgo,
+      group: servingR.dbParameterGroupName,
+      settings: deployedSettings(servingR),
+      backupDays: servingR.dbSettings?.backupRetentionDays ?? 7,
+    });
     if (layout === 'steady') {
-      this.rds.addDb({ region: secondary.region, id: secondary.dbInstanceIdentifier, role: 'replica', sourceKey: servingDb.key, createdAt: longAgo, availableAt: longAgo, group: secondary.dbParameterGroupName, settings: deployedSettings(secondary), backupDays: secondary.dbSettings?.backupRetentionDays ?? 7 });
+      this.rds.addDb({
+        region: secondary.region,
+        id: secondary.dbInstanceIdentifier,
+        role: 'replica',
+        sourceKey: servingDb.key,
+        createdAt: longAgo,
+        availableAt: longAgo,
+        group: secondary.dbParameterGroupName,
+        settings: deployedSettings(secondary),
+        backupDays: secondary.dbSettings?.backupRetentionDays ?? 7,
+      });
     } else {
       // The old primary came back after the outage and was contained: a standalone instance
       // with stale data, fenced through its own group.
-      this.rds.addDb({ region: primary.region, id: primary.dbInstanceIdentifier, role: 'primary', createdAt: longAgo, availableAt: longAgo, group: primary.dbParameterGroupName, settings: deployedSettings(primary), backupDays: primary.dbSettings?.backupRetentionDays ?? 7 });
+      this.rds.addDb({
+        region: primary.region,
+        id: primary.dbInstanceIdentifier,
+        role: 'primary',
+        createdAt: longAgo,
+        availableAt: longAgo,
+        group: primary.dbParameterGroupName,
+        settings: deployedSettings(primary),
+        backupDays: primary.dbSettings?.backupRetentionDays ?? 7,
+      });
       const group = this.rds.group(primary.region, primary.dbParameterGroupName);
       if (group) this.rds.setReadOnly(group, 'on', longAgo);
     }
     for (const role of ['primary', 'secondary'] as const) {
       const r = this.config[role];
       const active = role === serving;
-      const asg: SimAsg = { region: r.region, name: r.autoScalingGroupName, min: active ? r.capacity.min : 0, desired: active ? r.capacity.desired : 0, max: r.capacity.max, instances: [], losses: new Set() };
+      const asg: SimAsg = {
+        region: r.region,
+        name: r.autoScalingGroupName,
+        min: active ? r.capacity.min : 0,
+        desired: active ? r.capacity.desired : 0,
+        max: r.capacity.max,
+        instances: [],
+        losses: new Set(),
+      };
       this.asgs.set(r.region, asg);
       if (active) this.launch(asg, longAgo, r.capacity.desired);
       this.groups.set(r.region, {
@@ -249,7 +292,9 @@ export class SimWorld {
 
   /** Windows in which the region's app cannot serve: outages, 5xx, its database's maintenance. */
   private appDownWindows(region: string): (Window & { readonly region: string })[] {
-    return [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? []), ...(this.faultSet.maintenance ?? [])].filter((w) => w.region === region);
+    return [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? []), ...(this.faultSet.maintenance ?? [])].filter(
+      (w) => w.region === region,
+    );
   }
 
   /** When the region's app became unable to serve, if it cannot at `t`. */
@@ -269,7 +314,12 @@ export class SimWorld {
 
   /** The latest end of every fault window injected so far (undefined if one never ends). */
   faultsEnd(): number | undefined {
-    const windows = [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? []), ...(this.faultSet.capacityLoss ?? []), ...(this.faultSet.maintenance ?? [])];
+    const windows = [
+      ...(this.faultSet.outages ?? []),
+      ...(this.faultSet.alb5xx ?? []),
+      ...(this.faultSet.capacityLoss ?? []),
+      ...(this.faultSet.maintenance ?? []),
+    ];
     if (windows.some((w) => w.to === undefined)) return undefined;
     return Math.max(this.startAt, ...windows.map((w) => w.to as number));
   }
@@ -317,7 +367,10 @@ export class SimWorld {
       const from = lost ? lost.to : at;
       asg.instances.push({
         launchedAt: at,
-        inServiceAt: this.faultSet.noCapacityRegion === asg.region || from === undefined ? Number.POSITIVE_INFINITY : from + this.draw(`launch:${n}`, this.latency.instanceLaunchMs),
+        inServiceAt:
+          this.faultSet.noCapacityRegion === asg.region || from === undefined
+            ? Number.POSITIVE_INFINITY
+            : from + this.draw(`launch:${n}`, this.latency.instanceLaunchMs),
         firstCheckMs: this.draw(`first-check:${n}`, [1_000, this.latency.albHealthIntervalMs]),
       });
     }
@@ -373,7 +426,10 @@ export class SimWorld {
     const { albHealthIntervalMs: interval, albUnhealthyThreshold, albHealthyThreshold } = this.latency;
     const downSince = this.appDownSince(region, t);
     if (downSince !== undefined && t - downSince >= albUnhealthyThreshold * interval) return 0;
-    const recovering = this.appDownWindows(region).some((w) => w.to !== undefined && w.to <= t && w.to - w.from >= albUnhealthyThreshold * interval && t - w.to < albHealthyThreshold * interval);
+    const recovering = this.appDownWindows(region).some(
+      (w) =>
+        w.to !== undefined && w.to <= t && w.to - w.from >= albUnhealthyThreshold * interval && t - w.to < albHealthyThreshold * interval,
+    );
     return recovering ? 0 : this.checkedTargets(region, t);
   }
 
@@ -408,7 +464,12 @@ export class SimWorld {
 
   /** Whether Route 53's checkers, aggregated, count the region's endpoint healthy at `t`. */
   route53Healthy(region: string, t: number): boolean {
-    const { route53Checkers: n, route53IntervalMs: interval, route53FailureThreshold: threshold, route53HealthyShare: share } = this.latency;
+    const {
+      route53Checkers: n,
+      route53IntervalMs: interval,
+      route53FailureThreshold: threshold,
+      route53HealthyShare: share,
+    } = this.latency;
     const views = this.checkerViews.get(region) ?? [];
     this.checkerViews.set(region, views);
     const first = this.startAt - interval * (threshold + 1);
@@ -418,7 +479,8 @@ export class SimWorld {
       const checkTime = (k: number) => first + phase + k * interval;
       // Views only move forward in time; a look into the past starts over.
       const prior = views[c];
-      let view: CheckerView = prior && checkTime(prior.k) <= t ? { ...prior } : { k: -1, healthy: this.endpointUp(region, first), streak: 0 };
+      let view: CheckerView =
+        prior && checkTime(prior.k) <= t ? { ...prior } : { k: -1, healthy: this.endpointUp(region, first), streak: 0 };
       for (let k = view.k + 1; checkTime(k) <= t; k++) {
         const up = this.endpointUp(region, checkTime(k));
         const streak = up === view.healthy ? 0 : view.streak + 1;

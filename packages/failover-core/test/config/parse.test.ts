@@ -40,11 +40,15 @@ describe('parseConfig', () => {
     };
 
     // The alarm lives in the failed region: three signals survive, and one may not answer.
-    expect(issues({ quorum: 3 })['detection.quorum']).toMatch(/at most 2: in an outage of eu-west-1 only probe, route53, endpoint-health can answer/);
+    expect(issues({ quorum: 3 })['detection.quorum']).toMatch(
+      /at most 2: in an outage of eu-west-1 only probe, route53, endpoint-health can answer/,
+    );
     expect(issues({ quorum: 2 })).toEqual({});
     // With the primary in us-west-2, Global Accelerator's control plane fails with it.
     expect(issues({ quorum: 2 }, 'us-west-2')['detection.quorum']).toMatch(/at most 1/);
-    expect(issues({ signals: ['probe', 'alarm'], quorum: 1 })['detection.quorum']).toMatch(/needs at least two signals that survive it \(probe do\)/);
+    expect(issues({ signals: ['probe', 'alarm'], quorum: 1 })['detection.quorum']).toMatch(
+      /needs at least two signals that survive it \(probe do\)/,
+    );
   });
 
   it('names a confirmSeconds outside its range, or shorter than detection takes', () => {
@@ -57,7 +61,9 @@ describe('parseConfig', () => {
 
     expect(at({ confirmSeconds: 5 })).toBe('must be at least 10 seconds');
     expect(at({ confirmSeconds: 5_000 })).toBe('must be at most 1800 seconds');
-    expect(at({ confirmSeconds: 30, intervalSeconds: 20, failureThreshold: 3, probeTimeoutSeconds: 5 })).toMatch(/at least detection.intervalSeconds × detection.failureThreshold \(60\)/);
+    expect(at({ confirmSeconds: 30, intervalSeconds: 20, failureThreshold: 3, probeTimeoutSeconds: 5 })).toMatch(
+      /at least detection.intervalSeconds × detection.failureThreshold \(60\)/,
+    );
     expect(at({ confirmSeconds: 120 })).toBeUndefined();
   });
 
@@ -66,7 +72,10 @@ describe('parseConfig', () => {
     delete (input.primary as Record<string, unknown>).route53HealthCheck;
     const result = validateConfig(input);
 
-    expect(result.ok ? [] : result.issues).toContainEqual({ path: 'primary.route53HealthCheck', message: 'is required when detection.signals names route53' });
+    expect(result.ok ? [] : result.issues).toContainEqual({
+      path: 'primary.route53HealthCheck',
+      message: 'is required when detection.signals names route53',
+    });
   });
 
   it('names every bad field by path at once', () => {
@@ -175,13 +184,13 @@ describe('the settings of the lifecycle', () => {
   });
 });
 
-
 describe('healthCheckVia', () => {
   it('accepts a function name or a function ARN in the region', () => {
     const byName = referenceInput();
     (byName.secondary as Record<string, unknown>).healthCheckVia = 'lamp-health-record-reader';
     const byArn = referenceInput();
-    (byArn.secondary as Record<string, unknown>).healthCheckVia = 'arn:aws:lambda:us-east-1:123456789012:function:lamp-health-record-reader';
+    (byArn.secondary as Record<string, unknown>).healthCheckVia =
+      'arn:aws:lambda:us-east-1:123456789012:function:lamp-health-record-reader';
 
     expect(parseConfig(byName).secondary.healthCheckVia).toBe('lamp-health-record-reader');
     expect(parseConfig(byArn).secondary.healthCheckVia).toBe('arn:aws:lambda:us-east-1:123456789012:function:lamp-health-record-reader');
@@ -197,8 +206,12 @@ describe('healthCheckVia', () => {
 
   it("refuses a function in another region than the region's own", () => {
     const input = referenceInput();
-    (input.secondary as Record<string, unknown>).healthCheckVia = 'arn:aws:lambda:eu-west-1:123456789012:function:lamp-health-record-reader';
+    (input.secondary as Record<string, unknown>).healthCheckVia =
+      'arn:aws:lambda:eu-west-1:123456789012:function:lamp-health-record-reader';
 
-    expect(issuesOf(input)).toEqual({ 'secondary.healthCheckVia': 'must be a function in secondary.region (us-east-1), the region whose VPC holds the load balancer; got one in eu-west-1' });
+    expect(issuesOf(input)).toEqual({
+      'secondary.healthCheckVia':
+        'must be a function in secondary.region (us-east-1), the region whose VPC holds the load balancer; got one in eu-west-1',
+    });
   });
 });

@@ -15,6 +15,7 @@ describe('estimateMonthlyCost', () => {
   });
 
   it('names a source and a date for every price', () => {
-    for (const prices of Object.values(RDS_INSTANCE_HOURLY)) for (const p of Object.values(prices)) expect(p.source.length > 10 && /^\d{4}-\d{2}-\d{2}$/.test(p.read)).toBe(true);
+    for (const prices of Object.values(RDS_INSTANCE_HOURLY))
+      for (const p of Object.values(prices)) expect(p.source.length > 10 && /^\d{4}-\d{2}-\d{2}$/.test(p.read)).toBe(true);
   });
 });

@@ -22,7 +22,11 @@ const STALE_MS = settings.staleAfterSeconds * 1000;
 
 type Readings = DetectorRound['readings'];
 
-function feed(rounds: Readings[], start: DetectorState = { ...initialDetectorState, armed: true }, s: DetectorSettings = settings): DetectorState[] {
+function feed(
+  rounds: Readings[],
+  start: DetectorState = { ...initialDetectorState, armed: true },
+  s: DetectorSettings = settings,
+): DetectorState[] {
   const states: DetectorState[] = [];
   let state = start;
   rounds.forEach((readings, i) => {
@@ -34,7 +38,10 @@ function feed(rounds: Readings[], start: DetectorState = { ...initialDetectorSta
 
 const r = (state: SignalState, ageMs: number): SignalReading => ({ state, ageMs });
 
-/** A region outage as the controller reads it: the probe times out now, Route 53 and Global Accelerator say down with their lag, the alarm cannot be read. */
+/**
+ * A region outage as the controller reads it: the probe times out now, Route 53 and Global Accelerator say down with their lag, the alarm
+ * cannot be read.
+ */
 const outage: Readings = { probe: r('down', 0), route53: r('down', 12_000), 'endpoint-health': r('down', 5_000), alarm: r('unknown', 0) };
 const healthy: Readings = { probe: r('up', 0), route53: r('up', 12_000), 'endpoint-health': r('up', 5_000), alarm: r('up', 60_000) };
 /** The first seconds of an outage: only the probe has seen it; the others still say up. */
@@ -51,7 +58,13 @@ describe('observeRound', () => {
   it('estimates the impairment start from the first round with a counted down, bracketed by the last clean round and the first failing one', () => {
     const states = feed([healthy, onlyProbeDown, outage, outage]);
 
-    expect(states.at(-1)).toMatchObject({ verdict: 'down', firstDownAt: 1 * INTERVAL, lastCleanAt: 0, suspectSince: 2 * INTERVAL, downSince: 3 * INTERVAL });
+    expect(states.at(-1)).toMatchObject({
+      verdict: 'down',
+      firstDownAt: 1 * INTERVAL,
+      lastCleanAt: 0,
+      suspectSince: 2 * INTERVAL,
+      downSince: 3 * INTERVAL,
+    });
     expect(impairmentEstimate(states.at(-1)!)).toEqual({ at: 1 * INTERVAL, after: 0, by: 2 * INTERVAL });
   });
 
@@ -91,7 +104,14 @@ describe('observeRound', () => {
   });
 
   it('never counts an unknown reading as down', () => {
-    const verdicts = feed(Array.from({ length: 10 }, () => ({ probe: r('down', 0), route53: r('unknown', 0), 'endpoint-health': r('unknown', 0), alarm: r('unknown', 0) }))).map((s) => s.verdict);
+    const verdicts = feed(
+      Array.from({ length: 10 }, () => ({
+        probe: r('down', 0),
+        route53: r('unknown', 0),
+        'endpoint-health': r('unknown', 0),
+        alarm: r('unknown', 0),
+      })),
+    ).map((s) => s.verdict);
 
     expect(verdicts).not.toContain('down');
   });
@@ -119,7 +139,10 @@ describe('observeRound', () => {
 
 describe('freshness and the veto (the rule in the package README, "Detection")', () => {
   const signal = fc.constantFrom<SignalName>(...settings.signals);
-  const anyReading = fc.record({ state: fc.constantFrom<SignalState>('up', 'down', 'unknown'), ageMs: fc.integer({ min: 0, max: 3 * STALE_MS }) });
+  const anyReading = fc.record({
+    state: fc.constantFrom<SignalState>('up', 'down', 'unknown'),
+    ageMs: fc.integer({ min: 0, max: 3 * STALE_MS }),
+  });
   const anyRound = fc.record({ probe: anyReading, route53: anyReading, 'endpoint-health': anyReading, alarm: anyReading });
 
   test.prop([anyRound])('a stale reading never votes: making it unknown changes nothing', (readings) => {
@@ -130,7 +153,9 @@ describe('freshness and the veto (the rule in the package README, "Detection")',
 
   test.prop([anyRound])('a fresh up from an independent vantage point vetoes every down at least as old as it', (readings) => {
     const counted = countedDowns(settings, { at: 0, readings });
-    const ups = Object.entries(readings).filter(([k, v]) => INDEPENDENT_SIGNALS.has(k as SignalName) && v.state === 'up' && v.ageMs <= STALE_MS);
+    const ups = Object.entries(readings).filter(
+      ([k, v]) => INDEPENDENT_SIGNALS.has(k as SignalName) && v.state === 'up' && v.ageMs <= STALE_MS,
+    );
 
     for (const s of counted) {
       const down = readings[s as keyof typeof readings];
@@ -147,28 +172,37 @@ describe('freshness and the veto (the rule in the package README, "Detection")',
     expect(roundFails(settings, { at: 0, readings: answered })).toBe(false);
   });
 
-  test.prop([fc.array(anyReading, { minLength: 1, maxLength: 300 }), signal])('never declares down when only one signal misbehaves, however it flaps', (flaps, flapping) => {
-    const rounds = flaps.map((reading) => ({ ...healthy, [flapping]: reading }));
+  test.prop([fc.array(anyReading, { minLength: 1, maxLength: 300 }), signal])(
+    'never declares down when only one signal misbehaves, however it flaps',
+    (flaps, flapping) => {
+      const rounds = flaps.map((reading) => ({ ...healthy, [flapping]: reading }));
 
-    expect(feed(rounds).every((s) => s.verdict !== 'down')).toBe(true);
-  });
+      expect(feed(rounds).every((s) => s.verdict !== 'down')).toBe(true);
+    },
+  );
 
-  test.prop([fc.array(anyRound, { minLength: 1, maxLength: 200 })])('says down only after failureThreshold rounds in a row with a quorum of counted downs', (rounds) => {
-    const states = feed(rounds);
-    const firstDown = states.findIndex((s) => s.verdict === 'down');
-    if (firstDown === -1) return;
-    const window = rounds.slice(firstDown - settings.failureThreshold + 1, firstDown + 1);
+  test.prop([fc.array(anyRound, { minLength: 1, maxLength: 200 })])(
+    'says down only after failureThreshold rounds in a row with a quorum of counted downs',
+    (rounds) => {
+      const states = feed(rounds);
+      const firstDown = states.findIndex((s) => s.verdict === 'down');
+      if (firstDown === -1) return;
+      const window = rounds.slice(firstDown - settings.failureThreshold + 1, firstDown + 1);
 
-    expect(window).toHaveLength(settings.failureThreshold);
-    for (const readings of window) expect(countedDowns(settings, { at: 0, readings }).length).toBeGreaterThanOrEqual(settings.quorum);
-  });
+      expect(window).toHaveLength(settings.failureThreshold);
+      for (const readings of window) expect(countedDowns(settings, { at: 0, readings }).length).toBeGreaterThanOrEqual(settings.quorum);
+    },
+  );
 
-  test.prop([fc.array(anyRound, { minLength: 1, maxLength: 200 })])('the impairment estimate lies between the last clean round and the first failing one', (rounds) => {
-    for (const state of feed(rounds)) {
-      const estimate = impairmentEstimate(state);
-      if (!estimate) continue;
-      expect(estimate.at).toBeLessThanOrEqual(estimate.by);
-      if (estimate.after !== undefined) expect(estimate.at).toBeGreaterThanOrEqual(estimate.after);
-    }
-  });
+  test.prop([fc.array(anyRound, { minLength: 1, maxLength: 200 })])(
+    'the impairment estimate lies between the last clean round and the first failing one',
+    (rounds) => {
+      for (const state of feed(rounds)) {
+        const estimate = impairmentEstimate(state);
+        if (!estimate) continue;
+        expect(estimate.at).toBeLessThanOrEqual(estimate.by);
+        if (estimate.after !== undefined) expect(estimate.at).toBeGreaterThanOrEqual(estimate.after);
+      }
+    },
+  );
 });

@@ -7,7 +7,13 @@ import { DEFAULT_LATENCY } from '../../src/sim/latency.js';
 import { config } from '../fixtures.js';
 
 const drill = (scenario: Scenario, seed = 1, extra: { force?: boolean } = {}) => runDrill({ config, scenario, seed, ...extra });
-const ZERO = { promotionsPerOperationMax: expect.any(Number), unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 };
+const ZERO = {
+  promotionsPerOperationMax: expect.any(Number),
+  unsafeTrafficSeconds: 0,
+  bothWritableSeconds: 0,
+  selfInflictedOutageSeconds: 0,
+  leaseViolations: 0,
+};
 
 describe('runDrill: each failover scenario ends as it should, and the world stays safe', () => {
   it.each<[Scenario, DrillOutcome, string | null]>([
@@ -38,12 +44,24 @@ describe('runDrill: each failover scenario ends as it should, and the world stay
     expect(r.objectives).toEqual({ rtoSeconds: 900, maxDataLossSeconds: 60, met: true });
     expect(r.actions).toMatchObject({ promoteReplica: 1, setCapacity: 1, setEndpointWeight: 2, setTrafficDial: 2 });
     expect(r.rpoSeconds).toBeLessThanOrEqual(12);
-    expect(r.steps.map((s) => s.id)).toEqual(['prepare', 'confirm', 'fence-traffic', 'commit', 'await-ready', 'shift-traffic', 'verify', 'contain']);
+    expect(r.steps.map((s) => s.id)).toEqual([
+      'prepare',
+      'confirm',
+      'fence-traffic',
+      'commit',
+      'await-ready',
+      'shift-traffic',
+      'verify',
+      'contain',
+    ]);
     expect(r.steps.map((s) => s.outcome)).toEqual(Array(8).fill('completed'));
-    expect(r.rtoSeconds).toBeCloseTo((r.detectSeconds ?? 0) + (r.durationSeconds ?? 0) - (r.durationSeconds! - (r.rtoSeconds! - r.detectSeconds!)), 0);
+    expect(r.rtoSeconds).toBeCloseTo(
+      (r.detectSeconds ?? 0) + (r.durationSeconds ?? 0) - (r.durationSeconds! - (r.rtoSeconds! - r.detectSeconds!)),
+      0,
+    );
   });
 
-  it('measures what AWS itself took, so the engine\'s own share of the RTO shows', async () => {
+  it("measures what AWS itself took, so the engine's own share of the RTO shows", async () => {
     const r = await drill('region-outage');
 
     expect(r.awsPromotionSeconds).toBeGreaterThanOrEqual(240);
@@ -69,7 +87,11 @@ describe('runDrill: each failover scenario ends as it should, and the world stay
   it('rolls back a refused promotion during a 5-minute outage: the primary is routed again when it returns, and the run says so', async () => {
     const r = await drill('promotion-failure');
 
-    expect(r.failure).toMatchObject({ stepId: 'commit', blockId: 'promote-replica', message: expect.stringContaining('InvalidDBInstanceState') });
+    expect(r.failure).toMatchObject({
+      stepId: 'commit',
+      blockId: 'promote-replica',
+      message: expect.stringContaining('InvalidDBInstanceState'),
+    });
     expect(r.activeRegion).toBe('eu-west-1');
     expect(r.summary?.changes.every((c) => c.fate === 'undone' || c.fate === 'left-to-controller')).toBe(true);
     expect(r.summary?.now).toMatch(/traffic goes to eu-west-1 as before/);
@@ -132,7 +154,10 @@ describe('runDrill: objectives', () => {
   it('counts the operator in the RTO when approval is required', async () => {
     const gated = { ...config, approval: { ...config.approval, required: true } };
 
-    const [auto, approved] = await Promise.all([drill('region-outage', 5), runDrill({ config: gated, scenario: 'region-outage', seed: 5, approvalDelaySeconds: 240 })]);
+    const [auto, approved] = await Promise.all([
+      drill('region-outage', 5),
+      runDrill({ config: gated, scenario: 'region-outage', seed: 5, approvalDelaySeconds: 240 }),
+    ]);
 
     expect(approved.outcome).toBe('completed');
     expect(approved.actions.promoteReplica).toBe(1);
@@ -148,15 +173,21 @@ describe('runDrill: detection', () => {
   // ends with the probe's timeout.
   const { intervalSeconds, failureThreshold, probeTimeoutSeconds } = config.detection;
   const { albUnhealthyThreshold, albHealthIntervalMs, gaFollowsAlbMs } = DEFAULT_LATENCY;
-  const windowSeconds = (albUnhealthyThreshold * albHealthIntervalMs + gaFollowsAlbMs[1]) / 1000 + (failureThreshold + 1) * intervalSeconds + probeTimeoutSeconds;
+  const windowSeconds =
+    (albUnhealthyThreshold * albHealthIntervalMs + gaFollowsAlbMs[1]) / 1000 +
+    (failureThreshold + 1) * intervalSeconds +
+    probeTimeoutSeconds;
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })('declares down within its window under a region outage', async (seed) => {
-    const r = await drill('region-outage', seed);
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })(
+    'declares down within its window under a region outage',
+    async (seed) => {
+      const r = await drill('region-outage', seed);
 
-    expect(r.outcome).toBe('completed');
-    expect(r.detectSeconds).toBeGreaterThan(0);
-    expect(r.detectSeconds).toBeLessThanOrEqual(windowSeconds);
-  });
+      expect(r.outcome).toBe('completed');
+      expect(r.detectSeconds).toBeGreaterThan(0);
+      expect(r.detectSeconds).toBeLessThanOrEqual(windowSeconds);
+    },
+  );
 
   it('with a quorum of one a flapping probe starts a failover, and the confirmation undoes it before the point of no return', async () => {
     const hasty = { ...config, detection: { ...config.detection, quorum: 1 } };
@@ -169,7 +200,10 @@ describe('runDrill: detection', () => {
     expect(r.actions.promoteReplica).toBeUndefined();
   });
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom('region-outage', 'alb-5xx' as const), fc.integer({ min: 20, max: 85 })], { numRuns: 10 })(
+  test.prop(
+    [fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom('region-outage', 'alb-5xx' as const), fc.integer({ min: 20, max: 85 })],
+    { numRuns: 10 },
+  )(
     'never promotes for an outage that ends before detection.confirmSeconds, and never starts a run after it ended',
     async (seed, scenario, outageSeconds) => {
       const r = await runDrill({ config, scenario, seed, outageSeconds });
@@ -182,30 +216,39 @@ describe('runDrill: detection', () => {
     },
   );
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 6 })('fails over an outage that outlasts detection.confirmSeconds', async (seed) => {
-    const r = await runDrill({ config, scenario: 'region-outage', seed, outageSeconds: config.detection.confirmSeconds + 60 });
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 6 })(
+    'fails over an outage that outlasts detection.confirmSeconds',
+    async (seed) => {
+      const r = await runDrill({ config, scenario: 'region-outage', seed, outageSeconds: config.detection.confirmSeconds + 60 });
 
-    expect(r.promoted).toBe(true);
-    expect(r.outcome).toBe('completed');
-    expect(r.startedAfterRecovery).toBe(false);
-  });
+      expect(r.promoted).toBe(true);
+      expect(r.outcome).toBe('completed');
+      expect(r.startedAfterRecovery).toBe(false);
+    },
+  );
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 8 })('never fails over a maintenance reboot of the primary database', async (seed) => {
-    const r = await drill('maintenance-reboot', seed);
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 8 })(
+    'never fails over a maintenance reboot of the primary database',
+    async (seed) => {
+      const r = await drill('maintenance-reboot', seed);
 
-    expect(r.outcome).toBe('not-triggered');
-    expect(r.promoted).toBe(false);
-    expect(r.actions).toEqual({});
-  });
+      expect(r.outcome).toBe('not-triggered');
+      expect(r.promoted).toBe(false);
+      expect(r.actions).toEqual({});
+    },
+  );
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 6 })('late (up to 6 hours) and duplicated schedule deliveries still fail over once, safely', async (seed) => {
-    const r = await runDrill({ config, scenario: 'region-outage', seed, chaos: { lateTickRate: 0.3, duplicateTickRate: 0.3 } });
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 6 })(
+    'late (up to 6 hours) and duplicated schedule deliveries still fail over once, safely',
+    async (seed) => {
+      const r = await runDrill({ config, scenario: 'region-outage', seed, chaos: { lateTickRate: 0.3, duplicateTickRate: 0.3 } });
 
-    expect(r.outcome).toBe('completed');
-    expect(r.actions.promoteReplica).toBe(1);
-    expect(r.invariants).toEqual(ZERO);
-    expect(r.startedAfterRecovery).toBe(false);
-  });
+      expect(r.outcome).toBe('completed');
+      expect(r.actions.promoteReplica).toBe(1);
+      expect(r.invariants).toEqual(ZERO);
+      expect(r.startedAfterRecovery).toBe(false);
+    },
+  );
 
   it('estimates when the impairment began within one detection interval', async () => {
     const r = await drill('region-outage', 7);
@@ -216,40 +259,52 @@ describe('runDrill: detection', () => {
     expect(estimatedSeconds - actualSeconds).toBeLessThanOrEqual(config.detection.intervalSeconds);
   });
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })('never fails over on a flapping probe with default settings', async (seed) => {
-    const r = await drill('flapping-probe', seed);
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })(
+    'never fails over on a flapping probe with default settings',
+    async (seed) => {
+      const r = await drill('flapping-probe', seed);
 
-    expect(r.outcome).toBe('not-triggered');
-    expect(r.actions).toEqual({});
-  });
+      expect(r.outcome).toBe('not-triggered');
+      expect(r.actions).toEqual({});
+    },
+  );
 });
 
 describe('runDrill: properties over seeds, crash points and chaos', () => {
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })('a crashed controller resumes to the same outcome as one that did not crash, with one promotion', async (seed) => {
-    const [calm, crashed] = await Promise.all([drill('region-outage', seed), drill('controller-crash', seed)]);
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 12 })(
+    'a crashed controller resumes to the same outcome as one that did not crash, with one promotion',
+    async (seed) => {
+      const [calm, crashed] = await Promise.all([drill('region-outage', seed), drill('controller-crash', seed)]);
 
-    expect(crashed.outcome).toBe(calm.outcome);
-    expect(crashed.actions.promoteReplica).toBe(1);
-    expect(crashed.invariants).toEqual(ZERO);
-  });
-
-  test.prop([fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom<Scenario>('promotion-failure', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion')], { numRuns: 16 })(
-    'the failure scenarios leave no healthy region unrouted and never two writable databases',
-    async (seed, scenario) => {
-      const r = await drill(scenario, seed);
-
-      expect(r.invariants).toEqual(ZERO);
-      expect(r.invariants.promotionsPerOperationMax).toBeLessThanOrEqual(1);
+      expect(crashed.outcome).toBe(calm.outcome);
+      expect(crashed.actions.promoteReplica).toBe(1);
+      expect(crashed.invariants).toEqual(ZERO);
     },
   );
 
-  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 8 })('holds with calls whose answers are lost and controllers that crash', async (seed) => {
-    const r = await runDrill({ config, scenario: 'region-outage', seed, chaos: { crashRate: 0.3, lostResponseRate: 0.05 } });
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 1_000_000 }),
+      fc.constantFrom<Scenario>('promotion-failure', 'late-approval', 'late-state-writes', 'capacity-lost-after-promotion'),
+    ],
+    { numRuns: 16 },
+  )('the failure scenarios leave no healthy region unrouted and never two writable databases', async (seed, scenario) => {
+    const r = await drill(scenario, seed);
 
-    expect(r.outcome).toBe('completed');
     expect(r.invariants).toEqual(ZERO);
-    expect(r.actions.promoteReplica).toBe(1);
+    expect(r.invariants.promotionsPerOperationMax).toBeLessThanOrEqual(1);
   });
+
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })], { numRuns: 8 })(
+    'holds with calls whose answers are lost and controllers that crash',
+    async (seed) => {
+      const r = await runDrill({ config, scenario: 'region-outage', seed, chaos: { crashRate: 0.3, lostResponseRate: 0.05 } });
+
+      expect(r.outcome).toBe('completed');
+      expect(r.invariants).toEqual(ZERO);
+      expect(r.actions.promoteReplica).toBe(1);
+    },
+  );
 });
 
 describe('runDrill: planned operations', () => {
@@ -273,7 +328,13 @@ describe('runDrill: planned operations', () => {
   it('fails back home and rebuilds the pilot light, keeping the retired databases', async () => {
     const r = await runDrill({ config, operation: 'failback', seed: 3 });
 
-    expect(r).toMatchObject({ outcome: 'completed', fromRegion: 'us-east-1', toRegion: 'eu-west-1', rpoSeconds: 0, activeRegion: 'eu-west-1' });
+    expect(r).toMatchObject({
+      outcome: 'completed',
+      fromRegion: 'us-east-1',
+      toRegion: 'eu-west-1',
+      rpoSeconds: 0,
+      activeRegion: 'eu-west-1',
+    });
     expect(r.actions).toMatchObject({ retireInstance: 2, rebootInstance: 2, createReplica: 2, promoteReplica: 1 });
     expect(r.steps.at(-1)).toMatchObject({ id: 'lift-dr-fence', outcome: 'completed' });
     expect(r.invariants).toEqual(ZERO);

@@ -7,7 +7,13 @@ import type { RunState } from '../../src/machine/types.js';
 import { roundTenths, secs } from '../../src/util/tenths.js';
 import { config } from '../fixtures.js';
 
-const held: Invariants = { promotionsPerOperationMax: 1, unsafeTrafficSeconds: 0, bothWritableSeconds: 0, selfInflictedOutageSeconds: 0, leaseViolations: 0 };
+const held: Invariants = {
+  promotionsPerOperationMax: 1,
+  unsafeTrafficSeconds: 0,
+  bothWritableSeconds: 0,
+  selfInflictedOutageSeconds: 0,
+  leaseViolations: 0,
+};
 
 describe('the invariants’ limits', () => {
   it('allow one promotion in a run and nothing of the others', () => {
@@ -16,7 +22,11 @@ describe('the invariants’ limits', () => {
   });
 
   it('name what broke, in the order the invariants are listed', () => {
-    expect(brokenInvariants({ ...held, leaseViolations: 1, promotionsPerOperationMax: 2, unsafeTrafficSeconds: 0.1 })).toEqual(['promotionsPerOperationMax', 'unsafeTrafficSeconds', 'leaseViolations']);
+    expect(brokenInvariants({ ...held, leaseViolations: 1, promotionsPerOperationMax: 2, unsafeTrafficSeconds: 0.1 })).toEqual([
+      'promotionsPerOperationMax',
+      'unsafeTrafficSeconds',
+      'leaseViolations',
+    ]);
   });
 });
 

@@ -8,7 +8,14 @@ import { config } from '../fixtures.js';
 const T0 = 1_000_000;
 
 function finished(operation: 'failover' | 'switchover', entries: TimelineEntry[], extra: Partial<RunState> = {}): RunState {
-  const run = startRun({ runId: 'r1', plan: buildPlan(config, operation), at: T0, maxDataLossSeconds: 60, impairedAt: T0 - 65_000, trigger: 'detector' }).state;
+  const run = startRun({
+    runId: 'r1',
+    plan: buildPlan(config, operation),
+    at: T0,
+    maxDataLossSeconds: 60,
+    impairedAt: T0 - 65_000,
+    trigger: 'detector',
+  }).state;
   return { ...run, ...extra, timeline: [...run.timeline, ...entries] };
 }
 
@@ -49,7 +56,15 @@ describe('measureRun', () => {
   it('finds the milestones by the field on the step, whatever the step is called', () => {
     const base = finished('switchover', []);
     const renamed: RunState = { ...base, plan: { ...base.plan, steps: base.plan.steps.map((s) => ({ ...s, id: `x-${s.id}` })) } };
-    const run = { ...renamed, timeline: [...renamed.timeline, { at: T0 + 5_000, kind: 'step-started', stepId: 'x-drain' }, { at: T0 + 65_000, kind: 'step-ended', stepId: 'x-verify' }, { at: T0 + 65_000, kind: 'completed' }] } as RunState;
+    const run = {
+      ...renamed,
+      timeline: [
+        ...renamed.timeline,
+        { at: T0 + 5_000, kind: 'step-started', stepId: 'x-drain' },
+        { at: T0 + 65_000, kind: 'step-ended', stepId: 'x-verify' },
+        { at: T0 + 65_000, kind: 'completed' },
+      ],
+    } as RunState;
 
     expect(measureRun(run).rtoSeconds).toBe(60);
   });

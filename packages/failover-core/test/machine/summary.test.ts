@@ -16,8 +16,14 @@ describe('summarizeRun: what changed, the state now, and the one command next', 
   it('after a rollback: every change undone, the old region serving as before, try again once the cause is fixed', async () => {
     const s = summarizeRun(await finalRun({ config, scenario: 'promotion-failure', seed: 2 }));
 
-    expect(s.changes.map((c) => `${c.blockId}:${c.fate}`).sort()).toEqual(['fence-dial:undone', 'fence-weight:undone', 'scale-compute:undone']);
-    expect(s.now).toBe('Rolled back before the point of no return: traffic goes to eu-west-1 as before, which looked impaired when the run began: it serves again once it recovers.');
+    expect(s.changes.map((c) => `${c.blockId}:${c.fate}`).sort()).toEqual([
+      'fence-dial:undone',
+      'fence-weight:undone',
+      'scale-compute:undone',
+    ]);
+    expect(s.now).toBe(
+      'Rolled back before the point of no return: traffic goes to eu-west-1 as before, which looked impaired when the run began: it serves again once it recovers.',
+    );
     expect(s.next).toMatch(/^dr failover, to try again once this is fixed: .*InvalidDBInstanceState/);
   });
 
@@ -40,7 +46,9 @@ describe('summarizeRun: what changed, the state now, and the one command next', 
     // The controller keeps retrying it: the drill reports the last end it came to.
     const s = (await runDrill({ config, scenario: 'no-capacity', seed: 1 })).summary!;
 
-    expect(s.now).toMatch(/^Past the point of no return since \d\d:\d\d:\d\d: us-east-1 is the active region; traffic was not moved to us-east-1/);
+    expect(s.now).toMatch(
+      /^Past the point of no return since \d\d:\d\d:\d\d: us-east-1 is the active region; traffic was not moved to us-east-1/,
+    );
     expect(s.next).toMatch(/^dr failover, to retry from await-healthy .*\(or dr failback, once eu-west-1 is healthy\)$/);
     expect(s.changes.every((c) => c.fate === 'kept')).toBe(true);
   });

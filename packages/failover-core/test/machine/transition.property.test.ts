@@ -141,7 +141,8 @@ class Model {
         const r = action.group.region as Region;
         const value = action.kind === 'set-traffic-dial' ? action.percent : action.weight;
         (action.kind === 'set-traffic-dial' ? this.dial : this.weight)[r] = value;
-        if (value > 0 && !(this.writable(r, now) && this.healthy(r, now))) this.violations.push(`${action.kind} ${value} to ${r} at ${now - T0}ms while it cannot serve`);
+        if (value > 0 && !(this.writable(r, now) && this.healthy(r, now)))
+          this.violations.push(`${action.kind} ${value} to ${r} at ${now - T0}ms while it cannot serve`);
         return true;
       }
       default:
@@ -156,7 +157,8 @@ interface Outcome {
   readonly model: Model;
 }
 
-const regionOfAction = (a: BlockAction): string => ('group' in a ? a.group.region : 'asg' in a ? a.asg.region : 'db' in a ? a.db.region : a.region);
+const regionOfAction = (a: BlockAction): string =>
+  'group' in a ? a.group.region : 'asg' in a ? a.asg.region : 'db' in a ? a.db.region : a.region;
 
 function drive(operation: Operation, chaos: Chaos): Outcome {
   const rng = new Rng(chaos.seed);
@@ -168,7 +170,8 @@ function drive(operation: Operation, chaos: Chaos): Outcome {
   let state: RunState;
   const deliver = (at: number, event: RunEvent) => pending.push({ at, seq: seq++, event });
   const delay = () => Math.floor(rng.next() * chaos.maxDelayMs);
-  const actionOf = (blockId: string) => [...state.plan.steps, ...(state.rollback?.steps ?? [])].flatMap((s) => s.blocks).find((b) => b.id === blockId)!.action;
+  const actionOf = (blockId: string) =>
+    [...state.plan.steps, ...(state.rollback?.steps ?? [])].flatMap((s) => s.blocks).find((b) => b.id === blockId)!.action;
 
   const execute = (commands: readonly Command[]) => {
     for (const c of commands) {
@@ -179,27 +182,79 @@ function drive(operation: Operation, chaos: Chaos): Outcome {
           break;
         case 'observe': {
           const action = actionOf(c.blockId);
-          if (model.dark(regionOfAction(action), callAt)) deliver(callAt + 10_000, { kind: 'observe-failed', at: callAt + 10_000, blockId: c.blockId, tick: c.tick, error: 'did not answer', cause: 'unreachable' });
-          else deliver(callAt + delay(), { kind: 'observed', at: callAt, blockId: c.blockId, tick: c.tick, observation: model.observe(action, callAt) });
+          if (model.dark(regionOfAction(action), callAt))
+            deliver(callAt + 10_000, {
+              kind: 'observe-failed',
+              at: callAt + 10_000,
+              blockId: c.blockId,
+              tick: c.tick,
+              error: 'did not answer',
+              cause: 'unreachable',
+            });
+          else
+            deliver(callAt + delay(), {
+              kind: 'observed',
+              at: callAt,
+              blockId: c.blockId,
+              tick: c.tick,
+              observation: model.observe(action, callAt),
+            });
           break;
         }
         case 'act': {
           const action = actionOf(c.blockId);
           if (model.dark(regionOfAction(action), callAt)) {
-            deliver(callAt + 10_000, { kind: 'act-failed', at: callAt + 10_000, blockId: c.blockId, tick: c.tick, error: 'did not answer', cause: 'unreachable', retryable: true, landed: 'unknown' });
+            deliver(callAt + 10_000, {
+              kind: 'act-failed',
+              at: callAt + 10_000,
+              blockId: c.blockId,
+              tick: c.tick,
+              error: 'did not answer',
+              cause: 'unreachable',
+              retryable: true,
+              landed: 'unknown',
+            });
             break;
           }
           // Some calls fail: refused by AWS (no effect), or timed out after taking effect.
           const roll = rng.next();
           if (roll < chaos.failureRate / 2) {
-            deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'Rate exceeded', cause: 'throttled', retryable: true, landed: 'no' });
+            deliver(callAt + delay(), {
+              kind: 'act-failed',
+              at: callAt,
+              blockId: c.blockId,
+              tick: c.tick,
+              error: 'Rate exceeded',
+              cause: 'throttled',
+              retryable: true,
+              landed: 'no',
+            });
             break;
           }
           if (!model.act(action, callAt)) {
-            deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'InvalidDBInstanceState', cause: 'rejected', retryable: false, landed: 'no' });
+            deliver(callAt + delay(), {
+              kind: 'act-failed',
+              at: callAt,
+              blockId: c.blockId,
+              tick: c.tick,
+              error: 'InvalidDBInstanceState',
+              cause: 'rejected',
+              retryable: false,
+              landed: 'no',
+            });
             break;
           }
-          if (roll < chaos.failureRate) deliver(callAt + delay(), { kind: 'act-failed', at: callAt, blockId: c.blockId, tick: c.tick, error: 'socket hang up', cause: 'other', retryable: true, landed: 'unknown' });
+          if (roll < chaos.failureRate)
+            deliver(callAt + delay(), {
+              kind: 'act-failed',
+              at: callAt,
+              blockId: c.blockId,
+              tick: c.tick,
+              error: 'socket hang up',
+              cause: 'other',
+              retryable: true,
+              landed: 'unknown',
+            });
           else deliver(callAt + delay(), { kind: 'acted', at: callAt, blockId: c.blockId, tick: c.tick });
           break;
         }
@@ -260,17 +315,26 @@ const chaos = fc.record({
 });
 
 describe('state machine under chaos', () => {
-  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 300 })('never promotes twice and never opens traffic to a region that cannot serve', (c, operation) => {
-    const { model } = drive(operation, c);
+  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 300 })(
+    'never promotes twice and never opens traffic to a region that cannot serve',
+    (c, operation) => {
+      const { model } = drive(operation, c);
 
-    expect(model.promotions).toBeLessThanOrEqual(1);
-    expect(model.violations).toEqual([]);
-  });
+      expect(model.promotions).toBeLessThanOrEqual(1);
+      expect(model.violations).toEqual([]);
+    },
+  );
 
   // Found by this property once: two crashes and failing calls used to exhaust a block's timeout.
   const regression = { seed: 0, duplicateRate: 0, maxDelayMs: 18874, crashAt: [26, 42], failureRate: 0.392 };
 
-  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 200, examples: [[regression, 'switchover'], [{ seed: 0, duplicateRate: 0, maxDelayMs: 0, crashAt: [3, 2, 1], failureRate: 0 }, 'failover']] })('a run that crashes ends in the same outcome as one that did not', (c, operation) => {
+  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], {
+    numRuns: 200,
+    examples: [
+      [regression, 'switchover'],
+      [{ seed: 0, duplicateRate: 0, maxDelayMs: 0, crashAt: [3, 2, 1], failureRate: 0 }, 'failover'],
+    ],
+  })('a run that crashes ends in the same outcome as one that did not', (c, operation) => {
     const calm = drive(operation, { ...c, crashAt: [], failureRate: 0 });
     const crashed = drive(operation, c);
 

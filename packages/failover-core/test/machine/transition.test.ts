@@ -8,7 +8,16 @@ import { config } from '../fixtures.js';
 const T0 = 1_000_000;
 const failover = buildPlan(config, 'failover');
 const switchover = buildPlan(config, 'switchover');
-const replica: DbStatus = { exists: true, status: 'available', role: 'replica', writable: false, writeFenced: false, replicaLagSeconds: 2, readOnly: 'default', parameterGroup: { name: 'lamp-replica-params', applyStatus: 'in-sync' } };
+const replica: DbStatus = {
+  exists: true,
+  status: 'available',
+  role: 'replica',
+  writable: false,
+  writeFenced: false,
+  replicaLagSeconds: 2,
+  readOnly: 'default',
+  parameterGroup: { name: 'lamp-replica-params', applyStatus: 'in-sync' },
+};
 const promoted: DbStatus = { ...replica, role: 'primary', writable: true, replicaLagSeconds: undefined };
 const servingGroup: EndpointGroupStatus = { trafficDialPercent: 100, endpointWeight: 128, healthy: true };
 
@@ -22,9 +31,12 @@ function running(plan = failover): Transition {
 }
 
 const tickOf = (state: RunState, blockId: string) => state.blocks[blockId]?.tick ?? -1;
-const observe = (state: RunState, blockId: string, observation: Observation, at: number): Transition => transition(state, { kind: 'observed', at, blockId, tick: tickOf(state, blockId), observation });
-const acted = (state: RunState, blockId: string, at: number): Transition => transition(state, { kind: 'acted', at, blockId, tick: tickOf(state, blockId) });
-const fire = (state: RunState, blockId: string, at: number): Transition => transition(state, { kind: 'timer-fired', at, blockId, tick: tickOf(state, blockId) });
+const observe = (state: RunState, blockId: string, observation: Observation, at: number): Transition =>
+  transition(state, { kind: 'observed', at, blockId, tick: tickOf(state, blockId), observation });
+const acted = (state: RunState, blockId: string, at: number): Transition =>
+  transition(state, { kind: 'acted', at, blockId, tick: tickOf(state, blockId) });
+const fire = (state: RunState, blockId: string, at: number): Transition =>
+  transition(state, { kind: 'timer-fired', at, blockId, tick: tickOf(state, blockId) });
 
 /** Drives the first step of a failover to done: traffic fenced, capacity set, the target's fence lifted. */
 function pastPrepare(): RunState {
@@ -36,10 +48,20 @@ function pastPrepare(): RunState {
     s = fire(s, id, T0 + 3).state;
     s = observe(s, id, { kind: 'endpoint-group', status: { trafficDialPercent: 0, endpointWeight: 0, healthy: false } }, T0 + 4).state;
   }
-  s = observe(s, 'scale-compute', { kind: 'capacity', status: { min: 0, desired: 0, max: 4, inService: 0, healthyTargets: 0 } }, T0 + 2).state;
+  s = observe(
+    s,
+    'scale-compute',
+    { kind: 'capacity', status: { min: 0, desired: 0, max: 4, inService: 0, healthyTargets: 0 } },
+    T0 + 2,
+  ).state;
   s = acted(s, 'scale-compute', T0 + 3).state;
   s = fire(s, 'scale-compute', T0 + 3).state;
-  s = observe(s, 'scale-compute', { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } }, T0 + 4).state;
+  s = observe(
+    s,
+    'scale-compute',
+    { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } },
+    T0 + 4,
+  ).state;
   return observe(s, 'lift-fence', { kind: 'database', status: replica }, T0 + 4).state;
 }
 
@@ -62,28 +84,52 @@ describe('transition: starting', () => {
   });
 
   it('refuses when the RPO guard objects and the run is not forced, and says what to run next', () => {
-    const t = transition(started(), { kind: 'preconditions-evaluated', at: T0 + 1, problems: [{ kind: 'rpo', message: 'replica lag 120s exceeds 60s' }], replicaLagSeconds: 120 });
+    const t = transition(started(), {
+      kind: 'preconditions-evaluated',
+      at: T0 + 1,
+      problems: [{ kind: 'rpo', message: 'replica lag 120s exceeds 60s' }],
+      replicaLagSeconds: 120,
+    });
 
     expect(t.state.phase).toBe('refused');
     expect(t.state.rpoSeconds).toBe(120);
-    expect(t.commands).toEqual([expect.objectContaining({ kind: 'notify', notification: expect.objectContaining({ severity: 'critical', message: expect.stringContaining('Next: dr failover --force') }) })]);
+    expect(t.commands).toEqual([
+      expect.objectContaining({
+        kind: 'notify',
+        notification: expect.objectContaining({ severity: 'critical', message: expect.stringContaining('Next: dr failover --force') }),
+      }),
+    ]);
   });
 
   it('proceeds past the RPO guard when forced, and records the window risked', () => {
-    const t = transition(started(failover, { force: true }), { kind: 'preconditions-evaluated', at: T0 + 1, problems: [{ kind: 'rpo', message: 'lag 120s' }], replicaLagSeconds: 120 });
+    const t = transition(started(failover, { force: true }), {
+      kind: 'preconditions-evaluated',
+      at: T0 + 1,
+      problems: [{ kind: 'rpo', message: 'lag 120s' }],
+      replicaLagSeconds: 120,
+    });
 
     expect(t.state).toMatchObject({ phase: 'running', rpoRisked: true, rpoSeconds: 120 });
   });
 
   it('refuses a failed precondition even when forced', () => {
-    const t = transition(started(failover, { force: true }), { kind: 'preconditions-evaluated', at: T0 + 1, problems: [{ kind: 'precondition', message: 'replica not found' }] });
+    const t = transition(started(failover, { force: true }), {
+      kind: 'preconditions-evaluated',
+      at: T0 + 1,
+      problems: [{ kind: 'precondition', message: 'replica not found' }],
+    });
 
     expect(t.state.phase).toBe('refused');
   });
 });
 
 describe('transition: approvals', () => {
-  const asked = () => transition(started(failover, { approvalRequired: true, trigger: 'detector', approvalTimeoutSeconds: 1_800 }), { kind: 'preconditions-evaluated', at: T0 + 1, problems: [] });
+  const asked = () =>
+    transition(started(failover, { approvalRequired: true, trigger: 'detector', approvalTimeoutSeconds: 1_800 }), {
+      kind: 'preconditions-evaluated',
+      at: T0 + 1,
+      problems: [],
+    });
 
   it('waits for an approval, then checks the world again (and the detector, for its run) before anything changes', () => {
     const waiting = asked();
@@ -99,7 +145,11 @@ describe('transition: approvals', () => {
     const approved = transition(asked().state, { kind: 'approval-granted', at: T0 + 60_000, by: 'alice' }).state;
 
     const go = transition(approved, { kind: 'preconditions-evaluated', at: T0 + 61_000, problems: [] });
-    const stop = transition(approved, { kind: 'preconditions-evaluated', at: T0 + 61_000, problems: [{ kind: 'recovered', message: 'the primary no longer looks impaired (probe up)' }] });
+    const stop = transition(approved, {
+      kind: 'preconditions-evaluated',
+      at: T0 + 61_000,
+      problems: [{ kind: 'recovered', message: 'the primary no longer looks impaired (probe up)' }],
+    });
 
     expect(go.state.phase).toBe('running');
     expect(stop.state.phase).toBe('refused');
@@ -126,7 +176,12 @@ describe('transition: acting', () => {
     const t1 = observe(s, 'fence-weight', { kind: 'endpoint-group', status: servingGroup }, T0 + 2);
     const t2 = acted(t1.state, 'fence-weight', T0 + 3);
 
-    expect(t1.state.blocks['fence-weight']).toMatchObject({ status: 'acting', intentAt: T0 + 2, attempts: 1, before: { kind: 'weight', weight: 128 } });
+    expect(t1.state.blocks['fence-weight']).toMatchObject({
+      status: 'acting',
+      intentAt: T0 + 2,
+      attempts: 1,
+      before: { kind: 'weight', weight: 128 },
+    });
     expect(t1.commands).toEqual([{ kind: 'act', blockId: 'fence-weight', tick: 2 }]);
     expect(t2.commands).toEqual([{ kind: 'wait', blockId: 'fence-weight', tick: 3, ms: 0 }]);
   });
@@ -147,7 +202,13 @@ describe('transition: acting', () => {
   it('ignores duplicated and stale events', () => {
     const s = observe(running().state, 'fence-weight', { kind: 'endpoint-group', status: servingGroup }, T0 + 2).state;
 
-    const stale = transition(s, { kind: 'observed', at: T0 + 3, blockId: 'fence-weight', tick: 1, observation: { kind: 'endpoint-group', status: servingGroup } });
+    const stale = transition(s, {
+      kind: 'observed',
+      at: T0 + 3,
+      blockId: 'fence-weight',
+      tick: 1,
+      observation: { kind: 'endpoint-group', status: servingGroup },
+    });
     const staleTimer = transition(s, { kind: 'timer-fired', at: T0 + 3, blockId: 'fence-weight', tick: 1 });
 
     expect(stale).toEqual({ state: s, commands: [] });
@@ -169,7 +230,16 @@ describe('transition: acting', () => {
     let s = pastPrepare();
     s = observe(s, 'promote-replica', { kind: 'database', status: replica }, T0 + 10).state;
 
-    const t = transition(s, { kind: 'act-failed', at: T0 + 20, blockId: 'promote-replica', tick: tickOf(s, 'promote-replica'), error: 'timed out', cause: 'unreachable', retryable: true, landed: 'unknown' });
+    const t = transition(s, {
+      kind: 'act-failed',
+      at: T0 + 20,
+      blockId: 'promote-replica',
+      tick: tickOf(s, 'promote-replica'),
+      error: 'timed out',
+      cause: 'unreachable',
+      retryable: true,
+      landed: 'unknown',
+    });
 
     expect(t.state.committedAt).toBe(T0 + 20);
     expect(t.state.blocks['promote-replica']).toMatchObject({ uncertain: true, intentAt: T0 + 10 });
@@ -196,9 +266,20 @@ describe('transition: acting', () => {
 describe('transition: the traffic guard', () => {
   it('refuses to open traffic to a region whose database is not yet writable, failing the run', () => {
     const s = started(failover);
-    const forced: RunState = { ...s, phase: 'running', committedAt: T0, stepIndex: failover.steps.findIndex((x) => x.id === 'shift-traffic'), blocks: { ...s.blocks, 'open-weight': { status: 'observing', tick: 1, attempts: 0, failures: 0, startedAt: T0 } } };
+    const forced: RunState = {
+      ...s,
+      phase: 'running',
+      committedAt: T0,
+      stepIndex: failover.steps.findIndex((x) => x.id === 'shift-traffic'),
+      blocks: { ...s.blocks, 'open-weight': { status: 'observing', tick: 1, attempts: 0, failures: 0, startedAt: T0 } },
+    };
 
-    const t = observe(forced, 'open-weight', { kind: 'endpoint-group', status: { trafficDialPercent: 0, endpointWeight: 0, healthy: true } }, T0 + 1);
+    const t = observe(
+      forced,
+      'open-weight',
+      { kind: 'endpoint-group', status: { trafficDialPercent: 0, endpointWeight: 0, healthy: true } },
+      T0 + 1,
+    );
 
     expect(t.state.phase).toBe('failed');
     expect(t.state.failure?.message).toMatch(/refusing to send traffic to us-east-1/);
@@ -210,7 +291,16 @@ describe('transition: rollback before the point of no return', () => {
   function refused(): Transition {
     let s = pastPrepare();
     s = observe(s, 'promote-replica', { kind: 'database', status: replica }, T0 + 10).state;
-    return transition(s, { kind: 'act-failed', at: T0 + 11, blockId: 'promote-replica', tick: tickOf(s, 'promote-replica'), error: 'InvalidDBInstanceState: storage-full', cause: 'rejected', retryable: false, landed: 'no' });
+    return transition(s, {
+      kind: 'act-failed',
+      at: T0 + 11,
+      blockId: 'promote-replica',
+      tick: tickOf(s, 'promote-replica'),
+      error: 'InvalidDBInstanceState: storage-full',
+      cause: 'rejected',
+      retryable: false,
+      landed: 'no',
+    });
   }
 
   it('undoes the changes newest first, each restoring the value seen before', () => {
@@ -242,9 +332,21 @@ describe('transition: rollback before the point of no return', () => {
       s = fire(s, id, T0 + 101).state;
       s = observe(s, id, after, T0 + 102).state;
     };
-    restore('undo-scale-compute', { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } }, { kind: 'capacity', status: { min: 0, desired: 0, max: 4, inService: 0, healthyTargets: 0 } });
-    restore('undo-fence-dial', { kind: 'endpoint-group', status: { trafficDialPercent: 0, endpointWeight: 0, healthy: false } }, { kind: 'endpoint-group', status: { trafficDialPercent: 100, endpointWeight: 0, healthy: false } });
-    restore('undo-fence-weight', { kind: 'endpoint-group', status: { trafficDialPercent: 100, endpointWeight: 0, healthy: false } }, { kind: 'endpoint-group', status: servingGroup });
+    restore(
+      'undo-scale-compute',
+      { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } },
+      { kind: 'capacity', status: { min: 0, desired: 0, max: 4, inService: 0, healthyTargets: 0 } },
+    );
+    restore(
+      'undo-fence-dial',
+      { kind: 'endpoint-group', status: { trafficDialPercent: 0, endpointWeight: 0, healthy: false } },
+      { kind: 'endpoint-group', status: { trafficDialPercent: 100, endpointWeight: 0, healthy: false } },
+    );
+    restore(
+      'undo-fence-weight',
+      { kind: 'endpoint-group', status: { trafficDialPercent: 100, endpointWeight: 0, healthy: false } },
+      { kind: 'endpoint-group', status: servingGroup },
+    );
 
     expect(s.phase).toBe('rolled-back');
     expect(s.timeline.at(-1)).toMatchObject({ kind: 'rolled-back' });
@@ -254,8 +356,23 @@ describe('transition: rollback before the point of no return', () => {
     const s = running().state;
     let t = observe(s, 'fence-weight', { kind: 'endpoint-group', status: servingGroup }, T0 + 2);
     const inFlight = t.state;
-    t = transition(inFlight, { kind: 'observed', at: T0 + 2, blockId: 'scale-compute', tick: tickOf(inFlight, 'scale-compute'), observation: { kind: 'capacity', status: { min: 0, desired: 0, max: 4, inService: 0, healthyTargets: 0 } } });
-    t = transition(t.state, { kind: 'act-failed', at: T0 + 3, blockId: 'scale-compute', tick: tickOf(t.state, 'scale-compute'), error: 'ValidationError', cause: 'rejected', retryable: false, landed: 'no' });
+    t = transition(inFlight, {
+      kind: 'observed',
+      at: T0 + 2,
+      blockId: 'scale-compute',
+      tick: tickOf(inFlight, 'scale-compute'),
+      observation: { kind: 'capacity', status: { min: 0, desired: 0, max: 4, inService: 0, healthyTargets: 0 } },
+    });
+    t = transition(t.state, {
+      kind: 'act-failed',
+      at: T0 + 3,
+      blockId: 'scale-compute',
+      tick: tickOf(t.state, 'scale-compute'),
+      error: 'ValidationError',
+      cause: 'rejected',
+      retryable: false,
+      landed: 'no',
+    });
 
     expect(t.state).toMatchObject({ phase: 'rolling-back', stepIndex: -1 });
     expect(t.commands.filter((c) => c.kind === 'observe')).toEqual([]);
@@ -269,10 +386,24 @@ describe('transition: rollback before the point of no return', () => {
 
   it('gives up on a target region that does not answer before the point of no return, and rolls back', () => {
     let s = pastPrepare();
-    s = transition(s, { kind: 'observe-failed', at: T0 + 10, blockId: 'promote-replica', tick: tickOf(s, 'promote-replica'), error: 'us-east-1 did not answer', cause: 'unreachable' }).state;
+    s = transition(s, {
+      kind: 'observe-failed',
+      at: T0 + 10,
+      blockId: 'promote-replica',
+      tick: tickOf(s, 'promote-replica'),
+      error: 'us-east-1 did not answer',
+      cause: 'unreachable',
+    }).state;
     s = fire(s, 'promote-replica', T0 + 11).state;
 
-    const t = transition(s, { kind: 'observe-failed', at: T0 + 10 + config.timeouts.unreachableSeconds * 1000, blockId: 'promote-replica', tick: tickOf(s, 'promote-replica'), error: 'us-east-1 did not answer', cause: 'unreachable' });
+    const t = transition(s, {
+      kind: 'observe-failed',
+      at: T0 + 10 + config.timeouts.unreachableSeconds * 1000,
+      blockId: 'promote-replica',
+      tick: tickOf(s, 'promote-replica'),
+      error: 'us-east-1 did not answer',
+      cause: 'unreachable',
+    });
 
     expect(t.state.phase).toBe('rolling-back');
     expect(t.state.failure?.message).toMatch(/us-east-1 did not answer for 60 s/);
@@ -300,7 +431,12 @@ describe('transition: after the point of no return', () => {
     s = observe(s, 'promote-replica', { kind: 'database', status: promoted }, T0 + 400_000).state;
     s = observe(s, 'contain-writes', { kind: 'database', status: { ...promoted, readOnly: 'on', writeFenced: true } }, T0 + 400_000).state;
     s = observe(s, 'await-writable', { kind: 'database', status: promoted }, T0 + 400_001).state;
-    return observe(s, 'await-healthy', { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } }, T0 + 400_002 + config.timeouts.healthySeconds * 1000).state;
+    return observe(
+      s,
+      'await-healthy',
+      { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } },
+      T0 + 400_002 + config.timeouts.healthySeconds * 1000,
+    ).state;
   }
 
   it('fails without undoing anything once the promotion was accepted, naming the retry', () => {
@@ -343,7 +479,20 @@ describe('transition: a planned handover', () => {
   it('drains traffic before fencing writes, keeps the target fenced through its promotion, and commits by lifting that fence', () => {
     const ids = switchover.steps.map((s) => s.id);
 
-    expect(ids).toEqual(['scale', 'await-capacity', 'drain', 'await-drain', 'fence-writes', 'sync', 'promote', 'commit', 'await-writable', 'shift-traffic', 'verify', 'contain']);
+    expect(ids).toEqual([
+      'scale',
+      'await-capacity',
+      'drain',
+      'await-drain',
+      'fence-writes',
+      'sync',
+      'promote',
+      'commit',
+      'await-writable',
+      'shift-traffic',
+      'verify',
+      'contain',
+    ]);
     expect(switchover.steps.find((s) => s.id === 'commit')?.blocks).toEqual([expect.objectContaining({ id: 'lift-fence', commits: true })]);
     expect(switchover.steps.find((s) => s.id === 'promote')?.blocks[0]?.commits).toBeUndefined();
   });
@@ -351,7 +500,12 @@ describe('transition: a planned handover', () => {
   it('waits the drain time after traffic stops before it fences writes', () => {
     const s = started(switchover);
     const at = T0 + 100;
-    const draining: RunState = { ...s, phase: 'running', stepIndex: 3, blocks: { ...s.blocks, 'await-drain': { status: 'observing', tick: 1, attempts: 0, failures: 0, startedAt: at } } };
+    const draining: RunState = {
+      ...s,
+      phase: 'running',
+      stepIndex: 3,
+      blocks: { ...s.blocks, 'await-drain': { status: 'observing', tick: 1, attempts: 0, failures: 0, startedAt: at } },
+    };
     const drained = { kind: 'endpoint-group', status: { trafficDialPercent: 0, endpointWeight: 0, healthy: true } } as const;
 
     expect(observe(draining, 'await-drain', drained, at + 30_000).commands[0]).toMatchObject({ kind: 'wait' });
@@ -373,12 +527,28 @@ describe('transition: resuming', () => {
 
 describe('transition: a detector run confirms, then commits only after a fresh look', () => {
   const detectorPlan = buildPlan(config, 'failover', { confirmImpairment: true });
-  const signals = (at: number, fails: boolean, seesHealthy = false): Observation => ({ kind: 'signals', at, fails, seesHealthy, readings: 'probe down (0s old)' });
+  const signals = (at: number, fails: boolean, seesHealthy = false): Observation => ({
+    kind: 'signals',
+    at,
+    fails,
+    seesHealthy,
+    readings: 'probe down (0s old)',
+  });
 
   /** A detector run with its impairment confirmed at `confirmedAt`, now at the step that fences traffic. */
   function confirmed(confirmedAt: number): RunState {
-    let s = transition(started(detectorPlan, { trigger: 'detector', impairedAt: T0 - 100_000 }), { kind: 'preconditions-evaluated', at: T0 + 1, problems: [], replicaLagSeconds: 2 }).state;
-    s = observe(s, 'scale-compute', { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } }, T0 + 2).state;
+    let s = transition(started(detectorPlan, { trigger: 'detector', impairedAt: T0 - 100_000 }), {
+      kind: 'preconditions-evaluated',
+      at: T0 + 1,
+      problems: [],
+      replicaLagSeconds: 2,
+    }).state;
+    s = observe(
+      s,
+      'scale-compute',
+      { kind: 'capacity', status: { min: 2, desired: 2, max: 4, inService: 0, healthyTargets: 0 } },
+      T0 + 2,
+    ).state;
     s = observe(s, 'lift-fence', { kind: 'database', status: replica }, T0 + 2).state;
     expect(s.plan.steps[s.stepIndex]?.id).toBe('confirm');
     s = observe(s, 'confirm-impairment', signals(confirmedAt, true), confirmedAt).state;

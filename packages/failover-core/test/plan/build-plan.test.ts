@@ -24,17 +24,33 @@ describe('buildPlan: failover', () => {
   });
 
   it('makes the promotion the point of no return, and every earlier change undoable', () => {
-    expect(blocks(plan).filter((b) => b.commits).map((b) => b.id)).toEqual(['promote-replica']);
+    expect(
+      blocks(plan)
+        .filter((b) => b.commits)
+        .map((b) => b.id),
+    ).toEqual(['promote-replica']);
     expect(plan.steps[0]?.blocks.map((b) => b.undo)).toEqual(['restore', 'restore', 'restore', 'restore']);
   });
 
-  it('lifts the target database\'s own fence before the promotion (a replica stays read-only either way)', () => {
-    expect(byId(plan, 'lift-fence')?.action).toEqual({ kind: 'set-write-fence', db: { region: 'us-east-1', dbInstanceIdentifier: 'lamp-replica' }, fenced: false });
+  it("lifts the target database's own fence before the promotion (a replica stays read-only either way)", () => {
+    expect(byId(plan, 'lift-fence')?.action).toEqual({
+      kind: 'set-write-fence',
+      db: { region: 'us-east-1', dbInstanceIdentifier: 'lamp-replica' },
+      fenced: false,
+    });
   });
 
   it('contains the old region best effort: its writes fenced once the promotion is accepted and the drain time passed, its capacity to 0 at the end', () => {
-    expect(byId(plan, 'contain-writes')).toMatchObject({ bestEffort: true, afterCommit: true, delaySeconds: 60, action: { kind: 'set-write-fence', fenced: true, db: { region: 'eu-west-1' } } });
-    expect(byId(plan, 'contain-capacity')).toMatchObject({ bestEffort: true, action: { kind: 'set-capacity', capacity: { min: 0, desired: 0, max: 4 } } });
+    expect(byId(plan, 'contain-writes')).toMatchObject({
+      bestEffort: true,
+      afterCommit: true,
+      delaySeconds: 60,
+      action: { kind: 'set-write-fence', fenced: true, db: { region: 'eu-west-1' } },
+    });
+    expect(byId(plan, 'contain-capacity')).toMatchObject({
+      bestEffort: true,
+      action: { kind: 'set-capacity', capacity: { min: 0, desired: 0, max: 4 } },
+    });
   });
 
   it('promotes with the backups the config asks for', () => {
@@ -49,7 +65,7 @@ describe('buildPlan: failover', () => {
 describe('buildPlan: switchover', () => {
   const plan = buildPlan(config, 'switchover');
 
-  it('drains traffic, waits, then fences writes on both sides, waits for zero lag, promotes, and commits by lifting the target\'s fence', () => {
+  it("drains traffic, waits, then fences writes on both sides, waits for zero lag, promotes, and commits by lifting the target's fence", () => {
     expect(kinds(plan)).toEqual([
       ['set-capacity'],
       ['await-healthy'],
@@ -101,7 +117,11 @@ describe('buildPlan: failback', () => {
       'lift-dr-fence',
     ]);
     expect(byId(plan, 'retire-stale-db')?.action).toMatchObject({ kind: 'retire-instance', newIdentifier: 'lamp-primary-retired-run42' });
-    expect(byId(plan, 'reboot-stale-db')?.action).toMatchObject({ kind: 'reboot-instance', db: { dbInstanceIdentifier: 'lamp-primary-retired-run42' }, parameterGroupName: 'lamp-primary-retired' });
+    expect(byId(plan, 'reboot-stale-db')?.action).toMatchObject({
+      kind: 'reboot-instance',
+      db: { dbInstanceIdentifier: 'lamp-primary-retired-run42' },
+      parameterGroupName: 'lamp-primary-retired',
+    });
   });
 
   it('ends with the DR replica backed up, its capacity 0, and its fence lifted only after the retired database left its group', () => {
@@ -128,24 +148,37 @@ describe('buildPlan: rebuild', () => {
     const plan = buildPlan(config, 'rebuild', { from: 'primary', runTag: 'r1' });
 
     expect(plan).toMatchObject({ from: 'primary', to: 'primary', fromRegion: 'eu-west-1', toRegion: 'eu-west-1' });
-    expect(plan.steps.map((s) => s.id)).toEqual(['fence-stale', 'retire-stale', 'restore-pilot-light', 'configure-pilot-light', 'lift-dr-fence']);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'fence-stale',
+      'retire-stale',
+      'restore-pilot-light',
+      'configure-pilot-light',
+      'lift-dr-fence',
+    ]);
     expect(blocks(plan).some((b) => b.action.kind === 'set-endpoint-weight' || b.action.kind === 'promote-replica')).toBe(false);
   });
 });
 
 describe('buildPlan: every operation', () => {
-  it.each<Operation>(['failover', 'switchover', 'failback', 'rebuild'])('gives every block of a %s a unique id and an undo', (operation) => {
-    const plan = buildPlan(config, operation);
-    const ids = blocks(plan).map((b) => b.id);
+  it.each<Operation>(['failover', 'switchover', 'failback', 'rebuild'])(
+    'gives every block of a %s a unique id and an undo',
+    (operation) => {
+      const plan = buildPlan(config, operation);
+      const ids = blocks(plan).map((b) => b.id);
 
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(blocks(plan).every((b) => b.undo === 'restore' || typeof b.undo.keep === 'string')).toBe(true);
-  });
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(blocks(plan).every((b) => b.undo === 'restore' || typeof b.undo.keep === 'string')).toBe(true);
+    },
+  );
 });
 
 describe('buildPlan refuses an operation the config cannot carry out faithfully', () => {
   it('names each field a failback needs to recreate the databases as deployed', () => {
-    const bare = { ...config, primary: { ...config.primary, dbSettings: undefined, retiredDbParameterGroupName: undefined }, secondary: { ...config.secondary, dbSubnetGroupName: undefined } };
+    const bare = {
+      ...config,
+      primary: { ...config.primary, dbSettings: undefined, retiredDbParameterGroupName: undefined },
+      secondary: { ...config.secondary, dbSubnetGroupName: undefined },
+    };
 
     expect(operationConfigIssues(bare, 'failback').map((i) => i.path)).toEqual([
       'primary.retiredDbParameterGroupName',
@@ -168,7 +201,7 @@ describe('buildPlan refuses an operation the config cannot carry out faithfully'
     expect(operationConfigIssues(bare, 'rebuild', 'secondary').length).toBe(5);
   });
 
-  it('needs the key of an encrypted database\'s region', () => {
+  it("needs the key of an encrypted database's region", () => {
     const noKey = { ...config, secondary: { ...config.secondary, dbKmsKeyArn: undefined } };
     const plain = { ...noKey, secondary: { ...noKey.secondary, dbSettings: { ...noKey.secondary.dbSettings!, storageEncrypted: false } } };
 
@@ -179,7 +212,18 @@ describe('buildPlan refuses an operation the config cannot carry out faithfully'
 
 describe('retiredPrefix', () => {
   const startsWith = (name: string, prefix: string) => expect(name.slice(0, prefix.length)).toBe(prefix);
-  const tags = ['', 'r', 'run', 'r1', 'drill-7-2', 'failover-2026-11-25T10-00-00-000Z-abcdef12', 'x'.repeat(40), '---', '123456789012', '1234567890123'];
+  const tags = [
+    '',
+    'r',
+    'run',
+    'r1',
+    'drill-7-2',
+    'failover-2026-11-25T10-00-00-000Z-abcdef12',
+    'x'.repeat(40),
+    '---',
+    '123456789012',
+    '1234567890123',
+  ];
 
   it('is <id>-retired- for an identifier short enough never to be cut', () => {
     expect(retiredPrefix('lamp-primary')).toBe('lamp-primary-retired-');
@@ -210,13 +254,19 @@ describe('retiredPrefix', () => {
     expect(retiredIdentifier(`${'a'.repeat(41)}-b`, 'r1')).toBe(`${'a'.repeat(41)}-retired-r1`);
   });
 
-  test.prop([fc.stringMatching(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/).filter((id) => id.length <= 63), fc.string({ maxLength: 40 })])('gives a valid RDS identifier: at most 63 characters, no double hyphen, no trailing hyphen', (id, tag) => {
-    const name = retiredIdentifier(id, tag);
-    expect(name.length).toBeLessThanOrEqual(63);
-    expect(name).not.toMatch(/--|-$/);
-  });
+  test.prop([fc.stringMatching(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/).filter((id) => id.length <= 63), fc.string({ maxLength: 40 })])(
+    'gives a valid RDS identifier: at most 63 characters, no double hyphen, no trailing hyphen',
+    (id, tag) => {
+      const name = retiredIdentifier(id, tag);
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).not.toMatch(/--|-$/);
+    },
+  );
 
-  test.prop([fc.stringMatching(/^[a-z][a-z0-9-]{0,62}$/), fc.string({ maxLength: 40 })])('starts every retired name, for any identifier and tag', (id, tag) => {
-    startsWith(retiredIdentifier(id, tag), retiredPrefix(id));
-  });
+  test.prop([fc.stringMatching(/^[a-z][a-z0-9-]{0,62}$/), fc.string({ maxLength: 40 })])(
+    'starts every retired name, for any identifier and tag',
+    (id, tag) => {
+      startsWith(retiredIdentifier(id, tag), retiredPrefix(id));
+    },
+  );
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { READINESS_CHECKS, type ReadinessCheckId } from '../../src/readiness/checks.js';
 import { evaluateReadiness } from '../../src/readiness/evaluate.js';
-import { readinessMetricData, readReadiness, storeReadiness, summarizeReadiness, type ReadinessReport } from '../../src/readiness/report.js';
+import {
+  readinessMetricData,
+  readReadiness,
+  storeReadiness,
+  summarizeReadiness,
+  type ReadinessReport,
+} from '../../src/readiness/report.js';
 import { stateKeys } from '../../src/runtime/supervise.js';
 import { simReadiness } from '../../src/sim/sim-readiness.js';
 import type { Faults, Layout } from '../../src/sim/world.js';
@@ -14,12 +20,17 @@ const HEARTBEAT = stateKeys(config.app).heartbeat;
 async function world(faults: (t0: number) => Faults = () => ({}), options: { layout?: Layout; heartbeatAgoMs?: number | null } = {}) {
   const sim = simulation(faults, { layout: options.layout });
   if (options.heartbeatAgoMs !== null) {
-    await sim.store.write(HEARTBEAT, { at: sim.t0 - (options.heartbeatAgoMs ?? 30_000), action: 'watched', verdict: 'healthy', armed: true }, 0);
+    await sim.store.write(
+      HEARTBEAT,
+      { at: sim.t0 - (options.heartbeatAgoMs ?? 30_000), action: 'watched', verdict: 'healthy', armed: true },
+      0,
+    );
   }
   return sim;
 }
 
-const evaluate = (sim: Awaited<ReturnType<typeof world>>, active?: 'primary' | 'secondary') => sim.clock.run(() => evaluateReadiness(sim.ports, config, { active }));
+const evaluate = (sim: Awaited<ReturnType<typeof world>>, active?: 'primary' | 'secondary') =>
+  sim.clock.run(() => evaluateReadiness(sim.ports, config, { active }));
 const status = (r: ReadinessReport, id: ReadinessCheckId) => r.checks.find((c) => c.id === id)!;
 
 describe('evaluateReadiness', () => {
@@ -63,7 +74,10 @@ describe('evaluateReadiness', () => {
 
     const report = await evaluate(sim);
 
-    expect(status(report, 'config-parameter-match')).toMatchObject({ status: 'fail', detail: '/dr/lamp/config differs between eu-west-1 and us-east-1' });
+    expect(status(report, 'config-parameter-match')).toMatchObject({
+      status: 'fail',
+      detail: '/dr/lamp/config differs between eu-west-1 and us-east-1',
+    });
   });
 
   it('fails the heartbeat check when the controller has not finished for over 3 minutes, and when it never did', async () => {
@@ -71,7 +85,10 @@ describe('evaluateReadiness', () => {
     const never = await evaluate(await world(undefined, { heartbeatAgoMs: null }));
 
     expect(status(late, 'controller-heartbeat')).toMatchObject({ status: 'fail', value: 181 });
-    expect(status(never, 'controller-heartbeat')).toMatchObject({ status: 'fail', detail: 'the failover controller has recorded no heartbeat' });
+    expect(status(never, 'controller-heartbeat')).toMatchObject({
+      status: 'fail',
+      detail: 'the failover controller has recorded no heartbeat',
+    });
   });
 
   it('fails the snapshot check when the daily job stopped two days ago', async () => {
@@ -99,7 +116,10 @@ describe('evaluateReadiness', () => {
 
     const report = await evaluate(sim);
 
-    expect(status(report, 's3-replication')).toMatchObject({ status: 'unknown', detail: expect.stringMatching(/are S3 replication metrics on\?/) });
+    expect(status(report, 's3-replication')).toMatchObject({
+      status: 'unknown',
+      detail: expect.stringMatching(/are S3 replication metrics on\?/),
+    });
   });
 
   it('says unknown, never pass, for what an unreachable standby region hides, and still evaluates the rest', async () => {
@@ -108,7 +128,17 @@ describe('evaluateReadiness', () => {
     const report = await evaluate(sim);
 
     const unknown = report.checks.filter((c) => c.status === 'unknown').map((c) => c.id);
-    expect(unknown).toEqual(['replica-exists', 'replica-replicating', 'replica-lag', 'dr-image', 'dr-ec2-quota', 'config-parameter-match', 'dr-fence-clear', 'snapshot-age', 's3-replication']);
+    expect(unknown).toEqual([
+      'replica-exists',
+      'replica-replicating',
+      'replica-lag',
+      'dr-image',
+      'dr-ec2-quota',
+      'config-parameter-match',
+      'dr-fence-clear',
+      'snapshot-age',
+      's3-replication',
+    ]);
     expect(status(report, 'replica-exists').detail).toMatch(/us-east-1 did not answer/);
     expect(status(report, 'pilot-light-weight').status).toBe('pass');
     expect(status(report, 'controller-heartbeat').status).toBe('pass');
@@ -156,7 +186,14 @@ describe('readiness reports', () => {
   });
 
   it('is stale once older than three intervals', () => {
-    expect(summarizeReadiness(report, 1_000_000 + 15 * 60_000)).toMatchObject({ pass: 1, fail: 1, unknown: 1, failing: ['dr-image'], unknowns: ['replica-lag'], stale: false });
+    expect(summarizeReadiness(report, 1_000_000 + 15 * 60_000)).toMatchObject({
+      pass: 1,
+      fail: 1,
+      unknown: 1,
+      failing: ['dr-image'],
+      unknowns: ['replica-lag'],
+      stale: false,
+    });
     expect(summarizeReadiness(report, 1_000_001 + 15 * 60_000).stale).toBe(true);
   });
 

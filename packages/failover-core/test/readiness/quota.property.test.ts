@@ -30,13 +30,33 @@ describe('quotaCovers', () => {
   });
 
   it('needs nothing more once the group runs its desired capacity', () => {
-    expect(quotaCovers({ quota: 0, inUse: 8, vcpusPerInstance: 2, desired: 4, running: 4 })).toEqual({ additional: 0, headroom: 0, covers: true });
+    expect(quotaCovers({ quota: 0, inUse: 8, vcpusPerInstance: 2, desired: 4, running: 4 })).toEqual({
+      additional: 0,
+      headroom: 0,
+      covers: true,
+    });
   });
 });
 
 describe('isStandardInstanceType', () => {
   it('counts A, C, D, H, I, M, R, T, Z families and not those with quotas of their own', () => {
-    expect(['t3.small', 'm7i-flex.large', 'c7gn.xlarge', 'r6i.large', 'i4i.large', 'z1d.large', 'a1.medium', 'd3en.xlarge', 'h1.2xlarge'].filter(isStandardInstanceType)).toHaveLength(9);
-    expect(['g5.xlarge', 'p4d.24xlarge', 'inf2.xlarge', 'trn1.2xlarge', 'x2idn.large', 'mac2.metal', 'hpc7g.4xlarge', 'dl1.24xlarge', 'f1.2xlarge'].filter(isStandardInstanceType)).toEqual([]);
+    expect(
+      ['t3.small', 'm7i-flex.large', 'c7gn.xlarge', 'r6i.large', 'i4i.large', 'z1d.large', 'a1.medium', 'd3en.xlarge', 'h1.2xlarge'].filter(
+        isStandardInstanceType,
+      ),
+    ).toHaveLength(9);
+    expect(
+      [
+        'g5.xlarge',
+        'p4d.24xlarge',
+        'inf2.xlarge',
+        'trn1.2xlarge',
+        'x2idn.large',
+        'mac2.metal',
+        'hpc7g.4xlarge',
+        'dl1.24xlarge',
+        'f1.2xlarge',
+      ].filter(isStandardInstanceType),
+    ).toEqual([]);
   });
 });

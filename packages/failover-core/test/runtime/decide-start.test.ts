@@ -38,37 +38,78 @@ describe('decideStart', () => {
   });
 
   it('refuses a failover once traffic is served from the secondary region, saying where it is served', () => {
-    const d = decideStart({ active: 'secondary', run: run('failover', 'completed', { committedAt: NOW - 1 }) }, request('failover'), context);
+    const d = decideStart(
+      { active: 'secondary', run: run('failover', 'completed', { committedAt: NOW - 1 }) },
+      request('failover'),
+      context,
+    );
 
     expect(d).toMatchObject({ kind: 'refuse', reason: 'served-elsewhere' });
     expect(d.kind === 'refuse' && isOperationRejected(d.error)).toBe(true);
-    expect(d.kind === 'refuse' && d.error.message).toBe('traffic is served from the secondary region already; a failover from the primary region has nothing to do (see dr status)');
+    expect(d.kind === 'refuse' && d.error.message).toBe(
+      'traffic is served from the secondary region already; a failover from the primary region has nothing to do (see dr status)',
+    );
   });
 
   it('resumes an unfinished run of the same operation and refuses another operation over it', () => {
     const unfinished = run('failover', 'running');
 
     expect(decideStart({ active: 'primary', run: unfinished }, request('failover'), context)).toEqual({ kind: 'resume', run: unfinished });
-    expect(decideStart({ active: 'primary', run: unfinished }, request('switchover'), context)).toMatchObject({ kind: 'refuse', reason: 'other-run-unfinished' });
+    expect(decideStart({ active: 'primary', run: unfinished }, request('switchover'), context)).toMatchObject({
+      kind: 'refuse',
+      reason: 'other-run-unfinished',
+    });
   });
 
   it('retries a failed run that may go on, and refuses another operation over one that left a rollback unfinished', () => {
     const rollback = { at: NOW, reason: 'x', steps: [] };
     const failedBefore = run('switchover', 'failed', { rollback });
 
-    expect(decideStart({ active: 'primary', run: failedBefore }, request('switchover'), context)).toEqual({ kind: 'retry', run: failedBefore });
-    expect(decideStart({ active: 'primary', run: failedBefore }, request('failover'), context)).toMatchObject({ kind: 'refuse', reason: 'rollback-unfinished' });
+    expect(decideStart({ active: 'primary', run: failedBefore }, request('switchover'), context)).toEqual({
+      kind: 'retry',
+      run: failedBefore,
+    });
+    expect(decideStart({ active: 'primary', run: failedBefore }, request('failover'), context)).toMatchObject({
+      kind: 'refuse',
+      reason: 'rollback-unfinished',
+    });
   });
 
-  const phases: RunPhase[] = ['evaluating', 'awaiting-approval', 'running', 'rolling-back', 'completed', 'failed', 'refused', 'rolled-back'];
+  const phases: RunPhase[] = [
+    'evaluating',
+    'awaiting-approval',
+    'running',
+    'rolling-back',
+    'completed',
+    'failed',
+    'refused',
+    'rolled-back',
+  ];
   const operations: Operation[] = ['failover', 'switchover', 'failback', 'rebuild'];
   const records = fc.record({
     active: fc.constantFrom('primary' as const, 'secondary' as const),
-    lease: fc.option(fc.record({ owner: fc.constantFrom('cli:alice', 'lambda'), epoch: fc.nat(9), expiresAt: fc.integer({ min: NOW - 30_000, max: NOW + 30_000 }) }), { nil: undefined }),
+    lease: fc.option(
+      fc.record({
+        owner: fc.constantFrom('cli:alice', 'lambda'),
+        epoch: fc.nat(9),
+        expiresAt: fc.integer({ min: NOW - 30_000, max: NOW + 30_000 }),
+      }),
+      { nil: undefined },
+    ),
     run: fc.option(
-      fc.record({ operation: fc.constantFrom(...operations), phase: fc.constantFrom(...phases), committed: fc.boolean(), rollback: fc.boolean() }).map((r) =>
-        run(r.operation, r.phase, { committedAt: r.committed ? NOW - 1_000 : undefined, rollback: r.rollback ? { at: NOW, reason: 'x', steps: [] } : undefined }),
-      ),
+      fc
+        .record({
+          operation: fc.constantFrom(...operations),
+          phase: fc.constantFrom(...phases),
+          committed: fc.boolean(),
+          rollback: fc.boolean(),
+        })
+        .map((r) =>
+          run(r.operation, r.phase, {
+            committedAt: r.committed ? NOW - 1_000 : undefined,
+            rollback: r.rollback ? { at: NOW, reason: 'x', steps: [] } : undefined,
+          }),
+        ),
       { nil: undefined },
     ),
   });

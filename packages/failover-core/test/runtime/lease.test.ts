@@ -57,7 +57,13 @@ describe('writeUnderLease: how long the holder may count on it', () => {
     const a = await acquireLease(store, KEY, 'a', at(0));
     let now = 10_000;
     const slow = { clock: { now: () => now, sleep: async () => undefined }, leaseMs: LEASE };
-    const slowStore = { read: store.read.bind(store), write: async <T>(key: string, value: T, version: number) => { now += 75_000; return store.write(key, value, version); } };
+    const slowStore = {
+      read: store.read.bind(store),
+      write: async <T>(key: string, value: T, version: number) => {
+        now += 75_000;
+        return store.write(key, value, version);
+      },
+    };
 
     const renewed = await writeUnderLease(slowStore, a, { active: 'primary', run: running }, slow);
 

@@ -17,11 +17,16 @@ describe('evaluatePreconditions', () => {
 
   it('finds a DR group that has no launch template', async () => {
     const { clock, ports } = simulation();
-    const bare: Ports = { ...ports, compute: { ...ports.compute, describe: async (asg) => ({ ...(await ports.compute.describe(asg)), launchTemplate: undefined }) } };
+    const bare: Ports = {
+      ...ports,
+      compute: { ...ports.compute, describe: async (asg) => ({ ...(await ports.compute.describe(asg)), launchTemplate: undefined }) },
+    };
 
     const report = await clock.run(() => evaluatePreconditions(buildPlan(config, 'failover'), bare, 60));
 
-    expect(report.problems).toEqual([{ kind: 'precondition', message: 'Auto Scaling group secondary-asg in us-east-1 has no launch template to start instances from' }]);
+    expect(report.problems).toEqual([
+      { kind: 'precondition', message: 'Auto Scaling group secondary-asg in us-east-1 has no launch template to start instances from' },
+    ]);
   });
 
   it('names a replica that is missing', async () => {
@@ -38,7 +43,10 @@ describe('evaluatePreconditions', () => {
 
     const report = await clock.run(() => evaluatePreconditions(buildPlan(config, 'failover', { from: 'primary' }), ports, 60));
 
-    expect(report.problems).toContainEqual({ kind: 'precondition', message: 'lamp-replica in us-east-1 is not a replica (it was promoted): rebuild the pilot light first (dr rebuild)' });
+    expect(report.problems).toContainEqual({
+      kind: 'precondition',
+      message: 'lamp-replica in us-east-1 is not a replica (it was promoted): rebuild the pilot light first (dr rebuild)',
+    });
   });
 
   it('requires the database a failback replicates from to be the serving primary', async () => {
@@ -46,7 +54,9 @@ describe('evaluatePreconditions', () => {
 
     const report = await clock.run(() => evaluatePreconditions(buildPlan(config, 'failback'), ports, 60));
 
-    expect(report.problems).toContainEqual(expect.objectContaining({ message: expect.stringContaining('a failback needs lamp-replica in us-east-1 to be the serving primary') }));
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ message: expect.stringContaining('a failback needs lamp-replica in us-east-1 to be the serving primary') }),
+    );
   });
 
   it('requires the source of a planned handover to answer, since it fences its writes', async () => {
@@ -54,7 +64,12 @@ describe('evaluatePreconditions', () => {
 
     const report = await clock.run(() => evaluatePreconditions(buildPlan(config, 'switchover'), ports, 60));
 
-    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'precondition', message: expect.stringMatching(/^database lamp-primary in eu-west-1: .*did not answer/) }));
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({
+        kind: 'precondition',
+        message: expect.stringMatching(/^database lamp-primary in eu-west-1: .*did not answer/),
+      }),
+    );
   });
 
   it('finds nothing to rebuild when the DR replica replicates', async () => {
@@ -62,13 +77,20 @@ describe('evaluatePreconditions', () => {
 
     const report = await clock.run(() => evaluatePreconditions(buildPlan(config, 'rebuild', { from: 'primary' }), ports, 60));
 
-    expect(report.problems).toContainEqual({ kind: 'precondition', message: 'nothing to rebuild: lamp-replica in us-east-1 is a replica and replicates' });
+    expect(report.problems).toContainEqual({
+      kind: 'precondition',
+      message: 'nothing to rebuild: lamp-replica in us-east-1 is a replica and replicates',
+    });
   });
 
   it('adds what the re-check of the detector found', async () => {
     const { clock, ports } = simulation();
 
-    const report = await clock.run(() => evaluatePreconditions(buildPlan(config, 'failover'), ports, 60, { confirmImpairment: async () => ({ kind: 'recovered', message: 'the primary no longer looks impaired' }) }));
+    const report = await clock.run(() =>
+      evaluatePreconditions(buildPlan(config, 'failover'), ports, 60, {
+        confirmImpairment: async () => ({ kind: 'recovered', message: 'the primary no longer looks impaired' }),
+      }),
+    );
 
     expect(report.problems).toEqual([{ kind: 'recovered', message: 'the primary no longer looks impaired' }]);
   });

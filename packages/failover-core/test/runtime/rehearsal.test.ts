@@ -18,21 +18,44 @@ type Sim = ReturnType<typeof simulation>;
 async function rehearseThenStart(sim: Sim, ask: StartRequest, arrange: (sim: Sim) => Promise<void> = async () => undefined) {
   const { clock, ports, store, world } = sim;
   await clock.run(() => arrange(sim));
-  const before = { version: (await store.read<ControlRecord>(KEY))?.version ?? 0, actions: actionsSoFar(world.actions), sent: ports.notifier.sent.length };
+  const before = {
+    version: (await store.read<ControlRecord>(KEY))?.version ?? 0,
+    actions: actionsSoFar(world.actions),
+    sent: ports.notifier.sent.length,
+  };
 
   const rehearsal: Rehearsal = await clock.run(() => runner(ports, 'cli:bob').rehearse(ask));
-  const after = { version: (await store.read<ControlRecord>(KEY))?.version ?? 0, actions: actionsSoFar(world.actions), sent: ports.notifier.sent.length };
-  const real: { ok?: RunOutcome; error?: Error } = await clock.run(() => runner(ports, 'cli:bob').start(ask).then((o) => ({ ok: o }), (e: unknown) => ({ error: e as Error })));
+  const after = {
+    version: (await store.read<ControlRecord>(KEY))?.version ?? 0,
+    actions: actionsSoFar(world.actions),
+    sent: ports.notifier.sent.length,
+  };
+  const real: { ok?: RunOutcome; error?: Error } = await clock.run(() =>
+    runner(ports, 'cli:bob')
+      .start(ask)
+      .then(
+        (o) => ({ ok: o }),
+        (e: unknown) => ({ error: e as Error }),
+      ),
+  );
 
   expect(after).toEqual(before);
   return { rehearsal, real };
 }
 
 /** The real run's decision in a rehearsal's terms: a thrown refusal or a refused run, else a start. */
-const realVerdict = (real: { ok?: { state: { phase: string; timeline: readonly { kind: string; message?: string | undefined }[] } }; error?: Error }) =>
-  real.error ? { verdict: 'refuse', message: real.error.message } : real.ok!.state.phase === 'refused' ? { verdict: 'refuse', message: real.ok!.state.timeline.findLast((e) => e.kind === 'refused')?.message } : { verdict: 'start' };
+const realVerdict = (real: {
+  ok?: { state: { phase: string; timeline: readonly { kind: string; message?: string | undefined }[] } };
+  error?: Error;
+}) =>
+  real.error
+    ? { verdict: 'refuse', message: real.error.message }
+    : real.ok!.state.phase === 'refused'
+      ? { verdict: 'refuse', message: real.ok!.state.timeline.findLast((e) => e.kind === 'refused')?.message }
+      : { verdict: 'start' };
 
-const rehearsedVerdict = (r: Rehearsal) => (r.verdict === 'refuse' ? { verdict: 'refuse', message: r.refusal?.message } : { verdict: 'start' });
+const rehearsedVerdict = (r: Rehearsal) =>
+  r.verdict === 'refuse' ? { verdict: 'refuse', message: r.refusal?.message } : { verdict: 'start' };
 
 describe('Runner.rehearse', () => {
   it('on a steady world would start a failover, and names the first changes the real run then makes', async () => {
@@ -41,7 +64,13 @@ describe('Runner.rehearse', () => {
     const { rehearsal, real } = await rehearseThenStart(sim, request('failover'));
 
     expect(rehearsedVerdict(rehearsal)).toEqual(realVerdict(real));
-    expect(rehearsal).toMatchObject({ verdict: 'start', decision: { kind: 'start' }, evaluated: true, problems: [], stoppedBefore: { kind: 'act' } });
+    expect(rehearsal).toMatchObject({
+      verdict: 'start',
+      decision: { kind: 'start' },
+      evaluated: true,
+      problems: [],
+      stoppedBefore: { kind: 'act' },
+    });
     expect(rehearsal.firstMutation.length).toBeGreaterThan(0);
     const firstActed = real.ok!.state.timeline.find((e) => e.kind === 'block-acted');
     expect(rehearsal.firstMutation.map((c) => c.stepId)).toContain(firstActed?.stepId);
@@ -54,7 +83,10 @@ describe('Runner.rehearse', () => {
     });
 
     expect(rehearsedVerdict(rehearsal)).toEqual(realVerdict(real));
-    expect(rehearsal.refusal).toMatchObject({ reason: 'served-elsewhere', message: expect.stringMatching(/served from the secondary region already/) });
+    expect(rehearsal.refusal).toMatchObject({
+      reason: 'served-elsewhere',
+      message: expect.stringMatching(/served from the secondary region already/),
+    });
   });
 
   it("refuses one operation over another's unfinished run, and resumes the same operation", async () => {
@@ -62,7 +94,9 @@ describe('Runner.rehearse', () => {
       // Stopped a few transitions in, past its preconditions, as a Ctrl-C would.
       const stop = { aborted: false };
       let transitions = 0;
-      await runner(ports, 'a', { signal: stop, onTransition: () => void (++transitions === 8 && (stop.aborted = true)) }).start(request('failover'));
+      await runner(ports, 'a', { signal: stop, onTransition: () => void (++transitions === 8 && (stop.aborted = true)) }).start(
+        request('failover'),
+      );
     };
 
     const other = await rehearseThenStart(simulation(outage), request('switchover', 'run-2'), interrupt);
@@ -89,7 +123,11 @@ describe('Runner.rehearse', () => {
 
   it('refuses while another controller holds the lease, as the real run does, and never takes it', async () => {
     const { rehearsal, real } = await rehearseThenStart(simulation(outage), request('failover'), async ({ store, clock }) => {
-      await store.write<ControlRecord>(KEY, { active: 'primary', lease: { owner: 'lambda', epoch: 4, expiresAt: clock.now() + 60_000 } }, 0);
+      await store.write<ControlRecord>(
+        KEY,
+        { active: 'primary', lease: { owner: 'lambda', epoch: 4, expiresAt: clock.now() + 60_000 } },
+        0,
+      );
     });
 
     expect(rehearsedVerdict(rehearsal)).toEqual(realVerdict(real));
@@ -104,7 +142,12 @@ describe('Runner.rehearse', () => {
     expect(rehearsedVerdict(rehearsal)).toEqual(realVerdict(real));
     expect(rehearsal.problems).toEqual([expect.objectContaining({ kind: 'rpo' })]);
     expect(rehearsal.verdict).toBe(force ? 'start' : 'refuse');
-    if (!force) expect(rehearsal).toMatchObject({ refusal: { reason: 'run-refused', message: expect.stringMatching(/replica lag \d+s exceeds/) }, stoppedBefore: { kind: 'notify' }, firstMutation: [] });
+    if (!force)
+      expect(rehearsal).toMatchObject({
+        refusal: { reason: 'run-refused', message: expect.stringMatching(/replica lag \d+s exceeds/) },
+        stoppedBefore: { kind: 'notify' },
+        firstMutation: [],
+      });
   });
 
   it.each<Operation>(['switchover', 'rebuild'])('decides a %s as the real run does on a steady world', async (operation) => {

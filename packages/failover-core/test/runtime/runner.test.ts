@@ -28,7 +28,8 @@ describe('Runner', () => {
     await clock.run(() =>
       runner(ports, 'a', {
         onTransition: (state) => {
-          if (state.committedAt !== undefined && seen.length === 0) void store.read<ControlRecord>(KEY).then((r) => seen.push(`${state.phase}:${r?.value.active}`));
+          if (state.committedAt !== undefined && seen.length === 0)
+            void store.read<ControlRecord>(KEY).then((r) => seen.push(`${state.phase}:${r?.value.active}`));
         },
       }).start(request('failover')),
     );
@@ -41,7 +42,12 @@ describe('Runner', () => {
 
     await clock.run(() => runner(ports, 'a').start(request('failover')));
 
-    expect((await store.read<ControlRecord>(KEY))?.value.containment).toMatchObject({ role: 'primary', runId: 'run-1', writes: false, capacity: false });
+    expect((await store.read<ControlRecord>(KEY))?.value.containment).toMatchObject({
+      role: 'primary',
+      runId: 'run-1',
+      writes: false,
+      capacity: false,
+    });
   });
 
   it('contains the old primary itself when its control plane answers (ALB 5xx): fenced after the drain, before the replica is writable', async () => {
@@ -60,7 +66,9 @@ describe('Runner', () => {
   it('lets only one of two controllers started together act', async () => {
     const { clock, ports, world } = simulation(outage);
 
-    const results = await clock.run(() => Promise.allSettled([runner(ports, 'a').start(request('failover', 'ra')), runner(ports, 'b').start(request('failover', 'rb'))]));
+    const results = await clock.run(() =>
+      Promise.allSettled([runner(ports, 'a').start(request('failover', 'ra')), runner(ports, 'b').start(request('failover', 'rb'))]),
+    );
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(isLockHeld(results.find((r) => r.status === 'rejected')?.reason)).toBe(true);
@@ -83,7 +91,11 @@ describe('Runner', () => {
     const { clock, ports, world } = simulation(outage);
     const stop = new AbortController();
     let transitions = 0;
-    const interrupted = await clock.run(() => runner(ports, 'cli:alice', { signal: stop.signal, onTransition: () => void (++transitions === 8 && stop.abort()) }).start(request('failover')));
+    const interrupted = await clock.run(() =>
+      runner(ports, 'cli:alice', { signal: stop.signal, onTransition: () => void (++transitions === 8 && stop.abort()) }).start(
+        request('failover'),
+      ),
+    );
     expect(interrupted.state.phase).toBe('running');
 
     const resumed = await clock.run(() => runner(ports, 'cli:bob').resume());
@@ -113,7 +125,11 @@ describe('Runner', () => {
     const { clock, ports, world } = simulation((t0) => ({ ...outage(t0), promotionFails: true }));
 
     const first = await clock.run(() => runner(ports, 'a').start(request('failover')));
-    const restored = { weight: world.weightAt('eu-west-1', clock.now()), dial: world.dialAt('eu-west-1', clock.now()), drCapacity: world.asgs.get('us-east-1')?.desired };
+    const restored = {
+      weight: world.weightAt('eu-west-1', clock.now()),
+      dial: world.dialAt('eu-west-1', clock.now()),
+      drCapacity: world.asgs.get('us-east-1')?.desired,
+    };
     world.inject({ promotionFails: false });
     const second = await clock.run(() => runner(ports, 'b').start(request('failover', 'run-2')));
 
@@ -123,7 +139,10 @@ describe('Runner', () => {
   });
 
   it('retries a run that failed past its point of no return when the same operation is asked for again', async () => {
-    const { clock, ports, world } = simulation((t0) => ({ ...outage(t0), capacityLoss: [{ region: 'us-east-1', from: t0, to: t0 + 20 * 60_000 }] }));
+    const { clock, ports, world } = simulation((t0) => ({
+      ...outage(t0),
+      capacityLoss: [{ region: 'us-east-1', from: t0, to: t0 + 20 * 60_000 }],
+    }));
 
     const first = await clock.run(() => runner(ports, 'a').start(request('failover')));
     const again = await clock.run(async () => {
@@ -139,7 +158,11 @@ describe('Runner', () => {
 
   it('hands over to another controller after a crash only once the lease expires, with a higher epoch', async () => {
     const { clock, ports, world, store } = simulation(outage);
-    const crashing = runner(ports, 'a', { beforeEvent: (i) => { if (i === 6) throw new Error('crash'); } });
+    const crashing = runner(ports, 'a', {
+      beforeEvent: (i) => {
+        if (i === 6) throw new Error('crash');
+      },
+    });
     await expect(clock.run(() => crashing.start(request('failover')))).rejects.toThrow('crash');
 
     await expect(clock.run(() => runner(ports, 'b').resume())).rejects.toSatisfy(isLockHeld);
@@ -165,31 +188,32 @@ describe('Runner', () => {
     });
     const a = runner(slowPorts, 'a', { beforeEvent: (i) => void (stall = i === 5) });
 
-    const [first, second] = await clock.run(() => Promise.allSettled([a.start(request('failover')), clock.sleep(100_000).then(() => runner(ports, 'b').resume())]));
+    const [first, second] = await clock.run(() =>
+      Promise.allSettled([a.start(request('failover')), clock.sleep(100_000).then(() => runner(ports, 'b').resume())]),
+    );
 
     expect(first.status === 'rejected' && isLeaseLost(first.reason)).toBe(true);
     expect(second.status === 'fulfilled' && second.value?.state.phase).toBe('completed');
     expect(world.actions.promoteReplica).toBe(1);
   });
 
-  test.prop([fc.array(fc.integer({ min: 0, max: 900_000 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 10_000 })], { numRuns: 40 })(
-    'never lets two controllers sharing one store both act, whenever they start',
-    async (offsets, seed) => {
-      const { clock, ports, world } = simulation(outage, { seed });
-      const results = await clock.run(() =>
-        Promise.allSettled(
-          offsets.map(async (ms, i) => {
-            await clock.sleep(ms);
-            return runner(ports, `c${i}`).start(request('failover', `r${i}`));
-          }),
-        ),
-      );
+  test.prop([fc.array(fc.integer({ min: 0, max: 900_000 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 10_000 })], {
+    numRuns: 40,
+  })('never lets two controllers sharing one store both act, whenever they start', async (offsets, seed) => {
+    const { clock, ports, world } = simulation(outage, { seed });
+    const results = await clock.run(() =>
+      Promise.allSettled(
+        offsets.map(async (ms, i) => {
+          await clock.sleep(ms);
+          return runner(ports, `c${i}`).start(request('failover', `r${i}`));
+        }),
+      ),
+    );
 
-      expect(results.filter((r) => r.status === 'fulfilled' && r.value.started)).toHaveLength(1);
-      for (const r of results) if (r.status === 'rejected') expect(isLockHeld(r.reason) || isOperationRejected(r.reason)).toBe(true);
-      expect(world.actions.promoteReplica).toBe(1);
-    },
-  );
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value.started)).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(isLockHeld(r.reason) || isOperationRejected(r.reason)).toBe(true);
+    expect(world.actions.promoteReplica).toBe(1);
+  });
 });
 
 describe('Runner: lease discipline', () => {
@@ -202,7 +226,10 @@ describe('Runner: lease discipline', () => {
   test.prop([fc.integer({ min: 1, max: 100_000 })], { numRuns: 30 })(
     'makes no call after a later epoch was granted, with state writes answered 75 s late and controllers racing',
     async (seed) => {
-      const { clock, ports, world } = simulation(outage, { seed, store: (c) => new SimStateStore(c, new Rng(seed), [4, 20], { rate: 0.2, delayMs: 75_000 }) });
+      const { clock, ports, world } = simulation(outage, {
+        seed,
+        store: (c) => new SimStateStore(c, new Rng(seed), [4, 20], { rate: 0.2, delayMs: 75_000 }),
+      });
       const store = ports.stateStore as SimStateStore;
 
       await clock.run(() =>

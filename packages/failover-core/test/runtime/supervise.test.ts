@@ -14,11 +14,17 @@ const keys = stateKeys(config.app);
 const BASELINE_MS = 15_000;
 const outage = (t0: number) => ({ outages: [{ region: config.primary.region, from: t0 + BASELINE_MS }] });
 let id = 0;
-const invoke = (ports: SimPorts, clock: { now(): number }, cfg: DrConfig = config) => supervise({ ports, config: cfg, owner: `c${++id}`, probeUntil: clock.now() + 50_000, runId: () => `run-${id}` });
+const invoke = (ports: SimPorts, clock: { now(): number }, cfg: DrConfig = config) =>
+  supervise({ ports, config: cfg, owner: `c${++id}`, probeUntil: clock.now() + 50_000, runId: () => `run-${id}` });
 const sent = (ports: SimPorts, text: string) => ports.notifier.sent.filter((n) => n.subject.includes(text)).length;
 
 /** Invokes the controller every minute for `minutes`, as EventBridge does (one at a time here). */
-async function everyMinute(ports: SimPorts, clock: { now(): number; sleep(ms: number): Promise<void> }, minutes: number, cfg: DrConfig = config) {
+async function everyMinute(
+  ports: SimPorts,
+  clock: { now(): number; sleep(ms: number): Promise<void> },
+  minutes: number,
+  cfg: DrConfig = config,
+) {
   const results = [];
   for (let i = 0; i < minutes; i++) {
     const started = clock.now();
@@ -49,7 +55,11 @@ describe('supervise: detection', () => {
 
   it('starts the failover even when an earlier invocation saved "down" and died before starting it', async () => {
     const { clock, ports, world, t0 } = simulation(outage);
-    await ports.stateStore.write<DetectorState>(keys.detector, { ...initialDetectorState, verdict: 'down', downRounds: 3, suspectSince: t0, downSince: t0 + 30_000 }, 0);
+    await ports.stateStore.write<DetectorState>(
+      keys.detector,
+      { ...initialDetectorState, verdict: 'down', downRounds: 3, suspectSince: t0, downSince: t0 + 30_000 },
+      0,
+    );
 
     const result = await clock.run(async () => {
       await clock.sleep(120_000);
@@ -100,7 +110,14 @@ describe('supervise: detection', () => {
 
     const result = await clock.run(async () => {
       await clock.sleep(10 * 60_000);
-      return supervise({ ports, config, owner: 'late', probeUntil: clock.now() + 50_000, runId: () => 'late-run', scheduledAt: clock.now() - 2 * 60_000 });
+      return supervise({
+        ports,
+        config,
+        owner: 'late',
+        probeUntil: clock.now() + 50_000,
+        runId: () => 'late-run',
+        scheduledAt: clock.now() - 2 * 60_000,
+      });
     });
 
     expect(result.action).toBe('stale-tick');
@@ -111,7 +128,9 @@ describe('supervise: detection', () => {
   it('writes a heartbeat at the end of each invocation', async () => {
     const { clock, ports } = simulation();
 
-    await clock.run(() => supervise({ ports, config, owner: 'c', probeUntil: clock.now() + 20_000, runId: () => 'r', scheduledAt: clock.now() }));
+    await clock.run(() =>
+      supervise({ ports, config, owner: 'c', probeUntil: clock.now() + 20_000, runId: () => 'r', scheduledAt: clock.now() }),
+    );
 
     expect((await ports.stateStore.read(keys.heartbeat))?.value).toMatchObject({ action: 'watched', verdict: 'healthy', armed: true });
   });
@@ -119,7 +138,9 @@ describe('supervise: detection', () => {
 
 describe('supervise: containment of the old region', () => {
   it('fences the old primary and takes its capacity to 0 within a minute of its region coming back', async () => {
-    const { clock, ports, world, t0, store } = simulation((t) => ({ outages: [{ region: config.primary.region, from: t + BASELINE_MS, to: t + 30 * 60_000 }] }));
+    const { clock, ports, world, t0, store } = simulation((t) => ({
+      outages: [{ region: config.primary.region, from: t + BASELINE_MS, to: t + 30 * 60_000 }],
+    }));
 
     await clock.run(() => everyMinute(ports, clock, 35));
 
@@ -136,7 +157,10 @@ describe('supervise: containment of the old region', () => {
 
 describe('supervise: a failed failover past its point of no return', () => {
   it('retries it every invocation until it completes, once capacity is back', async () => {
-    const { clock, ports, world } = simulation((t0) => ({ ...outage(t0), capacityLoss: [{ region: config.secondary.region, from: t0 + BASELINE_MS, to: t0 + 25 * 60_000 }] }));
+    const { clock, ports, world } = simulation((t0) => ({
+      ...outage(t0),
+      capacityLoss: [{ region: config.secondary.region, from: t0 + BASELINE_MS, to: t0 + 25 * 60_000 }],
+    }));
 
     const results = await clock.run(() => everyMinute(ports, clock, 45));
 
@@ -152,7 +176,12 @@ describe('supervise: runs it did not start', () => {
   /** An operator's switchover, stopped (Ctrl-C) right after it drained the primary: before its point of no return. */
   async function interruptedSwitchover(sim: ReturnType<typeof simulation>) {
     const stop = { aborted: false };
-    await sim.clock.run(() => runner(sim.ports, 'cli:alice', { signal: stop, onTransition: (s) => void (s.blocks['fence-weight']?.status === 'done' && (stop.aborted = true)) }).start(request('switchover', 'op-1')));
+    await sim.clock.run(() =>
+      runner(sim.ports, 'cli:alice', {
+        signal: stop,
+        onTransition: (s) => void (s.blocks['fence-weight']?.status === 'done' && (stop.aborted = true)),
+      }).start(request('switchover', 'op-1')),
+    );
   }
 
   it("holds an operator's unfinished run, with a notice, while the hold lasts, even with the primary down", async () => {

@@ -13,7 +13,10 @@ import { config } from '../fixtures.js';
 export const KEY = 'app#lamp#control';
 
 /** A simulated world, its clock and ports, for tests. */
-export function simulation(faults: (t0: number) => Faults = () => ({}), options: { seed?: number; layout?: Layout; store?: (clock: VirtualClock) => StateStore } = {}) {
+export function simulation(
+  faults: (t0: number) => Faults = () => ({}),
+  options: { seed?: number; layout?: Layout; store?: (clock: VirtualClock) => StateStore } = {},
+) {
   const clock = new VirtualClock();
   const t0 = clock.now();
   const store = options.store?.(clock) ?? new MemoryStateStore();
@@ -31,9 +34,13 @@ export const request = (operation: Operation, runId = 'run-1', from?: 'primary' 
 });
 
 /** A runner on the reference config. */
-export const runner = (ports: Ports, owner: string, extra: Partial<RunnerOptions> = {}): Runner => new Runner({ ports, config, owner, stateKey: KEY, ...extra });
+export const runner = (ports: Ports, owner: string, extra: Partial<RunnerOptions> = {}): Runner =>
+  new Runner({ ports, config, owner, stateKey: KEY, ...extra });
 
-/** Ports whose next call (AWS or state store) is delayed by `ms` whenever `trip()` returns true: a pause, as in a long GC or a network partition. */
+/**
+ * Ports whose next call (AWS or state store) is delayed by `ms` whenever `trip()` returns true: a pause, as in a long GC or a network
+ * partition.
+ */
 export function stalling(ports: Ports, ms: number, trip: () => boolean): Ports {
   const slow = <T extends object>(target: T): T =>
     new Proxy(target, {
@@ -46,5 +53,15 @@ export function stalling(ports: Ports, ms: number, trip: () => boolean): Ports {
         };
       },
     });
-  return { ...ports, database: slow(ports.database), compute: slow(ports.compute), traffic: slow(ports.traffic), stateStore: slow(ports.stateStore), clock: ports.clock, notifier: ports.notifier, probe: ports.probe, alarms: ports.alarms };
+  return {
+    ...ports,
+    database: slow(ports.database),
+    compute: slow(ports.compute),
+    traffic: slow(ports.traffic),
+    stateStore: slow(ports.stateStore),
+    clock: ports.clock,
+    notifier: ports.notifier,
+    probe: ports.probe,
+    alarms: ports.alarms,
+  };
 }

@@ -31,7 +31,13 @@ describe('SimPorts faults', () => {
   it('region outage: the region control plane times out as RegionUnreachable, Global Accelerator still answers', async () => {
     const { clock, ports, t0 } = simulation((t) => ({ outages: [{ region: EU, from: t }] }));
 
-    const [rds, ga, probe] = await clock.run(() => Promise.all([settle(ports.database.describe(dbRef(primary))), settle(ports.traffic.describe(groupRef(primary))), ports.probe.check({ url: primary.healthCheckUrl, timeoutMs: 5_000 })]));
+    const [rds, ga, probe] = await clock.run(() =>
+      Promise.all([
+        settle(ports.database.describe(dbRef(primary))),
+        settle(ports.traffic.describe(groupRef(primary))),
+        ports.probe.check({ url: primary.healthCheckUrl, timeoutMs: 5_000 }),
+      ]),
+    );
 
     expect(!rds.ok && isRegionUnreachable(rds.error)).toBe(true);
     expect(ga.ok).toBe(true);
@@ -92,7 +98,10 @@ describe('SimPorts faults', () => {
 
     const during = await clock.run(async () => {
       await clock.sleepUntil(t0 + 60_000);
-      return { db: await ports.database.describe({ region: EU, dbInstanceIdentifier: primary.dbInstanceIdentifier }), probe: await ports.probe.check({ url: primary.healthCheckUrl, timeoutMs: 5_000 }) };
+      return {
+        db: await ports.database.describe({ region: EU, dbInstanceIdentifier: primary.dbInstanceIdentifier }),
+        probe: await ports.probe.check({ url: primary.healthCheckUrl, timeoutMs: 5_000 }),
+      };
     });
 
     expect(during.db.status).toBe('rebooting');
@@ -117,7 +126,9 @@ describe('SimPorts faults', () => {
   it('flapping probe: about the configured share of probes fail while the region is healthy', async () => {
     const { clock, ports } = simulation((t) => ({ flappingProbe: { region: EU, from: t, failureRate: 0.5 } }));
 
-    const [failed, ga] = await clock.run(async () => [await probeFailures(ports, 200), await ports.traffic.describe(groupRef(primary))] as const);
+    const [failed, ga] = await clock.run(
+      async () => [await probeFailures(ports, 200), await ports.traffic.describe(groupRef(primary))] as const,
+    );
 
     expect(failed).toBeGreaterThan(70);
     expect(failed).toBeLessThan(130);
@@ -127,7 +138,9 @@ describe('SimPorts faults', () => {
   it('API throttling: about the configured share of control-plane calls are throttled', async () => {
     const { clock, ports } = simulation(() => ({ throttleRate: 0.3 }));
 
-    const results = await clock.run(() => Promise.all(Array.from({ length: 300 }, () => settle(ports.compute.describe(asgRef(secondary))))));
+    const results = await clock.run(() =>
+      Promise.all(Array.from({ length: 300 }, () => settle(ports.compute.describe(asgRef(secondary))))),
+    );
     const throttled = results.filter((r) => !r.ok && isThrottled(r.error)).length;
 
     expect(throttled).toBeGreaterThan(60);
@@ -137,7 +150,9 @@ describe('SimPorts faults', () => {
   it('promotion failure: PromoteReadReplica is rejected and the replica stays a replica', async () => {
     const { clock, ports, world } = simulation(() => ({ promotionFails: true }));
 
-    const [result, after] = await clock.run(async () => [await settle(ports.database.promoteReplica(dbRef(secondary))), await ports.database.describe(dbRef(secondary))] as const);
+    const [result, after] = await clock.run(
+      async () => [await settle(ports.database.promoteReplica(dbRef(secondary))), await ports.database.describe(dbRef(secondary))] as const,
+    );
 
     expect(!result.ok && isOperationRejected(result.error)).toBe(true);
     expect(after.role).toBe('replica');
@@ -219,7 +234,7 @@ describe('SimPorts: RDS parameter groups, as AWS documents them', () => {
   const P = dbRef(primary);
   const R = dbRef(secondary);
 
-  it('fences writes through the database\'s own group: applying for seconds, then in-sync and read-only; resetting lifts it', async () => {
+  it("fences writes through the database's own group: applying for seconds, then in-sync and read-only; resetting lifts it", async () => {
     const { clock, ports } = simulation();
 
     const seen = await clock.run(async () => {
@@ -232,7 +247,12 @@ describe('SimPorts: RDS parameter groups, as AWS documents them', () => {
       return { right, fenced, lifted: await ports.database.describe(P) };
     });
 
-    expect(seen.right).toMatchObject({ readOnly: 'on', writeFenced: false, writable: true, parameterGroup: { name: 'lamp-primary-params', applyStatus: 'applying' } });
+    expect(seen.right).toMatchObject({
+      readOnly: 'on',
+      writeFenced: false,
+      writable: true,
+      parameterGroup: { name: 'lamp-primary-params', applyStatus: 'applying' },
+    });
     expect(seen.fenced).toMatchObject({ readOnly: 'on', writeFenced: true, writable: false, parameterGroup: { applyStatus: 'in-sync' } });
     expect(seen.lifted).toMatchObject({ readOnly: 'default', writeFenced: false, writable: true });
   });
@@ -252,11 +272,24 @@ describe('SimPorts: RDS parameter groups, as AWS documents them', () => {
 
   it('refuses to fence an instance that does not use the configured group (a new replica on the default group)', async () => {
     const { clock, ports, world } = simulation();
-    world.rds.addDb({ region: secondary.region, id: 'stray', role: 'replica', createdAt: clock.now(), availableAt: clock.now(), group: 'default.mysql8.4', settings: { storageEncrypted: true, copyTagsToSnapshot: true, tags: {}, allocatedStorageGiB: 20 }, backupDays: 0 });
+    world.rds.addDb({
+      region: secondary.region,
+      id: 'stray',
+      role: 'replica',
+      createdAt: clock.now(),
+      availableAt: clock.now(),
+      group: 'default.mysql8.4',
+      settings: { storageEncrypted: true, copyTagsToSnapshot: true, tags: {}, allocatedStorageGiB: 20 },
+      backupDays: 0,
+    });
 
-    const result = await clock.run(() => settle(ports.database.setWriteFence({ region: secondary.region, dbInstanceIdentifier: 'stray' }, true)));
+    const result = await clock.run(() =>
+      settle(ports.database.setWriteFence({ region: secondary.region, dbInstanceIdentifier: 'stray' }, true)),
+    );
 
-    expect(!result.ok && isOperationRejected(result.error) && String(result.error)).toMatch(/stray uses default\.mysql8\.4, not lamp-replica-params/);
+    expect(!result.ok && isOperationRejected(result.error) && String(result.error)).toMatch(
+      /stray uses default\.mysql8\.4, not lamp-replica-params/,
+    );
   });
 
   it('retires an instance: renamed after about ten minutes, its retired group pending until a reboot, then read-only for good', async () => {
@@ -283,11 +316,15 @@ describe('SimPorts: RDS parameter groups, as AWS documents them', () => {
 
     expect(seen.renaming.status).toBe('renaming');
     expect(seen.renamed).toMatchObject({ exists: true, parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'pending-reboot' } });
-    expect(seen.rebooted).toMatchObject({ writable: false, parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'in-sync' }, readOnly: 'on' });
+    expect(seen.rebooted).toMatchObject({
+      writable: false,
+      parameterGroup: { name: 'lamp-primary-retired', applyStatus: 'in-sync' },
+      readOnly: 'on',
+    });
     expect(seen.after.writable).toBe(false);
   });
 
-  it('creates a replica with the region\'s group and settings, backups off, and refuses a source without backups', async () => {
+  it("creates a replica with the region's group and settings, backups off, and refuses a source without backups", async () => {
     const { clock, ports, world } = simulation();
     const fresh = { region: primary.region, dbInstanceIdentifier: 'lamp-home' };
 
@@ -295,12 +332,24 @@ describe('SimPorts: RDS parameter groups, as AWS documents them', () => {
       await ports.database.createReplica(fresh, R);
       await clock.sleep(45 * 60_000);
       const status = await ports.database.describe(fresh);
-      return [status, await settle(ports.database.createReplica({ region: secondary.region, dbInstanceIdentifier: 'second' }, fresh))] as const;
+      return [
+        status,
+        await settle(ports.database.createReplica({ region: secondary.region, dbInstanceIdentifier: 'second' }, fresh)),
+      ] as const;
     });
 
-    expect(created).toMatchObject({ role: 'replica', parameterGroup: { name: 'lamp-primary-params' }, backupRetentionDays: 0, instanceClass: 'db.t3.small', deletionProtection: true });
+    expect(created).toMatchObject({
+      role: 'replica',
+      parameterGroup: { name: 'lamp-primary-params' },
+      backupRetentionDays: 0,
+      instanceClass: 'db.t3.small',
+      deletionProtection: true,
+    });
     expect(!refused.ok && String(refused.error)).toMatch(/automated backups are not enabled/);
-    expect(world.rds.dbs.find((d) => world.rds.idAt(d, clock.now()) === 'lamp-home')?.settings).toMatchObject({ iamAuthentication: true, cloudwatchLogsExports: ['error', 'slowquery'] });
+    expect(world.rds.dbs.find((d) => world.rds.idAt(d, clock.now()) === 'lamp-home')?.settings).toMatchObject({
+      iamAuthentication: true,
+      cloudwatchLogsExports: ['error', 'slowquery'],
+    });
   });
 });
 
@@ -331,4 +380,3 @@ describe('SimWorld: capacity lost, and found again', () => {
     expect(world.healthyTargetsAt(EU, t0)).toBe(2);
   });
 });
-

@@ -8,9 +8,13 @@ describe('the simulator readiness side', () => {
   it('keeps what is published, in the region it was published in', async () => {
     const { clock, ports, world } = simulation();
 
-    await clock.run(() => ports.metrics.publish('us-east-1', 'DR/Readiness', [{ name: 'dr-image', value: 1, dimensions: { App: 'lamp' } }]));
+    await clock.run(() =>
+      ports.metrics.publish('us-east-1', 'DR/Readiness', [{ name: 'dr-image', value: 1, dimensions: { App: 'lamp' } }]),
+    );
 
-    expect(simReadiness(world).published.map((p) => [p.region, p.namespace, p.datum.name, p.datum.value])).toEqual([['us-east-1', 'DR/Readiness', 'dr-image', 1]]);
+    expect(simReadiness(world).published.map((p) => [p.region, p.namespace, p.datum.name, p.datum.value])).toEqual([
+      ['us-east-1', 'DR/Readiness', 'dr-image', 1],
+    ]);
   });
 
   it('answers no read of a region in outage', async () => {
@@ -27,7 +31,10 @@ describe('the simulator readiness side', () => {
     const asg = world.asgs.get(config.secondary.region)!;
 
     await clock.run(async () => {
-      await ports.compute.setCapacity({ region: asg.region, autoScalingGroupName: asg.name, targetGroupArn: config.secondary.targetGroupArn }, { min: 2, desired: 2, max: 4 });
+      await ports.compute.setCapacity(
+        { region: asg.region, autoScalingGroupName: asg.name, targetGroupArn: config.secondary.targetGroupArn },
+        { min: 2, desired: 2, max: 4 },
+      );
       await clock.sleep(600_000);
     });
     const after = await clock.run(() => ports.readiness.ec2VcpuQuota(config.secondary.region));

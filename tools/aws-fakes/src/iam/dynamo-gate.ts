@@ -28,20 +28,29 @@ export async function startDynamoGate(iam: FakeIam, target: string): Promise<Dyn
   async function pass(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
-    const action = String(req.headers['x-amz-target'] ?? '').split('.').at(-1) ?? '';
+    const action =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .at(-1) ?? '';
     try {
       const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
       iam.authorize(scope?.[1], 'dynamodb', action, input, scope?.[2] ?? 'us-east-1');
     } catch (e) {
       const error = e as Error & { $metadata?: { httpStatusCode?: number } };
-      res.writeHead(error.$metadata?.httpStatusCode ?? 400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': error.name });
+      res.writeHead(error.$metadata?.httpStatusCode ?? 400, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-errortype': error.name,
+      });
       res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${error.name}`, message: error.message }));
       return;
     }
-    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 500, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on('error', () => req.socket.destroy());
     forward.end(body);
   }

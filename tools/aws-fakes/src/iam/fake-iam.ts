@@ -83,7 +83,12 @@ export class FakeIam {
     this.principals.set(accessKeyId, principal);
     const secretAccessKey = `fake-secret-${this.issued}`;
     const sessionToken = `fake-session-${this.issued}`;
-    return { accessKeyId, secretAccessKey, sessionToken, env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } };
+    return {
+      accessKeyId,
+      secretAccessKey,
+      sessionToken,
+      env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken },
+    };
   }
 
   /** The decisions that refused a call. */
@@ -102,7 +107,11 @@ export class FakeIam {
     const shape = DENIAL_SHAPES[service] ?? JSON_DENIAL;
     const spec = ROUTE_AUTHORIZATIONS[`${service}:${action}`];
     if (!spec) {
-      throw awsError(shape.code, `The fakes do not know how AWS authorizes ${service}:${action}: add it to tools/aws-fakes/src/iam/route-authorizations.ts`, shape.status);
+      throw awsError(
+        shape.code,
+        `The fakes do not know how AWS authorizes ${service}:${action}: add it to tools/aws-fakes/src/iam/route-authorizations.ts`,
+        shape.status,
+      );
     }
     const needed = spec({ input, region, account: principal.account, topicKey: (arn) => this.topicKeys.get(arn) });
     for (const permission of needed) {
@@ -120,9 +129,16 @@ export class FakeIam {
       if (!allowed) {
         // The message AWS gives since 2021: who, what, on which resource, and why.
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
-        const why = decision.decision === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${permission.action} action`;
+        const why =
+          decision.decision === 'ExplicitDeny'
+            ? 'with an explicit deny in an identity-based policy'
+            : `because no identity-based policy allows the ${permission.action} action`;
         const refusal = permission.action.startsWith('kms:') && service !== 'kms' ? (KMS_DENIAL_SHAPES[service] ?? shape) : shape;
-        throw awsError(refusal.code, `User: ${principal.arn} is not authorized to perform: ${permission.action} on resource: ${permission.resource} ${why}`, refusal.status);
+        throw awsError(
+          refusal.code,
+          `User: ${principal.arn} is not authorized to perform: ${permission.action} on resource: ${permission.resource} ${why}`,
+          refusal.status,
+        );
       }
     }
   }

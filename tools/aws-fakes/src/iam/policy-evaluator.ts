@@ -86,16 +86,30 @@ export const KNOWN_CONDITION_KEYS: ReadonlySet<string> = new Set([
   's3:x-amz-acl',
 ]);
 
-const STRING_OPERATORS = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike'] as const;
+const STRING_OPERATORS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+] as const;
 const ARN_OPERATORS = ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'] as const;
 type BaseOperator = (typeof STRING_OPERATORS)[number] | (typeof ARN_OPERATORS)[number] | 'Bool' | 'Null';
 const BASE_OPERATORS: ReadonlySet<string> = new Set<string>([...STRING_OPERATORS, ...ARN_OPERATORS, 'Bool', 'Null']);
 /** Operators whose match is a non-match of the values: true when the key is absent. */
-const NEGATED: ReadonlySet<string> = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'ArnNotEquals', 'ArnNotLike']);
+const NEGATED: ReadonlySet<string> = new Set([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+]);
 
 const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
 
-const list = <T>(value: T | readonly T[] | undefined): readonly T[] => (value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T]);
+const list = <T>(value: T | readonly T[] | undefined): readonly T[] =>
+  value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T];
 
 const escapeRegExp = (s: string) => s.replace(/[.+^${}()|[\]\\]/g, '\\$&');
 
@@ -160,11 +174,14 @@ function stringMatches(operator: BaseOperator, expected: string, actual: string)
 /** Parses `ForAnyValue:StringLikeIfExists` into its set qualifier, base operator and IfExists. */
 function parseOperator(name: string): { set: 'ForAnyValue' | 'ForAllValues' | undefined; base: BaseOperator; ifExists: boolean } {
   const [qualifier, rest] = name.includes(':') ? (name.split(':', 2) as [string, string]) : [undefined, name];
-  if (qualifier !== undefined && qualifier !== 'ForAnyValue' && qualifier !== 'ForAllValues') throw new PolicyNotUnderstoodError(`unknown set operator ${qualifier} in ${name}`);
+  if (qualifier !== undefined && qualifier !== 'ForAnyValue' && qualifier !== 'ForAllValues')
+    throw new PolicyNotUnderstoodError(`unknown set operator ${qualifier} in ${name}`);
   const ifExists = rest.endsWith('IfExists') && rest !== 'IfExists';
   const base = ifExists ? rest.slice(0, -'IfExists'.length) : rest;
   if (!BASE_OPERATORS.has(base) || (base === 'Null' && (ifExists || qualifier))) {
-    throw new PolicyNotUnderstoodError(`condition operator ${name} is not modelled (known: ${[...BASE_OPERATORS].join(', ')}, with IfExists and ForAnyValue:/ForAllValues:)`);
+    throw new PolicyNotUnderstoodError(
+      `condition operator ${name} is not modelled (known: ${[...BASE_OPERATORS].join(', ')}, with IfExists and ForAnyValue:/ForAllValues:)`,
+    );
   }
   return { set: qualifier, base: base as BaseOperator, ifExists };
 }
@@ -182,10 +199,17 @@ function lookup(context: Readonly<Record<string, ContextValue>>, key: string): C
  * `ForAnyValue` needs some request value to match (false when the key is absent or empty);
  * `ForAllValues` needs every request value to match (true when absent or empty).
  */
-function conditionHolds(operatorName: string, key: string, policyValue: PolicyConditionValue, context: Readonly<Record<string, ContextValue>>): boolean {
+function conditionHolds(
+  operatorName: string,
+  key: string,
+  policyValue: PolicyConditionValue,
+  context: Readonly<Record<string, ContextValue>>,
+): boolean {
   const { set, base, ifExists } = parseOperator(operatorName);
   if (!KNOWN_CONDITION_KEYS.has(key.toLowerCase())) {
-    throw new PolicyNotUnderstoodError(`condition key ${key} is not modelled (known: ${[...KNOWN_CONDITION_KEYS].join(', ')}): teach the evaluator and the fake's request contexts about it`);
+    throw new PolicyNotUnderstoodError(
+      `condition key ${key} is not modelled (known: ${[...KNOWN_CONDITION_KEYS].join(', ')}): teach the evaluator and the fake's request contexts about it`,
+    );
   }
   const expected = list(policyValue).map(String);
   const actual = lookup(context, key);
@@ -198,25 +222,42 @@ function conditionHolds(operatorName: string, key: string, policyValue: PolicyCo
   if (set === 'ForAnyValue') return actual !== undefined && list(actual).map(String).some(matchesOne);
   if (set === 'ForAllValues') return actual === undefined || list(actual).map(String).every(matchesOne);
   if (actual === undefined) return ifExists || negated;
-  if (Array.isArray(actual)) throw new PolicyNotUnderstoodError(`${key} is multivalued in the request: the policy must qualify ${operatorName} with ForAnyValue: or ForAllValues:`);
+  if (Array.isArray(actual))
+    throw new PolicyNotUnderstoodError(
+      `${key} is multivalued in the request: the policy must qualify ${operatorName} with ForAnyValue: or ForAllValues:`,
+    );
   return matchesOne(String(actual));
 }
 
 function checkStatement(s: PolicyStatement): void {
   const unknown = Object.keys(s).filter((k) => !STATEMENT_ELEMENTS.has(k));
-  if (unknown.length > 0) throw new PolicyNotUnderstoodError(`statement ${s.Sid ?? ''} has elements an identity policy does not take or this evaluator does not model: ${unknown.join(', ')}`);
-  if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw new PolicyNotUnderstoodError(`statement ${s.Sid ?? ''} has Effect ${String(s.Effect)}`);
-  if ((s.Action === undefined) === (s.NotAction === undefined)) throw new PolicyNotUnderstoodError(`statement ${s.Sid ?? ''} needs exactly one of Action and NotAction`);
-  if ((s.Resource === undefined) === (s.NotResource === undefined)) throw new PolicyNotUnderstoodError(`statement ${s.Sid ?? ''} needs exactly one of Resource and NotResource`);
+  if (unknown.length > 0)
+    throw new PolicyNotUnderstoodError(
+      `statement ${s.Sid ?? ''} has elements an identity policy does not take or this evaluator does not model: ${unknown.join(', ')}`,
+    );
+  if (s.Effect !== 'Allow' && s.Effect !== 'Deny')
+    throw new PolicyNotUnderstoodError(`statement ${s.Sid ?? ''} has Effect ${String(s.Effect)}`);
+  if ((s.Action === undefined) === (s.NotAction === undefined))
+    throw new PolicyNotUnderstoodError(`statement ${s.Sid ?? ''} needs exactly one of Action and NotAction`);
+  if ((s.Resource === undefined) === (s.NotResource === undefined))
+    throw new PolicyNotUnderstoodError(`statement ${s.Sid ?? ''} needs exactly one of Resource and NotResource`);
 }
 
 function statementApplies(s: PolicyStatement, request: AuthorizationRequest): boolean {
   checkStatement(s);
-  const actionHit = s.Action !== undefined ? list(s.Action).some((p) => actionMatches(p, request.action)) : !list(s.NotAction).some((p) => actionMatches(p, request.action));
+  const actionHit =
+    s.Action !== undefined
+      ? list(s.Action).some((p) => actionMatches(p, request.action))
+      : !list(s.NotAction).some((p) => actionMatches(p, request.action));
   if (!actionHit) return false;
-  const resourceHit = s.Resource !== undefined ? list(s.Resource).some((p) => arnMatches(p, request.resource)) : !list(s.NotResource).some((p) => arnMatches(p, request.resource));
+  const resourceHit =
+    s.Resource !== undefined
+      ? list(s.Resource).some((p) => arnMatches(p, request.resource))
+      : !list(s.NotResource).some((p) => arnMatches(p, request.resource));
   if (!resourceHit) return false;
-  return Object.entries(s.Condition ?? {}).every(([operator, keys]) => Object.entries(keys).every(([key, value]) => conditionHolds(operator, key, value, request.context)));
+  return Object.entries(s.Condition ?? {}).every(([operator, keys]) =>
+    Object.entries(keys).every(([key, value]) => conditionHolds(operator, key, value, request.context)),
+  );
 }
 
 /**
@@ -224,16 +265,19 @@ function statementApplies(s: PolicyStatement, request: AuthorizationRequest): bo
  * else implicit deny. Throws {@link PolicyNotUnderstoodError} for anything it does not model.
  */
 export function evaluatePolicies(policies: readonly PolicyDocument[], request: AuthorizationRequest): PolicyDecision {
-  if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(request.action)) throw new PolicyNotUnderstoodError(`request action ${request.action} is not service:Action`);
+  if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(request.action))
+    throw new PolicyNotUnderstoodError(`request action ${request.action} is not service:Action`);
   const statements = policies.flatMap((p) => {
-    if (p.Version !== undefined && p.Version !== '2012-10-17') throw new PolicyNotUnderstoodError(`policy Version ${p.Version} is not modelled (2012-10-17 is)`);
+    if (p.Version !== undefined && p.Version !== '2012-10-17')
+      throw new PolicyNotUnderstoodError(`policy Version ${p.Version} is not modelled (2012-10-17 is)`);
     return list(p.Statement);
   });
   // Every statement is checked for what it uses, so an unmodelled condition in a statement the
   // request happens not to reach still fails the test.
   const applying = statements.filter((s) => {
     const applies = statementApplies(s, request);
-    for (const [operator, keys] of Object.entries(s.Condition ?? {})) for (const [key, value] of Object.entries(keys)) conditionHolds(operator, key, value, {});
+    for (const [operator, keys] of Object.entries(s.Condition ?? {}))
+      for (const [key, value] of Object.entries(keys)) conditionHolds(operator, key, value, {});
     return applies;
   });
   const deny = applying.find((s) => s.Effect === 'Deny');

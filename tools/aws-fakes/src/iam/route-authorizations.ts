@@ -38,7 +38,8 @@ export interface CallFacts {
 export type RouteAuthorization = (call: CallFacts) => readonly RequiredPermission[];
 
 const PARTITION = 'aws';
-const arnIn = (service: string, region: string, account: string, resource: string) => `arn:${PARTITION}:${service}:${region}:${account}:${resource}`;
+const arnIn = (service: string, region: string, account: string, resource: string) =>
+  `arn:${PARTITION}:${service}:${region}:${account}:${resource}`;
 const isArn = (s: string) => s.startsWith('arn:');
 
 /**
@@ -75,7 +76,8 @@ function rdsKeyUse(c: CallFacts, keyId: string | undefined): RequiredPermission[
  * A create call that tags what it creates also needs AddTagsToResource on the new resource.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/security_iam_id-based-policy-examples-create-and-tag.html
  */
-const tagsOnCreate = (input: { Tags?: unknown[] }, resource: string): RequiredPermission[] => ((input.Tags ?? []).length > 0 ? [{ action: 'rds:AddTagsToResource', resource }] : []);
+const tagsOnCreate = (input: { Tags?: unknown[] }, resource: string): RequiredPermission[] =>
+  (input.Tags ?? []).length > 0 ? [{ action: 'rds:AddTagsToResource', resource }] : [];
 
 const optional = (value: string | undefined, make: (v: string) => RequiredPermission): RequiredPermission[] => (value ? [make(value)] : []);
 
@@ -85,9 +87,16 @@ const optional = (value: string | undefined, make: (v: string) => RequiredPermis
  */
 const RDS: Record<string, RouteAuthorization> = {
   // Without an identifier the call lists the region: its resource is every instance.
-  'rds:DescribeDBInstances': (c) => [{ action: 'rds:DescribeDBInstances', resource: c.input.DBInstanceIdentifier ? dbArn(c, c.input.DBInstanceIdentifier) : rdsArn(c, 'db', '*') }],
+  'rds:DescribeDBInstances': (c) => [
+    {
+      action: 'rds:DescribeDBInstances',
+      resource: c.input.DBInstanceIdentifier ? dbArn(c, c.input.DBInstanceIdentifier) : rdsArn(c, 'db', '*'),
+    },
+  ],
   'rds:DescribeDBParameters': (c) => [{ action: 'rds:DescribeDBParameters', resource: rdsArn(c, 'pg', c.input.DBParameterGroupName) }],
-  'rds:DescribeDBSnapshots': (c) => [{ action: 'rds:DescribeDBSnapshots', resource: rdsArn(c, 'snapshot', c.input.DBSnapshotIdentifier ?? '*') }],
+  'rds:DescribeDBSnapshots': (c) => [
+    { action: 'rds:DescribeDBSnapshots', resource: rdsArn(c, 'snapshot', c.input.DBSnapshotIdentifier ?? '*') },
+  ],
   'rds:PromoteReadReplica': (c) => [{ action: 'rds:PromoteReadReplica', resource: dbArn(c, c.input.DBInstanceIdentifier) }],
   'rds:RebootDBInstance': (c) => [{ action: 'rds:RebootDBInstance', resource: dbArn(c, c.input.DBInstanceIdentifier) }],
   'rds:ModifyDBParameterGroup': (c) => [{ action: 'rds:ModifyDBParameterGroup', resource: rdsArn(c, 'pg', c.input.DBParameterGroupName) }],
@@ -106,9 +115,16 @@ const RDS: Record<string, RouteAuthorization> = {
     const replica = dbArn(c, c.input.DBInstanceIdentifier);
     return [
       { action: 'rds:CreateDBInstanceReadReplica', resource: replica },
-      { action: 'rds:CreateDBInstanceReadReplica', resource: dbArn(c, c.input.SourceDBInstanceIdentifier), region: isArn(c.input.SourceDBInstanceIdentifier) ? regionOfArn(c.input.SourceDBInstanceIdentifier) : c.region },
+      {
+        action: 'rds:CreateDBInstanceReadReplica',
+        resource: dbArn(c, c.input.SourceDBInstanceIdentifier),
+        region: isArn(c.input.SourceDBInstanceIdentifier) ? regionOfArn(c.input.SourceDBInstanceIdentifier) : c.region,
+      },
       ...optional(c.input.DBParameterGroupName, (name) => ({ action: 'rds:CreateDBInstanceReadReplica', resource: rdsArn(c, 'pg', name) })),
-      ...optional(c.input.DBSubnetGroupName, (name) => ({ action: 'rds:CreateDBInstanceReadReplica', resource: rdsArn(c, 'subgrp', name) })),
+      ...optional(c.input.DBSubnetGroupName, (name) => ({
+        action: 'rds:CreateDBInstanceReadReplica',
+        resource: rdsArn(c, 'subgrp', name),
+      })),
       ...optional(c.input.OptionGroupName, (name) => ({ action: 'rds:CreateDBInstanceReadReplica', resource: rdsArn(c, 'og', name) })),
       ...tagsOnCreate(c.input, replica),
       ...rdsKeyUse(c, c.input.KmsKeyId),
@@ -116,7 +132,11 @@ const RDS: Record<string, RouteAuthorization> = {
   },
   'rds:CreateDBSnapshot': (c) => {
     const snapshot = rdsArn(c, 'snapshot', c.input.DBSnapshotIdentifier);
-    return [{ action: 'rds:CreateDBSnapshot', resource: dbArn(c, c.input.DBInstanceIdentifier) }, { action: 'rds:CreateDBSnapshot', resource: snapshot }, ...tagsOnCreate(c.input, snapshot)];
+    return [
+      { action: 'rds:CreateDBSnapshot', resource: dbArn(c, c.input.DBInstanceIdentifier) },
+      { action: 'rds:CreateDBSnapshot', resource: snapshot },
+      ...tagsOnCreate(c.input, snapshot),
+    ];
   },
   // A cross-region copy is called in the target region with the source's ARN; the SDK presigns
   // the source region's half with the caller's credentials.
@@ -140,7 +160,9 @@ const RDS: Record<string, RouteAuthorization> = {
  */
 const AUTO_SCALING: Record<string, RouteAuthorization> = {
   'autoscaling:DescribeAutoScalingGroups': () => [{ action: 'autoscaling:DescribeAutoScalingGroups', resource: '*' }],
-  'autoscaling:UpdateAutoScalingGroup': (c) => [{ action: 'autoscaling:UpdateAutoScalingGroup', resource: autoScalingGroupArn(c.region, c.account, c.input.AutoScalingGroupName) }],
+  'autoscaling:UpdateAutoScalingGroup': (c) => [
+    { action: 'autoscaling:UpdateAutoScalingGroup', resource: autoScalingGroupArn(c.region, c.account, c.input.AutoScalingGroupName) },
+  ],
 };
 
 /**
@@ -161,11 +183,16 @@ const CLOUDWATCH: Record<string, RouteAuthorization> = {
   'monitoring:GetMetricData': () => [{ action: 'cloudwatch:GetMetricData', resource: '*' }],
   'monitoring:GetMetricStatistics': () => [{ action: 'cloudwatch:GetMetricStatistics', resource: '*' }],
   'monitoring:ListMetrics': () => [{ action: 'cloudwatch:ListMetrics', resource: '*' }],
-  'monitoring:PutMetricData': (c) => [{ action: 'cloudwatch:PutMetricData', resource: '*', context: { 'cloudwatch:namespace': c.input.Namespace } }],
+  'monitoring:PutMetricData': (c) => [
+    { action: 'cloudwatch:PutMetricData', resource: '*', context: { 'cloudwatch:namespace': c.input.Namespace } },
+  ],
   'monitoring:DescribeAlarms': (c) => {
     const names: string[] = c.input.AlarmNames ?? [];
     const alarms = names.length > 0 ? names : ['*'];
-    return alarms.map((name) => ({ action: 'cloudwatch:DescribeAlarms', resource: arnIn('cloudwatch', c.region, c.account, `alarm:${name}`) }));
+    return alarms.map((name) => ({
+      action: 'cloudwatch:DescribeAlarms',
+      resource: arnIn('cloudwatch', c.region, c.account, `alarm:${name}`),
+    }));
   },
 };
 
@@ -174,7 +201,9 @@ const CLOUDWATCH: Record<string, RouteAuthorization> = {
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsglobalaccelerator.html
  */
 const GLOBAL_ACCELERATOR: Record<string, RouteAuthorization> = {
-  'globalaccelerator:DescribeEndpointGroup': (c) => [{ action: 'globalaccelerator:DescribeEndpointGroup', resource: c.input.EndpointGroupArn }],
+  'globalaccelerator:DescribeEndpointGroup': (c) => [
+    { action: 'globalaccelerator:DescribeEndpointGroup', resource: c.input.EndpointGroupArn },
+  ],
   'globalaccelerator:UpdateEndpointGroup': (c) => [{ action: 'globalaccelerator:UpdateEndpointGroup', resource: c.input.EndpointGroupArn }],
   'globalaccelerator:DeleteEndpointGroup': (c) => [{ action: 'globalaccelerator:DeleteEndpointGroup', resource: c.input.EndpointGroupArn }],
   // Creating and listing endpoint groups are authorized on the listener.
@@ -186,9 +215,12 @@ const GLOBAL_ACCELERATOR: Record<string, RouteAuthorization> = {
  * CloudFormation reads of a stack, by its ARN (a stack id), or by name with any id.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html
  */
-const stackArn = (c: CallFacts, nameOrId: string) => (isArn(nameOrId) ? nameOrId : arnIn('cloudformation', c.region, c.account, `stack/${nameOrId}/*`));
+const stackArn = (c: CallFacts, nameOrId: string) =>
+  isArn(nameOrId) ? nameOrId : arnIn('cloudformation', c.region, c.account, `stack/${nameOrId}/*`);
 const CLOUDFORMATION: Record<string, RouteAuthorization> = {
-  'cloudformation:DescribeStacks': (c) => [{ action: 'cloudformation:DescribeStacks', resource: c.input.StackName ? stackArn(c, c.input.StackName) : '*' }],
+  'cloudformation:DescribeStacks': (c) => [
+    { action: 'cloudformation:DescribeStacks', resource: c.input.StackName ? stackArn(c, c.input.StackName) : '*' },
+  ],
   'cloudformation:ListStackResources': (c) => [{ action: 'cloudformation:ListStackResources', resource: stackArn(c, c.input.StackName) }],
 };
 
@@ -197,7 +229,12 @@ const CLOUDFORMATION: Record<string, RouteAuthorization> = {
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
  */
 const SECRETS_MANAGER: Record<string, RouteAuthorization> = {
-  'secretsmanager:GetSecretValue': (c) => [{ action: 'secretsmanager:GetSecretValue', resource: isArn(c.input.SecretId) ? c.input.SecretId : arnIn('secretsmanager', c.region, c.account, `secret:${c.input.SecretId}`) }],
+  'secretsmanager:GetSecretValue': (c) => [
+    {
+      action: 'secretsmanager:GetSecretValue',
+      resource: isArn(c.input.SecretId) ? c.input.SecretId : arnIn('secretsmanager', c.region, c.account, `secret:${c.input.SecretId}`),
+    },
+  ],
 };
 
 /**
@@ -212,7 +249,12 @@ const SNS: Record<string, RouteAuthorization> = {
     const key = c.topicKey(topic);
     const region = regionOfArn(topic);
     const keyUse: RequiredPermission[] = key
-      ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({ action, resource: key, region: regionOfArn(key), context: { 'kms:ViaService': `sns.${region}.amazonaws.com`, 'kms:CallerAccount': c.account } }))
+      ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+          action,
+          resource: key,
+          region: regionOfArn(key),
+          context: { 'kms:ViaService': `sns.${region}.amazonaws.com`, 'kms:CallerAccount': c.account },
+        }))
       : [];
     return [{ action: 'sns:Publish', resource: topic }, ...keyUse];
   },
@@ -223,7 +265,9 @@ const SNS: Record<string, RouteAuthorization> = {
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
  */
 const SSM: Record<string, RouteAuthorization> = {
-  'ssm:GetParameter': (c) => [{ action: 'ssm:GetParameter', resource: arnIn('ssm', c.region, c.account, `parameter/${String(c.input.Name).replace(/^\//, '')}`) }],
+  'ssm:GetParameter': (c) => [
+    { action: 'ssm:GetParameter', resource: arnIn('ssm', c.region, c.account, `parameter/${String(c.input.Name).replace(/^\//, '')}`) },
+  ],
 };
 
 /**
@@ -236,7 +280,12 @@ const EC2_AND_QUOTAS: Record<string, RouteAuthorization> = {
   'ec2:DescribeImages': () => [{ action: 'ec2:DescribeImages', resource: '*' }],
   'ec2:DescribeLaunchTemplateVersions': () => [{ action: 'ec2:DescribeLaunchTemplateVersions', resource: '*' }],
   'ec2:DescribeInstanceTypes': () => [{ action: 'ec2:DescribeInstanceTypes', resource: '*' }],
-  'servicequotas:GetServiceQuota': (c) => [{ action: 'servicequotas:GetServiceQuota', resource: arnIn('servicequotas', c.region, c.account, `${c.input.ServiceCode}/${c.input.QuotaCode}`) }],
+  'servicequotas:GetServiceQuota': (c) => [
+    {
+      action: 'servicequotas:GetServiceQuota',
+      resource: arnIn('servicequotas', c.region, c.account, `${c.input.ServiceCode}/${c.input.QuotaCode}`),
+    },
+  ],
 };
 
 /**
@@ -260,7 +309,11 @@ const LAMBDA: Record<string, RouteAuthorization> = {
   'lambda:Invoke': (c) => {
     const name = String(c.input.FunctionName);
     const parts = name.split(':');
-    const resource = isArn(name) ? name : parts[1] === 'function' ? arnIn('lambda', c.region, parts[0] ?? c.account, parts.slice(1).join(':')) : arnIn('lambda', c.region, c.account, `function:${name}`);
+    const resource = isArn(name)
+      ? name
+      : parts[1] === 'function'
+        ? arnIn('lambda', c.region, parts[0] ?? c.account, parts.slice(1).join(':'))
+        : arnIn('lambda', c.region, c.account, `function:${name}`);
     return [{ action: 'lambda:InvokeFunction', resource }];
   },
 };

@@ -63,14 +63,25 @@ export function readSynthesizedDrApp(stacks: readonly SynthesizedStack[]): Synth
   }
   if (!control) throw new Error('no failover controller in the app (a Lambda with POWERTOOLS_SERVICE_NAME dr-failover-controller)');
 
-  const controllerEnv = resolver.find((r) => r.stackName === control.stackName && r.resource.Type === 'AWS::Lambda::Function').map((r) => resolver.resolve(r.stackName, r.resource.Properties?.Environment) as { Variables?: Record<string, string> } | undefined);
+  const controllerEnv = resolver
+    .find((r) => r.stackName === control.stackName && r.resource.Type === 'AWS::Lambda::Function')
+    .map((r) => resolver.resolve(r.stackName, r.resource.Properties?.Environment) as { Variables?: Record<string, string> } | undefined);
   const configParameterName = controllerEnv.map((e) => e?.Variables?.DR_CONFIG_PARAMETER).find((n) => n !== undefined);
-  const [parameter] = resolver.find((r) => r.stackName === control.stackName && r.resource.Type === 'AWS::SSM::Parameter' && resolver.ref(r.stackName, r.logicalId) === configParameterName);
+  const [parameter] = resolver.find(
+    (r) =>
+      r.stackName === control.stackName &&
+      r.resource.Type === 'AWS::SSM::Parameter' &&
+      resolver.ref(r.stackName, r.logicalId) === configParameterName,
+  );
   if (!parameter) throw new Error(`no SSM parameter ${configParameterName} in ${control.stackName}`);
   const config = JSON.parse(String(resolver.resolve(parameter.stackName, parameter.resource.Properties?.Value))) as Record<string, unknown>;
 
   const app = String(config.app);
-  const [policy] = resolver.find((r) => r.resource.Type === 'AWS::IAM::ManagedPolicy' && resolver.resolve(r.stackName, r.resource.Properties?.ManagedPolicyName) === `${app}-dr-operator`);
+  const [policy] = resolver.find(
+    (r) =>
+      r.resource.Type === 'AWS::IAM::ManagedPolicy' &&
+      resolver.resolve(r.stackName, r.resource.Properties?.ManagedPolicyName) === `${app}-dr-operator`,
+  );
   const operator: SynthesizedCaller | undefined = policy && {
     name: `${app}-dr-operator`,
     principal: {
@@ -83,16 +94,21 @@ export function readSynthesizedDrApp(stacks: readonly SynthesizedStack[]): Synth
 
   const topicKeys: Record<string, string> = {};
   for (const topic of resolver.find((r) => r.resource.Type === 'AWS::SNS::Topic' && r.resource.Properties?.KmsMasterKeyId !== undefined)) {
-    topicKeys[resolver.ref(topic.stackName, topic.logicalId)] = String(resolver.resolve(topic.stackName, topic.resource.Properties?.KmsMasterKeyId));
+    topicKeys[resolver.ref(topic.stackName, topic.logicalId)] = String(
+      resolver.resolve(topic.stackName, topic.resource.Properties?.KmsMasterKeyId),
+    );
   }
   return { config, configParameterName: String(configParameterName), lambdas, operator, topicKeys };
 }
 
-/** Registers every caller of `app` with `iam` (and its topics' keys); returns each caller's credentials env, by bundle name or `operator`. */
+/**
+ * Registers every caller of `app` with `iam` (and its topics' keys); returns each caller's credentials env, by bundle name or `operator`.
+ */
 export function enforceSynthesizedDrApp(iam: FakeIam, app: SynthesizedDrApp): Record<string, Readonly<Record<string, string>>> {
   for (const [topic, key] of Object.entries(app.topicKeys)) iam.topicKeys.set(topic, key);
   const env: Record<string, Readonly<Record<string, string>>> = {};
-  for (const [bundle, caller] of Object.entries(app.lambdas)) env[bundle] = iam.addPrincipal({ ...caller.principal, policies: [...caller.principal.policies] }).env;
+  for (const [bundle, caller] of Object.entries(app.lambdas))
+    env[bundle] = iam.addPrincipal({ ...caller.principal, policies: [...caller.principal.policies] }).env;
   if (app.operator) env.operator = iam.addPrincipal({ ...app.operator.principal, policies: [...app.operator.principal.policies] }).env;
   return env;
 }

@@ -70,12 +70,21 @@ interface TypeModel {
   readonly attribute?: (r: ResourceContext, name: string) => unknown;
 }
 
-const arn = (r: ResourceContext, service: string, resource: string, region = r.stack.region) => `arn:${PARTITION}:${service}:${region}:${r.stack.account}:${resource}`;
-const named = (r: ResourceContext, prop: string, max?: number, lower?: boolean) => r.prop(prop) ?? generatedName(r.stack.stackName, r.logicalId, max, lower);
+const arn = (r: ResourceContext, service: string, resource: string, region = r.stack.region) =>
+  `arn:${PARTITION}:${service}:${region}:${r.stack.account}:${resource}`;
+const named = (r: ResourceContext, prop: string, max?: number, lower?: boolean) =>
+  r.prop(prop) ?? generatedName(r.stack.stackName, r.logicalId, max, lower);
 
-const lbName = (r: ResourceContext) => named(r, 'Name', 32).replace(/[^A-Za-z0-9-]/g, '').slice(0, 32);
-const lbArn = (r: ResourceContext) => arn(r, 'elasticloadbalancing', `loadbalancer/${r.prop('Type') === 'network' ? 'net' : 'app'}/${lbName(r)}/${fakeHex(r.seed, 16)}`);
-const tgName = (r: ResourceContext) => named(r, 'Name', 32).replace(/[^A-Za-z0-9-]/g, '').slice(0, 32);
+const lbName = (r: ResourceContext) =>
+  named(r, 'Name', 32)
+    .replace(/[^A-Za-z0-9-]/g, '')
+    .slice(0, 32);
+const lbArn = (r: ResourceContext) =>
+  arn(r, 'elasticloadbalancing', `loadbalancer/${r.prop('Type') === 'network' ? 'net' : 'app'}/${lbName(r)}/${fakeHex(r.seed, 16)}`);
+const tgName = (r: ResourceContext) =>
+  named(r, 'Name', 32)
+    .replace(/[^A-Za-z0-9-]/g, '')
+    .slice(0, 32);
 const tgArn = (r: ResourceContext) => arn(r, 'elasticloadbalancing', `targetgroup/${tgName(r)}/${fakeHex(r.seed, 16)}`);
 const topicArn = (r: ResourceContext) => arn(r, 'sns', named(r, 'TopicName', 256));
 const tableName = (r: ResourceContext) => named(r, 'TableName', 255);
@@ -92,11 +101,26 @@ const acceleratorArn = (r: ResourceContext) => `arn:${PARTITION}:globalaccelerat
 const TYPES: Readonly<Record<string, TypeModel>> = {
   'AWS::SNS::Topic': { ref: topicArn, attributes: { TopicArn: topicArn, TopicName: (r) => named(r, 'TopicName', 256) } },
   'AWS::KMS::Key': { ref: keyId, attributes: { Arn: (r) => arn(r, 'kms', `key/${keyId(r)}`), KeyId: keyId } },
-  'AWS::DynamoDB::Table': { ref: tableName, attributes: { Arn: (r) => arn(r, 'dynamodb', `table/${tableName(r)}`), StreamArn: (r) => arn(r, 'dynamodb', `table/${tableName(r)}/stream/2026-01-01T00:00:00.000`) } },
+  'AWS::DynamoDB::Table': {
+    ref: tableName,
+    attributes: {
+      Arn: (r) => arn(r, 'dynamodb', `table/${tableName(r)}`),
+      StreamArn: (r) => arn(r, 'dynamodb', `table/${tableName(r)}/stream/2026-01-01T00:00:00.000`),
+    },
+  },
   'AWS::DynamoDB::GlobalTable': { ref: tableName, attributes: { Arn: (r) => arn(r, 'dynamodb', `table/${tableName(r)}`) } },
   'AWS::SSM::Parameter': { ref: (r) => named(r, 'Name', 1011) },
-  'AWS::IAM::Role': { ref: roleName, attributes: { Arn: (r) => `arn:${PARTITION}:iam::${r.stack.account}:role/${roleName(r)}`, RoleId: (r) => `AROA${fakeHex(r.seed, 17).toUpperCase()}` } },
-  'AWS::IAM::ManagedPolicy': { ref: (r) => `arn:${PARTITION}:iam::${r.stack.account}:policy/${named(r, 'ManagedPolicyName', 128)}`, attributes: { PolicyArn: (r) => `arn:${PARTITION}:iam::${r.stack.account}:policy/${named(r, 'ManagedPolicyName', 128)}` } },
+  'AWS::IAM::Role': {
+    ref: roleName,
+    attributes: {
+      Arn: (r) => `arn:${PARTITION}:iam::${r.stack.account}:role/${roleName(r)}`,
+      RoleId: (r) => `AROA${fakeHex(r.seed, 17).toUpperCase()}`,
+    },
+  },
+  'AWS::IAM::ManagedPolicy': {
+    ref: (r) => `arn:${PARTITION}:iam::${r.stack.account}:policy/${named(r, 'ManagedPolicyName', 128)}`,
+    attributes: { PolicyArn: (r) => `arn:${PARTITION}:iam::${r.stack.account}:policy/${named(r, 'ManagedPolicyName', 128)}` },
+  },
   'AWS::Logs::LogGroup': { ref: logGroupName, attributes: { Arn: (r) => arn(r, 'logs', `log-group:${logGroupName(r)}:*`) } },
   'AWS::Lambda::Function': { ref: functionName, attributes: { Arn: (r) => arn(r, 'lambda', `function:${functionName(r)}`) } },
   'AWS::RDS::DBInstance': {
@@ -120,10 +144,21 @@ const TYPES: Readonly<Record<string, TypeModel>> = {
       CanonicalHostedZoneID: () => 'Z35SXDOTRQ7X7K',
     },
   },
-  'AWS::ElasticLoadBalancingV2::TargetGroup': { ref: tgArn, attributes: { TargetGroupArn: tgArn, TargetGroupFullName: (r) => tgArn(r).split(':')[5], TargetGroupName: tgName } },
-  'AWS::ElasticLoadBalancingV2::Listener': { ref: (r) => `${r.prop('LoadBalancerArn')?.replace(':loadbalancer/', ':listener/')}/${fakeHex(r.seed, 16)}` },
-  'AWS::GlobalAccelerator::Accelerator': { ref: acceleratorArn, attributes: { AcceleratorArn: acceleratorArn, DnsName: (r) => `a${fakeHex(r.seed, 16)}.awsglobalaccelerator.com` } },
-  'AWS::GlobalAccelerator::Listener': { ref: (r) => `${r.prop('AcceleratorArn')}/listener/${fakeHex(r.seed, 8)}`, attributes: { ListenerArn: (r) => `${r.prop('AcceleratorArn')}/listener/${fakeHex(r.seed, 8)}` } },
+  'AWS::ElasticLoadBalancingV2::TargetGroup': {
+    ref: tgArn,
+    attributes: { TargetGroupArn: tgArn, TargetGroupFullName: (r) => tgArn(r).split(':')[5], TargetGroupName: tgName },
+  },
+  'AWS::ElasticLoadBalancingV2::Listener': {
+    ref: (r) => `${r.prop('LoadBalancerArn')?.replace(':loadbalancer/', ':listener/')}/${fakeHex(r.seed, 16)}`,
+  },
+  'AWS::GlobalAccelerator::Accelerator': {
+    ref: acceleratorArn,
+    attributes: { AcceleratorArn: acceleratorArn, DnsName: (r) => `a${fakeHex(r.seed, 16)}.awsglobalaccelerator.com` },
+  },
+  'AWS::GlobalAccelerator::Listener': {
+    ref: (r) => `${r.prop('AcceleratorArn')}/listener/${fakeHex(r.seed, 8)}`,
+    attributes: { ListenerArn: (r) => `${r.prop('AcceleratorArn')}/listener/${fakeHex(r.seed, 8)}` },
+  },
   'AWS::GlobalAccelerator::EndpointGroup': {
     ref: (r) => `${r.prop('ListenerArn')}/endpoint-group/${fakeHex(r.seed, 12)}`,
     attributes: { EndpointGroupArn: (r) => `${r.prop('ListenerArn')}/endpoint-group/${fakeHex(r.seed, 12)}` },
@@ -131,20 +166,37 @@ const TYPES: Readonly<Record<string, TypeModel>> = {
   'AWS::Route53::HealthCheck': { ref: (r) => fakeUuid(r.seed), attributes: { HealthCheckId: (r) => fakeUuid(r.seed) } },
   'AWS::EC2::SecurityGroup': { ref: (r) => `sg-${fakeHex(r.seed, 17)}`, attributes: { GroupId: (r) => `sg-${fakeHex(r.seed, 17)}` } },
   'AWS::EC2::Subnet': { ref: (r) => `subnet-${fakeHex(r.seed, 17)}`, attributes: { SubnetId: (r) => `subnet-${fakeHex(r.seed, 17)}` } },
-  'AWS::EC2::VPC': { ref: (r) => `vpc-${fakeHex(r.seed, 17)}`, attributes: { VpcId: (r) => `vpc-${fakeHex(r.seed, 17)}`, CidrBlock: (r) => r.prop('CidrBlock') } },
-  'AWS::S3::Bucket': { ref: (r) => named(r, 'BucketName', 63, true), attributes: { Arn: (r) => `arn:${PARTITION}:s3:::${named(r, 'BucketName', 63, true)}` } },
+  'AWS::EC2::VPC': {
+    ref: (r) => `vpc-${fakeHex(r.seed, 17)}`,
+    attributes: { VpcId: (r) => `vpc-${fakeHex(r.seed, 17)}`, CidrBlock: (r) => r.prop('CidrBlock') },
+  },
+  'AWS::S3::Bucket': {
+    ref: (r) => named(r, 'BucketName', 63, true),
+    attributes: { Arn: (r) => `arn:${PARTITION}:s3:::${named(r, 'BucketName', 63, true)}` },
+  },
   'AWS::SecretsManager::Secret': { ref: (r) => arn(r, 'secretsmanager', `secret:${named(r, 'Name', 256)}-${fakeHex(r.seed, 6)}`) },
   // "Ref returns the ARN of the secret" it attaches.
   'AWS::SecretsManager::SecretTargetAttachment': { ref: (r) => r.prop('SecretId') ?? '' },
   // GlobalEntryPoint's endpoint groups: the provider answers one group ARN per region.
   'Custom::EndpointGroups': {
     ref: (r) => `${r.prop('ListenerArn')}#endpoint-groups`,
-    attribute: (r, name) => (/^EndpointGroupArn\.[a-z0-9-]+$/.test(name) ? `${r.prop('ListenerArn')}/endpoint-group/${fakeHex(`${r.seed}/${name}`, 12)}` : undefined),
+    attribute: (r, name) =>
+      /^EndpointGroupArn\.[a-z0-9-]+$/.test(name)
+        ? `${r.prop('ListenerArn')}/endpoint-group/${fakeHex(`${r.seed}/${name}`, 12)}`
+        : undefined,
   },
 };
 
 /** Type-specific names that are properties (Ref gives them). */
-const PSEUDO = ['AWS::Partition', 'AWS::Region', 'AWS::AccountId', 'AWS::URLSuffix', 'AWS::StackName', 'AWS::StackId', 'AWS::NoValue'] as const;
+const PSEUDO = [
+  'AWS::Partition',
+  'AWS::Region',
+  'AWS::AccountId',
+  'AWS::URLSuffix',
+  'AWS::StackName',
+  'AWS::StackId',
+  'AWS::NoValue',
+] as const;
 
 /** Marks an `AWS::NoValue` to drop from lists and objects. */
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -179,7 +231,12 @@ export class TemplateResolver {
   find(test: (found: FoundResource) => boolean): FoundResource[] {
     return [...this.stacks.values()].flatMap((stack) =>
       Object.entries(stack.template.Resources ?? {})
-        .map(([logicalId, resource]) => ({ stackName: stack.stackName, logicalId, resource, path: resource.Metadata?.['aws:cdk:path'] as string | undefined }))
+        .map(([logicalId, resource]) => ({
+          stackName: stack.stackName,
+          logicalId,
+          resource,
+          path: resource.Metadata?.['aws:cdk:path'] as string | undefined,
+        }))
         .filter(test),
     );
   }
@@ -214,15 +271,25 @@ export class TemplateResolver {
     if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${stackName}/${roleLogicalId} is not an AWS::IAM::Role`);
     const roleName = this.ref(stackName, roleLogicalId);
     const props = role.Properties ?? {};
-    const inline = ((props.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => this.resolve(stackName, p.PolicyDocument) as PolicyDocument);
-    const attached = this.find((r) => r.resource.Type === 'AWS::IAM::Policy' && ((this.resolve(r.stackName, r.resource.Properties?.Roles ?? []) as string[]).includes(roleName)));
+    const inline = ((props.Policies ?? []) as { PolicyDocument: unknown }[]).map(
+      (p) => this.resolve(stackName, p.PolicyDocument) as PolicyDocument,
+    );
+    const attached = this.find(
+      (r) =>
+        r.resource.Type === 'AWS::IAM::Policy' &&
+        (this.resolve(r.stackName, r.resource.Properties?.Roles ?? []) as string[]).includes(roleName),
+    );
     const managedArns = (this.resolve(stackName, props.ManagedPolicyArns ?? []) as string[]) ?? [];
     const managed = managedArns.map((policyArn) => {
       const [found] = this.find((r) => r.resource.Type === 'AWS::IAM::ManagedPolicy' && this.ref(r.stackName, r.logicalId) === policyArn);
       if (!found) throw new Error(`${stackName}/${roleLogicalId} has managed policy ${policyArn}, whose document is not in the app`);
       return this.resolve(found.stackName, found.resource.Properties?.PolicyDocument) as PolicyDocument;
     });
-    return [...inline, ...attached.map((r) => this.resolve(r.stackName, r.resource.Properties?.PolicyDocument) as PolicyDocument), ...managed];
+    return [
+      ...inline,
+      ...attached.map((r) => this.resolve(r.stackName, r.resource.Properties?.PolicyDocument) as PolicyDocument),
+      ...managed,
+    ];
   }
 
   private refIn(stack: SynthesizedStack, name: string, where: string): string {
@@ -269,7 +336,8 @@ export class TemplateResolver {
     const writers = this.find((r) => r.resource.Type === 'Custom::CrossRegionExportWriter');
     for (const writer of writers) {
       const props = writer.resource.Properties?.WriterProps as { region?: string; exports?: Record<string, unknown> } | undefined;
-      if (props?.exports && exportName in props.exports && props.region === consumer.region) return this.resolve(writer.stackName, props.exports[exportName]);
+      if (props?.exports && exportName in props.exports && props.region === consumer.region)
+        return this.resolve(writer.stackName, props.exports[exportName]);
     }
     throw new Error(`${where}: no stack writes the cross-region export ${exportName} for ${consumer.region}`);
   }
@@ -286,7 +354,10 @@ export class TemplateResolver {
 
   private model(stack: SynthesizedStack, logicalId: string, resource: CfnResource, where: string): TypeModel {
     const model = TYPES[resource.Type];
-    if (!model) throw new Error(`${where}: ${stack.stackName}/${logicalId} is a ${resource.Type}, whose Ref and attributes the template resolver does not model (add it to TYPES)`);
+    if (!model)
+      throw new Error(
+        `${where}: ${stack.stackName}/${logicalId} is a ${resource.Type}, whose Ref and attributes the template resolver does not model (add it to TYPES)`,
+      );
     return model;
   }
 

@@ -5,7 +5,16 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAws, ROUTE_AUTHORIZATIONS, startDynalite, startFakeAwsServer, type FakeAwsServer, type FakeCredentials, type LocalDynamo, type PolicyDocument } from '../../src/index.js';
+import {
+  FakeAws,
+  ROUTE_AUTHORIZATIONS,
+  startDynalite,
+  startFakeAwsServer,
+  type FakeAwsServer,
+  type FakeCredentials,
+  type LocalDynamo,
+  type PolicyDocument,
+} from '../../src/index.js';
 
 const ACCOUNT = '123456789012';
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:lamp-dr`;
@@ -31,7 +40,12 @@ describe('FakeIam: calls over HTTP authorized as AWS would', () => {
     server = await startFakeAwsServer(fake);
     dynamo = await startDynalite({ iam: fake.iam });
     await dynamo.createTable('lamp-dr-state');
-    keys = fake.iam.addPrincipal({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ctl/fn`, principalArn: `arn:aws:iam::${ACCOUNT}:role/ctl`, account: ACCOUNT, policies: [role] });
+    keys = fake.iam.addPrincipal({
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ctl/fn`,
+      principalArn: `arn:aws:iam::${ACCOUNT}:role/ctl`,
+      account: ACCOUNT,
+      policies: [role],
+    });
   });
   afterEach(async () => {
     await Promise.all([server.stop(), dynamo.stop()]);
@@ -39,40 +53,75 @@ describe('FakeIam: calls over HTTP authorized as AWS would', () => {
   const clientConfig = (region: string, endpoint = server.endpoint) => ({ region, endpoint, credentials: keys, maxAttempts: 1 });
 
   it('answers what the policies allow and records each decision', async () => {
-    const out = await new RDSClient(clientConfig('us-east-1')).send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: 'lamp-replica' }));
+    const out = await new RDSClient(clientConfig('us-east-1')).send(
+      new PromoteReadReplicaCommand({ DBInstanceIdentifier: 'lamp-replica' }),
+    );
 
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(fake.calls.promoteReplicaAttempts).toBe(1);
-    expect(fake.iam.authorizations).toEqual([expect.objectContaining({ action: 'rds:PromoteReadReplica', resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:lamp-replica`, allowed: true })]);
+    expect(fake.iam.authorizations).toEqual([
+      expect.objectContaining({
+        action: 'rds:PromoteReadReplica',
+        resource: `arn:aws:rds:us-east-1:${ACCOUNT}:db:lamp-replica`,
+        allowed: true,
+      }),
+    ]);
   });
 
-  it('refuses the rest with each service\'s AccessDenied, naming the caller, action and resource, and changes nothing', async () => {
+  it("refuses the rest with each service's AccessDenied, naming the caller, action and resource, and changes nothing", async () => {
     const rds = new RDSClient(clientConfig('eu-west-1')).send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: 'lamp-primary' }));
     await expect(rds).rejects.toMatchObject({
       name: 'AccessDenied',
       $metadata: { httpStatusCode: 403 },
       message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/ctl/fn is not authorized to perform: rds:PromoteReadReplica on resource: arn:aws:rds:eu-west-1:${ACCOUNT}:db:lamp-primary because no identity-based policy allows the rds:PromoteReadReplica action`,
     });
-    await expect(new SSMClient(clientConfig('us-east-1')).send(new GetParameterCommand({ Name: '/dr/lamp/config' }))).rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringMatching(/ssm:GetParameter on resource: arn:aws:ssm:us-east-1:123456789012:parameter\/dr\/lamp\/config/) });
-    await expect(new EC2Client(clientConfig('us-east-1')).send(new DescribeImagesCommand({ ImageIds: ['ami-1'] }))).rejects.toMatchObject({ name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } });
+    await expect(new SSMClient(clientConfig('us-east-1')).send(new GetParameterCommand({ Name: '/dr/lamp/config' }))).rejects.toMatchObject(
+      {
+        name: 'AccessDeniedException',
+        message: expect.stringMatching(/ssm:GetParameter on resource: arn:aws:ssm:us-east-1:123456789012:parameter\/dr\/lamp\/config/),
+      },
+    );
+    await expect(new EC2Client(clientConfig('us-east-1')).send(new DescribeImagesCommand({ ImageIds: ['ami-1'] }))).rejects.toMatchObject({
+      name: 'UnauthorizedOperation',
+      $metadata: { httpStatusCode: 403 },
+    });
     expect(fake.calls.promoteReplicaAttempts ?? 0).toBe(0);
     expect(fake.iam.denials().map((d) => d.action)).toEqual(['rds:PromoteReadReplica', 'ssm:GetParameter', 'ec2:DescribeImages']);
   });
 
-  it('needs the publisher\'s KMS permissions through SNS for an encrypted topic', async () => {
+  it("needs the publisher's KMS permissions through SNS for an encrypted topic", async () => {
     fake.iam.topicKeys.set(TOPIC, TOPIC_KEY);
     const sns = new SNSClient(clientConfig('us-east-1'));
 
-    await expect(sns.send(new PublishCommand({ TopicArn: TOPIC, Message: 'm' }))).rejects.toMatchObject({ name: 'KMSAccessDeniedException', message: expect.stringMatching(/kms:GenerateDataKey on resource: arn:aws:kms/) });
+    await expect(sns.send(new PublishCommand({ TopicArn: TOPIC, Message: 'm' }))).rejects.toMatchObject({
+      name: 'KMSAccessDeniedException',
+      message: expect.stringMatching(/kms:GenerateDataKey on resource: arn:aws:kms/),
+    });
     const principal = [...fake.iam.principals.values()][0]!;
-    principal.policies = [role, { Statement: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: TOPIC_KEY, Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } } }] }];
+    principal.policies = [
+      role,
+      {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: TOPIC_KEY,
+            Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
+          },
+        ],
+      },
+    ];
     await sns.send(new PublishCommand({ TopicArn: TOPIC, Message: 'm' }));
 
     expect(fake.published).toHaveLength(1);
   });
 
-  it('leaves calls with keys nobody registered unchecked (the test\'s own hand)', async () => {
-    const out = await new RDSClient({ region: 'eu-west-1', endpoint: server.endpoint, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } }).send(new DescribeDBInstancesCommand({}));
+  it("leaves calls with keys nobody registered unchecked (the test's own hand)", async () => {
+    const out = await new RDSClient({
+      region: 'eu-west-1',
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
+    }).send(new DescribeDBInstancesCommand({}));
 
     expect(out.DBInstances?.length).toBeGreaterThan(0);
     expect(fake.iam.authorizations).toEqual([]);
@@ -94,6 +143,8 @@ describe('FakeIam: calls over HTTP authorized as AWS would', () => {
   });
 
   it('refuses a call whose authorization the fakes do not know, naming where to add it', async () => {
-    expect(() => fake.iam.authorize(keys.accessKeyId, 'rds', 'DeleteDBInstance', {}, 'us-east-1')).toThrow(/do not know how AWS authorizes rds:DeleteDBInstance/);
+    expect(() => fake.iam.authorize(keys.accessKeyId, 'rds', 'DeleteDBInstance', {}, 'us-east-1')).toThrow(
+      /do not know how AWS authorizes rds:DeleteDBInstance/,
+    );
   });
 });

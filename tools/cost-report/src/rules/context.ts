@@ -74,7 +74,8 @@ export function fieldPath(ctx: RuleContext, field: string): string {
 /** A literal number (CloudFormation often writes them as strings); an intrinsic cannot be priced. */
 export function literalNumber(ctx: RuleContext, field: string, value: unknown): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-  if (!Number.isFinite(n)) throw new CostReportError(`${fieldPath(ctx, field)} is ${JSON.stringify(value)}: the report needs a literal number there`);
+  if (!Number.isFinite(n))
+    throw new CostReportError(`${fieldPath(ctx, field)} is ${JSON.stringify(value)}: the report needs a literal number there`);
   return n;
 }
 

@@ -31,8 +31,12 @@ export const RULES: Readonly<Record<string, Rule>> = {
   'AWS::GlobalAccelerator::Accelerator': accelerator,
 };
 
-const free = (why: string): Rule => () => [uncounted('free', why)];
-const usage = (why: string): Rule => () => [uncounted('usage', why)];
+const free =
+  (why: string): Rule =>
+  () => [uncounted('free', why)];
+const usage =
+  (why: string): Rule =>
+  () => [uncounted('usage', why)];
 
 /** Types with no charge of their own, or whose charge is counted on another line, and why. */
 export const NO_CHARGE_RULES: Readonly<Record<string, Rule>> = {
@@ -63,7 +67,12 @@ export const NO_CHARGE_RULES: Readonly<Record<string, Rule>> = {
   'AWS::SNS::TopicPolicy': free('no charge'),
   'AWS::SecretsManager::SecretTargetAttachment': free('no charge'),
   'AWS::Route53::RecordSet': free('queries counted on its hosted zone'),
-  'AWS::SSM::Parameter': (ctx) => [uncounted(ctx.resource.Properties?.Tier === 'Advanced' ? 'not-priced' : 'free', ctx.resource.Properties?.Tier === 'Advanced' ? 'advanced parameter: no price in the table' : 'standard parameter: no charge')],
+  'AWS::SSM::Parameter': (ctx) => [
+    uncounted(
+      ctx.resource.Properties?.Tier === 'Advanced' ? 'not-priced' : 'free',
+      ctx.resource.Properties?.Tier === 'Advanced' ? 'advanced parameter: no price in the table' : 'standard parameter: no charge',
+    ),
+  ],
   'AWS::SNS::Topic': usage('publishes and deliveries are usage: not counted'),
   'AWS::ECR::Repository': usage('image storage is usage: not counted'),
   'AWS::ImageBuilder::ImagePipeline': usage('builds run EC2 instances and store snapshots: usage, not counted'),

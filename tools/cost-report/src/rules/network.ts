@@ -3,7 +3,19 @@
  */
 import { CostReportError } from '../errors.js';
 import { HOURS_PER_MONTH } from '../schedule.js';
-import { charge, fieldPath, monthOf, prop, referencedId, serving, steady, total, uncounted, type RuleContext, type RuleLine } from './context.js';
+import {
+  charge,
+  fieldPath,
+  monthOf,
+  prop,
+  referencedId,
+  serving,
+  steady,
+  total,
+  uncounted,
+  type RuleContext,
+  type RuleLine,
+} from './context.js';
 
 /**
  * A NAT gateway bills every hour it exists, and its Elastic IP bills as a public IPv4 address
@@ -23,7 +35,9 @@ export function natGateway(ctx: RuleContext): readonly RuleLine[] {
 
 /** An Elastic IP bills as a public IPv4 address, unless a NAT gateway's line already counts it. */
 export function elasticIp(ctx: RuleContext): readonly RuleLine[] {
-  const nat = Object.entries(ctx.stack.resources).find(([, r]) => r.Type === 'AWS::EC2::NatGateway' && referencedId(r.Properties?.AllocationId) === ctx.logicalId);
+  const nat = Object.entries(ctx.stack.resources).find(
+    ([, r]) => r.Type === 'AWS::EC2::NatGateway' && referencedId(r.Properties?.AllocationId) === ctx.logicalId,
+  );
   if (nat) return [uncounted('free', `counted with NAT gateway ${nat[0]}`)];
   return [steady([monthOf(ctx.price('public-ipv4-hour'))])];
 }
@@ -38,7 +52,8 @@ export function vpcEndpoint(ctx: RuleContext): readonly RuleLine[] {
   if (type === 'Gateway') return [uncounted('free', 'gateway endpoint: no hourly or data charge')];
   if (type !== 'Interface') return [uncounted('not-priced', `${String(type)} endpoint: no price in the table`)];
   const subnets = prop(ctx, 'SubnetIds');
-  if (!Array.isArray(subnets) || subnets.length === 0) throw new CostReportError(`${fieldPath(ctx, 'SubnetIds')} must list the endpoint's subnets (one network interface, one AZ-hour each)`);
+  if (!Array.isArray(subnets) || subnets.length === 0)
+    throw new CostReportError(`${fieldPath(ctx, 'SubnetIds')} must list the endpoint's subnets (one network interface, one AZ-hour each)`);
   const line = steady([monthOf(ctx.price('interface-endpoint-az-hour'), subnets.length, `${subnets.length} AZ × ${HOURS_PER_MONTH} h`)]);
   return [{ ...line, basis: `${line.basis}; data processed per GB not counted (usage)` }];
 }
@@ -53,15 +68,28 @@ export function loadBalancer(ctx: RuleContext): readonly RuleLine[] {
   if (type !== 'application') return [uncounted('not-priced', `${String(type)} load balancer: no price in the table`)];
   const subnets = prop(ctx, 'Subnets') ?? prop(ctx, 'SubnetMappings');
   const internetFacing = (prop(ctx, 'Scheme') ?? 'internet-facing') === 'internet-facing';
-  if (internetFacing && (!Array.isArray(subnets) || subnets.length === 0)) throw new CostReportError(`${fieldPath(ctx, 'Subnets')} must list the subnets of an internet-facing load balancer (one public IPv4 each)`);
+  if (internetFacing && (!Array.isArray(subnets) || subnets.length === 0))
+    throw new CostReportError(
+      `${fieldPath(ctx, 'Subnets')} must list the subnets of an internet-facing load balancer (one public IPv4 each)`,
+    );
   const fixed = [monthOf(ctx.price('alb-hour'))];
-  if (internetFacing && Array.isArray(subnets)) fixed.push(monthOf(ctx.price('public-ipv4-hour'), subnets.length, `${subnets.length} public IPv4 (one per subnet) × ${HOURS_PER_MONTH} h`));
+  if (internetFacing && Array.isArray(subnets))
+    fixed.push(
+      monthOf(ctx.price('public-ipv4-hour'), subnets.length, `${subnets.length} public IPv4 (one per subnet) × ${HOURS_PER_MONTH} h`),
+    );
   const lcu = (serves: boolean) => (serves ? ctx.assumptions.albLcuServing : ctx.assumptions.albLcuDark);
-  const lcuCharge = (serves: boolean) => charge(ctx.price('alb-lcu-hour'), lcu(serves) * HOURS_PER_MONTH, `assumed ${lcu(serves)} LCU ${serves ? 'while serving' : 'while dark'}`);
+  const lcuCharge = (serves: boolean) =>
+    charge(
+      ctx.price('alb-lcu-hour'),
+      lcu(serves) * HOURS_PER_MONTH,
+      `assumed ${lcu(serves)} LCU ${serves ? 'while serving' : 'while dark'}`,
+    );
   const idle = total([...fixed, lcuCharge(serving(ctx, 'idle'))]);
   const failover = total([...fixed, lcuCharge(serving(ctx, 'failover'))]);
   const basis = idle.text === failover.text ? idle.text : `idle: ${idle.text}; failover: ${failover.text}`;
-  return [{ kind: 'priced', idleUsd: idle.usd, failoverUsd: failover.usd, basis: `${internetFacing ? 'internet-facing' : 'internal'}: ${basis}` }];
+  return [
+    { kind: 'priced', idleUsd: idle.usd, failoverUsd: failover.usd, basis: `${internetFacing ? 'internet-facing' : 'internal'}: ${basis}` },
+  ];
 }
 
 /**
@@ -80,5 +108,12 @@ export function flowLog(ctx: RuleContext): readonly RuleLine[] {
   const price = ctx.price('logs-ingest-gb');
   const idle = charge(price, idleGb, 'assumed flow-log volume');
   const failover = charge(price, failoverGb, 'assumed flow-log volume');
-  return [{ kind: 'priced', idleUsd: idle.usd, failoverUsd: failover.usd, basis: idleGb === failoverGb ? idle.text : `idle: ${idle.text}; failover: ${failover.text}` }];
+  return [
+    {
+      kind: 'priced',
+      idleUsd: idle.usd,
+      failoverUsd: failover.usd,
+      basis: idleGb === failoverGb ? idle.text : `idle: ${idle.text}; failover: ${failover.text}`,
+    },
+  ];
 }

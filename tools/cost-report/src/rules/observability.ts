@@ -4,7 +4,18 @@
  */
 import type { StackTemplate } from '../assembly.js';
 import { HOURS_PER_MONTH } from '../schedule.js';
-import { charge, literalNumber, monthOf, prop, referencedId, steady, total, uncounted, type RuleContext, type RuleLine } from './context.js';
+import {
+  charge,
+  literalNumber,
+  monthOf,
+  prop,
+  referencedId,
+  steady,
+  total,
+  uncounted,
+  type RuleContext,
+  type RuleLine,
+} from './context.js';
 
 interface MetricStat {
   readonly Metric?: { readonly Namespace?: unknown; readonly MetricName?: unknown; readonly Dimensions?: unknown };
@@ -12,13 +23,27 @@ interface MetricStat {
 }
 
 /** The metrics an alarm reads: its one metric, or each `MetricStat` of its metric-math query (expressions are not metrics). */
-function alarmMetrics(props: Record<string, unknown>): { readonly namespace: string; readonly name: string; readonly dimensions: unknown; readonly period: number }[] {
+function alarmMetrics(
+  props: Record<string, unknown>,
+): { readonly namespace: string; readonly name: string; readonly dimensions: unknown; readonly period: number }[] {
   if (Array.isArray(props.Metrics)) {
     return (props.Metrics as { MetricStat?: MetricStat }[])
       .filter((q) => q.MetricStat)
-      .map((q) => ({ namespace: String(q.MetricStat?.Metric?.Namespace), name: String(q.MetricStat?.Metric?.MetricName), dimensions: q.MetricStat?.Metric?.Dimensions, period: Number(q.MetricStat?.Period ?? 60) }));
+      .map((q) => ({
+        namespace: String(q.MetricStat?.Metric?.Namespace),
+        name: String(q.MetricStat?.Metric?.MetricName),
+        dimensions: q.MetricStat?.Metric?.Dimensions,
+        period: Number(q.MetricStat?.Period ?? 60),
+      }));
   }
-  return [{ namespace: String(props.Namespace), name: String(props.MetricName), dimensions: props.Dimensions, period: Number(props.Period ?? 60) }];
+  return [
+    {
+      namespace: String(props.Namespace),
+      name: String(props.MetricName),
+      dimensions: props.Dimensions,
+      period: Number(props.Period ?? 60),
+    },
+  ];
 }
 
 /**
@@ -65,7 +90,13 @@ export function customMetricsOf(stack: StackTemplate): Map<string, number> {
 
 /** The line of a namespace's custom metrics. */
 export function customMetrics(ctx: RuleContext, namespace: string, count: number): RuleLine {
-  return steady([charge(ctx.price('cw-custom-metric-month'), count, `${count} metrics of ${namespace} read by alarms, assumed published at least hourly`)]);
+  return steady([
+    charge(
+      ctx.price('cw-custom-metric-month'),
+      count,
+      `${count} metrics of ${namespace} read by alarms, assumed published at least hourly`,
+    ),
+  ]);
 }
 
 /**
@@ -74,14 +105,26 @@ export function customMetrics(ctx: RuleContext, namespace: string, count: number
  */
 export function logGroup(ctx: RuleContext): readonly RuleLine[] {
   const { idleGb, failoverGb } = ctx.logIngestion(ctx.logicalId);
-  if (idleGb === 0 && failoverGb === 0) return [uncounted('usage', 'written by something the templates do not size (deploy-time custom resources, services): not counted')];
+  if (idleGb === 0 && failoverGb === 0)
+    return [uncounted('usage', 'written by something the templates do not size (deploy-time custom resources, services): not counted')];
   const retention = prop(ctx, 'RetentionInDays');
   const months = retention === undefined ? 12 : literalNumber(ctx, 'RetentionInDays', retention) / (HOURS_PER_MONTH / 24);
   const kept = Math.min(months, 12 * 100);
   const price = ctx.price('logs-storage-gb-month');
-  const idle = charge(price, idleGb * kept, `${idleGb.toPrecision(3)} GB/month kept ${retention === undefined ? 'forever (a year counted)' : `${String(retention)} days`}; ingestion counted on its writers' lines`);
+  const idle = charge(
+    price,
+    idleGb * kept,
+    `${idleGb.toPrecision(3)} GB/month kept ${retention === undefined ? 'forever (a year counted)' : `${String(retention)} days`}; ingestion counted on its writers' lines`,
+  );
   const failover = charge(price, failoverGb * kept, `${failoverGb.toPrecision(3)} GB/month in a failover`);
-  return [{ kind: 'priced', idleUsd: idle.usd, failoverUsd: failover.usd, basis: idleGb === failoverGb ? idle.text : `idle: ${idle.text}; failover: ${failover.text}` }];
+  return [
+    {
+      kind: 'priced',
+      idleUsd: idle.usd,
+      failoverUsd: failover.usd,
+      basis: idleGb === failoverGb ? idle.text : `idle: ${idle.text}; failover: ${failover.text}`,
+    },
+  ];
 }
 
 /** Whether a health check's target is an AWS resource: one the templates resolve (not a literal), or a literal under amazonaws.com. */
@@ -104,8 +147,21 @@ export function healthCheck(ctx: RuleContext): readonly RuleLine[] {
   if (Number(config.RequestInterval ?? 30) === 10) features.push('10 s interval');
   if (config.MeasureLatency === true) features.push('latency');
   const aws = awsEndpoint(config);
-  const charges = [charge(ctx.price(aws ? 'r53-health-check-month' : 'r53-health-check-month-non-aws'), 1, `${type} check of ${aws ? 'an AWS' : 'a non-AWS'} endpoint`)];
-  if (features.length > 0) charges.push(charge(ctx.price(aws ? 'r53-health-check-feature-month' : 'r53-health-check-feature-month-non-aws'), features.length, features.join(', ')));
+  const charges = [
+    charge(
+      ctx.price(aws ? 'r53-health-check-month' : 'r53-health-check-month-non-aws'),
+      1,
+      `${type} check of ${aws ? 'an AWS' : 'a non-AWS'} endpoint`,
+    ),
+  ];
+  if (features.length > 0)
+    charges.push(
+      charge(
+        ctx.price(aws ? 'r53-health-check-feature-month' : 'r53-health-check-feature-month-non-aws'),
+        features.length,
+        features.join(', '),
+      ),
+    );
   return [steady(charges)];
 }
 
@@ -125,7 +181,14 @@ export function hostedZone(ctx: RuleContext): readonly RuleLine[] {
   }
   const queries = [...ttlByName.values()].reduce((sum, ttl) => sum + (HOURS_PER_MONTH * 3600) / Math.max(ttl, 1), 0);
   const charges = [charge(ctx.price('r53-hosted-zone-month'), 1)];
-  if (queries > 0) charges.push(charge(ctx.price('r53-query-million'), queries / 1e6, `at most one query per TTL for ${ttlByName.size} record name(s): an upper bound`));
+  if (queries > 0)
+    charges.push(
+      charge(
+        ctx.price('r53-query-million'),
+        queries / 1e6,
+        `at most one query per TTL for ${ttlByName.size} record name(s): an upper bound`,
+      ),
+    );
   return [steady(charges)];
 }
 
@@ -136,5 +199,13 @@ export function hostedZone(ctx: RuleContext): readonly RuleLine[] {
  */
 export function accelerator(ctx: RuleContext): readonly RuleLine[] {
   const { usd, text } = total([monthOf(ctx.price('global-accelerator-hour'))]);
-  return [{ kind: 'priced', idleUsd: usd, failoverUsd: usd, basis: `${text}; data transfer premium per GB not counted (usage)`, excluded: 'global-accelerator' }];
+  return [
+    {
+      kind: 'priced',
+      idleUsd: usd,
+      failoverUsd: usd,
+      basis: `${text}; data transfer premium per GB not counted (usage)`,
+      excluded: 'global-accelerator',
+    },
+  ];
 }
