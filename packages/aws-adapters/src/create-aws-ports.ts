@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { DrConfig, Ports } from '@dr/failover-core';
+import { defaultStateTableName, type DrConfig, type Ports } from '@dr/failover-core';
 import type { Clock, Notification, Notifier } from '@dr/failover-core/ports';
 import { DEFAULT_CALL_POLICY, type CallPolicy } from './aws-call.js';
 import { AutoScalingCompute } from './auto-scaling/auto-scaling-compute.js';
@@ -81,9 +81,6 @@ class KeepingNotifier implements Notifier {
     this.sent.push(n);
   }
 }
-
-/** Default name of an application's state table. */
-export const defaultStateTableName = (app: string): string => `${app}-dr-state`;
 
 /**
  * Builds every port of `@dr/failover-core` on AWS SDK v3 clients for a DR config: RDS,

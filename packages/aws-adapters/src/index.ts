@@ -3,7 +3,7 @@
  * `createAwsPorts(config)` that builds the whole set.
  * @packageDocumentation
  */
-export { createAwsPorts, defaultStateTableName, type AwsPortsOptions, type AwsService } from './create-aws-ports.js';
+export { createAwsPorts, type AwsPortsOptions, type AwsService } from './create-aws-ports.js';
 export {
   callAws,
   allPages,
@@ -18,11 +18,7 @@ export { RdsDatabase, type RdsDatabaseOptions, type RdsRegionSettings } from './
 export { RdsSnapshots, RdsSnapshotPort, type RdsSnapshotsOptions, type DbSnapshotInfo } from './rds/rds-snapshots.js';
 export { AutoScalingCompute, type AutoScalingComputeOptions } from './auto-scaling/auto-scaling-compute.js';
 export { ElbTargetHealth, type ElbTargetHealthOptions } from './elbv2/target-health.js';
-export {
-  GlobalAcceleratorTraffic,
-  GLOBAL_ACCELERATOR_CONTROL_REGION,
-  type GlobalAcceleratorTrafficOptions,
-} from './global-accelerator/global-accelerator-traffic.js';
+export { GlobalAcceleratorTraffic, type GlobalAcceleratorTrafficOptions } from './global-accelerator/global-accelerator-traffic.js';
 export { CloudWatchMetrics, type CloudWatchOptions } from './cloudwatch/cloudwatch-metrics.js';
 export { DynamoDbStateStore, type DynamoDbStateStoreOptions } from './dynamodb/dynamodb-state-store.js';
 export { loadConfigFromSsm, configParameterName, type SsmConfigOptions } from './ssm/ssm-config.js';

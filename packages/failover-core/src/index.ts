@@ -18,6 +18,8 @@ export type { Operation, Plan } from './plan/types.js';
 export { buildPlan, dbRef, asgRef, groupRef, retiredPrefix } from './plan/build-plan.js';
 export {
   isTerminal,
+  engineSettingsOf,
+  DEFAULT_ENGINE_SETTINGS,
   type RunState,
   type RunEvent,
   type Transition,
@@ -56,7 +58,14 @@ export {
   type SignalReading,
   type ImpairmentEstimate,
 } from './detector/detector.js';
-export { READINESS_CHECKS, READINESS_NAMESPACE, READINESS_INTERVAL_MINUTES, type ReadinessCheckId } from './readiness/checks.js';
+export { READINESS_CHECKS, READINESS_INTERVAL_MINUTES, type ReadinessCheckId } from './readiness/checks.js';
+export {
+  GLOBAL_ACCELERATOR_CONTROL_REGION,
+  METRICS_NAMESPACE,
+  RDS_INSTANCE_IDENTIFIER,
+  READINESS_NAMESPACE,
+  defaultStateTableName,
+} from './names.js';
 export { evaluateReadiness, type ReadinessOptions } from './readiness/evaluate.js';
 export {
   summarizeReadiness,

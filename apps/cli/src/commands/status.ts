@@ -6,6 +6,7 @@ import {
   groupRef,
   describeError,
   evaluatePreconditions,
+  GLOBAL_ACCELERATOR_CONTROL_REGION,
   readReadiness,
   READINESS_INTERVAL_MINUTES,
   retiredPrefix,
@@ -109,7 +110,7 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
       const [database, compute, traffic, alarm, newest, retired] = await Promise.all([
         read(() => ports.database.describe(dbRef(r)), here),
         read(() => ports.compute.describe(asgRef(r)), here),
-        read(() => ports.traffic.describe(groupRef(r)), at(GLOBAL_ACCELERATOR_REGION)),
+        read(() => ports.traffic.describe(groupRef(r)), at(GLOBAL_ACCELERATOR_CONTROL_REGION)),
         r.availabilityAlarmName
           ? read(() => ports.alarms.state({ region: r.region, alarmName: r.availabilityAlarmName! }), here)
           : Promise.resolve(undefined),
@@ -170,13 +171,6 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
     },
   };
 }
-
-/**
- * Global Accelerator's control plane region: its endpoint groups are read there, whatever region
- * they route to, so a region's outage does not hide its endpoint's health.
- * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/preserve-client-ip-address.regions.html
- */
-const GLOBAL_ACCELERATOR_REGION = 'us-west-2';
 
 /** Reasons that, seen everywhere at once, point at this side of the network (or its credentials) rather than at AWS. */
 const LOCAL_REASONS: ReadonlySet<ReadFailureReason> = new Set(['refused', 'dns', 'access-denied']);

@@ -1,12 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { describeError, isConfigError, type ConfigError } from '@dr/failover-core';
+import { describeError, isConfigError, METRICS_NAMESPACE, type ConfigError } from '@dr/failover-core';
 import { isResourceNotFound } from '@dr/failover-core/errors';
 import type { Context } from 'aws-lambda';
 import { InvalidInputError } from './invalid-input.js';
-
-/** The namespace of every DR metric (the constructs' alarms and dashboard read it). */
-export const METRICS_NAMESPACE = 'PilotLightDR';
 
 /** A handler's structured logger and EMF metrics. */
 export interface Observability {

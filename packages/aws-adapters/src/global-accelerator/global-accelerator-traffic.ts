@@ -5,15 +5,10 @@ import {
   type EndpointDescription,
   type GlobalAcceleratorClientConfig,
 } from '@aws-sdk/client-global-accelerator';
+import { GLOBAL_ACCELERATOR_CONTROL_REGION } from '@dr/failover-core';
 import { ResourceNotFoundError } from '@dr/failover-core/errors';
 import type { EndpointGroupRef, EndpointGroupStatus, Traffic } from '@dr/failover-core/ports';
 import { callAws, DEFAULT_CALL_POLICY, type CallPolicy } from '../aws-call.js';
-
-/**
- * Global Accelerator's control plane is in us-west-2, whatever the workload's regions.
- * @see https://docs.aws.amazon.com/global-accelerator/latest/dg/preserve-client-ip-address.regions.html
- */
-export const GLOBAL_ACCELERATOR_CONTROL_REGION = 'us-west-2';
 
 /** Options of {@link GlobalAcceleratorTraffic}: an injected client, or a config (its region is always us-west-2). */
 export type GlobalAcceleratorTrafficOptions = (

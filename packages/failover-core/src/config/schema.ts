@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { RDS_INSTANCE_IDENTIFIER } from '../names.js';
 
 /**
  * The DR topology schema. One document describes an application's two regions, the resources
@@ -9,7 +10,6 @@ import * as v from 'valibot';
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
 // RDS: 1-63 letters, digits or hyphens; first a letter; no trailing or double hyphen.
-const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
 // Lambda function names (1-64 letters, digits, hyphens, underscores) or unqualified function ARNs.
 // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
 const LAMBDA_FUNCTION =
@@ -59,7 +59,10 @@ export const RegionResourcesSchema = v.strictObject({
   region: matching(REGION, 'an AWS region name such as eu-west-1'),
   autoScalingGroupName: text('the Auto Scaling group name'),
   targetGroupArn: matching(ARN, 'an ELB target group ARN'),
-  dbInstanceIdentifier: matching(DB_IDENTIFIER, 'an RDS instance identifier (a letter, then up to 62 letters, digits or single hyphens)'),
+  dbInstanceIdentifier: matching(
+    RDS_INSTANCE_IDENTIFIER,
+    'an RDS instance identifier (a letter, then up to 62 letters, digits or single hyphens)',
+  ),
   bucketName: matching(BUCKET, 'an S3 bucket name'),
   endpointGroupArn: matching(ARN, 'a Global Accelerator endpoint group ARN'),
   loadBalancerArn: matching(ARN, 'the ALB ARN registered in the endpoint group'),
@@ -176,6 +179,21 @@ export const TimeoutsSchema = v.strictObject({
    * the run at once (and it is rolled back) rather than waiting out its timeout.
    */
   unreachableSeconds: v.optional(int(10, 1_800, 'seconds'), 60),
+  /**
+   * Time between two observations of a step in progress (a promotion, a replica catching up).
+   * Shorter reacts sooner; longer makes fewer Describe calls, which RDS throttles per account and
+   * region (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html, Throttling).
+   * Fractions of a second are allowed: the fakes move a resource on by one state per describe, and
+   * their tests poll fast.
+   */
+  pollSeconds: v.optional(
+    v.pipe(
+      v.number('must be a number of seconds'),
+      v.minValue(0.05, 'must be at least 0.05 seconds'),
+      v.maxValue(60, 'must be at most 60 seconds'),
+    ),
+    2,
+  ),
 });
 
 /** The whole DR configuration document. */

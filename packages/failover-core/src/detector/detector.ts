@@ -1,4 +1,5 @@
 import type { DetectionSettings, DrConfig, SignalName } from '../config/schema.js';
+import { GLOBAL_ACCELERATOR_CONTROL_REGION } from '../names.js';
 
 /** What one signal said in one round. `unknown` (no answer, no data) never counts as down. */
 export type SignalState = 'up' | 'down' | 'unknown';
@@ -72,7 +73,9 @@ export const INDEPENDENT_SIGNALS: ReadonlySet<SignalName> = new Set<SignalName>(
  * and Route 53 is read through DNS, its data plane.
  */
 export function signalsSurvivingOutage(config: Pick<DrConfig, 'primary' | 'detection'>): SignalName[] {
-  return config.detection.signals.filter((s) => s !== 'alarm' && !(s === 'endpoint-health' && config.primary.region === 'us-west-2'));
+  return config.detection.signals.filter(
+    (s) => s !== 'alarm' && !(s === 'endpoint-health' && config.primary.region === GLOBAL_ACCELERATOR_CONTROL_REGION),
+  );
 }
 
 const isFresh = (settings: Pick<DetectorSettings, 'staleAfterSeconds'>, r: SignalReading | undefined): r is SignalReading =>

@@ -1,14 +1,7 @@
 import type { DrConfig } from '../config/schema.js';
 import { describeReading, type DetectorRound, type DetectorState, type Verdict } from '../detector/detector.js';
 import { describeError, isLeaseLost, isLockHeld, isOperationRejected } from '../errors.js';
-import {
-  DEFAULT_ENGINE_SETTINGS,
-  isTerminal,
-  type EngineSettings,
-  type RunEvent,
-  type RunState,
-  type TimelineEntry,
-} from '../machine/types.js';
+import { engineSettingsOf, isTerminal, type EngineSettings, type RunEvent, type RunState, type TimelineEntry } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Operation, Plan } from '../plan/types.js';
 import type { ControlRecord } from '../runtime/lease.js';
@@ -126,7 +119,7 @@ export class DrillSession {
     this.store = new SimStateStore(this.clock, this.rng, this.world.latency.stateStoreMs, options.chaos?.lateWrites);
     this.ports = new SimPorts(this.world, this.clock, this.store);
     this.keys = stateKeys(options.config.app);
-    this.settings = options.settings ?? DEFAULT_ENGINE_SETTINGS;
+    this.settings = options.settings ?? engineSettingsOf(this.config);
   }
 
   get config(): DrConfig {

@@ -264,6 +264,11 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   maxBackoffMs: 15_000,
 };
 
+/** The engine's settings for a config: the defaults, polling as often as its `timeouts.pollSeconds` says. */
+export function engineSettingsOf(config: { readonly timeouts: { readonly pollSeconds: number } }): EngineSettings {
+  return { ...DEFAULT_ENGINE_SETTINGS, pollMs: Math.round(config.timeouts.pollSeconds * 1000) };
+}
+
 /** What {@link startRun} needs. */
 export interface StartRunInput {
   readonly runId: string;

@@ -31,8 +31,7 @@ export const READINESS_CHECKS = [
 /** One readiness check. */
 export type ReadinessCheckId = (typeof READINESS_CHECKS)[number];
 
-/** CloudWatch namespace of the readiness metrics. */
-export const READINESS_NAMESPACE = 'DR/Readiness';
+export { READINESS_NAMESPACE } from '../names.js';
 
 /** How often the readiness evaluation runs, in minutes. */
 export const READINESS_INTERVAL_MINUTES = 5;

@@ -2,7 +2,7 @@ import type { DrConfig } from '../config/schema.js';
 import { describeError, failureCause, isRetryable, LeaseLostError, mayHaveLanded, type DrError } from '../errors.js';
 import { startRun, transition } from '../machine/transition.js';
 import {
-  DEFAULT_ENGINE_SETTINGS,
+  engineSettingsOf,
   isTerminal,
   type Command,
   type EngineSettings,
@@ -47,6 +47,7 @@ export interface RunnerOptions {
   readonly actMarginMs?: number;
   /** The clock-skew bound between controllers. @default CLOCK_SKEW_MS */
   readonly clockSkewMs?: number;
+  /** @default the defaults, polling every `config.timeouts.pollSeconds` ({@link engineSettingsOf}) */
   readonly settings?: EngineSettings;
   /** Called after each persisted transition (progress reporting), with the lease epoch it was written under. */
   readonly onTransition?: (state: RunState, event: RunEvent | undefined, epoch: number) => void;
@@ -151,7 +152,7 @@ export class Runner {
 
   constructor(private readonly options: RunnerOptions) {
     this.ports = options.ports;
-    this.settings = options.settings ?? DEFAULT_ENGINE_SETTINGS;
+    this.settings = options.settings ?? engineSettingsOf(options.config);
     const skewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
     this.timing = { clock: options.ports.clock, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, skewMs };
     this.actMarginMs = options.actMarginMs ?? DEFAULT_ACT_MARGIN_MS;

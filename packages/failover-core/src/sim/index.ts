@@ -19,7 +19,7 @@ export {
   type CallRecord,
 } from './world.js';
 export { SimRds, DEFAULT_PARAMETER_GROUP, type SimDb, type SimParameterGroup, type SimDbSettings } from './sim-rds.js';
-export { SimPorts, GLOBAL_ACCELERATOR_REGION } from './sim-ports.js';
+export { SimPorts } from './sim-ports.js';
 export { MemoryStateStore } from './memory-state-store.js';
 export { SimStateStore, type LateWrites, type LeaseGrant } from './sim-state-store.js';
 export { simReadiness, SimReadinessWorld, SIM_INSTANCE_VCPUS, type SimReadinessFaults } from './sim-readiness.js';

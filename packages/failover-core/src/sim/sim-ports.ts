@@ -25,14 +25,12 @@ import type {
   StateStore,
   Traffic,
 } from '../ports.js';
+import { GLOBAL_ACCELERATOR_CONTROL_REGION } from '../names.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import { DEFAULT_PARAMETER_GROUP, type SimDb } from './sim-rds.js';
 import { makeSimMetrics, makeSimReadiness } from './sim-readiness.js';
 import type { VirtualClock } from './virtual-clock.js';
 import { deployedSettings, type SimWorld } from './world.js';
-
-/** Global Accelerator's control plane lives in us-west-2, whatever the workload's regions. */
-export const GLOBAL_ACCELERATOR_REGION = 'us-west-2';
 
 const MISSING: DbStatus = { exists: false, status: 'not-found', role: 'primary', writable: false, writeFenced: false };
 
@@ -321,7 +319,7 @@ export class SimPorts implements Ports {
 
   private group(ref: EndpointGroupRef) {
     const g = this.world.groups.get(ref.region);
-    if (!g) throw new ResourceNotFoundError(`endpoint group ${ref.endpointGroupArn}`, GLOBAL_ACCELERATOR_REGION);
+    if (!g) throw new ResourceNotFoundError(`endpoint group ${ref.endpointGroupArn}`, GLOBAL_ACCELERATOR_CONTROL_REGION);
     return g;
   }
 
@@ -329,7 +327,7 @@ export class SimPorts implements Ports {
     const w = this.world;
     return {
       describe: (ref) =>
-        this.call(GLOBAL_ACCELERATOR_REGION, 'describeEndpointGroup', (t): EndpointGroupStatus => {
+        this.call(GLOBAL_ACCELERATOR_CONTROL_REGION, 'describeEndpointGroup', (t): EndpointGroupStatus => {
           this.group(ref);
           return {
             trafficDialPercent: w.dialAt(ref.region, t),
@@ -338,9 +336,19 @@ export class SimPorts implements Ports {
           };
         }),
       setTrafficDial: (ref, percent) =>
-        this.call(GLOBAL_ACCELERATOR_REGION, 'setTrafficDial', (t) => void this.group(ref).dial.push({ at: t, value: percent }), true),
+        this.call(
+          GLOBAL_ACCELERATOR_CONTROL_REGION,
+          'setTrafficDial',
+          (t) => void this.group(ref).dial.push({ at: t, value: percent }),
+          true,
+        ),
       setEndpointWeight: (ref, weight) =>
-        this.call(GLOBAL_ACCELERATOR_REGION, 'setEndpointWeight', (t) => void this.group(ref).weight.push({ at: t, value: weight }), true),
+        this.call(
+          GLOBAL_ACCELERATOR_CONTROL_REGION,
+          'setEndpointWeight',
+          (t) => void this.group(ref).weight.push({ at: t, value: weight }),
+          true,
+        ),
     };
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, parseConfigJson, validateConfig } from '../../src/config/parse.js';
 import { ConfigError, isConfigError } from '../../src/errors.js';
+import { engineSettingsOf } from '../../src/machine/types.js';
 import { referenceInput } from '../fixtures.js';
 
 function issuesOf(input: unknown): Record<string, string> {
@@ -168,6 +169,18 @@ describe('the settings of the lifecycle', () => {
     expect(config.timeouts).toMatchObject({ drainSeconds: 60, containmentSeconds: 60, unreachableSeconds: 60 });
     expect(config.approval.expiresAfterSeconds).toBe(1_800);
     expect(config.controller.operatorHoldSeconds).toBe(1_800);
+  });
+
+  it('polls a step in progress every 2 s unless timeouts.pollSeconds says otherwise, and names a poll out of range by path', () => {
+    expect(engineSettingsOf(parseConfig(referenceInput())).pollMs).toBe(2_000);
+    expect(engineSettingsOf(parseConfig({ ...referenceInput(), timeouts: { pollSeconds: 0.25 } })).pollMs).toBe(250);
+
+    expect(issuesOf({ ...referenceInput(), timeouts: { pollSeconds: 0 } })).toEqual({
+      'timeouts.pollSeconds': 'must be at least 0.05 seconds',
+    });
+    expect(issuesOf({ ...referenceInput(), timeouts: { pollSeconds: 61 } })).toEqual({
+      'timeouts.pollSeconds': 'must be at most 60 seconds',
+    });
   });
 
   it("requires each region's own parameter group, and names a bad database setting by path", () => {
