@@ -43,6 +43,17 @@ describe('undeclaredImports', () => {
     ]);
   });
 
+  it('does not take a require quoted inside a string (an error message) for a call', async () => {
+    const imports = await importsOf([
+      {
+        name: 'sts.js',
+        source: 'throw new Error(`register it by calling [require("@aws-sdk/signature-v4-crt");]`);\nconst os = __require("node:os");',
+      },
+    ]);
+
+    expect(imports.map((i) => i.specifier)).toEqual(['node:os']);
+  });
+
   it('names a dynamic import it cannot follow', async () => {
     const imports = await importsOf([{ name: 'bin.js', source: 'const name = "x";\nawait import(name);' }]);
 

@@ -1,4 +1,5 @@
 import { builtinModules } from 'node:module';
+import { tokenizer, tokTypes } from 'acorn';
 import { init, parse } from 'es-module-lexer';
 
 /** One module a bundle file loads: a static `import`, a dynamic `import()`, or a `require()`. */
@@ -18,16 +19,27 @@ export interface DeclaredDependencies {
 /**
  * The `require("x")` calls left in an ESM bundle: esbuild turns a bundled CommonJS module's
  * `require` into `__require`, which throws at run time in ESM, so each names a package that
- * must be declared (and would still fail to load).
+ * must be declared (and would still fail to load). Read from the tokens, not the text: a
+ * bundled error message may quote `require("x")` inside a string (the SDK's does for its
+ * optional CRT signer).
  */
-const REQUIRE_CALL = /\b(?:__)?require\(\s*["']([^"']+)["']\s*\)/g;
+function requireCalls(source: string): string[] {
+  const tokens = [...tokenizer(source, { ecmaVersion: 'latest', sourceType: 'module' })];
+  return tokens.flatMap((t, i) => {
+    const [open, argument, close] = [tokens[i + 1], tokens[i + 2], tokens[i + 3]];
+    const isRequire = t.type === tokTypes.name && (t.value === 'require' || t.value === '__require');
+    return isRequire && open?.type === tokTypes.parenL && argument?.type === tokTypes.string && close?.type === tokTypes.parenR
+      ? [String(argument.value)]
+      : [];
+  });
+}
 
 /** Every module the given bundle files load, in file order. */
 export async function importsOf(files: readonly { readonly name: string; readonly source: string }[]): Promise<BundleImport[]> {
   await init;
   return files.flatMap(({ name, source }) => {
     const [esm] = parse(source, name);
-    const requires = [...source.matchAll(REQUIRE_CALL)].map((m) => m[1]);
+    const requires = requireCalls(source);
     // `import.meta` comes back as an import too (`d` of -2): it loads nothing.
     const loads = esm.filter((i) => i.d !== -2).map((i) => i.n);
     return [...loads, ...requires].map((specifier) => ({ file: name, specifier }));
