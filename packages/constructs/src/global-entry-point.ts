@@ -2,6 +2,7 @@ import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ga from 'aws-cdk-lib/aws-globalaccelerator';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { GLOBAL_ACCELERATOR_CONTROL_REGION } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import { lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { endpointGroupsHandlerCode } from './private/endpoint-groups.js';
@@ -108,8 +109,8 @@ export class GlobalEntryPoint extends Construct {
     const ports = props.listenerPorts ?? [80];
     validateProps(this, [
       {
-        failed: !Token.isUnresolved(region) && region !== 'us-west-2',
-        message: `a Global Accelerator stack must be in us-west-2; this one is in ${region}`,
+        failed: !Token.isUnresolved(region) && region !== GLOBAL_ACCELERATOR_CONTROL_REGION,
+        message: `a Global Accelerator stack must be in ${GLOBAL_ACCELERATOR_CONTROL_REGION}; this one is in ${region}`,
       },
       { failed: props.endpoints.length !== 2, message: `endpoints must name exactly two regions; got ${props.endpoints.length}` },
       { failed: new Set(regions).size !== regions.length, message: `endpoints must be in different regions; got ${regions.join(', ')}` },
