@@ -55,7 +55,7 @@ export interface AppTierProps {
   readonly amiParameterName: string;
   /** Health check path of the app; it must answer 200 only when the database and bucket are reachable. @default '/ref' */
   readonly healthCheckPath?: string;
-  /** @default t3.micro */
+  /** The instances' type. @default t3.micro */
   readonly instanceType?: ec2.InstanceType;
   /**
    * Whether the ALB has public addresses. Internal, it goes in `vpcSubnets` and its DNS name

@@ -92,11 +92,11 @@ export interface DatabaseSharedProps {
    * @default `<instanceIdentifier>-retired`
    */
   readonly retiredParameterGroupName?: string;
-  /** @default db.t3.small */
+  /** The DB instance class (both regions', so a promoted replica serves as the primary did). @default db.t3.small */
   readonly instanceType?: ec2.InstanceType;
   /** Automated backup retention; a replica needs backups on to be promotable into a safe primary. @default Duration.days(7) */
   readonly backupRetention?: Duration;
-  /** @default true */
+  /** Whether RDS refuses to delete the instance (and CloudFormation with it). @default true */
   readonly deletionProtection?: boolean;
   /** A standby in a second AZ of this region. @default false (the brief's cost choice; a region outage is what the pilot light covers) */
   readonly multiAz?: boolean;
@@ -113,13 +113,13 @@ export interface DatabaseSharedProps {
 export interface PilotLightDatabaseProps extends DatabaseSharedProps {
   /** The instance identifier, explicit because the DR replica and the config name it. */
   readonly instanceIdentifier: string;
-  /** @default 'lampdb' (the brief's) */
+  /** The database created in the instance, the one the app works in. @default 'lampdb' (the brief's) */
   readonly databaseName?: string;
-  /** @default 'admin' */
+  /** The master user (its generated password is in Secrets Manager). @default 'admin' */
   readonly username?: string;
   /** Regions the credentials secret is replicated to (the DR region), so the DR app can read it after a failover. */
   readonly secretReplicaRegions: readonly string[];
-  /** @default 20 */
+  /** The instance's storage, in GiB. @default 20 */
   readonly allocatedStorageGiB?: number;
 }
 

@@ -43,7 +43,7 @@ export interface FailoverControllerProps {
    * @default the `failover-controller` bundle shipped in this package (handler `index.handler`)
    */
   readonly code?: lambda.Code;
-  /** @default 'index.handler' */
+  /** The handler within `code`. @default 'index.handler' */
   readonly handler?: string;
   /** How often EventBridge invokes the controller. @default Duration.minutes(1) */
   readonly schedule?: Duration;
@@ -57,7 +57,7 @@ export interface FailoverControllerProps {
   readonly notificationEmail?: string;
   /** Where the controller's news goes. @default a new {@link DrNotifications} topic */
   readonly notifications?: IDrNotifications;
-  /** @default logs.RetentionDays.THREE_MONTHS */
+  /** How long the controller's log group keeps its events. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
   /**
    * The function's memory (MB). The controller runs about 56 s of every minute, so this is most

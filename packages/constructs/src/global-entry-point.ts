@@ -11,6 +11,7 @@ import { validateProps } from './private/validate.js';
 
 /** One region's endpoint in the accelerator. */
 export interface RegionalEndpoint {
+  /** The endpoint's region: its endpoint group's. */
   readonly region: string;
   /** The region's ALB. */
   readonly loadBalancerArn: string;
@@ -27,7 +28,7 @@ export interface RegionalEndpoint {
 
 /** Props of {@link GlobalEntryPoint}. */
 export interface GlobalEntryPointProps {
-  /** @default the construct path */
+  /** The accelerator's name (the console and `dr status` show it). @default the construct path */
   readonly acceleratorName?: string;
   /** Both regions' endpoints. */
   readonly endpoints: readonly RegionalEndpoint[];

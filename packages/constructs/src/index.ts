@@ -10,10 +10,12 @@ export {
   defaultAvailabilityZones,
   APP_SUBNET_GROUP,
   DATABASE_SUBNET_GROUP,
+  type IPilotLightNetwork,
+  type PilotLightNetworkAttributes,
   type PilotLightNetworkProps,
 } from './network.js';
 export { RegionStack, type RegionStackProps } from './region-stack.js';
-export { ReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucket.js';
+export { ReplicatedBucket, type IReplicatedBucket, type ReplicatedBucketProps } from './replicated-bucket.js';
 export { BucketReplication, type BucketReplicationProps } from './bucket-replication.js';
 export { DrConfigParameter, type DrConfigParameterProps, type IDrConfigParameter } from './dr-config-parameter.js';
 export { DrNotifications, type DrNotificationsProps, type IDrNotifications, type NotificationSubscription } from './notifications.js';
@@ -30,7 +32,7 @@ export {
 export { PilotLightReplica, type PilotLightReplicaProps } from './replica.js';
 export type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';
 export { DatabaseAppUser, type DatabaseAppUserProps } from './database-app-user.js';
-export { AppTier, type AppTierProps } from './app-tier.js';
+export { AppTier, type AppTierProps, type IAppTier } from './app-tier.js';
 export { GlobalEntryPoint, type GlobalEntryPointProps, type RegionalEndpoint } from './global-entry-point.js';
 export { DrMonitoring, type DrMonitoringProps } from './monitoring.js';
 export { HealthCheckRecord, ROUTE53_CHECKER_REGIONS, type HealthCheckRecordProps } from './health-check-record.js';

@@ -37,11 +37,11 @@ export interface ReadinessChecksProps {
    * @default the `readiness` bundle shipped in this package (handler `index.handler`)
    */
   readonly code?: lambda.Code;
-  /** @default 'index.handler' */
+  /** The handler within `code`. @default 'index.handler' */
   readonly handler?: string;
   /** The Lambda timeout; shorter than the schedule, so two evaluations never overlap. @default Duration.minutes(3) */
   readonly timeout?: Duration;
-  /** @default logs.RetentionDays.THREE_MONTHS */
+  /** How long the evaluation's log group keeps its events. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
 }
 

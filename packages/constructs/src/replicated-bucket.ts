@@ -1,10 +1,25 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { acknowledge, nagArn } from './private/nag.js';
 import { replicationRule } from './private/replication-rule.js';
 import { validateProps } from './private/validate.js';
+
+/**
+ * One region's half of a replicated bucket, as {@link BucketReplication} sees it: the bucket, the
+ * role S3 replicates with, and the rule to apply.
+ */
+export interface IReplicatedBucket extends IConstruct {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+  /** The role S3 assumes to replicate. */
+  readonly replicationRole: iam.IRole;
+  /** The replication configuration to the partner bucket, in CloudFormation's shape. */
+  readonly replicationConfiguration: s3.CfnBucket.ReplicationConfigurationProperty;
+  /** True when the rule is not on the bucket and must be applied by a {@link BucketReplication}. */
+  readonly replicationDeferred: boolean;
+}
 
 /** Props of {@link ReplicatedBucket}. */
 export interface ReplicatedBucketProps {
@@ -47,7 +62,7 @@ const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * objects written in the DR region after a failover flow home for the failback.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-two-way.html
  */
-export class ReplicatedBucket extends Construct {
+export class ReplicatedBucket extends Construct implements IReplicatedBucket {
   /** The bucket. */
   readonly bucket: s3.Bucket;
   /** The role S3 assumes to replicate. */
