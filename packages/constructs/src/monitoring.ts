@@ -25,8 +25,15 @@ export interface DrMonitoringProps {
   /** The replica to watch for lag (in the DR region). @default - no replica lag alarm */
   readonly replicaInstanceIdentifier?: string;
   /**
-   * Replica lag above this many seconds (or stopped replication), three minutes out of five, raises the alarm: the RPO objective. @default
-   * 60
+   * Replica lag above this (or stopped replication), three minutes out of five, raises the
+   * alarm: the RPO objective, in whole seconds.
+   * @default Duration.seconds(60)
+   */
+  readonly maxDataLoss?: Duration;
+  /**
+   * The RPO objective in seconds.
+   * @deprecated use `maxDataLoss`.
+   * @default 60
    */
   readonly maxDataLossSeconds?: number;
   /** Alarms of other constructs to show on the dashboard, such as the controller's errors. @default - none */
@@ -60,10 +67,19 @@ export class DrMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: DrMonitoringProps) {
     super(scope, id);
-    const maxLag = props.maxDataLossSeconds ?? 60;
+    const maxLag = props.maxDataLoss?.toSeconds({ integral: false }) ?? props.maxDataLossSeconds ?? 60;
     const maxErrorRate = props.maxErrorRate ?? 0.05;
     validateProps(this, [
-      { failed: maxLag < 1, message: `maxDataLossSeconds must be at least 1; got ${maxLag}` },
+      {
+        failed: maxLag < 1 || (props.maxDataLoss !== undefined && !Number.isInteger(maxLag)),
+        message: props.maxDataLoss
+          ? `maxDataLoss must be a whole number of seconds, at least 1; got ${props.maxDataLoss.toHumanString()}`
+          : `maxDataLossSeconds must be at least 1; got ${maxLag}`,
+      },
+      {
+        failed: props.maxDataLoss !== undefined && props.maxDataLossSeconds !== undefined,
+        message: 'maxDataLoss and maxDataLossSeconds must not both be given: maxDataLossSeconds is the deprecated form of maxDataLoss',
+      },
       { failed: maxErrorRate <= 0 || maxErrorRate >= 1, message: `maxErrorRate must be between 0 and 1; got ${maxErrorRate}` },
     ]);
     const { loadBalancer, targetGroup } = props.appTier;

@@ -33,6 +33,21 @@ describe('PilotLight', () => {
     ]);
   });
 
+  it('makes its stacks children of itself, not of its scope, each named <id>-<part> in CloudFormation', () => {
+    const { app, pilot } = blueprint();
+
+    const stacks = [pilot.primaryStack, pilot.secondaryStack, pilot.globalStack, pilot.controlStack, pilot.primaryConfigStack];
+
+    expect(stacks.map((s) => [s.node.path, s.stackName])).toEqual([
+      ['Lamp/Primary', 'Lamp-Primary'],
+      ['Lamp/Secondary', 'Lamp-Secondary'],
+      ['Lamp/Global', 'Lamp-Global'],
+      ['Lamp/Control', 'Lamp-Control'],
+      ['Lamp/PrimaryConfig', 'Lamp-PrimaryConfig'],
+    ]);
+    expect(app.node.children.map((c) => c.node.id)).toEqual(['Lamp']);
+  });
+
   it('writes the DR config in both regions, wired to the deployed resources', () => {
     const { pilot } = blueprint();
     for (const stack of [pilot.controlStack, pilot.primaryConfigStack]) {

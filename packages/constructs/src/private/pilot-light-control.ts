@@ -1,4 +1,4 @@
-import type { Stack } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import { defaultStateTableName, type DrConfigInput } from '@dr/failover-core';
 import type { AppTier } from '../app-tier.js';
 import { DrConfigParameter } from '../dr-config-parameter.js';
@@ -119,7 +119,7 @@ export function composeControlPlane(
     role: 'secondary',
     appTier: drParts.tier,
     replicaInstanceIdentifier: resolved.secondary.dbInstanceIdentifier,
-    maxDataLossSeconds: props.objectives?.maxDataLossSeconds,
+    maxDataLoss: props.objectives ? Duration.seconds(props.objectives.maxDataLossSeconds) : undefined,
     topic: controller.topic,
     extraAlarms: [controller.errorsAlarm, snapshots.errorsAlarm],
     readiness,
