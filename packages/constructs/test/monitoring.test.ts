@@ -7,9 +7,9 @@ import { READINESS_CHECKS, referenceConfig } from '@dr/failover-core';
 import { describe, expect, it } from 'vitest';
 import { AppTier, DrConfigParameter, DrMonitoring, FailoverController, PilotLightNetwork, ReadinessChecks } from '../src/index.js';
 import { parseJoinedJson } from './template-json.js';
-import { stackIn } from './helpers.js';
+import { once, stackIn } from './helpers.js';
 
-function monitoring(role: 'primary' | 'secondary') {
+const monitoring = once(function monitoring(role: 'primary' | 'secondary') {
   const stack = stackIn(role === 'primary' ? 'eu-west-1' : 'us-east-1');
   const azs = role === 'primary' ? ['eu-west-1a', 'eu-west-1b'] : ['us-east-1a', 'us-east-1b'];
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: azs });
@@ -29,7 +29,7 @@ function monitoring(role: 'primary' | 'secondary') {
     replicaInstanceIdentifier: role === 'secondary' ? 'lamp-replica' : undefined,
   });
   return Template.fromStack(stack);
-}
+});
 
 describe('DrMonitoring', () => {
   it('names the availability alarm as the DR config expects, and treats a silent primary as down', () => {
