@@ -38,15 +38,19 @@ export interface UnmetDependency {
 /** Reads the stacks of a cloud assembly directory (`cdk.out`). */
 export function readAssembly(dir: string): AssemblyStack[] {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
-    artifacts: Record<string, { type: string; environment?: string; dependencies?: string[]; properties?: { templateFile?: string } }>;
+    artifacts: Record<
+      string,
+      { type: string; environment?: string; dependencies?: string[]; properties?: { templateFile?: string; stackName?: string } }
+    >;
   };
   const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
-  const names = new Set(stacks.map(([name]) => name));
-  return stacks.map(([name, a]) => ({
-    name,
+  // Stacks are named by their CloudFormation name: nested in a construct, their artifact ids derive from their paths.
+  const nameOf = new Map(stacks.map(([id, a]) => [id, a.properties?.stackName ?? id]));
+  return stacks.map(([id, a]) => ({
+    name: nameOf.get(id)!,
     region: /^aws:\/\/[^/]+\/(.+)$/.exec(a.environment ?? '')?.[1] ?? 'unknown',
-    dependencies: (a.dependencies ?? []).filter((d) => names.has(d)),
-    template: JSON.parse(readFileSync(join(dir, a.properties?.templateFile ?? `${name}.template.json`), 'utf8')) as Template,
+    dependencies: (a.dependencies ?? []).flatMap((d) => (nameOf.has(d) ? [nameOf.get(d)!] : [])),
+    template: JSON.parse(readFileSync(join(dir, a.properties?.templateFile ?? `${id}.template.json`), 'utf8')) as Template,
   }));
 }
 

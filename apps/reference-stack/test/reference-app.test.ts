@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import type { Stack } from 'aws-cdk-lib';
+import { Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,19 @@ import { REFERENCE, buildReferenceApp } from '../src/reference-app.js';
 const outdir = mkdtempSync(join(tmpdir(), 'ref-cdk-out-'));
 const app = buildReferenceApp(outdir);
 const assembly = app.synth();
+// Each template named `<stack name>.template.json`: the stacks are children of the PilotLight construct, so
+// their files are named after their artifact ids, which derive from their paths.
+const fileNames = new Map(assembly.stacks.map((s) => [s.templateFile, `${s.stackName}.template.json`]));
 const templates = readdirSync(outdir)
   .filter((f) => f.endsWith('.template.json'))
-  .map((f) => ({ name: f, template: JSON.parse(readFileSync(join(outdir, f), 'utf8')) as Record<string, unknown> }));
+  .map((f) => ({ name: fileNames.get(f) ?? f, template: JSON.parse(readFileSync(join(outdir, f), 'utf8')) as Record<string, unknown> }));
+
+/** The stack of `app` with CloudFormation name `name`, wherever it sits in the construct tree. */
+function stackNamed(app: App, name: string): Stack {
+  const stack = app.node.findAll().find((c): c is Stack => Stack.isStack(c) && c.stackName === name);
+  if (!stack) throw new Error(`no stack named ${name}`);
+  return stack;
+}
 
 /** Every [key, string value] pair in a template. */
 function strings(value: unknown, key = ''): [string, string][] {
@@ -67,7 +77,7 @@ describe('the reference app', () => {
   });
 
   it('detects with tuned target health in both regions, a Route 53 check of the primary read through a reader in the DR VPC, and readiness alarms', () => {
-    const stack = (name: string) => Template.fromStack(app.node.findChild(name) as Stack);
+    const stack = (name: string) => Template.fromStack(stackNamed(app, name));
     for (const name of ['Lamp-Primary', 'Lamp-Secondary']) {
       stack(name).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
         HealthCheckPath: '/ref',
@@ -141,7 +151,7 @@ describe('the reference app', () => {
       ['Lamp-Primary', REFERENCE.primary.dbInstanceIdentifier],
       ['Lamp-Secondary', REFERENCE.secondary.dbInstanceIdentifier],
     ] as const) {
-      const template = Template.fromStack(app.node.findChild(stack) as Stack);
+      const template = Template.fromStack(stackNamed(app, stack));
       const [own] = Object.keys(
         template.findResources('AWS::RDS::DBParameterGroup', { Properties: { DBParameterGroupName: `${id}-params` } }),
       );
@@ -160,7 +170,7 @@ describe('the reference app', () => {
 
   it('names the buckets after the brief, made unique with the account id, so the names are free', () => {
     const bucketNames = (a: typeof app, stack: string) =>
-      Object.values(Template.fromStack(a.node.findChild(stack) as Stack).findResources('AWS::S3::Bucket'))
+      Object.values(Template.fromStack(stackNamed(a, stack)).findResources('AWS::S3::Bucket'))
         .map((b) => (b as { Properties: { BucketName?: string } }).Properties.BucketName)
         .filter((n) => n !== undefined);
 
@@ -173,7 +183,7 @@ describe('the reference app', () => {
       primaryBucketName: 'acme-lamp-eu',
       secondaryBucketName: 'acme-lamp-us',
     });
-    const secondary = Template.fromStack(other.node.findChild('Lamp-Secondary') as Stack);
+    const secondary = Template.fromStack(stackNamed(other, 'Lamp-Secondary'));
 
     secondary.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'acme-lamp-us',
@@ -190,13 +200,13 @@ describe('the reference app', () => {
   it('takes the serving region from the activeRegion context, for redeploys after a failover', () => {
     const other = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { activeRegion: 'us-east-1' });
 
-    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('Custom::EndpointGroups', {
+    Template.fromStack(stackNamed(other, 'Lamp-Global')).hasResourceProperties('Custom::EndpointGroups', {
       ServingRegion: 'us-east-1',
     });
   });
 
   it('ships a traffic guard whose inlined decision, as built, refuses to move users back after a failover', () => {
-    const global = Template.fromStack(app.node.findChild('Lamp-Global') as Stack);
+    const global = Template.fromStack(stackNamed(app, 'Lamp-Global'));
     const [fn] = Object.values(
       global.findResources('AWS::Lambda::Function', {
         Properties: { Code: { ZipFile: Match.stringLikeRegexp('ListEndpointGroupsCommand') } },
@@ -222,11 +232,11 @@ describe('the reference app', () => {
       secondaryCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/us',
     });
 
-    Template.fromStack(other.node.findChild('Lamp-Primary') as Stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    Template.fromStack(stackNamed(other, 'Lamp-Primary')).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Protocol: 'HTTPS',
     });
-    Template.fromStack(other.node.findChild('Lamp-Global') as Stack).hasResourceProperties('AWS::GlobalAccelerator::Listener', {
+    Template.fromStack(stackNamed(other, 'Lamp-Global')).hasResourceProperties('AWS::GlobalAccelerator::Listener', {
       PortRanges: [
         { FromPort: 80, ToPort: 80 },
         { FromPort: 443, ToPort: 443 },
@@ -282,7 +292,7 @@ describe('the reference app', () => {
     // Each region's one topic, in its regional stack: the alarms of that region (the DR ones in
     // Lamp-Control, through an export) notify it.
     for (const name of ['Lamp-Primary', 'Lamp-Secondary']) {
-      const t = Template.fromStack(other.node.findChild(name) as Stack);
+      const t = Template.fromStack(stackNamed(other, name));
       const [topic, ...more] = Object.keys(t.findResources('AWS::SNS::Topic'));
       expect(more).toEqual([]);
       t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topic } });
@@ -295,7 +305,7 @@ describe('the reference app', () => {
   it('leaves ECR registry replication off unless the context turns it on', () => {
     const on = buildReferenceApp(mkdtempSync(join(tmpdir(), 'ref-cdk-out-')), { replicateContainerRegistry: 'true' });
 
-    Template.fromStack(app.node.findChild('Lamp-Primary') as Stack).resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
-    Template.fromStack(on.node.findChild('Lamp-Primary') as Stack).resourceCountIs('AWS::ECR::ReplicationConfiguration', 1);
+    Template.fromStack(stackNamed(app, 'Lamp-Primary')).resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+    Template.fromStack(stackNamed(on, 'Lamp-Primary')).resourceCountIs('AWS::ECR::ReplicationConfiguration', 1);
   });
 });

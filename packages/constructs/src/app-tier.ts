@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,8 +7,23 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { allowAutoScalingToPublishWith } from './private/auto-scaling-notifications.js';
 import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
+
+/**
+ * What a region's monitoring needs of its app tier: the load balancer and target group whose
+ * metrics tell whether it serves, and the Auto Scaling group whose desired capacity tells
+ * whether it should. An {@link AppTier}, or the same three things of a tier you already have.
+ */
+export interface IAppTier {
+  /** The tier's Application Load Balancer. */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The target group the instances register in. */
+  readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The Auto Scaling group's name. */
+  readonly autoScalingGroupName: string;
+}
 
 /** Props of {@link AppTier}. */
 export interface AppTierProps {
@@ -40,7 +55,7 @@ export interface AppTierProps {
   readonly amiParameterName: string;
   /** Health check path of the app; it must answer 200 only when the database and bucket are reachable. @default '/ref' */
   readonly healthCheckPath?: string;
-  /** @default t3.micro */
+  /** The instances' type. @default t3.micro */
   readonly instanceType?: ec2.InstanceType;
   /**
    * Whether the ALB has public addresses. Internal, it goes in `vpcSubnets` and its DNS name
@@ -103,12 +118,18 @@ const TLS_POLICY = elbv2.SslPolicy.TLS13_RES;
  * profile. The group's desired capacity is never written by a deploy, so a redeploy during a
  * failover does not scale the DR region back to zero.
  */
-export class AppTier extends Construct implements ec2.IConnectable {
+export class AppTier extends Construct implements IAppTier, ec2.IConnectable {
+  /** The Application Load Balancer (internet-facing unless `internetFacing` is false). */
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The instances' target group, with the tuned health check. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The Auto Scaling group. */
   readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The Auto Scaling group's name (a reference to the group, so what uses it waits for it). */
+  readonly autoScalingGroupName: string;
   /** The launch template: its image is the SSM parameter `amiParameterName`, which must exist when it is created. */
   readonly launchTemplate: ec2.LaunchTemplate;
+  /** The instances' role (Session Manager access; grant it what the app needs). */
   readonly role: iam.Role;
   /** The instances' security group (what the database lets in). */
   readonly connections: ec2.Connections;
@@ -177,6 +198,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
       // Launches, terminations and their failures (a DR scale-up that cannot launch, for one).
       notifications: [{ topic: this.notificationTopic, scalingEvents: autoscaling.ScalingEvents.ALL }],
     });
+    this.autoScalingGroupName = this.autoScalingGroup.autoScalingGroupName;
     this.connections = this.autoScalingGroup.connections;
     // Target tracking keeps the group between its minimum and maximum. At 0 instances (the pilot
     // light, or a contained old primary) there is no CPU metric, its alarms have insufficient
@@ -185,6 +207,19 @@ export class AppTier extends Construct implements ec2.IConnectable {
     // https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html
     this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: targetCpu });
 
+    const { loadBalancer, targetGroup } = this.loadBalancerAndListeners(props, path);
+    this.loadBalancer = loadBalancer;
+    this.targetGroup = targetGroup;
+  }
+
+  /**
+   * The load balancer, its access logs and its listeners (HTTP; with a certificate, HTTPS and a
+   * redirect that spares the health path), in front of the group's target group.
+   */
+  private loadBalancerAndListeners(
+    props: AppTierProps,
+    path: string,
+  ): { loadBalancer: elbv2.ApplicationLoadBalancer; targetGroup: elbv2.ApplicationTargetGroup } {
     const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: props.vpc,
       description: `${props.autoScalingGroupName} load balancer`,
@@ -194,7 +229,7 @@ export class AppTier extends Construct implements ec2.IConnectable {
     albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from clients through Global Accelerator');
     if (props.certificateArn)
       albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from clients through Global Accelerator');
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: props.internetFacing ?? true,
       vpcSubnets:
@@ -218,33 +253,35 @@ export class AppTier extends Construct implements ec2.IConnectable {
       lifecycleRules: [{ id: 'expire', expiration: Duration.days(90) }],
     });
     acknowledge(accessLogs, ['AwsSolutions-S1'], 'This bucket receives the ALB access logs; logging it too would recurse.');
-    this.loadBalancer.logAccessLogs(accessLogs, 'alb');
-    const listener = this.loadBalancer.addListener('Http', { port: 80, open: false });
+    loadBalancer.logAccessLogs(accessLogs, 'alb');
+    const listener = loadBalancer.addListener('Http', { port: 80, open: false });
     const targets = {
       port: 80,
       targets: [this.autoScalingGroup],
       healthCheck: targetHealthCheck(path),
       deregistrationDelay: Duration.seconds(30),
     };
+    let targetGroup: elbv2.ApplicationTargetGroup;
     if (props.certificateArn) {
       // The health path stays on HTTP: Global Accelerator and the other region's controller probe it there.
-      this.targetGroup = listener.addTargets('App', {
+      targetGroup = listener.addTargets('App', {
         ...targets,
         priority: 1,
         conditions: [elbv2.ListenerCondition.pathPatterns([path])],
       });
       listener.addAction('RedirectToHttps', { action: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }) });
-      const https = this.loadBalancer.addListener('Https', {
+      const https = loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
         sslPolicy: TLS_POLICY,
         open: false,
       });
-      https.addTargetGroups('App', { targetGroups: [this.targetGroup] });
+      https.addTargetGroups('App', { targetGroups: [targetGroup] });
     } else {
-      this.targetGroup = listener.addTargets('App', targets);
+      targetGroup = listener.addTargets('App', targets);
     }
+    return { loadBalancer, targetGroup };
   }
 
   /** The default notification topic: its own rotated KMS key that Auto Scaling may use, TLS-only publishing. */
@@ -257,29 +294,4 @@ export class AppTier extends Construct implements ec2.IConnectable {
     allowAutoScalingToPublishWith(key);
     return new sns.Topic(this, 'Notifications', { displayName: `${groupName} scaling`, masterKey: key, enforceSSL: true });
   }
-}
-
-/**
- * Lets Auto Scaling publish a group's notifications to a topic encrypted with `key`. Auto Scaling
- * publishes as its service-linked role, which must be able to use the key; the role may not exist
- * yet when the key is made (KMS rejects a key policy naming a missing principal), so it is matched
- * by ARN in a condition, and only through SNS in this account.
- * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-sns-notifications.html
- */
-export function allowAutoScalingToPublishWith(key: kms.Key): void {
-  const stack = Stack.of(key);
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AutoScalingPublishes',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: {
-        StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
-        ArnLike: {
-          'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`,
-        },
-      },
-    }),
-  );
 }

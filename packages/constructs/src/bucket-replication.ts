@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from './private/nag.js';
 import { toS3ApiShape } from './private/replication-rule.js';
 import { validateProps } from './private/validate.js';
-import type { ReplicatedBucket } from './replicated-bucket.js';
+import type { IReplicatedBucket } from './replicated-bucket.js';
 
 /** Props of {@link BucketReplication}. */
 export interface BucketReplicationProps {
@@ -13,7 +13,7 @@ export interface BucketReplicationProps {
    * The bucket whose replication rule to apply; made with `deferReplication: true`, in a stack of
    * this construct's region.
    */
-  readonly bucket: ReplicatedBucket;
+  readonly bucket: IReplicatedBucket;
 }
 
 /**

@@ -1,14 +1,73 @@
-import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token, type Duration } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { Construct } from 'constructs';
-import type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';
-import { DB_IDENTIFIER, MYSQL, PARAMETER_GROUP_NAME, resolveDatabaseSettings } from './private/database-settings.js';
+import { Construct, type IConstruct } from 'constructs';
+import type { DatabaseDrConfig } from './database-config.js';
+import { databaseDrConfig, names, sharedRules, tagInstance } from './private/database-shared.js';
+import { MYSQL, resolveDatabaseSettings } from './private/database-settings.js';
+import { replicaLagMetric } from './private/metrics.js';
 import { acknowledge } from './private/nag.js';
 import { databaseParameterGroups } from './private/parameter-groups.js';
-import { validateProps, type PropRule } from './private/validate.js';
+import { validateProps } from './private/validate.js';
+
+/**
+ * A database of the pilot light (the primary, the DR replica, or one you already have), as the
+ * constructs that work with it see it: where it is, who may reach it, the key of its storage,
+ * and its replica lag.
+ */
+export interface IPilotLightDatabase extends IConstruct, ec2.IConnectable {
+  /** The DB instance identifier (the DR config's `dbInstanceIdentifier`). */
+  readonly instanceIdentifier: string;
+  /** The instance's region. */
+  readonly region: string;
+  /** The instance's DNS address, what the app connects to. */
+  readonly endpointAddress: string;
+  /** The KMS key of the instance's storage, when it is known. */
+  readonly key?: kms.IKey;
+  /** How far the instance is behind its source as a replica (AWS/RDS `ReplicaLag`, seconds; -1: replication stopped). */
+  metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/** A database you already have, for {@link PilotLightDatabase.fromDatabaseAttributes}. */
+export interface PilotLightDatabaseAttributes {
+  /** The DB instance identifier. */
+  readonly instanceIdentifier: string;
+  /** The instance's DNS address. */
+  readonly endpointAddress: string;
+  /** The security groups of the instance: `connections` allows traffic to them. */
+  readonly securityGroups: readonly ec2.ISecurityGroup[];
+  /** The instance's port. @default 3306 (MySQL) */
+  readonly port?: number;
+  /** The instance's region. @default - the region of the stack the import is made in */
+  readonly region?: string;
+  /** The KMS key of the instance's storage. @default - unknown */
+  readonly key?: kms.IKey;
+}
+
+/** {@link PilotLightDatabase.fromDatabaseAttributes}'s answer. */
+class ImportedDatabase extends Construct implements IPilotLightDatabase {
+  readonly instanceIdentifier: string;
+  readonly region: string;
+  readonly endpointAddress: string;
+  readonly key?: kms.IKey;
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, attrs: PilotLightDatabaseAttributes) {
+    super(scope, id);
+    this.instanceIdentifier = attrs.instanceIdentifier;
+    this.region = attrs.region ?? Stack.of(this).region;
+    this.endpointAddress = attrs.endpointAddress;
+    this.key = attrs.key;
+    this.connections = new ec2.Connections({ securityGroups: [...attrs.securityGroups], defaultPort: ec2.Port.tcp(attrs.port ?? 3306) });
+  }
+
+  metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return replicaLagMetric(this.instanceIdentifier, props);
+  }
+}
 
 /** Settings both regions' databases share, so a promoted replica behaves as the primary did. */
 export interface DatabaseSharedProps {
@@ -33,11 +92,11 @@ export interface DatabaseSharedProps {
    * @default `<instanceIdentifier>-retired`
    */
   readonly retiredParameterGroupName?: string;
-  /** @default db.t3.small */
+  /** The DB instance class (both regions', so a promoted replica serves as the primary did). @default db.t3.small */
   readonly instanceType?: ec2.InstanceType;
   /** Automated backup retention; a replica needs backups on to be promotable into a safe primary. @default Duration.days(7) */
   readonly backupRetention?: Duration;
-  /** @default true */
+  /** Whether RDS refuses to delete the instance (and CloudFormation with it). @default true */
   readonly deletionProtection?: boolean;
   /** A standby in a second AZ of this region. @default false (the brief's cost choice; a region outage is what the pilot light covers) */
   readonly multiAz?: boolean;
@@ -54,80 +113,14 @@ export interface DatabaseSharedProps {
 export interface PilotLightDatabaseProps extends DatabaseSharedProps {
   /** The instance identifier, explicit because the DR replica and the config name it. */
   readonly instanceIdentifier: string;
-  /** @default 'lampdb' (the brief's) */
+  /** The database created in the instance, the one the app works in. @default 'lampdb' (the brief's) */
   readonly databaseName?: string;
-  /** @default 'admin' */
+  /** The master user (its generated password is in Secrets Manager). @default 'admin' */
   readonly username?: string;
   /** Regions the credentials secret is replicated to (the DR region), so the DR app can read it after a failover. */
   readonly secretReplicaRegions: readonly string[];
-  /** @default 20 */
+  /** The instance's storage, in GiB. @default 20 */
   readonly allocatedStorageGiB?: number;
-}
-
-/** The names of a database's groups and subnet group, from its identifier unless given. */
-function names(props: DatabaseSharedProps & { readonly instanceIdentifier: string }) {
-  return {
-    // RDS stores these names in lower case.
-    own: (props.parameterGroupName ?? `${props.instanceIdentifier}-params`).toLowerCase(),
-    retired: (props.retiredParameterGroupName ?? `${props.instanceIdentifier}-retired`).toLowerCase(),
-    subnets: `${props.instanceIdentifier}-subnets`.toLowerCase(),
-  };
-}
-
-type Names = ReturnType<typeof names>;
-
-/** The rules both database constructs check, on their props and what was resolved from them. */
-function sharedRules(
-  props: DatabaseSharedProps & { readonly instanceIdentifier: string },
-  n: Names,
-  settings: DatabaseSettings,
-): PropRule[] {
-  return [
-    {
-      failed: !DB_IDENTIFIER.test(props.instanceIdentifier),
-      message: `instanceIdentifier must be an RDS identifier (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.instanceIdentifier)}`,
-    },
-    {
-      failed: props.parameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.parameterGroupName),
-      message: `parameterGroupName must be a DB parameter group name (a letter, then letters, digits or single hyphens); got ${JSON.stringify(props.parameterGroupName)}`,
-    },
-    {
-      failed: props.retiredParameterGroupName !== undefined && !PARAMETER_GROUP_NAME.test(props.retiredParameterGroupName),
-      message: `retiredParameterGroupName must be a DB parameter group name; got ${JSON.stringify(props.retiredParameterGroupName)}`,
-    },
-    {
-      failed: n.own === n.retired,
-      message: `retiredParameterGroupName must differ from parameterGroupName (${n.own}): lifting the database's write fence must never reach a retired instance`,
-    },
-    {
-      failed: settings.backupRetentionDays < 1,
-      message: 'backupRetention must be at least one day: a source without backups cannot have read replicas',
-    },
-  ];
-}
-
-/** What the DR config says of a database: its names, its region's key, where it sits, and how it is deployed. */
-function databaseDrConfig(
-  instanceIdentifier: string,
-  n: Names,
-  keyArn: string,
-  securityGroupIds: string[],
-  settings: DatabaseSettings,
-): DatabaseDrConfig {
-  return {
-    dbInstanceIdentifier: instanceIdentifier,
-    dbParameterGroupName: n.own,
-    retiredDbParameterGroupName: n.retired,
-    dbKmsKeyArn: keyArn,
-    dbSubnetGroupName: n.subnets,
-    dbSecurityGroupIds: securityGroupIds,
-    dbSettings: settings,
-  };
-}
-
-/** Tags `instance` (only the DB instance, not what sits under it) with `tags`. */
-function tagInstance(instance: Construct, tags: Readonly<Record<string, string>>): void {
-  for (const [key, value] of Object.entries(tags)) Tags.of(instance).add(key, value, { includeResourceTypes: ['AWS::RDS::DBInstance'] });
 }
 
 /**
@@ -136,10 +129,19 @@ function tagInstance(instance: Construct, tags: Readonly<Record<string, string>>
  * Manager and replicated to the DR region, automated backups on, logs to CloudWatch; a
  * parameter group of its own, and the region's group for retired instances.
  */
-export class PilotLightDatabase extends Construct implements ec2.IConnectable {
+export class PilotLightDatabase extends Construct implements IPilotLightDatabase {
+  /** A database you already have, by its identifier, address and security groups. */
+  static fromDatabaseAttributes(scope: Construct, id: string, attrs: PilotLightDatabaseAttributes): IPilotLightDatabase {
+    return new ImportedDatabase(scope, id, attrs);
+  }
+
+  /** The DB instance. */
   readonly instance: rds.DatabaseInstance;
+  /** The key of the instance's storage, retained when the stack is deleted. */
   readonly key: kms.Key;
+  /** The named subnet group (a replica a failback recreates here uses it too). */
   readonly subnetGroup: rds.SubnetGroup;
+  /** The instance's security group: allow the app tier in with `connections.allowDefaultPortFrom`. */
   readonly connections: ec2.Connections;
   /** The database's own parameter group: the failover engine's write fence. */
   readonly parameterGroup: rds.IParameterGroup;
@@ -147,10 +149,18 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
   readonly retiredParameterGroup: rds.IParameterGroup;
   /** This database's part of the region's entry in the DR config, as deployed. */
   readonly drConfig: DatabaseDrConfig;
+  /** The instance identifier. */
+  readonly instanceIdentifier: string;
+  /** The instance's region (its stack's). */
+  readonly region: string;
+  /** The instance's DNS address. */
+  readonly endpointAddress: string;
 
   constructor(scope: Construct, id: string, props: PilotLightDatabaseProps) {
     super(scope, id);
     const region = Stack.of(this).region;
+    this.instanceIdentifier = props.instanceIdentifier;
+    this.region = region;
     const n = names(props);
     const { settings, instanceType, backupRetention } = resolveDatabaseSettings(props);
     validateProps(this, [
@@ -208,6 +218,7 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
       autoMinorVersionUpgrade: settings.autoMinorVersionUpgrade,
     });
     tagInstance(this.instance, settings.tags);
+    this.endpointAddress = this.instance.dbInstanceEndpointAddress;
     this.connections = this.instance.connections;
     this.drConfig = databaseDrConfig(
       props.instanceIdentifier,
@@ -234,115 +245,18 @@ export class PilotLightDatabase extends Construct implements ec2.IConnectable {
     );
   }
 
+  /**
+   * How far the instance is behind its source (AWS/RDS `ReplicaLag`): it has a datapoint only
+   * while it is a replica, as it is after a failback recreates it.
+   */
+  metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return replicaLagMetric(this.instanceIdentifier, props);
+  }
+
   /** Lets `grantee` read the database credentials. */
   grantReadCredentials(grantee: iam.IGrantable): iam.Grant {
     const secret = this.instance.secret;
     if (!secret) throw new Error(`${this.node.path}: the instance has no generated secret`);
     return secret.grantRead(grantee);
-  }
-}
-
-/** Props of {@link PilotLightReplica}. */
-export interface PilotLightReplicaProps extends DatabaseSharedProps {
-  /** The replica's identifier (the DR config's secondary `dbInstanceIdentifier`). */
-  readonly instanceIdentifier: string;
-  /** The primary, by region and identifier (it lives in another stack, in another region). */
-  readonly source: { readonly region: string; readonly instanceIdentifier: string };
-}
-
-/**
- * The pilot light's database: a cross-region read replica of the primary, encrypted with a KMS
- * key of its own region, in isolated subnets, with backups on so it is ready to promote; a
- * parameter group of its own, and the region's group for retired instances.
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
- */
-export class PilotLightReplica extends Construct implements ec2.IConnectable {
-  readonly replica: rds.CfnDBInstance;
-  readonly key: kms.Key;
-  readonly subnetGroup: rds.SubnetGroup;
-  readonly securityGroup: ec2.SecurityGroup;
-  readonly connections: ec2.Connections;
-  /** The replica's own parameter group: the failover engine's write fence. */
-  readonly parameterGroup: rds.IParameterGroup;
-  /** The region's group for retired instances (`read_only` = 1). */
-  readonly retiredParameterGroup: rds.IParameterGroup;
-  /** This database's part of the region's entry in the DR config, as deployed. */
-  readonly drConfig: DatabaseDrConfig;
-
-  constructor(scope: Construct, id: string, props: PilotLightReplicaProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
-    const n = names(props);
-    const { settings } = resolveDatabaseSettings(props);
-    validateProps(this, [
-      ...sharedRules(props, n, settings),
-      {
-        failed: !Token.isUnresolved(stack.region) && props.source.region === stack.region,
-        message: `source.region must be another region than this stack's ${stack.region}: this is a cross-region replica`,
-      },
-    ]);
-    this.key = new kms.Key(this, 'Key', {
-      enableKeyRotation: true,
-      description: `${props.instanceIdentifier} storage`,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `${props.instanceIdentifier} (replica)`,
-      allowAllOutbound: false,
-    });
-    this.securityGroup = securityGroup;
-    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(3306) });
-    const subnets = new rds.SubnetGroup(this, 'Subnets', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      subnetGroupName: n.subnets,
-      description: `${props.instanceIdentifier} isolated subnets`,
-    });
-    this.subnetGroup = subnets;
-    const groups = databaseParameterGroups(this, props.instanceIdentifier, n);
-    this.parameterGroup = groups.own;
-    this.retiredParameterGroup = groups.retired;
-    this.replica = new rds.CfnDBInstance(this, 'Replica', {
-      dbInstanceIdentifier: props.instanceIdentifier,
-      // Cross-region: the source is named by ARN; CloudFormation presigns the request.
-      sourceDbInstanceIdentifier: `arn:${stack.partition}:rds:${props.source.region}:${stack.account}:db:${props.source.instanceIdentifier}`,
-      sourceRegion: props.source.region,
-      // Encryption follows the (encrypted) source; CloudFormation rejects StorageEncrypted
-      // beside a source. The key is this region's own.
-      kmsKeyId: this.key.keyArn,
-      dbSubnetGroupName: subnets.subnetGroupName,
-      vpcSecurityGroups: [securityGroup.securityGroupId],
-      // A cross-region replica would get the engine's default group otherwise.
-      dbParameterGroupName: groups.own.bindToInstance({}).parameterGroupName,
-      publiclyAccessible: false,
-      // Everything the DR config's dbSettings describes comes from `settings`, nowhere else:
-      // RDS gives a new replica backups off, deletion protection off, no IAM authentication
-      // and no copied tags unless told, and its pages disagree on the storage type it inherits.
-      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html
-      dbInstanceClass: settings.instanceClass,
-      storageType: settings.storageType,
-      multiAz: settings.multiAz,
-      backupRetentionPeriod: settings.backupRetentionDays,
-      deletionProtection: settings.deletionProtection,
-      enableIamDatabaseAuthentication: settings.iamAuthentication,
-      enableCloudwatchLogsExports: settings.cloudwatchLogsExports,
-      copyTagsToSnapshot: settings.copyTagsToSnapshot,
-      autoMinorVersionUpgrade: settings.autoMinorVersionUpgrade,
-    });
-    this.replica.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
-    tagInstance(this.replica, settings.tags);
-    this.drConfig = databaseDrConfig(props.instanceIdentifier, n, this.key.keyArn, [securityGroup.securityGroupId], settings);
-    acknowledge(
-      this.replica,
-      ['AwsSolutions-RDS2'],
-      "The replica is encrypted: it inherits encryption from its encrypted source, with this region's KMS key; CloudFormation refuses StorageEncrypted beside a source.",
-    );
-    acknowledge(this.replica, ['AwsSolutions-RDS11'], "The replica is in isolated subnets and admits only the app tier's security group.");
-    acknowledge(
-      this.replica,
-      ['AwsSolutions-RDS3'],
-      'The replica is the pilot light of a cross-region strategy; Multi-AZ (the multiAz prop, off by default) would double its cost for no regional resilience.',
-    );
   }
 }

@@ -2,13 +2,28 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { isConfigError, parseConfig, type DrConfig, type DrConfigInput } from '@dr/failover-core';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+
+/**
+ * The DR configuration in SSM, as the constructs that read it see it: the validated config (its
+ * resources scope their roles) and the parameter the Lambdas and `dr` read.
+ */
+export interface IDrConfigParameter extends IConstruct {
+  /** The validated config, with defaults filled in. */
+  readonly config: DrConfig;
+  /** The parameter (its name is given to the Lambdas). */
+  readonly parameter: ssm.IStringParameter;
+  /** The parameter's name, the same in each region it is deployed to. */
+  readonly parameterName: string;
+  /** Lets `grantee` read the configuration. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
 
 /** Props of {@link DrConfigParameter}. */
 export interface DrConfigParameterProps {
   /** The DR configuration, in `@dr/failover-core`'s schema. Validated at synth time. */
   readonly config: DrConfigInput;
-  /** @default `/dr/<app>/config`, where the Lambdas and the `dr` command look */
+  /** The parameter's name. @default `/dr/<app>/config`, where the Lambdas and the `dr` command look */
   readonly parameterName?: string;
 }
 
@@ -20,7 +35,7 @@ const STANDARD_LIMIT = 4_096;
  * the failover controller and the `dr` command read the same topology. An invalid config fails
  * synthesis with every bad field named by path.
  */
-export class DrConfigParameter extends Construct {
+export class DrConfigParameter extends Construct implements IDrConfigParameter {
   /** The parameter. */
   readonly parameter: ssm.StringParameter;
   /** The validated config, with defaults filled in. */

@@ -2,8 +2,10 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { retiredPrefix, type DrConfig } from '@dr/failover-core';
 import { Construct } from 'constructs';
-import type { DrConfigParameter } from './dr-config-parameter.js';
-import { controllerStatements, type DrNotifications, type FailoverController } from './failover-controller.js';
+import type { IDrConfigParameter } from './dr-config-parameter.js';
+import type { IFailoverController } from './failover-controller.js';
+import type { IDrNotifications } from './notifications.js';
+import { controllerStatements } from './private/controller-statements.js';
 import { acknowledge } from './private/nag.js';
 import { snapshotStatements } from './snapshot-schedule.js';
 
@@ -30,12 +32,12 @@ export interface DrOperatorPolicyProps {
    * The DR config parameter of the controller's region: its resources scope the policy, and `dr --app` reads it (and its copy in the
    * primary region).
    */
-  readonly configParameter: DrConfigParameter;
+  readonly configParameter: IDrConfigParameter;
   /** The failover controller: `dr` shares its state table (one lease for a person and the Lambda) and publishes to its topic. */
-  readonly controller: FailoverController;
-  /** The controller's notifications: publishing to the encrypted topic takes its key. */
-  readonly notifications: DrNotifications;
-  /** @default `<app>-dr-operator` */
+  readonly controller: IFailoverController;
+  /** The controller's notifications: publishing to the encrypted topic takes its key (none: no key statement). */
+  readonly notifications: IDrNotifications;
+  /** The managed policy's name. @default `<app>-dr-operator` */
   readonly managedPolicyName?: string;
 }
 
@@ -77,11 +79,15 @@ export class DrOperatorPolicy extends Construct {
       ...viaFunctions(config, stack).map(
         (arns) => new iam.PolicyStatement({ sid: 'CheckInternalLoadBalancers', actions: ['lambda:InvokeFunction'], resources: arns }),
       ),
-      new iam.PolicyStatement({
-        sid: 'PublishToTheEncryptedTopic',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: [props.notifications.key.keyArn],
-      }),
+      ...(props.notifications.key
+        ? [
+            new iam.PolicyStatement({
+              sid: 'PublishToTheEncryptedTopic',
+              actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              resources: [props.notifications.key.keyArn],
+            }),
+          ]
+        : []),
     ];
     this.policy = new iam.ManagedPolicy(this, 'Resource', {
       managedPolicyName: props.managedPolicyName ?? `${config.app}-dr-operator`,

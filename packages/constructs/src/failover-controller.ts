@@ -6,93 +6,44 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { allowAutoScalingToPublishWith } from './app-tier.js';
-import { retiredPrefix, type DrConfig, type RegionResources } from '@dr/failover-core';
-import { Construct } from 'constructs';
-import type { DrConfigParameter } from './dr-config-parameter.js';
-import { DEFAULT_OPTION_GROUP } from './private/database-settings.js';
-import { acknowledge } from './private/nag.js';
-import { drFunction, lambdaRoleAndLogs, vpcPlacement } from './private/lambda-basics.js';
-import { allSubscriptions, notificationRules, subscribeAll } from './private/notification-subscriptions.js';
+import { defaultStateTableName, METRICS_NAMESPACE } from '@dr/failover-core';
+import { Construct, type IConstruct } from 'constructs';
+import type { IDrConfigParameter } from './dr-config-parameter.js';
+import { DrNotifications, type IDrNotifications } from './notifications.js';
+import { acknowledgeControllerRole, controllerStatements } from './private/controller-statements.js';
+import { drFunction, lambdaRoleAndLogs, powertoolsServiceName, vpcPlacement } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
 
 /**
- * One more subscriber of the DR topics, besides `notificationEmail`: any SNS protocol but plain
- * HTTP and Firehose. The endpoint must accept deliveries from each region's topic (an SQS queue
- * or Lambda function lets both topics in through its resource policy).
- * @see https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+ * A failover controller, as the constructs that work with it see it: its function, the state
+ * table it shares with `dr`, the topic of its news, and its metrics.
  */
-export interface NotificationSubscription {
-  /** `email`, `email-json`, `https`, `sms`, `sqs` or `lambda`. */
-  readonly protocol: sns.SubscriptionProtocol;
-  /** The address, URL, phone number (E.164) or ARN the protocol expects. */
-  readonly endpoint: string;
-}
-
-/** Props of {@link DrNotifications}. */
-export interface DrNotificationsProps {
-  /** Names the topic and its key. */
-  readonly app: string;
-  /** Subscribed to the topic (an email address, checked at synth). @default - no email subscription */
-  readonly notificationEmail?: string;
-  /** Further subscribers of the topic (each checked at synth). @default - none */
-  readonly notificationSubscriptions?: readonly NotificationSubscription[];
-}
-
-/**
- * Where DR news goes, one per region: an SNS topic encrypted with a customer managed key of its
- * own (CloudWatch alarms cannot publish to a topic under the AWS managed key), TLS only, with
- * optional subscriptions. In the DR region the controller, the `dr` command (through the
- * config's `controller.topicArn`) and the DR alarms publish to it; in the primary region, the
- * primary's alarms: each region's alarms reach a person through that region alone, so an outage
- * of the other region cannot silence them.
- */
-export class DrNotifications extends Construct {
-  readonly topic: sns.Topic;
-  readonly key: kms.Key;
-
-  constructor(scope: Construct, id: string, props: DrNotificationsProps) {
-    super(scope, id);
-    validateProps(this, notificationRules(props.notificationEmail, props.notificationSubscriptions));
-    this.key = new kms.Key(this, 'Key', {
-      enableKeyRotation: true,
-      description: `${props.app} DR notifications`,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new sns.Topic(this, 'Topic', { displayName: `${props.app} DR`, enforceSSL: true, masterKey: this.key });
-    subscribeAll(this, this.topic, allSubscriptions(props.notificationEmail, props.notificationSubscriptions));
-  }
-
-  /**
-   * Lets Auto Scaling publish groups' launch, terminate and error notifications here (give the
-   * topic to `AppTier` as its `notificationTopic`): one topic, and one key, per region.
-   */
-  allowAutoScalingNotifications(): void {
-    allowAutoScalingToPublishWith(this.key);
-  }
-
-  /** Lets `grantee` publish (the topic's key included). */
-  grantPublish(grantee: iam.IGrantable): void {
-    this.topic.grantPublish(grantee);
-    this.key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*');
-  }
+export interface IFailoverController extends IConstruct {
+  /** The controller Lambda. */
+  readonly function: lambda.IFunction;
+  /** The state table the controller and `dr` share; the readiness checks read its heartbeat. */
+  readonly table: dynamodb.ITable;
+  /** The topic of the controller's news; readiness alarms notify it. */
+  readonly topic: sns.ITopic;
+  /** Failed invocations of the controller (AWS/Lambda `Errors`). */
+  metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** The recovery time (seconds) of each failover the controller completes. */
+  metricRto(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /** Props of {@link FailoverController}. */
 export interface FailoverControllerProps {
   /** The DR config parameter of this region: the controller reads it, and its resources scope the role. */
-  readonly configParameter: DrConfigParameter;
+  readonly configParameter: IDrConfigParameter;
   /**
    * The controller's code.
    * @default the `failover-controller` bundle shipped in this package (handler `index.handler`)
    */
   readonly code?: lambda.Code;
-  /** @default 'index.handler' */
+  /** The handler within `code`. @default 'index.handler' */
   readonly handler?: string;
   /** How often EventBridge invokes the controller. @default Duration.minutes(1) */
   readonly schedule?: Duration;
@@ -105,8 +56,8 @@ export interface FailoverControllerProps {
   /** Subscribed to the controller's topic (failover events, alarms), when the controller makes it. @default - no subscription */
   readonly notificationEmail?: string;
   /** Where the controller's news goes. @default a new {@link DrNotifications} topic */
-  readonly notifications?: DrNotifications;
-  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly notifications?: IDrNotifications;
+  /** How long the controller's log group keeps its events. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
   /**
    * The function's memory (MB). The controller runs about 56 s of every minute, so this is most
@@ -158,11 +109,19 @@ export interface FailoverControllerProps {
  * retiring, rebooting and tagging either database, both databases' parameter groups, both Auto
  * Scaling groups, both endpoint groups, and both database keys through RDS.
  */
-export class FailoverController extends Construct {
+export class FailoverController extends Construct implements IFailoverController {
+  /** The controller Lambda (outside any VPC unless the deprecated `vpc` is given). */
   readonly function: lambda.Function;
+  /** The state table the controller and `dr` share (one lease for both). */
   readonly table: dynamodb.Table;
-  readonly topic: sns.Topic;
+  /** Where the controller's news goes (and its errors alarm notifies). */
+  readonly topic: sns.ITopic;
+  /** The notifications the controller publishes to: `props.notifications`, or the ones it made. */
+  readonly notifications: IDrNotifications;
+  /** Goes off when an invocation fails: DR is then not being watched. */
   readonly errorsAlarm: cloudwatch.Alarm;
+  /** The function's log group, retained. */
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: FailoverControllerProps) {
     super(scope, id);
@@ -191,46 +150,19 @@ export class FailoverController extends Construct {
     ]);
 
     this.table = new dynamodb.Table(this, 'State', {
-      tableName: config.controller.stateTableName ?? `${config.app}-dr-state`,
+      tableName: config.controller.stateTableName ?? defaultStateTableName(config.app),
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const notifications =
+    this.notifications =
       props.notifications ?? new DrNotifications(this, 'Notifications', { app: config.app, notificationEmail: props.notificationEmail });
-    this.topic = notifications.topic;
+    this.topic = this.notifications.topic;
 
-    const { role, logGroup } = lambdaRoleAndLogs(this, `Failover controller of ${config.app}`, props.logRetention);
-    for (const statement of controllerStatements(config, stack, this.table, this.topic)) role.addToPolicy(statement);
-    props.configParameter.grantRead(role);
-    notifications.key.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey*');
-    acknowledge(
-      role,
-      ['AwsSolutions-IAM5[Resource::*]'],
-      'Only reads: RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData/GetMetricStatistics calls have no resource-level permissions. Every change is scoped to a named resource.',
-    );
-    acknowledge(
-      role,
-      [config.primary, config.secondary].map(
-        (r) =>
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`,
-      ),
-      'An Auto Scaling group ARN carries a generated id; each group is pinned by name.',
-    );
-    acknowledge(
-      role,
-      [config.primary, config.secondary].map(
-        (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:db:${retiredPattern(r)}]`,
-      ),
-      "A failback retires an old database by renaming it <id>-retired-<run>, then moves it to the retired parameter group, reboots and tags it; the suffix is chosen at run time, and the prefix pins it to the instances retired from that database's place.",
-    );
-    acknowledge(
-      role,
-      ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
-      'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.',
-    );
+    const { role, logGroup } = this.controllerRole(props, stack);
+    this.logGroup = logGroup;
 
     const placement = props.vpc ? vpcPlacement(this, role, props.vpc, props.vpcSubnets) : undefined;
     const reader = props.healthRecordReader;
@@ -272,7 +204,7 @@ export class FailoverController extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
 
-    this.errorsAlarm = this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }).createAlarm(this, 'Errors', {
+    this.errorsAlarm = this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }).createAlarm(this, 'Errors', {
       alarmDescription: `The ${config.app} failover controller is failing: DR is not being watched`,
       threshold: 1,
       evaluationPeriods: 1,
@@ -284,112 +216,43 @@ export class FailoverController extends Construct {
     });
     this.errorsAlarm.addAlarmAction(new actions.SnsAction(this.topic));
   }
-}
 
-/**
- * What a failback renames a retired instance to: `<dbInstanceIdentifier>-retired-<run>` (the engine's `retiredPrefix`, then the run's tag).
- */
-function retiredPattern(r: RegionResources): string {
-  return `${retiredPrefix(r.dbInstanceIdentifier)}*`;
-}
-
-/**
- * The controller's permissions: reads where AWS offers no resource-level permission (Describe*,
- * GetMetricData), and every change scoped to the resources named in the config, in both
- * regions, since a run it finishes or rolls back may act in either.
- * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
- */
-export function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.ITable, topic: sns.ITopic): iam.PolicyStatement[] {
-  const regions = [config.primary, config.secondary];
-  const rds = (r: RegionResources, resource: string) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:${resource}`;
-  const optional = (value: string | undefined, make: (v: string) => string) => (value === undefined ? [] : [make(value)]);
-  const databases = regions.map((r) => rds(r, `db:${r.dbInstanceIdentifier}`));
-  const retiredDatabases = regions.map((r) => rds(r, `db:${retiredPattern(r)}`));
-  const ownGroups = regions.map((r) => rds(r, `pg:${r.dbParameterGroupName}`));
-  const retiredGroups = regions.flatMap((r) => optional(r.retiredDbParameterGroupName, (name) => rds(r, `pg:${name}`)));
-  const subnetGroups = regions.flatMap((r) => optional(r.dbSubnetGroupName, (name) => rds(r, `subgrp:${name}`)));
-  const optionGroups = regions.map((r) => rds(r, `og:${DEFAULT_OPTION_GROUP}`));
-  const asgs = regions.map(
-    (r) =>
-      `arn:${stack.partition}:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}`,
-  );
-  const keys = regions.flatMap((r) => optional(r.dbKmsKeyArn, (arn) => arn));
-  const statements = [
-    new iam.PolicyStatement({
-      sid: 'ReadTheTopology',
-      actions: [
-        'rds:DescribeDBInstances',
-        'rds:DescribeDBParameters',
-        'autoscaling:DescribeAutoScalingGroups',
-        'elasticloadbalancing:DescribeTargetHealth',
-        'cloudwatch:GetMetricData',
-        'cloudwatch:GetMetricStatistics',
-        'cloudwatch:DescribeAlarms',
-      ],
-      resources: ['*'],
-    }),
-    new iam.PolicyStatement({
-      sid: 'ReadTheAccelerator',
-      actions: ['globalaccelerator:DescribeEndpointGroup'],
-      resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn],
-    }),
-    // A failover promotes the DR database; a failback promotes the home region's new replica
-    // (turning its backups on in the same call).
-    new iam.PolicyStatement({ sid: 'PromoteEitherDatabase', actions: ['rds:PromoteReadReplica'], resources: databases }),
-    // The write fence: read_only set to 1 in a database's own group (containing the old
-    // primary), reset to {TrueIfReplica} to lift it (the promoted database).
-    new iam.PolicyStatement({
-      sid: 'FenceEitherDatabase',
-      actions: ['rds:ModifyDBParameterGroup', 'rds:ResetDBParameterGroup'],
-      resources: ownGroups,
-    }),
-    // A failback recreates each database as a cross-region replica of the other. RDS authorizes
-    // the call on the new instance and on its source ("specify both the source instance and
-    // the replica"), and on the groups it names: its own parameter group, its subnet group, and
-    // the option group it gets (the engine's default).
-    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html#ReadRepl.XRgn.Policy
-    new iam.PolicyStatement({
-      sid: 'RecreateEitherReplica',
-      actions: ['rds:CreateDBInstanceReadReplica'],
-      resources: [...databases, ...ownGroups, ...subnetGroups, ...optionGroups],
-    }),
-    // Retiring renames an instance to <id>-retired-<run> and moves it to the retired group; a
-    // new replica gets its backups turned on. ModifyDBInstance is authorized on the instance
-    // and on the parameter group it is given.
-    new iam.PolicyStatement({
-      sid: 'RetireAndConfigureDatabases',
-      actions: ['rds:ModifyDBInstance'],
-      resources: [...databases, ...retiredDatabases, ...ownGroups, ...retiredGroups],
-    }),
-    // A newly associated parameter group applies at the next reboot; retired instances and new
-    // replicas are tagged (a tagged create needs AddTagsToResource too).
-    new iam.PolicyStatement({
-      sid: 'RebootAndTagDatabases',
-      actions: ['rds:RebootDBInstance', 'rds:AddTagsToResource'],
-      resources: [...databases, ...retiredDatabases],
-    }),
-    // Scaling the serving region up, the old one (or the pilot light) down to zero.
-    new iam.PolicyStatement({ sid: 'ScaleEitherRegion', actions: ['autoscaling:UpdateAutoScalingGroup'], resources: asgs }),
-    new iam.PolicyStatement({
-      sid: 'MoveTraffic',
-      actions: ['globalaccelerator:UpdateEndpointGroup'],
-      resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn],
-    }),
-    new iam.PolicyStatement({ sid: 'KeepState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }),
-    new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [topic.topicArn] }),
-  ];
-  if (keys.length > 0) {
-    // An encrypted cross-region replica is created with a key of its region, which RDS uses on
-    // the caller's behalf; the caller needs the key's grant and use permissions, only through RDS.
-    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html#Overview.Encryption.Keys.Authorizing
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'UseTheDatabaseKeysThroughRds',
-        actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: keys,
-        conditions: { StringEquals: { 'kms:ViaService': regions.map((r) => `rds.${r.region}.amazonaws.com`) } },
-      }),
-    );
+  /** The controller's role: its log group, the statements of the config's resources, the config and the topic. */
+  private controllerRole(props: FailoverControllerProps, stack: Stack): { role: iam.Role; logGroup: logs.LogGroup } {
+    const config = props.configParameter.config;
+    const { role, logGroup } = lambdaRoleAndLogs(this, `Failover controller of ${config.app}`, props.logRetention);
+    for (const statement of controllerStatements(config, stack, this.table, this.topic)) role.addToPolicy(statement);
+    props.configParameter.grantRead(role);
+    // sns:Publish is among the statements above (scoped by sid); the key is granted apart.
+    this.notifications.key?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    acknowledgeControllerRole(role, config, stack);
+    return { role, logGroup };
   }
-  return statements;
+
+  /**
+   * Failed invocations of the controller (AWS/Lambda `Errors`, Sum over 5 minutes unless `props` says otherwise).
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   */
+  metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', ...props });
+  }
+
+  /**
+   * The recovery time of each failover the controller completes, in seconds: the EMF metric
+   * `RtoSeconds` its Lambda publishes when it drives a run to `completed` (namespace
+   * `METRICS_NAMESPACE`, dimension `service` = `dr-failover-controller`, the Powertools service
+   * name this construct gives it). No datapoint but in the minute a failover completes; Maximum
+   * over a day unless `props` says otherwise. Compare it with the config's `objectives.rtoSeconds`.
+   * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/metrics/ (the `service` dimension)
+   */
+  metricRto(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'RtoSeconds',
+      dimensionsMap: { service: powertoolsServiceName('failover-controller') },
+      period: Duration.days(1),
+      statistic: 'Maximum',
+      ...props,
+    });
+  }
 }

@@ -2,6 +2,7 @@ import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ga from 'aws-cdk-lib/aws-globalaccelerator';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { GLOBAL_ACCELERATOR_CONTROL_REGION } from '@dr/failover-core';
 import { Construct } from 'constructs';
 import { lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { endpointGroupsHandlerCode } from './private/endpoint-groups.js';
@@ -10,6 +11,7 @@ import { validateProps } from './private/validate.js';
 
 /** One region's endpoint in the accelerator. */
 export interface RegionalEndpoint {
+  /** The endpoint's region: its endpoint group's. */
   readonly region: string;
   /** The region's ALB. */
   readonly loadBalancerArn: string;
@@ -26,7 +28,7 @@ export interface RegionalEndpoint {
 
 /** Props of {@link GlobalEntryPoint}. */
 export interface GlobalEntryPointProps {
-  /** @default the construct path */
+  /** The accelerator's name (the console and `dr status` show it). @default the construct path */
   readonly acceleratorName?: string;
   /** Both regions' endpoints. */
   readonly endpoints: readonly RegionalEndpoint[];
@@ -108,8 +110,8 @@ export class GlobalEntryPoint extends Construct {
     const ports = props.listenerPorts ?? [80];
     validateProps(this, [
       {
-        failed: !Token.isUnresolved(region) && region !== 'us-west-2',
-        message: `a Global Accelerator stack must be in us-west-2; this one is in ${region}`,
+        failed: !Token.isUnresolved(region) && region !== GLOBAL_ACCELERATOR_CONTROL_REGION,
+        message: `a Global Accelerator stack must be in ${GLOBAL_ACCELERATOR_CONTROL_REGION}; this one is in ${region}`,
       },
       { failed: props.endpoints.length !== 2, message: `endpoints must name exactly two regions; got ${props.endpoints.length}` },
       { failed: new Set(regions).size !== regions.length, message: `endpoints must be in different regions; got ${regions.join(', ')}` },

@@ -51,7 +51,7 @@ export interface HealthCheckRecordProps {
    * @default 'HTTP'
    */
   readonly protocol?: 'HTTP' | 'HTTPS';
-  /** @default 80 for HTTP, 443 for HTTPS */
+  /** The port Route 53's checkers connect to. @default 80 for HTTP, 443 for HTTPS */
   readonly port?: number;
   /**
    * Consecutive checks, per checker, that change its view of the endpoint: 1 to 10. With the

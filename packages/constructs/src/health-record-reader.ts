@@ -29,7 +29,7 @@ export interface HealthRecordReaderOptions {
    * @default the `health-record-reader` bundle shipped in this package (handler `index.handler`)
    */
   readonly code?: lambda.Code;
-  /** @default 'index.handler' */
+  /** The handler within `code`. @default 'index.handler' */
   readonly handler?: string;
   /**
    * The Lambda timeout: one DNS query (the controller asks for 1.5 s at most) and a cold start.

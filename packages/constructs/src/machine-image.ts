@@ -18,7 +18,10 @@ export interface MachineImageProps {
   readonly amiParameterName?: string;
   /** Where builds run: a subnet with egress to fetch packages. */
   readonly vpc: ec2.IVpc;
-  /** @default 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' */
+  /**
+   * The image the LAMP image is built on (an AMI id, or `ssm:` and a parameter that holds one).
+   * @default 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64'
+   */
   readonly parentImage?: string;
   /** Image Builder schedule; builds also run on demand. @default 'cron(0 3 ? * SUN *)' (weekly, for patches) */
   readonly scheduleExpression?: string;
@@ -137,25 +140,6 @@ export class MachineImage extends Construct {
       },
     ]);
 
-    const role = new iam.Role(this, 'BuildRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
-      ],
-    });
-    acknowledge(
-      role,
-      [
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]',
-      ],
-      'The AWS-maintained policies Image Builder documents for its build instances: Session Manager for the build, and the Image Builder agent.',
-    );
-    const profile = new iam.InstanceProfile(this, 'BuildProfile', { role });
-    const securityGroup = new ec2.SecurityGroup(this, 'BuildSecurityGroup', { vpc: props.vpc, description: `${props.app} image builds` });
-    const subnet = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds[0];
-
     // Versions follow the content: a component or recipe version is immutable, so new content
     // needs a new version (and CloudFormation replaces the resource with it).
     const componentVersion = contentVersion(LAMP_COMPONENT);
@@ -178,14 +162,7 @@ export class MachineImage extends Construct {
       components: [{ componentArn: component.attrArn }],
       ...recipeInputs,
     });
-    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(this, 'Infrastructure', {
-      name: `${props.app}-lamp`,
-      instanceProfileName: profile.instanceProfileName,
-      subnetId: subnet,
-      securityGroupIds: [securityGroup.securityGroupId],
-      terminateInstanceOnFailure: true,
-      instanceMetadataOptions: { httpTokens: 'required' },
-    });
+    const infrastructure = this.buildInfrastructure(props);
     const distribution = new imagebuilder.CfnDistributionConfiguration(this, 'Distribution', {
       name: `${props.app}-lamp`,
       distributions: props.regions.map((r) => ({
@@ -224,7 +201,43 @@ export class MachineImage extends Construct {
       this.imageReady.add(this.image);
     }
 
-    this.repository = new ecr.Repository(this, 'Repository', {
+    this.repository = this.containerRepository(props, region);
+  }
+
+  /** Where images are built: an instance profile with the build policies, in a private subnet with egress. */
+  private buildInfrastructure(props: MachineImageProps): imagebuilder.CfnInfrastructureConfiguration {
+    const role = new iam.Role(this, 'BuildRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
+      ],
+    });
+    acknowledge(
+      role,
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]',
+      ],
+      'The AWS-maintained policies Image Builder documents for its build instances: Session Manager for the build, and the Image Builder agent.',
+    );
+    const profile = new iam.InstanceProfile(this, 'BuildProfile', { role });
+    const securityGroup = new ec2.SecurityGroup(this, 'BuildSecurityGroup', { vpc: props.vpc, description: `${props.app} image builds` });
+    const subnet = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds[0];
+
+    return new imagebuilder.CfnInfrastructureConfiguration(this, 'Infrastructure', {
+      name: `${props.app}-lamp`,
+      instanceProfileName: profile.instanceProfileName,
+      subnetId: subnet,
+      securityGroupIds: [securityGroup.securityGroupId],
+      terminateInstanceOnFailure: true,
+      instanceMetadataOptions: { httpTokens: 'required' },
+    });
+  }
+
+  /** The app's ECR repository, and the registry's replication rule to the other regions when asked. */
+  private containerRepository(props: MachineImageProps, region: string): ecr.Repository {
+    const repository = new ecr.Repository(this, 'Repository', {
       repositoryName: `${props.app}-ecr`,
       imageScanOnPush: true,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
@@ -239,11 +252,12 @@ export class MachineImage extends Construct {
           rules: [
             {
               destinations: props.regions.filter((r) => r !== region).map((r) => ({ region: r, registryId: Stack.of(this).account })),
-              repositoryFilters: [{ filter: this.repository.repositoryName, filterType: 'PREFIX_MATCH' }],
+              repositoryFilters: [{ filter: repository.repositoryName, filterType: 'PREFIX_MATCH' }],
             },
           ],
         },
       });
     }
+    return repository;
   }
 }

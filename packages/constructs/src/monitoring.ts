@@ -5,8 +5,9 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { AppTier } from './app-tier.js';
-import type { ReadinessChecks } from './readiness.js';
+import type { IAppTier } from './app-tier.js';
+import { replicaLagMetric } from './private/metrics.js';
+import type { IReadinessChecks } from './readiness.js';
 import { validateProps } from './private/validate.js';
 
 /** Props of {@link DrMonitoring}. */
@@ -15,12 +16,24 @@ export interface DrMonitoringProps {
   readonly app: string;
   /** `primary` or `secondary`: used in names, and the primary's availability alarm is one of the detector's signals. */
   readonly role: 'primary' | 'secondary';
-  readonly appTier: AppTier;
+  /**
+   * The region's app tier (an `AppTier`, or the load balancer, target group and group name of
+   * yours): its load balancer's and target group's metrics make the availability and
+   * unhealthy-targets alarms, its group's desired capacity tells a dark DR region from a down one.
+   */
+  readonly appTier: IAppTier;
   /** The replica to watch for lag (in the DR region). @default - no replica lag alarm */
   readonly replicaInstanceIdentifier?: string;
   /**
-   * Replica lag above this many seconds (or stopped replication), three minutes out of five, raises the alarm: the RPO objective. @default
-   * 60
+   * Replica lag above this (or stopped replication), three minutes out of five, raises the
+   * alarm: the RPO objective, in whole seconds.
+   * @default Duration.seconds(60)
+   */
+  readonly maxDataLoss?: Duration;
+  /**
+   * The RPO objective in seconds.
+   * @deprecated use `maxDataLoss`.
+   * @default 60
    */
   readonly maxDataLossSeconds?: number;
   /** Alarms of other constructs to show on the dashboard, such as the controller's errors. @default - none */
@@ -34,7 +47,7 @@ export interface DrMonitoringProps {
    * graph of every check (1 passes, 0 fails, a gap could not be evaluated).
    * @default - no readiness row
    */
-  readonly readiness?: ReadinessChecks;
+  readonly readiness?: IReadinessChecks;
 }
 
 /**
@@ -54,10 +67,19 @@ export class DrMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: DrMonitoringProps) {
     super(scope, id);
-    const maxLag = props.maxDataLossSeconds ?? 60;
+    const maxLag = props.maxDataLoss?.toSeconds({ integral: false }) ?? props.maxDataLossSeconds ?? 60;
     const maxErrorRate = props.maxErrorRate ?? 0.05;
     validateProps(this, [
-      { failed: maxLag < 1, message: `maxDataLossSeconds must be at least 1; got ${maxLag}` },
+      {
+        failed: maxLag < 1 || (props.maxDataLoss !== undefined && !Number.isInteger(maxLag)),
+        message: props.maxDataLoss
+          ? `maxDataLoss must be a whole number of seconds, at least 1; got ${props.maxDataLoss.toHumanString()}`
+          : `maxDataLossSeconds must be at least 1; got ${maxLag}`,
+      },
+      {
+        failed: props.maxDataLoss !== undefined && props.maxDataLossSeconds !== undefined,
+        message: 'maxDataLoss and maxDataLossSeconds must not both be given: maxDataLossSeconds is the deprecated form of maxDataLoss',
+      },
       { failed: maxErrorRate <= 0 || maxErrorRate >= 1, message: `maxErrorRate must be between 0 and 1; got ${maxErrorRate}` },
     ]);
     const { loadBalancer, targetGroup } = props.appTier;
@@ -108,7 +130,7 @@ export class DrMonitoring extends Construct {
     const desired = new cloudwatch.Metric({
       namespace: 'AWS/AutoScaling',
       metricName: 'GroupDesiredCapacity',
-      dimensionsMap: { AutoScalingGroupName: props.appTier.autoScalingGroup.autoScalingGroupName },
+      dimensionsMap: { AutoScalingGroupName: props.appTier.autoScalingGroupName },
       period: minute,
       statistic: 'Maximum',
     });
@@ -158,33 +180,7 @@ export class DrMonitoring extends Construct {
       });
     const alarms: cloudwatch.IAlarm[] = [this.availabilityAlarm, this.unhealthyTargetsAlarm];
     if (props.replicaInstanceIdentifier) {
-      const lag = new cloudwatch.Metric({
-        namespace: 'AWS/RDS',
-        metricName: 'ReplicaLag',
-        dimensionsMap: { DBInstanceIdentifier: props.replicaInstanceIdentifier },
-        period: minute,
-        statistic: 'Maximum',
-      });
-      // RDS reports -1 when replication has stopped on a replica (trouble: counted as twice the
-      // objective), and nothing once the replica is promoted (no replica, no lag: not trouble).
-      // @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html
-      const lagOrBroken = new cloudwatch.MathExpression({
-        expression: `IF(lag < 0, ${2 * maxLag}, lag)`,
-        usingMetrics: { lag },
-        label: 'replica lag (s; stopped replication counts double)',
-        period: minute,
-      });
-      this.replicaLagAlarm = lagOrBroken.createAlarm(this, 'ReplicaLag', {
-        alarmName: `${prefix}-replica-lag`,
-        alarmDescription: `Replica ${props.replicaInstanceIdentifier} lags more than the ${maxLag}s RPO objective: an automatic failover would refuse`,
-        threshold: maxLag,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        // Not breaching: no ReplicaLag datapoint means no replica (promoted, or not there), not lag.
-        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+      this.replicaLagAlarm = this.replicaLagAlarmOf(props.replicaInstanceIdentifier, prefix, props.app, maxLag);
       alarms.push(this.replicaLagAlarm);
     }
     if (props.topic) {
@@ -192,18 +188,65 @@ export class DrMonitoring extends Construct {
       for (const alarm of alarms) if (alarm instanceof cloudwatch.Alarm) alarm.addAlarmAction(action);
     }
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${prefix}-dr` });
-    this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'DR alarms', alarms: [...alarms, ...(props.extraAlarms ?? [])], width: 24 }),
-    );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Healthy targets', left: [healthy], width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Requests and 5xx', left: [requests], right: [errors, elbErrors], width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Unavailable share', left: [availability], width: 8 }),
+    this.dashboard = this.dashboardOf(props, prefix, [...alarms, ...(props.extraAlarms ?? [])], {
+      healthy,
+      requests,
+      errors,
+      elbErrors,
+      availability,
+    });
+  }
+
+  /**
+   * The replica lag alarm: lag above the RPO objective (or stopped replication), three minutes
+   * out of five. The metric is the database constructs' `metricReplicaLag`.
+   */
+  private replicaLagAlarmOf(instanceIdentifier: string, prefix: string, app: string, maxLag: number): cloudwatch.Alarm {
+    const lag = replicaLagMetric(instanceIdentifier, { period: Duration.minutes(1), statistic: 'Maximum' });
+    // RDS reports -1 when replication has stopped on a replica (trouble: counted as twice the
+    // objective), and nothing once the replica is promoted (no replica, no lag: not trouble).
+    // @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html
+    const lagOrBroken = new cloudwatch.MathExpression({
+      expression: `IF(lag < 0, ${2 * maxLag}, lag)`,
+      usingMetrics: { lag },
+      label: 'replica lag (s; stopped replication counts double)',
+      period: Duration.minutes(1),
+    });
+    return lagOrBroken.createAlarm(this, 'ReplicaLag', {
+      alarmName: `${prefix}-replica-lag`,
+      alarmDescription: `Replica ${instanceIdentifier} lags more than the ${maxLag}s RPO objective: an automatic failover would refuse`,
+      threshold: maxLag,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      // Not breaching: no ReplicaLag datapoint means no replica (promoted, or not there), not lag.
+      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** The region's DR dashboard: every alarm, the load balancer's graphs, and the readiness row. */
+  private dashboardOf(
+    props: DrMonitoringProps,
+    prefix: string,
+    alarms: cloudwatch.IAlarm[],
+    graphs: Readonly<Record<'healthy' | 'requests' | 'errors' | 'elbErrors' | 'availability', cloudwatch.IMetric>>,
+  ): cloudwatch.Dashboard {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${prefix}-dr` });
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'DR alarms', alarms, width: 24 }));
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Healthy targets', left: [graphs.healthy], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Requests and 5xx',
+        left: [graphs.requests],
+        right: [graphs.errors, graphs.elbErrors],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Unavailable share', left: [graphs.availability], width: 8 }),
     );
     if (props.readiness) {
       const readiness = props.readiness;
-      this.dashboard.addWidgets(
+      dashboard.addWidgets(
         new cloudwatch.AlarmStatusWidget({
           title: 'Readiness alarms',
           alarms: [...READINESS_CHECKS.map((check) => readiness.alarms[check]), readiness.errorsAlarm],
@@ -211,12 +254,13 @@ export class DrMonitoring extends Construct {
         }),
         new cloudwatch.GraphWidget({
           title: 'Readiness (1 passes, 0 fails, gap: not evaluated)',
-          left: READINESS_CHECKS.map((check) => readiness.metric(check)),
+          left: READINESS_CHECKS.map((check) => readiness.metricReadiness(check)),
           leftYAxis: { min: 0, max: 1, showUnits: false },
           legendPosition: cloudwatch.LegendPosition.RIGHT,
           width: 16,
         }),
       );
     }
+    return dashboard;
   }
 }

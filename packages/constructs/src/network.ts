@@ -1,12 +1,56 @@
 import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from './private/nag.js';
 import { parseCidr, validateProps } from './private/validate.js';
 import { defaultAvailabilityZones, isZoneOf } from './private/zones.js';
 import { RegionStack } from './region-stack.js';
 
 export { defaultAvailabilityZones } from './private/zones.js';
+
+/**
+ * A region's network as the app tier and the database see it: the VPC, and which of its subnets
+ * each uses. A {@link PilotLightNetwork}, or a VPC you already have ({@link PilotLightNetwork.fromVpc}).
+ */
+export interface IPilotLightNetwork extends IConstruct {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** The app tier's subnets (its instances, and an internal load balancer). */
+  readonly appSubnets: ec2.SubnetSelection;
+  /** The databases' subnets. */
+  readonly databaseSubnets: ec2.SubnetSelection;
+}
+
+/** A VPC you already have, for {@link PilotLightNetwork.fromVpc}. */
+export interface PilotLightNetworkAttributes {
+  /** The VPC (`ec2.Vpc.fromLookup`, `ec2.Vpc.fromVpcAttributes`, or one of your stacks). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The app tier's subnets: private, with NAT egress or isolated.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly appSubnets?: ec2.SubnetSelection;
+  /**
+   * The databases' subnets.
+   * @default - the VPC's isolated subnets (name the group when the VPC has several isolated groups)
+   */
+  readonly databaseSubnets?: ec2.SubnetSelection;
+}
+
+/** {@link PilotLightNetwork.fromVpc}'s answer. */
+class ImportedNetwork extends Construct implements IPilotLightNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly appSubnets: ec2.SubnetSelection;
+  readonly databaseSubnets: ec2.SubnetSelection;
+
+  constructor(scope: Construct, id: string, attrs: PilotLightNetworkAttributes) {
+    super(scope, id);
+    this.vpc = attrs.vpc;
+    // The defaults AppTier and the database constructs use when given no subnets.
+    this.appSubnets = attrs.appSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.databaseSubnets = attrs.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  }
+}
 
 /** Props of {@link PilotLightNetwork}. */
 export interface PilotLightNetworkProps {
@@ -63,7 +107,12 @@ const DEFAULT_ENDPOINTS = [
  * with {@link databaseSubnets}: without NAT both groups are isolated, so a selection by subnet
  * type alone would take both.
  */
-export class PilotLightNetwork extends Construct {
+export class PilotLightNetwork extends Construct implements IPilotLightNetwork {
+  /** A VPC you already have, with the subnets the app tier and the databases go in. */
+  static fromVpc(scope: Construct, id: string, attrs: PilotLightNetworkAttributes): IPilotLightNetwork {
+    return new ImportedNetwork(scope, id, attrs);
+  }
+
   /** The VPC. */
   readonly vpc: ec2.Vpc;
   /** The app tier's subnets (group `private`). */

@@ -7,31 +7,41 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { READINESS_CHECKS, READINESS_INTERVAL_MINUTES, READINESS_NAMESPACE, type ReadinessCheckId } from '@dr/failover-core';
-import { Construct } from 'constructs';
-import type { DrConfigParameter } from './dr-config-parameter.js';
-import type { FailoverController } from './failover-controller.js';
+import { Construct, type IConstruct } from 'constructs';
+import type { IDrConfigParameter } from './dr-config-parameter.js';
+import type { IFailoverController } from './failover-controller.js';
 import { acknowledge } from './private/nag.js';
 import { drFunction, lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
+
+/** Continuous readiness checks, as a dashboard sees them: an alarm and a metric per check, and the evaluation's errors alarm. */
+export interface IReadinessChecks extends IConstruct {
+  /** One alarm per readiness check, by check id. */
+  readonly alarms: Readonly<Record<ReadinessCheckId, cloudwatch.IAlarm>>;
+  /** Goes off when an evaluation fails. */
+  readonly errorsAlarm: cloudwatch.IAlarm;
+  /** The metric of one readiness check (1 passes, 0 fails, no data: not evaluated). */
+  metricReadiness(check: ReadinessCheckId, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
 
 /** Props of {@link ReadinessChecks}. */
 export interface ReadinessChecksProps {
   /**
    * The DR config parameter of this region: the evaluation reads it (and its copy in the primary region), and its resources scope the role.
    */
-  readonly configParameter: DrConfigParameter;
+  readonly configParameter: IDrConfigParameter;
   /** The failover controller: the evaluation reads its state table (its heartbeat), and the alarms notify its topic. */
-  readonly controller: FailoverController;
+  readonly controller: IFailoverController;
   /**
    * The evaluation's code.
    * @default the `readiness` bundle shipped in this package (handler `index.handler`)
    */
   readonly code?: lambda.Code;
-  /** @default 'index.handler' */
+  /** The handler within `code`. @default 'index.handler' */
   readonly handler?: string;
   /** The Lambda timeout; shorter than the schedule, so two evaluations never overlap. @default Duration.minutes(3) */
   readonly timeout?: Duration;
-  /** @default logs.RetentionDays.THREE_MONTHS */
+  /** How long the evaluation's log group keeps its events. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -52,7 +62,7 @@ const EVALUATION_PERIODS = 2;
  * alarm treats that as breaching, so a silent readiness never looks like a ready one. The
  * function's errors alarm says when it fails outright.
  */
-export class ReadinessChecks extends Construct {
+export class ReadinessChecks extends Construct implements IReadinessChecks {
   /** The evaluation. */
   readonly function: lambda.Function;
   /** Runs the evaluation every `READINESS_INTERVAL_MINUTES`. */
@@ -119,7 +129,7 @@ export class ReadinessChecks extends Construct {
     const notify = new actions.SnsAction(props.controller.topic);
     const alarms: Partial<Record<ReadinessCheckId, cloudwatch.Alarm>> = {};
     for (const check of READINESS_CHECKS) {
-      const alarm = this.metric(check).createAlarm(this, `Alarm-${check}`, {
+      const alarm = this.metricReadiness(check).createAlarm(this, `Alarm-${check}`, {
         alarmName: `${config.app}-readiness-${check}`,
         alarmDescription: `Readiness check ${check} of ${config.app} fails: a failover to ${config.secondary.region} may not succeed`,
         threshold: 1,
@@ -151,16 +161,27 @@ export class ReadinessChecks extends Construct {
     this.errorsAlarm.addAlarmAction(notify);
   }
 
-  /** The metric of one readiness check: its lowest value over each evaluation interval (1 passes, 0 fails). */
-  metric(check: ReadinessCheckId, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  /**
+   * The metric of one readiness check, `DR/Readiness` `<check>` (dimension `App`): its lowest value
+   * over each evaluation interval unless `props` says otherwise (1 passes, 0 fails, no data: not evaluated).
+   */
+  metricReadiness(check: ReadinessCheckId, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: READINESS_NAMESPACE,
       metricName: check,
       dimensionsMap: { App: this.app },
       period: Duration.minutes(READINESS_INTERVAL_MINUTES),
       statistic: 'Minimum',
-      ...options,
+      ...props,
     });
+  }
+
+  /**
+   * The metric of one readiness check.
+   * @deprecated use {@link metricReadiness}, named as aws-cdk-lib names its metrics.
+   */
+  metric(check: ReadinessCheckId, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metricReadiness(check, options);
   }
 }
 
@@ -170,7 +191,7 @@ export class ReadinessChecks extends Construct {
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_servicequotas.html
  */
-function readinessStatements(configParameter: DrConfigParameter, stack: Stack, controller: FailoverController): iam.PolicyStatement[] {
+function readinessStatements(configParameter: IDrConfigParameter, stack: Stack, controller: IFailoverController): iam.PolicyStatement[] {
   const config = configParameter.config;
   const regions = [config.primary, config.secondary];
   const rds = (region: string, resource: string) => `arn:${stack.partition}:rds:${region}:${stack.account}:${resource}`;

@@ -1,10 +1,25 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { acknowledge, nagArn } from './private/nag.js';
 import { replicationRule } from './private/replication-rule.js';
-import { validateProps } from './private/validate.js';
+import { validateProps, type PropRule } from './private/validate.js';
+
+/**
+ * One region's half of a replicated bucket, as {@link BucketReplication} sees it: the bucket, the
+ * role S3 replicates with, and the rule to apply.
+ */
+export interface IReplicatedBucket extends IConstruct {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+  /** The role S3 assumes to replicate. */
+  readonly replicationRole: iam.IRole;
+  /** The replication configuration to the partner bucket, in CloudFormation's shape. */
+  readonly replicationConfiguration: s3.CfnBucket.ReplicationConfigurationProperty;
+  /** True when the rule is not on the bucket and must be applied by a {@link BucketReplication}. */
+  readonly replicationDeferred: boolean;
+}
 
 /** Props of {@link ReplicatedBucket}. */
 export interface ReplicatedBucketProps {
@@ -22,9 +37,26 @@ export interface ReplicatedBucketProps {
    * @default true
    */
   readonly replicationTimeControl?: boolean;
-  /** Noncurrent versions are deleted after this many days. @default 30 */
+  /** Noncurrent versions are deleted this long after they become noncurrent (whole days). @default Duration.days(30) */
+  readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * Noncurrent versions are deleted after this many days.
+   * @deprecated use `noncurrentVersionExpiration`.
+   * @default 30
+   */
   readonly noncurrentVersionExpirationDays?: number;
-  /** Current objects move to Standard-IA after this many days; 0 never. @default 30 */
+  /**
+   * Current objects move to Standard-IA this long after creation (whole days, at least 30, an S3
+   * minimum); `Duration.days(0)` never.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
+   * @default Duration.days(30)
+   */
+  readonly infrequentAccessAfter?: Duration;
+  /**
+   * Current objects move to Standard-IA after this many days; 0 never.
+   * @deprecated use `infrequentAccessAfter`.
+   * @default 30
+   */
   readonly infrequentAccessAfterDays?: number;
   /** What happens to the bucket when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
@@ -47,7 +79,7 @@ const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * objects written in the DR region after a failover flow home for the failback.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-two-way.html
  */
-export class ReplicatedBucket extends Construct {
+export class ReplicatedBucket extends Construct implements IReplicatedBucket {
   /** The bucket. */
   readonly bucket: s3.Bucket;
   /** The role S3 assumes to replicate. */
@@ -62,8 +94,8 @@ export class ReplicatedBucket extends Construct {
   constructor(scope: Construct, id: string, props: ReplicatedBucketProps) {
     super(scope, id);
     const region = Stack.of(this).region;
-    const ia = props.infrequentAccessAfterDays ?? 30;
-    const noncurrent = props.noncurrentVersionExpirationDays ?? 30;
+    const ia = props.infrequentAccessAfter?.toDays({ integral: false }) ?? props.infrequentAccessAfterDays ?? 30;
+    const noncurrent = props.noncurrentVersionExpiration?.toDays({ integral: false }) ?? props.noncurrentVersionExpirationDays ?? 30;
     validateProps(this, [
       {
         failed: !BUCKET_NAME.test(props.bucketName),
@@ -78,8 +110,7 @@ export class ReplicatedBucket extends Construct {
         failed: !Token.isUnresolved(region) && props.partnerRegion === region,
         message: `partnerRegion must differ from this stack's region ${region}`,
       },
-      { failed: ia !== 0 && ia < 30, message: `infrequentAccessAfterDays must be 0 or at least 30 (an S3 minimum); got ${ia}` },
-      { failed: noncurrent < 1, message: `noncurrentVersionExpirationDays must be at least 1; got ${noncurrent}` },
+      ...lifecycleRules(props, ia, noncurrent),
     ]);
 
     // Server access logs of the data bucket, kept 90 days. Logging the log bucket itself would recurse.
@@ -170,4 +201,32 @@ export class ReplicatedBucket extends Construct {
     }
     return grant;
   }
+}
+
+/** The checks of the lifecycle props, each naming the prop given (the Duration, or its deprecated number of days). */
+function lifecycleRules(props: ReplicatedBucketProps, ia: number, noncurrent: number): PropRule[] {
+  const { infrequentAccessAfter: iaDuration, noncurrentVersionExpiration: noncurrentDuration } = props;
+  return [
+    {
+      failed: (ia !== 0 && ia < 30) || !Number.isInteger(ia),
+      message: iaDuration
+        ? `infrequentAccessAfter must be 0 or at least 30 whole days (an S3 minimum); got ${iaDuration.toHumanString()}`
+        : `infrequentAccessAfterDays must be 0 or at least 30 (an S3 minimum); got ${ia}`,
+    },
+    {
+      failed: noncurrent < 1 || !Number.isInteger(noncurrent),
+      message: noncurrentDuration
+        ? `noncurrentVersionExpiration must be at least one whole day; got ${noncurrentDuration.toHumanString()}`
+        : `noncurrentVersionExpirationDays must be at least 1; got ${noncurrent}`,
+    },
+    {
+      failed: iaDuration !== undefined && props.infrequentAccessAfterDays !== undefined,
+      message: 'infrequentAccessAfter and infrequentAccessAfterDays must not both be given: the second is the deprecated form of the first',
+    },
+    {
+      failed: noncurrentDuration !== undefined && props.noncurrentVersionExpirationDays !== undefined,
+      message:
+        'noncurrentVersionExpiration and noncurrentVersionExpirationDays must not both be given: the second is the deprecated form of the first',
+    },
+  ];
 }

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { DrConfig } from '@dr/failover-core';
 import { Construct } from 'constructs';
-import type { DrConfigParameter } from './dr-config-parameter.js';
+import type { IDrConfigParameter } from './dr-config-parameter.js';
 import { acknowledge } from './private/nag.js';
 import { drFunction, lambdaRoleAndLogs } from './private/lambda-basics.js';
 import { validateProps } from './private/validate.js';
@@ -17,19 +17,34 @@ import { validateProps } from './private/validate.js';
 /** Props of {@link SnapshotSchedule}. */
 export interface SnapshotScheduleProps {
   /** The DR config parameter: the job reads it, and its databases scope the role. */
-  readonly configParameter: DrConfigParameter;
+  readonly configParameter: IDrConfigParameter;
   /**
    * The job's code.
    * @default the `snapshot` bundle shipped in this package (handler `index.handler`)
    */
   readonly code?: lambda.Code;
-  /** @default 'index.handler' */
+  /** The handler within `code`. @default 'index.handler' */
   readonly handler?: string;
-  /** Hour of day (UTC) the job runs. @default 2, the original brief's 02:00 */
+  /**
+   * When the job runs (EventBridge evaluates cron and rate expressions in UTC). Give it or
+   * `hourUtc`/`minuteUtc`, not both.
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
+   * @default events.Schedule.cron({ hour: '2', minute: '0' }): daily at 02:00 UTC, the original brief's
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * Hour of day (UTC) the job runs, daily.
+   * @deprecated use `schedule`: `events.Schedule.cron({ hour: '3', minute: '30' })`.
+   * @default 2, the original brief's 02:00
+   */
   readonly hourUtc?: number;
-  /** @default 0 */
+  /**
+   * Minute of `hourUtc` the job runs.
+   * @deprecated use `schedule`.
+   * @default 0
+   */
   readonly minuteUtc?: number;
-  /** @default logs.RetentionDays.THREE_MONTHS */
+  /** How long the job's log group keeps its events. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
   /** Where the errors alarm notifies: a topic of this stack's region. @default - no notification */
   readonly topic?: sns.ITopic;
@@ -41,8 +56,11 @@ export interface SnapshotScheduleProps {
  * policy, with a role limited to snapshots of the app's databases.
  */
 export class SnapshotSchedule extends Construct {
+  /** The snapshot job. */
   readonly function: lambda.Function;
+  /** Runs the job on `schedule`. */
   readonly rule: events.Rule;
+  /** Goes off when a run fails. */
   readonly errorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: SnapshotScheduleProps) {
@@ -54,7 +72,13 @@ export class SnapshotSchedule extends Construct {
     validateProps(this, [
       { failed: !Number.isInteger(hour) || hour < 0 || hour > 23, message: `hourUtc must be a whole hour 0–23; got ${hour}` },
       { failed: !Number.isInteger(minute) || minute < 0 || minute > 59, message: `minuteUtc must be a whole minute 0–59; got ${minute}` },
+      {
+        failed: props.schedule !== undefined && (props.hourUtc !== undefined || props.minuteUtc !== undefined),
+        message: 'schedule and hourUtc/minuteUtc must not both be given: hourUtc and minuteUtc are the deprecated form of schedule',
+      },
     ]);
+    const at = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} UTC`;
+    const schedule = props.schedule ?? events.Schedule.cron({ hour: String(hour), minute: String(minute) });
 
     const { role, logGroup } = lambdaRoleAndLogs(this, `Daily snapshots of ${config.app}`, props.logRetention);
     const regions = [config.primary, config.secondary];
@@ -87,11 +111,13 @@ export class SnapshotSchedule extends Construct {
       description: `Daily snapshots of ${config.app}, copied across regions and pruned`,
     });
     this.rule = new events.Rule(this, 'Daily', {
-      description: `Daily snapshot of ${config.app} at ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} UTC`,
-      schedule: events.Schedule.cron({ hour: String(hour), minute: String(minute) }),
+      description: props.schedule
+        ? `Snapshot of ${config.app} on ${props.schedule.expressionString}`
+        : `Daily snapshot of ${config.app} at ${at}`,
+      schedule,
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2 })],
     });
-    this.errorsAlarm = this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }).createAlarm(this, 'Errors', {
+    this.errorsAlarm = this.metricErrors().createAlarm(this, 'Errors', {
       alarmDescription: `The ${config.app} daily snapshot failed`,
       threshold: 1,
       evaluationPeriods: 1,
@@ -102,6 +128,11 @@ export class SnapshotSchedule extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     if (props.topic) this.errorsAlarm.addAlarmAction(new actions.SnsAction(props.topic));
+  }
+
+  /** Failed runs of the job (AWS/Lambda `Errors`, Sum per hour unless `props` says otherwise). */
+  metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum', ...props });
   }
 }
 

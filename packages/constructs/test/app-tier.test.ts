@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { AppTier, PilotLightNetwork } from '../src/index.js';
-import { stackIn } from './helpers.js';
+import { once, stackIn } from './helpers.js';
 
-function tier(pilotLight: boolean, healthCheckPath?: string, certificateArn?: string) {
+const tier = once(function tier(pilotLight: boolean, healthCheckPath?: string, certificateArn?: string) {
   const stack = stackIn(pilotLight ? 'us-east-1' : 'eu-west-1');
   const { vpc } = new PilotLightNetwork(stack, 'Net', {
     cidr: '10.0.0.0/16',
@@ -19,7 +19,7 @@ function tier(pilotLight: boolean, healthCheckPath?: string, certificateArn?: st
     certificateArn,
   });
   return Template.fromStack(stack);
-}
+});
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 

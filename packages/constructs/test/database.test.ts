@@ -250,3 +250,57 @@ describe('PilotLightReplica', () => {
     ).toThrowError(/source\.region must be another region/);
   });
 });
+
+describe('the databases as IPilotLightDatabase', () => {
+  it('gives the replica lag of the instance as AWS/RDS ReplicaLag, by identifier, and an import the same', () => {
+    const { stack, db } = primary();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0');
+
+    const imported = PilotLightDatabase.fromDatabaseAttributes(stack, 'Imported', {
+      instanceIdentifier: 'lamp-old',
+      endpointAddress: 'lamp-old.abc.eu-west-1.rds.amazonaws.com',
+      securityGroups: [sg],
+    });
+
+    for (const [database, identifier] of [
+      [db, 'lamp-primary'],
+      [imported, 'lamp-old'],
+    ] as const) {
+      const lag = database.metricReplicaLag();
+      expect([lag.namespace, lag.metricName, lag.dimensions, lag.statistic]).toEqual([
+        'AWS/RDS',
+        'ReplicaLag',
+        { DBInstanceIdentifier: identifier },
+        'Maximum',
+      ]);
+    }
+    expect(db.metricReplicaLag({ statistic: 'Average' }).statistic).toBe('Average');
+    expect([imported.region, imported.endpointAddress, imported.key]).toEqual([
+      'eu-west-1',
+      'lamp-old.abc.eu-west-1.rds.amazonaws.com',
+      undefined,
+    ]);
+    expect(imported.connections.defaultPort?.toString()).toBe('3306');
+    expect([db.instanceIdentifier, db.region, db.key]).toEqual(['lamp-primary', 'eu-west-1', db.key]);
+  });
+
+  it('lets the app in to an imported database on its port, through its security group', () => {
+    const stack = stackIn('eu-west-1');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Other', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'] });
+    const imported = PilotLightDatabase.fromDatabaseAttributes(stack, 'Imported', {
+      instanceIdentifier: 'lamp-old',
+      endpointAddress: 'lamp-old.abc.eu-west-1.rds.amazonaws.com',
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0', { mutable: true })],
+      port: 3307,
+    });
+    const app = new ec2.SecurityGroup(stack, 'App', { vpc });
+
+    imported.connections.allowDefaultPortFrom(app);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0123456789abcdef0',
+      FromPort: 3307,
+      ToPort: 3307,
+    });
+  });
+});

@@ -326,3 +326,45 @@ describe('DrNotifications', () => {
     );
   });
 });
+
+describe('FailoverController metrics', () => {
+  it('gives its errors (AWS/Lambda) and the RTO its Lambda publishes (RtoSeconds, service dimension), and alarms on the errors metric', () => {
+    const stack = stackIn('us-east-1');
+    const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
+    const fc = new FailoverController(stack, 'Controller', { configParameter, code: lambda.Code.fromInline('export const handler = 1;') });
+
+    const rto = fc.metricRto();
+    const errors = fc.metricErrors();
+
+    expect([rto.namespace, rto.metricName, rto.dimensions, rto.statistic]).toEqual([
+      'PilotLightDR',
+      'RtoSeconds',
+      { service: 'dr-failover-controller' },
+      'Maximum',
+    ]);
+    expect([errors.namespace, errors.metricName, errors.statistic, errors.period.toMinutes()]).toEqual(['AWS/Lambda', 'Errors', 'Sum', 5]);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'dr-failover-controller' }) },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Period: 300,
+    });
+  });
+
+  it('publishes to a topic you have, granting its key', () => {
+    const stack = stackIn('us-east-1');
+    const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
+    const topic = new sns.Topic(stack, 'Mine');
+
+    const fc = new FailoverController(stack, 'Controller', {
+      configParameter,
+      code: lambda.Code.fromInline('export const handler = 1;'),
+      notifications: DrNotifications.fromTopic(stack, 'News', topic),
+    });
+
+    expect(fc.topic).toBe(topic);
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 1);
+  });
+});

@@ -35,3 +35,16 @@ export const referenceProps: PilotLightProps = {
   snapshotCode: inlineCode,
   readinessCode: inlineCode,
 };
+
+/**
+ * `build`, called once per distinct argument list: for builders whose result the tests only
+ * read (a `Template` is a snapshot of the synthesized stack), so each app is synthesized once per file.
+ */
+export function once<A extends unknown[], R>(build: (...args: A) => R): (...args: A) => R {
+  const built = new Map<string, R>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    if (!built.has(key)) built.set(key, build(...args));
+    return built.get(key)!;
+  };
+}

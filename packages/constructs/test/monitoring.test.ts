@@ -1,13 +1,15 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { READINESS_CHECKS, referenceConfig } from '@dr/failover-core';
 import { describe, expect, it } from 'vitest';
 import { AppTier, DrConfigParameter, DrMonitoring, FailoverController, PilotLightNetwork, ReadinessChecks } from '../src/index.js';
 import { parseJoinedJson } from './template-json.js';
-import { stackIn } from './helpers.js';
+import { once, stackIn } from './helpers.js';
 
-function monitoring(role: 'primary' | 'secondary') {
+const monitoring = once(function monitoring(role: 'primary' | 'secondary') {
   const stack = stackIn(role === 'primary' ? 'eu-west-1' : 'us-east-1');
   const azs = role === 'primary' ? ['eu-west-1a', 'eu-west-1b'] : ['us-east-1a', 'us-east-1b'];
   const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: azs });
@@ -27,7 +29,7 @@ function monitoring(role: 'primary' | 'secondary') {
     replicaInstanceIdentifier: role === 'secondary' ? 'lamp-replica' : undefined,
   });
   return Template.fromStack(stack);
-}
+});
 
 describe('DrMonitoring', () => {
   it('names the availability alarm as the DR config expects, and treats a silent primary as down', () => {
@@ -178,5 +180,54 @@ describe('DrMonitoring', () => {
       READINESS_CHECKS.length + 1,
     );
     expect(graph?.y).toBe(alarms?.y);
+  });
+});
+
+describe('DrMonitoring of a tier you have', () => {
+  it('watches any load balancer, target group and group name, with the RPO objective as a Duration', () => {
+    const stack = stackIn('us-east-1');
+    const loadBalancerArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/mine/0123456789abcdef';
+    const loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Alb', {
+      loadBalancerArn,
+      securityGroupId: 'sg-0123456789abcdef0',
+    });
+    const targetGroup = elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'Tg', {
+      targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/mine/0123456789abcdef',
+      loadBalancerArns: loadBalancerArn,
+    });
+
+    new DrMonitoring(stack, 'Monitoring', {
+      app: 'lamp',
+      role: 'secondary',
+      appTier: { loadBalancer, targetGroup, autoScalingGroupName: 'my-asg' },
+      replicaInstanceIdentifier: 'lamp-replica',
+      maxDataLoss: Duration.seconds(90),
+    });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'lamp-secondary-replica-lag', Threshold: 90 });
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).toContain('"my-asg"');
+  });
+
+  it('refuses maxDataLoss beside maxDataLossSeconds, naming the props', () => {
+    const stack = stackIn('us-east-1');
+    const { vpc } = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'] });
+    const appTier = new AppTier(stack, 'App', {
+      vpc,
+      autoScalingGroupName: 'asg',
+      capacity: { min: 1, desired: 1, max: 2 },
+      amiParameterName: '/ami',
+    });
+
+    expect(
+      () =>
+        new DrMonitoring(stack, 'Monitoring', {
+          app: 'lamp',
+          role: 'primary',
+          appTier,
+          maxDataLoss: Duration.minutes(1),
+          maxDataLossSeconds: 60,
+        }),
+    ).toThrowError(/maxDataLoss and maxDataLossSeconds must not both be given/);
   });
 });

@@ -91,3 +91,19 @@ describe('PilotLightNetwork', () => {
     );
   });
 });
+
+describe('PilotLightNetwork.fromVpc', () => {
+  it('takes a VPC you have, with the subnets named, or the private-with-egress and isolated ones by default', () => {
+    const stack = stackIn('eu-west-1');
+    const vpc = new PilotLightNetwork(stack, 'Net', { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] }).vpc;
+
+    const named = PilotLightNetwork.fromVpc(stack, 'Named', { vpc, appSubnets: { subnetGroupName: 'private' } });
+    const byDefault = PilotLightNetwork.fromVpc(stack, 'Default', { vpc });
+
+    expect(named.vpc).toBe(vpc);
+    expect(named.appSubnets).toEqual({ subnetGroupName: 'private' });
+    expect(byDefault.appSubnets).toEqual({ subnetType: 'Private' });
+    expect(byDefault.databaseSubnets).toEqual({ subnetType: 'Isolated' });
+    expect(vpc.selectSubnets(byDefault.databaseSubnets).subnetIds).toHaveLength(2);
+  });
+});

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack, type cx_api as cxapi } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
@@ -18,9 +18,13 @@ function blueprint(overrides: Partial<PilotLightProps> = {}) {
   return { app, pilot };
 }
 
+let shared: ReturnType<typeof blueprint> | undefined;
+/** The default blueprint, made once for the tests that only read it (none adds to its tree). */
+const defaultBlueprint = () => (shared ??= blueprint());
+
 describe('PilotLight', () => {
   it('composes the primary, pilot-light, global, control and config stacks in their regions', () => {
-    const { app } = blueprint();
+    const { app } = defaultBlueprint();
 
     const stacks = app.synth().stacks.map((s) => `${s.stackName}@${s.environment.region}`);
 
@@ -33,8 +37,23 @@ describe('PilotLight', () => {
     ]);
   });
 
+  it('makes its stacks children of itself, not of its scope, each named <id>-<part> in CloudFormation', () => {
+    const { app, pilot } = defaultBlueprint();
+
+    const stacks = [pilot.primaryStack, pilot.secondaryStack, pilot.globalStack, pilot.controlStack, pilot.primaryConfigStack];
+
+    expect(stacks.map((s) => [s.node.path, s.stackName])).toEqual([
+      ['Lamp/Primary', 'Lamp-Primary'],
+      ['Lamp/Secondary', 'Lamp-Secondary'],
+      ['Lamp/Global', 'Lamp-Global'],
+      ['Lamp/Control', 'Lamp-Control'],
+      ['Lamp/PrimaryConfig', 'Lamp-PrimaryConfig'],
+    ]);
+    expect(app.node.children.filter((c) => Stack.isStack(c))).toEqual([]);
+  });
+
   it('writes the DR config in both regions, wired to the deployed resources', () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     for (const stack of [pilot.controlStack, pilot.primaryConfigStack]) {
       const [param] = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter')) as {
         Properties: { Name: string; Value: unknown };
@@ -57,7 +76,7 @@ describe('PilotLight', () => {
   });
 
   it("names the controller's topic in the config, so dr publishes where the controller does: the DR region's one topic, in the pilot light's stack", () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const control = Template.fromStack(pilot.controlStack);
     const secondary = Template.fromStack(pilot.secondaryStack).toJSON() as {
       Resources: Record<string, Resource>;
@@ -78,7 +97,7 @@ describe('PilotLight', () => {
   });
 
   it("turns on the primary bucket's replication only after the DR bucket exists", () => {
-    const { app, pilot } = blueprint();
+    const { app, pilot } = defaultBlueprint();
     const bucket = (stack: typeof pilot.primaryStack, name: string) =>
       Template.fromStack(stack).findResources('AWS::S3::Bucket', { Properties: { BucketName: name } });
 
@@ -94,11 +113,12 @@ describe('PilotLight', () => {
     expect(drBucket.Properties.ReplicationConfiguration?.Rules).toHaveLength(1);
     Template.fromStack(pilot.primaryConfigStack).resourceCountIs('Custom::BucketReplication', 1);
     const manifest = app.synth().getStackByName('Lamp-PrimaryConfig');
-    expect(manifest.dependencies.map((d) => d.id)).toContain('Lamp-Secondary');
+    // The stacks are children of the PilotLight construct: their artifact ids derive from the path, their names stay.
+    expect(manifest.dependencies.map((d) => (d as cxapi.CloudFormationStackArtifact).stackName)).toContain('Lamp-Secondary');
   });
 
   it('keeps the pilot light dark: no instances, endpoint at weight 0', () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
 
     Template.fromStack(pilot.secondaryStack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       AutoScalingGroupName: 'secondary-asg',
@@ -111,7 +131,7 @@ describe('PilotLight', () => {
   });
 
   it("gives each region's app what its /ref page checks: the database (primary, or the replica) as the app user, and the bucket", () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const userData = (stack: typeof pilot.primaryStack) =>
       JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::EC2::LaunchTemplate'))[0]);
 
@@ -130,7 +150,7 @@ describe('PilotLight', () => {
 
   /** The primary's boot script as the instance gets it, deploy-time values as placeholders. */
   function bootScript(): string {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const template = Template.fromStack(pilot.primaryStack);
     const data = (
       Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0] as {
@@ -191,7 +211,7 @@ describe('PilotLight', () => {
   });
 
   it('guards the primary as the serving region by default', () => {
-    Template.fromStack(blueprint().pilot.globalStack).hasResourceProperties('Custom::EndpointGroups', {
+    Template.fromStack(defaultBlueprint().pilot.globalStack).hasResourceProperties('Custom::EndpointGroups', {
       ServingRegion: 'eu-west-1',
       CheckServingRegion: 'true',
     });
@@ -336,7 +356,7 @@ describe('PilotLight', () => {
   });
 
   it("runs the controller outside any VPC, reading the private health record through the reader in the DR VPC's isolated subnets", () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const control = Template.fromStack(pilot.controlStack);
     type Fn = { Properties: { VpcConfig?: { SubnetIds: unknown[] }; Environment: { Variables: Record<string, unknown> } } };
     const [controller] = Object.values(
@@ -381,13 +401,13 @@ describe('PilotLight', () => {
         Regions: ['us-east-1', 'us-west-2', 'eu-west-1'],
       }),
     });
-    Template.fromStack(blueprint().pilot.controlStack).hasResourceProperties('AWS::Route53::HealthCheck', {
+    Template.fromStack(defaultBlueprint().pilot.controlStack).hasResourceProperties('AWS::Route53::HealthCheck', {
       HealthCheckConfig: Match.objectLike({ FailureThreshold: 2, Regions: Match.absent() }),
     });
   });
 
   it('evaluates readiness every 5 minutes in the control stack, with its alarms and a dashboard row', () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const control = Template.fromStack(pilot.controlStack);
     const body = JSON.stringify(
       (Object.values(control.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: unknown }).Properties,
@@ -403,7 +423,7 @@ describe('PilotLight', () => {
   });
 
   it('keeps the dark DR region cheap: no NAT gateway, no interface endpoint, its instances in isolated subnets; the primary keeps both', () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const primary = Template.fromStack(pilot.primaryStack);
     const dr = Template.fromStack(pilot.secondaryStack);
 
@@ -441,7 +461,7 @@ describe('PilotLight', () => {
   });
 
   it('launches the primary group only once the first image is built, and builds it as the primary stack deploys', () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const primary = Template.fromStack(pilot.primaryStack);
     const [imageId] = Object.keys(primary.findResources('AWS::ImageBuilder::Image'));
     const group = Object.values(primary.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] as Resource & { DependsOn?: string[] };
@@ -451,7 +471,7 @@ describe('PilotLight', () => {
   });
 
   it("scales both groups on CPU with target tracking; the pilot light's stays at 0 until a failover", () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     for (const stack of [pilot.primaryStack, pilot.secondaryStack]) {
       Template.fromStack(stack).hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
         PolicyType: 'TargetTrackingScaling',
@@ -674,7 +694,7 @@ describe("PilotLight's load balancers", () => {
   const imported = (value: unknown) => /ExportsOutput(?:Ref|FnGetAtt)(\w+?[0-9A-F]{8})/.exec(JSON.stringify(value))?.[1];
 
   it("puts the DR region's ALB, internal, in its app subnets, and keeps the primary's internet-facing", () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const dr = Template.fromStack(pilot.secondaryStack);
     const group = Object.values(dr.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] as Resource;
 
@@ -688,7 +708,7 @@ describe("PilotLight's load balancers", () => {
   });
 
   it('lets the reader check the internal DR ALB: its DNS name the one host allowed, HTTP out to it and admitted by it', () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const control = Template.fromStack(pilot.controlStack);
     const readerSg = pilot.controlStack.getLogicalId(pilot.primaryHealthCheck.reader.securityGroup.node.defaultChild as never);
     const [reader] = Object.values(
@@ -724,7 +744,7 @@ describe("PilotLight's load balancers", () => {
   });
 
   it("writes the reader's ARN as the DR region's healthCheckVia in both configs, and lets the operators invoke it", () => {
-    const { pilot } = blueprint();
+    const { pilot } = defaultBlueprint();
     const readerId = pilot.controlStack.getLogicalId(pilot.primaryHealthCheck.reader.function.node.defaultChild as never);
     const [control, primaryCopy] = writtenConfigs(pilot);
 

@@ -151,3 +151,20 @@ describe('ReadinessChecks', () => {
     );
   });
 });
+
+describe('ReadinessChecks metrics', () => {
+  it('gives each check as DR/Readiness <check> by app, the metric its alarm reads', () => {
+    const { checks } = readiness();
+
+    const metric = checks.metricReadiness('controller-heartbeat', { period: Duration.minutes(10) });
+
+    expect([metric.namespace, metric.metricName, metric.dimensions, metric.statistic, metric.period.toMinutes()]).toEqual([
+      'DR/Readiness',
+      'controller-heartbeat',
+      { App: 'lamp' },
+      'Minimum',
+      10,
+    ]);
+    expect(checks.metric('controller-heartbeat').metricName).toBe(checks.metricReadiness('controller-heartbeat').metricName);
+  });
+});

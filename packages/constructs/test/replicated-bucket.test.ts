@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ReplicatedBucket } from '../src/index.js';
@@ -118,5 +119,48 @@ describe('ReplicatedBucket with deferReplication', () => {
     });
     expect(data.replicationDeferred).toBe(true);
     expect(data.replicationConfiguration.rules).toHaveLength(1);
+  });
+});
+
+describe('ReplicatedBucket lifecycle durations', () => {
+  it('takes the lifecycle as Durations', () => {
+    const stack = stackIn('eu-west-1');
+    new ReplicatedBucket(stack, 'Data', {
+      bucketName: 'primary-lamp-bucket-2023',
+      partnerBucketName: 'secondary-lamp-bucket-2023',
+      partnerRegion: 'us-east-1',
+      infrequentAccessAfter: Duration.days(60),
+      noncurrentVersionExpiration: Duration.days(7),
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'primary-lamp-bucket-2023',
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+            Transitions: [Match.objectLike({ TransitionInDays: 60 })],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('refuses a Duration below S3 minimum, or beside its deprecated number, naming the props', () => {
+    const stack = stackIn('eu-west-1');
+
+    expect(
+      () =>
+        new ReplicatedBucket(stack, 'Data', {
+          bucketName: 'primary-lamp-bucket-2023',
+          partnerBucketName: 'secondary-lamp-bucket-2023',
+          partnerRegion: 'us-east-1',
+          infrequentAccessAfter: Duration.days(7),
+          noncurrentVersionExpiration: Duration.days(7),
+          noncurrentVersionExpirationDays: 7,
+        }),
+    ).toThrowError(
+      /infrequentAccessAfter must be 0 or at least 30 whole days \(an S3 minimum\); got 7 days[\s\S]*noncurrentVersionExpiration and noncurrentVersionExpirationDays must not both be given/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { referenceConfig } from '@dr/failover-core';
@@ -91,5 +92,28 @@ describe('SnapshotSchedule', () => {
           hourUtc: 25,
         }),
     ).toThrowError(/hourUtc must be a whole hour 0–23; got 25/);
+  });
+});
+
+describe('SnapshotSchedule schedule', () => {
+  it('runs on the events.Schedule given', () => {
+    const stack = stackIn('us-east-1');
+    new SnapshotSchedule(stack, 'Snapshots', {
+      configParameter: new DrConfigParameter(stack, 'Config', { config: referenceConfig }),
+      code,
+      schedule: events.Schedule.cron({ hour: '3', minute: '30' }),
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 3 * * ? *)' });
+  });
+
+  it('refuses schedule beside hourUtc or minuteUtc, naming the props', () => {
+    const stack = stackIn('us-east-1');
+    const configParameter = new DrConfigParameter(stack, 'Config', { config: referenceConfig });
+
+    expect(
+      () =>
+        new SnapshotSchedule(stack, 'Snapshots', { configParameter, code, schedule: events.Schedule.cron({ hour: '3' }), minuteUtc: 5 }),
+    ).toThrowError(/schedule and hourUtc\/minuteUtc must not both be given/);
   });
 });

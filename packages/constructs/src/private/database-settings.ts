@@ -18,9 +18,6 @@ export const MYSQL = rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngine
  */
 export const DEFAULT_OPTION_GROUP = `default:${MYSQL.engineType}-${(MYSQL.engineVersion?.majorVersion ?? '8.4').replace('.', '-')}`;
 
-/** RDS: 1-63 letters, digits or hyphens; first a letter; no trailing or double hyphen. */
-export const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
-
 /**
  * RDS DB parameter group names: 1-255 letters, digits or hyphens; first a letter; no trailing
  * or double hyphen.

@@ -3,8 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { METRICS_NAMESPACE } from '@dr/failover-core';
 import type { Construct } from 'constructs';
-import type { DrConfigParameter } from '../dr-config-parameter.js';
+import type { IDrConfigParameter } from '../dr-config-parameter.js';
 import { bundledCode, type BundledHandler } from './bundled-code.js';
 import { acknowledge } from './nag.js';
 
@@ -25,9 +26,6 @@ export function lambdaRoleAndLogs(
   return { role, logGroup };
 }
 
-/** The namespace the Lambdas' EMF metrics go to (apps/lambdas sets the same). */
-const METRICS_NAMESPACE = 'PilotLightDR';
-
 /** What differs between the DR Lambdas. */
 export interface DrFunctionOptions {
   /** The shipped bundle used when `code` is not given. */
@@ -37,7 +35,7 @@ export interface DrFunctionOptions {
   readonly role: iam.IRole;
   readonly logGroup: logs.ILogGroup;
   /** The DR config the function reads; a function that needs none (a deploy-time custom resource) has none. */
-  readonly configParameter?: DrConfigParameter | undefined;
+  readonly configParameter?: IDrConfigParameter | undefined;
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly description: string;
@@ -137,7 +135,7 @@ export function drFunction(scope: Construct, options: DrFunctionOptions): lambda
     environment: {
       ...(dr ? { DR_APP: dr.config.app, DR_CONFIG_PARAMETER: dr.parameter.parameterName } : {}),
       ...options.environment,
-      POWERTOOLS_SERVICE_NAME: `dr-${options.bundle}`,
+      POWERTOOLS_SERVICE_NAME: powertoolsServiceName(options.bundle),
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     },
   });
@@ -147,4 +145,9 @@ export function drFunction(scope: Construct, options: DrFunctionOptions): lambda
     `nodejs22.x is the newest runtime the ${options.bundle} bundle is built and tested for; it moves with the bundle.`,
   );
   return fn;
+}
+
+/** A DR Lambda's Powertools service name, `dr-<bundle>`: its logs' `service` and its metrics' `service` dimension. */
+export function powertoolsServiceName(bundle: BundledHandler): string {
+  return `dr-${bundle}`;
 }

@@ -1,6 +1,6 @@
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { NotificationSubscription } from '../failover-controller.js';
+import type { NotificationSubscription } from '../notifications.js';
 import type { PropRule } from './validate.js';
 
 /**

@@ -1,0 +1,144 @@
+import type { Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { retiredPrefix, type DrConfig, type RegionResources } from '@dr/failover-core';
+import { DEFAULT_OPTION_GROUP } from './database-settings.js';
+import { acknowledge } from './nag.js';
+
+/**
+ * What a failback renames a retired instance to: `<dbInstanceIdentifier>-retired-<run>` (the engine's `retiredPrefix`, then the run's tag).
+ */
+export function retiredPattern(r: RegionResources): string {
+  return `${retiredPrefix(r.dbInstanceIdentifier)}*`;
+}
+
+/**
+ * The controller's permissions: reads where AWS offers no resource-level permission (Describe*,
+ * GetMetricData), and every change scoped to the resources named in the config, in both
+ * regions, since a run it finishes or rolls back may act in either.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+ */
+export function controllerStatements(config: DrConfig, stack: Stack, table: dynamodb.ITable, topic: sns.ITopic): iam.PolicyStatement[] {
+  const regions = [config.primary, config.secondary];
+  const rds = (r: RegionResources, resource: string) => `arn:${stack.partition}:rds:${r.region}:${stack.account}:${resource}`;
+  const optional = (value: string | undefined, make: (v: string) => string) => (value === undefined ? [] : [make(value)]);
+  const databases = regions.map((r) => rds(r, `db:${r.dbInstanceIdentifier}`));
+  const retiredDatabases = regions.map((r) => rds(r, `db:${retiredPattern(r)}`));
+  const ownGroups = regions.map((r) => rds(r, `pg:${r.dbParameterGroupName}`));
+  const retiredGroups = regions.flatMap((r) => optional(r.retiredDbParameterGroupName, (name) => rds(r, `pg:${name}`)));
+  const subnetGroups = regions.flatMap((r) => optional(r.dbSubnetGroupName, (name) => rds(r, `subgrp:${name}`)));
+  const optionGroups = regions.map((r) => rds(r, `og:${DEFAULT_OPTION_GROUP}`));
+  const asgs = regions.map(
+    (r) =>
+      `arn:${stack.partition}:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}`,
+  );
+  const keys = regions.flatMap((r) => optional(r.dbKmsKeyArn, (arn) => arn));
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ReadTheTopology',
+      actions: [
+        'rds:DescribeDBInstances',
+        'rds:DescribeDBParameters',
+        'autoscaling:DescribeAutoScalingGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:GetMetricStatistics',
+        'cloudwatch:DescribeAlarms',
+      ],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTheAccelerator',
+      actions: ['globalaccelerator:DescribeEndpointGroup'],
+      resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn],
+    }),
+    // A failover promotes the DR database; a failback promotes the home region's new replica
+    // (turning its backups on in the same call).
+    new iam.PolicyStatement({ sid: 'PromoteEitherDatabase', actions: ['rds:PromoteReadReplica'], resources: databases }),
+    // The write fence: read_only set to 1 in a database's own group (containing the old
+    // primary), reset to {TrueIfReplica} to lift it (the promoted database).
+    new iam.PolicyStatement({
+      sid: 'FenceEitherDatabase',
+      actions: ['rds:ModifyDBParameterGroup', 'rds:ResetDBParameterGroup'],
+      resources: ownGroups,
+    }),
+    // A failback recreates each database as a cross-region replica of the other. RDS authorizes
+    // the call on the new instance and on its source ("specify both the source instance and
+    // the replica"), and on the groups it names: its own parameter group, its subnet group, and
+    // the option group it gets (the engine's default).
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html#ReadRepl.XRgn.Policy
+    new iam.PolicyStatement({
+      sid: 'RecreateEitherReplica',
+      actions: ['rds:CreateDBInstanceReadReplica'],
+      resources: [...databases, ...ownGroups, ...subnetGroups, ...optionGroups],
+    }),
+    // Retiring renames an instance to <id>-retired-<run> and moves it to the retired group; a
+    // new replica gets its backups turned on. ModifyDBInstance is authorized on the instance
+    // and on the parameter group it is given.
+    new iam.PolicyStatement({
+      sid: 'RetireAndConfigureDatabases',
+      actions: ['rds:ModifyDBInstance'],
+      resources: [...databases, ...retiredDatabases, ...ownGroups, ...retiredGroups],
+    }),
+    // A newly associated parameter group applies at the next reboot; retired instances and new
+    // replicas are tagged (a tagged create needs AddTagsToResource too).
+    new iam.PolicyStatement({
+      sid: 'RebootAndTagDatabases',
+      actions: ['rds:RebootDBInstance', 'rds:AddTagsToResource'],
+      resources: [...databases, ...retiredDatabases],
+    }),
+    // Scaling the serving region up, the old one (or the pilot light) down to zero.
+    new iam.PolicyStatement({ sid: 'ScaleEitherRegion', actions: ['autoscaling:UpdateAutoScalingGroup'], resources: asgs }),
+    new iam.PolicyStatement({
+      sid: 'MoveTraffic',
+      actions: ['globalaccelerator:UpdateEndpointGroup'],
+      resources: [config.primary.endpointGroupArn, config.secondary.endpointGroupArn],
+    }),
+    new iam.PolicyStatement({ sid: 'KeepState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }),
+    new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [topic.topicArn] }),
+  ];
+  if (keys.length > 0) {
+    // An encrypted cross-region replica is created with a key of its region, which RDS uses on
+    // the caller's behalf; the caller needs the key's grant and use permissions, only through RDS.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html#Overview.Encryption.Keys.Authorizing
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'UseTheDatabaseKeysThroughRds',
+        actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: keys,
+        conditions: { StringEquals: { 'kms:ViaService': regions.map((r) => `rds.${r.region}.amazonaws.com`) } },
+      }),
+    );
+  }
+  return statements;
+}
+
+/** The cdk-nag findings the controller's role raises by design, each with its reason. */
+export function acknowledgeControllerRole(role: iam.Role, config: DrConfig, stack: Stack): void {
+  acknowledge(
+    role,
+    ['AwsSolutions-IAM5[Resource::*]'],
+    'Only reads: RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData/GetMetricStatistics calls have no resource-level permissions. Every change is scoped to a named resource.',
+  );
+  acknowledge(
+    role,
+    [config.primary, config.secondary].map(
+      (r) =>
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`,
+    ),
+    'An Auto Scaling group ARN carries a generated id; each group is pinned by name.',
+  );
+  acknowledge(
+    role,
+    [config.primary, config.secondary].map(
+      (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:db:${retiredPattern(r)}]`,
+    ),
+    "A failback retires an old database by renaming it <id>-retired-<run>, then moves it to the retired parameter group, reboots and tags it; the suffix is chosen at run time, and the prefix pins it to the instances retired from that database's place.",
+  );
+  acknowledge(
+    role,
+    ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
+    'Publishing to the encrypted topic needs GenerateDataKey on its one key; the * covers the key-spec variants of the one action.',
+  );
+}
