@@ -2,27 +2,16 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import type { ReachAttempt, ReadFailureReason } from '../../src/status/observation.js';
 import { judgeReach } from '../../src/status/reach.js';
+import { READ_FAILURE_REASONS } from './arbitraries.js';
 
 const ok = (region: string): ReachAttempt => ({ region, reason: null });
 const failed = (region: string, reason: ReadFailureReason): ReachAttempt => ({ region, reason });
 
-const REASONS: ReadFailureReason[] = [
-  'timeout',
-  'refused',
-  'dns',
-  'reset',
-  'no-route',
-  'access-denied',
-  'not-found',
-  'throttled',
-  'aws-error',
-  'error',
-];
 const LOCAL: ReadFailureReason[] = ['refused', 'dns', 'access-denied'];
 const attempts = fc.array(
   fc.record({
     region: fc.constantFrom('eu-west-1', 'us-east-1', 'us-west-2'),
-    reason: fc.option(fc.constantFrom(...REASONS), { nil: null }),
+    reason: fc.option(fc.constantFrom(...READ_FAILURE_REASONS), { nil: null }),
   }),
   { maxLength: 12 },
 );
