@@ -9,15 +9,10 @@ import { describeError, isConfigError, isDrError } from '@dr/failover-core';
 import { isRegionUnreachable } from '@dr/failover-core/errors';
 import { EXIT, ExitError, isAccessDenied, isMissingCredentials } from './errors.js';
 import { Output } from './output.js';
+import type { CommandContext } from './context.js';
 
 /** The version `nx release` writes into package.json, read from beside `dist/` (and `src/`) so that `dr --version` never lags a release. */
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-
-/** What a command reports back to the entry point. */
-export interface CommandContext {
-  /** The exit code the command chose; 0 unless set. */
-  exitCode: number;
-}
 
 /** Builds the `dr` program. Each command lives in `commands/<name>.ts`. */
 export function buildProgram(context: CommandContext): Command {

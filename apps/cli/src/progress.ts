@@ -1,6 +1,12 @@
 import type { Plan, RunState, TimelineEntry } from '@dr/failover-core';
-import { INVARIANT_LIMITS, isScenario, SCENARIO_DESCRIPTIONS, type DrillProgress, type Invariants } from '@dr/failover-core/drill';
-import type { Expectations } from './expectations.js';
+import {
+  INVARIANT_LIMITS,
+  isScenario,
+  SCENARIO_DESCRIPTIONS,
+  type DrillProgress,
+  type Expectations,
+  type Invariants,
+} from '@dr/failover-core/drill';
 import type { Output } from './output.js';
 
 /** Where a timeline entry's step sits: in the plan, or among a rollback's undo steps. */

@@ -1,51 +1,14 @@
-import { scenarioEffects, SCENARIO_DESCRIPTIONS, type DrillProgress, type DrillReport, type Verdict } from '@dr/failover-core/drill';
-import type { Plan } from '@dr/failover-core';
+import { scenarioEffects, SCENARIO_DESCRIPTIONS, type DrillReport } from '@dr/failover-core/drill';
 import { parseOperation } from './drill-options.js';
 import { invariantRows, tenths } from './progress.js';
 import { stopwatch } from './report-axis.js';
-import {
-  esc,
-  FATE_TEXT,
-  faultWindows,
-  MARKS,
-  OKABE_ITO,
-  PATTERN_DEFS,
-  renderLegend,
-  renderTimeline,
-  type RecordedBlock,
-} from './report-chart.js';
+import { esc, FATE_TEXT, faultWindows, PATTERN_DEFS, renderLegend } from './report-chart.js';
+import { REPORT_CSS } from './report-style.js';
+import { renderTimeline } from './report-timeline.js';
+import type { DrillRecorder } from './drill-recorder.js';
 
-/** What a drill's progress told us that the report alone does not: block times, detector verdicts, the fault, the point of no return. */
-export class DrillRecorder {
-  plan: Plan | undefined;
-  faultAt: number | undefined;
-  committedAt: number | undefined;
-  /** The simulated clock (epoch ms) when the drill began: turns a change's time into seconds since then. */
-  startedAt: number | undefined;
-  readonly verdicts: { seconds: number; verdict: Verdict }[] = [];
-  readonly blocks = new Map<string, RecordedBlock>();
-
-  /** Feed it every progress event of the drill. */
-  readonly record = (p: DrillProgress): void => {
-    if (p.kind === 'plan') this.plan = p.plan;
-    if (p.kind === 'fault') this.faultAt ??= p.seconds;
-    if (p.kind === 'verdict' && this.verdicts.at(-1)?.verdict !== p.verdict) this.verdicts.push({ seconds: p.seconds, verdict: p.verdict });
-    if (p.kind !== 'timeline') return;
-    this.startedAt ??= p.entry.at - p.seconds * 1000;
-    if (p.entry.kind === 'committed') this.committedAt ??= p.seconds;
-    if (!p.entry.blockId) return;
-    const b = this.blocks.get(p.entry.blockId) ?? { stepId: p.entry.stepId ?? '' };
-    if (p.entry.kind === 'block-started') b.start ??= p.seconds;
-    if (p.entry.kind === 'block-ended') b.end = p.seconds;
-    if (p.entry.kind === 'block-failed' || p.entry.kind === 'block-skipped') {
-      b.start ??= p.seconds;
-      b.end = p.seconds;
-      if (p.entry.kind === 'block-failed') b.failed = true;
-      else b.skipped = true;
-    }
-    this.blocks.set(p.entry.blockId, b);
-  };
-}
+/** Re-exported where it was first defined, beside the report it feeds. */
+export { DrillRecorder } from './drill-recorder.js';
 
 /** What the report says about how it was made, beside what the drill measured. */
 export interface ReportMetadata {
@@ -163,15 +126,8 @@ const OUTCOME_TEXT: Readonly<Record<string, string>> = {
   'not-triggered': 'not triggered',
 };
 
-/**
- * The drill as one self-contained HTML page a manager can forward or print: a header that says
- * whether it was simulated or live, when, from which config and seed and how to reproduce it; a
- * scorecard of the objectives; the timeline chart with its legend; what a run that did not
- * complete changed, where things stand and the next command; and the details the terminal shows.
- * Inline CSS and SVG only, and a Content-Security-Policy that forbids every fetch, so it opens
- * anywhere with no network.
- */
-export function renderDrillReport(report: DrillReport, recorded: DrillRecorder, meta: ReportMetadata): string {
+/** The timeline chart of the drill, with the windows of the scenario's faults as the drill injected them. */
+function chartOf(report: DrillReport, recorded: DrillRecorder, meta: ReportMetadata): string {
   const faultMs = recorded.faultAt === undefined ? undefined : recorded.faultAt * 1000;
   const effects =
     faultMs === undefined
@@ -183,8 +139,7 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder, 
           faultMs,
           meta.outageSeconds === undefined ? undefined : meta.outageSeconds * 1000,
         );
-  const startedAt = recorded.startedAt;
-  const svg = renderTimeline({
+  return renderTimeline({
     report,
     plan: recorded.plan,
     verdicts: recorded.verdicts,
@@ -193,24 +148,10 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder, 
     faults: effects === undefined ? [] : faultWindows(effects.faults),
     committedAt: recorded.committedAt,
   });
+}
 
-  const simulated = meta.mode === 'simulated';
-  const command = reproduceCommand(report, meta);
-  const outcome = OUTCOME_TEXT[report.outcome] ?? report.outcome;
-  const good = report.objectives.met;
-  const facts: [string, string][] = [
-    ['generated', utc(meta.generatedAt)],
-    ['config', meta.configFile === undefined ? 'the built-in reference topology' : meta.configFile],
-    ['app', meta.app],
-    ['operation', `${report.operation} from ${report.fromRegion} to ${report.toRegion}`],
-    ['scenario', `${report.scenario}: ${SCENARIO_DESCRIPTIONS[report.scenario]}`],
-    ['seed', String(report.seed)],
-    ['run', report.runId ?? '— (no run started)'],
-  ];
-
-  const scores = scorecard(report);
-  const verdictClass = (g: boolean | null) => (g === null ? '' : g ? ' class="ok"' : ' class="bad"');
-
+/** The details the terminal shows, as label and value. */
+function detailsOf(report: DrillReport): [string, string][] {
   const details: [string, string][] = [
     ['outcome', report.outcome],
     ['promoted', report.promoted ? 'yes: the run went past its point of no return' : 'no: the run did not pass its point of no return'],
@@ -243,9 +184,13 @@ export function renderDrillReport(report: DrillReport, recorded: DrillRecorder, 
   ]);
   details.push(['serving at the end', report.activeRegion]);
   if (report.controller.crashes > 0) details.push(['controller', `${report.controller.crashes} crash, resumed from the stored state`]);
+  return details;
+}
 
+/** For a run that did not complete: what it changed and what became of each change, where things stand, and the next command. */
+function changesSection(report: DrillReport, startedAt: number | undefined): string {
   const unfinished = report.summary !== null && report.outcome !== 'completed' && report.outcome !== 'not-triggered';
-  const changes = unfinished
+  return unfinished
     ? `<section class="after">
 <h2>What the run changed, and what to do now</h2>
 ${
@@ -263,6 +208,39 @@ ${
 <p><b>Next:</b> <code class="next">${esc(report.summary!.next)}</code></p>
 </section>`
     : '';
+}
+
+/**
+ * The drill as one self-contained HTML page a manager can forward or print: a header that says
+ * whether it was simulated or live, when, from which config and seed and how to reproduce it; a
+ * scorecard of the objectives; the timeline chart with its legend; what a run that did not
+ * complete changed, where things stand and the next command; and the details the terminal shows.
+ * Inline CSS and SVG only, and a Content-Security-Policy that forbids every fetch, so it opens
+ * anywhere with no network.
+ */
+export function renderDrillReport(report: DrillReport, recorded: DrillRecorder, meta: ReportMetadata): string {
+  const svg = chartOf(report, recorded, meta);
+
+  const simulated = meta.mode === 'simulated';
+  const command = reproduceCommand(report, meta);
+  const outcome = OUTCOME_TEXT[report.outcome] ?? report.outcome;
+  const good = report.objectives.met;
+  const facts: [string, string][] = [
+    ['generated', utc(meta.generatedAt)],
+    ['config', meta.configFile === undefined ? 'the built-in reference topology' : meta.configFile],
+    ['app', meta.app],
+    ['operation', `${report.operation} from ${report.fromRegion} to ${report.toRegion}`],
+    ['scenario', `${report.scenario}: ${SCENARIO_DESCRIPTIONS[report.scenario]}`],
+    ['seed', String(report.seed)],
+    ['run', report.runId ?? '— (no run started)'],
+  ];
+
+  const scores = scorecard(report);
+  const verdictClass = (g: boolean | null) => (g === null ? '' : g ? ' class="ok"' : ' class="bad"');
+
+  const details = detailsOf(report);
+
+  const changes = changesSection(report, recorded.startedAt);
 
   return `<!doctype html>
 <html lang="en">
@@ -271,41 +249,7 @@ ${
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>${esc(`${simulated ? 'SIMULATED' : 'LIVE'} drill: ${report.operation} of ${meta.app} ${report.fromRegion} → ${report.toRegion}, ${report.scenario}, seed ${report.seed}, ${utc(meta.generatedAt)}`)}</title>
 <style>
-  @page { size: A4 landscape; margin: 10mm; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 24px; color: #1a1a1a; max-width: 1200px; }
-  h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 16px; margin: 20px 0 6px; }
-  .mode { display: inline-block; font-weight: 700; letter-spacing: .08em; padding: 2px 10px; border: 2px solid; border-radius: 3px; }
-  .mode.simulated { color: ${OKABE_ITO.blue}; } .mode.live { color: ${OKABE_ITO.vermillion}; }
-  .mode-note { color: #444; margin-left: 8px; }
-  .outcome { font-size: 17px; margin: 6px 0 10px; } .outcome b.ok { color: ${OKABE_ITO.bluishGreen}; } .outcome b.bad { color: ${OKABE_ITO.vermillion}; }
-  .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0 14px; margin: 0; } .facts dt { color: #555; } .facts dd { margin: 0; }
-  .repro { margin: 8px 0 4px; } code { font: 13px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1f1f1; padding: 1px 5px; border-radius: 3px; }
-  table { border-collapse: collapse; margin: 6px 0 12px; }
-  th { text-align: left; color: #555; font-weight: 600; border-bottom: 1px solid #ccc; padding: 3px 14px 3px 0; }
-  td { padding: 3px 14px 3px 0; vertical-align: top; } .score td, .changes td { border-bottom: 1px solid #eee; }
-  td.ok { color: ${OKABE_ITO.bluishGreen}; font-weight: 700; } td.bad { color: ${OKABE_ITO.vermillion}; font-weight: 700; }
-  td small { color: #555; } .score td small { display: inline-block; max-width: 560px; } .score td:nth-child(3), .score td:nth-child(4) { white-space: nowrap; }
-  .details td:first-child { color: #555; white-space: nowrap; }
-  .fate.undone { color: #8a5a00; } .fate.not-undone { color: ${OKABE_ITO.vermillion}; font-weight: 700; }
-  .after { border-left: 4px solid ${OKABE_ITO.orange}; padding: 2px 0 2px 12px; } .next { font-weight: 700; }
-  svg .grid { stroke: #e3e3e3; } svg .tick { font-size: 11px; fill: #555; text-anchor: middle; } svg .axis-title { font-size: 11px; fill: #555; }
-  svg .label { font-size: 12px; fill: #1a1a1a; } svg .label.step { font-weight: 600; } svg .label.block { fill: #555; font-size: 11px; }
-  svg .in-bar { font-size: 10px; fill: #1a1a1a; } svg .note { font-size: 11px; fill: #444; } svg .note.failed { fill: #7a2a5a; font-weight: 700; }
-  svg .unfinished, .legend .unfinished { fill: #ffffff; stroke: #666; stroke-dasharray: 3 2; }
-  svg .ponr, .legend .ponr { fill: ${MARKS.pointOfNoReturn}; stroke: #fff; stroke-width: 1; }
-  svg .marker { font-size: 11px; font-weight: 600; }
-  .m-fault { stroke: ${OKABE_ITO.vermillion}; stroke-dasharray: 4 3; } text.m-fault { fill: ${OKABE_ITO.vermillion}; stroke: none; }
-  .m-ponr { stroke: ${MARKS.pointOfNoReturn}; } text.m-ponr { fill: ${MARKS.pointOfNoReturn}; stroke: none; }
-  .m-objective { stroke: ${OKABE_ITO.black}; stroke-width: 2; stroke-dasharray: 7 4; } text.m-objective { fill: ${OKABE_ITO.black}; stroke: none; }
-  .m-rpo { stroke: ${OKABE_ITO.blue}; stroke-width: 2; stroke-dasharray: 2 3; } text.m-rpo { fill: ${OKABE_ITO.blue}; stroke: none; }
-  .m-rto-met { stroke: ${OKABE_ITO.bluishGreen}; stroke-width: 2; } text.m-rto-met { fill: #00684f; stroke: none; }
-  .m-rto-missed { stroke: ${OKABE_ITO.vermillion}; stroke-width: 2; } text.m-rto-missed { fill: ${OKABE_ITO.vermillion}; stroke: none; }
-  .chart svg { max-width: 100%; height: auto; }
-  .legend { font-size: 12px; margin: 4px 0 8px; } .legend span { display: inline-flex; align-items: center; gap: 4px; margin: 0 14px 4px 0; } .legend svg { flex: none; }
-  .legend .palette { color: #555; font-style: italic; }
-  @media print { body { margin: 0; } section, .chart, table { break-inside: avoid; } }
-</style>
+${REPORT_CSS}</style>
 </head>
 <body>
 ${PATTERN_DEFS}

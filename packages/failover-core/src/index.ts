@@ -5,7 +5,11 @@
  *
  * Subpath entries: `@dr/failover-core/ports` (the port interfaces an adapter implements),
  * `@dr/failover-core/errors` (every error and its brand check), `@dr/failover-core/sim` (the
- * two-region simulator) and `@dr/failover-core/drill` (drills and lifecycles on it).
+ * two-region simulator) and `@dr/failover-core/drill` (drills and lifecycles on it, and the
+ * durations the latency model expects of a plan).
+ *
+ * The judgement `dr status` makes over what it observed (where the trouble is, what serves, whether
+ * the next operation is ready, what is left to contain) is here too, pure: the reading is the caller's.
  * @packageDocumentation
  */
 
@@ -31,9 +35,18 @@ export { startRun, transition } from './machine/transition.js';
 export { activeSteps } from './machine/run-state.js';
 export { measureRun, type RunMeasures } from './machine/measures.js';
 export { summarizeRun, type RunSummary } from './machine/summary.js';
+export { stepTimings, type StepTiming } from './machine/step-timings.js';
 export { estimateMonthlyCost, type MonthlyEstimate } from './cost/rds-prices.js';
 export { Runner, MIN_LEASE_MS, type RunnerOptions, type StartRequest, type RunOutcome } from './runtime/runner.js';
-export { decideStart, retryable, type StartDecision, type StartContext, type StartRefusalReason } from './runtime/decide-start.js';
+export {
+  decideStart,
+  decideDrillStart,
+  retryable,
+  type StartDecision,
+  type DrillStartDecision,
+  type StartContext,
+  type StartRefusalReason,
+} from './runtime/decide-start.js';
 export { type Rehearsal, type RehearsalStop, type RehearsedRefusal, type PlannedChange } from './runtime/rehearsal.js';
 export { acquireLease, leaseHeldByAnother, writeUnderLease, type ControlRecord } from './runtime/lease.js';
 export { evaluatePreconditions } from './runtime/preconditions.js';
@@ -85,3 +98,15 @@ export {
   type QuotaInput,
   type QuotaVerdict,
 } from './readiness/quota.js';
+export type { Observation, ReachAttempt, ReadFailureReason, RegionObservation } from './status/observation.js';
+export { judgeReach, type Reach } from './status/reach.js';
+export { judgeHeadline, type Headline, type HeadlineInput, type HeadlineReason } from './status/headline.js';
+export {
+  judgeNextReadiness,
+  judgeStatusOutcome,
+  nextOperation,
+  type NextOperation,
+  type NextReadiness,
+  type StatusOutcome,
+} from './status/verdict.js';
+export { judgeContainment, type ContainmentStatus, type ObservedPart } from './status/containment.js';

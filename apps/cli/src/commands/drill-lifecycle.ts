@@ -13,7 +13,7 @@ import {
 import { loadConfig } from '../config-source.js';
 import { parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import { EXIT, UsageError } from '../errors.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 import { jsonDocument } from '../json-document.js';
 import { Output } from '../output.js';
 import { drillProgressPrinter, invariantRows, outcomeColour, planTitle, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';

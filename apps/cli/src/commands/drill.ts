@@ -1,4 +1,4 @@
-import { SCENARIOS, SCENARIO_DESCRIPTIONS, runDrill, type DrillReport } from '@dr/failover-core/drill';
+import { SCENARIOS, SCENARIO_DESCRIPTIONS, runDrill, type DrillOperation, type DrillReport } from '@dr/failover-core/drill';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config-source.js';
@@ -12,11 +12,12 @@ import {
   refuseContradictoryDrillOptions,
   type DrillFlags,
 } from '../drill-options.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 import { jsonDocument, measuresOf, reportDate } from '../json-document.js';
 import { Output } from '../output.js';
 import { drillProgressPrinter, formatInvariants, outcomeColour, RETURN_EXPOSURE_MEANING, tenths } from '../progress.js';
-import { DrillRecorder, renderDrillReport } from '../report-html.js';
+import { DrillRecorder } from '../drill-recorder.js';
+import { renderDrillReport } from '../report-html.js';
 import { printRunSummary } from '../run-summary.js';
 import { runLifecycleDrill } from './drill-lifecycle.js';
 
@@ -75,12 +76,9 @@ function printSummary(out: Output, r: DrillReport): void {
   if (r.summary && (r.outcome === 'failed' || r.outcome === 'rolled-back' || r.outcome === 'refused')) printRunSummary(out, r.summary);
 }
 
-/** `dr drill`: a failover, switchover or failback drill, or a lifecycle of them, on the built-in simulator. */
-export function drillCommand(context: CommandContext): Command {
-  return new Command('drill')
-    .description(
-      'Run a drill on the built-in two-region simulator (no AWS needed): one operation, or a lifecycle of them on one world, with time to detect, RTO, RPO and the invariants.',
-    )
+/** The options and help of `dr drill`: the simulator's, and those of `--live`. */
+function withDrillOptions(command: Command): Command {
+  return command
     .addOption(
       new Option(
         '--scenario <name>',
@@ -126,77 +124,89 @@ export function drillCommand(context: CommandContext): Command {
     .addHelpText(
       'after',
       `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario promotion-failure\n  dr drill --scenario target-fails-mid-switchover\n  dr drill --scenario alb-5xx --report drill.html\n  dr drill --scenario region-outage --outage-seconds 60 --json\n  dr drill --operation lifecycle\n  dr drill --operation lifecycle --sequence switchover,failback --scenario target-fails-mid-switchover --json\n  dr drill --live --app lamp --region us-east-1 --url http://a1b2c3.awsglobalaccelerator.com/ref\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(30)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nA lifecycle runs the operations one after another on one simulated world; the scenario's fault applies to the first failover (the first switchover for target-fails-mid-switchover), and a run that leaves the DR region without its pilot light is followed by a rebuild.\n\nExit code: 0 when the drill did what it should within its objectives (completed, rightly did not trigger, rightly refused because the primary recovered first, or rightly undid its reversible steps because the primary recovered before the point of no return), or the lifecycle completed with every invariant held and the pilot light restored; 1 when it failed, was rolled back, was refused or missed an objective; 2 on bad input.`,
-    )
-    .action(async (flags: DrillFlags, command: Command) => {
-      refuseContradictoryDrillOptions(flags, (key) => ![undefined, 'default'].includes(command.getOptionValueSource(key)));
-      const operation = parseOperation(flags.operation, flags.scenario);
-      if (flags.outageSeconds !== undefined && (flags.live || operation === 'lifecycle'))
-        throw new UsageError('--outage-seconds ends the fault of a single drill on the simulator (not a lifecycle or a live drill)');
-      if (flags.live) {
-        if (operation === 'lifecycle' || flags.sequence !== undefined)
-          throw new UsageError('--live drills one failover on a deployed stack; a lifecycle runs only on the simulator (drop --live)');
-        const { runLiveDrill } = await import('./drill-live.js');
-        return runLiveDrill(flags, context);
-      }
-      if (operation === 'lifecycle') return runLifecycleDrill(flags, context);
-      if (flags.sequence !== undefined)
-        throw new UsageError(`--sequence strings operations into a lifecycle: use it with --operation lifecycle (not ${operation})`);
-      const scenario = parseScenario(flags.scenario, operation);
-      const seed = parseSeed(flags.seed);
-      const outageSeconds = parseOutageSeconds(flags.outageSeconds, scenario);
-      const config = await loadConfig(flags.config);
-      const out = new Output(process.stdout, process.stderr, flags.json === true);
-      out.line(out.color.bold(`Drill: ${operation} of ${config.app} on the simulator — scenario ${scenario}, seed ${seed}`));
-      out.line(out.color.dim(SCENARIO_DESCRIPTIONS[scenario]));
-      // Read before the drill runs: a malformed SOURCE_DATE_EPOCH is bad input, refused before anything runs.
-      const madeAt = reportDate(process.env);
-      const recorder = new DrillRecorder();
-      const print = flags.json ? undefined : drillProgressPrinter(out, { stamp });
-      const report = await runDrill({
-        config,
-        operation,
-        scenario,
-        seed,
-        outageSeconds,
-        force: flags.force === true,
-        onProgress: (p) => {
-          print?.(p);
-          recorder.record(p);
-        },
-      });
-      if (flags.report !== undefined) {
-        const meta = {
+    );
+}
+
+/** One drill on the simulator: its progress as it goes, an optional HTML chart, then its summary or its JSON document. */
+async function runSimulatedDrill(flags: DrillFlags, operation: DrillOperation, context: CommandContext): Promise<void> {
+  const scenario = parseScenario(flags.scenario, operation);
+  const seed = parseSeed(flags.seed);
+  const outageSeconds = parseOutageSeconds(flags.outageSeconds, scenario);
+  const config = await loadConfig(flags.config);
+  const out = new Output(process.stdout, process.stderr, flags.json === true);
+  out.line(out.color.bold(`Drill: ${operation} of ${config.app} on the simulator — scenario ${scenario}, seed ${seed}`));
+  out.line(out.color.dim(SCENARIO_DESCRIPTIONS[scenario]));
+  // Read before the drill runs: a malformed SOURCE_DATE_EPOCH is bad input, refused before anything runs.
+  const madeAt = reportDate(process.env);
+  const recorder = new DrillRecorder();
+  const print = flags.json ? undefined : drillProgressPrinter(out, { stamp });
+  const report = await runDrill({
+    config,
+    operation,
+    scenario,
+    seed,
+    outageSeconds,
+    force: flags.force === true,
+    onProgress: (p) => {
+      print?.(p);
+      recorder.record(p);
+    },
+  });
+  if (flags.report !== undefined) {
+    const meta = {
+      mode: 'simulated',
+      generatedAt: madeAt,
+      configFile: flags.config,
+      app: config.app,
+      outageSeconds,
+      force: flags.force === true,
+    } as const;
+    try {
+      await writeFile(flags.report, renderDrillReport(report, recorder, meta));
+    } catch (e) {
+      throw new UsageError(`cannot write the report to ${flags.report}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  if (flags.json)
+    out.document(
+      jsonDocument(
+        {
+          command: 'drill',
           mode: 'simulated',
-          generatedAt: madeAt,
-          configFile: flags.config,
-          app: config.app,
-          outageSeconds,
-          force: flags.force === true,
-        } as const;
-        try {
-          await writeFile(flags.report, renderDrillReport(report, recorder, meta));
-        } catch (e) {
-          throw new UsageError(`cannot write the report to ${flags.report}: ${(e as Error).message}`, { cause: e });
-        }
-      }
-      if (flags.json)
-        out.document(
-          jsonDocument(
-            {
-              command: 'drill',
-              mode: 'simulated',
-              generatedAt: madeAt.toISOString(),
-              outcome: report.outcome,
-              measures: measuresOf(report),
-              summary: report.summary,
-            },
-            report,
-          ),
-        );
-      else printSummary(out, report);
-      if (flags.report !== undefined && !flags.json) out.line(out.color.dim(`\nTimeline chart written to ${flags.report}`));
-      // The engine judges whether the drill did what it should: completed within the objectives,
-      // rightly held back (no impairment), or rightly refused (the primary recovered first).
-      context.exitCode = report.objectives.met ? EXIT.ok : EXIT.failed;
-    });
+          generatedAt: madeAt.toISOString(),
+          outcome: report.outcome,
+          measures: measuresOf(report),
+          summary: report.summary,
+        },
+        report,
+      ),
+    );
+  else printSummary(out, report);
+  if (flags.report !== undefined && !flags.json) out.line(out.color.dim(`\nTimeline chart written to ${flags.report}`));
+  // The engine judges whether the drill did what it should: completed within the objectives,
+  // rightly held back (no impairment), or rightly refused (the primary recovered first).
+  context.exitCode = report.objectives.met ? EXIT.ok : EXIT.failed;
+}
+
+/** `dr drill`: a failover, switchover or failback drill, or a lifecycle of them, on the built-in simulator. */
+export function drillCommand(context: CommandContext): Command {
+  const drill = new Command('drill').description(
+    'Run a drill on the built-in two-region simulator (no AWS needed): one operation, or a lifecycle of them on one world, with time to detect, RTO, RPO and the invariants.',
+  );
+  return withDrillOptions(drill).action(async (flags: DrillFlags, command: Command) => {
+    refuseContradictoryDrillOptions(flags, (key) => ![undefined, 'default'].includes(command.getOptionValueSource(key)));
+    const operation = parseOperation(flags.operation, flags.scenario);
+    if (flags.outageSeconds !== undefined && (flags.live || operation === 'lifecycle'))
+      throw new UsageError('--outage-seconds ends the fault of a single drill on the simulator (not a lifecycle or a live drill)');
+    if (flags.live) {
+      if (operation === 'lifecycle' || flags.sequence !== undefined)
+        throw new UsageError('--live drills one failover on a deployed stack; a lifecycle runs only on the simulator (drop --live)');
+      const { runLiveDrill } = await import('./drill-live.js');
+      return runLiveDrill(flags, context);
+    }
+    if (operation === 'lifecycle') return runLifecycleDrill(flags, context);
+    if (flags.sequence !== undefined)
+      throw new UsageError(`--sequence strings operations into a lifecycle: use it with --operation lifecycle (not ${operation})`);
+    return runSimulatedDrill(flags, operation, context);
+  });
 }

@@ -5,7 +5,7 @@ import type { AwsContext } from '../aws-context.js';
 import { awsOptions, type AwsFlags } from '../aws-options.js';
 import { confirm } from '../confirm.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 
 interface SnapshotFlags extends AwsFlags {

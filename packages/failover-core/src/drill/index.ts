@@ -1,7 +1,8 @@
 /**
  * `@dr/failover-core/drill`: drills on the simulator. One operation through a fault scenario
  * (`runDrill`), or a whole lifecycle of operations on one world (`runLifecycle`), each reported
- * with its measures and the invariants audited on the simulated world.
+ * with its measures and the invariants audited on the simulated world; and what the latency model
+ * expects of a plan (`expectations`, from seeded drills).
  * @packageDocumentation
  */
 export {
@@ -18,6 +19,7 @@ export {
   type ScenarioEffects,
   type ScenarioSetup,
 } from './scenarios.js';
+export { expectations, type Expectations } from './expectations.js';
 export { runDrill, defaultScenario, drillFaultTime, type DrillOptions, type DrillOperation } from './run-drill.js';
 export {
   buildReport,

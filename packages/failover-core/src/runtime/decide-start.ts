@@ -41,6 +41,21 @@ export interface StartContext {
   readonly skewMs?: number | undefined;
 }
 
+/** A refusal with the error the caller throws. */
+const refuse = (reason: StartRefusalReason, message: string): Extract<StartDecision, { kind: 'refuse' }> => ({
+  kind: 'refuse',
+  reason,
+  error: new OperationRejectedError(message),
+});
+
+/** The one wording of "another run is unfinished": what it holds back, and the command that resumes it. */
+const unfinishedMessage = (existing: RunState, what: string): string =>
+  `an unfinished ${existing.operation} (${existing.runId}) must finish before ${what} can start: run dr ${existing.operation} to resume it`;
+
+/** The one wording of "a rollback is unfinished", and the command that finishes it. */
+const rollbackUnfinishedMessage = (existing: RunState): string =>
+  `the last ${existing.operation} (${existing.runId}) left changes it could not undo: run dr ${existing.operation} to finish its rollback first`;
+
 /**
  * The one decision on a request to run `operation` with `plan`, given the control record as it
  * stands (undefined: nothing stored yet). `Runner.start` decides with it under the lease and
@@ -61,31 +76,46 @@ export function decideStart(
   if (held) return { kind: 'refuse', reason: 'lease-held', error: held };
   const existing = record?.run;
   const { operation } = request;
-  const refuse = (reason: StartRefusalReason, message: string): StartDecision => ({
-    kind: 'refuse',
-    reason,
-    error: new OperationRejectedError(message),
-  });
   if (existing && !isTerminal(existing.phase)) {
     if (existing.operation === operation) return { kind: 'resume', run: existing };
-    return refuse(
-      'other-run-unfinished',
-      `an unfinished ${existing.operation} (${existing.runId}) must finish before a ${operation} can start: run dr ${existing.operation} to resume it`,
-    );
+    return refuse('other-run-unfinished', unfinishedMessage(existing, `a ${operation}`));
   }
   if (existing && retryable(existing)) {
     if (existing.operation === operation) return { kind: 'retry', run: existing };
-    if (existing.committedAt === undefined)
-      return refuse(
-        'rollback-unfinished',
-        `the last ${existing.operation} (${existing.runId}) left changes it could not undo: run dr ${existing.operation} to finish its rollback first`,
-      );
+    if (existing.committedAt === undefined) return refuse('rollback-unfinished', rollbackUnfinishedMessage(existing));
   }
   const active = record?.active ?? 'primary';
   if (active !== request.plan.from) {
     return refuse(
       'served-elsewhere',
       `traffic is served from the ${active} region already; a ${operation} from the ${request.plan.from} region has nothing to do (see dr status)`,
+    );
+  }
+  return { kind: 'start' };
+}
+
+/** What {@link decideDrillStart} decides: a live drill starts, or is refused with the error to throw. */
+export type DrillStartDecision = { readonly kind: 'start' } | Extract<StartDecision, { kind: 'refuse' }>;
+
+/**
+ * Whether a live drill (a fault injected in the primary region, the controller left to fail over)
+ * may start on the control record as it stands. Pure. It refuses by the rules of
+ * {@link decideStart}, in its words, with one difference: an unfinished run of any operation
+ * refuses, a failover's too, because the controller would carry that run on instead of starting
+ * the failover the drill measures; so does a rollback left unfinished. It refuses as well unless
+ * the primary region serves: the drill takes the primary out of service. The drill takes no
+ * lease, so no lease refuses it (the controller's does not hold it back).
+ */
+export function decideDrillStart(record: ControlRecord | undefined): DrillStartDecision {
+  const existing = record?.run;
+  if (existing && !isTerminal(existing.phase)) return refuse('other-run-unfinished', unfinishedMessage(existing, 'a drill'));
+  if (existing && retryable(existing) && existing.committedAt === undefined)
+    return refuse('rollback-unfinished', rollbackUnfinishedMessage(existing));
+  const active = record?.active ?? 'primary';
+  if (active !== 'primary') {
+    return refuse(
+      'served-elsewhere',
+      `traffic is served from the ${active} region already; a drill takes the primary region out of service: run dr failback before a drill`,
     );
   }
   return { kind: 'start' };

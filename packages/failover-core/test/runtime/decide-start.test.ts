@@ -5,7 +5,7 @@ import { startRun } from '../../src/machine/run-state.js';
 import { isTerminal, type RunPhase, type RunState } from '../../src/machine/types.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { Operation } from '../../src/plan/types.js';
-import { decideStart, retryable } from '../../src/runtime/decide-start.js';
+import { decideDrillStart, decideStart, retryable } from '../../src/runtime/decide-start.js';
 import { CLOCK_SKEW_MS, type ControlRecord } from '../../src/runtime/lease.js';
 import { config } from '../fixtures.js';
 
@@ -129,4 +129,62 @@ describe('decideStart', () => {
       if (d.kind === 'retry') expect(retryable(d.run) && d.run.operation === operation).toBe(true);
     },
   );
+});
+
+describe('decideDrillStart', () => {
+  it('starts a drill on an empty record, or on one whose last run ended, while the primary serves', () => {
+    expect(decideDrillStart(undefined)).toEqual({ kind: 'start' });
+    expect(decideDrillStart({ active: 'primary', run: run('switchover', 'rolled-back') })).toEqual({ kind: 'start' });
+  });
+
+  it('refuses over an unfinished run of any operation, in the words decideStart uses for an operation', () => {
+    const unfinished = run('failover', 'running');
+
+    const d = decideDrillStart({ active: 'primary', run: unfinished });
+    const forOperation = decideStart({ active: 'primary', run: run('switchover', 'running') }, request('failover'), context);
+
+    expect(d).toMatchObject({ kind: 'refuse', reason: 'other-run-unfinished' });
+    expect(d.kind === 'refuse' && isOperationRejected(d.error)).toBe(true);
+    expect(d.kind === 'refuse' && d.error.message).toBe(
+      'an unfinished failover (failover-1) must finish before a drill can start: run dr failover to resume it',
+    );
+    expect(forOperation.kind === 'refuse' && forOperation.error.message).toBe(
+      'an unfinished switchover (switchover-1) must finish before a failover can start: run dr switchover to resume it',
+    );
+  });
+
+  it('refuses over a rollback left unfinished, and while the secondary serves', () => {
+    const failedBefore = run('switchover', 'failed', { rollback: { at: NOW, reason: 'x', steps: [] } });
+
+    expect(decideDrillStart({ active: 'primary', run: failedBefore })).toMatchObject({ kind: 'refuse', reason: 'rollback-unfinished' });
+    const elsewhere = decideDrillStart({ active: 'secondary', run: run('failover', 'completed', { committedAt: NOW - 1 }) });
+    expect(elsewhere).toMatchObject({ kind: 'refuse', reason: 'served-elsewhere' });
+    expect(elsewhere.kind === 'refuse' && elsewhere.error.message).toMatch(/served from the secondary region already.*dr failback/);
+  });
+
+  it('is not held back by a lease: the drill takes none', () => {
+    expect(decideDrillStart({ active: 'primary', lease: { owner: 'lambda', epoch: 1, expiresAt: NOW + 60_000 } })).toEqual({
+      kind: 'start',
+    });
+  });
+
+  test.prop([
+    fc.constantFrom('primary' as const, 'secondary' as const),
+    fc.option(
+      fc.constantFrom(
+        ...(['evaluating', 'running', 'rolling-back', 'awaiting-approval', 'completed', 'failed', 'refused', 'rolled-back'] as RunPhase[]),
+      ),
+      { nil: undefined },
+    ),
+  ])('starts only when the primary serves and no run is unfinished', (active, phase) => {
+    const record: ControlRecord = { active, run: phase === undefined ? undefined : run('failover', phase) };
+
+    const d = decideDrillStart(record);
+
+    if (d.kind === 'start') {
+      expect(active).toBe('primary');
+      expect(record.run === undefined || isTerminal(record.run.phase)).toBe(true);
+    }
+    if (active === 'secondary' || (record.run && !isTerminal(record.run.phase))) expect(d.kind).toBe('refuse');
+  });
 });
