@@ -101,7 +101,12 @@ async function planFor(config: DrConfig, ports: Ports, operation: Operation, sta
 async function rehearse(inv: Invocation): Promise<Rehearsed> {
   const { out, config, operation, force } = inv;
   const c = out.color;
-  const [rehearsal, expected] = await Promise.all([inv.runner.rehearse(inv.request), expectations(config, operation)]);
+  // The expected durations come from 40 simulated drills: seconds of CPU. A dry run (and dr plan)
+  // prints them; the real run does not make an operator in an outage wait for them.
+  const [rehearsal, expected] = await Promise.all([
+    inv.runner.rehearse(inv.request),
+    inv.flags.dryRun ? expectations(config, operation) : Promise.resolve(undefined),
+  ]);
   const carried = rehearsal.decision.kind === 'resume' || rehearsal.decision.kind === 'retry' ? rehearsal.decision.run : undefined;
   const shown = carried?.plan ?? inv.request.plan;
   out.line(c.bold(`${config.app}: ${planTitle(shown)}`));
