@@ -119,6 +119,7 @@ export function checkPilotLight(world: SimWorld, config: DrConfig, active: 'prim
   return { restored: problems.length === 0, problems };
 }
 
+/** The report of one operation of a lifecycle: its measures when a run came of it, or why none did. */
 export function stepReport(
   session: DrillSession,
   operation: Operation,
@@ -130,34 +131,22 @@ export function stepReport(
 ): LifecycleStep {
   const end = session.clock.now();
   const base = { operation, scenario, startSeconds: session.seconds(startAt), endSeconds: session.seconds(end) };
-  if (skipped)
-    return {
-      ...base,
-      trigger: null,
-      outcome: 'skipped',
-      runId: null,
-      detectSeconds: null,
-      rtoSeconds: null,
-      rpoSeconds: null,
-      durationSeconds: null,
-      promotions: 0,
-      reason: skipped,
-      next: null,
-    };
-  if (!run)
-    return {
-      ...base,
-      trigger: null,
-      outcome: 'not-triggered',
-      runId: null,
-      detectSeconds: null,
-      rtoSeconds: null,
-      rpoSeconds: null,
-      durationSeconds: null,
-      promotions: 0,
-      reason: 'no run started',
-      next: null,
-    };
+  // An operation that started no run has no measures, only the reason.
+  const noRun = (outcome: 'skipped' | 'not-triggered', reason: string): LifecycleStep => ({
+    ...base,
+    trigger: null,
+    outcome,
+    runId: null,
+    detectSeconds: null,
+    rtoSeconds: null,
+    rpoSeconds: null,
+    durationSeconds: null,
+    promotions: 0,
+    reason,
+    next: null,
+  });
+  if (skipped) return noRun('skipped', skipped);
+  if (!run) return noRun('not-triggered', 'no run started');
   const m = measureRun(run, { impairedAt: run.trigger === 'detector' ? impairedAt : undefined });
   const outcome = drillOutcome(run);
   const span = session.spans.get(run.runId);
