@@ -7,8 +7,10 @@ import type { DrConfig, RegionResources } from '../config/schema.js';
 import { ACTIVE_ENDPOINT_WEIGHT, asgRef, dbRef, groupRef } from './refs.js';
 import type { Undo, PlanBlock, PlanStep } from './types.js';
 
+/** The undo of the point of no return and what follows it: none, since a run rolls back only before that point. */
 export const KEEP_AFTER_COMMIT: Undo = { keep: 'past the point of no return' };
 
+/** A block: its id, what it does (as the runbook says it), its action, timeout and undo. */
 export const block = (
   id: string,
   description: string,
@@ -25,6 +27,7 @@ export const block = (
   ...extra,
 });
 
+/** Takes `r` out of Global Accelerator's routing: weight 0 (which failover honours) and dial 0, both restored on a rollback. */
 export function fenceTraffic(config: DrConfig, r: RegionResources): PlanBlock[] {
   const t = config.timeouts;
   return [
@@ -45,6 +48,7 @@ export function fenceTraffic(config: DrConfig, r: RegionResources): PlanBlock[] 
   ];
 }
 
+/** Scales `r`'s Auto Scaling group to its configured capacity; restored on a rollback. */
 export const scaleUp = (config: DrConfig, r: RegionResources): PlanBlock =>
   block(
     'scale-compute',
@@ -54,6 +58,7 @@ export const scaleUp = (config: DrConfig, r: RegionResources): PlanBlock =>
     'restore',
   );
 
+/** Waits until `r`'s target group counts its desired number of healthy targets. */
 export const awaitHealthy = (config: DrConfig, r: RegionResources): PlanBlock =>
   block(
     'await-healthy',
@@ -63,6 +68,7 @@ export const awaitHealthy = (config: DrConfig, r: RegionResources): PlanBlock =>
     KEEP_AFTER_COMMIT,
   );
 
+/** Waits until `r`'s database accepts writes. */
 export const awaitWritable = (config: DrConfig, r: RegionResources): PlanBlock =>
   block(
     'await-writable',
@@ -72,6 +78,7 @@ export const awaitWritable = (config: DrConfig, r: RegionResources): PlanBlock =
     KEEP_AFTER_COMMIT,
   );
 
+/** Lifts the write fence on `r`'s database parameter group (`read_only` back to `{TrueIfReplica}`). */
 export const liftFence = (
   id: string,
   r: RegionResources,
@@ -107,6 +114,7 @@ export const containWrites = (config: DrConfig, r: RegionResources): PlanBlock =
     },
   );
 
+/** Best effort: takes `r`'s Auto Scaling group to zero when its region answers (the region the run left). */
 export const containCapacity = (config: DrConfig, r: RegionResources): PlanBlock =>
   block(
     'contain-capacity',
@@ -117,6 +125,7 @@ export const containCapacity = (config: DrConfig, r: RegionResources): PlanBlock
     { bestEffort: true },
   );
 
+/** The step that sends users to `r`: its endpoint's weight to the active weight, its dial to 100 %. */
 export function shiftTraffic(config: DrConfig, r: RegionResources): PlanStep {
   const t = config.timeouts;
   return {
@@ -141,6 +150,7 @@ export function shiftTraffic(config: DrConfig, r: RegionResources): PlanStep {
   };
 }
 
+/** The step that checks `r` serves: Global Accelerator healthy and the health URL answering. */
 export const verify = (config: DrConfig, r: RegionResources): PlanStep => ({
   id: 'verify',
   name: `Verify ${r.region} serves`,
@@ -156,6 +166,7 @@ export const verify = (config: DrConfig, r: RegionResources): PlanStep => ({
   ],
 });
 
+/** Creates `r`'s database as a replica of `source`'s, with `r`'s deployed settings. */
 export const createReplica = (config: DrConfig, r: RegionResources, source: RegionResources, id: string): PlanBlock =>
   block(
     id,
@@ -167,6 +178,7 @@ export const createReplica = (config: DrConfig, r: RegionResources, source: Regi
     },
   );
 
+/** Sets `r`'s database's backup retention to its configured days. */
 export const backups = (config: DrConfig, r: RegionResources, id: string): PlanBlock =>
   block(
     id,
