@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- the ports are the engine's one contract, implemented whole by the simulator and by the adapters */
 /**
  * Ports: everything the engine needs from the world. The simulator implements each one over a
  * virtual clock; `@dr/aws-adapters` implements each one on AWS SDK v3 clients.

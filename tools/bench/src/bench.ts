@@ -1,29 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { FakeAws, runNodeScript, startDynalite, startFakeAwsServer } from '@dr/aws-fakes';
 import { parseConfig, referenceConfig } from '@dr/failover-core';
 import type { LatencyModel } from '@dr/failover-core/sim';
-import {
-  brokenInvariants,
-  DEFAULT_SEQUENCE,
-  RETURN_GRACE_MS,
-  drillOperationFor,
-  roundTenths,
-  runDrill,
-  type DrillChaos,
-  type Scenario,
-} from '@dr/failover-core/drill';
+import { brokenInvariants, roundTenths, runDrill, type DrillChaos, type Scenario } from '@dr/failover-core/drill';
 import { runBriefBaseline } from './brief-baseline.js';
-import { exposureLine, invariantFigures, invariantLines, outcomeCounts, rtoByOperation, whatWentWrong } from './figures.js';
-import type { Job, JobResult } from './jobs.js';
+import { invariantFigures, invariantLines, outcomeCounts } from './figures.js';
+import type { Job } from './jobs.js';
 import { stats } from './mix.js';
 import type { ThroughputResult } from './throughput-worker.js';
 import { runPool } from './pool.js';
+import { failureScenarios, lifecycles } from './drill-suites.js';
+import { f1 } from './format.js';
+import { cliStartup, lambdaBundles, synthTime } from './process-timings.js';
 
 /**
  * Benchmarks of the engine on the simulator (figures for the issue notes):
@@ -58,7 +47,6 @@ const workers = Math.max(1, Number(values.workers));
 const seeds = Number(values.seeds);
 const config = parseConfig(referenceConfig);
 const chaos: DrillChaos = { crashRate: Number(values['crash-rate']), lostResponseRate: Number(values['lost-response-rate']) };
-const f1 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? '—' : n.toFixed(1));
 
 async function throughput(): Promise<void> {
   const started = performance.now();
@@ -166,224 +154,6 @@ async function versusBrief(latency: Partial<LatencyModel>, label: string): Promi
   console.log(`   flapping probe, ${Math.min(seeds, 200)} seeds: spurious failovers — ours ${oursSpurious}, brief ${briefSpurious}`);
 }
 
-/** Synthesis of the reference app (five stacks) as whole `node` processes, as `nx run reference-stack:synth` runs it. */
-async function synthTime(): Promise<void> {
-  const main = fileURLToPath(new URL('../../../apps/reference-stack/dist/main.js', import.meta.url));
-  if (!existsSync(main)) {
-    console.log('\n4. Synth time: apps/reference-stack is not built (npx nx run reference-stack:build)');
-    return;
-  }
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
-    const started = performance.now();
-    const run = spawnSync(process.execPath, [main], { env: { ...process.env, CDK_OUTDIR: outdir }, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`synth failed: ${run.stderr}`);
-    times.push((performance.now() - started) / 1000);
-    rmSync(outdir, { recursive: true, force: true });
-  }
-  const s = stats(times);
-  console.log(`\n4. Synth time of the reference app (5 stacks, CloudFormation validation on), ${times.length} fresh processes`);
-  console.log(`   mean ${s.mean.toFixed(2)} s, min ${s.min.toFixed(2)} s, max ${s.max.toFixed(2)} s`);
-}
-
-/**
- * Each Lambda bundle's size and its cold module-load time: a fresh `node` process imports it, as
- * a new Lambda execution environment does, timing the import alone and the whole process.
- */
-async function lambdaBundles(): Promise<void> {
-  console.log('\n5. Lambda bundles (apps/lambdas/dist, shipped in @dr/constructs), 15 fresh processes each');
-  for (const name of ['failover-controller', 'snapshot']) {
-    const bundle = fileURLToPath(new URL(`../../../apps/lambdas/dist/${name}/index.mjs`, import.meta.url));
-    if (!existsSync(bundle)) {
-      console.log(`   ${name}: not built (npx nx run lambdas:build)`);
-      continue;
-    }
-    const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(String(performance.now() - t));`;
-    const load: number[] = [];
-    const whole: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const started = performance.now();
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        encoding: 'utf8',
-        env: { ...process.env, AWS_REGION: 'us-east-1' },
-      });
-      if (run.status !== 0) throw new Error(`loading ${name} failed: ${run.stderr}`);
-      whole.push(performance.now() - started);
-      load.push(Number(run.stdout));
-    }
-    const l = stats(load);
-    const w = stats(whole);
-    console.log(
-      `   ${name}: ${(statSync(bundle).size / 1024).toFixed(0)} KB; import p50 ${l.p50.toFixed(0)} ms, p95 ${l.p95.toFixed(0)} ms; whole process p50 ${w.p50.toFixed(0)} ms`,
-    );
-  }
-}
-
-/**
- * `dr --help`, `dr drill` (default scenario) and `dr status` as whole processes, as an operator
- * starts them. `dr status` reads a steady pilot light from the stateful fakes over HTTP (every
- * RDS, Auto Scaling, Global Accelerator, CloudWatch, SSM and DynamoDB call a real status makes),
- * so its figure is the command's own cost plus loopback round trips, not AWS's latency.
- */
-async function cliStartup(): Promise<void> {
-  const bin = fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
-  if (!existsSync(bin)) {
-    console.log('\n6. dr start-up: apps/cli is not built (npx nx run cli:build)');
-    return;
-  }
-  console.log('\n6. dr start-up, whole processes');
-  // Each run is awaited asynchronously: `dr status` talks to fakes served by this very process.
-  const time = async (
-    label: string,
-    args: readonly string[],
-    runs: number,
-    env: NodeJS.ProcessEnv,
-    ok: (code: number | null) => boolean,
-  ) => {
-    const times: number[] = [];
-    const codes = new Set<number | null>();
-    for (let i = 0; i < runs; i++) {
-      const run = await runNodeScript(bin, args, { env: { ...env, NO_COLOR: '1' } });
-      if (!ok(run.code)) throw new Error(`${label} failed (exit ${run.code}): ${run.stderr}`);
-      codes.add(run.code);
-      times.push(run.elapsedMs);
-    }
-    const t = stats(times);
-    console.log(
-      `   ${label.padEnd(20)} p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (${runs} runs, exit ${[...codes].join('/')})`,
-    );
-  };
-  await time('dr --help', ['--help'], 20, process.env, (code) => code === 0);
-  await time('dr drill', ['drill'], 10, process.env, (code) => code === 0);
-  const world = await startStatusWorld();
-  try {
-    // 0 when the steady world is healthy and ready; 1 is still a status that ran (it says why).
-    await time('dr status (fakes)', ['status', '--config', world.configFile], 20, world.env, (code) => code === 0 || code === 1);
-  } finally {
-    await world.stop();
-  }
-}
-
-/** A steady pilot light on the stateful fakes over HTTP and dynalite, for timing `dr status` as a process. */
-async function startStatusWorld(): Promise<{ configFile: string; env: NodeJS.ProcessEnv; stop: () => Promise<void> }> {
-  const statusConfig = parseConfig({ ...referenceConfig, controller: { stateTableName: 'bench-dr-state' } });
-  const fake = new FakeAws(statusConfig, 'steady', { mockSdk: false });
-  const [server, dynamo] = await Promise.all([startFakeAwsServer(fake), startDynalite()]);
-  await dynamo.createTable('bench-dr-state');
-  const dir = mkdtempSync(join(tmpdir(), 'dr-bench-status-'));
-  const configFile = join(dir, 'dr.json');
-  writeFileSync(configFile, JSON.stringify(statusConfig));
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_REGION: statusConfig.primary.region,
-    ...server.env,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-  };
-  return {
-    configFile,
-    env,
-    stop: async () => {
-      await Promise.all([server.stop(), dynamo.stop()]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Prints, for each result that did not hold, what went wrong (up to `limit`). */
-function failures(results: readonly JobResult[], held: (r: JobResult) => boolean, indent: string, limit = 10): void {
-  const bad = results.filter((r) => !held(r));
-  for (const r of bad.slice(0, limit)) console.log(`${indent}seed ${r.seed}: ${whatWentWrong(r)}`);
-  if (bad.length > limit) console.log(`${indent}… and ${bad.length - limit} more seeds`);
-}
-
-/** The lifecycle drill over many seeds, with crashing, overlapping controller invocations. */
-async function lifecycles(): Promise<void> {
-  const jobs: Job[] = Array.from({ length: seeds }, (_, i) => ({ kind: 'lifecycle', scenario: 'region-outage', seed: i + 1, chaos }));
-  const started = performance.now();
-  const results = await runPool(jobs, workers);
-  const seconds = (performance.now() - started) / 1000;
-  const completed = results.filter((r) => r.outcome === 'completed').length;
-  const restored = results.filter((r) => r.pilotLightRestored === true).length;
-  const crashes = results.reduce((a, r) => a + r.crashes, 0);
-  const invocations = results.reduce((a, r) => a + r.invocations, 0);
-  const simulated = stats(results.map((r) => r.simulatedSeconds ?? 0));
-  console.log(`\n7. Lifecycle drill, ${seeds} seeds: ${DEFAULT_SEQUENCE.join(',')}; scenario region-outage on the first failover`);
-  console.log(
-    `   chaos: crashRate ${chaos.crashRate} (an invocation that drives a run crashes mid-run), lostResponseRate ${chaos.lostResponseRate} (a call takes effect, its answer is lost); invocations overlap (EventBridge every minute), always`,
-  );
-  console.log(
-    `   ${seconds.toFixed(1)} s wall on ${Math.min(workers, seeds)} worker thread(s), ${(seconds / seeds).toFixed(2)} s per lifecycle; each covers ${(simulated.mean / 3600).toFixed(1)} h of virtual time (mean)`,
-  );
-  console.log(`   ${crashes} controller and operator crashes over ${invocations} controller invocations`);
-  console.log(`   completed ${completed}/${seeds}; pilotLightRestored ${restored}/${seeds}`);
-  for (const line of invariantLines(invariantFigures(results))) console.log(line);
-  console.log(`   returnExposureSeconds: ${exposureLine(results)}`);
-  console.log(
-    `     (the window an old primary is writable right after its region returns, before the controller's next look can fence it; excused up to ${RETURN_GRACE_MS / 1000} s, beyond that it counts as bothWritableSeconds)`,
-  );
-  for (const r of rtoByOperation(results))
-    console.log(`   RTO ${r.operation.padEnd(10)} p50 ${f1(r.p50)} s, p95 ${f1(r.p95)} s, max ${f1(r.max)} s (${r.n} completed runs)`);
-  failures(results, (r) => r.outcome === 'completed' && r.pilotLightRestored === true, '   ');
-}
-
-/** The new failure scenarios, and the one the issue cites, each as single drills and inside a lifecycle. */
-const FAILURE_SCENARIOS: readonly Scenario[] = [
-  'promotion-failure',
-  'target-fails-mid-switchover',
-  'late-approval',
-  'late-state-writes',
-  'capacity-lost-after-promotion',
-];
-/** How a single drill of each scenario should end (SCENARIO_DESCRIPTIONS): any other outcome is printed with its seed. */
-const EXPECTED_OUTCOME: Readonly<Record<string, string>> = {
-  'promotion-failure': 'rolled-back',
-  'target-fails-mid-switchover': 'rolled-back',
-  'late-approval': 'refused',
-  'late-state-writes': 'completed',
-  'capacity-lost-after-promotion': 'completed',
-};
-
-async function failureScenarios(): Promise<void> {
-  const drillSeeds = Math.min(seeds, 300);
-  const lifeSeeds = Math.min(seeds, 100);
-  const jobs: Job[] = FAILURE_SCENARIOS.flatMap((scenario): Job[] => [
-    ...Array.from({ length: drillSeeds }, (_, i): Job => ({ kind: 'drill', scenario, seed: i + 1 })),
-    ...Array.from({ length: lifeSeeds }, (_, i): Job => ({ kind: 'lifecycle', scenario, seed: i + 1 })),
-  ]);
-  // Lifecycles first: the longest jobs start early and the short drills fill the gaps at the end.
-  jobs.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'lifecycle' ? -1 : 1));
-  const started = performance.now();
-  const results = await runPool(jobs, workers);
-  const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `\n8. Failure scenarios: ${drillSeeds} seeds as single drills, ${lifeSeeds} seeds inside a lifecycle (${DEFAULT_SEQUENCE.join(',')}); no chaos beyond the scenario; invocations overlap`,
-  );
-  console.log(`   ${seconds.toFixed(1)} s wall on ${workers} worker thread(s) for ${jobs.length} jobs`);
-  console.log(
-    `   selfInflictedOutageSeconds and bothWritableSeconds must be 0 (audited over the whole drill, run and the 30 min after it)`,
-  );
-  for (const scenario of FAILURE_SCENARIOS) {
-    const drills = results.filter((r) => r.scenario === scenario && r.kind === 'drill');
-    const lives = results.filter((r) => r.scenario === scenario && r.kind === 'lifecycle');
-    const expected = EXPECTED_OUTCOME[scenario];
-    console.log(
-      `\n   ${scenario} (${drillOperationFor(scenario)}), ${drills.length} single drills: ${outcomeCounts(drills.map((r) => r.outcome))} (expected: ${expected})`,
-    );
-    for (const line of invariantLines(invariantFigures(drills), '     ')) console.log(line);
-    console.log(`     returnExposureSeconds: ${exposureLine(drills)}`);
-    failures(drills, (r) => r.outcome === expected && brokenInvariants(r.invariants).length === 0, '     ! ', 5);
-    console.log(
-      `     in a lifecycle, ${lives.length} seeds: completed ${lives.filter((r) => r.outcome === 'completed').length}/${lives.length}, pilotLightRestored ${lives.filter((r) => r.pilotLightRestored === true).length}/${lives.length}; the operation it applied to: ${outcomeCounts(lives.map((r) => r.operations.find((o) => o.scenario !== null)?.outcome ?? 'not applied'))}`,
-    );
-    for (const line of invariantLines(invariantFigures(lives), '       ')) console.log(line);
-    console.log(`       returnExposureSeconds: ${exposureLine(lives)}`);
-    failures(lives, (r) => r.outcome === 'completed' && r.pilotLightRestored === true, '       ! ', 5);
-  }
-}
-
 /**
  * The RTO of the default region-outage drill before issue 13 (detection by quorum with Global Accelerator's own 30 s checks), for
  * comparison.
@@ -473,6 +243,6 @@ if (only.has('3')) {
 }
 if (only.has('5')) await lambdaBundles();
 if (only.has('6')) await cliStartup();
-if (only.has('7')) await lifecycles();
-if (only.has('8')) await failureScenarios();
+if (only.has('7')) await lifecycles({ seeds, workers, chaos });
+if (only.has('8')) await failureScenarios({ seeds, workers, chaos });
 if (only.has('9')) await detection();

@@ -1,18 +1,13 @@
 import {
   CreateDBInstanceReadReplicaCommand,
-  type CreateDBInstanceReadReplicaCommandInput,
   DescribeDBInstancesCommand,
-  DescribeDBParametersCommand,
   ModifyDBInstanceCommand,
-  ModifyDBParameterGroupCommand,
   PromoteReadReplicaCommand,
   RDSClient,
   RebootDBInstanceCommand,
-  ResetDBParameterGroupCommand,
   type DBInstance,
   type RDSClientConfig,
 } from '@aws-sdk/client-rds';
-import type { RegionResources } from '@dr/failover-core';
 import {
   isOperationRejected,
   isResourceNotFound,
@@ -20,23 +15,25 @@ import {
   OperationRejectedError,
   ResourceNotFoundError,
 } from '@dr/failover-core/errors';
-import type { Database, DbInstanceSummary, DbRef, DbStatus, ReadOnlySetting } from '@dr/failover-core/ports';
+import type { Database, DbInstanceSummary, DbRef, DbStatus } from '@dr/failover-core/ports';
 import { allPages, callAws, DEFAULT_CALL_POLICY, type CallContext, type CallPolicy } from '../aws-call.js';
 import { ClientCache, type RegionalClients } from '../clients.js';
 import type { CloudWatchMetrics } from '../cloudwatch/cloudwatch-metrics.js';
+import {
+  GROUP_NOT_FOUND,
+  INSTANCE_NOT_FOUND,
+  INVALID_INSTANCE_STATE,
+  INVALID_REQUEST,
+  MISSING,
+  roleOf,
+  statusOf,
+  summaryOf,
+  type RdsRegionSettings,
+} from './rds-answers.js';
+import { RdsParameterGroups } from './parameter-groups.js';
+import { replicaRequest } from './replica-request.js';
 
-/**
- * Per-region settings the RDS adapter needs beyond a `DbRef`: the DR config's region entries.
- * Every field but `region` is optional here, and a call that needs a missing one refuses and
- * names it.
- */
-export type RdsRegionSettings = Pick<RegionResources, 'region'> &
-  Partial<
-    Pick<
-      RegionResources,
-      'dbParameterGroupName' | 'retiredDbParameterGroupName' | 'dbKmsKeyArn' | 'dbSubnetGroupName' | 'dbSecurityGroupIds' | 'dbSettings'
-    >
-  >;
+export type { RdsRegionSettings } from './rds-answers.js';
 
 /** Options of {@link RdsDatabase}. */
 export type RdsDatabaseOptions = RegionalClients<RDSClient, RDSClientConfig> & {
@@ -46,30 +43,6 @@ export type RdsDatabaseOptions = RegionalClients<RDSClient, RDSClientConfig> & {
   readonly regions: readonly RdsRegionSettings[];
   readonly policy?: CallPolicy;
 };
-
-const MISSING: DbStatus = { exists: false, status: 'not-found', role: 'primary', writable: false, writeFenced: false };
-const INSTANCE_NOT_FOUND = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'];
-const GROUP_NOT_FOUND = ['DBParameterGroupNotFoundFault', 'DBParameterGroupNotFound'];
-const INVALID_INSTANCE_STATE = ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'];
-const INVALID_GROUP_STATE = ['InvalidDBParameterGroupStateFault', 'InvalidDBParameterGroupState'];
-/** Errors of a request AWS will never accept as sent (a default group, a bad combination). */
-const INVALID_REQUEST = ['InvalidParameterValue', 'InvalidParameterCombination'];
-
-/**
- * A parameter group's `read_only` as DescribeDBParameters (Source `user`) shows it. Absent or
- * `{TrueIfReplica}`: the engine default, read-only on a replica and writable on a primary.
- * Anything else unknown: undefined, which counts neither as fenced nor as writable.
- * @see https://docs.aws.amazon.com/awssupport/latest/user/fault-tolerance-checks.html
- */
-function readOnlySetting(value: string | undefined): ReadOnlySetting | undefined {
-  if (value === undefined || value === '{TrueIfReplica}') return 'default';
-  const v = value.trim().toUpperCase();
-  if (v === '1' || v === 'ON') return 'on';
-  if (v === '0' || v === 'OFF') return 'off';
-  return undefined;
-}
-
-const roleOf = (i: DBInstance): 'primary' | 'replica' => (i.ReadReplicaSourceDBInstanceIdentifier ? 'replica' : 'primary');
 
 /**
  * The `Database` port on RDS for MySQL.
@@ -90,9 +63,12 @@ export class RdsDatabase implements Database {
   private readonly clients: ClientCache<RDSClient, RDSClientConfig>;
   private readonly policy: CallPolicy;
 
+  private readonly groups: RdsParameterGroups;
+
   constructor(private readonly options: RdsDatabaseOptions) {
     this.clients = new ClientCache(options, (c) => new RDSClient(c));
     this.policy = options.policy ?? DEFAULT_CALL_POLICY;
+    this.groups = new RdsParameterGroups((context, region, call) => this.send(context, region, call));
   }
 
   private settings(region: string): RdsRegionSettings | undefined {
@@ -124,22 +100,7 @@ export class RdsDatabase implements Database {
     }
   }
 
-  /** The `read_only` setting of a parameter group, read through every page of its user-set parameters. */
-  private async readOnly(region: string, parameterGroup: string): Promise<ReadOnlySetting | undefined> {
-    const params = await allPages(async (token) => {
-      const out = await this.send({ region, resource: `DB parameter group ${parameterGroup}`, notFound: GROUP_NOT_FOUND }, region, (c, o) =>
-        c.send(new DescribeDBParametersCommand({ DBParameterGroupName: parameterGroup, Source: 'user', Marker: token }), o),
-      );
-      return { items: out.Parameters ?? [], next: out.Marker };
-    });
-    return readOnlySetting(params.find((p) => p.ParameterName === 'read_only')?.ParameterValue);
-  }
-
-  /**
-   * Reads the instance, its parameter group and that group's `read_only`. `parameterGroup` is the
-   * group DescribeDBInstances names with its `ParameterApplyStatus`: with `pending-reboot` the
-   * instance still runs with its previous group's values, so nothing is counted as applied.
-   */
+  /** Reads the instance, its parameter group and that group's `read_only`, and a replica's lag ({@link statusOf}). */
   async describe(db: DbRef): Promise<DbStatus> {
     const found = await this.instance(db);
     if (!found) return MISSING;
@@ -147,33 +108,10 @@ export class RdsDatabase implements Database {
     // An RDS for MySQL instance has one DB parameter group.
     const group = found.DBParameterGroups?.[0];
     const [readOnly, lag] = await Promise.all([
-      group?.DBParameterGroupName ? this.readOnly(db.region, group.DBParameterGroupName) : Promise.resolve(undefined),
+      group?.DBParameterGroupName ? this.groups.readOnly(db.region, group.DBParameterGroupName) : Promise.resolve(undefined),
       role === 'replica' ? this.options.metrics.replicaLag(db.region, db.dbInstanceIdentifier) : Promise.resolve(undefined),
     ]);
-    // A change to a group applies asynchronously (`applying`, then `in-sync`); a new association
-    // waits for a reboot (`pending-reboot`). Only `in-sync` says the instance runs with the value.
-    // @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBParameterGroupStatus.html
-    const inSync = group?.ParameterApplyStatus === 'in-sync';
-    const status = found.DBInstanceStatus ?? 'unknown';
-    return {
-      exists: true,
-      status,
-      role,
-      sourceIdentifier: found.ReadReplicaSourceDBInstanceIdentifier,
-      writable: role === 'primary' && status === 'available' && (readOnly === 'off' || readOnly === 'default') && inSync,
-      writeFenced: readOnly === 'on' && inSync,
-      replicaLagSeconds: lag?.seconds,
-      replicaLagAt: lag?.at,
-      replicating: lag?.replicating,
-      parameterGroup: group?.DBParameterGroupName
-        ? { name: group.DBParameterGroupName, applyStatus: group.ParameterApplyStatus ?? 'unknown' }
-        : undefined,
-      readOnly,
-      backupRetentionDays: found.BackupRetentionPeriod,
-      instanceClass: found.DBInstanceClass,
-      allocatedStorageGiB: found.AllocatedStorage,
-      deletionProtection: found.DeletionProtection,
-    };
+    return statusOf(found, readOnly, lag);
   }
 
   async promoteReplica(db: DbRef, options: { readonly backupRetentionDays?: number | undefined } = {}): Promise<void> {
@@ -206,66 +144,10 @@ export class RdsDatabase implements Database {
     }
   }
 
-  /**
-   * Creates a read replica with every setting of the target region's config: RDS gives a new
-   * replica the engine's default parameter group across regions (which cannot be modified, so
-   * could never be fenced), no backups, no deletion protection, no IAM authentication and no
-   * log exports unless told.
-   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html
-   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
-   */
+  /** Creates a read replica with every setting of the target region's config ({@link replicaRequest} says why). */
   async createReplica(target: DbRef, source: DbRef): Promise<void> {
     if (await this.instance(target)) return;
-    const what = `cannot create replica ${target.dbInstanceIdentifier} in ${target.region}`;
-    const settings = this.settings(target.region);
-    if (!settings?.dbParameterGroupName) {
-      throw new OperationRejectedError(
-        `${what}: no dbParameterGroupName is configured for ${target.region}; RDS would give it the default group, whose read_only cannot be changed`,
-      );
-    }
-    const src = await this.instance(source);
-    if (!src?.DBInstanceArn)
-      throw new OperationRejectedError(`${what}: source ${source.dbInstanceIdentifier} was not found in ${source.region}`);
-    // RDS refuses a source without automated backups (InvalidDBInstanceState, "Automated backups
-    // are not enabled for this database instance"): say so plainly, it is not a busy source.
-    if (src.BackupRetentionPeriod === 0) {
-      throw new OperationRejectedError(
-        `${what}: source ${source.dbInstanceIdentifier} has automated backups off (backup retention 0), and RDS creates no replica from it; set its backup retention first`,
-      );
-    }
-    const crossRegion = source.region !== target.region;
-    // A cross-region replica of an encrypted source needs a key of the destination region (keys
-    // are regional); a same-region replica uses the source's key, and an unencrypted source
-    // cannot yield an encrypted replica.
-    if (crossRegion && src.StorageEncrypted && !settings.dbKmsKeyArn) {
-      throw new OperationRejectedError(
-        `${what}: source ${source.dbInstanceIdentifier} is encrypted and no dbKmsKeyArn is configured for ${target.region}`,
-      );
-    }
-    const s = settings.dbSettings;
-    const input: CreateDBInstanceReadReplicaCommandInput = {
-      DBInstanceIdentifier: target.dbInstanceIdentifier,
-      // A cross-region replica names its source by ARN: from the ARN's region the SDK's RDS
-      // middleware presigns the request (PreSignedUrl), as SourceRegion does in other SDKs.
-      SourceDBInstanceIdentifier: crossRegion ? src.DBInstanceArn : source.dbInstanceIdentifier,
-      KmsKeyId: crossRegion && src.StorageEncrypted ? settings.dbKmsKeyArn : undefined,
-      // Same-region MySQL replicas take neither a parameter group ("isn't supported for MySQL
-      // DB instances for same Region read replicas": they share the source's) nor a subnet
-      // group (DBSubnetGroupNotAllowedFault).
-      DBParameterGroupName: crossRegion ? settings.dbParameterGroupName : undefined,
-      DBSubnetGroupName: crossRegion ? settings.dbSubnetGroupName : undefined,
-      VpcSecurityGroupIds: settings.dbSecurityGroupIds ? [...settings.dbSecurityGroupIds] : undefined,
-      DBInstanceClass: s?.instanceClass,
-      StorageType: s?.storageType,
-      MultiAZ: s?.multiAz,
-      DeletionProtection: s?.deletionProtection,
-      EnableIAMDatabaseAuthentication: s?.iamAuthentication,
-      EnableCloudwatchLogsExports: s?.cloudwatchLogsExports ? [...s.cloudwatchLogsExports] : undefined,
-      CopyTagsToSnapshot: s?.copyTagsToSnapshot ?? true,
-      AutoMinorVersionUpgrade: s?.autoMinorVersionUpgrade,
-      PubliclyAccessible: false,
-      Tags: [...Object.entries(s?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), { Key: 'dr:source', Value: src.DBInstanceArn }],
-    };
+    const input = await replicaRequest(target, source, this.settings(target.region), () => this.instance(source));
     try {
       await this.send(
         {
@@ -375,32 +257,9 @@ export class RdsDatabase implements Database {
         `refusing to ${verb} ${db.dbInstanceIdentifier} in ${db.region} through parameter group ${group}: the instance uses ${uses.join(', ') || 'no parameter group'}, so the change would reach other instances and not this one`,
       );
     }
-    const current = await this.readOnly(db.region, group);
+    const current = await this.groups.readOnly(db.region, group);
     if (fenced ? current === 'on' : current === 'default') return;
-    const context: CallContext = {
-      region: db.region,
-      resource: `DB parameter group ${group}`,
-      notFound: GROUP_NOT_FOUND,
-      rejected: INVALID_REQUEST,
-      notReady: INVALID_GROUP_STATE,
-    };
-    await this.send(context, db.region, (c, o) =>
-      fenced
-        ? c.send(
-            new ModifyDBParameterGroupCommand({
-              DBParameterGroupName: group,
-              Parameters: [{ ParameterName: 'read_only', ParameterValue: '1', ApplyMethod: 'immediate' }],
-            }),
-            o,
-          )
-        : c.send(
-            new ResetDBParameterGroupCommand({
-              DBParameterGroupName: group,
-              Parameters: [{ ParameterName: 'read_only', ApplyMethod: 'immediate' }],
-            }),
-            o,
-          ),
-    );
+    await this.groups.setReadOnly(db.region, group, fenced);
   }
 
   /**
@@ -424,20 +283,6 @@ export class RdsDatabase implements Database {
       );
       return { items: out.DBInstances ?? [], next: out.Marker };
     });
-    return instances
-      .filter((i) => i.DBInstanceIdentifier?.startsWith(identifierPrefix))
-      .map((i) => ({
-        region,
-        dbInstanceIdentifier: i.DBInstanceIdentifier ?? '',
-        status: i.DBInstanceStatus ?? 'unknown',
-        role: roleOf(i),
-        instanceClass: i.DBInstanceClass,
-        allocatedStorageGiB: i.AllocatedStorage,
-        storageType: i.StorageType,
-        multiAz: i.MultiAZ,
-        deletionProtection: i.DeletionProtection,
-        parameterGroupName: i.DBParameterGroups?.[0]?.DBParameterGroupName,
-        createdAt: i.InstanceCreateTime?.getTime(),
-      }));
+    return instances.filter((i) => i.DBInstanceIdentifier?.startsWith(identifierPrefix)).map((i) => summaryOf(region, i));
   }
 }

@@ -107,42 +107,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     if (scenario !== 'none')
       void clock.sleepUntil(faultAt).then(() => emit?.({ kind: 'fault', seconds: session.seconds(faultAt), description: scenario }));
     session.startController(operation === 'failover' && crashAfterMs !== undefined ? { afterMs: crashAfterMs } : undefined);
-    if (!effects.approval && config.approval.required && operation === 'failover') {
-      void clock.sleepUntil(faultAt).then(async () => {
-        // The operator approves when the notice comes, after `approvalDelaySeconds`.
-        const asked = await session.waitFor(
-          async () => (await session.record())?.run?.phase === 'awaiting-approval',
-          faultAt + (options.watchSeconds ?? 1_800) * 1000,
-          5_000,
-        );
-        if (!asked) return;
-        await clock.sleep((options.approvalDelaySeconds ?? 300) * 1000);
-        session.note('the on-call operator approved the failover');
-        await session.operate('failover', { approveOnly: true });
-      });
-    }
+    if (!effects.approval && config.approval.required && operation === 'failover') void approveWhenAsked(session, options, faultAt);
     let run: RunState | undefined;
     if (operation === 'failover' && options.startedBy === 'operator') {
       await clock.sleepUntil(faultAt);
       run = await session.operate('failover', { force: options.force });
     } else if (operation === 'failover') {
-      const watchUntil = faultAt + (options.watchSeconds ?? 1_800) * 1000;
-      // A failover that failed past its point of no return is retried by the controller: watch
-      // on, and report the last end it came to if it is still going when the watch is over.
-      await session.waitFor(
-        async () => {
-          const now = (await session.record())?.run;
-          if (now && isTerminal(now.phase)) run = now;
-          return (
-            now !== undefined &&
-            isTerminal(now.phase) &&
-            !(now.phase === 'failed' && now.trigger === 'detector' && now.committedAt !== undefined)
-          );
-        },
-        watchUntil,
-        10_000,
-      );
-      run ??= (await session.record())?.run;
+      run = await watchDetectorRun(session, faultAt + (options.watchSeconds ?? 1_800) * 1000);
     } else {
       await clock.sleepUntil(session.t0 + 60_000);
       run = await session.operate(operation, { force: options.force, crashAfterMs });
@@ -176,4 +147,41 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     activeRegion: config[record?.value.active ?? 'primary'].region,
     controller: { invocations: session.invocations, crashes: session.crashes, stateWrites: store.writes },
   });
+}
+
+/** The operator approves the detector's failover when the notice comes, after `approvalDelaySeconds`. */
+async function approveWhenAsked(session: DrillSession, options: DrillOptions, faultAt: number): Promise<void> {
+  await session.clock.sleepUntil(faultAt);
+  const asked = await session.waitFor(
+    async () => (await session.record())?.run?.phase === 'awaiting-approval',
+    faultAt + (options.watchSeconds ?? 1_800) * 1000,
+    5_000,
+  );
+  if (!asked) return;
+  await session.clock.sleep((options.approvalDelaySeconds ?? 300) * 1000);
+  session.note('the on-call operator approved the failover');
+  await session.operate('failover', { approveOnly: true });
+}
+
+/**
+ * Watches the detector's run until it ends, or `watchUntil`. A failover that failed past its
+ * point of no return is retried by the controller: watch on, and report the last end it came to
+ * if it is still going when the watch is over.
+ */
+async function watchDetectorRun(session: DrillSession, watchUntil: number): Promise<RunState | undefined> {
+  let run: RunState | undefined;
+  await session.waitFor(
+    async () => {
+      const now = (await session.record())?.run;
+      if (now && isTerminal(now.phase)) run = now;
+      return (
+        now !== undefined &&
+        isTerminal(now.phase) &&
+        !(now.phase === 'failed' && now.trigger === 'detector' && now.committedAt !== undefined)
+      );
+    },
+    watchUntil,
+    10_000,
+  );
+  return run ?? (await session.record())?.run;
 }

@@ -1,82 +1,30 @@
+/**
+ * A drill session: one simulated world, the failover controller invoked on its schedule, and a
+ * simulated operator running `dr`, all on a virtual clock. What it is given and streams is in
+ * `session-options.ts`; the crashes it injects, in `crashes.ts`.
+ */
 import type { DrConfig } from '../config/schema.js';
 import { describeReading, type DetectorRound, type DetectorState, type Verdict } from '../detector/detector.js';
 import { describeError, isLeaseLost, isLockHeld, isOperationRejected } from '../errors.js';
-import { engineSettingsOf, isTerminal, type EngineSettings, type RunEvent, type RunState, type TimelineEntry } from '../machine/types.js';
+import { engineSettingsOf, isTerminal, type EngineSettings, type RunEvent, type RunState } from '../machine/types.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Operation, Plan } from '../plan/types.js';
 import type { ControlRecord } from '../runtime/lease.js';
 import { Runner } from '../runtime/runner.js';
-import { stateKeys, supervise } from '../runtime/supervise.js';
-import type { LatencyModel } from '../sim/latency.js';
+import { stateKeys } from '../runtime/supervise.js';
 import { Rng } from '../sim/random.js';
 import { SimPorts } from '../sim/sim-ports.js';
-import { SimStateStore, type LateWrites } from '../sim/sim-state-store.js';
+import { SimStateStore } from '../sim/sim-state-store.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
-import { SimWorld, type Faults, type Layout } from '../sim/world.js';
-import { auditWorld, type Audit } from './audit.js';
-import type { ScenarioEffects } from './scenarios.js';
+import { SimWorld, type Faults } from '../sim/world.js';
 import { secs } from '../util/tenths.js';
+import { auditWorld, type Audit } from './audit.js';
+import { ControllerSchedule } from './controller-schedule.js';
+import { crashBetweenEvents, SimulatedCrash, type CrashPlan } from './crashes.js';
+import type { ScenarioEffects } from './scenarios.js';
+import type { RunSpan, SessionOptions } from './session-options.js';
 
-/** Progress of a drill, streamed as it happens. Times are seconds since the drill began. */
-export type DrillProgress =
-  | { readonly kind: 'plan'; readonly plan: Plan }
-  | { readonly kind: 'verdict'; readonly seconds: number; readonly verdict: Verdict; readonly readings: Readonly<Record<string, string>> }
-  | { readonly kind: 'timeline'; readonly seconds: number; readonly entry: TimelineEntry; readonly state: RunState }
-  | { readonly kind: 'controller'; readonly seconds: number; readonly message: string }
-  | { readonly kind: 'fault'; readonly seconds: number; readonly description: string };
-
-/** Chaos a drill adds on top of its scenario: what the world and the controllers go through besides. */
-export interface DrillChaos {
-  /** Chance that a controller invocation that drives a run crashes between two of its events. @default 0 */
-  readonly crashRate?: number;
-  /** Chance that a mutating call's answer is lost though it took effect. @default 0 */
-  readonly lostResponseRate?: number;
-  /** State writes that land and are answered late. */
-  readonly lateWrites?: LateWrites;
-  /**
-   * Chance that a scheduled invocation is delivered late (Lambda retries a throttled asynchronous
-   * event for up to 6 hours: here 1 minute to 6 hours late), and chance that one is delivered
-   * twice (EventBridge delivers at least once). Source: Lambda developer guide, "Asynchronous
-   * invocation"; EventBridge user guide, "Event delivery". @default 0
-   */
-  readonly lateTickRate?: number;
-  readonly duplicateTickRate?: number;
-}
-
-/** Options of a {@link DrillSession}. */
-export interface SessionOptions {
-  readonly config: DrConfig;
-  readonly seed: number;
-  readonly latency?: Partial<LatencyModel> | undefined;
-  readonly settings?: EngineSettings | undefined;
-  readonly layout?: Layout;
-  readonly faults?: Faults;
-  readonly chaos?: DrillChaos | undefined;
-  /** Run the detector's failover past the RPO guard (an operator's forced failover in a drill). */
-  readonly force?: boolean;
-  readonly onProgress?: ((progress: DrillProgress) => void) | undefined;
-}
-
-/** A controller crash, injected between two events of a run. */
-class SimulatedCrash extends Error {
-  override readonly name = 'SimulatedCrash';
-}
-
-/** Lambda's maximum timeout; the failover controller stops short of it. */
-const LAMBDA_TIMEOUT_MS = 15 * 60_000;
-/**
- * The controller's probe window in each one-minute invocation: the schedule less 4 s, as the constructs set it, so rounds keep their
- * interval across invocations.
- */
-const PROBE_WINDOW_MS = 56_000;
-
-/** One run's life in a drill: when it started and ended (its final end, after any retries), as the driver saw it. */
-export interface RunSpan {
-  readonly runId: string;
-  readonly operation: Operation;
-  readonly from: number;
-  to: number | undefined;
-}
+export type { DrillChaos, DrillProgress, RunSpan, SessionOptions } from './session-options.js';
 
 /**
  * One simulated world and its controllers, on a virtual clock: EventBridge invokes the failover
@@ -97,12 +45,9 @@ export class DrillSession {
   readonly spans = new Map<string, RunSpan>();
   invocations = 0;
   crashes = 0;
-  /** Schedule firings (each delivered once, twice, or late). */
-  private ticks = 0;
   /** Invocations that found their scheduled event stale and did nothing. */
   staleTicks = 0;
-  private maintenanceNoted = false;
-  private stopped = false;
+  private readonly schedule: ControllerSchedule;
   private logged = new Map<string, number>();
   private lastVerdict: Verdict = 'healthy';
   private runCounter = 0;
@@ -120,6 +65,11 @@ export class DrillSession {
     this.ports = new SimPorts(this.world, this.clock, this.store);
     this.keys = stateKeys(options.config.app);
     this.settings = options.settings ?? engineSettingsOf(this.config);
+    this.schedule = new ControllerSchedule(this, {
+      onRound: this.onRound,
+      onTransition: this.onTransition,
+      crasher: (owner, forced) => this.crasher(owner, forced),
+    });
   }
 
   get config(): DrConfig {
@@ -161,33 +111,14 @@ export class DrillSession {
     this.options.onProgress?.({ kind: 'verdict', seconds: this.seconds(), verdict: state.verdict, readings });
   };
 
-  /**
-   * A crash between two events of a run: at a seeded point of an invocation that drives a run
-   * (the `crashRate` chaos), or, for `forced`, once `afterMs` has passed since any runner of the
-   * session first took an event (shared, so it lands in whichever invocation drives the run then).
-   */
-  private crasher(
-    owner: string,
-    forced: { afterMs: number; firstAt?: number; done?: boolean } | undefined,
-  ): ((index: number, event: RunEvent) => void) | undefined {
-    const rate = this.options.chaos?.crashRate ?? 0;
-    const plan: { afterMs: number; firstAt?: number; done?: boolean } | undefined =
-      forced ??
-      (rate > 0 && this.rng.at(`crash:${owner}`) < rate
-        ? { afterMs: Math.floor(this.rng.at(`crash-point:${owner}`) * 480_000) }
-        : undefined);
-    if (!plan) return undefined;
-    return (index) => {
-      if (plan.done) return;
-      plan.firstAt ??= this.clock.now();
-      if (this.clock.now() - plan.firstAt >= plan.afterMs) {
-        plan.done = true;
-        this.crashes++;
-        throw new SimulatedCrash(
-          `${owner} crashed before event ${index}, ${Math.round((this.clock.now() - plan.firstAt) / 1000)}s into the run`,
-        );
-      }
-    };
+  /** The crash plan of a runner owned by `owner` (see {@link crashBetweenEvents}). */
+  private crasher(owner: string, forced: CrashPlan | undefined): ((index: number, event: RunEvent) => void) | undefined {
+    return crashBetweenEvents(owner, forced, {
+      crashRate: this.options.chaos?.crashRate ?? 0,
+      rng: this.rng,
+      clock: this.clock,
+      onCrash: () => this.crashes++,
+    });
   }
 
   /**
@@ -196,74 +127,12 @@ export class DrillSession {
    * timeout. `crashOnce` crashes the first invocation that drives a run, that long into it.
    */
   startController(crashOnce?: { afterMs: number }): void {
-    const shared = crashOnce ? { ...crashOnce } : undefined;
-    const tick = async (): Promise<void> => {
-      for (let at = this.clock.now(); !this.stopped; at += this.world.latency.scheduleIntervalMs) {
-        await this.clock.sleepUntil(Math.max(at, this.clock.now()));
-        if (this.stopped) return;
-        const chaos = this.options.chaos;
-        const n = this.ticks++;
-        const deliveries = this.rng.at(`tick-twice:${n}`) < (chaos?.duplicateTickRate ?? 0) ? 2 : 1;
-        for (let d = 0; d < deliveries; d++) {
-          // The first firing is on time: the drill's controller has watched the healthy primary
-          // before the drill begins (a detector that never saw it healthy never fails it over).
-          const late =
-            n > 0 && this.rng.at(`tick-late:${n}:${d}`) < (chaos?.lateTickRate ?? 0)
-              ? 60_000 + Math.floor(this.rng.at(`tick-delay:${n}:${d}`) * 6 * 3_600_000)
-              : 0;
-          const firedAt = this.clock.now();
-          void this.clock.sleep(late).then(() => {
-            if (this.stopped) return;
-            const owner = `controller-${++this.invocations}`;
-            return this.invoke(owner, this.crasher(owner, shared), firedAt);
-          });
-        }
-      }
-    };
-    void tick();
-  }
-
-  private async invoke(
-    owner: string,
-    beforeEvent: ((index: number, event: RunEvent) => void) | undefined,
-    scheduledAt?: number,
-  ): Promise<void> {
-    const started = this.clock.now();
-    try {
-      const result = await supervise({
-        ports: this.ports.forCaller(owner),
-        config: this.config,
-        owner,
-        settings: this.settings,
-        probeUntil: started + PROBE_WINDOW_MS,
-        deadline: started + LAMBDA_TIMEOUT_MS - 30_000,
-        onRound: this.onRound,
-        onTransition: this.onTransition,
-        beforeEvent,
-        runId: () => this.nextRunId(),
-        force: this.options.force,
-        scheduledAt,
-      });
-      if (result.action === 'stale-tick') this.staleTicks++;
-      if (result.action === 'maintenance' && !this.maintenanceNoted) {
-        this.maintenanceNoted = true;
-        this.note(
-          `${owner}: the primary fails while its database reports maintenance; no failover unless it outlasts ${this.config.detection.maintenanceSeconds} s`,
-        );
-      }
-      if (result.action === 'resumed') this.note(`${owner} resumed run ${result.run?.runId ?? ''}`);
-      if (result.action === 'took-over') this.note(`${owner} took over run ${result.run?.runId ?? ''}`);
-      if (result.action === 'expired') this.note(`${owner}: the approval of run ${result.run?.runId ?? ''} expired`);
-      if (result.containment?.status === 'contained') this.note(`${owner} contained the old region`);
-    } catch (e) {
-      if (e instanceof SimulatedCrash) this.note(`${e.message}; its lease runs out and a later invocation resumes`);
-      else if (!isLockHeld(e) && !isLeaseLost(e)) throw e;
-    }
+    this.schedule.start(crashOnce);
   }
 
   /** Stops scheduling invocations (those running finish on their own). */
   stopController(): void {
-    this.stopped = true;
+    this.schedule.stop();
   }
 
   /**

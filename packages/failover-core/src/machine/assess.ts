@@ -50,6 +50,42 @@ const fenceWord = (setting: ReadOnlySetting | undefined): string =>
  * call is still settling". A parameter change counts only once RDS reports it `in-sync`.
  */
 export function assess(action: BlockAction, observation: Observation, context: AssessContext = {}): Assessment {
+  // Grouped by what the block looks at: each family checks once that the observation fits.
+  switch (action.kind) {
+    case 'set-traffic-dial':
+    case 'set-endpoint-weight':
+    case 'await-drain':
+    case 'verify-serving':
+      return assessTraffic(action, observation, context);
+    case 'set-write-fence':
+    case 'promote-replica':
+    case 'create-replica':
+    case 'reboot-instance':
+    case 'set-backup-retention':
+    case 'await-writable':
+    case 'await-replica-sync':
+      return observation.kind === 'database' ? assessDatabase(action, observation.status, context) : mismatch(action, observation);
+    case 'set-capacity':
+    case 'await-healthy':
+      return observation.kind === 'capacity' ? assessCapacity(action, observation.status) : mismatch(action, observation);
+    case 'retire-instance':
+      return observation.kind === 'rename' ? assessRename(action, observation, context) : mismatch(action, observation);
+    case 'await-impairment':
+      return observation.kind === 'signals' ? assessImpairment(action, observation, context) : mismatch(action, observation);
+    default:
+      return assertNever(action, 'block action');
+  }
+}
+
+type ActionOf<K extends BlockAction['kind']> = Extract<BlockAction, { readonly kind: K }>;
+type ObservationOf<K extends Observation['kind']> = Extract<Observation, { readonly kind: K }>;
+
+/** Blocks that steer or watch traffic through the accelerator's endpoint groups (and the probe). */
+function assessTraffic(
+  action: ActionOf<'set-traffic-dial' | 'set-endpoint-weight' | 'await-drain' | 'verify-serving'>,
+  observation: Observation,
+  context: AssessContext,
+): Assessment {
   switch (action.kind) {
     case 'set-traffic-dial': {
       if (observation.kind !== 'endpoint-group') return mismatch(action, observation);
@@ -61,103 +97,6 @@ export function assess(action: BlockAction, observation: Observation, context: A
       const weight = observation.status.endpointWeight;
       return weight === action.weight ? done(`weight ${weight}`) : notStarted(`weight ${weight}, want ${action.weight}`);
     }
-    case 'set-write-fence': {
-      if (observation.kind !== 'database') return mismatch(action, observation);
-      const s = observation.status;
-      if (!s.exists)
-        return action.ifExists
-          ? done(`${action.db.dbInstanceIdentifier} is not there: nothing to fence`)
-          : impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
-      const want: ReadOnlySetting = action.fenced ? 'on' : 'default';
-      const applying = s.parameterGroup?.applyStatus ?? 'in-sync';
-      if (readOnlyApplied(s, want))
-        return done(action.fenced ? `read-only (${fenceWord(want)}, in-sync)` : `fence lifted (${fenceWord(want)}, in-sync)`);
-      if (s.readOnly === want) return going(`${fenceWord(want)} set, ${applying}`);
-      return notStarted(`${fenceWord(s.readOnly)}, want ${fenceWord(want)}`);
-    }
-    case 'promote-replica': {
-      if (observation.kind !== 'database') return mismatch(action, observation);
-      const s = observation.status;
-      if (!s.exists) return impossible(`replica ${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
-      if (s.role === 'primary') return s.status === 'available' ? done('promoted, available') : going(`promoted, ${s.status}`);
-      if (s.status === 'available') return notStarted('replica, available');
-      if (['modifying', 'rebooting', 'backing-up', 'configuring-log-exports', 'upgrading'].includes(s.status))
-        return going(`replica, ${s.status}`);
-      return impossible(`replica is ${s.status} and cannot be promoted`);
-    }
-    case 'create-replica': {
-      if (observation.kind !== 'database') return mismatch(action, observation);
-      const s = observation.status;
-      if (!s.exists) return notStarted(`${action.db.dbInstanceIdentifier} does not exist yet`);
-      if (s.role !== 'replica') return impossible(`${action.db.dbInstanceIdentifier} exists in ${action.db.region} and is not a replica`);
-      return s.status === 'available' ? done('replica available') : going(`replica ${s.status}`);
-    }
-    case 'retire-instance': {
-      if (observation.kind !== 'rename') return mismatch(action, observation);
-      const { current, renamed } = observation;
-      if (renamed.exists && !current.exists) return done(`renamed to ${action.newIdentifier}`);
-      if (renamed.exists || current.status === 'renaming') return going('rename in progress');
-      if (current.exists) return notStarted(`${action.db.dbInstanceIdentifier} still has its name`);
-      // Neither name answered: before our call there is nothing to retire; after it, the two
-      // looks straddled the moment the new name took effect, so look again.
-      return context.acted ? going('neither name answers yet') : done('nothing to retire');
-    }
-    case 'reboot-instance': {
-      if (observation.kind !== 'database') return mismatch(action, observation);
-      const s = observation.status;
-      if (!s.exists) return done(`${action.db.dbInstanceIdentifier} is not there: nothing to reboot`);
-      const group = s.parameterGroup;
-      if (group?.name === action.parameterGroupName && group.applyStatus === 'in-sync' && s.status === 'available')
-        return done(`${action.parameterGroupName} in effect`);
-      if (s.status !== 'available') return going(`${s.status}`);
-      if (group?.applyStatus === 'pending-reboot') return notStarted(`${group.name} pending reboot`);
-      if (group?.name !== action.parameterGroupName)
-        return impossible(
-          `${action.db.dbInstanceIdentifier} uses ${group?.name ?? 'no parameter group'}, not ${action.parameterGroupName}`,
-        );
-      return going(`${group.name} ${group.applyStatus}`);
-    }
-    case 'set-backup-retention': {
-      if (observation.kind !== 'database') return mismatch(action, observation);
-      const s = observation.status;
-      if (!s.exists) return impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
-      if (s.backupRetentionDays === action.days) return done(`${action.days} days of backups`);
-      return s.status === 'available' ? notStarted(`backups ${s.backupRetentionDays ?? 0} days`) : going(`${s.status}`);
-    }
-    case 'set-capacity': {
-      if (observation.kind !== 'capacity') return mismatch(action, observation);
-      const s = observation.status;
-      const want = action.capacity;
-      return s.min === want.min && s.desired === want.desired && s.max === want.max
-        ? done(`desired ${s.desired}, ${s.inService} in service`)
-        : notStarted(`min ${s.min} / desired ${s.desired} / max ${s.max}`);
-    }
-    case 'await-writable': {
-      if (observation.kind !== 'database') return mismatch(action, observation);
-      const s = observation.status;
-      if (!s.exists) return impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
-      return s.writable ? done('accepts writes') : going(`${s.role}, ${s.status}${isWriteFenced(s) ? ', read-only' : ''}`);
-    }
-    case 'await-healthy': {
-      if (observation.kind !== 'capacity') return mismatch(action, observation);
-      const s = observation.status;
-      return s.healthyTargets >= action.count
-        ? done(`${s.healthyTargets} healthy`)
-        : going(`${s.healthyTargets}/${action.count} healthy, ${s.inService} in service`);
-    }
-    case 'await-replica-sync': {
-      if (observation.kind !== 'database') return mismatch(action, observation);
-      const s = observation.status;
-      if (!s.exists) return impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
-      if (s.role !== 'replica') return impossible(`${action.db.dbInstanceIdentifier} is not a replica`);
-      const lag = s.replicaLagSeconds;
-      if (s.replicating === false) return going('replication is not running');
-      if (lag === undefined) return going('lag unknown');
-      // A lag measured before this wait began (before the fence took hold) proves nothing.
-      if (s.replicaLagAt !== undefined && context.since !== undefined && s.replicaLagAt < context.since)
-        return going(`lag ${lag}s, measured before the fence`);
-      return lag <= action.maxLagSeconds ? done(`lag ${lag}s`) : going(`lag ${lag}s`);
-    }
     case 'await-drain': {
       if (observation.kind !== 'endpoint-group') return mismatch(action, observation);
       const g = observation.status;
@@ -168,17 +107,6 @@ export function assess(action: BlockAction, observation: Observation, context: A
         ? done(`no new connections for ${Math.round(waited)} s`)
         : going(`${Math.round(waited)}/${action.seconds} s`);
     }
-    case 'await-impairment': {
-      if (observation.kind !== 'signals') return mismatch(action, observation);
-      const seen = observation.readings;
-      if (observation.seesHealthy) return impossible(`the primary recovered before the point of no return (${seen})`);
-      const lasted = context.impairedAt === undefined ? Number.POSITIVE_INFINITY : observation.at - context.impairedAt;
-      if (lasted < action.confirmSeconds * 1000)
-        return going(`impaired for ${Math.round(lasted / 1000)} of ${action.confirmSeconds} s (${seen})`);
-      return observation.fails
-        ? done(`still impaired after ${Number.isFinite(lasted) ? Math.round(lasted / 1000) : action.confirmSeconds} s (${seen})`)
-        : going(`cannot confirm yet (${seen})`);
-    }
     case 'verify-serving': {
       if (observation.kind !== 'serving') return mismatch(action, observation);
       const { group, probe } = observation;
@@ -188,8 +116,127 @@ export function assess(action: BlockAction, observation: Observation, context: A
       );
     }
     default:
-      return assertNever(action, 'block action');
+      return assertNever(action, 'traffic block');
   }
+}
+
+/** Blocks that change or wait on one RDS instance, judged from its status. */
+function assessDatabase(
+  action: ActionOf<
+    | 'set-write-fence'
+    | 'promote-replica'
+    | 'create-replica'
+    | 'reboot-instance'
+    | 'set-backup-retention'
+    | 'await-writable'
+    | 'await-replica-sync'
+  >,
+  s: DbStatus,
+  context: AssessContext,
+): Assessment {
+  const id = action.db.dbInstanceIdentifier;
+  switch (action.kind) {
+    case 'set-write-fence': {
+      if (!s.exists)
+        return action.ifExists ? done(`${id} is not there: nothing to fence`) : impossible(`${id} not found in ${action.db.region}`);
+      const want: ReadOnlySetting = action.fenced ? 'on' : 'default';
+      const applying = s.parameterGroup?.applyStatus ?? 'in-sync';
+      if (readOnlyApplied(s, want))
+        return done(action.fenced ? `read-only (${fenceWord(want)}, in-sync)` : `fence lifted (${fenceWord(want)}, in-sync)`);
+      if (s.readOnly === want) return going(`${fenceWord(want)} set, ${applying}`);
+      return notStarted(`${fenceWord(s.readOnly)}, want ${fenceWord(want)}`);
+    }
+    case 'promote-replica': {
+      if (!s.exists) return impossible(`replica ${id} not found in ${action.db.region}`);
+      if (s.role === 'primary') return s.status === 'available' ? done('promoted, available') : going(`promoted, ${s.status}`);
+      if (s.status === 'available') return notStarted('replica, available');
+      if (['modifying', 'rebooting', 'backing-up', 'configuring-log-exports', 'upgrading'].includes(s.status))
+        return going(`replica, ${s.status}`);
+      return impossible(`replica is ${s.status} and cannot be promoted`);
+    }
+    case 'create-replica': {
+      if (!s.exists) return notStarted(`${id} does not exist yet`);
+      if (s.role !== 'replica') return impossible(`${id} exists in ${action.db.region} and is not a replica`);
+      return s.status === 'available' ? done('replica available') : going(`replica ${s.status}`);
+    }
+    case 'reboot-instance':
+      return assessReboot(action, s);
+    case 'set-backup-retention': {
+      if (!s.exists) return impossible(`${id} not found in ${action.db.region}`);
+      if (s.backupRetentionDays === action.days) return done(`${action.days} days of backups`);
+      return s.status === 'available' ? notStarted(`backups ${s.backupRetentionDays ?? 0} days`) : going(`${s.status}`);
+    }
+    case 'await-writable': {
+      if (!s.exists) return impossible(`${id} not found in ${action.db.region}`);
+      return s.writable ? done('accepts writes') : going(`${s.role}, ${s.status}${isWriteFenced(s) ? ', read-only' : ''}`);
+    }
+    case 'await-replica-sync':
+      return assessReplicaSync(action, s, context);
+    default:
+      return assertNever(action, 'database block');
+  }
+}
+
+/** A reboot is done once the instance runs with the wanted parameter group in sync. */
+function assessReboot(action: ActionOf<'reboot-instance'>, s: DbStatus): Assessment {
+  if (!s.exists) return done(`${action.db.dbInstanceIdentifier} is not there: nothing to reboot`);
+  const group = s.parameterGroup;
+  if (group?.name === action.parameterGroupName && group.applyStatus === 'in-sync' && s.status === 'available')
+    return done(`${action.parameterGroupName} in effect`);
+  if (s.status !== 'available') return going(`${s.status}`);
+  if (group?.applyStatus === 'pending-reboot') return notStarted(`${group.name} pending reboot`);
+  if (group?.name !== action.parameterGroupName)
+    return impossible(`${action.db.dbInstanceIdentifier} uses ${group?.name ?? 'no parameter group'}, not ${action.parameterGroupName}`);
+  return going(`${group.name} ${group.applyStatus}`);
+}
+
+/** A replica is in sync once its lag, measured since the wait began, is within the bound. */
+function assessReplicaSync(action: ActionOf<'await-replica-sync'>, s: DbStatus, context: AssessContext): Assessment {
+  if (!s.exists) return impossible(`${action.db.dbInstanceIdentifier} not found in ${action.db.region}`);
+  if (s.role !== 'replica') return impossible(`${action.db.dbInstanceIdentifier} is not a replica`);
+  const lag = s.replicaLagSeconds;
+  if (s.replicating === false) return going('replication is not running');
+  if (lag === undefined) return going('lag unknown');
+  // A lag measured before this wait began (before the fence took hold) proves nothing.
+  if (s.replicaLagAt !== undefined && context.since !== undefined && s.replicaLagAt < context.since)
+    return going(`lag ${lag}s, measured before the fence`);
+  return lag <= action.maxLagSeconds ? done(`lag ${lag}s`) : going(`lag ${lag}s`);
+}
+
+/** Blocks that size or wait on an Auto Scaling group. */
+function assessCapacity(action: ActionOf<'set-capacity' | 'await-healthy'>, s: ObservationOf<'capacity'>['status']): Assessment {
+  if (action.kind === 'set-capacity') {
+    const want = action.capacity;
+    return s.min === want.min && s.desired === want.desired && s.max === want.max
+      ? done(`desired ${s.desired}, ${s.inService} in service`)
+      : notStarted(`min ${s.min} / desired ${s.desired} / max ${s.max}`);
+  }
+  return s.healthyTargets >= action.count
+    ? done(`${s.healthyTargets} healthy`)
+    : going(`${s.healthyTargets}/${action.count} healthy, ${s.inService} in service`);
+}
+
+/** Retiring an instance renames it out of the way; the two names are looked up one after the other. */
+function assessRename(action: ActionOf<'retire-instance'>, observation: ObservationOf<'rename'>, context: AssessContext): Assessment {
+  const { current, renamed } = observation;
+  if (renamed.exists && !current.exists) return done(`renamed to ${action.newIdentifier}`);
+  if (renamed.exists || current.status === 'renaming') return going('rename in progress');
+  if (current.exists) return notStarted(`${action.db.dbInstanceIdentifier} still has its name`);
+  // Neither name answered: before our call there is nothing to retire; after it, the two
+  // looks straddled the moment the new name took effect, so look again.
+  return context.acted ? going('neither name answers yet') : done('nothing to retire');
+}
+
+/** The detector's confirmation: the primary still fails, for long enough since the impairment began. */
+function assessImpairment(action: ActionOf<'await-impairment'>, observation: ObservationOf<'signals'>, context: AssessContext): Assessment {
+  const seen = observation.readings;
+  if (observation.seesHealthy) return impossible(`the primary recovered before the point of no return (${seen})`);
+  const lasted = context.impairedAt === undefined ? Number.POSITIVE_INFINITY : observation.at - context.impairedAt;
+  if (lasted < action.confirmSeconds * 1000)
+    return going(`impaired for ${Math.round(lasted / 1000)} of ${action.confirmSeconds} s (${seen})`);
+  return observation.fails
+    ? done(`still impaired after ${Number.isFinite(lasted) ? Math.round(lasted / 1000) : action.confirmSeconds} s (${seen})`)
+    : going(`cannot confirm yet (${seen})`);
 }
 
 /** What a reversible block saw before acting: the value a rollback sets back. Undefined for others. */

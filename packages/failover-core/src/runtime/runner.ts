@@ -1,119 +1,38 @@
-import type { DrConfig } from '../config/schema.js';
-import { describeError, failureCause, isRetryable, LeaseLostError, mayHaveLanded, type DrError } from '../errors.js';
+/**
+ * The runner: drives the pure state machine through the ports. It takes the lease, persists each
+ * transition before performing its commands, performs them concurrently, and feeds their answers
+ * back one at a time until the run ends, parks for an approval, or must stop.
+ *
+ * Reading order: `Runner` here (start, rehearse, resume, take over, retry); `runner-options.ts`
+ * for what it is given and returns; `run-loop.ts` for the event loop that drives a run;
+ * `lease-keeper.ts` for the lease and the writes made under it; `perform.ts` for how one
+ * command is performed through the ports.
+ */
+import type { DrError } from '../errors.js';
 import { startRun, transition } from '../machine/transition.js';
 import {
   engineSettingsOf,
   isTerminal,
   type Command,
   type EngineSettings,
-  type Observation,
   type PreconditionProblem,
   type RunEvent,
   type RunState,
-  type RunTrigger,
   type Transition,
 } from '../machine/types.js';
-import type { Operation, Plan, PlanBlock } from '../plan/types.js';
-import type { Notification, Ports, Versioned } from '../ports.js';
+import type { Ports, Versioned } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
-import { nextContainment } from '../machine/containment.js';
-import { findBlock, planBlocks } from '../machine/run-state.js';
-import { acquireLease, CLOCK_SKEW_MS, writeUnderLease, type ControlRecord, type LeaseHold, type LeaseTiming } from './lease.js';
-import { evaluatePreconditions } from './preconditions.js';
-import { containOnce, recordLook, type ContainmentGuard } from './containment.js';
-import { describeReadings, roundFails, roundSeesHealthy } from '../detector/detector.js';
-import { confirmImpairment, readSignals } from './signals.js';
+import type { ContainmentGuard } from './containment.js';
 import { decideStart, retryable, type StartDecision } from './decide-start.js';
+import type { ControlRecord } from './lease.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { rehearsalOf, type Rehearsal } from './rehearsal.js';
+import type { RunnerOptions, RunOutcome, StartRequest } from './runner-options.js';
+import { RunLoop } from './run-loop.js';
 
 export { retryable } from './decide-start.js';
-
-/** Everything a runner needs. */
-export interface RunnerOptions {
-  readonly ports: Ports;
-  /** The DR config the run's plan was built from (the detector's signals are read from it when an approved run re-checks). */
-  readonly config: DrConfig;
-  /** Identifies this controller in the lease, such as a Lambda request id or `cli:alice@host`. */
-  readonly owner: string;
-  /** The state store key of the application's control record. */
-  readonly stateKey: string;
-  /** How long a lease lasts without renewal; every persisted transition renews it. @default 60000 */
-  readonly leaseMs?: number;
-  /**
-   * A mutating call is made only while the lease has at least this long left (as measured after
-   * the write that renewed it): the longest a call may take to land, so none lands after the
-   * lease could pass to another controller. @default 15000 (the adapters' call deadline is 10 s)
-   */
-  readonly actMarginMs?: number;
-  /** The clock-skew bound between controllers. @default CLOCK_SKEW_MS */
-  readonly clockSkewMs?: number;
-  /** @default the defaults, polling every `config.timeouts.pollSeconds` ({@link engineSettingsOf}) */
-  readonly settings?: EngineSettings;
-  /** Called after each persisted transition (progress reporting), with the lease epoch it was written under. */
-  readonly onTransition?: (state: RunState, event: RunEvent | undefined, epoch: number) => void;
-  /** Asked when the run needs approval; returns who approved, or undefined to leave it waiting. */
-  readonly approve?: (state: RunState) => Promise<string | undefined>;
-  /**
-   * Called before each event is applied, with its index; throwing here stops the runner as a crash
-   * would (the simulator uses it to crash a controller between any two steps).
-   */
-  readonly beforeEvent?: (index: number, event: RunEvent) => void;
-  /**
-   * Epoch ms after which the runner stops taking new events, releases its lease and returns the
-   * unfinished state for the next controller to resume (a Lambda nearing its timeout).
-   */
-  readonly deadline?: number;
-  /**
-   * An abort signal (any object with `aborted`); aborting it stops the runner as reaching the
-   * deadline does: no new events, the lease released, the unfinished state returned for a
-   * resume (an operator's Ctrl-C).
-   */
-  readonly signal?: { readonly aborted: boolean };
-}
-
-/** A request to start a run. */
-export interface StartRequest {
-  readonly runId: string;
-  readonly operation: Operation;
-  readonly plan: Plan;
-  readonly maxDataLossSeconds: number;
-  readonly force?: boolean;
-  readonly approvalRequired?: boolean;
-  readonly impairedAt?: number | undefined;
-  /** @default 'operator' */
-  readonly trigger?: RunTrigger;
-}
-
-/** Result of driving a run as far as it can go now. */
-export interface RunOutcome {
-  readonly state: RunState;
-  /** The lease epoch this controller acted under. */
-  readonly epoch: number;
-  /** True when this call started the run; false when it resumed or retried one. */
-  readonly started: boolean;
-}
-
-const DEFAULT_LEASE_MS = 60_000;
-const DEFAULT_ACT_MARGIN_MS = 15_000;
-
-/** The lease a runner must exceed to ever act: the clock-skew bound plus the act margin. */
-const leaseFloorMs = (skewMs: number, actMarginMs: number): number => skewMs + actMarginMs;
-
-/**
- * The lease a runner with the default clock-skew bound and act margin must exceed (the 5 s bound
- * plus the 15 s margin: 20 s). A mutating call is made only while the lease has the act margin
- * left beyond the skew bound, so under a lease of this or less none ever could be: the runner
- * refuses it.
- */
-export const MIN_LEASE_MS = leaseFloorMs(CLOCK_SKEW_MS, DEFAULT_ACT_MARGIN_MS);
-
-/** How long a stopping runner waits for calls in flight to answer before it hands over; past it, the lease is left to lapse. */
-const DRAIN_LIMIT_MS = 15_000;
-const DRAIN_POLL_MS = 250;
-/** Renewals tried before a call when the lease is short (each may be answered late). */
-const RENEWALS_BEFORE_ACT = 3;
-/** How often a runner past its point of no return looks again at the region it left to contain. */
-const CONTAIN_EVERY_MS = 10_000;
+export { MIN_LEASE_MS } from './lease-keeper.js';
+export type { RunnerOptions, RunOutcome, StartRequest } from './runner-options.js';
 
 /**
  * Drives the state machine through a set of ports: persists every transition with
@@ -125,44 +44,20 @@ const CONTAIN_EVERY_MS = 10_000;
 export class Runner {
   private readonly ports: Ports;
   private readonly settings: EngineSettings;
-  private readonly timing: LeaseTiming;
-  private readonly actMarginMs: number;
-  private hold: LeaseHold | undefined;
-  private dead = false;
-  /** Writes to the store go one at a time, each with the version the last one returned. */
-  private writing: Promise<unknown> = Promise.resolve();
-  private latest: RunState | undefined;
-  /** Mutating calls in flight (a run's, or containment's): a stopping runner waits for them. */
-  private acting = 0;
-  private containing = false;
-  private finished = false;
+  private readonly lease: LeaseKeeper;
+  private readonly driver: RunLoop;
 
   /** Gates and counts containment calls made under this runner's lease. */
-  readonly containmentGuard: ContainmentGuard = {
-    mayAct: () => this.leaseForAct(),
-    act: async (call) => {
-      this.acting++;
-      try {
-        await call();
-      } finally {
-        this.acting--;
-      }
-    },
-  };
+  get containmentGuard(): ContainmentGuard {
+    return this.driver.containmentGuard;
+  }
 
+  /** @throws RangeError when `leaseMs` could never leave the act margin beyond the clock-skew bound. */
   constructor(private readonly options: RunnerOptions) {
     this.ports = options.ports;
     this.settings = options.settings ?? engineSettingsOf(options.config);
-    const skewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
-    this.timing = { clock: options.ports.clock, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, skewMs };
-    this.actMarginMs = options.actMarginMs ?? DEFAULT_ACT_MARGIN_MS;
-    // A lease that cannot outlast the skew bound plus the act margin never lets a call be made:
-    // every invocation would end busy without a word, so refuse it where it is configured.
-    if (this.timing.leaseMs <= leaseFloorMs(skewMs, this.actMarginMs)) {
-      throw new RangeError(
-        `leaseMs ${this.timing.leaseMs} is too short: it must exceed the clock-skew bound (${skewMs} ms) plus the act margin (${this.actMarginMs} ms), or no call could ever be made under it`,
-      );
-    }
+    this.lease = new LeaseKeeper(options.ports, options);
+    this.driver = new RunLoop(options, this.lease, this.settings);
   }
 
   /** Reads the control record without taking the lease. */
@@ -171,87 +66,16 @@ export class Runner {
   }
 
   private get record(): ControlRecord {
-    return this.hold?.record ?? { active: 'primary' };
-  }
-
-  private get held(): LeaseHold {
-    if (!this.hold) throw new Error('the lease is not held');
-    return this.hold;
-  }
-
-  private async acquire(): Promise<void> {
-    this.hold = await acquireLease(this.ports.stateStore, this.options.stateKey, this.options.owner, this.timing);
-  }
-
-  /** Queues a write of `record` under the lease; every write of this runner goes through here, in order. */
-  private write(record: (current: ControlRecord) => Omit<ControlRecord, 'lease'>, release = false): Promise<void> {
-    const done = this.writing.then(async () => {
-      if (this.dead && !release) throw new LeaseLostError(this.options.stateKey, this.hold?.epoch ?? 0);
-      this.hold = await writeUnderLease(this.ports.stateStore, this.held, record(this.record), this.timing, release);
-    });
-    this.writing = done.catch(() => undefined);
-    return done.catch((e: unknown) => {
-      this.dead = true;
-      throw e;
-    });
-  }
-
-  private async persist(run: RunState): Promise<void> {
-    this.latest = run;
-    const now = this.ports.clock.now();
-    // A finished run releases the lease at once so the next one need not wait for expiry.
-    await this.write(
-      (current) => ({
-        run,
-        active: run.committedAt !== undefined ? run.to : current.active,
-        containment: nextContainment(current.containment, run, now),
-      }),
-      isTerminal(run.phase),
-    );
-    this.containInBackground(run);
-  }
-
-  /**
-   * Once a run is past its point of no return and none of its own best-effort containment blocks
-   * is in progress (they wait the drain time first), this runner keeps trying every few seconds
-   * while it drives the run, under its lease: a region that comes back mid-run is fenced at
-   * once rather than when the run ends.
-   */
-  private containInBackground(run: RunState): void {
-    if (this.containing || run.committedAt === undefined || isTerminal(run.phase) || !this.record.containment) return;
-    const ownTries = planBlocks(run).filter((b) => b.bestEffort && b.id.startsWith('contain-'));
-    if (ownTries.some((b) => ['observing', 'acting', 'waiting'].includes(run.blocks[b.id]?.status ?? 'pending'))) return;
-    this.containing = true;
-    void (async () => {
-      while (!this.finished && !this.dead) {
-        const pending = this.record.containment;
-        if (!pending) return;
-        try {
-          const look = await containOnce(this.ports, this.options.config, pending, this.containmentGuard);
-          const { contained } = await recordLook(
-            this.ports,
-            this.options.config,
-            pending,
-            look,
-            (containment) => this.write((current) => ({ ...current, containment })),
-            false,
-          );
-          if (contained) return;
-        } catch {
-          // The region does not answer yet (or this runner stopped): look again later.
-        }
-        await this.ports.clock.sleep(CONTAIN_EVERY_MS);
-      }
-    })();
+    return this.lease.record;
   }
 
   private release(): Promise<void> {
-    return this.write((current) => current, true);
+    return this.lease.release();
   }
 
   /** Writes a record that is not a run's (containment), keeping the lease. */
   async writeRecord(change: (current: ControlRecord) => Omit<ControlRecord, 'lease'>, release = false): Promise<ControlRecord> {
-    await this.write(change, release);
+    await this.lease.write(change, release);
     return this.record;
   }
 
@@ -259,25 +83,13 @@ export class Runner {
    * Makes sure the lease has the act margin left, renewing it (and writing the latest state)
    * when it does not. False when it cannot be had: this runner must not act.
    */
-  async leaseForAct(): Promise<boolean> {
-    for (let i = 0; i <= RENEWALS_BEFORE_ACT; i++) {
-      if (this.dead || !this.hold) return false;
-      if (this.hold.validUntil - this.ports.clock.now() >= this.actMarginMs) return true;
-      if (i === RENEWALS_BEFORE_ACT) break;
-      try {
-        await this.write((current) => (this.latest ? { ...current, run: this.latest } : current));
-      } catch {
-        return false;
-      }
-    }
-    // Renewals keep coming back too late to act on: stop, and let the lease lapse to a successor.
-    this.dead = true;
-    return false;
+  leaseForAct(): Promise<boolean> {
+    return this.lease.leaseForAct();
   }
 
   /** Takes the lease, for work that is not a run (containment). Throws `LockHeldError` when another controller holds it. */
   async take(): Promise<ControlRecord> {
-    await this.acquire();
+    await this.lease.acquire();
     return this.record;
   }
 
@@ -289,13 +101,13 @@ export class Runner {
    * another operation is unfinished or the record says traffic is elsewhere.
    */
   async start(request: StartRequest): Promise<RunOutcome> {
-    await this.acquire();
+    await this.lease.acquire();
     const now = this.ports.clock.now();
     const decision = decideStart(this.record, request, this.decisionContext(now));
     if (decision.kind === 'refuse') return this.refuse(decision.error);
     return {
-      state: await this.loop(this.firstTransition(decision, request, now)),
-      epoch: this.held.epoch,
+      state: await this.driver.run(this.firstTransition(decision, request, now)),
+      epoch: this.lease.held.epoch,
       started: decision.kind === 'start',
     };
   }
@@ -323,7 +135,7 @@ export class Runner {
       // Stop before the first command that changes anything; only reads (and waits) came so far.
       if (runnable.length === 0 || withheld.some((c) => c.kind !== 'wait')) break;
       const state = t.state;
-      const events = await Promise.all(runnable.map((c) => this.execute(c, state)));
+      const events = await Promise.all(runnable.map((c) => this.driver.execute(c, state)));
       let next: Transition = { state, commands: [] };
       const commands: Command[] = [];
       for (const event of events) {
@@ -338,7 +150,7 @@ export class Runner {
   }
 
   private decisionContext(now: number) {
-    return { stateKey: this.options.stateKey, owner: this.options.owner, now, skewMs: this.timing.skewMs };
+    return { stateKey: this.options.stateKey, owner: this.options.owner, now, skewMs: this.lease.timing.skewMs };
   }
 
   /** The transition a decided run begins with: a new run's, or the stored run's resume or retry. */
@@ -395,13 +207,13 @@ export class Runner {
   }
 
   private async continueWith(events: (now: number, run: RunState) => RunEvent[]): Promise<RunOutcome | undefined> {
-    await this.acquire();
+    await this.lease.acquire();
     const existing = this.record.run;
     if (!existing || (isTerminal(existing.phase) && !retryable(existing))) {
       await this.release();
       return undefined;
     }
-    return { state: await this.drive(existing, events(this.ports.clock.now(), existing)), epoch: this.held.epoch, started: false };
+    return { state: await this.drive(existing, events(this.ports.clock.now(), existing)), epoch: this.lease.held.epoch, started: false };
   }
 
   private async refuse(error: DrError): Promise<never> {
@@ -422,258 +234,6 @@ export class Runner {
   }
 
   private async drive(state: RunState, events: readonly RunEvent[]): Promise<RunState> {
-    return this.loop(this.applyAll(state, events));
-  }
-
-  private async loop(first: Transition & { readonly event?: RunEvent }): Promise<RunState> {
-    try {
-      return await this.loopUnguarded(first, first.event);
-    } catch (e) {
-      // Whatever stopped this runner, nothing it still has in flight may act on the world.
-      this.dead = true;
-      this.finished = true;
-      throw e;
-    }
-  }
-
-  private async loopUnguarded(first: Transition, firstEvent?: RunEvent): Promise<RunState> {
-    const queue: RunEvent[] = [];
-    let inflight = 0;
-    let wake: (() => void) | undefined;
-    const launch = (command: Command, state: RunState): void => {
-      inflight++;
-      if (command.kind === 'act') this.acting++;
-      void this.execute(command, state).then((event) => {
-        inflight--;
-        if (command.kind === 'act') this.acting--;
-        if (event) queue.push(event);
-        wake?.();
-      });
-    };
-
-    let state = first.state;
-    await this.persist(state);
-    this.options.onTransition?.(state, firstEvent, this.held.epoch);
-    for (const c of first.commands) launch(c, state);
-    let index = 0;
-    for (;;) {
-      if (queue.length === 0) {
-        if (inflight === 0) break;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        continue;
-      }
-      if (
-        this.dead ||
-        this.options.signal?.aborted ||
-        (this.options.deadline !== undefined && this.ports.clock.now() >= this.options.deadline)
-      ) {
-        const lost = this.dead;
-        this.dead = true;
-        // A call already sent may still land: hold the lease until it has answered (each call
-        // has its own deadline), so the next controller never acts beside it.
-        this.finished = true;
-        for (let waited = 0; this.acting > 0 && waited < DRAIN_LIMIT_MS; waited += DRAIN_POLL_MS)
-          await this.ports.clock.sleep(DRAIN_POLL_MS);
-        // One still unanswered keeps the lease until it lapses rather than hand over beside it.
-        if (this.acting === 0 && !lost) await this.release();
-        return state;
-      }
-      const event = queue.shift() as RunEvent;
-      this.options.beforeEvent?.(index++, event);
-      const t = transition(state, event, this.settings);
-      if (t.state !== state) {
-        const durable = this.mustPersist(state, t);
-        state = t.state;
-        if (durable) await this.persist(state);
-        else this.latest = state;
-        this.options.onTransition?.(state, event, this.held.epoch);
-      }
-      for (const c of t.commands) launch(c, state);
-    }
-    this.finished = true;
-    // Nothing left to do now but the run is not over (it awaits an approval): park it and free
-    // the lease at once, so the operator who approves, or the next controller, need not wait.
-    if (!isTerminal(state.phase) && !this.dead) await this.release();
-    return state;
-  }
-
-  /**
-   * Whether a transition must reach the store before its commands run. Always when it decides
-   * to act (the write-ahead intent), when the run moves (phase, step, timeline), or when the
-   * lease is a third spent. A poll that only observes again need not: a resumed run re-observes
-   * every unfinished block anyway. This keeps a long wait from writing every two seconds.
-   */
-  private mustPersist(before: RunState, t: Transition): boolean {
-    const after = t.state;
-    if (t.commands.some((c) => c.kind === 'act')) return true;
-    if (after.phase !== before.phase || after.stepIndex !== before.stepIndex || after.timeline.length !== before.timeline.length)
-      return true;
-    const expiresAt = this.hold?.record.lease?.expiresAt ?? 0;
-    return this.ports.clock.now() >= expiresAt - (this.timing.leaseMs * 2) / 3;
-  }
-
-  private block(state: RunState, blockId: string): PlanBlock {
-    const b = findBlock(state, blockId);
-    if (!b) throw new Error(`no block ${blockId}`);
-    return b;
-  }
-
-  /** Performs one command; returns the event it produced, if any. Never throws. */
-  private async execute(command: Command, state: RunState): Promise<RunEvent | undefined> {
-    if (this.dead) return undefined;
-    const { ports } = this;
-    const now = () => ports.clock.now();
-    switch (command.kind) {
-      case 'evaluate-preconditions': {
-        const confirm = command.confirmImpairment ? () => confirmImpairment(ports, this.options.config) : undefined;
-        const report = await evaluatePreconditions(state.plan, ports, state.maxDataLossSeconds, { confirmImpairment: confirm });
-        return { kind: 'preconditions-evaluated', at: now(), problems: report.problems, replicaLagSeconds: report.replicaLagSeconds };
-      }
-      case 'request-approval': {
-        await this.notify({
-          subject: `${state.operation} awaits approval`,
-          message: `run ${state.runId} needs an operator's approval within ${Math.round(state.approvalTimeoutSeconds / 60)} min: dr ${state.operation} approves it`,
-          severity: 'critical',
-          runId: state.runId,
-        });
-        try {
-          const by = await this.options.approve?.(state);
-          return by ? { kind: 'approval-granted', at: now(), by } : undefined;
-        } catch {
-          // No approval came (the prompt failed or was refused): the run stays waiting for one.
-          return undefined;
-        }
-      }
-      case 'notify':
-        await this.notify(command.notification);
-        return undefined;
-      case 'wait':
-        await ports.clock.sleep(command.ms);
-        return { kind: 'timer-fired', at: now(), blockId: command.blockId, tick: command.tick };
-      case 'observe': {
-        try {
-          const observation = await this.observe(this.block(state, command.blockId));
-          return { kind: 'observed', at: now(), blockId: command.blockId, tick: command.tick, observation };
-        } catch (e) {
-          return {
-            kind: 'observe-failed',
-            at: now(),
-            blockId: command.blockId,
-            tick: command.tick,
-            error: describeError(e),
-            cause: failureCause(e),
-          };
-        }
-      }
-      case 'act': {
-        if (!(await this.leaseForAct())) return undefined;
-        try {
-          await this.act(this.block(state, command.blockId));
-          return { kind: 'acted', at: now(), blockId: command.blockId, tick: command.tick };
-        } catch (e) {
-          return {
-            kind: 'act-failed',
-            at: now(),
-            blockId: command.blockId,
-            tick: command.tick,
-            error: describeError(e),
-            cause: failureCause(e),
-            retryable: isRetryable(e),
-            landed: mayHaveLanded(e) ? 'unknown' : 'no',
-          };
-        }
-      }
-      default:
-        return assertNever(command, 'command');
-    }
-  }
-
-  private async notify(notification: Notification): Promise<void> {
-    try {
-      await this.ports.notifier.notify(notification);
-    } catch {
-      // A lost notification must never stop a failover.
-    }
-  }
-
-  private async observe(block: PlanBlock): Promise<Observation> {
-    const { database, compute, traffic, probe } = this.ports;
-    const a = block.action;
-    switch (a.kind) {
-      case 'set-traffic-dial':
-      case 'set-endpoint-weight':
-      case 'await-drain':
-        return { kind: 'endpoint-group', status: await traffic.describe(a.group) };
-      case 'set-write-fence':
-      case 'promote-replica':
-      case 'create-replica':
-      case 'reboot-instance':
-      case 'set-backup-retention':
-      case 'await-writable':
-      case 'await-replica-sync':
-        return { kind: 'database', status: await database.describe(a.db) };
-      case 'retire-instance': {
-        const [current, renamed] = await Promise.all([
-          database.describe(a.db),
-          database.describe({ ...a.db, dbInstanceIdentifier: a.newIdentifier }),
-        ]);
-        return { kind: 'rename', current, renamed };
-      }
-      case 'set-capacity':
-      case 'await-healthy':
-        return { kind: 'capacity', status: await compute.describe(a.asg) };
-      case 'await-impairment': {
-        const round = await readSignals(this.ports, this.options.config);
-        const settings = this.options.config.detection;
-        return {
-          kind: 'signals',
-          at: round.at,
-          fails: roundFails(settings, round),
-          seesHealthy: roundSeesHealthy(settings, round),
-          readings: describeReadings(round),
-        };
-      }
-      case 'verify-serving': {
-        const [group, result] = await Promise.all([traffic.describe(a.group), probe.check({ url: a.url, timeoutMs: 5_000 })]);
-        return { kind: 'serving', group, probe: result };
-      }
-      default:
-        return assertNever(a, 'block action');
-    }
-  }
-
-  private async act(block: PlanBlock): Promise<void> {
-    const { database, compute, traffic } = this.ports;
-    const a = block.action;
-    switch (a.kind) {
-      case 'set-traffic-dial':
-        return traffic.setTrafficDial(a.group, a.percent);
-      case 'set-endpoint-weight':
-        return traffic.setEndpointWeight(a.group, a.weight);
-      case 'set-write-fence':
-        return database.setWriteFence(a.db, a.fenced);
-      case 'promote-replica':
-        return database.promoteReplica(a.db, { backupRetentionDays: a.backupRetentionDays });
-      case 'set-capacity':
-        return compute.setCapacity(a.asg, a.capacity);
-      case 'retire-instance':
-        return database.retireInstance(a.db, a.newIdentifier);
-      case 'reboot-instance':
-        return database.rebootInstance(a.db);
-      case 'create-replica':
-        return database.createReplica(a.db, a.source);
-      case 'set-backup-retention':
-        return database.setBackupRetention(a.db, a.days);
-      case 'await-writable':
-      case 'await-healthy':
-      case 'await-replica-sync':
-      case 'await-drain':
-      case 'verify-serving':
-      case 'await-impairment':
-        throw new Error(`block ${block.id} only observes`);
-      default:
-        return assertNever(a, 'block action');
-    }
+    return this.driver.run(this.applyAll(state, events));
   }
 }

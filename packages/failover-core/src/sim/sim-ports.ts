@@ -1,4 +1,4 @@
-import { NotReadyError, OperationRejectedError, RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '../errors.js';
+import { RegionUnreachableError, ResourceNotFoundError, ThrottledError } from '../errors.js';
 import type {
   AlarmRef,
   AlarmState,
@@ -8,9 +8,6 @@ import type {
   CapacityStatus,
   Compute,
   Database,
-  DbInstanceSummary,
-  DbRef,
-  DbStatus,
   EndpointGroupRef,
   EndpointGroupStatus,
   HealthChecks,
@@ -27,12 +24,10 @@ import type {
 } from '../ports.js';
 import { GLOBAL_ACCELERATOR_CONTROL_REGION } from '../names.js';
 import { MemoryStateStore } from './memory-state-store.js';
-import { DEFAULT_PARAMETER_GROUP, type SimDb } from './sim-rds.js';
+import { makeSimDatabase } from './sim-database.js';
 import { makeSimMetrics, makeSimReadiness } from './sim-readiness.js';
 import type { VirtualClock } from './virtual-clock.js';
-import { deployedSettings, type SimWorld } from './world.js';
-
-const MISSING: DbStatus = { exists: false, status: 'not-found', role: 'primary', writable: false, writeFenced: false };
+import type { SimWorld } from './world.js';
 
 /**
  * The simulator's implementation of every port, over one {@link SimWorld} and a virtual clock.
@@ -63,7 +58,7 @@ export class SimPorts implements Ports {
     this.counter = shared?.counter ?? { calls: 0 };
     const sent = shared?.sent ?? [];
     this.notifier = { sent, notify: async (n) => void sent.push(n) };
-    this.database = this.makeDatabase();
+    this.database = makeSimDatabase(world, (region, name, effect, mutating) => this.call(region, name, effect, mutating));
     this.compute = this.makeCompute();
     this.traffic = this.makeTraffic();
     this.probe = this.makeProbe();
@@ -104,190 +99,6 @@ export class SimPorts implements Ports {
     w.count(name, region, t, this.caller);
     if (w.rng.at(`lost:${n}`) < (w.faults.lostResponseRate ?? 0)) throw await unreachable();
     return result;
-  }
-
-  private db(ref: DbRef, t: number): SimDb {
-    const db = this.world.findDb(ref.region, ref.dbInstanceIdentifier, t);
-    if (!db) throw new ResourceNotFoundError(`RDS instance ${ref.dbInstanceIdentifier}`, ref.region);
-    return db;
-  }
-
-  private status(db: SimDb, t: number): DbStatus {
-    const { rds } = this.world;
-    const role = rds.roleAt(db, t);
-    const lag = this.world.lagMsAt(db, t);
-    const source = rds.source(db);
-    const params = rds.parametersAt(db, t);
-    const status = rds.statusAt(db, t);
-    return {
-      exists: true,
-      status,
-      role,
-      sourceIdentifier: role === 'replica' && source ? rds.idAt(source, t) : undefined,
-      writable: this.world.writableAt(db, t),
-      writeFenced: params.setting === 'on' && params.applyStatus === 'in-sync',
-      // CloudWatch reports ReplicaLag in whole seconds.
-      replicaLagSeconds: lag === undefined ? undefined : Math.round(lag / 1000),
-      replicating: rds.replicatingAt(db, t),
-      parameterGroup: { name: params.group, applyStatus: params.applyStatus },
-      readOnly: params.setting,
-      backupRetentionDays: rds.backupRetentionAt(db, t),
-      instanceClass: db.settings.instanceClass,
-      allocatedStorageGiB: db.settings.allocatedStorageGiB,
-      deletionProtection: db.settings.deletionProtection ?? false,
-    };
-  }
-
-  private makeDatabase(): Database {
-    const w = this.world;
-    const { rds } = w;
-    return {
-      describe: (ref) =>
-        this.call(ref.region, 'describeDbInstance', (t): DbStatus => {
-          const db = w.findDb(ref.region, ref.dbInstanceIdentifier, t);
-          return db ? this.status(db, t) : MISSING;
-        }),
-      promoteReplica: (ref, options = {}) =>
-        this.call(
-          ref.region,
-          'promoteReplica',
-          (t) => {
-            const db = this.db(ref, t);
-            if (w.faults.promotionFails)
-              throw new OperationRejectedError(`InvalidDBInstanceState: ${ref.dbInstanceIdentifier} cannot be promoted (storage-full)`);
-            // Already promoted or promoting: success, as the AWS adapter maps InvalidDBInstanceState.
-            if (db.promotion || rds.roleAt(db, t) === 'primary') return;
-            if (rds.statusAt(db, t) !== 'available')
-              throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be promoted yet`);
-            db.promotion = {
-              requestedAt: t,
-              modifyingAt: t + w.draw(`promote-available:${db.key}`, w.latency.promoteStillAvailableMs),
-              rebootingAt: t + w.draw(`promote-modifying:${db.key}`, w.latency.promoteModifyingMs),
-              writableAt: t + w.draw(`promote-writable:${db.key}`, w.latency.promoteWritableMs),
-            };
-            if (options.backupRetentionDays !== undefined)
-              db.backups.push({ at: t, doneAt: db.promotion.writableAt, days: options.backupRetentionDays });
-            const loss = w.faults.capacityLossAfterPromotion;
-            if (loss && loss.region === ref.region)
-              w.inject({ capacityLoss: [{ region: loss.region, from: t + loss.afterMs, to: t + loss.afterMs + loss.forMs }] });
-          },
-          true,
-        ),
-      createReplica: (target, source) =>
-        this.call(
-          target.region,
-          'createReplica',
-          (t) => {
-            if (w.findDb(target.region, target.dbInstanceIdentifier, t)) return;
-            const src = this.db(source, t);
-            // RDS: "Your source DB instance must have backup retention enabled."
-            if (rds.backupRetentionAt(src, t) === 0)
-              throw new OperationRejectedError(
-                `InvalidDBInstanceState: automated backups are not enabled on ${source.dbInstanceIdentifier}`,
-              );
-            const r = w.resources(target.region);
-            const availableAt = t + w.draw(`create-replica:${target.region}:${t}`, w.latency.createReplicaMs);
-            rds.addDb({
-              region: target.region,
-              id: target.dbInstanceIdentifier,
-              role: 'replica',
-              sourceKey: src.key,
-              createdAt: t,
-              availableAt,
-              // A cross-region replica gets the engine's default group unless one is named.
-              group: rds.group(target.region, r.dbParameterGroupName) ? r.dbParameterGroupName : DEFAULT_PARAMETER_GROUP,
-              settings: deployedSettings(r),
-              // "RDS creates read replicas with backups disabled."
-              backupDays: 0,
-              catchUp: {
-                lagMs: Math.min(availableAt - t, 600_000),
-                until: availableAt + w.draw(`catch-up:${target.region}:${t}`, w.latency.replicaCatchUpMs),
-              },
-            });
-          },
-          true,
-        ),
-      retireInstance: (ref, newIdentifier) =>
-        this.call(
-          ref.region,
-          'retireInstance',
-          (t) => {
-            if (!w.findDb(ref.region, ref.dbInstanceIdentifier, t) && w.findDb(ref.region, newIdentifier, t)) return;
-            const db = this.db(ref, t);
-            const retired = w.resources(ref.region).retiredDbParameterGroupName;
-            if (!retired || !rds.group(ref.region, retired))
-              throw new OperationRejectedError(`cannot retire ${ref.dbInstanceIdentifier}: no retired parameter group in ${ref.region}`);
-            if (db.renaming && db.renaming.doneAt > t) return;
-            if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)}`);
-            const doneAt = t + w.draw(`rename:${db.key}`, w.latency.renameMs);
-            db.renaming = { at: t, doneAt };
-            db.names.push({ id: newIdentifier, from: doneAt });
-            db.associations.push({ at: t, group: retired, needsReboot: true });
-          },
-          true,
-        ),
-      rebootInstance: (ref) =>
-        this.call(
-          ref.region,
-          'rebootInstance',
-          (t) => {
-            const db = this.db(ref, t);
-            if (rds.statusAt(db, t) !== 'available')
-              throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be rebooted`);
-            db.reboots.push({ at: t, doneAt: t + w.draw(`reboot:${db.key}:${db.reboots.length}`, w.latency.rebootMs) });
-          },
-          true,
-        ),
-      setWriteFence: (ref, fenced) =>
-        this.call(
-          ref.region,
-          'setWriteFence',
-          (t) => {
-            const db = this.db(ref, t);
-            const name = w.resources(ref.region).dbParameterGroupName;
-            const inEffect = rds.associationAt(db, t).inEffect.group;
-            if (inEffect !== name)
-              throw new OperationRejectedError(
-                `${ref.dbInstanceIdentifier} uses ${inEffect}, not ${name}: fencing ${name} would not reach it`,
-              );
-            const group = rds.group(ref.region, name);
-            if (!group || group.isDefault)
-              throw new OperationRejectedError(`${name} is a default parameter group, which cannot be modified`);
-            rds.setReadOnly(group, fenced ? 'on' : 'default', t);
-          },
-          true,
-        ),
-      setBackupRetention: (ref, days) =>
-        this.call(
-          ref.region,
-          'setBackupRetention',
-          (t) => {
-            const db = this.db(ref, t);
-            if (rds.backupRetentionAt(db, t) === days) return;
-            if (rds.statusAt(db, t) !== 'available') throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)}`);
-            db.backups.push({ at: t, doneAt: t + w.draw(`backups:${db.key}:${db.backups.length}`, w.latency.backupRetentionMs), days });
-          },
-          true,
-        ),
-      listInstances: (region, prefix) =>
-        this.call(region, 'listInstances', (t): DbInstanceSummary[] =>
-          rds.dbs
-            .filter((d) => d.region === region && (rds.idAt(d, t) ?? '').startsWith(prefix))
-            .map((d) => ({
-              region,
-              dbInstanceIdentifier: rds.idAt(d, t)!,
-              status: rds.statusAt(d, t),
-              role: rds.roleAt(d, t),
-              instanceClass: d.settings.instanceClass,
-              allocatedStorageGiB: d.settings.allocatedStorageGiB,
-              storageType: d.settings.storageType,
-              multiAz: d.settings.multiAz,
-              deletionProtection: d.settings.deletionProtection,
-              parameterGroupName: rds.associationAt(d, t).inEffect.group,
-              createdAt: d.createdAt,
-            })),
-        ),
-    };
   }
 
   private asg(ref: AsgRef) {

@@ -1,8 +1,10 @@
-import type { DbSettings } from '../config/schema.js';
 import type { ReadOnlySetting } from '../ports.js';
 import { changedAt, lastAtOrBefore } from './history.js';
 import type { LatencyModel, Range } from './latency.js';
 import { drawIn, type Rng } from './random.js';
+import type { Association, SimDb, SimDbSettings, SimParameterGroup } from './sim-db.js';
+
+export type { SimDb, SimDbSettings, SimParameterGroup } from './sim-db.js';
 
 /**
  * RDS for MySQL in the simulator, as AWS documents it (see `aws-behaviours/rds-and-aurora.md`):
@@ -14,55 +16,6 @@ import { drawIn, type Rng } from './random.js';
 
 /** The engine's default for `read_only` in RDS MySQL groups. */
 export const DEFAULT_PARAMETER_GROUP = 'default.mysql8.4';
-
-/** A DB parameter group and the history of its `read_only`. */
-export interface SimParameterGroup {
-  readonly region: string;
-  readonly name: string;
-  /** Default groups cannot be modified (AWS refuses). */
-  readonly isDefault: boolean;
-  readonly initial: ReadOnlySetting;
-  readonly changes: { readonly at: number; readonly value: ReadOnlySetting; readonly seq: number }[];
-}
-
-/** An instance joining a group: at creation it is in effect at once; a later one only after a reboot. */
-interface Association {
-  readonly at: number;
-  readonly group: string;
-  readonly needsReboot: boolean;
-}
-
-interface Promotion {
-  readonly requestedAt: number;
-  readonly modifyingAt: number;
-  readonly rebootingAt: number;
-  readonly writableAt: number;
-}
-
-/** What an instance was created with (the DR config's `dbSettings`, or RDS's own defaults for a replica). */
-export type SimDbSettings = Required<Pick<DbSettings, 'storageEncrypted' | 'copyTagsToSnapshot' | 'tags'>> &
-  Omit<DbSettings, 'storageEncrypted' | 'copyTagsToSnapshot' | 'tags'> & { readonly allocatedStorageGiB: number };
-
-/** A simulated RDS instance. */
-export interface SimDb {
-  readonly key: number;
-  readonly region: string;
-  readonly names: { readonly id: string; readonly from: number }[];
-  readonly baseRole: 'primary' | 'replica';
-  readonly sourceKey?: number | undefined;
-  readonly createdAt: number;
-  readonly availableAt: number;
-  readonly settings: SimDbSettings;
-  /** Automated backup retention at creation: what CloudFormation deployed, or 0 for a replica RDS created. */
-  readonly initialBackupDays: number;
-  readonly associations: Association[];
-  readonly reboots: { readonly at: number; readonly doneAt: number }[];
-  readonly backups: { readonly at: number; readonly doneAt: number; readonly days: number }[];
-  /** Catch-up after a new replica turns available: its lag at `availableAt`, falling to normal by `until`. */
-  readonly catchUp?: { readonly lagMs: number; readonly until: number } | undefined;
-  promotion?: Promotion | undefined;
-  renaming?: { readonly at: number; readonly doneAt: number } | undefined;
-}
 
 const nameFrom = (name: SimDb['names'][number]): number => name.from;
 /** A backup retention change is in force once it is done. */
