@@ -1,5 +1,5 @@
 import { builtinModules } from 'node:module';
-import { tokenizer, tokTypes } from 'acorn';
+import { tokenizer, tokTypes, type Token } from 'acorn';
 import { init, parse } from 'es-module-lexer';
 
 /** One module a bundle file loads: a static `import`, a dynamic `import()`, or a `require()`. */
@@ -24,7 +24,8 @@ export interface DeclaredDependencies {
  * optional CRT signer).
  */
 function requireCalls(source: string): string[] {
-  const tokens = [...tokenizer(source, { ecmaVersion: 'latest', sourceType: 'module' })];
+  // acorn's tokens carry their value (a name's text, a string's contents), which its types leave out.
+  const tokens = [...tokenizer(source, { ecmaVersion: 'latest', sourceType: 'module' })] as (Token & { readonly value?: unknown })[];
   return tokens.flatMap((t, i) => {
     const [open, argument, close] = [tokens[i + 1], tokens[i + 2], tokens[i + 3]];
     const isRequire = t.type === tokTypes.name && (t.value === 'require' || t.value === '__require');
