@@ -69,12 +69,18 @@ function readerOf(synth: SynthesizedDrApp): string {
   return arn;
 }
 
-/** Everything a bundled handler runs against: the synthesized app deployed on the fakes ({@link FakeDeployment}), with a resolver for the Route 53 health records. */
+/**
+ * Everything a bundled handler runs against: the synthesized app deployed on the fakes
+ * ({@link FakeDeployment}), with a resolver for the Route 53 health records.
+ */
 export class LambdaWorld {
   private constructor(
     /** The deployment the bundles run against. */
     readonly deployment: FakeDeployment,
-    /** The health record reader's ARN, as the constructs give it to the controller (`DR_HEALTH_RECORD_READER`): the one function its role may invoke. */
+    /**
+     * The health record reader's ARN, as the constructs give it to the controller
+     * (`DR_HEALTH_RECORD_READER`): the one function its role may invoke.
+     */
     readonly readerArn: string,
   ) {}
 
