@@ -1,15 +1,16 @@
-import type { SynthesizedDrApp } from '@dr/aws-fakes';
+import { synthesizeReferenceDrApp, type SynthesizedDrApp } from '@dr/aws-fakes';
+import { PilotLight } from '@dr/constructs';
+import { App } from 'aws-cdk-lib';
 import type { TestProject } from 'vitest/node';
-import { synthesizeDrApp } from './synthesized-app.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The synthesized `PilotLight`'s DR config, roles and operator policy, resolved (see `synthesized-app.ts`). */
+    /** The synthesized `PilotLight`'s DR config, roles and operator policy, resolved (`synthesizeReferenceDrApp` of `@dr/aws-fakes`). */
     drApp: SynthesizedDrApp;
   }
 }
 
 /** Synthesizes `PilotLight` once per run (seconds of CPU), for every test file's AWS world. */
 export default function setup(project: TestProject): void {
-  project.provide('drApp', synthesizeDrApp());
+  project.provide('drApp', synthesizeReferenceDrApp({ App, PilotLight }));
 }

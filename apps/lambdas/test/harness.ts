@@ -2,16 +2,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAwsPorts, DynamoDbStateStore } from '@dr/aws-adapters';
 import {
-  bundledFunction,
-  enforceSynthesizedDrApp,
-  FakeAws,
-  FakeDns,
-  HealthEndpoint,
+  FakeDeployment,
   invokeLambda,
   scheduledEvent,
-  startDynalite,
-  startFakeAwsServer,
+  type FakeAws,
   type FakeAwsServer,
+  type FakeDns,
+  type HealthEndpoint,
   type InvokeLambdaOptions,
   type LambdaInvocation,
   type LocalDynamo,
@@ -21,7 +18,6 @@ import {
 import {
   buildPlan,
   initialDetectorState,
-  parseConfig,
   Runner,
   stateKeys,
   type ControlRecord,
@@ -42,8 +38,6 @@ export const BUNDLES = {
   healthRecordReader: fileURLToPath(new URL('../dist/health-record-reader/index.mjs', import.meta.url)),
 } as const;
 
-/** The reader's timeout, as the constructs set it. */
-export const READER_TIMEOUT_MS = 5_000;
 for (const bundle of Object.values(BUNDLES)) {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build first (npx nx run lambdas:build)`);
 }
@@ -75,30 +69,19 @@ function readerOf(synth: SynthesizedDrApp): string {
   return arn;
 }
 
-/** Everything a bundled handler runs against: fake AWS over HTTP, dynalite, the config in SSM. */
+/**
+ * Everything a bundled handler runs against: the synthesized app deployed on the fakes
+ * ({@link FakeDeployment}), with a resolver for the Route 53 health records.
+ */
 export class LambdaWorld {
   private constructor(
-    readonly config: DrConfig,
-    readonly fake: FakeAws,
-    readonly server: FakeAwsServer,
-    readonly dynamo: LocalDynamo,
-    readonly health: HealthEndpoint,
-    /** The DR region's health path, which the failover's last step checks. */
-    readonly drHealth: HealthEndpoint,
+    /** The deployment the bundles run against. */
+    readonly deployment: FakeDeployment,
     /**
-     * Answers the primary's Route 53 health record (unhealthy from the moment its region is out),
-     * as the DR VPC's resolver: the controller reads it through the health record reader bundle,
-     * which the fake Lambda service runs when the controller invokes it.
+     * The health record reader's ARN, as the constructs give it to the controller
+     * (`DR_HEALTH_RECORD_READER`): the one function its role may invoke.
      */
-    readonly dns: FakeDns,
-    /** Each bundle's credentials (its role, as synthesized, enforced by the fakes), by bundle name. */
-    private readonly credentials: Readonly<Record<string, Readonly<Record<string, string>>>>,
-    /** The config parameter's name, as the constructs give it to the functions. */
-    readonly configParameterName: string,
-    /** The health record reader's ARN, as the constructs give it to the controller (`DR_HEALTH_RECORD_READER`). */
     readonly readerArn: string,
-    /** The events the reader was invoked with, in order: DNS lookups (`{ name }`) and HTTP checks (`{ kind: 'http', url }`). */
-    readonly readerEvents: readonly unknown[],
   ) {}
 
   /**
@@ -108,56 +91,60 @@ export class LambdaWorld {
   static async start(overrides: Partial<DrConfigInput> = {}): Promise<LambdaWorld> {
     // Synthesized once per run by test/global-setup.ts.
     const synth = inject('drApp');
-    const deployed = synth.config as unknown as DrConfigInput;
-    const [health, drHealth] = await Promise.all([HealthEndpoint.start(), HealthEndpoint.start()]);
-    const config = parseConfig({
-      ...deployed,
-      primary: { ...deployed.primary, healthCheckUrl: health.url },
-      secondary: { ...deployed.secondary, healthCheckUrl: drHealth.url },
-      // Detection and its confirmation as short as the config allows, to keep tests short.
-      detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 2, confirmSeconds: 10 },
-      // A failover's last step waits this long for the old region to answer before leaving its
-      // containment to later invocations: the shortest the config allows, to keep tests short.
-      timeouts: { containmentSeconds: 10 },
-      ...overrides,
-    });
-    const fake = new FakeAws(config, 'steady', { mockSdk: false });
-    fake.parameters.set(`${config.secondary.region}:${synth.configParameterName}`, JSON.stringify(config));
-    fake.alarmStates.set(config.primary.availabilityAlarmName ?? '', 'OK');
-    const credentials = enforceSynthesizedDrApp(fake.iam, synth);
-    const dynamo = await startDynalite({ iam: fake.iam });
-    await dynamo.createTable(config.controller.stateTableName ?? '');
-    const dns = await FakeDns.start(fake, { failureDelayMs: 0 });
-    // The reader runs in the DR VPC, whose resolver (FakeDns) answers the private zone; the
-    // controller's role may invoke exactly it.
-    const readerArn = readerOf(synth);
-    // The DR region's load balancer is internal: the reader checks its health path (here the
-    // local DR endpoint, the one host it may fetch) for the controller, as healthCheckVia says.
-    const reader = bundledFunction(BUNDLES.healthRecordReader, {
-      env: {
-        PATH: process.env.PATH,
-        AWS_REGION: config.secondary.region,
-        DR_DNS_SERVERS: dns.server,
-        DR_PROBE_HOSTS: new URL(drHealth.url).hostname,
+    const deployment = await FakeDeployment.start({
+      drApp: synth,
+      config: {
+        // Detection and its confirmation as short as the config allows, to keep tests short.
+        detection: { intervalSeconds: 5, probeTimeoutSeconds: 2, failureThreshold: 2, quorum: 2, confirmSeconds: 10 },
+        // A failover's last step waits this long for the old region to answer before leaving its
+        // containment to later invocations: the shortest the config allows, to keep tests short.
+        timeouts: { containmentSeconds: 10 },
+        ...overrides,
       },
-      timeoutMs: READER_TIMEOUT_MS,
+      // The reader runs in the DR VPC, whose resolver (FakeDns) answers the private zone, and checks
+      // the internal DR load balancer's health path for the controller, as healthCheckVia says.
+      healthRecordReader: BUNDLES.healthRecordReader,
+      dns: { failureDelayMs: 0 },
     });
-    const readerEvents: unknown[] = [];
-    const recorded: typeof reader = (event, invocation) => (readerEvents.push(event), reader(event, invocation));
-    const server = await startFakeAwsServer(fake, { functions: { [readerArn.split(':').at(-1)!]: recorded } });
-    return new LambdaWorld(
-      config,
-      fake,
-      server,
-      dynamo,
-      health,
-      drHealth,
-      dns,
-      credentials,
-      synth.configParameterName,
-      readerArn,
-      readerEvents,
-    );
+    deployment.fake.alarmStates.set(deployment.config.primary.availabilityAlarmName ?? '', 'OK');
+    return new LambdaWorld(deployment, readerOf(synth));
+  }
+
+  get config(): DrConfig {
+    return this.deployment.config;
+  }
+  get fake(): FakeAws {
+    return this.deployment.fake;
+  }
+  get server(): FakeAwsServer {
+    return this.deployment.server;
+  }
+  get dynamo(): LocalDynamo {
+    return this.deployment.dynamo;
+  }
+  /** The primary region's health path. */
+  get health(): HealthEndpoint {
+    return this.deployment.health;
+  }
+  /** The DR region's health path, which the failover's last step checks. */
+  get drHealth(): HealthEndpoint {
+    return this.deployment.drHealth;
+  }
+  /**
+   * Answers the primary's Route 53 health record (unhealthy from the moment its region is out),
+   * as the DR VPC's resolver: the controller reads it through the health record reader bundle,
+   * which the fake Lambda service runs when the controller invokes it.
+   */
+  get dns(): FakeDns {
+    return this.deployment.dns!;
+  }
+  /** The config parameter's name, as the constructs give it to the functions. */
+  get configParameterName(): string {
+    return this.deployment.configParameterName;
+  }
+  /** The events the reader was invoked with, in order: DNS lookups (`{ name }`) and HTTP checks (`{ kind: 'http', url }`). */
+  get readerEvents(): readonly unknown[] {
+    return this.deployment.readerEvents;
   }
 
   /**
@@ -167,13 +154,9 @@ export class LambdaWorld {
    * it directly instead, pass `{ DR_HEALTH_RECORD_READER: undefined, DR_DNS_SERVERS: world.dns.server }`.
    */
   env(extra: Record<string, string | undefined> = {}, bundle?: string): Record<string, string> {
-    const role = bundle === undefined ? undefined : this.credentials[BUNDLE_NAMES[bundle] ?? ''];
+    const role = bundle === undefined ? undefined : this.deployment.credentials[BUNDLE_NAMES[bundle] ?? ''];
     if (bundle !== undefined && !role) throw new Error(`no role for bundle ${bundle} in the synthesized app`);
-    const env: Record<string, string | undefined> = {
-      PATH: process.env.PATH,
-      ...this.server.env,
-      ...role,
-      AWS_ENDPOINT_URL_DYNAMODB: this.dynamo.endpoint,
+    return this.deployment.env(role, {
       AWS_REGION: this.config.secondary.region,
       DR_APP: this.config.app,
       DR_CONFIG_PARAMETER: this.configParameterName,
@@ -183,8 +166,7 @@ export class LambdaWorld {
       DR_HEALTH_RECORD_READER: this.readerArn,
       POWERTOOLS_METRICS_NAMESPACE: 'PilotLightDR',
       ...extra,
-    };
-    return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+    });
   }
 
   /**
@@ -271,18 +253,8 @@ export class LambdaWorld {
    * and state table as the bundle: for a test to leave a run as the command would.
    */
   operatorPorts(): Ports {
-    const fakeAws = this.server.endpoint;
     return createAwsPorts(this.config, {
-      endpoints: {
-        rds: fakeAws,
-        autoScaling: fakeAws,
-        elasticLoadBalancingV2: fakeAws,
-        cloudWatch: fakeAws,
-        globalAccelerator: fakeAws,
-        sns: fakeAws,
-        lambda: fakeAws,
-        dynamoDb: this.dynamo.endpoint,
-      },
+      endpoints: this.deployment.endpoints,
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       stateTableName: this.config.controller.stateTableName,
     });
@@ -293,24 +265,24 @@ export class LambdaWorld {
    * fails the test on any refused call, since a bundle may survive a refusal (a readiness check
    * it could not evaluate) that would still be a permission missing on AWS.
    */
-  deniesExpected = false;
+  get deniesExpected(): boolean {
+    return this.deployment.deniesExpected;
+  }
+  set deniesExpected(expected: boolean) {
+    this.deployment.deniesExpected = expected;
+  }
 
   /** The role session `bundle` (`failover-controller`, `snapshot`, `readiness`) runs as; a test may edit its policies. */
   role(bundle: string): FakePrincipal {
-    const accessKeyId = this.credentials[bundle]?.AWS_ACCESS_KEY_ID;
+    const accessKeyId = this.deployment.credentials[bundle]?.AWS_ACCESS_KEY_ID;
     const principal = accessKeyId === undefined ? undefined : this.fake.iam.principals.get(accessKeyId);
     if (!principal) throw new Error(`no role for bundle ${bundle}`);
     return principal;
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([this.server.stop(), this.dynamo.stop(), this.health.stop(), this.drHealth.stop(), this.dns.stop()]);
-    const denials = this.fake.iam.denials();
-    if (!this.deniesExpected && denials.length > 0) {
-      throw new Error(
-        `AWS would have refused ${denials.length} call(s) of the bundles' roles:\n${[...new Set(denials.map((d) => `${d.principal}: ${d.action} on ${d.resource}`))].join('\n')}`,
-      );
-    }
+  /** Stops the deployment; fails on any refused call of the bundles' roles, unless {@link deniesExpected}. */
+  stop(): Promise<void> {
+    return this.deployment.stop("the bundles' roles");
   }
 }
 

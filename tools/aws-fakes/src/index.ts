@@ -3,7 +3,8 @@
  * for two regions, SDK-shaped errors, a local DynamoDB-compatible server, a DNS server for the
  * Route 53 health records, a model of CloudWatch alarm evaluation (metric math, missing data), a
  * MySQL wire-protocol server that records statements, and Lambda functions (shipped bundles)
- * behind the fake server's Lambda Invoke.
+ * behind the fake server's Lambda Invoke; and a synthesized `PilotLight` deployed on all of them
+ * (`FakeDeployment`), for the CLI's and the Lambdas' process tests.
  * @packageDocumentation
  */
 export { FakeAws, FakeOutages, type FakeSnapshot, type FakeService } from './fake-aws.js';
@@ -79,3 +80,19 @@ export {
   type SynthesizedStack,
 } from './iam/template-resolver.js';
 export { enforceSynthesizedDrApp, readSynthesizedDrApp, type SynthesizedCaller, type SynthesizedDrApp } from './iam/synthesized-dr-app.js';
+export {
+  FAKE_DEPLOYMENT_POLL_SECONDS,
+  FakeDeployment,
+  HEALTH_RECORD_READER_TIMEOUT_MS,
+  type FakeDeploymentOptions,
+  type ServiceEndpoint,
+} from './fake-deployment.js';
+export {
+  REFERENCE_ACCOUNT,
+  synthesizeReferenceDrApp,
+  type DrAppConstructors,
+  type ReferencePilotLightProps,
+  type ReferencePilotLightRegion,
+  type SynthesizableApp,
+  type SynthesizedCdkStack,
+} from './reference-dr-app.js';

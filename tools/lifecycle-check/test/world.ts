@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbStateStore } from '@dr/aws-adapters';
 import {
+  FAKE_DEPLOYMENT_POLL_SECONDS,
   FakeAws,
   FakeDns,
   HealthEndpoint,
@@ -99,8 +100,11 @@ export class LifecycleWorld {
         confirmSeconds: 30,
       },
       // No connections to drain in the fakes, and a failover leaves an unreachable old region
-      // to the controller after the shortest wait the config allows.
-      timeouts: { drainSeconds: 0, containmentSeconds: 10 },
+      // to the controller after the shortest wait the config allows. The engine observes a step
+      // in progress every 0.2 s (not 2 s): the fakes move a resource on by one state per describe,
+      // so waiting between describes only makes each operation longer, while detection and its
+      // confirmation above keep their real-time windows.
+      timeouts: { drainSeconds: 0, containmentSeconds: 10, pollSeconds: FAKE_DEPLOYMENT_POLL_SECONDS },
     });
     const fake = new FakeAws(config, 'steady', { mockSdk: false });
     // The fake's clock is its describes; one describe per state (the fewest that still show

@@ -230,7 +230,8 @@ describe('a run that fails or stops says what it changed, the state now and the 
     'a run whose lease is taken mid-run stops on the error and still says what it changed, the state and the next command (--json: %s)',
     { timeout: 120_000 },
     async (json) => {
-      world = await AwsWorld.start();
+      // The engine's default 2 s between observations: the run must still be going when the lease is taken from it.
+      world = await AwsWorld.start({ pollSeconds: 2 });
 
       const running = world.dr(['failover', '--config', world.configFile, '--yes', ...(json ? ['--json'] : [])]);
       // Another controller takes the lease once the run has changed something: the run's next write is refused.

@@ -2,10 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsWorld } from '../aws-world.js';
 import { expectValidDocument } from '../json-schema.js';
 
+const INTERRUPTED = 'an interrupted failover stops where it is, says so, and resumes from there when run again';
+
 describe('dr failover, switchover, failback against AWS (stateful fakes over HTTP, dynalite)', () => {
   let world: AwsWorld;
-  beforeEach(async () => {
-    world = await AwsWorld.start();
+  beforeEach(async ({ task }) => {
+    // The interrupted run must still be going when its Ctrl-C lands: that test keeps the engine's
+    // default 2 s between observations, the rest observe the fakes as fast as they change.
+    world = await AwsWorld.start(task.name === INTERRUPTED ? { pollSeconds: 2 } : {});
   });
   afterEach(() => world.stop());
 
@@ -75,7 +79,7 @@ describe('dr failover, switchover, failback against AWS (stateful fakes over HTT
     expect(forced.stdout).toMatch(/completed/);
   });
 
-  it('an interrupted failover stops where it is, says so, and resumes from there when run again', async () => {
+  it(INTERRUPTED, async () => {
     let interrupted = false;
     const first = await world.dr(['failover', '--config', world.configFile, '--yes'], {
       onOutput: (stdout, signal) => {

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one table of each faked route's permissions, read whole against the Service Authorization Reference */
 import { createHash } from 'node:crypto';
 import type { ContextValue } from './policy-evaluator.js';
 
