@@ -90,8 +90,8 @@ export default tseslint.config(
     // A source file that must run longer says why in an `eslint-disable max-lines -- <reason>` at its top.
     files: ['**/src/**/*.ts'],
     rules: {
-      'max-lines-per-function': ['warn', { max: 100, skipBlankLines: true, skipComments: true }],
-      'max-lines': ['warn', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 300 }],
     },
   },
   {
