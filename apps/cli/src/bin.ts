@@ -9,4 +9,15 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // `dr drill | head -2`: the reader leaving is not an error of ours (exit 0, no EPIPE stack; see endQuietlyOnClosedPipe).
 endQuietlyOnClosedPipe();
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+
+/** Resolves once what was written to `stream` has been handed to the system. */
+const flushed = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => stream.write('', () => resolve()));
+
+// main has said everything and chosen the code. What may still be pending is abandoned work whose
+// timer would only hold the process open: a finished run's background containment waits 10 s
+// between tries (the controller takes over what it leaves, from the state table), a probe's
+// timeout races its answer. Exit once the output is written rather than sit through them.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

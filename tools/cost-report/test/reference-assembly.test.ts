@@ -27,11 +27,12 @@ const sum = (values: readonly number[]) => values.reduce((s, v) => s + v, 0);
 describe('the reference app assembly', () => {
   it('reports every stack and region of the manifest', () => {
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
-      artifacts: Record<string, { type: string; environment: string }>;
+      artifacts: Record<string, { type: string; environment: string; properties?: { stackName?: string } }>;
     };
     const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
 
-    expect(report.stacks.map((s) => s.stack).sort()).toEqual(stacks.map(([id]) => id).sort());
+    // Stacks are named as CloudFormation deploys them (their artifact ids follow PilotLight's construct path).
+    expect(report.stacks.map((s) => s.stack).sort()).toEqual(stacks.map(([id, a]) => a.properties?.stackName ?? id).sort());
     expect(report.regions.map((r) => r.region).sort()).toEqual([...new Set(stacks.map(([, a]) => a.environment.split('/').pop()))].sort());
     expect(report).toMatchObject({ primaryRegion: 'eu-west-1', drRegion: 'us-east-1' });
   });

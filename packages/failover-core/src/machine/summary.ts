@@ -47,10 +47,14 @@ function fateOf(run: RunState, block: PlanBlock): Pick<RunChange, 'fate' | 'why'
   return { fate: 'not-undone' };
 }
 
-/** The changes a run made, oldest first. */
+/**
+ * The changes a run made, oldest first: every mutating block that may have acted, as the rollback
+ * counts them. A call whose intent was recorded but whose answer was not (the runner stopped, or
+ * lost its lease, while it was in flight) may have landed, so it is listed, as uncertain.
+ */
 export function runChanges(run: RunState): RunChange[] {
   return planBlocks(run)
-    .filter((b) => isMutating(b.action) && (run.blocks[b.id]?.actedAt !== undefined || run.blocks[b.id]?.uncertain === true))
+    .filter((b) => isMutating(b.action) && mayHaveActed(run.blocks[b.id]))
     .map((b) => {
       const s = run.blocks[b.id]!;
       return {

@@ -52,4 +52,20 @@ describe('summarizeRun: what changed, the state now, and the one command next', 
     expect(s.next).toMatch(/^dr failover, to retry from await-healthy .*\(or dr failback, once eu-west-1 is healthy\)$/);
     expect(s.changes.every((c) => c.fate === 'kept')).toBe(true);
   });
+  it('lists a call whose intent was recorded but whose answer was not (the runner lost its lease mid-call) as a change that may have landed', async () => {
+    const done = await finalRun({ config, seed: 1 });
+    const [block] = Object.entries(done.blocks).filter(([id, b]) => id === 'fence-weight' && b.actedAt !== undefined);
+    if (!block) throw new Error('the drill set no endpoint weight');
+    const [id, state] = block;
+    // The run as the store last held it: the intent written ahead of the call, no answer recorded.
+    const stopped: RunState = {
+      ...done,
+      phase: 'running',
+      blocks: { ...done.blocks, [id]: { ...state, status: 'acting', actedAt: undefined } },
+    };
+
+    const change = summarizeRun(stopped).changes.find((c) => c.blockId === id);
+
+    expect(change).toMatchObject({ uncertain: true, fate: 'kept', at: state.intentAt });
+  });
 });
