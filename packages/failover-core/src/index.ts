@@ -15,11 +15,14 @@
 
 export { DrError, ConfigError, isDrError, isConfigError, describeError } from './errors.js';
 export { parseConfig, parseConfigJson, validateConfig } from './config/parse.js';
-export { referenceConfig } from './config/reference.js';
+export { referenceConfig, referenceAuroraConfig } from './config/reference.js';
+export { DATA_TIERS, globalLagMetricName, type DataTier, type DataTierName, type AuroraGlobalTier } from './config/data-tier.js';
 export type { DrConfig, DrConfigInput, RegionResources, RegionRole } from './config/schema.js';
 export type { Ports } from './ports.js';
 export type { Operation, Plan } from './plan/types.js';
 export { buildPlan, dbRef, asgRef, groupRef, retiredPrefix } from './plan/build-plan.js';
+export { auroraTier, clusterRef, lostWritesSnapshotIdentifier } from './plan/aurora-steps.js';
+export { memberOf } from './machine/assess-global.js';
 export {
   isTerminal,
   engineSettingsOf,

@@ -292,6 +292,8 @@ export interface Ports {
   readonly readiness: Readiness;
   /** CloudWatch PutMetricData (appended, issue 13). */
   readonly metrics: Metrics;
+  /** Aurora global database operations (appended, issue 17); on the RDS tier no plan calls it. */
+  readonly globalDatabase: GlobalDatabase;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,4 +384,99 @@ export interface MetricDatum {
 export interface Metrics {
   /** Publishes `data` in one call (up to 1000 datapoints, CloudWatch's limit). */
   publish(region: string, namespace: string, data: readonly MetricDatum[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aurora global database (issue 17), appended. On the `aurora-global` tier the `Database` port
+// above answers for the region's Aurora instance and its cluster (role from the global cluster's
+// membership, lag from the global lag metric, the write fence in the cluster parameter group);
+// this port makes the global cluster's own calls.
+// ---------------------------------------------------------------------------------------------
+
+/** An Aurora DB cluster in a region. */
+export interface ClusterRef {
+  readonly region: string;
+  readonly dbClusterIdentifier: string;
+}
+
+/** One member cluster of a global database, as `DescribeGlobalClusters` lists it. */
+export interface GlobalClusterMember {
+  readonly region: string;
+  readonly dbClusterIdentifier: string;
+  /** True for the primary (writer) cluster. */
+  readonly isWriter: boolean;
+  /**
+   * `connected`, or `pending-resync` while the member is rebuilt (a recovered old primary is
+   * re-added on a new storage volume); undefined when AWS does not say.
+   */
+  readonly synchronizationStatus?: string | undefined;
+}
+
+/**
+ * A failover or switchover in progress (`GlobalCluster.FailoverState`).
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html
+ */
+export interface GlobalFailoverState {
+  /** `pending`, `failing-over`, `switching-over` or `cancelling`. */
+  readonly status: string;
+  readonly fromRegion?: string | undefined;
+  readonly toRegion?: string | undefined;
+  readonly isDataLossAllowed: boolean;
+}
+
+/** A global database as one region's API sees it. */
+export interface GlobalClusterStatus {
+  /** False when the region knows no global cluster of this identifier. */
+  readonly exists: boolean;
+  /** `GlobalCluster.Status`, such as `available`. */
+  readonly status: string;
+  readonly members: readonly GlobalClusterMember[];
+  /** Undefined when no failover or switchover is in progress. */
+  readonly failoverState?: GlobalFailoverState | undefined;
+  readonly engineVersion?: string | undefined;
+}
+
+/** A DB cluster snapshot. */
+export interface ClusterSnapshotSummary {
+  readonly id: string;
+  /** `creating`, `available`, ... */
+  readonly status: string;
+  /** Epoch ms. */
+  readonly createdAt?: number | undefined;
+}
+
+/**
+ * What is left of the old volume of a cluster that a global failover took the writer from: the
+ * system snapshot Aurora tries to take before it re-adds the cluster on a new volume
+ * (`rds:unplanned-global-failover-<cluster>-<time>`, deleted with the cluster's automated
+ * backups), and a manual copy of it that is kept.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+ */
+export interface FailoverSnapshotStatus {
+  /** The newest system snapshot of the old volume; undefined when Aurora took none. */
+  readonly source?: ClusterSnapshotSummary | undefined;
+  /** The manual copy asked for; undefined when there is none. */
+  readonly copy?: ClusterSnapshotSummary | undefined;
+}
+
+/** The `GlobalDatabase` port: Aurora global database calls (RDS `*GlobalCluster*`, cluster snapshots). */
+export interface GlobalDatabase {
+  /** The global cluster through `region`'s API (any region with a member answers for it). */
+  describe(globalClusterIdentifier: string, region: string): Promise<GlobalClusterStatus>;
+  /**
+   * `FailoverGlobalCluster` with `AllowDataLoss`: make `target` (a secondary cluster) the primary
+   * at once, losing what it had not received. Called in the target's region. Succeeds when
+   * `target` is already the writer or a failover to it is in progress.
+   */
+  failover(globalClusterIdentifier: string, target: ClusterRef): Promise<void>;
+  /**
+   * `SwitchoverGlobalCluster`: make `target` the primary once it has every write (no data loss);
+   * the old primary becomes a secondary. Succeeds when `target` is already the writer or a
+   * switchover to it is in progress.
+   */
+  switchover(globalClusterIdentifier: string, target: ClusterRef): Promise<void>;
+  /** The system snapshot of `cluster`'s old volume, if any, and the manual copy `copyIdentifier`, if any. */
+  failoverSnapshot(cluster: ClusterRef, copyIdentifier: string): Promise<FailoverSnapshotStatus>;
+  /** Copy the system snapshot `sourceIdentifier` to the manual snapshot `copyIdentifier` in `cluster`'s region. Succeeds if the copy exists. */
+  keepSnapshot(cluster: ClusterRef, sourceIdentifier: string, copyIdentifier: string): Promise<void>;
 }

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { signalsSurvivingOutage } from '../detector/detector.js';
 import { DrConfigSchema, type DrConfig } from './schema.js';
+import { dataTierIssues } from './data-tier.js';
 
 /** The result of validating a configuration without throwing. */
 export type ConfigValidation =
@@ -68,6 +69,7 @@ function crossFieldIssues(config: DrConfig): ConfigIssue[] {
   if (d.probeTimeoutSeconds >= d.intervalSeconds) {
     issues.push({ path: 'detection.probeTimeoutSeconds', message: `must be less than detection.intervalSeconds (${d.intervalSeconds})` });
   }
+  issues.push(...dataTierIssues(config));
   return issues;
 }
 

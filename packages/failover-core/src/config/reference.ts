@@ -67,3 +67,44 @@ export const referenceConfig: DrConfigInput = {
   healthPath: '/ref',
   objectives: { rtoSeconds: 900, maxDataLossSeconds: 60 },
 };
+
+/** What `@dr/constructs` gives both clusters of the Aurora tier (one db.r6g.large instance each, 7 days of backups, ...). */
+const AURORA_DB_SETTINGS: NonNullable<DrConfigInput['primary']['dbSettings']> = {
+  instanceClass: 'db.r6g.large',
+  storageEncrypted: true,
+  backupRetentionDays: 7,
+  deletionProtection: true,
+  iamAuthentication: true,
+  cloudwatchLogsExports: ['error', 'slowquery'],
+  copyTagsToSnapshot: true,
+  autoMinorVersionUpgrade: false,
+};
+
+/**
+ * The reference topology on the Aurora tier: the same regions, compute and traffic as
+ * {@link referenceConfig}, with an Aurora MySQL global database (`lamp-global`) whose primary
+ * cluster is in eu-west-1 and whose secondary cluster, with one reader, is in us-east-1.
+ * `dr drill --tier aurora-global` runs on it.
+ */
+export const referenceAuroraConfig: DrConfigInput = {
+  ...referenceConfig,
+  database: { tier: 'aurora-global', globalClusterIdentifier: 'lamp-global', engineVersion: '8.0.mysql_aurora.3.08.0' },
+  primary: {
+    ...referenceConfig.primary,
+    dbInstanceIdentifier: 'lamp-primary-1',
+    dbClusterIdentifier: 'lamp-primary',
+    dbParameterGroupName: 'lamp-primary-instance-params',
+    dbClusterParameterGroupName: 'lamp-primary-cluster-params',
+    retiredDbParameterGroupName: undefined,
+    dbSettings: AURORA_DB_SETTINGS,
+  },
+  secondary: {
+    ...referenceConfig.secondary,
+    dbInstanceIdentifier: 'lamp-secondary-1',
+    dbClusterIdentifier: 'lamp-secondary',
+    dbParameterGroupName: 'lamp-secondary-instance-params',
+    dbClusterParameterGroupName: 'lamp-secondary-cluster-params',
+    retiredDbParameterGroupName: undefined,
+    dbSettings: AURORA_DB_SETTINGS,
+  },
+};

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { RDS_INSTANCE_IDENTIFIER } from '../names.js';
+import { DataTierSchema } from './data-tier.js';
 
 /**
  * The DR topology schema. One document describes an application's two regions, the resources
@@ -120,6 +121,12 @@ export const RegionResourcesSchema = v.strictObject({
   dbSecurityGroupIds: v.optional(v.array(matching(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as sg-0123456789abcdef0'))),
   /** How the database of this region was deployed, so a failback recreates it faithfully. */
   dbSettings: v.optional(DbSettingsSchema),
+  /** The Aurora DB cluster of this region (tier `aurora-global`); `dbInstanceIdentifier` is its instance. */
+  dbClusterIdentifier: v.optional(
+    matching(RDS_INSTANCE_IDENTIFIER, 'a DB cluster identifier (a letter, then up to 62 letters, digits or single hyphens)'),
+  ),
+  /** This cluster's own DB cluster parameter group (tier `aurora-global`): writes are fenced with its `read_only`. */
+  dbClusterParameterGroupName: v.optional(text('a DB cluster parameter group name')),
 });
 
 /** The detector's signals (see the package README, "Detection"). */
@@ -202,6 +209,8 @@ export const DrConfigSchema = v.strictObject({
   app: matching(/^[a-z][a-z0-9-]{0,62}$/, 'a lower-case name (letters, digits, hyphens) starting with a letter'),
   primary: RegionResourcesSchema,
   secondary: RegionResourcesSchema,
+  /** Which database carries the data to the DR region. @default `{ tier: 'rds-replica' }` */
+  database: v.optional(DataTierSchema, { tier: 'rds-replica' }),
   globalAccelerator: v.strictObject({
     acceleratorArn: matching(ARN, 'a Global Accelerator ARN'),
     listenerArn: matching(ARN, 'a Global Accelerator listener ARN'),

@@ -2,6 +2,7 @@ import type { BlockAction } from '../plan/types.js';
 import type { DbStatus, ReadOnlySetting } from '../ports.js';
 import { assertNever } from '../util/assert-never.js';
 import type { Observation, Prior } from './types.js';
+import { assessGlobal } from './assess-global.js';
 
 /** How far a block's goal is, judged from one observation. */
 export type Assessment =
@@ -72,6 +73,11 @@ export function assess(action: BlockAction, observation: Observation, context: A
       return observation.kind === 'rename' ? assessRename(action, observation, context) : mismatch(action, observation);
     case 'await-impairment':
       return observation.kind === 'signals' ? assessImpairment(action, observation, context) : mismatch(action, observation);
+    case 'failover-global-cluster':
+    case 'switchover-global-cluster':
+    case 'await-rejoined':
+    case 'keep-failover-snapshot':
+      return assessGlobal(action, observation);
     default:
       return assertNever(action, 'block action');
   }

@@ -7,6 +7,7 @@
 import { type PlanBlock, isMutating, type BlockAction, showsAtOnce } from '../plan/types.js';
 import { assertNever } from '../util/assert-never.js';
 import { assess, priorOf } from './assess.js';
+import { memberOf } from './assess-global.js';
 import { settled, RETRY_RESET, startStep, advanceIfStepDone, blockFailed, startRollbackWhenQuiet } from './progress.js';
 import { isUndo, undoBlocks, planBlocks, activeSteps, withBlock, log, findBlock, unchanged, stepOf, regionOf } from './run-state.js';
 import type { RunState, EngineSettings, BlockState, Transition, Observation, RunEvent, FailureCause } from './types.js';
@@ -24,9 +25,10 @@ export function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'ob
     impairedAt: state.impairedAt,
   });
   let next = withBlock(state, block.id, { unreachableSince: undefined });
-  if (block.action.kind === 'promote-replica' && event.observation.kind === 'database' && verdict.progress === 'not-started') {
+  const lagNow = lagBeforePromotion(block.action, event.observation);
+  if (lagNow !== undefined && verdict.progress === 'not-started') {
     // The lag now is the data a promotion would lose: record it as the run's RPO.
-    next = { ...next, rpoSeconds: event.observation.status.replicaLagSeconds ?? next.rpoSeconds };
+    next = { ...next, rpoSeconds: lagNow };
   }
   // Past the point of no return once its call's effect shows (or it is done, by us or anyone).
   if (
@@ -225,8 +227,20 @@ function trafficGuard(state: RunState, block: PlanBlock): string | undefined {
   return writable && healthy ? undefined : `refusing to send traffic to ${region} before its database is writable and its capacity healthy`;
 }
 
+/** The lag a replica promoted now would lose (an RDS promotion, an Aurora failover); undefined for other blocks or when unknown. */
+function lagBeforePromotion(action: BlockAction, observation: Observation): number | undefined {
+  if (action.kind === 'promote-replica' && observation.kind === 'database') return observation.status.replicaLagSeconds;
+  if (action.kind === 'failover-global-cluster' && observation.kind === 'global-cluster') return observation.db.replicaLagSeconds;
+  return undefined;
+}
+
 /** Whether an observation shows a point-of-no-return call's effect, whoever made it. */
 function effectVisible(action: BlockAction, observation: Observation): boolean {
+  if (observation.kind === 'global-cluster' && (action.kind === 'failover-global-cluster' || action.kind === 'switchover-global-cluster')) {
+    const { region, dbClusterIdentifier } = action.target;
+    const member = memberOf(observation.global, region, dbClusterIdentifier);
+    return member?.isWriter === true || observation.global.failoverState?.toRegion === region;
+  }
   if (observation.kind !== 'database') return false;
   if (action.kind === 'promote-replica') return observation.status.role === 'primary';
   if (action.kind === 'set-write-fence') return observation.status.readOnly === (action.fenced ? 'on' : 'default');

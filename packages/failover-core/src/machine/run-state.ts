@@ -72,6 +72,8 @@ export function regionOf(action: BlockAction): string {
       return action.asg.region;
     case 'await-impairment':
       return action.region;
+    case 'keep-failover-snapshot':
+      return action.cluster.region;
     default:
       return action.db.region;
   }

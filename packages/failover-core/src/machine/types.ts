@@ -5,6 +5,8 @@ import type {
   CapacityStatus,
   DbStatus,
   EndpointGroupStatus,
+  FailoverSnapshotStatus,
+  GlobalClusterStatus,
   Notification,
   ProbeResult,
   ReadOnlySetting,
@@ -176,7 +178,10 @@ export type Observation =
    * fails (a quorum of counted downs), whether it sees the primary healthy (a fresh independent
    * up, nothing counted down), and the readings for people.
    */
-  | { readonly kind: 'signals'; readonly at: number; readonly fails: boolean; readonly seesHealthy: boolean; readonly readings: string };
+  | { readonly kind: 'signals'; readonly at: number; readonly fails: boolean; readonly seesHealthy: boolean; readonly readings: string }
+  /** An Aurora global database as the target's region sees it, and the instance of the cluster the block is about. */
+  | { readonly kind: 'global-cluster'; readonly global: GlobalClusterStatus; readonly db: DbStatus }
+  | { readonly kind: 'failover-snapshot'; readonly status: FailoverSnapshotStatus };
 
 export type { FailureCause } from '../errors.js';
 

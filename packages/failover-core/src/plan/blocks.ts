@@ -78,6 +78,12 @@ export const awaitWritable = (config: DrConfig, r: RegionResources): PlanBlock =
     KEEP_AFTER_COMMIT,
   );
 
+/** Where `r`'s writes are fenced: its Aurora cluster's parameter group on the Aurora tier, its DB parameter group otherwise. */
+export const fenceGroup = (r: RegionResources): string => r.dbClusterParameterGroupName ?? r.dbParameterGroupName;
+
+/** The `read_only` a lifted fence rests at: RDS MySQL's replica-aware default, or the Aurora engine default (a secondary cluster is read-only regardless). */
+const restingReadOnly = (r: RegionResources): string => (r.dbClusterParameterGroupName ? 'its default' : '{TrueIfReplica}');
+
 /** Lifts the write fence on `r`'s database parameter group (`read_only` back to `{TrueIfReplica}`). */
 export const liftFence = (
   id: string,
@@ -88,7 +94,7 @@ export const liftFence = (
 ): PlanBlock =>
   block(
     id,
-    `Lift the write fence of ${r.dbInstanceIdentifier}: reset read_only in ${r.dbParameterGroupName} to {TrueIfReplica}`,
+    `Lift the write fence of ${r.dbInstanceIdentifier}: reset read_only in ${fenceGroup(r)} to ${restingReadOnly(r)}`,
     { kind: 'set-write-fence', db: dbRef(r), fenced: false },
     timeoutSeconds,
     undo,
@@ -103,7 +109,7 @@ export const liftFence = (
 export const containWrites = (config: DrConfig, r: RegionResources): PlanBlock =>
   block(
     'contain-writes',
-    `Fence writes on ${r.dbInstanceIdentifier} in ${r.region} when its region answers (read_only 1 in ${r.dbParameterGroupName}), ${config.timeouts.drainSeconds} s after its traffic stopped`,
+    `Fence writes on ${r.dbInstanceIdentifier} in ${r.region} when its region answers (read_only 1 in ${fenceGroup(r)}), ${config.timeouts.drainSeconds} s after its traffic stopped`,
     { kind: 'set-write-fence', db: dbRef(r), fenced: true, ifExists: true },
     config.timeouts.containmentSeconds,
     KEEP_AFTER_COMMIT,

@@ -27,6 +27,7 @@ import {
   backups,
 } from './blocks.js';
 import { handover, retireSteps, pilotLightSteps } from './shared-steps.js';
+import { auroraFailbackSteps, auroraRebuildSteps, auroraSwitchoverSteps, auroraTier, failoverGlobal } from './aurora-steps.js';
 
 /** Options for {@link buildPlan}. */
 export interface PlanOptions {
@@ -57,6 +58,8 @@ const RECREATE_SETTINGS = [
  * it, and retires the one it replaces into the region's retired parameter group.
  */
 export function operationConfigIssues(config: DrConfig, operation: Operation, from: RegionRole = defaultFrom(operation)): ConfigIssue[] {
+  // An Aurora global database recreates nothing: AWS re-adds a recovered old primary itself.
+  if (auroraTier(config)) return [];
   const recreated: RegionRole[] = operation === 'failback' ? ['primary', 'secondary'] : operation === 'rebuild' ? [otherRole(from)] : [];
   const issues: ConfigIssue[] = [];
   const why = `is required for a ${operation}, which recreates this region's database as deployed`;
@@ -107,6 +110,21 @@ export function buildPlan(config: DrConfig, operation: Operation, options: PlanO
 function stepsOf(config: DrConfig, operation: Operation, from: RegionRole, runTag: string, confirm: boolean): PlanStep[] {
   const src = config[from];
   const other = config[otherRole(from)];
+  const aurora = auroraTier(config);
+  if (aurora) {
+    switch (operation) {
+      case 'failover':
+        return failoverSteps(config, src, other, confirm);
+      case 'switchover':
+        return auroraSwitchoverSteps(config, aurora, src, other);
+      case 'failback':
+        return auroraFailbackSteps(config, aurora, src, other, runTag);
+      case 'rebuild':
+        return auroraRebuildSteps(config, aurora, other, runTag);
+      default:
+        return assertNever(operation, 'operation');
+    }
+  }
   switch (operation) {
     case 'failover':
       return failoverSteps(config, src, other, confirm);
@@ -133,17 +151,20 @@ function stepsOf(config: DrConfig, operation: Operation, from: RegionRole, runTa
  */
 function failoverSteps(config: DrConfig, src: RegionResources, dst: RegionResources, confirm: boolean): PlanStep[] {
   const t = config.timeouts;
-  const promote = block(
-    'promote-replica',
-    `Promote ${dst.dbInstanceIdentifier} in ${dst.region}`,
-    { kind: 'promote-replica', db: dbRef(dst), backupRetentionDays: dst.dbSettings?.backupRetentionDays },
-    t.promotionSeconds,
-    KEEP_AFTER_COMMIT,
-    { commits: true },
-  );
+  const aurora = auroraTier(config);
+  const promote = aurora
+    ? failoverGlobal(config, aurora, dst)
+    : block(
+        'promote-replica',
+        `Promote ${dst.dbInstanceIdentifier} in ${dst.region}`,
+        { kind: 'promote-replica', db: dbRef(dst), backupRetentionDays: dst.dbSettings?.backupRetentionDays },
+        t.promotionSeconds,
+        KEEP_AFTER_COMMIT,
+        { commits: true },
+      );
   const commit: PlanStep = {
     id: 'commit',
-    name: `Promote ${dst.dbInstanceIdentifier} (the point of no return), and fence ${src.region}'s writes once it is accepted`,
+    name: `${aurora ? `Fail ${aurora.globalClusterIdentifier} over to ${dst.region}` : `Promote ${dst.dbInstanceIdentifier}`} (the point of no return), and fence ${src.region}'s writes once it is accepted`,
     blocks: [promote, containWrites(config, src)],
   };
   const after = [

@@ -1,5 +1,5 @@
 import type { RegionRole } from '../config/schema.js';
-import type { AsgRef, CapacitySetting, DbRef, EndpointGroupRef } from '../ports.js';
+import type { AsgRef, CapacitySetting, ClusterRef, DbRef, EndpointGroupRef } from '../ports.js';
 
 /**
  * The operations a plan can be built for. `rebuild` recreates the pilot light of the region that
@@ -38,7 +38,31 @@ export type BlockAction =
    * look stays good for `freshSeconds`: a later block that would act before the point of no
    * return (a run resumed after a crash, a slow step) sends the run back to confirm again.
    */
-  | { readonly kind: 'await-impairment'; readonly region: string; readonly confirmSeconds: number; readonly freshSeconds: number };
+  | { readonly kind: 'await-impairment'; readonly region: string; readonly confirmSeconds: number; readonly freshSeconds: number }
+  /**
+   * Aurora tier: `FailoverGlobalCluster` with `AllowDataLoss` to `target` (its instance `db`), or
+   * `SwitchoverGlobalCluster` (no data loss). Done once `target` is the writer and nothing is in
+   * progress.
+   */
+  | { readonly kind: 'failover-global-cluster'; readonly globalClusterIdentifier: string; readonly target: ClusterRef; readonly db: DbRef }
+  | {
+      readonly kind: 'switchover-global-cluster';
+      readonly globalClusterIdentifier: string;
+      readonly target: ClusterRef;
+      readonly db: DbRef;
+    }
+  /**
+   * Aurora tier: wait until `cluster` (the old primary) is a secondary of the global database
+   * again, synchronized, with its instance `db` available: AWS re-adds a recovered old primary by
+   * itself, on a new storage volume.
+   */
+  | { readonly kind: 'await-rejoined'; readonly globalClusterIdentifier: string; readonly cluster: ClusterRef; readonly db: DbRef }
+  /**
+   * Aurora tier: copy the snapshot Aurora took of `cluster`'s old volume before re-adding it (a
+   * system snapshot, deleted with the automated backups) to the manual snapshot `copyIdentifier`:
+   * the writes a failover lost are in it. Nothing to do when Aurora took none.
+   */
+  | { readonly kind: 'keep-failover-snapshot'; readonly cluster: ClusterRef; readonly copyIdentifier: string };
 
 /** The kinds of block that change the world. */
 export type MutatingKind = Exclude<BlockAction['kind'], `await-${string}` | `verify-${string}`>;
@@ -55,6 +79,9 @@ const MUTATING_KINDS: ReadonlySet<string> = new Set(
     'reboot-instance': true,
     'create-replica': true,
     'set-backup-retention': true,
+    'failover-global-cluster': true,
+    'switchover-global-cluster': true,
+    'keep-failover-snapshot': true,
   } satisfies Record<MutatingKind, true>),
 );
 

@@ -154,6 +154,23 @@ async function observeBlock(ports: Ports, config: DrConfig, block: PlanBlock): P
       const [group, result] = await Promise.all([traffic.describe(a.group), probe.check({ url: a.url, timeoutMs: 5_000 })]);
       return { kind: 'serving', group, probe: result };
     }
+    case 'failover-global-cluster':
+    case 'switchover-global-cluster': {
+      const [global, db] = await Promise.all([
+        ports.globalDatabase.describe(a.globalClusterIdentifier, a.target.region),
+        database.describe(a.db),
+      ]);
+      return { kind: 'global-cluster', global, db };
+    }
+    case 'await-rejoined': {
+      const [global, db] = await Promise.all([
+        ports.globalDatabase.describe(a.globalClusterIdentifier, a.cluster.region),
+        database.describe(a.db),
+      ]);
+      return { kind: 'global-cluster', global, db };
+    }
+    case 'keep-failover-snapshot':
+      return { kind: 'failover-snapshot', status: await ports.globalDatabase.failoverSnapshot(a.cluster, a.copyIdentifier) };
     default:
       return assertNever(a, 'block action');
   }
@@ -182,12 +199,22 @@ async function actOnBlock(ports: Ports, block: PlanBlock): Promise<void> {
       return database.createReplica(a.db, a.source);
     case 'set-backup-retention':
       return database.setBackupRetention(a.db, a.days);
+    case 'failover-global-cluster':
+      return ports.globalDatabase.failover(a.globalClusterIdentifier, a.target);
+    case 'switchover-global-cluster':
+      return ports.globalDatabase.switchover(a.globalClusterIdentifier, a.target);
+    case 'keep-failover-snapshot': {
+      const { source } = await ports.globalDatabase.failoverSnapshot(a.cluster, a.copyIdentifier);
+      if (!source) return undefined;
+      return ports.globalDatabase.keepSnapshot(a.cluster, source.id, a.copyIdentifier);
+    }
     case 'await-writable':
     case 'await-healthy':
     case 'await-replica-sync':
     case 'await-drain':
     case 'verify-serving':
     case 'await-impairment':
+    case 'await-rejoined':
       throw new Error(`block ${block.id} only observes`);
     default:
       return assertNever(a, 'block action');

@@ -2,6 +2,7 @@ import { describeError, isThrottled } from '../errors.js';
 import type { PreconditionProblem } from '../machine/types.js';
 import { actionsOf, blocksOf, type BlockAction, type Plan } from '../plan/types.js';
 import type { DbRef, DbStatus, Ports } from '../ports.js';
+import { auroraPreconditions } from './preconditions-aurora.js';
 
 /** What plan evaluation found. */
 export interface PreconditionReport {
@@ -127,6 +128,16 @@ export async function evaluatePreconditions(
     if (asg && !asg.launchTemplate)
       problems.push({ kind: 'precondition', message: `${name} has no launch template to start instances from` });
   }
+
+  const globalLag = await auroraPreconditions(
+    plan,
+    ports,
+    maxDataLossSeconds,
+    problems,
+    (what, call) => attempt(ports, problems, what, call),
+    describe,
+  );
+  replicaLagSeconds ??= globalLag;
 
   const open = first(plan, 'set-endpoint-weight', 'open-weight');
   if (open) await attempt(ports, problems, `endpoint group for ${open.group.region}`, () => ports.traffic.describe(open.group));

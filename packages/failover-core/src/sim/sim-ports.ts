@@ -8,6 +8,7 @@ import type {
   CapacityStatus,
   Compute,
   Database,
+  GlobalDatabase,
   EndpointGroupRef,
   EndpointGroupStatus,
   HealthChecks,
@@ -25,6 +26,7 @@ import type {
 import { GLOBAL_ACCELERATOR_CONTROL_REGION } from '../names.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import { makeSimDatabase } from './sim-database.js';
+import { makeSimGlobalDatabase } from './sim-global-database.js';
 import { makeSimMetrics, makeSimReadiness } from './sim-readiness.js';
 import type { VirtualClock } from './virtual-clock.js';
 import type { SimWorld } from './world.js';
@@ -36,6 +38,7 @@ import type { SimWorld } from './world.js';
  */
 export class SimPorts implements Ports {
   readonly database: Database;
+  readonly globalDatabase: GlobalDatabase;
   readonly compute: Compute;
   readonly traffic: Traffic;
   readonly probe: Probe;
@@ -59,6 +62,7 @@ export class SimPorts implements Ports {
     const sent = shared?.sent ?? [];
     this.notifier = { sent, notify: async (n) => void sent.push(n) };
     this.database = makeSimDatabase(world, (region, name, effect, mutating) => this.call(region, name, effect, mutating));
+    this.globalDatabase = makeSimGlobalDatabase(world, (region, name, effect, mutating) => this.call(region, name, effect, mutating));
     this.compute = this.makeCompute();
     this.traffic = this.makeTraffic();
     this.probe = this.makeProbe();
