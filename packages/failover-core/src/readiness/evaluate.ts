@@ -8,6 +8,7 @@ import { READINESS_CHECKS, type ReadinessCheckId } from './checks.js';
 import { isStandardInstanceType, quotaCovers, EC2_STANDARD_VCPU_QUOTA_CODE } from './quota.js';
 import type { ReadinessCheckResult, ReadinessReport, ReadinessStatus } from './report.js';
 import { sameDocument } from './same-document.js';
+import { continuousBackups, tierWords, type TierWords } from './tier-words.js';
 
 /** Options of {@link evaluateReadiness}. */
 export interface ReadinessOptions {
@@ -77,6 +78,7 @@ export async function evaluateReadiness(ports: Ports, config: DrConfig, options:
     group,
     template,
     noReplica: `no DB instance ${standby.dbInstanceIdentifier} in ${region}`,
+    tier: tierWords(config, standby),
   };
   const checks: Checks = { ...databaseChecks(c), ...computeChecks(c), ...routingChecks(c), ...dataChecks(c), ...controllerChecks(c) };
 
@@ -114,6 +116,8 @@ interface CheckContext {
   readonly group: () => Promise<CapacityStatus>;
   readonly template: () => Promise<LaunchTemplateSpec & { name: string }>;
   readonly noReplica: string;
+  /** How the standby database is named and measured on the config's data tier. */
+  readonly tier: TierWords;
 }
 
 /** The standby database: a replica, replicating, within the RPO, and not fenced. */
@@ -123,7 +127,7 @@ function databaseChecks(c: CheckContext): Pick<Checks, 'replica-exists' | 'repli
       const db = await c.replica();
       if (!db.exists) return fail(c.noReplica);
       return db.role === 'replica'
-        ? pass(`${c.standby.dbInstanceIdentifier} in ${c.region} is a replica (${db.status})`)
+        ? pass(`${c.standby.dbInstanceIdentifier} in ${c.region} is ${c.tier.replica} (${db.status})`)
         : fail(`${c.standby.dbInstanceIdentifier} in ${c.region} is a standalone primary, not a replica`);
     },
     'replica-replicating': async () => {
@@ -137,7 +141,7 @@ function databaseChecks(c: CheckContext): Pick<Checks, 'replica-exists' | 'repli
     'replica-lag': async () => {
       const db = await c.replica();
       if (!db.exists) return fail(c.noReplica);
-      if (db.replicaLagSeconds === undefined) return unknown(`no ReplicaLag datapoint for ${c.standby.dbInstanceIdentifier}`);
+      if (db.replicaLagSeconds === undefined) return unknown(`no ${c.tier.lagMetric} datapoint for ${c.tier.lagOf}`);
       const lag = db.replicaLagSeconds;
       return lag <= c.maxLag
         ? pass(`lag ${lag} s, within ${c.maxLag} s`, lag)
@@ -146,11 +150,11 @@ function databaseChecks(c: CheckContext): Pick<Checks, 'replica-exists' | 'repli
     'dr-fence-clear': async () => {
       const db = await c.replica();
       if (!db.exists) return unknown(`${c.noReplica}: no parameter group to read`);
-      const name = db.parameterGroup?.name ?? c.standby.dbParameterGroupName;
+      const name = db.parameterGroup?.name ?? c.tier.fenceGroup;
       if (db.readOnly === undefined) return unknown(`read_only of ${name} could not be read`);
       return db.readOnly === 'on'
         ? fail(`${name} has read_only = 1: a write fence is left on the DR database`)
-        : pass(`${name} has read_only ${db.readOnly === 'default' ? '{TrueIfReplica}' : '0'}`);
+        : pass(`${name} has read_only ${db.readOnly === 'default' ? c.tier.restingReadOnly : '0'}`);
     },
   };
 }
@@ -230,6 +234,7 @@ function routingChecks(c: CheckContext): Pick<Checks, 'pilot-light-weight' | 'co
 function dataChecks(c: CheckContext): Pick<Checks, 'snapshot-age' | 's3-replication'> {
   return {
     'snapshot-age': async () => {
+      if (c.config.database.tier === 'aurora-global') return continuousBackups(c);
       const bound = c.options.snapshotMaxAgeMs ?? 26 * 3_600_000;
       const s = await c.ports.readiness.latestSnapshot(c.region, c.config.app);
       if (!s) return fail(`no snapshot of ${c.config.app} made by dr-snapshot in ${c.region}`);
