@@ -1,13 +1,21 @@
 import { readFile } from 'node:fs/promises';
-import { isConfigError, parseConfig, parseConfigJson, referenceConfig, type DrConfig } from '@dr/failover-core';
+import {
+  DATA_TIERS,
+  isConfigError,
+  parseConfig,
+  parseConfigJson,
+  referenceAuroraConfig,
+  referenceConfig,
+  type DrConfig,
+} from '@dr/failover-core';
 import { UsageError } from './errors.js';
 
 /**
  * Loads the DR config from a file, or the built-in reference topology when no file is given.
  * @throws {@link UsageError} naming the file and every bad field.
  */
-export async function loadConfig(file: string | undefined): Promise<DrConfig> {
-  if (file === undefined) return parseConfig(referenceConfig, 'the reference topology');
+export async function loadConfig(file: string | undefined, tier?: string): Promise<DrConfig> {
+  if (file === undefined) return referenceTopology(tier);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -30,3 +38,18 @@ export async function loadConfig(file: string | undefined): Promise<DrConfig> {
     throw e;
   }
 }
+
+/**
+ * The reference topology of the brief on a data tier: the RDS read replica (the default) or an
+ * Aurora MySQL global database.
+ * @throws {@link UsageError} naming the tiers when `tier` is none of them.
+ */
+export function referenceTopology(tier = 'rds-replica'): DrConfig {
+  if (tier === 'rds-replica') return parseConfig(referenceConfig, 'the reference topology');
+  if (tier === 'aurora-global') return parseConfig(referenceAuroraConfig, 'the reference topology on Aurora');
+  throw new UsageError(`--tier must be one of ${DATA_TIERS.join(', ')}; got ${JSON.stringify(tier)}`);
+}
+
+/** Names the data tier in a drill's heading when it is not the brief's RDS read replica. */
+export const tierNote = (config: DrConfig): string =>
+  config.database.tier === 'rds-replica' ? '' : ` (${config.database.tier}: ${config.database.globalClusterIdentifier})`;

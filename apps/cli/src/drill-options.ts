@@ -32,6 +32,7 @@ export interface DrillFlags {
   readonly seed: string;
   readonly outageSeconds?: string;
   readonly config?: string;
+  readonly tier?: string;
   readonly json?: boolean;
   readonly force?: boolean;
   readonly report?: string;
@@ -109,7 +110,7 @@ const LIVE_ONLY = ['url', 'timeout', 'yes', 'app', 'region', 'endpointUrl'] as c
  * reads the DR config from a file with it, as the AWS commands do; `--operation failover` is
  * what a live drill does, any other operation is refused below.)
  */
-const SIMULATOR_ONLY = ['scenario', 'seed', 'report', 'force', 'outageSeconds', 'sequence'] as const;
+const SIMULATOR_ONLY = ['scenario', 'seed', 'report', 'force', 'outageSeconds', 'sequence', 'tier'] as const;
 
 /** `endpointUrl` as it is typed: `--endpoint-url`. */
 const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -123,6 +124,8 @@ const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.to
  * @throws {@link UsageError} naming both options.
  */
 export function refuseContradictoryDrillOptions(flags: DrillFlags, given: (key: keyof DrillFlags) => boolean): void {
+  if (given('tier') && given('config'))
+    throw new UsageError('--tier cannot be used with --config: the config names its own data tier (database.tier); pass one');
   if (!flags.live) {
     const live = LIVE_ONLY.find(given);
     if (live)

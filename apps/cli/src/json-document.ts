@@ -1,4 +1,4 @@
-import type { RunSummary } from '@dr/failover-core';
+import type { DataTierName, RunSummary } from '@dr/failover-core';
 import { UsageError } from './errors.js';
 
 /**
@@ -28,6 +28,8 @@ export interface DocumentHead {
   readonly mode: 'simulated' | 'live';
   /** When the document was made (ISO 8601, UTC). */
   readonly generatedAt: string;
+  /** The data tier a drill ran on (`rds-replica` or `aurora-global`); absent from the other commands' documents. */
+  readonly dataTier?: DataTierName | undefined;
   /**
    * The one word a script branches on: a run's end (`completed`, `failed`, `rolled-back`,
    * `refused`, `stopped`, `not-triggered`, ...), a dry run's (`would-start`, `would-refuse`), or a

@@ -10,7 +10,7 @@ import {
   type LifecycleStep,
   type Scenario,
 } from '@dr/failover-core/drill';
-import { loadConfig } from '../config-source.js';
+import { loadConfig, tierNote } from '../config-source.js';
 import { parseScenario, parseSeed, type DrillFlags } from '../drill-options.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandContext } from '../context.js';
@@ -121,12 +121,16 @@ export async function runLifecycleDrill(flags: DrillFlags, context: CommandConte
     throw new UsageError(`--scenario ${scenario} applies to the first ${about}, and the sequence ${sequence.join(',')} has none`);
   }
   const seed = parseSeed(flags.seed);
-  const config = await loadConfig(flags.config);
+  const config = await loadConfig(flags.config, flags.tier);
   checkConfig(config, sequence);
 
   const out = new Output(process.stdout, process.stderr, flags.json === true);
   const c = out.color;
-  out.line(c.bold(`Lifecycle drill of ${config.app} on the simulator: ${sequence.join(' → ')} — scenario ${scenario}, seed ${seed}`));
+  out.line(
+    c.bold(
+      `Lifecycle drill of ${config.app}${tierNote(config)} on the simulator: ${sequence.join(' → ')} — scenario ${scenario}, seed ${seed}`,
+    ),
+  );
   out.line(c.dim(`${SCENARIO_DESCRIPTIONS[scenario]}${about ? ` (the first ${about})` : ''}`));
   const print = flags.json
     ? undefined
@@ -139,7 +143,12 @@ export async function runLifecycleDrill(flags: DrillFlags, context: CommandConte
   const report = await runLifecycle({ config, sequence, scenario, seed, onProgress: print });
   // Several runs: each operation carries its own measures and its own `next`; the head has neither.
   if (flags.json)
-    out.document(jsonDocument({ command: 'drill', mode: 'simulated', outcome: report.outcome, measures: null, summary: null }, report));
+    out.document(
+      jsonDocument(
+        { command: 'drill', mode: 'simulated', dataTier: config.database.tier, outcome: report.outcome, measures: null, summary: null },
+        report,
+      ),
+    );
   else printLifecycleSummary(out, report);
   context.exitCode = report.outcome === 'completed' ? EXIT.ok : EXIT.failed;
 }

@@ -1,7 +1,7 @@
 import { SCENARIOS, SCENARIO_DESCRIPTIONS, runDrill, type DrillOperation, type DrillReport } from '@dr/failover-core/drill';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config-source.js';
+import { loadConfig, tierNote } from '../config-source.js';
 import { EXIT, UsageError } from '../errors.js';
 import {
   DRILL_CHOICES,
@@ -101,6 +101,7 @@ function withDrillOptions(command: Command): Command {
       "end the scenario's fault after n seconds (region-outage, alb-5xx, maintenance-reboot, ...): a blip that recovers by itself (single operations)",
     )
     .option('--config <file>', 'DR config JSON file (default: the reference topology of the brief)')
+    .option('--tier <tier>', 'without --config: the reference topology on this data tier, rds-replica (default) or aurora-global')
     .option('--force', 'proceed past the RPO guard and report the window of writes risked (single operations)')
     .option('--json', 'print one JSON object and nothing else')
     .option(
@@ -123,7 +124,7 @@ function withDrillOptions(command: Command): Command {
     )
     .addHelpText(
       'after',
-      `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario promotion-failure\n  dr drill --scenario target-fails-mid-switchover\n  dr drill --scenario alb-5xx --report drill.html\n  dr drill --scenario region-outage --outage-seconds 60 --json\n  dr drill --operation lifecycle\n  dr drill --operation lifecycle --sequence switchover,failback --scenario target-fails-mid-switchover --json\n  dr drill --live --app lamp --region us-east-1 --url http://a1b2c3.awsglobalaccelerator.com/ref\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(30)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nA lifecycle runs the operations one after another on one simulated world; the scenario's fault applies to the first failover (the first switchover for target-fails-mid-switchover), and a run that leaves the DR region without its pilot light is followed by a rebuild.\n\nExit code: 0 when the drill did what it should within its objectives (completed, rightly did not trigger, rightly refused because the primary recovered first, or rightly undid its reversible steps because the primary recovered before the point of no return), or the lifecycle completed with every invariant held and the pilot light restored; 1 when it failed, was rolled back, was refused or missed an objective; 2 on bad input.`,
+      `\nExamples:\n  dr drill\n  dr drill --scenario flapping-probe --seed 7\n  dr drill --operation failback --json\n  dr drill --scenario promotion-failure\n  dr drill --scenario target-fails-mid-switchover\n  dr drill --scenario alb-5xx --report drill.html\n  dr drill --scenario region-outage --outage-seconds 60 --json\n  dr drill --operation lifecycle\n  dr drill --tier aurora-global\n  dr drill --operation lifecycle --sequence switchover,failback --scenario target-fails-mid-switchover --json\n  dr drill --live --app lamp --region us-east-1 --url http://a1b2c3.awsglobalaccelerator.com/ref\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.padEnd(30)} ${SCENARIO_DESCRIPTIONS[s]}`).join('\n')}\n\nA lifecycle runs the operations one after another on one simulated world; the scenario's fault applies to the first failover (the first switchover for target-fails-mid-switchover), and a run that leaves the DR region without its pilot light is followed by a rebuild.\n\nExit code: 0 when the drill did what it should within its objectives (completed, rightly did not trigger, rightly refused because the primary recovered first, or rightly undid its reversible steps because the primary recovered before the point of no return), or the lifecycle completed with every invariant held and the pilot light restored; 1 when it failed, was rolled back, was refused or missed an objective; 2 on bad input.`,
     );
 }
 
@@ -132,9 +133,9 @@ async function runSimulatedDrill(flags: DrillFlags, operation: DrillOperation, c
   const scenario = parseScenario(flags.scenario, operation);
   const seed = parseSeed(flags.seed);
   const outageSeconds = parseOutageSeconds(flags.outageSeconds, scenario);
-  const config = await loadConfig(flags.config);
+  const config = await loadConfig(flags.config, flags.tier);
   const out = new Output(process.stdout, process.stderr, flags.json === true);
-  out.line(out.color.bold(`Drill: ${operation} of ${config.app} on the simulator — scenario ${scenario}, seed ${seed}`));
+  out.line(out.color.bold(`Drill: ${operation} of ${config.app}${tierNote(config)} on the simulator — scenario ${scenario}, seed ${seed}`));
   out.line(out.color.dim(SCENARIO_DESCRIPTIONS[scenario]));
   // Read before the drill runs: a malformed SOURCE_DATE_EPOCH is bad input, refused before anything runs.
   const madeAt = reportDate(process.env);
@@ -173,6 +174,7 @@ async function runSimulatedDrill(flags: DrillFlags, operation: DrillOperation, c
         {
           command: 'drill',
           mode: 'simulated',
+          dataTier: config.database.tier,
           generatedAt: madeAt.toISOString(),
           outcome: report.outcome,
           measures: measuresOf(report),

@@ -47,7 +47,12 @@ const when = (t: number | undefined) => (t === undefined ? '—' : new Date(t).t
 
 async function withContext(flags: SnapshotFlags): Promise<{ ctx: AwsContext; out: Output }> {
   const { awsContext } = await import('../aws-context.js');
-  return { ctx: await awsContext(flags), out: new Output(process.stdout, process.stderr, flags.json === true) };
+  const ctx = await awsContext(flags);
+  if (ctx.config.database.tier !== 'rds-replica')
+    throw new UsageError(
+      `dr snapshot manages RDS instance snapshots, the rds-replica tier's daily job; ${ctx.config.app} is on the ${ctx.config.database.tier} tier, where Aurora keeps continuous backups of each cluster and a failback keeps the snapshot of the old primary's volume (<cluster>-lost-writes-<run>)`,
+    );
+  return { ctx, out: new Output(process.stdout, process.stderr, flags.json === true) };
 }
 
 function common(command: Command): Command {

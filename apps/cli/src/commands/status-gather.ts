@@ -26,7 +26,7 @@ import {
   type RunState,
 } from '@dr/failover-core';
 import { isNotReady, isRegionUnreachable, isResourceNotFound, isThrottled } from '@dr/failover-core/errors';
-import type { DbRef, DbStatus, Ports } from '@dr/failover-core/ports';
+import type { DbRef, DbStatus, GlobalClusterStatus, Ports } from '@dr/failover-core/ports';
 import { isManaged } from '@dr/snapshot';
 import type { AwsContext } from '../aws-context.js';
 import { isAccessDenied, isMissingCredentials } from '../errors.js';
@@ -105,11 +105,30 @@ async function readRegion(
     read(() => ports.compute.describe(asgRef(r)), here),
     read(() => ports.traffic.describe(groupRef(r)), { region: GLOBAL_ACCELERATOR_CONTROL_REGION, attempts }),
     r.availabilityAlarmName ? read(() => ports.alarms.state({ region: r.region, alarmName: r.availabilityAlarmName! }), here) : undefined,
-    read(() => newestSnapshot(ctx, r.region, now), here),
+    // The daily snapshot job runs on the RDS tier only; an Aurora cluster's continuous backups show in its database row.
+    ctx.config.database.tier === 'rds-replica' ? read(() => newestSnapshot(ctx, r.region, now), here) : undefined,
     // What failbacks and rebuilds retired here (`<id>-retired-<tag>`): kept for reconciliation, and billing.
     read(() => ports.database.listInstances(r.region, retiredPrefix(r.dbInstanceIdentifier)), here),
   ]);
   return { role, region: r.region, active: role === recorded, database, compute, traffic, alarm, newestSnapshot: newest, retired };
+}
+
+/**
+ * The Aurora global database, read through the DR region's API first (the one that answers when
+ * the primary region is out), then the primary's. Null on the RDS tier.
+ */
+async function readGlobalDatabase(ctx: AwsContext, ports: Ports, attempts: ReachAttempt[]) {
+  const tier = ctx.config.database;
+  if (tier.tier !== 'aurora-global') return null;
+  let seen: Observation<GlobalClusterStatus & { readonly via: string }> | undefined;
+  for (const region of [ctx.config.secondary.region, ctx.config.primary.region]) {
+    seen = await read(async () => ({ via: region, ...(await ports.globalDatabase.describe(tier.globalClusterIdentifier, region)) }), {
+      region,
+      attempts,
+    });
+    if (seen.ok) break;
+  }
+  return { globalClusterIdentifier: tier.globalClusterIdentifier, seen: seen! };
 }
 
 /** The last stored readiness report, with its counts, its age and whether it is stale. */
@@ -159,9 +178,10 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
   // With no record (never failed over) the primary serves; with an unreadable one nobody knows.
   const recorded: RegionRole | null = control.ok ? (record?.active ?? 'primary') : null;
   const active: RegionRole = recorded ?? 'primary';
-  const regions = await Promise.all(
-    (['primary', 'secondary'] as const).map((role) => readRegion(ctx, ports, role, recorded, attempts, now)),
-  );
+  const [regions, globalDatabase] = await Promise.all([
+    Promise.all((['primary', 'secondary'] as const).map((role) => readRegion(ctx, ports, role, recorded, attempts, now))),
+    readGlobalDatabase(ctx, ports, attempts),
+  ]);
   // Readiness: the preconditions of what could be done next (a failover from the active region).
   const operation = nextOperation(active);
   const plan = buildPlan(config, 'failover', { from: active });
@@ -182,6 +202,8 @@ export async function gatherStatus(ctx: AwsContext, now = Date.now()) {
     run: runStatus(record?.run),
     containment: judgeContainment(config, record?.containment, regions),
     regions,
+    /** The Aurora global database as the first region that answered saw it; null on the RDS tier. */
+    globalDatabase,
     objectives: config.objectives,
     readiness: {
       operation,

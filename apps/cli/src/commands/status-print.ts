@@ -48,10 +48,12 @@ const READ_ONLY: Readonly<Record<ReadOnlySetting, string>> = { on: '1 (fenced)',
 const hhmm = (at: number): string => `${new Date(at).toISOString().slice(11, 16)} UTC`;
 
 /** The write fence of a database: its group's `read_only`, and whether RDS has applied it (a change counts only `in-sync`). */
-function fenceText(out: Output, db: DbStatus): string {
+function fenceText(out: Output, db: DbStatus, aurora: boolean): string {
   const c = out.color;
   if (!db.exists) return c.dim('—');
-  const setting = db.readOnly === undefined ? 'read_only unknown' : `read_only ${READ_ONLY[db.readOnly]}`;
+  // Aurora's cluster parameter group rests at the engine default: a secondary cluster is read-only whatever it says.
+  const word = aurora && db.readOnly === 'default' ? 'default' : db.readOnly && READ_ONLY[db.readOnly];
+  const setting = db.readOnly === undefined ? 'read_only unknown' : `read_only ${word}`;
   const group = db.parameterGroup
     ? `\n${db.parameterGroup.name}, ${db.parameterGroup.applyStatus === 'in-sync' ? 'in-sync' : c.yellow(`${db.parameterGroup.applyStatus}: not yet in effect`)}`
     : c.dim('\nparameter group unknown');
@@ -133,6 +135,25 @@ const HEADLINE_TONE: Readonly<Record<HeadlineReason, 'green' | 'yellow' | 'red'>
   'not-reachable-from-here': 'red',
 };
 
+/** The Aurora global database's line: which cluster writes, how the others stand, and any failover in progress. */
+function printGlobalDatabase(out: Output, s: Status, show: <T>(r: Observation<T> | undefined, f: (v: T) => string) => string): void {
+  const g = s.globalDatabase;
+  if (!g) return;
+  const c = out.color;
+  const text = show(g.seen, (v) => {
+    if (!v.exists) return c.red(`not found from ${v.via}`);
+    const members = v.members.map(
+      (m) =>
+        `${m.dbClusterIdentifier} (${m.region}) ${m.isWriter ? c.bold('writer') : `secondary${m.synchronizationStatus ? `, ${m.synchronizationStatus}` : ''}`}`,
+    );
+    const busy = v.failoverState
+      ? c.yellow(`; ${v.failoverState.status}${v.failoverState.toRegion ? ` to ${v.failoverState.toRegion}` : ''}`)
+      : '';
+    return `${members.join('; ')}${busy} ${c.dim(`(as ${v.via} sees it)`)}`;
+  });
+  out.paragraph(`global database ${g.globalClusterIdentifier}: ${text}`, '  ', '    ');
+}
+
 /** `dr status` for people: the headline, the record, the last run, both regions in a table, containment, retired databases, readiness. */
 export function printStatus(out: Output, s: Status): void {
   const c = out.color;
@@ -168,7 +189,7 @@ export function printStatus(out: Output, s: Status): void {
             : `${db.role}, ${db.status}${db.writable ? ', writable' : ''}${db.writeFenced ? c.yellow(', write-fenced') : ''}${db.role === 'replica' ? `\nlag ${db.replicaLagSeconds ?? '?'} s ${db.replicaLagSeconds !== undefined && db.replicaLagSeconds <= lag ? c.green(`≤ ${lag} s`) : c.red(`(objective ${lag} s)`)}` : ''}`,
         ),
       ),
-      row('fence', (r) => show(r.database, (db) => fenceText(out, db))),
+      row('fence', (r) => show(r.database, (db) => fenceText(out, db, s.globalDatabase !== null))),
       row('compute', (r) =>
         show(
           r.compute,
@@ -182,9 +203,14 @@ export function printStatus(out: Output, s: Status): void {
         ),
       ),
       row('alarm', (r) => show(r.alarm, (a) => (a === 'OK' ? c.green(a) : a === 'ALARM' ? c.red(a) : c.yellow(a)))),
-      row('snapshot', (r) => show(r.newestSnapshot, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
+      s.globalDatabase
+        ? row('backups', (r) =>
+            show(r.database, (db) => (db.backupRetentionDays ? `continuous, ${db.backupRetentionDays} days` : c.yellow('none'))),
+          )
+        : row('snapshot', (r) => show(r.newestSnapshot, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
     ],
   );
+  printGlobalDatabase(out, s, show);
   for (const [message, n] of notes) out.paragraph(c.dim(`[${n}] ${message}`), '  ', '      ');
   printContainment(out, s);
   const retired = s.regions.flatMap((r) => (r.retired.ok ? r.retired.value : []));

@@ -30,6 +30,10 @@ export async function handler(event: unknown, context: Context): Promise<Snapsho
     );
     const config = await loadConfigFromSsm(settings.DR_APP!, settings.AWS_REGION!, { parameterName: settings.DR_CONFIG_PARAMETER });
     metrics.setDefaultDimensions({ app: config.app });
+    if (config.database.tier !== 'rds-replica')
+      throw new Error(
+        `the snapshot job copies RDS instance snapshots (the rds-replica tier); ${config.app} is on the ${config.database.tier} tier, whose clusters keep continuous backups: remove this schedule`,
+      );
     // Leave time to wait for the snapshot, copy and prune before the deadline.
     const waitMs = Math.max(0, context.getRemainingTimeInMillis() - 120_000);
 
