@@ -10,6 +10,30 @@ const NO_FILE = join(dir, 'absent.json');
 /** Where nothing listens: had a command called AWS, it would have failed with a connection error instead. */
 const NOWHERE = 'http://127.0.0.1:9';
 
+describe('dr drill --tier', () => {
+  it('refuses a tier it does not know, naming the tiers, exit 2', () => {
+    const r = dr('drill', '--tier', 'dynamodb');
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error --tier must be one of rds-replica, aurora-global; got "dynamodb"\n');
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses --tier with --config, which names its own tier, exit 2, before the file is read', () => {
+    const r = dr('drill', '--tier', 'aurora-global', '--config', NO_FILE);
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error --tier cannot be used with --config: the config names its own data tier (database.tier); pass one\n');
+  });
+
+  it('refuses --live with --tier: a live drill reads its deployed tier', () => {
+    const r = dr('drill', '--live', '--tier', 'aurora-global', '--app', 'lamp', '--url', 'http://a1b2c3.awsglobalaccelerator.com/ref');
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error --live cannot be used with --tier/);
+  });
+});
+
 describe('contradictory options of dr drill', () => {
   it.each([
     ['--url', ['--url', 'http://a1b2c3.awsglobalaccelerator.com/ref']],
