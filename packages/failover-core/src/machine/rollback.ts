@@ -15,7 +15,7 @@ function describeUndo(inverse: BlockAction): string {
     case 'set-write-fence':
       return inverse.fenced
         ? `Fence ${inverse.db.dbInstanceIdentifier} in ${inverse.db.region} again (read_only 1)`
-        : `Lift the write fence of ${inverse.db.dbInstanceIdentifier} in ${inverse.db.region} again (read_only {TrueIfReplica})`;
+        : `Lift the write fence of ${inverse.db.dbInstanceIdentifier} in ${inverse.db.region} again (read_only back to its default)`;
     default:
       return `Undo ${inverse.kind}`;
   }

@@ -114,6 +114,20 @@ function retiredNote(run: RunState): string {
   return ` Retired and kept for reconciliation, still billing: ${names.join('; ')}. Delete each once it is no longer needed (turn off its deletion protection first; keep a final snapshot).`;
 }
 
+/**
+ * What became of the old volume of a cluster a global failover took the writer from, as the run
+ * saw it: kept as a manual snapshot (the writes the failover lost are in it), or none found.
+ */
+function keptNote(run: RunState): string {
+  const [keep] = blocksOf(run.plan, 'keep-failover-snapshot');
+  const state = keep && run.blocks[keep.id];
+  if (!keep || state?.status !== 'done') return '';
+  const { cluster, copyIdentifier } = keep.action;
+  return /kept no snapshot/.test(state.detail ?? '')
+    ? ` Aurora kept no snapshot of ${cluster.dbClusterIdentifier}'s old volume in ${cluster.region} (none was found).`
+    : ` The writes the failover lost are kept in snapshot ${copyIdentifier} in ${cluster.region}: reconcile them, then delete it.`;
+}
+
 /** The summary every run ends with. Pure; says only what the run observed. */
 export function summarizeRun(run: RunState): RunSummary {
   const changes = runChanges(run);
@@ -122,6 +136,13 @@ export function summarizeRun(run: RunState): RunSummary {
   const cause = run.failure?.message ?? run.timeline.findLast((e) => e.kind === 'refused')?.message ?? '';
   switch (run.phase) {
     case 'completed': {
+      const rejoined = actionsOf(run.plan, 'await-rejoined')[0];
+      if (op === 'rebuild' && rejoined)
+        return {
+          changes,
+          now: `The pilot light in ${rejoined.cluster.region} is back: ${rejoined.cluster.dbClusterIdentifier} is a synchronized secondary of ${rejoined.globalClusterIdentifier}, its fence lifted, capacity 0.${keptNote(run)}`,
+          next: 'dr status, to see the DR region ready',
+        };
       if (op === 'rebuild') {
         const dark = actionsOf(run.plan, 'create-replica')[0];
         return {
@@ -136,7 +157,7 @@ export function summarizeRun(run: RunState): RunSummary {
           : op === 'switchover'
             ? `dr failback, to return to ${fromRegion}`
             : 'dr status, to see the pilot light ready';
-      return { changes, now: `${toRegion} serves traffic.${containmentNote(run)}${retiredNote(run)}`, next };
+      return { changes, now: `${toRegion} serves traffic.${containmentNote(run)}${retiredNote(run)}${keptNote(run)}`, next };
     }
     case 'refused': {
       const rpo = run.problems.find((p) => p.kind === 'rpo');

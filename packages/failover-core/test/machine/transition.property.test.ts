@@ -7,6 +7,10 @@ import type { BlockAction, Operation } from '../../src/plan/types.js';
 import type { ReadOnlySetting } from '../../src/ports.js';
 import { Rng } from '../../src/sim/random.js';
 import { config } from '../fixtures.js';
+import { parseConfig } from '../../src/config/parse.js';
+import { referenceAuroraConfig } from '../../src/config/reference.js';
+
+const aurora = parseConfig(referenceAuroraConfig);
 
 /**
  * A chaos driver for the pure state machine: a small model of the two regions answers its
@@ -85,7 +89,29 @@ class Model {
         const n = this.healthy(r, now) ? this.desired[r]! : 0;
         return { kind: 'capacity', status: { min: this.desired[r]!, desired: this.desired[r]!, max: 4, inService: n, healthyTargets: n } };
       }
+      case 'failover-global-cluster':
+      case 'switchover-global-cluster': {
+        const promoted = this.primaryAt(S, now);
+        const busy = this.promotedAt !== undefined && !promoted;
+        const db = this.observe({ kind: 'await-writable', db: action.db }, now);
+        if (db.kind !== 'database') throw new Error('a database observation');
+        return {
+          kind: 'global-cluster',
+          db: db.status,
+          global: {
+            exists: true,
+            status: 'available',
+            members: [
+              { region: P, dbClusterIdentifier: 'lamp-primary', isWriter: !promoted },
+              { region: S, dbClusterIdentifier: 'lamp-secondary', isWriter: promoted },
+            ],
+            failoverState: busy ? { status: 'failing-over', fromRegion: P, toRegion: S, isDataLossAllowed: true } : undefined,
+          },
+        };
+      }
       case 'retire-instance':
+      case 'await-rejoined':
+      case 'keep-failover-snapshot':
         throw new Error('not in a failover or switchover');
       case 'await-impairment':
         // An operator's plans, driven here, have no confirmation step.
@@ -117,6 +143,8 @@ class Model {
     this.calls[action.kind] = (this.calls[action.kind] ?? 0) + 1;
     switch (action.kind) {
       case 'promote-replica':
+      case 'failover-global-cluster':
+      case 'switchover-global-cluster':
         if (this.chaos.promotionRejected) return false;
         if (this.promotedAt === undefined) {
           this.promotedAt = now;
@@ -160,10 +188,10 @@ interface Outcome {
 const regionOfAction = (a: BlockAction): string =>
   'group' in a ? a.group.region : 'asg' in a ? a.asg.region : 'db' in a ? a.db.region : a.region;
 
-function drive(operation: Operation, chaos: Chaos): Outcome {
+function drive(operation: Operation, chaos: Chaos, tier: 'rds-replica' | 'aurora-global' = 'rds-replica'): Outcome {
   const rng = new Rng(chaos.seed);
   const model = new Model(chaos);
-  const plan = buildPlan(config, operation);
+  const plan = buildPlan(tier === 'aurora-global' ? aurora : config, operation);
   let now = T0;
   let pending: { at: number; seq: number; event: RunEvent }[] = [];
   let seq = 0;
@@ -315,48 +343,53 @@ const chaos = fc.record({
 });
 
 describe('state machine under chaos', () => {
-  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], { numRuns: 300 })(
-    'never promotes twice and never opens traffic to a region that cannot serve',
-    (c, operation) => {
-      const { model } = drive(operation, c);
+  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover'), fc.constantFrom('rds-replica', 'aurora-global' as const)], {
+    numRuns: 300,
+  })('never promotes twice and never opens traffic to a region that cannot serve, on either data tier', (c, operation, tier) => {
+    const { model } = drive(operation, c, tier);
 
-      expect(model.promotions).toBeLessThanOrEqual(1);
-      expect(model.violations).toEqual([]);
-    },
-  );
+    expect(model.promotions).toBeLessThanOrEqual(1);
+    expect(model.violations).toEqual([]);
+  });
 
   // Found by this property once: two crashes and failing calls used to exhaust a block's timeout.
   const regression = { seed: 0, duplicateRate: 0, maxDelayMs: 18874, crashAt: [26, 42], failureRate: 0.392 };
 
-  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover')], {
+  const tiers = fc.constantFrom<'rds-replica' | 'aurora-global'>('rds-replica', 'aurora-global');
+
+  test.prop([chaos, fc.constantFrom<Operation>('failover', 'switchover'), tiers], {
     numRuns: 200,
     examples: [
-      [regression, 'switchover'],
-      [{ seed: 0, duplicateRate: 0, maxDelayMs: 0, crashAt: [3, 2, 1], failureRate: 0 }, 'failover'],
+      [regression, 'switchover', 'rds-replica'],
+      [{ seed: 0, duplicateRate: 0, maxDelayMs: 0, crashAt: [3, 2, 1], failureRate: 0 }, 'failover', 'rds-replica'],
+      [regression, 'switchover', 'aurora-global'],
     ],
-  })('a run that crashes ends in the same outcome as one that did not', (c, operation) => {
-    const calm = drive(operation, { ...c, crashAt: [], failureRate: 0 });
-    const crashed = drive(operation, c);
+  })('a run that crashes ends in the same outcome as one that did not, on either data tier', (c, operation, tier) => {
+    const calm = drive(operation, { ...c, crashAt: [], failureRate: 0 }, tier);
+    const crashed = drive(operation, c, tier);
 
     expect(crashed.phase).toBe(calm.phase);
     expect(crashed.phase).toBe('completed');
     expect(crashed.model.promotions).toBe(1);
   });
 
-  test.prop([chaos], { numRuns: 200 })('a failover whose promotion AWS rejects is rolled back to exactly where it started', (c) => {
-    const { phase, committed, model } = drive('failover', { ...c, promotionRejected: true });
+  test.prop([chaos, tiers], { numRuns: 200 })(
+    'a failover whose promotion AWS rejects is rolled back to exactly where it started',
+    (c, tier) => {
+      const { phase, committed, model } = drive('failover', { ...c, promotionRejected: true }, tier);
 
-    expect(phase).toBe('rolled-back');
-    expect(committed).toBe(false);
-    expect(model.promotions).toBe(0);
-    expect({ weight: model.weight, dial: model.dial, desired: model.desired, readOnly: model.readOnly }).toEqual({
-      weight: { [P]: 128, [S]: 0 },
-      dial: { [P]: 100, [S]: 0 },
-      desired: { [P]: 2, [S]: 0 },
-      readOnly: { [P]: 'default', [S]: 'default' },
-    });
-    expect(model.violations).toEqual([]);
-  });
+      expect(phase).toBe('rolled-back');
+      expect(committed).toBe(false);
+      expect(model.promotions).toBe(0);
+      expect({ weight: model.weight, dial: model.dial, desired: model.desired, readOnly: model.readOnly }).toEqual({
+        weight: { [P]: 128, [S]: 0 },
+        dial: { [P]: 100, [S]: 0 },
+        desired: { [P]: 2, [S]: 0 },
+        readOnly: { [P]: 'default', [S]: 'default' },
+      });
+      expect(model.violations).toEqual([]);
+    },
+  );
 
   test.prop([chaos, fc.integer({ min: 0, max: 900_000 })], { numRuns: 200 })(
     'a switchover whose target goes dark gives the service back to the source unless it was past its point of no return',
