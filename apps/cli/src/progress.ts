@@ -71,8 +71,12 @@ export function printTimelineEntry(out: Output, stamp: string, e: TimelineEntry,
 
 /** The region a rebuild recreates the pilot light in: where its new replica goes. */
 export function rebuildRegion(plan: Plan): string {
-  const create = plan.steps.flatMap((s) => s.blocks).find((b) => b.action.kind === 'create-replica')?.action;
-  return create && 'db' in create ? create.db.region : 'the region that does not serve';
+  const actions = plan.steps.flatMap((s) => s.blocks).map((b) => b.action);
+  for (const a of actions) {
+    if (a.kind === 'create-replica') return a.db.region;
+    if (a.kind === 'await-rejoined') return a.cluster.region;
+  }
+  return 'the region that does not serve';
 }
 
 /** A plan's headline: what moves where (a rebuild moves no traffic). */

@@ -3,6 +3,7 @@ import {
   isTerminal,
   stepTimings,
   summarizeRun,
+  type DrConfig,
   type Operation,
   type Plan,
   type PreconditionProblem,
@@ -23,6 +24,22 @@ export const WHAT: Readonly<Record<Operation, string>> = {
   rebuild:
     'Rebuild the pilot light in the region that does not serve: retire its database (renamed and kept), replicate the serving database there anew as deployed, capacity 0, its fence lifted. Moves no traffic.',
 };
+
+/** What each operation does on the Aurora global database tier, as its plan's header says it. */
+const WHAT_ON_AURORA: Readonly<Record<Operation, string>> = {
+  failover:
+    'Fail over to the DR region now (unplanned: the primary is impaired). Aurora fails the global database over (FailoverGlobalCluster, AllowDataLoss), the DR region scales, traffic moves.',
+  switchover:
+    'Switch over to the DR region with no data loss (planned: both regions healthy). Drains and fences the primary, then SwitchoverGlobalCluster, which waits for every write.',
+  failback:
+    'Fail back to the original primary region after a failover: once AWS has re-added its cluster as a secondary, keep the snapshot of its old volume, then switch over back.',
+  rebuild:
+    "Rebuild the pilot light in the region that does not serve: wait for its cluster to rejoin the global database, keep its old volume's snapshot, capacity 0, its fence lifted. Moves no traffic.",
+};
+
+/** What `operation` does on `config`'s data tier, as its plan's header says it. */
+export const whatOn = (config: DrConfig, operation: Operation): string =>
+  config.database.tier === 'aurora-global' ? WHAT_ON_AURORA[operation] : WHAT[operation];
 
 /** What carrying on with a stored run will do, said before the operator confirms. */
 export function carryOnNotice(run: RunState): string {

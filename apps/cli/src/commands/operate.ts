@@ -19,7 +19,7 @@ import { EXIT, ExitError, UsageError } from '../errors.js';
 import { jsonDocument, type DocumentCommand } from '../json-document.js';
 import { Output } from '../output.js';
 import { planTitle, printPlan, printTimelineEntry, utcClock } from '../progress.js';
-import { carryOnNotice, confirmQuestion, firstMove, printProblems, refusalText, rehearsedRefusal, WHAT } from './operate-words.js';
+import { whatOn, carryOnNotice, confirmQuestion, firstMove, printProblems, refusalText, rehearsedRefusal, WHAT } from './operate-words.js';
 import { refuse, reportRun, runToEnd, type Invocation, type OperateFlags } from './operate-run.js';
 
 /** Every operation a person runs with `dr <operation>`, in the order `dr --help` lists them. */
@@ -110,7 +110,7 @@ async function rehearse(inv: Invocation): Promise<Rehearsed> {
   const carried = rehearsal.decision.kind === 'resume' || rehearsal.decision.kind === 'retry' ? rehearsal.decision.run : undefined;
   const shown = carried?.plan ?? inv.request.plan;
   out.line(c.bold(`${config.app}: ${planTitle(shown)}`));
-  out.line(c.dim(WHAT[operation]));
+  out.line(c.dim(whatOn(config, operation)));
   printPlan(out, shown, expected);
   if (carried) out.line(c.yellow(`\n${carryOnNotice(carried)}`));
   if (rehearsal.evaluated) {
