@@ -8,6 +8,8 @@ import { DynamoDbStateStore } from './dynamodb/dynamodb-state-store.js';
 import { GlobalAcceleratorTraffic } from './global-accelerator/global-accelerator-traffic.js';
 import { HttpProbe } from './http/http-probe.js';
 import { RdsDatabase } from './rds/rds-database.js';
+import { AuroraDatabase } from './rds/aurora-database.js';
+import { AuroraGlobalDatabase, NoGlobalDatabase } from './rds/aurora-global-database.js';
 import { HealthRecordReaderTransport } from './lambda/health-record-reader-transport.js';
 import { LambdaProbe, RoutedProbe } from './lambda/lambda-probe.js';
 import { DnsHealthChecks } from './route53/dns-health-checks.js';
@@ -83,7 +85,8 @@ class KeepingNotifier implements Notifier {
 }
 
 /**
- * Builds every port of `@dr/failover-core` on AWS SDK v3 clients for a DR config: RDS,
+ * Builds every port of `@dr/failover-core` on AWS SDK v3 clients for a DR config: RDS (or, on
+ * the `aurora-global` tier, the Aurora instance and the global database),
  * Auto Scaling with ELBv2 target health, Global Accelerator (us-west-2), CloudWatch, DynamoDB,
  * SNS, an HTTP probe (through the region's `healthCheckVia` function for its `healthCheckUrl`,
  * directly otherwise), Route 53 health checks read through DNS (here, or through the health record
@@ -109,8 +112,23 @@ export function createAwsPorts(config: DrConfig, options: AwsPortsOptions = {}):
   const metrics = new CloudWatchMetrics({ clientConfig: common('cloudWatch'), policy });
   const stateRegion = options.stateRegion ?? config.secondary.region;
   const topicArn = options.topicArn ?? config.controller.topicArn;
+  const tier = config.database;
   return {
-    database: new RdsDatabase({ clientConfig: common('rds'), metrics, regions, policy }),
+    // The data tier decides which database the port answers for: the RDS instance and its
+    // replica, or the region's Aurora instance with its cluster and the global database.
+    database:
+      tier.tier === 'aurora-global'
+        ? new AuroraDatabase({
+            clientConfig: common('rds'),
+            metrics,
+            regions,
+            policy,
+            globalClusterIdentifier: tier.globalClusterIdentifier,
+            engineVersion: tier.engineVersion,
+          })
+        : new RdsDatabase({ clientConfig: common('rds'), metrics, regions, policy }),
+    globalDatabase:
+      tier.tier === 'aurora-global' ? new AuroraGlobalDatabase({ clientConfig: common('rds'), policy }) : new NoGlobalDatabase(),
     compute: new AutoScalingCompute({
       autoScaling: { clientConfig: common('autoScaling') },
       elb: { clientConfig: common('elasticLoadBalancingV2') },

@@ -15,6 +15,14 @@ export {
 } from './aws-call.js';
 export type { RegionalClients } from './clients.js';
 export { RdsDatabase, type RdsDatabaseOptions, type RdsRegionSettings } from './rds/rds-database.js';
+export { AuroraDatabase, type AuroraDatabaseOptions, type AuroraRegionSettings } from './rds/aurora-database.js';
+export {
+  AuroraGlobalDatabase,
+  NoGlobalDatabase,
+  failoverSnapshotPrefix,
+  parseClusterArn,
+  type AuroraGlobalDatabaseOptions,
+} from './rds/aurora-global-database.js';
 export { RdsSnapshots, RdsSnapshotPort, type RdsSnapshotsOptions, type DbSnapshotInfo } from './rds/rds-snapshots.js';
 export { AutoScalingCompute, type AutoScalingComputeOptions } from './auto-scaling/auto-scaling-compute.js';
 export { ElbTargetHealth, type ElbTargetHealthOptions } from './elbv2/target-health.js';

@@ -71,6 +71,12 @@ const QUERY_MEMBER_NAMES: Readonly<Record<string, Readonly<Record<string, string
     VpcSecurityGroups: 'VpcSecurityGroupMembership',
     ReadReplicaDBInstanceIdentifiers: 'ReadReplicaDBInstanceIdentifier',
     StatusInfos: 'DBInstanceStatusInfo',
+    DBClusters: 'DBCluster',
+    DBClusterMembers: 'DBClusterMember',
+    DBClusterSnapshots: 'DBClusterSnapshot',
+    // The SDK's model names the members of both lists GlobalClusterMember.
+    GlobalClusters: 'GlobalClusterMember',
+    GlobalClusterMembers: 'GlobalClusterMember',
   },
 };
 
@@ -89,6 +95,9 @@ const NUMERIC_INPUTS = new Set([
 
 /** Query-protocol inputs that are booleans (sent as `true` / `false`). */
 const BOOLEAN_INPUTS = new Set([
+  'AllowDataLoss',
+  'CopyTags',
+  'Switchover',
   'ApplyImmediately',
   'AutoMinorVersionUpgrade',
   'CopyTagsToSnapshot',

@@ -85,4 +85,7 @@ export const MUTATING_CALLS: readonly string[] = [
   'createSnapshot',
   'copySnapshot',
   'deleteSnapshot',
+  'failoverGlobalCluster',
+  'switchoverGlobalCluster',
+  'copyClusterSnapshot',
 ];

@@ -1,22 +1,14 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GlobalAcceleratorClient } from '@aws-sdk/client-global-accelerator';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DrConfig } from '@dr/failover-core';
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { awsError, lostResponseError, networkError } from './errors.js';
 import { FakeReadiness } from './fake-readiness.js';
 import { FakeIam } from './iam/fake-iam.js';
 import { wireMonitoring } from './routes/monitoring.js';
 import { wireMessagingAndConfig } from './routes/config.js';
 import { wireRds } from './routes/rds.js';
+import { wireAurora } from './routes/aurora.js';
+import { FakeAurora } from './fake-aurora.js';
+import type { FakeAuroraKnobs, FakeAuroraState } from './fake-aurora-model.js';
+import { mockSdkClients, type FakeSdkMocks } from './fake-sdk-mocks.js';
 import { wireEndpointGroupLifecycle, wireTraffic } from './routes/traffic.js';
 import type { FakeHandler, FakeWiring } from './routes/wiring.js';
 import { FakeOutages, MUTATING_CALLS, type FakeAsg, type FakeService, type FakeSnapshot, type FakeStack } from './fake-aws-state.js';
@@ -55,7 +47,7 @@ const regionOf = async (getClient: () => { config: { region: unknown } }): Promi
  * {@link FakeAws.db} and {@link FakeAws.writable} show the truth of the world (which group an
  * instance runs with, whether it accepts writes), not what an adapter would infer from it.
  */
-export class FakeAws implements FakeRdsKnobs {
+export class FakeAws implements FakeRdsKnobs, FakeAuroraKnobs {
   /** Calls that took effect, by kind (and `promoteReplicaAttempts`: every PromoteReadReplica, refused or not). */
   readonly calls: Record<string, number> = {};
   /** DB instances of both regions; tests may edit `sourceArn` or remove an entry. */
@@ -90,6 +82,19 @@ export class FakeAws implements FakeRdsKnobs {
   /** Actions whose answer was lost, in order. */
   readonly lostResponses: string[] = [];
   private readonly rds: FakeRds;
+  /**
+   * The Aurora tier's world (`fake-aurora.ts`), seeded from an `aurora-global` config: clusters,
+   * their instances, cluster parameter groups, the global cluster and cluster snapshots.
+   */
+  readonly aurora: FakeAurora;
+  /** Describes of the global cluster a failover reports `failing-over`, after one that does not show it yet and one `pending`. */
+  globalFailoverDescribes = 2;
+  /** Describes of the global cluster a switchover reports `switching-over`. */
+  globalSwitchoverDescribes = 2;
+  /** Describes of the global cluster a recovered old primary reports `pending-resync`, after its region answers again. */
+  rejoinDescribes = 3;
+  /** The Aurora secondary's global lag (ms) while the writer takes writes. */
+  globalLagMs = 800;
   readonly asgs = new Map<string, FakeAsg>();
   /**
    * Endpoint groups by ARN. A group's listener is its ARN up to `/endpoint-group/` (Global
@@ -129,12 +134,11 @@ export class FakeAws implements FakeRdsKnobs {
     string,
     (input: Parameters<FakeHandler>[0], region: string, accessKeyId?: string) => ReturnType<FakeHandler>
   >();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one stub per service, each typed by its own client
-  private readonly mocks: Partial<Record<FakeService, AwsStub<any, any, any>>>;
+  private readonly mocks: FakeSdkMocks;
 
   /**
    * @param layout which region serves: `steady` (the primary, the DR region a pilot light) or
-   * `failed-over` (the DR region, the old primary a standalone instance).
+   * `failed-over` (the DR region; the old primary a standalone instance, or on the Aurora tier a rejoined secondary).
    * @param options.mockSdk also answer calls made through this process's own SDK clients
    * (aws-sdk-client-mock); off when only {@link FakeAws.handle} (the HTTP front end) is used.
    */
@@ -143,24 +147,10 @@ export class FakeAws implements FakeRdsKnobs {
     layout: 'steady' | 'failed-over' = 'steady',
     options: { readonly mockSdk?: boolean } = {},
   ) {
-    this.mocks =
-      options.mockSdk === false
-        ? {}
-        : {
-            rds: mockClient(RDSClient),
-            autoscaling: mockClient(AutoScalingClient),
-            elasticloadbalancing: mockClient(ElasticLoadBalancingV2Client),
-            globalaccelerator: mockClient(GlobalAcceleratorClient),
-            monitoring: mockClient(CloudWatchClient),
-            sns: mockClient(SNSClient),
-            ssm: mockClient(SSMClient),
-            ec2: mockClient(EC2Client),
-            servicequotas: mockClient(ServiceQuotasClient),
-            cloudformation: mockClient(CloudFormationClient),
-            secretsmanager: mockClient(SecretsManagerClient),
-          };
+    this.mocks = options.mockSdk === false ? {} : mockSdkClients();
     const { primary, secondary } = config;
     this.rds = new FakeRds(config, layout, this, (kind) => this.count(kind));
+    this.aurora = new FakeAurora(config, layout, this, (kind) => this.count(kind));
     this.readiness = new FakeReadiness(config);
     this.dbs = this.rds.dbs;
     this.parameterGroups = this.rds.parameterGroups;
@@ -191,9 +181,14 @@ export class FakeAws implements FakeRdsKnobs {
     return this.rds.state(region, id);
   }
 
+  /** The truth about one Aurora instance and its cluster (role, the fence in effect, whether it accepts writes). */
+  auroraDb(region: string, id: string): FakeAuroraState | undefined {
+    return this.aurora.state(region, id);
+  }
+
   /** Identifiers of the DB instances in `region` that accept writes now (two writable regions: split brain). */
   writable(region: string): string[] {
-    return this.rds.writable(region);
+    return [...this.rds.writable(region), ...this.aurora.writable(region)];
   }
 
   /** The DB parameter group `name` in `region`. */
@@ -267,10 +262,12 @@ export class FakeAws implements FakeRdsKnobs {
       route: (service, command, answer) => this.route(service, command, answer),
       count: (kind) => this.count(kind),
       rds: this.rds,
+      aurora: this.aurora,
       healthy: (region) => this.healthy(region),
       groupTokens: this.groupTokens,
     };
     wireRds(this, wiring);
+    wireAurora(this.aurora, wiring);
     wireMonitoring(this, wiring);
     wireTraffic(this, wiring);
     wireEndpointGroupLifecycle(this, wiring);

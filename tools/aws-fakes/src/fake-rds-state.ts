@@ -35,6 +35,8 @@ export class FakeRdsState {
       // A retired instance must never become writable when the fence of its old group is lifted.
       if (r.retiredDbParameterGroupName) this.addGroup(r.region, r.retiredDbParameterGroupName).parameters.set('read_only', '1');
     }
+    // On the Aurora tier the instances belong to clusters (`fake-aurora.ts`).
+    if (config.database.tier === 'aurora-global') return;
     const serving = layout === 'steady' ? primary : secondary;
     this.addDb(serving, undefined);
     // steady: the pilot light replicates from the primary. failed-over: the old primary stands

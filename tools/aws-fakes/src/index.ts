@@ -8,6 +8,17 @@
  * @packageDocumentation
  */
 export { FakeAws, FakeOutages, type FakeSnapshot, type FakeService } from './fake-aws.js';
+export { FakeAurora, failoverSnapshotId } from './fake-aurora.js';
+export type {
+  FakeAuroraInstance,
+  FakeAuroraKnobs,
+  FakeAuroraState,
+  FakeCluster,
+  FakeClusterParameterGroup,
+  FakeClusterSnapshot,
+  FakeGlobalCluster,
+  FakeGlobalMember,
+} from './fake-aurora-model.js';
 export { FakeDns, type FakeDnsFailure, type FakeDnsOptions } from './fake-dns.js';
 export {
   DEFAULT_PARAMETER_GROUP,

@@ -15,7 +15,7 @@ export type CloudWatchOptions = RegionalClients<CloudWatchClient, CloudWatchClie
 const LAG_LOOKBACK_MS = 15 * 60_000;
 
 /**
- * CloudWatch: alarm state (the `Alarms` port) and the RDS `ReplicaLag` metric.
+ * CloudWatch: alarm state (the `Alarms` port), the RDS `ReplicaLag` metric and Aurora's global lag.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html
  */
 export class CloudWatchMetrics implements Alarms {
@@ -60,10 +60,41 @@ export class CloudWatchMetrics implements Alarms {
     region: string,
     dbInstanceIdentifier: string,
   ): Promise<{ seconds: number; at: number; replicating: boolean } | undefined> {
+    const newestFirst = await this.points(region, `ReplicaLag of ${dbInstanceIdentifier}`, 'ReplicaLag', {
+      Name: 'DBInstanceIdentifier',
+      Value: dbInstanceIdentifier,
+    });
+    const latestValid = newestFirst.find((p) => p.value >= 0);
+    if (latestValid === undefined) return undefined;
+    return { seconds: Math.round(latestValid.value), at: latestValid.at, replicating: (newestFirst[0]?.value ?? -1) >= 0 };
+  }
+
+  /**
+   * An Aurora secondary cluster's global lag (`AWS/RDS` `metricName`, in milliseconds, dimension
+   * DBClusterIdentifier, read in the secondary's region), in seconds, as CloudWatch last reported
+   * it. Aurora publishes it only for secondary clusters: undefined with no datapoint in the last
+   * 15 minutes (a writer, or a lag not published).
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html
+   */
+  async globalLag(region: string, dbClusterIdentifier: string, metricName: string): Promise<{ seconds: number; at: number } | undefined> {
+    const [latest] = await this.points(region, `${metricName} of ${dbClusterIdentifier}`, metricName, {
+      Name: 'DBClusterIdentifier',
+      Value: dbClusterIdentifier,
+    });
+    return latest && latest.value >= 0 ? { seconds: latest.value / 1000, at: latest.at } : undefined;
+  }
+
+  /** The 1-minute maxima of an `AWS/RDS` metric over the last 15 minutes, newest first, every page read. */
+  private async points(
+    region: string,
+    resource: string,
+    metricName: string,
+    dimension: { Name: string; Value: string },
+  ): Promise<{ at: number; value: number }[]> {
     const end = this.now();
     const values = await allPages(async (token) => {
       const page = await callAws(
-        { region, resource: `ReplicaLag of ${dbInstanceIdentifier}` },
+        { region, resource },
         (abortSignal) =>
           this.clients.get(region).send(
             new GetMetricDataCommand({
@@ -75,11 +106,7 @@ export class CloudWatchMetrics implements Alarms {
                 {
                   Id: 'lag',
                   MetricStat: {
-                    Metric: {
-                      Namespace: 'AWS/RDS',
-                      MetricName: 'ReplicaLag',
-                      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: dbInstanceIdentifier }],
-                    },
+                    Metric: { Namespace: 'AWS/RDS', MetricName: metricName, Dimensions: [dimension] },
                     Period: 60,
                     Stat: 'Maximum',
                   },
@@ -94,9 +121,6 @@ export class CloudWatchMetrics implements Alarms {
       const points = (series?.Timestamps ?? []).map((t, i) => ({ at: t.getTime(), value: series?.Values?.[i] ?? Number.NaN }));
       return { items: points, next: page.NextToken };
     });
-    const newestFirst = values.filter((p) => !Number.isNaN(p.value)).sort((a, b) => b.at - a.at);
-    const latestValid = newestFirst.find((p) => p.value >= 0);
-    if (latestValid === undefined) return undefined;
-    return { seconds: Math.round(latestValid.value), at: latestValid.at, replicating: (newestFirst[0]?.value ?? -1) >= 0 };
+    return values.filter((p) => !Number.isNaN(p.value)).sort((a, b) => b.at - a.at);
   }
 }

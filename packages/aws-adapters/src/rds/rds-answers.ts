@@ -27,6 +27,16 @@ export const INSTANCE_NOT_FOUND = ['DBInstanceNotFoundFault', 'DBInstanceNotFoun
 export const GROUP_NOT_FOUND = ['DBParameterGroupNotFoundFault', 'DBParameterGroupNotFound'];
 export const INVALID_INSTANCE_STATE = ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'];
 export const INVALID_GROUP_STATE = ['InvalidDBParameterGroupStateFault', 'InvalidDBParameterGroupState'];
+/** The Aurora errors, as the SDK names them (each API page lists them without `Fault`). */
+export const CLUSTER_NOT_FOUND = ['DBClusterNotFoundFault', 'DBClusterNotFound'];
+export const GLOBAL_CLUSTER_NOT_FOUND = ['GlobalClusterNotFoundFault', 'GlobalClusterNotFound'];
+export const INVALID_GLOBAL_STATE = [
+  'InvalidGlobalClusterStateFault',
+  'InvalidGlobalClusterState',
+  'InvalidDBClusterStateFault',
+  'InvalidDBClusterState',
+];
+export const CLUSTER_SNAPSHOT_NOT_FOUND = ['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound'];
 /** Errors of a request AWS will never accept as sent (a default group, a bad combination). */
 export const INVALID_REQUEST = ['InvalidParameterValue', 'InvalidParameterCombination'];
 

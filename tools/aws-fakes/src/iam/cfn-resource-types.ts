@@ -66,6 +66,8 @@ const keyId = (r: ResourceContext) => fakeUuid(r.seed);
 const logGroupName = (r: ResourceContext) => named(r, 'LogGroupName', 512);
 const roleName = (r: ResourceContext) => named(r, 'RoleName', 64);
 const functionName = (r: ResourceContext) => named(r, 'FunctionName', 64);
+const clusterId = (r: ResourceContext) => named(r, 'DBClusterIdentifier', 63, true);
+const globalClusterId = (r: ResourceContext) => named(r, 'GlobalClusterIdentifier', 63, true);
 const acceleratorArn = (r: ResourceContext) => `arn:${PARTITION}:globalaccelerator::${r.stack.account}:accelerator/${fakeUuid(r.seed)}`;
 
 /**
@@ -106,6 +108,26 @@ export const TYPES: Readonly<Record<string, TypeModel>> = {
     },
   },
   'AWS::RDS::DBParameterGroup': { ref: (r) => named(r, 'DBParameterGroupName', 255, true) },
+  // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html (Ref: the cluster identifier)
+  'AWS::RDS::DBCluster': {
+    ref: clusterId,
+    attributes: {
+      DBClusterArn: (r) => arn(r, 'rds', `cluster:${clusterId(r)}`),
+      DBClusterResourceId: (r) => `cluster-${fakeHex(r.seed, 26).toUpperCase()}`,
+      'Endpoint.Address': (r) => `${clusterId(r)}.cluster-${fakeHex(r.seed, 12)}.${r.stack.region}.rds.amazonaws.com`,
+      'Endpoint.Port': () => '3306',
+      'ReadEndpoint.Address': (r) => `${clusterId(r)}.cluster-ro-${fakeHex(r.seed, 12)}.${r.stack.region}.rds.amazonaws.com`,
+    },
+  },
+  // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-globalcluster.html (Ref: the global cluster identifier)
+  'AWS::RDS::GlobalCluster': {
+    ref: globalClusterId,
+    attributes: {
+      'GlobalEndpoint.Address': (r) => `${globalClusterId(r)}.global-${fakeHex(r.seed, 12)}.global.rds.amazonaws.com`,
+    },
+  },
+  // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbclusterparametergroup.html (Ref: the group's name)
+  'AWS::RDS::DBClusterParameterGroup': { ref: (r) => named(r, 'DBClusterParameterGroupName', 255, true) },
   'AWS::RDS::DBSubnetGroup': { ref: (r) => named(r, 'DBSubnetGroupName', 255, true) },
   'AWS::AutoScaling::AutoScalingGroup': { ref: (r) => named(r, 'AutoScalingGroupName', 255) },
   'AWS::ElasticLoadBalancingV2::LoadBalancer': {

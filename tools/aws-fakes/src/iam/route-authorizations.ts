@@ -319,9 +319,61 @@ const LAMBDA: Record<string, RouteAuthorization> = {
   },
 };
 
+/**
+ * Amazon RDS for Aurora: a cluster by identifier or ARN; the global cluster's ARN names no region;
+ * cluster snapshots and cluster parameter groups by name. A global failover or switchover is
+ * authorized on the global cluster and on the target cluster (in the target's region).
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html (FailoverGlobalCluster, SwitchoverGlobalCluster: cluster*, global-cluster*; DescribeGlobalClusters: global-cluster*; DescribeDBClusters: cluster*; the cluster parameter group calls: cluster-pg*; DescribeDBClusterSnapshots and CopyDBClusterSnapshot: cluster-snapshot*)
+ */
+const clusterArn = (c: CallFacts, id: string) => rdsArn(c, 'cluster', id);
+const globalClusterArn = (c: CallFacts, id: string | undefined) => `arn:${PARTITION}:rds::${c.account}:global-cluster:${id ?? '*'}`;
+const onTargetCluster = (action: string) => (c: CallFacts) => {
+  const target: string = c.input.TargetDbClusterIdentifier;
+  return [
+    { action, resource: globalClusterArn(c, c.input.GlobalClusterIdentifier) },
+    { action, resource: clusterArn(c, target), region: isArn(target) ? regionOfArn(target) : c.region },
+  ];
+};
+const AURORA: Record<string, RouteAuthorization> = {
+  'rds:DescribeDBClusters': (c) => [{ action: 'rds:DescribeDBClusters', resource: clusterArn(c, c.input.DBClusterIdentifier ?? '*') }],
+  'rds:DescribeGlobalClusters': (c) => [
+    { action: 'rds:DescribeGlobalClusters', resource: globalClusterArn(c, c.input.GlobalClusterIdentifier) },
+  ],
+  'rds:FailoverGlobalCluster': onTargetCluster('rds:FailoverGlobalCluster'),
+  'rds:SwitchoverGlobalCluster': onTargetCluster('rds:SwitchoverGlobalCluster'),
+  'rds:ModifyDBClusterParameterGroup': (c) => [
+    { action: 'rds:ModifyDBClusterParameterGroup', resource: rdsArn(c, 'cluster-pg', c.input.DBClusterParameterGroupName) },
+  ],
+  'rds:ResetDBClusterParameterGroup': (c) => [
+    { action: 'rds:ResetDBClusterParameterGroup', resource: rdsArn(c, 'cluster-pg', c.input.DBClusterParameterGroupName) },
+  ],
+  'rds:DescribeDBClusterParameters': (c) => [
+    { action: 'rds:DescribeDBClusterParameters', resource: rdsArn(c, 'cluster-pg', c.input.DBClusterParameterGroupName) },
+  ],
+  // Listing a cluster's snapshots names no snapshot: every one of the region's.
+  'rds:DescribeDBClusterSnapshots': (c) => [
+    { action: 'rds:DescribeDBClusterSnapshots', resource: rdsArn(c, 'cluster-snapshot', c.input.DBClusterSnapshotIdentifier ?? '*') },
+  ],
+  'rds:CopyDBClusterSnapshot': (c) => {
+    const target = rdsArn(c, 'cluster-snapshot', c.input.TargetDBClusterSnapshotIdentifier);
+    const source: string = c.input.SourceDBClusterSnapshotIdentifier;
+    return [
+      { action: 'rds:CopyDBClusterSnapshot', resource: target },
+      {
+        action: 'rds:CopyDBClusterSnapshot',
+        resource: rdsArn(c, 'cluster-snapshot', source),
+        region: isArn(source) ? regionOfArn(source) : c.region,
+      },
+      ...tagsOnCreate(c.input, target),
+      ...rdsKeyUse(c, c.input.KmsKeyId),
+    ];
+  },
+};
+
 /** Every route's authorization, by `<signing name>:<Action>`. */
 export const ROUTE_AUTHORIZATIONS: Readonly<Record<string, RouteAuthorization>> = {
   ...RDS,
+  ...AURORA,
   ...AUTO_SCALING,
   ...ELB,
   ...CLOUDWATCH,

@@ -5,7 +5,7 @@ import type { FakeAws } from '../fake-aws.js';
 import type { FakeWiring } from './wiring.js';
 
 /**
- * CloudWatch (the replica's lag, the readiness metrics, alarms, PutMetricData), and what readiness
+ * CloudWatch (the replica's lag, Aurora's global lag, the readiness metrics, alarms, PutMetricData), and what readiness
  * reads of EC2 and Service Quotas (answered by `fake-readiness.ts`).
  */
 export function wireMonitoring(fake: FakeAws, w: FakeWiring): void {
@@ -33,6 +33,13 @@ export function wireMonitoring(fake: FakeAws, w: FakeWiring): void {
           },
         ),
       };
+    }
+    // Aurora's global lag (ms), published for a connected secondary cluster only: no datapoint for the writer.
+    if (stat?.MetricName === 'AuroraGlobalDBRPOLag' || stat?.MetricName === 'AuroraGlobalDBReplicationLag') {
+      const cluster = stat.Dimensions?.find((d: { Name?: string }) => d.Name === 'DBClusterIdentifier')?.Value;
+      const lag = w.aurora.globalLagMs(region, cluster, stat.MetricName);
+      const id = input.MetricDataQueries[0].Id;
+      return { MetricDataResults: [{ Id: id, Timestamps: lag === undefined ? [] : [new Date()], Values: lag === undefined ? [] : [lag] }] };
     }
     // The replica lags until its source's group has read_only = 1; then it catches up.
     const id = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions?.find(

@@ -24,7 +24,11 @@ import type { FakeWiring } from './wiring.js';
  * cross-region copies, `available` after {@link FakeAws.snapshotDescribesUntilAvailable} describes.
  */
 export function wireRds(fake: FakeAws, w: FakeWiring): void {
-  w.route('rds', DescribeDBInstancesCommand, async (input, region) => w.rds.describeInstances(input, region));
+  // On the Aurora tier every instance is a cluster's (`fake-aurora.ts`).
+  const aurora = fake.topology.database.tier === 'aurora-global';
+  w.route('rds', DescribeDBInstancesCommand, async (input, region) =>
+    aurora ? w.aurora.describeInstances(input, region) : w.rds.describeInstances(input, region),
+  );
   w.route('rds', PromoteReadReplicaCommand, async (input, region) => w.rds.promote(input, region));
   w.route('rds', CreateDBInstanceReadReplicaCommand, async (input, region) => w.rds.createReplica(input, region));
   w.route('rds', ModifyDBInstanceCommand, async (input, region) => w.rds.modifyInstance(input, region));

@@ -1,4 +1,5 @@
 import type { FakeService } from '../fake-aws-state.js';
+import type { FakeAurora } from '../fake-aurora.js';
 import type { FakeRds } from '../fake-rds.js';
 
 /** How the fake answers one call: the command's input, the client's region. */
@@ -13,6 +14,8 @@ export interface FakeWiring {
   route(service: FakeService, command: { readonly name: string }, answer: FakeHandler): void;
   count(kind: string): void;
   readonly rds: FakeRds;
+  /** The Aurora world (empty on the RDS tier). */
+  readonly aurora: FakeAurora;
   /** The InService instances of `region`'s group (none in an outage). */
   healthy(region: string): number;
   /** CreateEndpointGroup's idempotency tokens: the group each made. */
