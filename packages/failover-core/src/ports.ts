@@ -477,6 +477,9 @@ export interface GlobalDatabase {
   switchover(globalClusterIdentifier: string, target: ClusterRef): Promise<void>;
   /** The system snapshot of `cluster`'s old volume, if any, and the manual copy `copyIdentifier`, if any. */
   failoverSnapshot(cluster: ClusterRef, copyIdentifier: string): Promise<FailoverSnapshotStatus>;
-  /** Copy the system snapshot `sourceIdentifier` to the manual snapshot `copyIdentifier` in `cluster`'s region. Succeeds if the copy exists. */
+  /**
+   * Copy the system snapshot `sourceIdentifier` to the manual snapshot `copyIdentifier` in
+   * `cluster`'s region. Succeeds if the copy exists.
+   */
   keepSnapshot(cluster: ClusterRef, sourceIdentifier: string, copyIdentifier: string): Promise<void>;
 }

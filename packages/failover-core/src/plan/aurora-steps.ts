@@ -9,19 +9,10 @@
 import type { AuroraGlobalTier } from '../config/data-tier.js';
 import type { DrConfig, RegionResources } from '../config/schema.js';
 import type { ClusterRef } from '../ports.js';
-import {
-  awaitHealthy,
-  awaitWritable,
-  block,
-  containCapacity,
-  fenceTraffic,
-  KEEP_AFTER_COMMIT,
-  scaleUp,
-  shiftTraffic,
-  verify,
-} from './blocks.js';
-import { asgRef, dbRef, groupRef } from './refs.js';
+import { awaitHealthy, awaitWritable, block, containCapacity, KEEP_AFTER_COMMIT, scaleUp, shiftTraffic, verify } from './blocks.js';
+import { asgRef, dbRef } from './refs.js';
 import type { PlanBlock, PlanStep, Undo } from './types.js';
+import { drainSteps } from './shared-steps.js';
 
 /** The Aurora tier of a configuration, or undefined on the RDS tier. */
 export const auroraTier = (config: DrConfig): AuroraGlobalTier | undefined =>
@@ -77,20 +68,7 @@ export function failoverGlobal(config: DrConfig, tier: AuroraGlobalTier, dst: Re
 export function globalHandover(config: DrConfig, tier: AuroraGlobalTier, src: RegionResources, dst: RegionResources): PlanStep[] {
   const t = config.timeouts;
   return [
-    { id: 'drain', name: `Drain ${src.region}`, milestone: 'outage-start', blocks: fenceTraffic(config, src) },
-    {
-      id: 'await-drain',
-      name: `Let ${src.region}'s established connections finish (${t.drainSeconds} s)`,
-      blocks: [
-        block(
-          'await-drain',
-          `Wait ${t.drainSeconds} s after ${src.region} takes no new connections`,
-          { kind: 'await-drain', group: groupRef(src), seconds: t.drainSeconds },
-          t.drainSeconds + t.actionSeconds,
-          'restore',
-        ),
-      ],
-    },
+    ...drainSteps(config, src),
     {
       id: 'fence-writes',
       name: `Fence writes on ${clusterName(src)}; no fence on ${clusterName(dst)}`,

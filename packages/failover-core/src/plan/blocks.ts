@@ -81,7 +81,10 @@ export const awaitWritable = (config: DrConfig, r: RegionResources): PlanBlock =
 /** Where `r`'s writes are fenced: its Aurora cluster's parameter group on the Aurora tier, its DB parameter group otherwise. */
 export const fenceGroup = (r: RegionResources): string => r.dbClusterParameterGroupName ?? r.dbParameterGroupName;
 
-/** The `read_only` a lifted fence rests at: RDS MySQL's replica-aware default, or the Aurora engine default (a secondary cluster is read-only regardless). */
+/**
+ * The `read_only` a lifted fence rests at: RDS MySQL's replica-aware default, or the Aurora engine
+ * default (a secondary cluster is read-only regardless).
+ */
 const restingReadOnly = (r: RegionResources): string => (r.dbClusterParameterGroupName ? 'its default' : '{TrueIfReplica}');
 
 /** Lifts the write fence on `r`'s database parameter group (`read_only` back to `{TrueIfReplica}`). */

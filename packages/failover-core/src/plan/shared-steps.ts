@@ -27,20 +27,7 @@ import type { PlanStep, Undo } from './types.js';
 export function handover(config: DrConfig, src: RegionResources, dst: RegionResources): PlanStep[] {
   const t = config.timeouts;
   return [
-    { id: 'drain', name: `Drain ${src.region}`, milestone: 'outage-start', blocks: fenceTraffic(config, src) },
-    {
-      id: 'await-drain',
-      name: `Let ${src.region}'s established connections finish (${t.drainSeconds} s)`,
-      blocks: [
-        block(
-          'await-drain',
-          `Wait ${t.drainSeconds} s after ${src.region} takes no new connections`,
-          { kind: 'await-drain', group: groupRef(src), seconds: t.drainSeconds },
-          t.drainSeconds + t.actionSeconds,
-          'restore',
-        ),
-      ],
-    },
+    ...drainSteps(config, src),
     {
       id: 'fence-writes',
       name: `Fence writes on ${src.dbInstanceIdentifier}, and on ${dst.dbInstanceIdentifier} once promoted`,
@@ -99,6 +86,30 @@ export function handover(config: DrConfig, src: RegionResources, dst: RegionReso
     { id: 'await-writable', name: 'Wait until writable', blocks: [awaitWritable(config, dst)] },
     shiftTraffic(config, dst),
     verify(config, dst),
+  ];
+}
+
+/**
+ * The start of every planned handover: stop new connections to `src` (users lose it here) and let
+ * established ones finish for `drainSeconds` before its writes are fenced.
+ */
+export function drainSteps(config: DrConfig, src: RegionResources): PlanStep[] {
+  const t = config.timeouts;
+  return [
+    { id: 'drain', name: `Drain ${src.region}`, milestone: 'outage-start', blocks: fenceTraffic(config, src) },
+    {
+      id: 'await-drain',
+      name: `Let ${src.region}'s established connections finish (${t.drainSeconds} s)`,
+      blocks: [
+        block(
+          'await-drain',
+          `Wait ${t.drainSeconds} s after ${src.region} takes no new connections`,
+          { kind: 'await-drain', group: groupRef(src), seconds: t.drainSeconds },
+          t.drainSeconds + t.actionSeconds,
+          'restore',
+        ),
+      ],
+    },
   ];
 }
 
