@@ -1,4 +1,4 @@
-import type { DrConfig, RegionResources } from '@dr/failover-core';
+import type { RegionResources } from '@dr/failover-core';
 
 /*
  * The Aurora model's shapes, shared by its layers (`fake-aurora*.ts`): clusters, their one
@@ -131,9 +131,4 @@ export function auroraNames(r: RegionResources): { cluster: string; clusterGroup
   if (!r.dbClusterIdentifier || !r.dbClusterParameterGroupName)
     throw new Error(`FakeAws: ${r.region} needs dbClusterIdentifier and dbClusterParameterGroupName on the aurora-global tier`);
   return { cluster: r.dbClusterIdentifier, clusterGroup: r.dbClusterParameterGroupName };
-}
-
-/** The Aurora tier of a config, or undefined on the RDS tier. */
-export function auroraTier(config: DrConfig): Extract<DrConfig['database'], { tier: 'aurora-global' }> | undefined {
-  return config.database.tier === 'aurora-global' ? config.database : undefined;
 }

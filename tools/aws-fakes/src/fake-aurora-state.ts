@@ -1,9 +1,8 @@
-import { globalLagMetricName, type DrConfig } from '@dr/failover-core';
+import { auroraTier, globalLagMetricName, type DrConfig } from '@dr/failover-core';
 import { awsError } from './errors.js';
 import {
   auroraInstanceArn,
   auroraNames,
-  auroraTier,
   clusterArn,
   globalClusterArn,
   parseClusterArn,
