@@ -25,6 +25,12 @@ export interface DrMonitoringProps {
   /** The replica to watch for lag (in the DR region). @default - no replica lag alarm */
   readonly replicaInstanceIdentifier?: string;
   /**
+   * The Aurora tier's global lag (milliseconds, published only for the secondary cluster, in its
+   * region): `PilotLightAuroraSecondary.metricGlobalLag()`. Alarms as `<app>-<role>-global-lag`.
+   * @default - no global lag alarm
+   */
+  readonly globalLagMetric?: cloudwatch.IMetric;
+  /**
    * Replica lag above this (or stopped replication), three minutes out of five, raises the
    * alarm: the RPO objective, in whole seconds.
    * @default Duration.seconds(60)
@@ -63,6 +69,8 @@ export class DrMonitoring extends Construct {
   readonly availabilityAlarm: cloudwatch.Alarm;
   readonly unhealthyTargetsAlarm: cloudwatch.Alarm;
   readonly replicaLagAlarm?: cloudwatch.Alarm;
+  /** The Aurora tier's global lag alarm, when `globalLagMetric` is given. */
+  readonly globalLagAlarm?: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: DrMonitoringProps) {
@@ -183,6 +191,10 @@ export class DrMonitoring extends Construct {
       this.replicaLagAlarm = this.replicaLagAlarmOf(props.replicaInstanceIdentifier, prefix, props.app, maxLag);
       alarms.push(this.replicaLagAlarm);
     }
+    if (props.globalLagMetric) {
+      this.globalLagAlarm = this.globalLagAlarmOf(props.globalLagMetric, prefix, props.app, maxLag);
+      alarms.push(this.globalLagAlarm);
+    }
     if (props.topic) {
       const action = new actions.SnsAction(props.topic);
       for (const alarm of alarms) if (alarm instanceof cloudwatch.Alarm) alarm.addAlarmAction(action);
@@ -221,6 +233,24 @@ export class DrMonitoring extends Construct {
       datapointsToAlarm: 3,
       // Not breaching: no ReplicaLag datapoint means no replica (promoted, or not there), not lag.
       // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * The global lag alarm: the secondary cluster's lag (ms) above the RPO objective, three minutes
+   * out of five. No datapoint is no secondary (promoted by a failover), not lag.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html
+   */
+  private globalLagAlarmOf(metric: cloudwatch.IMetric, prefix: string, app: string, maxLag: number): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, 'GlobalLag', {
+      metric,
+      alarmName: `${prefix}-global-lag`,
+      alarmDescription: `${app}'s Aurora global database lags more than the ${maxLag}s RPO objective in this region: an automatic failover would refuse`,
+      threshold: maxLag * 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
