@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { IAppTier } from './app-tier.js';
+import { globalLagAlarm } from './private/lag-alarms.js';
 import { replicaLagMetric } from './private/metrics.js';
 import type { IReadinessChecks } from './readiness.js';
 import { validateProps } from './private/validate.js';
@@ -173,28 +174,18 @@ export class DrMonitoring extends Construct {
       // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.unhealthyTargetsAlarm = targetGroup.metrics
-      .unhealthyHostCount({ period: minute, statistic: 'Maximum' })
-      .createAlarm(this, 'UnhealthyTargets', {
-        alarmName: `${prefix}-unhealthy-instances`,
-        alarmDescription: `EC2 instances of ${props.app} fail their health checks`,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        // Not breaching: silence is the availability alarm's concern, and a dark DR target group
-        // (no target) may publish no count at all; this alarm speaks only of targets that fail.
-        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    const alarms: cloudwatch.IAlarm[] = [this.availabilityAlarm, this.unhealthyTargetsAlarm];
-    if (props.replicaInstanceIdentifier) {
-      this.replicaLagAlarm = this.replicaLagAlarmOf(props.replicaInstanceIdentifier, prefix, props.app, maxLag);
-      alarms.push(this.replicaLagAlarm);
-    }
-    if (props.globalLagMetric) {
-      this.globalLagAlarm = this.globalLagAlarmOf(props.globalLagMetric, prefix, props.app, maxLag);
-      alarms.push(this.globalLagAlarm);
-    }
+    this.unhealthyTargetsAlarm = this.unhealthyTargetsAlarmOf(props, prefix);
+    // The data tier's lag against the RPO objective: the replica's, or the global database's.
+    this.replicaLagAlarm = props.replicaInstanceIdentifier
+      ? this.replicaLagAlarmOf(props.replicaInstanceIdentifier, prefix, props.app, maxLag)
+      : undefined;
+    this.globalLagAlarm = props.globalLagMetric ? globalLagAlarm(this, props.globalLagMetric, prefix, props.app, maxLag) : undefined;
+    const alarms: cloudwatch.IAlarm[] = [
+      this.availabilityAlarm,
+      this.unhealthyTargetsAlarm,
+      this.replicaLagAlarm,
+      this.globalLagAlarm,
+    ].filter((a): a is cloudwatch.Alarm => a !== undefined);
     if (props.topic) {
       const action = new actions.SnsAction(props.topic);
       for (const alarm of alarms) if (alarm instanceof cloudwatch.Alarm) alarm.addAlarmAction(action);
@@ -207,6 +198,23 @@ export class DrMonitoring extends Construct {
       elbErrors,
       availability,
     });
+  }
+
+  /** Targets failing their health checks, three minutes running (not silence: that is the availability alarm's concern). */
+  private unhealthyTargetsAlarmOf(props: DrMonitoringProps, prefix: string): cloudwatch.Alarm {
+    return props.appTier.targetGroup.metrics
+      .unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' })
+      .createAlarm(this, 'UnhealthyTargets', {
+        alarmName: `${prefix}-unhealthy-instances`,
+        alarmDescription: `EC2 instances of ${props.app} fail their health checks`,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        // Not breaching: silence is the availability alarm's concern, and a dark DR target group
+        // (no target) may publish no count at all; this alarm speaks only of targets that fail.
+        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
   }
 
   /**
@@ -233,24 +241,6 @@ export class DrMonitoring extends Construct {
       datapointsToAlarm: 3,
       // Not breaching: no ReplicaLag datapoint means no replica (promoted, or not there), not lag.
       // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
-
-  /**
-   * The global lag alarm: the secondary cluster's lag (ms) above the RPO objective, three minutes
-   * out of five. No datapoint is no secondary (promoted by a failover), not lag.
-   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html
-   */
-  private globalLagAlarmOf(metric: cloudwatch.IMetric, prefix: string, app: string, maxLag: number): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, 'GlobalLag', {
-      metric,
-      alarmName: `${prefix}-global-lag`,
-      alarmDescription: `${app}'s Aurora global database lags more than the ${maxLag}s RPO objective in this region: an automatic failover would refuse`,
-      threshold: maxLag * 1000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
