@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { PilotLight } from '@dr/constructs';
+import { DataTier, PilotLight } from '@dr/constructs';
+import { referenceAuroraConfig } from '@dr/failover-core';
 
 /**
  * The brief's defaults: eu-west-1 primary, us-east-1 pilot light, its CIDRs, names and capacities.
@@ -31,6 +32,22 @@ export const REFERENCE = {
   databaseName: 'lampdb',
 } as const;
 
+/**
+ * The Aurora tier (`-c dataTier=aurora-global`) with the names `referenceAuroraConfig`
+ * (`@dr/failover-core`) has: the global database `lamp-global`, clusters `lamp-primary` and
+ * `lamp-secondary` with one instance each (`lamp-primary-1`, `lamp-secondary-1`), Aurora MySQL 3.08.0.
+ */
+function auroraTier() {
+  const { database, primary, secondary } = referenceAuroraConfig;
+  if (database?.tier !== 'aurora-global') throw new Error('referenceAuroraConfig is not on the aurora-global tier');
+  const names = (r: typeof primary) => ({ dbInstanceIdentifier: r.dbInstanceIdentifier, dbClusterIdentifier: r.dbClusterIdentifier });
+  return {
+    dataTier: DataTier.auroraGlobal({ engineVersion: database.engineVersion, globalClusterIdentifier: database.globalClusterIdentifier }),
+    primary: names(primary),
+    secondary: names(secondary),
+  };
+}
+
 /** A string context value (`cdk -c key=value`, or `context` in cdk.json), or undefined. */
 function contextString(app: App, key: string): string | undefined {
   const value: unknown = app.node.tryGetContext(key);
@@ -50,6 +67,7 @@ function contextFlag(app: App, key: string): boolean {
  * `context` is merged over the CLI's (tests use it): `primaryBucketName`, `secondaryBucketName`,
  * `activeRegion` (the region that serves; set it to the DR region after a failover), and
  * `primaryCertificateArn` / `secondaryCertificateArn` (ACM certificates for HTTPS; both or neither),
+ * `dataTier` (`aurora-global` for the Aurora global database tier; default `rds-replica`),
  * `replicateContainerRegistry` (`true` to turn on the account-wide ECR registry replication), and
  * `notificationEmail` (`-c notificationEmail=ops@example.com`: subscribed to the alarms and the
  * failover news of both regions; an address that is not one fails the synth).
@@ -57,16 +75,23 @@ function contextFlag(app: App, key: string): boolean {
 export function buildReferenceApp(outdir?: string, context: Record<string, unknown> = {}): App {
   const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...context } });
   const bucketName = (key: string, brief: string) => contextString(app, key) ?? `${brief}-${REFERENCE.account}`;
+  const tier = contextString(app, 'dataTier') ?? 'rds-replica';
+  if (tier !== 'rds-replica' && tier !== 'aurora-global')
+    throw new Error(`context dataTier must be rds-replica or aurora-global; got ${JSON.stringify(tier)}`);
+  const aurora = tier === 'aurora-global' ? auroraTier() : undefined;
   new PilotLight(app, 'Lamp', {
     ...REFERENCE,
+    dataTier: aurora?.dataTier,
     primary: {
       ...REFERENCE.primary,
+      ...aurora?.primary,
       availabilityZones: [...REFERENCE.primary.availabilityZones],
       bucketName: bucketName('primaryBucketName', REFERENCE.primary.bucketName),
       certificateArn: contextString(app, 'primaryCertificateArn'),
     },
     secondary: {
       ...REFERENCE.secondary,
+      ...aurora?.secondary,
       availabilityZones: [...REFERENCE.secondary.availabilityZones],
       bucketName: bucketName('secondaryBucketName', REFERENCE.secondary.bucketName),
       certificateArn: contextString(app, 'secondaryCertificateArn'),

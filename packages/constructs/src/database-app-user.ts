@@ -2,8 +2,8 @@ import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
-import type { PilotLightDatabase } from './database.js';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct, type IConstruct } from 'constructs';
 import { drFunction, lambdaRoleAndLogs, vpcPlacement } from './private/lambda-basics.js';
 import { acknowledge } from './private/nag.js';
 import { validateProps } from './private/validate.js';
@@ -29,10 +29,27 @@ export function appUserName(app: string): string {
   return `${app.replace(/-/g, '_').slice(0, 28)}_app`;
 }
 
+/**
+ * A primary database the app user is made in: `PilotLightDatabase` (the RDS tier) or
+ * `PilotLightAuroraPrimary` (the Aurora global database tier).
+ */
+export interface IAppUserDatabase extends IConstruct, ec2.IConnectable {
+  /** The master credentials the function creates the user with. */
+  readonly masterSecret?: secretsmanager.ISecret;
+  /** Whether IAM database authentication is on (the app user has no password). */
+  readonly iamAuthentication: boolean;
+  /** The writer's DNS address. */
+  readonly endpointAddress: string;
+  /** The writer's port. */
+  readonly endpointPort: string;
+  /** Lets `grantee` read the master credentials. */
+  grantReadCredentials(grantee: iam.IGrantable): iam.Grant;
+}
+
 /** Props of {@link DatabaseAppUser}. */
 export interface DatabaseAppUserProps {
   /** The primary database: its master secret is what creates the user. It must have IAM database authentication on. */
-  readonly database: PilotLightDatabase;
+  readonly database: IAppUserDatabase;
   /** The database's VPC, where the function runs. */
   readonly vpc: ec2.IVpc;
   /**
@@ -71,7 +88,8 @@ export interface DatabaseAppUserProps {
  *   not the account existed: https://dev.mysql.com/worklog/task/?id=8540) and a replica applies
  *   its source's binary log; RDS does not say so of accounts in particular (UNCONFIRMED). A
  *   replica made after the user gets it in its snapshot. While replication lags, the DR app
- *   cannot yet connect; the readiness checks watch that lag.
+ *   cannot yet connect; the readiness checks watch that lag. On the Aurora global database tier
+ *   the user is in the cluster volume, which Aurora replicates at the storage layer.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
  */
@@ -87,7 +105,7 @@ export class DatabaseAppUser extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseAppUserProps) {
     super(scope, id);
-    const secret = props.database.instance.secret;
+    const secret = props.database.masterSecret;
     validateProps(this, [
       {
         failed: !MYSQL_USER_NAME.test(props.userName),
@@ -102,7 +120,7 @@ export class DatabaseAppUser extends Construct {
         message: `databaseName must be an RDS for MySQL database name (a letter, then letters, digits or _, at most 64); got ${JSON.stringify(props.databaseName)}`,
       },
       {
-        failed: !props.database.drConfig.dbSettings.iamAuthentication,
+        failed: !props.database.iamAuthentication,
         message: 'database must have IAM database authentication on: the app user has no password, only IAM tokens',
       },
       {
@@ -145,8 +163,8 @@ export class DatabaseAppUser extends Construct {
       serviceToken: this.function.functionArn,
       properties: {
         SecretArn: secret?.secretArn ?? '',
-        Host: props.database.instance.dbInstanceEndpointAddress,
-        Port: props.database.instance.dbInstanceEndpointPort,
+        Host: props.database.endpointAddress,
+        Port: props.database.endpointPort,
         UserName: props.userName,
         DatabaseName: props.databaseName,
       },

@@ -64,3 +64,34 @@ export interface DatabaseDrConfig {
   /** How the database is deployed. */
   readonly dbSettings: DatabaseSettings;
 }
+
+/**
+ * How an Aurora cluster of the global database tier is deployed: {@link DatabaseSettings}
+ * without the storage type (Aurora storage is the cluster volume) and Multi-AZ (each cluster has
+ * one instance; the other region's cluster is the standby).
+ */
+export type AuroraDatabaseSettings = Omit<DatabaseSettings, 'storageType' | 'multiAz'>;
+
+/**
+ * One Aurora cluster's part of a region's entry in the DR config (tier `aurora-global`): the
+ * cluster, its own cluster parameter group (the write fence), its one instance and that
+ * instance's parameter group, the region's key and how the cluster is deployed.
+ */
+export interface AuroraClusterDrConfig {
+  /** The region's DB cluster. */
+  readonly dbClusterIdentifier: string;
+  /** The cluster's own DB cluster parameter group: the engine fences writes with its `read_only`. */
+  readonly dbClusterParameterGroupName: string;
+  /** The cluster's one instance (the writer of the primary cluster, the reader of the DR cluster). */
+  readonly dbInstanceIdentifier: string;
+  /** The instance's own DB parameter group. */
+  readonly dbParameterGroupName: string;
+  /** The region's KMS key of the cluster's storage. */
+  readonly dbKmsKeyArn: string;
+  /** The cluster's subnet group. */
+  readonly dbSubnetGroupName: string;
+  /** The cluster's security groups. */
+  readonly dbSecurityGroupIds: string[];
+  /** How the cluster is deployed. */
+  readonly dbSettings: AuroraDatabaseSettings;
+}

@@ -2,9 +2,11 @@ import { RemovalPolicy, Stack, Token, type Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, type IConstruct } from 'constructs';
+import type { IAppUserDatabase } from './database-app-user.js';
 import type { DatabaseDrConfig } from './database-config.js';
 import { databaseDrConfig, names, sharedRules, tagInstance } from './private/database-shared.js';
 import { MYSQL, resolveDatabaseSettings } from './private/database-settings.js';
@@ -109,6 +111,30 @@ export interface DatabaseSharedProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** The settings both clusters of the global database share: the engine and what each cluster is deployed with. */
+export interface AuroraClusterSharedProps {
+  /** The VPC; the cluster goes in `vpcSubnets`. */
+  readonly vpc: ec2.IVpc;
+  /** The cluster's subnets. @default - the isolated subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** The cluster identifier (the DR config's `dbClusterIdentifier`). */
+  readonly clusterIdentifier: string;
+  /** The cluster's one instance (the DR config's `dbInstanceIdentifier`). @default `<clusterIdentifier>-1` */
+  readonly instanceIdentifier?: string;
+  /** Aurora MySQL version 3 engine version of both clusters, such as `8.0.mysql_aurora.3.08.0`. */
+  readonly engineVersion: string;
+  /** The global database's identifier. */
+  readonly globalClusterIdentifier: string;
+  /** The instance class: memory-optimized, db.r5 or later. @default db.r6g.large */
+  readonly instanceType?: ec2.InstanceType;
+  /** Automated backup retention. @default Duration.days(7) */
+  readonly backupRetention?: Duration;
+  /** Whether RDS refuses to delete the cluster (and CloudFormation with it). @default true */
+  readonly deletionProtection?: boolean;
+  /** Tags on the cluster and its instance, also written to the DR config. @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
 /** Props of {@link PilotLightDatabase}. */
 export interface PilotLightDatabaseProps extends DatabaseSharedProps {
   /** The instance identifier, explicit because the DR replica and the config name it. */
@@ -129,7 +155,7 @@ export interface PilotLightDatabaseProps extends DatabaseSharedProps {
  * Manager and replicated to the DR region, automated backups on, logs to CloudWatch; a
  * parameter group of its own, and the region's group for retired instances.
  */
-export class PilotLightDatabase extends Construct implements IPilotLightDatabase {
+export class PilotLightDatabase extends Construct implements IPilotLightDatabase, IAppUserDatabase {
   /** A database you already have, by its identifier, address and security groups. */
   static fromDatabaseAttributes(scope: Construct, id: string, attrs: PilotLightDatabaseAttributes): IPilotLightDatabase {
     return new ImportedDatabase(scope, id, attrs);
@@ -155,6 +181,12 @@ export class PilotLightDatabase extends Construct implements IPilotLightDatabase
   readonly region: string;
   /** The instance's DNS address. */
   readonly endpointAddress: string;
+  /** The instance's port. */
+  readonly endpointPort: string;
+  /** Whether IAM database authentication is on (always, as `drConfig.dbSettings` says). */
+  readonly iamAuthentication: boolean;
+  /** The master credentials (generated, replicated to the DR region). */
+  readonly masterSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: PilotLightDatabaseProps) {
     super(scope, id);
@@ -219,6 +251,9 @@ export class PilotLightDatabase extends Construct implements IPilotLightDatabase
     });
     tagInstance(this.instance, settings.tags);
     this.endpointAddress = this.instance.dbInstanceEndpointAddress;
+    this.endpointPort = this.instance.dbInstanceEndpointPort;
+    this.iamAuthentication = settings.iamAuthentication;
+    this.masterSecret = this.instance.secret;
     this.connections = this.instance.connections;
     this.drConfig = databaseDrConfig(
       props.instanceIdentifier,

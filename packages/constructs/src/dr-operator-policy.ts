@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { IDrConfigParameter } from './dr-config-parameter.js';
 import type { IFailoverController } from './failover-controller.js';
 import type { IDrNotifications } from './notifications.js';
-import { controllerStatements } from './private/controller-statements.js';
+import { acknowledgeAuroraWildcards, controllerStatements } from './private/controller-statements.js';
 import { acknowledge } from './private/nag.js';
 import { snapshotStatements } from './snapshot-schedule.js';
 
@@ -61,12 +61,15 @@ export class DrOperatorPolicy extends Construct {
     const stack = Stack.of(this);
     const regions = [config.primary, config.secondary];
     const parameterPath = props.configParameter.parameterName.replace(/^\//, '');
+    const aurora = config.database.tier === 'aurora-global';
     const statements = [
       ...controllerStatements(config, stack, props.controller.table, props.controller.topic),
       // The controller's statements already let RDS use both database keys for the caller (and
       // keep the policy under IAM's 6,144-character limit for a managed policy).
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
-      ...snapshotStatements(config, stack, false),
+      // `dr snapshot` takes DB instance snapshots: the RDS tier's (the Aurora tier has no daily
+      // snapshot job; its clusters keep continuous backups).
+      ...(aurora ? [] : snapshotStatements(config, stack, false)),
       new iam.PolicyStatement({
         sid: 'ReadTheConfig',
         actions: ['ssm:GetParameter'],
@@ -99,6 +102,21 @@ export class DrOperatorPolicy extends Construct {
       ['AwsSolutions-IAM5[Resource::*]'],
       'Only reads without resource-level permissions (RDS, Auto Scaling, ELB and CloudWatch Describe/GetMetricData/GetMetricStatistics); every change is scoped to a named resource.',
     );
+    if (aurora) {
+      acknowledgeAuroraWildcards(this.policy, config, stack);
+      acknowledge(
+        this.policy,
+        [
+          ...regions.map(
+            (r) =>
+              `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${r.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${r.autoScalingGroupName}]`,
+          ),
+          'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        ],
+        "The same scoping as the controller's role: an Auto Scaling group pinned by name (its ARN carries a generated id), and the key-spec variants of GenerateDataKey on the topic's one key.",
+      );
+      return;
+    }
     acknowledge(
       this.policy,
       [

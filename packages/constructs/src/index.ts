@@ -28,10 +28,14 @@ export {
   type PilotLightDatabaseAttributes,
   type PilotLightDatabaseProps,
   type DatabaseSharedProps,
+  type AuroraClusterSharedProps,
 } from './database.js';
 export { PilotLightReplica, type PilotLightReplicaProps } from './replica.js';
-export type { DatabaseDrConfig, DatabaseSettings } from './database-config.js';
-export { DatabaseAppUser, type DatabaseAppUserProps } from './database-app-user.js';
+export type { DatabaseDrConfig, DatabaseSettings, AuroraClusterDrConfig, AuroraDatabaseSettings } from './database-config.js';
+export { DatabaseAppUser, type DatabaseAppUserProps, type IAppUserDatabase } from './database-app-user.js';
+export { DataTier, type AuroraGlobalTierOptions } from './data-tier.js';
+export { PilotLightAuroraPrimary, type PilotLightAuroraPrimaryProps } from './aurora-primary.js';
+export { PilotLightAuroraSecondary, type PilotLightAuroraSecondaryProps } from './aurora-secondary.js';
 export { AppTier, type AppTierProps, type IAppTier } from './app-tier.js';
 export { GlobalEntryPoint, type GlobalEntryPointProps, type RegionalEndpoint } from './global-entry-point.js';
 export { DrMonitoring, type DrMonitoringProps } from './monitoring.js';

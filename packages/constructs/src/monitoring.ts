@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { IAppTier } from './app-tier.js';
+import { globalLagAlarm } from './private/lag-alarms.js';
 import { replicaLagMetric } from './private/metrics.js';
 import type { IReadinessChecks } from './readiness.js';
 import { validateProps } from './private/validate.js';
@@ -24,6 +25,12 @@ export interface DrMonitoringProps {
   readonly appTier: IAppTier;
   /** The replica to watch for lag (in the DR region). @default - no replica lag alarm */
   readonly replicaInstanceIdentifier?: string;
+  /**
+   * The Aurora tier's global lag (milliseconds, published only for the secondary cluster, in its
+   * region): `PilotLightAuroraSecondary.metricGlobalLag()`. Alarms as `<app>-<role>-global-lag`.
+   * @default - no global lag alarm
+   */
+  readonly globalLagMetric?: cloudwatch.IMetric;
   /**
    * Replica lag above this (or stopped replication), three minutes out of five, raises the
    * alarm: the RPO objective, in whole seconds.
@@ -63,6 +70,8 @@ export class DrMonitoring extends Construct {
   readonly availabilityAlarm: cloudwatch.Alarm;
   readonly unhealthyTargetsAlarm: cloudwatch.Alarm;
   readonly replicaLagAlarm?: cloudwatch.Alarm;
+  /** The Aurora tier's global lag alarm, when `globalLagMetric` is given. */
+  readonly globalLagAlarm?: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: DrMonitoringProps) {
@@ -165,24 +174,18 @@ export class DrMonitoring extends Construct {
       // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.unhealthyTargetsAlarm = targetGroup.metrics
-      .unhealthyHostCount({ period: minute, statistic: 'Maximum' })
-      .createAlarm(this, 'UnhealthyTargets', {
-        alarmName: `${prefix}-unhealthy-instances`,
-        alarmDescription: `EC2 instances of ${props.app} fail their health checks`,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        // Not breaching: silence is the availability alarm's concern, and a dark DR target group
-        // (no target) may publish no count at all; this alarm speaks only of targets that fail.
-        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    const alarms: cloudwatch.IAlarm[] = [this.availabilityAlarm, this.unhealthyTargetsAlarm];
-    if (props.replicaInstanceIdentifier) {
-      this.replicaLagAlarm = this.replicaLagAlarmOf(props.replicaInstanceIdentifier, prefix, props.app, maxLag);
-      alarms.push(this.replicaLagAlarm);
-    }
+    this.unhealthyTargetsAlarm = this.unhealthyTargetsAlarmOf(props, prefix);
+    // The data tier's lag against the RPO objective: the replica's, or the global database's.
+    this.replicaLagAlarm = props.replicaInstanceIdentifier
+      ? this.replicaLagAlarmOf(props.replicaInstanceIdentifier, prefix, props.app, maxLag)
+      : undefined;
+    this.globalLagAlarm = props.globalLagMetric ? globalLagAlarm(this, props.globalLagMetric, prefix, props.app, maxLag) : undefined;
+    const alarms: cloudwatch.IAlarm[] = [
+      this.availabilityAlarm,
+      this.unhealthyTargetsAlarm,
+      this.replicaLagAlarm,
+      this.globalLagAlarm,
+    ].filter((a): a is cloudwatch.Alarm => a !== undefined);
     if (props.topic) {
       const action = new actions.SnsAction(props.topic);
       for (const alarm of alarms) if (alarm instanceof cloudwatch.Alarm) alarm.addAlarmAction(action);
@@ -195,6 +198,23 @@ export class DrMonitoring extends Construct {
       elbErrors,
       availability,
     });
+  }
+
+  /** Targets failing their health checks, three minutes running (not silence: that is the availability alarm's concern). */
+  private unhealthyTargetsAlarmOf(props: DrMonitoringProps, prefix: string): cloudwatch.Alarm {
+    return props.appTier.targetGroup.metrics
+      .unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' })
+      .createAlarm(this, 'UnhealthyTargets', {
+        alarmName: `${prefix}-unhealthy-instances`,
+        alarmDescription: `EC2 instances of ${props.app} fail their health checks`,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        // Not breaching: silence is the availability alarm's concern, and a dark DR target group
+        // (no target) may publish no count at all; this alarm speaks only of targets that fail.
+        // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
   }
 
   /**

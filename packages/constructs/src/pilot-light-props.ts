@@ -1,5 +1,6 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { DataTier } from './data-tier.js';
 import type { NotificationSubscription } from './notifications.js';
 
 /** What differs between the two regions. */
@@ -34,10 +35,17 @@ export interface PilotLightRegion {
   /** The region's Auto Scaling group name, written to the DR config the failover engine scales by. */
   readonly autoScalingGroupName: string;
   /**
-   * The region's DB instance identifier (the primary instance, or the cross-region replica),
-   * written to the DR config the failover engine promotes and fences by.
+   * The region's DB instance identifier, written to the DR config: on the RDS tier the primary
+   * instance or the cross-region replica the failover engine promotes and fences by; on the
+   * Aurora tier the one instance of the region's cluster (the writer, or the DR cluster's reader).
    */
   readonly dbInstanceIdentifier: string;
+  /**
+   * The region's Aurora DB cluster (the DR config's `dbClusterIdentifier`); only on the
+   * `aurora-global` data tier. Its groups are `<id>-cluster-params` and `<id>-instance-params`.
+   * @default - `<dbInstanceIdentifier>-cluster` on the Aurora tier
+   */
+  readonly dbClusterIdentifier?: string;
   /**
    * ACM certificate in this region for HTTPS on 443 (port 80 then redirects, except the health
    * path); give both regions one or neither, so users get HTTPS after a failover too.
@@ -125,6 +133,13 @@ export interface PilotLightOptions {
    * @default - `primary.region`
    */
   readonly activeRegion?: string;
+  /**
+   * Which database carries the data to the DR region: `DataTier.rdsReplica()` (the brief's RDS
+   * for MySQL read replica) or `DataTier.auroraGlobal({ engineVersion })` (an Aurora MySQL global
+   * database). Changing it on a deployed app does not move the data: see the README, "Data tier".
+   * @default DataTier.rdsReplica()
+   */
+  readonly dataTier?: DataTier;
   /**
    * Tags on both databases, also written to the DR config so a database a failback recreates
    * carries them (tags added with `Tags.of()` reach the databases but not the config).

@@ -12,7 +12,7 @@ import type { ReadinessChecks } from './readiness.js';
 import { RegionStack } from './region-stack.js';
 import { composeControlPlane } from './private/pilot-light-control.js';
 import { composeDrRegion, composePrimaryRegion } from './private/pilot-light-regions.js';
-import { pilotLightRules, resolvePilotLight, type ResolvedPilotLight } from './private/pilot-light-rules.js';
+import { DEPLOYED_DATA_TIER_CONTEXT, pilotLightRules, resolvePilotLight, type ResolvedPilotLight } from './private/pilot-light-rules.js';
 import { validateProps } from './private/validate.js';
 
 export type { PilotLightOptions, PilotLightProps, PilotLightRegion } from './pilot-light-props.js';
@@ -61,7 +61,7 @@ export class PilotLight extends Construct {
   constructor(scope: Construct, id: string, props: PilotLightProps) {
     super(scope, id);
     const resolved = resolvePilotLight(props);
-    validateProps(this, pilotLightRules(props, resolved));
+    validateProps(this, pilotLightRules(props, resolved, this.node.tryGetContext(DEPLOYED_DATA_TIER_CONTEXT)));
     const { primary, secondary, app } = resolved;
     const stack = (name: string, region: string, description: string) =>
       regionStack(this, { id, name, region, description }, props, resolved);

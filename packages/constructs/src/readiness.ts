@@ -186,6 +186,37 @@ export class ReadinessChecks extends Construct implements IReadinessChecks {
 }
 
 /**
+ * On the Aurora tier, the reads of the database checks: the global cluster (membership and
+ * synchronization), both clusters, and the fence in each cluster's own cluster parameter group.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+ */
+function auroraReadinessStatements(config: IDrConfigParameter['config'], stack: Stack): iam.PolicyStatement[] {
+  const tier = config.database;
+  if (tier.tier !== 'aurora-global') return [];
+  const regions = [config.primary, config.secondary];
+  const rds = (region: string, resource: string) => `arn:${stack.partition}:rds:${region}:${stack.account}:${resource}`;
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadTheGlobalDatabase',
+      actions: ['rds:DescribeGlobalClusters'],
+      resources: [`arn:${stack.partition}:rds::${stack.account}:global-cluster:${tier.globalClusterIdentifier}`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTheClusters',
+      actions: ['rds:DescribeDBClusters'],
+      resources: regions.map((r) => rds(r.region, `cluster:${r.dbClusterIdentifier ?? r.dbInstanceIdentifier}`)),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTheClusterFences',
+      actions: ['rds:DescribeDBClusterParameters'],
+      resources: regions.flatMap((r) =>
+        r.dbClusterParameterGroupName ? [rds(r.region, `cluster-pg:${r.dbClusterParameterGroupName}`)] : [],
+      ),
+    }),
+  ];
+}
+
+/**
  * The evaluation's permissions: reads only, scoped to the resources of the DR config where AWS
  * offers resource-level permissions, plus its metrics (one namespace) and the state table.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
@@ -226,6 +257,7 @@ function readinessStatements(configParameter: IDrConfigParameter, stack: Stack, 
       actions: ['rds:DescribeDBParameters'],
       resources: regions.map((r) => rds(r.region, `pg:${r.dbParameterGroupName}`)),
     }),
+    ...auroraReadinessStatements(config, stack),
     // The standby region is the primary's after a failover: both regions' quotas.
     new iam.PolicyStatement({
       sid: 'ReadTheEc2Quotas',

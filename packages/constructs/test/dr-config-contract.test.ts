@@ -1,7 +1,7 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { PilotLight, type PilotLightProps } from '../src/index.js';
+import { DataTier, PilotLight, type PilotLightProps } from '../src/index.js';
 
 /**
  * The contract between the templates and the engine: every name and ARN the DR config written by
@@ -277,3 +277,73 @@ for (const shape of [
     });
   });
 }
+
+describe('the DR config against the templates, on the aurora-global data tier', () => {
+  // The config is parsed (parseConfig, with the tier's cross-field rules) when PilotLight writes it: synthesis is that check.
+  const { stacks } = synthesize({
+    primary: { ...props.primary, dbInstanceIdentifier: 'lamp-primary-1', dbClusterIdentifier: 'lamp-primary' },
+    secondary: { ...props.secondary, dbInstanceIdentifier: 'lamp-secondary-1', dbClusterIdentifier: 'lamp-secondary' },
+    dataTier: DataTier.auroraGlobal({ engineVersion: '8.0.mysql_aurora.3.08.0' }),
+  });
+  const configs = stacks
+    .filter((s) => s.name.endsWith('-Control') || s.name.endsWith('-PrimaryConfig'))
+    .map((s) => ({ stack: s, config: writtenConfig(stacks, s) }));
+  const resources = (region: string, type: string) =>
+    stacks
+      .filter((s) => s.region === region)
+      .flatMap((s) =>
+        Object.entries(s.template.Resources)
+          .filter(([, r]) => r.Type === type)
+          .map(([id, r]) => ({ stack: s, id, r })),
+      );
+
+  it('names the tier, the global database and its engine version, the same in both regions, and the global database exists in the primary region', () => {
+    expect(configs.map((c) => c.stack.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    for (const { config } of configs) {
+      expect(config.database).toEqual({
+        tier: 'aurora-global',
+        globalClusterIdentifier: 'lamp-global',
+        engineVersion: '8.0.mysql_aurora.3.08.0',
+      });
+      const globals = resources('eu-west-1', 'AWS::RDS::GlobalCluster');
+      expect(globals.map((g) => g.r.Properties.GlobalClusterIdentifier)).toEqual(['lamp-global']);
+    }
+  });
+
+  for (const role of ['primary', 'secondary'] as const) {
+    it(`names the ${role} region's cluster, its own cluster parameter group, its one instance and that instance's group and the region's key, as deployed there`, () => {
+      for (const { config } of configs) {
+        const entry = config[role] as Record<string, unknown> & {
+          region: string;
+          dbClusterIdentifier: string;
+          dbInstanceIdentifier: string;
+        };
+        const clusters = resources(entry.region, 'AWS::RDS::DBCluster').filter(
+          (c) => c.r.Properties.DBClusterIdentifier === entry.dbClusterIdentifier,
+        );
+        expect(clusters).toHaveLength(1);
+        const cluster = clusters[0]!;
+        const clusterGroup = origin(stacks, cluster.stack, cluster.r.Properties.DBClusterParameterGroupName);
+        expect(clusterGroup.resource.Type).toBe('AWS::RDS::DBClusterParameterGroup');
+        expect(clusterGroup.resource.Properties.DBClusterParameterGroupName).toBe(entry.dbClusterParameterGroupName);
+        // The fence is the engine's: never declared, so a redeploy cannot lift it.
+        expect(clusterGroup.resource.Properties.Parameters).not.toHaveProperty('read_only');
+        const instances = resources(entry.region, 'AWS::RDS::DBInstance');
+        expect(instances.map((i) => i.r.Properties.DBInstanceIdentifier)).toEqual([entry.dbInstanceIdentifier]);
+        const member = origin(stacks, instances[0]!.stack, instances[0]!.r.Properties.DBClusterIdentifier);
+        expect(member.id).toBe(cluster.id);
+        const instanceGroup = origin(stacks, instances[0]!.stack, instances[0]!.r.Properties.DBParameterGroupName);
+        expect(instanceGroup.resource.Properties.DBParameterGroupName).toBe(entry.dbParameterGroupName);
+        const key = expectOrigin(entry.dbKmsKeyArn, 'AWS::KMS::Key', 'Arn', entry.region);
+        expect(sameResource(origin(stacks, cluster.stack, cluster.r.Properties.KmsKeyId), key)).toBe(true);
+        expect(entry).not.toHaveProperty('retiredDbParameterGroupName');
+      }
+    });
+  }
+
+  it('joins the DR cluster to the global database the config names', () => {
+    const [secondary] = resources('us-east-1', 'AWS::RDS::DBCluster');
+    expect(secondary!.r.Properties.GlobalClusterIdentifier).toBe('lamp-global');
+    expect(secondary!.r.Properties).not.toHaveProperty('MasterUsername');
+  });
+});

@@ -1,4 +1,4 @@
-import { referenceConfig } from '@dr/failover-core';
+import { referenceAuroraConfig, referenceConfig, type DataTierName } from '@dr/failover-core';
 import { readSynthesizedDrApp, type SynthesizedDrApp } from './iam/synthesized-dr-app.js';
 
 /** One stack of a synthesized CDK app, as `app.synth().stacks` lists it (the fields read here). */
@@ -21,14 +21,18 @@ export interface ReferencePilotLightRegion {
   readonly bucketName: string;
   readonly autoScalingGroupName: string;
   readonly dbInstanceIdentifier: string;
+  /** The region's Aurora cluster (the Aurora tier only). */
+  readonly dbClusterIdentifier?: string;
 }
 
-/** The props {@link synthesizeReferenceDrApp} gives `PilotLight`: the reference names of `referenceConfig`. */
+/** The props {@link synthesizeReferenceDrApp} gives `PilotLight`: the reference names of `referenceConfig` (or `referenceAuroraConfig`). */
 export interface ReferencePilotLightProps {
   readonly app: string;
   readonly account: string;
   readonly primary: ReferencePilotLightRegion;
   readonly secondary: ReferencePilotLightRegion;
+  /** The Aurora tier (`DataTier.auroraGlobal(...)`), absent on the RDS tier (the default). */
+  readonly dataTier?: unknown;
 }
 
 /**
@@ -41,6 +45,14 @@ export interface DrAppConstructors<A extends SynthesizableApp> {
   readonly App: new () => A;
   /** `PilotLight` from `@dr/constructs`. */
   readonly PilotLight: new (scope: A, id: string, props: ReferencePilotLightProps) => unknown;
+  /** `DataTier` from `@dr/constructs`: needed only to synthesize the Aurora tier. */
+  readonly DataTier?: { auroraGlobal(options: { readonly engineVersion: string; readonly globalClusterIdentifier?: string }): unknown };
+}
+
+/** What {@link synthesizeReferenceDrApp} synthesizes. */
+export interface ReferenceDrAppOptions {
+  /** The data tier: `aurora-global` synthesizes the names of `referenceAuroraConfig`. @default 'rds-replica' */
+  readonly tier?: DataTierName;
 }
 
 /** The reference account of the synthesized pilot light. */
@@ -50,6 +62,7 @@ export const REFERENCE_ACCOUNT = '123456789012';
 const PILOT_LIGHT_ID = 'Lamp';
 
 function referenceRegion(r: typeof referenceConfig.primary, cidr: string): ReferencePilotLightRegion {
+  const cluster = r.dbClusterIdentifier === undefined ? {} : { dbClusterIdentifier: r.dbClusterIdentifier };
   if (r.bucketName === undefined || r.autoScalingGroupName === undefined || r.dbInstanceIdentifier === undefined) {
     throw new Error(`referenceConfig's ${r.region} lacks a bucketName, autoScalingGroupName or dbInstanceIdentifier`);
   }
@@ -60,6 +73,7 @@ function referenceRegion(r: typeof referenceConfig.primary, cidr: string): Refer
     bucketName: r.bucketName,
     autoScalingGroupName: r.autoScalingGroupName,
     dbInstanceIdentifier: r.dbInstanceIdentifier,
+    ...cluster,
   };
 }
 
@@ -75,15 +89,32 @@ function referenceRegion(r: typeof referenceConfig.primary, cidr: string): Refer
  * import { PilotLight } from '@dr/constructs';
  * import { App } from 'aws-cdk-lib';
  * project.provide('drApp', synthesizeReferenceDrApp({ App, PilotLight }));
+ * project.provide('auroraDrApp', synthesizeReferenceDrApp({ App, PilotLight, DataTier }, { tier: 'aurora-global' }));
  * ```
  */
-export function synthesizeReferenceDrApp<A extends SynthesizableApp>({ App, PilotLight }: DrAppConstructors<A>): SynthesizedDrApp {
+export function synthesizeReferenceDrApp<A extends SynthesizableApp>(
+  { App, PilotLight, DataTier }: DrAppConstructors<A>,
+  options: ReferenceDrAppOptions = {},
+): SynthesizedDrApp {
+  const aurora = options.tier === 'aurora-global';
+  const config = aurora ? referenceAuroraConfig : referenceConfig;
+  const database = referenceAuroraConfig.database;
+  if (aurora && (!DataTier || database?.tier !== 'aurora-global'))
+    throw new Error("synthesizeReferenceDrApp: tier 'aurora-global' needs DataTier from @dr/constructs among the constructors");
   const app = new App();
   new PilotLight(app, PILOT_LIGHT_ID, {
-    app: referenceConfig.app,
+    app: config.app,
     account: REFERENCE_ACCOUNT,
-    primary: referenceRegion(referenceConfig.primary, '10.0.0.0/16'),
-    secondary: referenceRegion(referenceConfig.secondary, '10.1.0.0/16'),
+    primary: referenceRegion(config.primary, '10.0.0.0/16'),
+    secondary: referenceRegion(config.secondary, '10.1.0.0/16'),
+    ...(aurora && DataTier && database?.tier === 'aurora-global'
+      ? {
+          dataTier: DataTier.auroraGlobal({
+            engineVersion: database.engineVersion,
+            globalClusterIdentifier: database.globalClusterIdentifier,
+          }),
+        }
+      : {}),
   });
   const stacks = app.synth().stacks.map((s) => ({
     stackName: s.stackName,

@@ -38,10 +38,22 @@ export interface Assumptions {
   readonly calleeCallsPerProbeSecond: number;
   /** Billed seconds of one such call (a DNS query in the VPC). */
   readonly calleeSeconds: number;
+  /** GB an Aurora cluster volume holds (the RDS tier allocates 20 GiB: the same data, so the tiers compare). */
+  readonly auroraStorageGb: number;
+  /** Million I/O requests a month of the serving cluster (a small LAMP app's reads that miss the buffer cache, and its writes). */
+  readonly auroraIoMillionsServing: number;
+  /** Million write I/Os a month the primary replicates to each secondary region of the global database. */
+  readonly auroraReplicatedWriteIoMillions: number;
+  /** GB of backups beyond the free amount (the volume size): 7 days of a slowly changing volume stay within it. */
+  readonly auroraBackupBeyondFreeGb: number;
 }
 
 /** The assumptions the report uses unless told otherwise. */
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  auroraStorageGb: 20,
+  auroraIoMillionsServing: 10,
+  auroraReplicatedWriteIoMillions: 2,
+  auroraBackupBeyondFreeGb: 0,
   calleeCallsPerProbeSecond: 1 / 10,
   calleeSeconds: 0.05,
   albLcuServing: 1,

@@ -11,13 +11,14 @@
  */
 import { NoPriceError } from './errors.js';
 import { CW_PAGE, DDB_PAGE, LAMBDA_PAGE, R53_PAGE, SHARED, type Price, type PriceEntry } from './price-sources.js';
+import { AURORA_PRICES } from './prices-aurora.js';
 import { INFRASTRUCTURE_PRICES } from './prices-infrastructure.js';
 import { SERVICE_PRICES } from './prices-services.js';
 
 export type { Price, PriceEntry } from './price-sources.js';
 
 /** Every price the report may need, by key. */
-export const PRICES = { ...INFRASTRUCTURE_PRICES, ...SERVICE_PRICES } as const satisfies Record<string, PriceEntry>;
+export const PRICES = { ...INFRASTRUCTURE_PRICES, ...SERVICE_PRICES, ...AURORA_PRICES } as const satisfies Record<string, PriceEntry>;
 
 /** The key of a price in {@link PRICES}. */
 export type PriceKey = keyof typeof PRICES;
@@ -44,6 +45,12 @@ export function priceOf(key: PriceKey, region: string, neededBy: string, table: 
 /** The price key of an instance type's hour, if the table has that type in any region. */
 export function instanceHourKey(instanceType: string): PriceKey | undefined {
   const key = `ec2-${instanceType}-hour`;
+  return key in PRICES ? (key as PriceKey) : undefined;
+}
+
+/** The price key of an Aurora MySQL instance class's hour (`db.r6g.large`), if the table has it. */
+export function auroraInstanceHourKey(instanceClass: string): PriceKey | undefined {
+  const key = `aurora-mysql-${instanceClass}-hour`;
   return key in PRICES ? (key as PriceKey) : undefined;
 }
 

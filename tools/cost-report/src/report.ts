@@ -3,10 +3,11 @@
  * region, and the issue's figure (the DR region idle without the replica database and Global
  * Accelerator).
  */
-import type { StackTemplate } from './assembly.js';
+import type { StackTemplate, TemplateResource } from './assembly.js';
 import { DEFAULT_ASSUMPTIONS, type Assumptions } from './assumptions.js';
 import { CostReportError } from './errors.js';
 import { FREE_TIERS, PRICES, priceOf, type FreeTier, type PriceEntry, type PriceKey, type PriceUsed } from './prices.js';
+import { isSecondaryCluster } from './rules/aurora.js';
 import { NO_CHARGE_RULES, RULES } from './rules/index.js';
 import { customMetrics, customMetricsOf, logGroup } from './rules/observability.js';
 import { uncounted, type Exclusion, type LineKind, type RuleContext, type RuleLine } from './rules/context.js';
@@ -70,7 +71,11 @@ export interface ReportOptions {
 
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
-/** The DR and primary regions: given, or read from the read replica (its stack's region, its SourceRegion). */
+/**
+ * The DR and primary regions: given, or read from the read replica (its stack's region, its
+ * SourceRegion), or from the global database (its secondary cluster's region, and the region of
+ * the `AWS::RDS::GlobalCluster`, which is made from the primary cluster).
+ */
 function regionsOf(
   stacks: readonly StackTemplate[],
   options: ReportOptions,
@@ -80,9 +85,13 @@ function regionsOf(
       .filter((r) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier !== undefined)
       .map((r) => ({ stack: s, resource: r })),
   )[0];
-  const drRegion = options.drRegion ?? replica?.stack.region;
-  if (!drRegion) throw new CostReportError('cannot tell the DR region: the assembly has no RDS read replica; pass --dr-region');
-  const sourceRegion = replica?.resource.Properties?.SourceRegion;
+  const regionOf = (test: (r: TemplateResource) => boolean) => stacks.find((s) => Object.values(s.resources).some(test))?.region;
+  const drRegion = options.drRegion ?? replica?.stack.region ?? regionOf(isSecondaryCluster);
+  if (!drRegion)
+    throw new CostReportError(
+      'cannot tell the DR region: the assembly has no RDS read replica nor global database secondary; pass --dr-region',
+    );
+  const sourceRegion = replica?.resource.Properties?.SourceRegion ?? regionOf((r) => r.Type === 'AWS::RDS::GlobalCluster');
   const others = [...new Set(stacks.map((s) => s.region).filter((r) => r !== drRegion))];
   const primaryRegion =
     options.primaryRegion ?? (typeof sourceRegion === 'string' ? sourceRegion : others.length === 1 ? others[0] : undefined);

@@ -1,6 +1,7 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { defaultStateTableName, type DrConfigInput } from '@dr/failover-core';
 import type { AppTier } from '../app-tier.js';
+import { PilotLightAuroraSecondary } from '../aurora-secondary.js';
 import { DrConfigParameter } from '../dr-config-parameter.js';
 import { DrOperatorPolicy } from '../dr-operator-policy.js';
 import { FailoverController } from '../failover-controller.js';
@@ -33,7 +34,7 @@ function drConfigInput(
 ): DrConfigInput {
   const { primary, secondary, app, path, capacity } = resolved;
   const regionConfig = (r: PilotLightRegion, tier: AppTier) => ({
-    ...(r === primary ? primaryParts.database.drConfig : drParts.replica.drConfig),
+    ...(r === primary ? primaryParts.database.drConfig : drParts.database.drConfig),
     region: r.region,
     autoScalingGroupName: r.autoScalingGroupName,
     targetGroupArn: tier.targetGroup.targetGroupArn,
@@ -45,9 +46,20 @@ function drConfigInput(
     availabilityAlarmName: `${app}-${r === primary ? 'primary' : 'secondary'}-alb-availability`,
     capacity,
   });
+  const { aurora } = resolved;
   return {
     schemaVersion: 1,
     app,
+    // The RDS tier is the schema's default: its config stays as it was before the tier was a choice.
+    ...(aurora
+      ? {
+          database: {
+            tier: 'aurora-global' as const,
+            globalClusterIdentifier: aurora.globalClusterIdentifier,
+            engineVersion: aurora.engineVersion,
+          },
+        }
+      : {}),
     primary: { ...regionConfig(primary, primaryParts.tier), route53HealthCheck: healthCheck.ref },
     // An internal DR ALB is checked from inside its VPC by the reader, for the controller and dr.
     secondary: {
@@ -112,16 +124,22 @@ export function composeControlPlane(
     healthRecordReader: primaryHealthCheck.reader.function,
   });
   const operatorPolicy = new DrOperatorPolicy(stack, 'DrOperator', { configParameter, controller, notifications });
-  const snapshots = new SnapshotSchedule(stack, 'Snapshots', { configParameter, code: props.snapshotCode, topic: notifications.topic });
+  // Daily instance snapshots on the RDS tier only: an Aurora cluster keeps continuous backups
+  // (point-in-time restore within its retention), and the DR cluster already holds the data.
+  const snapshots = resolved.aurora
+    ? undefined
+    : new SnapshotSchedule(stack, 'Snapshots', { configParameter, code: props.snapshotCode, topic: notifications.topic });
   const readiness = new ReadinessChecks(stack, 'Readiness', { configParameter, controller, code: props.readinessCode });
   new DrMonitoring(stack, 'Monitoring', {
     app,
     role: 'secondary',
     appTier: drParts.tier,
-    replicaInstanceIdentifier: resolved.secondary.dbInstanceIdentifier,
+    ...(drParts.database instanceof PilotLightAuroraSecondary
+      ? { globalLagMetric: drParts.database.metricGlobalLag() }
+      : { replicaInstanceIdentifier: resolved.secondary.dbInstanceIdentifier }),
     maxDataLoss: props.objectives ? Duration.seconds(props.objectives.maxDataLossSeconds) : undefined,
     topic: controller.topic,
-    extraAlarms: [controller.errorsAlarm, snapshots.errorsAlarm],
+    extraAlarms: [controller.errorsAlarm, ...(snapshots ? [snapshots.errorsAlarm] : [])],
     readiness,
   });
   return { config, primaryHealthCheck, controller, operatorPolicy, readiness };

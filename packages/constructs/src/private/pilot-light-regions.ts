@@ -1,5 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { AppTier } from '../app-tier.js';
+import { PilotLightAuroraPrimary } from '../aurora-primary.js';
+import { PilotLightAuroraSecondary } from '../aurora-secondary.js';
 import { appUserName, DatabaseAppUser } from '../database-app-user.js';
 import { PilotLightDatabase } from '../database.js';
 import { MachineImage } from '../machine-image.js';
@@ -10,7 +12,18 @@ import type { PilotLightProps } from '../pilot-light-props.js';
 import { PilotLightReplica } from '../replica.js';
 import { ReplicatedBucket } from '../replicated-bucket.js';
 import { appEnvironment } from './boot-user-data.js';
-import type { ResolvedPilotLight } from './pilot-light-rules.js';
+import type { ResolvedAuroraTier, ResolvedPilotLight } from './pilot-light-rules.js';
+
+/** What both Aurora clusters share: the global database, its engine, the instance class, backups and tags. */
+function auroraShared(props: PilotLightProps, aurora: ResolvedAuroraTier) {
+  return {
+    globalClusterIdentifier: aurora.globalClusterIdentifier,
+    engineVersion: aurora.engineVersion,
+    instanceType: aurora.instanceType,
+    backupRetention: aurora.backupRetention,
+    tags: props.databaseTags,
+  };
+}
 
 /** The database name both regions' app tiers use. */
 export function databaseNameOf(props: PilotLightProps): string {
@@ -33,7 +46,8 @@ function regionNotifications(stack: Stack, props: PilotLightProps): DrNotificati
 /** What the primary region's stack holds that the other stacks refer to. */
 export interface PrimaryRegionParts {
   readonly image: MachineImage;
-  readonly database: PilotLightDatabase;
+  /** The RDS tier's primary instance, or the Aurora tier's primary cluster and global database. */
+  readonly database: PilotLightDatabase | PilotLightAuroraPrimary;
   readonly appUser: DatabaseAppUser;
   readonly tier: AppTier;
   readonly bucket: ReplicatedBucket;
@@ -55,14 +69,27 @@ export function composePrimaryRegion(stack: Stack, props: PilotLightProps, resol
     replicateRegistry: props.replicateContainerRegistry,
   });
   const databaseName = databaseNameOf(props);
-  const database = new PilotLightDatabase(stack, 'Database', {
-    vpc: net.vpc,
-    vpcSubnets: net.databaseSubnets,
-    instanceIdentifier: primary.dbInstanceIdentifier,
-    databaseName,
-    secretReplicaRegions: [secondary.region],
-    tags: props.databaseTags,
-  });
+  // Each tier under its own construct id: a tier switch never turns one tier's resources into
+  // the other's (their logical ids differ), and every data-holding resource is retained or
+  // snapshotted, so no template change deletes data (README, "Data tier").
+  const database = resolved.aurora
+    ? new PilotLightAuroraPrimary(stack, 'GlobalDatabase', {
+        ...auroraShared(props, resolved.aurora),
+        vpc: net.vpc,
+        vpcSubnets: net.databaseSubnets,
+        clusterIdentifier: resolved.aurora.primaryClusterIdentifier,
+        instanceIdentifier: primary.dbInstanceIdentifier,
+        databaseName,
+        secretReplicaRegions: [secondary.region],
+      })
+    : new PilotLightDatabase(stack, 'Database', {
+        vpc: net.vpc,
+        vpcSubnets: net.databaseSubnets,
+        instanceIdentifier: primary.dbInstanceIdentifier,
+        databaseName,
+        secretReplicaRegions: [secondary.region],
+        tags: props.databaseTags,
+      });
   const notifications = regionNotifications(stack, props);
   // What the instances connect as, in both regions: an IAM-authenticated user made at deploy.
   const appUser = new DatabaseAppUser(stack, 'AppUser', { database, vpc: net.vpc, userName: appUserName(app), databaseName });
@@ -103,7 +130,8 @@ export function composePrimaryRegion(stack: Stack, props: PilotLightProps, resol
 /** What the DR region's stack holds that the other stacks refer to. */
 export interface DrRegionParts {
   readonly net: PilotLightNetwork;
-  readonly replica: PilotLightReplica;
+  /** The RDS tier's read replica, or the Aurora tier's secondary cluster. */
+  readonly database: PilotLightReplica | PilotLightAuroraSecondary;
   readonly notifications: DrNotifications;
   readonly tier: AppTier;
   /** Whether the DR load balancer is internet-facing (by default it is internal). */
@@ -125,13 +153,22 @@ export function composeDrRegion(
     natGateways: secondary.natGateways ?? props.natGateways ?? 0,
     interfaceEndpoints: secondary.interfaceEndpoints ?? [],
   });
-  const replica = new PilotLightReplica(stack, 'Database', {
-    vpc: net.vpc,
-    vpcSubnets: net.databaseSubnets,
-    instanceIdentifier: secondary.dbInstanceIdentifier,
-    tags: props.databaseTags,
-    source: { region: primary.region, instanceIdentifier: primary.dbInstanceIdentifier },
-  });
+  const replica = resolved.aurora
+    ? new PilotLightAuroraSecondary(stack, 'GlobalDatabase', {
+        ...auroraShared(props, resolved.aurora),
+        vpc: net.vpc,
+        vpcSubnets: net.databaseSubnets,
+        clusterIdentifier: resolved.aurora.secondaryClusterIdentifier,
+        instanceIdentifier: secondary.dbInstanceIdentifier,
+        key: resolved.aurora.secondaryKey,
+      })
+    : new PilotLightReplica(stack, 'Database', {
+        vpc: net.vpc,
+        vpcSubnets: net.databaseSubnets,
+        instanceIdentifier: secondary.dbInstanceIdentifier,
+        tags: props.databaseTags,
+        source: { region: primary.region, instanceIdentifier: primary.dbInstanceIdentifier },
+      });
   // The DR region's topic: the DR alarms, the controller, dr runs and the DR group's notifications.
   const notifications = regionNotifications(stack, props);
   const internetFacing = secondary.internetFacingLoadBalancer ?? false;
@@ -147,7 +184,8 @@ export function composeDrRegion(
     amiParameterName: primaryParts.image.amiParameterName,
     healthCheckPath: resolved.path,
     notificationTopic: notifications.topic,
-    // After a failover the promoted replica keeps its endpoint: the DR app needs no change.
+    // After a failover the promoted replica keeps its endpoint, and the promoted secondary
+    // cluster's cluster endpoint becomes its writer: the DR app needs no change.
     userData: appEnvironment(
       secondary.region,
       replica.endpointAddress,
@@ -166,5 +204,5 @@ export function composeDrRegion(
     partnerRegion: primary.region,
   });
   bucket.grantReadWrite(tier.role);
-  return { net, replica, notifications, tier, internetFacing };
+  return { net, database: replica, notifications, tier, internetFacing };
 }

@@ -15,6 +15,7 @@ import {
   type RuleContext,
   type RuleLine,
 } from './context.js';
+import { auroraInstance, isSecondaryCluster } from './aurora.js';
 import { environmentOf, scheduledInvocations } from './compute.js';
 
 /** The literal text of a value, joining `Fn::Join` parts that are strings (enough to read an ARN's last part). */
@@ -47,6 +48,7 @@ function sourceStorage(ctx: RuleContext, source: unknown): number | undefined {
  * leave it out; in a failover it is promoted and keeps costing the same.
  */
 export function dbInstance(ctx: RuleContext): readonly RuleLine[] {
+  if (prop(ctx, 'DBClusterIdentifier') !== undefined) return auroraInstance(ctx);
   const instanceClass = prop(ctx, 'DBInstanceClass');
   if (typeof instanceClass !== 'string')
     throw new CostReportError(`${fieldPath(ctx, 'DBInstanceClass')} is ${JSON.stringify(instanceClass)}: the report needs a literal class`);
@@ -163,14 +165,18 @@ export function kmsKey(ctx: RuleContext): readonly RuleLine[] {
       !r.Type.startsWith('Custom::CrossRegionExport') &&
       JSON.stringify(r.Properties ?? {}).includes(`"${ctx.logicalId}"`),
   );
+  // A global database secondary cluster's key likewise goes with that cluster.
   const replicaKey =
-    users.length > 0 && users.every(([, r]) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier !== undefined);
+    users.length > 0 &&
+    users.every(
+      ([, r]) => (r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier !== undefined) || isSecondaryCluster(r),
+    );
   return [
     {
       kind: 'priced',
       idleUsd: usd,
       failoverUsd: usd,
-      basis: `${text}${replicaKey ? " (the read replica's storage key: counted with the replica)" : ''}`,
+      basis: `${text}${replicaKey ? " (the replica database's storage key: counted with it)" : ''}`,
       ...(replicaKey ? { excluded: 'replica-database' as const } : {}),
     },
   ];

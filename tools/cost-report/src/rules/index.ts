@@ -2,6 +2,7 @@
  * Which rule prices which CloudFormation type. A type not listed costs 0 and is reported as
  * "not priced", so nothing the templates declare is silently dropped.
  */
+import { dbCluster } from './aurora.js';
 import { autoScalingGroup, lambdaFunction } from './compute.js';
 import { uncounted, type Rule } from './context.js';
 import { bucket, dbInstance, dynamoTable, kmsKey, kmsReplicaKey, secret } from './data.js';
@@ -18,6 +19,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   'AWS::AutoScaling::AutoScalingGroup': autoScalingGroup,
   'AWS::Lambda::Function': lambdaFunction,
   'AWS::RDS::DBInstance': dbInstance,
+  'AWS::RDS::DBCluster': dbCluster,
   'AWS::DynamoDB::Table': dynamoTable,
   'AWS::SecretsManager::Secret': secret,
   'AWS::KMS::Key': kmsKey,
@@ -63,6 +65,8 @@ export const NO_CHARGE_RULES: Readonly<Record<string, Rule>> = {
   'AWS::Events::Rule': free('scheduled rules: no charge; the function they run is counted'),
   'AWS::RDS::DBSubnetGroup': free('no charge'),
   'AWS::RDS::DBParameterGroup': free('no charge'),
+  'AWS::RDS::DBClusterParameterGroup': free('no charge'),
+  'AWS::RDS::GlobalCluster': free('no charge of its own: its clusters and their instances are counted'),
   'AWS::S3::BucketPolicy': free('no charge'),
   'AWS::SNS::TopicPolicy': free('no charge'),
   'AWS::SecretsManager::SecretTargetAttachment': free('no charge'),
