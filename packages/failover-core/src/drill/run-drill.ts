@@ -5,6 +5,7 @@ import type { Operation } from '../plan/types.js';
 import type { ControlRecord } from '../runtime/lease.js';
 import type { LatencyModel } from '../sim/latency.js';
 import { Rng } from '../sim/random.js';
+import { promotionTimes } from './audit.js';
 import { buildReport, type DrillReport } from './report.js';
 import { maintenanceRebootMs, scenarioEffects, scenarioSetup, type Scenario } from './scenarios.js';
 import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
@@ -130,7 +131,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const recoveredAt = effects.recoversAt;
   const lateBy = config.detection.intervalSeconds * 1000;
   return buildReport({
-    promoted: session.world.callLog.some((c) => c.name === 'promoteReplica'),
+    promoted: promotionTimes(session.world).length > 0,
     startedAfterRecovery:
       recoveredAt !== undefined && [...session.spans.values()].some((s) => s.operation === 'failover' && s.from > recoveredAt + lateBy),
     config,

@@ -250,7 +250,12 @@ export class DrillSession {
       const active = record?.active ?? 'primary';
       const dark = this.config[active === 'primary' ? 'secondary' : 'primary'];
       const replica = this.world.findDb(dark.region, dark.dbInstanceIdentifier, this.clock.now());
-      if (replica && this.world.rds.roleAt(replica, this.clock.now()) === 'replica') {
+      if (
+        replica &&
+        (this.world.aurora
+          ? this.world.aurora.writerAt(this.clock.now()).instance !== replica
+          : this.world.rds.roleAt(replica, this.clock.now()) === 'replica')
+      ) {
         const lag = this.world.lagMsAt(replica, this.clock.now());
         if (lag === undefined || lag > 15_000) return false;
       }

@@ -7,6 +7,7 @@ import { DEFAULT_PARAMETER_GROUP, type SimDbSettings } from './sim-rds.js';
 import type { SimAsg } from './compute-model.js';
 import type { LatencyModel } from './latency.js';
 import type { SimWorld } from './world.js';
+import { buildAuroraLayout } from './aurora-layout.js';
 
 /** Options of a {@link SimWorld}. */
 export interface SimWorldOptions {
@@ -52,9 +53,17 @@ export function deployedSettings(r: RegionResources): SimDbSettings {
  * layout says who serves.
  */
 export function buildLayout(world: SimWorld, layout: Layout, pilot: { readonly weight: number; readonly dialPercent: number }): void {
-  const { primary, secondary } = world.config;
   const longAgo = world.startAt - 86_400_000;
   const serving: RegionRole = layout === 'steady' ? 'primary' : 'secondary';
+  if (world.aurora) buildAuroraLayout(world, world.aurora, serving, longAgo);
+  else buildRdsLayout(world, serving, longAgo);
+  buildCompute(world, serving, longAgo, pilot);
+}
+
+/** The RDS tier's databases: the primary and its cross-region replica, or a contained old primary after a failover. */
+function buildRdsLayout(world: SimWorld, serving: RegionRole, longAgo: number): void {
+  const { primary, secondary } = world.config;
+  const layout = serving === 'primary' ? 'steady' : 'failed-over';
   for (const r of [primary, secondary]) {
     world.rds.addGroup(r.region, DEFAULT_PARAMETER_GROUP, 'default', true);
     world.rds.addGroup(r.region, r.dbParameterGroupName);
@@ -99,6 +108,15 @@ export function buildLayout(world: SimWorld, layout: Layout, pilot: { readonly w
     const group = world.rds.group(primary.region, primary.dbParameterGroupName);
     if (group) world.rds.setReadOnly(group, 'on', longAgo);
   }
+}
+
+/** The Auto Scaling groups and endpoint groups: the serving region at its capacity and weight, the other a pilot light. */
+function buildCompute(
+  world: SimWorld,
+  serving: RegionRole,
+  longAgo: number,
+  pilot: { readonly weight: number; readonly dialPercent: number },
+): void {
   for (const role of ['primary', 'secondary'] as const) {
     const r = world.config[role];
     const active = role === serving;
