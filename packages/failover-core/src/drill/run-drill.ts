@@ -33,6 +33,11 @@ export interface DrillOptions {
   /** Overrides of the default latency model. */
   readonly latency?: Partial<LatencyModel>;
   /**
+   * The DR region's compute runs at its desired capacity from the start (AWS's warm-standby
+   * strategy, a configuration other than the pilot light): for comparison only. @default false
+   */
+  readonly warmStandby?: boolean;
+  /**
    * With `approval.required` in the config: seconds until the simulated on-call operator approves
    * the failover (the human part of the RTO). @default 300
    */
@@ -83,6 +88,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     config,
     seed,
     latency: options.latency,
+    warmStandby: options.warmStandby,
     settings: options.settings,
     layout: operation === 'failback' ? 'failed-over' : 'steady',
     chaos: options.chaos,

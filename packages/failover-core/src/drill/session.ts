@@ -59,7 +59,7 @@ export class DrillSession {
       options.config,
       this.t0,
       { ...options.faults, lostResponseRate: options.chaos?.lostResponseRate ?? options.faults?.lostResponseRate },
-      { seed: options.seed, latency: options.latency, layout: options.layout },
+      { seed: options.seed, latency: options.latency, layout: options.layout, warmStandby: options.warmStandby },
     );
     this.store = new SimStateStore(this.clock, this.rng, this.world.latency.stateStoreMs, options.chaos?.lateWrites);
     this.ports = new SimPorts(this.world, this.clock, this.store);

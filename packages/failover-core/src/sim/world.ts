@@ -62,7 +62,7 @@ export class SimWorld {
     this.faultSet = faults;
     this.rds = new SimRds(this.latency, this.rng, (region, t) => this.regionUp(region, t));
     this.aurora = auroraOf(config, this, () => this.faultSet);
-    buildLayout(this, options.layout ?? 'steady', options.pilotLightEndpoint ?? { weight: 0, dialPercent: 0 });
+    buildLayout(this, options.layout ?? 'steady', options.pilotLightEndpoint ?? { weight: 0, dialPercent: 0 }, options.warmStandby);
     // A maintenance window reboots the database it finds: only once the databases exist.
     this.faultSet = { ...faults, maintenance: [] };
     this.inject({ maintenance: faults.maintenance ?? [] });
