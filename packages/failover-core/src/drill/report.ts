@@ -153,7 +153,10 @@ export function criticalPath(run: RunState): CriticalSegment[] {
   return path;
 }
 
-/** Call to writable of the promotion into `region`: a replica's, or on the Aurora tier the last failover or switchover to it that completed. */
+/**
+ * Call to writable of the promotion into `region`: a replica's, or on the Aurora tier the last
+ * failover or switchover to it that completed.
+ */
 function promotionSeconds(world: SimWorld, region: string): number | null {
   const aurora = world.aurora;
   if (aurora) {

@@ -4,9 +4,10 @@
  * happened before the drill, its old primary's region back at the start (so it is being rebuilt
  * as a secondary while the drill runs).
  */
-import type { RegionResources, RegionRole } from '../config/schema.js';
+import type { DrConfig, RegionResources, RegionRole } from '../config/schema.js';
+import type { Faults } from './faults.js';
 import { deployedSettings } from './layout.js';
-import type { SimAurora, SimCluster } from './sim-aurora.js';
+import { SimAurora, type AuroraEnvironment, type SimCluster } from './sim-aurora.js';
 import type { SimWorld } from './world.js';
 
 /** Adds `r`'s cluster and its instance, created long ago. */
@@ -61,4 +62,20 @@ export function buildAuroraLayout(world: SimWorld, aurora: SimAurora, serving: R
   });
   const group = aurora.parameters.group(home.region, home.parameterGroup);
   if (group) aurora.parameters.set(group, 'on', failedAt + 2);
+}
+
+/**
+ * The global database of a world whose config is on the Aurora tier (undefined on the RDS tier).
+ * `faults` reads the faults in force when asked, since a drill adds them as it goes.
+ */
+export function auroraOf(config: DrConfig, world: Omit<AuroraEnvironment, 'faults'>, faults: () => Faults): SimAurora | undefined {
+  const tier = config.database;
+  if (tier.tier !== 'aurora-global') return undefined;
+  return new SimAurora(tier.globalClusterIdentifier, tier.engineVersion, {
+    rds: world.rds,
+    latency: world.latency,
+    draw: (label, range) => world.draw(label, range),
+    regionUp: (region, t) => world.regionUp(region, t),
+    faults,
+  });
 }

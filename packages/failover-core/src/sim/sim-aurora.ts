@@ -7,7 +7,6 @@
  * of the old one; the global lag; the global writer endpoint that follows the writer through DNS.
  * Every change is a timestamped record, read as of any moment, like the rest of the world.
  */
-import type { DrConfig } from '../config/schema.js';
 import type { LatencyModel, Range } from './latency.js';
 import { ClusterParameters } from './aurora-parameters.js';
 import { within, type Faults, type Window } from './faults.js';
@@ -289,20 +288,4 @@ export class SimAurora {
       .map((op) => this.rejoinOf(op).snapshot)
       .filter((s): s is NonNullable<Rejoin['snapshot']> => s !== undefined && s.createdAt <= t && t < s.deletedAt);
   }
-}
-
-/**
- * The global database of a world whose config is on the Aurora tier (undefined on the RDS tier).
- * `faults` reads the faults in force when asked, since a drill adds them as it goes.
- */
-export function auroraOf(config: DrConfig, world: Omit<AuroraEnvironment, 'faults'>, faults: () => Faults): SimAurora | undefined {
-  const tier = config.database;
-  if (tier.tier !== 'aurora-global') return undefined;
-  return new SimAurora(tier.globalClusterIdentifier, tier.engineVersion, {
-    rds: world.rds,
-    latency: world.latency,
-    draw: (label, range) => world.draw(label, range),
-    regionUp: (region, t) => world.regionUp(region, t),
-    faults,
-  });
 }

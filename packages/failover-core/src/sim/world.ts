@@ -7,7 +7,8 @@ import { Route53Model } from './route53-model.js';
 import { SimRds, type SimDb } from './sim-rds.js';
 import { ComputeModel, type Instance, type SimAsg } from './compute-model.js';
 import { within, type Faults, type Window } from './faults.js';
-import { auroraOf, type SimAurora } from './sim-aurora.js';
+import type { SimAurora } from './sim-aurora.js';
+import { auroraOf } from './aurora-layout.js';
 import { endpointDownWindows } from './aurora-endpoint.js';
 
 export type { Faults, Window } from './faults.js';
