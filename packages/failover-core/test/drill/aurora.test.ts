@@ -82,6 +82,16 @@ describe('drills on the Aurora tier', () => {
     expect(r.reason).toContain('global lag');
   });
 
+  it('warm standby (a configuration apart): the DR compute runs from the start, still at weight 0', () => {
+    const pilot = new SimWorld(aurora, 0, {}, {});
+    const warm = new SimWorld(aurora, 0, {}, { warmStandby: true });
+    const dr = aurora.secondary;
+    expect(pilot.asgs.get(dr.region)?.desired).toBe(0);
+    expect(warm.asgs.get(dr.region)?.desired).toBe(dr.capacity.desired);
+    expect(warm.inServiceAt(warm.asgs.get(dr.region)!, 0)).toBe(dr.capacity.desired);
+    expect(warm.weightAt(dr.region, 0)).toBe(0);
+  });
+
   it('names a failover snapshot a later failback did not keep', () => {
     const world = new SimWorld(aurora, 0, {}, { layout: 'failed-over' });
     const t = 20 * 3_600_000;
