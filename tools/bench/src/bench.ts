@@ -11,6 +11,7 @@ import { stats } from './mix.js';
 import type { ThroughputResult } from './throughput-worker.js';
 import { runPool } from './pool.js';
 import { failureScenarios, lifecycles } from './drill-suites.js';
+import { dataTiers } from './tiers.js';
 import { f1 } from './format.js';
 import { cliStartup, lambdaBundles, synthTime } from './process-timings.js';
 
@@ -27,7 +28,9 @@ import { cliStartup, lambdaBundles, synthTime } from './process-timings.js';
  *  8. each new failure scenario as single drills (up to 300 seeds) and inside a lifecycle (up to 100);
  *  9. detection: time to detect and RTO (region outage and ALB 5xx, `--seeds` seeds), promotions for
  *     faults that end after 30–300 s (300 seeds each), flapping and lossy probes (`--flap-seeds`),
- *     maintenance reboots, late and duplicated schedule deliveries.
+ *     maintenance reboots, late and duplicated schedule deliveries;
+ * 10. the data tiers side by side: the region-outage drill on the RDS-replica and the Aurora tier (same
+ *     seeds, same detection), where the RTO goes, and the Aurora lifecycle drill with every invariant.
  * `--only 4,5` runs some of them.
  */
 const { values } = parseArgs({
@@ -35,7 +38,7 @@ const { values } = parseArgs({
     drills: { type: 'string', default: '10000' },
     workers: { type: 'string', default: String(availableParallelism()) },
     seeds: { type: 'string', default: '500' },
-    only: { type: 'string', default: '1,2,3,4,5,6,7,8,9' },
+    only: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10' },
     'flap-seeds': { type: 'string', default: '10000' },
     'crash-rate': { type: 'string', default: '0.2' },
     'lost-response-rate': { type: 'string', default: '0.02' },
@@ -246,3 +249,4 @@ if (only.has('6')) await cliStartup();
 if (only.has('7')) await lifecycles({ seeds, workers, chaos });
 if (only.has('8')) await failureScenarios({ seeds, workers, chaos });
 if (only.has('9')) await detection();
+if (only.has('10')) await dataTiers({ seeds, workers, chaos });

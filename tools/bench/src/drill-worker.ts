@@ -1,11 +1,11 @@
 import { parentPort } from 'node:worker_threads';
-import { parseConfig, referenceConfig } from '@dr/failover-core';
+import { parseConfig, referenceAuroraConfig, referenceConfig } from '@dr/failover-core';
 import { runJob, type Job } from './jobs.js';
 
-/** A worker of the pool (`src/pool.ts`): runs each job it is sent and posts back its result. */
-const config = parseConfig(referenceConfig);
+/** A worker of the pool (`src/pool.ts`): runs each job it is sent, on the reference topology of its tier, and posts back its result. */
+const configs = { 'rds-replica': parseConfig(referenceConfig), 'aurora-global': parseConfig(referenceAuroraConfig) };
 parentPort?.on('message', (job: Job) => {
-  runJob(config, job).then(
+  runJob(configs[job.tier ?? 'rds-replica'], job).then(
     (result) => parentPort?.postMessage({ ok: true, result }),
     (e: unknown) =>
       parentPort?.postMessage({

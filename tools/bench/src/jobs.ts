@@ -1,4 +1,4 @@
-import type { DrConfig } from '@dr/failover-core';
+import type { DataTierName, DrConfig } from '@dr/failover-core';
 import {
   drillOperationFor,
   roundTenths,
@@ -19,6 +19,10 @@ export type Job =
       readonly seed: number;
       readonly chaos?: DrillChaos | undefined;
       readonly outageSeconds?: number | undefined;
+      /** The data tier of the reference topology the drill runs on. @default 'rds-replica' */
+      readonly tier?: DataTierName | undefined;
+      /** The DR region's compute kept running (warm standby), for comparison. @default false */
+      readonly warmStandby?: boolean | undefined;
     }
   | {
       readonly kind: 'lifecycle';
@@ -26,6 +30,8 @@ export type Job =
       readonly seed: number;
       readonly sequence?: readonly LifecycleOperation[] | undefined;
       readonly chaos?: DrillChaos | undefined;
+      /** @default 'rds-replica' */
+      readonly tier?: DataTierName | undefined;
     };
 
 /** What the bench keeps of one run, small enough to post from a worker: figures, not timelines. */
@@ -45,6 +51,7 @@ export interface JobResult {
     readonly operation: string;
     readonly outcome: string;
     readonly rtoSeconds: number | null;
+    readonly rpoSeconds?: number | null;
     readonly reason: string | null;
     readonly scenario: string | null;
   }[];
@@ -60,7 +67,17 @@ export interface JobResult {
     readonly promoted: boolean;
     readonly startedAfterRecovery: boolean;
     readonly impairmentErrorSeconds: number | null;
+    /**
+     * Where a failover's RTO went: trigger to the commit step (the detector's confirmation and the
+     * harmless steps), the AWS promotion (replica promotion or global failover, call to writable),
+     * trigger until AWS had all the new region needs (database, healthy targets, GA health).
+     */
+    readonly toCommitSeconds?: number | null;
+    readonly awsPromotionSeconds?: number | null;
+    readonly awsReadySeconds?: number | null;
   } | null;
+  /** Lifecycles only: snapshots of old volumes a failback or rebuild did not keep (Aurora tier). */
+  readonly lostWritesNotKept?: number | null;
 }
 
 /** Runs one job in this thread. */
@@ -81,6 +98,7 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
         operation: o.operation,
         outcome: o.outcome,
         rtoSeconds: o.rtoSeconds,
+        rpoSeconds: o.rpoSeconds,
         reason: o.reason,
         scenario: o.scenario,
       })),
@@ -89,6 +107,7 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
       simulatedSeconds: r.durationSeconds,
       wallMs: performance.now() - started,
       detection: null,
+      lostWritesNotKept: r.pilotLight.problems.filter((p) => p.includes('was not kept as a manual copy')).length,
     };
   }
   const r = await runDrill({
@@ -98,7 +117,10 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
     seed: job.seed,
     chaos: job.chaos,
     outageSeconds: job.outageSeconds,
+    warmStandby: job.warmStandby,
   });
+  const trigger = r.impairment && r.detectSeconds !== null ? r.impairment.actualSeconds + r.detectSeconds : null;
+  const commitStart = r.steps.find((s) => s.id === 'commit')?.startSeconds ?? null;
   return {
     kind: job.kind,
     scenario: job.scenario,
@@ -108,7 +130,16 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
     returnExposureSeconds: r.returnExposureSeconds,
     pilotLightRestored: null,
     problems: [],
-    operations: [{ operation: r.operation, outcome: r.outcome, rtoSeconds: r.rtoSeconds, reason: r.reason, scenario: r.scenario }],
+    operations: [
+      {
+        operation: r.operation,
+        outcome: r.outcome,
+        rtoSeconds: r.rtoSeconds,
+        rpoSeconds: r.rpoSeconds,
+        reason: r.reason,
+        scenario: r.scenario,
+      },
+    ],
     crashes: r.controller.crashes,
     invocations: r.controller.invocations,
     simulatedSeconds: null,
@@ -118,6 +149,10 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
       promoted: r.promoted,
       startedAfterRecovery: r.startedAfterRecovery,
       impairmentErrorSeconds: r.impairment ? roundTenths(r.impairment.estimatedSeconds - r.impairment.actualSeconds) : null,
+      toCommitSeconds: trigger !== null && commitStart !== null ? roundTenths(commitStart - trigger) : null,
+      awsPromotionSeconds: r.awsPromotionSeconds,
+      awsReadySeconds: r.awsReadySeconds,
     },
+    lostWritesNotKept: null,
   };
 }

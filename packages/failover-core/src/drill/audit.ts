@@ -8,7 +8,10 @@ import { secs } from '../util/tenths.js';
  * account of itself), second by second.
  */
 export interface Invariants {
-  /** The most promotions AWS accepted during one run. */
+  /**
+   * The most promotions AWS accepted during one run: replica promotions on the RDS tier; on the
+   * Aurora tier, global failovers and switchovers AWS accepted (each moves the writer once).
+   */
   readonly promotionsPerOperationMax: number;
   /**
    * Seconds during which users reached a region whose application was up but whose database
@@ -157,16 +160,24 @@ export function auditWorld(input: AuditInput): Audit {
   };
 }
 
+/**
+ * When AWS accepted each promotion: each accepted PromoteReadReplica call on the RDS tier; each
+ * failover or switchover AWS started on the Aurora tier (an idempotent repeat of the call starts none).
+ */
+export function promotionTimes(world: SimWorld): number[] {
+  if (world.aurora) return world.aurora.operations.map((op) => op.requestedAt);
+  return world.callLog.filter((c) => c.name === 'promoteReplica').map((c) => c.at);
+}
+
 /** Promotions AWS accepted during a run's span (until `end` if it had not ended). */
 export function promotionsIn(world: SimWorld, span: Span, end: number): number {
-  return world.callLog.filter((c) => c.name === 'promoteReplica' && c.at >= span.from && c.at <= (span.to ?? end)).length;
+  return promotionTimes(world).filter((at) => at >= span.from && at <= (span.to ?? end)).length;
 }
 
 function promotionsPerRun(world: SimWorld, runs: readonly Span[], end: number): number {
-  const promotions = world.callLog.filter((c) => c.name === 'promoteReplica');
   const counts = runs.map((r) => promotionsIn(world, r, end));
   // A promotion outside every run would be a bug of its own: count it as a run of its own.
-  const stray = promotions.filter((c) => !inAny(runs, c.at, end)).length;
+  const stray = promotionTimes(world).filter((at) => !inAny(runs, at, end)).length;
   return Math.max(0, stray, ...counts);
 }
 

@@ -9,7 +9,8 @@ import { summarizeRun } from '../machine/summary.js';
 import type { RunState } from '../machine/types.js';
 import type { Operation } from '../plan/types.js';
 import type { SimWorld } from '../sim/world.js';
-import { type Invariants, promotionsIn } from './audit.js';
+import { type Invariants, promotionsIn, type Span } from './audit.js';
+import { auroraPilotLightProblems, lostWritesNotKept } from './aurora-checks.js';
 import type { LifecycleOperation } from './lifecycle.js';
 import { type DrillOutcome, drillOutcome } from './report.js';
 import type { Scenario } from './scenarios.js';
@@ -76,9 +77,31 @@ export interface LifecycleReport {
  * Checks the pilot light against the config, on the world as it is at `t` (not as the engine
  * believes it is). Pure reads.
  */
-export function checkPilotLight(world: SimWorld, config: DrConfig, active: 'primary' | 'secondary', t: number): PilotLightCheck {
+export function checkPilotLight(
+  world: SimWorld,
+  config: DrConfig,
+  active: 'primary' | 'secondary',
+  t: number,
+  spans: readonly (Span & { readonly operation?: string })[] = [],
+): PilotLightCheck {
   const problems: string[] = [];
   if (active !== 'primary') problems.push(`traffic is on the ${active} region`);
+  if (world.aurora) problems.push(...auroraPilotLightProblems(world, world.aurora, config, t), ...lostWritesNotKept(world, spans, t));
+  else problems.push(...rdsPilotLightProblems(world, config, t));
+  const { primary, secondary } = config;
+  const asg = world.asgs.get(secondary.region);
+  if (asg && (asg.desired !== 0 || asg.min !== 0))
+    problems.push(`${secondary.autoScalingGroupName} is at desired ${asg.desired}, min ${asg.min}`);
+  if (world.weightAt(primary.region, t) !== 128 || world.dialAt(primary.region, t) !== 100)
+    problems.push(`${primary.region} is at weight ${world.weightAt(primary.region, t)}, dial ${world.dialAt(primary.region, t)}%`);
+  if (world.weightAt(secondary.region, t) !== 0 || world.dialAt(secondary.region, t) !== 0)
+    problems.push(`${secondary.region} is at weight ${world.weightAt(secondary.region, t)}, dial ${world.dialAt(secondary.region, t)}%`);
+  return { restored: problems.length === 0, problems };
+}
+
+/** What is wrong with the RDS tier's databases of the pilot light at `t`: the home primary and its replica as deployed. */
+function rdsPilotLightProblems(world: SimWorld, config: DrConfig, t: number): string[] {
+  const problems: string[] = [];
   const { primary, secondary } = config;
   const { rds } = world;
   const home = world.findDb(primary.region, primary.dbInstanceIdentifier, t);
@@ -109,14 +132,7 @@ export function checkPilotLight(world: SimWorld, config: DrConfig, active: 'prim
     if (params.group !== primary.dbParameterGroupName || params.setting !== 'default')
       problems.push(`${primary.dbInstanceIdentifier} is not on ${primary.dbParameterGroupName} at {TrueIfReplica}`);
   }
-  const asg = world.asgs.get(secondary.region);
-  if (asg && (asg.desired !== 0 || asg.min !== 0))
-    problems.push(`${secondary.autoScalingGroupName} is at desired ${asg.desired}, min ${asg.min}`);
-  if (world.weightAt(primary.region, t) !== 128 || world.dialAt(primary.region, t) !== 100)
-    problems.push(`${primary.region} is at weight ${world.weightAt(primary.region, t)}, dial ${world.dialAt(primary.region, t)}%`);
-  if (world.weightAt(secondary.region, t) !== 0 || world.dialAt(secondary.region, t) !== 0)
-    problems.push(`${secondary.region} is at weight ${world.weightAt(secondary.region, t)}, dial ${world.dialAt(secondary.region, t)}%`);
-  return { restored: problems.length === 0, problems };
+  return problems;
 }
 
 /** The report of one operation of a lifecycle: its measures when a run came of it, or why none did. */

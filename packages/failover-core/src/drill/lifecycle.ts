@@ -115,7 +115,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
 
   const audit = session.audit(observedUntil);
   const record = await session.record();
-  const pilotLight = checkPilotLight(world, config, record?.active ?? 'primary', observedUntil);
+  const pilotLight = checkPilotLight(world, config, record?.active ?? 'primary', observedUntil, [...session.spans.values()]);
   const inv = audit.invariants;
   const held = brokenInvariants(inv).length === 0;
   // The scenario's own operation may rightly end without moving traffic (rolled back, refused, not

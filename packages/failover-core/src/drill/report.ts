@@ -153,7 +153,16 @@ export function criticalPath(run: RunState): CriticalSegment[] {
   return path;
 }
 
+/**
+ * Call to writable of the promotion into `region`: a replica's, or on the Aurora tier the last
+ * failover or switchover to it that completed.
+ */
 function promotionSeconds(world: SimWorld, region: string): number | null {
+  const aurora = world.aurora;
+  if (aurora) {
+    const op = aurora.operations.filter((o) => o.to.region === region && aurora.end(o).completed).at(-1);
+    return op ? secs(aurora.end(op).at - op.requestedAt) : null;
+  }
   const promoted = world.rds.dbs.find((d) => d.region === region && d.promotion);
   return promoted?.promotion ? secs(promoted.promotion.writableAt - promoted.promotion.requestedAt) : null;
 }

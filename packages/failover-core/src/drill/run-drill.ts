@@ -5,6 +5,7 @@ import type { Operation } from '../plan/types.js';
 import type { ControlRecord } from '../runtime/lease.js';
 import type { LatencyModel } from '../sim/latency.js';
 import { Rng } from '../sim/random.js';
+import { promotionTimes } from './audit.js';
 import { buildReport, type DrillReport } from './report.js';
 import { maintenanceRebootMs, scenarioEffects, scenarioSetup, type Scenario } from './scenarios.js';
 import { DrillSession, type DrillChaos, type DrillProgress } from './session.js';
@@ -31,6 +32,11 @@ export interface DrillOptions {
   readonly force?: boolean;
   /** Overrides of the default latency model. */
   readonly latency?: Partial<LatencyModel>;
+  /**
+   * The DR region's compute runs at its desired capacity from the start (AWS's warm-standby
+   * strategy, a configuration other than the pilot light): for comparison only. @default false
+   */
+  readonly warmStandby?: boolean;
   /**
    * With `approval.required` in the config: seconds until the simulated on-call operator approves
    * the failover (the human part of the RTO). @default 300
@@ -82,6 +88,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     config,
     seed,
     latency: options.latency,
+    warmStandby: options.warmStandby,
     settings: options.settings,
     layout: operation === 'failback' ? 'failed-over' : 'steady',
     chaos: options.chaos,
@@ -130,7 +137,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const recoveredAt = effects.recoversAt;
   const lateBy = config.detection.intervalSeconds * 1000;
   return buildReport({
-    promoted: session.world.callLog.some((c) => c.name === 'promoteReplica'),
+    promoted: promotionTimes(session.world).length > 0,
     startedAfterRecovery:
       recoveredAt !== undefined && [...session.spans.values()].some((s) => s.operation === 'failover' && s.from > recoveredAt + lateBy),
     config,

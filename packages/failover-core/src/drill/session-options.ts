@@ -43,6 +43,8 @@ export interface SessionOptions {
   readonly latency?: Partial<LatencyModel> | undefined;
   readonly settings?: EngineSettings | undefined;
   readonly layout?: Layout;
+  /** See `SimWorldOptions.warmStandby`. @default false */
+  readonly warmStandby?: boolean;
   readonly faults?: Faults;
   readonly chaos?: DrillChaos | undefined;
   /** Run the detector's failover past the RPO guard (an operator's forced failover in a drill). */

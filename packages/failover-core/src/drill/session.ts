@@ -59,7 +59,7 @@ export class DrillSession {
       options.config,
       this.t0,
       { ...options.faults, lostResponseRate: options.chaos?.lostResponseRate ?? options.faults?.lostResponseRate },
-      { seed: options.seed, latency: options.latency, layout: options.layout },
+      { seed: options.seed, latency: options.latency, layout: options.layout, warmStandby: options.warmStandby },
     );
     this.store = new SimStateStore(this.clock, this.rng, this.world.latency.stateStoreMs, options.chaos?.lateWrites);
     this.ports = new SimPorts(this.world, this.clock, this.store);
@@ -250,7 +250,12 @@ export class DrillSession {
       const active = record?.active ?? 'primary';
       const dark = this.config[active === 'primary' ? 'secondary' : 'primary'];
       const replica = this.world.findDb(dark.region, dark.dbInstanceIdentifier, this.clock.now());
-      if (replica && this.world.rds.roleAt(replica, this.clock.now()) === 'replica') {
+      if (
+        replica &&
+        (this.world.aurora
+          ? this.world.aurora.writerAt(this.clock.now()).instance !== replica
+          : this.world.rds.roleAt(replica, this.clock.now()) === 'replica')
+      ) {
         const lag = this.world.lagMsAt(replica, this.clock.now());
         if (lag === undefined || lag > 15_000) return false;
       }

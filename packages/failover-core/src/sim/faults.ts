@@ -42,6 +42,29 @@ export interface Faults {
    * Source: RDS user guide, "Maintaining a DB instance" and "Rebooting a DB instance".
    */
   readonly maintenance?: readonly (Window & { readonly region: string })[];
+  /**
+   * Aurora tier: the first `FailoverGlobalCluster` AWS accepts goes `pending`, `failing-over`, then
+   * fails (RDS-EVENT-0239): `FailoverState` clears and the writer is unchanged. A later call can succeed.
+   * (`promotionFails` makes AWS refuse the call itself, on either tier.)
+   * Source: Aurora user guide, "Amazon RDS event categories and event messages" (RDS-EVENT-0239).
+   */
+  readonly auroraFailoverFailsOnce?: boolean;
+  /**
+   * Aurora tier: a recovered old primary is re-added but never finishes its rebuild: it stays
+   * `pending-resync` (a rebuild AWS says takes "a few minutes to several hours" taking longer than any wait).
+   */
+  readonly auroraRejoinStuck?: boolean;
+  /** Aurora tier: AWS does not re-add the old primary after a failover: it leaves the global database. */
+  readonly auroraOldPrimaryRemoved?: boolean;
+  /**
+   * Aurora tier: Aurora's best-effort fencing of the old primary fails: once its region returns it
+   * keeps taking writes for this many ms (unless the engine's `read_only` fence reaches it first),
+   * then Aurora re-adds it. Source: aurora-global-database-disaster-recovery.html ("Aurora attempts
+   * to fence writes ... split-brain" is possible).
+   */
+  readonly auroraFencingFailsMs?: number;
+  /** Aurora tier: Aurora could not snapshot the old primary's volume before rebuilding it ("tries to" in AWS's words). */
+  readonly auroraNoFailoverSnapshot?: boolean;
 }
 
 /** Whether `t` falls in the window (its start included, its end not). */

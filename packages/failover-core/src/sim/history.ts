@@ -11,3 +11,7 @@ export function lastAtOrBefore<T>(items: readonly T[], t: number, at: (item: T) 
 
 /** The time of a change recorded with `at`. */
 export const changedAt = (change: { readonly at: number }): number => change.at;
+
+/** The value in force at `t` in a history of values; before the first change, the first value. */
+export const valueAt = (changes: readonly { at: number; value: number }[], t: number): number =>
+  (lastAtOrBefore(changes, t, changedAt) ?? changes[0])?.value ?? 0;

@@ -118,6 +118,69 @@ export interface LatencyModel {
   readonly s3ReplicationMs: Range;
   /** An HTTP probe that answers. */
   readonly probeMs: Range;
+  /**
+   * Aurora global database: the secondary's lag behind the primary outside incidents. AWS
+   * describes storage-level replication with a typical lag under a second, and the user guide an
+   * RPO "typically measured in seconds"; the range is UNCONFIRMED, tunable. Source: Aurora user
+   * guide, "Using Amazon Aurora Global Database" (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html)
+   * and aurora-global-database-disaster-recovery.html ("Planning for business continuity").
+   */
+  readonly globalLagMs: Range;
+  /**
+   * `FailoverGlobalCluster` (AllowDataLoss), from the call until the target is the writer:
+   * "Typically, the chosen secondary cluster assumes the primary role within a few minutes."
+   * AWS publishes no finer figure; "under a minute" is quoted for promoting a detached secondary
+   * (Well-Architected Labs, DR workshop). Modelled 1–3 minutes: partly UNCONFIRMED, tunable.
+   * Source: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+   * ("Recovering an Amazon Aurora global database from an unplanned outage").
+   */
+  readonly globalFailoverMs: Range;
+  /**
+   * From the call until `FailoverState` leaves `pending` for `failing-over` / `switching-over`.
+   * Not published: UNCONFIRMED, tunable. Source: RDS API reference, FailoverState
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html).
+   */
+  readonly globalPendingMs: Range;
+  /**
+   * The waiter race: right after FailoverGlobalCluster or SwitchoverGlobalCluster returns,
+   * DescribeGlobalClusters may not show the `FailoverState` yet (eventual consistency of the RDS
+   * control plane). Not published: UNCONFIRMED, tunable. Source: as for the RDS promotion's race
+   * (aws-sdk-js issue 1505); aws-behaviours/rds-and-aurora.md §7.
+   */
+  readonly globalStateShownMs: Range;
+  /**
+   * `SwitchoverGlobalCluster` once the target has every write: the old primary is made
+   * read-only, the target promoted. AWS: "Your database is unavailable for a short time" and "the
+   * larger the lag value, the longer the switchover": the model adds the target's lag at the call
+   * to this range. No figure is published: UNCONFIRMED, tunable. Source: RDS API reference,
+   * SwitchoverGlobalCluster (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html);
+   * aurora-global-database-disaster-recovery.html ("Performing switchovers").
+   */
+  readonly globalSwitchoverMs: Range;
+  /**
+   * The global writer endpoint after a change of writer: Aurora re-points its DNS name
+   * (RDS-EVENT-0397 "finished changing the DNS name"), and clients cache it for the record's TTL,
+   * which AWS recommends keeping at about 5 s. The re-pointing itself is not published:
+   * UNCONFIRMED, tunable; the TTL is added to it. Source: Aurora user guide, "Connecting to Amazon
+   * Aurora global databases" (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html).
+   */
+  readonly globalWriterDnsMs: Range;
+  readonly globalWriterDnsTtlMs: number;
+  /**
+   * A recovered old primary rebuilt as a secondary on a new volume (`pending-resync` until
+   * `connected`): "a few minutes to several hours" by volume size and distance. Modelled for the
+   * reference's small volume (tens of GiB): 10–60 minutes, within the documented span;
+   * the exact figure is UNCONFIRMED. Source: aurora-global-database-disaster-recovery.html
+   * ("Recovering an Amazon Aurora global database from an unplanned outage").
+   */
+  readonly globalRejoinMs: Range;
+  /**
+   * Aurora's snapshot of the old volume (`rds:unplanned-global-failover-<cluster>-<time>`), and
+   * copying it to a manual snapshot in the same region: not published, UNCONFIRMED, tunable.
+   * Source: aurora-global-database-disaster-recovery.html; RDS API reference, CopyDBClusterSnapshot.
+   */
+  readonly clusterSnapshotMs: Range;
+  readonly clusterSnapshotCopyMs: Range;
 }
 
 /** The default latency model (see DESIGN.md, "The simulator's default latency model"). */
@@ -154,4 +217,14 @@ export const DEFAULT_LATENCY: LatencyModel = {
   createReplicaMs: [1_200_000, 2_400_000],
   s3ReplicationMs: [2_000, 15_000],
   probeMs: [20, 150],
+  globalLagMs: [100, 1_000],
+  globalFailoverMs: [60_000, 180_000],
+  globalPendingMs: [2_000, 10_000],
+  globalStateShownMs: [0, 5_000],
+  globalSwitchoverMs: [30_000, 90_000],
+  globalWriterDnsMs: [1_000, 10_000],
+  globalWriterDnsTtlMs: 5_000,
+  globalRejoinMs: [600_000, 3_600_000],
+  clusterSnapshotMs: [60_000, 300_000],
+  clusterSnapshotCopyMs: [60_000, 300_000],
 };

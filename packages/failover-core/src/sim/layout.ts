@@ -7,6 +7,7 @@ import { DEFAULT_PARAMETER_GROUP, type SimDbSettings } from './sim-rds.js';
 import type { SimAsg } from './compute-model.js';
 import type { LatencyModel } from './latency.js';
 import type { SimWorld } from './world.js';
+import { buildAuroraLayout } from './aurora-layout.js';
 
 /** Options of a {@link SimWorld}. */
 export interface SimWorldOptions {
@@ -22,6 +23,14 @@ export interface SimWorldOptions {
    * @default { weight: 0, dialPercent: 0 }
    */
   readonly pilotLightEndpoint?: { readonly weight: number; readonly dialPercent: number };
+  /**
+   * The DR region's Auto Scaling group runs at its desired capacity from the start, its endpoint
+   * still at weight 0: AWS's warm-standby strategy instead of a pilot light (compute paid for all
+   * the time, no launch to wait for). Source: AWS whitepaper "Disaster Recovery of Workloads on AWS",
+   * "Warm standby" (https://docs.aws.amazon.com/whitepapers/latest/disaster-recovery-workloads-on-aws/disaster-recovery-options-in-the-cloud.html).
+   * @default false
+   */
+  readonly warmStandby?: boolean;
 }
 
 /** Where the world starts. */
@@ -51,10 +60,23 @@ export function deployedSettings(r: RegionResources): SimDbSettings {
  * a day of history behind them), the Auto Scaling groups and the endpoint groups, as the
  * layout says who serves.
  */
-export function buildLayout(world: SimWorld, layout: Layout, pilot: { readonly weight: number; readonly dialPercent: number }): void {
-  const { primary, secondary } = world.config;
+export function buildLayout(
+  world: SimWorld,
+  layout: Layout,
+  pilot: { readonly weight: number; readonly dialPercent: number },
+  warmStandby = false,
+): void {
   const longAgo = world.startAt - 86_400_000;
   const serving: RegionRole = layout === 'steady' ? 'primary' : 'secondary';
+  if (world.aurora) buildAuroraLayout(world, world.aurora, serving, longAgo);
+  else buildRdsLayout(world, serving, longAgo);
+  buildCompute(world, serving, longAgo, pilot, warmStandby);
+}
+
+/** The RDS tier's databases: the primary and its cross-region replica, or a contained old primary after a failover. */
+function buildRdsLayout(world: SimWorld, serving: RegionRole, longAgo: number): void {
+  const { primary, secondary } = world.config;
+  const layout = serving === 'primary' ? 'steady' : 'failed-over';
   for (const r of [primary, secondary]) {
     world.rds.addGroup(r.region, DEFAULT_PARAMETER_GROUP, 'default', true);
     world.rds.addGroup(r.region, r.dbParameterGroupName);
@@ -99,20 +121,31 @@ export function buildLayout(world: SimWorld, layout: Layout, pilot: { readonly w
     const group = world.rds.group(primary.region, primary.dbParameterGroupName);
     if (group) world.rds.setReadOnly(group, 'on', longAgo);
   }
+}
+
+/** The Auto Scaling groups and endpoint groups: the serving region at its capacity and weight, the other a pilot light. */
+function buildCompute(
+  world: SimWorld,
+  serving: RegionRole,
+  longAgo: number,
+  pilot: { readonly weight: number; readonly dialPercent: number },
+  warmStandby: boolean,
+): void {
   for (const role of ['primary', 'secondary'] as const) {
     const r = world.config[role];
     const active = role === serving;
+    const running = active || warmStandby;
     const asg: SimAsg = {
       region: r.region,
       name: r.autoScalingGroupName,
-      min: active ? r.capacity.min : 0,
-      desired: active ? r.capacity.desired : 0,
+      min: running ? r.capacity.min : 0,
+      desired: running ? r.capacity.desired : 0,
       max: r.capacity.max,
       instances: [],
       losses: new Set(),
     };
     world.asgs.set(r.region, asg);
-    if (active) world.launch(asg, longAgo, r.capacity.desired);
+    if (running) world.launch(asg, longAgo, r.capacity.desired);
     world.groups.set(r.region, {
       region: r.region,
       dial: [{ at: longAgo, value: active ? 100 : pilot.dialPercent }],

@@ -9,6 +9,7 @@ import type { Database, DbInstanceSummary, DbRef, DbStatus } from '../ports.js';
 import { deployedSettings } from './layout.js';
 import { DEFAULT_PARAMETER_GROUP, type SimDb } from './sim-rds.js';
 import type { SimWorld } from './world.js';
+import { auroraClusterOf, auroraSetWriteFence, auroraStatusOf, refuseOnAurora } from './aurora-database.js';
 
 /** How the simulator's ports make a call that may change the world: latency and faults, then the effect. */
 export type SimMutatingCall = <T>(region: string, name: string, effect: (t: number) => T, mutating?: boolean) => Promise<T>;
@@ -21,6 +22,8 @@ export function makeSimDatabase(w: SimWorld, call: SimMutatingCall): Database {
     describe: (ref) =>
       call(ref.region, 'describeDbInstance', (t): DbStatus => {
         const db = w.findDb(ref.region, ref.dbInstanceIdentifier, t);
+        const cluster = db && auroraClusterOf(w, db);
+        if (cluster) return auroraStatusOf(w, cluster, t);
         return db ? statusOf(w, db, t) : MISSING;
       }),
     promoteReplica: (ref, options = {}) => call(ref.region, 'promoteReplica', (t) => promote(w, ref, options, t), true),
@@ -31,7 +34,7 @@ export function makeSimDatabase(w: SimWorld, call: SimMutatingCall): Database {
         ref.region,
         'rebootInstance',
         (t) => {
-          const db = existing(w, ref, t);
+          const db = existing(w, ref, t, 'rebootInstance');
           const { rds } = w;
           if (rds.statusAt(db, t) !== 'available')
             throw new NotReadyError(`${ref.dbInstanceIdentifier} is ${rds.statusAt(db, t)} and cannot be rebooted`);
@@ -57,9 +60,12 @@ export function makeSimDatabase(w: SimWorld, call: SimMutatingCall): Database {
   };
 }
 
-function existing(w: SimWorld, ref: DbRef, t: number): SimDb {
+/** The instance `ref` names; `rdsOnly` names a call of the RDS tier, refused on an Aurora instance. */
+function existing(w: SimWorld, ref: DbRef, t: number, rdsOnly?: string): SimDb {
   const db = w.findDb(ref.region, ref.dbInstanceIdentifier, t);
   if (!db) throw new ResourceNotFoundError(`RDS instance ${ref.dbInstanceIdentifier}`, ref.region);
+  const cluster = rdsOnly ? auroraClusterOf(w, db) : undefined;
+  if (cluster) refuseOnAurora(rdsOnly!, ref, cluster);
   return db;
 }
 
@@ -93,7 +99,7 @@ function statusOf(w: SimWorld, db: SimDb, t: number): DbStatus {
 /** PromoteReadReplica: the replica goes modifying, rebooting, then writable, at drawn times. */
 function promote(w: SimWorld, ref: DbRef, options: { readonly backupRetentionDays?: number | undefined }, t: number): void {
   const { rds } = w;
-  const db = existing(w, ref, t);
+  const db = existing(w, ref, t, 'promoteReplica');
   if (w.faults.promotionFails)
     throw new OperationRejectedError(`InvalidDBInstanceState: ${ref.dbInstanceIdentifier} cannot be promoted (storage-full)`);
   // Already promoted or promoting: success, as the AWS adapter maps InvalidDBInstanceState.
@@ -116,6 +122,10 @@ function promote(w: SimWorld, ref: DbRef, options: { readonly backupRetentionDay
 /** CreateDBInstanceReadReplica across regions: available after a drawn time, then catching up on the lag. */
 function createReplica(w: SimWorld, target: DbRef, source: DbRef, t: number): void {
   const { rds } = w;
+  if (w.aurora)
+    throw new OperationRejectedError(
+      `createReplica: ${target.dbInstanceIdentifier} would join a global database's cluster; AWS re-adds Aurora members itself`,
+    );
   if (w.findDb(target.region, target.dbInstanceIdentifier, t)) return;
   const src = existing(w, source, t);
   // RDS: "Your source DB instance must have backup retention enabled."
@@ -145,7 +155,10 @@ function createReplica(w: SimWorld, target: DbRef, source: DbRef, t: number): vo
 /** Renames the instance out of the way and moves it into the region's retired parameter group (read_only 1 after a reboot). */
 function retire(w: SimWorld, ref: DbRef, newIdentifier: string, t: number): void {
   const { rds } = w;
-  if (!w.findDb(ref.region, ref.dbInstanceIdentifier, t) && w.findDb(ref.region, newIdentifier, t)) return;
+  const found = w.findDb(ref.region, ref.dbInstanceIdentifier, t);
+  const cluster = found && auroraClusterOf(w, found);
+  if (cluster) refuseOnAurora('retireInstance', ref, cluster);
+  if (!found && w.findDb(ref.region, newIdentifier, t)) return;
   const db = existing(w, ref, t);
   const retired = w.resources(ref.region).retiredDbParameterGroupName;
   if (!retired || !rds.group(ref.region, retired))
@@ -162,6 +175,8 @@ function retire(w: SimWorld, ref: DbRef, newIdentifier: string, t: number): void
 function setWriteFence(w: SimWorld, ref: DbRef, fenced: boolean, t: number): void {
   const { rds } = w;
   const db = existing(w, ref, t);
+  const cluster = auroraClusterOf(w, db);
+  if (cluster) return auroraSetWriteFence(w, ref, cluster, fenced, t);
   const name = w.resources(ref.region).dbParameterGroupName;
   const inEffect = rds.associationAt(db, t).inEffect.group;
   if (inEffect !== name)
@@ -180,7 +195,7 @@ function listInstances(w: SimWorld, region: string, prefix: string, t: number): 
       region,
       dbInstanceIdentifier: rds.idAt(d, t)!,
       status: rds.statusAt(d, t),
-      role: rds.roleAt(d, t),
+      role: auroraClusterOf(w, d) ? (w.aurora!.writerAt(t) === auroraClusterOf(w, d) ? 'primary' : 'replica') : rds.roleAt(d, t),
       instanceClass: d.settings.instanceClass,
       allocatedStorageGiB: d.settings.allocatedStorageGiB,
       storageType: d.settings.storageType,

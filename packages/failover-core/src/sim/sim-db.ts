@@ -52,6 +52,8 @@ export interface SimDb {
   readonly backups: { readonly at: number; readonly doneAt: number; readonly days: number }[];
   /** Catch-up after a new replica turns available: its lag at `availableAt`, falling to normal by `until`. */
   readonly catchUp?: { readonly lagMs: number; readonly until: number } | undefined;
+  /** On the Aurora tier: the key of the DB cluster this instance belongs to (see `SimAurora`). */
+  readonly clusterKey?: number | undefined;
   promotion?: Promotion | undefined;
   renaming?: { readonly at: number; readonly doneAt: number } | undefined;
 }

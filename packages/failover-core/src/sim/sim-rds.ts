@@ -77,6 +77,7 @@ export class SimRds {
     settings: SimDbSettings;
     backupDays: number;
     catchUp?: SimDb['catchUp'];
+    clusterKey?: number | undefined;
   }): SimDb {
     const db: SimDb = {
       key: this.nextKey++,
@@ -92,6 +93,7 @@ export class SimRds {
       reboots: [],
       backups: [],
       catchUp: input.catchUp,
+      clusterKey: input.clusterKey,
     };
     this.dbs.push(db);
     return db;

@@ -1,13 +1,15 @@
 import type { DrConfig, RegionResources } from '../config/schema.js';
-import { changedAt, lastAtOrBefore } from './history.js';
-import type { Range } from './latency.js';
-import { DEFAULT_LATENCY, type LatencyModel } from './latency.js';
+import { valueAt } from './history.js';
+import { DEFAULT_LATENCY, type LatencyModel, type Range } from './latency.js';
 import { drawIn, Rng } from './random.js';
 import type { HealthCheckReading } from '../ports.js';
 import { Route53Model } from './route53-model.js';
 import { SimRds, type SimDb } from './sim-rds.js';
 import { ComputeModel, type Instance, type SimAsg } from './compute-model.js';
 import { within, type Faults, type Window } from './faults.js';
+import type { SimAurora } from './sim-aurora.js';
+import { auroraOf } from './aurora-layout.js';
+import { endpointDownWindows } from './aurora-endpoint.js';
 
 export type { Faults, Window } from './faults.js';
 export { deployedSettings, type Layout, type SimWorldOptions } from './layout.js';
@@ -29,10 +31,6 @@ export interface CallRecord {
   readonly caller?: string | undefined;
 }
 
-/** The value in force at `t`; before the first change, the first value. */
-const valueAt = (changes: readonly { at: number; value: number }[], t: number): number =>
-  (lastAtOrBefore(changes, t, changedAt) ?? changes[0])?.value ?? 0;
-
 /**
  * Two AWS regions, modelled over virtual time: databases and their parameter groups (`SimRds`),
  * Auto Scaling groups, ALB target health, Global Accelerator routing and health, and the faults
@@ -43,6 +41,8 @@ export class SimWorld {
   readonly latency: LatencyModel;
   readonly rng: Rng;
   readonly rds: SimRds;
+  /** The Aurora global database, on the `aurora-global` tier (its instances are in {@link rds} too). */
+  readonly aurora: SimAurora | undefined;
   readonly asgs = new Map<string, SimAsg>();
   readonly groups = new Map<string, SimEndpointGroup>();
   /** Calls that failed (throttled, rejected, unreachable), by port call name. */
@@ -62,7 +62,8 @@ export class SimWorld {
     this.rng = new Rng(options.seed ?? 1);
     this.faultSet = faults;
     this.rds = new SimRds(this.latency, this.rng, (region, t) => this.regionUp(region, t));
-    buildLayout(this, options.layout ?? 'steady', options.pilotLightEndpoint ?? { weight: 0, dialPercent: 0 });
+    this.aurora = auroraOf(config, this, () => this.faultSet);
+    buildLayout(this, options.layout ?? 'steady', options.pilotLightEndpoint ?? { weight: 0, dialPercent: 0 }, options.warmStandby);
     // A maintenance window reboots the database it finds: only once the databases exist.
     this.faultSet = { ...faults, maintenance: [] };
     this.inject({ maintenance: faults.maintenance ?? [] });
@@ -118,11 +119,11 @@ export class SimWorld {
     return (this.faultSet.outages ?? []).find((o) => o.region === region && within(o, t))?.from;
   }
 
-  /** Windows in which the region's app cannot serve: outages, 5xx, its database's maintenance. */
-  private appDownWindows(region: string): (Window & { readonly region: string })[] {
-    return [...(this.faultSet.outages ?? []), ...(this.faultSet.alb5xx ?? []), ...(this.faultSet.maintenance ?? [])].filter(
-      (w) => w.region === region,
-    );
+  /** Windows in which the region's app cannot serve: outages, 5xx, its database's maintenance, an Aurora writer out of reach. */
+  private appDownWindows(region: string): Window[] {
+    const f = this.faultSet;
+    const aurora = this.aurora ? endpointDownWindows(this.aurora, f.outages ?? []) : [];
+    return [...[...(f.outages ?? []), ...(f.alb5xx ?? []), ...(f.maintenance ?? [])].filter((w) => w.region === region), ...aurora];
   }
 
   /** When the region's app became unable to serve, if it cannot at `t`. */
@@ -160,11 +161,14 @@ export class SimWorld {
   }
 
   writableAt(db: SimDb, t: number): boolean {
-    return this.rds.writableAt(db, t);
+    const cluster = this.aurora?.clusterOf(db);
+    return cluster ? this.aurora!.writableAt(cluster, t) : this.rds.writableAt(db, t);
   }
 
-  /** The replica's lag behind its source at `t`, in ms; undefined for a primary. */
+  /** The replica's (or Aurora secondary's) lag behind its source at `t`, in ms; undefined for a primary. */
   lagMsAt(db: SimDb, t: number): number | undefined {
+    const cluster = this.aurora?.clusterOf(db);
+    if (cluster) return this.aurora!.lagMsAt(cluster, t, this.faultSet.replicaLagMs);
     return this.rds.lagMsAt(db, t, { fixed: this.faultSet.replicaLagMs, outageFrom: (region, at) => this.outageFrom(region, at) });
   }
 
@@ -251,8 +255,6 @@ export class SimWorld {
   route53Answer(region: string | undefined, t: number): HealthCheckReading {
     return this.route53.answer(region, t);
   }
-
-  // ---- Global Accelerator routing ------------------------------------------------------------
 
   dialAt(region: string, t: number): number {
     return valueAt(this.groups.get(region)?.dial ?? [], t);
