@@ -102,6 +102,7 @@ export {
   REFERENCE_ACCOUNT,
   synthesizeReferenceDrApp,
   type DrAppConstructors,
+  type ReferenceDrAppOptions,
   type ReferencePilotLightProps,
   type ReferencePilotLightRegion,
   type SynthesizableApp,

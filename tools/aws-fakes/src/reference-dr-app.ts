@@ -26,13 +26,13 @@ export interface ReferencePilotLightRegion {
 }
 
 /** The props {@link synthesizeReferenceDrApp} gives `PilotLight`: the reference names of `referenceConfig` (or `referenceAuroraConfig`). */
-export interface ReferencePilotLightProps {
+export interface ReferencePilotLightProps<T = unknown> {
   readonly app: string;
   readonly account: string;
   readonly primary: ReferencePilotLightRegion;
   readonly secondary: ReferencePilotLightRegion;
   /** The Aurora tier (`DataTier.auroraGlobal(...)`), absent on the RDS tier (the default). */
-  readonly dataTier?: unknown;
+  readonly dataTier?: T;
 }
 
 /**
@@ -40,13 +40,13 @@ export interface ReferencePilotLightProps {
  * because `@dr/constructs` has this package as a dev dependency: importing it here would make the
  * package graph a cycle (tools/workspace-check refuses one), and this package stays free of CDK.
  */
-export interface DrAppConstructors<A extends SynthesizableApp> {
+export interface DrAppConstructors<A extends SynthesizableApp, T = unknown> {
   /** `App` from `aws-cdk-lib`. */
   readonly App: new () => A;
   /** `PilotLight` from `@dr/constructs`. */
-  readonly PilotLight: new (scope: A, id: string, props: ReferencePilotLightProps) => unknown;
+  readonly PilotLight: new (scope: A, id: string, props: ReferencePilotLightProps<T>) => unknown;
   /** `DataTier` from `@dr/constructs`: needed only to synthesize the Aurora tier. */
-  readonly DataTier?: { auroraGlobal(options: { readonly engineVersion: string; readonly globalClusterIdentifier?: string }): unknown };
+  readonly DataTier?: { auroraGlobal(options: { readonly engineVersion: string; readonly globalClusterIdentifier?: string }): T };
 }
 
 /** What {@link synthesizeReferenceDrApp} synthesizes. */
@@ -92,8 +92,8 @@ function referenceRegion(r: typeof referenceConfig.primary, cidr: string): Refer
  * project.provide('auroraDrApp', synthesizeReferenceDrApp({ App, PilotLight, DataTier }, { tier: 'aurora-global' }));
  * ```
  */
-export function synthesizeReferenceDrApp<A extends SynthesizableApp>(
-  { App, PilotLight, DataTier }: DrAppConstructors<A>,
+export function synthesizeReferenceDrApp<A extends SynthesizableApp, T = unknown>(
+  { App, PilotLight, DataTier }: DrAppConstructors<A, T>,
   options: ReferenceDrAppOptions = {},
 ): SynthesizedDrApp {
   const aurora = options.tier === 'aurora-global';

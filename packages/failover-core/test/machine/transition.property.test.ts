@@ -186,7 +186,7 @@ interface Outcome {
 }
 
 const regionOfAction = (a: BlockAction): string =>
-  'group' in a ? a.group.region : 'asg' in a ? a.asg.region : 'db' in a ? a.db.region : a.region;
+  'group' in a ? a.group.region : 'asg' in a ? a.asg.region : 'db' in a ? a.db.region : 'cluster' in a ? a.cluster.region : a.region;
 
 function drive(operation: Operation, chaos: Chaos, tier: 'rds-replica' | 'aurora-global' = 'rds-replica'): Outcome {
   const rng = new Rng(chaos.seed);
