@@ -23,6 +23,8 @@ export type Job =
       readonly tier?: DataTierName | undefined;
       /** The DR region's compute kept running (warm standby), for comparison. @default false */
       readonly warmStandby?: boolean | undefined;
+      /** `detection.confirmSeconds` over the reference topology's, for comparison. @default the topology's */
+      readonly confirmSeconds?: number | undefined;
     }
   | {
       readonly kind: 'lifecycle';
@@ -111,7 +113,8 @@ export async function runJob(config: DrConfig, job: Job): Promise<JobResult> {
     };
   }
   const r = await runDrill({
-    config,
+    config:
+      job.confirmSeconds === undefined ? config : { ...config, detection: { ...config.detection, confirmSeconds: job.confirmSeconds } },
     operation: drillOperationFor(job.scenario),
     scenario: job.scenario,
     seed: job.seed,

@@ -13,6 +13,7 @@ import { f1 } from './format.js';
 import type { Job, JobResult } from './jobs.js';
 import { stats } from './mix.js';
 import { runPool } from './pool.js';
+import { tierCosts } from './tier-costs.js';
 
 /** The issue's aim for the Aurora tier: RTO p50 at most this, detection included. */
 const AURORA_RTO_AIM_SECONDS = 150;
@@ -48,22 +49,29 @@ function printTier(label: string, runs: readonly JobResult[]): ReturnType<typeof
 export async function dataTiers({ seeds, workers }: SuiteOptions): Promise<void> {
   const lifeSeeds = Math.min(seeds, 100);
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-  const drill = (tier: DataTierName, warmStandby = false) =>
-    range(seeds).map((seed): Job => ({ kind: 'drill', scenario: 'region-outage', seed, tier, warmStandby }));
+  const detection = parseConfig(referenceAuroraConfig).detection;
+  // The shortest confirmation the config allows: the detector's own verdict (interval × failureThreshold).
+  const confirmFloor = detection.intervalSeconds * detection.failureThreshold;
+  const drill = (tier: DataTierName, extra: Pick<Extract<Job, { kind: 'drill' }>, 'warmStandby' | 'confirmSeconds'> = {}) =>
+    range(seeds).map((seed): Job => ({ kind: 'drill', scenario: 'region-outage', seed, tier, ...extra }));
   const jobs: Job[] = [
     ...range(lifeSeeds).map((seed): Job => ({ kind: 'lifecycle', scenario: 'region-outage', seed, tier: 'aurora-global' })),
     ...drill('rds-replica'),
     ...drill('aurora-global'),
-    ...drill('aurora-global', true),
+    ...drill('aurora-global', { warmStandby: true }),
+    ...drill('rds-replica', { confirmSeconds: confirmFloor }),
+    ...drill('aurora-global', { confirmSeconds: confirmFloor }),
   ];
   const started = performance.now();
   const results = await runPool(jobs, workers);
   const seconds = (performance.now() - started) / 1000;
-  const detection = parseConfig(referenceAuroraConfig).detection;
-  const pick = (tier: DataTierName, kind: Job['kind'], warm = false) =>
+  const pick = (tier: DataTierName, kind: Job['kind'], variant: 'default' | 'warm' | 'confirm-floor' = 'default') =>
     results.filter((_, i) => {
       const job = jobs[i]!;
-      return job.tier === tier && job.kind === kind && (job.kind !== 'drill' || (job.warmStandby ?? false) === warm);
+      if (job.tier !== tier || job.kind !== kind) return false;
+      if (job.kind !== 'drill') return true;
+      const of = job.warmStandby ? 'warm' : job.confirmSeconds !== undefined ? 'confirm-floor' : 'default';
+      return of === variant;
     });
   console.log(
     `\n10. Data tiers side by side: the default region-outage drill, seeds 1–${seeds} on each tier, same seeds and detection (quorum ${detection.quorum} of ${detection.signals.join(', ')}, confirmSeconds ${detection.confirmSeconds} s); ${jobs.length} jobs in ${seconds.toFixed(1)} s wall on ${workers} worker thread(s)`,
@@ -73,10 +81,15 @@ export async function dataTiers({ seeds, workers }: SuiteOptions): Promise<void>
   console.log(
     `     aim: Aurora RTO p50 ≤ ${AURORA_RTO_AIM_SECONDS} s including detection — ${aurora.rto.p50 <= AURORA_RTO_AIM_SECONDS ? 'met' : `NOT met (p50 ${f1(aurora.rto.p50)} s)`}`,
   );
-  printTier('aurora-global, DR compute kept warm', pick('aurora-global', 'drill', true));
+  printTier('aurora-global, DR compute kept warm', pick('aurora-global', 'drill', 'warm'));
   console.log(
     `     (warm standby: the DR Auto Scaling group runs at its desired capacity all the time — another configuration, not the pilot light, shown for comparison)`,
   );
+  console.log(
+    `\n   With confirmSeconds ${confirmFloor} s (the floor: the detector's own verdict, no wait after it; a setting that trades away the window in which a blip recovers by itself, shown for comparison):`,
+  );
+  printTier(`rds-replica, confirmSeconds ${confirmFloor}`, pick('rds-replica', 'drill', 'confirm-floor'));
+  printTier(`aurora-global, confirmSeconds ${confirmFloor}`, pick('aurora-global', 'drill', 'confirm-floor'));
   const lives = pick('aurora-global', 'lifecycle');
   console.log(
     `\n   Aurora lifecycle drill (${DEFAULT_SEQUENCE.join(',')}), ${lives.length} seeds: ${outcomeCounts(lives.map((r) => r.outcome))}`,
@@ -87,4 +100,5 @@ export async function dataTiers({ seeds, workers }: SuiteOptions): Promise<void>
   console.log(
     `     ${'lostWritesSnapshotsNotKept'.padEnd(27)} sum ${String(notKept).padStart(6)}  (snapshots of old volumes a failback or rebuild did not copy)`,
   );
+  tierCosts(['rds-replica', 'aurora-global']);
 }

@@ -17,7 +17,7 @@ export function auroraStatusOf(w: SimWorld, c: SimCluster, t: number): DbStatus 
   const aurora = w.aurora!;
   const writer = aurora.writerAt(t) === c;
   const params = aurora.parameters.at(c, t);
-  // The metric is in ms; the port reports seconds, as CloudWatch's ReplicaLag for the RDS tier.
+  // The metric is in ms; the port reports seconds, to a tenth (the adapter keeps fractions too): lag is under a second.
   const lagMs = w.lagMsAt(c.instance, t);
   return {
     exists: true,
@@ -26,7 +26,7 @@ export function auroraStatusOf(w: SimWorld, c: SimCluster, t: number): DbStatus 
     sourceIdentifier: writer ? undefined : aurora.writerAt(t).id,
     writable: w.writableAt(c.instance, t),
     writeFenced: params.setting === 'on' && params.applyStatus === 'in-sync',
-    replicaLagSeconds: lagMs === undefined ? undefined : Math.round(lagMs / 1000),
+    replicaLagSeconds: lagMs === undefined ? undefined : Math.round(lagMs / 100) / 10,
     replicating: writer ? undefined : aurora.syncStatusAt(c, t) === 'connected' && w.regionUp(aurora.writerAt(t).region, t),
     parameterGroup: { name: params.group, applyStatus: params.applyStatus },
     readOnly: params.setting,
