@@ -71,6 +71,7 @@ export function jsonDocument<Body extends object>(
     command: head.command,
     mode: head.mode,
     generatedAt: head.generatedAt ?? reportDate(process.env).toISOString(),
+    ...(head.dataTier === undefined ? {} : { dataTier: head.dataTier }),
     outcome: head.outcome,
     measures: head.measures,
     summary: head.summary,

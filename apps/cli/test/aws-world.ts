@@ -16,6 +16,8 @@ export interface AwsWorldOptions {
   readonly config?: Partial<DrConfigInput>;
   /** `timeouts.pollSeconds` unless `config.timeouts` sets it. @default the fake deployment's (fast: the fakes need no waiting) */
   readonly pollSeconds?: number;
+  /** The data tier the pilot light was synthesized on. @default 'rds-replica' */
+  readonly tier?: 'rds-replica' | 'aurora-global';
 }
 
 /**
@@ -33,7 +35,9 @@ export class AwsWorld {
 
   static async start(options: AwsWorldOptions = {}): Promise<AwsWorld> {
     // Synthesized once per run by test/global-setup.ts.
-    const deployment = await FakeDeployment.start({ drApp: inject('drApp'), healthRecordReader: READER_BUNDLE, ...options });
+    const { tier, ...rest } = options;
+    const drApp = tier === 'aurora-global' ? inject('auroraDrApp') : inject('drApp');
+    const deployment = await FakeDeployment.start({ drApp, healthRecordReader: READER_BUNDLE, ...rest });
     if (!deployment.credentials.operator) {
       await deployment.stop();
       throw new Error('the synthesized PilotLight has no <app>-dr-operator managed policy');

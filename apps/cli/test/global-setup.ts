@@ -1,5 +1,5 @@
 import { synthesizeReferenceDrApp, type SynthesizedDrApp } from '@dr/aws-fakes';
-import { PilotLight } from '@dr/constructs';
+import { DataTier, PilotLight } from '@dr/constructs';
 import { App } from 'aws-cdk-lib';
 import type { TestProject } from 'vitest/node';
 
@@ -7,10 +7,13 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The synthesized `PilotLight`'s DR config, roles and operator policy, resolved (`synthesizeReferenceDrApp` of `@dr/aws-fakes`). */
     drApp: SynthesizedDrApp;
+    /** The same, synthesized on the Aurora global database tier. */
+    auroraDrApp: SynthesizedDrApp;
   }
 }
 
-/** Synthesizes `PilotLight` once per run (seconds of CPU), for every test file's AWS world. */
+/** Synthesizes `PilotLight` once per run and tier (seconds of CPU), for every test file's AWS world. */
 export default function setup(project: TestProject): void {
   project.provide('drApp', synthesizeReferenceDrApp({ App, PilotLight }));
+  project.provide('auroraDrApp', synthesizeReferenceDrApp({ App, PilotLight, DataTier }, { tier: 'aurora-global' }));
 }

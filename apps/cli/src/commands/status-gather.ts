@@ -106,7 +106,7 @@ async function readRegion(
     read(() => ports.traffic.describe(groupRef(r)), { region: GLOBAL_ACCELERATOR_CONTROL_REGION, attempts }),
     r.availabilityAlarmName ? read(() => ports.alarms.state({ region: r.region, alarmName: r.availabilityAlarmName! }), here) : undefined,
     // The daily snapshot job runs on the RDS tier only; an Aurora cluster's continuous backups show in its database row.
-    ctx.config.database.tier === 'rds-replica' ? read(() => newestSnapshot(ctx, r.region, now), here) : undefined,
+    ctx.config.database.tier === 'rds-replica' ? read(() => newestSnapshot(ctx, r.region, now), here) : null,
     // What failbacks and rebuilds retired here (`<id>-retired-<tag>`): kept for reconciliation, and billing.
     read(() => ports.database.listInstances(r.region, retiredPrefix(r.dbInstanceIdentifier)), here),
   ]);

@@ -207,7 +207,7 @@ export function printStatus(out: Output, s: Status): void {
         ? row('backups', (r) =>
             show(r.database, (db) => (db.backupRetentionDays ? `continuous, ${db.backupRetentionDays} days` : c.yellow('none'))),
           )
-        : row('snapshot', (r) => show(r.newestSnapshot, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
+        : row('snapshot', (r) => show(r.newestSnapshot ?? undefined, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
     ],
   );
   printGlobalDatabase(out, s, show);

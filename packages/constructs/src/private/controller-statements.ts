@@ -111,11 +111,14 @@ function auroraStatements(config: DrConfig, stack: Stack): iam.PolicyStatement[]
       actions: ['rds:DescribeDBClusterParameters', 'rds:ModifyDBClusterParameterGroup', 'rds:ResetDBClusterParameterGroup'],
       resources: clusterGroups,
     }),
+    // Listing a cluster's snapshots names none of them: it is authorized on every cluster snapshot
+    // of the region, as the RDS tier's DescribeDBSnapshots is (a read of this account's two regions).
     new iam.PolicyStatement({
-      sid: 'KeepTheLostWrites',
-      actions: ['rds:DescribeDBClusterSnapshots', 'rds:CopyDBClusterSnapshot'],
-      resources: [...clusters, ...snapshots],
+      sid: 'ReadTheClusterSnapshots',
+      actions: ['rds:DescribeDBClusterSnapshots'],
+      resources: [...clusters, ...regions.map((r) => rds(r, 'cluster-snapshot:*'))],
     }),
+    new iam.PolicyStatement({ sid: 'KeepTheLostWrites', actions: ['rds:CopyDBClusterSnapshot'], resources: snapshots }),
   ];
 }
 
@@ -242,5 +245,12 @@ export function acknowledgeAuroraWildcards(scope: IConstruct, config: DrConfig, 
       ),
     ),
     "After a global failover Aurora snapshots the old primary's volume as rds:unplanned-global-failover-<cluster>-<time>, and the engine keeps a copy as <cluster>-lost-writes-<run>: both suffixes are chosen at run time, the prefixes pin them to this app's clusters.",
+  );
+  acknowledge(
+    scope,
+    [config.primary, config.secondary].map(
+      (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r.region}:${stack.account}:cluster-snapshot:*]`,
+    ),
+    "DescribeDBClusterSnapshots lists a cluster's snapshots without naming one, so it is authorized on the region's cluster snapshots; it only reads.",
   );
 }
