@@ -88,9 +88,9 @@ export class LambdaWorld {
    * A world whose names come from the synthesized `PilotLight` (its config parameter's value),
    * with `overrides` on top; every bundle invocation runs as its function's role, enforced.
    */
-  static async start(overrides: Partial<DrConfigInput> = {}): Promise<LambdaWorld> {
-    // Synthesized once per run by test/global-setup.ts.
-    const synth = inject('drApp');
+  static async start(overrides: Partial<DrConfigInput> = {}, tier: 'rds-replica' | 'aurora-global' = 'rds-replica'): Promise<LambdaWorld> {
+    // Synthesized once per run and tier by test/global-setup.ts.
+    const synth = tier === 'aurora-global' ? inject('auroraDrApp') : inject('drApp');
     const deployment = await FakeDeployment.start({
       drApp: synth,
       config: {
