@@ -13,6 +13,7 @@ import {
   auroraMysql,
   auroraNames,
   auroraParameterGroups,
+  auroraSubnetGroup,
   auroraRules,
   resolveAuroraSettings,
   tagCluster,
@@ -93,12 +94,7 @@ export class PilotLightAuroraPrimary extends Construct implements IAppUserDataba
       description: `${n.cluster} storage`,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      subnetGroupName: n.subnets,
-      description: `${n.cluster} isolated subnets`,
-    });
+    const subnetGroup = auroraSubnetGroup(this, props, n);
     const groups = auroraParameterGroups(this, engine, n);
     this.clusterParameterGroup = groups.cluster;
     this.instanceParameterGroup = groups.instance;

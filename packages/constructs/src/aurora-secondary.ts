@@ -11,6 +11,7 @@ import {
   auroraMysql,
   auroraNames,
   auroraParameterGroups,
+  auroraSubnetGroup,
   auroraRules,
   globalLagMetric,
   resolveAuroraSettings,
@@ -91,12 +92,7 @@ export class PilotLightAuroraSecondary extends Construct {
       allowAllOutbound: false,
     });
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(3306) });
-    const subnets = new rds.SubnetGroup(this, 'Subnets', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      subnetGroupName: n.subnets,
-      description: `${n.cluster} isolated subnets`,
-    });
+    const subnets = auroraSubnetGroup(this, props, n);
     const groups = auroraParameterGroups(this, engine, n);
     this.clusterParameterGroup = groups.cluster;
     this.instanceParameterGroup = groups.instance;

@@ -144,6 +144,20 @@ export function auroraParameterGroups(scope: Construct, engine: rds.IClusterEngi
   return { cluster, instance };
 }
 
+/** A cluster's own subnet group, in the VPC's isolated subnets unless told otherwise. */
+export function auroraSubnetGroup(
+  scope: Construct,
+  props: Pick<AuroraClusterSharedProps, 'vpc' | 'vpcSubnets'>,
+  n: AuroraNames,
+): rds.SubnetGroup {
+  return new rds.SubnetGroup(scope, 'Subnets', {
+    vpc: props.vpc,
+    vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    subnetGroupName: n.subnets,
+    description: `${n.cluster} isolated subnets`,
+  });
+}
+
 /** What the DR config says of a cluster. */
 export function auroraDrConfig(
   n: AuroraNames,
