@@ -134,15 +134,19 @@ export class AuroraDatabase implements Database {
       this.membership(db.region, cluster),
       group ? this.readOnly(db.region, group) : Promise.resolve(undefined),
     ]);
-    const role = member && !member.IsWriter ? 'replica' : 'primary';
+    // A global secondary has no writer instance (IsClusterWriter false on every member); a writer
+    // cluster, or one standing alone, has one. The membership says which, and when it could not be
+    // found (a wrong global cluster identifier, a cluster removed) the cluster's own members do:
+    // a secondary is never reported a primary, nor an instance that is not the cluster's writer writable.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBClusterMember.html
+    const own = cluster.DBClusterMembers?.find((m) => m.DBInstanceIdentifier === db.dbInstanceIdentifier);
+    const role = member ? (member.IsWriter ? 'primary' : 'replica') : own?.IsClusterWriter ? 'primary' : 'replica';
     const lag =
       role === 'replica' && cluster.DBClusterIdentifier
         ? await this.options.metrics.globalLag(db.region, cluster.DBClusterIdentifier, globalLagMetricName(this.options.engineVersion))
         : undefined;
     // The cluster group's apply status is reported per member instance.
-    const applyStatus = cluster.DBClusterMembers?.find(
-      (m) => m.DBInstanceIdentifier === db.dbInstanceIdentifier,
-    )?.DBClusterParameterGroupStatus;
+    const applyStatus = own?.DBClusterParameterGroupStatus;
     const inSync = applyStatus === 'in-sync';
     const status = cluster.Status !== undefined && cluster.Status !== 'available' ? cluster.Status : (found.DBInstanceStatus ?? 'unknown');
     return {
@@ -150,7 +154,12 @@ export class AuroraDatabase implements Database {
       status,
       role,
       sourceIdentifier: role === 'replica' ? writer?.DBClusterArn : undefined,
-      writable: role === 'primary' && status === 'available' && (readOnly === 'off' || readOnly === 'default') && inSync,
+      writable:
+        role === 'primary' &&
+        own?.IsClusterWriter === true &&
+        status === 'available' &&
+        (readOnly === 'off' || readOnly === 'default') &&
+        inSync,
       writeFenced: readOnly === 'on' && inSync,
       replicaLagSeconds: lag?.seconds,
       replicaLagAt: lag?.at,

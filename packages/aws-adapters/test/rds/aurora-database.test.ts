@@ -124,11 +124,26 @@ describe('AuroraDatabase', () => {
   it('counts the writer cluster writable only with its group in-sync, and reads no lag for it', async () => {
     secondaryWorld();
     rds.on(DescribeGlobalClustersCommand).resolves(globalCluster(SECONDARY));
-    rds.on(DescribeDBClustersCommand).resolvesOnce(cluster('applying')).resolves(cluster());
+    // Once its cluster is the writer, the instance is the cluster's writer.
+    const writer = (apply: string) => ({
+      DBClusterMembers: [{ DBInstanceIdentifier: 'lamp-secondary-1', IsClusterWriter: true, DBClusterParameterGroupStatus: apply }],
+    });
+    rds
+      .on(DescribeDBClustersCommand)
+      .resolvesOnce(cluster('applying', writer('applying')))
+      .resolves(cluster('in-sync', writer('in-sync')));
 
     expect(await database.describe(secondaryDb)).toMatchObject({ role: 'primary', writable: false, replicaLagSeconds: undefined });
     expect(await database.describe(secondaryDb)).toMatchObject({ role: 'primary', writable: true });
     expect(cw).not.toHaveReceivedCommand(GetMetricDataCommand);
+  });
+
+  it('never reports a secondary writable when the global database cannot be found: its cluster has no writer instance', async () => {
+    secondaryWorld();
+    rds.on(DescribeGlobalClustersCommand).rejects(awsError('GlobalClusterNotFoundFault', 'no such global cluster', 404));
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    expect(await database.describe(secondaryDb)).toMatchObject({ role: 'replica', writable: false, replicaLagSeconds: undefined });
   });
 
   it('reports a missing instance as not there', async () => {

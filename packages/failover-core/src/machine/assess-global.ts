@@ -18,6 +18,10 @@ const going = (detail: string): Assessment => ({ progress: 'in-progress', detail
 const notStarted = (detail: string): Assessment => ({ progress: 'not-started', detail });
 const impossible = (detail: string): Assessment => ({ progress: 'impossible', detail });
 
+/** `, captured at <UTC time>` for a snapshot's time, when known. */
+const capturedAt = (at: number | undefined): string =>
+  at === undefined ? '' : `, captured at ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 /** The member of `global` that is `cluster` in `region`, if it is one. */
 export const memberOf = (global: GlobalClusterStatus, region: string, dbClusterIdentifier: string) =>
   global.members.find((m) => m.region === region && m.dbClusterIdentifier === dbClusterIdentifier);
@@ -35,7 +39,9 @@ export function assessGlobal(action: GlobalAction, observation: Observation): As
     case 'keep-failover-snapshot': {
       if (observation.kind !== 'failover-snapshot') break;
       const { source, copy } = observation.status;
-      if (copy?.status === 'available') return done(`kept as ${copy.id}`);
+      // AWS only tries to snapshot the old volume: a system snapshot of an earlier failover may be
+      // the newest there is. Say when the kept one captured the volume, so nobody takes it for this one.
+      if (copy?.status === 'available') return done(`kept as ${copy.id}${capturedAt(copy.createdAt ?? source?.createdAt)}`);
       if (copy) return going(`copy ${copy.id} ${copy.status}`);
       if (!source) return done(`Aurora kept no snapshot of the old volume of ${action.cluster.dbClusterIdentifier}: nothing to keep`);
       return source.status === 'available' ? notStarted(`${source.id} is a system snapshot`) : going(`${source.id} ${source.status}`);

@@ -31,10 +31,8 @@ export function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'ob
     next = { ...next, rpoSeconds: lagNow };
   }
   // Past the point of no return once its call's effect shows (or it is done, by us or anyone).
-  if (
-    verdict.progress === 'done' ||
-    (verdict.progress === 'in-progress' && (current.intentAt !== undefined || effectVisible(block.action, event.observation)))
-  )
+  const called = current.intentAt !== undefined && !block.commitsWhenSeen;
+  if (verdict.progress === 'done' || (verdict.progress === 'in-progress' && (called || effectVisible(block.action, event.observation))))
     next = commit(next, block, at);
   switch (verdict.progress) {
     case 'done': {
@@ -48,6 +46,13 @@ export function onObserved(state: RunState, event: Extract<RunEvent, { kind: 'ob
     case 'not-started': {
       if (timedOut(next, block, at)) return blockFailed(next, block, at, `timed out after ${block.timeoutSeconds}s (${verdict.detail})`);
       const settling = current.intentAt !== undefined && !showsAtOnce(block.action) && at - current.intentAt < s.settleMs;
+      if (block.commitsWhenSeen && verdict.progress === 'not-started' && current.actedAt !== undefined && !settling)
+        return blockFailed(
+          next,
+          block,
+          at,
+          `${verdict.detail}: AWS accepted the call ${Math.round((at - current.actedAt) / 1000)} s ago and it has not taken effect (cancelled or failed)`,
+        );
       const early = (block.afterCommit === true && next.committedAt === undefined) || at < (mayActFrom(next, block, at) ?? at);
       if (verdict.progress === 'in-progress' || !isMutating(block.action) || settling || early) {
         const tick = current.tick + 1;
@@ -94,7 +99,7 @@ export function onActAnswer(state: RunState, event: Extract<RunEvent, { kind: 'a
       unreachableSince: undefined,
     });
     next = log(next, { at, kind: 'block-acted', stepId: stepOf(state, block.id)?.id, blockId: block.id });
-    next = commit(next, block, at);
+    if (!block.commitsWhenSeen) next = commit(next, block, at);
     // Observe at once: most changes show immediately, and one that does not (a promotion in
     // its first seconds) is given `settleMs` before the call is ever repeated.
     return { state: next, commands: [{ kind: 'wait', blockId: block.id, tick, ms: 0 }] };
@@ -106,7 +111,7 @@ export function onActAnswer(state: RunState, event: Extract<RunEvent, { kind: 'a
   let next = uncertain
     ? withBlock(state, block.id, { uncertain: true })
     : withBlock(state, block.id, { intentAt: current.uncertain || current.actedAt !== undefined ? current.intentAt : undefined });
-  if (uncertain) next = commit(next, block, at);
+  if (uncertain && !block.commitsWhenSeen) next = commit(next, block, at);
   if (state.phase === 'rolling-back' && !isUndo(state, block.id))
     return lateAnswer(next, block.id, at, { status: 'failed', error: event.error });
   return retryOrFail(next, block.id, at, event.error, event.cause, event.retryable, s);
@@ -239,7 +244,9 @@ function effectVisible(action: BlockAction, observation: Observation): boolean {
   if (observation.kind === 'global-cluster' && (action.kind === 'failover-global-cluster' || action.kind === 'switchover-global-cluster')) {
     const { region, dbClusterIdentifier } = action.target;
     const member = memberOf(observation.global, region, dbClusterIdentifier);
-    return member?.isWriter === true || observation.global.failoverState?.toRegion === region;
+    // A failover in progress has fenced the old writer already; a switchover may still be cancelled.
+    const failingOver = action.kind === 'failover-global-cluster' && observation.global.failoverState?.toRegion === region;
+    return member?.isWriter === true || failingOver;
   }
   if (observation.kind !== 'database') return false;
   if (action.kind === 'promote-replica') return observation.status.role === 'primary';

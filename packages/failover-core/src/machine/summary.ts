@@ -123,9 +123,12 @@ function keptNote(run: RunState): string {
   const state = keep && run.blocks[keep.id];
   if (!keep || state?.status !== 'done') return '';
   const { cluster, copyIdentifier } = keep.action;
-  return /kept no snapshot/.test(state.detail ?? '')
-    ? ` Aurora kept no snapshot of ${cluster.dbClusterIdentifier}'s old volume in ${cluster.region} (none was found).`
-    : ` The writes the failover lost are kept in snapshot ${copyIdentifier} in ${cluster.region}: reconcile them, then delete it.`;
+  if (/kept no snapshot/.test(state.detail ?? ''))
+    return ` Aurora kept no snapshot of ${cluster.dbClusterIdentifier}'s old volume in ${cluster.region} (none was found).`;
+  // Aurora only tries to snapshot the old volume: the newest one there may be an earlier failover's.
+  const captured = /captured at ([^,)]+ UTC)/.exec(state.detail ?? '')?.[1];
+  const when = captured ? ` (the old volume as captured at ${captured}: check that it is this failover's)` : '';
+  return ` The writes the failover lost are kept in snapshot ${copyIdentifier} in ${cluster.region}${when}: reconcile them, then delete it.`;
 }
 
 /** The summary every run ends with. Pure; says only what the run observed. */

@@ -92,7 +92,9 @@ export function globalHandover(config: DrConfig, tier: AuroraGlobalTier, src: Re
           },
           t.replicaSyncSeconds + t.promotionSeconds,
           KEEP_AFTER_COMMIT,
-          { commits: true },
+          // AWS may cancel a switchover it accepted, returning both clusters as they were: the
+          // writer moving, not the call, is the point of no return.
+          { commits: true, commitsWhenSeen: true },
         ),
       ],
     },

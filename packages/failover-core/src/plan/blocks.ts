@@ -17,7 +17,7 @@ export const block = (
   action: PlanBlock['action'],
   timeoutSeconds: number,
   undo: Undo,
-  extra: Partial<Pick<PlanBlock, 'bestEffort' | 'commits' | 'afterCommit' | 'delaySeconds'>> = {},
+  extra: Partial<Pick<PlanBlock, 'bestEffort' | 'commits' | 'commitsWhenSeen' | 'afterCommit' | 'delaySeconds'>> = {},
 ): PlanBlock => ({
   id,
   description,

@@ -134,6 +134,14 @@ export interface PlanBlock {
   /** Acting on this block is the run's point of no return: before it a failed run is rolled back, after it never. */
   readonly commits?: boolean;
   /**
+   * With `commits`: the point of no return is passed once the block's effect is seen, not when
+   * its call is accepted — for a call AWS may cancel or fail after accepting it, putting
+   * everything back as it was (a global database switchover). A call that was accepted and shows
+   * no effect once the settle time has passed fails the block, so the run is rolled back.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html (a cancelled switchover returns both clusters to their previous states)
+   */
+  readonly commitsWhenSeen?: boolean;
+  /**
    * The block acts only once the run is past its point of no return, and its timeout counts from
    * then: the old primary is fenced as soon as the promotion is accepted, never before.
    */

@@ -50,6 +50,13 @@ export interface Faults {
    */
   readonly auroraFailoverFailsOnce?: boolean;
   /**
+   * Aurora tier: the first `SwitchoverGlobalCluster` AWS accepts goes `pending`, `switching-over`,
+   * then is cancelled or fails (RDS-EVENT-0186 / 0187): both clusters return to their previous
+   * states, the writer unchanged. Source: "Using switchover or failover in an Aurora global
+   * database" (a cancelled switchover returns both clusters to their previous states).
+   */
+  readonly auroraSwitchoverCancelledOnce?: boolean;
+  /**
    * Aurora tier: a recovered old primary is re-added but never finishes its rebuild: it stays
    * `pending-resync` (a rebuild AWS says takes "a few minutes to several hours" taking longer than any wait).
    */

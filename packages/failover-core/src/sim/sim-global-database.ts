@@ -91,7 +91,9 @@ function start(w: SimWorld, aurora: SimAurora, kind: GlobalOperation['kind'], to
     shownAt: t + w.draw(`global-shown:${n}`, lat.globalStateShownMs),
     activeAt,
     plannedEndAt: Math.max(activeAt + 1_000, t + duration),
-    failsByFault: kind === 'failover' && w.faults.auroraFailoverFailsOnce === true && !aurora.operations.some((op) => op.failsByFault),
+    failsByFault:
+      (kind === 'failover' ? w.faults.auroraFailoverFailsOnce === true : w.faults.auroraSwitchoverCancelledOnce === true) &&
+      !aurora.operations.some((op) => op.kind === kind && op.failsByFault),
     dnsMs: w.draw(`global-dns:${n}`, lat.globalWriterDnsMs) + w.draw(`global-ttl:${n}`, [0, lat.globalWriterDnsTtlMs]),
     snapshotMs: w.draw(`global-snapshot:${n}`, lat.clusterSnapshotMs),
     rejoinMs: w.draw(`global-rejoin:${n}`, lat.globalRejoinMs),

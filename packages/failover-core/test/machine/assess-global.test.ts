@@ -120,4 +120,11 @@ describe('assess: keeping the snapshot of the old volume', () => {
     expect(progress(keep, { kind: 'failover-snapshot', status: { copy: { ...copy, status: 'copying' } } })).toBe('in-progress');
     expect(assess(keep, { kind: 'failover-snapshot', status: {} }).detail).toMatch(/kept no snapshot/);
   });
+
+  it('says when the kept copy captured the old volume: the newest system snapshot may be an earlier failover', () => {
+    const copy = { id: 'lamp-primary-lost-writes-run', status: 'available', createdAt: Date.UTC(2026, 10, 30, 5, 0) };
+    expect(assess(keep, { kind: 'failover-snapshot', status: { copy } }).detail).toBe(
+      'kept as lamp-primary-lost-writes-run, captured at 2026-11-30 05:00 UTC',
+    );
+  });
 });

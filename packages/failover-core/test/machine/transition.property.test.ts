@@ -29,6 +29,8 @@ interface Chaos {
   readonly failureRate: number;
   /** AWS rejects the promotion (storage full). */
   readonly promotionRejected?: boolean;
+  /** AWS accepts a global database switchover, then cancels it: both clusters stay as they were. */
+  readonly switchoverCancelled?: boolean;
   /** From this many ms after the start, the target region answers nothing. */
   readonly targetDarkAfterMs?: number | undefined;
 }
@@ -146,6 +148,7 @@ class Model {
       case 'failover-global-cluster':
       case 'switchover-global-cluster':
         if (this.chaos.promotionRejected) return false;
+        if (this.chaos.switchoverCancelled && action.kind === 'switchover-global-cluster') return true;
         if (this.promotedAt === undefined) {
           this.promotedAt = now;
           this.promotions++;
@@ -372,6 +375,24 @@ describe('state machine under chaos', () => {
     expect(crashed.phase).toBe('completed');
     expect(crashed.model.promotions).toBe(1);
   });
+
+  test.prop([chaos], { numRuns: 150 })(
+    'an Aurora switchover AWS accepts and then cancels is never taken for the point of no return: the run is rolled back to where it started',
+    (c) => {
+      const { phase, committed, model } = drive('switchover', { ...c, switchoverCancelled: true }, 'aurora-global');
+
+      expect(phase).toBe('rolled-back');
+      expect(committed).toBe(false);
+      expect(model.promotions).toBe(0);
+      expect({ weight: model.weight, dial: model.dial, desired: model.desired, readOnly: model.readOnly }).toEqual({
+        weight: { [P]: 128, [S]: 0 },
+        dial: { [P]: 100, [S]: 0 },
+        desired: { [P]: 2, [S]: 0 },
+        readOnly: { [P]: 'default', [S]: 'default' },
+      });
+      expect(model.violations).toEqual([]);
+    },
+  );
 
   test.prop([chaos, tiers], { numRuns: 200 })(
     'a failover whose promotion AWS rejects is rolled back to exactly where it started',

@@ -68,6 +68,8 @@ describe('plans on the Aurora tier', () => {
       ['contain-capacity', 'lift-old-fence'],
     ]);
     expect(committing(plan)).toEqual(['switchover-global-cluster']);
+    // AWS may cancel a switchover it accepted: the writer moving, not the call, is the point of no return.
+    expect(blocks(plan).find((b) => b.id === 'switchover-global-cluster')?.commitsWhenSeen).toBe(true);
     // Until the switchover, every change is restored by a rollback.
     const before = plan.steps.slice(0, 5).flatMap((s) => s.blocks);
     expect(before.filter((b) => isMutating(b.action)).every((b) => b.undo === 'restore')).toBe(true);
