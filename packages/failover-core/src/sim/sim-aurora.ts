@@ -38,7 +38,7 @@ export interface GlobalOperation {
   readonly activeAt: number;
   /** When the writer changes and `FailoverState` clears, unless the operation fails first. */
   readonly plannedEndAt: number;
-  /** The fault `auroraFailoverFailsOnce` (or `auroraSwitchoverCancelledOnce`) applied to it: it ends at `plannedEndAt` without a new writer. */
+  /** `auroraFailoverFailsOnce` or `auroraSwitchoverCancelledOnce` applied to it: it ends at `plannedEndAt` without a new writer. */
   readonly failsByFault: boolean;
   /** The global writer endpoint resolves to the new writer this long after the writer changed. */
   readonly dnsMs: number;
