@@ -120,6 +120,7 @@ describe('PilotLight on the aurora-global tier', () => {
       statements.filter((s) => actionsOf([s]).includes(action)).flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r)));
 
     expect([...new Set(actionsOf(statements).filter((a) => a.startsWith('rds:')))].sort()).toEqual([
+      'rds:AddTagsToResource',
       'rds:CopyDBClusterSnapshot',
       'rds:DescribeDBClusterParameters',
       'rds:DescribeDBClusterSnapshots',
@@ -138,6 +139,8 @@ describe('PilotLight on the aurora-global tier', () => {
     );
     expect(byAction('rds:CopyDBClusterSnapshot').join()).toMatch(/cluster-snapshot:rds:unplanned-global-failover-lamp-primary-\*/);
     expect(byAction('rds:CopyDBClusterSnapshot').join()).toMatch(/cluster-snapshot:lamp-primary-lost-writes-\*/);
+    // Tagging is allowed on the kept copies only.
+    expect(byAction('rds:AddTagsToResource').every((r) => /cluster-snapshot:/.test(r))).toBe(true);
   });
 
   it('gives the dr-operator policy the same Aurora actions and no instance snapshot statements', () => {

@@ -118,7 +118,13 @@ function auroraStatements(config: DrConfig, stack: Stack): iam.PolicyStatement[]
       actions: ['rds:DescribeDBClusterSnapshots'],
       resources: [...clusters, ...regions.map((r) => rds(r, 'cluster-snapshot:*'))],
     }),
-    new iam.PolicyStatement({ sid: 'KeepTheLostWrites', actions: ['rds:CopyDBClusterSnapshot'], resources: snapshots }),
+    // The copy takes its source's tags (CopyTags); a create that tags needs AddTagsToResource on what
+    // it creates (UNCONFIRMED whether copied tags count: granted on the same snapshots, harmless if not).
+    new iam.PolicyStatement({
+      sid: 'KeepTheLostWrites',
+      actions: ['rds:CopyDBClusterSnapshot', 'rds:AddTagsToResource'],
+      resources: snapshots,
+    }),
   ];
 }
 
