@@ -57,7 +57,7 @@ function reasonAndNext(out: Output, step: LifecycleStep): string {
   return [step.reason, step.next ? out.color.bold(`next: ${step.next}`) : undefined].filter(Boolean).join('\n');
 }
 
-function printLifecycleSummary(out: Output, r: LifecycleReport): void {
+function printLifecycleSummary(out: Output, r: LifecycleReport, config: DrConfig): void {
   const c = out.color;
   out.heading('Operations');
   out.table(
@@ -81,7 +81,13 @@ function printLifecycleSummary(out: Output, r: LifecycleReport): void {
 
   out.heading(`Pilot light restored: ${r.pilotLightRestored ? c.green('yes') : c.red('no')}`);
   if (r.pilotLightRestored)
-    out.line(c.dim('  the DR replica replicates with its fence lifted, DR capacity is 0, and the endpoints are weighted as deployed'));
+    out.line(
+      c.dim(
+        config.database.tier === 'aurora-global'
+          ? '  the DR cluster is a connected secondary of the global database with no fence left, DR capacity is 0, and the endpoints are weighted as deployed'
+          : '  the DR replica replicates with its fence lifted, DR capacity is 0, and the endpoints are weighted as deployed',
+      ),
+    );
   for (const problem of r.pilotLight.problems) out.line(`  ${c.red('✗')} ${problem}`);
 
   printRetired(out, r.retiredInstances, { howToDelete: false });
@@ -149,6 +155,6 @@ export async function runLifecycleDrill(flags: DrillFlags, context: CommandConte
         report,
       ),
     );
-  else printLifecycleSummary(out, report);
+  else printLifecycleSummary(out, report, config);
   context.exitCode = report.outcome === 'completed' ? EXIT.ok : EXIT.failed;
 }
