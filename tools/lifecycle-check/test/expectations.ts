@@ -23,7 +23,14 @@ export function describeWorld(fake: FakeAws, config: DrConfig): string {
     const a = fake.asgs.get(r.region);
     return `  ${r.region}: dial ${g?.dial}, weight ${g?.endpoints[0]?.weight}, capacity ${a?.min}/${a?.desired}/${a?.max}`;
   });
-  return ['databases:', ...dbs, 'parameter groups:', ...groups, 'regions:', ...regions].join('\n');
+  const clusters = fake.aurora.instances.map((i) => {
+    const s = fake.auroraDb(i.region, i.id)!;
+    return `  ${i.region}/${s.clusterId} (${i.id}): ${s.role} ${s.status}${s.synchronizationStatus ? ` ${s.synchronizationStatus}` : ''}, group ${s.clusterParameterGroup} (${s.applyStatus}), read-only ${s.readOnlyEffective}, writable ${s.writable}`;
+  });
+  const clusterGroups = fake.aurora.clusterParameterGroups.map(
+    (g) => `  ${g.region}/${g.name}: read_only ${g.parameters.get('read_only') ?? 'default'}`,
+  );
+  return ['databases:', ...dbs, ...clusters, 'parameter groups:', ...groups, ...clusterGroups, 'regions:', ...regions].join('\n');
 }
 
 /**
@@ -90,6 +97,34 @@ export function expectServing(fake: FakeAws, config: DrConfig, serving: RegionRo
       writable: false,
     });
   }
+
+  expect(fake.asgs.get(active.region), world).toMatchObject({ min: active.capacity.min, desired: active.capacity.desired });
+  expect(fake.asgs.get(standby.region), world).toMatchObject({ min: 0, desired: 0 });
+  expect(fake.groups.get(active.endpointGroupArn), world).toMatchObject({ dial: 100, endpoints: [{ weight: 128 }] });
+  expect(fake.groups.get(standby.endpointGroupArn), world).toMatchObject({ dial: 0, endpoints: [{ weight: 0 }] });
+  expect(fake.servingRegion(), world).toBe(active.region);
+}
+
+/**
+ * The Aurora tier's world with `serving` active after any operation: exactly one writable
+ * database, the serving cluster's instance, with no fence left on its cluster parameter group;
+ * the other region's cluster a secondary of the global database (AWS re-adds an old primary once
+ * its region is back) with no fence left either, so the next failover or switchover to it finds
+ * it writable; capacity and Global Accelerator weights as deployed for that side.
+ */
+export function expectAuroraServing(fake: FakeAws, config: DrConfig, serving: RegionRole): void {
+  const world = describeWorld(fake, config);
+  const [active, standby] = [config[serving], config[other(serving)]];
+  const fence = (r: DrConfig['primary']) =>
+    fake.aurora.clusterParameterGroups
+      .find((g) => g.region === r.region && g.name === r.dbClusterParameterGroupName)
+      ?.parameters.get('read_only');
+
+  expect(writableDatabases(fake, config), world).toEqual([`${active.region}/${active.dbInstanceIdentifier}`]);
+  expect(fake.auroraDb(active.region, active.dbInstanceIdentifier), world).toMatchObject({ role: 'primary', applyStatus: 'in-sync' });
+  expect(fence(active), world).toBeUndefined();
+  expect(fake.auroraDb(standby.region, standby.dbInstanceIdentifier), world).toMatchObject({ role: 'replica', writable: false });
+  expect(fence(standby), world).toBeUndefined();
 
   expect(fake.asgs.get(active.region), world).toMatchObject({ min: active.capacity.min, desired: active.capacity.desired });
   expect(fake.asgs.get(standby.region), world).toMatchObject({ min: 0, desired: 0 });

@@ -18,7 +18,15 @@ import {
   type LocalDynamo,
   type ProcessRun,
 } from '@dr/aws-fakes';
-import { parseConfig, referenceConfig, stateKeys, type ControlRecord, type DrConfig } from '@dr/failover-core';
+import {
+  parseConfig,
+  referenceAuroraConfig,
+  referenceConfig,
+  stateKeys,
+  type ControlRecord,
+  type DataTierName,
+  type DrConfig,
+} from '@dr/failover-core';
 
 /** The failover-controller bundle exactly as `@dr/constructs` ships it. */
 export const CONTROLLER_BUNDLE = fileURLToPath(new URL('../../../apps/lambdas/dist/failover-controller/index.mjs', import.meta.url));
@@ -79,13 +87,17 @@ export class LifecycleWorld {
     private readonly dir: string,
   ) {}
 
-  /** Starts the fakes, dynalite and the health paths, with the reference pilot light deployed and steady (eu-west-1 serving). */
-  static async start(): Promise<LifecycleWorld> {
+  /**
+   * Starts the fakes, dynalite and the health paths, with the reference pilot light of `tier`
+   * deployed and steady (eu-west-1 serving).
+   */
+  static async start(tier: DataTierName = 'rds-replica'): Promise<LifecycleWorld> {
     const [health, drHealth] = await Promise.all([HealthEndpoint.start(), HealthEndpoint.start()]);
+    const reference = tier === 'aurora-global' ? referenceAuroraConfig : referenceConfig;
     const config = parseConfig({
-      ...referenceConfig,
-      primary: { ...referenceConfig.primary, healthCheckUrl: health.url },
-      secondary: { ...referenceConfig.secondary, healthCheckUrl: drHealth.url },
+      ...reference,
+      primary: { ...reference.primary, healthCheckUrl: health.url },
+      secondary: { ...reference.secondary, healthCheckUrl: drHealth.url },
       controller: { stateTableName: STATE_TABLE, topicArn: 'arn:aws:sns:us-east-1:123456789012:lamp-dr' },
       // Detection in 10 s (two failing rounds 5 s apart, two signals of those that survive the
       // outage), a failover committed after the shortest confirmation the config allows (30 s of
