@@ -42,8 +42,9 @@ const readOnlyApplied = (s: DbStatus, setting: ReadOnlySetting): boolean =>
  */
 export const isWriteFenced = (s: DbStatus): boolean => readOnlyApplied(s, 'on');
 
+// The default is RDS MySQL's {TrueIfReplica} on the RDS tier and the engine's own on an Aurora cluster: "default" is true of both.
 const fenceWord = (setting: ReadOnlySetting | undefined): string =>
-  setting === 'on' ? 'read_only 1' : setting === 'off' ? 'read_only 0' : 'read_only {TrueIfReplica}';
+  setting === 'on' ? 'read_only 1' : setting === 'off' ? 'read_only 0' : 'read_only default';
 
 /**
  * Judges a block's progress from what a port showed. Pure. Mutating blocks report `not-started`
