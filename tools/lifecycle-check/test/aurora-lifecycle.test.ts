@@ -1,6 +1,6 @@
 import type { FakeAws } from '@dr/aws-fakes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controllerUntil, drOperation, said, timings } from './drive.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { controllerUntil, drOperation, lifecycleSteps, said, timings } from './drive.js';
 import { describeWorld, expectAuroraServing } from './expectations.js';
 import { LifecycleWorld, requireBuilds } from './world.js';
 
@@ -12,7 +12,6 @@ const handovers = (fake: FakeAws) => ({
 
 describe('the lifecycle on the Aurora global database tier, end to end: the controller bundle and dr as processes, one fake AWS world', () => {
   let world: LifecycleWorld;
-  let broken: string | undefined;
   beforeAll(async () => {
     requireBuilds();
     world = await LifecycleWorld.start('aurora-global');
@@ -22,16 +21,7 @@ describe('the lifecycle on the Aurora global database tier, end to end: the cont
     await world?.stop();
   });
 
-  const operation = (name: string, body: () => Promise<void>) =>
-    it(name, async (context) => {
-      if (broken) context.skip(`"${broken}" failed, and this operation starts from the world it left`);
-      try {
-        await body();
-      } catch (e) {
-        broken = name;
-        throw e;
-      }
-    });
+  const operation = lifecycleSteps();
 
   /**
    * The controller sees the primary healthy (its detector arms), then an outage of eu-west-1: it

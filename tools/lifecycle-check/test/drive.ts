@@ -2,7 +2,7 @@
  * How the lifecycle checks drive the world: the controller invoked as its schedule would, and
  * `dr` as an operator runs it, each until it has done what it was asked, with the time it took.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWorld } from './expectations.js';
 import type { CliRun, Invocation, LifecycleWorld } from './world.js';
 
@@ -75,4 +75,22 @@ export async function drOperation(
   const doc = JSON.parse(run.stdout) as { phase: string; operation: string; measures: { rpoSeconds: number | null } };
   expect(doc, context).toMatchObject({ operation, phase: 'completed' });
   return doc;
+}
+
+/**
+ * Declares the operations of one lifecycle, in order: each starts from the world the one before
+ * it left, so the first that fails skips every later one, naming it.
+ */
+export function lifecycleSteps(): (name: string, body: () => Promise<void>) => void {
+  let broken: string | undefined;
+  return (name, body) =>
+    it(name, async (context) => {
+      if (broken) context.skip(`"${broken}" failed, and this operation starts from the world it left`);
+      try {
+        await body();
+      } catch (e) {
+        broken = name;
+        throw e;
+      }
+    });
 }

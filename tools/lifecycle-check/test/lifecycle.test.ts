@@ -1,6 +1,6 @@
 import type { FakeAws } from '@dr/aws-fakes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controllerUntil, drOperation, said, timings } from './drive.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { controllerUntil, drOperation, lifecycleSteps, said, timings } from './drive.js';
 import { describeWorld, expectServing } from './expectations.js';
 import { LifecycleWorld, requireBuilds } from './world.js';
 
@@ -9,8 +9,6 @@ const promotions = (fake: FakeAws) => fake.calls.promoteReplicaAttempts ?? 0;
 
 describe("issue 12's lifecycle end to end: the controller bundle and dr as processes, one fake AWS world, one state table", () => {
   let world: LifecycleWorld;
-  /** The first operation that failed: each later one starts from the world it left, so it is skipped with the reason. */
-  let broken: string | undefined;
   beforeAll(async () => {
     requireBuilds();
     world = await LifecycleWorld.start();
@@ -20,16 +18,7 @@ describe("issue 12's lifecycle end to end: the controller bundle and dr as proce
     await world?.stop();
   });
 
-  const operation = (name: string, body: () => Promise<void>) =>
-    it(name, async (context) => {
-      if (broken) context.skip(`"${broken}" failed, and this operation starts from the world it left`);
-      try {
-        await body();
-      } catch (e) {
-        broken = name;
-        throw e;
-      }
-    });
+  const operation = lifecycleSteps();
 
   /**
    * An outage of the primary region (its control plane and its health path) until the

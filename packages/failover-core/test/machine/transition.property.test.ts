@@ -337,6 +337,20 @@ function drive(operation: Operation, chaos: Chaos, tier: 'rds-replica' | 'aurora
   return { phase: state.phase, committed: state.committedAt !== undefined, model };
 }
 
+/** A run rolled back before its point of no return, with the world exactly as it was before it: no promotion, every setting restored. */
+function expectRolledBackToStart({ phase, committed, model }: Outcome): void {
+  expect(phase).toBe('rolled-back');
+  expect(committed).toBe(false);
+  expect(model.promotions).toBe(0);
+  expect({ weight: model.weight, dial: model.dial, desired: model.desired, readOnly: model.readOnly }).toEqual({
+    weight: { [P]: 128, [S]: 0 },
+    dial: { [P]: 100, [S]: 0 },
+    desired: { [P]: 2, [S]: 0 },
+    readOnly: { [P]: 'default', [S]: 'default' },
+  });
+  expect(model.violations).toEqual([]);
+}
+
 const chaos = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   duplicateRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
@@ -381,16 +395,7 @@ describe('state machine under chaos', () => {
     (c) => {
       const { phase, committed, model } = drive('switchover', { ...c, switchoverCancelled: true }, 'aurora-global');
 
-      expect(phase).toBe('rolled-back');
-      expect(committed).toBe(false);
-      expect(model.promotions).toBe(0);
-      expect({ weight: model.weight, dial: model.dial, desired: model.desired, readOnly: model.readOnly }).toEqual({
-        weight: { [P]: 128, [S]: 0 },
-        dial: { [P]: 100, [S]: 0 },
-        desired: { [P]: 2, [S]: 0 },
-        readOnly: { [P]: 'default', [S]: 'default' },
-      });
-      expect(model.violations).toEqual([]);
+      expectRolledBackToStart({ phase, committed, model });
     },
   );
 
@@ -399,16 +404,7 @@ describe('state machine under chaos', () => {
     (c, tier) => {
       const { phase, committed, model } = drive('failover', { ...c, promotionRejected: true }, tier);
 
-      expect(phase).toBe('rolled-back');
-      expect(committed).toBe(false);
-      expect(model.promotions).toBe(0);
-      expect({ weight: model.weight, dial: model.dial, desired: model.desired, readOnly: model.readOnly }).toEqual({
-        weight: { [P]: 128, [S]: 0 },
-        dial: { [P]: 100, [S]: 0 },
-        desired: { [P]: 2, [S]: 0 },
-        readOnly: { [P]: 'default', [S]: 'default' },
-      });
-      expect(model.violations).toEqual([]);
+      expectRolledBackToStart({ phase, committed, model });
     },
   );
 
