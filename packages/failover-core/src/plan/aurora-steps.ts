@@ -9,7 +9,18 @@
 import type { AuroraGlobalTier } from '../config/data-tier.js';
 import type { DrConfig, RegionResources } from '../config/schema.js';
 import type { ClusterRef } from '../ports.js';
-import { awaitHealthy, awaitWritable, block, containCapacity, KEEP_AFTER_COMMIT, scaleUp, shiftTraffic, verify } from './blocks.js';
+import {
+  awaitHealthy,
+  awaitWritable,
+  block,
+  containCapacity,
+  fenceWrites,
+  KEEP_AFTER_COMMIT,
+  liftFence,
+  scaleUp,
+  shiftTraffic,
+  verify,
+} from './blocks.js';
 import { asgRef, dbRef } from './refs.js';
 import type { PlanBlock, PlanStep, Undo } from './types.js';
 import { drainSteps } from './shared-steps.js';
@@ -22,30 +33,6 @@ export const auroraTier = (config: DrConfig): AuroraGlobalTier | undefined =>
 export const clusterRef = (r: RegionResources): ClusterRef => ({ region: r.region, dbClusterIdentifier: r.dbClusterIdentifier ?? '' });
 
 const clusterName = (r: RegionResources) => `${r.dbClusterIdentifier ?? r.dbInstanceIdentifier} in ${r.region}`;
-
-/**
- * Sets or lifts the write fence of `r`'s cluster: `read_only` in its own cluster parameter group
- * (1, or back to the engine default). A secondary cluster is read-only whatever it says, so a fence
- * lifted on a secondary changes nothing until it becomes the writer.
- */
-export const clusterFence = (
-  id: string,
-  r: RegionResources,
-  fenced: boolean,
-  timeoutSeconds: number,
-  undo: Undo,
-  extra: Partial<PlanBlock> = {},
-) =>
-  block(
-    id,
-    fenced
-      ? `Make ${clusterName(r)} read-only (read_only 1 in ${r.dbClusterParameterGroupName})`
-      : `Lift the write fence of ${clusterName(r)}: reset read_only in ${r.dbClusterParameterGroupName} to its default`,
-    { kind: 'set-write-fence', db: dbRef(r), fenced, ...(extra.bestEffort ? { ifExists: true } : {}) },
-    timeoutSeconds,
-    undo,
-    extra,
-  );
 
 /** The point of no return of an unplanned failover: Aurora's managed failover to `dst`, losing what `dst` had not received. */
 export function failoverGlobal(config: DrConfig, tier: AuroraGlobalTier, dst: RegionResources): PlanBlock {
@@ -72,10 +59,7 @@ export function globalHandover(config: DrConfig, tier: AuroraGlobalTier, src: Re
     {
       id: 'fence-writes',
       name: `Fence writes on ${clusterName(src)}; no fence on ${clusterName(dst)}`,
-      blocks: [
-        clusterFence('fence-writes', src, true, t.actionSeconds, 'restore'),
-        clusterFence('lift-fence', dst, false, t.actionSeconds, 'restore'),
-      ],
+      blocks: [fenceWrites('fence-writes', src, t.actionSeconds, 'restore'), liftFence('lift-fence', dst, t.actionSeconds, 'restore')],
     },
     {
       id: 'commit',
@@ -114,7 +98,7 @@ function darkSteps(config: DrConfig, dark: RegionResources, keep: Undo): PlanSte
   return {
     id: 'contain',
     name: `Take ${dark.region} to zero capacity; its cluster rests as a secondary without a fence`,
-    blocks: [containCapacity(config, dark), clusterFence('lift-old-fence', dark, false, t.actionSeconds, keep)],
+    blocks: [containCapacity(config, dark), liftFence('lift-old-fence', dark, t.actionSeconds, keep)],
   };
 }
 
@@ -217,7 +201,7 @@ export function auroraRebuildSteps(config: DrConfig, tier: AuroraGlobalTier, dar
     {
       id: 'configure-pilot-light',
       name: `Keep the old volume's snapshot; lift the write fence in ${dark.region}`,
-      blocks: [keepFailoverSnapshot(config, dark, runTag), clusterFence('lift-dr-fence', dark, false, t.actionSeconds, keep)],
+      blocks: [keepFailoverSnapshot(config, dark, runTag), liftFence('lift-dr-fence', dark, t.actionSeconds, keep)],
     },
   ];
 }

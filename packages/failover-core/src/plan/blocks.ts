@@ -87,6 +87,16 @@ export const fenceGroup = (r: RegionResources): string => r.dbClusterParameterGr
  */
 const restingReadOnly = (r: RegionResources): string => (r.dbClusterParameterGroupName ? 'its default' : '{TrueIfReplica}');
 
+/** Fences `r`'s writes: `read_only` 1 in the group its writes are fenced in ({@link fenceGroup}). */
+export const fenceWrites = (id: string, r: RegionResources, timeoutSeconds: number, undo: Undo): PlanBlock =>
+  block(
+    id,
+    `Make ${r.dbInstanceIdentifier} read-only (read_only 1 in ${fenceGroup(r)})`,
+    { kind: 'set-write-fence', db: dbRef(r), fenced: true },
+    timeoutSeconds,
+    undo,
+  );
+
 /** Lifts the write fence on `r`'s database parameter group (`read_only` back to `{TrueIfReplica}`). */
 export const liftFence = (
   id: string,

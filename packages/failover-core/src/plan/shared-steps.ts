@@ -14,6 +14,7 @@ import {
   verify,
   createReplica,
   backups,
+  fenceWrites,
 } from './blocks.js';
 import { groupRef, dbRef, retiredIdentifier, asgRef } from './refs.js';
 import type { PlanStep, Undo } from './types.js';
@@ -32,13 +33,7 @@ export function handover(config: DrConfig, src: RegionResources, dst: RegionReso
       id: 'fence-writes',
       name: `Fence writes on ${src.dbInstanceIdentifier}, and on ${dst.dbInstanceIdentifier} once promoted`,
       blocks: [
-        block(
-          'fence-writes',
-          `Make ${src.dbInstanceIdentifier} read-only (read_only 1 in ${src.dbParameterGroupName})`,
-          { kind: 'set-write-fence', db: dbRef(src), fenced: true },
-          t.actionSeconds,
-          'restore',
-        ),
+        fenceWrites('fence-writes', src, t.actionSeconds, 'restore'),
         block(
           'fence-target',
           `Keep ${dst.dbInstanceIdentifier} read-only after its promotion (read_only 1 in ${dst.dbParameterGroupName})`,
