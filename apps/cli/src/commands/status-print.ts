@@ -136,7 +136,7 @@ const HEADLINE_TONE: Readonly<Record<HeadlineReason, 'green' | 'yellow' | 'red'>
 };
 
 /** The Aurora global database's line: which cluster writes, how the others stand, and any failover in progress. */
-function printGlobalDatabase(out: Output, s: Status, show: <T>(r: Observation<T> | undefined, f: (v: T) => string) => string): void {
+function printGlobalDatabase(out: Output, s: Status, show: <T>(r: Observation<T> | null | undefined, f: (v: T) => string) => string): void {
   const g = s.globalDatabase;
   if (!g) return;
   const c = out.color;
@@ -163,8 +163,9 @@ export function printStatus(out: Output, s: Status): void {
     if (!notes.has(message)) notes.set(message, notes.size + 1);
     return notes.get(message)!;
   };
-  const show = <T>(r: Observation<T> | undefined, f: (v: T) => string) =>
-    r === undefined ? c.dim('—') : r.ok ? f(r.value) : c.red(`${CELL_WORDS[r.reason]} [${note(r.error)}]`);
+  // Nothing read (a read this tier has not: null, or none configured: undefined) shows as a dash.
+  const show = <T>(r: Observation<T> | null | undefined, f: (v: T) => string) =>
+    r === undefined || r === null ? c.dim('—') : r.ok ? f(r.value) : c.red(`${CELL_WORDS[r.reason]} [${note(r.error)}]`);
   out.paragraph(c.bold(c[HEADLINE_TONE[s.headline.reason]](s.headline.text)), '', '  ');
   if (s.active)
     out.paragraph(
@@ -207,7 +208,7 @@ export function printStatus(out: Output, s: Status): void {
         ? row('backups', (r) =>
             show(r.database, (db) => (db.backupRetentionDays ? `continuous, ${db.backupRetentionDays} days` : c.yellow('none'))),
           )
-        : row('snapshot', (r) => show(r.newestSnapshot ?? undefined, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
+        : row('snapshot', (r) => show(r.newestSnapshot, (n) => (n ? `${n.id}\n${n.ageHours} h old` : c.yellow('none')))),
     ],
   );
   printGlobalDatabase(out, s, show);
